@@ -1,0 +1,32 @@
+"""`loket`: one command line for the whole platform.
+
+Sub-commands are defined in `services/commands/`; this module only assembles them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from services.commands import asyncapi_cmd, contracts_cmd, dlq, migrate, serve, up
+
+app = typer.Typer(
+    name="loket",
+    help="Loket: municipal digital inclusion on an event bus (booking, notify, ebox_bridge, reporting).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.command("up")(up.up)
+app.command("serve")(serve.serve)
+app.command("migrate")(migrate.migrate)
+app.command("asyncapi")(asyncapi_cmd.asyncapi)
+app.add_typer(contracts_cmd.app, name="contracts")
+app.add_typer(dlq.app, name="dlq")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""How a handler tells the consumer what went wrong (GOV.UK Notify's split, for events).
+
+- `PermanentError`: retrying cannot help (the event is valid but the domain refuses it):
+  dead-lettered at once.
+- `TransientError`: may work later (a remote service is busy): retried with backoff up to a
+  bound, then dead-lettered.
+- Any other exception from a handler is treated as transient: a bug gets a few retries and then
+  lands in the DLQ with its message instead of blocking the stream.
+- `InfrastructureUnavailable` (raised by the consumer itself when the database or the bus is
+  down) is never dead-lettered: the whole batch is redelivered later, because the events are fine
+  and it is the platform that is unhealthy.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+
+class PermanentError(Exception):
+    """The event can never be handled; the message says why, for the DLQ reason."""
+
+
+class TransientError(Exception):
+    """Handling failed for a reason that may go away; retry with backoff."""
+
+
+class InfrastructureUnavailable(Exception):
+    """The database or the bus is unreachable; redeliver the batch later."""
+
+
+_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    ConnectionError,
+    InfrastructureUnavailable,
+)
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    if isinstance(exc, _INFRASTRUCTURE_ERRORS):
+        return True
+    # asyncpg raises a bare OSError (ECONNREFUSED) while PostgreSQL is down.
+    return isinstance(exc, OSError) and not isinstance(exc, TimeoutError)

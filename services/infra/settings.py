@@ -1,0 +1,59 @@
+"""Settings shared by every service: where the database and the bus are, and how to log.
+
+Each service subclasses `ServiceSettings` with its own fields; all of them read `LOKET_*`
+environment variables (and an optional `.env` file), so secrets never live in the repo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LoketSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOKET_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="postgresql://… ; unset means the embedded PostgreSQL"
+    )
+    bus_url: str | None = Field(
+        default=None, description="kafka://host:9092[,host2:9092] or nats://host:4222; unset means embedded NATS"
+    )
+    data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", description="json or text")
+
+    @field_validator("bus_url")
+    @classmethod
+    def _known_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("kafka://", "nats://")):
+            raise ValueError("LOKET_BUS_URL must start with kafka:// or nats://")
+        return value
+
+
+class ConsumerSettings(BaseSettings):
+    """How subscribers batch and retry; the same for every service unless overridden."""
+
+    model_config = SettingsConfigDict(env_prefix="LOKET_CONSUMER_", extra="ignore")
+
+    batch_size: int = Field(default=200, ge=1, le=5000)
+    # How long a pull waits to fill a batch: the latency floor under light load.
+    batch_timeout_s: float = Field(default=0.05, gt=0, le=5)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    retry_base_delay_s: float = Field(default=0.2, gt=0)
+    retry_max_delay_s: float = Field(default=5.0, gt=0)
+    # Delay before a batch is redelivered when the database is unreachable.
+    unavailable_backoff_s: float = Field(default=2.0, gt=0)
+
+
+class ServiceSettings(LoketSettings):
+    """Settings every service process has: its HTTP port and its bus consumer tuning."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
+    relay_batch_size: int = Field(default=500, ge=1, le=10000)
+    db_pool_min: int = 2
+    db_pool_max: int = 10

@@ -1,0 +1,125 @@
+"""The consumer's delivery rules, run identically on real JetStream and on TestKafkaBroker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from services.contracts import topics
+from tests.support.bus_harness import activation, open_harness
+
+KINDS = ["nats", "kafka-memory"]
+
+
+@pytest.fixture(params=KINDS)
+async def harness(request, pool, schema, bus_url):  # type: ignore[no-untyped-def]
+    async with open_harness(request.param, pool, schema, bus_url) as h:
+        yield h
+
+
+def envelope_bytes(**payload_overrides) -> bytes:  # type: ignore[no-untyped-def]
+    event = activation()
+    data = json.loads(event.to_bytes())
+    data["payload"].update(payload_overrides)
+    return json.dumps(data).encode()
+
+
+async def test_a_good_event_has_its_effect_once(harness) -> None:  # type: ignore[no-untyped-def]
+    event = activation()
+    await harness.publish_event(event)
+    await harness.wait_for_effects(1)
+    rows = await harness.effects()
+    assert [r["event_id"] for r in rows] == [event.event_id]
+
+
+async def test_a_redelivered_event_has_its_effect_once(harness) -> None:  # type: ignore[no-untyped-def]
+    event, marker = activation(), activation()
+    # Different broker message ids, same event: what a relay republishing after a crash
+    # (outside NATS's de-duplication window) or a Kafka redelivery looks like.
+    for _ in range(3):
+        await harness.publish_event(event, message_id=uuid.uuid4().hex)
+    await harness.publish_event(marker)
+    await harness.wait_for_effects(2)
+    rows = await harness.effects()
+    assert sorted(str(r["event_id"]) for r in rows) == sorted([str(event.event_id), str(marker.event_id)])
+    assert len(harness.script.attempts[str(event.payload.activation_id)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_reason"),
+    [
+        (b"{not json", "not valid JSON"),
+        (envelope_bytes(point_id=None), "payload.point_id"),
+        (envelope_bytes(national_number="85073003329", consent_given=True), "national_number"),
+        (json.dumps({"event_type": "LetterIssued"}).encode(), "LetterIssued"),
+    ],
+    ids=["bad-json", "schema-invalid", "invalid-national-number", "wrong-event-type"],
+)
+async def test_bad_input_goes_to_the_dlq_with_a_reason_and_the_next_good_event_flows(
+    harness, body: bytes, expected_reason: str  # type: ignore[no-untyped-def]
+) -> None:
+    good = activation()
+    await harness.publish(body)
+    await harness.publish_event(good)
+    await harness.wait_for_effects(1)
+    await harness.wait_for_dead_letters(1)
+    dead_body, headers = harness.dead_letters[0]
+    assert dead_body == body  # the original bytes, unchanged
+    assert headers["x-loket-dlq-kind"] == "contract"
+    assert expected_reason in headers["x-loket-dlq-reason"]
+    assert headers["x-loket-dlq-topic"] == topics.CITIZENS
+    # The reason never repeats the (invalid) national number it complains about.
+    assert "85073003329" not in headers["x-loket-dlq-reason"]
+
+
+async def test_a_permanently_failing_handler_dead_letters_at_once(harness) -> None:  # type: ignore[no-untyped-def]
+    doomed, good = activation(), activation()
+    harness.script.permanent.add(str(doomed.payload.activation_id))
+    await harness.publish_event(doomed)
+    await harness.publish_event(good)
+    await harness.wait_for_dead_letters(1)
+    await harness.wait_for_effects(1)
+    _, headers = harness.dead_letters[0]
+    assert headers["x-loket-dlq-kind"] == "permanent"
+    assert "point that was closed" in headers["x-loket-dlq-reason"]
+    assert len(harness.script.attempts[str(doomed.payload.activation_id)]) <= 2  # no backoff loop
+    assert [r["event_id"] for r in await harness.effects()] == [good.event_id]
+
+
+async def test_transient_failures_are_retried_with_growing_delays_then_succeed(harness) -> None:  # type: ignore[no-untyped-def]
+    event = activation()
+    key = str(event.payload.activation_id)
+    harness.script.transient_failures[key] = 3  # max_attempts is 4 in the harness
+    await harness.publish_event(event)
+    await harness.wait_for_effects(1)
+    times = harness.script.attempts[key]
+    assert len(times) == 4
+    gaps = [b - a for a, b in zip(times[1:], times[2:], strict=False)]  # skip the batch attempt
+    assert gaps == sorted(gaps), f"delays must grow: {gaps}"
+    assert not harness.dead_letters
+
+
+async def test_exhausted_retries_end_in_the_dlq(harness) -> None:  # type: ignore[no-untyped-def]
+    event, good = activation(), activation()
+    harness.script.transient_failures[str(event.payload.activation_id)] = 99
+    await harness.publish_event(event)
+    await harness.publish_event(good)
+    await harness.wait_for_dead_letters(1)
+    await harness.wait_for_effects(1)
+    body, headers = harness.dead_letters[0]
+    assert body == event.to_bytes()
+    assert headers["x-loket-dlq-kind"] == "exhausted"
+    assert headers["x-loket-dlq-attempts"] == "4"
+    assert "TransientError" in headers["x-loket-dlq-reason"]
+
+
+async def test_a_thousand_bad_messages_in_a_row_do_not_stop_the_consumer(harness) -> None:  # type: ignore[no-untyped-def]
+    for i in range(1000):
+        await harness.publish(b"garbage %d" % i)
+    good = activation()
+    await harness.publish_event(good)
+    await harness.wait_for_effects(1, timeout=60)
+    await harness.wait_for_dead_letters(1000, timeout=60)
+    assert len({body for body, _ in harness.dead_letters}) == 1000

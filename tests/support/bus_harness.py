@@ -1,0 +1,156 @@
+"""A consumer on `citizens.v1` wired exactly like a service's, on one of three buses:
+
+- "nats": the real embedded NATS JetStream,
+- "kafka-memory": FastStream's in-memory TestKafkaBroker,
+- "kafka": a real Kafka at LOKET_TEST_KAFKA_BOOTSTRAP (only in the `kafka`-marked suite).
+
+The handler's behaviour per activation is scripted (fail transiently N times, fail
+permanently), and its effect is one row in `<schema>.effects`, so tests read results from
+PostgreSQL the way an auditor would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from faststream import Context
+from faststream.kafka import TestKafkaBroker
+from prometheus_client import CollectorRegistry
+
+from services.contracts import EboxActivationAssisted, topics
+from services.infra.bus import nats_wiring
+from services.infra.bus.bus import Bus
+from services.infra.bus.consumer import EventConsumer
+from services.infra.bus.handler_context import HandlerContext
+from services.infra.errors import PermanentError, TransientError
+from services.infra.metrics import PlatformMetrics
+from services.infra.settings import ConsumerSettings
+from tests.contracts.examples import example
+
+TOPIC = topics.CITIZENS
+
+
+@dataclass
+class Script:
+    transient_failures: dict[str, int] = field(default_factory=dict)
+    permanent: set[str] = field(default_factory=set)
+    attempts: dict[str, list[float]] = field(default_factory=dict)
+
+    async def handle(self, event: EboxActivationAssisted, ctx: HandlerContext) -> None:
+        key = str(event.payload.activation_id)
+        self.attempts.setdefault(key, []).append(time.monotonic())
+        if key in self.permanent:
+            raise PermanentError(f"activation {key} refers to a point that was closed")
+        left = self.transient_failures.get(key, 0)
+        if left:
+            self.transient_failures[key] = left - 1
+            raise TransientError("the eBox status service is busy")
+        await ctx.conn.execute(
+            f"INSERT INTO {ctx.outbox.schema}.effects (event_id, activation_id) VALUES ($1, $2)",
+            event.event_id, event.payload.activation_id,
+        )
+
+
+@dataclass
+class Harness:
+    kind: str
+    bus: Bus
+    pool: asyncpg.Pool
+    schema: str
+    script: Script
+    dead_letters: list[tuple[bytes, dict[str, str]]]
+    consumer: EventConsumer
+
+    async def publish(self, body: bytes, key: str = "k", message_id: str | None = None) -> None:
+        await self.bus.publish_raw(TOPIC, key, message_id or uuid.uuid4().hex, body)
+
+    async def publish_event(self, event: EboxActivationAssisted, message_id: str | None = None) -> None:
+        await self.publish(event.to_bytes(), event.partition_key(), message_id)
+
+    async def effects(self) -> list[Any]:
+        return await self.pool.fetch(f"SELECT * FROM {self.schema}.effects ORDER BY id")
+
+    async def wait_until(self, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while True:
+            if await predicate():
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not reached in time")
+            await asyncio.sleep(0.05)
+
+    async def wait_for_effects(self, n: int, timeout: float = 30.0) -> None:
+        async def enough() -> bool:
+            return len(await self.effects()) >= n
+        await self.wait_until(enough, timeout)
+
+    async def wait_for_dead_letters(self, n: int, timeout: float = 30.0) -> None:
+        async def enough() -> bool:
+            return len(self.dead_letters) >= n
+        await self.wait_until(enough, timeout)
+
+
+def activation(**payload: Any) -> EboxActivationAssisted:
+    event = example("EboxActivationAssisted", activation_id=uuid.uuid4(), **payload)
+    assert isinstance(event, EboxActivationAssisted)
+    return event
+
+
+FAST_RETRIES = ConsumerSettings(
+    batch_size=100, batch_timeout_s=0.05, max_attempts=4,
+    retry_base_delay_s=0.05, retry_max_delay_s=1.0, unavailable_backoff_s=0.2,
+)
+
+
+@contextlib.asynccontextmanager
+async def open_harness(kind: str, pool: asyncpg.Pool, schema: str, nats_url: str | None) -> AsyncIterator[Harness]:
+    await pool.execute(
+        f"CREATE TABLE {schema}.effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
+        " activation_id uuid NOT NULL)"
+    )
+    url = {"nats": nats_url, "kafka-memory": "kafka://localhost:9092",
+           "kafka": f"kafka://{os.environ.get('LOKET_TEST_KAFKA_BOOTSTRAP', '')}"}[kind]
+    registry = CollectorRegistry()
+    bus = Bus(url, "test", registry, PlatformMetrics(registry))
+    script = Script()
+    group = f"test.{schema}"
+    consumer = EventConsumer(
+        bus=bus, pool=pool, schema=schema, group=group, topic=TOPIC,
+        handlers={EboxActivationAssisted: script.handle}, settings=FAST_RETRIES,
+    )
+    consumer.attach()
+    dead: list[tuple[bytes, dict[str, str]]] = []
+
+    async def collect(message: Any = Context("message")) -> None:
+        for body, headers in zip(message.body, message.batch_headers, strict=True):
+            dead.append((body, headers))
+        await message.ack()
+
+    bus.subscriber(topics.dlq_topic(TOPIC), f"{group}.dlq-reader", FAST_RETRIES)(collect)
+    harness = Harness(kind, bus, pool, schema, script, dead, consumer)
+    if kind == "kafka-memory":
+        async with TestKafkaBroker(bus.broker):
+            yield harness
+        return
+    if kind == "nats":
+        await bus.broker.connect()
+        await nats_wiring.declare_streams(bus.broker)
+        await bus.broker.connection.jetstream().purge_stream(topics.stream_for(TOPIC))
+    await bus.start()
+    try:
+        yield harness
+    finally:
+        if kind == "nats":
+            js = bus.broker.connection.jetstream()
+            for durable in (group, f"{group}.dlq-reader"):
+                with contextlib.suppress(Exception):
+                    await js.delete_consumer(topics.stream_for(TOPIC), nats_wiring.durable_name(durable))
+        await bus.stop()
