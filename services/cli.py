@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from services.commands import asyncapi_cmd, contracts_cmd, dlq, migrate, serve, up
+from services.commands import asyncapi_cmd, bench_cmd, contracts_cmd, dlq, migrate, serve, up
 
 app = typer.Typer(
     name="loket",
@@ -22,6 +22,7 @@ app.command("migrate")(migrate.migrate)
 app.command("asyncapi")(asyncapi_cmd.asyncapi)
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(bench_cmd.app, name="bench")
 
 
 def main() -> None:

@@ -99,7 +99,7 @@ class Harness:
 
 
 def activation(**payload: Any) -> EboxActivationAssisted:
-    event = example("EboxActivationAssisted", activation_id=uuid.uuid4(), **payload)
+    event = example("EboxActivationAssisted", **{"activation_id": uuid.uuid4(), **payload})
     assert isinstance(event, EboxActivationAssisted)
     return event
 

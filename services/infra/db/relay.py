@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -77,8 +78,10 @@ class OutboxRelay:
                     except TimeoutError:
                         pass
         finally:
-            await leader.remove_listener(notify_channel(self.schema), listener)
-            await leader.execute("SELECT pg_advisory_unlock_all()")
+            # After a lost connection these fail; the lock died with the session anyway.
+            with contextlib.suppress(Exception):
+                await leader.remove_listener(notify_channel(self.schema), listener)
+                await leader.execute("SELECT pg_advisory_unlock_all()")
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows; return how many were published."""

@@ -25,7 +25,7 @@ from services.infra.bus.dlq_store.model import (
 async def open_dlq_store(bus_url: str) -> AsyncIterator[DeadLetterStore]:
     """The store for the broker `bus_url` names (raises ValueError for an unknown scheme)."""
     address = parse_bus_url(bus_url)
-    # Imported here so that a NATS installation never needs aiokafka at import time, and v.v.
+    # Imported lazily: a command talks to one broker, so it need not load the other's client.
     if address.kind == "nats":
         from services.infra.bus.dlq_store.nats_store import NatsDeadLetterStore
 

@@ -8,6 +8,7 @@ keeps its event_id, and every consumer skips an event_id its inbox has already s
 from __future__ import annotations
 
 import asyncio
+import builtins  # `list` below is a method name; annotations after it need the builtin
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -132,16 +133,16 @@ class KafkaDeadLetterStore:
                 counts[original] = 0
                 continue
             begin, end = await self._bounds(tps)
-            counts[original] = sum(end[tp] - begin[tp] for tp in tps)
+            counts[original] = sum(int(end[tp]) - int(begin[tp]) for tp in tps)
         return counts
 
-    def _partitions(self, topic: str) -> list[TopicPartition]:
+    def _partitions(self, topic: str) -> builtins.list[TopicPartition]:
         return [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
 
-    async def _bounds(self, tps: list[TopicPartition]) -> tuple[dict[Any, int], dict[Any, int]]:
+    async def _bounds(self, tps: builtins.list[TopicPartition]) -> tuple[dict[Any, int], dict[Any, int]]:
         return await self._consumer.beginning_offsets(tps), await self._consumer.end_offsets(tps)
 
-    async def _read_topic(self, topic: str, limit: int) -> list[DeadLetter]:
+    async def _read_topic(self, topic: str, limit: int) -> builtins.list[DeadLetter]:
         """Everything from the first offset to the end offsets taken now (later arrivals wait)."""
         tps = self._partitions(topic)
         if not tps:
@@ -151,7 +152,7 @@ class KafkaDeadLetterStore:
         pending = [tp for tp in tps if end[tp] > begin[tp]]
         for tp in pending:
             self._consumer.seek(tp, begin[tp])
-        found: list[DeadLetter] = []
+        found: builtins.list[DeadLetter] = []
         deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
         while pending and len(found) < limit:
             if asyncio.get_running_loop().time() > deadline:

@@ -86,7 +86,10 @@ def dead_letter_from(id: str, subject: str, body: bytes, headers: dict[str, str]
 
 
 def is_dead_letter_subject(subject: str | None) -> bool:
-    return bool(subject) and subject.endswith(DLQ_SUFFIX) and subject.removesuffix(DLQ_SUFFIX) in ALL_TOPICS
+    """True for `<known topic>.dlq`: the only subjects a store may read or replay from."""
+    if not subject or not subject.endswith(DLQ_SUFFIX):
+        return False
+    return subject.removesuffix(DLQ_SUFFIX) in ALL_TOPICS
 
 
 def topics_to_read(topic: str | None) -> list[str]:

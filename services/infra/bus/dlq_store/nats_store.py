@@ -7,6 +7,7 @@ no consumer, durable or ephemeral, and leaves no state behind on the server.
 from __future__ import annotations
 
 import contextlib
+from email.header import Header, decode_header
 from types import TracebackType
 from typing import Any
 
@@ -39,6 +40,18 @@ def parse_nats_id(id: str) -> tuple[str, int]:
     return stream, int(seq)
 
 
+def header_text(value: Any) -> str:
+    """nats-py's `get_msg` parses headers with the e-mail parser, which wraps non-ASCII values
+    (an accented reason) in an `email.header.Header`; its `str()` is mojibake. NATS headers
+    are raw bytes and ours are UTF-8, so decode them as such."""
+    if not isinstance(value, Header):
+        return str(value)
+    return "".join(
+        part.decode("utf-8", "replace") if isinstance(part, bytes) else part
+        for part, _charset in decode_header(value)
+    )
+
+
 class NatsDeadLetterStore:
     def __init__(self, servers: tuple[str, ...]) -> None:
         self.servers = list(servers)
@@ -46,13 +59,21 @@ class NatsDeadLetterStore:
         self._js: JetStreamContext | None = None
 
     async def __aenter__(self) -> NatsDeadLetterStore:
+        errors: list[Exception] = []
+
+        async def remember(exc: Exception) -> None:
+            errors.append(exc)  # instead of nats-py's default: a logged traceback per attempt
+
         try:
-            # No reconnect loop: an operator's command should fail fast and say why.
+            # One retry, then give up: an operator's command should fail fast and say why.
+            # (max_reconnect_attempts=0 would mean "forever" to nats-py.)
             self._nc = await nats.connect(
-                self.servers, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=0
+                self.servers, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1,
+                reconnect_time_wait=1, error_cb=remember,
             )
         except (OSError, NatsError) as exc:
-            raise BusUnavailable(f"cannot reach NATS at {', '.join(self.servers)}: {exc}") from exc
+            cause = errors[-1] if errors else exc
+            raise BusUnavailable(f"cannot reach NATS at {', '.join(self.servers)}: {cause}") from exc
         self._js = self._nc.jetstream()
         return self
 
@@ -78,7 +99,7 @@ class NatsDeadLetterStore:
                 except NotFoundError:
                     break  # no (more) messages on this subject, or the stream is not declared
                 found.append(self._to_dead_letter(stream, raw))
-                seq = int(raw.seq) + 1
+                seq = int(raw.seq or seq) + 1
         return found
 
     async def get(self, id: str) -> DeadLetter:
@@ -126,5 +147,5 @@ class NatsDeadLetterStore:
 
     @staticmethod
     def _to_dead_letter(stream: str, raw: Any) -> DeadLetter:
-        headers = {str(k): str(v) for k, v in (raw.headers or {}).items()}
+        headers = {str(k): header_text(v) for k, v in (raw.headers or {}).items()}
         return dead_letter_from(f"{stream}:{raw.seq}", raw.subject, raw.data or b"", headers)

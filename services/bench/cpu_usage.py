@@ -1,0 +1,91 @@
+"""Where the CPU went during a measurement: this Python process, PostgreSQL, NATS, the rest.
+
+On a 2-core machine the database, the broker and Python compete for the same cores, so a
+throughput figure means little without knowing who was busy. Read from /proc (Linux); on
+other systems only this process's own CPU time is reported. Processes are grouped by name,
+so a PostgreSQL or NATS started by someone else on the machine counts under that name too;
+the `other` share shows how much unrelated work disturbed the run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+_PROC = Path("/proc")
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_GROUPS = {"postgres": "postgres", "nats-server": "nats"}
+
+
+@dataclass(frozen=True)
+class CpuUsage:
+    wall_s: float
+    python_s: float  # this process, all threads
+    postgres_s: float | None
+    nats_s: float | None
+    machine_busy_s: float | None  # every core, every process, kernel included
+    cores: int
+
+    @property
+    def other_s(self) -> float | None:
+        if self.machine_busy_s is None or self.postgres_s is None or self.nats_s is None:
+            return None
+        return max(0.0, self.machine_busy_s - self.python_s - self.postgres_s - self.nats_s)
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {**asdict(self), "other_s": self.other_s}
+
+
+def _machine_busy_ticks() -> int | None:
+    try:
+        fields = (_PROC / "stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    values = [int(v) for v in fields[:8]]  # user nice system idle iowait irq softirq steal
+    return sum(values) - values[3] - values[4]
+
+
+def _ticks_by_group() -> dict[str, int] | None:
+    if not (_PROC / "self").exists():
+        return None
+    totals = dict.fromkeys(_GROUPS.values(), 0)
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        # comm is in parentheses and may contain spaces; the fields after it are fixed.
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        group = _GROUPS.get(comm)
+        if group:
+            rest = stat[stat.rindex(")") + 2 :].split()
+            totals[group] += int(rest[11]) + int(rest[12])  # utime + stime
+    return totals
+
+
+class CpuMeter:
+    """`start()` then `stop()` → the CPU seconds each party used in between."""
+
+    def start(self) -> CpuMeter:
+        self._wall, self._python = time.perf_counter(), time.process_time()
+        self._machine, self._groups = _machine_busy_ticks(), _ticks_by_group()
+        return self
+
+    def stop(self) -> CpuUsage:
+        machine, groups = _machine_busy_ticks(), _ticks_by_group()
+
+        def seconds(after: int | None, before: int | None) -> float | None:
+            return None if after is None or before is None else (after - before) / _TICK
+
+        return CpuUsage(
+            wall_s=time.perf_counter() - self._wall,
+            python_s=time.process_time() - self._python,
+            postgres_s=seconds(groups and groups["postgres"], self._groups and self._groups["postgres"]),
+            nats_s=seconds(groups and groups["nats"], self._groups and self._groups["nats"]),
+            machine_busy_s=seconds(machine, self._machine),
+            cores=os.cpu_count() or 1,
+        )

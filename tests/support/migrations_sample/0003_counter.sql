@@ -1,0 +1,2 @@
+ALTER TABLE points ADD COLUMN visits int NOT NULL DEFAULT 0;
+UPDATE points SET visits = visits + 1;
