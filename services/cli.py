@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from services.commands import asyncapi_cmd, bench_cmd, contracts_cmd, dlq, migrate, serve, up
+from services.commands import asyncapi_cmd, bench_cmd, contracts_cmd, demo, dlq, migrate, serve, up
 
 app = typer.Typer(
     name="loket",
@@ -16,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
+app.command("demo")(demo.demo)
 app.command("up")(up.up)
 app.command("serve")(serve.serve)
 app.command("migrate")(migrate.migrate)

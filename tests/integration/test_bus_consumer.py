@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
 import pytest
@@ -10,7 +11,20 @@ import pytest
 from services.contracts import topics
 from tests.support.bus_harness import activation, open_harness
 
-KINDS = ["nats", "kafka-memory"]
+KINDS = [
+    "nats",
+    "kafka-memory",
+    pytest.param(
+        "kafka",
+        marks=[
+            pytest.mark.kafka,
+            pytest.mark.skipif(
+                not os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP"),
+                reason="no Kafka broker: set LOKET_TEST_KAFKA_BOOTSTRAP=host:9092 to run on real Kafka",
+            ),
+        ],
+    ),
+]
 
 
 @pytest.fixture(params=KINDS)
