@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 
 from rich.console import Console
@@ -45,11 +46,19 @@ def up() -> None:
             )
             for name in SERVICE_NAMES
         ]
+        write_runtime_file(stack, ports)
         print_urls(stack, ports, logs)
         Supervisor(children).run(
             on_restart=lambda child, code: console.print(f"[yellow]{child.name} exited ({code}); restarting[/]")
         )
     console.print("stopped")
+
+
+def write_runtime_file(stack, ports: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    """Where everything runs, for operators' scripts and tests (no secrets in it)."""
+    (stack.data_dir / "runtime.json").write_text(json.dumps(
+        {"database_url": stack.database_url, "bus_url": stack.bus_url, "ports": ports,
+         "supervisor_pid": os.getpid()}, indent=2))
 
 
 def print_urls(stack, ports: dict[str, int], logs) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,100 @@
+"""`loket up` on the embedded default: everything starts, a crashed service is restarted,
+SIGTERM stops everything cleanly, and data survives a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_up(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+    env["LOKET_DATA_DIR"] = str(data_dir)
+    (data_dir / "runtime.json").unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "up"], env=env,
+        stdout=(data_dir / "up.out").open("ab"), stderr=subprocess.STDOUT,
+    )
+    wait(lambda: (data_dir / "runtime.json").exists(), 60, "runtime.json")
+    runtime = json.loads((data_dir / "runtime.json").read_text())
+    wait(lambda: all(ready(p) for p in runtime["ports"].values()), 90, "all services ready")
+    return proc, runtime
+
+
+def stop_up(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    family = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 0
+    return family
+
+
+def service_process(supervisor_pid: int, name: str) -> psutil.Process:
+    for child in psutil.Process(supervisor_pid).children():
+        if child.cmdline()[-2:] == ["serve", name]:
+            return child
+    raise AssertionError(f"no process for {name}")
+
+
+def test_up_supervises_restarts_and_stops_cleanly_with_data_kept(tmp_path: Path) -> None:
+    proc, runtime = start_up(tmp_path)
+    try:
+        booking = service_process(proc.pid, "booking")
+        booking.kill()  # a crash
+        wait(lambda: not ready(runtime["ports"]["booking"]), 10, "booking to go down")
+        wait(lambda: ready(runtime["ports"]["booking"]), 60, "booking to be restarted")
+        assert service_process(proc.pid, "booking").pid != booking.pid
+        subprocess.run(
+            [sys.executable, "-c", "import asyncio, asyncpg, sys\n"
+             "async def main():\n"
+             "    c = await asyncpg.connect(sys.argv[1])\n"
+             "    await c.execute('CREATE TABLE public.kept (v text); INSERT INTO public.kept VALUES (\\'still here\\')')\n"
+             "asyncio.run(main())", runtime["database_url"]],
+            check=True, timeout=30,
+        )
+    finally:
+        family = stop_up(proc)
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, f"left running after SIGTERM: {[p.pid for p in alive]}"
+
+    proc, runtime_again = start_up(tmp_path)
+    try:
+        assert runtime_again["database_url"] == runtime["database_url"]  # same port, same data
+        out = subprocess.run(
+            [sys.executable, "-c", "import asyncio, asyncpg, sys\n"
+             "async def main():\n"
+             "    c = await asyncpg.connect(sys.argv[1])\n"
+             "    print(await c.fetchval('SELECT v FROM public.kept'))\n"
+             "asyncio.run(main())", runtime_again["database_url"]],
+            check=True, timeout=30, capture_output=True, text=True,
+        )
+        assert out.stdout.strip() == "still here"
+    finally:
+        stop_up(proc)
