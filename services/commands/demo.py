@@ -8,7 +8,6 @@ process, counted on the bus. The realistic week across all services arrives with
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import urllib.request
 
@@ -19,14 +18,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from services.catalog import SERVICE_NAMES
 from services.commands.demo_events import demo_visits
-from services.commands.migrate import migrate_all
-from services.commands.stack import ensure_admin_token, running_stack
-from services.commands.up import allocate_ports
+from services.commands.stack import running_stack
+from services.commands.up import prepare_services
 from services.contracts import topics
 from services.infra.db.outbox import Outbox
-from services.infra.supervisor import Child, Supervisor, child_env, service_argv
+from services.infra.supervisor import Supervisor
 
 console = Console()
 
@@ -83,15 +80,7 @@ def demo(
     """Start everything on the embedded default, play visits through the bus, and summarise."""
     started = time.monotonic()
     with running_stack() as stack:
-        asyncio.run(migrate_all(stack.database_url))
-        token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
-        ports = allocate_ports()
-        logs = stack.data_dir / "logs"
-        logs.mkdir(exist_ok=True)
-        env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
-               "LOKET_ADMIN_TOKEN": token}
-        children = [Child(n, service_argv(n), child_env({**env, "LOKET_PORT": str(ports[n])}),
-                          logs / f"{n}.log") for n in SERVICE_NAMES]
+        ports, logs, children = prepare_services(stack)
         for child in children:
             child.start()
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -26,26 +27,28 @@ def allocate_ports() -> dict[str, int]:
     return ports
 
 
+def prepare_services(stack) -> tuple[dict[str, int], Path, list[Child]]:  # type: ignore[no-untyped-def]
+    """Migrate, pick ports, and describe the four service processes (not started yet)."""
+    asyncio.run(migrate_all(stack.database_url))
+    token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
+    ports = allocate_ports()
+    logs = stack.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
+           "LOKET_ADMIN_TOKEN": token}
+    children = [
+        Child(name, service_argv(name), child_env({**env, "LOKET_PORT": str(ports[name])}),
+              logs / f"{name}.log")
+        for name in SERVICE_NAMES
+    ]
+    return ports, logs, children
+
+
 def up() -> None:
     """Start PostgreSQL and NATS (embedded unless LOKET_DATABASE_URL / LOKET_BUS_URL are set),
     apply migrations, and run the four services, restarting any that crash."""
     with running_stack() as stack:
-        asyncio.run(migrate_all(stack.database_url))
-        token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
-        ports = allocate_ports()
-        logs = stack.data_dir / "logs"
-        logs.mkdir(exist_ok=True)
-        children = [
-            Child(
-                name, service_argv(name),
-                child_env({
-                    "LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
-                    "LOKET_PORT": str(ports[name]), "LOKET_ADMIN_TOKEN": token,
-                }),
-                logs / f"{name}.log",
-            )
-            for name in SERVICE_NAMES
-        ]
+        ports, logs, children = prepare_services(stack)
         write_runtime_file(stack, ports)
         print_urls(stack, ports, logs)
         Supervisor(children).run(
