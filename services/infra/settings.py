@@ -38,7 +38,8 @@ class ConsumerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LOKET_CONSUMER_", extra="ignore")
 
-    batch_size: int = Field(default=200, ge=1, le=5000)
+    # 500: measured by `loket bench bus`, 200 let the consumer fall behind the relay.
+    batch_size: int = Field(default=500, ge=1, le=5000)
     # How long a pull waits to fill a batch: the latency floor under light load.
     batch_timeout_s: float = Field(default=0.05, gt=0, le=5)
     max_attempts: int = Field(default=5, ge=1, le=20)

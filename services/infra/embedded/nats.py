@@ -114,7 +114,9 @@ class EmbeddedNats:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        # A server we only adopted belongs to whoever started it (e.g. a running `loket up`).
+        if not self._process.adopted:
+            self.stop()
 
     def _config(self) -> str:
         # json.dumps quotes paths the way the NATS config parser expects (spaces, quotes).

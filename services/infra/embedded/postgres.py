@@ -101,7 +101,9 @@ class EmbeddedPostgres:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        # A server we only adopted belongs to whoever started it (e.g. a running `loket up`).
+        if not self._process.adopted:
+            self.stop()
 
     def _initdb(self) -> None:
         # Trust authentication is acceptable because the server listens on 127.0.0.1 only:

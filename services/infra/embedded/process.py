@@ -54,6 +54,11 @@ class ServerProcess:
     def adopt(self, pid: int) -> None:
         self._child, self._pid = None, pid
 
+    @property
+    def adopted(self) -> bool:
+        """True when we found this server running instead of starting it."""
+        return self._child is None and self._pid is not None
+
     def is_running(self) -> bool:
         if self._child is not None:
             # poll() also reaps the child; os.kill(pid, 0) would report a zombie as alive.
