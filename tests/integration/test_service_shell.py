@@ -73,3 +73,24 @@ async def test_endpoints_other_than_health_and_metrics_need_a_token(database_url
             assert response.status == 200
             document = await response.json()
         assert document["asyncapi"] == "3.0.0"
+
+
+async def test_readiness_follows_the_bus_down_and_back(database_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from services.infra.embedded import EmbeddedNats
+
+    monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
+    nats_server = EmbeddedNats(tmp_path / "nats")
+    nats_server.start()
+    try:
+        settings = ReportingSettings(database_url=database_url, bus_url=nats_server.url)
+        timeout = aiohttp.ClientTimeout(total=5)
+        async with served(create_app(settings)) as base, aiohttp.ClientSession(timeout=timeout) as http:
+            assert await status_of(http, f"{base}/health/ready") == 200
+            nats_server.stop()
+            await wait_for_status(http, f"{base}/health/ready", 503)
+            async with http.get(f"{base}/health/ready") as response:
+                assert (await response.json())["checks"]["bus"] is False
+            nats_server.start()  # same port and data: the client reconnects by itself
+            await wait_for_status(http, f"{base}/health/ready", 200)
+    finally:
+        nats_server.stop()
