@@ -43,7 +43,8 @@ def wait_ready(ports: dict[str, int], timeout_s: float = 90) -> None:
                     pass
             time.sleep(0.3)
     if pending:
-        raise typer.Exit(f"services not ready after {timeout_s:.0f} s: {', '.join(pending)} (see the logs)")
+        console.print(f"[red]services not ready after {timeout_s:.0f} s: {', '.join(pending)} (see the logs)[/]")
+        raise typer.Exit(1)
 
 
 async def push_visits(database_url: str, bus_url: str, visits: int) -> dict[str, int]:

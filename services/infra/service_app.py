@@ -150,7 +150,7 @@ def build_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlette
             await runtime.bus.stop()
             await runtime.db().close()
 
-    routes = health_routes(runtime) + asyncapi_routes(runtime, spec)
+    routes: list[BaseRoute] = [*health_routes(runtime), *asyncapi_routes(runtime, spec)]
     if spec.routes is not None:
         routes += spec.routes(runtime)
     app = Starlette(

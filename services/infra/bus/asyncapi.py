@@ -8,7 +8,7 @@ are the event types its topic carries.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from faststream.specification import AsyncAPI
 from pydantic.json_schema import models_json_schema
@@ -19,7 +19,9 @@ _REF = "#/components/schemas/{model}"
 
 
 def _event_schemas() -> dict[str, Any]:
-    models = [(cls, "validation") for cls in EVENT_TYPES.values()]
+    models: list[tuple[type[Any], Literal["validation"]]] = [
+        (cls, "validation") for cls in EVENT_TYPES.values()
+    ]
     _, top = models_json_schema(models, ref_template=_REF)
     return dict(sorted(top.get("$defs", {}).items()))
 
