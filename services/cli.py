@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import typer
 
-from services.commands import asyncapi_cmd, bench_cmd, contracts_cmd, demo, dlq, migrate, serve, up
+from services.commands import (
+    asyncapi_cmd,
+    bench_cmd,
+    contracts_cmd,
+    demo,
+    dlq,
+    ebox_sim_cmd,
+    migrate,
+    serve,
+    up,
+)
 
 app = typer.Typer(
     name="loket",
@@ -20,6 +30,7 @@ app.command("demo")(demo.demo)
 app.command("up")(up.up)
 app.command("serve")(serve.serve)
 app.command("migrate")(migrate.migrate)
+app.command("ebox-sim")(ebox_sim_cmd.ebox_sim)
 app.command("asyncapi")(asyncapi_cmd.asyncapi)
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")

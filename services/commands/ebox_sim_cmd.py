@@ -1,0 +1,23 @@
+"""`loket ebox-sim`: run the eBox simulator (message registry, preferences, fault injection)."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from services.ebox_sim.app import create_app
+from services.ebox_sim.settings import EboxSimSettings
+
+
+def ebox_sim(
+    port: int = typer.Option(None, help="HTTP port (default LOKET_EBOX_SIM_PORT or 8110)"),
+    share_digital_percent: int = typer.Option(None, help="% of seeded citizens with an activated eBox (default 35)"),
+) -> None:
+    """Serve the eBox simulator on loopback; settings from LOKET_EBOX_SIM_* variables."""
+    overrides: dict[str, object] = {}
+    if port:
+        overrides["port"] = port
+    if share_digital_percent is not None:
+        overrides["share_digital_percent"] = share_digital_percent
+    settings = EboxSimSettings(**overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

@@ -1,0 +1,55 @@
+"""Settings of the eBox simulator (environment variables `LOKET_EBOX_SIM_*`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Scope names are configurable because the bridge must request exactly what the real registry
+# expects; the preference scope is the one the federation reference file publishes.
+PUBLISH_SCOPE = "scope:documentmanagement:ebox:enterprise:messageregistry:publication"
+PREFERENCE_SCOPE = "scope:documentmanagement:ebox:enterprise:federation-rest:preference"
+CONSENT_SCOPE = "scope:documentmanagement:ebox:enterprise:federation-rest:consent"
+
+
+class FaultSettings(BaseModel):
+    """Fault injection knobs; rates are shares between 0 and 1 drawn per request."""
+
+    latency_ms: int = Field(default=0, ge=0)
+    # Share of publishes that ARE registered but whose answer is lost (502): the case that
+    # proves the client's Idempotency-Key handling.
+    error_rate: float = Field(default=0.0, ge=0, le=1)
+    status_429_rate: float = Field(default=0.0, ge=0, le=1)
+    status_5xx_rate: float = Field(default=0.0, ge=0, le=1)
+    hang_rate: float = Field(default=0.0, ge=0, le=1)
+    outage: bool = False
+
+
+class EboxSimSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOKET_EBOX_SIM_", env_nested_delimiter="__")
+
+    host: str = "127.0.0.1"
+    port: int = 8110
+    enterprise_number: str = Field(default="0206731645", pattern=r"^[01][0-9]{9}$")
+    client_ids: list[str] = ["loket-ebox-bridge"]
+    # Empty means the admin API is closed (every call 401), so a forgotten setting fails safe.
+    admin_token: SecretStr = SecretStr("")
+    share_digital_percent: int = Field(default=35, ge=0, le=100)
+    token_ttl_s: float = Field(default=300, gt=0)
+    publish_scope: str = PUBLISH_SCOPE
+    preference_scope: str = PREFERENCE_SCOPE
+    consent_scope: str = CONSENT_SCOPE
+    # The simulated reader opens this share of delivered messages once read_delay_s has passed.
+    read_share_percent: int = Field(default=50, ge=0, le=100)
+    read_delay_s: float = Field(default=3600, ge=0)
+    message_ttl_days: int = Field(default=365, gt=0)
+    max_lookup_batch: int = 1000
+    hang_s: float = Field(default=600, gt=0)
+    retry_after_s: int = Field(default=1, ge=0)
+    # Seeds both the citizen activation hash and the fault dice, so a run can be replayed.
+    seed: int = 0
+    faults: FaultSettings = FaultSettings()
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset({self.publish_scope, self.preference_scope, self.consent_scope})
