@@ -36,6 +36,8 @@ class EboxSimSettings(BaseSettings):
     admin_token: SecretStr = SecretStr("")
     share_digital_percent: int = Field(default=35, ge=0, le=100)
     token_ttl_s: float = Field(default=300, gt=0)
+    # PEM public key or certificate of the client; empty keeps assertion signatures unchecked.
+    client_public_key_pem: str = ""
     publish_scope: str = PUBLISH_SCOPE
     preference_scope: str = PREFERENCE_SCOPE
     consent_scope: str = CONSENT_SCOPE

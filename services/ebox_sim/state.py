@@ -23,7 +23,7 @@ class SimState:
     def from_settings(cls, s: EboxSimSettings) -> SimState:
         return cls(
             settings=s,
-            tokens=TokenIssuer(s.client_ids, s.scopes, s.token_ttl_s),
+            tokens=TokenIssuer(s.client_ids, s.scopes, s.token_ttl_s, s.client_public_key_pem),
             citizens=Citizens(s.seed, s.share_digital_percent),
             mailbox=Mailbox(s.seed, s.read_share_percent, s.read_delay_s, s.message_ttl_days),
             faults=Faults(s.faults, s.seed, s.hang_s, s.retry_after_s),

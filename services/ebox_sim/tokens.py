@@ -1,8 +1,11 @@
 """OAuth2 client credentials with a `private_key_jwt` client assertion, and the tokens it issues.
 
-PyJWT/cryptography are not dependencies of the project, so the assertion's signature is NOT
-verified: the simulator checks that it is a well-formed JWT whose `iss` and `sub` name a
-configured client and that it has not expired. Issued access tokens are opaque random strings.
+Without a configured client key the assertion's signature is NOT verified (PyJWT and
+cryptography are not project dependencies): the simulator checks that it is a well-formed JWT
+whose `iss` and `sub` name a configured client and that it has not expired. With
+`client_public_key_pem` set (a public key or certificate), the signature is verified with PyJWT,
+imported only then, and a bad signature is 401 `invalid_client` as the real token endpoint does.
+Issued access tokens are opaque random strings.
 """
 
 from __future__ import annotations
@@ -66,9 +69,36 @@ def assertion_client(assertion: str, client_ids: list[str], now: float) -> str:
     return str(iss)
 
 
+def verify_signature(assertion: str, public_key_pem: str) -> None:
+    """Raise invalid_client unless the assertion is signed by the configured client key."""
+    import jwt  # optional: only a simulator configured with a client key needs PyJWT
+    from cryptography import x509
+
+    key: object = public_key_pem
+    if "BEGIN CERTIFICATE" in public_key_pem:
+        key = x509.load_pem_x509_certificate(public_key_pem.encode()).public_key()
+    try:
+        # Claims were checked above; `aud` is the caller's token URL, which varies per test host.
+        jwt.decode(
+            assertion,
+            key,  # type: ignore[arg-type]
+            algorithms=["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"],
+            options={"verify_aud": False, "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise OAuthError(401, "invalid_client", f"client_assertion signature: {exc}") from exc
+
+
 class TokenIssuer:
-    def __init__(self, client_ids: list[str], scopes: frozenset[str], ttl_s: float) -> None:
+    def __init__(
+        self,
+        client_ids: list[str],
+        scopes: frozenset[str],
+        ttl_s: float,
+        client_public_key_pem: str = "",
+    ) -> None:
         self._client_ids = client_ids
+        self._public_key_pem = client_public_key_pem
         self._scopes = scopes
         self._ttl_s = ttl_s
         self._tokens: dict[str, AccessToken] = {}
@@ -79,7 +109,10 @@ class TokenIssuer:
         if form.get("client_assertion_type") != JWT_BEARER:
             raise OAuthError(400, "invalid_client", f"client_assertion_type must be {JWT_BEARER}")
         now = time.time()
-        client_id = assertion_client(form.get("client_assertion", ""), self._client_ids, now)
+        assertion = form.get("client_assertion", "")
+        client_id = assertion_client(assertion, self._client_ids, now)
+        if self._public_key_pem:
+            verify_signature(assertion, self._public_key_pem)
         requested = frozenset(form.get("scope", "").split())
         if not requested or not requested <= self._scopes:
             raise OAuthError(400, "invalid_scope", "unknown or missing scope")
