@@ -123,7 +123,7 @@ def test_to_bytes_is_what_decode_reads() -> None:
 
 def test_base_event_has_no_partition_key() -> None:
     class Bare(Event):
-        pass
+        """An event class that forgot to say what it is keyed by."""
 
     with pytest.raises(NotImplementedError):
         Bare(event_type="Bare", schema_version=1, producer="x", payload={}).partition_key()
