@@ -12,10 +12,10 @@ import sysconfig
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 
 from services.infra.embedded.ports import HOST, remembered_port
-from services.infra.embedded.process import EmbeddedServerError, ServerProcess, pid_alive
+from services.infra.embedded.process import EmbeddedServerError, pid_alive
+from services.infra.embedded.server import EmbeddedServer
 
 START_TIMEOUT = 20.0
 # The monitor is on loopback: an HTTP(S)_PROXY from the environment must not be consulted.
@@ -33,7 +33,7 @@ def nats_server_binary() -> str:
     return found
 
 
-class EmbeddedNats:
+class EmbeddedNats(EmbeddedServer):
     """nats-server on 127.0.0.1 with file-backed JetStream in `data_dir`.
 
     With `sync_always=True` every JetStream write is fsynced before the publish is acked; the
@@ -43,21 +43,14 @@ class EmbeddedNats:
     acknowledged messages. Accept that only where the outbox can be replayed.
     """
 
+    name = "nats-server"
+
     def __init__(
         self, data_dir: Path, port: int | None = None, *, sync_always: bool = True
     ) -> None:
-        self.data_dir = Path(data_dir).absolute()
+        super().__init__(data_dir, port, "nats.log")
         self.sync_always = sync_always
-        self._requested_port = port
-        self._port: int | None = None
         self._monitor_port: int | None = None
-        self._process = ServerProcess("nats-server", self.data_dir / "nats.log")
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise EmbeddedServerError("nats-server has not been started")
-        return self._port
 
     @property
     def monitor_port(self) -> int:
@@ -72,13 +65,6 @@ class EmbeddedNats:
     @property
     def monitor_url(self) -> str:
         return f"http://{HOST}:{self.monitor_port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def is_running(self) -> bool:
-        return self._process.is_running()
 
     def start(self) -> str:
         """Start (or adopt the server a previous run left on `data_dir`); return the URL."""
@@ -100,23 +86,6 @@ class EmbeddedNats:
     def stop(self) -> None:
         """SIGTERM: nats-server flushes JetStream and exits."""
         self._process.stop(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self._process.kill()
-
-    def __enter__(self) -> EmbeddedNats:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # A server we only adopted belongs to whoever started it (e.g. a running `loket up`).
-        if not self._process.adopted:
-            self.stop()
 
     def _config(self) -> str:
         # json.dumps quotes paths the way the NATS config parser expects (spaces, quotes).

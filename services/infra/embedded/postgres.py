@@ -12,11 +12,11 @@ import hashlib
 import importlib.util
 import signal
 from pathlib import Path
-from types import TracebackType
 
 from services.infra.embedded import service_account
 from services.infra.embedded.ports import HOST, remembered_port
-from services.infra.embedded.process import EmbeddedServerError, ServerProcess, pid_alive, run_tool
+from services.infra.embedded.process import EmbeddedServerError, pid_alive, run_tool
+from services.infra.embedded.server import EmbeddedServer
 
 USER = "loket"
 DATABASE = "loket"
@@ -34,38 +34,24 @@ def _install_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(EmbeddedServer):
     """PostgreSQL listening on 127.0.0.1 only, data and port kept in `data_dir`.
 
     `fsync=False` trades crash safety of the *machine* (power loss) for speed; a killed
     server process loses nothing either way because the OS still holds the written pages.
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None, *, fsync: bool = True) -> None:
-        self.data_dir = Path(data_dir).absolute()
-        self.fsync = fsync
-        self._requested_port = port
-        self._port: int | None = None
-        self._bin = _install_dir() / "bin"
-        self._process = ServerProcess("PostgreSQL", self.data_dir / "postgres.log")
-        self._account: service_account.Account | None = None
+    name = "PostgreSQL"
 
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise EmbeddedServerError("PostgreSQL has not been started")
-        return self._port
+    def __init__(self, data_dir: Path, port: int | None = None, *, fsync: bool = True) -> None:
+        super().__init__(data_dir, port, "postgres.log")
+        self.fsync = fsync
+        self._bin = _install_dir() / "bin"
+        self._account: service_account.Account | None = None
 
     @property
     def url(self) -> str:
         return f"postgresql://{USER}@{HOST}:{self.port}/{DATABASE}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def is_running(self) -> bool:
-        return self._process.is_running()
 
     def start(self) -> str:
         """Start (or adopt an already running server on `data_dir`); return the URL."""
@@ -86,24 +72,6 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         """Fast shutdown: roll back open transactions, checkpoint, exit."""
         self._process.stop(signal.SIGINT)
-
-    def kill(self) -> None:
-        """SIGKILL the postmaster and its backends; the next start() runs crash recovery."""
-        self._process.kill()
-
-    def __enter__(self) -> EmbeddedPostgres:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # A server we only adopted belongs to whoever started it (e.g. a running `loket up`).
-        if not self._process.adopted:
-            self.stop()
 
     def _initdb(self) -> None:
         # Trust authentication is acceptable because the server listens on 127.0.0.1 only:
