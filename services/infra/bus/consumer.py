@@ -82,8 +82,8 @@ class EventConsumer:
         )
 
     async def _decode_or_dead_letter(self, message: Any) -> list[_Item]:
-        bodies = message.body if isinstance(message.body, list) else [message.body]
-        headers = getattr(message, "batch_headers", None) or [message.headers] * len(bodies)
+        # Subscribers are always declared as batch subscribers (see the wirings).
+        bodies, headers = message.body, message.batch_headers
         sources = self.bus.wiring.message_identities(message)
         items: list[_Item] = []
         seen: set[Any] = set()
