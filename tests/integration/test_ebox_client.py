@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -14,9 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from services.ebox_bridge.ebox_client import (
     AlreadyPublished,
@@ -29,6 +26,7 @@ from services.ebox_bridge.ebox_client import (
     EboxUnavailable,
     NoDigitalUser,
 )
+from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.ebox_sim import EboxSimSettings, create_app
 from services.infra.errors import PermanentError, TransientError
 from tests.support.served_app import served
@@ -47,29 +45,7 @@ def ssin(index: int) -> str:
 
 
 def keypair(directory: Path, name: str) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = directory / f"{name}.key", directory / f"{name}.crt"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
+    return write_self_signed_keypair(directory, name, valid_days=1)
 
 
 @pytest.fixture(scope="module")
