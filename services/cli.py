@@ -15,6 +15,7 @@ from services.commands import (
     dlq,
     ebox_sim_cmd,
     migrate,
+    print_cmd,
     serve,
     up,
 )
@@ -35,6 +36,7 @@ app.command("asyncapi")(asyncapi_cmd.asyncapi)
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench_cmd.app, name="bench")
+app.add_typer(print_cmd.app, name="print")
 
 
 def main() -> None:

@@ -58,6 +58,8 @@ class EboxBridgeSettings(ServiceSettings):
     print_cutoff: dt.time = Field(default=dt.time(17, 30), description="daily batch cut-off, local time")
     print_timezone: str = "Europe/Brussels"
     print_check_interval_s: float = Field(default=30.0, gt=0)
+    # Off: batches close only through `loket print close` (tests, or a print house that pulls).
+    print_auto_close: bool = True
 
     # --- sweeper ---
     sweep_interval_s: float = Field(default=60.0, gt=0)

@@ -60,6 +60,17 @@ async def received(request: Request) -> JSONResponse:
     return JSONResponse(_admin(request).mailbox.received())
 
 
+async def tokens(request: Request) -> JSONResponse:
+    issuer = _admin(request).tokens
+    return JSONResponse({"issued_total": issuer.issued_total})
+
+
+async def expire_tokens(request: Request) -> JSONResponse:
+    """Token expiry mid-run: every access token handed out so far stops working now."""
+    issuer = _admin(request).tokens
+    return JSONResponse({"expired": issuer.expire_all(), "issued_total": issuer.issued_total})
+
+
 async def reset(request: Request) -> JSONResponse:
     _admin(request).reset()
     return JSONResponse({"reset": True})
@@ -72,4 +83,6 @@ routes = [
     Route("/admin/read/{message_id}", mark_read, methods=["POST"]),
     Route("/admin/received", received, methods=["GET"]),
     Route("/admin/reset", reset, methods=["POST"]),
+    Route("/admin/tokens", tokens, methods=["GET"]),
+    Route("/admin/tokens/expire", expire_tokens, methods=["POST"]),
 ]

@@ -102,6 +102,7 @@ class TokenIssuer:
         self._scopes = scopes
         self._ttl_s = ttl_s
         self._tokens: dict[str, AccessToken] = {}
+        self.issued_total = 0
 
     def issue(self, form: dict[str, str]) -> AccessToken:
         if form.get("grant_type") != "client_credentials":
@@ -118,7 +119,15 @@ class TokenIssuer:
             raise OAuthError(400, "invalid_scope", "unknown or missing scope")
         token = AccessToken(secrets.token_urlsafe(32), client_id, requested, now + self._ttl_s)
         self._tokens[token.value] = token
+        self.issued_total += 1
         return token
+
+    def expire_all(self) -> int:
+        """Expire every live token now (as if their lifetime had passed); returns how many."""
+        expired = len(self._tokens)
+        for value, token in self._tokens.items():
+            self._tokens[value] = AccessToken(token.value, token.client_id, token.scopes, 0.0)
+        return expired
 
     def require(self, authorization: str | None, scope: str) -> AccessToken:
         """401 without a live token, 403 when the token lacks the operation's scope."""

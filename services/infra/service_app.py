@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute
 from services.contracts import Event
 from services.infra.bus.bus import Bus
 from services.infra.bus.consumer import EventConsumer
-from services.infra.bus.handler_context import Handler
+from services.infra.bus.handler_context import BatchHandler, Handler
 from services.infra.db.outbox import Outbox
 from services.infra.db.pool import create_pool
 from services.infra.db.relay import OutboxRelay
@@ -45,7 +45,7 @@ BackgroundLoop = Callable[[Runtime], Awaitable[None]]
 class Subscription:
     topic: str
     group: str
-    handlers: dict[type[Event], Handler]
+    handlers: dict[type[Event], Handler | BatchHandler]
 
 
 @dataclass
@@ -59,13 +59,15 @@ class ServiceSpec:
     open_path_prefixes: tuple[str, ...] = ()
 
 
-def build_runtime(spec: ServiceSpec, settings: ServiceSettings) -> Runtime:
+def build_runtime(
+    spec: ServiceSpec, settings: ServiceSettings, registry: CollectorRegistry | None = None
+) -> Runtime:
     if not settings.bus_url or not settings.database_url:
         raise RuntimeError(
             "LOKET_BUS_URL and LOKET_DATABASE_URL must be set for a service process "
             "(`loket up` sets them when it starts the embedded servers)"
         )
-    registry = CollectorRegistry()
+    registry = registry or CollectorRegistry()
     metrics = PlatformMetrics(registry)
     bus = Bus(settings.bus_url, spec.name, registry, metrics)
     for topic in spec.publishes:
@@ -123,8 +125,11 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
         await asyncio.sleep(5)
 
 
-def build_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlette:
-    runtime = build_runtime(spec, settings)
+def build_service_app(
+    spec: ServiceSpec, settings: ServiceSettings, registry: CollectorRegistry | None = None
+) -> Starlette:
+    """`registry`: pass one when the service registers its own domain metrics in it."""
+    runtime = build_runtime(spec, settings, registry)
     consumers = attach_consumers(spec, runtime)
 
     @contextlib.asynccontextmanager

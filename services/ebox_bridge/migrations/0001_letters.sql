@@ -28,6 +28,7 @@ CREATE TABLE letters (
     important          boolean NOT NULL,
     legal_deadline     date,
     routing            text NOT NULL,
+    message_type_id    text NOT NULL,
     state              text NOT NULL,
     ebox_state         text,
     ebox_due_at        timestamptz,
@@ -39,10 +40,13 @@ CREATE TABLE letters (
     ebox_message_id    text,
     delivered_at       timestamptz,
     next_read_poll_at  timestamptz,
+    escalate_after_days int,
     escalate_at        timestamptz,
     read_at            timestamptz,
     paper_state        text,
     paper_reason       text,
+    -- A print batch takes the letters queued before its cut-off.
+    paper_queued_at    timestamptz,
     postage_class      text,
     batch_id           text,
     updated_at         timestamptz NOT NULL DEFAULT clock_timestamp()
@@ -50,7 +54,7 @@ CREATE TABLE letters (
 
 CREATE INDEX letters_ebox_work ON letters (ebox_due_at) WHERE ebox_state IN ('pending', 'publishing');
 CREATE INDEX letters_read_poll ON letters (next_read_poll_at) WHERE ebox_state = 'delivered_to_ebox';
-CREATE INDEX letters_print_queue ON letters (letter_id) WHERE paper_state = 'queued_for_print';
+CREATE INDEX letters_print_queue ON letters (paper_queued_at) WHERE paper_state = 'queued_for_print';
 CREATE INDEX letters_batch ON letters (batch_id) WHERE batch_id IS NOT NULL;
 
 -- Every transition, for audit and for "why is this letter on paper?".

@@ -20,7 +20,7 @@ from faststream import Context
 
 from services.contracts import ContractViolation, Event, decode_event
 from services.infra.bus.bus import Bus
-from services.infra.bus.handler_context import Handler, HandlerContext
+from services.infra.bus.handler_context import BatchContext, BatchHandler, Handler, HandlerContext
 from services.infra.bus.retry import RetryPolicy
 from services.infra.db.inbox import Inbox
 from services.infra.db.outbox import Outbox
@@ -41,7 +41,7 @@ class _Item:
 class EventConsumer:
     def __init__(
         self, *, bus: Bus, pool: asyncpg.Pool, schema: str, group: str, topic: str,
-        handlers: dict[type[Event], Handler], settings: ConsumerSettings,
+        handlers: dict[type[Event], Handler | BatchHandler], settings: ConsumerSettings,
     ) -> None:
         self.bus, self.pool, self.group, self.topic = bus, pool, group, topic
         self.handlers, self.settings = handlers, settings
@@ -104,9 +104,7 @@ class EventConsumer:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 fresh = await self.inbox.claim(conn, self.group, [i.event.event_id for i in items])
-                for item in items:
-                    if item.event.event_id in fresh:
-                        await self._dispatch(conn, item)
+                await self._dispatch_all(conn, [i for i in items if i.event.event_id in fresh])
         except Exception as exc:
             if is_infrastructure_error(exc):
                 raise
@@ -123,7 +121,7 @@ class EventConsumer:
                     if not await self.inbox.claim(conn, self.group, [item.event.event_id]):
                         self._count.labels(self.group, self.topic, "duplicate").inc()
                         return
-                    await self._dispatch(conn, item)
+                    await self._dispatch_all(conn, [item])
                 self._count.labels(self.group, self.topic, "handled").inc()
                 return
             except PermanentError as exc:
@@ -141,11 +139,19 @@ class EventConsumer:
                 await self.bus.wiring.keep_alive(message)
                 await asyncio.sleep(self.policy.delay_before(attempt + 1))
 
-    async def _dispatch(self, conn: asyncpg.Connection, item: _Item) -> None:
-        handler = self.handlers.get(type(item.event))
-        if handler is None:
-            return  # an event type this consumer does not care about; the inbox row is harmless
-        await handler(item.event, HandlerContext(conn, self.outbox, item.event, item.headers))
+    async def _dispatch_all(self, conn: asyncpg.Connection, items: list[_Item]) -> None:
+        # Batch handlers get all their events at once, in broker order; per-event handlers run
+        # in broker order too. Event types this consumer does not know are skipped (their inbox
+        # row is harmless).
+        batched: dict[BatchHandler, list[Event]] = {}
+        for item in items:
+            handler = self.handlers.get(type(item.event))
+            if isinstance(handler, BatchHandler):
+                batched.setdefault(handler, []).append(item.event)
+            elif handler is not None:
+                await handler(item.event, HandlerContext(conn, self.outbox, item.event, item.headers))
+        for batch_handler, events in batched.items():
+            await batch_handler.handle_batch(events, BatchContext(conn, self.outbox))
 
     async def _dead_letter(
         self, body: bytes, headers: dict[str, str], source: str, reason: str, kind: Any, attempts: int

@@ -29,3 +29,26 @@ class HandlerContext:
 
 
 Handler = Callable[[Any, HandlerContext], Awaitable[None]]
+
+
+@dataclass
+class BatchContext:
+    """What a batch handler gets: the transaction shared by the whole broker batch."""
+
+    conn: asyncpg.Connection
+    outbox: Outbox
+
+    async def emit(self, *events: Event) -> None:
+        await self.outbox.append(self.conn, *events)
+
+
+class BatchHandler:
+    """A handler that takes every fresh event of its type in a broker batch at once, so it can
+    use one statement per batch instead of one per event (set-based SQL, batched look-ups).
+
+    Raising fails the whole batch; the consumer then retries the events one at a time (each as
+    a batch of one), so a PermanentError still dead-letters only the offending event.
+    """
+
+    async def handle_batch(self, events: list[Any], ctx: BatchContext) -> None:
+        raise NotImplementedError

@@ -1,0 +1,156 @@
+"""Admitting a `LetterIssued`: the checks the contract cannot make, and the initial routing.
+
+The contract (services/contracts/letters.py) already refuses what is wrong in isolation: bad
+national number, empty or overlong subject, not a PDF, too large, digest mismatch. What needs
+the rollout policy or the PDF's structure is checked here; every refusal is an
+`IntakeRejected` (a PermanentError, so the consumer dead-letters the event with the reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from services.contracts.letters import LetterIssued
+from services.ebox_bridge.domain import states
+from services.ebox_bridge.policy import PolicyLookupError, RolloutPolicy, RoutingRule
+from services.infra.errors import PermanentError
+
+
+class IntakeRejected(PermanentError):
+    """The letter can never be delivered as issued; the reason says what to fix."""
+
+
+class LetterConflict(IntakeRejected):
+    """A letter id was re-used for different content."""
+
+
+@dataclass(frozen=True)
+class NewLetter:
+    """A row of `letters` as intake creates it."""
+
+    letter_id: UUID
+    content_sha256: str
+    issued_event_id: UUID
+    correlation_id: UUID
+    issued_at: dt.datetime
+    municipality: str
+    department: str
+    document_type: str
+    language: str
+    ssin: str
+    subject: str
+    pdf: bytes
+    pdf_sha256: str
+    pages: int
+    postal_address: dict[str, Any] | None
+    registered: bool
+    important: bool
+    legal_deadline: dt.date | None
+    routing: str
+    message_type_id: str
+    ebox_state: str | None
+    ebox_due_at: dt.datetime | None
+    ebox_fallback_at: dt.datetime | None
+    escalate_after_days: int | None
+    paper_state: str | None
+    paper_reason: str | None
+    paper_queued_at: dt.datetime | None
+    postage_class: str
+
+
+def content_sha256(event: LetterIssued) -> str:
+    """Fingerprint of what the back-office asked for (the envelope is not part of it)."""
+    return hashlib.sha256(event.payload.model_dump_json().encode()).hexdigest()
+
+
+def admit(
+    event: LetterIssued,
+    policy: RolloutPolicy,
+    pdf: bytes,
+    pages: int,
+    now: dt.datetime,
+    *,
+    max_ebox_wait: dt.timedelta,
+    timezone: str,
+) -> NewLetter:
+    """Check the letter against the policy and decide its channels; raises IntakeRejected."""
+    p = event.payload
+    rule = _rule(policy, p.municipality, p.department, p.document_type)
+    allowed = policy.allowed_languages(p.municipality)
+    if p.language not in allowed:
+        raise IntakeRejected(
+            f"language {p.language!r} is not allowed for municipality {p.municipality} "
+            f"(its language regime allows {', '.join(sorted(allowed))})"
+        )
+    if rule.may_need_paper and p.postal_address is None:
+        raise IntakeRejected(
+            f"postal_address is required: the {rule.channel} policy for "
+            f"{p.municipality}/{p.department}/{p.document_type} may send this letter on paper"
+        )
+    ebox = rule.channel in ("ebox_first", "both", "ebox_only")
+    paper_reason = {"paper_only": "policy_paper_only", "both": "policy_both"}.get(rule.channel)
+    return NewLetter(
+        letter_id=p.letter_id,
+        content_sha256=content_sha256(event),
+        issued_event_id=event.event_id,
+        correlation_id=event.correlation_id or event.event_id,
+        issued_at=event.occurred_at,
+        municipality=p.municipality,
+        department=p.department,
+        document_type=p.document_type,
+        language=p.language,
+        ssin=str(p.recipient_national_number),
+        subject=p.subject,
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pages=pages,
+        postal_address=p.postal_address.model_dump() if p.postal_address else None,
+        registered=p.registered or rule.registered,
+        important=p.important,
+        legal_deadline=p.legal_deadline,
+        routing=rule.channel,
+        message_type_id=rule.message_type_id,
+        ebox_state=states.PENDING if ebox else None,
+        ebox_due_at=now if ebox else None,
+        ebox_fallback_at=fallback_instant(rule, p.legal_deadline, now, max_ebox_wait, timezone)
+        if ebox
+        else None,
+        # Escalation means paper, so only where the policy allows paper at all.
+        escalate_after_days=rule.escalate_unread_after_days if p.important and rule.may_need_paper else None,
+        paper_state=states.QUEUED_FOR_PRINT if paper_reason else None,
+        paper_reason=paper_reason,
+        paper_queued_at=now if paper_reason else None,
+        postage_class="registered" if (p.registered or rule.registered) else rule.postage_class,
+    )
+
+
+def fallback_instant(
+    rule: RoutingRule,
+    deadline: dt.date | None,
+    received: dt.datetime,
+    max_wait: dt.timedelta,
+    timezone: str,
+) -> dt.datetime:
+    """When an undelivered eBox letter must go to paper instead.
+
+    With a legal deadline: the start (local midnight) of the day `print_lead_time_days` before
+    it, so the print house still has its lead time. Without one: after `max_wait`, so an eBox
+    outage never keeps a letter from the citizen indefinitely.
+    """
+    if deadline is None:
+        return received + max_wait
+    day = deadline - dt.timedelta(days=rule.print_lead_time_days)
+    local_midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=ZoneInfo(timezone))
+    return local_midnight.astimezone(dt.UTC)
+
+
+def _rule(policy: RolloutPolicy, municipality: str, department: str, document_type: str) -> RoutingRule:
+    try:
+        return policy.resolve(municipality, department, document_type)
+    except PolicyLookupError as exc:
+        raise IntakeRejected(str(exc)) from None

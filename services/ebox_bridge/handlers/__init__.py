@@ -1,0 +1,1 @@
+"""Subscribers of the bridge: thin, parse → domain → repository + outbox."""

@@ -1,0 +1,65 @@
+"""Realistic `LetterIssued` events for the bridge's tests: a genuine multi-page PDF, valid and
+distinct national numbers, and a way to pick citizens the simulator treats as digital."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import uuid
+from typing import Any
+
+from fpdf import FPDF
+
+from services.contracts.letters import LetterIssued
+from services.ebox_sim.citizens import Citizens
+
+ADDRESS = {
+    "name": "Jan Peeters", "street": "Grote Markt", "number": "21", "box": "3",
+    "postcode": "2800", "municipality": "Mechelen",
+}
+
+
+@functools.cache
+def letter_pdf(pages: int = 2) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=12)
+    for page in range(pages):
+        pdf.add_page()
+        pdf.cell(0, 10, f"Aanslagbiljet - pagina {page + 1}")
+    return bytes(pdf.output())
+
+
+def national_number(index: int) -> str:
+    """A valid NN for people born in 1985; distinct for index < 900 * 28."""
+    first_nine = f"8501{1 + index // 900:02d}{1 + index % 900:03d}"
+    return f"{first_nine}{97 - int(first_nine) % 97:02d}"
+
+
+class Population:
+    """Splits national numbers into digital / not digital the way the simulator will."""
+
+    def __init__(self, seed: int = 0, share_digital_percent: int = 35, start: int = 0) -> None:
+        self._citizens = Citizens(seed, share_digital_percent)
+        self._next = start
+
+    def take(self, digital: bool) -> str:
+        while True:
+            number = national_number(self._next)
+            self._next += 1
+            if self._citizens.is_digital(number) == digital:
+                return number
+
+
+def letter_issued(ssin: str, *, envelope: dict[str, Any] | None = None, **payload: Any) -> LetterIssued:
+    body: dict[str, Any] = {
+        "letter_id": uuid.uuid4(),
+        "municipality": "12025",
+        "department": "finance",
+        "document_type": "invoice",
+        "recipient_national_number": ssin,
+        "language": "nl",
+        "subject": "Uw factuur",
+        "postal_address": ADDRESS,
+        "pdf_base64": base64.b64encode(letter_pdf()).decode(),
+    }
+    return LetterIssued(producer="test-backoffice", payload=body | payload, **(envelope or {}))
