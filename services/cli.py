@@ -15,6 +15,7 @@ from services.commands import (
     dlq,
     ebox_sim_cmd,
     migrate,
+    policy_cmd,
     print_cmd,
     serve,
     up,
@@ -37,6 +38,7 @@ app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(print_cmd.app, name="print")
+app.add_typer(policy_cmd.app, name="policy")
 
 
 def main() -> None:

