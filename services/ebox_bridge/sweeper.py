@@ -56,11 +56,11 @@ class Sweeper:
             rows = await conn.fetch(
                 f"""SELECT channel, state, {AGE_BUCKETS} AS bucket, count(*) AS n,
                            count(*) FILTER (WHERE age > $2 + CASE WHEN channel = 'paper' THEN interval '1 day' ELSE interval '0' END) AS stuck
-                    FROM (SELECT 'ebox' AS channel, ebox_state AS state, $1 - received_at AS age
+                    FROM (SELECT 'ebox' AS channel, ebox_state AS state, $1::timestamptz - received_at AS age
                             FROM {self.schema}.letters
                            WHERE ebox_state IN ('pending', 'publishing', 'delivered_to_ebox')
                           UNION ALL
-                          SELECT 'paper', paper_state, $1 - received_at
+                          SELECT 'paper', paper_state, $1::timestamptz - received_at
                             FROM {self.schema}.letters
                            WHERE paper_state IN ('queued_for_print', 'in_batch', 'printed')) AS open
                     GROUP BY 1, 2, 3""",
@@ -68,8 +68,8 @@ class Sweeper:
             )
             examples = await conn.fetch(
                 f"""SELECT letter_id, ebox_state, paper_state FROM {self.schema}.letters
-                    WHERE (ebox_state IN ('pending', 'publishing') AND received_at < $1 - $2::interval)
-                       OR (paper_state = 'queued_for_print' AND received_at < $1 - $2::interval - interval '1 day')
+                    WHERE (ebox_state IN ('pending', 'publishing') AND received_at < $1::timestamptz - $2::interval)
+                       OR (paper_state = 'queued_for_print' AND received_at < $1::timestamptz - $2::interval - interval '1 day')
                     ORDER BY received_at LIMIT 10""",
                 now, self.stuck_after,
             )

@@ -60,7 +60,7 @@ async def test_outage_letters_wait_and_are_delivered_after_recovery(sim, setting
     letters = [letter_issued(people.take(True)) for _ in range(5)]
     ids = [e.payload.letter_id for e in letters]
     await sim.faults(outage=True)
-    async with running_bridge(settings_for()) as base:
+    async with running_bridge(settings_for(ebox_breaker_failures=2)) as base:
         await publish(bus_url, letters)
         # They are retried, not given up on, while the eBox is down...
         rows = await wait_for_letters(pool, ids, lambda r: r["ebox_attempts"] >= 2 and r["ebox_state"] == "pending", timeout=30)

@@ -14,12 +14,12 @@ from uuid import UUID
 import aiohttp
 import asyncpg
 from prometheus_client import CollectorRegistry
-from services.ebox_bridge.policy.loader import parse_policy_yaml
-from services.ebox_bridge.policy.repository import import_document
 
 from services.contracts import Event
 from services.ebox_bridge.app import NAME, create_app, service_spec
 from services.ebox_bridge.domain import states
+from services.ebox_bridge.policy.loader import parse_policy_yaml
+from services.ebox_bridge.policy.repository import import_document
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_sim import EboxSimSettings
 from services.ebox_sim import create_app as sim_app

@@ -51,7 +51,9 @@ def test_initial_channels_follow_the_policy(policy, department, document_type, e
 
 def test_registered_policy_sets_the_postage_class(policy) -> None:  # type: ignore[no-untyped-def]
     letter = run(policy, department="gas", document_type="administrative_sanction", postal_address=None)
-    assert (letter.registered, letter.postage_class) == (True, "registered")
+    assert (letter.registered, letter.postage_class) == (False, "registered")
+    demanded = run(policy, registered=True)
+    assert (demanded.registered, demanded.postage_class) == (True, "registered")
 
 
 @pytest.mark.parametrize(

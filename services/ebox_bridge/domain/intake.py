@@ -110,7 +110,9 @@ def admit(
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         pages=pages,
         postal_address=p.postal_address.model_dump() if p.postal_address else None,
-        registered=p.registered or rule.registered,
+        # The back-office's demand for registered mail goes to the eBox (which refuses it for
+        # most senders: then paper, registered); the policy's only sets the paper postage.
+        registered=p.registered,
         important=p.important,
         legal_deadline=p.legal_deadline,
         routing=rule.channel,

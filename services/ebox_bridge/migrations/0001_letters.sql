@@ -23,7 +23,7 @@ CREATE TABLE letters (
     pdf                bytea NOT NULL,
     pdf_sha256         text NOT NULL,
     pages              int NOT NULL,
-    postal_address     jsonb,
+    postal_address     text,  -- JSON; text so a batch of letters can be written with COPY
     registered         boolean NOT NULL,
     important          boolean NOT NULL,
     legal_deadline     date,

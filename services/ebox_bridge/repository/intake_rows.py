@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from uuid import UUID
 
 import asyncpg
@@ -30,8 +31,12 @@ async def insert(conn: asyncpg.Connection, schema: str, letters: list[NewLetter]
     records = []
     for letter in letters:
         row = [getattr(letter, name) for name in _FIELDS]
+        row[_ADDRESS_AT] = json.dumps(letter.postal_address) if letter.postal_address else None
         # Received and routed in one transaction: "received" exists only in the history.
         records.append((*row, ROUTED))
     # COPY: the cheapest way to write a broker batch of letters (PDFs included).
     await conn.copy_records_to_table("letters", schema_name=schema, columns=COLUMNS, records=records)
+
+
+_ADDRESS_AT = _FIELDS.index("postal_address")
 

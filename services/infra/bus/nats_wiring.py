@@ -20,8 +20,10 @@ from services.infra.bus import nats_fetch_fix
 from services.infra.settings import ConsumerSettings
 
 DUPLICATE_WINDOW_S = 120
-# Longer than a batch with all its in-process retries; JetStream redelivers after this.
-ACK_WAIT_S = 120
+# Longer than a batch takes on the fast path (seconds); during in-process retries the consumer
+# sends in-progress acks, which restart this clock. After a crash, JetStream redelivers the
+# unacknowledged batch once this has passed: the restart delay of a killed consumer.
+ACK_WAIT_S = 30
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -> NatsBroker:

@@ -1,0 +1,108 @@
+"""The print house's response file: printed / posted / returned per letter, as CSV or JSON.
+
+CSV: a header with `letter_id,status` and optionally `at`, `reason`, `batch_id`.
+JSON: a list of objects with the same keys, or `{"batch_id": …, "letters": [...]}`.
+Every bad entry is reported with its line (CSV) or index (JSON); nothing is half-read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+STATUSES = ("printed", "posted", "returned")
+
+
+class PrintResponseError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PrintConfirmation:
+    letter_id: UUID
+    status: str
+    at: dt.datetime | None
+    reason: str | None
+    batch_id: str | None
+
+
+def parse_print_response(path: Path) -> list[PrintConfirmation]:
+    text = path.read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith(("[", "{")):
+        entries = _json_entries(text)
+    else:
+        entries = _csv_entries(text)
+    problems: list[str] = []
+    result = []
+    for where, entry in entries:
+        try:
+            result.append(_confirmation(entry))
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+    if problems:
+        raise PrintResponseError("\n".join(problems))
+    if not result:
+        raise PrintResponseError("the file has no entries")
+    return result
+
+
+def _json_entries(text: str) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PrintResponseError(f"not valid JSON at line {exc.lineno}: {exc.msg}") from None
+    batch = None
+    if isinstance(data, dict):
+        batch, data = data.get("batch_id"), data.get("letters")
+    if not isinstance(data, list):
+        raise PrintResponseError('expected a list of letters or {"batch_id": ..., "letters": [...]}')
+    entries = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            item = {"__invalid__": True}
+        entries.append((f"letters[{i}]", {"batch_id": batch, **item}))
+    return entries
+
+
+def _csv_entries(text: str) -> list[tuple[str, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"letter_id", "status"} - set(reader.fieldnames or ())
+    if missing:
+        raise PrintResponseError(f"line 1: the CSV header lacks {', '.join(sorted(missing))}")
+    return [(f"line {reader.line_num}", row) for row in reader]
+
+
+def _confirmation(entry: dict[str, Any]) -> PrintConfirmation:
+    if entry.get("__invalid__"):
+        raise ValueError("expected an object with letter_id and status")
+    try:
+        letter_id = UUID(str(entry.get("letter_id", "")).strip())
+    except ValueError:
+        raise ValueError(f"letter_id {entry.get('letter_id')!r} is not a UUID") from None
+    status = str(entry.get("status", "")).strip().lower()
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)} (got {entry.get('status')!r})")
+    at = _instant(entry.get("at"))
+    reason = (str(entry.get("reason") or "").strip()) or None
+    if status == "returned" and reason is None:
+        raise ValueError("a returned letter needs a reason (as reported by bpost)")
+    batch = (str(entry.get("batch_id") or "").strip()) or None
+    return PrintConfirmation(letter_id, status, at, reason, batch)
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"at {value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"at {value!r} has no time zone offset (e.g. 2026-03-30T09:00:00+02:00)")
+    return parsed.astimezone(dt.UTC)
