@@ -85,3 +85,14 @@ def test_a_foreign_address_ends_with_the_country() -> None:
 def test_unreadable_pdf_is_reported() -> None:
     with pytest.raises(UnreadablePdf):
         count_pages(b"%PDF-1.4\nnot really\n")
+
+
+@pytest.mark.parametrize("pages", [1, 2, 7])
+def test_fast_page_count_agrees_with_a_full_parse(pages: int) -> None:
+    from services.ebox_bridge.paper.print_pdf import _parsed_page_count
+
+    pdf = letter_pdf(pages)
+    assert count_pages(pdf) == _parsed_page_count(pdf) == pages
+    # Without the trailer markers the fast path steps aside and pypdf still counts (or refuses).
+    with pytest.raises(UnreadablePdf):
+        count_pages(pdf[: len(pdf) // 2])

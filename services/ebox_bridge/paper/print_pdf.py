@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from uuid import UUID
 
 from pypdf import PdfReader, PdfWriter
@@ -17,7 +18,29 @@ class UnreadablePdf(ValueError):
     """The bytes start like a PDF but cannot be read as one."""
 
 
+# A page tree node's dictionary: `/Type /Pages … /Count N` (not `/Type /Page`).
+_PAGES_NODE = re.compile(rb"/Type\s*/Pages(?![A-Za-z])")
+_COUNT = re.compile(rb"/Count\s+(\d+)")
+
+
 def count_pages(pdf: bytes) -> int:
+    """Pages of a PDF. Fast path: the root page tree node's /Count, read from the uncompressed
+    objects (most back-office PDFs), costing microseconds instead of a full parse, which was a
+    third of the bridge's CPU per letter. PDFs that keep their page tree in compressed object
+    streams are parsed with pypdf."""
+    if pdf.rstrip().endswith(b"%%EOF") and b"startxref" in pdf[-1024:]:
+        counts = [
+            int(match.group(1))
+            for chunk in pdf.split(b"endobj")
+            if _PAGES_NODE.search(chunk)
+            for match in _COUNT.finditer(chunk)
+        ]
+        if counts and max(counts) >= 1:
+            return max(counts)  # the root node counts every page below it
+    return _parsed_page_count(pdf)
+
+
+def _parsed_page_count(pdf: bytes) -> int:
     try:
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
