@@ -42,7 +42,7 @@ def close(
     cutoff = at or _now()
     if cutoff.tzinfo is None:
         raise typer.BadParameter("give the time with its offset, e.g. 2026-03-29T17:30:00+02:00", param_hint="--at")
-    batch = asyncio.run(_close(resolve_database_url(database_url), cutoff.astimezone(dt.UTC)))
+    batch = asyncio.run(close_print_batch(resolve_database_url(database_url), cutoff.astimezone(dt.UTC)))
     if batch is None:
         console.print("nothing to print: no letters queued before that cut-off (or the batch exists)")
         return
@@ -53,7 +53,7 @@ def close(
     )
 
 
-async def _close(url: str, cutoff: dt.datetime) -> ClosedBatch | None:
+async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None:
     settings = EboxBridgeSettings(database_url=url)
     pool = await create_pool(url, min_size=1, max_size=2)
     try:

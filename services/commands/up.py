@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from services.catalog import SERVICE_NAMES, service_settings
+from services.commands.ebox_wiring import ebox_wiring
 from services.commands.migrate import migrate_all
 from services.commands.stack import ensure_admin_token, running_stack
 from services.infra.embedded.ports import free_port, port_is_free
@@ -27,8 +29,17 @@ def allocate_ports() -> dict[str, int]:
     return ports
 
 
-def prepare_services(stack) -> tuple[dict[str, int], Path, list[Child]]:  # type: ignore[no-untyped-def]
-    """Migrate, pick ports, and describe the four service processes (not started yet)."""
+@dataclass
+class Prepared:
+    ports: dict[str, int]
+    logs: Path
+    # The eBox simulator (unless a real eBox is configured) first, then the four services.
+    children: list[Child]
+    simulator_url: str | None
+
+
+def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
+    """Migrate, pick ports, and describe the service processes (not started yet)."""
     asyncio.run(migrate_all(stack.database_url))
     token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
     ports = allocate_ports()
@@ -36,35 +47,38 @@ def prepare_services(stack) -> tuple[dict[str, int], Path, list[Child]]:  # type
     logs.mkdir(exist_ok=True)
     env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
            "LOKET_ADMIN_TOKEN": token}
+    ebox = ebox_wiring(stack.data_dir, token, logs)
     children = [
-        Child(name, service_argv(name), child_env({**env, "LOKET_PORT": str(ports[name])}),
+        Child(name, service_argv(name),
+              child_env({**env, "LOKET_PORT": str(ports[name]), **(ebox.bridge_env if name == "ebox_bridge" else {})}),
               logs / f"{name}.log")
         for name in SERVICE_NAMES
     ]
-    return ports, logs, children
+    return Prepared(ports, logs, [*ebox.children, *children], ebox.simulator_url)
 
 
 def up() -> None:
     """Start PostgreSQL and NATS (embedded unless LOKET_DATABASE_URL / LOKET_BUS_URL are set),
     apply migrations, and run the four services, restarting any that crash."""
     with running_stack() as stack:
-        ports, logs, children = prepare_services(stack)
-        write_runtime_file(stack, ports)
-        print_urls(stack, ports, logs)
-        Supervisor(children).run(
+        prepared = prepare_services(stack)
+        write_runtime_file(stack, prepared)
+        print_urls(stack, prepared)
+        Supervisor(prepared.children).run(
             on_restart=lambda child, code: console.print(f"[yellow]{child.name} exited ({code}); restarting[/]")
         )
     console.print("stopped")
 
 
-def write_runtime_file(stack, ports: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+def write_runtime_file(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
     """Where everything runs, for operators' scripts and tests (no secrets in it)."""
     (stack.data_dir / "runtime.json").write_text(json.dumps(
-        {"database_url": stack.database_url, "bus_url": stack.bus_url, "ports": ports,
-         "supervisor_pid": os.getpid()}, indent=2))
+        {"database_url": stack.database_url, "bus_url": stack.bus_url, "ports": prepared.ports,
+         "ebox_simulator_url": prepared.simulator_url, "supervisor_pid": os.getpid()}, indent=2))
 
 
-def print_urls(stack, ports: dict[str, int], logs) -> None:  # type: ignore[no-untyped-def]
+def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
+    ports, logs = prepared.ports, prepared.logs
     table = Table(title="Loket is running (Ctrl-C stops it)")
     table.add_column("service")
     table.add_column("health")
@@ -73,6 +87,8 @@ def print_urls(stack, ports: dict[str, int], logs) -> None:  # type: ignore[no-u
     for name, port in ports.items():
         base = f"http://127.0.0.1:{port}"
         table.add_row(name, f"{base}/health/ready", f"{base}/metrics", f"{base}/docs/asyncapi")
+    if prepared.simulator_url:
+        table.add_row("ebox_sim", f"{prepared.simulator_url}/health/live", "-", "admin API: same token")
     console.print(table)
     console.print(f"database: {stack.database_url}")
     console.print(f"bus:      {stack.bus_url}")

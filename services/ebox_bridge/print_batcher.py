@@ -81,7 +81,11 @@ class PrintBatcher:
         async with self.pool.acquire() as conn, conn.transaction():
             # Serialises concurrent closers (two replicas) on the same cut-off.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}:print")
-            if await conn.fetchval(f"SELECT 1 FROM {self.schema}.print_batches WHERE cutoff_at = $1", cutoff_at):
+            # The same cut-off, or a manual close within the same second (same batch id).
+            if await conn.fetchval(
+                f"SELECT 1 FROM {self.schema}.print_batches WHERE cutoff_at = $1 OR batch_id = $2",
+                cutoff_at, batch_id,
+            ):
                 return None
             rows = await conn.fetch(
                 f"""UPDATE {self.schema}.letters SET paper_state = 'in_batch', batch_id = $1,

@@ -66,6 +66,9 @@ def service_process(supervisor_pid: int, name: str) -> psutil.Process:
 def test_up_supervises_restarts_and_stops_cleanly_with_data_kept(tmp_path: Path) -> None:
     proc, runtime = start_up(tmp_path)
     try:
+        # The eBox simulator runs beside the services (no real eBox configured).
+        with urllib.request.urlopen(f"{runtime['ebox_simulator_url']}/health/live", timeout=5) as r:
+            assert r.status == 200
         booking = service_process(proc.pid, "booking")
         booking.kill()  # a crash
         wait(lambda: not ready(runtime["ports"]["booking"]), 10, "booking to go down")

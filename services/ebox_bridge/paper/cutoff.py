@@ -43,4 +43,5 @@ def next_cutoff(now_utc: dt.datetime, cutoff: dt.time, tz: str) -> dt.datetime:
 def batch_id_for(cutoff_utc: dt.datetime, tz: str) -> str:
     """e.g. PB-20260329-1730: the local date and time of the cut-off, readable by the print house."""
     local = cutoff_utc.astimezone(ZoneInfo(tz))
-    return f"PB-{local:%Y%m%d-%H%M%S}" if local.second else f"PB-{local:%Y%m%d-%H%M}"
+    exact_minute = local.second == 0 and local.microsecond == 0
+    return f"PB-{local:%Y%m%d-%H%M}" if exact_minute else f"PB-{local:%Y%m%d-%H%M%S}"
