@@ -1,0 +1,67 @@
+"""Figures of `loket bench letters`, against the targets of the issue (2-core machine)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.bench.letters_loket import LoketResult
+from services.bench.letters_raw import RawResult
+
+TARGET_RATE = 1000.0
+TARGET_RATIO = 0.8
+
+
+@dataclass
+class LettersReport:
+    loket: LoketResult
+    raw: RawResult | None
+    machine: dict[str, object]
+    raw_sim_cpu_s: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.loket.per_second / self.raw.per_second if self.raw and self.raw.per_second else None
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        lk = self.loket
+        rate_ok = lk.per_second >= TARGET_RATE
+        rows = [
+            ("Loket: letters settled", f"{lk.letters:,}", "all" if not lk.missing else f"{lk.missing:,} MISSING"),
+            ("Loket: letters/s (issue → settled, end to end)", f"{lk.per_second:,.0f}",
+             f"target ≥ {TARGET_RATE:,.0f}: " + ("met" if rate_ok else "NOT met")),
+            ("Loket: p50 issue → settled", f"{lk.percentile(0.5) * 1000:,.0f} ms", "backlog included"),
+            ("Loket: p99 issue → settled", f"{lk.percentile(0.99) * 1000:,.0f} ms", ""),
+            ("Loket: outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(lk.outcomes.items())), ""),
+            ("Loket: CPU s (bridge / simulator)", f"{lk.bridge_cpu_s:.1f} / {lk.sim_cpu_s:.1f}", ""),
+        ]
+        if self.raw is not None:
+            ratio = self.ratio or 0.0
+            rows += [
+                ("raw baseline: events/s (per event: consume, dedupe, POST, outcome, publish)", f"{self.raw.per_second:,.0f}",
+                 ", ".join(f"{k} {v:,}" for k, v in sorted(self.raw.outcomes.items()))),
+                ("raw baseline: simulator CPU s", f"{self.raw_sim_cpu_s or 0:.1f}", ""),
+                ("ratio Loket / raw", f"{ratio:.2f}", f"target ≥ {TARGET_RATIO}: " + ("met" if ratio >= TARGET_RATIO else "NOT met")),
+            ]
+        return rows
+
+    def as_dict(self) -> dict[str, object]:
+        lk = self.loket
+        return {
+            "machine": self.machine,
+            "loket": {"letters": lk.letters, "missing": lk.missing, "seconds": lk.seconds, "letters_per_s": lk.per_second,
+                      "p50_ms": lk.percentile(0.5) * 1000, "p99_ms": lk.percentile(0.99) * 1000,
+                      "outcomes": lk.outcomes, "bridge_cpu_s": lk.bridge_cpu_s, "sim_cpu_s": lk.sim_cpu_s},
+            "raw": None if self.raw is None else {"events": self.raw.events, "seconds": self.raw.seconds,
+                                                  "events_per_s": self.raw.per_second, "outcomes": self.raw.outcomes,
+                                                  "sim_cpu_s": self.raw_sim_cpu_s},
+            "ratio": self.ratio,
+            "targets": {"letters_per_s": TARGET_RATE, "ratio": TARGET_RATIO},
+        }
+
+    def write(self, out: Path) -> Path:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "letters.json"
+        path.write_text(json.dumps(self.as_dict(), indent=2))
+        return path
