@@ -17,7 +17,7 @@ from pathlib import Path
 import nats
 import psutil
 
-from services.bench.letters_load import LoadItem
+from services.bench.letters_load import LoadItem, publish_load
 from services.bench.letters_sim import RunningSim, wait_http
 from services.contracts import topics
 from services.infra.embedded.ports import free_port
@@ -94,13 +94,12 @@ async def _measure(
     cpu_before = (_cpu(bridge), _cpu(sim))
     started = time.perf_counter()
     try:
-        for n, item in enumerate(load, 1):
-            await js.publish(topics.LETTERS_ISSUED, item.body, headers={"Nats-Msg-Id": item.event_id, "x-loket-key": item.letter_id})
+        def mark(item: LoadItem) -> None:
             published[item.letter_id] = time.perf_counter()
-            if n % 500 == 0:
-                progress("published", n)
+            if len(published) % 500 == 0:
                 progress("settled", len(settled))
-        progress("published", len(load))
+
+        await publish_load(js, topics.LETTERS_ISSUED, load, mark, progress)
         deadline = started + timeout_s
         while len(settled) < len(load) and time.perf_counter() < deadline:
             progress("settled", len(settled))

@@ -18,7 +18,7 @@ import asyncpg
 import nats
 from nats.js import api
 
-from services.bench.letters_load import LoadItem
+from services.bench.letters_load import LoadItem, publish_load
 from services.ebox_bridge.ebox_client.assertion import ClientAssertion
 from services.ebox_bridge.ebox_client.config import PUBLISH_SCOPE
 from services.ebox_bridge.ebox_client.message import Letter, message_to_publish, publish_form
@@ -57,11 +57,7 @@ async def run_raw_letters(
             started = time.perf_counter()
 
             async def publish_all() -> None:
-                for n, item in enumerate(load, 1):
-                    await js.publish(SUBJECT, item.body, headers={"Nats-Msg-Id": item.event_id})
-                    if n % 500 == 0:
-                        progress("published", n)
-                progress("published", len(load))
+                await publish_load(js, SUBJECT, load, lambda _: None, progress)
 
             slots = asyncio.Semaphore(workers)
             running: set[asyncio.Task[None]] = set()
