@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 import uvicorn
 
+from services.ebox_bridge.ebox_client.credentials import ensure_keypair
 from services.ebox_sim.app import create_app
 from services.ebox_sim.settings import EboxSimSettings
 
@@ -21,3 +24,14 @@ def ebox_sim(
         overrides["share_digital_percent"] = share_digital_percent
     settings = EboxSimSettings(**overrides)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+def ebox_keys(
+    directory: Path = typer.Argument(..., help="where to write <name>.key (0600) and <name>.crt"),
+    name: str = typer.Option("loket-ebox-bridge", help="file names and certificate subject"),
+) -> None:
+    """Make a self-signed client key pair for the simulator (kept if it exists already).
+
+    Production uses the key and certificate registered with the eBox federation instead."""
+    key, cert = ensure_keypair(directory, name)
+    typer.echo(f"key:         {key}\ncertificate: {cert}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,6 +40,8 @@ class EboxSimSettings(BaseSettings):
     token_ttl_s: float = Field(default=300, gt=0)
     # PEM public key or certificate of the client; empty keeps assertion signatures unchecked.
     client_public_key_pem: str = ""
+    # Or a file holding it (a mounted secret, or the certificate `loket ebox-keys` writes).
+    client_public_key_file: Path | None = None
     publish_scope: str = PUBLISH_SCOPE
     preference_scope: str = PREFERENCE_SCOPE
     consent_scope: str = CONSENT_SCOPE
@@ -51,6 +55,10 @@ class EboxSimSettings(BaseSettings):
     # Seeds both the citizen activation hash and the fault dice, so a run can be replayed.
     seed: int = 0
     faults: FaultSettings = FaultSettings()
+
+    def model_post_init(self, _context: object) -> None:
+        if self.client_public_key_file is not None and not self.client_public_key_pem:
+            self.client_public_key_pem = self.client_public_key_file.read_text()
 
     @property
     def scopes(self) -> frozenset[str]:
