@@ -35,9 +35,10 @@ def wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyp
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def start_up(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict]:
+def start_up(data_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
     env["LOKET_DATA_DIR"] = str(data_dir)
+    env.update(extra_env)
     (data_dir / "runtime.json").unlink(missing_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "up"], env=env,
