@@ -3,7 +3,12 @@ postcode for bpost's sorting discount, written atomically.
 
 Everything is written into a hidden temporary directory next to the final one, synced, then
 renamed into place: the print house either sees a complete batch or none. Re-running for a
-batch that is complete returns it unchanged (the files are a pure function of the batch).
+batch whose directory exists returns it unchanged (a rename only ever produces complete
+directories), so a crash between writing the files and recording them is harmless. One writer
+per batch at a time is assumed (the batcher closes batches under a database lock).
+
+The manifest holds what the print house needs to print, post and reconcile: no national
+register numbers (BatchLetter does not carry them) and no letter contents.
 """
 
 from __future__ import annotations
@@ -14,19 +19,26 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from pypdf import PdfReader, PdfWriter
 
 from services.contracts.values import PostalAddress
-from services.ebox_bridge.paper.layout import address_lines
+from services.ebox_bridge.paper.layout import MAX_LINES, address_lines
 
-MANIFEST_FIELDS = ("letter_id", "postcode", "country", "pages", "first_page", "postage_class", "sha256", "address")
+# JSON keys of a letter entry. The CSV has the same columns in this order, except that the
+# list of address lines becomes one column per line (what a print house's mail merge expects).
+MANIFEST_FIELDS = (
+    "letter_id", "postcode", "country", "pages", "first_page", "postage_class", "sha256", "address_lines",
+)
+CSV_FIELDS = (*MANIFEST_FIELDS[:-1], *(f"address_line_{i}" for i in range(1, MAX_LINES + 1)))
+_BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 @dataclass(frozen=True)
@@ -46,55 +58,110 @@ class BatchFiles:
     page_count: int
 
 
-def write_batch(spool_dir: Path, batch_id: str, cutoff_at: dt.datetime, letters: Iterable[BatchLetter]) -> BatchFiles:
+def write_batch(
+    spool_dir: Path, batch_id: str, cutoff_at: dt.datetime, letters: Iterable[BatchLetter],
+    *, created_at: dt.datetime | None = None,
+) -> BatchFiles:
+    if not _BATCH_ID.match(batch_id):
+        # It becomes a directory name: no separators, no "..", no hidden names.
+        raise ValueError("batch_id must be letters, digits, '.', '_' or '-' (not leading)")
+    if cutoff_at.tzinfo is None:
+        raise ValueError("cutoff_at must be an aware datetime")
     final = spool_dir / batch_id
-    if (final / "manifest.json").exists():
+    temp = spool_dir / f".{batch_id}.partial"
+    if final.is_dir():
+        shutil.rmtree(temp, ignore_errors=True)
         return _existing(final)
     spool_dir.mkdir(parents=True, exist_ok=True)
-    temp = spool_dir / f".{batch_id}.partial"
     shutil.rmtree(temp, ignore_errors=True)  # a crash's leftover
     temp.mkdir()
-    ordered = sorted(letters, key=lambda b: (b.address.country != "BE", b.address.postcode, str(b.letter_id)))
-    entries, merged = [], PdfWriter()
-    page = 1
+    try:
+        return _write(temp, final, batch_id, cutoff_at, letters, created_at)
+    except BaseException:
+        # Refused input or a failed write: no half batch stays behind (a hard crash's leftover
+        # is removed by the next run instead).
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def _write(
+    temp: Path, final: Path, batch_id: str, cutoff_at: dt.datetime, letters: Iterable[BatchLetter],
+    created_at: dt.datetime | None,
+) -> BatchFiles:
+    ordered = sorted(letters, key=sort_key)
+    entries, page_count = _merge(ordered, temp / "batch.pdf")
+    manifest = {
+        "batch_id": batch_id,
+        "cutoff_at": cutoff_at.astimezone(dt.UTC).isoformat(),
+        "created_at": (created_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(),
+        "letter_count": len(entries),
+        "page_count": page_count,
+        "postage": _totals(entries),
+        "letters": entries,
+    }
+    manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    (temp / "manifest.json").write_bytes(manifest_bytes)
+    (temp / "manifest.csv").write_text(_csv(entries), encoding="utf-8", newline="")
+    _sync(temp)
+    os.rename(temp, final)
+    _fsync_dir(final.parent)
+    return BatchFiles(final, hashlib.sha256(manifest_bytes).hexdigest(), len(entries), page_count)
+
+
+def sort_key(letter: BatchLetter) -> tuple[bool, str, str, str]:
+    """Belgian letters by postcode (bpost's sorting order), then letters abroad by country and
+    postcode; the letter id makes the order total, so a batch's files are reproducible."""
+    address = letter.address
+    return (address.country != "BE", address.country, address.postcode, str(letter.letter_id))
+
+
+def _merge(ordered: list[BatchLetter], target: Path) -> tuple[list[dict[str, Any]], int]:
+    # PdfWriter.append adds pages to one page list: linear in the number of letters.
+    writer, entries, seen, next_page = PdfWriter(), [], set(), 1
     for letter in ordered:
-        merged.append(PdfReader(io.BytesIO(letter.print_pdf)))
+        if letter.letter_id in seen:
+            raise ValueError(f"letter {letter.letter_id} appears twice in the batch")
+        seen.add(letter.letter_id)
+        reader = PdfReader(io.BytesIO(letter.print_pdf))
+        # first_page of every later letter depends on this: refuse a wrong count outright.
+        if len(reader.pages) != letter.pages:
+            raise ValueError(
+                f"letter {letter.letter_id}: says {letter.pages} pages, its PDF has {len(reader.pages)}"
+            )
+        writer.append(reader)
         entries.append({
             "letter_id": str(letter.letter_id),
             "postcode": letter.address.postcode,
             "country": letter.address.country,
             "pages": letter.pages,
-            "first_page": page,
+            "first_page": next_page,
             "postage_class": letter.postage_class,
             "sha256": hashlib.sha256(letter.print_pdf).hexdigest(),
             "address_lines": address_lines(letter.address),
         })
-        page += letter.pages
-    with (temp / "batch.pdf").open("wb") as out:
-        merged.write(out)
-    manifest = {
-        "batch_id": batch_id,
-        "cutoff_at": cutoff_at.astimezone(dt.UTC).isoformat(),
-        "letter_count": len(entries),
-        "page_count": page - 1,
-        "postage": dict(sorted(Counter(e["postage_class"] for e in entries).items())),
-        "letters": entries,
-    }
-    manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-    (temp / "manifest.json").write_bytes(manifest_bytes)
-    (temp / "manifest.csv").write_text(_csv(entries), encoding="utf-8")
-    _sync(temp)
-    os.replace(temp, final)
-    _fsync_dir(spool_dir)
-    return BatchFiles(final, hashlib.sha256(manifest_bytes).hexdigest(), len(entries), page - 1)
+        next_page += letter.pages
+    with target.open("wb") as out:
+        writer.write(out)
+    return entries, next_page - 1
 
 
-def _csv(entries: list[dict]) -> str:  # type: ignore[type-arg]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(MANIFEST_FIELDS)
+def _totals(entries: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    # What the print house invoices and bpost charges: letters and sheets per postage class.
+    totals: dict[str, dict[str, int]] = {}
     for e in entries:
-        writer.writerow([*(e[f] for f in MANIFEST_FIELDS[:-1]), " | ".join(e["address_lines"])])
+        slot = totals.setdefault(e["postage_class"], {"letters": 0, "pages": 0})
+        slot["letters"] += 1
+        slot["pages"] += e["pages"]
+    return dict(sorted(totals.items()))
+
+
+def _csv(entries: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for e in entries:
+        lines = e["address_lines"] + [""] * (MAX_LINES - len(e["address_lines"]))
+        writer.writerow([*(e[f] for f in MANIFEST_FIELDS[:-1]), *lines])
     return out.getvalue()
 
 

@@ -16,12 +16,13 @@ def cutoff_on(day: dt.date, cutoff: dt.time, tz: str) -> dt.datetime:
     """The cut-off instant (UTC) of one local calendar day."""
     # fold=0: a time in the spring gap is read with the offset before the change (so it lands
     # an hour later on the new clock); a time in the autumn fold is its first occurrence.
-    local = dt.datetime.combine(day, cutoff.replace(tzinfo=None), tzinfo=ZoneInfo(tz))
+    local = dt.datetime.combine(day, cutoff.replace(tzinfo=None, fold=0), tzinfo=ZoneInfo(tz))
     return local.astimezone(dt.UTC)
 
 
 def latest_cutoff(now_utc: dt.datetime, cutoff: dt.time, tz: str) -> dt.datetime:
-    """The most recent cut-off at or before `now_utc`."""
+    """The most recent cut-off at or before `now_utc` (aware, UTC)."""
+    _require_aware(now_utc)
     today = now_utc.astimezone(ZoneInfo(tz)).date()
     for back in range(0, 3):
         instant = cutoff_on(today - dt.timedelta(days=back), cutoff, tz)
@@ -31,13 +32,20 @@ def latest_cutoff(now_utc: dt.datetime, cutoff: dt.time, tz: str) -> dt.datetime
 
 
 def next_cutoff(now_utc: dt.datetime, cutoff: dt.time, tz: str) -> dt.datetime:
-    """The first cut-off strictly after `now_utc`."""
+    """The first cut-off strictly after `now_utc` (aware, UTC)."""
+    _require_aware(now_utc)
     today = now_utc.astimezone(ZoneInfo(tz)).date()
     for ahead in range(0, 3):
         instant = cutoff_on(today + dt.timedelta(days=ahead), cutoff, tz)
         if instant > now_utc:
             return instant
     raise AssertionError("unreachable: a cut-off happens every day")
+
+
+def _require_aware(now: dt.datetime) -> None:
+    # A naive "now" would be read as the machine's local time: wrong by an hour or two.
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now_utc must be an aware datetime (UTC)")
 
 
 def batch_id_for(cutoff_utc: dt.datetime, tz: str) -> str:

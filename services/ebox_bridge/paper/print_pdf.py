@@ -7,7 +7,7 @@ import re
 from uuid import UUID
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
+from pypdf.errors import DependencyError, PyPdfError
 
 from services.contracts.values import PostalAddress
 from services.ebox_bridge.paper.cover_page import cover_page
@@ -15,52 +15,87 @@ from services.ebox_bridge.sender_block import SenderBlock
 
 
 class UnreadablePdf(ValueError):
-    """The bytes start like a PDF but cannot be read as one."""
+    """The bytes are not a readable, unencrypted PDF with pages; the message says why."""
 
 
 # A page tree node's dictionary: `/Type /Pages … /Count N` (not `/Type /Page`).
 _PAGES_NODE = re.compile(rb"/Type\s*/Pages(?![A-Za-z])")
 _COUNT = re.compile(rb"/Count\s+(\d+)")
+_PARENT = re.compile(rb"/Parent(?![A-Za-z])")
+# pypdf raises these (and a few builtins) on broken or encrypted input.
+_PARSE_ERRORS = (PyPdfError, DependencyError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
 
 
 def count_pages(pdf: bytes) -> int:
-    """Pages of a PDF. Fast path: the root page tree node's /Count, read from the uncompressed
-    objects (most back-office PDFs), costing microseconds instead of a full parse, which was a
-    third of the bridge's CPU per letter. PDFs that keep their page tree in compressed object
-    streams are parsed with pypdf."""
-    if pdf.rstrip().endswith(b"%%EOF") and b"startxref" in pdf[-1024:]:
-        counts = [
-            int(match.group(1))
-            for chunk in pdf.split(b"endobj")
-            if _PAGES_NODE.search(chunk)
-            for match in _COUNT.finditer(chunk)
+    """Pages of a PDF; raises UnreadablePdf (the reason, never the content) when it is not one.
+
+    Fast path: the root page tree node's /Count, read from the uncompressed objects (most
+    back-office PDFs), costing microseconds instead of a full parse, which was a third of the
+    bridge's CPU per letter. It only answers for a file saved once (one `startxref`: an
+    incremental update may leave an older, larger page tree behind), not encrypted (it may be
+    unopenable), with exactly one root node (a /Pages node without /Parent). Everything else is
+    parsed with pypdf."""
+    simple = pdf.count(b"startxref") == 1 and b"/Encrypt" not in pdf  # encrypted: pypdf decides
+    if simple and pdf.rstrip().endswith(b"%%EOF"):
+        roots = [
+            chunk for chunk in pdf.split(b"endobj")
+            if _PAGES_NODE.search(chunk) and not _PARENT.search(chunk)
         ]
-        if counts and max(counts) >= 1:
-            return max(counts)  # the root node counts every page below it
+        if len(roots) == 1 and (count := _COUNT.search(roots[0])) and int(count.group(1)) >= 1:
+            return int(count.group(1))
     return _parsed_page_count(pdf)
 
 
 def _parsed_page_count(pdf: bytes) -> int:
+    return len(_read(pdf).pages)
+
+
+def _read(pdf: bytes) -> PdfReader:
+    """A parsed PDF with at least one page; UnreadablePdf with the reason otherwise."""
+    # The PDF spec lets a header follow up to 1 KiB of leading junk.
+    if b"%PDF-" not in pdf[:1024]:
+        raise UnreadablePdf("not a PDF (no %PDF- header)")
     try:
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise UnreadablePdf(f"{type(exc).__name__}: {exc}"[:300]) from None
+        reader = PdfReader(io.BytesIO(pdf))
+        # Restrictions with an empty user password are common and still printable.
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadablePdf("the PDF is password protected; the print house needs it open")
+        pages = len(reader.pages)
+    except UnreadablePdf:
+        raise
+    except _PARSE_ERRORS as exc:
+        raise UnreadablePdf(_reason(exc)) from None
     if pages < 1:
         raise UnreadablePdf("the document has no pages")
-    return pages
+    return reader
 
 
 def compose_print_pdf(
     letter_id: UUID, reference: str, address: PostalAddress, sender: SenderBlock,
     original_pdf: bytes, language: str,
 ) -> tuple[bytes, int]:
-    """The print-ready PDF and its page count (cover page included)."""
-    original = PdfReader(io.BytesIO(original_pdf))
+    """The print-ready A4 PDF (cover page, then the original's pages unchanged) and its page
+    count, cover page included. Raises UnreadablePdf when the original cannot be read."""
+    original = _read(original_pdf)
     total = len(original.pages) + 1
+    cover = cover_page(letter_id, reference, address, sender, total, language)
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover_page(reference, address, sender, total, language))))
-    writer.append(original)
+    try:
+        writer.append(PdfReader(io.BytesIO(cover)))
+        writer.append(original)
+    except _PARSE_ERRORS as exc:
+        raise UnreadablePdf(_reason(exc)) from None
     writer.add_metadata({"/Title": f"Loket letter {letter_id}"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), total
+
+
+def _reason(exc: BaseException) -> str:
+    # pypdf's messages are about structure but may quote a few bytes of the file; quoted
+    # fragments are dropped so a reason never carries a letter's content.
+    message = _QUOTED.sub("…", str(exc))[:200]
+    return f"pypdf cannot read it ({type(exc).__name__}: {message})"
+
+
+_QUOTED = re.compile(r"b?'[^']*'|b?\"[^\"]*\"")

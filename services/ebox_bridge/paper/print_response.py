@@ -33,7 +33,15 @@ class PrintConfirmation:
 
 
 def parse_print_response(path: Path) -> list[PrintConfirmation]:
-    text = path.read_text(encoding="utf-8-sig")
+    """Every confirmation in the file, in file order; PrintResponseError listing every bad
+    entry otherwise (so the print house can fix the file in one go)."""
+    try:
+        # utf-8-sig: spreadsheet exports often start with a byte order mark.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PrintResponseError(f"the file is not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise PrintResponseError(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
     if text.lstrip().startswith(("[", "{")):
         entries = _json_entries(text)
     else:
@@ -60,27 +68,44 @@ def _json_entries(text: str) -> list[tuple[str, dict[str, Any]]]:
     batch = None
     if isinstance(data, dict):
         batch, data = data.get("batch_id"), data.get("letters")
+        if batch is not None and not isinstance(batch, str):
+            raise PrintResponseError("batch_id must be a string")
     if not isinstance(data, list):
         raise PrintResponseError('expected a list of letters or {"batch_id": ..., "letters": [...]}')
     entries = []
     for i, item in enumerate(data):
         if not isinstance(item, dict):
             item = {"__invalid__": True}
-        entries.append((f"letters[{i}]", {"batch_id": batch, **item}))
+        elif batch is not None and item.get("batch_id") not in (None, "", batch):
+            item = {**item, "__conflict__": batch}
+        entries.append((f"letters[{i}]", {**item, "batch_id": item.get("batch_id") or batch}))
     return entries
 
 
 def _csv_entries(text: str) -> list[tuple[str, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"letter_id", "status"} - set(reader.fieldnames or ())
+    if reader.fieldnames is None:
+        raise PrintResponseError("the file is empty")
+    # " Letter_ID" from a hand-edited spreadsheet means letter_id.
+    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
+    missing = {"letter_id", "status"} - set(reader.fieldnames)
     if missing:
         raise PrintResponseError(f"line 1: the CSV header lacks {', '.join(sorted(missing))}")
-    return [(f"line {reader.line_num}", row) for row in reader]
+    entries = []
+    for row in reader:
+        if None in row:  # DictReader's key for cells beyond the header
+            row = {"__extra__": True}
+        entries.append((f"line {reader.line_num}", row))
+    return entries
 
 
 def _confirmation(entry: dict[str, Any]) -> PrintConfirmation:
     if entry.get("__invalid__"):
         raise ValueError("expected an object with letter_id and status")
+    if entry.get("__extra__"):
+        raise ValueError("more cells than the header has columns (an unquoted comma?)")
+    if "__conflict__" in entry:
+        raise ValueError(f"batch_id {entry.get('batch_id')!r} differs from the file's {entry['__conflict__']!r}")
     try:
         letter_id = UUID(str(entry.get("letter_id", "")).strip())
     except ValueError:
