@@ -1,93 +1,254 @@
-"""deploy/k8s: valid Kubernetes objects (schemas of kubernetes-validate, offline), the safety
-rules every Deployment must follow, and topics / consumer groups that match the contracts."""
+"""deploy/k8s: every YAML document parses, the Kustomize tree is complete, every Deployment follows
+the safety rules (probes, limits, non-root read-only pods), Secrets are only referenced, and the
+topics / consumer groups are the ones of the contracts package."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from services.catalog import SERVICE_NAMES, service_module
+from services.catalog import SERVICE_NAMES, service_module, service_settings
 from services.contracts import topics
 
 K8S = Path(__file__).parents[2] / "deploy" / "k8s"
 BASE = K8S / "base"
+PORTS = {"booking": 8101, "notify": 8102, "ebox_bridge": 8103, "reporting": 8104}
+EBOX_SECRETS = "/var/run/secrets/ebox"
+# Variables some code reads with os.environ rather than through a settings class.
+READ_DIRECTLY = (Path(__file__).parents[2] / "services" / "infra" / "http" / "auth.py").read_text()
+KUBECTL, KUSTOMIZE = shutil.which("kubectl"), shutil.which("kustomize")
+
+Obj = dict[str, Any]
 
 
-def objects(path: Path) -> list[dict]:  # type: ignore[type-arg]
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+def documents(path: Path) -> list[Obj]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
 
 
-def base_objects() -> list[dict]:  # type: ignore[type-arg]
-    kustomization = yaml.safe_load((BASE / "kustomization.yaml").read_text())
-    return [o for name in kustomization["resources"] for o in objects(BASE / name)]
+ALL = {path: documents(path) for path in sorted(K8S.rglob("*.yaml"))}
+OBJECTS = [o for path, docs in ALL.items() if path.name != "kustomization.yaml" for o in docs]
+BASE_OBJECTS = [o for path, docs in ALL.items() if path.parent == BASE for o in docs]
 
 
-def of_kind(kind: str) -> list[dict]:  # type: ignore[type-arg]
-    return [o for o in base_objects() if o["kind"] == kind]
+def of_kind(kind: str, objects: list[Obj] = BASE_OBJECTS) -> list[Obj]:
+    return [o for o in objects if o["kind"] == kind]
 
 
-def test_kustomizations_reference_existing_files() -> None:
-    for kustomization in K8S.rglob("kustomization.yaml"):
-        for resource in yaml.safe_load(kustomization.read_text())["resources"]:
-            assert (kustomization.parent / resource).exists(), f"{kustomization}: {resource} is missing"
+def named(kind: str, name: str) -> Obj:
+    (obj,) = [o for o in of_kind(kind) if o["metadata"]["name"] == name]
+    return obj
 
 
-def test_objects_are_valid_against_the_kubernetes_schemas() -> None:
-    files = [str(p) for p in BASE.glob("*.yaml") if p.name != "kustomization.yaml"]
+def deployments() -> dict[str, Obj]:
+    """Deployments by the service their command starts."""
+    by_service = {d["spec"]["template"]["spec"]["containers"][0]["command"][2]: d for d in of_kind("Deployment")}
+    assert len(by_service) == len(of_kind("Deployment")), "two Deployments start the same service"
+    return by_service
+
+
+def test_every_document_is_a_kubernetes_object_and_kustomizations_are_complete() -> None:
+    assert len(ALL) >= 10
+    for path, docs in ALL.items():
+        assert docs, f"{path} is empty"
+        for doc in docs:
+            assert {"apiVersion", "kind"} <= set(doc), f"{path}: a document without apiVersion/kind"
+    kustomizations = [p for p in ALL if p.name == "kustomization.yaml"]
+    assert {p.parent.relative_to(K8S).as_posix() for p in kustomizations} == {
+        "base", "overlays/dev", "overlays/production"}
+    for path in kustomizations:
+        (kustomization,) = ALL[path]
+        for resource in kustomization["resources"]:
+            assert (path.parent / resource).exists(), f"{path}: resource {resource} is missing"
+    (base,) = ALL[BASE / "kustomization.yaml"]
+    assert set(base["resources"]) == {p.name for p in BASE.glob("*.yaml")} - {"kustomization.yaml"}
+    assert base["namespace"] == "loket" and named("Namespace", "loket")
+
+
+def test_base_objects_are_valid_against_the_kubernetes_schemas() -> None:
     checker = Path(sys.executable).parent / "kubernetes-validate"
+    if not checker.exists():
+        pytest.skip("kubernetes-validate is not installed in this environment")
+    files = [str(p) for p in BASE.glob("*.yaml") if p.name != "kustomization.yaml"]
     result = subprocess.run([str(checker), "--strict", "--quiet", *files], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_service_runs_safely_with_probes_and_limits() -> None:
-    deployments = {d["spec"]["template"]["spec"]["containers"][0]["command"][-1]: d for d in of_kind("Deployment")}
-    assert set(deployments) == set(SERVICE_NAMES)
-    for name, deployment in deployments.items():
+def env_names(pod: Obj, container: Obj) -> dict[str, Any]:
+    """Every variable the container gets: its own `env` plus the keys of its envFrom ConfigMaps."""
+    names: dict[str, Any] = {}
+    for source in container.get("envFrom", []):
+        names |= named("ConfigMap", source["configMapRef"]["name"])["data"]
+    return names | {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_deployment_runs_the_service_safely_with_probes_and_limits(service: str) -> None:
+    deployment = deployments()[service]
+    assert deployment["metadata"]["name"] == service.replace("_", "-")
+    template = deployment["spec"]["template"]
+    pod = template["spec"]
+    (container,) = pod["containers"]
+    assert container["image"].split(":")[0] == "ghcr.io/loket/loket"
+    assert container["command"] == ["loket", "serve", service]
+    assert container["ports"] == [{"name": "http", "containerPort": PORTS[service]}]
+    assert template["metadata"]["annotations"] == {
+        "prometheus.io/scrape": "true", "prometheus.io/port": str(PORTS[service]), "prometheus.io/path": "/metrics"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+    for bound in ("requests", "limits"):
+        assert set(container["resources"][bound]) == {"cpu", "memory"}, f"{service}: {bound}"
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
+    security = pod["securityContext"]
+    assert (security["runAsNonRoot"], security["runAsUser"], security["seccompProfile"]) == (
+        True, 10001, {"type": "RuntimeDefault"})
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    mounts = {m["mountPath"]: volumes[m["name"]] for m in container["volumeMounts"]}
+    assert "emptyDir" in mounts["/tmp"], "a read-only root needs a writable /tmp"
+
+    env = env_names(pod, container)
+    assert env["LOKET_PORT"] == str(PORTS[service])
+    assert env["LOKET_HOST"] == "0.0.0.0"
+    assert env["LOKET_BUS_URL"] == "kafka://kafka:9092"
+    assert env["LOKET_DATABASE_URL"] == {"secretKeyRef": {"name": "loket-secrets", "key": "database-url"}}
+    assert env["LOKET_ADMIN_TOKEN"] == {"secretKeyRef": {"name": "loket-secrets", "key": "admin-token"}}
+    fields = {f"LOKET_{field.upper()}" for field in type(service_settings(service)).model_fields}
+    unknown = {name for name in set(env) - fields if f'"{name}"' not in READ_DIRECTLY}
+    assert not unknown, f"{service} reads no such setting: {sorted(unknown)}"
+
+
+def test_ebox_bridge_gets_its_url_key_certificate_and_print_spool() -> None:
+    pod = deployments()["ebox_bridge"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = env_names(pod, container)
+    assert env["LOKET_EBOX_URL"].startswith("https://")  # from a ConfigMap, not a literal `env`
+    assert "LOKET_EBOX_URL" not in {e["name"] for e in container["env"]}
+    assert env["LOKET_EBOX_PRIVATE_KEY_FILE"] == f"{EBOX_SECRETS}/client.key"
+    assert env["LOKET_EBOX_CERTIFICATE_FILE"] == f"{EBOX_SECRETS}/client.crt"
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    assert mounts[EBOX_SECRETS]["readOnly"] is True
+    assert volumes[mounts[EBOX_SECRETS]["name"]]["secret"]["secretName"] == "loket-ebox-client"
+    spool = volumes[mounts[env["LOKET_PRINT_SPOOL_DIR"]]["name"]]
+    assert spool["persistentVolumeClaim"]["claimName"] == "print-spool"
+    assert named("PersistentVolumeClaim", "print-spool")["spec"]["resources"]["requests"]["storage"]
+
+
+def test_services_pdbs_and_hpas_cover_every_deployment() -> None:
+    by_name = {d["metadata"]["name"]: d for d in of_kind("Deployment")}
+    assert len(by_name) == len(SERVICE_NAMES)
+    targeted = []
+    for service in of_kind("Service"):
+        selector = service["spec"]["selector"].items()
+        (deployment,) = [d for d in by_name.values() if selector <= d["spec"]["template"]["metadata"]["labels"].items()]
+        targeted.append(deployment["metadata"]["name"])
+        port_names = {p["name"] for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]}
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= port_names
+    assert sorted(targeted) == sorted(by_name)
+    pdbs = Counter(
+        d for p in of_kind("PodDisruptionBudget") for d, obj in by_name.items()
+        if p["spec"]["selector"]["matchLabels"] == obj["spec"]["selector"]["matchLabels"])
+    assert pdbs == Counter(list(by_name))
+    hpas = of_kind("HorizontalPodAutoscaler")
+    assert Counter(h["spec"]["scaleTargetRef"]["name"] for h in hpas) == Counter(list(by_name))
+    for hpa in hpas:
+        assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
+        assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+
+
+def test_secrets_are_referenced_never_defined_with_values() -> None:
+    for obj in OBJECTS:
+        if obj["kind"] == "Secret":
+            assert not ({"data", "stringData"} & set(obj)), f"Secret {obj['metadata']['name']} carries values"
+    referenced = set()
+    for deployment in of_kind("Deployment"):
         pod = deployment["spec"]["template"]["spec"]
-        (container,) = pod["containers"]
-        assert container["image"].startswith("ghcr.io/loket/loket")
-        assert container["command"] == ["loket", "serve", name]
-        assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
-        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
-        assert {"cpu", "memory"} <= set(container["resources"]["requests"]) and {"cpu", "memory"} <= set(container["resources"]["limits"])
-        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] == 10001
-        assert container["securityContext"] == {
-            "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
-        }
-        assert any(m["mountPath"] == "/tmp" for m in container["volumeMounts"])  # writable scratch on a read-only root
-        secret_keys = {e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "valueFrom" in e}
-        assert secret_keys == {"database-url", "admin-token"}
-    selectors = {s["spec"]["selector"]["app.kubernetes.io/name"] for s in of_kind("Service")}
-    names = {d["metadata"]["name"] for d in deployments.values()}
-    assert selectors == names
-    assert {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] for p in of_kind("PodDisruptionBudget")} == names
-    assert {h["spec"]["scaleTargetRef"]["name"] for h in of_kind("HorizontalPodAutoscaler")} == names
+        for e in pod["containers"][0].get("env", []):
+            if "secretKeyRef" in e.get("valueFrom", {}):
+                referenced.add((e["valueFrom"]["secretKeyRef"]["name"], e["valueFrom"]["secretKeyRef"]["key"]))
+        for volume in pod["volumes"]:
+            if "secret" in volume:
+                referenced |= {(volume["secret"]["secretName"], k) for k in ("client.key", "client.crt")}
+    assert referenced == {("loket-secrets", "database-url"), ("loket-secrets", "admin-token"),
+                          ("loket-ebox-client", "client.key"), ("loket-ebox-client", "client.crt")}
+    documentation = (BASE / "config.yaml").read_text()
+    for name, key in referenced:  # the operator must learn from the comment what to create
+        assert name in documentation and key in documentation
 
 
-def test_no_secret_values_in_the_manifests() -> None:
-    for path in K8S.rglob("*.yaml"):
-        for obj in objects(path):
-            assert obj.get("kind") != "Secret", f"{path} defines a Secret; reference it instead"
+def test_network_policies_deny_ingress_but_allow_prometheus_and_booking_http() -> None:
+    policies = {p["metadata"]["name"]: p["spec"] for p in of_kind("NetworkPolicy")}
+    deny = [s for s in policies.values() if s["podSelector"] == {} and "ingress" not in s]
+    assert deny and deny[0]["policyTypes"] == ["Ingress"]
+    rules = {name: s for name, s in policies.items() if s.get("ingress")}
+    namespaces = {
+        (frozenset(s["podSelector"].get("matchLabels", {}).items()),
+         src["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
+        for s in rules.values() for rule in s["ingress"] for src in rule["from"]}
+    assert (frozenset({("app.kubernetes.io/part-of", "loket")}), "monitoring") in namespaces
+    assert (frozenset({("app.kubernetes.io/name", "booking")}), "ingress-nginx") in namespaces
+    for spec in rules.values():
+        assert all(port["port"] == "http" for rule in spec["ingress"] for port in rule["ports"])
 
 
-def test_topics_and_consumer_groups_match_the_contracts() -> None:
-    (config,) = [c for c in of_kind("ConfigMap") if c["metadata"]["name"] == "kafka-topics"]
-    listed = {line.split(":")[0] for line in config["data"]["topics"].split()}
-    assert listed == set(topics.ALL_TOPICS) | {topics.dlq_topic(t) for t in topics.ALL_TOPICS}
-    (scaled,) = objects(K8S / "overlays" / "production" / "keda-ebox-bridge.yaml")
-    trigger = scaled["spec"]["triggers"][0]["metadata"]
-    groups = {(s.topic, s.group) for s in service_module("ebox_bridge").service_spec().subscriptions}
-    assert (trigger["topic"], trigger["consumerGroup"]) in groups
+def partitions() -> dict[str, int]:
+    lines = named("ConfigMap", "kafka-topics")["data"]["topics"].split()
+    counts = dict(line.split(":") for line in lines)
+    assert len(counts) == len(lines), "a topic is listed twice"
+    return {topic: int(count) for topic, count in counts.items()}
 
 
-@pytest.mark.skipif(not (shutil.which("kustomize") or shutil.which("kubectl")), reason="kustomize/kubectl not installed")
-def test_overlays_build() -> None:
-    tool = [shutil.which("kustomize"), "build"] if shutil.which("kustomize") else [shutil.which("kubectl"), "kustomize"]
-    for overlay in ("dev", "production"):
-        result = subprocess.run([*tool, str(K8S / "overlays" / overlay)], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
+def test_topics_configmap_and_job_match_the_contracts() -> None:
+    listed = partitions()
+    assert set(listed) == set(topics.ALL_TOPICS) | {topics.dlq_topic(t) for t in topics.ALL_TOPICS}
+    assert all(count >= 1 for count in listed.values())
+    subscribed = {s.topic for n in SERVICE_NAMES for s in service_module(n).service_spec().subscriptions}
+    assert subscribed and subscribed <= set(listed)
+    (job,) = of_kind("Job")
+    pod = job["spec"]["template"]["spec"]
+    assert {v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v} == {"kafka-topics"}
+    script = " ".join(pod["containers"][0]["command"])
+    assert "kafka-topics.sh" in script and "--create --if-not-exists" in script
+
+
+def test_keda_scales_ebox_bridge_on_the_lag_of_a_real_subscription() -> None:
+    (scaled,) = of_kind("ScaledObject", OBJECTS)
+    assert scaled["spec"]["scaleTargetRef"]["name"] == deployments()["ebox_bridge"]["metadata"]["name"]
+    (trigger,) = scaled["spec"]["triggers"]
+    meta = trigger["metadata"]
+    subscriptions = {(s.topic, s.group) for s in service_module("ebox_bridge").service_spec().subscriptions}
+    assert (meta["topic"], meta["consumerGroup"]) in subscriptions
+    assert (trigger["type"], meta["topic"], meta["consumerGroup"]) == ("kafka", "letters.issued.v1", "ebox_bridge.intake")
+    assert scaled["spec"]["maxReplicaCount"] <= partitions()[meta["topic"]], "replicas beyond partitions idle"
+
+
+def build(overlay: str) -> list[Obj]:
+    tool = [KUSTOMIZE, "build"] if KUSTOMIZE else [KUBECTL, "kustomize"]
+    result = subprocess.run([*tool, str(K8S / "overlays" / overlay)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+@pytest.mark.skipif(not (KUSTOMIZE or KUBECTL), reason="neither kustomize nor kubectl is on PATH: overlays not built")
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_overlay_builds(overlay: str) -> None:
+    objects = build(overlay)
+    built = of_kind("Deployment", objects)
+    assert len(built) == len(SERVICE_NAMES)
+    assert all(o["metadata"]["namespace"] == "loket" for o in objects if o["kind"] != "Namespace")
+    hpa_targets = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind("HorizontalPodAutoscaler", objects)}
+    if overlay == "production":
+        assert {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in built} == {"ghcr.io/loket/loket:1.0.0"}
+        assert len(of_kind("ScaledObject", objects)) == 1
+        assert hpa_targets == {"booking", "notify", "reporting"}, "KEDA, not a CPU HPA, scales ebox-bridge"
+    else:
+        assert {d["spec"]["replicas"] for d in built} == {1}
+        assert hpa_targets == {d["metadata"]["name"] for d in built}
