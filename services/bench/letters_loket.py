@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +18,10 @@ import psutil
 
 from services.bench.letters_load import LoadItem, publish_load
 from services.bench.letters_sim import RunningSim, wait_http
+from services.commands.ebox_wiring import bridge_ebox_env
 from services.contracts import topics
 from services.infra.embedded.ports import free_port
+from services.infra.supervisor import service_argv
 
 SETTLING = {b"LetterDeliveredToEbox": "delivered", b"LetterQueuedForPrint": "paper", b"LetterFailed": "failed"}
 
@@ -52,12 +53,11 @@ async def run_loket_letters(
     port = free_port()
     env = {
         **os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
-        "LOKET_EBOX_URL": sim.url, "LOKET_EBOX_PRIVATE_KEY_FILE": str(sim.key),
-        "LOKET_EBOX_CERTIFICATE_FILE": str(sim.cert), "LOKET_PRINT_SPOOL_DIR": str(work_dir / "spool"),
+        **bridge_ebox_env(sim.url, sim.key, sim.cert, work_dir),  # as `loket up` wires it
         "LOKET_PRINT_AUTO_CLOSE": "false", "LOKET_LOG_LEVEL": "WARNING",
     }
     bridge = subprocess.Popen(  # noqa: ASYNC220 (starting a server is instant; nothing waits on it here)
-        [sys.executable, "-m", "services.cli", "serve", "ebox_bridge"],
+        service_argv("ebox_bridge"),
         env=env, stdout=(work_dir / "ebox_bridge.log").open("ab"), stderr=subprocess.STDOUT,
     )
     try:

@@ -1,4 +1,5 @@
-"""The eBox simulator as a separate process for the benchmark, with a fresh client key pair."""
+"""The eBox simulator as a separate process for the benchmark, wired as `loket up` wires it
+(key pair in `<work dir>/ebox/`, the certificate handed to the simulator)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,14 @@ import asyncio
 import contextlib
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from services.infra.embedded.ports import free_port
+from services.commands.ebox_wiring import CLIENT_NAME, simulator_argv, simulator_env, simulator_port
+from services.ebox_bridge.ebox_client.credentials import ensure_keypair
 
 ADMIN_TOKEN = "bench-admin"
 
@@ -36,13 +36,11 @@ class RunningSim:
 
 @contextlib.asynccontextmanager
 async def running_simulator(work_dir: Path) -> AsyncIterator[RunningSim]:
-    key, cert = write_self_signed_keypair(work_dir / "keys", "loket-ebox-bridge")
-    port = free_port()
-    env = {**os.environ, "LOKET_EBOX_SIM_CLIENT_PUBLIC_KEY_PEM": cert.read_text(),
-           "LOKET_EBOX_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
+    key, cert = ensure_keypair(work_dir / "ebox", CLIENT_NAME)
+    port = simulator_port(avoid=(8110,))  # a `loket up` on this machine may be using 8110
+    env = {**os.environ, **simulator_env(cert, ADMIN_TOKEN)}
     proc = subprocess.Popen(  # noqa: ASYNC220 (starting a server is instant; nothing waits on it here)
-        [sys.executable, "-m", "services.cli", "ebox-sim", "--port", str(port)],
-        env=env, stdout=(work_dir / "ebox_sim.log").open("ab"), stderr=subprocess.STDOUT,
+        simulator_argv(port), env=env, stdout=(work_dir / "ebox_sim.log").open("ab"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,3 +62,11 @@ async def wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout_
                         return
             await asyncio.sleep(0.1)
     raise RuntimeError(f"{what} did not become ready in {timeout_s:.0f} s")
+
+
+async def simulator_received(sim: RunningSim) -> dict[str, int]:
+    """What the simulator's registry accepted since its last reset: every publish answered 201,
+    split into digital citizens' messages and NO_DIGITAL_USER ones (kept on the eBox too)."""
+    messages = (await sim.admin("GET", "/admin/received"))["messages"]
+    digital = sum(1 for m in messages if m["digitalUser"])
+    return {"messages": len(messages), "digital": digital, "no_digital_user": len(messages) - digital}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from services.bench.letters_load import letter_load
 from services.bench.letters_loket import run_loket_letters
 from services.bench.letters_raw import run_raw_letters
 from services.bench.letters_report import LettersReport
-from services.bench.letters_sim import running_simulator
+from services.bench.letters_sim import running_simulator, simulator_received
 from services.commands.stack import running_stack
 from services.infra.settings import LoketSettings
 
@@ -29,7 +30,7 @@ console = Console()
 
 def letters(
     count: int = typer.Option(20_000, "--count", min=1, help="LetterIssued events per run (Loket and raw each)."),
-    raw_workers: int = typer.Option(32, "--raw-workers", min=1, help="Events in flight in the raw baseline."),
+    raw_workers: int = typer.Option(64, "--raw-workers", min=1, help="Events in flight in the raw baseline."),
     skip_raw: bool = typer.Option(False, "--skip-raw", help="Only measure Loket."),
     timeout: float = typer.Option(600, "--timeout", min=1, help="Give up waiting for letters after this many seconds."),
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for letters.json."),
@@ -37,7 +38,10 @@ def letters(
 ) -> None:
     """Letters/s and issue→settled latency of the ebox_bridge (35 % digital citizens), and the
     ratio to a raw nats-py + asyncpg + aiohttp pipeline doing the same work per event."""
+    if as_json:  # stdout carries the JSON only; progress and notes go to stderr
+        console.file = sys.stderr
     work = Path(tempfile.mkdtemp(prefix="loket-bench-letters-"))
+    report: LettersReport | None = None
     try:
         with running_stack(LoketSettings(data_dir=work)) as stack:
             if not stack.bus_url.startswith("nats://"):
@@ -45,7 +49,10 @@ def letters(
             report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, raw_workers, skip_raw, timeout))
             report.machine = machine_info("embedded" if stack.embedded else "external servers")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if report is not None and not report.loket.missing:
+            shutil.rmtree(work, ignore_errors=True)
+        else:  # keep the logs (ebox_bridge.log, ebox_sim.log) for the post-mortem
+            console.print(f"[yellow]work folder kept: {work}[/]")
     path = report.write(out)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
@@ -59,6 +66,9 @@ def letters(
         console.print(table)
         console.print(f"written {path}")
     if report.loket.missing:
+        console.print(f"[red]{report.loket.missing:,} of {count:,} letters did not settle within {timeout:.0f} s "
+                      f"(settled: {', '.join(f'{k} {v:,}' for k, v in sorted(report.loket.outcomes.items())) or 'none'}); "
+                      f"see ebox_bridge.log in the work folder[/]")
         raise typer.Exit(1)
 
 
@@ -77,18 +87,22 @@ async def _run(
             progress.update(tasks[key], completed=done)
         return update
 
+    received: dict[str, dict[str, int]] = {}
     async with running_simulator(work) as sim:
         with progress:
             loket = await run_loket_letters(
                 database_url, bus_url, sim, work, letter_load(count, 0, seed=1), timeout, bar("Loket"))
+            received["loket"] = await simulator_received(sim)
             raw, raw_sim_cpu = None, None
             if not skip_raw:
                 await sim.admin("POST", "/admin/reset")
                 before = _cpu(sim.pid)
                 raw = await run_raw_letters(
-                    database_url, bus_url, sim.url, sim.key, letter_load(count, count, seed=2), raw_workers, bar("raw"))
+                    database_url, bus_url, sim.url, sim.key, letter_load(count, count, seed=2), raw_workers, bar("raw"),
+                    timeout)
                 raw_sim_cpu = _cpu(sim.pid) - before
-    return LettersReport(loket, raw, {}, raw_sim_cpu)
+                received["raw"] = await simulator_received(sim)
+    return LettersReport(loket, raw, {}, raw_sim_cpu, received)
 
 
 def _cpu(pid: int) -> float:

@@ -47,7 +47,7 @@ def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
     logs.mkdir(exist_ok=True)
     env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
            "LOKET_ADMIN_TOKEN": token}
-    ebox = ebox_wiring(stack.data_dir, token, logs)
+    ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values())
     children = [
         Child(name, service_argv(name),
               child_env({**env, "LOKET_PORT": str(ports[name]), **(ebox.bridge_env if name == "ebox_bridge" else {})}),
