@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.commands.database_target import DATABASE_URL_HELP, resolve_database_url
+from services.contracts.values import utc_now
 from services.ebox_bridge.app import NAME, service_spec
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import PrintResponseError, parse_print_response
@@ -29,17 +30,13 @@ console = Console()
 DB = typer.Option(None, "--database-url", help=DATABASE_URL_HELP)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @app.command("close")
 def close(
     database_url: str = DB,
     at: dt.datetime = typer.Option(None, help="cut-off instant (ISO 8601 with offset); default: now"),
 ) -> None:
     """Close a print batch now (outside the daily cut-off): every letter queued so far."""
-    cutoff = at or _now()
+    cutoff = at or utc_now()
     if cutoff.tzinfo is None:
         raise typer.BadParameter("give the time with its offset, e.g. 2026-03-29T17:30:00+02:00", param_hint="--at")
     batch = asyncio.run(close_print_batch(resolve_database_url(database_url), cutoff.astimezone(dt.UTC)))
@@ -60,7 +57,7 @@ async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None
         async with pool.acquire() as conn:
             await migrate_service_schema(conn, NAME, service_spec().migrations)
         policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
-        batcher = PrintBatcher(pool, NAME, settings, BridgeMetrics(CollectorRegistry()), policies, _now)
+        batcher = PrintBatcher(pool, NAME, settings, BridgeMetrics(CollectorRegistry()), policies, utc_now)
         return await batcher.close(cutoff)
     finally:
         await pool.close()
@@ -96,7 +93,7 @@ async def _confirm(url: str, confirmations: list) -> ConfirmResult:  # type: ign
         await migrate_service_schema(conn, NAME, service_spec().migrations)
         tx = conn.transaction()
         await tx.start()
-        result = await apply_confirmations(conn, NAME, confirmations, _now())
+        result = await apply_confirmations(conn, NAME, confirmations, utc_now())
         await (tx.rollback() if result.problems else tx.commit())
         return result
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from starlette.applications import Starlette
 from services.contracts import topics
 from services.contracts.citizens import EboxActivationAssisted
 from services.contracts.letters import LetterIssued
+from services.contracts.values import utc_now
 from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import EboxClient
@@ -31,10 +31,6 @@ from services.infra.service_app import ServiceSpec, Subscription, build_service_
 
 NAME = "ebox_bridge"
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def service_spec(
@@ -56,7 +52,7 @@ def service_spec(
     policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
     spec.subscriptions = [
         Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake",
-                     {LetterIssued: LetterIntake(NAME, policies, settings, metrics, utcnow)}),
+                     {LetterIssued: LetterIntake(NAME, policies, settings, metrics, utc_now)}),
         Subscription(topics.CITIZENS, f"{NAME}.activations",
                      {EboxActivationAssisted: ActivationHandler(NAME)}),
     ]
@@ -76,8 +72,8 @@ def _ebox_worker(settings: EboxBridgeSettings, metrics: BridgeMetrics):  # type:
             else:
                 log.error("LOKET_EBOX_URL is not set: letters wait for the eBox and fall back to paper")
             calls = EboxCalls(client, metrics)
-            dispatcher = EboxDispatcher(runtime.db(), NAME, calls, settings, metrics, utcnow)
-            poller = ReadPoller(runtime.db(), NAME, calls, settings, metrics, utcnow)
+            dispatcher = EboxDispatcher(runtime.db(), NAME, calls, settings, metrics, utc_now)
+            poller = ReadPoller(runtime.db(), NAME, calls, settings, metrics, utc_now)
             await asyncio.gather(dispatcher.run(), poller.run())
 
     return ebox_worker
@@ -87,7 +83,7 @@ def _sweeper(settings: EboxBridgeSettings, metrics: BridgeMetrics):  # type: ign
     async def sweeper(runtime: Runtime) -> None:
         await Sweeper(
             runtime.db(), NAME, metrics, interval_s=settings.sweep_interval_s,
-            stuck_after_s=settings.stuck_after_s, clock=utcnow,
+            stuck_after_s=settings.stuck_after_s, clock=utc_now,
         ).run()
 
     return sweeper
@@ -95,7 +91,7 @@ def _sweeper(settings: EboxBridgeSettings, metrics: BridgeMetrics):  # type: ign
 
 def _print_batcher(settings: EboxBridgeSettings, metrics: BridgeMetrics, policies: PolicyHolder):  # type: ignore[no-untyped-def]
     async def print_batcher(runtime: Runtime) -> None:
-        await PrintBatcher(runtime.db(), NAME, settings, metrics, policies, utcnow).run()
+        await PrintBatcher(runtime.db(), NAME, settings, metrics, policies, utc_now).run()
 
     return print_batcher
 

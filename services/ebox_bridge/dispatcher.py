@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from services.contracts.values import utc_now
 from services.ebox_bridge.domain import delivery, states
 from services.ebox_bridge.domain.delivery import ClaimedLetter, EboxChange
 from services.ebox_bridge.ebox_calls import EboxCalls
@@ -31,35 +32,26 @@ from services.ebox_bridge.repository import ebox_work, history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.infra.db.outbox import Outbox
+from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class EboxDispatcher:
     def __init__(
         self, pool: asyncpg.Pool, schema: str, calls: EboxCalls, settings: EboxBridgeSettings,
-        metrics: BridgeMetrics, clock: Clock = _utcnow,
+        metrics: BridgeMetrics, clock: Clock = utc_now,
     ) -> None:
         self.pool, self.schema, self.settings, self.metrics, self.clock = pool, schema, settings, metrics, clock
         self.calls = calls
         self.outbox = Outbox(schema)
 
     async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.dispatch_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("eBox dispatch round failed; retrying shortly")
-                handled = 0
-            if handled < self.settings.dispatch_batch_size:
-                await asyncio.sleep(self.settings.dispatch_idle_s)
+        async def round_() -> bool:
+            return await self.dispatch_once() >= self.settings.dispatch_batch_size
+
+        await run_rounds(round_, self.settings.dispatch_idle_s, "eBox dispatch")
 
     async def dispatch_once(self) -> int:
         """One round; returns how many letters it claimed."""

@@ -29,6 +29,7 @@ from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.repository import history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
+from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +52,13 @@ class PrintBatcher:
         )
 
     async def run(self) -> None:
-        while True:
-            try:
-                if self.settings.print_auto_close:
-                    await self.close_due()
-                await self.write_missing_files()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("print batching round failed; retrying")
-            await asyncio.sleep(self.settings.print_check_interval_s)
+        async def round_() -> bool:
+            if self.settings.print_auto_close:
+                await self.close_due()
+            await self.write_missing_files()
+            return False
+
+        await run_rounds(round_, self.settings.print_check_interval_s, "print batching")
 
     async def close_due(self) -> ClosedBatch | None:
         cutoff = latest_cutoff(self.clock(), self.settings.print_cutoff, self.settings.print_timezone)

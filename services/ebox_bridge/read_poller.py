@@ -3,10 +3,10 @@ important letter stays unread longer than its policy allows (`escalate_unread_af
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from uuid import UUID
 
 import asyncpg
 
@@ -19,6 +19,7 @@ from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.status_events import FACT_COLUMNS, LetterFacts
 from services.infra.db.outbox import Outbox
+from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 # The citizen's eBox itself reminds them after 15 days; past this window without an
@@ -38,16 +39,10 @@ class ReadPoller:
         self.interval = dt.timedelta(seconds=settings.read_poll_interval_s)
 
     async def run(self) -> None:
-        while True:
-            try:
-                polled = await self.poll_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("read-status round failed; retrying later")
-                polled = 0
-            if polled < self.settings.read_poll_batch:
-                await asyncio.sleep(min(self.settings.read_poll_interval_s, 30.0))
+        async def round_() -> bool:
+            return await self.poll_once() >= self.settings.read_poll_batch
+
+        await run_rounds(round_, min(self.settings.read_poll_interval_s, 30.0), "read-status")
 
     async def poll_once(self) -> int:
         now = self.clock()
@@ -75,7 +70,9 @@ class ReadPoller:
     async def _record(self, conn: asyncpg.Connection, rows: list[asyncpg.Record], status: dict[str, str], now: dt.datetime) -> None:
         transitions: list[Transition] = []
         events: list[Event] = []
-        later: list[tuple] = []
+        # Unread letters get the same next poll (or none, past the window): one UPDATE each.
+        again: list[UUID] = []
+        done_polling: list[UUID] = []
         for row in rows:
             facts = LetterFacts.from_row(row)
             if status.get(row["ebox_message_id"]) == "read":
@@ -91,9 +88,11 @@ class ReadPoller:
                 events += await self._escalate(conn, row, facts, now, transitions)
             else:
                 expired = row["escalate_at"] is None and now - row["delivered_at"] > POLL_WINDOW
-                later.append((row["letter_id"], None if expired else now + self.interval))
-        for letter_id, when in later:
-            await self._postpone(conn, [letter_id], when)
+                (done_polling if expired else again).append(row["letter_id"])
+        if again:
+            await self._postpone(conn, again, now + self.interval)
+        if done_polling:
+            await self._postpone(conn, done_polling, None)
         await history.record(conn, self.schema, transitions)
         await self.outbox.append(conn, *events)
 
@@ -122,7 +121,7 @@ class ReadPoller:
             self.metrics.letters.labels("paper", "queued", "unread_escalation").inc()
         return events
 
-    async def _postpone(self, conn: asyncpg.Connection, letter_ids: list, when: dt.datetime | None) -> None:
+    async def _postpone(self, conn: asyncpg.Connection, letter_ids: list[UUID], when: dt.datetime | None) -> None:
         await conn.execute(
             f"UPDATE {self.schema}.letters SET next_read_poll_at = $2 WHERE letter_id = ANY($1::uuid[])",
             letter_ids, when,

@@ -7,7 +7,6 @@ from, and re-drives what it can: eBox work without a due time is made due now.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from collections.abc import Callable
 import asyncpg
 
 from services.ebox_bridge.metrics import BridgeMetrics
+from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,11 @@ class Sweeper:
         self.interval_s, self.stuck_after = interval_s, dt.timedelta(seconds=stuck_after_s)
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.sweep_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("sweep failed")
-            await asyncio.sleep(self.interval_s)
+        async def round_() -> bool:
+            await self.sweep_once()
+            return False  # a sweep looks at everything; the next one is due after the interval
+
+        await run_rounds(round_, self.interval_s, "sweep")
 
     async def sweep_once(self) -> dict[tuple[str, str], int]:
         """Returns the stuck counts per (channel, state), also exported as a gauge."""
