@@ -18,7 +18,6 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from services.contracts import topics
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.infra.embedded.ports import free_port
@@ -28,10 +27,10 @@ from tests.support.bridge_harness import (
     publish,
     settled,
     simulator,
+    status_events,
     wait_for_letters,
 )
 from tests.support.letters import Population, letter_issued
-from tests.support.stream_reader import read_subject
 
 pytestmark = pytest.mark.chaos
 LETTERS = 2000
@@ -95,7 +94,8 @@ async def test_sigkill_mid_run_loses_and_duplicates_nothing(database_url, bus_ur
             await _close_batch(database_url, env)
             rows = await wait_for_letters(pool, ids, lambda r: r["paper_state"] in (None, "in_batch"), timeout=30)
             accepted = await sim.accepted_by_key()
-            events = await _status_events(bus_url, set(ids), expected=_expected_events(rows), timeout=60)
+            on_bus = await status_events(bus_url, set(ids), expected=_expected_events(rows), timeout=60)
+            events = {i: Counter(e["event_type"] for e in evs) for i, evs in on_bus.items()}
         finally:
             second.terminate()
             second.wait(20)
@@ -145,20 +145,3 @@ async def _close_batch(database_url: str, env: dict[str, str]) -> None:
     )
     out, _ = await proc.communicate()
     assert proc.returncode == 0, out.decode()
-
-
-async def _status_events(bus_url: str, ids: set[UUID], expected: int, timeout: float) -> dict[UUID, Counter]:
-    deadline = time.monotonic() + timeout
-    while True:
-        seen: dict[UUID, Counter] = {}
-        total = 0
-        for body, _ in await read_subject(bus_url, topics.LETTERS_STATUS):
-            event = json.loads(body)
-            letter_id = UUID(event["payload"]["letter_id"])
-            if letter_id in ids:
-                seen.setdefault(letter_id, Counter())[event["event_type"]] += 1
-                total += 1
-        if total >= expected or time.monotonic() > deadline:
-            assert total >= expected, f"{total} status events, expected {expected}"
-            return seen
-        await asyncio.sleep(0.5)

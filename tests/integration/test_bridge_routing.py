@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
-import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
-from uuid import UUID
 
 import aiohttp
 import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from services.contracts import topics
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.ebox_bridge.metrics import BridgeMetrics
@@ -31,10 +27,10 @@ from tests.support.bridge_harness import (
     running_bridge,
     settled,
     simulator,
+    status_events,
     wait_for_letters,
 )
 from tests.support.letters import Population, letter_issued
-from tests.support.stream_reader import read_subject
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +51,6 @@ async def bridge(database_url: str, bus_url: str, sim, keys, pool: asyncpg.Pool,
     settings = bridge_settings(database_url, bus_url, sim, keys.key, keys.cert, tmp_path / "spool")
     async with running_bridge(settings) as base:
         yield base
-
-
-async def status_events(bus_url: str, ids: set[UUID]) -> dict[UUID, list[dict]]:
-    found: dict[UUID, list[dict]] = {i: [] for i in ids}
-    for body, _headers in await read_subject(bus_url, topics.LETTERS_STATUS):
-        event = json.loads(body)
-        letter_id = UUID(event["payload"]["letter_id"])
-        if letter_id in found:
-            found[letter_id].append(event)
-    return found
 
 
 def types_of(events: list[dict]) -> list[str]:
@@ -101,7 +87,7 @@ async def test_every_policy_routes_as_configured(bridge, bus_url, pool, sim) -> 
     assert sent == {"first_digital", "both_digital", "only_digital"}
     assert all(accepted[str(ids[n])] == 1 for n in sent)
 
-    events = await wait_events(bus_url, set(ids.values()), expected=9)
+    events = await status_events(bus_url, set(ids.values()), expected=9)
     by_name = {name: types_of(events[i]) for name, i in ids.items()}
     assert by_name == {
         "first_digital": ["LetterDeliveredToEbox"],
@@ -118,15 +104,6 @@ async def test_every_policy_routes_as_configured(bridge, bus_url, pool, sim) -> 
     queued = events[ids["first_paper"]][0]
     assert queued["causation_id"] == str(issued.event_id)
     assert queued["payload"]["pages"] == 3  # two pages and the address cover page
-
-
-async def wait_events(bus_url: str, ids: set[UUID], expected: int, timeout: float = 20) -> dict[UUID, list[dict]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        events = await status_events(bus_url, ids)
-        if sum(len(v) for v in events.values()) >= expected or time.monotonic() > deadline:
-            return events
-        await asyncio.sleep(0.2)
 
 
 async def test_no_digital_user_answer_sends_paper_when_the_cache_was_wrong(bridge, bus_url, pool, sim) -> None:  # type: ignore[no-untyped-def]

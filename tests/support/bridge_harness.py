@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -15,7 +16,7 @@ import aiohttp
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.contracts import Event
+from services.contracts import Event, topics
 from services.ebox_bridge.app import NAME, create_app, service_spec
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.policy.loader import parse_policy_yaml
@@ -27,6 +28,7 @@ from services.infra.bus.bus import Bus
 from services.infra.db.schema import migrate_service_schema
 from services.infra.metrics import PlatformMetrics
 from tests.support.served_app import served
+from tests.support.stream_reader import read_subject
 
 POLICY = Path(__file__).parent / "test_policy.yaml"
 SIM_ADMIN = "sim-admin-secret"
@@ -132,3 +134,21 @@ async def wait_for_letters(
 def settled(row: asyncpg.Record) -> bool:
     """The bridge's own work is done: the eBox answered for good (paper, if any, is queued)."""
     return row["ebox_state"] is None or row["ebox_state"] in states.EBOX_SETTLED
+
+
+async def status_events(bus_url: str, ids: set[UUID], expected: int, timeout: float = 20) -> dict[UUID, list[dict]]:
+    """The bridge's events on letters.status.v1 for these letters (decoded JSON, in stream
+    order), once at least `expected` of them are there; fails with the count otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found: dict[UUID, list[dict]] = {i: [] for i in ids}
+        for body, _headers in await read_subject(bus_url, topics.LETTERS_STATUS):
+            event = json.loads(body)
+            letter_id = UUID(event["payload"]["letter_id"])
+            if letter_id in found:
+                found[letter_id].append(event)
+        total = sum(len(v) for v in found.values())
+        if total >= expected or time.monotonic() > deadline:
+            assert total >= expected, f"{total} status events, expected {expected}"
+            return found
+        await asyncio.sleep(0.2)
