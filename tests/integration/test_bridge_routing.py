@@ -87,7 +87,7 @@ async def test_every_policy_routes_as_configured(bridge, bus_url, pool, sim) -> 
     assert sent == {"first_digital", "both_digital", "only_digital"}
     assert all(accepted[str(ids[n])] == 1 for n in sent)
 
-    events = await status_events(bus_url, set(ids.values()), expected=9)
+    events = await status_events(bus_url, set(ids.values()), expected=8)
     by_name = {name: types_of(events[i]) for name, i in ids.items()}
     assert by_name == {
         "first_digital": ["LetterDeliveredToEbox"],
