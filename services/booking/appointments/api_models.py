@@ -1,0 +1,97 @@
+"""Request and response bodies of the appointment endpoints (they define the OpenAPI schemas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.booking.appointments.contact import ContactIn
+from services.booking.appointments.repository import Appointment
+from services.booking.calendar.local_time import local_text
+from services.contracts.values import Language
+
+PointId = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SlotQuery(_In):
+    service: str = Field(min_length=1, max_length=64, description="a bookable service, e.g. ebox_activation")
+    language: Language
+    start: dt.date | None = Field(default=None, description="first day (Europe/Brussels); default today")
+    days: int = Field(default=7, ge=1, le=31)
+
+
+class SlotView(BaseModel):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    local_time: str = Field(description="start in Europe/Brussels, e.g. 2026-03-30 09:00")
+    helpers_free: int
+
+
+class SlotList(BaseModel):
+    point_id: str
+    service: str
+    language: Language
+    slots: list[SlotView]
+
+
+class BookingRequest(_In):
+    point_id: str = PointId
+    service: str = Field(min_length=1, max_length=64)
+    language: Language
+    starts_at: AwareDatetime = Field(description="a slot's starts_at, with its offset")
+    contact: ContactIn
+
+
+class StaffBookingRequest(BookingRequest):
+    helper_id: str | None = Field(default=None, min_length=1, max_length=64, description="book this helper")
+
+
+class RescheduleRequest(_In):
+    starts_at: AwareDatetime
+    helper_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class LinkQuery(_In):
+    token: str = Field(min_length=20, max_length=100, description="the token from the citizen's link")
+
+
+class StaffCancelRequest(_In):
+    reason: Literal["staff", "backoffice", "citizen"] = "staff"
+
+
+class DayQuery(_In):
+    day: dt.date
+
+
+class AppointmentView(BaseModel):
+    appointment_id: UUID
+    point_id: str
+    helper_id: str
+    service: str
+    language: Language
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    local_time: str
+    status: Literal["booked", "checked_in", "attended", "no_show", "cancelled"]
+
+    @classmethod
+    def of(cls, a: Appointment) -> AppointmentView:
+        return cls(appointment_id=a.appointment_id, point_id=a.point_id, helper_id=a.helper_id, service=a.service,
+                   language=a.language, starts_at=a.starts_at, ends_at=a.ends_at, local_time=local_text(a.starts_at),
+                   status=a.status)  # type: ignore[arg-type]
+
+
+class BookingConfirmation(AppointmentView):
+    manage_token: str = Field(description="keep it: it lets the citizen change or cancel this appointment once")
+    replayed: bool = Field(description="true when this answers a repeated Idempotency-Key")
+
+
+class AppointmentList(BaseModel):
+    appointments: list[AppointmentView]

@@ -1,0 +1,184 @@
+"""Appointment endpoints: public (slots, book, manage by link) and staff/back-office."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from uuid import UUID
+
+from pydantic import BaseModel
+from starlette.requests import Request
+
+from services.booking.appointments import repository as repo
+from services.booking.appointments.api_models import (
+    AppointmentList,
+    AppointmentView,
+    BookingConfirmation,
+    BookingRequest,
+    DayQuery,
+    LinkQuery,
+    RescheduleRequest,
+    SlotList,
+    SlotQuery,
+    SlotView,
+    StaffBookingRequest,
+    StaffCancelRequest,
+)
+from services.booking.appointments.service import (
+    Appointments,
+    Booked,
+    BookingWish,
+    bookable_service,
+)
+from services.booking.availability.slots import free_slots
+from services.booking.calendar.local_time import BRUSSELS, local_instant, local_text
+from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint
+from services.booking.http.problem import ProblemError
+from services.booking.metrics import BookingMetrics
+from services.booking.staff.repository import staff_of_point
+from services.infra.runtime import Runtime
+
+UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
+Clock = Callable[[], dt.datetime]
+
+
+def _confirmation(booked: Booked) -> BookingConfirmation:
+    return BookingConfirmation(**AppointmentView.of(booked.appointment).model_dump(), manage_token=booked.token,
+                               replayed=booked.replayed)
+
+
+def _appointment_id(request: Request) -> UUID:
+    try:
+        return UUID(request.path_params["appointment_id"])
+    except ValueError:
+        raise ProblemError(404, "Unknown appointment", "appointment ids are UUIDs") from None
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 8 <= len(key) <= 128:
+        raise ProblemError(400, "Bad Idempotency-Key", "the Idempotency-Key header must be 8 to 128 characters")
+    return key
+
+
+def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: BookingMetrics,
+                          clock: Clock) -> list[Endpoint]:
+    db = runtime.db
+
+    async def list_slots(request: Request, query: SlotQuery) -> BaseModel:
+        point_id = request.path_params["point_id"]
+        catalogue_service = bookable_service(query.service)
+        now = clock()
+        first = query.start or now.astimezone(BRUSSELS).date()
+        days = [first + dt.timedelta(days=i) for i in range(query.days)]
+        async with db().acquire() as conn:
+            point = await service.point(conn, point_id)
+            helpers, shifts = await staff_of_point(conn, runtime.schema, point_id)
+            busy = await repo.busy(conn, runtime.schema, [h.helper_id for h in helpers],
+                                   local_instant(days[0], dt.time()) - dt.timedelta(hours=2),
+                                   local_instant(days[-1] + dt.timedelta(days=1), dt.time()) + dt.timedelta(hours=2))
+        slots = free_slots(point, catalogue_service, query.language, helpers, shifts, busy, days, now, service.rules)
+        free = Counter((s.starts_at, s.ends_at) for s in slots)
+        return SlotList(point_id=point_id, service=query.service, language=query.language, slots=[
+            SlotView(starts_at=start, ends_at=end, local_time=local_text(start), helpers_free=n)
+            for (start, end), n in sorted(free.items())])
+
+    async def _book(request: Request, body: BookingRequest, via: str) -> BookingConfirmation:
+        wish = BookingWish(body.point_id, body.service, body.language, body.starts_at, body.contact,
+                           getattr(body, "helper_id", None))
+        key = _idempotency_key(request)
+        async with db().acquire() as conn, conn.transaction():
+            booked = await service.book(conn, wish, via, key, clock())
+        metrics.booked(via, booked.replayed)
+        return _confirmation(booked)
+
+    async def book_appointment(request: Request, body: BookingRequest) -> BaseModel:
+        return await _book(request, body, "citizen")
+
+    async def book_for_citizen(request: Request, body: StaffBookingRequest) -> BaseModel:
+        return await _book(request, body, "backoffice" if request.state.principal.role == BACKOFFICE else "staff")
+
+    async def show_by_link(request: Request, query: LinkQuery) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            return AppointmentView.of(await service.by_link(conn, _appointment_id(request), query.token, clock()))
+
+    async def cancel_by_link(request: Request, query: LinkQuery) -> BaseModel:
+        now = clock()
+        async with db().acquire() as conn, conn.transaction():
+            appointment = await service.by_link(conn, _appointment_id(request), query.token, now)
+            done = await service.cancel(conn, appointment, "citizen", now, by_citizen=True)
+        metrics.cancelled("citizen")
+        return AppointmentView.of(done)
+
+    async def reschedule_by_link(request: Request, query: LinkQuery, body: RescheduleRequest) -> BaseModel:
+        now = clock()
+        async with db().acquire() as conn, conn.transaction():
+            appointment = await service.by_link(conn, _appointment_id(request), query.token, now)
+            booked = await service.reschedule(conn, appointment, body.starts_at, None, now, by_citizen=True)
+        return _confirmation(booked)
+
+    async def staff_cancel(request: Request, body: StaffCancelRequest) -> BaseModel:
+        now = clock()
+        async with db().acquire() as conn, conn.transaction():
+            appointment = await service.get(conn, _appointment_id(request), lock=True)
+            done = await service.cancel(conn, appointment, body.reason, now, by_citizen=False)
+        metrics.cancelled(body.reason)
+        return AppointmentView.of(done)
+
+    async def staff_reschedule(request: Request, body: RescheduleRequest) -> BaseModel:
+        now = clock()
+        async with db().acquire() as conn, conn.transaction():
+            appointment = await service.get(conn, _appointment_id(request), lock=True)
+            booked = await service.reschedule(conn, appointment, body.starts_at, body.helper_id, now, by_citizen=False)
+        return _confirmation(booked)
+
+    async def check_in(request: Request) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            appointment = await service.get(conn, _appointment_id(request), lock=True)
+            return AppointmentView.of(await service.check_in(conn, appointment, clock()))
+
+    async def mark_attended(request: Request) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            appointment = await service.get(conn, _appointment_id(request), lock=True)
+            return AppointmentView.of(await service.attend(conn, appointment, clock()))
+
+    async def day_at_point(request: Request, query: DayQuery) -> BaseModel:
+        point_id = request.path_params["point_id"]
+        async with db().acquire() as conn:
+            await service.point(conn, point_id)
+            found = await repo.of_point_between(conn, runtime.schema, point_id, local_instant(query.day, dt.time()),
+                                                local_instant(query.day + dt.timedelta(days=1), dt.time()))
+        return AppointmentList(appointments=[AppointmentView.of(a) for a in found])
+
+    staff = (STAFF, BACKOFFICE)
+    link_errors = (403, 404, 409, 410)
+    return [
+        Endpoint("GET", "/public/points/{point_id}/slots", list_slots, "Free slots for a service in a language",
+                 None, query=SlotQuery, response=SlotList, errors=(404,)),
+        Endpoint("POST", "/public/appointments", book_appointment, "Book a slot (citizen)", None,
+                 body=BookingRequest, response=BookingConfirmation, status=201, errors=(404, 409)),
+        Endpoint("GET", "/public/appointments/{appointment_id}", show_by_link, "See an appointment by its link",
+                 None, query=LinkQuery, response=AppointmentView, errors=link_errors, extra={"path": UUID_PATH}),
+        Endpoint("POST", "/public/appointments/{appointment_id}/cancel", cancel_by_link,
+                 "Cancel by link (works once)", None, query=LinkQuery, response=AppointmentView, errors=link_errors,
+                 extra={"path": UUID_PATH}),
+        Endpoint("POST", "/public/appointments/{appointment_id}/reschedule", reschedule_by_link,
+                 "Move by link (works once; returns a new link)", None, query=LinkQuery, body=RescheduleRequest,
+                 response=BookingConfirmation, errors=link_errors, extra={"path": UUID_PATH}),
+        Endpoint("POST", "/staff/appointments", book_for_citizen, "Book on a citizen's behalf", staff,
+                 body=StaffBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), tag="staff"),
+        Endpoint("GET", "/staff/points/{point_id}/appointments", day_at_point, "A point's appointments on a day",
+                 staff, query=DayQuery, response=AppointmentList, errors=(404,), tag="staff"),
+        Endpoint("POST", "/staff/appointments/{appointment_id}/cancel", staff_cancel, "Cancel an appointment", staff,
+                 body=StaffCancelRequest, response=AppointmentView, errors=(404, 409), tag="staff",
+                 extra={"path": UUID_PATH}),
+        Endpoint("POST", "/staff/appointments/{appointment_id}/reschedule", staff_reschedule,
+                 "Move an appointment", staff, body=RescheduleRequest, response=BookingConfirmation,
+                 errors=(404, 409), tag="staff", extra={"path": UUID_PATH}),
+        Endpoint("POST", "/staff/appointments/{appointment_id}/check-in", check_in, "The citizen has arrived",
+                 staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}),
+        Endpoint("POST", "/staff/appointments/{appointment_id}/attended", mark_attended, "The citizen was helped",
+                 staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}),
+    ]
+

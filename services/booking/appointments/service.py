@@ -1,0 +1,212 @@
+"""Use cases on appointments. Each runs inside the caller's transaction and writes the state
+change and its event (outbox) together, so an event is published if and only if the change
+committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.booking.appointments import events
+from services.booking.appointments import repository as repo
+from services.booking.appointments.contact import ContactIn
+from services.booking.appointments.links import new_token, token_digest
+from services.booking.appointments.repository import Appointment, NewAppointment
+from services.booking.appointments.rules import (
+    require_change_notice,
+    require_link_usable,
+    require_live,
+)
+from services.booking.availability.slots import BookingRules, blocked_range, free_slots
+from services.booking.calendar.local_time import local_date, local_text
+from services.booking.catalogue import CATALOGUE, CatalogueService
+from services.booking.http.problem import ProblemError
+from services.booking.points.model import AssistancePoint
+from services.booking.points.repository import point_by_id
+from services.booking.staff.repository import staff_of_point
+from services.contracts.appointments import CancelReason
+from services.infra.db.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class BookingWish:
+    point_id: str
+    service: str
+    language: str
+    starts_at: dt.datetime
+    contact: ContactIn
+    helper_id: str | None = None
+
+    def digest(self) -> str:
+        body = {"point_id": self.point_id, "service": self.service, "language": self.language,
+                "starts_at": self.starts_at.isoformat(), "contact": self.contact.model_dump(mode="json"),
+                "helper_id": self.helper_id}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Booked:
+    appointment: Appointment
+    token: str
+    replayed: bool
+
+
+class Appointments:
+    def __init__(self, schema: str, outbox: Outbox, rules: BookingRules) -> None:
+        self.schema, self.outbox, self.rules = schema, outbox, rules
+
+    async def point(self, conn: asyncpg.Connection, point_id: str) -> AssistancePoint:
+        point = await point_by_id(conn, self.schema, point_id)
+        if point is None:
+            raise ProblemError(404, "Unknown point", f"there is no assistance point {point_id!r}")
+        return point
+
+    async def book(self, conn: asyncpg.Connection, wish: BookingWish, via: str, idempotency_key: str | None,
+                   now: dt.datetime) -> Booked:
+        digest = wish.digest()
+        if idempotency_key and (earlier := await repo.by_idempotency_key(conn, self.schema, idempotency_key)):
+            return await self._replay(conn, earlier, digest)
+        point = await self.point(conn, wish.point_id)
+        service = bookable_service(wish.service)
+        candidates = await self._helpers_offering(conn, point, service, wish, now)
+        for helper_id in candidates:
+            start, end = wish.starts_at, wish.starts_at + dt.timedelta(minutes=service.minutes)
+            new = NewAppointment(uuid.uuid4(), point.point_id, helper_id, service.slug, wish.language, start, end,
+                                 blocked_range(service, start), wish.contact.details(), via, idempotency_key, digest)
+            try:
+                async with conn.transaction():  # a savepoint: a collision only undoes this attempt
+                    appointment = await repo.insert(conn, self.schema, new)
+            except asyncpg.ExclusionViolationError:
+                continue  # this helper was taken meanwhile; try the next one free at that time
+            except asyncpg.UniqueViolationError:
+                # The same idempotency key committed concurrently: answer as its replay.
+                earlier = await repo.by_idempotency_key(conn, self.schema, idempotency_key or "")
+                assert earlier is not None
+                return await self._replay(conn, earlier, digest)
+            token = await self._new_link(conn, appointment)
+            await self.outbox.append(conn, events.booked(appointment, point, now))
+            return Booked(appointment, token, replayed=False)
+        raise ProblemError(409, "Slot taken",
+                           f"{local_text(wish.starts_at)} at {point.point_id} was just booked by someone else; "
+                           "choose another time")
+
+    async def _replay(self, conn: asyncpg.Connection, earlier: Appointment, digest: str) -> Booked:
+        if earlier.request_digest != digest:
+            raise ProblemError(409, "Idempotency key reused",
+                               "this Idempotency-Key was used for a different booking; use a new key per booking")
+        # The first answer may have been lost, so the replay carries a fresh link to the same booking.
+        return Booked(earlier, await self._new_link(conn, earlier), replayed=True)
+
+    async def _helpers_offering(self, conn: asyncpg.Connection, point: AssistancePoint, service: CatalogueService,
+                                wish: BookingWish, now: dt.datetime) -> list[str]:
+        if wish.language not in point.languages:
+            raise ProblemError(422, "Language not offered",
+                               f"{point.point_id} helps in {', '.join(point.languages)}, not {wish.language}")
+        if service.slug not in point.services:
+            raise ProblemError(422, "Service not offered", f"{point.point_id} does not offer {service.slug}")
+        helpers, shifts = await staff_of_point(conn, self.schema, point.point_id)
+        day = local_date(wish.starts_at)
+        offered = [s.helper_id for s in free_slots(point, service, wish.language, helpers, shifts, [], [day], now,
+                                                   self.rules)
+                   if s.starts_at == wish.starts_at and wish.helper_id in (None, s.helper_id)]
+        if not offered:
+            raise ProblemError(409, "Not an available slot",
+                               f"{local_text(wish.starts_at)} is not a bookable time for {service.slug} in "
+                               f"{wish.language} at {point.point_id} (closed, no helper, too soon or too far ahead); "
+                               "list the free slots first")
+        return offered
+
+    async def _new_link(self, conn: asyncpg.Connection, appointment: Appointment) -> str:
+        token = new_token()
+        await repo.add_link(conn, self.schema, token_digest(token), appointment.appointment_id, appointment.starts_at)
+        return token
+
+    async def by_link(self, conn: asyncpg.Connection, appointment_id: uuid.UUID, token: str,
+                      now: dt.datetime) -> Appointment:
+        link = await repo.link(conn, self.schema, token_digest(token))
+        if link is None:
+            raise ProblemError(404, "Unknown link", "this link is not valid")
+        if link.appointment_id != appointment_id:
+            raise ProblemError(403, "Wrong appointment", "this link belongs to another appointment")
+        require_link_usable(link.expires_at, link.used_at, now)
+        return await self.get(conn, appointment_id, lock=True)
+
+    async def get(self, conn: asyncpg.Connection, appointment_id: uuid.UUID, lock: bool = False) -> Appointment:
+        appointment = await repo.by_id(conn, self.schema, appointment_id, lock=lock)
+        if appointment is None:
+            raise ProblemError(404, "Unknown appointment", f"there is no appointment {appointment_id}")
+        return appointment
+
+    async def cancel(self, conn: asyncpg.Connection, appointment: Appointment, reason: CancelReason,
+                     now: dt.datetime, by_citizen: bool) -> Appointment:
+        require_live(appointment.status)
+        if by_citizen:
+            require_change_notice(appointment.starts_at, now, self.rules)
+        point = await self.point(conn, appointment.point_id)
+        done = await repo.set_status(conn, self.schema, appointment.appointment_id, "cancelled", now)
+        await repo.spend_links(conn, self.schema, appointment.appointment_id, now)
+        await self.outbox.append(conn, events.cancelled(done, point, reason))
+        return done
+
+    async def reschedule(self, conn: asyncpg.Connection, appointment: Appointment, starts_at: dt.datetime,
+                         helper_id: str | None, now: dt.datetime, by_citizen: bool) -> Booked:
+        require_live(appointment.status)
+        if by_citizen:
+            require_change_notice(appointment.starts_at, now, self.rules)
+        point = await self.point(conn, appointment.point_id)
+        service = CATALOGUE[appointment.service]
+        wish = BookingWish(point.point_id, service.slug, appointment.language, starts_at,
+                           ContactIn(language=appointment.contact.language, phone=appointment.contact.phone,
+                                     email=appointment.contact.email), helper_id)
+        candidates = await self._helpers_offering(conn, point, service, wish, now)
+        end = starts_at + dt.timedelta(minutes=service.minutes)
+        for candidate in candidates:
+            try:
+                async with conn.transaction():
+                    moved = await repo.move(conn, self.schema, appointment.appointment_id, candidate, starts_at, end,
+                                            blocked_range(service, starts_at))
+                break
+            except asyncpg.ExclusionViolationError:
+                continue
+        else:
+            raise ProblemError(409, "Slot taken", f"{local_text(starts_at)} is no longer free; choose another time")
+        await repo.spend_links(conn, self.schema, appointment.appointment_id, now)
+        token = await self._new_link(conn, moved)
+        await self.outbox.append(conn, events.rescheduled(moved, point, appointment.starts_at))
+        return Booked(moved, token, replayed=False)
+
+    async def check_in(self, conn: asyncpg.Connection, appointment: Appointment, now: dt.datetime) -> Appointment:
+        if appointment.status != "booked":
+            raise ProblemError(409, "Cannot check in", f"the appointment is {appointment.status}, not booked")
+        return await repo.set_status(conn, self.schema, appointment.appointment_id, "checked_in", now)
+
+    async def attend(self, conn: asyncpg.Connection, appointment: Appointment, now: dt.datetime) -> Appointment:
+        require_live(appointment.status)
+        point = await self.point(conn, appointment.point_id)
+        done = await repo.set_status(conn, self.schema, appointment.appointment_id, "attended", now)
+        await repo.spend_links(conn, self.schema, appointment.appointment_id, now)
+        await self.outbox.append(conn, events.attended(done, point, now))
+        return done
+
+    async def sweep_no_shows(self, conn: asyncpg.Connection, grace: dt.timedelta, now: dt.datetime) -> int:
+        missed = await repo.claim_no_shows(conn, self.schema, now - grace, now)
+        points: dict[str, AssistancePoint] = {}
+        for a in missed:
+            point = points.get(a.point_id) or await self.point(conn, a.point_id)
+            points[a.point_id] = point
+            await repo.spend_links(conn, self.schema, a.appointment_id, now)
+            await self.outbox.append(conn, events.no_show(a, point))
+        return len(missed)
+
+
+def bookable_service(slug: str) -> CatalogueService:
+    service = CATALOGUE.get(slug)
+    if service is None or not service.bookable:
+        bookable = ", ".join(sorted(s for s, c in CATALOGUE.items() if c.bookable))
+        raise ProblemError(422, "Unknown service", f"{slug!r} cannot be booked; bookable services: {bookable}")
+    return service

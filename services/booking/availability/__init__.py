@@ -1,0 +1,1 @@
+"""Free slots: opening hours ∩ helper shifts − bookings − buffers (pure, no I/O)."""

@@ -1,0 +1,1 @@
+"""Dates and times as citizens see them: Europe/Brussels, Belgian public holidays."""

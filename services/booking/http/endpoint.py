@@ -1,0 +1,117 @@
+"""One declaration per HTTP endpoint drives routing, role checks, input validation and the
+OpenAPI document, so the published contract cannot drift from what the code accepts.
+
+Handlers receive already-validated pydantic models and return a pydantic model (or a
+Response); they never parse JSON or check roles themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from services.booking.http.problem import ProblemError, problem_response
+from services.booking.http.rate_limit import RateLimiter
+
+# Roles carried by bearer tokens (services/infra/http/auth.py). `admin` may do everything.
+STAFF, BACKOFFICE, ADMIN = "staff", "backoffice", "admin"
+MAX_BODY_BYTES = 64 * 1024
+
+Handler = Callable[..., Awaitable[BaseModel | Response]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    roles: tuple[str, ...] | None  # None: public, no token needed
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    tag: str = "booking"
+    content_type: str = "application/json"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+def validation_problem(exc: ValidationError, where: str) -> Response:
+    errors = [{"location": ".".join([where, *(str(p) for p in e["loc"])]), "message": e["msg"]}
+              for e in exc.errors(include_url=False, include_input=False)]
+    detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
+    return problem_response(422, "Invalid request", detail, errors)
+
+
+def _role_refusal(request: Request, roles: tuple[str, ...]) -> Response | None:
+    principal = getattr(request.state, "principal", None)
+    if principal is None:  # the auth middleware lets only open prefixes through without one
+        return problem_response(401, "Unauthorized", "send 'Authorization: Bearer <token>'")
+    if principal.role == ADMIN or principal.role in roles:
+        return None
+    return problem_response(403, "Forbidden", f"this endpoint needs the role {' or '.join(roles)}; "
+                                              f"the token of {principal.name!r} has the role {principal.role!r}")
+
+
+async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | Response:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return problem_response(413, "Request too large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return problem_response(415, "Unsupported media type", "send the body as application/json")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return problem_response(400, "Malformed JSON", f"the body is not valid JSON: {exc}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        return validation_problem(exc, "body")
+
+
+def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None) -> Route:
+    async def run(request: Request) -> Response:
+        if endpoint.roles is not None and (refusal := _role_refusal(request, endpoint.roles)):
+            return refusal
+        if endpoint.roles is None and limiter is not None:
+            client = request.client.host if request.client else "unknown"
+            if (wait := limiter.retry_after(client)) > 0:
+                response = problem_response(429, "Too many requests", f"slow down: try again in {wait:.0f} s")
+                response.headers["Retry-After"] = str(max(1, round(wait)))
+                return response
+        kwargs: dict[str, Any] = {}
+        if endpoint.query is not None:
+            try:
+                kwargs["query"] = endpoint.query.model_validate(dict(request.query_params))
+            except ValidationError as exc:
+                return validation_problem(exc, "query")
+        if endpoint.body is not None:
+            parsed = await _parse_body(request, endpoint.body)
+            if isinstance(parsed, Response):
+                return parsed
+            kwargs["body"] = parsed
+        try:
+            result = await endpoint.handler(request, **kwargs)
+        except ProblemError as exc:
+            return problem_response(exc.status, exc.title, exc.detail)
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(result.model_dump(mode="json"), status_code=endpoint.status)
+
+    return Route(endpoint.path, run, methods=[endpoint.method], name=endpoint.operation_id)
+
+
+def path_param(request: Request, name: str) -> str:
+    return str(request.path_params[name])

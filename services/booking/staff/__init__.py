@@ -1,0 +1,1 @@
+"""Helpers (staff and volunteers) and the shifts they work at assistance points."""

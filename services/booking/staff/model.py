@@ -1,0 +1,69 @@
+"""Helpers and shifts as booking records them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.booking.catalogue import SERVICES
+from services.booking.points.model import WEEKDAYS, Weekday
+from services.contracts.values import Slug
+
+Lang = Literal["nl", "fr", "de", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Helper(_Strict):
+    helper_id: Slug
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["staff", "volunteer"]
+    connectoo_certified: bool = False
+    languages: list[Lang] = Field(min_length=1)
+    services: list[str] = Field(min_length=1)
+
+    @field_validator("services")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - SERVICES)
+        if unknown:
+            raise ValueError(f"unknown service(s) {', '.join(unknown)}")
+        return value
+
+    def can_help(self, service: str, language: str) -> bool:
+        return service in self.services and language in self.languages
+
+
+class Shift(_Strict):
+    """A helper at a point: every week on `weekday` (recurring) or once on `on_date`."""
+
+    shift_id: Slug
+    helper_id: Slug
+    point_id: Slug
+    weekday: Weekday | None = None
+    on_date: dt.date | None = None
+    starts: dt.time
+    ends: dt.time
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Shift:
+        if (self.weekday is None) == (self.on_date is None):
+            raise ValueError("a shift has either a weekday (recurring) or an on_date (one-off)")
+        if self.ends <= self.starts:
+            raise ValueError("a shift must end after it starts")
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+    def works_on(self, day: dt.date) -> bool:
+        if self.on_date is not None:
+            return day == self.on_date
+        if WEEKDAYS[day.weekday()] != self.weekday:
+            return False
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_until is None or day <= self.valid_until)

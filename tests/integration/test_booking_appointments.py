@@ -1,0 +1,159 @@
+"""Appointments over HTTP against real PostgreSQL and NATS: race-free booking (the exclusion
+constraint), idempotency, citizens' links, roles and the events that reach the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.support.booking_harness import RunningBooking, running_booking
+
+POINT = "mechelen-stadhuis"
+CONTACT = {"phone": "0470 12 34 56", "language": "nl"}
+
+
+@pytest.fixture
+async def booking(database_url, bus_url, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as running:
+        yield running
+
+
+async def free_slots(booking: RunningBooking, service: str = "ebox_activation", language: str = "nl",
+                     point: str = POINT) -> list[dict[str, Any]]:
+    status, body = await booking.call("GET", f"/public/points/{point}/slots",
+                                      params={"service": service, "language": language, "days": "14"})
+    assert status == 200, body
+    assert body["slots"], "the seeded point should have free slots in the next two weeks"
+    return body["slots"]
+
+
+def wish(slot: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"point_id": POINT, "service": "ebox_activation", "language": "nl", "starts_at": slot["starts_at"],
+            "contact": CONTACT, **extra}
+
+
+async def test_fifty_concurrent_bookings_of_one_helper_slot_have_exactly_one_winner(booking, pool) -> None:  # type: ignore[no-untyped-def]
+    slot = (await free_slots(booking))[0]
+    request = wish(slot, helper_id="mechelen-an")
+    results = await asyncio.gather(*(
+        booking.call("POST", "/staff/appointments", "staff",
+                     json={**request, "contact": {"phone": f"+3247000{i:04d}", "language": "nl"}})
+        for i in range(50)))
+    statuses = [status for status, _ in results]
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(409) == 49, statuses
+    refusals = [body for status, body in results if status == 409]
+    assert all(b["title"] == "Slot taken" and "choose another time" in b["detail"] for b in refusals)
+    live = await pool.fetchval(
+        "SELECT count(*) FROM booking.appointments WHERE helper_id = 'mechelen-an' AND status = 'booked'")
+    assert live == 1
+    # The slot is gone from the helper's free time; another helper may still be free then.
+    after = {s["starts_at"]: s["helpers_free"] for s in await free_slots(booking)}
+    assert after.get(slot["starts_at"], 0) == slot["helpers_free"] - 1
+
+
+async def test_booking_publishes_the_event_with_contact_details_through_the_outbox(booking, pool) -> None:  # type: ignore[no-untyped-def]
+    slot = (await free_slots(booking))[0]
+    status, body = await booking.call("POST", "/public/appointments", json=wish(slot))
+    assert status == 201, body
+    assert body["local_time"] and body["status"] == "booked" and len(body["manage_token"]) >= 40
+    row = await pool.fetchrow("SELECT event_type, payload FROM booking.outbox WHERE key = $1",
+                              body["appointment_id"])
+    assert row["event_type"] == "AppointmentBooked"
+    payload = row["payload"].decode()
+    assert '"phone":"+32470123456"' in payload and '"booked_via":"citizen"' in payload
+    # The link token is stored only as a hash.
+    stored = await pool.fetchval("SELECT token_sha256 FROM booking.appointment_links WHERE appointment_id = $1::uuid",
+                                 body["appointment_id"])
+    assert stored != body["manage_token"] and len(stored) == 64
+
+
+async def test_idempotency_key_replays_and_refuses_a_different_request(booking, pool) -> None:  # type: ignore[no-untyped-def]
+    first_slot, second_slot = (await free_slots(booking))[:2]
+    headers = {"Idempotency-Key": "abc-12345-key"}
+    one = await booking.call("POST", "/public/appointments", json=wish(first_slot), headers=headers)
+    two = await booking.call("POST", "/public/appointments", json=wish(first_slot), headers=headers)
+    assert one[0] == two[0] == 201
+    assert one[1]["appointment_id"] == two[1]["appointment_id"] and two[1]["replayed"] is True
+    assert await pool.fetchval("SELECT count(*) FROM booking.appointments") == 1
+    other = await booking.call("POST", "/public/appointments", json=wish(second_slot), headers=headers)
+    assert other[0] == 409 and "Idempotency-Key was used for a different booking" in other[1]["detail"]
+
+
+async def test_links_work_once_expire_and_cannot_touch_another_booking(booking, pool) -> None:  # type: ignore[no-untyped-def]
+    slots = await free_slots(booking)
+    a = (await booking.call("POST", "/public/appointments", json=wish(slots[0])))[1]
+    b = (await booking.call("POST", "/public/appointments", json=wish(slots[-1])))[1]
+    # A's link cannot read, move or cancel B.
+    for method, action in (("GET", ""), ("POST", "/cancel")):
+        status, body = await booking.call(method, f"/public/appointments/{b['appointment_id']}{action}",
+                                          params={"token": a["manage_token"]})
+        assert status == 403 and "another appointment" in body["detail"]
+    # Reschedule with A's link: works, and hands out a new link; the old one is spent.
+    target = next(s for s in slots[1:] if s["starts_at"] != b["starts_at"])
+    status, moved = await booking.call("POST", f"/public/appointments/{a['appointment_id']}/reschedule",
+                                       params={"token": a["manage_token"]}, json={"starts_at": target["starts_at"]})
+    assert status == 200, moved
+    assert moved["starts_at"] == dt.datetime.fromisoformat(target["starts_at"]).isoformat().replace("+00:00", "Z") \
+        or dt.datetime.fromisoformat(moved["starts_at"].replace("Z", "+00:00")) == \
+        dt.datetime.fromisoformat(target["starts_at"].replace("Z", "+00:00"))
+    status, body = await booking.call("POST", f"/public/appointments/{a['appointment_id']}/cancel",
+                                      params={"token": a["manage_token"]})
+    assert status == 410 and "already used" in body["detail"]
+    status, body = await booking.call("POST", f"/public/appointments/{a['appointment_id']}/cancel",
+                                      params={"token": moved["manage_token"]})
+    assert status == 200 and body["status"] == "cancelled"
+    status, body = await booking.call("POST", f"/public/appointments/{a['appointment_id']}/cancel",
+                                      params={"token": moved["manage_token"]})
+    assert status == 410
+    # An expired link (the appointment has started) is refused.
+    await pool.execute("UPDATE booking.appointment_links SET expires_at = now() - interval '1 second' "
+                       "WHERE appointment_id = $1::uuid", b["appointment_id"])
+    status, body = await booking.call("GET", f"/public/appointments/{b['appointment_id']}",
+                                      params={"token": b["manage_token"]})
+    assert status == 410 and "expired" in body["detail"]
+    status, body = await booking.call("GET", f"/public/appointments/{b['appointment_id']}",
+                                      params={"token": "x" * 43})
+    assert status == 404
+    events = await pool.fetch("SELECT event_type FROM booking.outbox WHERE key = $1 ORDER BY id", a["appointment_id"])
+    assert [e["event_type"] for e in events] == ["AppointmentBooked", "AppointmentRescheduled", "AppointmentCancelled"]
+
+
+async def test_each_role_reaches_only_its_endpoints(booking) -> None:  # type: ignore[no-untyped-def]
+    slot = (await free_slots(booking))[0]
+    status, body = await booking.call("POST", "/staff/appointments", json=wish(slot))
+    assert status == 401
+    status, body = await booking.call("POST", "/staff/appointments", json=wish(slot),
+                                      headers={"Authorization": "Bearer not-a-real-token"})
+    assert status == 401 and "not valid" in body["detail"]
+    for role in ("staff", "backoffice", "admin"):
+        status, body = await booking.call("GET", f"/staff/points/{POINT}/appointments", role,
+                                          params={"day": slot["local_time"][:10]})
+        assert status == 200, (role, body)
+    status, body = await booking.call("GET", "/docs/openapi.json")
+    assert status == 401
+    status, body = await booking.call("GET", "/docs/openapi.json", "staff")
+    assert status == 200 and "/public/appointments" in body["paths"]
+
+
+async def test_bad_requests_get_precise_problems(booking) -> None:  # type: ignore[no-untyped-def]
+    slot = (await free_slots(booking))[0]
+    cases = [
+        (wish(slot, contact={"phone": "12", "language": "nl"}), 422, "body.contact.phone"),
+        (wish(slot, contact={"language": "nl"}), 422, "phone number or an e-mail"),
+        ({**wish(slot), "starts_at": "2030-01-01T09:00:00"}, 422, "timezone"),
+        ({**wish(slot), "service": "astrology"}, 422, "cannot be booked"),
+        ({**wish(slot), "language": "de"}, 422, "not de"),
+        ({**wish(slot), "point_id": "atlantis"}, 404, "no assistance point"),
+        ({**wish(slot), "starts_at": "2030-01-01T03:00:00Z"}, 409, "not a bookable time"),
+    ]
+    for body, status, fragment in cases:
+        got, problem = await booking.call("POST", "/public/appointments", json=body)
+        assert got == status, (body, problem)
+        assert fragment in problem["detail"], problem
+    async with booking.http.post(f"{booking.base}/public/appointments", data=b"{not json",
+                                 headers={"Content-Type": "application/json"}) as r:
+        assert r.status == 400 and "not valid JSON" in (await r.json(content_type=None))["detail"]

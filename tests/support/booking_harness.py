@@ -1,0 +1,80 @@
+"""A running booking service on the test session's PostgreSQL and NATS, seeded with the
+deploy/seed points and helpers, with one bearer token per role."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+
+from services.booking.app import NAME, create_app, service_spec
+from services.booking.points.repository import upsert_points
+from services.booking.points.seed import DEFAULT_SEED, load_points
+from services.booking.settings import BookingSettings
+from services.booking.staff.repository import upsert_staff
+from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
+from services.infra.db.schema import migrate_service_schema
+from services.infra.http.auth import hash_token
+from tests.support.served_app import served
+
+ROLES = ("staff", "backoffice", "admin")
+
+
+@dataclass
+class RunningBooking:
+    base: str
+    tokens: dict[str, str]
+    http: aiohttp.ClientSession
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    async def call(self, method: str, path: str, role: str | None = None, **kwargs: Any) -> tuple[int, Any]:
+        headers = {**kwargs.pop("headers", {}), **(self.auth(role) if role else {})}
+        async with self.http.request(method, f"{self.base}{path}", headers=headers, **kwargs) as r:
+            body = await r.json(content_type=None) if r.content_length != 0 else None
+            return r.status, body
+
+
+async def seed_booking(conn: asyncpg.Connection) -> None:
+    await migrate_service_schema(conn, NAME, service_spec().migrations)
+    points = load_points(DEFAULT_SEED)
+    helpers, shifts = load_staff(DEFAULT_STAFF_SEED, {p.point_id for p in points})
+    async with conn.transaction():
+        await upsert_points(conn, NAME, points)
+        await upsert_staff(conn, NAME, helpers, shifts)
+        # Each test starts from an empty diary: appointments from earlier tests would take slots.
+        await conn.execute("DELETE FROM booking.appointment_links; DELETE FROM booking.appointments")
+
+
+def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
+    path = directory / "tokens.json"
+    path.write_text(json.dumps([{"name": f"test-{role}", "role": role, "sha256": hash_token(t)}
+                                for role, t in tokens.items()]))
+    monkeypatch.setenv("LOKET_API_TOKENS_FILE", str(path))
+    monkeypatch.delenv("LOKET_ADMIN_TOKEN", raising=False)
+    return tokens
+
+
+@contextlib.asynccontextmanager
+async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          **overrides: Any) -> AsyncIterator[RunningBooking]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await seed_booking(conn)
+    finally:
+        await conn.close()
+    tokens = write_tokens(tmp_path, monkeypatch)
+    settings = BookingSettings(database_url=database_url, bus_url=bus_url, db_pool_max=20, **overrides)
+    app = create_app(settings)
+    async with served(app) as base, aiohttp.ClientSession() as http:
+        yield RunningBooking(base, tokens, http)
