@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.repository import Appointment
 from services.booking.calendar.local_time import local_text
 from services.contracts.values import Language
 
-PointId = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+
+def _iso_date(value: object) -> object:
+    # pydantic would read "0" as a Unix timestamp (1970-01-01); people mean a calendar date.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("use a date like 2026-03-29")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+PointId = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$", examples=["mechelen-stadhuis"])
 
 
 class _In(BaseModel):
@@ -21,9 +31,9 @@ class _In(BaseModel):
 
 
 class SlotQuery(_In):
-    service: str = Field(min_length=1, max_length=64, description="a bookable service, e.g. ebox_activation")
+    service: str = Field(min_length=1, max_length=64, description="a bookable service", examples=["ebox_activation"])
     language: Language
-    start: dt.date | None = Field(default=None, description="first day (Europe/Brussels); default today")
+    start: IsoDate | None = Field(default=None, description="first day (Europe/Brussels); default today")
     days: int = Field(default=7, ge=1, le=31)
 
 
@@ -43,7 +53,7 @@ class SlotList(BaseModel):
 
 class BookingRequest(_In):
     point_id: str = PointId
-    service: str = Field(min_length=1, max_length=64)
+    service: str = Field(min_length=1, max_length=64, examples=["ebox_activation"])
     language: Language
     starts_at: AwareDatetime = Field(description="a slot's starts_at, with its offset")
     contact: ContactIn
@@ -67,7 +77,7 @@ class StaffCancelRequest(_In):
 
 
 class DayQuery(_In):
-    day: dt.date
+    day: IsoDate
 
 
 class AppointmentView(BaseModel):

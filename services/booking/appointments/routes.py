@@ -40,6 +40,7 @@ from services.booking.staff.repository import staff_of_point
 from services.infra.runtime import Runtime
 
 UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
+POINT_PATH = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-stadhuis"]}}
 Clock = Callable[[], dt.datetime]
 
 
@@ -155,7 +156,7 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: Book
     link_errors = (403, 404, 409, 410)
     return [
         Endpoint("GET", "/public/points/{point_id}/slots", list_slots, "Free slots for a service in a language",
-                 None, query=SlotQuery, response=SlotList, errors=(404,)),
+                 None, query=SlotQuery, response=SlotList, errors=(404,), extra={"path": POINT_PATH}),
         Endpoint("POST", "/public/appointments", book_appointment, "Book a slot (citizen)", None,
                  body=BookingRequest, response=BookingConfirmation, status=201, errors=(404, 409)),
         Endpoint("GET", "/public/appointments/{appointment_id}", show_by_link, "See an appointment by its link",
@@ -169,7 +170,7 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: Book
         Endpoint("POST", "/staff/appointments", book_for_citizen, "Book on a citizen's behalf", staff,
                  body=StaffBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), tag="staff"),
         Endpoint("GET", "/staff/points/{point_id}/appointments", day_at_point, "A point's appointments on a day",
-                 staff, query=DayQuery, response=AppointmentList, errors=(404,), tag="staff"),
+                 staff, query=DayQuery, response=AppointmentList, errors=(404,), tag="staff", extra={"path": POINT_PATH}),
         Endpoint("POST", "/staff/appointments/{appointment_id}/cancel", staff_cancel, "Cancel an appointment", staff,
                  body=StaffCancelRequest, response=AppointmentView, errors=(404, 409), tag="staff",
                  extra={"path": UUID_PATH}),
