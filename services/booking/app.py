@@ -20,6 +20,7 @@ from services.booking.http.openapi import openapi_document
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
 from services.booking.no_show import no_show_sweeper
+from services.booking.page.routes import page_routes
 from services.booking.points.routes import point_endpoints
 from services.contracts import topics
 from services.contracts.values import utc_now
@@ -32,8 +33,7 @@ NAME = "booking"
 Clock = Callable[[], dt.datetime]
 
 
-def endpoints(runtime: Runtime, settings: BookingSettings, metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
-    appointments = Appointments(runtime.schema, runtime.outbox, settings.rules())
+def endpoints(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
     return [*point_endpoints(runtime), *appointment_endpoints(runtime, appointments, metrics, clock)]
 
 
@@ -52,13 +52,15 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
-        declared = endpoints(runtime, settings, metrics, clock)
+        appointments = Appointments(runtime.schema, runtime.outbox, settings.rules())
+        declared = endpoints(runtime, appointments, metrics, clock)
         document = openapi_document(declared, "Loket booking API", "1")
 
         async def openapi(_: Request) -> JSONResponse:
             return JSONResponse(document)
 
-        return [*(to_route(e, limiter) for e in declared), Route("/docs/openapi.json", openapi, methods=["GET"])]
+        return [*(to_route(e, limiter) for e in declared), Route("/docs/openapi.json", openapi, methods=["GET"]),
+                *page_routes(runtime, appointments, metrics, limiter, clock)]
 
     spec.routes = routes
     spec.background = [no_show_sweeper(settings, metrics, clock)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable
 from uuid import UUID
 
@@ -25,18 +24,12 @@ from services.booking.appointments.api_models import (
     StaffBookingRequest,
     StaffCancelRequest,
 )
-from services.booking.appointments.service import (
-    Appointments,
-    Booked,
-    BookingWish,
-    bookable_service,
-)
-from services.booking.availability.slots import free_slots
+from services.booking.appointments.service import Appointments, Booked, BookingWish
+from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_instant, local_text
 from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint
 from services.booking.http.problem import ProblemError
 from services.booking.metrics import BookingMetrics
-from services.booking.staff.repository import staff_of_point
 from services.infra.runtime import Runtime
 
 UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
@@ -68,22 +61,15 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: Book
     db = runtime.db
 
     async def list_slots(request: Request, query: SlotQuery) -> BaseModel:
-        point_id = request.path_params["point_id"]
-        catalogue_service = bookable_service(query.service)
         now = clock()
         first = query.start or now.astimezone(BRUSSELS).date()
         days = [first + dt.timedelta(days=i) for i in range(query.days)]
         async with db().acquire() as conn:
-            point = await service.point(conn, point_id)
-            helpers, shifts = await staff_of_point(conn, runtime.schema, point_id)
-            busy = await repo.busy(conn, runtime.schema, [h.helper_id for h in helpers],
-                                   local_instant(days[0], dt.time()) - dt.timedelta(hours=2),
-                                   local_instant(days[-1] + dt.timedelta(days=1), dt.time()) + dt.timedelta(hours=2))
-        slots = free_slots(point, catalogue_service, query.language, helpers, shifts, busy, days, now, service.rules)
-        free = Counter((s.starts_at, s.ends_at) for s in slots)
-        return SlotList(point_id=point_id, service=query.service, language=query.language, slots=[
-            SlotView(starts_at=start, ends_at=end, local_time=local_text(start), helpers_free=n)
-            for (start, end), n in sorted(free.items())])
+            _, slots = await open_slots(conn, service, request.path_params["point_id"], query.service,
+                                        query.language, days, now)
+        return SlotList(point_id=request.path_params["point_id"], service=query.service, language=query.language,
+                        slots=[SlotView(starts_at=s.starts_at, ends_at=s.ends_at, local_time=local_text(s.starts_at),
+                                        helpers_free=s.helpers_free) for s in slots])
 
     async def _book(request: Request, body: BookingRequest, via: str) -> BookingConfirmation:
         wish = BookingWish(body.point_id, body.service, body.language, body.starts_at, body.contact,

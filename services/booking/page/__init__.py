@@ -1,0 +1,1 @@
+"""The citizen booking page: server-rendered HTML forms, no JavaScript needed."""

@@ -1,0 +1,169 @@
+"""The citizen booking page (server-rendered, works without JavaScript, on a phone and with a
+screen reader): postcode + service + language → nearest points → free times → contact →
+confirmation with a link to manage the appointment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qsl
+from uuid import UUID
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from services.booking.appointments.contact import ContactIn
+from services.booking.appointments.service import Appointments, BookingWish
+from services.booking.appointments.slot_listing import open_slots
+from services.booking.calendar.local_time import BRUSSELS, local_text
+from services.booking.catalogue import BOOKABLE, CATALOGUE
+from services.booking.http.problem import ProblemError
+from services.booking.http.rate_limit import RateLimiter
+from services.booking.metrics import BookingMetrics
+from services.booking.page.texts import LANGUAGE_NAMES, LANGUAGES, texts_for
+from services.booking.points.nearest import UnknownPostcode, nearest_to_postcode
+from services.booking.points.repository import all_points
+from services.infra.runtime import Runtime
+
+# A long list of radio buttons is hard to scan by ear or on a phone: the first days with room.
+DAYS_SHOWN = 4
+CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Termin absagen", "en": "Cancel"}
+
+
+def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics, limiter: RateLimiter,
+                clock: Callable[[], dt.datetime]) -> list[Route]:
+    templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                            autoescape=select_autoescape(["html", "j2"]))
+
+    def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
+        lang = _lang(request)
+        body = templates.get_template(name).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
+                                                   **context)
+        return HTMLResponse(body, status_code=status)
+
+    def limited(request: Request) -> Response | None:
+        wait = limiter.retry_after(request.client.host if request.client else "unknown")
+        return HTMLResponse("Too many requests", status_code=429, headers={"Retry-After": str(max(1, round(wait)))}) \
+            if wait > 0 else None
+
+    def services(lang: str) -> list[tuple[str, str]]:
+        return sorted(((slug, CATALOGUE[slug].names[lang]) for slug in BOOKABLE), key=lambda s: s[1])
+
+    async def start(request: Request) -> Response:
+        return limited(request) or render(request, "start.html.j2", services=services(_lang(request)),
+                                          service="ebox_activation", help_language=_lang(request))
+
+    async def points(request: Request) -> Response:
+        if refusal := limited(request):
+            return refusal
+        q, lang = request.query_params, _lang(request)
+        service, help_language = q.get("service", ""), q.get("help_language", lang)
+        form = {"services": services(lang), "service": service, "help_language": help_language,
+                "postcode": q.get("postcode", "")}
+        if service not in BOOKABLE or help_language not in LANGUAGES:
+            return render(request, "start.html.j2", 400, error="?", **form)
+        async with runtime.db().acquire() as conn:
+            known = await all_points(conn, runtime.schema)
+        try:
+            found = nearest_to_postcode(known, q.get("postcode", ""), service=service, language=help_language, limit=5)
+        except UnknownPostcode as exc:
+            return render(request, "start.html.j2", 400, error=str(exc), **form)
+        return render(request, "points.html.j2", points=found, service=service, help_language=help_language)
+
+    async def slots_page(request: Request, error: str | None = None, status: int = 200,
+                         form: dict[str, str] | None = None) -> Response:
+        q, lang = request.query_params, _lang(request)
+        form = form or {}
+        service = form.get("service") or q.get("service", "")
+        help_language = form.get("help_language") or q.get("help_language", lang)
+        point_id = request.path_params["point_id"]
+        now = clock()
+        first = now.astimezone(BRUSSELS).date()
+        try:
+            async with runtime.db().acquire() as conn:
+                point, free = await open_slots(conn, appointments, point_id, service, help_language,
+                                               [first + dt.timedelta(days=i) for i in range(14)], now)
+        except ProblemError as exc:
+            return render(request, "start.html.j2", exc.status, error=exc.detail, services=services(lang),
+                          service=service, help_language=help_language)
+        by_day = [(day, [{"value": s.starts_at.isoformat(), "label": local_text(s.starts_at)[11:]} for s in group])
+                  for day, group in itertools.groupby(free, key=lambda s: local_text(s.starts_at)[:10])][:DAYS_SHOWN]
+        return render(request, "slots.html.j2", status, error=error, days=by_day, point_id=point_id,
+                      point_name=_name(point, lang), service=service, service_name=CATALOGUE[service].names[lang],
+                      help_language=help_language, chosen=form.get("starts_at"), phone=form.get("phone"),
+                      email=form.get("email"))
+
+    async def slots(request: Request) -> Response:
+        return limited(request) or await slots_page(request)
+
+    async def book(request: Request) -> Response:
+        if refusal := limited(request):
+            return refusal
+        lang = _lang(request)
+        raw = await request.body()
+        if len(raw) > 16_384:
+            return HTMLResponse("Request too large", status_code=413)
+        # The form is plain application/x-www-form-urlencoded; no multipart parser needed.
+        form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        try:
+            contact = ContactIn(phone=form.get("phone") or None, email=form.get("email") or None,
+                                language=form.get("help_language", lang))
+            wish = BookingWish(request.path_params["point_id"], form.get("service", ""), form.get("help_language", lang),
+                               dt.datetime.fromisoformat(form.get("starts_at", "")), contact)
+        except (ValidationError, ValueError) as exc:
+            message = "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
+            return await slots_page(request, error=message, status=422, form=form)
+        try:
+            async with runtime.db().acquire() as conn, conn.transaction():
+                booked = await appointments.book(conn, wish, "citizen", None, clock())
+                point = await appointments.point(conn, wish.point_id)
+        except ProblemError as exc:
+            return await slots_page(request, error=exc.detail, status=exc.status, form=form)
+        metrics.booked("citizen", booked.replayed)
+        a = booked.appointment
+        manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
+        return render(request, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=_name(point, lang),
+                      address=f"{point.address.street} {point.address.number}, {point.address.postcode} "
+                              f"{point.address.municipality}", manage_url=str(request.base_url).rstrip("/") + manage)
+
+    async def manage(request: Request) -> Response:
+        if refusal := limited(request):
+            return refusal
+        lang, token = _lang(request), request.query_params.get("token", "")
+        try:
+            appointment_id = UUID(request.path_params["appointment_id"])
+            async with runtime.db().acquire() as conn, conn.transaction():
+                a = await appointments.by_link(conn, appointment_id, token, clock())
+                if request.method == "POST":
+                    a = await appointments.cancel(conn, a, "citizen", clock(), by_citizen=True)
+                    metrics.cancelled("citizen")
+                point = await appointments.point(conn, a.point_id)
+        except ValueError:
+            return render(request, "start.html.j2", 404, error="?", services=services(lang))
+        except ProblemError as exc:
+            return render(request, "start.html.j2", exc.status, error=exc.detail, services=services(lang))
+        return render(request, "manage.html.j2", when=local_text(a.starts_at), point_name=_name(point, lang),
+                      appointment_status=a.status, can_cancel=a.status == "booked", appointment_id=a.appointment_id,
+                      token=token, cancel_label=CANCEL[lang])
+
+    return [Route("/public/book", start, methods=["GET"]), Route("/public/book/points", points, methods=["GET"]),
+            Route("/public/book/points/{point_id}", slots, methods=["GET"]),
+            Route("/public/book/points/{point_id}", book, methods=["POST"]),
+            Route("/public/book/manage/{appointment_id}", manage, methods=["GET", "POST"])]
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "")
+    if lang in LANGUAGES:
+        return lang
+    accepted = request.headers.get("accept-language", "")[:2].lower()
+    return accepted if accepted in LANGUAGES else "nl"
+
+
+def _name(point, lang: str) -> str:  # type: ignore[no-untyped-def]
+    return point.name.get(lang) or next(iter(point.name.values()))
