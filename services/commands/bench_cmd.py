@@ -27,6 +27,7 @@ from services.bench.bus_report import BusReport, cpu_summary, machine_info
 from services.bench.pipeline import PipelineOptions, run_pipeline
 from services.bench.raw_nats import run_raw_nats
 from services.bench.raw_postgres import run_raw_postgres
+from services.commands.bench_booking import booking
 from services.commands.bench_letters import letters
 from services.commands.stack import Stack, running_stack
 from services.infra.settings import LoketSettings
@@ -34,6 +35,7 @@ from services.infra.settings import LoketSettings
 DEFAULTS = PipelineOptions()
 app = typer.Typer(help="Benchmarks on this machine, each against a raw baseline run alongside.", no_args_is_help=True)
 app.command("letters")(letters)
+app.command("booking")(booking)
 console = Console()
 
 

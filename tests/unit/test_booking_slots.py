@@ -97,3 +97,18 @@ def test_only_helpers_with_the_service_and_language_count() -> None:
     p, shifts = point(mon=["09:00-12:00"]), [shift("mon", "09:00", "12:00")]
     assert free_slots(p, EBOX, "fr", [HELPER], shifts, [], [day], LONG_AGO, RULES) == []
     assert free_slots(p, CATALOGUE["tax_on_web"], "nl", [HELPER], shifts, [], [day], LONG_AGO, RULES) == []
+
+
+def test_checking_one_start_time_agrees_with_listing_the_day() -> None:
+    from services.booking.availability.slots import helpers_offering
+
+    p = point(sun=["01:00-04:00", "09:00-12:00"], mon=["09:00-12:00"])
+    shifts = [shift("sun", "00:00", "23:00"), shift("mon", "09:00", "12:00")]
+    for day in (dt.date(2026, 3, 29), dt.date(2026, 10, 25), dt.date(2026, 4, 13), dt.date(2026, 4, 6)):
+        listed = {s.starts_at for s in slots_on(day, p, shifts)}
+        start = dt.datetime.combine(day, dt.time(), tzinfo=BRUSSELS).astimezone(UTC) - dt.timedelta(hours=2)
+        assert listed or day == dt.date(2026, 4, 6)  # Easter Monday: closed
+        for k in range(12 * 30):  # every 5 minutes for 30 hours: on and off the 15-minute grid
+            t = start + k * dt.timedelta(minutes=5)
+            offered = helpers_offering(p, EBOX, "nl", [HELPER], shifts, t, LONG_AGO, RULES)
+            assert (offered == ["h1"]) == (t in listed), (day, t)

@@ -22,13 +22,12 @@ from services.booking.appointments.rules import (
     require_link_usable,
     require_live,
 )
-from services.booking.availability.slots import BookingRules, blocked_range, free_slots
-from services.booking.calendar.local_time import local_date, local_text
+from services.booking.availability.slots import BookingRules, blocked_range, helpers_offering
+from services.booking.calendar.local_time import local_text
 from services.booking.catalogue import CATALOGUE, CatalogueService
 from services.booking.http.problem import ProblemError
 from services.booking.points.model import AssistancePoint
-from services.booking.points.repository import point_by_id
-from services.booking.staff.repository import staff_of_point
+from services.booking.staff.directory import PointDirectory, Staffed
 from services.contracts.appointments import CancelReason
 from services.infra.db.outbox import Outbox
 
@@ -57,31 +56,44 @@ class Booked:
 
 
 class Appointments:
-    def __init__(self, schema: str, outbox: Outbox, rules: BookingRules) -> None:
+    def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, cache_ttl_s: float = 10.0) -> None:
         self.schema, self.outbox, self.rules = schema, outbox, rules
+        self.directory = PointDirectory(schema, cache_ttl_s)
+
+    async def staffed(self, conn: asyncpg.Connection, point_id: str) -> Staffed:
+        staffed = await self.directory.get(conn, point_id)
+        if staffed is None:
+            raise ProblemError(404, "Unknown point", f"there is no assistance point {point_id!r}")
+        return staffed
 
     async def point(self, conn: asyncpg.Connection, point_id: str) -> AssistancePoint:
-        point = await point_by_id(conn, self.schema, point_id)
-        if point is None:
-            raise ProblemError(404, "Unknown point", f"there is no assistance point {point_id!r}")
-        return point
+        return (await self.staffed(conn, point_id)).point
 
     async def book(self, conn: asyncpg.Connection, wish: BookingWish, via: str, idempotency_key: str | None,
                    now: dt.datetime) -> Booked:
         digest = wish.digest()
         if idempotency_key and (earlier := await repo.by_idempotency_key(conn, self.schema, idempotency_key)):
             return await self._replay(conn, earlier, digest)
-        point = await self.point(conn, wish.point_id)
+        staffed = await self.staffed(conn, wish.point_id)
+        point = staffed.point
         service = bookable_service(wish.service)
-        candidates = await self._helpers_offering(conn, point, service, wish, now)
+        candidates = self._helpers_offering(staffed, service, wish, now)
+        # One candidate and no idempotency key: a failed insert ends the booking anyway, so the
+        # savepoint (two extra round trips) buys nothing.
+        bare = len(candidates) == 1 and idempotency_key is None
         for helper_id in candidates:
             start, end = wish.starts_at, wish.starts_at + dt.timedelta(minutes=service.minutes)
             new = NewAppointment(uuid.uuid4(), point.point_id, helper_id, service.slug, wish.language, start, end,
                                  blocked_range(service, start), wish.contact.details(), via, idempotency_key, digest)
             try:
-                async with conn.transaction():  # a savepoint: a collision only undoes this attempt
+                if bare:
                     appointment = await repo.insert(conn, self.schema, new)
+                else:
+                    async with conn.transaction():  # a savepoint: a collision only undoes this attempt
+                        appointment = await repo.insert(conn, self.schema, new)
             except asyncpg.ExclusionViolationError:
+                if bare:  # the transaction is aborted; the caller's rollback undoes it
+                    break
                 continue  # this helper was taken meanwhile; try the next one free at that time
             except asyncpg.UniqueViolationError:
                 # The same idempotency key committed concurrently: answer as its replay.
@@ -102,18 +114,17 @@ class Appointments:
         # The first answer may have been lost, so the replay carries a fresh link to the same booking.
         return Booked(earlier, await self._new_link(conn, earlier), replayed=True)
 
-    async def _helpers_offering(self, conn: asyncpg.Connection, point: AssistancePoint, service: CatalogueService,
-                                wish: BookingWish, now: dt.datetime) -> list[str]:
+    def _helpers_offering(self, staffed: Staffed, service: CatalogueService, wish: BookingWish,
+                          now: dt.datetime) -> list[str]:
+        point = staffed.point
         if wish.language not in point.languages:
             raise ProblemError(422, "Language not offered",
                                f"{point.point_id} helps in {', '.join(point.languages)}, not {wish.language}")
         if service.slug not in point.services:
             raise ProblemError(422, "Service not offered", f"{point.point_id} does not offer {service.slug}")
-        helpers, shifts = await staff_of_point(conn, self.schema, point.point_id)
-        day = local_date(wish.starts_at)
-        offered = [s.helper_id for s in free_slots(point, service, wish.language, helpers, shifts, [], [day], now,
-                                                   self.rules)
-                   if s.starts_at == wish.starts_at and wish.helper_id in (None, s.helper_id)]
+        offered = [h for h in helpers_offering(point, service, wish.language, staffed.helpers, staffed.shifts,
+                                               wish.starts_at, now, self.rules)
+                   if wish.helper_id in (None, h)]
         if not offered:
             raise ProblemError(409, "Not an available slot",
                                f"{local_text(wish.starts_at)} is not a bookable time for {service.slug} in "
@@ -158,12 +169,13 @@ class Appointments:
         require_live(appointment.status)
         if by_citizen:
             require_change_notice(appointment.starts_at, now, self.rules)
-        point = await self.point(conn, appointment.point_id)
+        staffed = await self.staffed(conn, appointment.point_id)
+        point = staffed.point
         service = CATALOGUE[appointment.service]
         wish = BookingWish(point.point_id, service.slug, appointment.language, starts_at,
                            ContactIn(language=appointment.contact.language, phone=appointment.contact.phone,
                                      email=appointment.contact.email), helper_id)
-        candidates = await self._helpers_offering(conn, point, service, wish, now)
+        candidates = self._helpers_offering(staffed, service, wish, now)
         end = starts_at + dt.timedelta(minutes=service.minutes)
         for candidate in candidates:
             try:

@@ -14,7 +14,6 @@ from services.booking.appointments.service import Appointments, bookable_service
 from services.booking.availability.slots import free_slots
 from services.booking.calendar.local_time import local_instant
 from services.booking.points.model import AssistancePoint
-from services.booking.staff.repository import staff_of_point
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,8 @@ class OpenSlot:
 async def open_slots(conn: asyncpg.Connection, appointments: Appointments, point_id: str, service: str,
                      language: str, days: list[dt.date], now: dt.datetime) -> tuple[AssistancePoint, list[OpenSlot]]:
     catalogue_service = bookable_service(service)
-    point = await appointments.point(conn, point_id)
-    helpers, shifts = await staff_of_point(conn, appointments.schema, point_id)
+    staffed = await appointments.staffed(conn, point_id)
+    point, helpers, shifts = staffed.point, staffed.helpers, staffed.shifts
     # Buffers reach a little outside the days asked for; two hours either side covers them.
     busy = await repo.busy(conn, appointments.schema, [h.helper_id for h in helpers],
                            local_instant(days[0], dt.time()) - dt.timedelta(hours=2),

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.booking.availability.opening import intersect, opening_spans
-from services.booking.calendar.local_time import local_instant
+from services.booking.calendar.local_time import local_date, local_instant
 from services.booking.catalogue import CatalogueService
 from services.booking.points.model import AssistancePoint
 from services.booking.staff.model import Helper, Shift
@@ -84,3 +84,27 @@ def free_slots(point: AssistancePoint, service: CatalogueService, language: str,
 
 def _free(busy: list[Busy], start: dt.datetime, end: dt.datetime) -> bool:
     return all(b.end <= start or b.start >= end for b in busy)
+
+
+def helpers_offering(point: AssistancePoint, service: CatalogueService, language: str, helpers: Iterable[Helper],
+                     shifts: Iterable[Shift], starts_at: dt.datetime, now: dt.datetime,
+                     rules: BookingRules) -> list[str]:
+    """Helpers for whom `starts_at` is one of the slots `free_slots` would list, bookings aside
+    (the exclusion constraint decides those). The booking path asks about one start time, so it
+    checks that time instead of generating the whole day."""
+    if (service.slug not in point.services or not service.bookable or language not in point.languages
+            or not now + rules.min_notice <= starts_at <= now + rules.window):
+        return []
+    day = local_date(starts_at)
+    open_spans = opening_spans(point, day)
+    able = {h.helper_id for h in helpers if h.can_help(service.slug, language)}
+    duration, found = dt.timedelta(minutes=service.minutes), []
+    for shift in shifts:
+        if shift.point_id != point.point_id or shift.helper_id not in able or not shift.works_on(day):
+            continue
+        for lo, hi in intersect(open_spans, [(shift.starts, shift.ends)]):
+            first, end = local_instant(day, lo), local_instant(day, hi)
+            on_grid = (starts_at - first) % rules.step == dt.timedelta(0)
+            if first <= starts_at and starts_at + duration <= end and on_grid and shift.helper_id not in found:
+                found.append(shift.helper_id)
+    return sorted(found)

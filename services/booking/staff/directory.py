@@ -1,0 +1,47 @@
+"""Points with their helpers and shifts, cached for a few seconds per process.
+
+Every booking needs them and they change rarely (seeding, rota edits); reading and
+validating them on every request was the booking path's largest cost. An edit counts within
+`ttl_s`; a booking that slips through on stale shifts is still refused by the database if it
+collides with another booking.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.booking.points.model import AssistancePoint
+from services.booking.points.repository import point_by_id
+from services.booking.staff.model import Helper, Shift
+from services.booking.staff.repository import staff_of_point
+
+
+@dataclass(frozen=True)
+class Staffed:
+    point: AssistancePoint
+    helpers: list[Helper]
+    shifts: list[Shift]
+
+
+class PointDirectory:
+    def __init__(self, schema: str, ttl_s: float = 10.0) -> None:
+        self.schema, self.ttl_s = schema, ttl_s
+        self._cache: dict[str, tuple[float, Staffed | None]] = {}
+
+    async def get(self, conn: asyncpg.Connection, point_id: str) -> Staffed | None:
+        now = time.monotonic()
+        cached = self._cache.get(point_id)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            return cached[1]
+        point = await point_by_id(conn, self.schema, point_id)
+        staffed = None
+        if point is not None:
+            helpers, shifts = await staff_of_point(conn, self.schema, point_id)
+            staffed = Staffed(point, helpers, shifts)
+        if len(self._cache) > 10_000:  # unknown ids from the internet must not grow it forever
+            self._cache.clear()
+        self._cache[point_id] = (now, staffed)
+        return staffed
