@@ -157,3 +157,40 @@ async def test_bad_requests_get_precise_problems(booking) -> None:  # type: igno
     async with booking.http.post(f"{booking.base}/public/appointments", data=b"{not json",
                                  headers={"Content-Type": "application/json"}) as r:
         assert r.status == 400 and "not valid JSON" in (await r.json(content_type=None))["detail"]
+
+
+async def test_check_in_attended_and_automatic_no_show_after_the_grace_period(
+        database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    now = [dt.datetime.now(dt.UTC)]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0],
+                               booking_sweep_interval_s=0.1, booking_no_show_grace_minutes=15) as booking:
+        slots = await free_slots(booking)
+        came = (await booking.call("POST", "/public/appointments", json=wish(slots[0])))[1]
+        missed = (await booking.call("POST", "/public/appointments", json=wish(slots[-1])))[1]
+        status, body = await booking.call("POST", f"/staff/appointments/{came['appointment_id']}/check-in", "staff")
+        assert status == 200 and body["status"] == "checked_in"
+        status, body = await booking.call("POST", f"/staff/appointments/{came['appointment_id']}/check-in", "staff")
+        assert status == 409 and "checked_in, not booked" in body["detail"]
+        # Both start times pass; only the one nobody checked in for becomes a no-show, after the grace.
+        start = dt.datetime.fromisoformat(missed["starts_at"].replace("Z", "+00:00"))
+        now[0] = start + dt.timedelta(minutes=10)
+        await asyncio.sleep(0.5)
+        assert await pool.fetchval("SELECT status FROM booking.appointments WHERE appointment_id = $1::uuid",
+                                   missed["appointment_id"]) == "booked"
+        now[0] = start + dt.timedelta(minutes=16)
+        for _ in range(50):
+            state = await pool.fetchval("SELECT status FROM booking.appointments WHERE appointment_id = $1::uuid",
+                                        missed["appointment_id"])
+            if state == "no_show":
+                break
+            await asyncio.sleep(0.1)
+        assert state == "no_show"
+        status, body = await booking.call("POST", f"/staff/appointments/{came['appointment_id']}/attended", "staff")
+        assert status == 200 and body["status"] == "attended"
+        assert await pool.fetchval("SELECT status FROM booking.appointments WHERE appointment_id = $1::uuid",
+                                   came["appointment_id"]) == "attended"
+    kinds = {r["key"]: [] for r in await pool.fetch("SELECT DISTINCT key FROM booking.outbox")}
+    for r in await pool.fetch("SELECT key, event_type FROM booking.outbox ORDER BY id"):
+        kinds[r["key"]].append(r["event_type"])
+    assert kinds[missed["appointment_id"]] == ["AppointmentBooked", "AppointmentNoShow"]
+    assert kinds[came["appointment_id"]] == ["AppointmentBooked", "AppointmentAttended"]

@@ -4,9 +4,10 @@ deploy/seed points and helpers, with one bearer token per role."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from services.booking.points.seed import DEFAULT_SEED, load_points
 from services.booking.settings import BookingSettings
 from services.booking.staff.repository import upsert_staff
 from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
+from services.contracts.values import utc_now
 from services.infra.db.schema import migrate_service_schema
 from services.infra.http.auth import hash_token
 from tests.support.served_app import served
@@ -67,7 +69,7 @@ def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
 
 @contextlib.asynccontextmanager
 async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                          **overrides: Any) -> AsyncIterator[RunningBooking]:
+                          clock: Callable[[], dt.datetime] = utc_now, **overrides: Any) -> AsyncIterator[RunningBooking]:
     conn = await asyncpg.connect(database_url)
     try:
         await seed_booking(conn)
@@ -75,6 +77,6 @@ async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monke
         await conn.close()
     tokens = write_tokens(tmp_path, monkeypatch)
     settings = BookingSettings(database_url=database_url, bus_url=bus_url, db_pool_max=20, **overrides)
-    app = create_app(settings)
+    app = create_app(settings, clock)
     async with served(app) as base, aiohttp.ClientSession() as http:
         yield RunningBooking(base, tokens, http)
