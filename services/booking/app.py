@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from services.booking.appointments.routes import appointment_endpoints
 from services.booking.appointments.service import Appointments
+from services.booking.closures.routes import closure_endpoints
 from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.openapi import openapi_document
 from services.booking.http.rate_limit import RateLimiter
@@ -34,7 +35,8 @@ Clock = Callable[[], dt.datetime]
 
 
 def endpoints(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
-    return [*point_endpoints(runtime), *appointment_endpoints(runtime, appointments, metrics, clock)]
+    return [*point_endpoints(runtime), *appointment_endpoints(runtime, appointments, metrics, clock),
+            *closure_endpoints(runtime, appointments, metrics, clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,

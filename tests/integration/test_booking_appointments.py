@@ -194,3 +194,19 @@ async def test_check_in_attended_and_automatic_no_show_after_the_grace_period(
         kinds[r["key"]].append(r["event_type"])
     assert kinds[missed["appointment_id"]] == ["AppointmentBooked", "AppointmentNoShow"]
     assert kinds[came["appointment_id"]] == ["AppointmentBooked", "AppointmentAttended"]
+
+
+async def test_closing_a_point_for_a_day_cancels_its_appointments_and_its_slots(booking, pool) -> None:  # type: ignore[no-untyped-def]
+    slots = await free_slots(booking)
+    day = slots[0]["local_time"][:10]
+    same_day = [s for s in slots if s["local_time"].startswith(day)][::4][:3]  # an hour apart: no overlap
+    booked = [(await booking.call("POST", "/public/appointments", json=wish(s)))[1] for s in same_day]
+    assert all("appointment_id" in b for b in booked)
+    status, body = await booking.call("POST", f"/backoffice/points/{POINT}/closures", "staff", json={"day": day})
+    assert status == 403 and "backoffice" in body["detail"]
+    status, body = await booking.call("POST", f"/backoffice/points/{POINT}/closures", "backoffice", json={"day": day})
+    assert status == 200 and body["cancelled"] == len(booked)
+    assert not [s for s in await free_slots(booking) if s["local_time"].startswith(day)]
+    reasons = await pool.fetch("SELECT payload FROM booking.outbox WHERE event_type = 'AppointmentCancelled' "
+                               "AND key = ANY($1::text[])", [b["appointment_id"] for b in booked])
+    assert len(reasons) == len(booked) and all(b'"reason":"point_closed"' in r["payload"] for r in reasons)

@@ -17,9 +17,9 @@ from services.contracts.values import Language
 
 def _iso_date(value: object) -> object:
     # pydantic would read "0" as a Unix timestamp (1970-01-01); people mean a calendar date.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("use a date like 2026-03-29")
-    return value
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("use a date like 2026-03-29")
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]

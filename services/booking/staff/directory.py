@@ -45,3 +45,7 @@ class PointDirectory:
             self._cache.clear()
         self._cache[point_id] = (now, staffed)
         return staffed
+
+    def forget(self, point_id: str) -> None:
+        """After an edit in this process: the next request reads the point again."""
+        self._cache.pop(point_id, None)
