@@ -17,6 +17,8 @@ from services.contracts.appointments import (
     AppointmentNoShowPayload,
     AppointmentRescheduled,
     AppointmentRescheduledPayload,
+    AppointmentSlotOffered,
+    AppointmentSlotOfferedPayload,
 )
 from services.contracts.citizens import EboxActivationAssisted, EboxActivationAssistedPayload
 from services.contracts.devices import (
@@ -102,6 +104,8 @@ __all__ = [
     "AppointmentEvent",
     "AppointmentNoShow",
     "AppointmentNoShowPayload",
+    "AppointmentSlotOffered",
+    "AppointmentSlotOfferedPayload",
     "AppointmentRescheduled",
     "AppointmentRescheduledPayload",
     "Channel",

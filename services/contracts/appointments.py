@@ -90,6 +90,17 @@ class AppointmentNoShowPayload(AppointmentRef):
     contact: ContactDetails
 
 
+class AppointmentSlotOfferedPayload(_Slot):
+    service: Slug
+    language: Language
+    contact: ContactDetails
+    offer_expires_at: UtcDatetime = Field(description="The slot is held for the citizen until then.")
+    claim_url: str = Field(
+        min_length=1, max_length=500,
+        description="Link the citizen opens to take the slot; it carries a one-use token, so "
+                    "consumers must not log it.")
+
+
 class AppointmentEvent(Event):
     """Base of the events on appointments.v1, keyed by appointment id."""
 
@@ -140,10 +151,20 @@ class AppointmentNoShow(AppointmentEvent):
     payload: AppointmentNoShowPayload
 
 
+class AppointmentSlotOffered(AppointmentEvent):
+    """A cancelled slot is held for the next person on the waitlist for a short claim window;
+    notify sends them the claim link. Unclaimed, it passes to the next person."""
+
+    event_type: Literal["AppointmentSlotOffered"] = "AppointmentSlotOffered"
+    schema_version: Literal[1] = 1
+    payload: AppointmentSlotOfferedPayload
+
+
 APPOINTMENT_EVENTS: tuple[type[Event], ...] = (
     AppointmentBooked,
     AppointmentRescheduled,
     AppointmentCancelled,
     AppointmentAttended,
     AppointmentNoShow,
+    AppointmentSlotOffered,
 )

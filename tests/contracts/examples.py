@@ -162,6 +162,16 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "language": "nl",
         "contact": CONTACT,
     },
+    "AppointmentSlotOffered": {
+        **APPOINTMENT,
+        "starts_at": T0 + timedelta(days=4),
+        "ends_at": T0 + timedelta(days=4, minutes=30),
+        "service": "ebox_activation",
+        "language": "fr",
+        "contact": CONTACT,
+        "offer_expires_at": T0 + timedelta(minutes=30),
+        "claim_url": "https://loket.example/public/book/claim/3f0c1f7e-6b1a-4a51-9a61-7f3f1f0b2c11?token=abc",
+    },
     "DeviceLent": {
         **LOAN,
         "device_kind": "laptop",

@@ -29,6 +29,9 @@ DESIGN_CATALOGUE = {
         "AppointmentCancelled",
         "AppointmentAttended",
         "AppointmentNoShow",
+        # Not in DESIGN.md's table: added (additively) for the waitlist of issue 4, so notify
+        # can send the person next in line the link to claim a freed slot.
+        "AppointmentSlotOffered",
     },
     "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue"},
     "citizens.v1": {"EboxActivationAssisted"},
