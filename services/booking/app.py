@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -21,10 +22,14 @@ from services.booking.http.openapi import openapi_document
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
 from services.booking.no_show import no_show_sweeper
+from services.booking.page.claim_routes import claim_page_routes
 from services.booking.page.routes import page_routes
 from services.booking.points.routes import point_endpoints
+from services.booking.waitlist.routes import waitlist_endpoints
+from services.booking.waitlist.service import Waitlist
 from services.contracts import topics
 from services.contracts.values import utc_now
+from services.infra.db.outbox import Outbox
 from services.infra.runtime import Runtime
 from services.infra.service_app import ServiceSpec, build_service_app
 
@@ -34,9 +39,30 @@ NAME = "booking"
 Clock = Callable[[], dt.datetime]
 
 
-def endpoints(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
-    return [*point_endpoints(runtime), *appointment_endpoints(runtime, appointments, metrics, clock),
-            *closure_endpoints(runtime, appointments, metrics, clock)]
+@dataclass(frozen=True)
+class Booking:
+    """The service's use-case objects, shared by the HTTP routes and the background loops."""
+
+    settings: BookingSettings
+    metrics: BookingMetrics
+    clock: Clock
+    appointments: Appointments
+    waitlist: Waitlist
+    limiter: RateLimiter
+
+
+def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock) -> Booking:
+    appointments = Appointments(NAME, Outbox(NAME), settings.rules())
+    waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
+                        settings.booking_public_url)
+    limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
+    return Booking(settings, metrics, clock, appointments, waitlist, limiter)
+
+
+def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
+    return [*point_endpoints(runtime), *appointment_endpoints(runtime, b.appointments, b.metrics, b.clock),
+            *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
+            *closure_endpoints(runtime, b.appointments, b.metrics, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,
@@ -51,21 +77,22 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     )
     if settings is None or metrics is None:
         return spec
-    limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
+    booking = build_booking(settings, metrics, clock)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
-        appointments = Appointments(runtime.schema, runtime.outbox, settings.rules())
-        declared = endpoints(runtime, appointments, metrics, clock)
+        declared = endpoints(runtime, booking)
         document = openapi_document(declared, "Loket booking API", "1")
 
         async def openapi(_: Request) -> JSONResponse:
             return JSONResponse(document)
 
-        return [*(to_route(e, limiter) for e in declared), Route("/docs/openapi.json", openapi, methods=["GET"]),
-                *page_routes(runtime, appointments, metrics, limiter, clock)]
+        return [*(to_route(e, booking.limiter) for e in declared),
+                Route("/docs/openapi.json", openapi, methods=["GET"]),
+                *page_routes(runtime, booking.appointments, metrics, booking.limiter, clock),
+                *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock)]
 
     spec.routes = routes
-    spec.background = [no_show_sweeper(settings, metrics, clock)]
+    spec.background = [no_show_sweeper(booking)]
     return spec
 
 

@@ -1,30 +1,30 @@
-"""Appointments nobody came to become no-shows after a grace period (and notify may offer
-the citizen a new slot). Runs on every replica; SKIP LOCKED keeps them from doubling up."""
+"""Housekeeping rounds: appointments nobody came to become no-shows after a grace period
+(notify may offer a new slot), and waitlist offers nobody claimed pass to the next person.
+Runs on every replica; SKIP LOCKED keeps them from doubling up."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from services.booking.appointments.service import Appointments
-from services.booking.metrics import BookingMetrics
-from services.booking.settings import BookingSettings
 from services.infra.rounds import run_rounds
 from services.infra.runtime import Runtime
 
+if TYPE_CHECKING:
+    from services.booking.app import Booking
 
-def no_show_sweeper(settings: BookingSettings, metrics: BookingMetrics, clock: Callable[[], dt.datetime]):  # type: ignore[no-untyped-def]
-    grace = dt.timedelta(minutes=settings.booking_no_show_grace_minutes)
+
+def no_show_sweeper(booking: Booking):  # type: ignore[no-untyped-def]
+    grace = dt.timedelta(minutes=booking.settings.booking_no_show_grace_minutes)
 
     async def no_show_sweep(runtime: Runtime) -> None:
-        appointments = Appointments(runtime.schema, runtime.outbox, settings.rules())
-
         async def round_() -> bool:
             async with runtime.db().acquire() as conn, conn.transaction():
-                found = await appointments.sweep_no_shows(conn, grace, clock())
-            metrics.no_shows.inc(found)
-            return found >= 500
+                missed = await booking.appointments.sweep_no_shows(conn, grace, booking.clock())
+                lapsed = await booking.waitlist.expire(conn, booking.clock())
+            booking.metrics.no_shows.inc(missed)
+            return missed >= 500 or lapsed >= 200
 
-        await run_rounds(round_, settings.booking_sweep_interval_s, "no-show sweep")
+        await run_rounds(round_, booking.settings.booking_sweep_interval_s, "no-show and waitlist sweep")
 
     return no_show_sweep

@@ -21,6 +21,10 @@ class BookingSettings(ServiceSettings):
     booking_public_rate_per_minute: float = Field(default=120, gt=0, description="public API, per client address")
     booking_public_burst: int = Field(default=40, ge=1)
     booking_sweep_interval_s: float = Field(default=15.0, gt=0, description="how often no-shows are looked for")
+    booking_waitlist_claim_minutes: int = Field(default=30, ge=1, le=24 * 60,
+                                                description="how long a freed slot is held for the next in line")
+    booking_public_url: str = Field(default="http://127.0.0.1:8101",
+                                    description="where citizens reach the booking pages (for links in messages)")
 
     def rules(self) -> BookingRules:
         return BookingRules(min_notice=dt.timedelta(minutes=self.booking_min_notice_minutes),

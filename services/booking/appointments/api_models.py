@@ -89,7 +89,7 @@ class AppointmentView(BaseModel):
     starts_at: dt.datetime
     ends_at: dt.datetime
     local_time: str
-    status: Literal["booked", "checked_in", "attended", "no_show", "cancelled"]
+    status: Literal["booked", "checked_in", "attended", "no_show", "cancelled", "held", "expired"]
 
     @classmethod
     def of(cls, a: Appointment) -> AppointmentView:

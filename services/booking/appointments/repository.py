@@ -12,6 +12,8 @@ from services.booking.availability.slots import Busy
 from services.contracts.values import ContactDetails
 
 LIVE = ("booked", "checked_in")
+# What blocks a helper's time: live appointments and slots held for someone on the waitlist.
+BLOCKING = ("booked", "checked_in", "held")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class NewAppointment:
     booked_via: str
     idempotency_key: str | None
     request_digest: str | None
+    status: str = "booked"
+    hold_until: dt.datetime | None = None
+    waitlist_entry: UUID | None = None
 
 
 _COLUMNS = ("appointment_id, point_id, helper_id, service, language, starts_at, ends_at, status, "
@@ -63,11 +68,13 @@ async def insert(conn: asyncpg.Connection, schema: str, a: NewAppointment) -> Ap
     UniqueViolationError when the idempotency key was used before."""
     row = await conn.fetchrow(
         f"""INSERT INTO {schema}.appointments (appointment_id, point_id, helper_id, service, language, starts_at,
-                ends_at, blocked, status, contact, booked_via, idempotency_key, request_digest)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($8, $9, '[)'), 'booked', $10, $11, $12, $13)
+                ends_at, blocked, status, contact, booked_via, idempotency_key, request_digest, hold_until,
+                waitlist_entry)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($8, $9, '[)'), $14, $10, $11, $12, $13, $15, $16)
             RETURNING {_COLUMNS}""",
         a.appointment_id, a.point_id, a.helper_id, a.service, a.language, a.starts_at, a.ends_at, *a.blocked,
-        a.contact.model_dump(mode="json"), a.booked_via, a.idempotency_key, a.request_digest)
+        a.contact.model_dump(mode="json"), a.booked_via, a.idempotency_key, a.request_digest, a.status, a.hold_until,
+        a.waitlist_entry)
     return Appointment.from_row(row)
 
 
@@ -88,7 +95,7 @@ async def busy(conn: asyncpg.Connection, schema: str, helper_ids: list[str], sta
     rows = await conn.fetch(
         f"""SELECT helper_id, lower(blocked) AS b0, upper(blocked) AS b1 FROM {schema}.appointments
             WHERE helper_id = ANY($1::text[]) AND status = ANY($4::text[]) AND blocked && tstzrange($2, $3)""",
-        helper_ids, start, end, list(LIVE))
+        helper_ids, start, end, list(BLOCKING))
     return [Busy(r["helper_id"], r["b0"], r["b1"]) for r in rows]
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -59,6 +60,8 @@ class Appointments:
     def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, cache_ttl_s: float = 10.0) -> None:
         self.schema, self.outbox, self.rules = schema, outbox, rules
         self.directory = PointDirectory(schema, cache_ttl_s)
+        # Set by the waitlist: called in the cancelling transaction with the freed appointment.
+        self.on_freed: Callable[[asyncpg.Connection, Appointment, dt.datetime], Awaitable[bool]] | None = None
 
     async def staffed(self, conn: asyncpg.Connection, point_id: str) -> Staffed:
         staffed = await self.directory.get(conn, point_id)
@@ -162,6 +165,8 @@ class Appointments:
         done = await repo.set_status(conn, self.schema, appointment.appointment_id, "cancelled", now)
         await repo.spend_links(conn, self.schema, appointment.appointment_id, now)
         await self.outbox.append(conn, events.cancelled(done, point, reason))
+        if self.on_freed is not None and reason != "point_closed":  # a closed point has no slot to give
+            await self.on_freed(conn, done, now)
         return done
 
     async def reschedule(self, conn: asyncpg.Connection, appointment: Appointment, starts_at: dt.datetime,

@@ -1,0 +1,63 @@
+"""Waitlist entries and held slots in PostgreSQL (schema `booking`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from services.contracts.values import ContactDetails
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: UUID
+    point_id: str
+    service: str
+    language: str
+    contact: ContactDetails
+
+
+async def add(conn: asyncpg.Connection, schema: str, entry_id: UUID, point_id: str, service: str, language: str,
+              earliest: dt.date, latest: dt.date, contact: ContactDetails) -> int:
+    """Returns the place in line (1 = next)."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.waitlist_entries (entry_id, point_id, service, language, earliest, latest, contact,
+                status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting')""",
+        entry_id, point_id, service, language, earliest, latest, contact.model_dump(mode="json"))
+    return int(await conn.fetchval(
+        f"""SELECT count(*) FROM {schema}.waitlist_entries WHERE point_id = $1 AND service = $2 AND language = $3
+            AND status = 'waiting'""", point_id, service, language))
+
+
+async def next_waiting(conn: asyncpg.Connection, schema: str, point_id: str, service: str, language: str,
+                       day: dt.date) -> Entry | None:
+    """The longest-waiting person whose wished dates include `day`, locked so two freed slots
+    are never offered to the same person."""
+    row = await conn.fetchrow(
+        f"""SELECT entry_id, point_id, service, language, contact FROM {schema}.waitlist_entries
+            WHERE point_id = $1 AND service = $2 AND language = $3 AND status = 'waiting'
+              AND earliest <= $4 AND latest >= $4
+            ORDER BY created_at, entry_id LIMIT 1 FOR UPDATE SKIP LOCKED""", point_id, service, language, day)
+    if row is None:
+        return None
+    return Entry(row["entry_id"], row["point_id"], row["service"], row["language"],
+                 ContactDetails.model_validate(row["contact"]))
+
+
+async def set_status(conn: asyncpg.Connection, schema: str, entry_id: UUID, status: str) -> None:
+    await conn.execute(f"UPDATE {schema}.waitlist_entries SET status = $2 WHERE entry_id = $1", entry_id, status)
+
+
+async def claim_expired_holds(conn: asyncpg.Connection, schema: str, now: dt.datetime,
+                              limit: int = 200) -> list[asyncpg.Record]:
+    """Held slots whose claim window is over become `expired` (freeing the helper's time)."""
+    return await conn.fetch(
+        f"""UPDATE {schema}.appointments a SET status = 'expired', closed_at = $1
+            FROM (SELECT appointment_id FROM {schema}.appointments WHERE status = 'held' AND hold_until < $1
+                  ORDER BY hold_until LIMIT $2 FOR UPDATE SKIP LOCKED) due
+            WHERE a.appointment_id = due.appointment_id
+            RETURNING a.appointment_id, a.point_id, a.helper_id, a.service, a.language, a.starts_at, a.waitlist_entry""",
+        now, limit)
