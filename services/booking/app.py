@@ -86,7 +86,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         async def openapi(_: Request) -> JSONResponse:
             return JSONResponse(document)
 
-        return [*(to_route(e, booking.limiter) for e in declared),
+        return [*(to_route(e, booking.limiter, metrics.http_errors.inc) for e in declared),
                 Route("/docs/openapi.json", openapi, methods=["GET"]),
                 *page_routes(runtime, booking.appointments, metrics, booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock)]

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
+from services.booking.metrics import BookingMetrics
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.infra.metrics import PlatformMetrics
 
@@ -47,6 +48,7 @@ def exported_sample_names() -> set[str]:
     registry = CollectorRegistry()
     PlatformMetrics(registry)
     BridgeMetrics(registry)
+    BookingMetrics(registry)
     names = {"up"}
     for family in registry.collect():
         if family.type == "counter":
@@ -70,7 +72,8 @@ def test_alerts_use_only_exported_metrics_and_cover_the_required_cases() -> None
         assert "docs/operations.md#" in rule["annotations"]["description"]
     names = {rule["alert"] for rule in rules}
     assert {"LoketServiceDown", "LoketDeadLettersGrowing", "LoketConsumerLagHigh", "LoketOutboxStale",
-            "LoketEboxErrorRate", "LoketEboxCircuitOpen", "LoketPaperFallbackSpike", "LoketLettersStuck"} <= names
+            "LoketEboxErrorRate", "LoketEboxCircuitOpen", "LoketPaperFallbackSpike", "LoketLettersStuck",
+            "LoketBookingErrors"} <= names
 
 
 def test_every_service_is_scraped() -> None:

@@ -8,6 +8,7 @@ Response); they never parse JSON or check roles themselves.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from starlette.routing import Route
 
 from services.booking.http.problem import ProblemError, problem_response
 from services.booking.http.rate_limit import RateLimiter
+
+log = logging.getLogger(__name__)
 
 # Roles carried by bearer tokens (services/infra/http/auth.py). `admin` may do everything.
 STAFF, BACKOFFICE, ADMIN = "staff", "backoffice", "admin"
@@ -81,7 +84,8 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | R
         return validation_problem(exc, "body")
 
 
-def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None) -> Route:
+def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
+             on_server_error: Callable[[], None] | None = None) -> Route:
     async def run(request: Request) -> Response:
         if endpoint.roles is not None and (refusal := _role_refusal(request, endpoint.roles)):
             return refusal
@@ -106,6 +110,12 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None) -> Route:
             result = await endpoint.handler(request, **kwargs)
         except ProblemError as exc:
             return problem_response(exc.status, exc.title, exc.detail)
+        except Exception:
+            # Counted for the LoketBookingErrors alert; the traceback goes to the log, not to the caller.
+            log.exception("%s %s failed", endpoint.method, endpoint.path)
+            if on_server_error is not None:
+                on_server_error()
+            return problem_response(500, "Internal error", "something went wrong on our side; please try again")
         if isinstance(result, Response):
             return result
         return JSONResponse(result.model_dump(mode="json"), status_code=endpoint.status)

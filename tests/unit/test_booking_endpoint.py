@@ -1,0 +1,54 @@
+"""The endpoint wrapper: roles, body validation, a crashing handler and the public rate limit,
+served on loopback without a database."""
+
+from __future__ import annotations
+
+import aiohttp
+from pydantic import BaseModel
+from starlette.applications import Starlette
+
+from services.booking.http.endpoint import STAFF, Endpoint, to_route
+from services.booking.http.rate_limit import RateLimiter
+from services.infra.http.auth import BearerAuthMiddleware, TokenStore, hash_token
+from tests.support.served_app import served
+
+
+class Echo(BaseModel):
+    word: str
+
+
+def build(errors: list[int]) -> Starlette:
+    async def echo(request, body: Echo) -> BaseModel:  # type: ignore[no-untyped-def]
+        return body
+
+    async def boom(request) -> BaseModel:  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    routes = [to_route(Endpoint("POST", "/echo", echo, "echo", (STAFF,), body=Echo), None, lambda: errors.append(1)),
+              to_route(Endpoint("GET", "/public/boom", boom, "boom", None), RateLimiter(60, 2),
+                       lambda: errors.append(1))]
+    store = TokenStore([{"name": "kiosk", "role": "staff", "sha256": hash_token("s")},
+                        {"name": "reporter", "role": "reader", "sha256": hash_token("r")}])
+    app = Starlette(routes=routes)
+    app.add_middleware(BearerAuthMiddleware, store=store, open_prefixes=("/public/",))
+    return app
+
+
+async def test_roles_validation_errors_crashes_and_rate_limits_are_answered_precisely() -> None:
+    errors: list[int] = []
+    async with served(build(errors)) as base, aiohttp.ClientSession(base_url=base) as http:
+        async with http.post("/echo", json={"word": "hi"}) as r:
+            assert r.status == 401
+        async with http.post("/echo", json={"word": "hi"}, headers={"Authorization": "Bearer r"}) as r:
+            assert r.status == 403 and "role staff" in (await r.json(content_type=None))["detail"]
+        async with http.post("/echo", json={"word": "hi"}, headers={"Authorization": "Bearer s"}) as r:
+            assert r.status == 200 and await r.json() == {"word": "hi"}
+        async with http.post("/echo", json={"word": 3}, headers={"Authorization": "Bearer s"}) as r:
+            assert r.status == 422 and (await r.json(content_type=None))["errors"][0]["location"] == "body.word"
+        async with http.get("/public/boom") as r:
+            assert r.status == 500 and "a bug" not in await r.text()
+        assert errors == [1]
+        async with http.get("/public/boom") as r:
+            assert r.status == 500
+        async with http.get("/public/boom") as r:  # the burst of 2 is spent
+            assert r.status == 429 and r.headers["Retry-After"] == "1"
