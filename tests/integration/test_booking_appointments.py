@@ -189,6 +189,10 @@ async def test_check_in_attended_and_automatic_no_show_after_the_grace_period(
         assert status == 200 and body["status"] == "attended"
         assert await pool.fetchval("SELECT status FROM booking.appointments WHERE appointment_id = $1::uuid",
                                    came["appointment_id"]) == "attended"
+        async with booking.http.get(f"{booking.base}/metrics") as r:
+            exposed = await r.text()
+        assert 'loket_helper_utilisation_ratio{point_kind="municipal_counter"}' in exposed
+        assert "loket_booking_no_shows_total 1.0" in exposed
     kinds = {r["key"]: [] for r in await pool.fetch("SELECT DISTINCT key FROM booking.outbox")}
     for r in await pool.fetch("SELECT key, event_type FROM booking.outbox ORDER BY id"):
         kinds[r["key"]].append(r["event_type"])

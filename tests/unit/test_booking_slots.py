@@ -112,3 +112,13 @@ def test_checking_one_start_time_agrees_with_listing_the_day() -> None:
             t = start + k * dt.timedelta(minutes=5)
             offered = helpers_offering(p, EBOX, "nl", [HELPER], shifts, t, LONG_AGO, RULES)
             assert (offered == ["h1"]) == (t in listed), (day, t)
+
+
+def test_helper_minutes_count_only_shift_time_inside_opening_hours() -> None:
+    from services.booking.utilisation import helper_minutes
+
+    p = point(mon=["09:00-12:00", "13:00-16:00"], sun=["01:00-04:00"])
+    shifts = [shift("mon", "08:00", "14:00"), shift("sun", "00:00", "23:00")]
+    assert helper_minutes(p, shifts, dt.date(2026, 4, 13)) == 180 + 60
+    assert helper_minutes(p, shifts, dt.date(2026, 4, 6)) == 0  # Easter Monday
+    assert helper_minutes(p, shifts, dt.date(2026, 3, 29)) == 120  # the night the clocks jump
