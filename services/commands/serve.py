@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 import uvicorn
 
@@ -19,4 +21,9 @@ def serve(
     settings = service_settings(service, **({"port": port} if port else {}))
     configure_logging(settings.log_level, settings.log_format, service)
     app = service_module(service).create_app(settings)
+    # Everything built so far lives as long as the process: keep it out of the collector's
+    # scans, and collect the young generation less often (fewer pauses under load).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
