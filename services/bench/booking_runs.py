@@ -15,25 +15,19 @@ import aiohttp
 import asyncpg
 
 from services.bench.booking_setup import BUSY_POINT, SERVICE, Target
+from services.bench.timing import Timed
 from services.booking.app import NAME
 from services.booking.availability.slots import blocked_range
 from services.booking.catalogue import CATALOGUE
 
 
 @dataclass
-class RunResult:
+class RunResult(Timed):
+    counted = "requests"
     requests: int = 0
     seconds: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
     statuses: dict[int | str, int] = field(default_factory=dict)
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_s)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def _drive(targets: list[Target], clients: int, one: Callable[[Target], object],

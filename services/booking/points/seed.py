@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -16,15 +17,20 @@ class SeedError(ValueError):
     pass
 
 
-def load_points(path: Path) -> list[AssistancePoint]:
+def read_seed_list(path: Path, key: str) -> list[Any]:
+    """The list under `key` in a seed YAML file, or a SeedError saying what is wrong."""
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise SeedError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("points"), list):
-        raise SeedError(f"{path}: expected a mapping with a 'points' list")
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), list):
+        raise SeedError(f"{path}: expected a mapping with a '{key}' list")
+    return raw[key]
+
+
+def load_points(path: Path) -> list[AssistancePoint]:
     points, problems = [], []
-    for i, item in enumerate(raw["points"]):
+    for i, item in enumerate(read_seed_list(path, "points")):
         try:
             points.append(AssistancePoint.model_validate(item))
         except ValidationError as exc:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.booking.catalogue import SERVICES
+from services.booking.catalogue import known_services
 from services.booking.points.model import WEEKDAYS, Weekday
 from services.contracts.values import Slug
 
@@ -26,13 +26,7 @@ class Helper(_Strict):
     languages: list[Lang] = Field(min_length=1)
     services: list[str] = Field(min_length=1)
 
-    @field_validator("services")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - SERVICES)
-        if unknown:
-            raise ValueError(f"unknown service(s) {', '.join(unknown)}")
-        return value
+    _known_services = field_validator("services")(known_services)
 
     def can_help(self, service: str, language: str) -> bool:
         return service in self.services and language in self.languages

@@ -5,24 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from services.booking.points.seed import SeedError
+from services.booking.points.seed import SeedError, read_seed_list
 from services.booking.staff.model import Helper, Shift
 
 DEFAULT_STAFF_SEED = Path(__file__).resolve().parents[3] / "deploy" / "seed" / "helpers.yaml"
 
 
 def load_staff(path: Path, known_points: set[str]) -> tuple[list[Helper], list[Shift]]:
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise SeedError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("helpers"), list):
-        raise SeedError(f"{path}: expected a mapping with a 'helpers' list")
     helpers, shifts, problems = [], [], []
-    for i, item in enumerate(raw["helpers"]):
+    for i, item in enumerate(read_seed_list(path, "helpers")):
         where = f"helpers[{i}]"
         if not isinstance(item, dict):
             problems.append(f"{where}: expected a mapping")
