@@ -26,11 +26,12 @@ from services.ebox_bridge.policy import (
     PolicyError,
     PolicyLookupError,
     RolloutPolicy,
+    UnknownMunicipality,
     parse_policy_yaml,
 )
-from services.ebox_bridge.policy.language_regime import municipality_name
 from services.ebox_bridge.policy.repository import import_document, load_current, set_rule
 from services.infra.db.schema import migrate_service_schema
+from services.reference.language_regime import municipality_name
 
 app = typer.Typer(help="The ebox_bridge rollout policy: which letters go to the eBox, which on paper.", no_args_is_help=True)
 console = Console()
@@ -78,7 +79,7 @@ def _run(url: str | None, schema: str, work: Callable[[asyncpg.Connection], Awai
 
     try:
         return asyncio.run(main())
-    except (PolicyError, PolicyLookupError) as exc:
+    except (PolicyError, PolicyLookupError, UnknownMunicipality) as exc:
         _fail(str(exc))
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         _fail(f"database unreachable or refused the change: {exc}", code=1)
@@ -87,7 +88,7 @@ def _run(url: str | None, schema: str, work: Callable[[asyncpg.Connection], Awai
 def _read(file: Path) -> PolicyDocument:
     try:
         return parse_policy_yaml(file.read_text(encoding="utf-8"), str(file))
-    except (PolicyError, PolicyLookupError) as exc:
+    except (PolicyError, PolicyLookupError, UnknownMunicipality) as exc:
         _fail(str(exc))
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"{file}: cannot read: {exc}")
@@ -124,7 +125,7 @@ def show(
     if municipality is not None:
         try:
             policy.sender(municipality)  # raises for unknown / not onboarded municipalities
-        except PolicyLookupError as exc:
+        except (PolicyLookupError, UnknownMunicipality) as exc:
             _fail(str(exc))
     if output is Format.yaml:
         data = policy.document.data()

@@ -13,12 +13,12 @@ from services.ebox_bridge.policy import (
     RolloutPolicy,
     parse_policy_yaml,
 )
-from services.ebox_bridge.policy.language_regime import (
+from services.ebox_bridge.sender_block import SenderBlock
+from services.reference.language_regime import (
     FACILITIES,
     GERMAN_SPEAKING,
     allowed_languages,
 )
-from services.ebox_bridge.sender_block import SenderBlock
 
 SHIPPED = Path(__file__).parents[2] / "deploy" / "policy" / "rollout.yaml"
 

@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo
 
 from services.contracts.letters import LetterIssued
 from services.ebox_bridge.domain import states
-from services.ebox_bridge.policy import PolicyLookupError, RolloutPolicy, RoutingRule
+from services.ebox_bridge.policy import (
+    PolicyLookupError,
+    RolloutPolicy,
+    RoutingRule,
+    UnknownMunicipality,
+)
 from services.infra.errors import PermanentError
 
 
@@ -154,5 +159,5 @@ def fallback_instant(
 def _rule(policy: RolloutPolicy, municipality: str, department: str, document_type: str) -> RoutingRule:
     try:
         return policy.resolve(municipality, department, document_type)
-    except PolicyLookupError as exc:
+    except (PolicyLookupError, UnknownMunicipality) as exc:
         raise IntakeRejected(str(exc)) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.reference.language_regime import UnknownMunicipality as _UnknownMunicipality
+
 
 class PolicyError(ValueError):
     """A policy document is invalid; the message lists every problem with its path."""
@@ -11,5 +13,5 @@ class PolicyLookupError(ValueError):
     """No rule for this municipality / department / document type; the message says which."""
 
 
-class UnknownMunicipality(PolicyLookupError):
-    pass
+# Raised by the shared language-regime table; routing treats it like a missing rule.
+UnknownMunicipality = _UnknownMunicipality

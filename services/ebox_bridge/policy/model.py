@@ -16,8 +16,12 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.ebox_bridge.policy.errors import PolicyLookupError
-from services.ebox_bridge.policy.language_regime import allowed_languages, municipality_name
 from services.ebox_bridge.sender_block import SenderBlock
+from services.reference.language_regime import (
+    UnknownMunicipality,
+    allowed_languages,
+    municipality_name,
+)
 
 ChannelPolicy = Literal["ebox_first", "paper_only", "both", "ebox_only"]
 PostageChoice = Literal["non_prior", "prior"]
@@ -187,6 +191,9 @@ class RolloutPolicy:
     def _municipality(self, municipality: str) -> MunicipalityPolicy:
         town = self.document.municipalities.get(municipality)
         if town is None:
-            name = municipality_name(municipality)  # raises "unknown municipality … (not a REFNIS code)"
+            try:
+                name = municipality_name(municipality)
+            except UnknownMunicipality as exc:  # "unknown municipality … (not a REFNIS code)"
+                raise PolicyLookupError(str(exc)) from None
             raise PolicyLookupError(f"municipality {municipality} ({name}) has no rollout policy: not onboarded")
         return town

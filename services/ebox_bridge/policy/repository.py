@@ -14,7 +14,6 @@ from typing import Any
 import asyncpg
 
 from services.ebox_bridge.policy.errors import PolicyError
-from services.ebox_bridge.policy.language_regime import municipality_name
 from services.ebox_bridge.policy.loader import parse_policy_yaml, policy_from_data
 from services.ebox_bridge.policy.model import (
     NULLABLE_OPTIONS,
@@ -22,6 +21,7 @@ from services.ebox_bridge.policy.model import (
     PolicyDocument,
     RolloutPolicy,
 )
+from services.reference.language_regime import municipality_name
 
 DEFAULT_SCHEMA = "ebox_bridge"
 

