@@ -32,6 +32,9 @@ class AppointmentRef(Payload):
     appointment_id: UUID
     point_id: Ref
     municipality: RefnisCode
+    point_name: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="The point's name in the citizen's language, so messages can name it.")
 
 
 class _Slot(AppointmentRef):

@@ -23,32 +23,34 @@ from services.contracts.appointments import (
 PRODUCER = "booking"
 
 
-def _ref(a: Appointment, point: AssistancePoint) -> dict[str, object]:
-    return {"appointment_id": a.appointment_id, "point_id": a.point_id, "municipality": point.municipality}
+def ref(a: Appointment, point: AssistancePoint) -> dict[str, object]:
+    name = point.name.get(a.contact.language) or point.name.get(a.language) or next(iter(point.name.values()))
+    return {"appointment_id": a.appointment_id, "point_id": a.point_id, "municipality": point.municipality,
+            "point_name": name}
 
 
 def booked(a: Appointment, point: AssistancePoint, now: dt.datetime) -> AppointmentBooked:
     return AppointmentBooked(producer=PRODUCER, payload=AppointmentBookedPayload(
-        **_ref(a, point), starts_at=a.starts_at, ends_at=a.ends_at, point_kind=point.kind, service=a.service,
+        **ref(a, point), starts_at=a.starts_at, ends_at=a.ends_at, point_kind=point.kind, service=a.service,
         helper_id=a.helper_id, language=a.language, contact=a.contact, booked_via=a.booked_via,
         lead_time_seconds=max(0, int((a.starts_at - now).total_seconds()))))
 
 
 def rescheduled(a: Appointment, point: AssistancePoint, old_starts_at: dt.datetime) -> AppointmentRescheduled:
     return AppointmentRescheduled(producer=PRODUCER, payload=AppointmentRescheduledPayload(
-        **_ref(a, point), starts_at=a.starts_at, ends_at=a.ends_at, old_starts_at=old_starts_at,
+        **ref(a, point), starts_at=a.starts_at, ends_at=a.ends_at, old_starts_at=old_starts_at,
         language=a.language, contact=a.contact))
 
 
 def cancelled(a: Appointment, point: AssistancePoint, reason: CancelReason) -> AppointmentCancelled:
     return AppointmentCancelled(producer=PRODUCER, payload=AppointmentCancelledPayload(
-        **_ref(a, point), starts_at=a.starts_at, reason=reason, language=a.language, contact=a.contact))
+        **ref(a, point), starts_at=a.starts_at, reason=reason, language=a.language, contact=a.contact))
 
 
 def attended(a: Appointment, point: AssistancePoint, now: dt.datetime) -> AppointmentAttended:
-    return AppointmentAttended(producer=PRODUCER, payload=AppointmentAttendedPayload(**_ref(a, point), attended_at=now))
+    return AppointmentAttended(producer=PRODUCER, payload=AppointmentAttendedPayload(**ref(a, point), attended_at=now))
 
 
 def no_show(a: Appointment, point: AssistancePoint) -> AppointmentNoShow:
     return AppointmentNoShow(producer=PRODUCER, payload=AppointmentNoShowPayload(
-        **_ref(a, point), service=a.service, starts_at=a.starts_at, language=a.language, contact=a.contact))
+        **ref(a, point), service=a.service, starts_at=a.starts_at, language=a.language, contact=a.contact))

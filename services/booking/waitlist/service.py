@@ -67,7 +67,7 @@ class Waitlist:
         claim_url = f"{self.public_url}/public/book/claim/{appointment.appointment_id}?token={token}"
         await self.appointments.outbox.append(conn, AppointmentSlotOffered(
             producer=events.PRODUCER, payload=AppointmentSlotOfferedPayload(
-                appointment_id=appointment.appointment_id, point_id=point.point_id, municipality=point.municipality,
+                **events.ref(appointment, point),
                 starts_at=appointment.starts_at, ends_at=appointment.ends_at, service=appointment.service,
                 language=appointment.language, contact=entry.contact, offer_expires_at=hold_until,
                 claim_url=claim_url)))
