@@ -14,7 +14,14 @@ from pydantic import Field
 
 from services.contracts import topics
 from services.contracts.envelope import Event, Payload
-from services.contracts.values import LetterLanguage, Ref, RefnisCode, Slug, UtcDatetime
+from services.contracts.values import (
+    ContactDetails,
+    LetterLanguage,
+    Ref,
+    RefnisCode,
+    Slug,
+    UtcDatetime,
+)
 
 PrintReason = Literal[
     "no_digital_user",
@@ -44,6 +51,7 @@ class LetterDeliveredToEboxPayload(LetterContext):
     important: bool
     language: LetterLanguage
     delivered_at: UtcDatetime
+    contact: ContactDetails | None = Field(default=None, description="From LetterIssued, when the back-office sent it.")
 
 
 class LetterReadPayload(LetterRef):
@@ -54,6 +62,7 @@ class LetterUnreadEscalatedPayload(LetterContext):
     unread_days: int = Field(ge=0)
     important: bool
     language: LetterLanguage
+    contact: ContactDetails | None = Field(default=None, description="From LetterIssued, when the back-office sent it.")
 
 
 class LetterQueuedForPrintPayload(LetterContext):

@@ -19,7 +19,14 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from services.contracts import topics
 from services.contracts.envelope import Event, Payload
 from services.contracts.national_number import NationalNumber
-from services.contracts.values import LetterLanguage, PostalAddress, RefnisCode, Sha256Hex, Slug
+from services.contracts.values import (
+    ContactDetails,
+    LetterLanguage,
+    PostalAddress,
+    RefnisCode,
+    Sha256Hex,
+    Slug,
+)
 
 # Larger documents must be passed by reference: brokers cap message sizes (Kafka's default is
 # 1 MiB, so production topics raise it) and every consumer of the topic pays for the bytes.
@@ -61,6 +68,10 @@ class LetterIssuedPayload(Payload):
     registered: bool = False
     legal_deadline: date | None = None
     important: bool = False
+    contact: ContactDetails | None = Field(
+        default=None,
+        description="How to tell the citizen about an important letter (SMS / e-mail naming the "
+                    "sender); optional, passed on by the bridge to notify.")
     sender_reference: str | None = Field(
         default=None, min_length=1, max_length=128, description="The back-office's own reference."
     )

@@ -7,6 +7,7 @@ correlation id, so a whole letter's story can be traced from the back-office's e
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -39,6 +40,7 @@ class LetterFacts:
     postage_class: str
     issued_event_id: UUID
     correlation_id: UUID
+    contact: str | None = None  # JSON of ContactDetails, as stored
 
     @classmethod
     def from_row(cls, row: Any) -> LetterFacts:
@@ -59,10 +61,13 @@ class LetterFacts:
             "document_type": self.document_type,
         }
 
+    def _contact(self) -> dict[str, Any]:
+        return {"contact": json.loads(self.contact)} if self.contact else {}
+
     def delivered(self, message_id: str, at: dt.datetime) -> LetterDeliveredToEbox:
         return LetterDeliveredToEbox(**self._envelope(), payload={
             **self._context(), "ebox_message_id": message_id, "important": self.important,
-            "language": self.language, "delivered_at": at,
+            "language": self.language, "delivered_at": at, **self._contact(),
         })
 
     def queued_for_print(self, reason: str) -> LetterQueuedForPrint:
@@ -82,7 +87,7 @@ class LetterFacts:
     def unread_escalated(self, unread_days: int) -> LetterUnreadEscalated:
         return LetterUnreadEscalated(**self._envelope(), payload={
             **self._context(), "unread_days": unread_days, "important": self.important,
-            "language": self.language,
+            "language": self.language, **self._contact(),
         })
 
     def printed(self, batch_id: str) -> LetterPrinted:

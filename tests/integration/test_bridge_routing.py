@@ -60,7 +60,8 @@ def types_of(events: list[dict]) -> list[str]:
 async def test_every_policy_routes_as_configured(bridge, bus_url, pool, sim) -> None:  # type: ignore[no-untyped-def]
     people = Population(start=1000)
     cases = {
-        "first_digital": letter_issued(people.take(True)),
+        "first_digital": letter_issued(people.take(True), important=True,
+                                       contact={"phone": "+32470123456", "language": "nl"}),
         "first_paper": letter_issued(people.take(False)),
         "both_digital": letter_issued(people.take(True), department="elections", document_type="convocation"),
         "both_paper": letter_issued(people.take(False), department="elections", document_type="convocation"),
@@ -98,6 +99,10 @@ async def test_every_policy_routes_as_configured(bridge, bus_url, pool, sim) -> 
         "only_digital": ["LetterDeliveredToEbox"],
         "only_paper": ["LetterFailed"],
     }
+    # The back-office's contact data travels on to notify with the delivery; nobody else's does.
+    delivered = events[ids["first_digital"]][0]["payload"]
+    assert delivered["important"] is True and delivered["contact"]["phone"] == "+32470123456"
+    assert events[ids["only_digital"]][0]["payload"].get("contact") is None
     failed = events[ids["only_paper"]][0]["payload"]
     assert (failed["channel"], failed["code"]) == ("ebox", "NO_DIGITAL_USER")
     issued = cases["first_paper"]

@@ -55,6 +55,7 @@ class NewLetter:
     postal_address: dict[str, Any] | None
     registered: bool
     important: bool
+    contact: dict[str, Any] | None
     legal_deadline: dt.date | None
     routing: str
     message_type_id: str
@@ -119,6 +120,7 @@ def admit(
         # most senders: then paper, registered); the policy's only sets the paper postage.
         registered=p.registered,
         important=p.important,
+        contact=p.contact.model_dump(mode="json") if p.contact else None,
         legal_deadline=p.legal_deadline,
         routing=rule.channel,
         message_type_id=rule.message_type_id,

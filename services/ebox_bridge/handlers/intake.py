@@ -4,6 +4,7 @@ sends it straight to paper. A whole broker batch is admitted in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from uuid import UUID
 
@@ -101,4 +102,5 @@ def _facts(letter: NewLetter) -> LetterFacts:
         letter.letter_id, letter.municipality, letter.department, letter.document_type,
         letter.language, letter.important, letter.pages, letter.postage_class,
         letter.issued_event_id, letter.correlation_id,
+        json.dumps(letter.contact) if letter.contact else None,
     )

@@ -32,6 +32,7 @@ async def insert(conn: asyncpg.Connection, schema: str, letters: list[NewLetter]
     for letter in letters:
         row = [getattr(letter, name) for name in _FIELDS]
         row[_ADDRESS_AT] = json.dumps(letter.postal_address) if letter.postal_address else None
+        row[_CONTACT_AT] = json.dumps(letter.contact) if letter.contact else None
         # Received and routed in one transaction: "received" exists only in the history.
         records.append((*row, ROUTED))
     # COPY: the cheapest way to write a broker batch of letters (PDFs included).
@@ -39,4 +40,5 @@ async def insert(conn: asyncpg.Connection, schema: str, letters: list[NewLetter]
 
 
 _ADDRESS_AT = _FIELDS.index("postal_address")
+_CONTACT_AT = _FIELDS.index("contact")
 
