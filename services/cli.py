@@ -19,6 +19,7 @@ from services.commands import (
     print_cmd,
     seed_cmd,
     serve,
+    sms_sim_cmd,
     up,
 )
 
@@ -36,6 +37,8 @@ app.command("migrate")(migrate.migrate)
 app.command("seed")(seed_cmd.seed)
 app.command("ebox-sim")(ebox_sim_cmd.ebox_sim)
 app.command("ebox-keys")(ebox_sim_cmd.ebox_keys)
+app.command("sms-sim")(sms_sim_cmd.sms_sim)
+app.command("smtp-sink")(sms_sim_cmd.smtp_sink)
 app.command("asyncapi")(asyncapi_cmd.asyncapi)
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")

@@ -2,8 +2,50 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
+
 from services.infra.settings import ServiceSettings
 
 
 class NotifySettings(ServiceSettings):
     port: int = 8102
+    # SMS provider (HTTP). Unset: `loket up` starts the simulator and sets these.
+    sms_url: str | None = Field(default=None, description="SMS provider API base URL")
+    sms_api_key: str | None = Field(default=None, description="SMS provider API key")
+    sms_api_key_file: Path | None = Field(default=None, description="file holding the SMS API key")
+    sms_receipts_token: str | None = Field(default=None, description="secret the provider sends with receipts")
+    sms_sender: str = Field(default="Loket", max_length=11)
+    # E-mail (SMTP via aiosmtplib).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    email_from: str = "Loket <noreply@loket.example>"
+    # Rules.
+    reminder_offsets_hours: str = Field(default="24,2", description="reminders before an appointment")
+    quiet_hours: str = Field(default="21:00-08:00", description="no SMS then (Europe/Brussels); deferred")
+    citizen_max_per_hour: int = Field(default=4, ge=1, description="messages to one citizen per rolling hour")
+    provider_rate_per_s: float = Field(default=100, gt=0, description="token bucket towards the SMS provider")
+    provider_burst: int = Field(default=100, ge=1)
+    booking_url: str = Field(default="http://127.0.0.1:8101/public/book", description="link in no-show messages")
+    # Dispatching.
+    dispatch_batch: int = Field(default=200, ge=1, le=2000)
+    dispatch_concurrency: int = Field(default=32, ge=1, le=256)
+    dispatch_idle_s: float = Field(default=0.5, gt=0)
+    lease_s: float = Field(default=60, gt=0)
+    max_attempts: int = Field(default=6, ge=1)
+    retry_base_s: float = Field(default=5, gt=0)
+    retry_max_s: float = Field(default=900, gt=0)
+    send_timeout_s: float = Field(default=10, gt=0)
+
+    def reminder_offsets(self) -> list[float]:
+        return sorted((float(h) for h in self.reminder_offsets_hours.split(",") if h.strip()), reverse=True)
+
+    def sms_key(self) -> str | None:
+        if self.sms_api_key_file is not None:
+            return self.sms_api_key_file.read_text().strip()
+        return self.sms_api_key

@@ -1,0 +1,46 @@
+"""Where a message goes on a channel, validated: `phonenumbers` for SMS (Belgian and
+international), `email-validator` for e-mail (syntax only: no DNS look-ups at send time).
+Invalid contact data is a permanent failure with the reason."""
+
+from __future__ import annotations
+
+import hashlib
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from services.contracts.values import ContactDetails
+
+
+class InvalidAddress(ValueError):
+    pass
+
+
+def address_for(channel: str, contact: ContactDetails) -> str:
+    if channel == "sms":
+        if not contact.phone:
+            raise InvalidAddress("no phone number")
+        try:
+            number = phonenumbers.parse(contact.phone, "BE")
+        except phonenumbers.NumberParseException:
+            raise InvalidAddress("the phone number cannot be read") from None
+        if not phonenumbers.is_valid_number(number):
+            raise InvalidAddress("the phone number is not a valid number")
+        if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
+                                                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+            raise InvalidAddress("the phone number is not a mobile number (SMS cannot reach it)")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if channel == "email":
+        if not contact.email:
+            raise InvalidAddress("no e-mail address")
+        try:
+            return validate_email(contact.email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise InvalidAddress(f"the e-mail address is not valid: {exc}") from None
+    raise InvalidAddress(f"unknown channel {channel}")
+
+
+def contact_key(contact: ContactDetails) -> str:
+    """A stable key for throttling and opt-outs that is not the number or address itself."""
+    raw = (contact.phone or contact.email or "").strip().lower()
+    return hashlib.sha256(raw.encode()).hexdigest()

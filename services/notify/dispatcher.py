@@ -1,0 +1,152 @@
+"""Send what is due: claim with SKIP LOCKED and a lease, apply the rules (opt-out, valid
+address, quiet hours, throttle, provider rate), send concurrently, and record each outcome
+with its events in one transaction. A crash mid-send leaves rows leased; when the lease ends
+they are sent again with the same idempotency key, which the SMS provider de-duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+import asyncpg
+
+from services.infra.db.outbox import Outbox
+from services.infra.rounds import run_rounds
+from services.notify import events
+from services.notify import repository as repo
+from services.notify.addresses import InvalidAddress, address_for
+from services.notify.metrics import NotifyMetrics
+from services.notify.providers.email import EmailSender
+from services.notify.providers.outcome import Accepted, Outcome, Permanent, Retryable
+from services.notify.providers.sms import SmsProvider
+from services.notify.rendering import render
+from services.notify.repository import Notification
+from services.notify.rules import backoff, parse_quiet_hours, quiet_until
+from services.notify.settings import NotifySettings
+from services.notify.token_bucket import TokenBucket
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, db: Callable[[], asyncpg.Pool], schema: str, outbox: Outbox, sms: SmsProvider | None,
+                 email: EmailSender | None, settings: NotifySettings, metrics: NotifyMetrics,
+                 clock: Callable[[], dt.datetime]) -> None:
+        # `db` resolves the pool on use: the service opens it after building the dispatcher.
+        self.db, self.schema, self.outbox = db, schema, outbox
+        self.sms, self.email, self.settings, self.metrics, self.clock = sms, email, settings, metrics, clock
+        self.quiet = parse_quiet_hours(settings.quiet_hours)
+        self.bucket = TokenBucket(settings.provider_rate_per_s, settings.provider_burst)
+        self.limit = asyncio.Semaphore(settings.dispatch_concurrency)
+
+    async def run(self) -> None:
+        await run_rounds(self.round, self.settings.dispatch_idle_s, "notification dispatch")
+
+    async def round(self) -> bool:
+        async with self.db().acquire() as conn:
+            claimed = await repo.claim_due(conn, self.schema, self.clock(),
+                                           dt.timedelta(seconds=self.settings.lease_s), self.settings.dispatch_batch)
+            self.metrics.scheduled.set(await repo.waiting_count(conn, self.schema))
+        await asyncio.gather(*(self._guarded(n) for n in claimed))
+        return len(claimed) == self.settings.dispatch_batch
+
+    async def _guarded(self, n: Notification) -> None:
+        async with self.limit:
+            try:
+                await self._one(n)
+            except Exception:  # one broken message must not stop the others; its lease brings it back
+                log.exception("notification %s (%s) failed unexpectedly", n.notification_id, n.kind)
+
+    async def _one(self, n: Notification) -> None:
+        now = self.clock()
+        async with self.db().acquire() as conn:
+            if await repo.opted_out(conn, self.schema, n.contact_key):
+                async with conn.transaction():
+                    await self._final(conn, n, "permanent-failure", "the citizen opted out of messages", now)
+                return
+            try:
+                address = address_for(n.channel, n.contact)
+            except InvalidAddress as exc:
+                async with conn.transaction():
+                    await self.permanent_failure(conn, n, str(exc), now)
+                return
+            if n.channel == "sms" and (later := await self._deferral(conn, n, now)) is not None:
+                await repo.set_outcome(conn, self.schema, n, status="created", due_at=later, refund_attempt=True)
+                return
+        outcome = await self._send(n, address)
+        async with self.db().acquire() as conn, conn.transaction():
+            await self._record(conn, n, outcome, self.clock())
+
+    async def _deferral(self, conn: asyncpg.Connection, n: Notification, now: dt.datetime) -> dt.datetime | None:
+        if (until := quiet_until(now, self.quiet)) is not None:
+            self.metrics.deferred.labels("quiet_hours").inc()
+            return until
+        recent = await repo.sent_recently(conn, self.schema, n.contact_key, now - dt.timedelta(hours=1))
+        if len(recent) >= self.settings.citizen_max_per_hour:
+            self.metrics.deferred.labels("throttle").inc()
+            return recent[-self.settings.citizen_max_per_hour] + dt.timedelta(hours=1)
+        return None
+
+    async def _send(self, n: Notification, address: str) -> Outcome:
+        message = render(n.kind, n.language, n.context)
+        if n.channel == "sms":
+            if self.sms is None:
+                return Permanent("no SMS provider is configured (LOKET_SMS_URL)")
+            await self.bucket.acquire()
+            outcome = await self.sms.send(address, message.body, str(n.channel_notification_id()), n.idempotency_key())
+            if isinstance(outcome, Retryable) and outcome.retry_after_s:
+                self.bucket.pause(outcome.retry_after_s)
+            return outcome
+        if self.email is None:
+            return Permanent("no mail server is configured (LOKET_SMTP_HOST)")
+        return await self.email.send(address, message.subject, message.body, n.language, n.idempotency_key())
+
+    async def _record(self, conn: asyncpg.Connection, n: Notification, outcome: Outcome, now: dt.datetime) -> None:
+        if isinstance(outcome, Accepted):
+            status = "delivered" if outcome.delivered else "sending"
+            await repo.set_outcome(conn, self.schema, n, status=status, provider_ref=outcome.provider_ref, sent_at=now,
+                                   finished=now if outcome.delivered else None)
+            await self.outbox.append(conn, events.sent(n, now), *([events.delivered(n, now)] if outcome.delivered else []))
+            self.metrics.latency.labels(n.channel).observe(max(0.0, (now - n.event_at).total_seconds()))
+            self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
+        elif isinstance(outcome, Permanent):
+            self.metrics.provider_errors.labels(n.channel, "permanent").inc()
+            await self.permanent_failure(conn, n, outcome.reason, now)
+        else:
+            self.metrics.provider_errors.labels(n.channel, "retryable").inc()
+            if n.attempts >= self.settings.max_attempts:
+                await self._final(conn, n, "technical-failure", f"gave up after {n.attempts} attempts: {outcome.reason}",
+                                  now)
+            else:
+                delay = backoff(n.attempts, self.settings.retry_base_s, self.settings.retry_max_s, outcome.retry_after_s)
+                await repo.set_outcome(conn, self.schema, n, status="created", due_at=now + delay, reason=outcome.reason)
+
+    async def permanent_failure(self, conn: asyncpg.Connection, n: Notification, reason: str, now: dt.datetime) -> None:
+        """This channel can never work for this message: say so, then try the next channel."""
+        await self.outbox.append(conn, events.failed(n, "permanent-failure", reason, now))
+        self.metrics.outcomes.labels(n.channel, n.kind, "permanent-failure").inc()
+        if n.channel_index + 1 < len(n.channels):
+            await repo.set_outcome(conn, self.schema, n, status="created", channel_index=n.channel_index + 1,
+                                   due_at=now, reason=reason, refund_attempt=True)
+        else:
+            await repo.set_outcome(conn, self.schema, n, status="permanent-failure", reason=reason, finished=now)
+
+    async def record_receipt(self, conn: asyncpg.Connection, n: Notification, status: str, reason: str,
+                             now: dt.datetime) -> None:
+        """A delivery receipt for an SMS the provider accepted."""
+        if status == "delivered":
+            await repo.set_outcome(conn, self.schema, n, status="delivered", finished=now)
+            await self.outbox.append(conn, events.delivered(n, now))
+            self.metrics.outcomes.labels(n.channel, n.kind, "delivered").inc()
+        elif status == "temporary-failure":
+            await self._final(conn, n, "temporary-failure", reason, now)
+        else:
+            await self.permanent_failure(conn, n, reason, now)
+
+    async def _final(self, conn: asyncpg.Connection, n: Notification, status: str, reason: str,
+                     now: dt.datetime) -> None:
+        await self.outbox.append(conn, events.failed(n, status, reason, now))  # type: ignore[arg-type]
+        self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
+        await repo.set_outcome(conn, self.schema, n, status=status, reason=reason, finished=now)

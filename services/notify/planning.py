@@ -1,0 +1,134 @@
+"""Which messages an event causes, and when (pure; no I/O).
+
+A confirmation goes now; reminders at the configured offsets before the appointment (those
+already past are skipped). Every planned message has a dedupe key built from the triggering
+event, so a redelivered event plans nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from services.contracts import Event
+from services.contracts.appointments import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentNoShow,
+    AppointmentRescheduled,
+    AppointmentSlotOffered,
+)
+from services.contracts.devices import DeviceLoanOverdue
+from services.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
+from services.contracts.values import ContactDetails
+from services.notify.language import choose_language
+from services.notify.rendering import BRUSSELS
+from services.reference.language_regime import UnknownMunicipality, municipality_name
+
+# Messages still waiting that an appointment change makes wrong.
+SUPERSEDED_BY_CHANGE = ("appointment_reminder",)
+SUPERSEDED_BY_CANCEL = ("appointment_confirmation", "appointment_reminder", "appointment_rescheduled")
+
+
+@dataclass(frozen=True)
+class Planned:
+    dedupe_key: str
+    kind: str
+    trigger_event_id: UUID
+    aggregate_id: str
+    municipality: str | None
+    language: str
+    contact: ContactDetails
+    channels: tuple[str, ...]
+    due_at: dt.datetime
+    event_at: dt.datetime
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    messages: list[Planned]
+    cancel_pending: tuple[str, ...] = ()  # kinds of this aggregate's waiting messages to drop
+
+
+def channels_of(contact: ContactDetails) -> tuple[str, ...]:
+    """The citizen's order; without one, SMS first (many use only a basic phone), then e-mail."""
+    if contact.preferred_channels:
+        ordered = list(contact.preferred_channels)
+        ordered += [c for c, v in (("sms", contact.phone), ("email", contact.email)) if v and c not in ordered]
+        return tuple(ordered)
+    return tuple(c for c, v in (("sms", contact.phone), ("email", contact.email)) if v)
+
+
+def _message(event: Event, kind: str, aggregate: str, municipality: str | None, contact: ContactDetails,
+             event_language: str | None, due_at: dt.datetime, suffix: str = "", **context: Any) -> Planned:
+    language = choose_language(contact.language, event_language, municipality)
+    return Planned(f"{event.event_id}:{kind}{suffix}", kind, event.event_id, aggregate, municipality, language, contact,
+                   channels_of(contact), due_at, event.occurred_at, _jsonable(context))
+
+
+def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.datetime | dt.date) else v) for k, v in context.items()}
+
+
+def reminder_time(starts_at: dt.datetime, hours: float) -> dt.datetime:
+    """Whole days before go by the calendar ("the day before at the same time", also across a
+    DST change); other offsets are real hours ("two hours before")."""
+    if hours >= 24 and hours % 24 == 0:
+        local = starts_at.astimezone(BRUSSELS)
+        earlier = (local.replace(tzinfo=None) - dt.timedelta(days=hours // 24)).replace(tzinfo=BRUSSELS)
+        return earlier.astimezone(dt.UTC)
+    return starts_at - dt.timedelta(hours=hours)
+
+
+def _place(payload: Any) -> str:
+    return payload.point_name or payload.point_id
+
+
+def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_url: str) -> Plan:
+    p = event.payload
+    if isinstance(event, AppointmentBooked | AppointmentRescheduled):
+        aggregate = str(p.appointment_id)
+        kind = "appointment_confirmation" if isinstance(event, AppointmentBooked) else "appointment_rescheduled"
+        extra = {"old_when": p.old_starts_at} if isinstance(event, AppointmentRescheduled) else {}
+        messages = [_message(event, kind, aggregate, p.municipality, p.contact, p.language, now,
+                             place=_place(p), when=p.starts_at, **extra)]
+        for hours in reminder_hours:
+            due = reminder_time(p.starts_at, hours)
+            if due > now:
+                messages.append(_message(event, "appointment_reminder", aggregate, p.municipality, p.contact,
+                                         p.language, due, f":{hours:g}h", place=_place(p), when=p.starts_at))
+        cancel = SUPERSEDED_BY_CHANGE if isinstance(event, AppointmentRescheduled) else ()
+        return Plan(messages, cancel)
+    if isinstance(event, AppointmentCancelled):
+        closed = p.reason == "point_closed"
+        message = _message(event, "appointment_cancelled", str(p.appointment_id), p.municipality, p.contact,
+                           p.language, now, place=_place(p), when=p.starts_at, point_closed=closed,
+                           booking_url=booking_url)
+        return Plan([message], SUPERSEDED_BY_CANCEL)
+    if isinstance(event, AppointmentNoShow):
+        return Plan([_message(event, "appointment_no_show", str(p.appointment_id), p.municipality, p.contact,
+                              p.language, now, place=_place(p), when=p.starts_at, booking_url=booking_url)])
+    if isinstance(event, AppointmentSlotOffered):
+        return Plan([_message(event, "waitlist_offer", str(p.appointment_id), p.municipality, p.contact, p.language,
+                              now, place=_place(p), when=p.starts_at, until=p.offer_expires_at,
+                              claim_url=p.claim_url)])
+    if isinstance(event, DeviceLoanOverdue) and p.contact is not None:
+        return Plan([_message(event, "device_loan_overdue", str(p.loan_id), p.municipality, p.contact, p.language,
+                              now, place=p.point_id, due=p.due_at, days=p.days_overdue)])
+    if isinstance(event, LetterDeliveredToEbox | LetterUnreadEscalated) and p.important and p.contact is not None:
+        # Naming the sender is the point: citizens cannot tell an eBox e-mail from phishing.
+        kind = "letter_in_ebox" if isinstance(event, LetterDeliveredToEbox) else "letter_unread_escalated"
+        extra = {"days": p.unread_days} if isinstance(event, LetterUnreadEscalated) else {}
+        return Plan([_message(event, kind, str(p.letter_id), p.municipality, p.contact, p.language, now,
+                              sender=_sender(p.municipality), **extra)])
+    return Plan([])
+
+
+def _sender(municipality: str) -> str:
+    try:
+        return municipality_name(municipality)
+    except UnknownMunicipality:
+        return municipality

@@ -1,0 +1,50 @@
+"""`POST /receipts/sms`: the provider's delivery receipts.
+
+Authenticated by the shared secret the provider sends (`X-Receipt-Token`), not by a user
+token: the provider is not a Loket user. Receipts for a message already final are answered
+200 and ignored, so the provider may retry them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from services.infra.http.auth import problem
+from services.infra.runtime import Runtime
+from services.notify import repository as repo
+from services.notify.dispatcher import Dispatcher
+
+FINAL = {"delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"}
+
+
+def receipt_routes(runtime: Runtime, dispatcher: Dispatcher, token: str | None,
+                   clock: Callable[[], dt.datetime]) -> list[Route]:
+    async def sms_receipt(request: Request) -> Response:
+        given = request.headers.get("x-receipt-token", "")
+        if not token or not hmac.compare_digest(given, token):
+            return problem(401, "Unauthorized", "send the receipt secret in X-Receipt-Token")
+        try:
+            body = json.loads(await request.body())
+            ref, status = str(body["id"]), str(body["status"])
+        except (ValueError, KeyError, TypeError):
+            return problem(400, "Bad receipt", "expected JSON {id, status, reason?}")
+        if status not in ("delivered", "permanent-failure", "temporary-failure"):
+            return problem(422, "Unknown status", "status must be delivered, permanent-failure or temporary-failure")
+        async with runtime.db().acquire() as conn, conn.transaction():
+            n = await repo.by_provider_ref(conn, runtime.schema, ref)
+            if n is None:
+                return problem(404, "Unknown message", f"no message with provider id {ref}")
+            if n.status in FINAL or n.channel != "sms":
+                return JSONResponse({"status": n.status, "ignored": True})
+            reason = str(body.get("reason") or f"the provider reported {status}")
+            await dispatcher.record_receipt(conn, n, status, reason, clock())
+        return JSONResponse({"status": status})
+
+    return [Route("/receipts/sms", sms_receipt, methods=["POST"])]

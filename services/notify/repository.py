@@ -1,0 +1,140 @@
+"""Notifications in PostgreSQL (schema `notify`): planning, claiming, outcomes, receipts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.contracts.values import ContactDetails
+from services.notify.addresses import contact_key
+from services.notify.planning import Planned
+
+
+@dataclass(frozen=True)
+class Notification:
+    notification_id: UUID
+    dedupe_key: str
+    kind: str
+    trigger_event_id: UUID
+    trigger_aggregate_id: str
+    municipality: str | None
+    language: str
+    contact: ContactDetails
+    contact_key: str
+    channels: list[str]
+    channel_index: int
+    context: dict[str, Any]
+    status: str
+    due_at: dt.datetime
+    event_at: dt.datetime
+    attempts: int
+    provider_ref: str | None
+
+    @property
+    def channel(self) -> str:
+        return self.channels[self.channel_index]
+
+    def idempotency_key(self) -> str:
+        """Per message and channel: what the provider de-duplicates on."""
+        return f"{self.dedupe_key}:{self.channel}"
+
+    def channel_notification_id(self) -> UUID:
+        """The id in events: one per channel tried, so a fallback to e-mail is its own notification."""
+        return uuid.uuid5(self.notification_id, self.channel)
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Notification:
+        values = {name: row[name] for name in cls.__dataclass_fields__}
+        values["contact"] = ContactDetails.model_validate(row["contact"])
+        return cls(**values)
+
+
+_COLUMNS = ", ".join(Notification.__dataclass_fields__)
+_N_COLUMNS = ", ".join(f"n.{c}" for c in Notification.__dataclass_fields__)
+
+
+async def insert_planned(conn: asyncpg.Connection, schema: str, planned: list[Planned]) -> int:
+    if not planned:
+        return 0
+    status = await conn.execute(
+        f"""INSERT INTO {schema}.notifications (notification_id, dedupe_key, kind, trigger_event_id,
+                trigger_aggregate_id, municipality, language, contact, contact_key, channels, context, status, due_at,
+                event_at)
+            SELECT n.id, n.dedupe, n.kind, n.event, n.aggregate, n.municipality, n.language, n.contact, n.ckey,
+                   string_to_array(n.channels, ','), n.context, CASE WHEN n.channels = '' THEN 'permanent-failure'
+                   ELSE 'created' END, n.due, n.event_at
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[],
+                        $8::jsonb[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::timestamptz[])
+                 AS n(id, dedupe, kind, event, aggregate, municipality, language, contact, ckey, channels, context, due,
+                      event_at)
+            ON CONFLICT (dedupe_key) DO NOTHING""",
+        [uuid.uuid4() for _ in planned], [p.dedupe_key for p in planned], [p.kind for p in planned],
+        [p.trigger_event_id for p in planned], [p.aggregate_id for p in planned], [p.municipality for p in planned],
+        [p.language for p in planned], [p.contact.model_dump(mode="json") for p in planned],
+        [contact_key(p.contact) for p in planned], [",".join(p.channels) for p in planned],
+        [p.context for p in planned], [p.due_at for p in planned], [p.event_at for p in planned])
+    return int(status.split()[-1])
+
+
+async def cancel_pending(conn: asyncpg.Connection, schema: str, aggregate_id: str, kinds: tuple[str, ...],
+                         before_event_at: dt.datetime) -> int:
+    """Drop waiting messages of an aggregate planned by earlier events (not by this one)."""
+    status = await conn.execute(
+        f"""UPDATE {schema}.notifications SET status = 'cancelled', finished_at = now()
+            WHERE trigger_aggregate_id = $1 AND status = 'created' AND kind = ANY($2::text[]) AND event_at < $3""",
+        aggregate_id, list(kinds), before_event_at)
+    return int(status.split()[-1])
+
+
+async def claim_due(conn: asyncpg.Connection, schema: str, now: dt.datetime, lease: dt.timedelta,
+                    limit: int) -> list[Notification]:
+    """Due messages, and in-flight ones whose worker died before the provider answered."""
+    rows = await conn.fetch(
+        f"""UPDATE {schema}.notifications n SET status = 'sending', lease_until = $1::timestamptz + $2::interval,
+                attempts = n.attempts + 1
+            FROM (SELECT notification_id FROM {schema}.notifications
+                  WHERE (status = 'created' AND due_at <= $1)
+                     OR (status = 'sending' AND provider_ref IS NULL AND lease_until < $1)
+                  ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
+            WHERE n.notification_id = due.notification_id RETURNING {_N_COLUMNS}""", now, lease, limit)
+    return [Notification.from_row(r) for r in rows]
+
+
+async def set_outcome(conn: asyncpg.Connection, schema: str, n: Notification, *, status: str,
+                      provider_ref: str | None = None, reason: str | None = None, due_at: dt.datetime | None = None,
+                      channel_index: int | None = None, sent_at: dt.datetime | None = None,
+                      finished: dt.datetime | None = None, refund_attempt: bool = False) -> None:
+    await conn.execute(
+        f"""UPDATE {schema}.notifications SET status = $2, provider_ref = coalesce($3, provider_ref),
+                failure_reason = coalesce($4, failure_reason), due_at = coalesce($5, due_at),
+                channel_index = coalesce($6, channel_index), sent_at = coalesce($7, sent_at),
+                finished_at = coalesce($8, finished_at), lease_until = NULL,
+                attempts = attempts - CASE WHEN $9 THEN 1 ELSE 0 END
+            WHERE notification_id = $1""",
+        n.notification_id, status, provider_ref, reason, due_at, channel_index, sent_at, finished, refund_attempt)
+
+
+async def sent_recently(conn: asyncpg.Connection, schema: str, key: str, since: dt.datetime) -> list[dt.datetime]:
+    rows = await conn.fetch(
+        f"SELECT sent_at FROM {schema}.notifications WHERE contact_key = $1 AND sent_at >= $2 ORDER BY sent_at",
+        key, since)
+    return [r["sent_at"] for r in rows]
+
+
+async def opted_out(conn: asyncpg.Connection, schema: str, key: str) -> bool:
+    return bool(await conn.fetchval(f"SELECT 1 FROM {schema}.opt_outs WHERE contact_key = $1", key))
+
+
+async def by_provider_ref(conn: asyncpg.Connection, schema: str, ref: str) -> Notification | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM {schema}.notifications WHERE provider_ref = $1 FOR UPDATE", ref)
+    return Notification.from_row(row) if row else None
+
+
+async def waiting_count(conn: asyncpg.Connection, schema: str) -> int:
+    return int(await conn.fetchval(f"SELECT count(*) FROM {schema}.notifications WHERE status = 'created'"))
