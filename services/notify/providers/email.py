@@ -25,11 +25,11 @@ class EmailSender:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Date"] = formatdate(localtime=False)
-        message["Content-Language"] = language
         domain = self.sender.rsplit("@", 1)[-1].strip(">") or "loket.invalid"
         message_id = f"<{idempotency_key.replace(':', '.')}@{domain}>"
         message["Message-ID"] = message_id
         message.set_content(body)
+        message["Content-Language"] = language  # after set_content, which resets Content-* headers
         try:
             await aiosmtplib.send(message, hostname=self.host, port=self.port, username=self.username,
                                   password=self.password, start_tls=self.starttls, use_tls=self.tls,

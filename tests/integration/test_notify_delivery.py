@@ -1,0 +1,159 @@
+"""notify end to end on real PostgreSQL and NATS: events on the bus → SMS at the simulator over
+HTTP (with receipts back) and e-mail at a real SMTP server, in the citizen's language; fallback,
+retries, reminders that move and vanish, quiet hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from services.contracts.appointments import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentRescheduled,
+)
+from services.contracts.letter_status import LetterDeliveredToEbox
+from services.notify.rendering import BRUSSELS
+from tests.support.bridge_harness import publish
+from tests.support.notify_harness import eventually, running_notify
+
+SOON = dt.timedelta(days=3)
+
+
+def booked(phone: str | None = None, email: str | None = None, language: str = "nl", municipality: str = "12025",
+           starts_at: dt.datetime | None = None, appointment_id: uuid.UUID | None = None, **contact: Any) -> AppointmentBooked:
+    starts = starts_at or (dt.datetime.now(dt.UTC) + SOON).replace(microsecond=0)
+    return AppointmentBooked(producer="test", payload={
+        "appointment_id": appointment_id or uuid.uuid4(), "point_id": "etterbeek-epn", "municipality": municipality,
+        "point_name": "Espace Public Numérique", "starts_at": starts, "ends_at": starts + dt.timedelta(minutes=30),
+        "point_kind": "public_digital_space", "service": "ebox_activation", "helper_id": "h1", "language": "fr",
+        "contact": {"phone": phone, "email": email, "language": language, **contact}, "booked_via": "citizen",
+        "lead_time_seconds": 3600})
+
+
+async def rows(pool, aggregate: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    found = await pool.fetch("SELECT kind, status, due_at, channel_index, attempts, failure_reason FROM "
+                             "notify.notifications WHERE trigger_aggregate_id = $1 ORDER BY due_at", aggregate)
+    return [dict(r) for r in found]
+
+
+async def test_sms_and_email_reach_the_provider_and_the_mail_server_in_the_right_language(
+        database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        sms = booked(phone="+32470111222", language="fr", municipality="21005")  # Etterbeek: bilingual
+        mail = booked(email="lukas@example.be", language="de", municipality="63023")  # Eupen
+        letter = LetterDeliveredToEbox(producer="test", payload={
+            "letter_id": uuid.uuid4(), "municipality": "12025", "department": "finance", "document_type": "invoice",
+            "ebox_message_id": "m-1", "important": True, "language": "nl", "delivered_at": dt.datetime.now(dt.UTC),
+            "contact": {"email": "an@example.be", "language": "nl"}})
+        await publish(bus_url, [sms, mail, letter])
+        messages = await eventually(notify.sms.messages, what="the SMS at the simulator")
+        assert len(messages) == 1 and messages[0]["to"] == "+32470111222"
+        assert "Rendez-vous confirmé" in messages[0]["body"] and "Espace Public Numérique" in messages[0]["body"]
+        local = sms.payload.starts_at.astimezone(BRUSSELS).strftime("%H:%M")
+        assert local in messages[0]["body"]
+        mails = await eventually(lambda: len(notify.mails()) == 2 and notify.mails(), what="two e-mails")
+        by_to = {m["To"]: m for m in mails}
+        assert by_to["lukas@example.be"]["Subject"] == "Ihr Termin bei Espace Public Numérique"
+        assert by_to["lukas@example.be"]["Content-Language"] == "de"
+        assert "Stad Mechelen" in by_to["an@example.be"]["Subject"] or "Mechelen" in by_to["an@example.be"]["Subject"]
+        assert "eBox" in by_to["an@example.be"].get_content()
+        # The SMS receipt comes back: delivered; e-mail counts as delivered when the server accepts it.
+        await eventually(lambda: _statuses(pool, str(sms.payload.appointment_id), "delivered"), what="SMS receipt")
+        events = await pool.fetch("SELECT event_type, payload FROM notify.outbox ORDER BY id")
+        kinds = [e["event_type"] for e in events]
+        assert kinds.count("NotificationSent") == 3 and kinds.count("NotificationDelivered") == 3
+        assert all(b"+32470111222" not in e["payload"] and b"lukas@" not in e["payload"] for e in events)
+
+
+async def _statuses(pool, aggregate: str, *wanted: str) -> bool:  # type: ignore[no-untyped-def]
+    found = [r["status"] for r in await rows(pool, aggregate) if r["kind"] != "appointment_reminder"]
+    return bool(found) and all(s in wanted for s in found)
+
+
+async def test_permanent_sms_failure_falls_back_to_email_and_transient_failures_retry(
+        database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        dead_number = booked(phone="+32470990000", email="fallback@example.be")  # ends in 0000: not in service
+        await publish(bus_url, [dead_number])
+        await eventually(lambda: len(notify.mails()) == 1, what="the fallback e-mail")
+        assert notify.mails()[0]["To"] == "fallback@example.be"
+        [confirmation] = [r for r in await rows(pool, str(dead_number.payload.appointment_id))
+                          if r["kind"] == "appointment_confirmation"]
+        assert (confirmation["status"], confirmation["channel_index"]) == ("delivered", 1)
+        failed = await pool.fetchval("SELECT payload FROM notify.outbox WHERE event_type = 'NotificationFailed'")
+        assert b'"status":"permanent-failure"' in failed and b'"channel":"sms"' in failed
+
+        await notify.sms.faults(fail_next=2)  # two 503s, then the provider works again
+        flaky = booked(phone="+32470333444")
+        await publish(bus_url, [flaky])
+        await eventually(lambda: _statuses(pool, str(flaky.payload.appointment_id), "sending", "delivered"),
+                         what="the retried SMS")
+        [sent] = [r for r in await rows(pool, str(flaky.payload.appointment_id)) if r["kind"] == "appointment_confirmation"]
+        assert sent["attempts"] == 3
+        assert len([m for m in await notify.sms.messages() if m["to"] == "+32470333444"]) == 1
+
+        invalid = booked(phone="+3200000000", email=None)  # well-formed, but no such Belgian number
+        await publish(bus_url, [invalid])
+        await eventually(lambda: _statuses(pool, str(invalid.payload.appointment_id), "permanent-failure"),
+                         what="the permanent failure")
+        reasons = [r["failure_reason"] for r in await rows(pool, str(invalid.payload.appointment_id))]
+        assert any("not a valid number" in (r or "") or "cannot be read" in (r or "") for r in reasons)
+
+
+async def test_reminders_move_with_a_reschedule_and_vanish_with_a_cancel(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        appointment = uuid.uuid4()
+        first = booked(phone="+32470555666", appointment_id=appointment)
+        await publish(bus_url, [first])
+        await eventually(lambda: _reminders(pool, str(appointment), "created", 2), what="two reminders")
+        later = first.payload.starts_at + dt.timedelta(days=1)
+        moved = AppointmentRescheduled(producer="test", payload={
+            "appointment_id": appointment, "point_id": "etterbeek-epn", "municipality": "12025",
+            "starts_at": later, "ends_at": later + dt.timedelta(minutes=30), "old_starts_at": first.payload.starts_at,
+            "language": "nl", "contact": {"phone": "+32470555666", "language": "nl"}})
+        await publish(bus_url, [moved])
+        await eventually(lambda: _reminders(pool, str(appointment), "cancelled", 2), what="old reminders cancelled")
+        pending = [r for r in await rows(pool, str(appointment)) if r["kind"] == "appointment_reminder"
+                   and r["status"] == "created"]
+        assert sorted(r["due_at"] for r in pending) == [later - dt.timedelta(days=1), later - dt.timedelta(hours=2)]
+        cancel = AppointmentCancelled(producer="test", payload={
+            "appointment_id": appointment, "point_id": "etterbeek-epn", "municipality": "12025", "starts_at": later,
+            "reason": "point_closed", "language": "nl", "contact": {"phone": "+32470555666", "language": "nl"}})
+        await publish(bus_url, [cancel])
+        await eventually(lambda: _reminders(pool, str(appointment), "cancelled", 4), what="all reminders cancelled")
+        texts = await eventually(lambda: _texts(notify, "+32470555666", 3), what="three SMS")
+        assert "gesloten" in texts[-1] and "verplaatst" in texts[1]
+
+
+async def _reminders(pool, aggregate: str, status: str, count: int) -> bool:  # type: ignore[no-untyped-def]
+    return len([r for r in await rows(pool, aggregate) if r["kind"] == "appointment_reminder"
+                and r["status"] == status]) == count
+
+
+async def _texts(notify, phone: str, count: int) -> list[str] | None:  # type: ignore[no-untyped-def]
+    texts = [m["body"] for m in await notify.sms.messages() if m["to"] == phone]
+    return texts if len(texts) >= count else None
+
+
+async def test_quiet_hours_defer_sms_but_not_email(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    night = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(22, 30), tzinfo=BRUSSELS)
+    async with running_notify(database_url, bus_url, tmp_path, clock=lambda: night.astimezone(dt.UTC)) as notify:
+        both = booked(phone="+32470777888", email="night@example.be", preferred_channels=["sms", "email"],
+                      starts_at=night.astimezone(dt.UTC) + SOON)
+        mail_only = booked(email="owl@example.be", starts_at=night.astimezone(dt.UTC) + SOON)
+        await publish(bus_url, [both, mail_only])
+        await eventually(lambda: len(notify.mails()) == 1, what="the e-mail sent at night")
+        [deferred] = [r for r in await eventually(lambda: _deferred(pool, str(both.payload.appointment_id)),
+                                                  what="the deferred SMS")]
+        assert deferred["due_at"].astimezone(BRUSSELS).replace(tzinfo=None) == dt.datetime.combine(
+            night.date() + dt.timedelta(days=1), dt.time(8))
+        assert await notify.sms.messages() == []
+
+
+async def _deferred(pool, aggregate: str) -> list[dict] | None:  # type: ignore[no-untyped-def]
+    found = [r for r in await rows(pool, aggregate) if r["kind"] == "appointment_confirmation"
+             and r["status"] == "created" and r["attempts"] == 0]
+    due = [r for r in found if r["due_at"].astimezone(BRUSSELS).hour == 8]
+    return due or None

@@ -1,0 +1,138 @@
+"""A running notify service on the test session's PostgreSQL and NATS, with the SMS simulator
+(over real HTTP, receipts posted back) and a real SMTP server (aiosmtpd) as the mail sink."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import email
+import email.policy
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import nats
+from aiosmtpd.controller import Controller
+
+from services.contracts import topics
+from services.contracts.values import utc_now
+from services.infra.bus.address import parse_bus_url
+from services.infra.embedded.ports import free_port
+from services.notify.app import create_app
+from services.notify.rendering import BRUSSELS
+from services.notify.settings import NotifySettings
+from services.sms_sim.app import create_app as create_sms_sim
+from services.sms_sim.settings import SmsSimSettings
+from services.sms_sim.smtp_sink import MaildirSink
+from tests.support.served_app import served
+
+SMS_KEY, RECEIPTS_TOKEN = "test-sms-key", "test-receipts-token"
+STREAMS = ("APPOINTMENTS", "DEVICES", "LETTERS")
+
+
+@dataclass
+class SmsSim:
+    url: str
+    http: aiohttp.ClientSession
+
+    async def messages(self) -> list[dict[str, Any]]:
+        async with self.http.get(f"{self.url}/admin/messages") as r:
+            return (await r.json())["messages"]
+
+    async def faults(self, **faults: Any) -> None:
+        async with self.http.post(f"{self.url}/admin/faults", json=faults) as r:
+            assert r.status == 200, await r.text()
+
+
+@dataclass
+class RunningNotify:
+    base: str
+    sms: SmsSim
+    mail: MaildirSink
+    mail_dir: Path
+
+    def mails(self) -> list[Message]:
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in sorted(self.mail_dir.glob("*.eml"))]
+
+
+async def fresh_streams(bus_url: str) -> None:
+    """Other tests leave appointment and letter events on the streams; a new notify consumer
+    would replay them all into these tests' simulator."""
+    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
+    try:
+        js = nc.jetstream()
+        for stream in STREAMS:
+            with contextlib.suppress(Exception):
+                await js.purge_stream(stream)
+    finally:
+        await nc.close()
+
+
+async def clear_notify(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        exists = await conn.fetchval("SELECT to_regclass('notify.notifications')")
+        if exists:
+            await conn.execute("DELETE FROM notify.notifications; DELETE FROM notify.opt_outs")
+    finally:
+        await conn.close()
+
+
+def notify_settings(database_url: str, bus_url: str, sms_url: str, smtp_port: int, **overrides: Any) -> NotifySettings:
+    return NotifySettings(
+        database_url=database_url, bus_url=bus_url, sms_url=sms_url, sms_api_key=SMS_KEY,
+        sms_receipts_token=RECEIPTS_TOKEN, smtp_host="127.0.0.1", smtp_port=smtp_port, retry_base_s=0.05,
+        retry_max_s=0.5, dispatch_idle_s=0.05, lease_s=3, **overrides)
+
+
+def daytime_clock() -> Callable[[], dt.datetime]:
+    """Real time shifted to start at today's noon in Brussels: the tests must not depend on
+    when CI runs (at night quiet hours would hold every SMS back)."""
+    now = utc_now()
+    noon = dt.datetime.combine(now.astimezone(BRUSSELS).date(), dt.time(12), tzinfo=BRUSSELS)
+    shift = noon.astimezone(dt.UTC) - now
+    return lambda: utc_now() + shift
+
+
+@contextlib.asynccontextmanager
+async def running_notify(database_url: str, bus_url: str, tmp_path: Path,
+                         clock: Callable[[], dt.datetime] | None = None, **overrides: Any) -> AsyncIterator[RunningNotify]:
+    clock = clock or daytime_clock()
+    await fresh_streams(bus_url)
+    await clear_notify(database_url)
+    notify_port, smtp_port = free_port(), free_port()
+    sim_settings = SmsSimSettings(api_key=SMS_KEY, receipts_url=f"http://127.0.0.1:{notify_port}/receipts/sms",
+                                  receipts_token=RECEIPTS_TOKEN, receipt_delay_ms=50)
+    sink = MaildirSink(tmp_path / "mail")
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        async with served(create_sms_sim(sim_settings)) as sim_url, aiohttp.ClientSession() as http:
+            settings = notify_settings(database_url, bus_url, sim_url, smtp_port, **overrides)
+            async with served(create_app(settings, clock), port=notify_port) as base:
+                yield RunningNotify(base, SmsSim(sim_url, http), sink, tmp_path / "mail")
+    finally:
+        controller.stop()
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 15, what: str = "condition") -> Any:
+    """Poll an async or sync check until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+__all__ = ["RunningNotify", "eventually", "running_notify", "topics"]
