@@ -71,6 +71,8 @@ def create_app(settings: SmsSimSettings) -> Starlette:
             return error(400, f"'to' must be an E.164 number, got {to[:20]!r}")
         message, replayed = state.accept(to, str(data.get("from", "")), body, str(data.get("reference", "")),
                                          request.headers.get("idempotency-key"))
+        if state.faults.response_delay_ms:
+            await asyncio.sleep(state.faults.response_delay_ms / 1000)
         if not replayed and settings.receipts_url:
             task = asyncio.create_task(send_receipt(message.id, to))
             pending.add(task)

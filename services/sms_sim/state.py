@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Faults:
     latency_ms: int = 0
+    response_delay_ms: int = 0  # after the message is accepted: the client may die before it hears back
     error_rate: float = 0.0     # share of requests answered 503
     throttle_rate: float = 0.0  # share of requests answered 429 with Retry-After
     fail_next: int = 0          # the next n requests get 503 (deterministic, for tests)
