@@ -14,6 +14,7 @@ from rich.table import Table
 from services.catalog import SERVICE_NAMES, service_settings
 from services.commands.ebox_wiring import ebox_wiring
 from services.commands.migrate import migrate_all
+from services.commands.notify_wiring import notify_wiring
 from services.commands.stack import ensure_admin_token, running_stack
 from services.infra.embedded.ports import free_port, port_is_free
 from services.infra.supervisor import Child, Supervisor, child_env, service_argv
@@ -33,9 +34,11 @@ def allocate_ports() -> dict[str, int]:
 class Prepared:
     ports: dict[str, int]
     logs: Path
-    # The eBox simulator (unless a real eBox is configured) first, then the four services.
+    # The simulators and the mail sink (unless real ones are configured) first, then the services.
     children: list[Child]
     simulator_url: str | None
+    sms_url: str | None = None
+    mail_dir: Path | None = None
 
 
 def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
@@ -48,13 +51,18 @@ def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
     env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
            "LOKET_ADMIN_TOKEN": token}
     ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values())
+    avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
+    notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid)
+    extra = {"ebox_bridge": ebox.bridge_env, "notify": notify.notify_env,
+             "booking": {"LOKET_BOOKING_PUBLIC_URL": f"http://127.0.0.1:{ports['booking']}"}}
     children = [
         Child(name, service_argv(name),
-              child_env({**env, "LOKET_PORT": str(ports[name]), **(ebox.bridge_env if name == "ebox_bridge" else {})}),
+              child_env({**env, "LOKET_PORT": str(ports[name]), **extra.get(name, {})}),
               logs / f"{name}.log")
         for name in SERVICE_NAMES
     ]
-    return Prepared(ports, logs, [*ebox.children, *children], ebox.simulator_url)
+    return Prepared(ports, logs, [*ebox.children, *notify.children, *children], ebox.simulator_url,
+                    notify.sms_url, notify.mail_dir)
 
 
 def up() -> None:
@@ -74,7 +82,8 @@ def write_runtime_file(stack, prepared: Prepared) -> None:  # type: ignore[no-un
     """Where everything runs, for operators' scripts and tests (no secrets in it)."""
     (stack.data_dir / "runtime.json").write_text(json.dumps(
         {"database_url": stack.database_url, "bus_url": stack.bus_url, "ports": prepared.ports,
-         "ebox_simulator_url": prepared.simulator_url, "supervisor_pid": os.getpid()}, indent=2))
+         "ebox_simulator_url": prepared.simulator_url, "sms_simulator_url": prepared.sms_url,
+         "mail_dir": str(prepared.mail_dir) if prepared.mail_dir else None, "supervisor_pid": os.getpid()}, indent=2))
 
 
 def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
@@ -89,6 +98,10 @@ def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-de
         table.add_row(name, f"{base}/health/ready", f"{base}/metrics", f"{base}/docs/asyncapi")
     if prepared.simulator_url:
         table.add_row("ebox_sim", f"{prepared.simulator_url}/health/live", "-", "admin API: same token")
+    if prepared.sms_url:
+        table.add_row("sms_sim", f"{prepared.sms_url}/health/live", "-", "admin API: same token")
+    if prepared.mail_dir:
+        table.add_row("smtp_sink", f"e-mails as files in {prepared.mail_dir}", "-", "-")
     console.print(table)
     console.print(f"database: {stack.database_url}")
     console.print(f"bus:      {stack.bus_url}")

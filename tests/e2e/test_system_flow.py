@@ -1,0 +1,53 @@
+"""The system as a citizen meets it, on `loket up`: seed the points, book an appointment on the
+public API; booking's event crosses the bus and notify sends the confirmation SMS to the SMS
+simulator, in the citizen's language, naming the place."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_loket_up import start_up, stop_up, wait
+
+pytestmark = pytest.mark.slow
+
+
+def call(url: str, body: dict | None = None, token: str | None = None) -> dict:  # type: ignore[type-arg]
+    request = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_a_booking_becomes_a_confirmation_sms(tmp_path: Path) -> None:
+    # No quiet hours: otherwise a run at night would (rightly) hold the SMS until 08:00.
+    proc, runtime = start_up(tmp_path, LOKET_QUIET_HOURS="00:00-00:00")
+    try:
+        subprocess.run([sys.executable, "-m", "services.cli", "seed", "--database-url", runtime["database_url"]],
+                       check=True, timeout=60, capture_output=True)
+        booking = f"http://127.0.0.1:{runtime['ports']['booking']}"
+        slots = call(f"{booking}/public/points/etterbeek-epn/slots?service=ebox_activation&language=fr&days=14")
+        slot = slots["slots"][0]
+        booked = call(f"{booking}/public/appointments", {
+            "point_id": "etterbeek-epn", "service": "ebox_activation", "language": "fr",
+            "starts_at": slot["starts_at"], "contact": {"phone": "0470 12 34 56", "language": "fr"}})
+        assert booked["status"] == "booked"
+        token = (tmp_path / "admin-token").read_text().strip()
+        found: list[dict] = []  # type: ignore[type-arg]
+
+        def confirmation_sent() -> bool:
+            messages = call(f"{runtime['sms_simulator_url']}/admin/messages", token=token)["messages"]
+            found[:] = [m for m in messages if m["to"] == "+32470123456"]
+            return bool(found)
+
+        wait(confirmation_sent, 60, "the confirmation SMS")
+        assert "Rendez-vous confirmé" in found[0]["body"]
+        assert "Espace Public Numérique d'Etterbeek" in found[0]["body"]
+    finally:
+        stop_up(proc)
