@@ -29,6 +29,7 @@ from services.bench.raw_nats import run_raw_nats
 from services.bench.raw_postgres import run_raw_postgres
 from services.commands.bench_booking import booking
 from services.commands.bench_letters import letters
+from services.commands.bench_notify import notify
 from services.commands.stack import Stack, running_stack
 from services.infra.settings import LoketSettings
 
@@ -36,6 +37,7 @@ DEFAULTS = PipelineOptions()
 app = typer.Typer(help="Benchmarks on this machine, each against a raw baseline run alongside.", no_args_is_help=True)
 app.command("letters")(letters)
 app.command("booking")(booking)
+app.command("notify")(notify)
 console = Console()
 
 

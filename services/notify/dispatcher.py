@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import asyncpg
 
+from services.contracts import Event
 from services.infra.db.outbox import Outbox
 from services.infra.rounds import run_rounds
 from services.notify import events
@@ -42,52 +43,80 @@ class Dispatcher:
         self.limit = asyncio.Semaphore(settings.dispatch_concurrency)
 
     async def run(self) -> None:
-        await run_rounds(self.round, self.settings.dispatch_idle_s, "notification dispatch")
+        # Several rounds in flight: while one batch waits for the provider or commits, the next
+        # is already sending (SKIP LOCKED keeps their batches apart).
+        await asyncio.gather(*(run_rounds(self.round, self.settings.dispatch_idle_s, "notification dispatch")
+                               for _ in range(self.settings.dispatch_workers)))
 
     async def round(self) -> bool:
-        async with self.db().acquire() as conn:
-            claimed = await repo.claim_due(conn, self.schema, self.clock(),
-                                           dt.timedelta(seconds=self.settings.lease_s), self.settings.dispatch_batch)
-            self.metrics.scheduled.set(await repo.waiting_count(conn, self.schema))
-        await asyncio.gather(*(self._guarded(n) for n in claimed))
-        return len(claimed) == self.settings.dispatch_batch
-
-    async def _guarded(self, n: Notification) -> None:
-        async with self.limit:
-            try:
-                await self._one(n)
-            except Exception:  # one broken message must not stop the others; its lease brings it back
-                log.exception("notification %s (%s) failed unexpectedly", n.notification_id, n.kind)
-
-    async def _one(self, n: Notification) -> None:
+        """One batch: checks for the whole batch in two queries, sends concurrently, and all
+        outcomes with their events in one transaction (one commit instead of one per message)."""
         now = self.clock()
         async with self.db().acquire() as conn:
-            if await repo.opted_out(conn, self.schema, n.contact_key):
-                async with conn.transaction():
-                    await self._final(conn, n, "permanent-failure", "the citizen opted out of messages", now)
-                return
+            claimed = await repo.claim_due(conn, self.schema, now, dt.timedelta(seconds=self.settings.lease_s),
+                                           self.settings.dispatch_batch)
+            self.metrics.scheduled.set(await repo.waiting_count(conn, self.schema))
+            if not claimed:
+                return False
+            keys = list({n.contact_key for n in claimed})
+            opted = await repo.opted_out_keys(conn, self.schema, keys)
+            recent = await repo.sent_since(conn, self.schema, keys, now - dt.timedelta(hours=1))
+        ready, settled = [], []
+        for n in claimed:
+            verdict = self._check(n, opted, recent, now)
+            (settled if verdict is not None else ready).append((n, verdict))
+        sends = await asyncio.gather(*(self._guarded_send(n) for n, _ in ready))
+        out: list[Event] = []
+        async with self.db().acquire() as conn, conn.transaction():
+            for (n, _), (address_problem, outcome) in zip(ready, sends, strict=True):
+                if address_problem is not None:
+                    await self.permanent_failure(conn, n, address_problem, now, out)
+                elif outcome is not None:
+                    await self._record(conn, n, outcome, self.clock(), out)
+            for n, verdict in settled:
+                await self._apply(conn, n, verdict, now, out)  # type: ignore[arg-type]
+            await self.outbox.append(conn, *out)  # one append (and one wake-up of the relay) per batch
+        return len(claimed) == self.settings.dispatch_batch
+
+    def _check(self, n: Notification, opted: set[str], recent: dict[str, list[dt.datetime]],
+               now: dt.datetime) -> tuple[str, object] | None:
+        """Why this message must not be sent now, if so: opted out, or (SMS) quiet hours or
+        the per-citizen throttle. Counts this batch's own SMS towards the throttle."""
+        if n.contact_key in opted:
+            return ("opted_out", None)
+        if n.channel != "sms":
+            return None
+        if (until := quiet_until(now, self.quiet)) is not None:
+            self.metrics.deferred.labels("quiet_hours").inc()
+            return ("defer", until)
+        sent = recent.setdefault(n.contact_key, [])
+        if len(sent) >= self.settings.citizen_max_per_hour:
+            self.metrics.deferred.labels("throttle").inc()
+            return ("defer", sorted(sent)[-self.settings.citizen_max_per_hour] + dt.timedelta(hours=1))
+        sent.append(now)
+        return None
+
+    async def _apply(self, conn: asyncpg.Connection, n: Notification, verdict: tuple[str, object],
+                     now: dt.datetime, out: list[Event]) -> None:
+        what, when = verdict
+        if what == "opted_out":
+            await self._final(conn, n, "permanent-failure", "the citizen opted out of messages", now, out)
+        else:
+            await repo.set_outcome(conn, self.schema, n, status="created", due_at=when, refund_attempt=True)  # type: ignore[arg-type]
+
+    async def _guarded_send(self, n: Notification) -> tuple[str | None, Outcome | None]:
+        """(address problem, outcome); (None, None) when the send itself crashed (the lease
+        brings the message back)."""
+        async with self.limit:
             try:
                 address = address_for(n.channel, n.contact)
             except InvalidAddress as exc:
-                async with conn.transaction():
-                    await self.permanent_failure(conn, n, str(exc), now)
-                return
-            if n.channel == "sms" and (later := await self._deferral(conn, n, now)) is not None:
-                await repo.set_outcome(conn, self.schema, n, status="created", due_at=later, refund_attempt=True)
-                return
-        outcome = await self._send(n, address)
-        async with self.db().acquire() as conn, conn.transaction():
-            await self._record(conn, n, outcome, self.clock())
-
-    async def _deferral(self, conn: asyncpg.Connection, n: Notification, now: dt.datetime) -> dt.datetime | None:
-        if (until := quiet_until(now, self.quiet)) is not None:
-            self.metrics.deferred.labels("quiet_hours").inc()
-            return until
-        recent = await repo.sent_recently(conn, self.schema, n.contact_key, now - dt.timedelta(hours=1))
-        if len(recent) >= self.settings.citizen_max_per_hour:
-            self.metrics.deferred.labels("throttle").inc()
-            return recent[-self.settings.citizen_max_per_hour] + dt.timedelta(hours=1)
-        return None
+                return str(exc), None
+            try:
+                return None, await self._send(n, address)
+            except Exception:
+                log.exception("notification %s (%s) failed unexpectedly", n.notification_id, n.kind)
+                return None, None
 
     async def _send(self, n: Notification, address: str) -> Outcome:
         message = render(n.kind, n.language, n.context)
@@ -103,29 +132,31 @@ class Dispatcher:
             return Permanent("no mail server is configured (LOKET_SMTP_HOST)")
         return await self.email.send(address, message.subject, message.body, n.language, n.idempotency_key())
 
-    async def _record(self, conn: asyncpg.Connection, n: Notification, outcome: Outcome, now: dt.datetime) -> None:
+    async def _record(self, conn: asyncpg.Connection, n: Notification, outcome: Outcome, now: dt.datetime,
+                      out: list[Event]) -> None:
         if isinstance(outcome, Accepted):
             status = "delivered" if outcome.delivered else "sending"
             await repo.set_outcome(conn, self.schema, n, status=status, provider_ref=outcome.provider_ref, sent_at=now,
                                    finished=now if outcome.delivered else None)
-            await self.outbox.append(conn, events.sent(n, now), *([events.delivered(n, now)] if outcome.delivered else []))
+            out += [events.sent(n, now), *([events.delivered(n, now)] if outcome.delivered else [])]
             self.metrics.latency.labels(n.channel).observe(max(0.0, (now - n.event_at).total_seconds()))
             self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
         elif isinstance(outcome, Permanent):
             self.metrics.provider_errors.labels(n.channel, "permanent").inc()
-            await self.permanent_failure(conn, n, outcome.reason, now)
+            await self.permanent_failure(conn, n, outcome.reason, now, out)
         else:
             self.metrics.provider_errors.labels(n.channel, "retryable").inc()
             if n.attempts >= self.settings.max_attempts:
                 await self._final(conn, n, "technical-failure", f"gave up after {n.attempts} attempts: {outcome.reason}",
-                                  now)
+                                  now, out)
             else:
                 delay = backoff(n.attempts, self.settings.retry_base_s, self.settings.retry_max_s, outcome.retry_after_s)
                 await repo.set_outcome(conn, self.schema, n, status="created", due_at=now + delay, reason=outcome.reason)
 
-    async def permanent_failure(self, conn: asyncpg.Connection, n: Notification, reason: str, now: dt.datetime) -> None:
+    async def permanent_failure(self, conn: asyncpg.Connection, n: Notification, reason: str, now: dt.datetime,
+                                out: list[Event]) -> None:
         """This channel can never work for this message: say so, then try the next channel."""
-        await self.outbox.append(conn, events.failed(n, "permanent-failure", reason, now))
+        out.append(events.failed(n, "permanent-failure", reason, now))
         self.metrics.outcomes.labels(n.channel, n.kind, "permanent-failure").inc()
         if n.channel_index + 1 < len(n.channels):
             await repo.set_outcome(conn, self.schema, n, status="created", channel_index=n.channel_index + 1,
@@ -136,17 +167,19 @@ class Dispatcher:
     async def record_receipt(self, conn: asyncpg.Connection, n: Notification, status: str, reason: str,
                              now: dt.datetime) -> None:
         """A delivery receipt for an SMS the provider accepted."""
+        out: list[Event] = []
         if status == "delivered":
             await repo.set_outcome(conn, self.schema, n, status="delivered", finished=now)
-            await self.outbox.append(conn, events.delivered(n, now))
+            out.append(events.delivered(n, now))
             self.metrics.outcomes.labels(n.channel, n.kind, "delivered").inc()
         elif status == "temporary-failure":
-            await self._final(conn, n, "temporary-failure", reason, now)
+            await self._final(conn, n, "temporary-failure", reason, now, out)
         else:
-            await self.permanent_failure(conn, n, reason, now)
+            await self.permanent_failure(conn, n, reason, now, out)
+        await self.outbox.append(conn, *out)
 
     async def _final(self, conn: asyncpg.Connection, n: Notification, status: str, reason: str,
-                     now: dt.datetime) -> None:
-        await self.outbox.append(conn, events.failed(n, status, reason, now))  # type: ignore[arg-type]
+                     now: dt.datetime, out: list[Event]) -> None:
+        out.append(events.failed(n, status, reason, now))  # type: ignore[arg-type]
         self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
         await repo.set_outcome(conn, self.schema, n, status=status, reason=reason, finished=now)

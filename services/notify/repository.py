@@ -119,15 +119,20 @@ async def set_outcome(conn: asyncpg.Connection, schema: str, n: Notification, *,
         n.notification_id, status, provider_ref, reason, due_at, channel_index, sent_at, finished, refund_attempt)
 
 
-async def sent_recently(conn: asyncpg.Connection, schema: str, key: str, since: dt.datetime) -> list[dt.datetime]:
+async def sent_since(conn: asyncpg.Connection, schema: str, keys: list[str],
+                     since: dt.datetime) -> dict[str, list[dt.datetime]]:
     rows = await conn.fetch(
-        f"SELECT sent_at FROM {schema}.notifications WHERE contact_key = $1 AND sent_at >= $2 ORDER BY sent_at",
-        key, since)
-    return [r["sent_at"] for r in rows]
+        f"""SELECT contact_key, sent_at FROM {schema}.notifications
+            WHERE contact_key = ANY($1::text[]) AND sent_at >= $2 ORDER BY sent_at""", keys, since)
+    found: dict[str, list[dt.datetime]] = {}
+    for r in rows:
+        found.setdefault(r["contact_key"], []).append(r["sent_at"])
+    return found
 
 
-async def opted_out(conn: asyncpg.Connection, schema: str, key: str) -> bool:
-    return bool(await conn.fetchval(f"SELECT 1 FROM {schema}.opt_outs WHERE contact_key = $1", key))
+async def opted_out_keys(conn: asyncpg.Connection, schema: str, keys: list[str]) -> set[str]:
+    rows = await conn.fetch(f"SELECT contact_key FROM {schema}.opt_outs WHERE contact_key = ANY($1::text[])", keys)
+    return {r["contact_key"] for r in rows}
 
 
 async def by_provider_ref(conn: asyncpg.Connection, schema: str, ref: str) -> Notification | None:

@@ -34,7 +34,8 @@ class NotifySettings(ServiceSettings):
     booking_url: str = Field(default="http://127.0.0.1:8101/public/book", description="link in no-show messages")
     # Dispatching.
     dispatch_batch: int = Field(default=200, ge=1, le=2000)
-    dispatch_concurrency: int = Field(default=32, ge=1, le=256)
+    dispatch_concurrency: int = Field(default=64, ge=1, le=256, description="sends in flight per process")
+    dispatch_workers: int = Field(default=4, ge=1, le=32, description="batches in flight per process")
     dispatch_idle_s: float = Field(default=0.5, gt=0)
     lease_s: float = Field(default=60, gt=0)
     max_attempts: int = Field(default=6, ge=1)
