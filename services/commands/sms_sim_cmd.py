@@ -31,16 +31,17 @@ def sms_sim(
 
 
 def smtp_sink(
-    port: int = typer.Option(8025, help="SMTP port on 127.0.0.1"),
+    host: str = typer.Option("127.0.0.1", help="address to listen on (0.0.0.0 in a container)"),
+    port: int = typer.Option(8025, help="SMTP port"),
     directory: Path = typer.Option(Path("mail"), "--dir", help="where each message is kept as a .eml file"),
 ) -> None:
     """Accept every e-mail on loopback and keep it as a file (for demos; never in production)."""
     from aiosmtpd.controller import Controller
 
     sink = MaildirSink(directory)
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(sink, hostname=host, port=port)
     controller.start()
-    typer.echo(f"SMTP sink on 127.0.0.1:{port}, messages in {directory}")
+    typer.echo(f"SMTP sink on {host}:{port}, messages in {directory}")
     try:
         while True:
             time.sleep(3600)

@@ -30,6 +30,7 @@ from services.infra.service_app import ServiceSpec, Subscription, build_service_
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import PlanMessages
 from services.notify.metrics import NotifyMetrics
+from services.notify.opt_outs import opt_out_routes
 from services.notify.providers.email import EmailSender
 from services.notify.providers.sms import SmsProvider
 from services.notify.receipts import receipt_routes
@@ -66,7 +67,8 @@ def service_spec(settings: NotifySettings | None = None, metrics: NotifyMetrics 
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
         parts["dispatcher"] = Dispatcher(runtime.db, NAME, Outbox(NAME), None, email, settings, metrics, clock)
-        return list(receipt_routes(runtime, parts["dispatcher"], settings.sms_receipts_token, clock))
+        return [*receipt_routes(runtime, parts["dispatcher"], settings.sms_receipts_token, clock),
+                *opt_out_routes(runtime)]
 
     async def dispatch(runtime: Runtime) -> None:
         dispatcher = parts["dispatcher"]

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from services.booking.metrics import BookingMetrics
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.infra.metrics import PlatformMetrics
+from services.notify.metrics import NotifyMetrics
 
 PROMETHEUS = Path(__file__).parents[2] / "deploy" / "prometheus"
 PROMTOOL = shutil.which("promtool")
@@ -49,6 +50,7 @@ def exported_sample_names() -> set[str]:
     PlatformMetrics(registry)
     BridgeMetrics(registry)
     BookingMetrics(registry)
+    NotifyMetrics(registry)
     names = {"up"}
     for family in registry.collect():
         if family.type == "counter":
@@ -73,7 +75,7 @@ def test_alerts_use_only_exported_metrics_and_cover_the_required_cases() -> None
     names = {rule["alert"] for rule in rules}
     assert {"LoketServiceDown", "LoketDeadLettersGrowing", "LoketConsumerLagHigh", "LoketOutboxStale",
             "LoketEboxErrorRate", "LoketEboxCircuitOpen", "LoketPaperFallbackSpike", "LoketLettersStuck",
-            "LoketBookingErrors"} <= names
+            "LoketBookingErrors", "LoketNotificationFailures"} <= names
 
 
 def test_every_service_is_scraped() -> None:

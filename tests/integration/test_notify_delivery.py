@@ -60,7 +60,10 @@ async def test_sms_and_email_reach_the_provider_and_the_mail_server_in_the_right
         assert "Stad Mechelen" in by_to["an@example.be"]["Subject"] or "Mechelen" in by_to["an@example.be"]["Subject"]
         assert "eBox" in by_to["an@example.be"].get_content()
         # The SMS receipt comes back: delivered; e-mail counts as delivered when the server accepts it.
-        await eventually(lambda: _statuses(pool, str(sms.payload.appointment_id), "delivered"), what="SMS receipt")
+        for event in (sms, mail):
+            await eventually(lambda e=event: _statuses(pool, str(e.payload.appointment_id), "delivered"),
+                             what="delivery recorded")
+        await eventually(lambda: _statuses(pool, str(letter.payload.letter_id), "delivered"), what="letter mail")
         events = await pool.fetch("SELECT event_type, payload FROM notify.outbox ORDER BY id")
         kinds = [e["event_type"] for e in events]
         assert kinds.count("NotificationSent") == 3 and kinds.count("NotificationDelivered") == 3
@@ -79,6 +82,9 @@ async def test_permanent_sms_failure_falls_back_to_email_and_transient_failures_
         await publish(bus_url, [dead_number])
         await eventually(lambda: len(notify.mails()) == 1, what="the fallback e-mail")
         assert notify.mails()[0]["To"] == "fallback@example.be"
+        # The sink has the mail a moment before the batch's outcomes commit.
+        await eventually(lambda: _statuses(pool, str(dead_number.payload.appointment_id), "delivered"),
+                         what="the fallback recorded")
         [confirmation] = [r for r in await rows(pool, str(dead_number.payload.appointment_id))
                           if r["kind"] == "appointment_confirmation"]
         assert (confirmation["status"], confirmation["channel_index"]) == ("delivered", 1)
@@ -157,3 +163,22 @@ async def _deferred(pool, aggregate: str) -> list[dict] | None:  # type: ignore[
              and r["status"] == "created" and r["attempts"] == 0]
     due = [r for r in found if r["due_at"].astimezone(BRUSSELS).hour == 8]
     return due or None
+
+
+async def test_an_opted_out_citizen_gets_nothing_and_the_opt_out_needs_a_token(
+        database_url, bus_url, tmp_path, pool, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOKET_ADMIN_TOKEN", "opt-out-admin")
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        async with notify.sms.http.post(f"{notify.base}/opt-outs", json={"phone": "+32470999888"}) as r:
+            assert r.status == 401
+        async with notify.sms.http.post(f"{notify.base}/opt-outs", json={"phone": "+32470999888"},
+                                        headers={"Authorization": "Bearer opt-out-admin"}) as r:
+            assert r.status == 201
+        quiet = booked(phone="+32470999888")
+        await publish(bus_url, [quiet, booked(phone="+32470999777")])
+        await eventually(lambda: _texts(notify, "+32470999777", 1), what="the other citizen's SMS")
+        await eventually(lambda: _statuses(pool, str(quiet.payload.appointment_id), "permanent-failure"),
+                         what="the opted-out message refused")
+        assert not [m for m in await notify.sms.messages() if m["to"] == "+32470999888"]
+        reasons = {r["failure_reason"] for r in await rows(pool, str(quiet.payload.appointment_id))}
+        assert "the citizen opted out of messages" in reasons

@@ -1,0 +1,33 @@
+"""`POST /opt-outs` {phone | email}: a citizen asked for no more messages (recorded by staff or
+a back-office, bearer token required). Only the contact key (a hash) is stored."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from services.contracts.values import ContactDetails
+from services.infra.http.auth import problem
+from services.infra.runtime import Runtime
+from services.notify.addresses import contact_key
+
+
+def opt_out_routes(runtime: Runtime) -> list[Route]:
+    async def opt_out(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body())
+            contact = ContactDetails(phone=body.get("phone"), email=body.get("email"), language="nl")
+        except (ValueError, TypeError, AttributeError) as exc:
+            return problem(422, "Invalid opt-out", f"send {{\"phone\": \"+32…\"}} or {{\"email\": …}}: {exc}")
+        if not (contact.phone or contact.email):
+            return problem(422, "Invalid opt-out", "give a phone number (E.164) or an e-mail address")
+        key = contact_key(contact)
+        async with runtime.db().acquire() as conn:
+            await conn.execute(f"INSERT INTO {runtime.schema}.opt_outs (contact_key) VALUES ($1) ON CONFLICT DO NOTHING",
+                               key)
+        return JSONResponse({"opted_out": True}, status_code=201)
+
+    return [Route("/opt-outs", opt_out, methods=["POST"])]
