@@ -20,11 +20,15 @@ from services.booking.closures.routes import closure_endpoints
 from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.openapi import openapi_document
 from services.booking.http.rate_limit import RateLimiter
+from services.booking.loans.routes import loan_endpoints
+from services.booking.loans.service import Loans
 from services.booking.metrics import BookingMetrics
 from services.booking.no_show import no_show_sweeper
 from services.booking.page.claim_routes import claim_page_routes
 from services.booking.page.routes import page_routes
 from services.booking.points.routes import point_endpoints
+from services.booking.queue.routes import queue_endpoints
+from services.booking.queue.service import Queue
 from services.booking.waitlist.routes import waitlist_endpoints
 from services.booking.waitlist.service import Waitlist
 from services.contracts import topics
@@ -48,6 +52,8 @@ class Booking:
     clock: Clock
     appointments: Appointments
     waitlist: Waitlist
+    queue: Queue
+    loans: Loans
     limiter: RateLimiter
 
 
@@ -56,13 +62,15 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
-    return Booking(settings, metrics, clock, appointments, waitlist, limiter)
+    return Booking(settings, metrics, clock, appointments, waitlist, Queue(appointments, metrics), Loans(appointments),
+                   limiter)
 
 
 def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
     return [*point_endpoints(runtime), *appointment_endpoints(runtime, b.appointments, b.metrics, b.clock),
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
-            *closure_endpoints(runtime, b.appointments, b.metrics, b.clock)]
+            *closure_endpoints(runtime, b.appointments, b.metrics, b.clock),
+            *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,

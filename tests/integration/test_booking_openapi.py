@@ -23,7 +23,9 @@ async def test_schemathesis_finds_no_server_errors_and_no_schema_violations(
         process = await asyncio.create_subprocess_exec(
             str(cli), "run", f"{booking.base}/docs/openapi.json",
             "--header", f"Authorization: Bearer {booking.tokens['admin']}",
-            "--checks", CHECKS, "--max-examples", "20", "--seed", "20261123", "--workers", "2",
+            # One worker: Python 3.11 intermittently fails parsing source in threads (hypothesis
+            # reports "AST constructor recursion depth mismatch"), a tool error, not an API one.
+            "--checks", CHECKS, "--max-examples", "20", "--seed", "20261123", "--workers", "1",
             "--phases", "examples,coverage,fuzzing", "--request-timeout", "10",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}, cwd=tmp_path)

@@ -54,8 +54,9 @@ async def seed_booking(conn: asyncpg.Connection) -> None:
         await upsert_points(conn, NAME, points)
         await upsert_staff(conn, NAME, helpers, shifts)
         # Each test starts from an empty diary: appointments from earlier tests would take slots.
-        await conn.execute("DELETE FROM booking.appointment_links; DELETE FROM booking.appointments; "
-                           "DELETE FROM booking.waitlist_entries")
+        await conn.execute("DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
+                           "DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
+                           "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries")
 
 
 def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Device loans at Digibanks: inventory, lend, return, overdue reminders."""

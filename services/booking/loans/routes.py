@@ -1,0 +1,109 @@
+"""Device and loan endpoints (staff lend and take back; back-office registers devices)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from starlette.requests import Request
+
+from services.booking.appointments.contact import ContactIn
+from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint
+from services.booking.http.problem import ProblemError
+from services.booking.loans.service import Loans
+from services.contracts.values import Language
+from services.infra.runtime import Runtime
+
+POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
+LOAN = {"loan_id": {"type": "string", "format": "uuid"}}
+
+
+class DeviceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: Literal["laptop", "tablet", "smartphone"]
+    label: str = Field(min_length=1, max_length=120)
+
+
+class DeviceView(BaseModel):
+    device_id: str
+    kind: str
+    label: str
+    condition: str
+    on_loan: bool
+
+
+class DeviceList(BaseModel):
+    devices: list[DeviceView]
+
+
+class LendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    device_id: str = Field(min_length=1, max_length=64)
+    due_at: AwareDatetime
+    language: Language
+    contact: ContactIn | None = None
+
+
+class LoanView(BaseModel):
+    loan_id: uuid.UUID
+
+
+class ReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    condition: Literal["good", "damaged", "lost"]
+    notes: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class Registered(BaseModel):
+    device_id: str
+
+
+def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.datetime]) -> list[Endpoint]:
+    db = runtime.db
+
+    async def register_device(request: Request, body: DeviceRequest) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label)
+        return Registered(device_id=body.device_id)
+
+    async def list_devices(request: Request) -> BaseModel:
+        async with db().acquire() as conn:
+            await loans.appointments.point(conn, request.path_params["point_id"])
+            rows = await conn.fetch(
+                f"""SELECT d.device_id, d.kind, d.label, d.condition, l.loan_id IS NOT NULL AS on_loan
+                    FROM {runtime.schema}.devices d LEFT JOIN {runtime.schema}.loans l
+                      ON l.device_id = d.device_id AND l.returned_at IS NULL
+                    WHERE d.point_id = $1 ORDER BY d.device_id""", request.path_params["point_id"])
+        return DeviceList(devices=[DeviceView(**dict(r)) for r in rows])
+
+    async def lend_device(request: Request, body: LendRequest) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            loan_id = await loans.lend(conn, body.device_id, body.due_at, body.language,
+                                       body.contact.details() if body.contact else None, clock())
+        return LoanView(loan_id=loan_id)
+
+    async def return_device(request: Request, body: ReturnRequest) -> BaseModel:
+        try:
+            loan_id = uuid.UUID(request.path_params["loan_id"])
+        except ValueError:
+            raise ProblemError(404, "Unknown loan", "loan ids are UUIDs") from None
+        async with db().acquire() as conn, conn.transaction():
+            await loans.give_back(conn, loan_id, body.condition, body.notes, clock())
+        return LoanView(loan_id=loan_id)
+
+    staff = (STAFF, BACKOFFICE)
+    return [
+        Endpoint("POST", "/backoffice/points/{point_id}/devices", register_device, "Register a lendable device",
+                 (BACKOFFICE,), body=DeviceRequest, response=Registered, status=201, errors=(404, 409),
+                 tag="loans", extra={"path": POINT}),
+        Endpoint("GET", "/staff/points/{point_id}/devices", list_devices, "A point's devices", staff,
+                 response=DeviceList, errors=(404,), tag="loans", extra={"path": POINT}),
+        Endpoint("POST", "/staff/loans", lend_device, "Lend a device", staff, body=LendRequest, response=LoanView,
+                 status=201, errors=(404, 409), tag="loans"),
+        Endpoint("POST", "/staff/loans/{loan_id}/return", return_device, "Take a device back", staff,
+                 body=ReturnRequest, response=LoanView, errors=(404, 409), tag="loans", extra={"path": LOAN}),
+    ]

@@ -1,0 +1,105 @@
+"""Loan use cases; each writes its state change and event in the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+from services.booking.appointments.service import Appointments
+from services.booking.calendar.local_time import local_date
+from services.booking.http.problem import ProblemError
+from services.contracts.devices import (
+    DeviceLent,
+    DeviceLentPayload,
+    DeviceLoanOverdue,
+    DeviceLoanOverduePayload,
+    DeviceReturned,
+    DeviceReturnedPayload,
+)
+from services.contracts.values import ContactDetails
+
+PRODUCER = "booking"
+
+
+class Loans:
+    def __init__(self, appointments: Appointments) -> None:
+        self.appointments, self.schema, self.outbox = appointments, appointments.schema, appointments.outbox
+
+    async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str) -> None:
+        point = await self.appointments.point(conn, point_id)
+        if point.capacity.lendable_devices == 0:
+            raise ProblemError(422, "No lending here", f"{point_id} does not lend devices")
+        status = await conn.execute(f"""INSERT INTO {self.schema}.devices (device_id, point_id, kind, label)
+                                        VALUES ($1, $2, $3, $4) ON CONFLICT (device_id) DO NOTHING""",
+                                    device_id, point_id, kind, label)
+        if status.endswith(" 0"):
+            raise ProblemError(409, "Device exists", f"device {device_id} is registered already")
+
+    async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime, language: str,
+                   contact: ContactDetails | None, now: dt.datetime) -> uuid.UUID:
+        device = await conn.fetchrow(f"SELECT point_id, kind, condition FROM {self.schema}.devices WHERE device_id = $1",
+                                     device_id)
+        if device is None:
+            raise ProblemError(404, "Unknown device", f"there is no device {device_id}")
+        if device["condition"] != "good":
+            raise ProblemError(409, "Device not lendable", f"device {device_id} is {device['condition']}")
+        if due_at <= now:
+            raise ProblemError(422, "Due date in the past", "due_at must be in the future")
+        loan_id = uuid.uuid4()
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    f"""INSERT INTO {self.schema}.loans (loan_id, device_id, point_id, language, contact, lent_at, due_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)""", loan_id, device_id, device["point_id"], language,
+                    contact.model_dump(mode="json") if contact else None, now, due_at)
+        except asyncpg.UniqueViolationError:
+            raise ProblemError(409, "Device on loan", f"device {device_id} is lent out already; return it first") from None
+        point = await self.appointments.point(conn, device["point_id"])
+        await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
+            loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,
+            device_kind=device["kind"], due_at=due_at, contact=contact, language=language)))
+        return loan_id
+
+    async def give_back(self, conn: asyncpg.Connection, loan_id: uuid.UUID, condition: str, notes: str | None,
+                        now: dt.datetime) -> None:
+        row = await conn.fetchrow(
+            f"""UPDATE {self.schema}.loans SET returned_at = $2, condition = $3, notes = $4
+                WHERE loan_id = $1 AND returned_at IS NULL RETURNING device_id, point_id""", loan_id, now, condition, notes)
+        if row is None:
+            raise ProblemError(409, "No open loan", f"loan {loan_id} does not exist or was returned already")
+        await conn.execute(f"UPDATE {self.schema}.devices SET condition = $2 WHERE device_id = $1",
+                           row["device_id"], condition)
+        point = await self.appointments.point(conn, row["point_id"])
+        await self.outbox.append(conn, DeviceReturned(producer=PRODUCER, payload=DeviceReturnedPayload(
+            loan_id=loan_id, device_id=row["device_id"], point_id=point.point_id, municipality=point.municipality,
+            returned_at=now, condition=condition, notes=notes)))
+
+    async def sweep_overdue(self, conn: asyncpg.Connection, now: dt.datetime) -> int:
+        """One DeviceLoanOverdue per overdue loan per local day (notify reminds the citizen)."""
+        today = local_date(now)
+        rows = await conn.fetch(
+            f"""UPDATE {self.schema}.loans l SET last_overdue_notice_on = $2
+                FROM (SELECT loan_id FROM {self.schema}.loans WHERE returned_at IS NULL AND due_at < $1
+                        AND (last_overdue_notice_on IS NULL OR last_overdue_notice_on < $2)
+                      LIMIT 500 FOR UPDATE SKIP LOCKED) due
+                WHERE l.loan_id = due.loan_id
+                RETURNING l.loan_id, l.device_id, l.point_id, l.due_at, l.contact, l.language""", now, today)
+        for r in rows:
+            point = await self.appointments.point(conn, r["point_id"])
+            await self.outbox.append(conn, DeviceLoanOverdue(producer=PRODUCER, payload=DeviceLoanOverduePayload(
+                loan_id=r["loan_id"], device_id=r["device_id"], point_id=point.point_id,
+                municipality=point.municipality, due_at=r["due_at"],
+                days_overdue=max(1, (today - local_date(r["due_at"])).days),
+                contact=ContactDetails.model_validate(r["contact"]) if r["contact"] else None, language=r["language"])))
+        return len(rows)
+
+    async def gauges(self, conn: asyncpg.Connection, now: dt.datetime) -> tuple[int, int, float]:
+        row = await conn.fetchrow(
+            f"""SELECT count(*) FILTER (WHERE returned_at IS NULL) AS on_loan,
+                       count(*) FILTER (WHERE returned_at IS NULL AND due_at < $1) AS overdue,
+                       (SELECT count(*) FROM {self.schema}.devices WHERE condition = 'good') AS lendable
+                FROM {self.schema}.loans""", now)
+        lendable = int(row["lendable"]) + int(row["on_loan"])
+        return int(row["on_loan"]), int(row["overdue"]), (row["on_loan"] / lendable if lendable else 0.0)

@@ -1,0 +1,94 @@
+"""Queue use cases: take a ticket, call the next person, end a visit (with its events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.booking.appointments.service import Appointments
+from services.booking.calendar.local_time import local_date
+from services.booking.http.problem import ProblemError
+from services.booking.metrics import BookingMetrics
+from services.booking.queue import repository as repo
+from services.contracts.citizens import EboxActivationAssisted, EboxActivationAssistedPayload
+from services.contracts.visits import (
+    VisitEnded,
+    VisitEndedPayload,
+    VisitStarted,
+    VisitStartedPayload,
+)
+
+PRODUCER = "booking"
+
+
+@dataclass(frozen=True)
+class Called:
+    visit_id: uuid.UUID
+    ticket_number: int | None
+    appointment_id: uuid.UUID | None
+    language: str
+    waited_seconds: int
+
+
+class Queue:
+    def __init__(self, appointments: Appointments, metrics: BookingMetrics) -> None:
+        self.appointments, self.metrics = appointments, metrics
+        self.schema, self.outbox = appointments.schema, appointments.outbox
+
+    async def take_ticket(self, conn: asyncpg.Connection, point_id: str, language: str, topic: str | None,
+                          now: dt.datetime) -> tuple[repo.Ticket, int]:
+        point = await self.appointments.point(conn, point_id)
+        if language not in point.languages:
+            raise ProblemError(422, "Language not offered", f"{point_id} helps in {', '.join(point.languages)}")
+        return await repo.issue(conn, self.schema, point_id, local_date(now), language, topic, now)
+
+    async def call_next(self, conn: asyncpg.Connection, point_id: str, helper_id: str, now: dt.datetime) -> Called:
+        """Who is next: a checked-in appointment whose time has come goes first (it was promised
+        that time); otherwise the longest-waiting walk-in; with no walk-in, an early checked-in
+        appointment. So appointments are kept and walk-ins fill the gaps between them."""
+        point = await self.appointments.point(conn, point_id)
+        visit_id = uuid.uuid4()
+        due = await repo.take_checked_in(conn, self.schema, point_id, due_before=now)
+        ticket = None if due else await repo.take_oldest_ticket(conn, self.schema, point_id, now)
+        early = None if (due or ticket) else await repo.take_checked_in(conn, self.schema, point_id, None)
+        appointment = due or early
+        if appointment is not None:
+            waited = int(max(0.0, (now - max(appointment["checked_in_at"], appointment["starts_at"])).total_seconds()))
+            language, ticket_id, appointment_id = appointment["language"], None, appointment["appointment_id"]
+            await self.appointments.attend(conn, await self.appointments.get(conn, appointment_id, lock=True), now)
+        elif ticket is not None:
+            waited = int((now - ticket.created_at).total_seconds())
+            language, ticket_id, appointment_id = ticket.language, ticket.ticket_id, None
+        else:
+            raise ProblemError(409, "Nobody waiting", f"no walk-in and no checked-in appointment at {point_id}")
+        await repo.start_visit(conn, self.schema, visit_id, point_id, helper_id, ticket_id, appointment_id, language,
+                               waited, now)
+        await self.outbox.append(conn, VisitStarted(producer=PRODUCER, payload=VisitStartedPayload(
+            visit_id=visit_id, point_id=point_id, municipality=point.municipality, point_kind=point.kind,
+            helper_id=helper_id, ticket_id=str(ticket_id) if ticket_id else None, appointment_id=appointment_id,
+            waited_seconds=waited, language=language, started_at=now)))
+        self.metrics.queue_wait.labels(point.kind).observe(waited)
+        return Called(visit_id, ticket.number if ticket else None, appointment_id, language, waited)
+
+    async def end_visit(self, conn: asyncpg.Connection, visit_id: uuid.UUID, topic: str, language: str, outcome: str,
+                        ebox_activated: bool, national_number: str | None, consent_given: bool,
+                        now: dt.datetime) -> int:
+        ended = await repo.end_visit(conn, self.schema, visit_id, topic, language, outcome, now)
+        if ended is None:
+            raise ProblemError(409, "No open visit", f"visit {visit_id} does not exist or has ended already")
+        point = await self.appointments.point(conn, ended["point_id"])
+        duration = int((now - ended["started_at"]).total_seconds())
+        events = [VisitEnded(producer=PRODUCER, payload=VisitEndedPayload(
+            visit_id=visit_id, point_id=point.point_id, municipality=point.municipality, point_kind=point.kind,
+            topic=topic, language=language, outcome=outcome, duration_seconds=duration, ended_at=now))]
+        if ebox_activated:
+            # The number travels only with the citizen's consent (the contract refuses it otherwise).
+            events.append(EboxActivationAssisted(producer=PRODUCER, payload=EboxActivationAssistedPayload(
+                activation_id=uuid.uuid4(), visit_id=visit_id, point_id=point.point_id,
+                municipality=point.municipality, national_number=national_number if consent_given else None,
+                consent_given=consent_given, activated_at=now)))
+        await self.outbox.append(conn, *events)
+        return duration
