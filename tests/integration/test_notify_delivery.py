@@ -182,3 +182,21 @@ async def test_an_opted_out_citizen_gets_nothing_and_the_opt_out_needs_a_token(
         assert not [m for m in await notify.sms.messages() if m["to"] == "+32470999888"]
         reasons = {r["failure_reason"] for r in await rows(pool, str(quiet.payload.appointment_id))}
         assert "the citizen opted out of messages" in reasons
+
+
+async def test_a_citizen_gets_at_most_the_hourly_limit_and_the_rest_waits(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    async with running_notify(database_url, bus_url, tmp_path, citizen_max_per_hour=2) as notify:
+        same_phone = [booked(phone="+32470121212") for _ in range(3)]
+        await publish(bus_url, same_phone)
+        await eventually(lambda: _texts(notify, "+32470121212", 2), what="two SMS")
+        held = await eventually(lambda: _deferred_hour(pool), what="the third held back")
+        assert held["attempts"] == 0
+        assert len([m for m in await notify.sms.messages() if m["to"] == "+32470121212"]) == 2
+
+
+async def _deferred_hour(pool) -> dict | None:  # type: ignore[no-untyped-def]
+    # Compared with the service's own clock (the sent_at of the two that went), not the database's.
+    row = await pool.fetchrow(
+        "SELECT due_at, attempts, (SELECT max(sent_at) FROM notify.notifications) AS last_sent "
+        "FROM notify.notifications WHERE kind = 'appointment_confirmation' AND status = 'created'")
+    return dict(row) if row and row["last_sent"] and row["due_at"] > row["last_sent"] + dt.timedelta(minutes=50) else None
