@@ -17,6 +17,7 @@ from services.commands import (
     migrate,
     policy_cmd,
     print_cmd,
+    reporting_cmd,
     seed_cmd,
     serve,
     sms_sim_cmd,
@@ -45,6 +46,7 @@ app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(print_cmd.app, name="print")
 app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(reporting_cmd.app, name="reporting")
 
 
 def main() -> None:

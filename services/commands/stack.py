@@ -41,8 +41,13 @@ def running_stack(settings: LoketSettings | None = None) -> Iterator[Stack]:
 
 def ensure_admin_token(data_dir: Path) -> str:
     """The admin bearer token of an embedded installation, made once and kept private (0600)."""
-    path = data_dir / "admin-token"
+    return ensure_secret_file(data_dir / "admin-token").read_text().strip()
+
+
+def ensure_secret_file(path: Path) -> Path:
+    """A random secret made once and kept private (0600): it must stay the same across restarts
+    (reporting's pseudonyms, for one, would change with it)."""
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return path

@@ -15,7 +15,7 @@ from services.catalog import SERVICE_NAMES, service_settings
 from services.commands.ebox_wiring import ebox_wiring
 from services.commands.migrate import migrate_all
 from services.commands.notify_wiring import notify_wiring
-from services.commands.stack import ensure_admin_token, running_stack
+from services.commands.stack import ensure_admin_token, ensure_secret_file, running_stack
 from services.infra.embedded.ports import free_port, port_is_free
 from services.infra.supervisor import Child, Supervisor, child_env, service_argv
 
@@ -53,7 +53,9 @@ def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
     ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values())
     avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
     notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid)
+    secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
     extra = {"ebox_bridge": ebox.bridge_env, "notify": notify.notify_env,
+             "reporting": {"LOKET_REPORTING_PSEUDONYM_SECRET_FILE": str(secret)},
              "booking": {"LOKET_BOOKING_PUBLIC_URL": f"http://127.0.0.1:{ports['booking']}"}}
     children = [
         Child(name, service_argv(name),

@@ -1,28 +1,65 @@
-"""Composition root of the reporting service: Digital-inclusion KPIs: the read side of every event.
-
-`create_app(settings)` is the only place the service's objects are built.
-"""
+"""Composition root of the reporting service: digital-inclusion KPIs, the read side of every
+event. `create_app(settings)` is the only place the service's objects are built."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 
-from services.infra.service_app import ServiceSpec, build_service_app
+from services.contracts import topics
+from services.contracts.registry import TOPIC_EVENTS
+from services.infra.runtime import Runtime
+from services.infra.service_app import ServiceSpec, Subscription, build_service_app
+from services.reporting.gauges import ReportingGauges
+from services.reporting.handlers import ProjectEvents
+from services.reporting.projector import PROJECTED
+from services.reporting.pseudonyms import Pseudonymizer
+from services.reporting.routes import report_routes
 
 from .settings import ReportingSettings
 
 NAME = "reporting"
+# Every topic; its own consumer group per topic, so a slow projection never holds up others.
+TOPICS = (topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS, topics.LETTERS_ISSUED,
+          topics.LETTERS_STATUS, topics.NOTIFICATIONS)
 
 
-def service_spec() -> ServiceSpec:
-    return ServiceSpec(
-        name=NAME,
-        migrations=Path(__file__).parent / "migrations",
-        publishes=(),  # the read side publishes nothing
-    )
+def subscriptions(schema: str, pseudonymize: Pseudonymizer | None) -> list[Subscription]:
+    subs = []
+    for topic in TOPICS:
+        handlers = {}
+        if pseudonymize is not None:
+            # One handler instance per topic: the consumer hands it the whole broker batch at once.
+            project = ProjectEvents(schema, pseudonymize)
+            handlers = {cls: project for cls in TOPIC_EVENTS[topic] if cls.__name__ in PROJECTED}
+        group = f"{NAME}.{topic.rsplit('.', 1)[0].replace('.', '-')}"  # e.g. reporting.letters-status
+        subs.append(Subscription(topic, group, handlers))  # type: ignore[arg-type]
+    return subs
+
+
+def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGauges | None = None) -> ServiceSpec:
+    """Without settings (migrate, asyncapi) only the wiring that documents it is built."""
+    spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=())
+    if settings is None or gauges is None:
+        spec.subscriptions = subscriptions(NAME, None)
+        return spec
+    pseudonymize = Pseudonymizer(settings.pseudonym_secret())
+    spec.subscriptions = subscriptions(NAME, pseudonymize)
+
+    def routes(runtime: Runtime) -> list[BaseRoute]:
+        return list(report_routes(runtime, settings))
+
+    spec.routes = routes
+    spec.background = [gauges.loop(settings.reporting_stamp_eur + settings.reporting_print_handling_eur,
+                                   settings.reporting_gauge_interval_s)]
+    return spec
 
 
 def create_app(settings: ReportingSettings | None = None) -> Starlette:
-    return build_service_app(service_spec(), settings or ReportingSettings())
+    settings = settings or ReportingSettings()
+    registry = CollectorRegistry()
+    return build_service_app(service_spec(settings, ReportingGauges(registry)), settings, registry)
+

@@ -1,0 +1,123 @@
+"""reporting as a service on real NATS and PostgreSQL: events on every topic are projected by
+the live consumers; `rebuild` replays the streams into a fresh schema and swaps it in with the
+same figures; the outputs need a token, exports suppress small cells, and nothing shows a
+national number. The dashboard renders in headless Chromium with its charts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+
+import aiohttp
+import nats
+import pytest
+
+from services.contracts import topics
+from services.infra.bus.address import parse_bus_url
+from services.reporting.app import NAME, TOPICS, create_app
+from services.reporting.kpis import KPIS
+from services.reporting.pseudonyms import Pseudonymizer
+from services.reporting.rebuild import rebuild
+from services.reporting.settings import ReportingSettings
+from tests.integration.test_reporting_figures import national_numbers_in
+from tests.support.bridge_harness import publish
+from tests.support.chromium import artifact, chromium_page, require_chromium
+from tests.support.reporting_stream import stream
+from tests.support.served_app import served
+
+SECRET, TOKEN = "a-test-secret-of-enough-length", "reporting-test-token"
+
+
+async def purge_all(bus_url: str) -> None:
+    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
+    try:
+        for stream_name in topics.NATS_STREAMS:
+            with contextlib.suppress(Exception):
+                await nc.jetstream().purge_stream(stream_name)
+    finally:
+        await nc.close()
+
+
+@pytest.fixture
+async def reporting(database_url, bus_url, pool, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
+    await purge_all(bus_url)
+    await pool.execute(f"DROP SCHEMA IF EXISTS {NAME} CASCADE")
+    events, truth = stream()
+    settings = ReportingSettings(database_url=database_url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)
+    async with served(create_app(settings)) as base, aiohttp.ClientSession(
+            headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        await publish(bus_url, events)
+        expected = len({e.payload.letter_id for e in events if e.event_type == "LetterIssued"})
+        for _ in range(200):
+            if await pool.fetchval(f"SELECT count(*) FROM {NAME}.letters WHERE issued_at IS NOT NULL") == expected \
+                    and await pool.fetchval(f"SELECT count(*) FROM {NAME}.notifications WHERE delivered_at IS NOT NULL"):
+                break
+            await asyncio.sleep(0.1)
+        yield base, http, events, truth
+
+
+async def kpis(http: aiohttp.ClientSession, base: str) -> dict:  # type: ignore[type-arg]
+    async with http.get(f"{base}/kpis", params={"period": "month"}) as r:
+        assert r.status == 200
+        return await r.json()
+
+
+async def test_live_projection_equals_a_rebuild_from_the_streams(reporting, database_url, bus_url, pool) -> None:  # type: ignore[no-untyped-def]
+    base, http, _, truth = reporting
+    live = await kpis(http, base)
+    assert {r[3]: r[4] for r in live["letters_by_channel"]["rows"]} == {
+        c: truth.letter_channels.count(c) for c in set(truth.letter_channels)}
+    done: list[tuple[str, int]] = []
+    result = await rebuild(database_url, bus_url, Pseudonymizer(SECRET.encode()), NAME, TOPICS,
+                           lambda topic, n, _: done.append((topic, n)))
+    assert sum(result.events.values()) > 0 and done
+    assert await kpis(http, base) == live  # the service now reads the rebuilt schema
+    assert await pool.fetchval("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'reporting_%'") == 0
+
+
+async def test_outputs_need_a_token_suppress_small_cells_and_hold_no_national_number(reporting) -> None:  # type: ignore[no-untyped-def]
+    base, http, _, truth = reporting
+    async with aiohttp.ClientSession() as anonymous, anonymous.get(f"{base}/dashboard") as r:
+        assert r.status == 401
+    async with http.get(f"{base}/kpis", params={"period": "fortnight"}) as r:
+        assert r.status == 400 and "period must be one of" in (await r.json())["detail"]
+    everything = ""
+    for kpi in KPIS:
+        async with http.get(f"{base}/exports/{kpi.name}.csv", params={"period": "month"}) as r:
+            assert r.status == 200 and r.content_type == "text/csv"
+            text = await r.text()
+        everything += text
+        rows = list(csv.reader(io.StringIO(text)))
+        assert tuple(rows[0]) == kpi.columns
+        if kpi.counts_people:
+            cells = [c for row in rows[1:] for c in row[1:]]
+            assert not [c for c in cells if c.isdigit() and 0 < int(c) < 5], kpi.name
+    assert "<5" in everything
+    async with http.get(f"{base}/dashboard", params={"lang": "fr"}) as r:
+        page = await r.text()
+    everything += page + str(await kpis(http, base))
+    assert not national_numbers_in(everything)
+    assert all(n not in everything for n in truth.national_numbers)
+
+
+async def test_the_dashboard_renders_with_charts_in_chromium(reporting) -> None:  # type: ignore[no-untyped-def]
+    require_chromium()
+    base, _, _, _ = reporting
+    async with chromium_page({"width": 1280, "height": 900}) as page:
+        await page.set_extra_http_headers({"Authorization": f"Bearer {TOKEN}"})
+        await page.goto(f"{base}/dashboard?lang=nl&period=month")
+        assert await page.inner_text("h1") == "Digitale inclusie in cijfers"
+        assert await page.get_attribute("html", "lang") == "nl"
+        charts = page.locator("figure svg")
+        assert await charts.count() >= 8
+        box = await charts.first.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 150
+        assert await page.locator("table").count() == await charts.count()  # every chart has its table
+        unlabeled = await page.evaluate("""() => [...document.querySelectorAll('select')]
+            .filter(e => !e.labels || e.labels.length === 0).length""")
+        assert unlabeled == 0
+        await page.screenshot(path=str(artifact("reporting-dashboard.png")), full_page=True)
+        assert page.console_errors == []

@@ -1,0 +1,117 @@
+"""A synthetic event stream for reporting with its ground truth kept beside it, so tests can
+compute the expected figures independently of the SQL under test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass, field
+
+from services.contracts import Event
+from services.contracts.appointments import (
+    AppointmentAttended,
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentNoShow,
+)
+from services.contracts.citizens import EboxActivationAssisted
+from services.contracts.letter_status import LetterDeliveredToEbox, LetterQueuedForPrint
+from services.contracts.notifications import NotificationDelivered, NotificationSent
+from services.contracts.visits import VisitEnded, VisitStarted
+from tests.support.letters import letter_issued, national_number
+
+TOWN = "12025"
+MAY = dt.datetime(2026, 5, 4, 8, tzinfo=dt.UTC)
+CONTACT = {"phone": "+32470123456", "language": "nl"}
+
+
+@dataclass
+class Truth:
+    visit_outcomes: list[str] = field(default_factory=list)
+    walk_in_waits: list[int] = field(default_factory=list)
+    appointment_outcomes: list[str] = field(default_factory=list)
+    reminded: list[bool] = field(default_factory=list)  # per finished (attended / no-show) appointment
+    finished_no_show: list[bool] = field(default_factory=list)
+    letter_channels: list[str] = field(default_factory=list)
+    paper_reasons: list[str] = field(default_factory=list)
+    helped_letters_digital: list[bool] = field(default_factory=list)
+    national_numbers: list[str] = field(default_factory=list)
+
+
+def _t(hours: float) -> dt.datetime:
+    return MAY + dt.timedelta(hours=hours)
+
+
+def stream(seed: int = 1) -> tuple[list[Event], Truth]:
+    rng, truth, events = random.Random(seed), Truth(), []
+    point = {"point_id": "mechelen-stadhuis", "municipality": TOWN, "point_kind": "municipal_counter"}
+    for i, outcome in enumerate(["resolved"] * 9 + ["referred"] * 6 + ["needs_appointment"] * 2):
+        visit, walk_in = uuid.uuid4(), i % 3 != 0
+        wait = rng.choice([120, 300, 600, 900])
+        events.append(VisitStarted(producer="t", occurred_at=_t(i), payload={
+            **point, "visit_id": visit, "helper_id": "h1", "language": "nl", "started_at": _t(i),
+            "ticket_id": f"t{i}" if walk_in else None, "waited_seconds": wait}))
+        events.append(VisitEnded(producer="t", occurred_at=_t(i + 0.5), payload={
+            **point, "visit_id": visit, "topic": "ebox", "language": "nl", "outcome": outcome,
+            "duration_seconds": 1800, "ended_at": _t(i + 0.5)}))
+        truth.visit_outcomes.append(outcome)
+        if walk_in:
+            truth.walk_in_waits.append(wait)
+    ref = {"point_id": "mechelen-stadhuis", "municipality": TOWN}
+    for i, outcome in enumerate(["attended"] * 10 + ["no_show"] * 7 + ["cancelled"] * 3 + ["booked"] * 2):
+        appointment, starts = uuid.uuid4(), _t(48 + i)
+        events.append(AppointmentBooked(producer="t", occurred_at=_t(i), payload={
+            **ref, "appointment_id": appointment, "starts_at": starts, "ends_at": starts + dt.timedelta(minutes=30),
+            "point_kind": "municipal_counter", "service": "ebox_activation", "helper_id": "h1", "language": "nl",
+            "contact": CONTACT, "booked_via": "citizen", "lead_time_seconds": 48 * 3600}))
+        if outcome == "attended":
+            events.append(AppointmentAttended(producer="t", occurred_at=starts, payload={
+                **ref, "appointment_id": appointment, "attended_at": starts}))
+        elif outcome == "no_show":
+            events.append(AppointmentNoShow(producer="t", occurred_at=starts + dt.timedelta(minutes=20), payload={
+                **ref, "appointment_id": appointment, "service": "ebox_activation", "starts_at": starts,
+                "language": "nl", "contact": CONTACT}))
+        elif outcome == "cancelled":
+            events.append(AppointmentCancelled(producer="t", occurred_at=_t(24 + i), payload={
+                **ref, "appointment_id": appointment, "starts_at": starts, "reason": "citizen", "language": "nl",
+                "contact": CONTACT}))
+        reminded = outcome in ("attended", "no_show") and rng.random() < 0.6
+        if reminded:
+            note = uuid.uuid4()
+            base = {"notification_id": note, "kind": "appointment_reminder", "channel": "sms",
+                    "trigger_aggregate_id": str(appointment)}
+            events.append(NotificationSent(producer="t", occurred_at=starts - dt.timedelta(hours=2), payload={
+                **base, "municipality": TOWN, "trigger_event_id": uuid.uuid4(), "language": "nl",
+                "sent_at": starts - dt.timedelta(hours=2)}))
+            events.append(NotificationDelivered(producer="t", occurred_at=starts - dt.timedelta(hours=2), payload={
+                **base, "delivered_at": starts - dt.timedelta(hours=2)}))
+        truth.appointment_outcomes.append(outcome)
+        if outcome in ("attended", "no_show"):
+            truth.reminded.append(reminded)
+            truth.finished_no_show.append(outcome == "no_show")
+    helped = national_number(7)
+    truth.national_numbers.append(helped)
+    events.append(EboxActivationAssisted(producer="t", occurred_at=_t(1), payload={
+        "activation_id": uuid.uuid4(), "point_id": "mechelen-stadhuis", "municipality": TOWN,
+        "national_number": helped, "consent_given": True, "activated_at": _t(1)}))
+    channels = ["ebox"] * 14 + ["paper"] * 8 + ["both"] * 3
+    for i, channel in enumerate(channels):
+        number = helped if i in (0, 1, 15) else national_number(100 + i)
+        truth.national_numbers.append(number)
+        issued = letter_issued(number, envelope={"occurred_at": _t(2 + i)})
+        events.append(issued)
+        ctx = {"letter_id": issued.payload.letter_id, "municipality": TOWN, "department": "finance",
+               "document_type": "invoice"}
+        if channel in ("ebox", "both"):
+            events.append(LetterDeliveredToEbox(producer="t", occurred_at=_t(3 + i), payload={
+                **ctx, "ebox_message_id": f"m{i}", "important": False, "language": "nl", "delivered_at": _t(3 + i)}))
+        if channel in ("paper", "both"):
+            reason = "policy_both" if channel == "both" else rng.choice(["no_digital_user", "ebox_unavailable"])
+            events.append(LetterQueuedForPrint(producer="t", occurred_at=_t(3 + i), payload={
+                **ctx, "reason": reason, "postage_class": "non_prior", "pages": 2}))
+            truth.paper_reasons.append(reason)
+        truth.letter_channels.append(channel)
+        if number == helped:
+            truth.helped_letters_digital.append(channel in ("ebox", "both"))
+    return events, truth
