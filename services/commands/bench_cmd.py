@@ -30,6 +30,7 @@ from services.bench.raw_postgres import run_raw_postgres
 from services.commands.bench_booking import booking
 from services.commands.bench_letters import letters
 from services.commands.bench_notify import notify
+from services.commands.bench_reporting import reporting
 from services.commands.stack import Stack, running_stack
 from services.infra.settings import LoketSettings
 
@@ -38,6 +39,7 @@ app = typer.Typer(help="Benchmarks on this machine, each against a raw baseline 
 app.command("letters")(letters)
 app.command("booking")(booking)
 app.command("notify")(notify)
+app.command("reporting")(reporting)
 console = Console()
 
 
