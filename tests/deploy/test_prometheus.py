@@ -16,6 +16,7 @@ from services.booking.metrics import BookingMetrics
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.infra.metrics import PlatformMetrics
 from services.notify.metrics import NotifyMetrics
+from services.reporting.gauges import ReportingGauges
 
 PROMETHEUS = Path(__file__).parents[2] / "deploy" / "prometheus"
 PROMTOOL = shutil.which("promtool")
@@ -51,6 +52,7 @@ def exported_sample_names() -> set[str]:
     BridgeMetrics(registry)
     BookingMetrics(registry)
     NotifyMetrics(registry)
+    ReportingGauges(registry)
     names = {"up"}
     for family in registry.collect():
         if family.type == "counter":
