@@ -49,7 +49,7 @@ class Dispatcher:
     async def run(self) -> None:
         # Several rounds in flight: while one batch waits for the provider or commits, the next
         # is already sending (SKIP LOCKED keeps their batches apart).
-        await asyncio.gather(*(run_rounds(self.round, self.settings.dispatch_idle_s, "notification dispatch")
+        await asyncio.gather(*(run_rounds(self.round, self.settings.notify_dispatch_idle_s, "notification dispatch")
                                for _ in range(self.settings.dispatch_workers)))
 
     async def round(self) -> bool:
@@ -159,7 +159,7 @@ class Dispatcher:
                 await self._final(conn, n, "technical-failure", f"gave up after {n.attempts} attempts: {outcome.reason}",
                                   now, out)
             else:
-                delay = backoff(n.attempts, self.settings.retry_base_s, self.settings.retry_max_s, outcome.retry_after_s)
+                delay = backoff(n.attempts, self.settings.notify_retry_base_s, self.settings.notify_retry_max_s, outcome.retry_after_s)
                 await repo.set_outcome(conn, self.schema, n, status="created", due_at=now + delay, reason=outcome.reason)
 
     async def permanent_failure(self, conn: asyncpg.Connection, n: Notification, reason: str, now: dt.datetime,

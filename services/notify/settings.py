@@ -36,11 +36,11 @@ class NotifySettings(ServiceSettings):
     dispatch_batch: int = Field(default=200, ge=1, le=2000)
     dispatch_concurrency: int = Field(default=64, ge=1, le=256, description="sends in flight per process")
     dispatch_workers: int = Field(default=4, ge=1, le=32, description="batches in flight per process")
-    dispatch_idle_s: float = Field(default=0.5, gt=0)
+    notify_dispatch_idle_s: float = Field(default=0.5, gt=0)
     lease_s: float = Field(default=60, gt=0)
     max_attempts: int = Field(default=6, ge=1)
-    retry_base_s: float = Field(default=5, gt=0)
-    retry_max_s: float = Field(default=900, gt=0)
+    notify_retry_base_s: float = Field(default=5, gt=0)
+    notify_retry_max_s: float = Field(default=900, gt=0)
     send_timeout_s: float = Field(default=10, gt=0)
 
     def reminder_offsets(self) -> list[float]:

@@ -87,8 +87,8 @@ async def clear_notify(database_url: str) -> None:
 def notify_settings(database_url: str, bus_url: str, sms_url: str, smtp_port: int, **overrides: Any) -> NotifySettings:
     return NotifySettings(
         database_url=database_url, bus_url=bus_url, sms_url=sms_url, sms_api_key=SMS_KEY,
-        sms_receipts_token=RECEIPTS_TOKEN, smtp_host="127.0.0.1", smtp_port=smtp_port, retry_base_s=0.05,
-        retry_max_s=0.5, dispatch_idle_s=0.05, lease_s=3, **overrides)
+        sms_receipts_token=RECEIPTS_TOKEN, smtp_host="127.0.0.1", smtp_port=smtp_port, notify_retry_base_s=0.05,
+        notify_retry_max_s=0.5, notify_dispatch_idle_s=0.05, lease_s=3, **overrides)
 
 
 def daytime_clock() -> Callable[[], dt.datetime]:

@@ -1,0 +1,16 @@
+"""`loket up` hands one environment to every service, so a setting name two services share
+would configure both at once (the bridge's and notify's retry delays once did)."""
+
+from __future__ import annotations
+
+import itertools
+
+from services.catalog import SERVICE_NAMES, service_settings
+from services.infra.settings import ServiceSettings
+
+
+def test_no_two_services_read_the_same_setting() -> None:
+    shared = set(ServiceSettings.model_fields)
+    own = {name: set(type(service_settings(name)).model_fields) - shared for name in SERVICE_NAMES}
+    for a, b in itertools.combinations(SERVICE_NAMES, 2):
+        assert not own[a] & own[b], f"{a} and {b} both read LOKET_{sorted(own[a] & own[b])}"
