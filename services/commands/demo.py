@@ -11,28 +11,28 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import random
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import asyncpg
-import nats
 import typer
 from prometheus_client import CollectorRegistry
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from services.commands.demo_events import demo_visits
-from services.commands.demo_letters import broken_letters, demo_letters
+from services.commands.demo_booking import play_booking, seed
+from services.commands.demo_letters import broken_letters, demo_letters, national_number
+from services.commands.demo_summary import ebox_outage, summary_figures
 from services.commands.print_cmd import close_print_batch
 from services.commands.stack import running_stack
 from services.commands.up import prepare_services
 from services.contracts import topics
 from services.ebox_bridge.domain import states
 from services.infra.bus.bus import Bus
-from services.infra.db.outbox import Outbox
 from services.infra.metrics import PlatformMetrics
 from services.infra.supervisor import Supervisor
 
@@ -58,36 +58,14 @@ def wait_ready(ports: dict[str, int], timeout_s: float = 90) -> None:
         raise typer.Exit(1)
 
 
-async def push_visits(database_url: str, bus_url: str, visits: int) -> dict[str, int]:
-    events = demo_visits(visits)
-    outbox = Outbox("booking")
-    conn = await asyncpg.connect(database_url)
-    try:
-        for start in range(0, len(events), 200):
-            async with conn.transaction():
-                await outbox.append(conn, *events[start:start + 200])
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("relaying through the bus", total=len(events))
-            while True:
-                left = await conn.fetchval("SELECT count(*) FROM booking.outbox WHERE sent_at IS NULL")
-                progress.update(task, completed=len(events) - left)
-                if left == 0:
-                    break
-                await asyncio.sleep(0.2)
-    finally:
-        await conn.close()
-    nc = await nats.connect(bus_url)
-    try:
-        info = await nc.jetstream().stream_info(topics.stream_for(topics.VISITS))
-        return {"visit events written": len(events), "messages in the VISITS stream (all runs so far)": info.state.messages}
-    finally:
-        await nc.close()
-
-
-async def push_letters(database_url: str, bus_url: str, count: int, spool: Path) -> dict[str, int]:
+async def push_letters(database_url: str, bus_url: str, count: int, spool: Path,
+                       helped_citizen: str | None = None) -> dict[str, int]:
     """Publish letters as back-offices do, wait until the bridge has settled each one, then
-    close a print batch for the paper ones."""
+    close a print batch for the paper ones. The citizen helped at a counter gets three."""
     letters = demo_letters(count)
+    if helped_citizen is not None:
+        letters[:3] = [e.model_copy(update={"payload": e.payload.model_copy(
+            update={"recipient_national_number": helped_citizen})}) for e in letters[:3]]
     ids = [str(e.payload.letter_id) for e in letters]
     registry = CollectorRegistry()
     bus = Bus(bus_url, "demo-backoffice", registry, PlatformMetrics(registry))
@@ -129,13 +107,19 @@ async def push_letters(database_url: str, bus_url: str, count: int, spool: Path)
 
 
 def demo(
-    visits: int = typer.Option(500, help="visits to play (each makes two events)"),
-    letters: int = typer.Option(300, help="municipal letters to deliver (eBox or paper)"),
-    scale: int = typer.Option(1, help="multiply the volume"),
+    letters: int = typer.Option(2000, help="municipal letters to deliver (eBox or paper)"),
+    scale: int = typer.Option(1, min=1, help="multiply the volume (appointments, visits, letters)"),
     keep_running: bool = typer.Option(False, help="leave the system up after the demo (Ctrl-C stops it)"),
 ) -> None:
-    """Start everything on the embedded default, play visits through the bus, and summarise."""
+    """Start everything on the embedded default and play a municipality's week through it:
+    appointments and walk-ins at assistance points, a waitlist, device loans, an eBox activation
+    at a counter, thousands of letters with a short eBox outage in the middle, and the SMS and
+    e-mails citizens get; then summarise and show where to look."""
     started = time.monotonic()
+    # Demo only: SMS go out at any hour (a real installation holds them back 21:00–08:00), and
+    # housekeeping runs every 2 s so the late loan is announced while you watch.
+    os.environ.setdefault("LOKET_QUIET_HOURS", "00:00-00:00")
+    os.environ.setdefault("LOKET_BOOKING_SWEEP_INTERVAL_S", "2")
     with running_stack() as stack:
         prepared = prepare_services(stack)
         ports, logs, children = prepared.ports, prepared.logs, prepared.children
@@ -144,18 +128,15 @@ def demo(
             child.start()
         try:
             wait_ready(ports)
-            figures = asyncio.run(push_visits(stack.database_url, stack.bus_url, visits * scale))
-            figures |= asyncio.run(push_letters(
-                stack.database_url, stack.bus_url, letters * scale, stack.data_dir / "print-spool"))
+            token = (stack.data_dir / "admin-token").read_text().strip()
+            figures = asyncio.run(_play(stack, prepared, token, letters * scale, scale))
             summary = Table(title=f"Loket demo ({time.monotonic() - started:.1f} s)")
             summary.add_column("figure")
             summary.add_column("value", justify="right")
             for label, value in figures.items():
-                summary.add_row(label, f"{value:,}")
+                summary.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
             console.print(summary)
-            for name, port in ports.items():
-                console.print(f"{name:12} http://127.0.0.1:{port}/metrics  /health/ready  /docs/asyncapi")
-            console.print(f"admin token: {stack.data_dir / 'admin-token'}   logs: {logs}")
+            _print_places(ports, prepared, stack.data_dir, logs)
             if keep_running:
                 for child in children:
                     child.stop()
@@ -163,3 +144,43 @@ def demo(
         finally:
             for child in reversed(children):
                 child.stop()
+
+
+async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    await seed(stack.database_url)
+    helped = national_number(random.Random(99))
+    if prepared.simulator_url:  # the citizen really activates their eBox at the counter
+        await _sim_activate(prepared.simulator_url, token, helped)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("assistance points: bookings, walk-ins, loans", total=None)
+        figures: dict[str, object] = dict(await play_booking(
+            f"http://127.0.0.1:{prepared.ports['booking']}", token, scale, helped))
+        progress.update(task, completed=1)
+    outage = asyncio.create_task(ebox_outage(prepared.simulator_url, token))
+    figures |= await push_letters(stack.database_url, stack.bus_url, letters, stack.data_dir / "print-spool", helped)
+    await outage
+    await asyncio.sleep(2)  # let notify and reporting catch up with the last events
+    return figures | await summary_figures(stack.database_url)
+
+
+async def _sim_activate(url: str, token: str, ssin: str) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http, http.post(
+            f"{url}/admin/citizens/{ssin}/activate", headers={"Authorization": f"Bearer {token}"}) as r:
+        await r.read()
+
+
+def _print_places(ports: dict[str, int], prepared, data_dir: Path, logs: Path) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title="Where to look (bearer token in the admin-token file)")
+    table.add_column("what")
+    table.add_column("where")
+    table.add_row("citizen booking page", f"http://127.0.0.1:{ports['booking']}/public/book?lang=nl")
+    table.add_row("KPI dashboard (token)", f"http://127.0.0.1:{ports['reporting']}/dashboard?lang=nl")
+    table.add_row("booking API (OpenAPI)", f"http://127.0.0.1:{ports['booking']}/docs/openapi.json")
+    for name, port in ports.items():
+        table.add_row(f"{name} metrics / AsyncAPI", f"http://127.0.0.1:{port}/metrics   /docs/asyncapi")
+    if prepared.mail_dir:
+        table.add_row("e-mails sent", str(prepared.mail_dir))
+    table.add_row("admin token / logs", f"{data_dir / 'admin-token'}   {logs}")
+    console.print(table)
