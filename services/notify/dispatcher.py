@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 import asyncpg
@@ -53,8 +54,10 @@ class Dispatcher:
                                for _ in range(self.settings.dispatch_workers)))
 
     async def round(self) -> bool:
-        """One batch: checks for the whole batch in two queries, sends concurrently, and all
-        outcomes with their events in one transaction (one commit instead of one per message)."""
+        """One batch: checks for the whole batch in two queries, sends concurrently, and the SMS
+        outcomes with their events in one transaction (one commit instead of one per message).
+        E-mail outcomes commit one by one as they come: SMTP cannot recognise a resend, so the
+        window in which a crash makes one must stay one message wide."""
         now = self.clock()
         async with self.db().acquire() as conn:
             claimed = await repo.claim_due(conn, self.schema, now, dt.timedelta(seconds=self.settings.lease_s),
@@ -69,7 +72,10 @@ class Dispatcher:
         for n in claimed:
             verdict = self._check(n, opted, recent, now)
             (settled if verdict is not None else ready).append((n, verdict))
-        sends = await asyncio.gather(*(self._guarded_send(n) for n, _ in ready))
+        # A message still waiting for a send slot when 80 % of its lease is gone is left for a
+        # later round: once the lease ends another round may claim it, and two sends must not race.
+        deadline = time.monotonic() + 0.8 * self.settings.lease_s
+        sends = await asyncio.gather(*(self._guarded_send(n, deadline) for n, _ in ready))
         out: list[Event] = []
         async with self.db().acquire() as conn, conn.transaction():
             for (n, _), (address_problem, outcome) in zip(ready, sends, strict=True):
@@ -113,19 +119,28 @@ class Dispatcher:
         else:
             await repo.set_outcome(conn, self.schema, n, status="created", due_at=when, refund_attempt=True)  # type: ignore[arg-type]
 
-    async def _guarded_send(self, n: Notification) -> tuple[str | None, Outcome | None]:
-        """(address problem, outcome); (None, None) when the send itself crashed (the lease
-        brings the message back)."""
+    async def _guarded_send(self, n: Notification, deadline: float) -> tuple[str | None, Outcome | None]:
+        """(address problem, outcome); (None, None) when nothing is left to record now (sent and
+        recorded already, crashed, or out of lease time: the lease brings it back)."""
         async with self.limit:
+            if time.monotonic() > deadline:
+                return None, None
             try:
                 address = address_for(n.channel, n.contact)
             except InvalidAddress as exc:
                 return str(exc), None
             try:
-                return None, await self._send(n, address)
+                outcome = await self._send(n, address)
             except Exception:
                 log.exception("notification %s (%s) failed unexpectedly", n.notification_id, n.kind)
                 return None, None
+            if n.channel == "email":
+                out: list[Event] = []
+                async with self.db().acquire() as conn, conn.transaction():
+                    await self._record(conn, n, outcome, self.clock(), out)
+                    await self.outbox.append(conn, *out)
+                return None, None  # recorded already
+            return None, outcome
 
     async def _send(self, n: Notification, address: str) -> Outcome:
         message = render(n.kind, n.language, n.context)

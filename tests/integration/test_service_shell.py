@@ -14,6 +14,7 @@ from services.reporting.settings import ReportingSettings
 from tests.support.served_app import served
 
 TOKEN = "test-admin-token-not-a-secret"
+SECRET = "service-shell-test-pseudonym-secret"
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ async def wait_for_status(http: aiohttp.ClientSession, url: str, expected: int, 
 
 async def test_readiness_follows_postgres_down_and_back(private_postgres, bus_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
-    settings = ReportingSettings(database_url=private_postgres.url, bus_url=bus_url)
+    settings = ReportingSettings(database_url=private_postgres.url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)
     async with served(create_app(settings)) as base, aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
         assert await status_of(http, f"{base}/health/ready") == 200
         private_postgres.stop()
@@ -56,7 +57,7 @@ async def test_readiness_follows_postgres_down_and_back(private_postgres, bus_ur
 
 async def test_endpoints_other_than_health_and_metrics_need_a_token(database_url, bus_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
-    settings = ReportingSettings(database_url=database_url, bus_url=bus_url)
+    settings = ReportingSettings(database_url=database_url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)
     async with served(create_app(settings)) as base, aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
         async with http.get(f"{base}/metrics") as response:
             assert response.status == 200
@@ -82,7 +83,7 @@ async def test_readiness_follows_the_bus_down_and_back(database_url, tmp_path, m
     nats_server = EmbeddedNats(tmp_path / "nats")
     nats_server.start()
     try:
-        settings = ReportingSettings(database_url=database_url, bus_url=nats_server.url)
+        settings = ReportingSettings(database_url=database_url, bus_url=nats_server.url, reporting_pseudonym_secret=SECRET)
         timeout = aiohttp.ClientTimeout(total=5)
         async with served(create_app(settings)) as base, aiohttp.ClientSession(timeout=timeout) as http:
             assert await status_of(http, f"{base}/health/ready") == 200
