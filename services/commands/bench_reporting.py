@@ -27,7 +27,7 @@ from services.bench.reporting_load import mixed_events
 from services.commands.stack import running_stack
 from services.contracts import topics
 from services.infra.bus.address import parse_bus_url
-from services.infra.bus.nats_wiring import durable_name
+from services.infra.bus.nats_wiring import durable_name, stream_config
 from services.infra.db.schema import migrate_service_schema
 from services.infra.embedded.ports import free_port
 from services.infra.settings import LoketSettings
@@ -85,23 +85,20 @@ async def _pending(js) -> int:  # type: ignore[no-untyped-def]
 
 
 async def _run(database_url: str, bus_url: str, work: Path, count: int, timeout: float) -> dict:  # type: ignore[type-arg]
+    """The load is on the streams before the service starts (as after an outage, or for a new
+    installation catching up), so the figure is the projection's own, not the load generator's;
+    the clock starts when the service process is launched, start-up included."""
     events = mixed_events(count)
     port = free_port()
-    service = subprocess.Popen(  # noqa: ASYNC220 (starting a server is instant)
-        service_argv("reporting"), env={**os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url,
-                                        "LOKET_PORT": str(port), "LOKET_REPORTING_PSEUDONYM_SECRET": SECRET,
-                                        "LOKET_LOG_LEVEL": "WARNING"},
-        stdout=(work / "reporting.log").open("ab"), stderr=subprocess.STDOUT)
     nc = await nats.connect(list(parse_bus_url(bus_url).servers))
     progress = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console)
+    service = None
     try:
-        await wait_http(f"http://127.0.0.1:{port}/health/ready", service, "reporting")
         js = nc.jetstream()
         with progress:
+            await _declare_streams(js)
             published = progress.add_task("published", total=count)
-            projected = progress.add_task("projected (live)", total=count)
-            started = time.perf_counter()
             slots = asyncio.Semaphore(256)
 
             async def one(event) -> None:  # type: ignore[no-untyped-def]
@@ -112,6 +109,14 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, timeout:
             for start in range(0, count, 2000):
                 await asyncio.gather(*(one(e) for e in events[start:start + 2000]))
                 progress.update(published, completed=min(count, start + 2000))
+            projected = progress.add_task("projected (live)", total=count)
+            started = time.perf_counter()
+            service = subprocess.Popen(  # noqa: ASYNC220 (starting a server is instant)
+                service_argv("reporting"), env={**os.environ, "LOKET_DATABASE_URL": database_url,
+                                                "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
+                                                "LOKET_REPORTING_PSEUDONYM_SECRET": SECRET, "LOKET_LOG_LEVEL": "WARNING"},
+                stdout=(work / "reporting.log").open("ab"), stderr=subprocess.STDOUT)
+            await wait_http(f"http://127.0.0.1:{port}/health/ready", service, "reporting")
             pending = count
             while time.perf_counter() - started < timeout:
                 pending = await _pending(js)
@@ -133,13 +138,20 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, timeout:
             raw_s = await _raw(database_url, events)
     finally:
         await nc.close()
-        service.terminate()
-        service.wait(20)
+        if service is not None:
+            service.terminate()
+            service.wait(20)
     return {"events": count,
             "projected": {"seconds": live_s, "per_s": (count - pending) / live_s, "missing": pending},
             "rebuild": {"seconds": rebuild_s, "events": sum(rebuilt.events.values()), "per_s": count / rebuild_s},
             "raw": {"seconds": raw_s, "per_s": count / raw_s},
             "ratio_live_to_raw": (count / live_s) / (count / raw_s)}
+
+
+async def _declare_streams(js) -> None:  # type: ignore[no-untyped-def]
+    """The streams, as the services declare them, before any service has run on this stack."""
+    for stream, subjects in topics.NATS_STREAMS.items():
+        await js.add_stream(stream_config(stream, subjects))
 
 
 async def _raw(database_url: str, events: list) -> float:  # type: ignore[type-arg]
@@ -170,7 +182,7 @@ def _print(report: dict) -> None:  # type: ignore[type-arg]
     for column in ("figure", "value", "note"):
         table.add_column(column)
     table.add_row("live projection", f"{p['per_s']:,.0f} events/s",
-                  f"{p['seconds']:.1f} s incl. publishing; target ≥ {TARGET_PER_S:,} "
+                  f"{p['seconds']:.1f} s from service start; target ≥ {TARGET_PER_S:,} "
                   + ("met" if p["per_s"] >= TARGET_PER_S else "NOT met"))
     table.add_row("rebuild (replay + swap)", f"{r['seconds']:.1f} s", f"{r['per_s']:,.0f} events/s; target < "
                   f"{TARGET_REBUILD_S} s " + ("met" if r["seconds"] < TARGET_REBUILD_S else "NOT met"))

@@ -23,7 +23,8 @@ console = Console()
 @app.command()
 def rebuild(
     database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
-    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL", help="nats://… (the streams to replay)"),
+    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
+                                help="nats://… or kafka://… (on Kafka the topics' retention must reach back to the start)"),
     schema: str = typer.Option(NAME, "--schema", help="the live projection schema to replace"),
 ) -> None:
     """Replay every topic from the beginning into a fresh schema, swap it in atomically, then

@@ -2,8 +2,9 @@
 fresh schema, swap it in atomically (the live service keeps serving the old one until then),
 then catch up on what arrived during the swap. The upserts make replays and overlaps safe.
 
-NATS JetStream only: streams keep history; on Kafka the same replay needs the topics' retention
-to reach back to the beginning and is not implemented here.
+On NATS JetStream the streams keep their history; on Kafka every partition is read from its
+earliest retained offset (`replay_kafka.py`), so the topics' retention must reach back to the
+first event.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from services.infra.bus.address import parse_bus_url
 from services.infra.db.schema import migrate_service_schema
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
+from services.reporting.replay_kafka import end_offsets, kafka_batches
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 Progress = Callable[[str, int, int], None]  # topic, done, total
@@ -69,12 +71,58 @@ async def _replay(js, conn: asyncpg.Connection, schema: str, topic: str, start_s
     return done
 
 
+async def _project_values(conn: asyncpg.Connection, schema: str, topic: str, values: list[bytes],
+                          pseudonymize: Pseudonymizer, result: RebuildResult) -> int:
+    events = []
+    for value in values:
+        try:
+            events.append(decode_event(topic, value))
+        except ContractViolation:
+            result.skipped += 1
+    async with conn.transaction():
+        return await project(conn, schema, events, pseudonymize)
+
+
+async def _rebuild_kafka(conn: asyncpg.Connection, servers: list[str], fresh: str, live_schema: str, retired: str,
+                         pseudonymize: Pseudonymizer, replay_topics: tuple[str, ...], progress: Progress,
+                         result: RebuildResult) -> None:
+    ends: dict[str, dict[int, int]] = {}
+    for topic in replay_topics:
+        ends[topic] = await end_offsets(servers, topic)
+        done = 0
+        async for values, _ in kafka_batches(servers, topic, None, ends[topic]):
+            done += await _project_values(conn, fresh, topic, values, pseudonymize, result)
+            progress(topic, done, 0)
+        result.events[topic] = done
+    await _swap(conn, fresh, live_schema, retired)
+    for topic in replay_topics:
+        async for values, _ in kafka_batches(servers, topic, ends[topic]):
+            result.caught_up += await _project_values(conn, live_schema, topic, values, pseudonymize, result)
+
+
+async def _swap(conn: asyncpg.Connection, fresh: str, live_schema: str, retired: str) -> None:
+    async with conn.transaction():  # readers see the old schema or the new one, never half of either
+        await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE")
+        await conn.execute(f"ALTER SCHEMA {live_schema} RENAME TO {retired}")
+        await conn.execute(f"ALTER SCHEMA {fresh} RENAME TO {live_schema}")
+
+
 async def rebuild(database_url: str, bus_url: str, pseudonymize: Pseudonymizer, live_schema: str,
                   replay_topics: tuple[str, ...], progress: Progress) -> RebuildResult:
     address = parse_bus_url(bus_url)
-    if address.kind != "nats":
-        raise RuntimeError("rebuild replays NATS JetStream streams; on Kafka it is not implemented")
     fresh, retired = f"{live_schema}_rebuild", f"{live_schema}_retired"
+    if address.kind == "kafka":
+        result = RebuildResult()
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {fresh} CASCADE")
+            await migrate_service_schema(conn, fresh, MIGRATIONS)
+            await _rebuild_kafka(conn, list(address.servers), fresh, live_schema, retired, pseudonymize,
+                                 replay_topics, progress, result)
+            await conn.execute(f"DROP SCHEMA {retired} CASCADE")
+        finally:
+            await conn.close()
+        return result
     result = RebuildResult()
     conn = await asyncpg.connect(database_url)
     nc = await nats.connect(list(address.servers))
@@ -88,10 +136,7 @@ async def rebuild(database_url: str, bus_url: str, pseudonymize: Pseudonymizer, 
             ends[topic] = info.state.last_seq
             result.events[topic] = await _replay(js, conn, fresh, topic, max(1, info.state.first_seq), ends[topic],
                                                  pseudonymize, progress, result)
-        async with conn.transaction():  # readers see the old schema or the new one, never half of either
-            await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE")
-            await conn.execute(f"ALTER SCHEMA {live_schema} RENAME TO {retired}")
-            await conn.execute(f"ALTER SCHEMA {fresh} RENAME TO {live_schema}")
+        await _swap(conn, fresh, live_schema, retired)
         # The live consumers wrote what arrived during the replay into the retired schema.
         for topic in replay_topics:
             info = await js.stream_info(topics.stream_for(topic))
