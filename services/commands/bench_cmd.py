@@ -27,6 +27,7 @@ from services.bench.bus_report import BusReport, cpu_summary, machine_info
 from services.bench.pipeline import PipelineOptions, run_pipeline
 from services.bench.raw_nats import run_raw_nats
 from services.bench.raw_postgres import run_raw_postgres
+from services.commands.bench_all import all_benchmarks
 from services.commands.bench_booking import booking
 from services.commands.bench_letters import letters
 from services.commands.bench_notify import notify
@@ -40,6 +41,7 @@ app.command("letters")(letters)
 app.command("booking")(booking)
 app.command("notify")(notify)
 app.command("reporting")(reporting)
+app.command("all")(all_benchmarks)
 console = Console()
 
 
