@@ -27,6 +27,7 @@ from services.bench.booking_runs import RunResult, run_loket, run_raw, winners_p
 from services.bench.booking_setup import SERVICE, clear, prepare, slot_points, targets
 from services.bench.bus_report import machine_info
 from services.bench.letters_sim import wait_http
+from services.bench.report_output import emit
 from services.booking.availability.slots import BookingRules, free_slots
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
@@ -63,13 +64,7 @@ def booking(
             shutil.rmtree(work, ignore_errors=True)
         else:
             console.print(f"[yellow]work folder kept: {work}[/]")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "booking.json").write_text(json.dumps(report, indent=2, default=str))
-    if as_json:
-        print(json.dumps(report, indent=2, default=str))
-    else:
-        _print(report, requests)
-        console.print(f"written {out / 'booking.json'}")
+    emit(report, out, "booking", as_json, lambda: _print(report, requests), console)
     if not ok:
         console.print("[red]a contested slot did not have exactly one winner[/]")
         raise typer.Exit(1)

@@ -5,7 +5,6 @@ promises), next to raw aiohttp POSTs of the same messages to the same simulator.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 import shutil
@@ -24,6 +23,7 @@ from rich.table import Table
 from services.bench.bus_report import machine_info
 from services.bench.letters_sim import wait_http
 from services.bench.notify_runs import NotifyRun, booked_events, measure_loket, measure_raw
+from services.bench.report_output import emit
 from services.commands.stack import running_stack
 from services.infra.bus.address import parse_bus_url
 from services.infra.embedded.ports import free_port
@@ -61,13 +61,7 @@ def notify(
             shutil.rmtree(work, ignore_errors=True)
         else:
             console.print(f"[yellow]work folder kept: {work}[/]")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "notify.json").write_text(json.dumps(report, indent=2))
-    if as_json:
-        print(json.dumps(report, indent=2))
-    else:
-        _print(report)
-        console.print(f"written {out / 'notify.json'}")
+    emit(report, out, "notify", as_json, lambda: _print(report), console)
     if report["burst"]["missing"] or report["paced"]["missing"]:
         raise typer.Exit(1)
 

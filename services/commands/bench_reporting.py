@@ -5,7 +5,6 @@ upserted with plain asyncpg batches, no bus and no decoding) in the same run."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from rich.table import Table
 
 from services.bench.bus_report import machine_info
 from services.bench.letters_sim import wait_http
+from services.bench.report_output import emit
 from services.bench.reporting_load import mixed_events
 from services.commands.stack import running_stack
 from services.contracts import topics
@@ -65,13 +65,7 @@ def reporting(
             shutil.rmtree(work, ignore_errors=True)
         else:
             console.print(f"[yellow]work folder kept: {work}[/]")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reporting.json").write_text(json.dumps(report, indent=2))
-    if as_json:
-        print(json.dumps(report, indent=2))
-    else:
-        _print(report)
-        console.print(f"written {out / 'reporting.json'}")
+    emit(report, out, "reporting", as_json, lambda: _print(report), console)
     if report["projected"]["missing"]:
         raise typer.Exit(1)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.ebox_bridge.ebox_client.credentials import ensure_keypair
-from services.infra.embedded.ports import free_port, port_is_free
+from services.infra.embedded.ports import preferred_port
 from services.infra.supervisor import Child, child_env
 
 SIM_DEFAULT_PORT = 8110
@@ -33,12 +33,7 @@ def paper_env(data_dir: Path) -> dict[str, str]:
 
 def simulator_port(avoid: Collection[int] = ()) -> int:
     """8110 when it is free (and not handed to a service), else any free port."""
-    if SIM_DEFAULT_PORT not in avoid and port_is_free(SIM_DEFAULT_PORT):
-        return SIM_DEFAULT_PORT
-    port = free_port()
-    while port in avoid:
-        port = free_port()
-    return port
+    return preferred_port(SIM_DEFAULT_PORT, avoid)
 
 
 def simulator_argv(port: int) -> list[str]:

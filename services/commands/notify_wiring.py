@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.infra.embedded.ports import free_port, port_is_free
+from services.infra.embedded.ports import preferred_port
 from services.infra.supervisor import Child, child_env
 
 SMS_SIM_PORT, SMTP_SINK_PORT = 8111, 8025
@@ -25,21 +25,12 @@ class NotifyWiring:
     mail_dir: Path | None = None
 
 
-def _port(preferred: int, avoid: Collection[int]) -> int:
-    if preferred not in avoid and port_is_free(preferred):
-        return preferred
-    port = free_port()
-    while port in avoid:
-        port = free_port()
-    return port
-
-
 def notify_wiring(data_dir: Path, logs: Path, ports: dict[str, int], admin_token: str,
                   avoid_ports: Collection[int] = ()) -> NotifyWiring:
     wiring = NotifyWiring(notify_env={"LOKET_BOOKING_URL": f"http://127.0.0.1:{ports['booking']}/public/book"})
     taken = set(avoid_ports)
     if not os.environ.get("LOKET_SMS_URL"):
-        port = _port(SMS_SIM_PORT, taken)
+        port = preferred_port(SMS_SIM_PORT, taken)
         taken.add(port)
         key, receipts = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         wiring.sms_url = f"http://127.0.0.1:{port}"
@@ -51,7 +42,7 @@ def notify_wiring(data_dir: Path, logs: Path, ports: dict[str, int], admin_token
         wiring.notify_env |= {"LOKET_SMS_URL": wiring.sms_url, "LOKET_SMS_API_KEY": key,
                               "LOKET_SMS_RECEIPTS_TOKEN": receipts}
     if not os.environ.get("LOKET_SMTP_HOST"):
-        port = _port(SMTP_SINK_PORT, taken)
+        port = preferred_port(SMTP_SINK_PORT, taken)
         wiring.mail_dir = data_dir / "mail"
         wiring.children.append(Child(
             "smtp_sink", [sys.executable, "-m", "services.cli", "smtp-sink", "--port", str(port),

@@ -54,3 +54,13 @@ def _read_port(path: Path) -> int | None:
         return int(path.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
+
+
+def preferred_port(preferred: int, avoid: Collection[int] = ()) -> int:
+    """`preferred` when it is free and not promised elsewhere, else any free port not in `avoid`."""
+    if preferred not in avoid and port_is_free(preferred):
+        return preferred
+    port = free_port()
+    while port in avoid:
+        port = free_port()
+    return port
