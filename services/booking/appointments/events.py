@@ -24,9 +24,8 @@ PRODUCER = "booking"
 
 
 def ref(a: Appointment, point: AssistancePoint) -> dict[str, object]:
-    name = point.name.get(a.contact.language) or point.name.get(a.language) or next(iter(point.name.values()))
     return {"appointment_id": a.appointment_id, "point_id": a.point_id, "municipality": point.municipality,
-            "point_name": name}
+            "point_name": point.name_in(a.contact.language, a.language)}
 
 
 def booked(a: Appointment, point: AssistancePoint, now: dt.datetime) -> AppointmentBooked:

@@ -27,7 +27,7 @@ from services.booking.appointments.api_models import (
 from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_instant, local_text
-from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint
+from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.http.problem import ProblemError
 from services.booking.metrics import BookingMetrics
 from services.infra.runtime import Runtime
@@ -43,10 +43,7 @@ def _confirmation(booked: Booked) -> BookingConfirmation:
 
 
 def _appointment_id(request: Request) -> UUID:
-    try:
-        return UUID(request.path_params["appointment_id"])
-    except ValueError:
-        raise ProblemError(404, "Unknown appointment", "appointment ids are UUIDs") from None
+    return uuid_path(request, "appointment_id", "appointment")
 
 
 def _idempotency_key(request: Request) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.booking.http.problem import ProblemError, problem_response
-from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.rate_limit import RateLimiter, client_address
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,7 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
         if endpoint.roles is not None and (refusal := _role_refusal(request, endpoint.roles)):
             return refusal
         if endpoint.roles is None and limiter is not None:
-            client = request.client.host if request.client else "unknown"
-            if (wait := limiter.retry_after(client)) > 0:
+            if (wait := limiter.retry_after(client_address(request))) > 0:
                 response = problem_response(429, "Too many requests", f"slow down: try again in {wait:.0f} s")
                 response.headers["Retry-After"] = str(max(1, round(wait)))
                 return response
@@ -123,5 +123,10 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
     return Route(endpoint.path, run, methods=[endpoint.method], name=endpoint.operation_id)
 
 
-def path_param(request: Request, name: str) -> str:
-    return str(request.path_params[name])
+def uuid_path(request: Request, name: str, what: str) -> uuid.UUID:
+    """A UUID path parameter; anything else names no such `what` (404, not a validation error:
+    the path is an address, not a form)."""
+    try:
+        return uuid.UUID(request.path_params[name])
+    except ValueError:
+        raise ProblemError(404, f"Unknown {what}", f"{what} ids are UUIDs") from None

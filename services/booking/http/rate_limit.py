@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 
 @dataclass
 class _Bucket:
@@ -37,3 +39,7 @@ class RateLimiter:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.rate if self.rate > 0 else 60.0
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

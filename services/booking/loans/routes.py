@@ -11,8 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from services.booking.appointments.contact import ContactIn
-from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint
-from services.booking.http.problem import ProblemError
+from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.loans.service import Loans
 from services.contracts.values import Language
 from services.infra.runtime import Runtime
@@ -87,10 +86,7 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
         return LoanView(loan_id=loan_id)
 
     async def return_device(request: Request, body: ReturnRequest) -> BaseModel:
-        try:
-            loan_id = uuid.UUID(request.path_params["loan_id"])
-        except ValueError:
-            raise ProblemError(404, "Unknown loan", "loan ids are UUIDs") from None
+        loan_id = uuid_path(request, "loan_id", "loan")
         async with db().acquire() as conn, conn.transaction():
             await loans.give_back(conn, loan_id, body.condition, body.notes, clock())
         return LoanView(loan_id=loan_id)

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from uuid import UUID
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.booking.calendar.local_time import local_text
 from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
-from services.booking.page.texts import LANGUAGE_NAMES, LANGUAGES, texts_for
+from services.booking.page.rendering import page_language, render_page, too_many_requests
 from services.booking.waitlist.service import Waitlist
 from services.infra.runtime import Runtime
 
@@ -28,19 +26,10 @@ UNTIL = {"nl": "We houden ze voor u vast tot", "fr": "Nous la gardons pour vous 
 
 def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetrics, limiter: RateLimiter,
                       clock: Callable[[], dt.datetime]) -> list[Route]:
-    templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                            autoescape=select_autoescape(["html", "j2"]))
-
-    def render(lang: str, name: str, status: int = 200, **context: object) -> HTMLResponse:
-        return HTMLResponse(templates.get_template(name).render(lang=lang, t=texts_for(lang),
-                                                                language_names=LANGUAGE_NAMES, **context),
-                            status_code=status)
-
     async def claim(request: Request) -> Response:
-        if (wait := limiter.retry_after(request.client.host if request.client else "unknown")) > 0:
-            return HTMLResponse("Too many requests", status_code=429, headers={"Retry-After": str(max(1, round(wait)))})
-        lang = request.query_params.get("lang", "nl")
-        lang = lang if lang in LANGUAGES else "nl"
+        if refusal := too_many_requests(request, limiter):
+            return refusal
+        lang = page_language(request, browser_preference=False)
         token = request.query_params.get("token", "")
         try:
             appointment_id = UUID(request.path_params["appointment_id"])
@@ -57,19 +46,18 @@ def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetr
                         f"SELECT hold_until FROM {waitlist.schema}.appointments WHERE appointment_id = $1",
                         appointment_id)
         except ValueError:
-            return render(lang, "base.html.j2", 404, error="?")
+            return render_page(lang, "base.html.j2", 404, error="?")
         except ProblemError as exc:
-            return render(lang, "base.html.j2", exc.status, error=exc.detail)
-        name = point.name.get(lang) or next(iter(point.name.values()))
+            return render_page(lang, "base.html.j2", exc.status, error=exc.detail)
+        name = point.name_in(lang)
         if request.method == "POST":
             metrics.booked("waitlist", replayed=False)
             a = booked.appointment
             manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
-            return render(lang, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=name,
-                          address=f"{point.address.street} {point.address.number}, {point.address.postcode} "
-                                  f"{point.address.municipality}",
+            return render_page(lang, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=name,
+                          address=point.address.one_line(),
                           manage_url=str(request.base_url).rstrip("/") + manage)
-        return render(lang, "claim.html.j2", offer_title=OFFER[lang], offer_until=UNTIL[lang],
+        return render_page(lang, "claim.html.j2", offer_title=OFFER[lang], offer_until=UNTIL[lang],
                       when=local_text(offered.starts_at), until=local_text(until), point_name=name,
                       appointment_id=appointment_id, token=token)
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import parse_qsl
 from uuid import UUID
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -25,7 +23,8 @@ from services.booking.catalogue import BOOKABLE, CATALOGUE
 from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
-from services.booking.page.texts import LANGUAGE_NAMES, LANGUAGES, texts_for
+from services.booking.page.rendering import page_language, render_page, too_many_requests
+from services.booking.page.texts import LANGUAGES
 from services.booking.points.nearest import UnknownPostcode, nearest_to_postcode
 from services.booking.points.repository import all_points
 from services.infra.runtime import Runtime
@@ -37,31 +36,23 @@ CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Ter
 
 def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics, limiter: RateLimiter,
                 clock: Callable[[], dt.datetime]) -> list[Route]:
-    templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                            autoescape=select_autoescape(["html", "j2"]))
-
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
-        lang = _lang(request)
-        body = templates.get_template(name).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
-                                                   **context)
-        return HTMLResponse(body, status_code=status)
+        return render_page(page_language(request), name, status, **context)
 
     def limited(request: Request) -> Response | None:
-        wait = limiter.retry_after(request.client.host if request.client else "unknown")
-        return HTMLResponse("Too many requests", status_code=429, headers={"Retry-After": str(max(1, round(wait)))}) \
-            if wait > 0 else None
+        return too_many_requests(request, limiter)
 
     def services(lang: str) -> list[tuple[str, str]]:
         return sorted(((slug, CATALOGUE[slug].names[lang]) for slug in BOOKABLE), key=lambda s: s[1])
 
     async def start(request: Request) -> Response:
-        return limited(request) or render(request, "start.html.j2", services=services(_lang(request)),
-                                          service="ebox_activation", help_language=_lang(request))
+        return limited(request) or render(request, "start.html.j2", services=services(page_language(request)),
+                                          service="ebox_activation", help_language=page_language(request))
 
     async def points(request: Request) -> Response:
         if refusal := limited(request):
             return refusal
-        q, lang = request.query_params, _lang(request)
+        q, lang = request.query_params, page_language(request)
         service, help_language = q.get("service", ""), q.get("help_language", lang)
         form = {"services": services(lang), "service": service, "help_language": help_language,
                 "postcode": q.get("postcode", "")}
@@ -77,7 +68,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
 
     async def slots_page(request: Request, error: str | None = None, status: int = 200,
                          form: dict[str, str] | None = None) -> Response:
-        q, lang = request.query_params, _lang(request)
+        q, lang = request.query_params, page_language(request)
         form = form or {}
         service = form.get("service") or q.get("service", "")
         help_language = form.get("help_language") or q.get("help_language", lang)
@@ -94,7 +85,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
         by_day = [(day, [{"value": s.starts_at.isoformat(), "label": local_text(s.starts_at)[11:]} for s in group])
                   for day, group in itertools.groupby(free, key=lambda s: local_text(s.starts_at)[:10])][:DAYS_SHOWN]
         return render(request, "slots.html.j2", status, error=error, days=by_day, point_id=point_id,
-                      point_name=_name(point, lang), service=service, service_name=CATALOGUE[service].names[lang],
+                      point_name=point.name_in(lang), service=service, service_name=CATALOGUE[service].names[lang],
                       help_language=help_language, chosen=form.get("starts_at"), phone=form.get("phone"),
                       email=form.get("email"))
 
@@ -104,7 +95,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
     async def book(request: Request) -> Response:
         if refusal := limited(request):
             return refusal
-        lang = _lang(request)
+        lang = page_language(request)
         raw = await request.body()
         if len(raw) > 16_384:
             return HTMLResponse("Request too large", status_code=413)
@@ -127,14 +118,13 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
         metrics.booked("citizen", booked.replayed)
         a = booked.appointment
         manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
-        return render(request, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=_name(point, lang),
-                      address=f"{point.address.street} {point.address.number}, {point.address.postcode} "
-                              f"{point.address.municipality}", manage_url=str(request.base_url).rstrip("/") + manage)
+        return render(request, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=point.name_in(lang),
+                      address=point.address.one_line(), manage_url=str(request.base_url).rstrip("/") + manage)
 
     async def manage(request: Request) -> Response:
         if refusal := limited(request):
             return refusal
-        lang, token = _lang(request), request.query_params.get("token", "")
+        lang, token = page_language(request), request.query_params.get("token", "")
         try:
             appointment_id = UUID(request.path_params["appointment_id"])
             async with runtime.db().acquire() as conn, conn.transaction():
@@ -147,7 +137,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
             return render(request, "start.html.j2", 404, error="?", services=services(lang))
         except ProblemError as exc:
             return render(request, "start.html.j2", exc.status, error=exc.detail, services=services(lang))
-        return render(request, "manage.html.j2", when=local_text(a.starts_at), point_name=_name(point, lang),
+        return render(request, "manage.html.j2", when=local_text(a.starts_at), point_name=point.name_in(lang),
                       appointment_status=a.status, can_cancel=a.status == "booked", appointment_id=a.appointment_id,
                       token=token, cancel_label=CANCEL[lang])
 
@@ -155,15 +145,3 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
             Route("/public/book/points/{point_id}", slots, methods=["GET"]),
             Route("/public/book/points/{point_id}", book, methods=["POST"]),
             Route("/public/book/manage/{appointment_id}", manage, methods=["GET", "POST"])]
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang", "")
-    if lang in LANGUAGES:
-        return lang
-    accepted = request.headers.get("accept-language", "")[:2].lower()
-    return accepted if accepted in LANGUAGES else "nl"
-
-
-def _name(point, lang: str) -> str:  # type: ignore[no-untyped-def]
-    return point.name.get(lang) or next(iter(point.name.values()))

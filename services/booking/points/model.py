@@ -31,6 +31,10 @@ class Address(_Strict):
     municipality: str = Field(min_length=1, max_length=80)
 
 
+    def one_line(self) -> str:
+        return f"{self.street} {self.number}, {self.postcode} {self.municipality}"
+
+
 class Capacity(_Strict):
     helpers: int = Field(ge=0, le=200)
     access_points: int = Field(default=0, ge=0, le=500)
@@ -90,6 +94,10 @@ class AssistancePoint(_Strict):
         if "device_lending" in self.services and self.capacity.lendable_devices == 0:
             raise ValueError("a point that lends devices needs capacity.lendable_devices")
         return self
+
+    def name_in(self, *languages: str) -> str:
+        """The name in the first of `languages` it has, else in its own first language."""
+        return next((self.name[lang] for lang in languages if lang in self.name), next(iter(self.name.values())))
 
     def offers(self, service: str | None, language: str | None) -> bool:
         return (service is None or service in self.services) and (language is None or language in self.languages)

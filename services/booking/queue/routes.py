@@ -10,8 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.requests import Request
 
-from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint
-from services.booking.http.problem import ProblemError
+from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.queue import repository as repo
 from services.booking.queue.service import Queue
 from services.contracts.national_number import is_valid_national_number
@@ -103,10 +102,7 @@ def queue_endpoints(runtime: Runtime, queue: Queue, clock: Callable[[], dt.datet
         return VisitView(**called.__dict__)
 
     async def end_visit(request: Request, body: EndRequest) -> BaseModel:
-        try:
-            visit_id = uuid.UUID(request.path_params["visit_id"])
-        except ValueError:
-            raise ProblemError(404, "Unknown visit", "visit ids are UUIDs") from None
+        visit_id = uuid_path(request, "visit_id", "visit")
         async with db().acquire() as conn, conn.transaction():
             duration = await queue.end_visit(conn, visit_id, body.topic, body.language, body.outcome,
                                              body.ebox_activated, body.national_number, body.consent_given, clock())

@@ -16,8 +16,7 @@ from services.booking.appointments.api_models import (
     LinkQuery,
 )
 from services.booking.appointments.contact import ContactIn
-from services.booking.http.endpoint import Endpoint
-from services.booking.http.problem import ProblemError
+from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.metrics import BookingMetrics
 from services.booking.waitlist.service import Waitlist
 from services.contracts.values import Language
@@ -48,10 +47,7 @@ def waitlist_endpoints(runtime: Runtime, waitlist: Waitlist, metrics: BookingMet
         return WaitlistPlace(entry_id=entry_id, place=place)
 
     async def claim_offer(request: Request, query: LinkQuery) -> BaseModel:
-        try:
-            appointment_id = UUID(request.path_params["appointment_id"])
-        except ValueError:
-            raise ProblemError(404, "Unknown appointment", "appointment ids are UUIDs") from None
+        appointment_id = uuid_path(request, "appointment_id", "appointment")
         async with runtime.db().acquire() as conn, conn.transaction():
             booked = await waitlist.claim(conn, appointment_id, query.token, clock())
         metrics.booked("waitlist", replayed=False)
