@@ -10,16 +10,14 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.booking.app import NAME, service_spec
+from services.booking.app import NAME
 from services.booking.calendar.local_time import BRUSSELS, local_instant
 from services.booking.catalogue import CATALOGUE
 from services.booking.points.model import AssistancePoint
-from services.booking.points.repository import upsert_points
 from services.booking.points.seed import DEFAULT_SEED, load_points
+from services.booking.seeding import Seed, store_seed
 from services.booking.staff.model import Helper, Shift
-from services.booking.staff.repository import upsert_staff
 from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
-from services.infra.db.schema import migrate_service_schema
 
 BUSY_POINT = "bench-busy-point"
 SERVICE = "ebox_activation"
@@ -81,12 +79,10 @@ def targets(requests: int, contenders: int, seed: int = 7) -> list[Target]:
 
 
 async def prepare(conn: asyncpg.Connection) -> None:
-    await migrate_service_schema(conn, NAME, service_spec().migrations)
     points, slot_helpers, slot_shifts = slot_points()
     helpers, shifts = bench_staff()
-    async with conn.transaction():
-        await upsert_points(conn, NAME, [busy_point(), *load_points(DEFAULT_SEED), *points])
-        await upsert_staff(conn, NAME, [*helpers, *slot_helpers], [*shifts, *slot_shifts])
+    await store_seed(conn, Seed([busy_point(), *load_points(DEFAULT_SEED), *points], [*helpers, *slot_helpers],
+                                [*shifts, *slot_shifts]))
     await clear(conn)
 
 

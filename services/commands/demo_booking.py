@@ -14,12 +14,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from services.booking.app import NAME, service_spec
-from services.booking.points.repository import upsert_points
-from services.booking.points.seed import DEFAULT_SEED, load_points
-from services.booking.staff.repository import upsert_staff
-from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
-from services.infra.db.schema import migrate_service_schema
+from services.booking.seeding import read_seed, store_seed
 
 POINTS = [("mechelen-stadhuis", "nl"), ("etterbeek-epn", "fr"), ("eupen-rathaus", "de"),
           ("jurbise-administration", "fr"), ("mechelen-bpost-centrum", "nl")]
@@ -28,14 +23,9 @@ OUTCOMES = ["resolved", "resolved", "resolved", "referred", "needs_appointment"]
 
 
 async def seed(database_url: str) -> None:
-    points = load_points(DEFAULT_SEED)
-    helpers, shifts = load_staff(DEFAULT_STAFF_SEED, {p.point_id for p in points})
     conn = await asyncpg.connect(database_url)
     try:
-        await migrate_service_schema(conn, NAME, service_spec().migrations)
-        async with conn.transaction():
-            await upsert_points(conn, NAME, points)
-            await upsert_staff(conn, NAME, helpers, shifts)
+        await store_seed(conn, read_seed())
     finally:
         await conn.close()
 

@@ -11,15 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.booking.app import NAME, service_spec
-from services.booking.points.model import AssistancePoint
-from services.booking.points.repository import upsert_points
-from services.booking.points.seed import DEFAULT_SEED, SeedError, load_points
-from services.booking.staff.model import Helper, Shift
-from services.booking.staff.repository import upsert_staff
-from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
+from services.booking.points.seed import DEFAULT_SEED, SeedError
+from services.booking.seeding import Seed, read_seed, store_seed
+from services.booking.staff.seed import DEFAULT_STAFF_SEED
 from services.commands.database_target import DATABASE_URL_HELP, resolve_database_url
-from services.infra.db.schema import migrate_service_schema
 
 console = Console()
 
@@ -34,8 +29,8 @@ def seed(
     """Validate and load assistance points, helpers and shifts (idempotent: unchanged rows are
     left alone)."""
     try:
-        points = load_points(file)
-        helpers, shifts = load_staff(staff_file, {p.point_id for p in points})
+        loaded = read_seed(file, staff_file)
+        points, helpers, shifts = loaded.points, loaded.helpers, loaded.shifts
     except SeedError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
@@ -48,16 +43,14 @@ def seed(
     console.print(f"{len(helpers)} helpers with {len(shifts)} shifts in {staff_file.name}")
     if dry_run:
         return
-    changed, staff_changed = asyncio.run(_load(resolve_database_url(database_url), points, helpers, shifts))
+    changed, staff_changed = asyncio.run(_load(resolve_database_url(database_url), loaded))
     console.print(f"[green]{changed} point(s) added or changed[/], {len(points) - changed} unchanged; "
                   f"{staff_changed} helper(s) added or changed")
 
 
-async def _load(url: str, points: list[AssistancePoint], helpers: list[Helper], shifts: list[Shift]) -> tuple[int, int]:
+async def _load(url: str, seed: Seed) -> tuple[int, int]:
     conn = await asyncpg.connect(url)
     try:
-        await migrate_service_schema(conn, NAME, service_spec().migrations)
-        async with conn.transaction():
-            return await upsert_points(conn, NAME, points), await upsert_staff(conn, NAME, helpers, shifts)
+        return await store_seed(conn, seed)
     finally:
         await conn.close()

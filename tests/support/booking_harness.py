@@ -16,14 +16,10 @@ import aiohttp
 import asyncpg
 import pytest
 
-from services.booking.app import NAME, create_app, service_spec
-from services.booking.points.repository import upsert_points
-from services.booking.points.seed import DEFAULT_SEED, load_points
+from services.booking.app import create_app
+from services.booking.seeding import read_seed, store_seed
 from services.booking.settings import BookingSettings
-from services.booking.staff.repository import upsert_staff
-from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
 from services.contracts.values import utc_now
-from services.infra.db.schema import migrate_service_schema
 from services.infra.http.auth import hash_token
 from tests.support.served_app import served
 
@@ -47,16 +43,11 @@ class RunningBooking:
 
 
 async def seed_booking(conn: asyncpg.Connection) -> None:
-    await migrate_service_schema(conn, NAME, service_spec().migrations)
-    points = load_points(DEFAULT_SEED)
-    helpers, shifts = load_staff(DEFAULT_STAFF_SEED, {p.point_id for p in points})
-    async with conn.transaction():
-        await upsert_points(conn, NAME, points)
-        await upsert_staff(conn, NAME, helpers, shifts)
-        # Each test starts from an empty diary: appointments from earlier tests would take slots.
-        await conn.execute("DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
-                           "DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
-                           "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries")
+    await store_seed(conn, read_seed())
+    # Each test starts from an empty diary: appointments from earlier tests would take slots.
+    await conn.execute("DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
+                       "DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
+                       "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries")
 
 
 def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
