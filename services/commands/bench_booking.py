@@ -10,10 +10,8 @@ import datetime as dt
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,16 +23,14 @@ from rich.table import Table
 
 from services.bench.booking_runs import RunResult, run_loket, run_raw, winners_per_target
 from services.bench.booking_setup import SERVICE, clear, prepare, slot_points, targets
-from services.bench.bus_report import machine_info
+from services.bench.fresh_stack import run_on_fresh_stack
 from services.bench.letters_sim import wait_http
 from services.bench.report_output import emit
 from services.booking.availability.slots import BookingRules, free_slots
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
-from services.commands.stack import running_stack
 from services.infra.embedded.ports import free_port
 from services.infra.http.auth import hash_token
-from services.infra.settings import LoketSettings
 from services.infra.supervisor import service_argv
 
 console = Console()
@@ -52,18 +48,11 @@ def booking(
     a raw asyncpg INSERT against the same exclusion constraint, and slot computation time."""
     if as_json:
         console.file = sys.stderr
-    work = Path(tempfile.mkdtemp(prefix="loket-bench-booking-"))
-    ok = False
-    try:
-        with running_stack(LoketSettings(data_dir=work)) as stack:
-            report = asyncio.run(_run(stack.database_url, stack.bus_url, work, requests, clients, contenders))
-            report["machine"] = machine_info("embedded" if stack.embedded else "external servers")
-        ok = report["checks"]["one_winner_per_target"]
-    finally:
-        if ok:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            console.print(f"[yellow]work folder kept: {work}[/]")
+    report = run_on_fresh_stack(
+        "booking", console,
+        lambda stack, work: asyncio.run(_run(stack.database_url, stack.bus_url, work, requests, clients, contenders)),
+        lambda report: report["checks"]["one_winner_per_target"])
+    ok = report["checks"]["one_winner_per_target"]
     emit(report, out, "booking", as_json, lambda: _print(report, requests), console)
     if not ok:
         console.print("[red]a contested slot did not have exactly one winner[/]")

@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import aiohttp
@@ -20,14 +18,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from services.bench.bus_report import machine_info
+from services.bench.fresh_stack import run_on_fresh_stack
 from services.bench.letters_sim import wait_http
 from services.bench.notify_runs import NotifyRun, booked_events, measure_loket, measure_raw
 from services.bench.report_output import emit
-from services.commands.stack import running_stack
 from services.infra.bus.address import parse_bus_url
 from services.infra.embedded.ports import free_port
-from services.infra.settings import LoketSettings
 from services.infra.supervisor import service_argv
 
 console = Console()
@@ -47,20 +43,11 @@ def notify(
     provider baseline measured in the same run."""
     if as_json:
         console.file = sys.stderr
-    work = Path(tempfile.mkdtemp(prefix="loket-bench-notify-"))
-    report: dict = {}  # type: ignore[type-arg]
-    try:
-        with running_stack(LoketSettings(data_dir=work)) as stack:
-            if not stack.bus_url.startswith("nats://"):
-                raise typer.BadParameter("the notify benchmark publishes on NATS JetStream (LOKET_BUS_URL=nats://…)")
-            report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, paced_rate, paced_seconds,
-                                      concurrency, timeout))
-            report["machine"] = machine_info("embedded" if stack.embedded else "external servers")
-    finally:
-        if report and not report["burst"]["missing"] and not report["paced"]["missing"]:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            console.print(f"[yellow]work folder kept: {work}[/]")
+    report = run_on_fresh_stack(
+        "notify", console,
+        lambda stack, work: asyncio.run(_run(stack.database_url, stack.bus_url, work, count, paced_rate,
+                                             paced_seconds, concurrency, timeout)),
+        lambda report: not report["burst"]["missing"] and not report["paced"]["missing"], nats_only=True)
     emit(report, out, "notify", as_json, lambda: _print(report), console)
     if report["burst"]["missing"] or report["paced"]["missing"]:
         raise typer.Exit(1)

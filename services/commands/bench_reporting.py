@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,17 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from services.bench.bus_report import machine_info
+from services.bench.fresh_stack import run_on_fresh_stack
 from services.bench.letters_sim import wait_http
 from services.bench.report_output import emit
 from services.bench.reporting_load import mixed_events
-from services.commands.stack import running_stack
 from services.contracts import topics
 from services.infra.bus.address import parse_bus_url
 from services.infra.bus.nats_wiring import durable_name, stream_config
 from services.infra.db.schema import migrate_service_schema
 from services.infra.embedded.ports import free_port
-from services.infra.settings import LoketSettings
 from services.infra.supervisor import service_argv
 from services.reporting.app import NAME, TOPICS, service_spec
 from services.reporting.projector import STATEMENTS
@@ -52,19 +48,10 @@ def reporting(
     asyncpg baseline, on a fresh embedded stack."""
     if as_json:
         console.file = sys.stderr
-    work = Path(tempfile.mkdtemp(prefix="loket-bench-reporting-"))
-    report: dict = {}  # type: ignore[type-arg]
-    try:
-        with running_stack(LoketSettings(data_dir=work)) as stack:
-            if not stack.bus_url.startswith("nats://"):
-                raise typer.BadParameter("the reporting benchmark runs on NATS JetStream")
-            report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, timeout))
-            report["machine"] = machine_info("embedded" if stack.embedded else "external servers")
-    finally:
-        if report.get("projected", {}).get("missing") == 0:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            console.print(f"[yellow]work folder kept: {work}[/]")
+    report = run_on_fresh_stack(
+        "reporting", console,
+        lambda stack, work: asyncio.run(_run(stack.database_url, stack.bus_url, work, count, timeout)),
+        lambda report: report["projected"]["missing"] == 0, nats_only=True)
     emit(report, out, "reporting", as_json, lambda: _print(report), console)
     if report["projected"]["missing"]:
         raise typer.Exit(1)
