@@ -30,6 +30,7 @@ from services.notify.settings import NotifySettings
 from services.notify.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
+GAUGE_INTERVAL_S = 5.0  # Prometheus scrapes every 15 s; the queue depth needs no fresher figure
 
 
 class Dispatcher:
@@ -46,6 +47,7 @@ class Dispatcher:
         # the database only knows a send once its batch commits. (Across replicas a burst can
         # still exceed the limit by the number of replicas; the provider's own limits remain.)
         self._decided: dict[str, list[dt.datetime]] = {}
+        self._gauge_due = 0.0
 
     async def run(self) -> None:
         # Several rounds in flight: while one batch waits for the provider or commits, the next
@@ -62,7 +64,9 @@ class Dispatcher:
         async with self.db().acquire() as conn:
             claimed = await repo.claim_due(conn, self.schema, now, dt.timedelta(seconds=self.settings.lease_s),
                                            self.settings.dispatch_batch)
-            self.metrics.scheduled.set(await repo.waiting_count(conn, self.schema))
+            if time.monotonic() >= self._gauge_due:  # a count of the whole queue: not on every round
+                self._gauge_due = time.monotonic() + GAUGE_INTERVAL_S
+                self.metrics.scheduled.set(await repo.waiting_count(conn, self.schema))
             if not claimed:
                 return False
             keys = list({n.contact_key for n in claimed})
