@@ -6,16 +6,13 @@ national number. The dashboard renders in headless Chromium with its charts."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import io
 
 import aiohttp
-import nats
 import pytest
 
 from services.contracts import topics
-from services.infra.bus.address import parse_bus_url
 from services.reporting.app import NAME, TOPICS, create_app
 from services.reporting.kpis import KPIS
 from services.reporting.pseudonyms import Pseudonymizer
@@ -23,6 +20,7 @@ from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
 from tests.integration.test_reporting_figures import national_numbers_in
 from tests.support.bridge_harness import publish
+from tests.support.bus_harness import purge_streams
 from tests.support.chromium import artifact, chromium_page, require_chromium
 from tests.support.reporting_stream import stream
 from tests.support.served_app import served
@@ -30,20 +28,10 @@ from tests.support.served_app import served
 SECRET, TOKEN = "a-test-secret-of-enough-length", "reporting-test-token"
 
 
-async def purge_all(bus_url: str) -> None:
-    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
-    try:
-        for stream_name in topics.NATS_STREAMS:
-            with contextlib.suppress(Exception):
-                await nc.jetstream().purge_stream(stream_name)
-    finally:
-        await nc.close()
-
-
 @pytest.fixture
 async def reporting(database_url, bus_url, pool, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
-    await purge_all(bus_url)
+    await purge_streams(bus_url, tuple(topics.NATS_STREAMS))  # reporting reads every stream
     await pool.execute(f"DROP SCHEMA IF EXISTS {NAME} CASCADE")
     events, truth = stream()
     settings = ReportingSettings(database_url=database_url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)

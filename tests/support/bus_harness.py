@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import nats
 from faststream import Context
 from faststream.kafka import TestKafkaBroker
 from prometheus_client import CollectorRegistry
 
 from services.contracts import EboxActivationAssisted, topics
 from services.infra.bus import nats_wiring
+from services.infra.bus.address import parse_bus_url
 from services.infra.bus.bus import Bus
 from services.infra.bus.consumer import EventConsumer
 from services.infra.bus.handler_context import HandlerContext
@@ -177,3 +179,14 @@ async def create_kafka_topics(servers: tuple[str, ...], names: list[str]) -> Non
                 await admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
     finally:
         await admin.close()
+
+
+async def purge_streams(bus_url: str, streams: tuple[str, ...]) -> None:
+    """Empty these JetStream streams (ignoring ones not created yet)."""
+    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
+    try:
+        for stream in streams:
+            with contextlib.suppress(Exception):
+                await nc.jetstream().purge_stream(stream)
+    finally:
+        await nc.close()

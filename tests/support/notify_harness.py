@@ -16,12 +16,10 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import nats
 from aiosmtpd.controller import Controller
 
 from services.contracts import topics
 from services.contracts.values import utc_now
-from services.infra.bus.address import parse_bus_url
 from services.infra.embedded.ports import free_port
 from services.notify.app import create_app
 from services.notify.rendering import BRUSSELS
@@ -29,6 +27,7 @@ from services.notify.settings import NotifySettings
 from services.sms_sim.app import create_app as create_sms_sim
 from services.sms_sim.settings import SmsSimSettings
 from services.sms_sim.smtp_sink import MaildirSink
+from tests.support.bus_harness import purge_streams
 from tests.support.served_app import served
 
 SMS_KEY, RECEIPTS_TOKEN = "test-sms-key", "test-receipts-token"
@@ -61,17 +60,10 @@ class RunningNotify:
                 for p in sorted(self.mail_dir.glob("*.eml"))]
 
 
-async def fresh_streams(bus_url: str) -> None:
+async def fresh_streams(bus_url: str, streams: tuple[str, ...] = STREAMS) -> None:
     """Other tests leave appointment and letter events on the streams; a new notify consumer
     would replay them all into these tests' simulator."""
-    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
-    try:
-        js = nc.jetstream()
-        for stream in STREAMS:
-            with contextlib.suppress(Exception):
-                await js.purge_stream(stream)
-    finally:
-        await nc.close()
+    await purge_streams(bus_url, streams)
 
 
 async def clear_notify(database_url: str) -> None:
