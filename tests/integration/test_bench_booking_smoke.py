@@ -4,24 +4,17 @@ test: no speed is asserted)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.bench_cli import run_bench
 
 pytestmark = pytest.mark.slow
 
 
 def test_bench_booking_runs_end_to_end(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "services.cli", "bench", "booking", "--requests", "120", "--clients", "8",
-         "--contenders", "3", "--out", str(tmp_path), "--json"],
-        capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = json.loads((tmp_path / "booking.json").read_text())
-    assert json.loads(result.stdout) == report
+    report = run_bench("booking", tmp_path, "--requests", "120", "--clients", "8", "--contenders", "3")
     assert report["contested_targets"] == 40 and report["requests"] == 120
     assert report["checks"]["one_winner_per_target"] and report["checks"]["raw_one_winner"]
     assert report["loket"]["statuses"] == {"201": 40, "409": 80}

@@ -6,8 +6,6 @@ session's servers, so it is covered even while the ebox_bridge is being changed.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import asyncpg
@@ -19,18 +17,13 @@ from services.bench.letters_load import bench_national_number, letter_load
 from services.bench.letters_raw import SCHEMA, STREAM, run_raw_letters
 from services.bench.letters_sim import running_simulator, simulator_received
 from services.infra.bus.address import parse_bus_url
+from tests.support.bench_cli import run_bench
 
 pytestmark = pytest.mark.slow
 
 
 def test_bench_letters_runs_end_to_end(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "services.cli", "bench", "letters", "--count", "300", "--out", str(tmp_path), "--json"],
-        capture_output=True, text=True, timeout=240,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = json.loads((tmp_path / "letters.json").read_text())
-    assert json.loads(result.stdout) == report  # --json: stdout is the report and nothing else
+    report = run_bench("letters", tmp_path, "--count", "300")
     loket, raw = report["loket"], report["raw"]
     assert (loket["letters"], loket["missing"]) == (300, 0)
     assert sum(loket["outcomes"].values()) == 300
