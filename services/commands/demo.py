@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from services.commands.demo_booking import play_booking, seed
+from services.commands.demo_booking import end_of_week_no_shows, play_booking, seed
 from services.commands.demo_letters import broken_letters, demo_letters, national_number
 from services.commands.demo_summary import ebox_outage, summary_figures
 from services.commands.print_cmd import close_print_batch
@@ -156,6 +156,7 @@ async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[s
         figures: dict[str, object] = dict(await play_booking(
             f"http://127.0.0.1:{prepared.ports['booking']}", token, scale, helped))
         progress.update(task, completed=1)
+    figures["no-shows (the week fast-forwarded)"] = await end_of_week_no_shows(stack.database_url)
     outage = asyncio.create_task(ebox_outage(prepared.simulator_url, token))
     figures |= await push_letters(stack.database_url, stack.bus_url, letters, stack.data_dir / "print-spool", helped)
     await outage

@@ -14,7 +14,11 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+from services.booking.app import NAME as BOOKING_SCHEMA
+from services.booking.appointments.service import Appointments
 from services.booking.seeding import read_seed, store_seed
+from services.booking.settings import BookingSettings
+from services.infra.db.outbox import Outbox
 
 POINTS = [("mechelen-stadhuis", "nl"), ("etterbeek-epn", "fr"), ("eupen-rathaus", "de"),
           ("jurbise-administration", "fr"), ("mechelen-bpost-centrum", "nl")]
@@ -42,7 +46,7 @@ class Api:
 async def play_booking(base: str, token: str, scale: int, citizen_number: str) -> dict[str, int]:
     rng, figures = random.Random(4), dict.fromkeys(
         ("appointments booked", "booking refused (slot taken)", "waitlist offers", "walk-in visits",
-         "eBox activations at a counter", "devices lent"), 0)
+         "eBox activations at a counter", "devices lent", "appointments attended"), 0)
     phones = (f"+3247{n:07d}" for n in itertools.count(1000001))
     async with aiohttp.ClientSession() as http:
         api = Api(http, base, token)
@@ -72,8 +76,13 @@ async def play_booking(base: str, token: str, scale: int, citizen_number: str) -
             await api.call("POST", f"/public/appointments/{first['appointment_id']}/cancel",
                            params={"token": first["manage_token"]})
             figures["waitlist offers"] += 1
-            for appointment in booked[1:3]:
-                await api.call("POST", f"/staff/appointments/{appointment['appointment_id']}/check-in", staff=True)
+            # During the week most citizens come: checked in at the desk, then helped.
+            for appointment in booked[1:]:
+                if rng.random() < 0.75:
+                    await api.call("POST", f"/staff/appointments/{appointment['appointment_id']}/check-in", staff=True)
+                    status, _ = await api.call("POST", f"/staff/appointments/{appointment['appointment_id']}/attended",
+                                               staff=True)
+                    figures["appointments attended"] += status == 200
         helpers = {"mechelen-stadhuis": "mechelen-an", "etterbeek-epn": "etterbeek-sophie", "eupen-rathaus": "eupen-lukas"}
         for i in range(12 * scale):
             point = list(helpers)[i % len(helpers)]
@@ -100,3 +109,20 @@ async def play_booking(base: str, token: str, scale: int, citizen_number: str) -
             figures["devices lent"] += status == 201
         await asyncio.sleep(3)  # the first loan is now late; the housekeeping round announces it
     return figures
+
+
+async def end_of_week_no_shows(database_url: str, days: int = 8) -> int:
+    """Fast-forward: run booking's own no-show round as if `days` had passed, so the
+    appointments nobody came to become no-shows now (AppointmentNoShow through booking's
+    outbox; notify offers a new slot, reporting counts them). Demo only: the running
+    service does the same on the real clock, 15 minutes after each start."""
+    settings = BookingSettings()
+    appointments = Appointments(BOOKING_SCHEMA, Outbox(BOOKING_SCHEMA), settings.rules())
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            return await appointments.sweep_no_shows(
+                conn, dt.timedelta(minutes=settings.booking_no_show_grace_minutes), later)
+    finally:
+        await conn.close()

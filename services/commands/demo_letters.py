@@ -48,20 +48,34 @@ def national_number(rng: random.Random) -> str:
     return f"{first_nine}{97 - int(first_nine) % 97:02d}"
 
 
+def _contact(rng: random.Random, n: int, language: str) -> dict[str, str] | None:
+    roll = rng.random()
+    if roll < 0.2:
+        return None
+    contact = {"phone": f"+3247{5000000 + n:07d}", "language": language}
+    if roll > 0.8:
+        contact["email"] = f"citizen{n}@example.be"
+    return contact
+
+
 def demo_letters(count: int, seed: int | None = None) -> list[LetterIssued]:
     """New letters each run (a back-office issues new letter ids every day); a seed replays."""
     rng = random.Random(seed)
     letters = []
-    for _ in range(count):
+    for n in range(count):
         municipality, department, document_type, language, subject = rng.choice(KINDS)
         postcode, town, street = rng.choice(STREETS)
+        important = document_type == "tax_assessment"
         letters.append(LetterIssued(producer=f"backoffice-{municipality}", payload={
             "letter_id": uuid.UUID(int=rng.getrandbits(128), version=4),
             "municipality": municipality, "department": department, "document_type": document_type,
             "recipient_national_number": national_number(rng), "language": language, "subject": subject,
             "postal_address": {"name": rng.choice(NAMES), "street": street, "number": str(rng.randint(1, 120)),
                                "postcode": postcode, "municipality": town},
-            "pdf_base64": _pdf(subject), "important": document_type == "tax_assessment",
+            "pdf_base64": _pdf(subject), "important": important,
+            # Most back-offices know a phone number, some an e-mail address: notify tells the
+            # citizen that an important letter is waiting in their eBox, naming the sender.
+            "contact": _contact(rng, n, language) if important else None,
         }))
     return letters
 

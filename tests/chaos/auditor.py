@@ -1,0 +1,223 @@
+"""The auditor of the fault-injection suite: after the faults, it reads every schema, the
+simulators, the SMTP sink, the dead-letter queues and the logs, and says for each invariant
+whether it held and what it saw. It never trusts a service's own account of itself."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import re
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import nats
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from services.catalog import SERVICE_NAMES, service_module
+from services.contracts import topics
+from services.contracts.letters import LetterIssued
+from services.contracts.national_number import is_valid_national_number
+from services.ebox_bridge.domain import states
+from services.infra.bus.address import parse_bus_url
+
+Results = dict[str, tuple[bool, str]]
+EBOX_GAVE_WAY = {states.NOT_DIGITAL, states.UNAVAILABLE, states.FAILED}  # paper takes over (ebox_first)
+EBOX_REACHED = {states.DELIVERED, states.READ, states.UNREAD_ESCALATED}
+NOTIFY_OPEN = ("created",)  # 'sending' with a provider reference is handed over; without one it is in flight
+
+
+@dataclass
+class Expectations:
+    letters: list[LetterIssued]
+    booked_phones: list[str]  # one per booking answered 201
+    hostile: Counter[str]  # hostile events published per topic
+    national_numbers: set[str]
+
+
+def get_json(url: str, token: str) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+async def wait_until_quiet(conn: asyncpg.Connection, expect: Expectations, timeout_s: float = 180) -> None:
+    """Until every letter is settled and every message planned is handed to a provider."""
+    ids = [e.payload.letter_id for e in expect.letters]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        letters_open = await conn.fetchval(
+            "SELECT $2::int - count(*) FILTER (WHERE ebox_state IS NULL OR ebox_state = ANY($3::text[])) "
+            "FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[])", ids, len(ids), list(states.EBOX_SETTLED))
+        messages_open = await conn.fetchval(
+            "SELECT count(*) FROM notify.notifications WHERE status = ANY($1::text[]) AND due_at <= now() "
+            "OR (status = 'sending' AND provider_ref IS NULL)", list(NOTIFY_OPEN))
+        outboxes_open = sum([await conn.fetchval(f"SELECT count(*) FROM {s}.outbox WHERE sent_at IS NULL")
+                             for s in SERVICE_NAMES])
+        if letters_open == 0 and messages_open == 0 and outboxes_open == 0:
+            await asyncio.sleep(3)  # the consumers of the last events published
+            return
+        await asyncio.sleep(1)
+
+
+async def audit(database_url: str, bus_url: str, runtime: dict[str, Any], token: str, expect: Expectations,
+                logs_dir: Path, ready) -> Results:  # type: ignore[no-untyped-def]
+    conn = await asyncpg.connect(database_url)
+    try:
+        await wait_until_quiet(conn, expect)
+        results: Results = {}
+        results |= await letters_settled_once_per_channel(conn, expect)
+        results |= ebox_published_once(runtime, token)
+        results |= await printed_once(conn)
+        results |= await no_double_booking(conn, len(expect.booked_phones))
+        results |= await nothing_left_in_an_outbox(conn)
+        results |= await notifications_sent_once(conn, runtime, token, expect)
+        dead = await read_dead_letters(bus_url, set(expect.hostile))
+        results |= hostile_events_dead_lettered(dead, expect)
+        results |= no_national_number_in_logs(logs_dir, dead, expect)
+        healthy = {name: ready(port) for name, port in runtime["ports"].items()}
+        results["every service healthy again"] = (all(healthy.values()),
+                                                  ", ".join(f"{n} {'ready' if ok else 'NOT READY'}" for n, ok in healthy.items()))
+        return results
+    finally:
+        await conn.close()
+
+
+async def letters_settled_once_per_channel(conn: asyncpg.Connection, expect: Expectations) -> Results:
+    ids = [e.payload.letter_id for e in expect.letters]
+    rows = await conn.fetch("SELECT letter_id, routing, ebox_state, paper_state FROM ebox_bridge.letters "
+                            "WHERE letter_id = ANY($1::uuid[])", ids)
+    wrong = []
+    for r in rows:
+        ebox_expected = r["routing"] != "paper_only"
+        paper_expected = r["routing"] in ("paper_only", "both") or (
+            r["routing"] == "ebox_first" and r["ebox_state"] in EBOX_GAVE_WAY)
+        settled = r["ebox_state"] in states.EBOX_SETTLED if ebox_expected else r["ebox_state"] is None
+        if not settled or (r["paper_state"] is not None) != paper_expected:
+            wrong.append(f"{r['routing']}: eBox {r['ebox_state']}, paper {r['paper_state']}")
+    # History: no channel reached its outcome twice, nor two different outcomes.
+    twice = await conn.fetchval(
+        "SELECT count(*) FROM (SELECT letter_id FROM ebox_bridge.letter_history WHERE letter_id = ANY($1::uuid[]) "
+        "GROUP BY letter_id HAVING count(*) FILTER (WHERE channel = 'ebox' AND to_state = $2) > 1 "
+        "OR count(*) FILTER (WHERE channel = 'paper' AND to_state = $3) > 1 "
+        "OR (count(*) FILTER (WHERE channel = 'ebox' AND to_state = $2) > 0 "
+        "    AND count(*) FILTER (WHERE channel = 'ebox' AND to_state = ANY($4::text[])) > 0)) x",
+        ids, states.DELIVERED, states.QUEUED_FOR_PRINT, sorted(EBOX_GAVE_WAY))
+    by_outcome = Counter(f"{r['routing']}→{r['ebox_state'] or '-'}/{r['paper_state'] or '-'}" for r in rows)
+    detail = (f"{len(rows)}/{len(ids)} admitted, {len(wrong)} incoherent, {twice} with two outcomes; "
+              + ", ".join(f"{k} {n}" for k, n in by_outcome.most_common(4)))
+    return {"every letter in exactly one outcome per channel": (len(rows) == len(ids) and not wrong and twice == 0,
+                                                                detail + (f"; e.g. {wrong[:3]}" if wrong else ""))}
+
+
+def ebox_published_once(runtime: dict[str, Any], token: str) -> Results:
+    accepted = get_json(f"{runtime['ebox_simulator_url']}/admin/received", token)["acceptedByIdempotencyKey"]
+    twice = [k for k, n in accepted.items() if n > 1]
+    return {"no letter published to the eBox twice": (not twice, f"{len(accepted)} published, {len(twice)} twice")}
+
+
+async def printed_once(conn: asyncpg.Connection) -> Results:
+    batches = await conn.fetchval("SELECT count(*) FROM (SELECT letter_id FROM ebox_bridge.letters "
+                                  "WHERE batch_id IS NOT NULL GROUP BY letter_id HAVING count(DISTINCT batch_id) > 1) x")
+    queued = await conn.fetchval("SELECT count(*) FROM ebox_bridge.letters WHERE paper_state IS NOT NULL")
+    return {"no letter printed twice": (batches == 0, f"{queued} on paper, {batches} in two batches")}
+
+
+async def no_double_booking(conn: asyncpg.Connection, booked: int) -> Results:
+    overlaps = await conn.fetchval(
+        "SELECT count(*) FROM booking.appointments a JOIN booking.appointments b ON a.helper_id = b.helper_id "
+        "AND a.appointment_id < b.appointment_id AND a.blocked && b.blocked "
+        "WHERE a.status IN ('booked', 'checked_in', 'held') AND b.status IN ('booked', 'checked_in', 'held')")
+    live = await conn.fetchval("SELECT count(*) FROM booking.appointments WHERE status = 'booked'")
+    return {"no double booking": (overlaps == 0 and live == booked,
+                                  f"{live} booked ({booked} answered 201), {overlaps} overlaps")}
+
+
+async def nothing_left_in_an_outbox(conn: asyncpg.Connection) -> Results:
+    unsent = {s: await conn.fetchval(f"SELECT count(*) FROM {s}.outbox WHERE sent_at IS NULL") for s in SERVICE_NAMES}
+    total = {s: await conn.fetchval(f"SELECT count(*) FROM {s}.outbox") for s in SERVICE_NAMES}
+    return {"every outbox event published": (not any(unsent.values()),
+                                             ", ".join(f"{s} {total[s] - unsent[s]}/{total[s]}" for s in SERVICE_NAMES))}
+
+
+async def notifications_sent_once(conn: asyncpg.Connection, runtime: dict[str, Any], token: str,
+                                  expect: Expectations) -> Results:
+    sim = get_json(f"{runtime['sms_simulator_url']}/admin/messages", token)
+    sms = Counter((m["to"], m["idempotency_key"].split(":")[1]) for m in sim["messages"])
+    confirmations = Counter(sms[(phone, "appointment_confirmation")] for phone in expect.booked_phones)
+    eligible = await conn.fetch(
+        "SELECT letter_id FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[]) AND ebox_state = ANY($2::text[])",
+        [e.payload.letter_id for e in expect.letters], sorted(EBOX_REACHED))
+    reached = {r["letter_id"] for r in eligible}
+    letter_phones = [e.payload.contact.phone for e in expect.letters
+                     if e.payload.letter_id in reached and e.payload.important and e.payload.contact]
+    letter_sms = Counter(sms[(phone, "letter_in_ebox")] for phone in letter_phones)
+    mail_ids = Counter(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Message-ID"]
+                       for p in Path(runtime["mail_dir"]).glob("*.eml"))
+    repeated_mail = sum(n > 1 for n in mail_ids.values())
+    held = set(confirmations) == {1} and set(letter_sms) <= {1} and letter_sms.get(1, 0) == len(letter_phones) \
+        and repeated_mail == 0 and bool(letter_phones)
+    return {"no notification sent twice, none lost": (held, (
+        f"confirmations per booking {dict(confirmations)}; 'letter in eBox' SMS per important letter {dict(letter_sms)} "
+        f"({len(letter_phones)} letters); {len(mail_ids)} e-mails, {repeated_mail} repeated; "
+        f"{sim.get('replays', 0)} resends absorbed by idempotency keys"))}
+
+
+async def read_dead_letters(bus_url: str, hostile_topics: set[str]) -> list[tuple[str, dict[str, str]]]:
+    """Every dead letter of the hostile topics as (topic, headers)."""
+    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
+    found = []
+    try:
+        js = nc.jetstream()
+        for topic in sorted(hostile_topics):
+            subject = topics.dlq_topic(topic)
+            info = await js.stream_info(topics.stream_for(topic), subjects_filter=subject)
+            expected = sum((info.state.subjects or {}).values())
+            sub = await js.pull_subscribe(subject, stream=topics.stream_for(topic), config=ConsumerConfig(
+                ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60))
+            got = 0
+            while got < expected:
+                for msg in await sub.fetch(1000, timeout=10):
+                    found.append((topic, {k: str(v) for k, v in (msg.headers or {}).items()}))
+                    got += 1
+            await sub.unsubscribe()
+    finally:
+        await nc.close()
+    return found
+
+
+def hostile_events_dead_lettered(dead: list[tuple[str, dict[str, str]]], expect: Expectations) -> Results:
+    groups = {t: [s for n in SERVICE_NAMES for s in service_module(n).service_spec().subscriptions if s.topic == t]
+              for t in expect.hostile}
+    per_copy: Counter[tuple[str, str, str]] = Counter()
+    without_reason = 0
+    for topic, headers in dead:
+        original = json.loads(headers.get("x-loket-original-headers", "{}"))
+        if "x-chaos-n" not in original:
+            continue  # the demo letters' own broken ones, or other tests' dead letters
+        per_copy[(topic, headers.get("x-loket-dlq-consumer", "?"), original["x-chaos-n"])] += 1
+        without_reason += not headers.get("x-loket-dlq-reason") or headers.get("x-loket-dlq-kind") != "contract"
+    expected = sum(len(groups[t]) * n for t, n in expect.hostile.items())
+    repeats = sum(n > 1 for n in per_copy.values())
+    by_consumer = Counter(f"{t.split('.')[0]}/{c}" for t, c, _ in per_copy)
+    return {"every hostile event in each group's DLQ, with a reason": (
+        len(per_copy) == expected and repeats == 0 and without_reason == 0,
+        f"{len(per_copy):,} of {expected:,} dead letters, {repeats} twice, {without_reason} without a reason; "
+        + ", ".join(f"{k} {n:,}" for k, n in sorted(by_consumer.items())))}
+
+
+def no_national_number_in_logs(logs_dir: Path, dead: list[tuple[str, dict[str, str]]], expect: Expectations) -> Results:
+    text = "".join(p.read_text(errors="replace") for p in logs_dir.glob("*.log"))
+    reasons = " ".join(h.get("x-loket-dlq-reason", "") for _, h in dead)
+    leaked = {m for m in re.findall(r"(?<!\d)\d{11}(?!\d)", text + reasons) if is_valid_national_number(m)}
+    # Only the citizens' real numbers count: an 11-digit phone number or a hostile event's
+    # random digits can pass the checksum by chance (1 in 97).
+    found = leaked & expect.national_numbers
+    return {"no national number in any log or DLQ reason": (not found, (
+        f"{len(text):,} log characters and {len(dead):,} DLQ reasons scanned, {len(found)} citizens' numbers found"))}
