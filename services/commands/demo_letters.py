@@ -48,13 +48,13 @@ def national_number(rng: random.Random) -> str:
     return f"{first_nine}{97 - int(first_nine) % 97:02d}"
 
 
-def _contact(rng: random.Random, n: int, language: str) -> dict[str, str] | None:
+def _contact(rng: random.Random, n: int, language: str) -> dict[str, object] | None:
     roll = rng.random()
     if roll < 0.2:
         return None
-    contact = {"phone": f"+3247{5000000 + n:07d}", "language": language}
+    contact: dict[str, object] = {"phone": f"+3247{5000000 + n:07d}", "language": language}
     if roll > 0.8:
-        contact["email"] = f"citizen{n}@example.be"
+        contact |= {"email": f"citizen{n}@example.be", "preferred_channels": ["email", "sms"]}
     return contact
 
 

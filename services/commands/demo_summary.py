@@ -8,6 +8,8 @@ import asyncio
 import aiohttp
 import asyncpg
 
+from services.reporting.settings import ReportingSettings
+
 
 async def ebox_outage(simulator_url: str | None, token: str, after_s: float = 1.0, lasting_s: float = 4.0) -> None:
     """The eBox goes down for a few seconds: letters wait and retry, none is lost or doubled."""
@@ -35,6 +37,9 @@ async def summary_figures(database_url: str) -> dict[str, object]:
                 "SELECT channels[channel_index + 1], status, count(*) FROM notify.notifications "
                 "WHERE status <> 'created' GROUP BY 1, 2 ORDER BY 1, 2"):
             figures[f"notifications {channel} {status}"] = n
+        for kind, n in await conn.fetch(
+                "SELECT kind, count(*) FROM notify.notifications WHERE sent_at IS NOT NULL GROUP BY 1 ORDER BY 1"):
+            figures[f"messages sent: {kind.replace('_', ' ')}"] = n
         figures["reminders scheduled"] = await conn.fetchval(
             "SELECT count(*) FROM notify.notifications WHERE status = 'created'")
         row = await conn.fetchrow(
@@ -42,7 +47,9 @@ async def summary_figures(database_url: str) -> dict[str, object]:
             "count(*) AS letters, count(*) FILTER (WHERE ebox_delivered_at IS NOT NULL) AS ebox FROM reporting.letters")
         if row and row["letters"]:
             figures["reporting: eBox share"] = f"{row['ebox'] / row['letters']:.0%}"
-            figures["reporting: cost avoided (EUR)"] = f"{row['digital'] * (1.53 + 0.35):,.2f}"
+            tariffs = ReportingSettings()  # the same tariffs the dashboard uses
+            per_letter = tariffs.reporting_stamp_eur + tariffs.reporting_print_handling_eur
+            figures["reporting: cost avoided (EUR)"] = f"{row['digital'] * per_letter:,.2f}"
         figures["reporting: assisted visits"] = await conn.fetchval(
             "SELECT count(*) FROM reporting.visits WHERE ended_at IS NOT NULL")
         return figures

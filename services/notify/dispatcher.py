@@ -80,6 +80,9 @@ class Dispatcher:
         # later round: once the lease ends another round may claim it, and two sends must not race.
         deadline = time.monotonic() + 0.8 * self.settings.lease_s
         sends = await asyncio.gather(*(self._guarded_send(n, deadline) for n, _ in ready))
+        for (n, _), (_, outcome) in zip(ready, sends, strict=True):
+            if not isinstance(outcome, Accepted):
+                self._forget_decision(n.contact_key, now)
         out: list[Event] = []
         async with self.db().acquire() as conn, conn.transaction():
             for (n, _), (address_problem, outcome) in zip(ready, sends, strict=True):
@@ -114,6 +117,13 @@ class Dispatcher:
         if len(self._decided) > 100_000:  # forget citizens not seen for an hour
             self._decided = {k: v for k, v in self._decided.items() if v and v[-1] > hour_ago}
         return None
+
+    def _forget_decision(self, contact_key: str, at: dt.datetime) -> None:
+        """A send that failed (or never left) reached nobody: it must not count towards the
+        citizen's hourly limit, or a provider outage would defer their next try by an hour."""
+        decided = self._decided.get(contact_key, [])
+        if at in decided:
+            decided.remove(at)
 
     async def _apply(self, conn: asyncpg.Connection, n: Notification, verdict: tuple[str, object],
                      now: dt.datetime, out: list[Event]) -> None:
