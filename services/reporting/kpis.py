@@ -116,14 +116,51 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dimensions(row: list[Any]) -> int:
+    """Leading columns that say what a row is about (text, yes/no); the figures follow."""
+    n = 0
+    while n < len(row) and (isinstance(row[n], str | bool) or row[n] is None):
+        n += 1
+    return n
+
+
+CONCEALED = "x"  # a cell hidden only so that a small one cannot be recomputed (shown as is)
+
+
 def suppress(kpi: Kpi, rows: list[list[Any]], threshold: int) -> list[list[Any]]:
-    """Public outputs: every count below the threshold becomes None, and so do the rates of that
-    row (a rate over three people identifies them as well as the count would)."""
+    """Public outputs: every count below the threshold becomes None (shown as "<5"), and so do
+    the rates of that row (a rate over three people identifies them as well as the count would).
+
+    Then complementary suppression: rows that break one total down (same period and same
+    dimensions but the last) add up to a figure published elsewhere (letters per period, say),
+    so a single hidden row among them could be recomputed by subtraction. When exactly one is
+    hidden, the figures of the smallest visible row of the group become CONCEALED too."""
     if not kpi.counts_people:
         return rows
+    small = [any(_is_count(v) and 0 < v < threshold for v in row) for row in rows]
+    concealed = [False] * len(rows)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, row in enumerate(rows):
+        dims = _dimensions(row)
+        if dims >= 2:  # a breakdown; with the period alone there is nothing to subtract from
+            groups.setdefault(tuple(row[:dims - 1]), []).append(i)
+    for members in groups.values():
+        visible = [i for i in members if not small[i]]
+        if len(visible) == len(members) - 1 and visible:
+            concealed[min(visible, key=lambda i: _size(rows[i]))] = True
     out = []
-    for row in rows:
-        small = any(isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold for v in row)
-        out.append([None if small and ((isinstance(v, int) and not isinstance(v, bool) and v < threshold)
-                                       or isinstance(v, float)) else v for v in row])
+    for row, is_small, is_concealed in zip(rows, small, concealed, strict=True):
+        if is_small:
+            row = [None if (_is_count(v) and v < threshold) or isinstance(v, float) else v for v in row]
+        elif is_concealed:
+            row = [CONCEALED if _is_count(v) or isinstance(v, float) else v for v in row]
+        out.append(row)
     return out
+
+
+def _size(row: list[Any]) -> int:
+    return max((v for v in row if _is_count(v)), default=0)

@@ -24,11 +24,13 @@ TEXTS = {
     "nl": {"title": "Digitale inclusie in cijfers", "period": "Periode", "day": "dag", "week": "week",
            "month": "maand", "municipality": "Gemeente", "all": "Alle gemeenten", "show": "Tonen",
            "skip": "Naar de inhoud", "no_data": "Nog geen gegevens.", "table_below": "De cijfers staan in de tabel hieronder.",
-           "suppressed": "Aantallen onder 5 personen worden niet getoond (<5), om niemand herkenbaar te maken."},
+           "suppressed": "Aantallen onder 5 personen worden niet getoond (<5), om niemand herkenbaar te maken; "
+                         "x: verborgen zodat een <5 niet uit de totalen kan worden afgeleid."},
     "fr": {"title": "L'inclusion numérique en chiffres", "period": "Période", "day": "jour", "week": "semaine",
            "month": "mois", "municipality": "Commune", "all": "Toutes les communes", "show": "Afficher",
            "skip": "Aller au contenu", "no_data": "Pas encore de données.", "table_below": "Les chiffres figurent dans le tableau ci-dessous.",
-           "suppressed": "Les effectifs de moins de 5 personnes ne sont pas affichés (<5), pour que personne ne soit reconnaissable."},
+           "suppressed": "Les effectifs de moins de 5 personnes ne sont pas affichés (<5), pour que personne ne soit "
+                         "reconnaissable ; x : masqué pour qu'un <5 ne puisse pas se déduire des totaux."},
 }
 
 
