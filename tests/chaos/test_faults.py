@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import nats
 import pytest
 
@@ -28,7 +30,7 @@ from services.commands.demo_letters import demo_letters
 from services.contracts.letters import LetterIssued
 from services.infra.bus.address import parse_bus_url
 from services.infra.embedded import EmbeddedNats, EmbeddedPostgres
-from tests.chaos.auditor import Expectations, audit, get_json
+from tests.chaos.auditor import Expectations, audit, get_json, wait_until_quiet
 from tests.e2e.test_loket_up import ready, service_process, start_up, stop_up, wait
 from tests.support.bridge_harness import publish
 from tests.support.hostile_events import hostile_events
@@ -129,6 +131,35 @@ async def publish_hostile(bus_url: str, events: list[tuple[str, bytes]]) -> None
         await nc.close()
 
 
+def print_house(chaos: Chaos, tmp_path: Path) -> None:
+    """The paper channel to its end: close a print batch, then the print house confirms every
+    letter posted (every twentieth returned), and sends the same file again."""
+    env = {**os.environ, "LOKET_DATA_DIR": str(tmp_path)}
+    database = ["--database-url", chaos.runtime["database_url"]]
+    loket = [sys.executable, "-m", "services.cli", "print"]
+    closed = subprocess.run([*loket, "close", *database], env=env, capture_output=True, text=True, timeout=120)
+    assert closed.returncode == 0, closed.stdout + closed.stderr
+    letters = asyncio.run(letters_in_batches(chaos.runtime["database_url"]))
+    response = tmp_path / "print-response.csv"
+    response.write_text("letter_id,status,at,reason\n" + "".join(
+        f"{letter},returned,,addressee unknown\n" if i % 20 == 0 else f"{letter},posted,,\n"
+        for i, letter in enumerate(letters)))
+    for attempt in ("", " (the same file again)"):
+        confirmed = subprocess.run([*loket, "confirm", str(response), *database], env=env, capture_output=True,
+                                   text=True, timeout=120)
+        assert confirmed.returncode == 0, confirmed.stdout + confirmed.stderr
+        chaos.note(f"print house: {confirmed.stdout.splitlines()[0]}{attempt}")
+
+
+async def letters_in_batches(database_url: str) -> list[str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [str(r[0]) for r in await conn.fetch(
+            "SELECT letter_id FROM ebox_bridge.letters WHERE paper_state = 'in_batch' ORDER BY letter_id")]
+    finally:
+        await conn.close()
+
+
 def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
     with ProcessPoolExecutor(1) as pool:  # 10 000 hypothesis examples take a while: draw them meanwhile
         hostile_future = pool.submit(hostile_events, HOSTILE_EVENTS)
@@ -140,7 +171,7 @@ def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
             finally:
                 stop_up(proc)
     width = max(len(k) for k in results)
-    print("\nfaults injected:\n" + "\n".join(f"  - {f}" for f in chaos.faults))
+    print("\nwhat was done (seconds into the run):\n" + "\n".join(f"  - {f}" for f in chaos.faults))
     print("invariants:")
     for invariant, (held, detail) in results.items():
         print(f"  {'HELD  ' if held else 'BROKEN'} {invariant:<{width}}  {detail}")
@@ -179,6 +210,8 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
     chaos.sms(error_rate=0.0, throttle_rate=0.0)
     expect = Expectations(letters, chaos.booked_phones, Counter(t for t, _ in hostile),
                           {str(e.payload.recipient_national_number) for e in letters})
+    asyncio.run(wait_until_quiet(runtime["database_url"], expect))
+    print_house(chaos, tmp_path)
     results = asyncio.run(audit(runtime["database_url"], runtime["bus_url"], runtime, chaos.token, expect,
                                 tmp_path / "logs", ready))
     return results, expect
