@@ -23,7 +23,7 @@ QUICK = {"bus": ["--events", "20000"], "letters": ["--count", "5000"], "booking"
 
 def all_benchmarks(
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for every result and summary.{json,md}."),
-    quick: bool = typer.Option(False, "--quick", help="Smaller loads: about a minute instead of about four (2 cores)."),
+    quick: bool = typer.Option(False, "--quick", help="Smaller loads for a quick look (the full run takes about 4 minutes on 2 cores)."),
     only: list[str] = typer.Option(None, "--only", help="Run just these (bus, letters, booking, notify, reporting)."),
 ) -> None:
     """Run the bus, letters, booking, notify and reporting benchmarks and summarise them."""
