@@ -43,7 +43,7 @@ CHAOS_ENV = {
     # Retries and timeouts scaled down so a run takes minutes, not the hours production allows.
     "LOKET_NOTIFY_RETRY_BASE_S": "0.5", "LOKET_NOTIFY_RETRY_MAX_S": "5",
     "LOKET_RETRY_BASE_S": "0.5", "LOKET_RETRY_MAX_S": "5",
-    "LOKET_EBOX_TIMEOUT_S": "2", "LOKET_EBOX_BREAKER_COOLDOWN_S": "3",
+    "LOKET_EBOX_TIMEOUT_S": "2", "LOKET_EBOX_BREAKER_COOLDOWN_S": "3", "LOKET_SEND_TIMEOUT_S": "1",
 }
 
 
@@ -198,7 +198,11 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
     chaos.restart_nats()
     chaos.book(6)
     chaos.restart_postgres()
+    chaos.sms(response_delay_ms=1500)  # accepted, but the answer comes after notify's 1 s timeout
+    chaos.note("SMS provider: answers 1.5 s late (after accepting) for 5 s")
     chaos.book(6)
+    time.sleep(5)
+    chaos.sms(response_delay_ms=0)
     asyncio.run(publish(runtime["bus_url"], letters[300:]))
     chaos.sms(error_rate=0.2, throttle_rate=0.2)
     chaos.note("SMS provider: 20% 503, 20% 429")
