@@ -81,7 +81,8 @@ async def run_raw(database_url: str, targets: list[Target], clients: int, progre
                 await pool.execute(sql, uuid.uuid4(), BUSY_POINT, target.helper_id, SERVICE, start, end,
                                    *blocked_range(service, start))
                 return "inserted"
-            except asyncpg.ExclusionViolationError:
+            except (asyncpg.ExclusionViolationError, asyncpg.DeadlockDetectedError):
+                # Two inserts that collide can each wait for the other; PostgreSQL aborts one.
                 return "refused"
 
         return await _drive(targets, clients, one, progress)

@@ -4,6 +4,7 @@ served on loopback without a database."""
 from __future__ import annotations
 
 import aiohttp
+import asyncpg
 from pydantic import BaseModel
 from starlette.applications import Starlette
 
@@ -24,7 +25,20 @@ def build(errors: list[int]) -> Starlette:
     async def boom(request) -> BaseModel:  # type: ignore[no-untyped-def]
         raise RuntimeError("a bug")
 
+    collisions = iter([1, 0, 3])  # deadlocks before each call's success; the last one never succeeds
+
+    async def collide(request) -> BaseModel:  # type: ignore[no-untyped-def]
+        if request.query_params["n"] not in collisions_left:
+            collisions_left[request.query_params["n"]] = next(collisions)
+        remaining = collisions_left[request.query_params["n"]]
+        if remaining > 0:
+            collisions_left[request.query_params["n"]] = remaining - 1
+            raise asyncpg.DeadlockDetectedError("deadlock detected")
+        return Echo(word="booked")
+
+    collisions_left: dict[str, int] = {}
     routes = [to_route(Endpoint("POST", "/echo", echo, "echo", (STAFF,), body=Echo), None, lambda: errors.append(1)),
+              to_route(Endpoint("GET", "/public/collide", collide, "collide", None), None, lambda: errors.append(1)),
               to_route(Endpoint("GET", "/public/boom", boom, "boom", None), RateLimiter(60, 2),
                        lambda: errors.append(1))]
     store = TokenStore([{"name": "kiosk", "role": "staff", "sha256": hash_token("s")},
@@ -52,3 +66,15 @@ async def test_roles_validation_errors_crashes_and_rate_limits_are_answered_prec
             assert r.status == 500
         async with http.get("/public/boom") as r:  # the burst of 2 is spent
             assert r.status == 429 and r.headers["Retry-After"] == "1"
+
+
+async def test_a_transaction_aborted_by_a_deadlock_is_run_again_then_answered_busy() -> None:
+    errors: list[int] = []
+    async with served(build(errors)) as base, aiohttp.ClientSession(base_url=base) as http:
+        async with http.get("/public/collide", params={"n": "a"}) as r:  # one deadlock, then it goes through
+            assert r.status == 200 and await r.json() == {"word": "booked"}
+        async with http.get("/public/collide", params={"n": "b"}) as r:
+            assert r.status == 200
+        async with http.get("/public/collide", params={"n": "c"}) as r:  # three in a row: 503, not 500
+            assert r.status == 503 and "try again" in (await r.json(content_type=None))["detail"]
+    assert errors == []

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from services.booking.http.problem import ProblemError, problem_response
 from services.booking.http.rate_limit import RateLimiter, client_address
+from services.booking.http.transactions import retried
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
                 return parsed
             kwargs["body"] = parsed
         try:
-            result = await endpoint.handler(request, **kwargs)
+            # Each handler is one transaction: on a deadlock or serialization failure it runs again.
+            result = await retried(lambda: endpoint.handler(request, **kwargs), f"{endpoint.method} {endpoint.path}")
         except ProblemError as exc:
             return problem_response(exc.status, exc.title, exc.detail)
         except Exception:

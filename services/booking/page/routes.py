@@ -16,15 +16,17 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from services.booking.appointments.contact import ContactIn
-from services.booking.appointments.service import Appointments, BookingWish
+from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_text
 from services.booking.catalogue import BOOKABLE, CATALOGUE
 from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.transactions import retried
 from services.booking.metrics import BookingMetrics
 from services.booking.page.rendering import page_language, render_page, too_many_requests
 from services.booking.page.texts import LANGUAGES
+from services.booking.points.model import AssistancePoint
 from services.booking.points.nearest import UnknownPostcode, nearest_to_postcode
 from services.booking.points.repository import all_points
 from services.infra.runtime import Runtime
@@ -109,10 +111,13 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
         except (ValidationError, ValueError) as exc:
             message = "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
             return await slots_page(request, error=message, status=422, form=form)
-        try:
+        async def book() -> tuple[Booked, AssistancePoint]:
             async with runtime.db().acquire() as conn, conn.transaction():
-                booked = await appointments.book(conn, wish, "citizen", None, clock())
-                point = await appointments.point(conn, wish.point_id)
+                return (await appointments.book(conn, wish, "citizen", None, clock()),
+                        await appointments.point(conn, wish.point_id))
+
+        try:
+            booked, point = await retried(book, "booking page")
         except ProblemError as exc:
             return await slots_page(request, error=exc.detail, status=exc.status, form=form)
         metrics.booked("citizen", booked.replayed)
