@@ -25,6 +25,7 @@ from rich.table import Table
 
 from services.bench.bus_report import BusReport, cpu_summary, machine_info
 from services.bench.pipeline import PipelineOptions, run_pipeline
+from services.bench.progress_bars import StageBars
 from services.bench.raw_nats import run_raw_nats
 from services.bench.raw_postgres import run_raw_postgres
 from services.commands.bench_all import all_benchmarks
@@ -43,22 +44,6 @@ app.command("notify")(notify)
 app.command("reporting")(reporting)
 app.command("all")(all_benchmarks)
 console = Console()
-
-
-class _Bars:
-    """Turns the benchmarks' (stage, done) callbacks into rich progress bars."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress, self.tasks = progress, {}
-
-    def add(self, prefix: str, stages: dict[str, str], total: float) -> None:
-        for stage, label in stages.items():
-            self.tasks[f"{prefix}:{stage}"] = self.progress.add_task(label, total=total)
-
-    def callback(self, prefix: str):  # type: ignore[no-untyped-def]
-        def update(stage: str, done: float) -> None:
-            self.progress.update(self.tasks[f"{prefix}:{stage}"], completed=done)
-        return update
 
 
 @contextlib.contextmanager
@@ -123,7 +108,7 @@ async def _run(
         TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, refresh_per_second=4,  # the refresh thread competes for the GIL
     )
-    bars = _Bars(progress)
+    bars = StageBars(progress)
     with progress:
         bars.add("pipeline", {"written": "pipeline: written", "relayed": "pipeline: relayed",
                               "consumed": "pipeline: consumed"}, options.events)

@@ -22,6 +22,7 @@ from services.bench.letters_loket import run_loket_letters
 from services.bench.letters_raw import run_raw_letters
 from services.bench.letters_report import LettersReport
 from services.bench.letters_sim import running_simulator, simulator_received
+from services.bench.progress_bars import StageBars
 from services.commands.stack import running_stack
 from services.infra.settings import LoketSettings
 
@@ -77,28 +78,20 @@ async def _run(
 ) -> LettersReport:
     progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, refresh_per_second=4)
-    tasks: dict[str, int] = {}
-
-    def bar(prefix: str):  # type: ignore[no-untyped-def]
-        def update(stage: str, done: float) -> None:
-            key = f"{prefix}: {stage}"
-            if key not in tasks:
-                tasks[key] = progress.add_task(key, total=count)
-            progress.update(tasks[key], completed=done)
-        return update
+    bars = StageBars(progress)
 
     received: dict[str, dict[str, int]] = {}
     async with running_simulator(work) as sim:
         with progress:
             loket = await run_loket_letters(
-                database_url, bus_url, sim, work, letter_load(count, 0, seed=1), timeout, bar("Loket"))
+                database_url, bus_url, sim, work, letter_load(count, 0, seed=1), timeout, bars.callback("Loket", count))
             received["loket"] = await simulator_received(sim)
             raw, raw_sim_cpu = None, None
             if not skip_raw:
                 await sim.admin("POST", "/admin/reset")
                 before = _cpu(sim.pid)
                 raw = await run_raw_letters(
-                    database_url, bus_url, sim.url, sim.key, letter_load(count, count, seed=2), raw_workers, bar("raw"),
+                    database_url, bus_url, sim.url, sim.key, letter_load(count, count, seed=2), raw_workers, bars.callback("raw", count),
                     timeout)
                 raw_sim_cpu = _cpu(sim.pid) - before
                 received["raw"] = await simulator_received(sim)

@@ -21,6 +21,7 @@ from rich.table import Table
 from services.bench.fresh_stack import run_on_fresh_stack
 from services.bench.letters_sim import wait_http
 from services.bench.notify_runs import NotifyRun, booked_events, measure_loket, measure_raw
+from services.bench.progress_bars import StageBars
 from services.bench.report_output import emit
 from services.infra.bus.address import parse_bus_url
 from services.infra.embedded.ports import free_port
@@ -74,15 +75,7 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, rate: fl
         stdout=(work / "notify.log").open("ab"), stderr=subprocess.STDOUT)
     progress = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console)
-    bars: dict[str, int] = {}
-
-    def bar(prefix: str, total: int):  # type: ignore[no-untyped-def]
-        def update(stage: str, done: int) -> None:
-            name = f"{prefix}: {stage}"
-            if name not in bars:
-                bars[name] = progress.add_task(name, total=total)
-            progress.update(bars[name], completed=done)
-        return update
+    bars = StageBars(progress)
 
     nc = await nats.connect(list(parse_bus_url(bus_url).servers))
     try:
@@ -91,13 +84,14 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, rate: fl
             await wait_http(f"http://127.0.0.1:{notify_port}/health/ready", service, "notify")
             js = nc.jetstream()
             paced_count = int(rate * seconds)
+            raw_bar = bars.callback("raw POSTs", count)
             with progress:
                 burst = await measure_loket(js, http, sim_url, admin, booked_events(count, 0), 0, timeout,
-                                            bar("Loket burst", count))
+                                            bars.callback("Loket burst", count))
                 paced = await measure_loket(js, http, sim_url, admin, booked_events(paced_count, count), rate, timeout,
-                                            bar(f"Loket {rate:g}/s", paced_count))
+                                            bars.callback(f"Loket {rate:g}/s", paced_count))
                 raw = await measure_raw(sim_url, key, count, count + paced_count, concurrency,
-                                        lambda n: bar("raw POSTs", count)("sent", n))
+                                        lambda n: raw_bar("sent", n))
     finally:
         await nc.close()
         for process in (service, sim):
