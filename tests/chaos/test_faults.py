@@ -30,6 +30,7 @@ from services.commands.demo_letters import demo_letters
 from services.contracts.letters import LetterIssued
 from services.infra.bus.address import parse_bus_url
 from services.infra.embedded import EmbeddedNats, EmbeddedPostgres
+from services.infra.embedded.server import EmbeddedServer
 from tests.chaos.auditor import Expectations, audit, get_json, wait_until_quiet
 from tests.e2e.test_loket_up import ready, service_process, start_up, stop_up, wait
 from tests.support.bridge_harness import publish
@@ -104,20 +105,14 @@ class Chaos:
         self.note(f"SIGKILL {name}")
         wait(lambda: ready(self.runtime["ports"][name]), 90, f"{name} to be restarted")
 
-    def restart_nats(self) -> None:
-        self.bus.kill()
+    def restart(self, server: EmbeddedServer) -> None:
+        """SIGKILL a server under the running system, keep it down 3 s, start it again
+        (PostgreSQL recovers from its WAL, NATS from its JetStream store)."""
+        server.kill()
         time.sleep(3)
-        self.bus.start()
-        self.note("NATS killed, down 3 s, restarted")
-        self.all_ready("the NATS restart")
-
-    def restart_postgres(self) -> None:
-        self.postgres.kill()
-        time.sleep(3)
-        self.postgres.start()  # crash recovery from the WAL
-        self.note("PostgreSQL killed, down 3 s, restarted")
-        self.all_ready("the PostgreSQL restart")
-
+        server.start()
+        self.note(f"{server.name} killed, down 3 s, restarted")
+        self.all_ready(f"the {server.name} restart")
 
 async def publish_hostile(bus_url: str, events: list[tuple[str, bytes]]) -> None:
     nc = await nats.connect(list(parse_bus_url(bus_url).servers))
@@ -167,7 +162,7 @@ def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
             proc, runtime = start_up(tmp_path, LOKET_DATABASE_URL=postgres.url, LOKET_BUS_URL=bus.url, **CHAOS_ENV)
             try:
                 chaos = Chaos(tmp_path, runtime, postgres, bus, proc.pid)
-                results, expect = play(chaos, hostile_future, tmp_path)
+                results = play(chaos, hostile_future, tmp_path)
             finally:
                 stop_up(proc)
     width = max(len(k) for k in results)
@@ -179,7 +174,7 @@ def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
     assert not broken, f"invariants broken: {broken}"
 
 
-def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path: Path) -> tuple[dict[str, tuple[bool, str]], Expectations]:
+def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path: Path) -> dict[str, tuple[bool, str]]:
     runtime = chaos.runtime
     subprocess.run([sys.executable, "-m", "services.cli", "seed", "--database-url", runtime["database_url"]],
                    check=True, timeout=60, capture_output=True)
@@ -195,9 +190,9 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
     chaos.ebox(outage=False, status_429_rate=0.5, hang_rate=0.05, error_rate=0.1)
     chaos.note("eBox: 429 storm (50%), hangs (5%, past the client timeout), answers lost after registration (10%)")
     asyncio.run(publish(runtime["bus_url"], letters[150:300]))
-    chaos.restart_nats()
+    chaos.restart(chaos.bus)
     chaos.book(6)
-    chaos.restart_postgres()
+    chaos.restart(chaos.postgres)
     chaos.sms(response_delay_ms=1500)  # accepted, but the answer comes after notify's 1 s timeout
     chaos.note("SMS provider: answers 1.5 s late (after accepting) for 5 s")
     chaos.book(6)
@@ -216,6 +211,5 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
                           {str(e.payload.recipient_national_number) for e in letters})
     asyncio.run(wait_until_quiet(runtime["database_url"], expect))
     print_house(chaos, tmp_path)
-    results = asyncio.run(audit(runtime["database_url"], runtime["bus_url"], runtime, chaos.token, expect,
-                                tmp_path / "logs", ready))
-    return results, expect
+    return asyncio.run(audit(runtime["database_url"], runtime["bus_url"], runtime, chaos.token, expect,
+                             tmp_path / "logs", ready))
