@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from services.infra.db.pool import create_pool
-from services.infra.db.schema import migrate_service_schema
+from loket.infra.db.pool import create_pool
+from loket.infra.db.schema import migrate_service_schema
 from tests.fixtures_embedded import *  # noqa: F403
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.infra.embedded import EmbeddedNats, EmbeddedPostgres
+from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres
 
 __all__ = ["bus_url", "database_url", "embedded_nats", "embedded_postgres"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -14,56 +13,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from loket.contracts import topics
+from loket.contracts.values import utc_now
+from loket.infra.runtime import Runtime
+from loket.infra.service_app import ServiceSpec, build_service_app
 from services.booking.appointments.routes import appointment_endpoints
-from services.booking.appointments.service import Appointments
 from services.booking.closures.routes import closure_endpoints
 from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.openapi import openapi_document
-from services.booking.http.rate_limit import RateLimiter
 from services.booking.loans.routes import loan_endpoints
-from services.booking.loans.service import Loans
 from services.booking.metrics import BookingMetrics
 from services.booking.no_show import no_show_sweeper
 from services.booking.page.claim_routes import claim_page_routes
 from services.booking.page.routes import page_routes
 from services.booking.points.routes import point_endpoints
 from services.booking.queue.routes import queue_endpoints
-from services.booking.queue.service import Queue
+from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
-from services.booking.waitlist.service import Waitlist
-from services.contracts import topics
-from services.contracts.values import utc_now
-from services.infra.db.outbox import Outbox
-from services.infra.runtime import Runtime
-from services.infra.service_app import ServiceSpec, build_service_app
 
 from .settings import BookingSettings
 
-NAME = "booking"
 Clock = Callable[[], dt.datetime]
-
-
-@dataclass(frozen=True)
-class Booking:
-    """The service's use-case objects, shared by the HTTP routes and the background loops."""
-
-    settings: BookingSettings
-    metrics: BookingMetrics
-    clock: Clock
-    appointments: Appointments
-    waitlist: Waitlist
-    queue: Queue
-    loans: Loans
-    limiter: RateLimiter
-
-
-def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock) -> Booking:
-    appointments = Appointments(NAME, Outbox(NAME), settings.rules())
-    waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
-                        settings.booking_public_url)
-    limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
-    return Booking(settings, metrics, clock, appointments, waitlist, Queue(appointments, metrics), Loans(appointments),
-                   limiter)
 
 
 def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import TYPE_CHECKING
 
+from loket.infra.rounds import run_rounds
+from loket.infra.runtime import Runtime
 from services.booking.queue.repository import waiting_by_kind
+from services.booking.use_cases import Booking
 from services.booking.utilisation import utilisation_by_kind
-from services.infra.rounds import run_rounds
-from services.infra.runtime import Runtime
-
-if TYPE_CHECKING:
-    from services.booking.app import Booking
 
 
 def no_show_sweeper(booking: Booking):  # type: ignore[no-untyped-def]

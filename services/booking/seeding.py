@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
+from loket.infra.db.schema import migrate_service_schema
 from services.booking.app import NAME, service_spec
 from services.booking.points.model import AssistancePoint
 from services.booking.points.repository import upsert_points
@@ -15,7 +16,6 @@ from services.booking.points.seed import DEFAULT_SEED, load_points
 from services.booking.staff.model import Helper, Shift
 from services.booking.staff.repository import upsert_staff
 from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
-from services.infra.db.schema import migrate_service_schema
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import datetime as dt
 
 from pydantic import Field
 
+from loket.infra.settings import ServiceSettings
 from services.booking.availability.slots import BookingRules
-from services.infra.settings import ServiceSettings
 
 
 class BookingSettings(ServiceSettings):

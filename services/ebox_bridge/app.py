@@ -11,10 +11,12 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 
-from services.contracts import topics
-from services.contracts.citizens import EboxActivationAssisted
-from services.contracts.letters import LetterIssued
-from services.contracts.values import utc_now
+from loket.contracts import topics
+from loket.contracts.citizens import EboxActivationAssisted
+from loket.contracts.letters import LetterIssued
+from loket.contracts.values import utc_now
+from loket.infra.runtime import Runtime
+from loket.infra.service_app import ServiceSpec, Subscription, build_service_app
 from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import EboxClient
@@ -26,8 +28,6 @@ from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.read_poller import ReadPoller
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.sweeper import Sweeper
-from services.infra.runtime import Runtime
-from services.infra.service_app import ServiceSpec, Subscription, build_service_app
 
 NAME = "ebox_bridge"
 log = logging.getLogger(__name__)

@@ -15,7 +15,9 @@ from typing import Any
 
 import asyncpg
 
-from services.contracts.values import utc_now
+from loket.contracts.values import utc_now
+from loket.infra.db.outbox import Outbox
+from loket.infra.rounds import run_rounds
 from services.ebox_bridge.domain import delivery, states
 from services.ebox_bridge.domain.delivery import ClaimedLetter, EboxChange
 from services.ebox_bridge.ebox_calls import EboxCalls
@@ -31,8 +33,6 @@ from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.repository import ebox_work, history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
-from services.infra.db.outbox import Outbox
-from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from services.contracts.letters import MAX_INLINE_PDF_BYTES, LetterIssuedPayload
+from loket.contracts.letters import MAX_INLINE_PDF_BYTES, LetterIssuedPayload
 from services.ebox_bridge.domain.intake import IntakeRejected
 from services.ebox_bridge.paper import UnreadablePdf, count_pages
 

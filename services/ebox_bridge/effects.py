@@ -13,14 +13,14 @@ from uuid import UUID
 
 import asyncpg
 
-from services.contracts import Event
+from loket.contracts import Event
+from loket.infra.db.outbox import Outbox
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.delivery import EboxChange
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.repository import ebox_work, history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.status_events import LetterFacts
-from services.infra.db.outbox import Outbox
 
 _OUTCOME = {
     states.DELIVERED: "delivered",

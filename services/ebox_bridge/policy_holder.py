@@ -14,9 +14,9 @@ from pathlib import Path
 
 import asyncpg
 
+from loket.infra.errors import InfrastructureUnavailable
 from services.ebox_bridge.policy import RolloutPolicy
 from services.ebox_bridge.policy.repository import current_version, ensure_imported, load_current
-from services.infra.errors import InfrastructureUnavailable
 
 log = logging.getLogger(__name__)
 

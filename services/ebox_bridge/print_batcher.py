@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
+from loket.infra.rounds import run_rounds
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import (
@@ -29,7 +30,6 @@ from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.repository import history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
-from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.contracts import Event
+from loket.contracts import Event
+from loket.infra.db.outbox import Outbox
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.paper import PrintConfirmation
 from services.ebox_bridge.repository import history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.status_events import FACT_COLUMNS, LetterFacts
-from services.infra.db.outbox import Outbox
 
 # Later states a letter may already be in when an earlier confirmation arrives (re-sent files).
 _ALREADY = {

@@ -10,7 +10,9 @@ from uuid import UUID
 
 import asyncpg
 
-from services.contracts import Event
+from loket.contracts import Event
+from loket.infra.db.outbox import Outbox
+from loket.infra.rounds import run_rounds
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.metrics import BridgeMetrics
@@ -18,8 +20,6 @@ from services.ebox_bridge.repository import history
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.status_events import FACT_COLUMNS, LetterFacts
-from services.infra.db.outbox import Outbox
-from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 # The citizen's eBox itself reminds them after 15 days; past this window without an

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from loket.infra.settings import ServiceSettings
 from services.ebox_bridge.ebox_client import EboxClientConfig
-from services.infra.settings import ServiceSettings
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[2] / "deploy" / "policy" / "rollout.yaml"
 

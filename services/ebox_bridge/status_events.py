@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from services.contracts.letter_status import (
+from loket.contracts.letter_status import (
     LetterDeliveredToEbox,
     LetterFailed,
     LetterPosted,

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import asyncpg
 
+from loket.infra.rounds import run_rounds
 from services.ebox_bridge.metrics import BridgeMetrics
-from services.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 

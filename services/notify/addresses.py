@@ -9,7 +9,7 @@ import hashlib
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from services.contracts.values import ContactDetails
+from loket.contracts.values import ContactDetails
 
 
 class InvalidAddress(ValueError):

@@ -13,20 +13,20 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from services.contracts import topics
-from services.contracts.appointments import (
+from loket.contracts import topics
+from loket.contracts.appointments import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentNoShow,
     AppointmentRescheduled,
     AppointmentSlotOffered,
 )
-from services.contracts.devices import DeviceLoanOverdue
-from services.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
-from services.contracts.values import utc_now
-from services.infra.db.outbox import Outbox
-from services.infra.runtime import Runtime
-from services.infra.service_app import ServiceSpec, Subscription, build_service_app
+from loket.contracts.devices import DeviceLoanOverdue
+from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
+from loket.contracts.values import utc_now
+from loket.infra.db.outbox import Outbox
+from loket.infra.runtime import Runtime
+from loket.infra.service_app import ServiceSpec, Subscription, build_service_app
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import PlanMessages
 from services.notify.metrics import NotifyMetrics

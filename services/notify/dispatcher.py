@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import asyncpg
 
-from services.contracts import Event
-from services.infra.db.outbox import Outbox
-from services.infra.rounds import run_rounds
+from loket.contracts import Event
+from loket.infra.db.outbox import Outbox
+from loket.infra.rounds import run_rounds
 from services.notify import events
 from services.notify import repository as repo
 from services.notify.addresses import InvalidAddress, address_for

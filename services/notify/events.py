@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.contracts.notifications import (
+from loket.contracts.notifications import (
     FailureStatus,
     NotificationDelivered,
     NotificationDeliveredPayload,

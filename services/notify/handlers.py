@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from services.contracts import Event
-from services.infra.bus.handler_context import BatchContext, BatchHandler
+from loket.contracts import Event
+from loket.infra.bus.handler_context import BatchContext, BatchHandler
 from services.notify import repository as repo
 from services.notify.planning import Planned, plan
 from services.notify.settings import NotifySettings

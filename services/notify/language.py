@@ -4,7 +4,7 @@ the regime's own language."""
 
 from __future__ import annotations
 
-from services.reference.language_regime import UnknownMunicipality, allowed_languages
+from loket.contracts.reference.language_regime import UnknownMunicipality, allowed_languages
 
 COURTESY = "en"
 

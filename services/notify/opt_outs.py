@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.contracts.values import ContactDetails
-from services.infra.http.auth import problem
-from services.infra.runtime import Runtime
+from loket.contracts.values import ContactDetails
+from loket.infra.http.auth import problem
+from loket.infra.runtime import Runtime
 from services.notify.addresses import contact_key
 
 

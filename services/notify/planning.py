@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from services.contracts import Event
-from services.contracts.appointments import (
+from loket.contracts import Event
+from loket.contracts.appointments import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentNoShow,
     AppointmentRescheduled,
     AppointmentSlotOffered,
 )
-from services.contracts.devices import DeviceLoanOverdue
-from services.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
-from services.contracts.values import ContactDetails
+from loket.contracts.devices import DeviceLoanOverdue
+from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
+from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
+from loket.contracts.values import ContactDetails
 from services.notify.language import choose_language
 from services.notify.rendering import BRUSSELS
-from services.reference.language_regime import UnknownMunicipality, municipality_name
 
 # Messages still waiting that an appointment change makes wrong.
 SUPERSEDED_BY_CHANGE = ("appointment_reminder",)

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.infra.http.auth import problem
-from services.infra.runtime import Runtime
+from loket.infra.http.auth import problem
+from loket.infra.runtime import Runtime
 from services.notify import repository as repo
 from services.notify.dispatcher import Dispatcher
 

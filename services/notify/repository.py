@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.contracts.values import ContactDetails
+from loket.contracts.values import ContactDetails
 from services.notify.addresses import contact_key
 from services.notify.planning import Planned
 

@@ -9,10 +9,10 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from services.contracts import topics
-from services.contracts.registry import TOPIC_EVENTS
-from services.infra.runtime import Runtime
-from services.infra.service_app import ServiceSpec, Subscription, build_service_app
+from loket.contracts import topics
+from loket.contracts.registry import TOPIC_EVENTS
+from loket.infra.runtime import Runtime
+from loket.infra.service_app import ServiceSpec, Subscription, build_service_app
 from services.reporting.gauges import ReportingGauges
 from services.reporting.handlers import ProjectEvents
 from services.reporting.projector import PROJECTED

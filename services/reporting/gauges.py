@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Gauge
 
-from services.infra.rounds import run_rounds
-from services.infra.runtime import Runtime
+from loket.infra.rounds import run_rounds
+from loket.infra.runtime import Runtime
 
 
 class ReportingGauges:

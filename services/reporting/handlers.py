@@ -4,8 +4,8 @@ absorb them anyway)."""
 
 from __future__ import annotations
 
-from services.contracts import Event
-from services.infra.bus.handler_context import BatchContext, BatchHandler
+from loket.contracts import Event
+from loket.infra.bus.handler_context import BatchContext, BatchHandler
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
 

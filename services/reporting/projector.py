@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from services.contracts import Event
+from loket.contracts import Event
 from services.reporting.pseudonyms import Pseudonymizer
 
 Row = tuple[Any, ...]

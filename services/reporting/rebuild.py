@@ -18,11 +18,11 @@ import asyncpg
 import nats
 from nats.js import api
 
-from services.contracts import topics
-from services.contracts.errors import ContractViolation
-from services.contracts.registry import decode_event
-from services.infra.bus.address import parse_bus_url
-from services.infra.db.schema import migrate_service_schema
+from loket.contracts import topics
+from loket.contracts.errors import ContractViolation
+from loket.contracts.registry import decode_event
+from loket.infra.bus.address import parse_bus_url
+from loket.infra.db.schema import migrate_service_schema
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.replay_kafka import end_offsets, kafka_batches

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from services.infra.http.auth import problem
-from services.infra.runtime import Runtime
-from services.reference.language_regime import UnknownMunicipality, municipality_name
+from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
+from loket.infra.http.auth import problem
+from loket.infra.runtime import Runtime
 from services.reporting.charts import chart_svg
 from services.reporting.kpis import BY_NAME, KPIS, PERIODS, compute, suppress
 from services.reporting.settings import ReportingSettings

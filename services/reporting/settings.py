@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services.infra.settings import ServiceSettings
+from loket.infra.settings import ServiceSettings
 
 
 class ReportingSettings(ServiceSettings):

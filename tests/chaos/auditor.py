@@ -20,12 +20,12 @@ import asyncpg
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from services.catalog import SERVICE_NAMES, service_module
-from services.contracts import topics
-from services.contracts.letters import LetterIssued
-from services.contracts.national_number import is_valid_national_number
+from loket.contracts import topics
+from loket.contracts.letters import LetterIssued
+from loket.contracts.national_number import is_valid_national_number
+from loket.devstack.catalog import SERVICE_NAMES, service_module
+from loket.infra.bus.address import parse_bus_url
 from services.ebox_bridge.domain import states
-from services.infra.bus.address import parse_bus_url
 
 Results = dict[str, tuple[bool, str]]
 EBOX_GAVE_WAY = {states.NOT_DIGITAL, states.UNAVAILABLE, states.FAILED}  # paper takes over (ebox_first)

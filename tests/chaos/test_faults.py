@@ -26,11 +26,11 @@ import asyncpg
 import nats
 import pytest
 
-from services.commands.demo_letters import demo_letters
-from services.contracts.letters import LetterIssued
-from services.infra.bus.address import parse_bus_url
-from services.infra.embedded import EmbeddedNats, EmbeddedPostgres
-from services.infra.embedded.server import EmbeddedServer
+from loket.cli.demo_letters import demo_letters
+from loket.contracts.letters import LetterIssued
+from loket.infra.bus.address import parse_bus_url
+from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres
+from loket.infra.embedded.server import EmbeddedServer
 from tests.chaos.auditor import Expectations, audit, get_json, wait_until_quiet
 from tests.e2e.test_loket_up import ready, service_process, start_up, stop_up, wait
 from tests.support.bridge_harness import publish
@@ -131,7 +131,7 @@ def print_house(chaos: Chaos, tmp_path: Path) -> None:
     letter posted (every twentieth returned), and sends the same file again."""
     env = {**os.environ, "LOKET_DATA_DIR": str(tmp_path)}
     database = ["--database-url", chaos.runtime["database_url"]]
-    loket = [sys.executable, "-m", "services.cli", "print"]
+    loket = [sys.executable, "-m", "loket.cli", "print"]
     closed = subprocess.run([*loket, "close", *database], env=env, capture_output=True, text=True, timeout=120)
     assert closed.returncode == 0, closed.stdout + closed.stderr
     letters = asyncio.run(letters_in_batches(chaos.runtime["database_url"]))
@@ -176,7 +176,7 @@ def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
 
 def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path: Path) -> dict[str, tuple[bool, str]]:
     runtime = chaos.runtime
-    subprocess.run([sys.executable, "-m", "services.cli", "seed", "--database-url", runtime["database_url"]],
+    subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime["database_url"]],
                    check=True, timeout=60, capture_output=True)
     letters: list[LetterIssued] = demo_letters(450, seed=8)
     asyncio.run(publish(runtime["bus_url"], letters[:150]))

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from services.contracts import EVENT_TYPES, Event
+from loket.contracts import EVENT_TYPES, Event
 
 # A tiny but genuine PDF header/trailer: enough for the contract's "%PDF-" check.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.commands.asyncapi_cmd import kafka_document, render
-from services.contracts import topics
+from loket.cli.asyncapi_cmd import kafka_document, render
+from loket.contracts import topics
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from services.contracts import ContractViolation, LetterIssued, decode_event, topics
-from services.contracts.errors import MAX_REASON_LENGTH
+from loket.contracts import ContractViolation, LetterIssued, decode_event, topics
+from loket.contracts.errors import MAX_REASON_LENGTH
 from tests.contracts.examples import NATIONAL_NUMBER, example
 
 

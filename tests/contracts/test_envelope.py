@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from services.contracts import Event, LetterIssued, LetterRead, decode_event
+from loket.contracts import Event, LetterIssued, LetterRead, decode_event
 from tests.contracts.examples import LETTER_ID, example, payload_dict
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

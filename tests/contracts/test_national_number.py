@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from stdnum.be import bis, nn
 
-from services.contracts import (
+from loket.contracts import (
     LetterIssuedPayload,
     NationalNumber,
     is_valid_national_number,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from services.contracts import (
+from loket.contracts import (
     MAX_INLINE_PDF_BYTES,
     AppointmentBookedPayload,
     ContactDetails,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from services.contracts import EVENT_TYPES, TOPIC_EVENTS, decode_event, topics
+from loket.contracts import EVENT_TYPES, TOPIC_EVENTS, decode_event, topics
 from tests.contracts.examples import APPOINTMENT_ID, LETTER_ID, PAYLOADS, all_examples, example
 
 # The catalogue of DESIGN.md's service/event table, typed out independently of the code.

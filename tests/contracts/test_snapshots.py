@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 
-from services.contracts import EVENT_TYPES
-from services.contracts.snapshot import (
+from loket.contracts import EVENT_TYPES
+from loket.contracts.snapshot import (
     SCHEMAS_DIR,
     current_schemas,
     read_snapshots,
@@ -16,7 +16,7 @@ from services.contracts.snapshot import (
 HINT = (
     "The event contracts changed. Review the change (changes must be additive; a breaking "
     "change needs a new schema version on a new topic), then run `loket contracts snapshot` "
-    "and commit services/contracts/schemas/."
+    "and commit loket/contracts/schemas/."
 )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.contracts import topics
+from loket.contracts import topics
 
 
 def test_topic_names() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from services.catalog import SERVICE_NAMES
-from services.contracts import topics
+from loket.contracts import topics
+from loket.devstack.catalog import SERVICE_NAMES
 
 COMPOSE = Path(__file__).parents[2] / "deploy" / "docker-compose.yml"
 

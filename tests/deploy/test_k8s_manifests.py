@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 import yaml
 
-from services.catalog import SERVICE_NAMES, service_module, service_settings
-from services.contracts import topics
+from loket.contracts import topics
+from loket.devstack.catalog import SERVICE_NAMES, service_module, service_settings
 
 K8S = Path(__file__).parents[2] / "deploy" / "k8s"
 BASE = K8S / "base"
 PORTS = {"booking": 8101, "notify": 8102, "ebox_bridge": 8103, "reporting": 8104}
 EBOX_SECRETS = "/var/run/secrets/ebox"
 # Variables some code reads with os.environ rather than through a settings class.
-READ_DIRECTLY = (Path(__file__).parents[2] / "services" / "infra" / "http" / "auth.py").read_text()
+READ_DIRECTLY = (Path(__file__).parents[2] / "loket" / "infra" / "http" / "auth.py").read_text()
 KUBECTL, KUSTOMIZE = shutil.which("kubectl"), shutil.which("kustomize")
 
 Obj = dict[str, Any]

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
+from loket.infra.metrics import PlatformMetrics
 from services.booking.metrics import BookingMetrics
 from services.ebox_bridge.metrics import BridgeMetrics
-from services.infra.metrics import PlatformMetrics
 from services.notify.metrics import NotifyMetrics
 from services.reporting.gauges import ReportingGauges
 

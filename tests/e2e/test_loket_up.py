@@ -41,7 +41,7 @@ def start_up(data_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes],
     env.update(extra_env)
     (data_dir / "runtime.json").unlink(missing_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "up"], env=env,
+        [sys.executable, "-m", "loket.cli", "up"], env=env,
         stdout=(data_dir / "up.out").open("ab"), stderr=subprocess.STDOUT,
     )
     wait(lambda: (data_dir / "runtime.json").exists(), 60, "runtime.json")

@@ -15,7 +15,7 @@ import psutil
 import pytest
 import yaml
 
-from services.infra.embedded.ports import free_port
+from loket.infra.embedded.ports import free_port
 from tests.e2e.test_loket_up import start_up, stop_up, wait
 from tests.support.bridge_harness import publish
 from tests.support.letters import Population, letter_issued

@@ -29,7 +29,7 @@ def test_a_booking_becomes_a_confirmation_sms(tmp_path: Path) -> None:
     # No quiet hours: otherwise a run at night would (rightly) hold the SMS until 08:00.
     proc, runtime = start_up(tmp_path, LOKET_QUIET_HOURS="00:00-00:00")
     try:
-        subprocess.run([sys.executable, "-m", "services.cli", "seed", "--database-url", runtime["database_url"]],
+        subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime["database_url"]],
                        check=True, timeout=60, capture_output=True)
         booking = f"http://127.0.0.1:{runtime['ports']['booking']}"
         slots = call(f"{booking}/public/points/etterbeek-epn/slots?service=ebox_activation&language=fr&days=14")

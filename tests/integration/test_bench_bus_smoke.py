@@ -8,9 +8,9 @@ import asyncpg
 import nats
 from nats.js.errors import NotFoundError
 
-from services.bench.pipeline import PipelineOptions, run_pipeline
-from services.contracts import topics
-from services.infra.bus.address import parse_bus_url
+from loket.bench.pipeline import PipelineOptions, run_pipeline
+from loket.contracts import topics
+from loket.infra.bus.address import parse_bus_url
 
 EVENTS = 500
 

@@ -13,10 +13,10 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
-from services.bench.letters_load import bench_national_number, letter_load
-from services.bench.letters_raw import SCHEMA, STREAM, run_raw_letters
-from services.bench.letters_sim import running_simulator, simulator_received
-from services.infra.bus.address import parse_bus_url
+from loket.bench.letters_load import bench_national_number, letter_load
+from loket.bench.letters_raw import SCHEMA, STREAM, run_raw_letters
+from loket.bench.letters_sim import running_simulator, simulator_received
+from loket.infra.bus.address import parse_bus_url
 from tests.support.bench_cli import run_bench
 
 pytestmark = pytest.mark.slow

@@ -9,9 +9,9 @@ from pathlib import Path
 import aiohttp
 from typer.testing import CliRunner
 
+from loket.cli import app as cli
 from services.booking.app import create_app
 from services.booking.settings import BookingSettings
-from services.cli import app as cli
 from tests.support.served_app import served
 
 

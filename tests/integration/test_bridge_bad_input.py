@@ -14,11 +14,11 @@ from typing import Any
 
 import asyncpg
 
-from services.contracts import topics
-from services.contracts.topics import dlq_topic
+from loket.contracts import topics
+from loket.contracts.topics import dlq_topic
+from loket.infra.bus.dead_letters import REASON_HEADER
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from services.infra.bus.dead_letters import REASON_HEADER
 from tests.support.bridge_harness import (
     bridge_settings,
     install_test_policy,

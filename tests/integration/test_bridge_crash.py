@@ -18,9 +18,9 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from loket.infra.embedded.ports import free_port
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from services.infra.embedded.ports import free_port
 from tests.support.bridge_harness import (
     POLICY,
     install_test_policy,
@@ -38,7 +38,7 @@ LETTERS = 2000
 
 def bridge_process(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "ebox_bridge"],
+        [sys.executable, "-m", "loket.cli", "serve", "ebox_bridge"],
         env={**os.environ, **env}, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
 
@@ -140,7 +140,7 @@ def _expected_events(rows: dict) -> int:
 
 async def _close_batch(database_url: str, env: dict[str, str]) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.cli", "print", "close", "--database-url", database_url,
+        sys.executable, "-m", "loket.cli", "print", "close", "--database-url", database_url,
         env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await proc.communicate()

@@ -15,10 +15,10 @@ import pytest
 from faststream import Context
 from faststream.kafka import TestKafkaBroker
 
-from services.contracts import topics
+from loket.contracts import topics
+from loket.infra.settings import ConsumerSettings
 from services.ebox_bridge.app import create_app
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from services.infra.settings import ConsumerSettings
 from tests.support.bridge_harness import (
     bridge_settings,
     install_test_policy,

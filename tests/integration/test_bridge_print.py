@@ -14,7 +14,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
-from services.cli import app as cli
+from loket.cli import app as cli
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import latest_cutoff
@@ -30,9 +30,9 @@ CUTOFF = dt.datetime(2026, 3, 29, 15, 30, tzinfo=dt.UTC)
 
 async def queue_paper_letters(pool: asyncpg.Pool, queued_at: list[dt.datetime], start: int) -> list[UUID]:
     """Letters on paper (paper_only policy), queued at the given instants, through the real intake."""
+    from loket.infra.bus.handler_context import BatchContext
+    from loket.infra.db.outbox import Outbox
     from services.ebox_bridge.handlers.intake import LetterIntake
-    from services.infra.bus.handler_context import BatchContext
-    from services.infra.db.outbox import Outbox
 
     people = Population(start=start)
     settings = EboxBridgeSettings(policy_file=POLICY)

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from services.contracts import topics
+from loket.contracts import topics
 from tests.support.bus_harness import activation, open_harness
 
 KINDS = [

@@ -18,23 +18,23 @@ from nats.js import api
 from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner, Result
 
-from services.commands.dlq import app
-from services.contracts.topics import CITIZENS, DEVICES, dlq_topic
-from services.infra.bus import nats_wiring
-from services.infra.bus.bus import Bus
-from services.infra.bus.dlq_store import (
+from loket.cli.dlq import app
+from loket.contracts.topics import CITIZENS, DEVICES, dlq_topic
+from loket.infra.bus import nats_wiring
+from loket.infra.bus.bus import Bus
+from loket.infra.bus.dlq_store import (
     DeadLetter,
     DeadLetterNotFound,
     MalformedDeadLetterId,
     UnknownTopic,
     open_dlq_store,
 )
-from services.infra.bus.dlq_store.kafka_store import decode_kafka_headers, parse_kafka_id
-from services.infra.bus.dlq_store.nats_store import parse_nats_id
-from services.infra.bus.dlq_store.preview import body_preview
-from services.infra.embedded import EmbeddedNats
-from services.infra.embedded.process import pid_alive
-from services.infra.metrics import PlatformMetrics
+from loket.infra.bus.dlq_store.kafka_store import decode_kafka_headers, parse_kafka_id
+from loket.infra.bus.dlq_store.nats_store import parse_nats_id
+from loket.infra.bus.dlq_store.preview import body_preview
+from loket.infra.embedded import EmbeddedNats
+from loket.infra.embedded.process import pid_alive
+from loket.infra.metrics import PlatformMetrics
 
 NN = "85073003328"  # a valid national number (DESIGN.md): must be masked unless asked
 

@@ -15,6 +15,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from loket.infra.errors import PermanentError, TransientError
+from loket.simulators.ebox import EboxSimSettings, create_app
 from services.ebox_bridge.ebox_client import (
     AlreadyPublished,
     BreakerState,
@@ -27,8 +29,6 @@ from services.ebox_bridge.ebox_client import (
     NoDigitalUser,
 )
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from services.ebox_sim import EboxSimSettings, create_app
-from services.infra.errors import PermanentError, TransientError
 from tests.support.served_app import served
 
 ADMIN = {"Authorization": "Bearer admin-secret"}

@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from services.ebox_sim import EboxSimSettings, create_app
-from services.ebox_sim.settings import PREFERENCE_SCOPE, PUBLISH_SCOPE
+from loket.simulators.ebox import EboxSimSettings, create_app
+from loket.simulators.ebox.settings import PREFERENCE_SCOPE, PUBLISH_SCOPE
 from tests.support.served_app import served
 
 ADMIN = {"Authorization": "Bearer admin-secret"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.infra.embedded import EmbeddedNats
+from loket.infra.embedded import EmbeddedNats
 
 
 def test_a_context_manager_leaves_an_adopted_server_running(tmp_path) -> None:  # type: ignore[no-untyped-def]

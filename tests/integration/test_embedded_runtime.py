@@ -13,7 +13,7 @@ import asyncpg
 import nats
 import pytest
 
-from services.infra.embedded import (
+from loket.infra.embedded import (
     EmbeddedNats,
     EmbeddedPostgres,
     EmbeddedServers,

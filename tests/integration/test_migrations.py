@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.infra.db.migrations import MigrationError, apply_migrations
+from loket.infra.db.migrations import MigrationError, apply_migrations
 from tests.support.migrate_once import SAMPLE
 
 
@@ -55,7 +55,7 @@ async def test_rerunning_is_a_no_op_and_an_edited_migration_is_refused(pool, tmp
 
 def test_badly_named_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "1_points.sql").write_text("SELECT 1;")
-    from services.infra.db.migrations import load_migrations
+    from loket.infra.db.migrations import load_migrations
 
     with pytest.raises(MigrationError, match="NNNN_description.sql"):
         load_migrations(tmp_path)

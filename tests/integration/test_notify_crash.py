@@ -14,12 +14,12 @@ import aiohttp
 import pytest
 from aiosmtpd.controller import Controller
 
-from services.bench.letters_sim import wait_http
-from services.infra.embedded.ports import free_port
-from services.infra.supervisor import service_argv
-from services.sms_sim.app import create_app as create_sms_sim
-from services.sms_sim.settings import SmsSimSettings
-from services.sms_sim.smtp_sink import MaildirSink
+from loket.bench.letters_sim import wait_http
+from loket.devstack.supervisor import service_argv
+from loket.infra.embedded.ports import free_port
+from loket.simulators.sms.app import create_app as create_sms_sim
+from loket.simulators.sms.settings import SmsSimSettings
+from loket.simulators.sms.smtp_sink import MaildirSink
 from tests.integration.test_notify_delivery import booked
 from tests.support.bridge_harness import publish
 from tests.support.notify_harness import (

@@ -8,12 +8,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from services.contracts.appointments import (
+from loket.contracts.appointments import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentRescheduled,
 )
-from services.contracts.letter_status import LetterDeliveredToEbox
+from loket.contracts.letter_status import LetterDeliveredToEbox
 from services.notify.rendering import BRUSSELS
 from tests.support.bridge_harness import publish
 from tests.support.notify_harness import eventually, running_notify

@@ -12,12 +12,12 @@ from collections import defaultdict
 
 from prometheus_client import CollectorRegistry
 
-from services.contracts import topics
-from services.infra.bus import nats_wiring
-from services.infra.bus.bus import Bus
-from services.infra.db.outbox import Outbox
-from services.infra.db.relay import OutboxRelay
-from services.infra.metrics import PlatformMetrics
+from loket.contracts import topics
+from loket.infra.bus import nats_wiring
+from loket.infra.bus.bus import Bus
+from loket.infra.db.outbox import Outbox
+from loket.infra.db.relay import OutboxRelay
+from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
 from tests.support.stream_reader import purge_stream_of, read_subject
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import asyncpg
 from typer.testing import CliRunner, Result
 
-from services.commands.policy_cmd import MIGRATIONS, app
+from loket.cli.policy_cmd import MIGRATIONS, app
+from loket.infra.db.schema import migrate_service_schema
 from services.ebox_bridge.policy import RolloutPolicy, parse_policy_yaml
 from services.ebox_bridge.policy.repository import import_document, load_current, set_rule
-from services.infra.db.schema import migrate_service_schema
 
 SHIPPED = Path(__file__).parents[2] / "deploy" / "policy" / "rollout.yaml"
 

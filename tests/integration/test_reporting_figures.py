@@ -13,8 +13,8 @@ from statistics import mean
 import asyncpg
 import pytest
 
-from services.contracts.national_number import is_valid_national_number
-from services.infra.db.schema import migrate_service_schema
+from loket.contracts.national_number import is_valid_national_number
+from loket.infra.db.schema import migrate_service_schema
 from services.reporting.kpis import BY_NAME, KPIS, compute, suppress
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from services.contracts import topics
+from loket.contracts import topics
 from services.reporting.app import NAME, TOPICS
 from services.reporting.rebuild import rebuild
 from tests.integration.test_reporting_figures import PSEUDONYMS, fresh

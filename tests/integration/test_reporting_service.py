@@ -12,7 +12,7 @@ import io
 import aiohttp
 import pytest
 
-from services.contracts import topics
+from loket.contracts import topics
 from services.reporting.app import NAME, TOPICS, create_app
 from services.reporting.kpis import KPIS
 from services.reporting.pseudonyms import Pseudonymizer

@@ -8,7 +8,7 @@ import time
 import aiohttp
 import pytest
 
-from services.infra.embedded import EmbeddedPostgres
+from loket.infra.embedded import EmbeddedPostgres
 from services.reporting.app import create_app
 from services.reporting.settings import ReportingSettings
 from tests.support.served_app import served
@@ -77,7 +77,7 @@ async def test_endpoints_other_than_health_and_metrics_need_a_token(database_url
 
 
 async def test_readiness_follows_the_bus_down_and_back(database_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from services.infra.embedded import EmbeddedNats
+    from loket.infra.embedded import EmbeddedNats
 
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
     nats_server = EmbeddedNats(tmp_path / "nats")

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def run_bench(name: str, out: Path, *args: str) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, "-m", "services.cli", "bench", name, *args, "--out", str(out), "--json"],
+    result = subprocess.run([sys.executable, "-m", "loket.cli", "bench", name, *args, "--out", str(out), "--json"],
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((out / f"{name}.json").read_text())

@@ -16,11 +16,11 @@ import aiohttp
 import asyncpg
 import pytest
 
+from loket.contracts.values import utc_now
+from loket.infra.http.auth import hash_token
 from services.booking.app import create_app
 from services.booking.seeding import read_seed, store_seed
 from services.booking.settings import BookingSettings
-from services.contracts.values import utc_now
-from services.infra.http.auth import hash_token
 from tests.support.served_app import served
 
 ROLES = ("staff", "backoffice", "admin")

@@ -16,17 +16,17 @@ import aiohttp
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.contracts import Event, topics
+from loket.contracts import Event, topics
+from loket.infra.bus.bus import Bus
+from loket.infra.db.schema import migrate_service_schema
+from loket.infra.metrics import PlatformMetrics
+from loket.simulators.ebox import EboxSimSettings
+from loket.simulators.ebox import create_app as sim_app
 from services.ebox_bridge.app import NAME, create_app, service_spec
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.policy.loader import parse_policy_yaml
 from services.ebox_bridge.policy.repository import import_document
 from services.ebox_bridge.settings import EboxBridgeSettings
-from services.ebox_sim import EboxSimSettings
-from services.ebox_sim import create_app as sim_app
-from services.infra.bus.bus import Bus
-from services.infra.db.schema import migrate_service_schema
-from services.infra.metrics import PlatformMetrics
 from tests.support.served_app import served
 from tests.support.stream_reader import read_subject
 

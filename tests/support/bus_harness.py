@@ -26,15 +26,15 @@ from faststream import Context
 from faststream.kafka import TestKafkaBroker
 from prometheus_client import CollectorRegistry
 
-from services.contracts import EboxActivationAssisted, topics
-from services.infra.bus import nats_wiring
-from services.infra.bus.address import parse_bus_url
-from services.infra.bus.bus import Bus
-from services.infra.bus.consumer import EventConsumer
-from services.infra.bus.handler_context import HandlerContext
-from services.infra.errors import PermanentError, TransientError
-from services.infra.metrics import PlatformMetrics
-from services.infra.settings import ConsumerSettings
+from loket.contracts import EboxActivationAssisted, topics
+from loket.infra.bus import nats_wiring
+from loket.infra.bus.address import parse_bus_url
+from loket.infra.bus.bus import Bus
+from loket.infra.bus.consumer import EventConsumer
+from loket.infra.bus.handler_context import HandlerContext
+from loket.infra.errors import PermanentError, TransientError
+from loket.infra.metrics import PlatformMetrics
+from loket.infra.settings import ConsumerSettings
 from tests.contracts.examples import example
 
 TOPIC = topics.CITIZENS

@@ -14,11 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from services.bench.notify_runs import booked_events
-from services.commands.demo_letters import demo_letters
-from services.contracts import topics
-from services.contracts.errors import ContractViolation
-from services.contracts.registry import decode_event
+from loket.bench.notify_runs import booked_events
+from loket.cli.demo_letters import demo_letters
+from loket.contracts import topics
+from loket.contracts.errors import ContractViolation
+from loket.contracts.registry import decode_event
 
 INJECTIONS = ["'; DROP TABLE ebox_bridge.letters; --", "<script>alert(1)</script>", "{{ 7*7 }}", "${jndi:ldap://x/a}",
               "../../etc/passwd", "\u0000", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),

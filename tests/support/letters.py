@@ -10,8 +10,8 @@ from typing import Any
 
 from fpdf import FPDF
 
-from services.contracts.letters import LetterIssued
-from services.ebox_sim.citizens import Citizens
+from loket.contracts.letters import LetterIssued
+from loket.simulators.ebox.citizens import Citizens
 
 ADDRESS = {
     "name": "Jan Peeters", "street": "Grote Markt", "number": "21", "box": "3",

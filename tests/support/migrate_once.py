@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
-from services.infra.db.migrations import apply_migrations
+from loket.infra.db.migrations import apply_migrations
 
 SAMPLE = Path(__file__).parent / "migrations_sample"
 

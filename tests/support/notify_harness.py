@@ -18,15 +18,15 @@ import aiohttp
 import asyncpg
 from aiosmtpd.controller import Controller
 
-from services.contracts import topics
-from services.contracts.values import utc_now
-from services.infra.embedded.ports import free_port
+from loket.contracts import topics
+from loket.contracts.values import utc_now
+from loket.infra.embedded.ports import free_port
+from loket.simulators.sms.app import create_app as create_sms_sim
+from loket.simulators.sms.settings import SmsSimSettings
+from loket.simulators.sms.smtp_sink import MaildirSink
 from services.notify.app import create_app
 from services.notify.rendering import BRUSSELS
 from services.notify.settings import NotifySettings
-from services.sms_sim.app import create_app as create_sms_sim
-from services.sms_sim.settings import SmsSimSettings
-from services.sms_sim.smtp_sink import MaildirSink
 from tests.support.bus_harness import purge_streams
 from tests.support.served_app import served
 

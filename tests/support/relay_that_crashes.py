@@ -14,11 +14,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from services.infra.bus import nats_wiring
-from services.infra.bus.bus import Bus
-from services.infra.db.pool import create_pool
-from services.infra.db.relay import OutboxRelay
-from services.infra.metrics import PlatformMetrics
+from loket.infra.bus import nats_wiring
+from loket.infra.bus.bus import Bus
+from loket.infra.db.pool import create_pool
+from loket.infra.db.relay import OutboxRelay
+from loket.infra.metrics import PlatformMetrics
 
 
 class CrashingRelay(OutboxRelay):

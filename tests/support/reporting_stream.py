@@ -8,17 +8,17 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from services.contracts import Event
-from services.contracts.appointments import (
+from loket.contracts import Event
+from loket.contracts.appointments import (
     AppointmentAttended,
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentNoShow,
 )
-from services.contracts.citizens import EboxActivationAssisted
-from services.contracts.letter_status import LetterDeliveredToEbox, LetterQueuedForPrint
-from services.contracts.notifications import NotificationDelivered, NotificationSent
-from services.contracts.visits import VisitEnded, VisitStarted
+from loket.contracts.citizens import EboxActivationAssisted
+from loket.contracts.letter_status import LetterDeliveredToEbox, LetterQueuedForPrint
+from loket.contracts.notifications import NotificationDelivered, NotificationSent
+from loket.contracts.visits import VisitEnded, VisitStarted
 from tests.support.letters import letter_issued, national_number
 
 TOWN = "12025"

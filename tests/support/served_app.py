@@ -9,7 +9,7 @@ from typing import Any
 
 import uvicorn
 
-from services.infra.embedded.ports import free_port
+from loket.infra.embedded.ports import free_port
 
 
 @contextlib.asynccontextmanager

@@ -6,7 +6,7 @@ import nats
 import nats.errors
 from nats.js import api
 
-from services.contracts import topics
+from loket.contracts import topics
 
 
 async def read_subject(bus_url: str, subject: str) -> list[tuple[bytes, dict[str, str]]]:

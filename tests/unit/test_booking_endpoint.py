@@ -8,9 +8,9 @@ import asyncpg
 from pydantic import BaseModel
 from starlette.applications import Starlette
 
+from loket.infra.http.auth import BearerAuthMiddleware, TokenStore, hash_token
 from services.booking.http.endpoint import STAFF, Endpoint, to_route
 from services.booking.http.rate_limit import RateLimiter
-from services.infra.http.auth import BearerAuthMiddleware, TokenStore, hash_token
 from tests.support.served_app import served
 
 

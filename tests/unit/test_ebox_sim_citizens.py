@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from stdnum.be import nn
 
-from services.ebox_sim.citizens import Citizens
-from services.ebox_sim.mailbox import Mailbox
+from loket.simulators.ebox.citizens import Citizens
+from loket.simulators.ebox.mailbox import Mailbox
 
 
 def ssins(count: int) -> list[str]:

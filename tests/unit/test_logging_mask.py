@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from services.infra.logging_setup import JsonFormatter, NationalNumberMaskFilter
+from loket.infra.logging_setup import JsonFormatter, NationalNumberMaskFilter
 
 
 def logger_into(buffer: io.StringIO) -> logging.Logger:

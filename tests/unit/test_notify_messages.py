@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from services.contracts.appointments import (
+from loket.contracts.appointments import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentRescheduled,

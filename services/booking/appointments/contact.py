@@ -9,7 +9,7 @@ from __future__ import annotations
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.contracts.values import Channel, ContactDetails, Language
+from loket.contracts.values import Channel, ContactDetails, Language
 
 
 class ContactIn(BaseModel):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.booking.appointments.repository import Appointment
-from services.booking.points.model import AssistancePoint
-from services.contracts.appointments import (
+from loket.contracts.appointments import (
     AppointmentAttended,
     AppointmentAttendedPayload,
     AppointmentBooked,
@@ -19,6 +17,8 @@ from services.contracts.appointments import (
     AppointmentRescheduledPayload,
     CancelReason,
 )
+from services.booking.appointments.repository import Appointment
+from services.booking.points.model import AssistancePoint
 
 PRODUCER = "booking"
 

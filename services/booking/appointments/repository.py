@@ -8,8 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
+from loket.contracts.values import ContactDetails
 from services.booking.availability.slots import Busy
-from services.contracts.values import ContactDetails
 
 LIVE = ("booked", "checked_in")
 # What blocks a helper's time: live appointments and slots held for someone on the waitlist.

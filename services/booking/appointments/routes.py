@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from starlette.requests import Request
 
+from loket.infra.runtime import Runtime
 from services.booking.appointments import repository as repo
 from services.booking.appointments.api_models import (
     AppointmentList,
@@ -30,7 +31,6 @@ from services.booking.calendar.local_time import BRUSSELS, local_instant, local_
 from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.http.problem import ProblemError
 from services.booking.metrics import BookingMetrics
-from services.infra.runtime import Runtime
 
 UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
 POINT_PATH = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-stadhuis"]}}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from loket.contracts.appointments import CancelReason
+from loket.infra.db.outbox import Outbox
 from services.booking.appointments import events
 from services.booking.appointments import repository as repo
 from services.booking.appointments.contact import ContactIn
@@ -29,8 +31,6 @@ from services.booking.catalogue import CATALOGUE, CatalogueService
 from services.booking.http.problem import ProblemError
 from services.booking.points.model import AssistancePoint
 from services.booking.staff.directory import PointDirectory, Staffed
-from services.contracts.appointments import CancelReason
-from services.infra.db.outbox import Outbox
 
 
 @dataclass(frozen=True)

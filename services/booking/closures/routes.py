@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 
+from loket.infra.runtime import Runtime
 from services.booking.appointments import repository as repo
 from services.booking.appointments.api_models import IsoDate
 from services.booking.appointments.repository import LIVE
@@ -21,7 +22,6 @@ from services.booking.calendar.local_time import local_instant
 from services.booking.http.endpoint import BACKOFFICE, Endpoint
 from services.booking.metrics import BookingMetrics
 from services.booking.points.repository import upsert_points
-from services.infra.runtime import Runtime
 
 
 class ClosureRequest(BaseModel):

@@ -25,7 +25,7 @@ from services.booking.http.transactions import retried
 
 log = logging.getLogger(__name__)
 
-# Roles carried by bearer tokens (services/infra/http/auth.py). `admin` may do everything.
+# Roles carried by bearer tokens (loket/infra/http/auth.py). `admin` may do everything.
 STAFF, BACKOFFICE, ADMIN = "staff", "backoffice", "admin"
 MAX_BODY_BYTES = 64 * 1024
 

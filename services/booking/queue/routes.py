@@ -10,12 +10,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.requests import Request
 
+from loket.contracts.national_number import is_valid_national_number
+from loket.contracts.values import Language
+from loket.infra.runtime import Runtime
 from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.queue import repository as repo
 from services.booking.queue.service import Queue
-from services.contracts.national_number import is_valid_national_number
-from services.contracts.values import Language
-from services.infra.runtime import Runtime
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
 VISIT = {"visit_id": {"type": "string", "format": "uuid"}}

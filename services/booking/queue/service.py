@@ -8,18 +8,18 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.booking.appointments.service import Appointments
-from services.booking.calendar.local_time import local_date
-from services.booking.http.problem import ProblemError
-from services.booking.metrics import BookingMetrics
-from services.booking.queue import repository as repo
-from services.contracts.citizens import EboxActivationAssisted, EboxActivationAssistedPayload
-from services.contracts.visits import (
+from loket.contracts.citizens import EboxActivationAssisted, EboxActivationAssistedPayload
+from loket.contracts.visits import (
     VisitEnded,
     VisitEndedPayload,
     VisitStarted,
     VisitStartedPayload,
 )
+from services.booking.appointments.service import Appointments
+from services.booking.calendar.local_time import local_date
+from services.booking.http.problem import ProblemError
+from services.booking.metrics import BookingMetrics
+from services.booking.queue import repository as repo
 
 PRODUCER = "booking"
 

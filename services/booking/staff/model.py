@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from loket.contracts.values import Slug
 from services.booking.catalogue import known_services
 from services.booking.points.model import WEEKDAYS, Weekday
-from services.contracts.values import Slug
 
 Lang = Literal["nl", "fr", "de", "en"]
 

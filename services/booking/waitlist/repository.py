@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.contracts.values import ContactDetails
+from loket.contracts.values import ContactDetails
 
 
 @dataclass(frozen=True)

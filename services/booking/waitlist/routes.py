@@ -9,6 +9,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
+from loket.contracts.values import Language
+from loket.infra.runtime import Runtime
 from services.booking.appointments.api_models import (
     AppointmentView,
     BookingConfirmation,
@@ -19,8 +21,6 @@ from services.booking.appointments.contact import ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.metrics import BookingMetrics
 from services.booking.waitlist.service import Waitlist
-from services.contracts.values import Language
-from services.infra.runtime import Runtime
 
 
 class JoinRequest(BaseModel):

@@ -8,6 +8,8 @@ import uuid
 
 import asyncpg
 
+from loket.contracts.appointments import AppointmentSlotOffered, AppointmentSlotOfferedPayload
+from loket.contracts.values import ContactDetails
 from services.booking.appointments import events
 from services.booking.appointments import repository as repo
 from services.booking.appointments.links import new_token, token_digest
@@ -17,8 +19,6 @@ from services.booking.availability.slots import blocked_range
 from services.booking.calendar.local_time import local_date
 from services.booking.http.problem import ProblemError
 from services.booking.waitlist import repository as waiting
-from services.contracts.appointments import AppointmentSlotOffered, AppointmentSlotOfferedPayload
-from services.contracts.values import ContactDetails
 
 
 class Waitlist:

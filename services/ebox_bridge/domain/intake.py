@@ -1,6 +1,6 @@
 """Admitting a `LetterIssued`: the checks the contract cannot make, and the initial routing.
 
-The contract (services/contracts/letters.py) already refuses what is wrong in isolation: bad
+The contract (loket/contracts/letters.py) already refuses what is wrong in isolation: bad
 national number, empty or overlong subject, not a PDF, too large, digest mismatch. What needs
 the rollout policy or the PDF's structure is checked here; every refusal is an
 `IntakeRejected` (a PermanentError, so the consumer dead-letters the event with the reason).
@@ -15,7 +15,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from services.contracts.letters import LetterIssued
+from loket.contracts.letters import LetterIssued
+from loket.infra.errors import PermanentError
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.policy import (
     PolicyLookupError,
@@ -23,7 +24,6 @@ from services.ebox_bridge.policy import (
     RoutingRule,
     UnknownMunicipality,
 )
-from services.infra.errors import PermanentError
 
 
 class IntakeRejected(PermanentError):

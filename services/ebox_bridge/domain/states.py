@@ -40,3 +40,31 @@ PAPER_CONFIRMATION_FROM: Final = {
 }
 
 ROUTINGS: Final = ("ebox_first", "paper_only", "both", "ebox_only")
+
+# Every transition a letter may make, per channel: (from, to), with None for "no state yet".
+# The repository refuses any other (services/ebox_bridge/repository/letters.py) and
+# docs/architecture.md draws exactly these (a test compares the two).
+TRANSITIONS: Final = {
+    "letter": frozenset({(None, RECEIVED), (RECEIVED, ROUTED)}),
+    "ebox": frozenset({
+        (None, PENDING),
+        (PENDING, PUBLISHING),
+        (PUBLISHING, PUBLISHING),  # the lease ran out: another worker drives it again
+        (PUBLISHING, PENDING),  # transient failure: retried at ebox_due_at
+        (PUBLISHING, DELIVERED),
+        (PUBLISHING, NOT_DIGITAL),
+        (PUBLISHING, UNAVAILABLE),
+        (PUBLISHING, FAILED),
+        (DELIVERED, READ),
+        (DELIVERED, UNREAD_ESCALATED),
+    }),
+    "paper": frozenset({
+        (None, QUEUED_FOR_PRINT),
+        (QUEUED_FOR_PRINT, IN_BATCH),
+        *((before, after) for after, befores in PAPER_CONFIRMATION_FROM.items() for before in befores),
+    }),
+}
+
+
+def allowed(channel: str, before: str | None, after: str) -> bool:
+    return (before, after) in TRANSITIONS[channel]

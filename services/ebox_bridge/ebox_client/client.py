@@ -15,6 +15,7 @@ from uuid import UUID
 
 import aiohttp
 
+from loket.infra.errors import PermanentError
 from services.ebox_bridge.ebox_client.assertion import ClientAssertion
 from services.ebox_bridge.ebox_client.circuit_breaker import CircuitBreaker
 from services.ebox_bridge.ebox_client.config import EboxClientConfig
@@ -34,7 +35,6 @@ from services.ebox_bridge.ebox_client.outcomes import (
 )
 from services.ebox_bridge.ebox_client.responses import json_body, retry_after, status_message
 from services.ebox_bridge.ebox_client.token_source import TokenSource
-from services.infra.errors import PermanentError
 
 # Builds the request keyword arguments afresh per attempt: a multipart body is single-use.
 RequestArgs = Callable[[], dict[str, Any]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.infra.errors import PermanentError, TransientError
+from loket.infra.errors import PermanentError, TransientError
 
 
 class EboxRejected(PermanentError):

@@ -3,9 +3,9 @@ the eBox again (and goes digital) instead of trusting a stale "not digital"."""
 
 from __future__ import annotations
 
-from services.contracts.citizens import EboxActivationAssisted
+from loket.contracts.citizens import EboxActivationAssisted
+from loket.infra.bus.handler_context import HandlerContext
 from services.ebox_bridge.repository import ebox_work
-from services.infra.bus.handler_context import HandlerContext
 
 
 class ActivationHandler:

@@ -8,8 +8,9 @@ import json
 from collections.abc import Callable
 from uuid import UUID
 
-from services.contracts import Event
-from services.contracts.letters import LetterIssued
+from loket.contracts import Event
+from loket.contracts.letters import LetterIssued
+from loket.infra.bus.handler_context import BatchContext, BatchHandler
 from services.ebox_bridge.documents import letter_pdf
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.intake import LetterConflict, NewLetter, admit, content_sha256
@@ -19,7 +20,6 @@ from services.ebox_bridge.repository import history, intake_rows
 from services.ebox_bridge.repository.history import Transition
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.status_events import LetterFacts
-from services.infra.bus.handler_context import BatchContext, BatchHandler
 
 
 class LetterIntake(BatchHandler):

@@ -29,7 +29,7 @@ from uuid import UUID
 
 from pypdf import PdfReader, PdfWriter
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
 from services.ebox_bridge.paper.layout import MAX_LINES, address_lines
 
 # JSON keys of a letter entry. The CSV has the same columns in this order, except that the

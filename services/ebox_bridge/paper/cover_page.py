@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fpdf import FPDF
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
 from services.ebox_bridge.paper.layout import (
     ADDRESS_FONT_PT,
     ADDRESS_LINE_MM,

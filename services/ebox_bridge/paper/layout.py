@@ -15,7 +15,7 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
 
 A4_WIDTH_MM, A4_HEIGHT_MM = 210.0, 297.0
 # bpost: at most 6 address lines; 50 characters keeps a line readable by the sorting machines.

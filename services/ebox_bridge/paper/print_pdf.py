@@ -9,7 +9,7 @@ from uuid import UUID
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import DependencyError, PyPdfError
 
-from services.contracts.values import PostalAddress
+from loket.contracts.values import PostalAddress
 from services.ebox_bridge.paper.cover_page import cover_page
 from services.ebox_bridge.sender_block import SenderBlock
 

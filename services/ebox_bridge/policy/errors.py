@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.reference.language_regime import UnknownMunicipality as _UnknownMunicipality
+from loket.contracts.reference.language_regime import UnknownMunicipality as _UnknownMunicipality
 
 
 class PolicyError(ValueError):

@@ -11,9 +11,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from loket.contracts.reference.language_regime import allowed_languages, municipality_name
 from services.ebox_bridge.policy.errors import PolicyError, UnknownMunicipality
 from services.ebox_bridge.policy.model import CHANNELS, POSTAGE_CHOICES, PolicyDocument
-from services.reference.language_regime import allowed_languages, municipality_name
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -15,13 +15,13 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from services.ebox_bridge.policy.errors import PolicyLookupError
-from services.ebox_bridge.sender_block import SenderBlock
-from services.reference.language_regime import (
+from loket.contracts.reference.language_regime import (
     UnknownMunicipality,
     allowed_languages,
     municipality_name,
 )
+from services.ebox_bridge.policy.errors import PolicyLookupError
+from services.ebox_bridge.sender_block import SenderBlock
 
 ChannelPolicy = Literal["ebox_first", "paper_only", "both", "ebox_only"]
 PostageChoice = Literal["non_prior", "prior"]

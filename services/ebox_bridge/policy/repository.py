@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from loket.contracts.reference.language_regime import municipality_name
 from services.ebox_bridge.policy.errors import PolicyError
 from services.ebox_bridge.policy.loader import parse_policy_yaml, policy_from_data
 from services.ebox_bridge.policy.model import (
@@ -21,7 +22,6 @@ from services.ebox_bridge.policy.model import (
     PolicyDocument,
     RolloutPolicy,
 )
-from services.reference.language_regime import municipality_name
 
 DEFAULT_SCHEMA = "ebox_bridge"
 

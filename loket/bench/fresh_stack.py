@@ -1,0 +1,38 @@
+"""Run a benchmark on its own fresh embedded stack (PostgreSQL and NATS in a temporary folder,
+or the servers LOKET_DATABASE_URL / LOKET_BUS_URL name), keeping the folder and its logs when
+the run did not succeed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from loket.bench.bus_report import machine_info
+from loket.devstack.stack import Stack, running_stack
+from loket.infra.settings import LoketSettings
+
+Report = dict[str, Any]
+
+
+def run_on_fresh_stack(name: str, console: Console, run: Callable[[Stack, Path], Report],
+                       succeeded: Callable[[Report], bool], nats_only: bool = False) -> Report:
+    work = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
+    report: Report = {}
+    try:
+        with running_stack(LoketSettings(data_dir=work)) as stack:
+            if nats_only and not stack.bus_url.startswith("nats://"):
+                raise typer.BadParameter(f"the {name} benchmark runs on NATS JetStream (LOKET_BUS_URL=nats://…)")
+            report = run(stack, work)
+            report["machine"] = machine_info("embedded" if stack.embedded else "external servers")
+    finally:
+        if report and succeeded(report):
+            shutil.rmtree(work, ignore_errors=True)
+        else:  # the services' logs tell what went wrong
+            console.print(f"[yellow]work folder kept: {work}[/]")
+    return report

@@ -1,0 +1,237 @@
+"""The raw per-event baseline of `loket bench letters`, written with plain nats-py, asyncpg and
+aiohttp: consume → dedupe insert → HTTP POST publish → outcome insert → publish outcome → ack,
+one event at a time per worker, with `workers` events in flight (DESIGN.md: one at a time gets
+~300/s). It talks to the same simulator, PostgreSQL and NATS as the Loket run, on its own
+stream, subjects and schema.
+
+Like the ebox_bridge in the Loket run, the pipeline runs in its own process
+(`python -m loket.bench.letters_raw …`), while the benchmark process publishes the same kind
+of load and times each event from its publication to its outcome message on the bus: both
+sides are measured the same way and neither shares its interpreter with the load generator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import nats
+from nats.js import api
+
+from loket.bench.letters_load import LoadItem, publish_load
+from loket.bench.timing import Timed
+from loket.infra.bus.address import parse_bus_url
+from services.ebox_bridge.ebox_client.assertion import ClientAssertion
+from services.ebox_bridge.ebox_client.config import PUBLISH_SCOPE
+from services.ebox_bridge.ebox_client.message import Letter, message_to_publish, publish_form
+
+STREAM, SUBJECT, OUTCOMES = "BENCH_RAW_LETTERS", "bench.raw.letters", "bench.raw.outcomes"
+DURABLE = "bench_raw"
+SCHEMA = "bench_raw_letters"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+CLIENT_ID = "loket-ebox-bridge"
+
+
+@dataclass
+class RawResult(Timed):
+    events: int  # outcomes seen on the bus
+    seconds: float  # first publication → last outcome
+    outcomes: dict[str, int]
+    latencies_s: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0  # of the pipeline's process
+    missing: int = 0
+
+
+async def run_raw_letters(
+    database_url: str, bus_url: str, sim_url: str, key: Path, load: list[LoadItem],
+    workers: int, progress: Callable[[str, float], None], timeout_s: float = 600,
+) -> RawResult:
+    """Start the pipeline process, publish `load`, and wait for an outcome per event."""
+    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
+    js = nc.jetstream()
+    await _prepare(js, database_url)
+    published: dict[str, float] = {}
+    finished: dict[str, float] = {}
+    outcomes: dict[str, int] = {}
+
+    async def on_outcome(msg) -> None:  # type: ignore[no-untyped-def]
+        body = json.loads(msg.data)
+        if body["letter_id"] not in finished:
+            finished[body["letter_id"]] = time.perf_counter()
+            outcomes[body["outcome"]] = outcomes.get(body["outcome"], 0) + 1
+
+    sub = await nc.subscribe(OUTCOMES, cb=on_outcome)
+    pipeline = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "loket.bench.letters_raw", "--database-url", database_url, "--bus-url", bus_url,
+        "--sim-url", sim_url, "--key", str(key), "--count", str(len(load)), "--workers", str(workers),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert pipeline.stdout is not None
+        ready = await asyncio.wait_for(pipeline.stdout.readline(), 60)
+        if ready.strip() != b"ready":
+            raise RuntimeError(f"the raw pipeline did not start (exit {await pipeline.wait()})")
+        started = time.perf_counter()
+
+        def mark(item: LoadItem) -> None:
+            published[item.letter_id] = time.perf_counter()
+            if len(published) % 500 == 0:
+                progress("handled", len(finished))
+
+        await publish_load(js, SUBJECT, load, mark, progress)
+        deadline = started + timeout_s
+        while len(finished) < len(load) and time.perf_counter() < deadline and pipeline.returncode is None:
+            progress("handled", len(finished))
+            await asyncio.sleep(0.2)
+        progress("handled", len(finished))
+        last = max(finished.values(), default=time.perf_counter())
+        stats = {}
+        with contextlib.suppress(TimeoutError, json.JSONDecodeError):
+            stats = json.loads(await asyncio.wait_for(pipeline.stdout.readline(), 10 if len(finished) == len(load) else 0.1))
+    finally:
+        if pipeline.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                pipeline.terminate()
+        await pipeline.wait()
+        await sub.unsubscribe()
+        with contextlib.suppress(Exception):
+            await js.delete_stream(STREAM)
+        await nc.close()
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        finally:
+            await conn.close()
+    return RawResult(
+        events=len(finished), seconds=last - started, outcomes=outcomes,
+        latencies_s=[finished[i] - published[i] for i in finished if i in published],
+        cpu_s=float(stats.get("cpu_s", 0.0)), missing=len(load) - len(finished),
+    )
+
+
+async def _prepare(js: object, database_url: str) -> None:
+    with contextlib.suppress(Exception):
+        await js.delete_stream(STREAM)  # type: ignore[attr-defined]
+    await js.add_stream(name=STREAM, subjects=[SUBJECT, OUTCOMES], duplicate_window=120)  # type: ignore[attr-defined]
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}; "
+                           f"CREATE TABLE {SCHEMA}.seen (event_id uuid PRIMARY KEY); "
+                           f"CREATE TABLE {SCHEMA}.outcomes (letter_id uuid PRIMARY KEY, outcome text NOT NULL)")
+    finally:
+        await conn.close()
+
+
+# --- the pipeline process -------------------------------------------------------------------
+
+
+async def pipeline_main(database_url: str, bus_url: str, sim_url: str, key: Path, count: int, workers: int) -> dict:  # type: ignore[type-arg]
+    """Handle `count` events from the bench stream, `workers` at a time, then report."""
+    nc = await nats.connect(list(parse_bus_url(bus_url).servers))
+    js = nc.jetstream()
+    # One connection per worker, held for the run: no pool round trips between statements.
+    conns = await asyncio.gather(*(asyncpg.connect(database_url) for _ in range(workers)))
+    handled, counts = 0, {"duplicate": 0}
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers)) as http:
+            token = await _token(http, sim_url, key)
+            sub = await js.pull_subscribe(SUBJECT, durable=DURABLE, stream=STREAM,
+                                          config=api.ConsumerConfig(ack_wait=60, max_ack_pending=10_000))
+            queue: asyncio.Queue = asyncio.Queue(maxsize=workers)  # type: ignore[type-arg]
+            print("ready", flush=True)
+            cpu_at_start = _cpu_s()
+
+            async def worker(conn: asyncpg.Connection) -> None:
+                nonlocal handled
+                while True:
+                    msg = await queue.get()
+                    outcome = await _handle(msg.data, conn, http, sim_url, token, js)
+                    if outcome == "duplicate":
+                        counts["duplicate"] += 1
+                    await msg.ack()
+                    handled += 1
+                    queue.task_done()
+
+            tasks = [asyncio.create_task(worker(conn)) for conn in conns]
+            fetched = 0
+            while fetched < count:
+                # Pull a batch; the bounded queue keeps `workers` events in flight.
+                try:
+                    msgs = await sub.fetch(min(workers, count - fetched), timeout=1)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    continue
+                for msg in msgs:
+                    await queue.put(msg)
+                fetched += len(msgs)
+            await queue.join()
+            for task in tasks:
+                task.cancel()
+    finally:
+        await asyncio.gather(*(c.close() for c in conns))
+        await nc.close()
+    return {"handled": handled, "duplicates": counts["duplicate"], "cpu_s": _cpu_s() - cpu_at_start}
+
+
+def _cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+async def _handle(
+    data: bytes, conn: asyncpg.Connection, http: aiohttp.ClientSession, sim_url: str, token: str, js: object,
+) -> str:
+    event = json.loads(data)
+    p = event["payload"]
+    fresh = await conn.fetchval(
+        f"INSERT INTO {SCHEMA}.seen (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true", event["event_id"]
+    )
+    if not fresh:
+        return "duplicate"
+    pdf = base64.b64decode(p["pdf_base64"])
+    doc = message_to_publish(Letter(p["recipient_national_number"], p["subject"], p["language"], pdf, p["document_type"]),
+                             "0206731645", "loket")
+    async with http.post(f"{sim_url}/messageRegistry/v3/ebox/messages", data=publish_form(doc, pdf),
+                         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": p["letter_id"]}) as response:
+        body = await response.json(content_type=None)
+        outcome = "paper" if body.get("code") == "NO_DIGITAL_USER" else ("delivered" if response.status == 201 else f"http_{response.status}")
+    await conn.execute(f"INSERT INTO {SCHEMA}.outcomes (letter_id, outcome) VALUES ($1, $2)", p["letter_id"], outcome)
+    await js.publish(OUTCOMES, json.dumps({"letter_id": p["letter_id"], "outcome": outcome}).encode())  # type: ignore[attr-defined]
+    return outcome
+
+
+async def _token(http: aiohttp.ClientSession, sim_url: str, key: Path) -> str:
+    """One access token for the run, from the simulator's /oauth/token (private_key_jwt)."""
+    token_url = f"{sim_url}/oauth/token"
+    assertion = ClientAssertion(CLIENT_ID, token_url, key, None, 60)
+    form = {"grant_type": "client_credentials", "client_assertion_type": JWT_BEARER,
+            "client_assertion": assertion.sign(), "scope": PUBLISH_SCOPE}
+    async with http.post(token_url, data=form) as response:
+        response.raise_for_status()
+        return str((await response.json())["access_token"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    for name in ("--database-url", "--bus-url", "--sim-url", "--key"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=64)
+    args = parser.parse_args()
+    stats = asyncio.run(pipeline_main(args.database_url, args.bus_url, args.sim_url, Path(args.key),
+                                      args.count, args.workers))
+    print(json.dumps(stats), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Figures of `loket bench letters`, against the targets of the issue (2-core machine)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loket.bench.letters_loket import LoketResult
+from loket.bench.letters_raw import RawResult
+
+TARGET_RATE = 1000.0
+TARGET_RATIO = 0.8
+
+
+@dataclass
+class LettersReport:
+    loket: LoketResult
+    raw: RawResult | None
+    machine: dict[str, object]
+    raw_sim_cpu_s: float | None = None
+    # The simulator's /admin/received per run ("loket", "raw"): messages, digital, no_digital_user.
+    sim_received: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def sim_consistent(self, run: str) -> bool | None:
+        """Each letter delivered in the run is one digital message in the simulator, and each
+        message there is a delivered letter or a NO_DIGITAL_USER answer (which goes to paper)."""
+        got = self.sim_received.get(run)
+        outcomes = self.loket.outcomes if run == "loket" else (self.raw.outcomes if self.raw else None)
+        if got is None or outcomes is None:
+            return None
+        delivered = outcomes.get("delivered", 0)
+        return got["digital"] == delivered and got["no_digital_user"] <= outcomes.get("paper", 0)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.loket.per_second / self.raw.per_second if self.raw and self.raw.per_second else None
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        lk = self.loket
+        rate_ok = lk.per_second >= TARGET_RATE
+        rows = [
+            ("Loket: letters settled", f"{lk.letters:,}", "all" if not lk.missing else f"{lk.missing:,} MISSING"),
+            ("Loket: letters/s (issue → settled, end to end)", f"{lk.per_second:,.0f}",
+             f"target ≥ {TARGET_RATE:,.0f}: " + ("met" if rate_ok else "NOT met")),
+            ("Loket: p50 issue → settled", f"{lk.percentile(0.5) * 1000:,.0f} ms", "backlog included"),
+            ("Loket: p99 issue → settled", f"{lk.percentile(0.99) * 1000:,.0f} ms", ""),
+            ("Loket: outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(lk.outcomes.items())), ""),
+            ("Loket: CPU s (bridge / simulator)", f"{lk.bridge_cpu_s:.1f} / {lk.sim_cpu_s:.1f}", ""),
+            *self._received_row("loket", "Loket"),
+        ]
+        if self.raw is not None:
+            ratio = self.ratio or 0.0
+            rows += [
+                ("raw baseline: events/s (per event: consume, dedupe, POST, outcome, publish)", f"{self.raw.per_second:,.0f}",
+                 ", ".join(f"{k} {v:,}" for k, v in sorted(self.raw.outcomes.items()))),
+                ("raw baseline: p50 / p99 issue → outcome",
+                 f"{self.raw.percentile(0.5) * 1000:,.0f} / {self.raw.percentile(0.99) * 1000:,.0f} ms",
+                 "all" if not self.raw.missing else f"{self.raw.missing:,} MISSING"),
+                ("raw baseline: CPU s (pipeline / simulator)", f"{self.raw.cpu_s:.1f} / {self.raw_sim_cpu_s or 0:.1f}", ""),
+                *self._received_row("raw", "raw baseline"),
+                ("ratio Loket / raw", f"{ratio:.2f}", f"target ≥ {TARGET_RATIO}: " + ("met" if ratio >= TARGET_RATIO else "NOT met")),
+            ]
+        return rows
+
+    def _received_row(self, run: str, label: str) -> list[tuple[str, str, str]]:
+        got = self.sim_received.get(run)
+        if got is None:
+            return []
+        check = "matches the delivered letters" if self.sim_consistent(run) else "does NOT match the delivered letters"
+        return [(f"{label}: publishes accepted by the simulator", f"{got['messages']:,}",
+                 f"digital {got['digital']:,}, NO_DIGITAL_USER {got['no_digital_user']:,}: {check}")]
+
+    def as_dict(self) -> dict[str, object]:
+        lk = self.loket
+        return {
+            "machine": self.machine,
+            "loket": {"letters": lk.letters, "missing": lk.missing, "seconds": lk.seconds, "letters_per_s": lk.per_second,
+                      "p50_ms": lk.percentile(0.5) * 1000, "p99_ms": lk.percentile(0.99) * 1000,
+                      "outcomes": lk.outcomes, "bridge_cpu_s": lk.bridge_cpu_s, "sim_cpu_s": lk.sim_cpu_s},
+            "raw": None if self.raw is None else {
+                "events": self.raw.events, "missing": self.raw.missing, "seconds": self.raw.seconds,
+                "events_per_s": self.raw.per_second, "p50_ms": self.raw.percentile(0.5) * 1000,
+                "p99_ms": self.raw.percentile(0.99) * 1000, "outcomes": self.raw.outcomes,
+                "pipeline_cpu_s": self.raw.cpu_s, "sim_cpu_s": self.raw_sim_cpu_s},
+            "simulator_received": self.sim_received,
+            "simulator_consistent": {run: self.sim_consistent(run) for run in self.sim_received},
+            "ratio": self.ratio,
+            "targets": {"letters_per_s": TARGET_RATE, "ratio": TARGET_RATIO},
+        }
+
+    def write(self, out: Path) -> Path:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "letters.json"
+        path.write_text(json.dumps(self.as_dict(), indent=2))
+        return path

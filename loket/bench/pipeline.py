@@ -1,0 +1,177 @@
+"""The production path end to end: writers → outbox → OutboxRelay → JetStream → EventConsumer.
+
+The producer (producer.py) commits state changes with their outbox rows; the relay and the
+consumer are the library classes, in the same process, on the same event loop.
+
+Rate = N ÷ (PostgreSQL clock before the first write → last effect row's `recorded_at`);
+latency per event = effect's `recorded_at` − outbox row's `created_at`, on the same clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import asyncpg
+
+from loket.bench import pipeline_tables as tables
+from loket.bench.cpu_usage import CpuMeter
+from loket.bench.pipeline_wiring import PipelineBus
+from loket.bench.producer import Producer
+from loket.bench.sample_events import LetterFailedFactory
+from loket.contracts import LetterFailed
+from loket.infra.bus.handler_context import HandlerContext
+from loket.infra.db.pool import create_pool
+from loket.infra.db.relay import OutboxRelay
+from loket.infra.db.schema import migrate_service_schema
+from loket.infra.settings import ConsumerSettings
+
+# Called with (stage, done) for stage in STAGES, a few times per second.
+OnProgress = Callable[[str, int], None]
+STAGES = ("written", "relayed", "consumed")
+STALL_TIMEOUT_S = 60.0  # no counter moved for this long: something is broken, not slow
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    events: int = 50_000
+    writers: int = 4
+    events_per_tx: int = 50
+    relay_batch: int = 500  # the services' default (ServiceSettings.relay_batch_size)
+    # 500, not the services' default of 200: with 200 the consumer fell behind the relay on a
+    # 2-core machine (a pull round trip and a commit are paid per batch); 500 keeps up.
+    consumer_batch: int = 500
+    consumer_timeout_s: float = 0.05
+    # Offered load in events/s; 0 = as fast as the writers can. Unpaced, the writers outrun the
+    # relay and latency measures the backlog; paced below capacity, it measures the path.
+    rate: float = 0.0
+
+
+@dataclass
+class PipelineResult:
+    options: PipelineOptions
+    events_per_s: float
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    effects: int
+    distinct_effects: int
+    # Python wall-clock seconds from start until each stage had seen every event.
+    stage_done_s: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float | int | None] = field(default_factory=dict)
+
+    @property
+    def correct(self) -> bool:
+        return self.effects == self.distinct_effects == self.options.events
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "correct": self.correct}
+
+
+async def run_pipeline(
+    database_url: str, bus_url: str, options: PipelineOptions,
+    on_progress: OnProgress | None = None, *, keep: bool = False,
+) -> PipelineResult:
+    run = uuid.uuid4().hex[:12]
+    schema, group, producer = f"bench_{run}", f"bench-{run}", f"bench-{run}"
+    factory = LetterFailedFactory(producer)
+    letter_ids = [uuid.uuid4() for _ in range(options.events)]
+    pool = await create_pool(database_url, min_size=2, max_size=options.writers + 4)
+    wiring = PipelineBus(
+        bus_url, group, LetterFailed.topic,
+        ConsumerSettings(batch_size=options.consumer_batch, batch_timeout_s=options.consumer_timeout_s),
+    )
+    relay_task: asyncio.Task[None] | None = None
+    try:
+        async with pool.acquire() as conn:
+            await migrate_service_schema(conn, schema, None)
+            await tables.create_tables(conn, schema, letter_ids)
+        insert_effect = tables.record_effect_sql(schema)
+
+        async def record_effect(event: LetterFailed, ctx: HandlerContext) -> None:
+            if event.producer == producer:  # a shared bus may carry other producers' letters
+                await ctx.conn.execute(insert_effect, event.event_id, event.payload.letter_id)
+
+        await wiring.start(pool, schema, {LetterFailed: record_effect})
+        relay = OutboxRelay(pool, schema, wiring.bus.publish_raw, wiring.metrics, batch_size=options.relay_batch)
+        relay_task = asyncio.create_task(relay.run())
+
+        started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))
+        meter, started = CpuMeter().start(), time.perf_counter()
+        writer = Producer(
+            pool, schema, factory, letter_ids,
+            writers=options.writers, events_per_tx=options.events_per_tx, rate=options.rate,
+        )
+        counters = {
+            "written": lambda: writer.written,
+            "relayed": lambda: wiring.published(schema),
+            "consumed": wiring.handled,
+        }
+        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
+        await _wait_for_effects(pool, schema, options.events)
+        cpu = meter.stop()
+        check = await tables.check_effects(pool, schema)
+    finally:
+        if relay_task is not None:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+        await wiring.stop(delete_durable=not keep)
+        if not keep:
+            with contextlib.suppress(asyncpg.PostgresError):
+                await pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await pool.close()
+
+    seconds = check.last_effect - started_pg
+    return PipelineResult(
+        options=options, events_per_s=options.events / seconds if seconds > 0 else 0.0,
+        seconds=seconds, p50_ms=check.p50_s * 1000, p99_ms=check.p99_s * 1000,
+        max_ms=check.max_s * 1000, effects=check.effects, distinct_effects=check.distinct_events,
+        stage_done_s=stage_done, cpu=cpu.as_dict(),
+    )
+
+
+async def _watch(
+    writing: Coroutine[Any, Any, None], counters: dict[str, Callable[[], int]], total: int,
+    started: float, on_progress: OnProgress | None,
+) -> dict[str, float]:
+    """Report progress until every stage saw `total` events; fail on a writer error or a stall."""
+    writers = asyncio.create_task(writing)
+    done: dict[str, float] = {}
+    last, last_change = None, time.perf_counter()
+    try:
+        while len(done) < len(counters):
+            if writers.done() and writers.exception() is not None:
+                raise writers.exception()  # type: ignore[misc]
+            values = {stage: read() for stage, read in counters.items()}
+            now = time.perf_counter()
+            for stage, value in values.items():
+                if on_progress is not None:
+                    on_progress(stage, value)
+                if value >= total and stage not in done:
+                    done[stage] = now - started
+            if values != last:
+                last, last_change = values, now
+            elif now - last_change > STALL_TIMEOUT_S:
+                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}")
+            # Short enough that the completion time is accurate, cheap enough not to matter.
+            await asyncio.sleep(0.05)
+        await writers
+    finally:
+        if not writers.done():
+            writers.cancel()
+    return done
+
+
+async def _wait_for_effects(pool: asyncpg.Pool, schema: str, total: int, timeout_s: float = 10.0) -> None:
+    # The "handled" counter includes events of other producers on a shared bus (no effect row).
+    for _ in range(int(timeout_s / 0.1)):
+        if await tables.count_effects(pool, schema) >= total:
+            return
+        await asyncio.sleep(0.1)

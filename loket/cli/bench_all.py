@@ -1,0 +1,57 @@
+"""`loket bench all`: every benchmark in turn (each on its own fresh embedded stack), then one
+summary table as JSON and Markdown under the output folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from loket.bench.bus_report import machine_info
+from loket.bench.summary import markdown, summarise
+
+console = Console()
+QUICK = {"bus": ["--events", "20000"], "letters": ["--count", "5000"], "booking": ["--requests", "2000"],
+         "notify": ["--count", "3000", "--paced-seconds", "10"], "reporting": ["--count", "50000"]}
+
+
+def all_benchmarks(
+    out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for every result and summary.{json,md}."),
+    quick: bool = typer.Option(False, "--quick", help="Smaller loads for a quick look (the full run takes about 4 minutes on 2 cores)."),
+    only: list[str] = typer.Option(None, "--only", help="Run just these (bus, letters, booking, notify, reporting)."),
+) -> None:
+    """Run the bus, letters, booking, notify and reporting benchmarks and summarise them."""
+    names = only or list(QUICK)
+    failed = []
+    for name in names:
+        if name not in QUICK:
+            raise typer.BadParameter(f"unknown benchmark {name!r}; choose from {', '.join(QUICK)}")
+        started = time.monotonic()
+        with console.status(f"loket bench {name} …"):
+            result = subprocess.run([sys.executable, "-m", "loket.cli", "bench", name, "--out", str(out),
+                                     *(QUICK[name] if quick else [])], capture_output=True, text=True)
+        state = "[green]done[/]" if result.returncode == 0 else f"[red]failed ({result.returncode})[/]"
+        console.print(f"bench {name}: {state} in {time.monotonic() - started:.0f} s")
+        if result.returncode != 0:
+            failed.append(name)
+            console.print(result.stdout[-2000:] + result.stderr[-2000:])
+    rows = summarise(out)
+    machine = machine_info("embedded")
+    (out / "summary.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    (out / "summary.md").write_text(markdown(rows, machine))
+    table = Table(title="loket bench all")
+    for column in ("benchmark", "figure", "raw baseline", "ratio", "target", "met"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["benchmark"], r["figure"], r["raw baseline"], str(r["ratio"]), r["target"],
+                      "[green]yes[/]" if r["met"] else "[red]NO[/]")
+    console.print(table)
+    console.print(f"written {out / 'summary.json'} and {out / 'summary.md'}")
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,103 @@
+"""`loket bench letters`: LetterIssued → eBox / paper end to end on the embedded stack, with the
+simulator on the same machine, next to a raw per-event baseline measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import psutil
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from loket.bench.bus_report import machine_info
+from loket.bench.letters_load import letter_load
+from loket.bench.letters_loket import run_loket_letters
+from loket.bench.letters_raw import run_raw_letters
+from loket.bench.letters_report import LettersReport
+from loket.bench.letters_sim import running_simulator, simulator_received
+from loket.bench.progress_bars import StageBars
+from loket.devstack.stack import running_stack
+from loket.infra.settings import LoketSettings
+
+console = Console()
+
+
+def letters(
+    count: int = typer.Option(20_000, "--count", min=1, help="LetterIssued events per run (Loket and raw each)."),
+    raw_workers: int = typer.Option(64, "--raw-workers", min=1, help="Events in flight in the raw baseline."),
+    skip_raw: bool = typer.Option(False, "--skip-raw", help="Only measure Loket."),
+    timeout: float = typer.Option(600, "--timeout", min=1, help="Give up waiting for letters after this many seconds."),
+    out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for letters.json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON instead of a table."),
+) -> None:
+    """Letters/s and issue→settled latency of the ebox_bridge (35 % digital citizens), and the
+    ratio to a raw nats-py + asyncpg + aiohttp pipeline doing the same work per event."""
+    if as_json:  # stdout carries the JSON only; progress and notes go to stderr
+        console.file = sys.stderr
+    work = Path(tempfile.mkdtemp(prefix="loket-bench-letters-"))
+    report: LettersReport | None = None
+    try:
+        with running_stack(LoketSettings(data_dir=work)) as stack:
+            if not stack.bus_url.startswith("nats://"):
+                raise typer.BadParameter("the letters benchmark runs on NATS JetStream (LOKET_BUS_URL=nats://…)")
+            report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, raw_workers, skip_raw, timeout))
+            report.machine = machine_info("embedded" if stack.embedded else "external servers")
+    finally:
+        if report is not None and not report.loket.missing:
+            shutil.rmtree(work, ignore_errors=True)
+        else:  # keep the logs (ebox_bridge.log, ebox_sim.log) for the post-mortem
+            console.print(f"[yellow]work folder kept: {work}[/]")
+    path = report.write(out)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        table = Table(title=f"loket bench letters — {count:,} letters")
+        for column in ("figure", "value", ""):
+            table.add_column(column, justify="right" if column == "value" else "left")
+        for name, value, note in report.rows():
+            style = "red" if "NOT" in note or "MISSING" in note else ("green" if note.endswith("met") else None)
+            table.add_row(name, value, note, style=style)
+        console.print(table)
+        console.print(f"written {path}")
+    if report.loket.missing:
+        console.print(f"[red]{report.loket.missing:,} of {count:,} letters did not settle within {timeout:.0f} s "
+                      f"(settled: {', '.join(f'{k} {v:,}' for k, v in sorted(report.loket.outcomes.items())) or 'none'}); "
+                      f"see ebox_bridge.log in the work folder[/]")
+        raise typer.Exit(1)
+
+
+async def _run(
+    database_url: str, bus_url: str, work: Path, count: int, raw_workers: int, skip_raw: bool, timeout: float,
+) -> LettersReport:
+    progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, refresh_per_second=4)
+    bars = StageBars(progress)
+
+    received: dict[str, dict[str, int]] = {}
+    async with running_simulator(work) as sim:
+        with progress:
+            loket = await run_loket_letters(
+                database_url, bus_url, sim, work, letter_load(count, 0, seed=1), timeout, bars.callback("Loket", count))
+            received["loket"] = await simulator_received(sim)
+            raw, raw_sim_cpu = None, None
+            if not skip_raw:
+                await sim.admin("POST", "/admin/reset")
+                before = _cpu(sim.pid)
+                raw = await run_raw_letters(
+                    database_url, bus_url, sim.url, sim.key, letter_load(count, count, seed=2), raw_workers, bars.callback("raw", count),
+                    timeout)
+                raw_sim_cpu = _cpu(sim.pid) - before
+                received["raw"] = await simulator_received(sim)
+    return LettersReport(loket, raw, {}, raw_sim_cpu, received)
+
+
+def _cpu(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system

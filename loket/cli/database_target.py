@@ -1,0 +1,29 @@
+"""Which PostgreSQL an operator command talks to: --database-url / LOKET_DATABASE_URL, else the
+one a running `loket up` recorded in `<data dir>/runtime.json`."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from loket.infra.embedded import default_data_dir
+from loket.infra.settings import LoketSettings
+
+DATABASE_URL_HELP = "PostgreSQL URL; default: LOKET_DATABASE_URL, else the running `loket up`"
+
+
+def resolve_database_url(database_url: str | None) -> str:
+    if database_url:
+        return database_url
+    settings = LoketSettings()
+    if settings.database_url:
+        return settings.database_url
+    runtime = (settings.data_dir or default_data_dir()).expanduser() / "runtime.json"
+    try:
+        return str(json.loads(runtime.read_text())["database_url"])
+    except (FileNotFoundError, KeyError, ValueError):
+        raise typer.BadParameter(
+            "no database: pass --database-url, set LOKET_DATABASE_URL, or start `loket up` first",
+            param_hint="--database-url",
+        ) from None

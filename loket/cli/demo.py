@@ -1,0 +1,187 @@
+"""`loket demo`: start the whole platform on the embedded default and push events through it.
+
+The demo runs embedded PostgreSQL and NATS, the eBox simulator and the four services as
+separate processes. It plays visits through booking's outbox and the bus, and municipal letters
+through the ebox_bridge: digital citizens get them in their (simulated) eBox, the others on
+paper in a print batch, and broken letters land in the DLQ with their reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import random
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import asyncpg
+import typer
+from prometheus_client import CollectorRegistry
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from loket.cli.demo_booking import end_of_week_no_shows, play_booking, seed
+from loket.cli.demo_letters import broken_letters, demo_letters, national_number
+from loket.cli.demo_summary import ebox_outage, summary_figures
+from loket.cli.print_cmd import close_print_batch
+from loket.contracts import topics
+from loket.devstack.stack import running_stack
+from loket.devstack.supervisor import Supervisor
+from loket.devstack.up import prepare_services
+from loket.infra.bus.bus import Bus
+from loket.infra.metrics import PlatformMetrics
+from services.ebox_bridge.domain import states
+
+console = Console()
+
+
+def wait_ready(ports: dict[str, int], timeout_s: float = 90) -> None:
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("starting services", total=len(ports))
+        pending, deadline = dict(ports), time.monotonic() + timeout_s
+        while pending and time.monotonic() < deadline:
+            for name, port in list(pending.items()):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+                        if r.status == 200:
+                            del pending[name]
+                            progress.advance(task)
+                except OSError:
+                    pass
+            time.sleep(0.3)
+    if pending:
+        console.print(f"[red]services not ready after {timeout_s:.0f} s: {', '.join(pending)} (see the logs)[/]")
+        raise typer.Exit(1)
+
+
+async def push_letters(database_url: str, bus_url: str, count: int, spool: Path,
+                       helped_citizen: str | None = None) -> dict[str, int]:
+    """Publish letters as back-offices do, wait until the bridge has settled each one, then
+    close a print batch for the paper ones. The citizen helped at a counter gets three."""
+    letters = demo_letters(count)
+    if helped_citizen is not None:
+        letters[:3] = [e.model_copy(update={"payload": e.payload.model_copy(
+            update={"recipient_national_number": helped_citizen})}) for e in letters[:3]]
+    ids = [str(e.payload.letter_id) for e in letters]
+    registry = CollectorRegistry()
+    bus = Bus(bus_url, "demo-backoffice", registry, PlatformMetrics(registry))
+    await bus.start()
+    try:
+        for event in letters:
+            await bus.publish(event)
+        for i, (what, body) in enumerate(broken_letters()):
+            await bus.publish_raw(topics.LETTERS_ISSUED, f"broken-{i}", f"demo-broken-{uuid.uuid4()}", body, {"x-demo": what})
+    finally:
+        await bus.stop()
+    conn = await asyncpg.connect(database_url)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("letters through eBox / paper", total=len(ids))
+            while True:
+                done = await conn.fetchval(
+                    "SELECT count(*) FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[]) "
+                    f"AND (ebox_state IS NULL OR ebox_state IN ({', '.join(repr(s) for s in sorted(states.EBOX_SETTLED))}))",
+                    ids,
+                )
+                progress.update(task, completed=done)
+                if done == len(ids):
+                    break
+                await asyncio.sleep(0.2)
+        rows = await conn.fetch(
+            "SELECT coalesce(ebox_state, '-') AS ebox, coalesce(paper_reason, '-') AS paper, count(*) AS n "
+            "FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[]) GROUP BY 1, 2 ORDER BY 3 DESC",
+            ids,
+        )
+    finally:
+        await conn.close()
+    batch = await close_print_batch(database_url, dt.datetime.now(dt.UTC))
+    figures = {f"letters: eBox {r['ebox']}, paper {r['paper']}": r["n"] for r in rows}
+    if batch is not None:
+        figures[f"print batch {batch.batch_id} (letters; files in {spool / batch.batch_id})"] = batch.letter_count
+    figures["broken letters published (see `loket dlq list`)"] = len(broken_letters())
+    return figures
+
+
+def demo(
+    letters: int = typer.Option(2000, help="municipal letters to deliver (eBox or paper)"),
+    scale: int = typer.Option(1, min=1, help="multiply the volume (appointments, visits, letters)"),
+    keep_running: bool = typer.Option(False, help="leave the system up after the demo (Ctrl-C stops it)"),
+) -> None:
+    """Start everything on the embedded default and play a municipality's week through it:
+    appointments and walk-ins at assistance points, a waitlist, device loans, an eBox activation
+    at a counter, thousands of letters with a short eBox outage in the middle, and the SMS and
+    e-mails citizens get; then summarise and show where to look."""
+    started = time.monotonic()
+    # Demo only: SMS go out at any hour (a real installation holds them back 21:00–08:00), and
+    # housekeeping runs every 2 s so the late loan is announced while you watch.
+    os.environ.setdefault("LOKET_QUIET_HOURS", "00:00-00:00")
+    os.environ.setdefault("LOKET_BOOKING_SWEEP_INTERVAL_S", "2")
+    with running_stack() as stack:
+        prepared = prepare_services(stack)
+        ports, logs, children = prepared.ports, prepared.logs, prepared.children
+        os.environ["LOKET_PRINT_SPOOL_DIR"] = str(stack.data_dir / "print-spool")
+        for child in children:
+            child.start()
+        try:
+            wait_ready(ports)
+            token = (stack.data_dir / "admin-token").read_text().strip()
+            figures = asyncio.run(_play(stack, prepared, token, letters * scale, scale))
+            summary = Table(title=f"Loket demo ({time.monotonic() - started:.1f} s)")
+            summary.add_column("figure")
+            summary.add_column("value", justify="right")
+            for label, value in figures.items():
+                summary.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+            console.print(summary)
+            _print_places(ports, prepared, stack.data_dir, logs)
+            if keep_running:
+                for child in children:
+                    child.stop()
+                Supervisor(children).run()
+        finally:
+            for child in reversed(children):
+                child.stop()
+
+
+async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    await seed(stack.database_url)
+    helped = national_number(random.Random(99))
+    if prepared.simulator_url:  # the citizen really activates their eBox at the counter
+        await _sim_activate(prepared.simulator_url, token, helped)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("assistance points: bookings, walk-ins, loans", total=None)
+        figures: dict[str, object] = dict(await play_booking(
+            f"http://127.0.0.1:{prepared.ports['booking']}", token, scale, helped))
+        progress.update(task, completed=1)
+    figures["no-shows (the week fast-forwarded)"] = await end_of_week_no_shows(stack.database_url)
+    outage = asyncio.create_task(ebox_outage(prepared.simulator_url, token))
+    figures |= await push_letters(stack.database_url, stack.bus_url, letters, stack.data_dir / "print-spool", helped)
+    await outage
+    await asyncio.sleep(2)  # let notify and reporting catch up with the last events
+    return figures | await summary_figures(stack.database_url)
+
+
+async def _sim_activate(url: str, token: str, ssin: str) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http, http.post(
+            f"{url}/admin/citizens/{ssin}/activate", headers={"Authorization": f"Bearer {token}"}) as r:
+        await r.read()
+
+
+def _print_places(ports: dict[str, int], prepared, data_dir: Path, logs: Path) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title="Where to look (bearer token in the admin-token file)")
+    table.add_column("what")
+    table.add_column("where")
+    table.add_row("citizen booking page", f"http://127.0.0.1:{ports['booking']}/public/book?lang=nl")
+    table.add_row("KPI dashboard (token)", f"http://127.0.0.1:{ports['reporting']}/dashboard?lang=nl")
+    table.add_row("booking API (OpenAPI)", f"http://127.0.0.1:{ports['booking']}/docs/openapi.json")
+    for name, port in ports.items():
+        table.add_row(f"{name} metrics / AsyncAPI", f"http://127.0.0.1:{port}/metrics   /docs/asyncapi")
+    if prepared.mail_dir:
+        table.add_row("e-mails sent", str(prepared.mail_dir))
+    table.add_row("admin token / logs", f"{data_dir / 'admin-token'}   {logs}")
+    console.print(table)

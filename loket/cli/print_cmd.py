@@ -1,0 +1,132 @@
+"""`loket print`: the paper channel for operators — close a batch now, ingest the print house's
+answer, list batches."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import asyncpg
+import typer
+from prometheus_client import CollectorRegistry
+from rich.console import Console
+from rich.table import Table
+
+from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
+from loket.contracts.values import utc_now
+from loket.infra.db.pool import create_pool
+from loket.infra.db.schema import migrate_service_schema
+from services.ebox_bridge.app import NAME, service_spec
+from services.ebox_bridge.metrics import BridgeMetrics
+from services.ebox_bridge.paper import PrintResponseError, parse_print_response
+from services.ebox_bridge.policy_holder import PolicyHolder
+from services.ebox_bridge.print_batcher import ClosedBatch, PrintBatcher
+from services.ebox_bridge.print_confirmations import ConfirmResult, apply_confirmations
+from services.ebox_bridge.settings import EboxBridgeSettings
+
+app = typer.Typer(help="Paper letters: print batches and the print house's confirmations.", no_args_is_help=True)
+console = Console()
+DB = typer.Option(None, "--database-url", help=DATABASE_URL_HELP)
+
+
+@app.command("close")
+def close(
+    database_url: str = DB,
+    at: dt.datetime = typer.Option(None, help="cut-off instant (ISO 8601 with offset); default: now"),
+) -> None:
+    """Close a print batch now (outside the daily cut-off): every letter queued so far."""
+    cutoff = at or utc_now()
+    if cutoff.tzinfo is None:
+        raise typer.BadParameter("give the time with its offset, e.g. 2026-03-29T17:30:00+02:00", param_hint="--at")
+    batch = asyncio.run(close_print_batch(resolve_database_url(database_url), cutoff.astimezone(dt.UTC)))
+    if batch is None:
+        console.print("nothing to print: no letters queued before that cut-off (or the batch exists)")
+        return
+    settings = EboxBridgeSettings()
+    console.print(
+        f"[green]batch {batch.batch_id}[/]: {batch.letter_count} letters, {batch.page_count} pages, "
+        f"files in {settings.spool_dir() / batch.batch_id}"
+    )
+
+
+async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None:
+    settings = EboxBridgeSettings(database_url=url)
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await migrate_service_schema(conn, NAME, service_spec().migrations)
+        policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
+        batcher = PrintBatcher(pool, NAME, settings, BridgeMetrics(CollectorRegistry()), policies, utc_now)
+        return await batcher.close(cutoff)
+    finally:
+        await pool.close()
+
+
+@app.command("confirm")
+def confirm(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="the print house's CSV or JSON response"),
+    database_url: str = DB,
+) -> None:
+    """Record printed / posted / returned per letter and publish the matching events.
+
+    All or nothing: if any line is wrong nothing changes; re-running a file is harmless."""
+    try:
+        confirmations = parse_print_response(file)
+    except PrintResponseError as exc:
+        console.print(f"[red]{file}: not a valid print response[/]\n{exc}")
+        raise typer.Exit(2) from None
+    result = asyncio.run(_confirm(resolve_database_url(database_url), confirmations))
+    if result.problems:
+        console.print(f"[red]{file}: nothing recorded, {len(result.problems)} problem(s):[/]")
+        for problem in result.problems:
+            console.print(f"  {problem}")
+        raise typer.Exit(2)
+    applied = ", ".join(f"{n} {status}" for status, n in sorted(result.applied.items())) or "nothing new"
+    console.print(f"[green]recorded[/]: {applied}; {result.skipped} already known")
+    console.print("the events are in the outbox; the running ebox_bridge publishes them")
+
+
+async def _confirm(url: str, confirmations: list) -> ConfirmResult:  # type: ignore[type-arg]
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate_service_schema(conn, NAME, service_spec().migrations)
+        tx = conn.transaction()
+        await tx.start()
+        result = await apply_confirmations(conn, NAME, confirmations, utc_now())
+        await (tx.rollback() if result.problems else tx.commit())
+        return result
+    finally:
+        await conn.close()
+
+
+@app.command("batches")
+def batches(database_url: str = DB, limit: int = typer.Option(20, min=1)) -> None:
+    """The latest print batches and how far the print house got with them."""
+    rows = asyncio.run(_batches(resolve_database_url(database_url), limit))
+    table = Table(title="print batches")
+    for column in ("batch", "cut-off (UTC)", "letters", "pages", "files", "printed", "posted", "returned"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r["batch_id"], f"{r['cutoff_at']:%Y-%m-%d %H:%M}", str(r["letter_count"]), str(r["page_count"]),
+            "written" if r["files_written_at"] else "[yellow]pending[/]",
+            str(r["printed"]), str(r["posted"]), str(r["returned"]),
+        )
+    console.print(table)
+
+
+async def _batches(url: str, limit: int) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate_service_schema(conn, NAME, service_spec().migrations)
+        return await conn.fetch(
+            f"""SELECT b.*, count(*) FILTER (WHERE l.paper_state = 'printed') AS printed,
+                       count(*) FILTER (WHERE l.paper_state = 'posted') AS posted,
+                       count(*) FILTER (WHERE l.paper_state = 'returned') AS returned
+                FROM {NAME}.print_batches b LEFT JOIN {NAME}.letters l ON l.batch_id = b.batch_id
+                GROUP BY b.batch_id ORDER BY b.cutoff_at DESC LIMIT $1""",
+            limit,
+        )
+    finally:
+        await conn.close()

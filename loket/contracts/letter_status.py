@@ -1,0 +1,177 @@
+"""`letters.status.v1`: what happened to a letter, published by ebox_bridge.
+
+Events that reporting aggregates carry municipality/department/document_type themselves:
+reporting is a read side that must never need the recipient's national number to join on.
+Print-house confirmations only need the letter and batch ids.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from loket.contracts import topics
+from loket.contracts.envelope import Event, Payload
+from loket.contracts.values import (
+    ContactDetails,
+    LetterLanguage,
+    Ref,
+    RefnisCode,
+    Slug,
+    UtcDatetime,
+)
+
+PrintReason = Literal[
+    "no_digital_user",
+    "policy_paper_only",
+    "policy_both",
+    "ebox_unavailable",
+    "unread_escalation",
+    "ebox_rejected",
+]
+PostageClass = Literal["non_prior", "prior", "registered"]
+
+
+class LetterRef(Payload):
+    letter_id: UUID
+
+
+class LetterContext(LetterRef):
+    """The reporting dimensions of a letter."""
+
+    municipality: RefnisCode
+    department: Slug
+    document_type: Slug
+
+
+class LetterDeliveredToEboxPayload(LetterContext):
+    ebox_message_id: Ref = Field(description="messageId returned by the eBox message registry.")
+    important: bool
+    language: LetterLanguage
+    delivered_at: UtcDatetime
+    contact: ContactDetails | None = Field(default=None, description="From LetterIssued, when the back-office sent it.")
+
+
+class LetterReadPayload(LetterRef):
+    read_at: UtcDatetime
+
+
+class LetterUnreadEscalatedPayload(LetterContext):
+    unread_days: int = Field(ge=0)
+    important: bool
+    language: LetterLanguage
+    contact: ContactDetails | None = Field(default=None, description="From LetterIssued, when the back-office sent it.")
+
+
+class LetterQueuedForPrintPayload(LetterContext):
+    reason: PrintReason
+    postage_class: PostageClass
+    pages: int = Field(ge=1)
+
+
+class LetterPrintedPayload(LetterRef):
+    batch_id: Ref
+
+
+class LetterPostedPayload(LetterRef):
+    batch_id: Ref
+    posted_at: UtcDatetime
+
+
+class LetterReturnedPayload(LetterRef):
+    batch_id: Ref
+    reason: str = Field(min_length=1, max_length=500, description="As reported by bpost.")
+
+
+class LetterFailedPayload(LetterContext):
+    channel: Literal["ebox", "paper"]
+    code: str = Field(min_length=1, max_length=64, examples=["INVALID_INPUT"])
+    message: str = Field(min_length=1, max_length=1000)
+
+
+class LetterStatusEvent(Event):
+    """Base of the events on letters.status.v1, all keyed by letter id."""
+
+    topic: ClassVar[str] = topics.LETTERS_STATUS
+    payload: LetterRef
+
+    def partition_key(self) -> str:
+        return str(self.payload.letter_id)
+
+
+class LetterDeliveredToEbox(LetterStatusEvent):
+    """The eBox accepted the letter (HTTP 201 without NO_DIGITAL_USER)."""
+
+    event_type: Literal["LetterDeliveredToEbox"] = "LetterDeliveredToEbox"
+    schema_version: Literal[1] = 1
+    payload: LetterDeliveredToEboxPayload
+
+
+class LetterRead(LetterStatusEvent):
+    """The citizen opened the letter in their eBox."""
+
+    event_type: Literal["LetterRead"] = "LetterRead"
+    schema_version: Literal[1] = 1
+    payload: LetterReadPayload
+
+
+class LetterUnreadEscalated(LetterStatusEvent):
+    """An important eBox letter stayed unread too long; paper follows."""
+
+    event_type: Literal["LetterUnreadEscalated"] = "LetterUnreadEscalated"
+    schema_version: Literal[1] = 1
+    payload: LetterUnreadEscalatedPayload
+
+
+class LetterQueuedForPrint(LetterStatusEvent):
+    """The letter will go on paper in the next print batch."""
+
+    event_type: Literal["LetterQueuedForPrint"] = "LetterQueuedForPrint"
+    schema_version: Literal[1] = 1
+    payload: LetterQueuedForPrintPayload
+
+
+class LetterPrinted(LetterStatusEvent):
+    """The print house printed the letter."""
+
+    event_type: Literal["LetterPrinted"] = "LetterPrinted"
+    schema_version: Literal[1] = 1
+    payload: LetterPrintedPayload
+
+
+class LetterPosted(LetterStatusEvent):
+    """The print house handed the letter to bpost."""
+
+    event_type: Literal["LetterPosted"] = "LetterPosted"
+    schema_version: Literal[1] = 1
+    payload: LetterPostedPayload
+
+
+class LetterReturned(LetterStatusEvent):
+    """bpost returned the paper letter as undeliverable."""
+
+    event_type: Literal["LetterReturned"] = "LetterReturned"
+    schema_version: Literal[1] = 1
+    payload: LetterReturnedPayload
+
+
+class LetterFailed(LetterStatusEvent):
+    """The letter could not be delivered on a channel and will not be retried."""
+
+    event_type: Literal["LetterFailed"] = "LetterFailed"
+    schema_version: Literal[1] = 1
+    payload: LetterFailedPayload
+
+
+LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
+    LetterDeliveredToEbox,
+    LetterRead,
+    LetterUnreadEscalated,
+    LetterQueuedForPrint,
+    LetterPrinted,
+    LetterPosted,
+    LetterReturned,
+    LetterFailed,
+)

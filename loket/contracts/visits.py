@@ -1,0 +1,67 @@
+"""`visits.v1`: in-person help at assistance points, published by booking."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from loket.contracts import topics
+from loket.contracts.envelope import Event, Payload
+from loket.contracts.values import Language, PointKind, Ref, RefnisCode, Slug, UtcDatetime
+
+VisitOutcome = Literal["resolved", "referred", "needs_appointment"]
+
+
+class VisitRef(Payload):
+    visit_id: UUID
+    point_id: Ref
+    municipality: RefnisCode
+    point_kind: PointKind
+
+
+class VisitStartedPayload(VisitRef):
+    helper_id: Ref
+    ticket_id: Ref | None = Field(default=None, description="Queue ticket of a walk-in.")
+    appointment_id: UUID | None = Field(default=None, description="Set when the visit was booked.")
+    waited_seconds: int | None = Field(default=None, ge=0)
+    language: Language
+    started_at: UtcDatetime
+
+
+class VisitEndedPayload(VisitRef):
+    topic: Slug = Field(description="What the citizen needed help with.", examples=["ebox"])
+    language: Language
+    outcome: VisitOutcome
+    duration_seconds: int = Field(ge=0)
+    ended_at: UtcDatetime
+
+
+class VisitEvent(Event):
+    """Base of the events on visits.v1, keyed by visit id."""
+
+    topic: ClassVar[str] = topics.VISITS
+    payload: VisitRef
+
+    def partition_key(self) -> str:
+        return str(self.payload.visit_id)
+
+
+class VisitStarted(VisitEvent):
+    """A helper started helping a citizen (walk-in or appointment)."""
+
+    event_type: Literal["VisitStarted"] = "VisitStarted"
+    schema_version: Literal[1] = 1
+    payload: VisitStartedPayload
+
+
+class VisitEnded(VisitEvent):
+    """A visit ended; carries the outcome reporting counts."""
+
+    event_type: Literal["VisitEnded"] = "VisitEnded"
+    schema_version: Literal[1] = 1
+    payload: VisitEndedPayload
+
+
+VISIT_EVENTS: tuple[type[Event], ...] = (VisitStarted, VisitEnded)

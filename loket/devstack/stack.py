@@ -1,0 +1,53 @@
+"""Where the database and the bus are: the configured URLs, or embedded servers we start."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres, default_data_dir
+from loket.infra.settings import LoketSettings
+
+
+@dataclass(frozen=True)
+class Stack:
+    database_url: str
+    bus_url: str
+    data_dir: Path
+    embedded: tuple[str, ...]  # which servers we started ourselves
+
+
+@contextlib.contextmanager
+def running_stack(settings: LoketSettings | None = None) -> Iterator[Stack]:
+    """Yield URLs for PostgreSQL and the bus, starting embedded ones for what is not set."""
+    settings = settings or LoketSettings()
+    data_dir = (settings.data_dir or default_data_dir()).expanduser()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        started = []
+        database_url = settings.database_url
+        if not database_url:
+            database_url = stack.enter_context(EmbeddedPostgres(data_dir / "postgres")).url
+            started.append("postgres")
+        bus_url = settings.bus_url
+        if not bus_url:
+            bus_url = stack.enter_context(EmbeddedNats(data_dir / "nats")).url
+            started.append("nats")
+        yield Stack(database_url, bus_url, data_dir, tuple(started))
+
+
+def ensure_admin_token(data_dir: Path) -> str:
+    """The admin bearer token of an embedded installation, made once and kept private (0600)."""
+    return ensure_secret_file(data_dir / "admin-token").read_text().strip()
+
+
+def ensure_secret_file(path: Path) -> Path:
+    """A random secret made once and kept private (0600): it must stay the same across restarts
+    (reporting's pseudonyms, for one, would change with it)."""
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path

@@ -1,0 +1,105 @@
+"""Run the service processes, restart them when they crash, stop them cleanly on a signal.
+
+Each child is a separate OS process (`loket serve NAME`), so a crash in one service never takes
+another down, exactly as in production. Restarts back off (1 s doubling to 30 s) and the
+backoff resets once a child has stayed up for a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    backoff_s: float = 1.0
+    restarts: int = 0
+    next_start: float = field(default=0.0)
+
+    def start(self) -> None:
+        log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.argv, env=self.env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the supervisor only; it stops children in order
+        )
+        log_file.close()
+        self.started_at = time.monotonic()
+
+    def poll_crashed(self) -> int | None:
+        if self.process is None:
+            return None
+        return self.process.poll()
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Supervisor:
+    def __init__(self, children: list[Child]) -> None:
+        self.children = children
+        self._stopping = False
+
+    def request_stop(self, *_: object) -> None:
+        self._stopping = True
+
+    def run(self, on_restart=None) -> None:  # type: ignore[no-untyped-def]
+        signal.signal(signal.SIGINT, self.request_stop)
+        signal.signal(signal.SIGTERM, self.request_stop)
+        for child in self.children:
+            child.start()
+        try:
+            while not self._stopping:
+                self._tick(on_restart)
+                time.sleep(0.5)
+        finally:
+            for child in reversed(self.children):
+                child.stop()
+
+    def _tick(self, on_restart) -> None:  # type: ignore[no-untyped-def]
+        now = time.monotonic()
+        for child in self.children:
+            code = child.poll_crashed()
+            if code is None or self._stopping:
+                continue
+            if child.next_start == 0.0:
+                if now - child.started_at > 60:
+                    child.backoff_s = 1.0
+                child.next_start = now + child.backoff_s
+                log.warning("%s exited with %s; restarting in %.0f s", child.name, code, child.backoff_s)
+                if on_restart:
+                    on_restart(child, code)
+            elif now >= child.next_start:
+                child.restarts += 1
+                child.backoff_s = min(30.0, child.backoff_s * 2)
+                child.next_start = 0.0
+                child.start()
+
+
+def service_argv(name: str) -> list[str]:
+    return [sys.executable, "-m", "loket.cli", "serve", name]
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    return {**os.environ, **extra}

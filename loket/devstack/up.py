@@ -1,0 +1,111 @@
+"""`loket up`: the whole platform on this machine, supervised until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from loket.devstack.catalog import SERVICE_NAMES, service_settings
+from loket.devstack.ebox_wiring import ebox_wiring
+from loket.devstack.migrate import migrate_all
+from loket.devstack.notify_wiring import notify_wiring
+from loket.devstack.stack import ensure_admin_token, ensure_secret_file, running_stack
+from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
+from loket.infra.embedded.ports import free_port, port_is_free
+
+console = Console()
+
+
+def allocate_ports() -> dict[str, int]:
+    ports = {}
+    for name in SERVICE_NAMES:
+        default = service_settings(name).port
+        ports[name] = default if port_is_free(default) else free_port()
+    return ports
+
+
+@dataclass
+class Prepared:
+    ports: dict[str, int]
+    logs: Path
+    # The simulators and the mail sink (unless real ones are configured) first, then the services.
+    children: list[Child]
+    simulator_url: str | None
+    sms_url: str | None = None
+    mail_dir: Path | None = None
+
+
+def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
+    """Migrate, pick ports, and describe the service processes (not started yet)."""
+    asyncio.run(migrate_all(stack.database_url))
+    token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
+    ports = allocate_ports()
+    logs = stack.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
+           "LOKET_ADMIN_TOKEN": token}
+    ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values())
+    avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
+    notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid)
+    secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
+    extra = {"ebox_bridge": ebox.bridge_env, "notify": notify.notify_env,
+             "reporting": {"LOKET_REPORTING_PSEUDONYM_SECRET_FILE": str(secret)},
+             "booking": {"LOKET_BOOKING_PUBLIC_URL": f"http://127.0.0.1:{ports['booking']}"}}
+    children = [
+        Child(name, service_argv(name),
+              child_env({**env, "LOKET_PORT": str(ports[name]), **extra.get(name, {})}),
+              logs / f"{name}.log")
+        for name in SERVICE_NAMES
+    ]
+    return Prepared(ports, logs, [*ebox.children, *notify.children, *children], ebox.simulator_url,
+                    notify.sms_url, notify.mail_dir)
+
+
+def up() -> None:
+    """Start PostgreSQL and NATS (embedded unless LOKET_DATABASE_URL / LOKET_BUS_URL are set),
+    apply migrations, and run the four services, restarting any that crash."""
+    with running_stack() as stack:
+        prepared = prepare_services(stack)
+        write_runtime_file(stack, prepared)
+        print_urls(stack, prepared)
+        Supervisor(prepared.children).run(
+            on_restart=lambda child, code: console.print(f"[yellow]{child.name} exited ({code}); restarting[/]")
+        )
+    console.print("stopped")
+
+
+def write_runtime_file(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
+    """Where everything runs, for operators' scripts and tests (no secrets in it)."""
+    (stack.data_dir / "runtime.json").write_text(json.dumps(
+        {"database_url": stack.database_url, "bus_url": stack.bus_url, "ports": prepared.ports,
+         "ebox_simulator_url": prepared.simulator_url, "sms_simulator_url": prepared.sms_url,
+         "mail_dir": str(prepared.mail_dir) if prepared.mail_dir else None, "supervisor_pid": os.getpid()}, indent=2))
+
+
+def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
+    ports, logs = prepared.ports, prepared.logs
+    table = Table(title="Loket is running (Ctrl-C stops it)")
+    table.add_column("service")
+    table.add_column("health")
+    table.add_column("metrics")
+    table.add_column("AsyncAPI (bearer token)")
+    for name, port in ports.items():
+        base = f"http://127.0.0.1:{port}"
+        table.add_row(name, f"{base}/health/ready", f"{base}/metrics", f"{base}/docs/asyncapi")
+    if prepared.simulator_url:
+        table.add_row("ebox_sim", f"{prepared.simulator_url}/health/live", "-", "admin API: same token")
+    if prepared.sms_url:
+        table.add_row("sms_sim", f"{prepared.sms_url}/health/live", "-", "admin API: same token")
+    if prepared.mail_dir:
+        table.add_row("smtp_sink", f"e-mails as files in {prepared.mail_dir}", "-", "-")
+    console.print(table)
+    console.print(f"database: {stack.database_url}")
+    console.print(f"bus:      {stack.bus_url}")
+    console.print(f"data:     {stack.data_dir}  (admin token in {stack.data_dir / 'admin-token'})")
+    console.print(f"logs:     {logs}")

@@ -1,0 +1,87 @@
+"""The one bus facade services use: publish, subscribe, dead-letter, on Kafka or NATS.
+
+Handlers never import a broker module; only `nats_wiring` / `kafka_wiring` differ and this
+class picks one from `LOKET_BUS_URL`.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import ModuleType
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from loket.contracts import Event
+from loket.infra.bus import kafka_wiring, nats_wiring
+from loket.infra.bus.address import BusAddress, parse_bus_url
+from loket.infra.bus.dead_letters import (
+    DeadLetterKind,
+    dead_letter_headers,
+    dead_letter_id,
+    dlq_topic,
+    log_dead_letter,
+)
+from loket.infra.metrics import PlatformMetrics
+from loket.infra.settings import ConsumerSettings
+
+log = logging.getLogger(__name__)
+
+
+class Bus:
+    def __init__(self, url: str, service: str, registry: CollectorRegistry, metrics: PlatformMetrics) -> None:
+        self.address: BusAddress = parse_bus_url(url)
+        self.service = service
+        self.metrics = metrics
+        self.wiring: ModuleType = nats_wiring if self.address.kind == "nats" else kafka_wiring
+        self.broker: Any = self.wiring.build(self.address.servers, service, registry)
+
+    @property
+    def kind(self) -> str:
+        return self.address.kind
+
+    async def start(self) -> None:
+        """Connect, declare streams (NATS), then start the subscribers."""
+        await self.broker.connect()
+        await self.wiring.declare_streams(self.broker)
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def ping(self, timeout: float = 2.0) -> bool:
+        return await self.broker.ping(timeout)
+
+    async def publish(self, event: Event) -> None:
+        await self.publish_raw(
+            event.topic, event.partition_key(), str(event.event_id), event.to_bytes(),
+            {"x-loket-event-type": event.event_type},
+        )
+
+    async def publish_raw(
+        self, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
+        # The key travels as a header too, so a dead letter keeps it on either broker.
+        headers = {**(headers or {}), "x-loket-key": key}
+        await self.wiring.publish(self.broker, topic, key, message_id, body, headers)
+
+    def declare_publisher(self, topic: str) -> None:
+        """Declare a topic this service publishes to (it appears in the AsyncAPI document)."""
+        self.broker.publisher(topic, title=f"{self.service}:{topic}:publish")
+
+    def subscriber(self, topic: str, group: str, settings: ConsumerSettings) -> Any:
+        return self.wiring.subscriber(self.broker, topic, group, settings)
+
+    async def dead_letter(
+        self, *, topic: str, consumer: str, body: bytes, original_headers: dict[str, str],
+        reason: str, kind: DeadLetterKind, attempts: int, source: str, key: str = "",
+    ) -> None:
+        headers = dead_letter_headers(
+            reason=reason, kind=kind, topic=topic, consumer=consumer, attempts=attempts,
+            source=source, original_headers=original_headers,
+        )
+        await self.publish_raw(
+            dlq_topic(topic), key or source, dead_letter_id(consumer, source, body), body, headers
+        )
+        self.metrics.dead_lettered.labels(consumer, topic, kind).inc()
+        log_dead_letter(topic, consumer, kind, reason)

@@ -1,0 +1,175 @@
+"""A consumer group on one topic: decode, dedupe through the inbox, handle, dead-letter, ack.
+
+A batch from the broker is handled in one database transaction (fast path). If any event in it
+fails, the transaction is rolled back and the events are handled one by one, so that only the
+failing event is retried with backoff or dead-lettered and the others commit. Payloads that do
+not decode go to the DLQ at once. If the database or the bus is down, nothing is dead-lettered:
+the batch is handed back to the broker and redelivered after a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from faststream import Context
+
+from loket.contracts import ContractViolation, Event, decode_event
+from loket.infra.bus.bus import Bus
+from loket.infra.bus.handler_context import BatchContext, BatchHandler, Handler, HandlerContext
+from loket.infra.bus.retry import RetryPolicy
+from loket.infra.db.inbox import Inbox
+from loket.infra.db.outbox import Outbox
+from loket.infra.errors import PermanentError, is_infrastructure_error
+from loket.infra.settings import ConsumerSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Item:
+    event: Event
+    body: bytes
+    headers: dict[str, str]
+    source: str
+
+
+class EventConsumer:
+    def __init__(
+        self, *, bus: Bus, pool: asyncpg.Pool, schema: str, group: str, topic: str,
+        handlers: dict[type[Event], Handler | BatchHandler], settings: ConsumerSettings,
+    ) -> None:
+        self.bus, self.pool, self.group, self.topic = bus, pool, group, topic
+        self.handlers, self.settings = handlers, settings
+        self.inbox, self.outbox = Inbox(schema), Outbox(schema)
+        self.policy = RetryPolicy(
+            settings.max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s
+        )
+        self._count = bus.metrics.events_consumed
+
+    def attach(self) -> None:
+        """Register with the broker under an explicit consumer group and ack policy."""
+
+        async def on_batch(message: Any = Context("message")) -> None:
+            await self.handle_batch(message)
+
+        self.bus.subscriber(self.topic, self.group, self.settings)(on_batch)
+
+    async def handle_batch(self, message: Any) -> None:
+        started = time.perf_counter()
+        try:
+            items = await self._decode_or_dead_letter(message)
+            if items:
+                await self._handle(items, message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # Unacked work must come back: hand the batch to the broker for redelivery.
+            if not is_infrastructure_error(exc):
+                log.exception("batch on %s failed unexpectedly; redelivering", self.topic)
+            else:
+                log.warning("database or bus unavailable (%s); redelivering batch", exc)
+            self.bus.metrics.redelivered_batches.labels(self.group, self.topic).inc()
+            await self.bus.wiring.redeliver_later(message, self.settings.unavailable_backoff_s)
+            return
+        await message.ack()
+        self.bus.metrics.batch_seconds.labels(self.group, self.topic).observe(
+            time.perf_counter() - started
+        )
+
+    async def _decode_or_dead_letter(self, message: Any) -> list[_Item]:
+        # Subscribers are always declared as batch subscribers (see the wirings).
+        bodies, headers = message.body, message.batch_headers
+        sources = self.bus.wiring.message_identities(message)
+        items: list[_Item] = []
+        seen: set[Any] = set()
+        for body, hdrs, source in zip(bodies, headers, sources, strict=True):
+            try:
+                event = decode_event(self.topic, body)
+            except ContractViolation as violation:
+                await self._dead_letter(body, hdrs, source, violation.reason, "contract", 0)
+                continue
+            if event.event_id in seen:  # the same event twice in one batch
+                self._count.labels(self.group, self.topic, "duplicate").inc()
+                continue
+            seen.add(event.event_id)
+            items.append(_Item(event, body, dict(hdrs), source))
+        return items
+
+    async def _handle(self, items: list[_Item], message: Any) -> None:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                fresh = await self.inbox.claim(conn, self.group, [i.event.event_id for i in items])
+                await self._dispatch_all(conn, [i for i in items if i.event.event_id in fresh])
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                raise
+            for item in items:
+                await self._handle_alone(item, message)
+            return
+        self._count.labels(self.group, self.topic, "handled").inc(len(fresh))
+        self._count.labels(self.group, self.topic, "duplicate").inc(len(items) - len(fresh))
+
+    async def _handle_alone(self, item: _Item, message: Any) -> None:
+        for attempt in range(1, self.policy.max_attempts + 1):
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if not await self.inbox.claim(conn, self.group, [item.event.event_id]):
+                        self._count.labels(self.group, self.topic, "duplicate").inc()
+                        return
+                    await self._dispatch_all(conn, [item])
+                self._count.labels(self.group, self.topic, "handled").inc()
+                return
+            except PermanentError as exc:
+                await self._dead_letter(item.body, item.headers, item.source, str(exc), "permanent", attempt)
+                return
+            except Exception as exc:
+                if is_infrastructure_error(exc):
+                    raise
+                if attempt == self.policy.max_attempts:
+                    reason = f"gave up after {attempt} attempts: {type(exc).__name__}: {exc}"
+                    await self._dead_letter(item.body, item.headers, item.source, reason, "exhausted", attempt)
+                    return
+                self.bus.metrics.handler_retries.labels(self.group, self.topic).inc()
+                log.info("retrying %s on %s (attempt %d): %s", item.event.event_type, self.topic, attempt, exc)
+                await self.bus.wiring.keep_alive(message)
+                await asyncio.sleep(self.policy.delay_before(attempt + 1))
+
+    async def _dispatch_all(self, conn: asyncpg.Connection, items: list[_Item]) -> None:
+        await dispatch_events(self.handlers, conn, self.outbox, [(i.event, i.headers) for i in items])
+
+    async def _dead_letter(
+        self, body: bytes, headers: dict[str, str], source: str, reason: str, kind: Any, attempts: int
+    ) -> None:
+        await self.bus.dead_letter(
+            topic=self.topic, consumer=self.group, body=body, original_headers=dict(headers),
+            reason=reason, kind=kind, attempts=attempts, source=source,
+            key=headers.get("x-loket-key", ""),
+        )
+        self._count.labels(self.group, self.topic, "dead_lettered").inc()
+
+
+async def dispatch_events(
+    handlers: Mapping[type[Event], Handler | BatchHandler], conn: asyncpg.Connection, outbox: Outbox,
+    items: list[tuple[Event, dict[str, str]]],
+) -> None:
+    """Hand fresh events (already through the inbox) to their handlers in one transaction.
+
+    Batch handlers get all their events at once, in broker order; per-event handlers run in
+    broker order too. Event types no handler knows are skipped (their inbox row is harmless).
+    The in-memory fakes of the tests dispatch through this same function.
+    """
+    batched: dict[BatchHandler, list[Event]] = {}
+    for event, headers in items:
+        handler = handlers.get(type(event))
+        if isinstance(handler, BatchHandler):
+            batched.setdefault(handler, []).append(event)
+        elif handler is not None:
+            await handler(event, HandlerContext(conn, outbox, event, headers))
+    for batch_handler, events in batched.items():
+        await batch_handler.handle_batch(events, BatchContext(conn, outbox))

@@ -1,0 +1,170 @@
+"""Dead letters on Kafka: `<topic>.dlq` topics, read from the beginning without a consumer group.
+
+Kafka cannot delete one record, so a replay leaves the dead letter where it is (retention
+removes it eventually) and `list` keeps showing it. Replaying twice is harmless: the event
+keeps its event_id, and every consumer skips an event_id its inbox has already seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins  # `list` below is a method name; annotations after it need the builtin
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from loket.contracts.topics import dlq_topic
+from loket.infra.bus.dlq_store.model import (
+    BusUnavailable,
+    DeadLetter,
+    DeadLetterNotFound,
+    MalformedDeadLetterId,
+    dead_letter_from,
+    is_dead_letter_subject,
+    topics_to_read,
+)
+
+# Reading a DLQ to its end should take well under this; past it the cluster is unhealthy.
+READ_TIMEOUT_S = 30.0
+POLL_MS = 500
+
+
+def parse_kafka_id(id: str) -> tuple[str, int, int]:
+    """`citizens.v1.dlq:0:17` -> ("citizens.v1.dlq", 0, 17)."""
+    parts = id.rsplit(":", 2)  # topic names have dots, never colons
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        raise MalformedDeadLetterId(
+            f"{id!r} is not a Kafka dead-letter id: expected <topic>.dlq:<partition>:<offset>"
+        )
+    if not is_dead_letter_subject(parts[0]):
+        raise MalformedDeadLetterId(f"{id!r}: {parts[0]!r} is not a dead-letter topic")
+    return parts[0], int(parts[1]), int(parts[2])
+
+
+def decode_kafka_headers(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str, str]:
+    """Kafka headers are (str, bytes) pairs; ours are all UTF-8 text (see dead_letters.py)."""
+    return {key: (value or b"").decode("utf-8", "replace") for key, value in (headers or ())}
+
+
+def encode_kafka_headers(headers: dict[str, str]) -> list[tuple[str, bytes]]:
+    return [(key, value.encode("utf-8")) for key, value in headers.items()]
+
+
+class KafkaDeadLetterStore:
+    def __init__(self, servers: tuple[str, ...]) -> None:
+        self.servers = list(servers)
+        self._consumer: Any = None
+        self._producer: Any = None
+
+    async def __aenter__(self) -> KafkaDeadLetterStore:
+        # group_id=None: partitions are assigned by hand and no offset is ever committed, so
+        # reading a DLQ leaves no trace and moves no other reader's position.
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.servers, group_id=None, enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.servers, acks="all", enable_idempotence=True
+        )
+        try:
+            await self._consumer.start()
+            await self._producer.start()
+        except KafkaError as exc:
+            await self.__aexit__(None, None, None)
+            raise BusUnavailable(f"cannot reach Kafka at {', '.join(self.servers)}: {exc}") from exc
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        for client in (self._producer, self._consumer):
+            if client is not None:
+                await client.stop()
+
+    async def list(self, topic: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        found: list[DeadLetter] = []
+        await self._consumer.topics()  # refresh metadata so partitions_for_topic knows the DLQs
+        for original in topics_to_read(topic):
+            if len(found) >= limit:
+                break
+            found.extend(await self._read_topic(dlq_topic(original), limit - len(found)))
+        return found
+
+    async def get(self, id: str) -> DeadLetter:
+        topic, partition, offset = parse_kafka_id(id)
+        await self._consumer.topics()
+        if partition not in (self._consumer.partitions_for_topic(topic) or set()):
+            raise DeadLetterNotFound(f"no dead letter {id}: {topic} has no partition {partition}")
+        tp = TopicPartition(topic, partition)
+        self._consumer.assign([tp])
+        begin, end = await self._bounds([tp])
+        if not begin[tp] <= offset < end[tp]:
+            raise DeadLetterNotFound(f"no dead letter {id} (expired by retention, or never existed)")
+        self._consumer.seek(tp, offset)
+        deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
+        while asyncio.get_running_loop().time() < deadline:
+            batch = await self._consumer.getmany(tp, timeout_ms=POLL_MS, max_records=1)
+            for record in batch.get(tp, []):
+                if record.offset != offset:  # compacted away, or a transaction marker
+                    raise DeadLetterNotFound(f"no dead letter {id} (offset {offset} is gone)")
+                return self._to_dead_letter(record)
+        raise BusUnavailable(f"timed out reading {id} from Kafka")
+
+    async def replay(self, id: str) -> DeadLetter:
+        """Publish the body back with its key; the dead letter stays (Kafka cannot delete it)."""
+        letter = await self.get(id)
+        key = letter.key()
+        await self._producer.send_and_wait(
+            letter.original_topic, letter.body, key=key.encode() if key else None,
+            headers=encode_kafka_headers(letter.replay_headers("x-loket-message-id")),
+        )
+        return letter
+
+    async def count_by_topic(self) -> dict[str, int]:
+        """Records between the first and next offsets: exact unless a DLQ is compacted."""
+        await self._consumer.topics()
+        counts: dict[str, int] = {}
+        for original in topics_to_read(None):
+            tps = self._partitions(dlq_topic(original))
+            if not tps:
+                counts[original] = 0
+                continue
+            begin, end = await self._bounds(tps)
+            counts[original] = sum(int(end[tp]) - int(begin[tp]) for tp in tps)
+        return counts
+
+    def _partitions(self, topic: str) -> builtins.list[TopicPartition]:
+        return [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
+
+    async def _bounds(self, tps: builtins.list[TopicPartition]) -> tuple[dict[Any, int], dict[Any, int]]:
+        return await self._consumer.beginning_offsets(tps), await self._consumer.end_offsets(tps)
+
+    async def _read_topic(self, topic: str, limit: int) -> builtins.list[DeadLetter]:
+        """Everything from the first offset to the end offsets taken now (later arrivals wait)."""
+        tps = self._partitions(topic)
+        if not tps:
+            return []  # the DLQ topic does not exist (yet): nothing was ever dead-lettered
+        self._consumer.assign(tps)
+        begin, end = await self._bounds(tps)
+        pending = [tp for tp in tps if end[tp] > begin[tp]]
+        for tp in pending:
+            self._consumer.seek(tp, begin[tp])
+        found: builtins.list[DeadLetter] = []
+        deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
+        while pending and len(found) < limit:
+            if asyncio.get_running_loop().time() > deadline:
+                raise BusUnavailable(f"timed out reading {topic} from Kafka")
+            batch = await self._consumer.getmany(*pending, timeout_ms=POLL_MS, max_records=limit)
+            for tp, records in batch.items():
+                found.extend(self._to_dead_letter(r) for r in records if r.offset < end[tp])
+            # position, not the last offset seen: transaction markers occupy offsets too.
+            pending = [tp for tp in pending if await self._consumer.position(tp) < end[tp]]
+        return found[:limit]
+
+    @staticmethod
+    def _to_dead_letter(record: Any) -> DeadLetter:
+        id = f"{record.topic}:{record.partition}:{record.offset}"
+        return dead_letter_from(id, record.topic, record.value or b"", decode_kafka_headers(record.headers))

@@ -1,0 +1,121 @@
+"""What a dead letter looks like to an operator, independent of the broker that holds it.
+
+Both stores build `DeadLetter`s from the headers `dead_letters.dead_letter_headers` wrote, and
+both replay with the headers computed here, so NATS and Kafka cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from loket.contracts.topics import ALL_TOPICS, DLQ_SUFFIX, dlq_topic
+
+# Broker bookkeeping the original message carried: a replay gets fresh values, because the
+# original id may still be inside NATS's de-duplication window (the replay would be dropped).
+_BOOKKEEPING = {"Nats-Msg-Id", "Nats-Expected-Stream", "x-loket-message-id"}
+REPLAYED_FROM_HEADER = "x-loket-replayed-from"
+
+
+class DeadLetterNotFound(LookupError):
+    """The id is well formed but names no dead letter (never existed, replayed, or expired)."""
+
+
+class MalformedDeadLetterId(ValueError):
+    """The id does not have the shape this broker's store hands out."""
+
+
+class UnknownTopic(ValueError):
+    """A topic no contract declares: listing it would silently show nothing."""
+
+
+class BusUnavailable(RuntimeError):
+    """The broker could not be reached."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: str
+    topic: str  # the dead-letter topic, `<original_topic>.dlq`
+    original_topic: str
+    consumer: str
+    kind: str
+    reason: str
+    attempts: int
+    at: str
+    body: bytes = field(repr=False)  # the original bytes, unchanged
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def original_headers(self) -> dict[str, str]:
+        """The headers the message had before it was dead-lettered (best effort if garbled)."""
+        try:
+            decoded = json.loads(self.headers.get("x-loket-original-headers", "{}"))
+        except json.JSONDecodeError:
+            return {}
+        if not isinstance(decoded, dict):
+            return {}
+        return {str(k): str(v) for k, v in decoded.items()}
+
+    def replay_headers(self, message_id_header: str) -> dict[str, str]:
+        """Original headers with a new message id (`replay:<id>`) and where the replay came from."""
+        kept = {k: v for k, v in self.original_headers().items() if k not in _BOOKKEEPING}
+        return {**kept, message_id_header: f"replay:{self.id}", REPLAYED_FROM_HEADER: self.id}
+
+    def key(self) -> str:
+        """The aggregate key of the original message (keeps Kafka's per-key order on replay)."""
+        return self.original_headers().get("x-loket-key") or self.headers.get("x-loket-key", "")
+
+
+def dead_letter_from(id: str, subject: str, body: bytes, headers: dict[str, str]) -> DeadLetter:
+    """Build a DeadLetter from a message read on `subject` (a `<topic>.dlq`)."""
+    # The subject is authoritative: a replay must go back to the topic the DLQ twins, never
+    # to whatever a (possibly hand-written) header claims.
+    original = subject.removesuffix(DLQ_SUFFIX)
+    try:
+        attempts = int(headers.get("x-loket-dlq-attempts", "0"))
+    except ValueError:
+        attempts = 0
+    return DeadLetter(
+        id=id, topic=subject, original_topic=original,
+        consumer=headers.get("x-loket-dlq-consumer", ""),
+        kind=headers.get("x-loket-dlq-kind", ""),
+        reason=headers.get("x-loket-dlq-reason", ""),
+        attempts=attempts, at=headers.get("x-loket-dlq-at", ""), body=body, headers=headers,
+    )
+
+
+def is_dead_letter_subject(subject: str | None) -> bool:
+    """True for `<known topic>.dlq`: the only subjects a store may read or replay from."""
+    if not subject or not subject.endswith(DLQ_SUFFIX):
+        return False
+    return subject.removesuffix(DLQ_SUFFIX) in ALL_TOPICS
+
+
+def topics_to_read(topic: str | None) -> list[str]:
+    """The original topics to look at; accepts `citizens.v1` as well as `citizens.v1.dlq`."""
+    if topic is None:
+        return list(ALL_TOPICS)
+    original = topic.removesuffix(DLQ_SUFFIX)
+    if original not in ALL_TOPICS:
+        raise UnknownTopic(f"unknown topic {topic!r}; known: {', '.join(ALL_TOPICS)}")
+    return [original]
+
+
+class DeadLetterStore(Protocol):
+    """Read and replay dead letters; one implementation per broker."""
+
+    async def list(self, topic: str | None = None, limit: int = 100) -> list[DeadLetter]: ...
+
+    async def get(self, id: str) -> DeadLetter: ...
+
+    async def replay(self, id: str) -> DeadLetter: ...
+
+    async def count_by_topic(self) -> dict[str, int]: ...
+
+
+__all__ = [
+    "BusUnavailable", "DeadLetter", "DeadLetterNotFound", "DeadLetterStore",
+    "MalformedDeadLetterId", "UnknownTopic", "dead_letter_from", "dlq_topic",
+    "is_dead_letter_subject", "topics_to_read",
+]

@@ -1,0 +1,74 @@
+"""Kafka wiring (production): keyed, idempotent, `acks=all`; consumer groups with manual commit.
+
+Batches are handled sequentially per subscriber so that a commit (which covers everything
+consumed so far on the partition) never runs ahead of an unhandled message. Throughput comes
+from partitions and replicas, each replica handling whole batches in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+
+from loket.infra.settings import ConsumerSettings
+
+
+def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -> KafkaBroker:
+    return KafkaBroker(
+        list(servers),
+        acks="all",
+        enable_idempotence=True,
+        client_id=service,
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
+    )
+
+
+async def declare_streams(broker: KafkaBroker) -> None:
+    """Nothing to do: topics are created up front by the deploy init job (no auto-create)."""
+
+
+def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSettings) -> Any:
+    return broker.subscriber(
+        topic,
+        group_id=group,
+        batch=True,
+        max_records=settings.batch_size,
+        batch_timeout_ms=int(settings.batch_timeout_s * 1000),
+        auto_offset_reset="earliest",
+        # The consumer commits after the batch's effects are committed in PostgreSQL.
+        ack_policy=AckPolicy.MANUAL,
+        title=f"{group}:{topic}",
+    )
+
+
+async def publish(
+    broker: KafkaBroker, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str]
+) -> None:
+    await broker.publish(
+        body, topic, key=key.encode(), headers={**headers, "x-loket-message-id": message_id}
+    )
+
+
+async def redeliver_later(message: Any, delay_s: float) -> None:
+    # Kafka has no delayed nack: wait here (the partition is blocked anyway), then seek back.
+    await asyncio.sleep(delay_s)
+    await message.nack()
+
+
+def message_identities(message: Any) -> list[str]:
+    raws = message.raw_message if isinstance(message.raw_message, list | tuple) else [message.raw_message]
+    return [f"{m.topic}:{m.partition}:{m.offset}" for m in raws]
+
+
+async def keep_alive(message: Any) -> None:
+    """Nothing to do: Kafka's liveness is the poll loop, not per message."""
+
+
+async def consumer_lag(broker: KafkaBroker, topic: str, group: str) -> int | None:
+    # Lag is exported by the Kafka exporter in deploy/ (per group and partition).
+    return None

@@ -1,0 +1,122 @@
+"""NATS JetStream wiring: streams, durable pull consumers, publish with `Nats-Msg-Id`.
+
+One stream per domain (see `contracts.topics.NATS_STREAMS`) with a de-duplication window, so a
+relay that republishes after a crash produces no second copy in the stream.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from nats.js import api
+from nats.js.errors import NotFoundError
+from prometheus_client import CollectorRegistry
+
+from loket.contracts import topics
+from loket.infra.bus import nats_fetch_fix
+from loket.infra.settings import ConsumerSettings
+
+DUPLICATE_WINDOW_S = 120
+# Longer than a batch takes on the fast path (seconds); during in-process retries the consumer
+# sends in-progress acks, which restart this clock. After a crash, JetStream redelivers the
+# unacknowledged batch once this has passed: the restart delay of a killed consumer.
+ACK_WAIT_S = 30
+
+
+def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -> NatsBroker:
+    nats_fetch_fix.install()
+    return NatsBroker(
+        list(servers),
+        middlewares=[NatsPrometheusMiddleware(registry=registry, app_name=service)],
+        name=service,
+        max_reconnect_attempts=-1,  # keep trying: readiness reports the outage meanwhile
+        reconnect_time_wait=1,
+    )
+
+
+def stream_config(name: str, subjects: list[str]) -> api.StreamConfig:
+    return api.StreamConfig(
+        name=name,
+        subjects=subjects,
+        storage=api.StorageType.FILE,
+        retention=api.RetentionPolicy.LIMITS,
+        duplicate_window=DUPLICATE_WINDOW_S,
+        max_msg_size=8 * 1024 * 1024,
+    )
+
+
+async def declare_streams(broker: NatsBroker) -> None:
+    """Create or update every stream; safe to run from every service at every start."""
+    js = broker.connection.jetstream()
+    for name, subjects in topics.NATS_STREAMS.items():
+        config = stream_config(name, subjects)
+        try:
+            await js.stream_info(name)
+        except NotFoundError:
+            await js.add_stream(config)
+        else:
+            await js.update_stream(config)
+
+
+def durable_name(group: str) -> str:
+    # JetStream consumer names may not contain '.', '*' or '>'.
+    return group.replace(".", "_").replace("*", "_").replace(">", "_")
+
+
+def subscriber(broker: NatsBroker, topic: str, group: str, settings: ConsumerSettings) -> Any:
+    return broker.subscriber(
+        topic,
+        stream=JStream(topics.stream_for(topic), declare=False),
+        durable=durable_name(group),
+        pull_sub=PullSub(
+            batch_size=settings.batch_size, timeout=settings.batch_timeout_s, batch=True
+        ),
+        config=api.ConsumerConfig(
+            ack_wait=ACK_WAIT_S,
+            max_ack_pending=max(1000, settings.batch_size * 4),
+            deliver_policy=api.DeliverPolicy.ALL,
+        ),
+        # Every ack/nak is explicit in the consumer: FastStream's NATS default would
+        # terminate a message after a single failure.
+        ack_policy=AckPolicy.MANUAL,
+        title=f"{group}:{topic}",
+    )
+
+
+async def publish(
+    broker: NatsBroker, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str]
+) -> None:
+    await broker.publish(
+        body,
+        topic,
+        headers={**headers, "Nats-Msg-Id": message_id},
+        stream=topics.stream_for(topic),
+        timeout=10,
+    )
+
+
+async def redeliver_later(message: Any, delay_s: float) -> None:
+    await message.nack(delay=delay_s)
+
+
+def message_identities(message: Any) -> list[str]:
+    raws = message.raw_message if isinstance(message.raw_message, list) else [message.raw_message]
+    return [f"{m.metadata.stream}:{m.metadata.sequence.stream}" for m in raws]
+
+
+async def keep_alive(message: Any) -> None:
+    """Tell JetStream we are still working on a batch (during long retries)."""
+    await message.in_progress()
+
+
+async def consumer_lag(broker: NatsBroker, topic: str, group: str) -> int | None:
+    try:
+        info = await broker.connection.jetstream().consumer_info(
+            topics.stream_for(topic), durable_name(group)
+        )
+    except (TimeoutError, NotFoundError):
+        return None
+    return int(info.num_pending or 0) + int(info.num_ack_pending or 0)

@@ -1,0 +1,47 @@
+"""Outbox writer: events are appended in the caller's transaction, published later by the relay.
+
+Appends for one key are serialised with a transaction-scoped advisory lock, so their ids grow in
+commit order and the relay (which publishes in id order) keeps the order per key even when
+several transactions write events for the same aggregate at once.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from loket.contracts import Event
+
+_LOCK_SALT = 0x0B0C  # keeps these advisory locks apart from any other use of hashtext
+
+
+def notify_channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+class Outbox:
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        self._insert = (
+            f"INSERT INTO {schema}.outbox (event_id, topic, key, event_type, payload) "
+            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])"
+        )
+        self._channel = notify_channel(schema)
+
+    async def append(self, conn: asyncpg.Connection, *events: Event) -> None:
+        if not events:
+            return
+        keys = sorted({e.partition_key() for e in events})  # sorted: no lock-order deadlocks
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, $2)) FROM unnest($1::text[]) AS k",
+            keys, _LOCK_SALT,
+        )
+        await conn.execute(
+            self._insert,
+            [e.event_id for e in events],
+            [e.topic for e in events],
+            [e.partition_key() for e in events],
+            [e.event_type for e in events],
+            [e.to_bytes() for e in events],
+        )
+        # Delivered at commit, and folded into one notification per transaction.
+        await conn.execute("SELECT pg_notify($1, '')", self._channel)

@@ -1,0 +1,173 @@
+"""Build a service's ASGI app from its spec: the one shape all four services share.
+
+Start-up order: database pool (waiting for PostgreSQL), migrations, subscribers, bus (streams
+declared before consumers start), outbox relay and the service's background loops. Shutdown
+reverses it. Nothing happens at import time; `create_app(settings)` in each service calls
+`build_service_app`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from loket.contracts import Event
+from loket.infra.bus.bus import Bus
+from loket.infra.bus.consumer import EventConsumer
+from loket.infra.bus.handler_context import BatchHandler, Handler
+from loket.infra.db.outbox import Outbox
+from loket.infra.db.pool import create_pool
+from loket.infra.db.relay import OutboxRelay
+from loket.infra.db.schema import migrate_service_schema
+from loket.infra.http.asyncapi_route import asyncapi_routes
+from loket.infra.http.auth import BearerAuthMiddleware, TokenStore
+from loket.infra.http.health import health_routes
+from loket.infra.metrics import PlatformMetrics
+from loket.infra.runtime import Runtime
+from loket.infra.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+BackgroundLoop = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass
+class Subscription:
+    topic: str
+    group: str
+    handlers: dict[type[Event], Handler | BatchHandler]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    migrations: Path | None
+    subscriptions: list[Subscription] = field(default_factory=list)
+    publishes: tuple[str, ...] = ()
+    routes: Callable[[Runtime], list[BaseRoute]] | None = None
+    background: list[BackgroundLoop] = field(default_factory=list)
+    open_path_prefixes: tuple[str, ...] = ()
+
+
+def build_runtime(
+    spec: ServiceSpec, settings: ServiceSettings, registry: CollectorRegistry | None = None
+) -> Runtime:
+    if not settings.bus_url or not settings.database_url:
+        raise RuntimeError(
+            "LOKET_BUS_URL and LOKET_DATABASE_URL must be set for a service process "
+            "(`loket up` sets them when it starts the embedded servers)"
+        )
+    registry = registry or CollectorRegistry()
+    metrics = PlatformMetrics(registry)
+    bus = Bus(settings.bus_url, spec.name, registry, metrics)
+    for topic in spec.publishes:
+        bus.declare_publisher(topic)
+    return Runtime(spec.name, settings, registry, metrics, bus, Outbox(spec.name))
+
+
+def attach_consumers(spec: ServiceSpec, runtime: Runtime) -> list[EventConsumer]:
+    consumers = []
+    for sub in spec.subscriptions:
+        consumer = EventConsumer(
+            bus=runtime.bus, pool=_LazyPool(runtime), schema=runtime.schema, group=sub.group,
+            topic=sub.topic, handlers=sub.handlers, settings=runtime.settings.consumer,
+        )
+        consumer.attach()
+        consumers.append(consumer)
+    return consumers
+
+
+class _LazyPool:
+    """The pool opens in the lifespan, after subscribers are declared; resolve it on use."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def acquire(self):  # type: ignore[no-untyped-def]
+        return self._runtime.db().acquire()
+
+
+async def _wait_for_database(settings: ServiceSettings, runtime: Runtime) -> None:
+    assert settings.database_url
+    for attempt in range(60):
+        try:
+            runtime.pool = await create_pool(
+                settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+            )
+            return
+        except (OSError, ConnectionError) as exc:
+            log.warning("database not reachable yet (%s), attempt %d", exc, attempt + 1)
+            await asyncio.sleep(1)
+    raise RuntimeError("PostgreSQL stayed unreachable for 60 s")
+
+
+async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[EventConsumer]) -> None:
+    for tick in itertools.count():
+        with contextlib.suppress(Exception):
+            await relay.refresh_metrics()
+            for c in consumers:
+                lag = await runtime.bus.wiring.consumer_lag(runtime.bus.broker, c.topic, c.group)
+                if lag is not None:
+                    runtime.metrics.consumer_lag.labels(c.group, c.topic).set(lag)
+            # Purging scans the sent rows: once a minute is plenty, every 5 s is not needed.
+            if tick % 12 == 0:
+                await relay.purge_sent()
+        await asyncio.sleep(5)
+
+
+def build_service_app(
+    spec: ServiceSpec, settings: ServiceSettings, registry: CollectorRegistry | None = None
+) -> Starlette:
+    """`registry`: pass one when the service registers its own domain metrics in it."""
+    runtime = build_runtime(spec, settings, registry)
+    consumers = attach_consumers(spec, runtime)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await _wait_for_database(settings, runtime)
+        async with runtime.db().acquire() as conn:
+            await migrate_service_schema(conn, spec.name, spec.migrations)
+        await runtime.bus.start()
+        relay = OutboxRelay(
+            runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
+            batch_size=settings.relay_batch_size,
+        )
+        runtime.spawn(relay.run(), "outbox-relay")
+        runtime.spawn(_metrics_loop(runtime, relay, consumers), "metrics")
+        for loop in spec.background:
+            runtime.spawn(loop(runtime), loop.__name__)
+        runtime.started = True
+        log.info("%s started", spec.name)
+        try:
+            yield
+        finally:
+            runtime.started = False
+            for task in runtime.tasks:
+                task.cancel()
+            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await runtime.bus.stop()
+            await runtime.db().close()
+
+    routes: list[BaseRoute] = [*health_routes(runtime), *asyncapi_routes(runtime)]
+    if spec.routes is not None:
+        routes += spec.routes(runtime)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(BearerAuthMiddleware, store=TokenStore.from_environment(),
+                       open_prefixes=spec.open_path_prefixes)
+        ],
+    )
+    app.state.runtime = runtime
+    return app

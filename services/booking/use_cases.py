@@ -1,0 +1,45 @@
+"""The booking service's use-case objects, built once by `create_app` and shared by the HTTP
+routes and the background rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from loket.infra.db.outbox import Outbox
+from services.booking.appointments.service import Appointments
+from services.booking.http.rate_limit import RateLimiter
+from services.booking.loans.service import Loans
+from services.booking.metrics import BookingMetrics
+from services.booking.queue.service import Queue
+from services.booking.settings import BookingSettings
+from services.booking.waitlist.service import Waitlist
+
+NAME = "booking"
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Booking:
+    """The service's use-case objects, shared by the HTTP routes and the background loops."""
+
+    settings: BookingSettings
+    metrics: BookingMetrics
+    clock: Clock
+    appointments: Appointments
+    waitlist: Waitlist
+    queue: Queue
+    loans: Loans
+    limiter: RateLimiter
+
+
+def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock) -> Booking:
+    appointments = Appointments(NAME, Outbox(NAME), settings.rules())
+    waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
+                        settings.booking_public_url)
+    limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
+    return Booking(settings, metrics, clock, appointments, waitlist, Queue(appointments, metrics), Loans(appointments),
+                   limiter)
+
+
