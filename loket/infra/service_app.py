@@ -59,9 +59,10 @@ class ServiceSpec:
     open_path_prefixes: tuple[str, ...] = ()
 
 
-def build_runtime(
-    spec: ServiceSpec, settings: ServiceSettings, registry: CollectorRegistry | None = None
-) -> Runtime:
+def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegistry | None = None) -> Runtime:
+    """What every object of a service shares: settings, bus, metrics, the one outbox, and the pool
+    (opened later, in the lifespan). A service's `create_app` builds it first, then its own objects
+    with it, then the app."""
     if not settings.bus_url or not settings.database_url:
         raise RuntimeError(
             "LOKET_BUS_URL and LOKET_DATABASE_URL must be set for a service process "
@@ -69,10 +70,8 @@ def build_runtime(
         )
     registry = registry or CollectorRegistry()
     metrics = PlatformMetrics(registry)
-    bus = Bus(settings.bus_url, spec.name, registry, metrics)
-    for topic in spec.publishes:
-        bus.declare_publisher(topic)
-    return Runtime(spec.name, settings, registry, metrics, bus, Outbox(spec.name))
+    bus = Bus(settings.bus_url, name, registry, metrics)
+    return Runtime(name, settings, registry, metrics, bus, Outbox(name))
 
 
 def attach_consumers(spec: ServiceSpec, runtime: Runtime) -> list[EventConsumer]:
@@ -80,7 +79,7 @@ def attach_consumers(spec: ServiceSpec, runtime: Runtime) -> list[EventConsumer]
     for sub in spec.subscriptions:
         consumer = EventConsumer(
             bus=runtime.bus, pool=_LazyPool(runtime), schema=runtime.schema, group=sub.group,
-            topic=sub.topic, handlers=sub.handlers, settings=runtime.settings.consumer,
+            topic=sub.topic, handlers=sub.handlers, settings=runtime.settings.consumer, outbox=runtime.outbox,
         )
         consumer.attach()
         consumers.append(consumer)
@@ -125,11 +124,13 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
         await asyncio.sleep(5)
 
 
-def build_service_app(
-    spec: ServiceSpec, settings: ServiceSettings, registry: CollectorRegistry | None = None
-) -> Starlette:
-    """`registry`: pass one when the service registers its own domain metrics in it."""
-    runtime = build_runtime(spec, settings, registry)
+def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
+    """The ASGI app of a service whose objects were built on `runtime` (see `build_runtime`)."""
+    if spec.name != runtime.name:
+        raise ValueError(f"spec {spec.name!r} built on the runtime of {runtime.name!r}")
+    settings = runtime.settings
+    for topic in spec.publishes:
+        runtime.bus.declare_publisher(topic)
     consumers = attach_consumers(spec, runtime)
 
     @contextlib.asynccontextmanager

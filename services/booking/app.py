@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from loket.contracts import topics
 from loket.contracts.values import utc_now
 from loket.infra.runtime import Runtime
-from loket.infra.service_app import ServiceSpec, build_service_app
+from loket.infra.service_app import ServiceSpec, build_runtime, build_service_app
 from services.booking.appointments.routes import appointment_endpoints
 from services.booking.closures.routes import closure_endpoints
 from services.booking.http.endpoint import Endpoint, to_route
@@ -78,4 +78,5 @@ def create_app(settings: BookingSettings | None = None, clock: Clock = utc_now) 
     settings = settings or BookingSettings()
     registry = CollectorRegistry()
     metrics = BookingMetrics(registry)
-    return build_service_app(service_spec(settings, metrics, clock), settings, registry)
+    runtime = build_runtime(NAME, settings, registry)
+    return build_service_app(service_spec(settings, metrics, clock), runtime)

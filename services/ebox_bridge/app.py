@@ -16,7 +16,7 @@ from loket.contracts.citizens import EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
 from loket.contracts.values import utc_now
 from loket.infra.runtime import Runtime
-from loket.infra.service_app import ServiceSpec, Subscription, build_service_app
+from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import EboxClient
@@ -100,4 +100,5 @@ def create_app(settings: EboxBridgeSettings | None = None) -> Starlette:
     settings = settings or EboxBridgeSettings()
     registry = CollectorRegistry()
     metrics = BridgeMetrics(registry)
-    return build_service_app(service_spec(settings, metrics), settings, registry)
+    runtime = build_runtime(NAME, settings, registry)
+    return build_service_app(service_spec(settings, metrics), runtime)

@@ -26,7 +26,7 @@ from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEsc
 from loket.contracts.values import utc_now
 from loket.infra.db.outbox import Outbox
 from loket.infra.runtime import Runtime
-from loket.infra.service_app import ServiceSpec, Subscription, build_service_app
+from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import PlanMessages
 from services.notify.metrics import NotifyMetrics
@@ -92,4 +92,5 @@ def create_app(settings: NotifySettings | None = None, clock: Clock = utc_now) -
     settings = settings or NotifySettings()
     registry = CollectorRegistry()
     metrics = NotifyMetrics(registry)
-    return build_service_app(service_spec(settings, metrics, clock), settings, registry)
+    runtime = build_runtime(NAME, settings, registry)
+    return build_service_app(service_spec(settings, metrics, clock), runtime)

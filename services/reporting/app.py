@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute
 from loket.contracts import topics
 from loket.contracts.registry import TOPIC_EVENTS
 from loket.infra.runtime import Runtime
-from loket.infra.service_app import ServiceSpec, Subscription, build_service_app
+from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.reporting.gauges import ReportingGauges
 from services.reporting.handlers import ProjectEvents
 from services.reporting.projector import PROJECTED
@@ -61,5 +61,6 @@ def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGau
 def create_app(settings: ReportingSettings | None = None) -> Starlette:
     settings = settings or ReportingSettings()
     registry = CollectorRegistry()
-    return build_service_app(service_spec(settings, ReportingGauges(registry)), settings, registry)
+    runtime = build_runtime(NAME, settings, registry)
+    return build_service_app(service_spec(settings, ReportingGauges(registry)), runtime)
 

@@ -43,10 +43,12 @@ class EventConsumer:
     def __init__(
         self, *, bus: Bus, pool: asyncpg.Pool, schema: str, group: str, topic: str,
         handlers: dict[type[Event], Handler | BatchHandler], settings: ConsumerSettings,
+        outbox: Outbox | None = None,
     ) -> None:
         self.bus, self.pool, self.group, self.topic = bus, pool, group, topic
         self.handlers, self.settings = handlers, settings
-        self.inbox, self.outbox = Inbox(schema), Outbox(schema)
+        # A service passes its one outbox (the runtime's); harnesses may let the consumer make one.
+        self.inbox, self.outbox = Inbox(schema), outbox or Outbox(schema)
         self.policy = RetryPolicy(
             settings.max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s
         )
