@@ -37,15 +37,17 @@ Clock = Callable[[], dt.datetime]
 
 
 def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
-    return [*point_endpoints(runtime), *appointment_endpoints(runtime, b.appointments, b.metrics, b.clock),
+    return [*point_endpoints(runtime),
+            *appointment_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
-            *closure_endpoints(runtime, b.appointments, b.metrics, b.clock),
+            *closure_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
             *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,
-                 clock: Clock = utc_now) -> ServiceSpec:
-    """Without settings/metrics (migrate, asyncapi) only the wiring that documents it is built."""
+                 clock: Clock = utc_now, runtime: Runtime | None = None) -> ServiceSpec:
+    """Without settings/metrics/runtime (migrate, asyncapi) only the wiring that documents it is
+    built; the use cases need all three."""
     spec = ServiceSpec(
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
@@ -53,9 +55,9 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         # Citizens find points and book without an account; everything else needs a token.
         open_path_prefixes=("/public/",),
     )
-    if settings is None or metrics is None:
+    if settings is None or metrics is None or runtime is None:
         return spec
-    booking = build_booking(settings, metrics, clock)
+    booking = build_booking(settings, metrics, clock, runtime.outbox)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
         declared = endpoints(runtime, booking)
@@ -66,7 +68,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
 
         return [*(to_route(e, booking.limiter, metrics.http_errors.inc) for e in declared),
                 Route("/docs/openapi.json", openapi, methods=["GET"]),
-                *page_routes(runtime, booking.appointments, metrics, booking.limiter, clock),
+                *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock)]
 
     spec.routes = routes
@@ -79,4 +81,4 @@ def create_app(settings: BookingSettings | None = None, clock: Clock = utc_now) 
     registry = CollectorRegistry()
     metrics = BookingMetrics(registry)
     runtime = build_runtime(NAME, settings, registry)
-    return build_service_app(service_spec(settings, metrics, clock), runtime)
+    return build_service_app(service_spec(settings, metrics, clock, runtime), runtime)

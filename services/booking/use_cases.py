@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from loket.infra.db.outbox import Outbox
 from services.booking.appointments.service import Appointments
+from services.booking.cancellation import Cancellation
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.loans.service import Loans
 from services.booking.metrics import BookingMetrics
@@ -29,17 +30,17 @@ class Booking:
     clock: Clock
     appointments: Appointments
     waitlist: Waitlist
+    cancellation: Cancellation
     queue: Queue
     loans: Loans
     limiter: RateLimiter
 
 
-def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock) -> Booking:
-    appointments = Appointments(NAME, Outbox(NAME), settings.rules())
+def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox) -> Booking:
+    """`outbox` is the runtime's: every event the service writes goes through the one relay."""
+    appointments = Appointments(NAME, outbox, settings.rules())
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
-    return Booking(settings, metrics, clock, appointments, waitlist, Queue(appointments, metrics), Loans(appointments),
-                   limiter)
-
-
+    return Booking(settings, metrics, clock, appointments, waitlist, Cancellation(appointments, waitlist),
+                   Queue(appointments, metrics), Loans(appointments), limiter)

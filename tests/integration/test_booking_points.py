@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 from typer.testing import CliRunner
 
-from loket.cli import app as cli
+from loket.cli.app import app as cli
 from services.booking.app import create_app
 from services.booking.settings import BookingSettings
 from tests.support.served_app import served

@@ -142,6 +142,26 @@ async def claim_no_shows(conn: asyncpg.Connection, schema: str, started_before: 
     return [Appointment.from_row(r) for r in rows]
 
 
+@dataclass(frozen=True)
+class LapsedHold:
+    appointment_id: UUID
+    waitlist_entry: UUID
+
+
+async def expire_lapsed_holds(conn: asyncpg.Connection, schema: str, now: dt.datetime,
+                              limit: int = 200) -> list[LapsedHold]:
+    """Slots held for someone on the waitlist whose claim window is over become `expired`
+    (freeing the helper's time), skipping rows another replica is handling."""
+    rows = await conn.fetch(
+        f"""UPDATE {schema}.appointments a SET status = 'expired', closed_at = $1
+            FROM (SELECT appointment_id FROM {schema}.appointments WHERE status = 'held' AND hold_until < $1
+                  ORDER BY hold_until LIMIT $2 FOR UPDATE SKIP LOCKED) due
+            WHERE a.appointment_id = due.appointment_id
+            RETURNING a.appointment_id, a.waitlist_entry""",
+        now, limit)
+    return [LapsedHold(r["appointment_id"], r["waitlist_entry"]) for r in rows]
+
+
 # --- links -------------------------------------------------------------------------------
 
 async def add_link(conn: asyncpg.Connection, schema: str, digest: str, appointment_id: UUID,

@@ -28,6 +28,7 @@ from services.booking.appointments.api_models import (
 from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_instant, local_text
+from services.booking.cancellation import Cancellation
 from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
 from services.booking.http.problem import ProblemError
 from services.booking.metrics import BookingMetrics
@@ -53,8 +54,8 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
-def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: BookingMetrics,
-                          clock: Clock) -> list[Endpoint]:
+def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation: Cancellation,
+                          metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
     db = runtime.db
 
     async def list_slots(request: Request, query: SlotQuery) -> BaseModel:
@@ -91,7 +92,7 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: Book
         now = clock()
         async with db().acquire() as conn, conn.transaction():
             appointment = await service.by_link(conn, _appointment_id(request), query.token, now)
-            done = await service.cancel(conn, appointment, "citizen", now, by_citizen=True)
+            done = await cancellation.cancel(conn, appointment, "citizen", now, by_citizen=True)
         metrics.cancelled("citizen")
         return AppointmentView.of(done)
 
@@ -106,7 +107,7 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, metrics: Book
         now = clock()
         async with db().acquire() as conn, conn.transaction():
             appointment = await service.get(conn, _appointment_id(request), lock=True)
-            done = await service.cancel(conn, appointment, body.reason, now, by_citizen=False)
+            done = await cancellation.cancel(conn, appointment, body.reason, now, by_citizen=False)
         metrics.cancelled(body.reason)
         return AppointmentView.of(done)
 

@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -28,7 +27,7 @@ from services.booking.appointments.rules import (
 from services.booking.availability.slots import BookingRules, blocked_range, helpers_offering
 from services.booking.calendar.local_time import local_text
 from services.booking.catalogue import CATALOGUE, CatalogueService
-from services.booking.http.problem import ProblemError
+from services.booking.errors import Conflict, Invalid, NotAllowed, NotFound, NotOffered
 from services.booking.points.model import AssistancePoint
 from services.booking.staff.directory import PointDirectory, Staffed
 
@@ -60,13 +59,11 @@ class Appointments:
     def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, cache_ttl_s: float = 10.0) -> None:
         self.schema, self.outbox, self.rules = schema, outbox, rules
         self.directory = PointDirectory(schema, cache_ttl_s)
-        # Set by the waitlist: called in the cancelling transaction with the freed appointment.
-        self.on_freed: Callable[[asyncpg.Connection, Appointment, dt.datetime], Awaitable[bool]] | None = None
 
     async def staffed(self, conn: asyncpg.Connection, point_id: str) -> Staffed:
         staffed = await self.directory.get(conn, point_id)
         if staffed is None:
-            raise ProblemError(404, "Unknown point", f"there is no assistance point {point_id!r}")
+            raise NotFound("Unknown point", f"there is no assistance point {point_id!r}")
         return staffed
 
     async def point(self, conn: asyncpg.Connection, point_id: str) -> AssistancePoint:
@@ -106,14 +103,14 @@ class Appointments:
             token = await self._new_link(conn, appointment)
             await self.outbox.append(conn, events.booked(appointment, point, now))
             return Booked(appointment, token, replayed=False)
-        raise ProblemError(409, "Slot taken",
-                           f"{local_text(wish.starts_at)} at {point.point_id} was just booked by someone else; "
-                           "choose another time")
+        raise Conflict("Slot taken",
+                       f"{local_text(wish.starts_at)} at {point.point_id} was just booked by someone else; "
+                       "choose another time")
 
     async def _replay(self, conn: asyncpg.Connection, earlier: Appointment, digest: str) -> Booked:
         if earlier.request_digest != digest:
-            raise ProblemError(409, "Idempotency key reused",
-                               "this Idempotency-Key was used for a different booking; use a new key per booking")
+            raise Conflict("Idempotency key reused",
+                           "this Idempotency-Key was used for a different booking; use a new key per booking")
         # The first answer may have been lost, so the replay carries a fresh link to the same booking.
         return Booked(earlier, await self._new_link(conn, earlier), replayed=True)
 
@@ -121,18 +118,18 @@ class Appointments:
                           now: dt.datetime) -> list[str]:
         point = staffed.point
         if wish.language not in point.languages:
-            raise ProblemError(422, "Language not offered",
-                               f"{point.point_id} helps in {', '.join(point.languages)}, not {wish.language}")
+            raise NotOffered("Language not offered",
+                             f"{point.point_id} helps in {', '.join(point.languages)}, not {wish.language}")
         if service.slug not in point.services:
-            raise ProblemError(422, "Service not offered", f"{point.point_id} does not offer {service.slug}")
+            raise NotOffered("Service not offered", f"{point.point_id} does not offer {service.slug}")
         offered = [h for h in helpers_offering(point, service, wish.language, staffed.helpers, staffed.shifts,
                                                wish.starts_at, now, self.rules)
                    if wish.helper_id in (None, h)]
         if not offered:
-            raise ProblemError(409, "Not an available slot",
-                               f"{local_text(wish.starts_at)} is not a bookable time for {service.slug} in "
-                               f"{wish.language} at {point.point_id} (closed, no helper, too soon or too far ahead); "
-                               "list the free slots first")
+            raise Conflict("Not an available slot",
+                           f"{local_text(wish.starts_at)} is not a bookable time for {service.slug} in "
+                           f"{wish.language} at {point.point_id} (closed, no helper, too soon or too far ahead); "
+                           "list the free slots first")
         return offered
 
     async def _new_link(self, conn: asyncpg.Connection, appointment: Appointment) -> str:
@@ -144,20 +141,22 @@ class Appointments:
                       now: dt.datetime) -> Appointment:
         link = await repo.link(conn, self.schema, token_digest(token))
         if link is None:
-            raise ProblemError(404, "Unknown link", "this link is not valid")
+            raise NotFound("Unknown link", "this link is not valid")
         if link.appointment_id != appointment_id:
-            raise ProblemError(403, "Wrong appointment", "this link belongs to another appointment")
+            raise NotAllowed("Wrong appointment", "this link belongs to another appointment")
         require_link_usable(link.expires_at, link.used_at, now)
         return await self.get(conn, appointment_id, lock=True)
 
     async def get(self, conn: asyncpg.Connection, appointment_id: uuid.UUID, lock: bool = False) -> Appointment:
         appointment = await repo.by_id(conn, self.schema, appointment_id, lock=lock)
         if appointment is None:
-            raise ProblemError(404, "Unknown appointment", f"there is no appointment {appointment_id}")
+            raise NotFound("Unknown appointment", f"there is no appointment {appointment_id}")
         return appointment
 
     async def cancel(self, conn: asyncpg.Connection, appointment: Appointment, reason: CancelReason,
                      now: dt.datetime, by_citizen: bool) -> Appointment:
+        """The appointment alone; callers cancel through `Cancellation`, which also offers the
+        freed slot to the waitlist."""
         require_live(appointment.status)
         if by_citizen:
             require_change_notice(appointment.starts_at, now, self.rules)
@@ -165,8 +164,6 @@ class Appointments:
         done = await repo.set_status(conn, self.schema, appointment.appointment_id, "cancelled", now)
         await repo.spend_links(conn, self.schema, appointment.appointment_id, now)
         await self.outbox.append(conn, events.cancelled(done, point, reason))
-        if self.on_freed is not None and reason != "point_closed":  # a closed point has no slot to give
-            await self.on_freed(conn, done, now)
         return done
 
     async def reschedule(self, conn: asyncpg.Connection, appointment: Appointment, starts_at: dt.datetime,
@@ -191,7 +188,7 @@ class Appointments:
             except asyncpg.ExclusionViolationError:
                 continue
         else:
-            raise ProblemError(409, "Slot taken", f"{local_text(starts_at)} is no longer free; choose another time")
+            raise Conflict("Slot taken", f"{local_text(starts_at)} is no longer free; choose another time")
         await repo.spend_links(conn, self.schema, appointment.appointment_id, now)
         token = await self._new_link(conn, moved)
         await self.outbox.append(conn, events.rescheduled(moved, point, appointment.starts_at))
@@ -199,7 +196,7 @@ class Appointments:
 
     async def check_in(self, conn: asyncpg.Connection, appointment: Appointment, now: dt.datetime) -> Appointment:
         if appointment.status != "booked":
-            raise ProblemError(409, "Cannot check in", f"the appointment is {appointment.status}, not booked")
+            raise Conflict("Cannot check in", f"the appointment is {appointment.status}, not booked")
         return await repo.set_status(conn, self.schema, appointment.appointment_id, "checked_in", now)
 
     async def attend(self, conn: asyncpg.Connection, appointment: Appointment, now: dt.datetime) -> Appointment:
@@ -225,5 +222,5 @@ def bookable_service(slug: str) -> CatalogueService:
     service = CATALOGUE.get(slug)
     if service is None or not service.bookable:
         bookable = ", ".join(sorted(s for s, c in CATALOGUE.items() if c.bookable))
-        raise ProblemError(422, "Unknown service", f"{slug!r} cannot be booked; bookable services: {bookable}")
+        raise Invalid("Unknown service", f"{slug!r} cannot be booked; bookable services: {bookable}")
     return service

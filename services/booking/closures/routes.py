@@ -19,6 +19,7 @@ from services.booking.appointments.api_models import IsoDate
 from services.booking.appointments.repository import LIVE
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_instant
+from services.booking.cancellation import Cancellation
 from services.booking.http.endpoint import BACKOFFICE, Endpoint
 from services.booking.metrics import BookingMetrics
 from services.booking.points.repository import upsert_points
@@ -35,8 +36,8 @@ class ClosureResult(BaseModel):
     cancelled: int
 
 
-def closure_endpoints(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics,
-                      clock: Callable[[], dt.datetime]) -> list[Endpoint]:
+def closure_endpoints(runtime: Runtime, appointments: Appointments, cancellation: Cancellation,
+                      metrics: BookingMetrics, clock: Callable[[], dt.datetime]) -> list[Endpoint]:
     async def close_point_for_a_day(request: Request, body: ClosureRequest) -> BaseModel:
         point_id, now = request.path_params["point_id"], clock()
         async with runtime.db().acquire() as conn, conn.transaction():
@@ -47,7 +48,7 @@ def closure_endpoints(runtime: Runtime, appointments: Appointments, metrics: Boo
             affected = await repo.of_point_between(conn, runtime.schema, point_id, day_start,
                                                    local_instant(body.day + dt.timedelta(days=1), dt.time()), LIVE)
             for appointment in affected:
-                await appointments.cancel(conn, appointment, "point_closed", now, by_citizen=False)
+                await cancellation.cancel(conn, appointment, "point_closed", now, by_citizen=False)
         appointments.directory.forget(point_id)
         for _ in affected:
             metrics.cancelled("point_closed")

@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from services.booking.errors import BookingError
+from services.booking.http.errors import as_problem
 from services.booking.http.problem import ProblemError, problem_response
 from services.booking.http.rate_limit import RateLimiter, client_address
 from services.booking.http.transactions import retried
@@ -110,8 +112,9 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
         try:
             # Each handler is one transaction: on a deadlock or serialization failure it runs again.
             result = await retried(lambda: endpoint.handler(request, **kwargs), f"{endpoint.method} {endpoint.path}")
-        except ProblemError as exc:
-            return problem_response(exc.status, exc.title, exc.detail)
+        except (BookingError, ProblemError) as exc:
+            problem = as_problem(exc)
+            return problem_response(problem.status, problem.title, problem.detail)
         except Exception:
             # Counted for the LoketBookingErrors alert; the traceback goes to the log, not to the caller.
             log.exception("%s %s failed", endpoint.method, endpoint.path)

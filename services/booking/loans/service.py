@@ -18,7 +18,7 @@ from loket.contracts.devices import (
 from loket.contracts.values import ContactDetails
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
-from services.booking.http.problem import ProblemError
+from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
 
 PRODUCER = "booking"
 
@@ -30,23 +30,23 @@ class Loans:
     async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str) -> None:
         point = await self.appointments.point(conn, point_id)
         if point.capacity.lendable_devices == 0:
-            raise ProblemError(422, "No lending here", f"{point_id} does not lend devices")
+            raise NotOffered("No lending here", f"{point_id} does not lend devices")
         status = await conn.execute(f"""INSERT INTO {self.schema}.devices (device_id, point_id, kind, label)
                                         VALUES ($1, $2, $3, $4) ON CONFLICT (device_id) DO NOTHING""",
                                     device_id, point_id, kind, label)
         if status.endswith(" 0"):
-            raise ProblemError(409, "Device exists", f"device {device_id} is registered already")
+            raise Conflict("Device exists", f"device {device_id} is registered already")
 
     async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime, language: str,
                    contact: ContactDetails | None, now: dt.datetime) -> uuid.UUID:
         device = await conn.fetchrow(f"SELECT point_id, kind, condition FROM {self.schema}.devices WHERE device_id = $1",
                                      device_id)
         if device is None:
-            raise ProblemError(404, "Unknown device", f"there is no device {device_id}")
+            raise NotFound("Unknown device", f"there is no device {device_id}")
         if device["condition"] != "good":
-            raise ProblemError(409, "Device not lendable", f"device {device_id} is {device['condition']}")
+            raise Conflict("Device not lendable", f"device {device_id} is {device['condition']}")
         if due_at <= now:
-            raise ProblemError(422, "Due date in the past", "due_at must be in the future")
+            raise Invalid("Due date in the past", "due_at must be in the future")
         loan_id = uuid.uuid4()
         try:
             async with conn.transaction():
@@ -55,7 +55,7 @@ class Loans:
                         VALUES ($1, $2, $3, $4, $5, $6, $7)""", loan_id, device_id, device["point_id"], language,
                     contact.model_dump(mode="json") if contact else None, now, due_at)
         except asyncpg.UniqueViolationError:
-            raise ProblemError(409, "Device on loan", f"device {device_id} is lent out already; return it first") from None
+            raise Conflict("Device on loan", f"device {device_id} is lent out already; return it first") from None
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
             loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,
@@ -68,7 +68,7 @@ class Loans:
             f"""UPDATE {self.schema}.loans SET returned_at = $2, condition = $3, notes = $4
                 WHERE loan_id = $1 AND returned_at IS NULL RETURNING device_id, point_id""", loan_id, now, condition, notes)
         if row is None:
-            raise ProblemError(409, "No open loan", f"loan {loan_id} does not exist or was returned already")
+            raise Conflict("No open loan", f"loan {loan_id} does not exist or was returned already")
         await conn.execute(f"UPDATE {self.schema}.devices SET condition = $2 WHERE device_id = $1",
                            row["device_id"], condition)
         point = await self.appointments.point(conn, row["point_id"])

@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from loket.infra.runtime import Runtime
 from services.booking.calendar.local_time import local_text
-from services.booking.http.problem import ProblemError
+from services.booking.errors import BookingError, Conflict
+from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
 from services.booking.page.rendering import page_language, render_page, too_many_requests
@@ -40,15 +41,15 @@ def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetr
                 else:
                     offered = await waitlist.appointments.by_link(conn, appointment_id, token, clock())
                     if offered.status != "held":
-                        raise ProblemError(409, "Nothing to claim", f"this appointment is {offered.status}")
+                        raise Conflict("Nothing to claim", f"this appointment is {offered.status}")
                     point = await waitlist.appointments.point(conn, offered.point_id)
                     until = await conn.fetchval(
                         f"SELECT hold_until FROM {waitlist.schema}.appointments WHERE appointment_id = $1",
                         appointment_id)
         except ValueError:
             return render_page(lang, "base.html.j2", 404, error="?")
-        except ProblemError as exc:
-            return render_page(lang, "base.html.j2", exc.status, error=exc.detail)
+        except BookingError as exc:
+            return render_page(lang, "base.html.j2", status_of(exc), error=exc.detail)
         name = point.name_in(lang)
         if request.method == "POST":
             metrics.booked("waitlist", replayed=False)

@@ -20,7 +20,10 @@ from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_text
+from services.booking.cancellation import Cancellation
 from services.booking.catalogue import BOOKABLE, CATALOGUE
+from services.booking.errors import BookingError
+from services.booking.http.errors import as_problem, status_of
 from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.http.transactions import retried
@@ -36,8 +39,8 @@ DAYS_SHOWN = 4
 CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Termin absagen", "en": "Cancel"}
 
 
-def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMetrics, limiter: RateLimiter,
-                clock: Callable[[], dt.datetime]) -> list[Route]:
+def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Cancellation, metrics: BookingMetrics,
+                limiter: RateLimiter, clock: Callable[[], dt.datetime]) -> list[Route]:
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
         return render_page(page_language(request), name, status, **context)
 
@@ -81,8 +84,8 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
             async with runtime.db().acquire() as conn:
                 point, free = await open_slots(conn, appointments, point_id, service, help_language,
                                                [first + dt.timedelta(days=i) for i in range(14)], now)
-        except ProblemError as exc:
-            return render(request, "start.html.j2", exc.status, error=exc.detail, services=services(lang),
+        except BookingError as exc:
+            return render(request, "start.html.j2", status_of(exc), error=exc.detail, services=services(lang),
                           service=service, help_language=help_language)
         by_day = [(day, [{"value": s.starts_at.isoformat(), "label": local_text(s.starts_at)[11:]} for s in group])
                   for day, group in itertools.groupby(free, key=lambda s: local_text(s.starts_at)[:10])][:DAYS_SHOWN]
@@ -118,8 +121,9 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
 
         try:
             booked, point = await retried(book, "booking page")
-        except ProblemError as exc:
-            return await slots_page(request, error=exc.detail, status=exc.status, form=form)
+        except (BookingError, ProblemError) as exc:  # ProblemError: 503 when the retries ran out
+            problem = as_problem(exc)
+            return await slots_page(request, error=problem.detail, status=problem.status, form=form)
         metrics.booked("citizen", booked.replayed)
         a = booked.appointment
         manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
@@ -135,13 +139,13 @@ def page_routes(runtime: Runtime, appointments: Appointments, metrics: BookingMe
             async with runtime.db().acquire() as conn, conn.transaction():
                 a = await appointments.by_link(conn, appointment_id, token, clock())
                 if request.method == "POST":
-                    a = await appointments.cancel(conn, a, "citizen", clock(), by_citizen=True)
+                    a = await cancellation.cancel(conn, a, "citizen", clock(), by_citizen=True)
                     metrics.cancelled("citizen")
                 point = await appointments.point(conn, a.point_id)
         except ValueError:
             return render(request, "start.html.j2", 404, error="?", services=services(lang))
-        except ProblemError as exc:
-            return render(request, "start.html.j2", exc.status, error=exc.detail, services=services(lang))
+        except BookingError as exc:
+            return render(request, "start.html.j2", status_of(exc), error=exc.detail, services=services(lang))
         return render(request, "manage.html.j2", when=local_text(a.starts_at), point_name=point.name_in(lang),
                       appointment_status=a.status, can_cancel=a.status == "booked", appointment_id=a.appointment_id,
                       token=token, cancel_label=CANCEL[lang])

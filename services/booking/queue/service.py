@@ -17,7 +17,7 @@ from loket.contracts.visits import (
 )
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
-from services.booking.http.problem import ProblemError
+from services.booking.errors import Conflict, NotOffered
 from services.booking.metrics import BookingMetrics
 from services.booking.queue import repository as repo
 
@@ -42,7 +42,7 @@ class Queue:
                           now: dt.datetime) -> tuple[repo.Ticket, int]:
         point = await self.appointments.point(conn, point_id)
         if language not in point.languages:
-            raise ProblemError(422, "Language not offered", f"{point_id} helps in {', '.join(point.languages)}")
+            raise NotOffered("Language not offered", f"{point_id} helps in {', '.join(point.languages)}")
         return await repo.issue(conn, self.schema, point_id, local_date(now), language, topic, now)
 
     async def call_next(self, conn: asyncpg.Connection, point_id: str, helper_id: str, now: dt.datetime) -> Called:
@@ -63,7 +63,7 @@ class Queue:
             waited = int((now - ticket.created_at).total_seconds())
             language, ticket_id, appointment_id = ticket.language, ticket.ticket_id, None
         else:
-            raise ProblemError(409, "Nobody waiting", f"no walk-in and no checked-in appointment at {point_id}")
+            raise Conflict("Nobody waiting", f"no walk-in and no checked-in appointment at {point_id}")
         await repo.start_visit(conn, self.schema, visit_id, point_id, helper_id, ticket_id, appointment_id, language,
                                waited, now)
         await self.outbox.append(conn, VisitStarted(producer=PRODUCER, payload=VisitStartedPayload(
@@ -78,7 +78,7 @@ class Queue:
                         now: dt.datetime) -> int:
         ended = await repo.end_visit(conn, self.schema, visit_id, topic, language, outcome, now)
         if ended is None:
-            raise ProblemError(409, "No open visit", f"visit {visit_id} does not exist or has ended already")
+            raise Conflict("No open visit", f"visit {visit_id} does not exist or has ended already")
         point = await self.appointments.point(conn, ended["point_id"])
         duration = int((now - ended["started_at"]).total_seconds())
         events = [VisitEnded(producer=PRODUCER, payload=VisitEndedPayload(

@@ -1,4 +1,5 @@
-"""Waitlist entries and held slots in PostgreSQL (schema `booking`)."""
+"""Waitlist entries in PostgreSQL (schema `booking`). The slots held for them are appointments,
+written by the appointments repository."""
 
 from __future__ import annotations
 
@@ -49,15 +50,3 @@ async def next_waiting(conn: asyncpg.Connection, schema: str, point_id: str, ser
 
 async def set_status(conn: asyncpg.Connection, schema: str, entry_id: UUID, status: str) -> None:
     await conn.execute(f"UPDATE {schema}.waitlist_entries SET status = $2 WHERE entry_id = $1", entry_id, status)
-
-
-async def claim_expired_holds(conn: asyncpg.Connection, schema: str, now: dt.datetime,
-                              limit: int = 200) -> list[asyncpg.Record]:
-    """Held slots whose claim window is over become `expired` (freeing the helper's time)."""
-    return await conn.fetch(
-        f"""UPDATE {schema}.appointments a SET status = 'expired', closed_at = $1
-            FROM (SELECT appointment_id FROM {schema}.appointments WHERE status = 'held' AND hold_until < $1
-                  ORDER BY hold_until LIMIT $2 FOR UPDATE SKIP LOCKED) due
-            WHERE a.appointment_id = due.appointment_id
-            RETURNING a.appointment_id, a.point_id, a.helper_id, a.service, a.language, a.starts_at, a.waitlist_entry""",
-        now, limit)

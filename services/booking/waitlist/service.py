@@ -17,7 +17,7 @@ from services.booking.appointments.repository import Appointment, NewAppointment
 from services.booking.appointments.service import Appointments, Booked, bookable_service
 from services.booking.availability.slots import blocked_range
 from services.booking.calendar.local_time import local_date
-from services.booking.http.problem import ProblemError
+from services.booking.errors import Conflict, Invalid, NotOffered
 from services.booking.waitlist import repository as waiting
 
 
@@ -26,17 +26,16 @@ class Waitlist:
         self.appointments, self.claim_window = appointments, claim_window
         self.public_url = public_url.rstrip("/")
         self.schema = appointments.schema
-        appointments.on_freed = self.offer  # a cancellation offers the slot to the next in line
 
     async def join(self, conn: asyncpg.Connection, point_id: str, service: str, language: str, earliest: dt.date,
                    latest: dt.date, contact: ContactDetails) -> tuple[uuid.UUID, int]:
         point = await self.appointments.point(conn, point_id)
         bookable_service(service)
         if service not in point.services or language not in point.languages:
-            raise ProblemError(422, "Not offered here",
-                               f"{point_id} offers {', '.join(point.services)} in {', '.join(point.languages)}")
+            raise NotOffered("Not offered here",
+                             f"{point_id} offers {', '.join(point.services)} in {', '.join(point.languages)}")
         if latest < earliest:
-            raise ProblemError(422, "Dates reversed", "latest must be on or after earliest")
+            raise Invalid("Dates reversed", "latest must be on or after earliest")
         entry_id = uuid.uuid4()
         return entry_id, await waiting.add(conn, self.schema, entry_id, point_id, service, language, earliest, latest,
                                            contact)
@@ -77,7 +76,7 @@ class Waitlist:
                     now: dt.datetime) -> Booked:
         held = await self.appointments.by_link(conn, appointment_id, token, now)
         if held.status != "held":
-            raise ProblemError(409, "Nothing to claim", f"this appointment is {held.status}, not an open offer")
+            raise Conflict("Nothing to claim", f"this appointment is {held.status}, not an open offer")
         point = await self.appointments.point(conn, held.point_id)
         booked = await repo.set_status(conn, self.schema, appointment_id, "booked", now)
         await repo.spend_links(conn, self.schema, appointment_id, now)
@@ -91,10 +90,10 @@ class Waitlist:
 
     async def expire(self, conn: asyncpg.Connection, now: dt.datetime) -> int:
         """Unclaimed offers lapse; each slot goes to the next person in line, if any."""
-        lapsed = await waiting.claim_expired_holds(conn, self.schema, now)
-        for row in lapsed:
-            await waiting.set_status(conn, self.schema, row["waitlist_entry"], "expired")
-            await repo.spend_links(conn, self.schema, row["appointment_id"], now)
-            freed = await self.appointments.get(conn, row["appointment_id"])
+        lapsed = await repo.expire_lapsed_holds(conn, self.schema, now)
+        for hold in lapsed:
+            await waiting.set_status(conn, self.schema, hold.waitlist_entry, "expired")
+            await repo.spend_links(conn, self.schema, hold.appointment_id, now)
+            freed = await self.appointments.get(conn, hold.appointment_id)
             await self.offer(conn, freed, now)
         return len(lapsed)
