@@ -3,6 +3,11 @@
 Every record passes through `NationalNumberMaskFilter` before it is formatted, so even an
 exception message that quotes a payload is masked. JSON lines by default (operations ship them
 to a log store), readable text for a developer's terminal.
+
+One handler on the root logger formats every line of a service process: Loket's own, uvicorn's
+(started with `log_config=None`, so its loggers propagate here) and FastStream's (each broker is
+given a propagating logger, see `broker_logger`, instead of the coloured stdout handler it would
+make for itself). FastStream's "Received"/"Processed" line per message is logged at DEBUG.
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ import sys
 from datetime import UTC, datetime
 
 from loket.contracts.national_number import mask_national_numbers
+from loket.infra.log_context import current_correlation_id
+
+# FastStream writes one line per message received and one per message processed at this level.
+BROKER_MESSAGE_LEVEL = logging.DEBUG
 
 
 class NationalNumberMaskFilter(logging.Filter):
@@ -41,6 +50,9 @@ class JsonFormatter(logging.Formatter):
         for key in ("service", "topic", "consumer", "event_id", "event_type", "reason"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
+        correlation_id = getattr(record, "correlation_id", None) or current_correlation_id()
+        if correlation_id:
+            entry["correlation_id"] = correlation_id
         if record.exc_text:
             entry["exc"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
@@ -58,10 +70,20 @@ def configure_logging(level: str = "INFO", fmt: str = "json", service: str | Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # FastStream logs every message at INFO: far too chatty (and slow) for production.
-    logging.getLogger("faststream").setLevel(logging.WARNING)
-    logging.getLogger("faststream.access").setLevel(logging.WARNING)
+    for name in ("faststream", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        # Whatever handler a library put there itself, its lines go through the root's format.
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def broker_logger(service: str) -> logging.Logger:
+    """The logger a FastStream broker writes to: it propagates to the root's JSON handler (the
+    logger FastStream makes by default does not, and writes coloured text to stdout)."""
+    logger = logging.getLogger(f"faststream.access.{service}")
+    logger.propagate = True
+    return logger
 
 
 class _ServiceTag(logging.Filter):

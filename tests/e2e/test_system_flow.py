@@ -51,3 +51,20 @@ def test_a_booking_becomes_a_confirmation_sms(tmp_path: Path) -> None:
         assert "Espace Public Numérique d'Etterbeek" in found[0]["body"]
     finally:
         stop_up(proc)
+    assert_one_json_format(tmp_path / "logs")
+
+
+def assert_one_json_format(logs: Path) -> None:
+    """Every line a service wrote is one JSON object naming its service, logger and level,
+    FastStream's and uvicorn's included, and FastStream's per-message lines are off at INFO."""
+    loggers: set[str] = set()
+    for service in ("booking", "notify", "ebox_bridge", "reporting"):
+        for line in (logs / f"{service}.log").read_text().splitlines():
+            if not line.strip():
+                continue
+            entry = json.loads(line)  # a text line fails here
+            assert entry["service"] == service and entry["level"] and entry["logger"], line
+            assert not entry["msg"].startswith(("Received", "Processed")), line
+            loggers.add(entry["logger"])
+    assert any(name.startswith("faststream") for name in loggers), loggers
+    assert any(name.startswith("uvicorn") for name in loggers), loggers

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 
+from loket.infra.log_context import correlation
 from loket.infra.logging_setup import JsonFormatter, NationalNumberMaskFilter
 
 
@@ -41,3 +42,14 @@ def test_other_numbers_are_left_alone() -> None:
     buffer = io.StringIO()
     logger_into(buffer).info("order 12345678901 from +32470123456")
     assert "12345678901" in buffer.getvalue() and "+32470123456" in buffer.getvalue()
+
+
+def test_a_line_carries_the_correlation_id_of_the_work_at_hand() -> None:
+    buffer = io.StringIO()
+    log = logger_into(buffer)
+    with correlation("6f1c2a4e-0000-4000-8000-000000000001"):
+        log.info("handled")
+    log.info("idle")
+    inside, outside = (json.loads(line) for line in buffer.getvalue().splitlines())
+    assert inside["correlation_id"] == "6f1c2a4e-0000-4000-8000-000000000001"
+    assert "correlation_id" not in outside

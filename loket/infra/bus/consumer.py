@@ -26,6 +26,7 @@ from loket.infra.bus.retry import RetryPolicy
 from loket.infra.db.inbox import Inbox
 from loket.infra.db.outbox import Outbox
 from loket.infra.errors import PermanentError, is_infrastructure_error
+from loket.infra.log_context import correlation
 from loket.infra.settings import ConsumerSettings
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,10 @@ class EventConsumer:
         self._count.labels(self.group, self.topic, "duplicate").inc(len(items) - len(fresh))
 
     async def _handle_alone(self, item: _Item, message: Any) -> None:
+        with correlation(item.event.correlation_id):  # its retries and dead-lettering are logged
+            await self._handle_alone_attempts(item, message)
+
+    async def _handle_alone_attempts(self, item: _Item, message: Any) -> None:
         for attempt in range(1, self.policy.max_attempts + 1):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
@@ -172,6 +177,9 @@ async def dispatch_events(
         if isinstance(handler, BatchHandler):
             batched.setdefault(handler, []).append(event)
         elif handler is not None:
-            await handler(event, HandlerContext(conn, outbox, event, headers))
+            with correlation(event.correlation_id):
+                await handler(event, HandlerContext(conn, outbox, event, headers))
     for batch_handler, events in batched.items():
-        await batch_handler.handle_batch(events, BatchContext(conn, outbox))
+        # A batch mixes stories; one event alone (a retry, a dead-letter candidate) has one.
+        with correlation(events[0].correlation_id if len(events) == 1 else None):
+            await batch_handler.handle_batch(events, BatchContext(conn, outbox))

@@ -15,12 +15,15 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
+from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -> KafkaBroker:
     return KafkaBroker(
         list(servers),
+        logger=broker_logger(service),
+        log_level=BROKER_MESSAGE_LEVEL,
         acks="all",
         enable_idempotence=True,
         client_id=service,

@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
 from loket.infra.bus import nats_fetch_fix
+from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
 
 DUPLICATE_WINDOW_S = 120
@@ -30,6 +31,8 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -
     nats_fetch_fix.install()
     return NatsBroker(
         list(servers),
+        logger=broker_logger(service),
+        log_level=BROKER_MESSAGE_LEVEL,
         middlewares=[NatsPrometheusMiddleware(registry=registry, app_name=service)],
         name=service,
         max_reconnect_attempts=-1,  # keep trying: readiness reports the outage meanwhile
