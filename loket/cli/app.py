@@ -12,6 +12,8 @@ from loket.cli import (
     demo,
     dlq,
     ebox_sim_cmd,
+    kafka_cmd,
+    keys_cmd,
     migrate,
     policy_cmd,
     print_cmd,
@@ -19,6 +21,7 @@ from loket.cli import (
     seed_cmd,
     serve,
     sms_sim_cmd,
+    tenants_cmd,
 )
 from loket.devstack import up
 
@@ -45,4 +48,7 @@ app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(print_cmd.app, name="print")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(reporting_cmd.app, name="reporting")
+app.add_typer(kafka_cmd.app, name="kafka")
+app.add_typer(tenants_cmd.app, name="tenants")
+app.add_typer(keys_cmd.app, name="keys")
 

@@ -1,0 +1,111 @@
+"""Municipalities as tenants: what each onboarded municipality needs configured, validated.
+
+A tenant file (`deploy/tenants.yaml`) is imported into `identity.tenants` with
+`loket tenants import`; every service reads its tenant from there. A letter, a key or an account
+for a municipality that is not onboarded is refused with that reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from stdnum.be import vat
+
+from loket.contracts.reference.language_regime import (
+    UnknownMunicipality,
+    allowed_languages,
+    municipality_name,
+)
+
+
+class TenantFileError(ValueError):
+    """The tenant file cannot be imported; the message names every problem and where it is."""
+
+
+class EboxSender(BaseModel):
+    """Who the eBox shows as the sender: the municipality's own enterprise registration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enterprise_number: str = Field(description="KBO/BCE number, 10 digits")
+    sender_application_id: str = Field(min_length=1, max_length=64)
+    message_types: tuple[str, ...] = Field(default=(), description="allowed eBox messageTypeIds; empty: any")
+
+    @field_validator("enterprise_number", mode="before")
+    @classmethod
+    def _valid_enterprise_number(cls, value: object) -> str:
+        number = vat.compact(str(value))
+        if not vat.is_valid(number):
+            raise ValueError(f"{value!r} is not a valid Belgian enterprise number (KBO/BCE)")
+        return number
+
+
+class PaperSender(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1, max_length=70)
+    lines: tuple[str, ...] = Field(min_length=1, max_length=4)
+    return_lines: tuple[str, ...] | None = Field(default=None, description="where bpost returns undeliverable mail")
+
+
+class Retention(BaseModel):
+    """Days personal data is kept once it is no longer needed (defaults: the platform's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    letter_pdf_days: int = Field(default=90, ge=1, le=3650)
+    postal_address_days: int = Field(default=90, ge=1, le=3650)
+    contact_days: int = Field(default=30, ge=1, le=3650)
+    appointment_contact_days: int = Field(default=30, ge=1, le=3650)
+    dead_letter_body_days: int = Field(default=30, ge=1, le=3650)
+    audit_days: int = Field(default=730, ge=30, le=3650)
+
+
+class Tenant(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    municipality: str = Field(pattern=r"^[0-9]{5}$", description="REFNIS code")
+    name: str
+    ebox: EboxSender
+    paper: PaperSender
+    sms_sender: str = Field(min_length=1, max_length=11, pattern=r"^[A-Za-z0-9 ]+$",
+                            description="alphanumeric SMS sender id (at most 11 characters)")
+    languages: tuple[str, ...] = Field(min_length=1)
+    retention: Retention = Retention()
+
+    @model_validator(mode="after")
+    def _languages_within_the_legal_regime(self) -> Tenant:
+        allowed = allowed_languages(self.municipality)
+        if not set(self.languages) <= allowed:
+            raise ValueError(f"languages {', '.join(self.languages)} exceed the legal regime of "
+                             f"{municipality_name(self.municipality)} ({', '.join(sorted(allowed))})")
+        return self
+
+
+def parse_tenants(document: Any) -> list[Tenant]:
+    """Validate a whole tenant document; every problem is reported at once with its location."""
+    if not isinstance(document, dict) or not isinstance(document.get("tenants"), dict):
+        raise TenantFileError("the file needs a `tenants:` mapping of REFNIS code → settings")
+    tenants, problems = [], []
+    for code, entry in document["tenants"].items():
+        code = str(code)
+        try:
+            name = municipality_name(code)
+        except UnknownMunicipality as exc:
+            problems.append(f"tenants.{code}: {exc}")
+            continue
+        try:
+            tenants.append(Tenant(municipality=code, **{"name": name, **(entry or {})}))
+        except ValidationError as exc:
+            problems += [f"tenants.{code}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                         for e in exc.errors(include_url=False, include_input=False)]
+    if problems:
+        raise TenantFileError("; ".join(problems))
+    return tenants
+
+
+def read_tenant_file(path: Path) -> list[Tenant]:
+    try:
+        document = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise TenantFileError(f"{path}: {exc}") from None
+    return parse_tenants(document)
