@@ -1,6 +1,6 @@
 """The figures of one `loket bench bus` run, judged against the targets, as JSON and Markdown.
 
-Targets (DESIGN.md "Performance notes"): the whole pipeline must move ≥ 2 000 events/s, and
+Targets (docs/performance.md): the whole pipeline must move ≥ 2 000 events/s, and
 keep ≥ 35 % of what raw nats-py publish+consume achieves on the same servers, i.e. Loket's
 layers (outbox, relay, FastStream, inbox, one transaction per batch) may cost at most ~2/3.
 """

@@ -1,6 +1,6 @@
 """The raw per-event baseline of `loket bench letters`, written with plain nats-py, asyncpg and
 aiohttp: consume → dedupe insert → HTTP POST publish → outcome insert → publish outcome → ack,
-one event at a time per worker, with `workers` events in flight (DESIGN.md: one at a time gets
+one event at a time per worker, with `workers` events in flight (docs/architecture.md, "Domain facts": one at a time gets
 ~300/s). It talks to the same simulator, PostgreSQL and NATS as the Loket run, on its own
 stream, subjects and schema.
 

@@ -1,4 +1,4 @@
-"""`loket policy`: inspect and change the ebox_bridge rollout policy (DESIGN.md "Rollout policy").
+"""`loket policy`: inspect and change the ebox_bridge rollout policy (docs/architecture.md, "The letter state machine").
 
 Every change is a new version in the database; the running bridge picks it up within
 `policy_refresh_s`. Mistakes exit with code 2 and the precise message (the path of the key in

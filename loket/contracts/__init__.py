@@ -1,6 +1,6 @@
 """Event contracts of Loket: envelope, event catalogue, topics, national numbers.
 
-Owned by the producing side and imported by consumers, never redeclared (DESIGN.md "Events").
+Owned by the producing side and imported by consumers, never redeclared (docs/architecture.md, "Events").
 No I/O here except `snapshot`, which reads/writes the committed JSON schemas.
 """
 

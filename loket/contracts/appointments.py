@@ -63,7 +63,7 @@ class AppointmentBookedPayload(_Slot):
     @field_validator("citizen_ref")
     @classmethod
     def _not_a_national_number(cls, value: str | None) -> str | None:
-        # This event reaches reporting, where national numbers are forbidden (DESIGN.md).
+        # This event reaches reporting, where national numbers are forbidden (docs/architecture.md, "reporting").
         if value is not None and is_valid_national_number(value):
             raise ValueError("citizen_ref must be a pseudonym, not a national register number")
         return value

@@ -1,4 +1,4 @@
-"""The envelope every event shares (DESIGN.md "Events").
+"""The envelope every event shares (docs/architecture.md, "Events").
 
 Metadata lives on the envelope and the domain facts in `payload`, so infrastructure (outbox,
 inbox, DLQ, tracing) can handle any event without knowing its type, and a consumer never has

@@ -110,7 +110,7 @@ def _decode_pdf(value: str) -> bytes:
         raise ValueError("pdf_base64 is not valid base64 (standard alphabet, padded)") from None
     if len(data) > MAX_INLINE_PDF_BYTES:
         raise _too_large()
-    # PDFs are the format the eBox and the print house reliably handle (DESIGN.md).
+    # PDFs are the format the eBox and the print house reliably handle (docs/architecture.md, "Domain facts").
     if not data.startswith(b"%PDF-"):
         raise ValueError("pdf_base64 does not decode to a PDF (missing %PDF- header)")
     return data

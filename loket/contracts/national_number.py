@@ -1,6 +1,6 @@
 """Belgian national register numbers (INSZ/NISS) and BIS numbers.
 
-The number is personal data under strict legal limits (see DESIGN.md "Citizens and privacy"),
+The number is personal data under strict legal limits (see docs/architecture.md, "Domain facts"),
 so every message produced here describes *what* is wrong without ever repeating the number:
 these messages end up in DLQ headers and log lines.
 """

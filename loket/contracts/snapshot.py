@@ -1,4 +1,4 @@
-"""Committed JSON-schema snapshots of every event (DESIGN.md "Events").
+"""Committed JSON-schema snapshots of every event (docs/architecture.md, "Events").
 
 A test compares the live schemas with the files under `schemas/`, so changing a contract
 shows up in review as a diff of these files: the change has to be deliberate (and additive,

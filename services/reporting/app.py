@@ -15,7 +15,7 @@ from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.reporting.gauges import ReportingGauges
 from services.reporting.handlers import ProjectEvents
-from services.reporting.projector import PROJECTED
+from services.reporting.projector import PROJECTED, ProjectionStore, SqlProjections
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.routes import report_routes
 
@@ -27,27 +27,29 @@ TOPICS = (topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS, t
           topics.LETTERS_STATUS, topics.NOTIFICATIONS)
 
 
-def subscriptions(schema: str, pseudonymize: Pseudonymizer | None) -> list[Subscription]:
+def subscriptions(store: ProjectionStore | None, pseudonymize: Pseudonymizer | None) -> list[Subscription]:
     subs = []
     for topic in TOPICS:
         handlers = {}
-        if pseudonymize is not None:
+        if store is not None and pseudonymize is not None:
             # One handler instance per topic: the consumer hands it the whole broker batch at once.
-            project = ProjectEvents(schema, pseudonymize)
+            project = ProjectEvents(store, pseudonymize)
             handlers = {cls: project for cls in TOPIC_EVENTS[topic] if cls.__name__ in PROJECTED}
         group = f"{NAME}.{topic.rsplit('.', 1)[0].replace('.', '-')}"  # e.g. reporting.letters-status
         subs.append(Subscription(topic, group, handlers))  # type: ignore[arg-type]
     return subs
 
 
-def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGauges | None = None) -> ServiceSpec:
-    """Without settings (migrate, asyncapi) only the wiring that documents it is built."""
+def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGauges | None = None,
+                 store: ProjectionStore | None = None) -> ServiceSpec:
+    """Without settings (migrate, asyncapi) only the wiring that documents it is built. The
+    projections go to `store` (default: the PostgreSQL read models in the service's schema)."""
     spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=())
     if settings is None or gauges is None:
-        spec.subscriptions = subscriptions(NAME, None)
+        spec.subscriptions = subscriptions(None, None)
         return spec
     pseudonymize = Pseudonymizer(settings.pseudonym_secret())
-    spec.subscriptions = subscriptions(NAME, pseudonymize)
+    spec.subscriptions = subscriptions(store or SqlProjections(NAME), pseudonymize)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
         return list(report_routes(runtime, settings))
@@ -62,5 +64,6 @@ def create_app(settings: ReportingSettings | None = None) -> Starlette:
     settings = settings or ReportingSettings()
     registry = CollectorRegistry()
     runtime = build_runtime(NAME, settings, registry)
-    return build_service_app(service_spec(settings, ReportingGauges(registry)), runtime)
+    store = SqlProjections(runtime.schema)
+    return build_service_app(service_spec(settings, ReportingGauges(registry), store), runtime)
 

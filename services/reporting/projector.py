@@ -1,12 +1,19 @@
-"""Events → read-model rows. One upsert statement per event type, run with executemany over a
-broker batch; each statement writes only the facts its event knows, so any order and any
-number of repeats give the same rows."""
+"""Events → read-model rows. One upsert per event type, run with executemany over a broker
+batch; each upsert writes only the facts its event knows, so any order and any number of
+repeats give the same rows.
+
+Each upsert is described as data (`Upsert`: table, key, columns, and per column a `Rule` for
+merging a new value into an existing row); the SQL is generated from that description, and the
+in-memory fake of the tests (`tests/support/fake_projections.py`) applies the same rules in
+Python. Handlers write through a store: `SqlProjections` binds the SQL to a schema once.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
 
 import asyncpg
 
@@ -14,131 +21,215 @@ from loket.contracts import Event
 from services.reporting.pseudonyms import Pseudonymizer
 
 Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a column of an existing row takes a new value on conflict. `sql` is formatted with the
+    table `{t}` and the column `{c}`; `kind` and `version` tell the fake what the SQL does."""
+
+    kind: str  # "keep" | "latest" | "greatest" | "versioned"
+    sql: str
+    version: str | None = None  # for "versioned": the column whose greater value wins
+
+
 # Columns set from context every event of an aggregate may carry: keep the first known value.
-KEEP = "coalesce({t}.{c}, EXCLUDED.{c})"
+KEEP = Rule("keep", "coalesce({t}.{c}, EXCLUDED.{c})")
+# The event's own facts: the value carried by the event wins (NULL included).
+LATEST = Rule("latest", "EXCLUDED.{c}")
+GREATEST = Rule("greatest", "greatest({t}.{c}, EXCLUDED.{c})")
 
 
-def _upsert(table: str, key: str, columns: list[str], assign: dict[str, str]) -> str:
-    params = ", ".join(f"${i + 1}" for i in range(len(columns)))
-    sets = ", ".join(f"{c} = {assign.get(c, KEEP).format(t=table, c=c)}" for c in columns if c != key)
-    return (f"INSERT INTO {{schema}}.{table} ({', '.join(columns)}) VALUES ({params}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {sets}")
+def newest_by(version: str) -> Rule:
+    """The value written with the greater `version` wins (a tie or an unknown version: the new one)."""
+    return Rule("versioned", f"CASE WHEN {{t}}.{version} > EXCLUDED.{version} THEN {{t}}.{{c}} ELSE EXCLUDED.{{c}} END",
+                version)
 
 
-LATEST = "EXCLUDED.{c}"
+@dataclass(frozen=True)
+class Upsert:
+    table: str
+    key: str
+    columns: list[str]
+    assign: dict[str, Rule] = field(default_factory=dict)  # columns not named here: KEEP
+
+    def rule(self, column: str) -> Rule:
+        return self.assign.get(column, KEEP)
+
+    @property
+    def sql(self) -> str:
+        """The statement, with `{schema}` left to fill in."""
+        params = ", ".join(f"${i + 1}" for i in range(len(self.columns)))
+        sets = ", ".join(f"{c} = {self.rule(c).sql.format(t=self.table, c=c)}" for c in self.columns if c != self.key)
+        return (f"INSERT INTO {{schema}}.{self.table} ({', '.join(self.columns)}) VALUES ({params}) "
+                f"ON CONFLICT ({self.key}) DO UPDATE SET {sets}")
+
+
+class Statement(NamedTuple):
+    sql: str  # with `{schema}` to fill in
+    row: Callable[[Any, Pseudonymizer], Row]
+    upsert: Upsert
+
+
+def _on(table: str, key: str, columns: list[str], assign: dict[str, Rule],
+        row: Callable[[Any, Pseudonymizer], Row]) -> Statement:
+    upsert = Upsert(table, key, columns, assign)
+    return Statement(upsert.sql, row, upsert)
+
+
 VISIT = ["visit_id", "point_id", "municipality", "point_kind"]
 APPT = ["appointment_id", "point_id", "municipality"]
 LETTER = ["letter_id", "municipality", "department", "document_type"]
 NOTE = ["notification_id", "kind", "channel", "trigger_aggregate_id"]
 LOAN = ["loan_id", "point_id", "municipality"]
+STARTS = {"starts_at": newest_by("starts_version"), "starts_version": GREATEST}
 
-# event type → (SQL, row builder)
-STATEMENTS: dict[str, tuple[str, Callable[[Any, Pseudonymizer], Row]]] = {
-    "VisitStarted": (_upsert("visits", "visit_id", [*VISIT, "language", "walk_in", "started_at", "waited_seconds"],
-                             {"started_at": LATEST, "waited_seconds": LATEST, "walk_in": LATEST}),
-                     lambda e, _: (e.payload.visit_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
-                                   e.payload.language, e.payload.ticket_id is not None, e.payload.started_at,
-                                   e.payload.waited_seconds)),
-    "VisitEnded": (_upsert("visits", "visit_id", [*VISIT, "language", "ended_at", "topic", "outcome", "duration_seconds"],
-                           {c: LATEST for c in ("language", "ended_at", "topic", "outcome", "duration_seconds")}),
-                   lambda e, _: (e.payload.visit_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
-                                 e.payload.language, e.payload.ended_at, e.payload.topic, e.payload.outcome,
-                                 e.payload.duration_seconds)),
-    "AppointmentBooked": (
-        _upsert("appointments", "appointment_id", [*APPT, "point_kind", "service", "language", "booked_via",
-                                                   "booked_at", "lead_time_seconds", "starts_at", "starts_version"],
-                {"booked_at": LATEST, "lead_time_seconds": LATEST, "booked_via": LATEST,
-                 "starts_at": "CASE WHEN appointments.starts_version > EXCLUDED.starts_version "
-                              "THEN appointments.starts_at ELSE EXCLUDED.starts_at END",
-                 "starts_version": "greatest(appointments.starts_version, EXCLUDED.starts_version)"}),
+
+def _latest(*columns: str) -> dict[str, Rule]:
+    return dict.fromkeys(columns, LATEST)
+
+
+# event type → (SQL, row builder, upsert)
+STATEMENTS: dict[str, Statement] = {
+    "VisitStarted": _on(
+        "visits", "visit_id", [*VISIT, "language", "walk_in", "started_at", "waited_seconds"],
+        _latest("started_at", "waited_seconds", "walk_in"),
+        lambda e, _: (e.payload.visit_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
+                      e.payload.language, e.payload.ticket_id is not None, e.payload.started_at,
+                      e.payload.waited_seconds)),
+    "VisitEnded": _on(
+        "visits", "visit_id", [*VISIT, "language", "ended_at", "topic", "outcome", "duration_seconds"],
+        _latest("language", "ended_at", "topic", "outcome", "duration_seconds"),
+        lambda e, _: (e.payload.visit_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
+                      e.payload.language, e.payload.ended_at, e.payload.topic, e.payload.outcome,
+                      e.payload.duration_seconds)),
+    "AppointmentBooked": _on(
+        "appointments", "appointment_id", [*APPT, "point_kind", "service", "language", "booked_via", "booked_at",
+                                           "lead_time_seconds", "starts_at", "starts_version"],
+        {**_latest("booked_at", "lead_time_seconds", "booked_via"), **STARTS},
         lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
                       e.payload.service, e.payload.language, e.payload.booked_via, e.occurred_at,
                       e.payload.lead_time_seconds, e.payload.starts_at, e.occurred_at)),
-    "AppointmentRescheduled": (
-        _upsert("appointments", "appointment_id", [*APPT, "starts_at", "starts_version"],
-                {"starts_at": "CASE WHEN appointments.starts_version > EXCLUDED.starts_version "
-                              "THEN appointments.starts_at ELSE EXCLUDED.starts_at END",
-                 "starts_version": "greatest(appointments.starts_version, EXCLUDED.starts_version)"}),
+    "AppointmentRescheduled": _on(
+        "appointments", "appointment_id", [*APPT, "starts_at", "starts_version"], STARTS,
         lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.payload.starts_at,
                       e.occurred_at)),
-    "AppointmentCancelled": (_upsert("appointments", "appointment_id", [*APPT, "cancelled_at", "cancel_reason"],
-                                     {"cancelled_at": LATEST, "cancel_reason": LATEST}),
-                             lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality,
-                                           e.occurred_at, e.payload.reason)),
-    "AppointmentAttended": (_upsert("appointments", "appointment_id", [*APPT, "attended_at"], {"attended_at": LATEST}),
-                            lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality,
-                                          e.payload.attended_at)),
-    "AppointmentNoShow": (_upsert("appointments", "appointment_id", [*APPT, "no_show_at"], {"no_show_at": LATEST}),
-                          lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality,
-                                        e.occurred_at)),
-    "NotificationSent": (_upsert("notifications", "notification_id", [*NOTE, "municipality", "sent_at"],
-                                 {"sent_at": LATEST}),
-                         lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel,
-                                       e.payload.trigger_aggregate_id, e.payload.municipality, e.payload.sent_at)),
-    "NotificationDelivered": (_upsert("notifications", "notification_id", [*NOTE, "delivered_at"],
-                                      {"delivered_at": LATEST}),
-                              lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel,
-                                            e.payload.trigger_aggregate_id, e.payload.delivered_at)),
-    "NotificationFailed": (_upsert("notifications", "notification_id", [*NOTE, "failed_status", "failed_at"],
-                                   {"failed_status": LATEST, "failed_at": LATEST}),
-                           lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel,
-                                         e.payload.trigger_aggregate_id, e.payload.status, e.payload.failed_at)),
-    "LetterIssued": (_upsert("letters", "letter_id", [*LETTER, "language", "important", "citizen", "issued_at"],
-                             {"language": LATEST, "important": LATEST, "citizen": LATEST, "issued_at": LATEST}),
-                     lambda e, p: (e.payload.letter_id, e.payload.municipality, e.payload.department,
-                                   e.payload.document_type, e.payload.language, e.payload.important,
-                                   p(str(e.payload.recipient_national_number)), e.occurred_at)),
-    "LetterDeliveredToEbox": (_upsert("letters", "letter_id", [*LETTER, "ebox_delivered_at"],
-                                      {"ebox_delivered_at": LATEST}),
-                              lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department,
-                                            e.payload.document_type, e.payload.delivered_at)),
-    "LetterRead": (_upsert("letters", "letter_id", ["letter_id", "read_at"], {"read_at": LATEST}),
-                   lambda e, _: (e.payload.letter_id, e.payload.read_at)),
-    "LetterUnreadEscalated": (_upsert("letters", "letter_id", [*LETTER, "escalated_at"], {"escalated_at": LATEST}),
-                              lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department,
-                                            e.payload.document_type, e.occurred_at)),
-    "LetterQueuedForPrint": (_upsert("letters", "letter_id", [*LETTER, "queued_at", "print_reason", "postage_class",
-                                                              "pages"],
-                                     {c: LATEST for c in ("queued_at", "print_reason", "postage_class", "pages")}),
-                             lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department,
-                                           e.payload.document_type, e.occurred_at, e.payload.reason,
-                                           e.payload.postage_class, e.payload.pages)),
-    "LetterPrinted": (_upsert("letters", "letter_id", ["letter_id", "printed_at"], {"printed_at": LATEST}),
-                      lambda e, _: (e.payload.letter_id, e.occurred_at)),
-    "LetterPosted": (_upsert("letters", "letter_id", ["letter_id", "posted_at"], {"posted_at": LATEST}),
-                     lambda e, _: (e.payload.letter_id, e.payload.posted_at)),
-    "LetterReturned": (_upsert("letters", "letter_id", ["letter_id", "returned_at"], {"returned_at": LATEST}),
-                       lambda e, _: (e.payload.letter_id, e.occurred_at)),
-    "LetterFailed": (_upsert("letters", "letter_id", [*LETTER, "failed_channel", "failed_code"],
-                             {"failed_channel": LATEST, "failed_code": LATEST}),
-                     lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department,
-                                   e.payload.document_type, e.payload.channel, e.payload.code)),
-    "EboxActivationAssisted": (
-        _upsert("activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at"],
-                {"citizen": LATEST, "activated_at": LATEST}),
+    "AppointmentCancelled": _on(
+        "appointments", "appointment_id", [*APPT, "cancelled_at", "cancel_reason"],
+        _latest("cancelled_at", "cancel_reason"),
+        lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.occurred_at,
+                      e.payload.reason)),
+    "AppointmentAttended": _on(
+        "appointments", "appointment_id", [*APPT, "attended_at"], _latest("attended_at"),
+        lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.payload.attended_at)),
+    "AppointmentNoShow": _on(
+        "appointments", "appointment_id", [*APPT, "no_show_at"], _latest("no_show_at"),
+        lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.occurred_at)),
+    "NotificationSent": _on(
+        "notifications", "notification_id", [*NOTE, "municipality", "sent_at"], _latest("sent_at"),
+        lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel, e.payload.trigger_aggregate_id,
+                      e.payload.municipality, e.payload.sent_at)),
+    "NotificationDelivered": _on(
+        "notifications", "notification_id", [*NOTE, "delivered_at"], _latest("delivered_at"),
+        lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel, e.payload.trigger_aggregate_id,
+                      e.payload.delivered_at)),
+    "NotificationFailed": _on(
+        "notifications", "notification_id", [*NOTE, "failed_status", "failed_at"],
+        _latest("failed_status", "failed_at"),
+        lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel, e.payload.trigger_aggregate_id,
+                      e.payload.status, e.payload.failed_at)),
+    "LetterIssued": _on(
+        "letters", "letter_id", [*LETTER, "language", "important", "citizen", "issued_at"],
+        _latest("language", "important", "citizen", "issued_at"),
+        lambda e, p: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
+                      e.payload.language, e.payload.important, p(str(e.payload.recipient_national_number)),
+                      e.occurred_at)),
+    "LetterDeliveredToEbox": _on(
+        "letters", "letter_id", [*LETTER, "ebox_delivered_at"], _latest("ebox_delivered_at"),
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
+                      e.payload.delivered_at)),
+    "LetterRead": _on(
+        "letters", "letter_id", ["letter_id", "read_at"], _latest("read_at"),
+        lambda e, _: (e.payload.letter_id, e.payload.read_at)),
+    "LetterUnreadEscalated": _on(
+        "letters", "letter_id", [*LETTER, "escalated_at"], _latest("escalated_at"),
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
+                      e.occurred_at)),
+    "LetterQueuedForPrint": _on(
+        "letters", "letter_id", [*LETTER, "queued_at", "print_reason", "postage_class", "pages"],
+        _latest("queued_at", "print_reason", "postage_class", "pages"),
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
+                      e.occurred_at, e.payload.reason, e.payload.postage_class, e.payload.pages)),
+    "LetterPrinted": _on(
+        "letters", "letter_id", ["letter_id", "printed_at"], _latest("printed_at"),
+        lambda e, _: (e.payload.letter_id, e.occurred_at)),
+    "LetterPosted": _on(
+        "letters", "letter_id", ["letter_id", "posted_at"], _latest("posted_at"),
+        lambda e, _: (e.payload.letter_id, e.payload.posted_at)),
+    "LetterReturned": _on(
+        "letters", "letter_id", ["letter_id", "returned_at"], _latest("returned_at"),
+        lambda e, _: (e.payload.letter_id, e.occurred_at)),
+    "LetterFailed": _on(
+        "letters", "letter_id", [*LETTER, "failed_channel", "failed_code"], _latest("failed_channel", "failed_code"),
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
+                      e.payload.channel, e.payload.code)),
+    "EboxActivationAssisted": _on(
+        "activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at"],
+        _latest("citizen", "activated_at"),
         lambda e, p: (e.payload.activation_id, p(str(e.payload.national_number) if e.payload.national_number else None),
                       e.payload.point_id, e.payload.municipality, e.payload.activated_at)),
-    "DeviceLent": (_upsert("loans", "loan_id", [*LOAN, "device_kind", "lent_at", "due_at"],
-                           {"device_kind": LATEST, "lent_at": LATEST, "due_at": LATEST}),
-                   lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.device_kind,
-                                 e.occurred_at, e.payload.due_at)),
-    "DeviceReturned": (_upsert("loans", "loan_id", [*LOAN, "returned_at", "condition"],
-                               {"returned_at": LATEST, "condition": LATEST}),
-                       lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality,
-                                     e.payload.returned_at, e.payload.condition)),
-    "DeviceLoanOverdue": (_upsert("loans", "loan_id", [*LOAN, "overdue_days"],
-                                  {"overdue_days": "greatest(loans.overdue_days, EXCLUDED.overdue_days)"}),
-                          lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality,
-                                        e.payload.days_overdue)),
+    "DeviceLent": _on(
+        "loans", "loan_id", [*LOAN, "device_kind", "lent_at", "due_at"], _latest("device_kind", "lent_at", "due_at"),
+        lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.device_kind,
+                      e.occurred_at, e.payload.due_at)),
+    "DeviceReturned": _on(
+        "loans", "loan_id", [*LOAN, "returned_at", "condition"], _latest("returned_at", "condition"),
+        lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.returned_at,
+                      e.payload.condition)),
+    "DeviceLoanOverdue": _on(
+        "loans", "loan_id", [*LOAN, "overdue_days"], {"overdue_days": GREATEST},
+        lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.days_overdue)),
 }
 PROJECTED = frozenset(STATEMENTS)
 
 
-async def project(conn: asyncpg.Connection, schema: str, events: list[Event], pseudonymize: Pseudonymizer) -> int:
+class ProjectionStore(Protocol):
+    """Where the projector writes: one call per event type and broker batch, rows in broker order."""
+
+    async def upsert(self, conn: Any, event_type: str, rows: list[Row]) -> None: ...
+
+
+class SqlProjections:
+    """The read models in PostgreSQL: each event type's upsert bound to `schema` once, run with
+    executemany in the consumer's transaction (`conn`)."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        self._sql = {event_type: s.sql.format(schema=schema) for event_type, s in STATEMENTS.items()}
+
+    async def upsert(self, conn: asyncpg.Connection, event_type: str, rows: list[Row]) -> None:
+        await conn.executemany(self._sql[event_type], rows)
+
+
+def rows_of(events: list[Event], pseudonymize: Pseudonymizer) -> dict[str, list[Row]]:
+    """Rows per event type, in the order the types first appear; events not projected are skipped.
+    National numbers leave here only as pseudonyms."""
     rows: dict[str, list[Row]] = defaultdict(list)
     for event in events:
-        if event.event_type in STATEMENTS:
-            rows[event.event_type].append(STATEMENTS[event.event_type][1](event, pseudonymize))
+        statement = STATEMENTS.get(event.event_type)
+        if statement is not None:
+            rows[event.event_type].append(statement.row(event, pseudonymize))
+    return rows
+
+
+async def project_into(store: ProjectionStore, conn: Any, events: list[Event], pseudonymize: Pseudonymizer) -> int:
+    """Writes a batch of events through `store`; returns how many rows were upserted."""
+    rows = rows_of(events, pseudonymize)
     for event_type, batch in rows.items():
-        await conn.executemany(STATEMENTS[event_type][0].format(schema=schema), batch)
+        await store.upsert(conn, event_type, batch)
     return sum(len(b) for b in rows.values())
+
+
+async def project(conn: asyncpg.Connection, schema: str, events: list[Event], pseudonymize: Pseudonymizer) -> int:
+    """`project_into` the PostgreSQL read models of `schema` (rebuilds and tests)."""
+    return await project_into(SqlProjections(schema), conn, events, pseudonymize)
