@@ -20,6 +20,7 @@ from services.booking.staff.model import Helper, Shift
 from services.booking.staff.seed import DEFAULT_STAFF_SEED, load_staff
 
 BUSY_POINT = "bench-busy-point"
+BUSY_MUNICIPALITY = "12025"  # the busy point is a clone of Mechelen's town hall
 SERVICE = "ebox_activation"
 HELPERS = [f"bench-helper-{i}" for i in range(8)]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

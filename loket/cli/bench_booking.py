@@ -22,7 +22,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loket.bench.booking_runs import RunResult, run_loket, run_raw, winners_per_target
-from loket.bench.booking_setup import SERVICE, clear, prepare, slot_points, targets
+from loket.bench.booking_setup import (
+    BUSY_MUNICIPALITY,
+    BUSY_POINT,
+    SERVICE,
+    clear,
+    prepare,
+    slot_points,
+    targets,
+)
 from loket.bench.fresh_stack import run_on_fresh_stack
 from loket.bench.letters_sim import wait_http
 from loket.bench.report_output import emit
@@ -64,7 +72,8 @@ async def _run(database_url: str, bus_url: str, work: Path, requests: int, clien
     conn = await asyncpg.connect(database_url)
     await prepare(conn)
     token = secrets.token_urlsafe(24)
-    (work / "tokens.json").write_text(json.dumps([{"name": "bench", "role": "staff", "sha256": hash_token(token)}]))
+    (work / "tokens.json").write_text(json.dumps([{"name": "bench", "role": "staff", "municipality": BUSY_MUNICIPALITY, "points": [BUSY_POINT],
+                     "sha256": hash_token(token)}]))
     port = free_port()
     env = {**os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
            "LOKET_API_TOKENS_FILE": str(work / "tokens.json"), "LOKET_LOG_LEVEL": "WARNING",

@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
@@ -22,6 +23,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from loket.contracts import Event
+from loket.contracts.values import utc_now
 from loket.infra.bus.bus import Bus
 from loket.infra.bus.consumer import EventConsumer
 from loket.infra.bus.handler_context import BatchHandler, Handler
@@ -30,8 +32,10 @@ from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
 from loket.infra.http.asyncapi_route import asyncapi_routes
-from loket.infra.http.auth import BearerAuthMiddleware, TokenStore
+from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore
 from loket.infra.http.health import health_routes
+from loket.infra.identity.key_verifier import KeyVerifier
+from loket.infra.identity.schema import migrate_identity
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.runtime import Runtime
 from loket.infra.settings import ServiceSettings
@@ -57,6 +61,8 @@ class ServiceSpec:
     routes: Callable[[Runtime], list[BaseRoute]] | None = None
     background: list[BackgroundLoop] = field(default_factory=list)
     open_path_prefixes: tuple[str, ...] = ()
+    # The service's declared API endpoints (its own type), kept for the authorisation matrix test.
+    endpoints: list[Any] = field(default_factory=list)
 
 
 def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegistry | None = None) -> Runtime:
@@ -138,6 +144,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         await _wait_for_database(settings, runtime)
         async with runtime.db().acquire() as conn:
             await migrate_service_schema(conn, spec.name, spec.migrations)
+            await migrate_identity(conn)  # API keys and tenants: every service authenticates with them
         await runtime.bus.start()
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
@@ -166,9 +173,11 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(BearerAuthMiddleware, store=TokenStore.from_environment(),
+            Middleware(BearerAuthMiddleware,
+                       authenticator=Authenticator(TokenStore.from_environment(), KeyVerifier(runtime.db, utc_now)),
                        open_prefixes=spec.open_path_prefixes)
         ],
     )
     app.state.runtime = runtime
+    app.state.endpoints = spec.endpoints
     return app

@@ -58,15 +58,15 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     if settings is None or metrics is None or runtime is None:
         return spec
     booking = build_booking(settings, metrics, clock, runtime.outbox)
+    declared = spec.endpoints = endpoints(runtime, booking)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
-        declared = endpoints(runtime, booking)
         document = openapi_document(declared, "Loket booking API", "1")
 
         async def openapi(_: Request) -> JSONResponse:
             return JSONResponse(document)
 
-        return [*(to_route(e, booking.limiter, metrics.http_errors.inc) for e in declared),
+        return [*(to_route(e, booking.locator, runtime.db, booking.limiter, metrics.http_errors.inc) for e in declared),
                 Route("/docs/openapi.json", openapi, methods=["GET"]),
                 *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock)]

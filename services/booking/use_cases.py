@@ -12,6 +12,7 @@ from services.booking.appointments.service import Appointments
 from services.booking.cancellation import Cancellation
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.loans.service import Loans
+from services.booking.locations import Locator
 from services.booking.metrics import BookingMetrics
 from services.booking.queue.service import Queue
 from services.booking.settings import BookingSettings
@@ -34,6 +35,7 @@ class Booking:
     queue: Queue
     loans: Loans
     limiter: RateLimiter
+    locator: Locator  # where an object belongs, for the scope check of staff endpoints
 
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox) -> Booking:
@@ -43,4 +45,4 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
                         settings.booking_public_url)
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, waitlist, Cancellation(appointments, waitlist),
-                   Queue(appointments, metrics), Loans(appointments), limiter)
+                   Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME))

@@ -23,7 +23,15 @@ from services.booking.seeding import read_seed, store_seed
 from services.booking.settings import BookingSettings
 from tests.support.served_app import served
 
-ROLES = ("staff", "backoffice", "admin")
+# The tests' principals: counter staff at Mechelen's points, Mechelen's back-office, the operator.
+MECHELEN = "12025"
+MECHELEN_POINTS = ["mechelen-stadhuis", "mechelen-digibank-predikheren", "mechelen-bpost-centrum"]
+TOKEN_ENTRIES = {
+    "staff": {"role": "staff", "municipality": MECHELEN, "points": MECHELEN_POINTS},
+    "backoffice": {"role": "backoffice", "municipality": MECHELEN},
+    "admin": {"role": "operator"},
+}
+ROLES = tuple(TOKEN_ENTRIES)
 
 
 @dataclass
@@ -31,6 +39,7 @@ class RunningBooking:
     base: str
     tokens: dict[str, str]
     http: aiohttp.ClientSession
+    endpoints: list[Any]  # the service's Endpoint declarations
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -50,11 +59,14 @@ async def seed_booking(conn: asyncpg.Connection) -> None:
                        "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries")
 
 
-def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
+def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch,
+                 extra: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+    """One token per principal: the standard three, and `extra` ({name: token file entry})."""
+    entries = {**TOKEN_ENTRIES, **(extra or {})}
+    tokens = {name: secrets.token_urlsafe(24) for name in entries}
     path = directory / "tokens.json"
-    path.write_text(json.dumps([{"name": f"test-{role}", "role": role, "sha256": hash_token(t)}
-                                for role, t in tokens.items()]))
+    path.write_text(json.dumps([{"name": f"test-{name}", **entries[name], "sha256": hash_token(t)}
+                                for name, t in tokens.items()]))
     monkeypatch.setenv("LOKET_API_TOKENS_FILE", str(path))
     monkeypatch.delenv("LOKET_ADMIN_TOKEN", raising=False)
     return tokens
@@ -62,14 +74,16 @@ def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
 
 @contextlib.asynccontextmanager
 async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                          clock: Callable[[], dt.datetime] = utc_now, **overrides: Any) -> AsyncIterator[RunningBooking]:
+                          clock: Callable[[], dt.datetime] = utc_now,
+                          extra_tokens: dict[str, dict[str, Any]] | None = None,
+                          **overrides: Any) -> AsyncIterator[RunningBooking]:
     conn = await asyncpg.connect(database_url)
     try:
         await seed_booking(conn)
     finally:
         await conn.close()
-    tokens = write_tokens(tmp_path, monkeypatch)
+    tokens = write_tokens(tmp_path, monkeypatch, extra_tokens)
     settings = BookingSettings(database_url=database_url, bus_url=bus_url, db_pool_max=20, **overrides)
     app = create_app(settings, clock)
     async with served(app) as base, aiohttp.ClientSession() as http:
-        yield RunningBooking(base, tokens, http)
+        yield RunningBooking(base, tokens, http, app.state.endpoints)

@@ -8,9 +8,12 @@ import asyncpg
 from pydantic import BaseModel
 from starlette.applications import Starlette
 
-from loket.infra.http.auth import BearerAuthMiddleware, TokenStore, hash_token
-from services.booking.http.endpoint import STAFF, Endpoint, to_route
+from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore, hash_token
+from loket.infra.identity.roles import Role
+from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.scopes import OPEN
+from services.booking.locations import Locator
 from tests.support.served_app import served
 
 
@@ -37,14 +40,18 @@ def build(errors: list[int]) -> Starlette:
         return Echo(word="booked")
 
     collisions_left: dict[str, int] = {}
-    routes = [to_route(Endpoint("POST", "/echo", echo, "echo", (STAFF,), body=Echo), None, lambda: errors.append(1)),
-              to_route(Endpoint("GET", "/public/collide", collide, "collide", None), None, lambda: errors.append(1)),
-              to_route(Endpoint("GET", "/public/boom", boom, "boom", None), RateLimiter(60, 2),
-                       lambda: errors.append(1))]
-    store = TokenStore([{"name": "kiosk", "role": "staff", "sha256": hash_token("s")},
-                        {"name": "reporter", "role": "reader", "sha256": hash_token("r")}])
+    # Open scopes: no object to locate, so no database is needed.
+    locator, no_pool = Locator("unused"), lambda: None
+    routes = [to_route(Endpoint("POST", "/echo", echo, "echo", frozenset({Role.STAFF}), OPEN, body=Echo), locator,
+                       no_pool, None, lambda: errors.append(1)),
+              to_route(Endpoint("GET", "/public/collide", collide, "collide", None, OPEN), locator, no_pool, None,
+                       lambda: errors.append(1)),
+              to_route(Endpoint("GET", "/public/boom", boom, "boom", None, OPEN), locator, no_pool,
+                       RateLimiter(60, 2), lambda: errors.append(1))]
+    store = TokenStore([{"name": "kiosk", "role": "staff", "municipality": "12025", "sha256": hash_token("s")},
+                        {"name": "reporter", "role": "analyst", "municipality": "12025", "sha256": hash_token("r")}])
     app = Starlette(routes=routes)
-    app.add_middleware(BearerAuthMiddleware, store=store, open_prefixes=("/public/",))
+    app.add_middleware(BearerAuthMiddleware, authenticator=Authenticator(store, None), open_prefixes=("/public/",))
     return app
 
 
@@ -54,7 +61,7 @@ async def test_roles_validation_errors_crashes_and_rate_limits_are_answered_prec
         async with http.post("/echo", json={"word": "hi"}) as r:
             assert r.status == 401
         async with http.post("/echo", json={"word": "hi"}, headers={"Authorization": "Bearer r"}) as r:
-            assert r.status == 403 and "role staff" in (await r.json(content_type=None))["detail"]
+            assert r.status == 403 and "serves staff" in (await r.json(content_type=None))["detail"]
         async with http.post("/echo", json={"word": "hi"}, headers={"Authorization": "Bearer s"}) as r:
             assert r.status == 200 and await r.json() == {"word": "hi"}
         async with http.post("/echo", json={"word": 3}, headers={"Authorization": "Bearer s"}) as r:

@@ -20,6 +20,8 @@ from services.booking.errors import (
 from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.errors import STATUS, as_problem, status_of
 from services.booking.http.problem import PROBLEM_MEDIA_TYPE, ProblemError
+from services.booking.http.scopes import OPEN
+from services.booking.locations import Locator
 from tests.support.served_app import served
 
 
@@ -55,7 +57,7 @@ async def test_the_endpoint_wrapper_answers_a_refusal_as_problem_json() -> None:
     async def refuse(request) -> BaseModel:  # type: ignore[no-untyped-def]
         raise NotAllowed("Wrong appointment", "this link belongs to another appointment")
 
-    app = Starlette(routes=[to_route(Endpoint("GET", "/public/refuse", refuse, "refuse", None))])
+    app = Starlette(routes=[to_route(Endpoint("GET", "/public/refuse", refuse, "refuse", None, OPEN), Locator("unused"), lambda: None)])
     async with served(app) as base, aiohttp.ClientSession(base_url=base) as http:
         async with http.get("/public/refuse") as r:
             assert r.status == 403 and r.content_type == PROBLEM_MEDIA_TYPE

@@ -1,9 +1,10 @@
-"""Bearer-token authentication with roles; tokens are stored only as SHA-256 hashes.
+"""Who sent a request: bearer API keys (`lk_…`, in the identity schema) or configured tokens, each
+turned into a `Principal` with a role and a scope; refusals are 401 problem+json with the reason.
 
-Tokens come from `LOKET_API_TOKENS_FILE` (JSON: [{"name", "role", "sha256"}]) and/or from
-`LOKET_ADMIN_TOKEN` (a single admin token, e.g. a Kubernetes secret). `loket up` generates an
-admin token in its data directory on first start. Health and metrics stay open for probes and
-Prometheus; everything else needs a token.
+Configured tokens are for bootstrapping and machines without a database of keys: the operator's
+`LOKET_ADMIN_TOKEN` (a platform operator; `loket up` generates one) and `LOKET_API_TOKENS_FILE`
+(JSON: [{"name", "role", "sha256", "municipality", "points"}], stored as SHA-256 only). Health
+and metrics stay open for probes and Prometheus; everything else needs a principal.
 """
 
 from __future__ import annotations
@@ -12,45 +13,75 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from loket.infra.identity.key_verifier import KeyVerifier, Refusal
+from loket.infra.identity.principal import Principal
+from loket.infra.identity.roles import Role
+
 OPEN_PATHS = ("/health/live", "/health/ready", "/metrics")
+# Role names of configured tokens from before roles had scopes.
+_LEGACY_ROLES = {"admin": Role.OPERATOR}
+
+
+class TokenFileError(ValueError):
+    """A configured token cannot become a principal; the message says which and why."""
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    role: str
+def principal_of(entry: dict[str, Any]) -> Principal:
+    role_name = entry["role"]
+    try:
+        role = _LEGACY_ROLES.get(role_name) or Role(role_name)
+    except ValueError:
+        raise TokenFileError(f"token {entry.get('name')!r}: unknown role {role_name!r}") from None
+    try:
+        return Principal(entry["name"], role, entry.get("municipality"), frozenset(entry.get("points", ())))
+    except ValueError as exc:
+        raise TokenFileError(f"token {entry.get('name')!r}: {exc} (add \"municipality\": REFNIS)") from None
 
 
 class TokenStore:
-    def __init__(self, entries: list[dict[str, str]]) -> None:
-        self._by_hash = {e["sha256"]: Principal(e["name"], e["role"]) for e in entries}
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self._by_hash = {e["sha256"].encode(): principal_of(e) for e in entries}
 
     @classmethod
     def from_environment(cls) -> TokenStore:
-        entries: list[dict[str, str]] = []
+        entries: list[dict[str, Any]] = []
         if path := os.environ.get("LOKET_API_TOKENS_FILE"):
             entries += json.loads(Path(path).read_text())
         if admin := os.environ.get("LOKET_ADMIN_TOKEN"):
-            entries.append({"name": "admin", "role": "admin", "sha256": hash_token(admin)})
+            entries.append({"name": "admin", "role": "operator", "sha256": hash_token(admin)})
         return cls(entries)
 
     def authenticate(self, token: str) -> Principal | None:
-        digest = hash_token(token)
+        digest = hash_token(token).encode()  # bytes: compare_digest raises on non-ASCII str
         for known, principal in self._by_hash.items():
             if hmac.compare_digest(known, digest):
                 return principal
         return None
+
+
+class Authenticator:
+    """Configured tokens first (no database round trip), then API keys."""
+
+    def __init__(self, tokens: TokenStore, keys: KeyVerifier | None) -> None:
+        self.tokens, self.keys = tokens, keys
+
+    async def authenticate(self, token: str) -> Principal | Refusal:
+        if (principal := self.tokens.authenticate(token)) is not None:
+            return principal
+        if self.keys is not None and token.startswith("lk_"):
+            return await self.keys.authenticate(token)
+        return Refusal("Unauthorized", "the bearer token is not valid")
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -66,9 +97,9 @@ class BearerAuthMiddleware:
     """Pure ASGI (not BaseHTTPMiddleware, which costs a task and a stream per request: it was a
     measurable share of a booking's latency)."""
 
-    def __init__(self, app: ASGIApp, store: TokenStore, open_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, open_prefixes: tuple[str, ...] = ()) -> None:
         self.app = app
-        self.store = store
+        self.authenticator = authenticator
         self.open_prefixes = open_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,9 +117,11 @@ class BearerAuthMiddleware:
             response.headers["WWW-Authenticate"] = "Bearer"
             await response(scope, receive, send)
             return
-        principal = self.store.authenticate(token.strip())
-        if principal is None:
-            await problem(401, "Unauthorized", "the bearer token is not valid")(scope, receive, send)
+        found = await self.authenticator.authenticate(token.strip())
+        if isinstance(found, Refusal):
+            response = problem(401, found.title, found.detail)
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            await response(scope, receive, send)
             return
-        scope.setdefault("state", {})["principal"] = principal
+        scope.setdefault("state", {})["principal"] = found
         await self.app(scope, receive, send)

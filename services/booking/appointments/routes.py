@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from starlette.requests import Request
 
+from loket.infra.identity.roles import Role
 from loket.infra.runtime import Runtime
 from services.booking.appointments import repository as repo
 from services.booking.appointments.api_models import (
@@ -29,8 +30,9 @@ from services.booking.appointments.service import Appointments, Booked, BookingW
 from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_instant, local_text
 from services.booking.cancellation import Cancellation
-from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
+from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.problem import ProblemError
+from services.booking.http.scopes import COUNTER, OPEN, InBody, InPath
 from services.booking.metrics import BookingMetrics
 
 UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
@@ -82,7 +84,7 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation:
         return await _book(request, body, "citizen")
 
     async def book_for_citizen(request: Request, body: StaffBookingRequest) -> BaseModel:
-        return await _book(request, body, "backoffice" if request.state.principal.role == BACKOFFICE else "staff")
+        return await _book(request, body, "backoffice" if request.state.principal.role is Role.BACKOFFICE else "staff")
 
     async def show_by_link(request: Request, query: LinkQuery) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
@@ -136,34 +138,34 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation:
                                                 local_instant(query.day + dt.timedelta(days=1), dt.time()))
         return AppointmentList(appointments=[AppointmentView.of(a) for a in found])
 
-    staff = (STAFF, BACKOFFICE)
+    staff = COUNTER
     link_errors = (403, 404, 409, 410)
     return [
         Endpoint("GET", "/public/points/{point_id}/slots", list_slots, "Free slots for a service in a language",
-                 None, query=SlotQuery, response=SlotList, errors=(404,), extra={"path": POINT_PATH}),
+                 None, query=SlotQuery, response=SlotList, errors=(404,), extra={"path": POINT_PATH}, scope=OPEN),
         Endpoint("POST", "/public/appointments", book_appointment, "Book a slot (citizen)", None,
-                 body=BookingRequest, response=BookingConfirmation, status=201, errors=(404, 409)),
+                 body=BookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), scope=OPEN),
         Endpoint("GET", "/public/appointments/{appointment_id}", show_by_link, "See an appointment by its link",
-                 None, query=LinkQuery, response=AppointmentView, errors=link_errors, extra={"path": UUID_PATH}),
+                 None, query=LinkQuery, response=AppointmentView, errors=link_errors, extra={"path": UUID_PATH}, scope=OPEN),
         Endpoint("POST", "/public/appointments/{appointment_id}/cancel", cancel_by_link,
                  "Cancel by link (works once)", None, query=LinkQuery, response=AppointmentView, errors=link_errors,
-                 extra={"path": UUID_PATH}),
+                 extra={"path": UUID_PATH}, scope=OPEN),
         Endpoint("POST", "/public/appointments/{appointment_id}/reschedule", reschedule_by_link,
                  "Move by link (works once; returns a new link)", None, query=LinkQuery, body=RescheduleRequest,
-                 response=BookingConfirmation, errors=link_errors, extra={"path": UUID_PATH}),
+                 response=BookingConfirmation, errors=link_errors, extra={"path": UUID_PATH}, scope=OPEN),
         Endpoint("POST", "/staff/appointments", book_for_citizen, "Book on a citizen's behalf", staff,
-                 body=StaffBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), tag="staff"),
+                 body=StaffBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), tag="staff", scope=InBody("point_id", "assistance point")),
         Endpoint("GET", "/staff/points/{point_id}/appointments", day_at_point, "A point's appointments on a day",
-                 staff, query=DayQuery, response=AppointmentList, errors=(404,), tag="staff", extra={"path": POINT_PATH}),
+                 staff, query=DayQuery, response=AppointmentList, errors=(404,), tag="staff", extra={"path": POINT_PATH}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/cancel", staff_cancel, "Cancel an appointment", staff,
                  body=StaffCancelRequest, response=AppointmentView, errors=(404, 409), tag="staff",
-                 extra={"path": UUID_PATH}),
+                 extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/reschedule", staff_reschedule,
                  "Move an appointment", staff, body=RescheduleRequest, response=BookingConfirmation,
-                 errors=(404, 409), tag="staff", extra={"path": UUID_PATH}),
+                 errors=(404, 409), tag="staff", extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/check-in", check_in, "The citizen has arrived",
-                 staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}),
+                 staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/attended", mark_attended, "The citizen was helped",
-                 staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}),
+                 staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
     ]
 

@@ -20,7 +20,8 @@ from services.booking.appointments.repository import LIVE
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_instant
 from services.booking.cancellation import Cancellation
-from services.booking.http.endpoint import BACKOFFICE, Endpoint
+from services.booking.http.endpoint import Endpoint
+from services.booking.http.scopes import MANAGERS, InPath
 from services.booking.metrics import BookingMetrics
 from services.booking.points.repository import upsert_points
 
@@ -55,6 +56,6 @@ def closure_endpoints(runtime: Runtime, appointments: Appointments, cancellation
         return ClosureResult(point_id=point_id, day=body.day, cancelled=len(affected))
 
     return [Endpoint("POST", "/backoffice/points/{point_id}/closures", close_point_for_a_day,
-                     "Close a point for a day and cancel its appointments", (BACKOFFICE,), body=ClosureRequest,
+                     "Close a point for a day and cancel its appointments", MANAGERS, body=ClosureRequest,
                      response=ClosureResult, errors=(404,), tag="backoffice",
-                     extra={"path": {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-stadhuis"]}}})]
+                     extra={"path": {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-stadhuis"]}}}, scope=InPath("point_id", "assistance point"))]

@@ -1,8 +1,8 @@
-"""One declaration per HTTP endpoint drives routing, role checks, input validation and the
-OpenAPI document, so the published contract cannot drift from what the code accepts.
+"""One declaration per HTTP endpoint drives routing, role and scope checks, input validation and
+the OpenAPI document, so the published contract cannot drift from what the code accepts.
 
 Handlers receive already-validated pydantic models and return a pydantic model (or a
-Response); they never parse JSON or check roles themselves.
+Response); they never parse JSON, check roles or check whose object it is themselves.
 """
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from loket.infra.identity.authorization import Decision, decide
+from loket.infra.identity.principal import Principal
+from loket.infra.identity.roles import Role
 from services.booking.errors import BookingError
 from services.booking.http.errors import as_problem
 from services.booking.http.problem import ProblemError, problem_response
 from services.booking.http.rate_limit import RateLimiter, client_address
+from services.booking.http.scopes import InBody, InPath, Open, Scope
 from services.booking.http.transactions import retried
+from services.booking.locations import Locator
 
 log = logging.getLogger(__name__)
 
-# Roles carried by bearer tokens (loket/infra/http/auth.py). `admin` may do everything.
-STAFF, BACKOFFICE, ADMIN = "staff", "backoffice", "admin"
 MAX_BODY_BYTES = 64 * 1024
 
 Handler = Callable[..., Awaitable[BaseModel | Response]]
@@ -40,7 +43,8 @@ class Endpoint:
     path: str
     handler: Handler
     summary: str
-    roles: tuple[str, ...] | None  # None: public, no token needed
+    roles: frozenset[Role] | None  # None: public, no principal needed
+    scope: Scope  # whose objects it touches: no default, every endpoint declares one
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
@@ -62,14 +66,32 @@ def validation_problem(exc: ValidationError, where: str) -> Response:
     return problem_response(422, "Invalid request", detail, errors)
 
 
-def _role_refusal(request: Request, roles: tuple[str, ...]) -> Response | None:
-    principal = getattr(request.state, "principal", None)
-    if principal is None:  # the auth middleware lets only open prefixes through without one
+def _role_refusal(request: Request, roles: frozenset[Role]) -> Response | None:
+    principal: Principal | None = getattr(request.state, "principal", None)
+    decision = decide(principal, roles, None)
+    if decision is Decision.UNAUTHENTICATED:  # the auth middleware lets only open prefixes through
         return problem_response(401, "Unauthorized", "send 'Authorization: Bearer <token>'")
-    if principal.role == ADMIN or principal.role in roles:
+    if decision is Decision.WRONG_ROLE:
+        assert principal is not None
+        return problem_response(403, "Forbidden", f"this endpoint serves {', '.join(sorted(roles))}; "
+                                                  f"{principal.name!r} is {principal.role}")
+    return None
+
+
+async def _scope_refusal(request: Request, endpoint: Endpoint, kwargs: dict[str, Any], locator: Locator,
+                         pool: Callable[[], Any]) -> Response | None:
+    """404 for an object that does not exist and, the same, for one outside the principal's
+    municipality or points: whether another tenant's object exists is not theirs to learn."""
+    scope = endpoint.scope
+    if isinstance(scope, Open):
         return None
-    return problem_response(403, "Forbidden", f"this endpoint needs the role {' or '.join(roles)}; "
-                                              f"the token of {principal.name!r} has the role {principal.role!r}")
+    object_id = scope.object_id(request, kwargs)
+    async with pool().acquire() as conn:
+        location = await locator.locate(conn, scope.what, object_id)
+    assert endpoint.roles is not None
+    if location is None or decide(request.state.principal, endpoint.roles, location) is not Decision.ALLOW:
+        return problem_response(404, f"Unknown {scope.what}", f"there is no {scope.what} {object_id!r}")
+    return None
 
 
 async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | Response:
@@ -88,7 +110,7 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | R
         return validation_problem(exc, "body")
 
 
-def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
+def to_route(endpoint: Endpoint, locator: Locator, pool: Callable[[], Any], limiter: RateLimiter | None = None,
              on_server_error: Callable[[], None] | None = None) -> Route:
     async def run(request: Request) -> Response:
         if endpoint.roles is not None and (refusal := _role_refusal(request, endpoint.roles)):
@@ -99,6 +121,11 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
                 response.headers["Retry-After"] = str(max(1, round(wait)))
                 return response
         kwargs: dict[str, Any] = {}
+        # An object named in the path is checked before the input is: a refused principal learns
+        # nothing, not even what the endpoint would have accepted.
+        if isinstance(endpoint.scope, InPath) and (refusal := await _scope_refusal(
+                request, endpoint, kwargs, locator, pool)) is not None:
+            return refusal
         if endpoint.query is not None:
             try:
                 kwargs["query"] = endpoint.query.model_validate(dict(request.query_params))
@@ -109,6 +136,9 @@ def to_route(endpoint: Endpoint, limiter: RateLimiter | None = None,
             if isinstance(parsed, Response):
                 return parsed
             kwargs["body"] = parsed
+        if isinstance(endpoint.scope, InBody) and (refusal := await _scope_refusal(
+                request, endpoint, kwargs, locator, pool)) is not None:
+            return refusal
         try:
             # Each handler is one transaction: on a deadlock or serialization failure it runs again.
             result = await retried(lambda: endpoint.handler(request, **kwargs), f"{endpoint.method} {endpoint.path}")

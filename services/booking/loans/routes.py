@@ -13,7 +13,8 @@ from starlette.requests import Request
 from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
-from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
+from services.booking.http.endpoint import Endpoint, uuid_path
+from services.booking.http.scopes import COUNTER, MANAGERS, InBody, InPath
 from services.booking.loans.service import Loans
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
@@ -91,15 +92,15 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
             await loans.give_back(conn, loan_id, body.condition, body.notes, clock())
         return LoanView(loan_id=loan_id)
 
-    staff = (STAFF, BACKOFFICE)
+    staff = COUNTER
     return [
         Endpoint("POST", "/backoffice/points/{point_id}/devices", register_device, "Register a lendable device",
-                 (BACKOFFICE,), body=DeviceRequest, response=Registered, status=201, errors=(404, 409),
-                 tag="loans", extra={"path": POINT}),
+                 MANAGERS, body=DeviceRequest, response=Registered, status=201, errors=(404, 409),
+                 tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("GET", "/staff/points/{point_id}/devices", list_devices, "A point's devices", staff,
-                 response=DeviceList, errors=(404,), tag="loans", extra={"path": POINT}),
+                 response=DeviceList, errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/loans", lend_device, "Lend a device", staff, body=LendRequest, response=LoanView,
-                 status=201, errors=(404, 409), tag="loans"),
+                 status=201, errors=(404, 409), tag="loans", scope=InBody("device_id", "device")),
         Endpoint("POST", "/staff/loans/{loan_id}/return", return_device, "Take a device back", staff,
-                 body=ReturnRequest, response=LoanView, errors=(404, 409), tag="loans", extra={"path": LOAN}),
+                 body=ReturnRequest, response=LoanView, errors=(404, 409), tag="loans", extra={"path": LOAN}, scope=InPath("loan_id", "loan")),
     ]

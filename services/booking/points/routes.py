@@ -13,6 +13,7 @@ from loket.infra.runtime import Runtime
 from services.booking.catalogue import SERVICES
 from services.booking.http.endpoint import Endpoint
 from services.booking.http.problem import ProblemError
+from services.booking.http.scopes import OPEN
 from services.booking.points.nearest import UnknownPostcode, nearest_to, nearest_to_postcode
 from services.booking.points.repository import all_points
 
@@ -79,4 +80,4 @@ def point_endpoints(runtime: Runtime) -> list[Endpoint]:
             for f in found])
 
     return [Endpoint("GET", "/public/points", find_points, "Nearest assistance points", None, query=PointQuery,
-                     response=PointList, errors=(400, 404))]
+                     response=PointList, errors=(400, 404), scope=OPEN)]

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from loket.contracts.national_number import is_valid_national_number
 from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
-from services.booking.http.endpoint import BACKOFFICE, STAFF, Endpoint, uuid_path
+from services.booking.http.endpoint import Endpoint, uuid_path
+from services.booking.http.scopes import COUNTER, KIOSK, InPath
 from services.booking.queue import repository as repo
 from services.booking.queue.service import Queue
 
@@ -108,14 +109,14 @@ def queue_endpoints(runtime: Runtime, queue: Queue, clock: Callable[[], dt.datet
                                              body.ebox_activated, body.national_number, body.consent_given, clock())
         return VisitEndedView(visit_id=visit_id, duration_seconds=duration)
 
-    staff = (STAFF, BACKOFFICE)
+    staff = COUNTER
     return [
-        Endpoint("POST", "/staff/points/{point_id}/tickets", take_ticket, "A walk-in takes a ticket", staff,
-                 body=TicketRequest, response=TicketView, status=201, errors=(404,), tag="queue", extra={"path": POINT}),
+        Endpoint("POST", "/staff/points/{point_id}/tickets", take_ticket, "A walk-in takes a ticket", staff | KIOSK,
+                 body=TicketRequest, response=TicketView, status=201, errors=(404,), tag="queue", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("GET", "/staff/points/{point_id}/queue", show_queue, "Walk-ins waiting", staff, response=QueueView,
-                 errors=(404,), tag="queue", extra={"path": POINT}),
+                 errors=(404,), tag="queue", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/points/{point_id}/call-next", call_next, "Call the next person and start a visit",
-                 staff, body=CallRequest, response=VisitView, errors=(404, 409), tag="queue", extra={"path": POINT}),
+                 staff, body=CallRequest, response=VisitView, errors=(404, 409), tag="queue", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/visits/{visit_id}/end", end_visit, "End a visit with its outcome", staff,
-                 body=EndRequest, response=VisitEndedView, errors=(404, 409), tag="queue", extra={"path": VISIT}),
+                 body=EndRequest, response=VisitEndedView, errors=(404, 409), tag="queue", extra={"path": VISIT}, scope=InPath("visit_id", "visit")),
     ]

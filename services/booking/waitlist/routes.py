@@ -19,6 +19,7 @@ from services.booking.appointments.api_models import (
 )
 from services.booking.appointments.contact import ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
+from services.booking.http.scopes import OPEN
 from services.booking.metrics import BookingMetrics
 from services.booking.waitlist.service import Waitlist
 
@@ -56,9 +57,9 @@ def waitlist_endpoints(runtime: Runtime, waitlist: Waitlist, metrics: BookingMet
 
     return [
         Endpoint("POST", "/public/waitlist", join_waitlist, "Wait for a freed slot", None, body=JoinRequest,
-                 response=WaitlistPlace, status=201, errors=(404,)),
+                 response=WaitlistPlace, status=201, errors=(404,), scope=OPEN),
         Endpoint("POST", "/public/appointments/{appointment_id}/claim", claim_offer,
                  "Take a slot offered from the waitlist (works once, until the offer expires)", None,
                  query=LinkQuery, response=BookingConfirmation, errors=(403, 404, 409, 410),
-                 extra={"path": {"appointment_id": {"type": "string", "format": "uuid"}}}),
+                 extra={"path": {"appointment_id": {"type": "string", "format": "uuid"}}}, scope=OPEN),
     ]
