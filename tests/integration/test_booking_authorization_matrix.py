@@ -129,3 +129,31 @@ async def test_another_tenants_object_answers_like_an_unknown_one(
         assert foreign[1]["title"] == unknown[1]["title"] == "Unknown appointment"
         mine = await booking.call("POST", f"/staff/appointments/{made['appointment']}/check-in", "staff")
         assert mine[0] == 200
+
+
+async def test_keys_that_expired_or_were_revoked_get_401_with_the_reason(
+        database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    from loket.infra.identity import api_keys, repository
+    from loket.infra.identity.schema import migrate_identity
+
+    now = dt.datetime.now(dt.UTC)
+    keys = {name: api_keys.new_key() for name in ("valid", "expired", "revoked")}
+    async with pool.acquire() as conn:
+        await migrate_identity(conn)
+        for name, key in keys.items():
+            expires = now - dt.timedelta(minutes=1) if name == "expired" else now + dt.timedelta(days=1)
+            await repository.insert_key(conn, key.prefix, key.secret_sha256, f"matrix {name}", MECHELEN,
+                                        "staff", [STADHUIS], "test", expires)
+        await repository.revoke_key(conn, keys["revoked"].prefix, now)
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        path = f"/staff/points/{STADHUIS}/queue"
+        answers = {}
+        for name, key in keys.items():
+            async with booking.http.get(f"{booking.base}{path}",
+                                        headers={"Authorization": f"Bearer {key.token}"}) as r:
+                answers[name] = (r.status, r.headers["content-type"], await r.json(content_type=None))
+        assert answers["valid"][0] == 200
+        for name, title in (("expired", "API key expired"), ("revoked", "API key revoked")):
+            status, media_type, body = answers[name]
+            assert (status, media_type, body["title"]) == (401, "application/problem+json", title)
+            assert keys[name].prefix in body["detail"] and keys[name].token not in body["detail"]
