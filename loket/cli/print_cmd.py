@@ -15,6 +15,7 @@ from rich.table import Table
 
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
 from loket.contracts.values import utc_now
+from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.db.schema import migrate_service_schema
 from services.ebox_bridge.app import NAME, service_spec
@@ -23,6 +24,7 @@ from services.ebox_bridge.paper import PrintResponseError, parse_print_response
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import ClosedBatch, PrintBatcher
 from services.ebox_bridge.print_confirmations import ConfirmResult, apply_confirmations
+from services.ebox_bridge.repository import print_batches
 from services.ebox_bridge.settings import EboxBridgeSettings
 
 app = typer.Typer(help="Paper letters: print batches and the print house's confirmations.", no_args_is_help=True)
@@ -57,7 +59,7 @@ async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None
         async with pool.acquire() as conn:
             await migrate_service_schema(conn, NAME, service_spec().migrations)
         policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
-        batcher = PrintBatcher(pool, NAME, settings, BridgeMetrics(CollectorRegistry()), policies, utc_now)
+        batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), policies, utc_now)
         return await batcher.close(cutoff)
     finally:
         await pool.close()
@@ -93,7 +95,7 @@ async def _confirm(url: str, confirmations: list) -> ConfirmResult:  # type: ign
         await migrate_service_schema(conn, NAME, service_spec().migrations)
         tx = conn.transaction()
         await tx.start()
-        result = await apply_confirmations(conn, NAME, confirmations, utc_now())
+        result = await apply_confirmations(conn, NAME, Outbox(NAME), confirmations, utc_now())
         await (tx.rollback() if result.problems else tx.commit())
         return result
     finally:
@@ -120,13 +122,6 @@ async def _batches(url: str, limit: int) -> list[asyncpg.Record]:
     conn = await asyncpg.connect(url)
     try:
         await migrate_service_schema(conn, NAME, service_spec().migrations)
-        return await conn.fetch(
-            f"""SELECT b.*, count(*) FILTER (WHERE l.paper_state = 'printed') AS printed,
-                       count(*) FILTER (WHERE l.paper_state = 'posted') AS posted,
-                       count(*) FILTER (WHERE l.paper_state = 'returned') AS returned
-                FROM {NAME}.print_batches b LEFT JOIN {NAME}.letters l ON l.batch_id = b.batch_id
-                GROUP BY b.batch_id ORDER BY b.cutoff_at DESC LIMIT $1""",
-            limit,
-        )
+        return await print_batches.latest_with_progress(conn, NAME, limit)
     finally:
         await conn.close()

@@ -1,5 +1,6 @@
 """Composition root of the ebox_bridge service: municipal letters to the citizen's eBox, with
-paper fallback. `create_app(settings)` is the only place the service's objects are built."""
+paper fallback. `create_app(settings)` is the only place the service's objects are built: the
+runtime first (its outbox, its pool once open), then everything else on it in `service_spec`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from loket.contracts import topics
 from loket.contracts.citizens import EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
 from loket.contracts.values import utc_now
+from loket.infra.db.work_queue import WorkQueue
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.ebox_bridge.dispatcher import EboxDispatcher
@@ -26,6 +28,7 @@ from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.read_poller import ReadPoller
+from services.ebox_bridge.repository.letter_store import LetterStore
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.sweeper import Sweeper
 
@@ -34,16 +37,17 @@ log = logging.getLogger(__name__)
 
 
 def service_spec(
-    settings: EboxBridgeSettings | None = None, metrics: BridgeMetrics | None = None
+    settings: EboxBridgeSettings | None = None, metrics: BridgeMetrics | None = None,
+    runtime: Runtime | None = None,
 ) -> ServiceSpec:
-    """The service's shape. Without settings/metrics (migrate, asyncapi) only the wiring that
-    documents it is built; the handlers need both."""
+    """The service's shape. Without settings, metrics and runtime (migrate, asyncapi) only the
+    wiring that documents it is built; the handlers and background work need all three."""
     spec = ServiceSpec(
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
         publishes=(topics.LETTERS_STATUS,),
     )
-    if settings is None or metrics is None:
+    if settings is None or metrics is None or runtime is None:
         spec.subscriptions = [
             Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake", {}),
             Subscription(topics.CITIZENS, f"{NAME}.activations", {}),
@@ -52,48 +56,44 @@ def service_spec(
     policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
     spec.subscriptions = [
         Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake",
-                     {LetterIssued: LetterIntake(NAME, policies, settings, metrics, utc_now)}),
+                     {LetterIssued: LetterIntake(LetterStore(NAME), policies, settings, metrics, utc_now)}),
         Subscription(topics.CITIZENS, f"{NAME}.activations",
                      {EboxActivationAssisted: ActivationHandler(NAME)}),
     ]
-    spec.background = [
-        _ebox_worker(settings, metrics), _sweeper(settings, metrics),
-        _print_batcher(settings, metrics, policies),
-    ]
-    return spec
+    client = EboxClient(settings.ebox_client_config()) if settings.ebox_url else None
+    calls = EboxCalls(client, metrics)
+    dispatch = WorkQueue(
+        "eBox dispatch", runtime.db, runtime.outbox, EboxDispatcher(runtime.db, NAME, calls, settings, metrics, utc_now),
+        batch_size=settings.dispatch_batch_size, lease_s=settings.dispatch_lease_s,
+        idle_s=settings.dispatch_idle_s, clock=utc_now,
+    )
+    read_polls = WorkQueue(
+        "read-status", runtime.db, runtime.outbox, ReadPoller(NAME, calls, settings, metrics),
+        batch_size=settings.read_poll_batch, lease_s=settings.read_poll_lease_s,
+        idle_s=min(settings.read_poll_interval_s, 30.0), clock=utc_now,
+    )
+    sweeper = Sweeper(
+        runtime.db, NAME, metrics, interval_s=settings.sweep_interval_s,
+        stuck_after_s=settings.stuck_after_s, clock=utc_now,
+    )
+    batcher = PrintBatcher(runtime.db, NAME, settings, metrics, policies, utc_now)
 
-
-def _ebox_worker(settings: EboxBridgeSettings, metrics: BridgeMetrics):  # type: ignore[no-untyped-def]
-    async def ebox_worker(runtime: Runtime) -> None:
+    async def ebox_work(_: Runtime) -> None:
         async with contextlib.AsyncExitStack() as stack:
-            client = None
-            if settings.ebox_url:
-                client = await stack.enter_async_context(EboxClient(settings.ebox_client_config()))
+            if client is not None:
+                await stack.enter_async_context(client)  # its HTTP session lives as long as the loop
             else:
                 log.error("LOKET_EBOX_URL is not set: letters wait for the eBox and fall back to paper")
-            calls = EboxCalls(client, metrics)
-            dispatcher = EboxDispatcher(runtime.db(), NAME, calls, settings, metrics, utc_now)
-            poller = ReadPoller(runtime.db(), NAME, calls, settings, metrics, utc_now)
-            await asyncio.gather(dispatcher.run(), poller.run())
+            await asyncio.gather(dispatch.run(), read_polls.run())
 
-    return ebox_worker
+    async def sweep(_: Runtime) -> None:
+        await sweeper.run()
 
+    async def print_batching(_: Runtime) -> None:
+        await batcher.run()
 
-def _sweeper(settings: EboxBridgeSettings, metrics: BridgeMetrics):  # type: ignore[no-untyped-def]
-    async def sweeper(runtime: Runtime) -> None:
-        await Sweeper(
-            runtime.db(), NAME, metrics, interval_s=settings.sweep_interval_s,
-            stuck_after_s=settings.stuck_after_s, clock=utc_now,
-        ).run()
-
-    return sweeper
-
-
-def _print_batcher(settings: EboxBridgeSettings, metrics: BridgeMetrics, policies: PolicyHolder):  # type: ignore[no-untyped-def]
-    async def print_batcher(runtime: Runtime) -> None:
-        await PrintBatcher(runtime.db(), NAME, settings, metrics, policies, utc_now).run()
-
-    return print_batcher
+    spec.background = [ebox_work, sweep, print_batching]
+    return spec
 
 
 def create_app(settings: EboxBridgeSettings | None = None) -> Starlette:
@@ -101,4 +101,4 @@ def create_app(settings: EboxBridgeSettings | None = None) -> Starlette:
     registry = CollectorRegistry()
     metrics = BridgeMetrics(registry)
     runtime = build_runtime(NAME, settings, registry)
-    return build_service_app(service_spec(settings, metrics), runtime)
+    return build_service_app(service_spec(settings, metrics, runtime), runtime)

@@ -1,8 +1,15 @@
-"""Publishes due letters to the eBox in batches: claim → batched preference look-up →
-concurrent publishes → one transaction with every outcome, its history and its events.
+"""Publishes due letters to the eBox, as the steps of a `WorkQueue`: claim a batch (leased) →
+batched preference look-up and concurrent publishes, outside any transaction → one transaction
+with every outcome, its history and its events.
 
-Batching is what beats a per-event pipeline (DESIGN.md "Performance notes"): one claim, one
+Batching is what beats a per-event pipeline (docs/architecture.md, "Domain facts"): one claim, one
 look-up per 1 000 citizens, and one commit for hundreds of letters.
+
+Invariants:
+- Only letters still under this claim's lease are recorded: if the lease ran out and another
+  worker took a letter over, its outcome is that worker's to record (no duplicate events).
+- A re-published letter carries the same Idempotency-Key (its id): the eBox answers 409, which
+  is recorded as delivered, never published twice.
 """
 
 from __future__ import annotations
@@ -10,16 +17,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
 
-from loket.contracts.values import utc_now
-from loket.infra.db.outbox import Outbox
-from loket.infra.rounds import run_rounds
+from loket.contracts import Event
+from loket.infra.db.work_queue import Lease
+from services.ebox_bridge import status_events
 from services.ebox_bridge.domain import delivery, states
 from services.ebox_bridge.domain.delivery import ClaimedLetter, EboxChange
+from services.ebox_bridge.domain.facts import LetterFacts
+from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import (
     AlreadyPublished,
@@ -28,82 +37,101 @@ from services.ebox_bridge.ebox_client import (
     EboxUnavailable,
     NoDigitalUser,
 )
-from services.ebox_bridge.effects import record_ebox_changes
 from services.ebox_bridge.metrics import BridgeMetrics
-from services.ebox_bridge.repository import ebox_work, history
-from services.ebox_bridge.repository.history import Transition
+from services.ebox_bridge.repository import ebox_status_cache, letters
 from services.ebox_bridge.settings import EboxBridgeSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 
+# The outcome label of `loket_letters_total{channel="ebox"}` per resulting state.
+_OUTCOME = {
+    states.DELIVERED: "delivered",
+    states.NOT_DIGITAL: "not_digital",
+    states.UNAVAILABLE: "unavailable",
+    states.FAILED: "failed",
+    states.PENDING: "retry",
+}
+
 
 class EboxDispatcher:
+    """`WorkSteps` of eBox publishing: items are the claimed `letters` rows."""
+
     def __init__(
-        self, pool: asyncpg.Pool, schema: str, calls: EboxCalls, settings: EboxBridgeSettings,
-        metrics: BridgeMetrics, clock: Clock = utc_now,
+        self, db: Callable[[], asyncpg.Pool], schema: str, calls: EboxCalls, settings: EboxBridgeSettings,
+        metrics: BridgeMetrics, clock: Clock,
     ) -> None:
-        self.pool, self.schema, self.settings, self.metrics, self.clock = pool, schema, settings, metrics, clock
-        self.calls = calls
-        self.outbox = Outbox(schema)
+        # `db` resolves on use: the pool opens after the service's objects are built.
+        self.db, self.schema, self.calls, self.settings, self.metrics, self.clock = (
+            db, schema, calls, settings, metrics, clock,
+        )
 
-    async def run(self) -> None:
-        async def round_() -> bool:
-            return await self.dispatch_once() >= self.settings.dispatch_batch_size
+    async def claim(self, conn: asyncpg.Connection, limit: int, lease: Lease) -> list[asyncpg.Record]:
+        rows = await letters.claim_for_publishing(conn, self.schema, limit, lease.now, lease.until)
+        await letters.record_history(conn, self.schema, [
+            Transition(r["letter_id"], "ebox", r["was"], states.PUBLISHING,
+                       "lease expired, re-driven" if r["was"] == states.PUBLISHING else None)
+            for r in rows
+        ])
+        return rows
 
-        await run_rounds(round_, self.settings.dispatch_idle_s, "eBox dispatch")
-
-    async def dispatch_once(self) -> int:
-        """One round; returns how many letters it claimed."""
-        now = self.clock()
-        lease = now + dt.timedelta(seconds=self.settings.dispatch_lease_s)
-        async with self.pool.acquire() as conn, conn.transaction():
-            rows = await ebox_work.claim_due(conn, self.schema, self.settings.dispatch_batch_size, now, lease)
-            await history.record(conn, self.schema, [
-                Transition(r["letter_id"], "ebox", r["was"], states.PUBLISHING,
-                           "lease expired, re-driven" if r["was"] == states.PUBLISHING else None)
-                for r in rows
-            ])
-        if not rows:
-            return 0
-        changes = await self._attempt(rows)
-        async with self.pool.acquire() as conn, conn.transaction():
-            await record_ebox_changes(
-                conn, self.schema, self.outbox, self.metrics, changes, {r["letter_id"]: r for r in rows},
-                lease_until=lease,
-            )
-        return len(rows)
-
-    async def _attempt(self, rows: list[asyncpg.Record]) -> list[EboxChange]:
-        letters = {r["letter_id"]: _claimed(r) for r in rows}
+    async def call(self, rows: Sequence[asyncpg.Record], lease: Lease) -> list[EboxChange]:
+        claimed = {r["letter_id"]: _claimed(r) for r in rows}
         try:
             digital = await self._digital(rows)
         except Exception as exc:
-            return [self._transient(letters[r["letter_id"]], exc) for r in rows]
-        changes = [delivery.not_digital(letters[r["letter_id"]]) for r in rows if not digital[r["ssin"]]]
+            return [self._transient(claimed[r["letter_id"]], exc) for r in rows]
+        changes = [delivery.not_digital(claimed[r["letter_id"]]) for r in rows if not digital[r["ssin"]]]
         to_publish = [r for r in rows if digital[r["ssin"]]]
         if to_publish:
-            async with self.pool.acquire() as conn:
-                pdfs = await ebox_work.pdfs(conn, self.schema, [r["letter_id"] for r in to_publish])
+            async with self.db().acquire() as conn:
+                pdfs = await letters.pdfs(conn, self.schema, [r["letter_id"] for r in to_publish])
             results = await asyncio.gather(
                 *(self.calls.publish(r, pdfs[r["letter_id"]]) for r in to_publish), return_exceptions=True
             )
             for row, result in zip(to_publish, results, strict=True):
-                changes.append(self._outcome(letters[row["letter_id"]], result))
+                changes.append(self._outcome(claimed[row["letter_id"]], result))
         return changes
 
-    async def _digital(self, rows: list[asyncpg.Record]) -> dict[str, bool]:
+    async def record(
+        self, conn: asyncpg.Connection, rows: Sequence[asyncpg.Record], changes: list[EboxChange], lease: Lease
+    ) -> list[Event]:
+        ours = await letters.apply_ebox_changes(conn, self.schema, changes, lease.until)
+        by_id = {r["letter_id"]: r for r in rows}
+        transitions: list[Transition] = []
+        events: list[Event] = []
+        for change in (c for c in changes if c.letter_id in ours):
+            row = by_id[change.letter_id]
+            facts = LetterFacts.from_row(row)
+            transitions.append(Transition(change.letter_id, "ebox", states.PUBLISHING, change.ebox_state, change.reason))
+            if change.ebox_state == states.DELIVERED:
+                assert change.message_id and change.delivered_at
+                events.append(status_events.delivered(facts, change.message_id, change.delivered_at))
+            if change.failure is not None:
+                events.append(status_events.failed(facts, "ebox", *change.failure))
+            # Queued only if the letter had no paper yet (the UPDATE checks the same condition).
+            if change.paper_reason is not None and row["paper_state"] is None:
+                transitions.append(Transition(change.letter_id, "paper", None, states.QUEUED_FOR_PRINT, change.paper_reason))
+                events.append(status_events.queued_for_print(facts, change.paper_reason))
+                self.metrics.fallbacks.labels(change.paper_reason).inc()
+                self.metrics.letters.labels("paper", "queued", change.paper_reason).inc()
+            self.metrics.letters.labels("ebox", _OUTCOME.get(change.ebox_state, change.ebox_state),
+                                        change.failure[0] if change.failure else "").inc()
+        await letters.record_history(conn, self.schema, transitions)
+        return events
+
+    async def _digital(self, rows: Sequence[asyncpg.Record]) -> dict[str, bool]:
         """ssin → has an activated eBox, from the cache or one batched look-up."""
         ssins = list({r["ssin"] for r in rows})
         now = self.clock()
-        async with self.pool.acquire() as conn:
-            known = await ebox_work.cached_status(conn, self.schema, ssins, self.settings.preference_cache_ttl_s, now)
+        async with self.db().acquire() as conn:
+            known = await ebox_status_cache.cached(conn, self.schema, ssins, self.settings.preference_cache_ttl_s, now)
         missing = [s for s in ssins if s not in known]
         if missing:
             found = await self.calls.preferences(missing)
             fresh = {s: (s in found, s in found and found[s].exclusively_ebox) for s in missing}
-            async with self.pool.acquire() as conn:
-                await ebox_work.store_status(conn, self.schema, fresh, now)
+            async with self.db().acquire() as conn:
+                await ebox_status_cache.store(conn, self.schema, fresh, now)
             known.update({s: v[0] for s, v in fresh.items()})
         return known
 

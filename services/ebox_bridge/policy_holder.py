@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import asyncpg
 
@@ -19,6 +20,12 @@ from services.ebox_bridge.policy import RolloutPolicy
 from services.ebox_bridge.policy.repository import current_version, ensure_imported, load_current
 
 log = logging.getLogger(__name__)
+
+
+class PolicySource(Protocol):
+    """Where handlers get the policy in force: the `PolicyHolder`, or a fixed one in unit tests."""
+
+    async def current(self, conn: asyncpg.Connection) -> RolloutPolicy: ...
 
 
 class PolicyHolder:

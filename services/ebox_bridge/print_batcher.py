@@ -18,6 +18,7 @@ import asyncpg
 from loket.contracts.values import PostalAddress
 from loket.infra.rounds import run_rounds
 from services.ebox_bridge.domain import states
+from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import (
     BatchLetter,
@@ -26,9 +27,8 @@ from services.ebox_bridge.paper import (
     latest_cutoff,
     write_batch,
 )
-from services.ebox_bridge.policy_holder import PolicyHolder
-from services.ebox_bridge.repository import history
-from services.ebox_bridge.repository.history import Transition
+from services.ebox_bridge.policy_holder import PolicySource
+from services.ebox_bridge.repository import letters, print_batches
 from services.ebox_bridge.settings import EboxBridgeSettings
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,12 @@ class ClosedBatch:
 
 class PrintBatcher:
     def __init__(
-        self, pool: asyncpg.Pool, schema: str, settings: EboxBridgeSettings, metrics: BridgeMetrics,
-        policies: PolicyHolder, clock: Callable[[], dt.datetime],
+        self, db: Callable[[], asyncpg.Pool], schema: str, settings: EboxBridgeSettings, metrics: BridgeMetrics,
+        policies: PolicySource, clock: Callable[[], dt.datetime],
     ) -> None:
-        self.pool, self.schema, self.settings, self.metrics, self.policies, self.clock = (
-            pool, schema, settings, metrics, policies, clock,
+        # `db` resolves on use: the service's pool opens after its objects are built.
+        self.db, self.schema, self.settings, self.metrics, self.policies, self.clock = (
+            db, schema, settings, metrics, policies, clock,
         )
 
     async def run(self) -> None:
@@ -76,65 +77,41 @@ class PrintBatcher:
 
     async def _assign(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
         batch_id = batch_id_for(cutoff_at, self.settings.print_timezone)
-        async with self.pool.acquire() as conn, conn.transaction():
-            # Serialises concurrent closers (two replicas) on the same cut-off.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}:print")
-            # The same cut-off, or a manual close within the same second (same batch id).
-            if await conn.fetchval(
-                f"SELECT 1 FROM {self.schema}.print_batches WHERE cutoff_at = $1 OR batch_id = $2",
-                cutoff_at, batch_id,
-            ):
+        async with self.db().acquire() as conn, conn.transaction():
+            await print_batches.lock_closing(conn, self.schema)
+            if await print_batches.exists(conn, self.schema, cutoff_at, batch_id):
                 return None
-            rows = await conn.fetch(
-                f"""UPDATE {self.schema}.letters SET paper_state = 'in_batch', batch_id = $1,
-                           updated_at = clock_timestamp()
-                    WHERE paper_state = 'queued_for_print' AND paper_queued_at <= $2
-                    RETURNING letter_id, pages""",
-                batch_id, cutoff_at,
-            )
+            rows = await letters.move_queued_into_batch(conn, self.schema, batch_id, cutoff_at)
             if not rows:
                 return None
             pages = sum(r["pages"] + 1 for r in rows)
-            await conn.execute(
-                f"INSERT INTO {self.schema}.print_batches (batch_id, cutoff_at, letter_count, page_count) "
-                "VALUES ($1, $2, $3, $4)",
-                batch_id, cutoff_at, len(rows), pages,
-            )
-            await history.record(conn, self.schema, [
+            await print_batches.insert(conn, self.schema, batch_id, cutoff_at, len(rows), pages)
+            await letters.record_history(conn, self.schema, [
                 Transition(r["letter_id"], "paper", states.QUEUED_FOR_PRINT, states.IN_BATCH, batch_id) for r in rows
             ])
         return ClosedBatch(batch_id, cutoff_at, len(rows), pages)
 
     async def write_missing_files(self) -> None:
-        rows = await self.pool.fetch(
-            f"SELECT batch_id FROM {self.schema}.print_batches WHERE files_written_at IS NULL ORDER BY cutoff_at"
-        )
-        for row in rows:
-            await self.write_files(row["batch_id"])
+        async with self.db().acquire() as conn:
+            missing = await print_batches.without_files(conn, self.schema)
+        for batch_id in missing:
+            await self.write_files(batch_id)
 
     async def write_files(self, batch_id: str) -> None:
         started = time.perf_counter()
-        async with self.pool.acquire() as conn:
+        async with self.db().acquire() as conn:
             policy = await self.policies.current(conn)
-            batch = await conn.fetchrow(f"SELECT cutoff_at FROM {self.schema}.print_batches WHERE batch_id = $1", batch_id)
-            letters = await conn.fetch(
-                f"""SELECT letter_id, municipality, language, postal_address, postage_class, pdf
-                    FROM {self.schema}.letters WHERE batch_id = $1""",
-                batch_id,
-            )
+            cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
+            rows = await letters.letters_of_batch(conn, self.schema, batch_id)
         # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-        files = await asyncio.to_thread(self._compose_and_write, batch_id, batch["cutoff_at"], letters, policy)
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                f"UPDATE {self.schema}.print_batches SET files_written_at = clock_timestamp(), "
-                "manifest_sha256 = $2 WHERE batch_id = $1",
-                batch_id, files.manifest_sha256,
-            )
+        files = await asyncio.to_thread(self._compose_and_write, batch_id, cutoff_at, rows, policy)
+        async with self.db().acquire() as conn:
+            await print_batches.mark_files_written(conn, self.schema, batch_id, files.manifest_sha256)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
 
-    def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, letters: list, policy):  # type: ignore[no-untyped-def]
+    def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, rows: list, policy):  # type: ignore[no-untyped-def]
         prepared = []
-        for row in letters:
+        for row in rows:
             raw = row["postal_address"]  # decoded by the pool's JSON codec; text on a bare connection
             address = PostalAddress.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
             pdf, pages = compose_print_pdf(

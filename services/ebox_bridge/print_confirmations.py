@@ -14,11 +14,12 @@ import asyncpg
 
 from loket.contracts import Event
 from loket.infra.db.outbox import Outbox
+from services.ebox_bridge import status_events
 from services.ebox_bridge.domain import states
+from services.ebox_bridge.domain.facts import LetterFacts
+from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.paper import PrintConfirmation
-from services.ebox_bridge.repository import history
-from services.ebox_bridge.repository.history import Transition
-from services.ebox_bridge.status_events import FACT_COLUMNS, LetterFacts
+from services.ebox_bridge.repository import letters
 
 # Later states a letter may already be in when an earlier confirmation arrives (re-sent files).
 _ALREADY = {
@@ -36,18 +37,12 @@ class ConfirmResult:
 
 
 async def apply_confirmations(
-    conn: asyncpg.Connection, schema: str, confirmations: list[PrintConfirmation], now: dt.datetime
+    conn: asyncpg.Connection, schema: str, outbox: Outbox, confirmations: list[PrintConfirmation],
+    now: dt.datetime,
 ) -> ConfirmResult:
-    """Apply in the caller's transaction; on problems the caller must roll back."""
+    """Apply in the caller's transaction, events into `outbox`; on problems the caller must roll back."""
     result = ConfirmResult()
-    rows = {
-        r["letter_id"]: r
-        for r in await conn.fetch(
-            f"SELECT {FACT_COLUMNS}, paper_state, batch_id FROM {schema}.letters "
-            "WHERE letter_id = ANY($1::uuid[]) FOR UPDATE",
-            list({c.letter_id for c in confirmations}),
-        )
-    }
+    rows = await letters.lock_for_confirmation(conn, schema, list({c.letter_id for c in confirmations}))
     current = {letter_id: row["paper_state"] for letter_id, row in rows.items()}
     transitions: list[Transition] = []
     events: list[Event] = []
@@ -73,19 +68,15 @@ async def apply_confirmations(
         result.applied[conf.status] += 1
     if result.problems:
         return result
-    await conn.execute(
-        f"UPDATE {schema}.letters l SET paper_state = c.state, updated_at = clock_timestamp() "
-        "FROM unnest($1::uuid[], $2::text[]) AS c(letter_id, state) WHERE l.letter_id = c.letter_id",
-        list(current), list(current.values()),
-    )
-    await history.record(conn, schema, transitions)
-    await Outbox(schema).append(conn, *events)
+    await letters.set_paper_states(conn, schema, current)
+    await letters.record_history(conn, schema, transitions)
+    await outbox.append(conn, *events)
     return result
 
 
 def _event(facts: LetterFacts, batch_id: str, conf: PrintConfirmation, now: dt.datetime) -> Event:
     if conf.status == states.PRINTED:
-        return facts.printed(batch_id)
+        return status_events.printed(facts, batch_id)
     if conf.status == states.POSTED:
-        return facts.posted(batch_id, conf.at or now)
-    return facts.returned(batch_id, conf.reason or "returned by bpost")
+        return status_events.posted(facts, batch_id, conf.at or now)
+    return status_events.returned(facts, batch_id, conf.reason or "returned by bpost")

@@ -29,7 +29,7 @@ class EboxBridgeSettings(ServiceSettings):
     ebox_enterprise_number: str = Field(default="0206731645", pattern=r"^[01][0-9]{9}$")
     ebox_sender_application_id: str = "loket"
     ebox_timeout_s: float = Field(default=10.0, gt=0)
-    # Throughput against a remote eBox is in-flight ÷ latency (DESIGN.md): keep several going.
+    # Throughput against a remote eBox is in-flight ÷ latency (docs/architecture.md, "Domain facts"): keep several going.
     ebox_max_in_flight: int = Field(default=32, ge=1, le=256)
     ebox_breaker_failures: int = Field(default=5, ge=1)
     ebox_breaker_cooldown_s: float = Field(default=15.0, ge=0)
@@ -48,6 +48,8 @@ class EboxBridgeSettings(ServiceSettings):
     # --- read status and escalation ---
     read_poll_interval_s: float = Field(default=3600.0, gt=0)
     read_poll_batch: int = Field(default=1000, ge=1, le=1000)
+    # Letters whose poller died mid-call are polled again after this lease.
+    read_poll_lease_s: float = Field(default=60.0, gt=0)
 
     # --- rollout policy ---
     policy_file: Path = Field(default=DEFAULT_POLICY_FILE, description="imported when the database has no policy yet")

@@ -14,23 +14,24 @@ from collections.abc import Callable
 import asyncpg
 
 from loket.infra.rounds import run_rounds
+from services.ebox_bridge.domain import states
 from services.ebox_bridge.metrics import BridgeMetrics
+from services.ebox_bridge.repository import letters
 
 log = logging.getLogger(__name__)
 
 # Waiting on the citizen (reading) or the print house is expected; these are not. Paper
 # waits for the daily cut-off, so it counts as stuck only a day later than eBox work.
-BRIDGE_OWNED = {("ebox", "pending"), ("ebox", "publishing"), ("paper", "queued_for_print")}
-AGE_BUCKETS = "CASE WHEN age < interval '1 hour' THEN '<1h' WHEN age < interval '1 day' THEN '1h-1d' " \
-              "WHEN age < interval '7 days' THEN '1d-7d' ELSE '>7d' END"
+BRIDGE_OWNED = {("ebox", states.PENDING), ("ebox", states.PUBLISHING), ("paper", states.QUEUED_FOR_PRINT)}
 
 
 class Sweeper:
     def __init__(
-        self, pool: asyncpg.Pool, schema: str, metrics: BridgeMetrics, *, interval_s: float,
+        self, db: Callable[[], asyncpg.Pool], schema: str, metrics: BridgeMetrics, *, interval_s: float,
         stuck_after_s: float, clock: Callable[[], dt.datetime],
     ) -> None:
-        self.pool, self.schema, self.metrics, self.clock = pool, schema, metrics, clock
+        # `db` resolves on use: the service's pool opens after its objects are built.
+        self.db, self.schema, self.metrics, self.clock = db, schema, metrics, clock
         self.interval_s, self.stuck_after = interval_s, dt.timedelta(seconds=stuck_after_s)
 
     async def run(self) -> None:
@@ -43,33 +44,12 @@ class Sweeper:
     async def sweep_once(self) -> dict[tuple[str, str], int]:
         """Returns the stuck counts per (channel, state), also exported as a gauge."""
         now = self.clock()
-        async with self.pool.acquire() as conn:
-            redriven = await conn.execute(
-                f"UPDATE {self.schema}.letters SET ebox_due_at = $1 "
-                "WHERE ebox_state IN ('pending', 'publishing') AND ebox_due_at IS NULL", now,
-            )
-            if redriven != "UPDATE 0":
-                log.warning("sweeper re-drove eBox letters without a due time: %s", redriven)
-            rows = await conn.fetch(
-                f"""SELECT channel, state, {AGE_BUCKETS} AS bucket, count(*) AS n,
-                           count(*) FILTER (WHERE age > $2 + CASE WHEN channel = 'paper' THEN interval '1 day' ELSE interval '0' END) AS stuck
-                    FROM (SELECT 'ebox' AS channel, ebox_state AS state, $1::timestamptz - received_at AS age
-                            FROM {self.schema}.letters
-                           WHERE ebox_state IN ('pending', 'publishing', 'delivered_to_ebox')
-                          UNION ALL
-                          SELECT 'paper', paper_state, $1::timestamptz - received_at
-                            FROM {self.schema}.letters
-                           WHERE paper_state IN ('queued_for_print', 'in_batch', 'printed')) AS open
-                    GROUP BY 1, 2, 3""",
-                now, self.stuck_after,
-            )
-            examples = await conn.fetch(
-                f"""SELECT letter_id, ebox_state, paper_state FROM {self.schema}.letters
-                    WHERE (ebox_state IN ('pending', 'publishing') AND received_at < $1::timestamptz - $2::interval)
-                       OR (paper_state = 'queued_for_print' AND received_at < $1::timestamptz - $2::interval - interval '1 day')
-                    ORDER BY received_at LIMIT 10""",
-                now, self.stuck_after,
-            )
+        async with self.db().acquire() as conn:
+            redriven = await letters.redrive_ebox_work_without_due_time(conn, self.schema, now)
+            if redriven:
+                log.warning("sweeper re-drove %d eBox letters without a due time", redriven)
+            rows = await letters.open_letters_by_age(conn, self.schema, now, self.stuck_after)
+            examples = await letters.stuck_examples(conn, self.schema, now, self.stuck_after)
         self.metrics.nonterminal.clear()
         stuck: dict[tuple[str, str], int] = {}
         for r in rows:
@@ -84,6 +64,6 @@ class Sweeper:
             log.warning(
                 "letters older than %s still in progress: %s; e.g. %s", self.stuck_after,
                 {f"{c}:{s}": n for (c, s), n in stuck.items() if n},
-                ", ".join(str(r["letter_id"]) for r in examples),
+                ", ".join(str(letter_id) for letter_id in examples),
             )
         return stuck

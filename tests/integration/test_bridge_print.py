@@ -14,7 +14,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
-from loket.cli import app as cli
+from loket.cli.app import app as cli
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import latest_cutoff
@@ -33,13 +33,14 @@ async def queue_paper_letters(pool: asyncpg.Pool, queued_at: list[dt.datetime], 
     from loket.infra.bus.handler_context import BatchContext
     from loket.infra.db.outbox import Outbox
     from services.ebox_bridge.handlers.intake import LetterIntake
+    from services.ebox_bridge.repository.letter_store import LetterStore
 
     people = Population(start=start)
     settings = EboxBridgeSettings(policy_file=POLICY)
     ids = []
     for at in queued_at:
         event = letter_issued(people.take(False), department="housing", document_type="permit")
-        intake = LetterIntake(NAME, PolicyHolder(NAME, POLICY, 60), settings, BridgeMetrics(CollectorRegistry()), lambda at=at: at)
+        intake = LetterIntake(LetterStore(NAME), PolicyHolder(NAME, POLICY, 60), settings, BridgeMetrics(CollectorRegistry()), lambda at=at: at)
         async with pool.acquire() as conn, conn.transaction():
             await intake.handle_batch([event], BatchContext(conn, Outbox(NAME)))
         ids.append(event.payload.letter_id)
@@ -53,7 +54,7 @@ async def invoke(args: list[str]):  # type: ignore[no-untyped-def]
 
 def batcher(pool: asyncpg.Pool, spool: Path, now: dt.datetime) -> PrintBatcher:
     settings = EboxBridgeSettings(policy_file=POLICY, print_spool_dir=spool)
-    return PrintBatcher(pool, NAME, settings, BridgeMetrics(CollectorRegistry()), PolicyHolder(NAME, POLICY, 60), lambda: now)
+    return PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), PolicyHolder(NAME, POLICY, 60), lambda: now)
 
 
 async def test_dst_day_cutoff_takes_exactly_the_letters_queued_before_it(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -192,7 +192,7 @@ async def test_sweeper_reports_letters_stuck_in_the_bridge(pool) -> None:  # typ
         letter_id,
     )
     metrics = BridgeMetrics(CollectorRegistry())
-    sweeper = Sweeper(pool, NAME, metrics, interval_s=60, stuck_after_s=3600, clock=lambda: dt.datetime.now(dt.UTC))
+    sweeper = Sweeper(lambda: pool, NAME, metrics, interval_s=60, stuck_after_s=3600, clock=lambda: dt.datetime.now(dt.UTC))
     stuck = await sweeper.sweep_once()
     assert stuck[("ebox", "pending")] >= 1
     assert metrics.stuck.labels("ebox", "pending")._value.get() >= 1

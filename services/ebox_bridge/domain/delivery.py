@@ -1,7 +1,7 @@
 """What follows an attempt to deliver a letter to the eBox, per routing policy.
 
 Paper takes over whenever the eBox cannot deliver and the policy allows paper (`ebox_first`);
-`both` already has its paper copy; `ebox_only` fails loudly instead (DESIGN.md "Rollout").
+`both` already has its paper copy; `ebox_only` fails loudly instead (docs/architecture.md, "The letter state machine").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The letter state machine's vocabulary (see migrations/0001_letters.sql for the diagram)."""
+"""The letter state machine's vocabulary and its transitions (drawn in docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from loket.contracts.citizens import EboxActivationAssisted
 from loket.infra.bus.handler_context import HandlerContext
-from services.ebox_bridge.repository import ebox_work
+from services.ebox_bridge.repository import ebox_status_cache
 
 
 class ActivationHandler:
@@ -15,4 +15,4 @@ class ActivationHandler:
     async def __call__(self, event: EboxActivationAssisted, ctx: HandlerContext) -> None:
         number = event.payload.national_number
         if number is not None:  # only sent with the citizen's consent
-            await ebox_work.forget_status(ctx.conn, self.schema, str(number))
+            await ebox_status_cache.forget(ctx.conn, self.schema, str(number))

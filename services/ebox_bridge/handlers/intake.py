@@ -1,41 +1,53 @@
 """`LetterIssued` → a routed letter row, its history, and `LetterQueuedForPrint` where the policy
-sends it straight to paper. A whole broker batch is admitted in one transaction."""
+sends it straight to paper. A whole broker batch is admitted in one transaction, written
+through the letter store the handler was given (the database, or the tests' in-memory fake)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 from uuid import UUID
+
+import asyncpg
 
 from loket.contracts import Event
 from loket.contracts.letters import LetterIssued
 from loket.infra.bus.handler_context import BatchContext, BatchHandler
+from services.ebox_bridge import status_events
 from services.ebox_bridge.documents import letter_pdf
 from services.ebox_bridge.domain import states
+from services.ebox_bridge.domain.facts import LetterFacts
 from services.ebox_bridge.domain.intake import LetterConflict, NewLetter, admit, content_sha256
+from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.metrics import BridgeMetrics
-from services.ebox_bridge.policy_holder import PolicyHolder
-from services.ebox_bridge.repository import history, intake_rows
-from services.ebox_bridge.repository.history import Transition
+from services.ebox_bridge.policy_holder import PolicySource
 from services.ebox_bridge.settings import EboxBridgeSettings
-from services.ebox_bridge.status_events import LetterFacts
+
+
+class IntakeStore(Protocol):
+    """What intake needs of the letters repository (`LetterStore`)."""
+
+    async def fingerprints(self, conn: asyncpg.Connection, letter_ids: list[UUID]) -> dict[UUID, str]: ...
+
+    async def admit(
+        self, conn: asyncpg.Connection, admitted: Sequence[NewLetter], history: Sequence[Transition]
+    ) -> None: ...
 
 
 class LetterIntake(BatchHandler):
     def __init__(
-        self, schema: str, policies: PolicyHolder, settings: EboxBridgeSettings,
+        self, letters: IntakeStore, policies: PolicySource, settings: EboxBridgeSettings,
         metrics: BridgeMetrics, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
-        self.schema, self.policies, self.settings, self.metrics, self.clock = (
-            schema, policies, settings, metrics, clock,
+        self.letters, self.policies, self.settings, self.metrics, self.clock = (
+            letters, policies, settings, metrics, clock,
         )
 
     async def handle_batch(self, events: list[LetterIssued], ctx: BatchContext) -> None:
         policy = await self.policies.current(ctx.conn)
-        known = await intake_rows.known_fingerprints(
-            ctx.conn, self.schema, [e.payload.letter_id for e in events]
-        )
+        known = await self.letters.fingerprints(ctx.conn, [e.payload.letter_id for e in events])
         now = self.clock()
         admitted: list[NewLetter] = []
         duplicates = 0
@@ -52,8 +64,7 @@ class LetterIntake(BatchHandler):
                 timezone=self.settings.print_timezone,
             ))
             known[letter_id] = fingerprint
-        await intake_rows.insert(ctx.conn, self.schema, admitted)
-        await history.record(ctx.conn, self.schema, _transitions(admitted))
+        await self.letters.admit(ctx.conn, admitted, _transitions(admitted))
         await ctx.emit(*_paper_events(admitted))
         self._count(admitted, duplicates)
 
@@ -91,7 +102,7 @@ def _transitions(letters: list[NewLetter]) -> list[Transition]:
 
 def _paper_events(letters: list[NewLetter]) -> list[Event]:
     return [
-        _facts(letter).queued_for_print(letter.paper_reason)
+        status_events.queued_for_print(_facts(letter), letter.paper_reason)
         for letter in letters
         if letter.paper_reason is not None
     ]

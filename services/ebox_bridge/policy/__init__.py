@@ -1,4 +1,4 @@
-"""Rollout policy per municipality × department × document type (DESIGN.md "Rollout policy")."""
+"""Rollout policy per municipality × department × document type (docs/architecture.md, "The letter state machine")."""
 
 from services.ebox_bridge.policy.errors import PolicyError, PolicyLookupError, UnknownMunicipality
 from services.ebox_bridge.policy.loader import parse_policy_yaml, policy_from_data

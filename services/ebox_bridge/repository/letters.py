@@ -1,0 +1,322 @@
+"""The `letters` table and its `letter_history`: every statement on them, reads included, is here.
+
+Invariants:
+- State names come from `domain.states` only. They are written into the SQL as literals built
+  from the constants, never as parameters: a literal keeps the partial indexes' predicates
+  (`ebox_state IN ('pending', 'publishing')`, …) provable for every plan, generic ones included.
+- Every history row passes `check_allowed` (the state machine's table) and is written in the
+  transaction that makes its transition.
+- Work claims (eBox publishing, read polling) move the claimed rows' due time to the lease's
+  end; outcomes are written only where that lease still holds, and the writers return those
+  letters, so the caller emits events for them alone.
+- A letter is queued for print only while it has no paper state: never a second paper copy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+import asyncpg
+
+from services.ebox_bridge.domain import states
+from services.ebox_bridge.domain.delivery import EboxChange
+from services.ebox_bridge.domain.facts import FACT_COLUMNS
+from services.ebox_bridge.domain.intake import NewLetter
+from services.ebox_bridge.domain.reading import ReadChange
+from services.ebox_bridge.domain.transitions import Transition, check_allowed
+
+
+def _literal(*names: str) -> str:
+    return ", ".join("'" + name.replace("'", "''") + "'" for name in names)
+
+
+_EBOX_WORK = _literal(states.PENDING, states.PUBLISHING)
+_PUBLISHING = _literal(states.PUBLISHING)
+_DELIVERED = _literal(states.DELIVERED)
+_QUEUED = _literal(states.QUEUED_FOR_PRINT)
+_IN_BATCH = _literal(states.IN_BATCH)
+_OPEN_PAPER = _literal(states.QUEUED_FOR_PRINT, states.IN_BATCH, states.PRINTED)
+_OPEN_EBOX = _literal(states.PENDING, states.PUBLISHING, states.DELIVERED)
+_FACTS = ", ".join(f"l.{c}" for c in FACT_COLUMNS)
+
+# Queues the letter for print with `c.paper_reason` (from an unnest `c`) if it has no paper yet.
+_QUEUE_PAPER = f"""
+    paper_state = CASE WHEN c.paper_reason IS NOT NULL AND l.paper_state IS NULL
+                       THEN {_QUEUED} ELSE l.paper_state END,
+    paper_reason = CASE WHEN c.paper_reason IS NOT NULL AND l.paper_state IS NULL
+                        THEN c.paper_reason ELSE l.paper_reason END,
+    paper_queued_at = CASE WHEN c.paper_reason IS NOT NULL AND l.paper_state IS NULL
+                           THEN clock_timestamp() ELSE l.paper_queued_at END"""
+
+
+# --- history -------------------------------------------------------------------------------
+
+_HISTORY_COLUMNS = ("letter_id", "channel", "from_state", "to_state", "reason")
+
+
+async def record_history(conn: asyncpg.Connection, schema: str, transitions: Sequence[Transition]) -> None:
+    if not transitions:
+        return
+    check_allowed(transitions)
+    # COPY: a batch of letters makes several rows each, and COPY is the cheapest way in.
+    await conn.copy_records_to_table(
+        "letter_history", schema_name=schema, columns=_HISTORY_COLUMNS,
+        records=[(t.letter_id, t.channel, t.from_state, t.to_state, t.reason) for t in transitions],
+    )
+
+
+# --- intake --------------------------------------------------------------------------------
+
+_NEW_FIELDS = [f.name for f in dataclasses.fields(NewLetter)]
+_ADDRESS_AT = _NEW_FIELDS.index("postal_address")
+_CONTACT_AT = _NEW_FIELDS.index("contact")
+
+
+async def fingerprints(conn: asyncpg.Connection, schema: str, letter_ids: list[UUID]) -> dict[UUID, str]:
+    """letter_id → content_sha256 of the letters already admitted."""
+    rows = await conn.fetch(
+        f"SELECT letter_id, content_sha256 FROM {schema}.letters WHERE letter_id = ANY($1::uuid[])",
+        letter_ids,
+    )
+    return {r["letter_id"]: r["content_sha256"] for r in rows}
+
+
+async def insert_admitted(conn: asyncpg.Connection, schema: str, letters: Sequence[NewLetter]) -> None:
+    if not letters:
+        return
+    records = []
+    for letter in letters:
+        row = [getattr(letter, name) for name in _NEW_FIELDS]
+        row[_ADDRESS_AT] = json.dumps(letter.postal_address) if letter.postal_address else None
+        row[_CONTACT_AT] = json.dumps(letter.contact) if letter.contact else None
+        # Received and routed in one transaction: "received" exists only in the history.
+        records.append((*row, states.ROUTED))
+    # COPY: the cheapest way to write a broker batch of letters (PDFs included).
+    await conn.copy_records_to_table(
+        "letters", schema_name=schema, columns=(*_NEW_FIELDS, "state"), records=records
+    )
+
+
+# --- eBox publishing -----------------------------------------------------------------------
+
+_CLAIMED_FOR_PUBLISHING = (
+    "l.letter_id, due.was, l.routing, l.ebox_attempts, l.ebox_fallback_at, l.escalate_after_days, "
+    "l.ssin, l.subject, l.registered, l.message_type_id, l.paper_state, "
+    + ", ".join(f"l.{c}" for c in FACT_COLUMNS if c != "letter_id")
+)
+
+
+async def claim_for_publishing(
+    conn: asyncpg.Connection, schema: str, limit: int, now: dt.datetime, lease_until: dt.datetime
+) -> list[asyncpg.Record]:
+    """Due letters → publishing, leased until `lease_until` (also their next due time, so a
+    dead worker's letters are claimed again then). `was` is the state each one came from."""
+    return await conn.fetch(
+        f"""WITH due AS (
+                SELECT letter_id, ebox_state AS was FROM {schema}.letters
+                WHERE ebox_state IN ({_EBOX_WORK}) AND ebox_due_at <= $2
+                ORDER BY ebox_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+            UPDATE {schema}.letters l
+               SET ebox_state = {_PUBLISHING}, ebox_due_at = $3, ebox_lease_until = $3,
+                   ebox_attempts = l.ebox_attempts + 1, updated_at = clock_timestamp()
+              FROM due WHERE l.letter_id = due.letter_id
+            RETURNING {_CLAIMED_FOR_PUBLISHING}""",
+        limit, now, lease_until,
+    )
+
+
+async def pdfs(conn: asyncpg.Connection, schema: str, letter_ids: list[UUID]) -> dict[UUID, bytes]:
+    rows = await conn.fetch(
+        f"SELECT letter_id, pdf FROM {schema}.letters WHERE letter_id = ANY($1::uuid[])", letter_ids
+    )
+    return {r["letter_id"]: r["pdf"] for r in rows}
+
+
+async def apply_ebox_changes(
+    conn: asyncpg.Connection, schema: str, changes: Sequence[EboxChange], lease_until: dt.datetime
+) -> set[UUID]:
+    """Write the outcomes of a claim; return the letters still under that lease."""
+    if not changes:
+        return set()
+    rows = await conn.fetch(
+        f"""UPDATE {schema}.letters l SET
+                ebox_state = c.state, ebox_due_at = c.due_at, ebox_lease_until = NULL,
+                ebox_last_error = coalesce(c.last_error, l.ebox_last_error),
+                ebox_message_id = coalesce(c.message_id, l.ebox_message_id),
+                delivered_at = coalesce(c.delivered_at, l.delivered_at),
+                next_read_poll_at = c.next_poll, escalate_at = c.escalate_at,
+                {_QUEUE_PAPER},
+                updated_at = clock_timestamp()
+            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
+                        $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[])
+                 AS c(letter_id, state, due_at, last_error, message_id, delivered_at, next_poll,
+                      escalate_at, paper_reason)
+            WHERE l.letter_id = c.letter_id AND l.ebox_state = {_PUBLISHING}
+              AND l.ebox_lease_until = $10
+            RETURNING l.letter_id""",
+        [c.letter_id for c in changes],
+        [c.ebox_state for c in changes],
+        [c.due_at for c in changes],
+        [c.last_error for c in changes],
+        [c.message_id for c in changes],
+        [c.delivered_at for c in changes],
+        [c.next_read_poll_at for c in changes],
+        [c.escalate_at for c in changes],
+        [c.paper_reason for c in changes],
+        lease_until,
+    )
+    return {r["letter_id"] for r in rows}
+
+
+# --- read status ---------------------------------------------------------------------------
+
+
+async def claim_for_read_poll(
+    conn: asyncpg.Connection, schema: str, limit: int, now: dt.datetime, lease_until: dt.datetime
+) -> list[asyncpg.Record]:
+    """Delivered letters due for a poll; their next poll moves to `lease_until`, which is the
+    lease: only the poller holding it records an answer, and a dead poller's letters are due
+    again when it ends."""
+    return await conn.fetch(
+        f"""WITH due AS (
+                SELECT letter_id FROM {schema}.letters
+                WHERE ebox_state = {_DELIVERED} AND next_read_poll_at <= $1
+                ORDER BY next_read_poll_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            UPDATE {schema}.letters l SET next_read_poll_at = $3
+              FROM due WHERE l.letter_id = due.letter_id
+            RETURNING {_FACTS}, l.ebox_message_id, l.ssin, l.delivered_at, l.escalate_at, l.paper_state""",
+        now, limit, lease_until,
+    )
+
+
+async def apply_read_changes(
+    conn: asyncpg.Connection, schema: str, changes: Sequence[ReadChange], lease_until: dt.datetime
+) -> set[UUID]:
+    """Write the outcomes of a poll; return the letters still under that lease. A letter only
+    polled again keeps its `updated_at`: nothing about it changed."""
+    if not changes:
+        return set()
+    rows = await conn.fetch(
+        f"""UPDATE {schema}.letters l SET
+                ebox_state = c.state, next_read_poll_at = c.next_poll,
+                read_at = coalesce(c.read_at, l.read_at),
+                {_QUEUE_PAPER},
+                updated_at = CASE WHEN c.state = l.ebox_state THEN l.updated_at ELSE clock_timestamp() END
+            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[])
+                 AS c(letter_id, state, next_poll, read_at, paper_reason)
+            WHERE l.letter_id = c.letter_id AND l.ebox_state = {_DELIVERED}
+              AND l.next_read_poll_at = $6
+            RETURNING l.letter_id""",
+        [c.letter_id for c in changes],
+        [c.ebox_state for c in changes],
+        [c.next_poll_at for c in changes],
+        [c.read_at for c in changes],
+        [c.paper_reason for c in changes],
+        lease_until,
+    )
+    return {r["letter_id"] for r in rows}
+
+
+# --- paper ---------------------------------------------------------------------------------
+
+
+async def move_queued_into_batch(
+    conn: asyncpg.Connection, schema: str, batch_id: str, cutoff_at: dt.datetime
+) -> list[asyncpg.Record]:
+    """Every letter queued for print up to `cutoff_at` → in the batch; their ids and pages."""
+    return await conn.fetch(
+        f"""UPDATE {schema}.letters SET paper_state = {_IN_BATCH}, batch_id = $1,
+                   updated_at = clock_timestamp()
+            WHERE paper_state = {_QUEUED} AND paper_queued_at <= $2
+            RETURNING letter_id, pages""",
+        batch_id, cutoff_at,
+    )
+
+
+async def letters_of_batch(conn: asyncpg.Connection, schema: str, batch_id: str) -> list[asyncpg.Record]:
+    """What a batch's print files are made of."""
+    return await conn.fetch(
+        f"""SELECT letter_id, municipality, language, postal_address, postage_class, pdf
+            FROM {schema}.letters WHERE batch_id = $1""",
+        batch_id,
+    )
+
+
+async def lock_for_confirmation(
+    conn: asyncpg.Connection, schema: str, letter_ids: list[UUID]
+) -> dict[UUID, asyncpg.Record]:
+    """The facts, paper state and batch of the letters a print-house answer names, locked for
+    the caller's transaction."""
+    rows = await conn.fetch(
+        f"SELECT {', '.join(FACT_COLUMNS)}, paper_state, batch_id FROM {schema}.letters "
+        "WHERE letter_id = ANY($1::uuid[]) FOR UPDATE",
+        letter_ids,
+    )
+    return {r["letter_id"]: r for r in rows}
+
+
+async def set_paper_states(conn: asyncpg.Connection, schema: str, paper_states: Mapping[UUID, str]) -> None:
+    await conn.execute(
+        f"UPDATE {schema}.letters l SET paper_state = c.state, updated_at = clock_timestamp() "
+        "FROM unnest($1::uuid[], $2::text[]) AS c(letter_id, state) WHERE l.letter_id = c.letter_id",
+        list(paper_states), list(paper_states.values()),
+    )
+
+
+# --- sweeping ------------------------------------------------------------------------------
+
+_AGE_BUCKET = (
+    "CASE WHEN age < interval '1 hour' THEN '<1h' WHEN age < interval '1 day' THEN '1h-1d' "
+    "WHEN age < interval '7 days' THEN '1d-7d' ELSE '>7d' END"
+)
+# Paper waits for the daily cut-off, so it counts as stuck only a day later than eBox work.
+_PAPER_GRACE = "interval '1 day'"
+
+
+async def redrive_ebox_work_without_due_time(conn: asyncpg.Connection, schema: str, now: dt.datetime) -> int:
+    """eBox work that lost its due time is made due now; returns how many letters."""
+    status = await conn.execute(
+        f"UPDATE {schema}.letters SET ebox_due_at = $1 "
+        f"WHERE ebox_state IN ({_EBOX_WORK}) AND ebox_due_at IS NULL", now,
+    )
+    return int(status.split()[-1])
+
+
+async def open_letters_by_age(
+    conn: asyncpg.Connection, schema: str, now: dt.datetime, stuck_after: dt.timedelta
+) -> list[asyncpg.Record]:
+    """(channel, state, age bucket) → n, and how many of them are older than `stuck_after`
+    (a day more on paper), for the letters not yet in a terminal state."""
+    return await conn.fetch(
+        f"""SELECT channel, state, {_AGE_BUCKET} AS bucket, count(*) AS n,
+                   count(*) FILTER (WHERE age > $2 + CASE WHEN channel = 'paper' THEN {_PAPER_GRACE}
+                                                         ELSE interval '0' END) AS stuck
+            FROM (SELECT 'ebox' AS channel, ebox_state AS state, $1::timestamptz - received_at AS age
+                    FROM {schema}.letters
+                   WHERE ebox_state IN ({_OPEN_EBOX})
+                  UNION ALL
+                  SELECT 'paper', paper_state, $1::timestamptz - received_at
+                    FROM {schema}.letters
+                   WHERE paper_state IN ({_OPEN_PAPER})) AS open
+            GROUP BY 1, 2, 3""",
+        now, stuck_after,
+    )
+
+
+async def stuck_examples(
+    conn: asyncpg.Connection, schema: str, now: dt.datetime, stuck_after: dt.timedelta, limit: int = 10
+) -> list[UUID]:
+    """The oldest letters stuck in a state the bridge itself should have moved on from."""
+    rows = await conn.fetch(
+        f"""SELECT letter_id FROM {schema}.letters
+            WHERE (ebox_state IN ({_EBOX_WORK}) AND received_at < $1::timestamptz - $2::interval)
+               OR (paper_state = {_QUEUED}
+                   AND received_at < $1::timestamptz - $2::interval - {_PAPER_GRACE})
+            ORDER BY received_at LIMIT $3""",
+        now, stuck_after, limit,
+    )
+    return [r["letter_id"] for r in rows]

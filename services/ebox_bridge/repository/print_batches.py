@@ -1,0 +1,62 @@
+"""`print_batches`: one row per daily cut-off (unique), and when its files were written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from services.ebox_bridge.domain import states
+
+
+async def lock_closing(conn: asyncpg.Connection, schema: str) -> None:
+    """Serialises concurrent closers (two replicas) until the caller's transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}:print")
+
+
+async def exists(conn: asyncpg.Connection, schema: str, cutoff_at: dt.datetime, batch_id: str) -> bool:
+    """The same cut-off, or a manual close within the same second (same batch id)."""
+    return bool(await conn.fetchval(
+        f"SELECT 1 FROM {schema}.print_batches WHERE cutoff_at = $1 OR batch_id = $2", cutoff_at, batch_id,
+    ))
+
+
+async def insert(
+    conn: asyncpg.Connection, schema: str, batch_id: str, cutoff_at: dt.datetime, letter_count: int, page_count: int
+) -> None:
+    await conn.execute(
+        f"INSERT INTO {schema}.print_batches (batch_id, cutoff_at, letter_count, page_count) "
+        "VALUES ($1, $2, $3, $4)",
+        batch_id, cutoff_at, letter_count, page_count,
+    )
+
+
+async def without_files(conn: asyncpg.Connection, schema: str) -> list[str]:
+    rows = await conn.fetch(
+        f"SELECT batch_id FROM {schema}.print_batches WHERE files_written_at IS NULL ORDER BY cutoff_at"
+    )
+    return [r["batch_id"] for r in rows]
+
+
+async def cutoff_of(conn: asyncpg.Connection, schema: str, batch_id: str) -> dt.datetime:
+    return await conn.fetchval(f"SELECT cutoff_at FROM {schema}.print_batches WHERE batch_id = $1", batch_id)
+
+
+async def mark_files_written(conn: asyncpg.Connection, schema: str, batch_id: str, manifest_sha256: str) -> None:
+    await conn.execute(
+        f"UPDATE {schema}.print_batches SET files_written_at = clock_timestamp(), "
+        "manifest_sha256 = $2 WHERE batch_id = $1",
+        batch_id, manifest_sha256,
+    )
+
+
+async def latest_with_progress(conn: asyncpg.Connection, schema: str, limit: int) -> list[asyncpg.Record]:
+    """The latest batches with how many of their letters the print house reported at each step."""
+    return await conn.fetch(
+        f"""SELECT b.*, count(*) FILTER (WHERE l.paper_state = '{states.PRINTED}') AS printed,
+                   count(*) FILTER (WHERE l.paper_state = '{states.POSTED}') AS posted,
+                   count(*) FILTER (WHERE l.paper_state = '{states.RETURNED}') AS returned
+            FROM {schema}.print_batches b LEFT JOIN {schema}.letters l ON l.batch_id = b.batch_id
+            GROUP BY b.batch_id ORDER BY b.cutoff_at DESC LIMIT $1""",
+        limit,
+    )
