@@ -3,7 +3,6 @@ reminders. `create_app(settings)` is the only place the service's objects are bu
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
 
 from loket.contracts import topics
 from loket.contracts.appointments import (
@@ -24,16 +22,20 @@ from loket.contracts.appointments import (
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
 from loket.contracts.values import utc_now
-from loket.infra.db.outbox import Outbox
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
+from services.notify.channels import Channels
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import PlanMessages
 from services.notify.metrics import NotifyMetrics
 from services.notify.opt_outs import opt_out_routes
+from services.notify.outcomes import Outcomes
 from services.notify.providers.email import EmailSender
 from services.notify.providers.sms import SmsProvider
 from services.notify.receipts import receipt_routes
+from services.notify.repository import NotifyRepository
+from services.notify.sending_rules import SendingRules
+from services.notify.token_bucket import TokenBucket
 
 from .settings import NotifySettings
 
@@ -45,52 +47,56 @@ APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCa
 LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated)
 
 
-def service_spec(settings: NotifySettings | None = None, metrics: NotifyMetrics | None = None,
-                 clock: Clock = utc_now) -> ServiceSpec:
-    """Without settings/metrics (migrate, asyncapi) only the wiring that documents it is built."""
+def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now, *,
+                 runtime: Runtime | None = None) -> ServiceSpec:
+    """Without settings and a runtime (migrate, asyncapi) only the wiring that documents the
+    service is built; with them every object of the service, once."""
     spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=(topics.NOTIFICATIONS,),
                        # The SMS provider posts receipts with its own shared secret, not a user token.
                        open_path_prefixes=("/receipts/",))
     groups = [(topics.APPOINTMENTS, "appointments", APPOINTMENT_TRIGGERS), (topics.DEVICES, "devices", (DeviceLoanOverdue,)),
               (topics.LETTERS_STATUS, "letters", LETTER_TRIGGERS)]
-    if settings is None or metrics is None:
+    if settings is None or runtime is None:
         spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", {}) for topic, group, _ in groups]
         return spec
-    planner = PlanMessages(NAME, settings, clock)
+    metrics = NotifyMetrics(runtime.registry)
+    repository = NotifyRepository(runtime.schema)
+    planner = PlanMessages(repository, settings, clock)
     spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", dict.fromkeys(types, planner))
                           for topic, group, types in groups]
-    email = None
-    if settings.smtp_host:
-        email = EmailSender(settings.smtp_host, settings.smtp_port, settings.email_from, settings.smtp_username,
-                            settings.smtp_password, settings.smtp_starttls, settings.smtp_tls, settings.send_timeout_s)
-    parts: dict[str, Dispatcher] = {}
+    outcomes = Outcomes(repository, settings, metrics)
+    channels = Channels(_sms_provider(settings), _email_sender(settings),
+                        TokenBucket(settings.provider_rate_per_s, settings.provider_burst))
+    rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics)
+    dispatcher = Dispatcher(runtime.db, runtime.outbox, repository, channels, rules, outcomes, settings, metrics,
+                            clock)
 
-    def routes(runtime: Runtime) -> list[BaseRoute]:
-        parts["dispatcher"] = Dispatcher(runtime.db, NAME, Outbox(NAME), None, email, settings, metrics, clock)
-        return [*receipt_routes(runtime, parts["dispatcher"], settings.sms_receipts_token, clock),
-                *opt_out_routes(runtime)]
+    async def dispatch(_: Runtime) -> None:
+        await dispatcher.run()
 
-    async def dispatch(runtime: Runtime) -> None:
-        dispatcher = parts["dispatcher"]
-        async with contextlib.AsyncExitStack() as stack:
-            key = settings.sms_key()
-            if settings.sms_url and key:
-                dispatcher.sms = await stack.enter_async_context(
-                    SmsProvider(settings.sms_url, key, settings.sms_sender, settings.send_timeout_s))
-            else:
-                log.error("no SMS provider configured (LOKET_SMS_URL / LOKET_SMS_API_KEY): SMS fall back to e-mail")
-            if email is None:
-                log.error("no mail server configured (LOKET_SMTP_HOST): e-mail cannot be sent")
-            await dispatcher.run()
-
-    spec.routes = routes
+    spec.routes = lambda _: [*receipt_routes(runtime, repository, outcomes, settings.sms_receipts_token, clock),
+                             *opt_out_routes(runtime, repository)]
     spec.background = [dispatch]
     return spec
 
 
+def _sms_provider(settings: NotifySettings) -> SmsProvider | None:
+    key = settings.sms_key()
+    if settings.sms_url and key:
+        return SmsProvider(settings.sms_url, key, settings.sms_sender, settings.send_timeout_s)
+    log.error("no SMS provider configured (LOKET_SMS_URL / LOKET_SMS_API_KEY): SMS fall back to e-mail")
+    return None
+
+
+def _email_sender(settings: NotifySettings) -> EmailSender | None:
+    if settings.smtp_host:
+        return EmailSender(settings.smtp_host, settings.smtp_port, settings.email_from, settings.smtp_username,
+                           settings.smtp_password, settings.smtp_starttls, settings.smtp_tls, settings.send_timeout_s)
+    log.error("no mail server configured (LOKET_SMTP_HOST): e-mail cannot be sent")
+    return None
+
+
 def create_app(settings: NotifySettings | None = None, clock: Clock = utc_now) -> Starlette:
     settings = settings or NotifySettings()
-    registry = CollectorRegistry()
-    metrics = NotifyMetrics(registry)
-    runtime = build_runtime(NAME, settings, registry)
-    return build_service_app(service_spec(settings, metrics, clock), runtime)
+    runtime = build_runtime(NAME, settings, CollectorRegistry())
+    return build_service_app(service_spec(settings, clock, runtime=runtime), runtime)

@@ -1,7 +1,16 @@
-"""Send what is due: claim with SKIP LOCKED and a lease, apply the rules (opt-out, valid
-address, quiet hours, throttle, provider rate), send concurrently, and record each outcome
-with its events in one transaction. A crash mid-send leaves rows leased; when the lease ends
-they are sent again with the same idempotency key, which the SMS provider de-duplicates."""
+"""Send what is due, as the three steps of a WorkQueue (see `loket.infra.db.work_queue`):
+
+- claim: take due rows with a lease (SKIP LOCKED), and in the same transaction look up, for the
+  whole batch at once, who opted out and who was sent what in the last hour;
+- call: apply the rules (opt-out, quiet hours, hourly limit) and send the rest concurrently,
+  within the provider's rate and the process's concurrency, holding no connection;
+- record: each outcome with its events in one transaction per batch.
+
+E-mail outcomes are committed one by one as they come instead: SMTP cannot recognise a resend,
+so the window in which a crash makes one must stay one message wide. SMS keep the batch commit
+(one instead of hundreds): after a crash their leases run out and they are sent again with the
+same idempotency key, which the provider de-duplicates.
+"""
 
 from __future__ import annotations
 
@@ -9,215 +18,121 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
 
 import asyncpg
 
 from loket.contracts import Event
 from loket.infra.db.outbox import Outbox
-from loket.infra.rounds import run_rounds
-from services.notify import events
-from services.notify import repository as repo
+from loket.infra.db.work_queue import Lease, WorkQueue
 from services.notify.addresses import InvalidAddress, address_for
+from services.notify.channels import Channels
 from services.notify.metrics import NotifyMetrics
-from services.notify.providers.email import EmailSender
-from services.notify.providers.outcome import Accepted, Outcome, Permanent, Retryable
-from services.notify.providers.sms import SmsProvider
-from services.notify.rendering import render
-from services.notify.repository import Notification
-from services.notify.rules import backoff, parse_quiet_hours, quiet_until
+from services.notify.outcomes import BadAddress, Decision, Outcomes
+from services.notify.providers.outcome import Accepted, Outcome
+from services.notify.repository import Notification, NotifyRepository
+from services.notify.sending_rules import SendingRules
 from services.notify.settings import NotifySettings
-from services.notify.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
 GAUGE_INTERVAL_S = 5.0  # Prometheus scrapes every 15 s; the queue depth needs no fresher figure
+# A message still waiting for a send slot when this share of its lease is gone is left for a
+# later round: once the lease ends another round may claim it, and two sends must not race.
+SEND_BY_SHARE_OF_LEASE = 0.8
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message a round claimed, with what the rules need to know about its citizen."""
+
+    notification: Notification
+    opted_out: bool
+    sent_last_hour: list[dt.datetime]
+
+
+# What to record per message, by notification id. A message without an entry has nothing to
+# record in the batch's commit: its e-mail was recorded already, or it never left (out of lease
+# time, or failed unexpectedly) and comes back when its lease runs out.
+Decisions = dict[UUID, Decision]
 
 
 class Dispatcher:
-    def __init__(self, db: Callable[[], asyncpg.Pool], schema: str, outbox: Outbox, sms: SmsProvider | None,
-                 email: EmailSender | None, settings: NotifySettings, metrics: NotifyMetrics,
-                 clock: Callable[[], dt.datetime]) -> None:
-        # `db` resolves the pool on use: the service opens it after building the dispatcher.
-        self.db, self.schema, self.outbox = db, schema, outbox
-        self.sms, self.email, self.settings, self.metrics, self.clock = sms, email, settings, metrics, clock
-        self.quiet = parse_quiet_hours(settings.quiet_hours)
-        self.bucket = TokenBucket(settings.provider_rate_per_s, settings.provider_burst)
-        self.limit = asyncio.Semaphore(settings.dispatch_concurrency)
-        # SMS this process decided to send, per citizen: the dispatch rounds run concurrently and
-        # the database only knows a send once its batch commits. (Across replicas a burst can
-        # still exceed the limit by the number of replicas; the provider's own limits remain.)
-        self._decided: dict[str, list[dt.datetime]] = {}
+    """The notification dispatch: `WorkSteps[Claimed, Decisions]`, run by its own WorkQueue."""
+
+    def __init__(self, db: Callable[[], asyncpg.Pool], outbox: Outbox, repository: NotifyRepository,
+                 channels: Channels, rules: SendingRules, outcomes: Outcomes, settings: NotifySettings,
+                 metrics: NotifyMetrics, clock: Callable[[], dt.datetime]) -> None:
+        self.repository, self.channels, self.rules, self.outcomes = repository, channels, rules, outcomes
+        self.metrics, self.clock, self.workers = metrics, clock, settings.dispatch_workers
+        self.send_slots = asyncio.Semaphore(settings.dispatch_concurrency)
+        # The steps hold their queue: e-mail outcomes are committed through it mid-call.
+        self.queue = WorkQueue("notification dispatch", db, outbox, self, batch_size=settings.dispatch_batch,
+                               lease_s=settings.lease_s, idle_s=settings.notify_dispatch_idle_s, clock=clock)
         self._gauge_due = 0.0
 
     async def run(self) -> None:
         # Several rounds in flight: while one batch waits for the provider or commits, the next
         # is already sending (SKIP LOCKED keeps their batches apart).
-        await asyncio.gather(*(run_rounds(self.round, self.settings.notify_dispatch_idle_s, "notification dispatch")
-                               for _ in range(self.settings.dispatch_workers)))
+        async with self.channels.opened():
+            await asyncio.gather(*(self.queue.run() for _ in range(self.workers)))
 
-    async def round(self) -> bool:
-        """One batch: checks for the whole batch in two queries, sends concurrently, and the SMS
-        outcomes with their events in one transaction (one commit instead of one per message).
-        E-mail outcomes commit one by one as they come: SMTP cannot recognise a resend, so the
-        window in which a crash makes one must stay one message wide."""
+    async def claim(self, conn: asyncpg.Connection, limit: int, lease: Lease) -> list[Claimed]:
+        claimed = await self.repository.claim_due(conn, lease.now, lease.until, limit)
+        if time.monotonic() >= self._gauge_due:  # a count of the whole queue: not on every round
+            self._gauge_due = time.monotonic() + GAUGE_INTERVAL_S
+            self.metrics.scheduled.set(await self.repository.waiting_count(conn))
+        if not claimed:
+            return []
+        keys = list({n.contact_key for n in claimed})
+        opted = await self.repository.opted_out_keys(conn, keys)
+        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(hours=1))
+        return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, [])) for n in claimed]
+
+    async def call(self, items: Sequence[Claimed], lease: Lease) -> Decisions:
+        decisions: Decisions = {}
+        ready: list[Claimed] = []
+        for c in items:
+            if (hold := self.rules.hold(c.notification, c.opted_out, c.sent_last_hour, lease.now)) is not None:
+                decisions[c.notification.notification_id] = hold
+            else:
+                ready.append(c)
+        send_by = time.monotonic() + SEND_BY_SHARE_OF_LEASE * (lease.until - lease.now).total_seconds()
+        attempts = await asyncio.gather(*(self._attempt(c, lease, send_by) for c in ready))
+        for c, attempt in zip(ready, attempts, strict=True):
+            n = c.notification
+            if n.channel == "sms" and not isinstance(attempt, Accepted):
+                self.rules.unsent(n, lease.now)
+            if attempt is not None:
+                decisions[n.notification_id] = attempt
+        return decisions
+
+    async def record(self, conn: asyncpg.Connection, items: Sequence[Claimed], result: Decisions,
+                     lease: Lease) -> list[Event]:
         now = self.clock()
-        async with self.db().acquire() as conn:
-            claimed = await repo.claim_due(conn, self.schema, now, dt.timedelta(seconds=self.settings.lease_s),
-                                           self.settings.dispatch_batch)
-            if time.monotonic() >= self._gauge_due:  # a count of the whole queue: not on every round
-                self._gauge_due = time.monotonic() + GAUGE_INTERVAL_S
-                self.metrics.scheduled.set(await repo.waiting_count(conn, self.schema))
-            if not claimed:
-                return False
-            keys = list({n.contact_key for n in claimed})
-            opted = await repo.opted_out_keys(conn, self.schema, keys)
-            recent = await repo.sent_since(conn, self.schema, keys, now - dt.timedelta(hours=1))
-        ready, settled = [], []
-        for n in claimed:
-            verdict = self._check(n, opted, recent, now)
-            (settled if verdict is not None else ready).append((n, verdict))
-        # A message still waiting for a send slot when 80 % of its lease is gone is left for a
-        # later round: once the lease ends another round may claim it, and two sends must not race.
-        deadline = time.monotonic() + 0.8 * self.settings.lease_s
-        sends = await asyncio.gather(*(self._guarded_send(n, deadline) for n, _ in ready))
-        for (n, _), (_, outcome) in zip(ready, sends, strict=True):
-            if not isinstance(outcome, Accepted):
-                self._forget_decision(n.contact_key, now)
-        out: list[Event] = []
-        async with self.db().acquire() as conn, conn.transaction():
-            for (n, _), (address_problem, outcome) in zip(ready, sends, strict=True):
-                if address_problem is not None:
-                    await self.permanent_failure(conn, n, address_problem, now, out)
-                elif outcome is not None:
-                    await self._record(conn, n, outcome, self.clock(), out)
-            for n, verdict in settled:
-                await self._apply(conn, n, verdict, now, out)  # type: ignore[arg-type]
-            await self.outbox.append(conn, *out)  # one append (and one wake-up of the relay) per batch
-        return len(claimed) == self.settings.dispatch_batch
+        recorded: list[Event] = []
+        for c in items:
+            if (decision := result.get(c.notification.notification_id)) is not None:
+                recorded += await self.outcomes.record(conn, c.notification, decision, now)
+        return recorded
 
-    def _check(self, n: Notification, opted: set[str], recent: dict[str, list[dt.datetime]],
-               now: dt.datetime) -> tuple[str, object] | None:
-        """Why this message must not be sent now, if so: opted out, or (SMS) quiet hours or
-        the per-citizen throttle. Counts this batch's own SMS towards the throttle."""
-        if n.contact_key in opted:
-            return ("opted_out", None)
-        if n.channel != "sms":
-            return None
-        if (until := quiet_until(now, self.quiet)) is not None:
-            self.metrics.deferred.labels("quiet_hours").inc()
-            return ("defer", until)
-        hour_ago = now - dt.timedelta(hours=1)
-        decided = [t for t in self._decided.get(n.contact_key, []) if t > hour_ago]
-        stored = recent.get(n.contact_key, [])
-        sent = decided if len(decided) >= len(stored) else stored
-        if len(sent) >= self.settings.citizen_max_per_hour:
-            self.metrics.deferred.labels("throttle").inc()
-            return ("defer", sorted(sent)[-self.settings.citizen_max_per_hour] + dt.timedelta(hours=1))
-        self._decided[n.contact_key] = [*decided, now]
-        if len(self._decided) > 100_000:  # forget citizens not seen for an hour
-            self._decided = {k: v for k, v in self._decided.items() if v and v[-1] > hour_ago}
-        return None
-
-    def _forget_decision(self, contact_key: str, at: dt.datetime) -> None:
-        """A send that failed (or never left) reached nobody: it must not count towards the
-        citizen's hourly limit, or a provider outage would defer their next try by an hour."""
-        decided = self._decided.get(contact_key, [])
-        if at in decided:
-            decided.remove(at)
-
-    async def _apply(self, conn: asyncpg.Connection, n: Notification, verdict: tuple[str, object],
-                     now: dt.datetime, out: list[Event]) -> None:
-        what, when = verdict
-        if what == "opted_out":
-            await self._final(conn, n, "permanent-failure", "the citizen opted out of messages", now, out)
-        else:
-            await repo.set_outcome(conn, self.schema, n, status="created", due_at=when, refund_attempt=True)  # type: ignore[arg-type]
-
-    async def _guarded_send(self, n: Notification, deadline: float) -> tuple[str | None, Outcome | None]:
-        """(address problem, outcome); (None, None) when nothing is left to record now (sent and
-        recorded already, crashed, or out of lease time: the lease brings it back)."""
-        async with self.limit:
-            if time.monotonic() > deadline:
-                return None, None
+    async def _attempt(self, c: Claimed, lease: Lease, send_by: float) -> BadAddress | Outcome | None:
+        """What the send came to; None when there is nothing left to record in the batch."""
+        n = c.notification
+        async with self.send_slots:
+            if time.monotonic() > send_by:
+                return None
             try:
                 address = address_for(n.channel, n.contact)
             except InvalidAddress as exc:
-                return str(exc), None
+                return BadAddress(str(exc))
             try:
-                outcome = await self._send(n, address)
+                outcome = await self.channels.send(n, address)
             except Exception:
                 log.exception("notification %s (%s) failed unexpectedly", n.notification_id, n.kind)
-                return None, None
+                return None
             if n.channel == "email":
-                out: list[Event] = []
-                async with self.db().acquire() as conn, conn.transaction():
-                    await self._record(conn, n, outcome, self.clock(), out)
-                    await self.outbox.append(conn, *out)
-                return None, None  # recorded already
-            return None, outcome
-
-    async def _send(self, n: Notification, address: str) -> Outcome:
-        message = render(n.kind, n.language, n.context)
-        if n.channel == "sms":
-            if self.sms is None:
-                return Permanent("no SMS provider is configured (LOKET_SMS_URL)")
-            await self.bucket.acquire()
-            outcome = await self.sms.send(address, message.body, str(n.channel_notification_id()), n.idempotency_key())
-            if isinstance(outcome, Retryable) and outcome.retry_after_s:
-                self.bucket.pause(outcome.retry_after_s)
+                await self.queue.commit([c], {n.notification_id: outcome}, lease)
+                return None
             return outcome
-        if self.email is None:
-            return Permanent("no mail server is configured (LOKET_SMTP_HOST)")
-        return await self.email.send(address, message.subject, message.body, n.language, n.idempotency_key())
-
-    async def _record(self, conn: asyncpg.Connection, n: Notification, outcome: Outcome, now: dt.datetime,
-                      out: list[Event]) -> None:
-        if isinstance(outcome, Accepted):
-            status = "delivered" if outcome.delivered else "sending"
-            await repo.set_outcome(conn, self.schema, n, status=status, provider_ref=outcome.provider_ref, sent_at=now,
-                                   finished=now if outcome.delivered else None)
-            out += [events.sent(n, now), *([events.delivered(n, now)] if outcome.delivered else [])]
-            self.metrics.latency.labels(n.channel).observe(max(0.0, (now - n.event_at).total_seconds()))
-            self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
-        elif isinstance(outcome, Permanent):
-            self.metrics.provider_errors.labels(n.channel, "permanent").inc()
-            await self.permanent_failure(conn, n, outcome.reason, now, out)
-        else:
-            self.metrics.provider_errors.labels(n.channel, "retryable").inc()
-            if n.attempts >= self.settings.max_attempts:
-                await self._final(conn, n, "technical-failure", f"gave up after {n.attempts} attempts: {outcome.reason}",
-                                  now, out)
-            else:
-                delay = backoff(n.attempts, self.settings.notify_retry_base_s, self.settings.notify_retry_max_s, outcome.retry_after_s)
-                await repo.set_outcome(conn, self.schema, n, status="created", due_at=now + delay, reason=outcome.reason)
-
-    async def permanent_failure(self, conn: asyncpg.Connection, n: Notification, reason: str, now: dt.datetime,
-                                out: list[Event]) -> None:
-        """This channel can never work for this message: say so, then try the next channel."""
-        out.append(events.failed(n, "permanent-failure", reason, now))
-        self.metrics.outcomes.labels(n.channel, n.kind, "permanent-failure").inc()
-        if n.channel_index + 1 < len(n.channels):
-            await repo.set_outcome(conn, self.schema, n, status="created", channel_index=n.channel_index + 1,
-                                   due_at=now, reason=reason, refund_attempt=True)
-        else:
-            await repo.set_outcome(conn, self.schema, n, status="permanent-failure", reason=reason, finished=now)
-
-    async def record_receipt(self, conn: asyncpg.Connection, n: Notification, status: str, reason: str,
-                             now: dt.datetime) -> None:
-        """A delivery receipt for an SMS the provider accepted."""
-        out: list[Event] = []
-        if status == "delivered":
-            await repo.set_outcome(conn, self.schema, n, status="delivered", finished=now)
-            out.append(events.delivered(n, now))
-            self.metrics.outcomes.labels(n.channel, n.kind, "delivered").inc()
-        elif status == "temporary-failure":
-            await self._final(conn, n, "temporary-failure", reason, now, out)
-        else:
-            await self.permanent_failure(conn, n, reason, now, out)
-        await self.outbox.append(conn, *out)
-
-    async def _final(self, conn: asyncpg.Connection, n: Notification, status: str, reason: str,
-                     now: dt.datetime, out: list[Event]) -> None:
-        out.append(events.failed(n, status, reason, now))  # type: ignore[arg-type]
-        self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
-        await repo.set_outcome(conn, self.schema, n, status=status, reason=reason, finished=now)

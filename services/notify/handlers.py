@@ -7,17 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from loket.contracts import Event
 from loket.infra.bus.handler_context import BatchContext, BatchHandler
-from services.notify import repository as repo
 from services.notify.planning import Planned, plan
 from services.notify.settings import NotifySettings
 
 
+class PlannedMessages(Protocol):
+    """Where planned messages are written: `NotifyRepository`, or an in-memory fake in tests."""
+
+    async def insert_planned(self, conn: Any, planned: list[Planned]) -> int: ...
+
+    async def cancel_pending(self, conn: Any, aggregate_id: str, kinds: tuple[str, ...],
+                             before_event_at: dt.datetime) -> int: ...
+
+
 class PlanMessages(BatchHandler):
-    def __init__(self, schema: str, settings: NotifySettings, clock: Callable[[], dt.datetime]) -> None:
-        self.schema, self.clock = schema, clock
+    def __init__(self, messages: PlannedMessages, settings: NotifySettings, clock: Callable[[], dt.datetime]) -> None:
+        self.messages, self.clock = messages, clock
         self.reminders, self.booking_url = settings.reminder_offsets(), settings.booking_url
 
     async def handle_batch(self, events: list[Event], ctx: BatchContext) -> None:
@@ -33,5 +42,5 @@ class PlanMessages(BatchHandler):
                                                       and p.event_at < event.occurred_at)]
             planned += decided.messages
         for aggregate, kinds, before in drops:
-            await repo.cancel_pending(ctx.conn, self.schema, aggregate, kinds, before)
-        await repo.insert_planned(ctx.conn, self.schema, planned)
+            await self.messages.cancel_pending(ctx.conn, aggregate, kinds, before)
+        await self.messages.insert_planned(ctx.conn, planned)

@@ -13,9 +13,10 @@ from loket.contracts.values import ContactDetails
 from loket.infra.http.auth import problem
 from loket.infra.runtime import Runtime
 from services.notify.addresses import contact_key
+from services.notify.repository import NotifyRepository
 
 
-def opt_out_routes(runtime: Runtime) -> list[Route]:
+def opt_out_routes(runtime: Runtime, repository: NotifyRepository) -> list[Route]:
     async def opt_out(request: Request) -> Response:
         try:
             body = json.loads(await request.body())
@@ -24,10 +25,8 @@ def opt_out_routes(runtime: Runtime) -> list[Route]:
             return problem(422, "Invalid opt-out", f"send {{\"phone\": \"+32…\"}} or {{\"email\": …}}: {exc}")
         if not (contact.phone or contact.email):
             return problem(422, "Invalid opt-out", "give a phone number (E.164) or an e-mail address")
-        key = contact_key(contact)
         async with runtime.db().acquire() as conn:
-            await conn.execute(f"INSERT INTO {runtime.schema}.opt_outs (contact_key) VALUES ($1) ON CONFLICT DO NOTHING",
-                               key)
+            await repository.add_opt_out(conn, contact_key(contact))
         return JSONResponse({"opted_out": True}, status_code=201)
 
     return [Route("/opt-outs", opt_out, methods=["POST"])]

@@ -18,13 +18,13 @@ from starlette.routing import Route
 
 from loket.infra.http.auth import problem
 from loket.infra.runtime import Runtime
-from services.notify import repository as repo
-from services.notify.dispatcher import Dispatcher
+from services.notify.outcomes import Outcomes
+from services.notify.repository import NotifyRepository
 
 FINAL = {"delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"}
 
 
-def receipt_routes(runtime: Runtime, dispatcher: Dispatcher, token: str | None,
+def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Outcomes, token: str | None,
                    clock: Callable[[], dt.datetime]) -> list[Route]:
     async def sms_receipt(request: Request) -> Response:
         given = request.headers.get("x-receipt-token", "")
@@ -38,13 +38,14 @@ def receipt_routes(runtime: Runtime, dispatcher: Dispatcher, token: str | None,
         if status not in ("delivered", "permanent-failure", "temporary-failure"):
             return problem(422, "Unknown status", "status must be delivered, permanent-failure or temporary-failure")
         async with runtime.db().acquire() as conn, conn.transaction():
-            n = await repo.by_provider_ref(conn, runtime.schema, ref)
+            n = await repository.by_provider_ref(conn, ref)
             if n is None:
                 return problem(404, "Unknown message", f"no message with provider id {ref}")
             if n.status in FINAL or n.channel != "sms":
                 return JSONResponse({"status": n.status, "ignored": True})
             reason = str(body.get("reason") or f"the provider reported {status}")
-            await dispatcher.record_receipt(conn, n, status, reason, clock())
+            recorded = await outcomes.receipt(conn, n, status, reason, clock())
+            await runtime.outbox.append(conn, *recorded)
         return JSONResponse({"status": status})
 
     return [Route("/receipts/sms", sms_receipt, methods=["POST"])]

@@ -1,4 +1,8 @@
-"""Notifications in PostgreSQL (schema `notify`): planning, claiming, outcomes, receipts."""
+"""Notifications and opt-outs in PostgreSQL: the one module that writes notify's tables.
+
+`NotifyRepository` binds the statements to the service's schema; the handlers, the dispatcher
+and the routes are given one, and the planning handler's tests give a fake of it instead.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ class Notification:
     event_at: dt.datetime
     attempts: int
     provider_ref: str | None
+    lease_until: dt.datetime | None  # as read: an outcome is written only while the row still has it
 
     @property
     def channel(self) -> str:
@@ -58,88 +63,98 @@ _COLUMNS = ", ".join(Notification.__dataclass_fields__)
 _N_COLUMNS = ", ".join(f"n.{c}" for c in Notification.__dataclass_fields__)
 
 
-async def insert_planned(conn: asyncpg.Connection, schema: str, planned: list[Planned]) -> int:
-    if not planned:
-        return 0
-    status = await conn.execute(
-        f"""INSERT INTO {schema}.notifications (notification_id, dedupe_key, kind, trigger_event_id,
-                trigger_aggregate_id, municipality, language, contact, contact_key, channels, context, status, due_at,
-                event_at)
-            SELECT n.id, n.dedupe, n.kind, n.event, n.aggregate, n.municipality, n.language, n.contact, n.ckey,
-                   string_to_array(n.channels, ','), n.context, CASE WHEN n.channels = '' THEN 'permanent-failure'
-                   ELSE 'created' END, n.due, n.event_at
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[],
-                        $8::jsonb[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::timestamptz[])
-                 AS n(id, dedupe, kind, event, aggregate, municipality, language, contact, ckey, channels, context, due,
-                      event_at)
-            ON CONFLICT (dedupe_key) DO NOTHING""",
-        [uuid.uuid4() for _ in planned], [p.dedupe_key for p in planned], [p.kind for p in planned],
-        [p.trigger_event_id for p in planned], [p.aggregate_id for p in planned], [p.municipality for p in planned],
-        [p.language for p in planned], [p.contact.model_dump(mode="json") for p in planned],
-        [contact_key(p.contact) for p in planned], [",".join(p.channels) for p in planned],
-        [p.context for p in planned], [p.due_at for p in planned], [p.event_at for p in planned])
-    return int(status.split()[-1])
+class NotifyRepository:
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
 
+    async def insert_planned(self, conn: asyncpg.Connection, planned: list[Planned]) -> int:
+        if not planned:
+            return 0
+        status = await conn.execute(
+            f"""INSERT INTO {self.schema}.notifications (notification_id, dedupe_key, kind, trigger_event_id,
+                    trigger_aggregate_id, municipality, language, contact, contact_key, channels, context, status,
+                    due_at, event_at)
+                SELECT n.id, n.dedupe, n.kind, n.event, n.aggregate, n.municipality, n.language, n.contact, n.ckey,
+                       string_to_array(n.channels, ','), n.context, CASE WHEN n.channels = '' THEN 'permanent-failure'
+                       ELSE 'created' END, n.due, n.event_at
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[],
+                            $8::jsonb[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[],
+                            $13::timestamptz[])
+                     AS n(id, dedupe, kind, event, aggregate, municipality, language, contact, ckey, channels, context,
+                          due, event_at)
+                ON CONFLICT (dedupe_key) DO NOTHING""",
+            [uuid.uuid4() for _ in planned], [p.dedupe_key for p in planned], [p.kind for p in planned],
+            [p.trigger_event_id for p in planned], [p.aggregate_id for p in planned],
+            [p.municipality for p in planned], [p.language for p in planned],
+            [p.contact.model_dump(mode="json") for p in planned], [contact_key(p.contact) for p in planned],
+            [",".join(p.channels) for p in planned], [p.context for p in planned], [p.due_at for p in planned],
+            [p.event_at for p in planned])
+        return int(status.split()[-1])
 
-async def cancel_pending(conn: asyncpg.Connection, schema: str, aggregate_id: str, kinds: tuple[str, ...],
-                         before_event_at: dt.datetime) -> int:
-    """Drop waiting messages of an aggregate planned by earlier events (not by this one)."""
-    status = await conn.execute(
-        f"""UPDATE {schema}.notifications SET status = 'cancelled', finished_at = now()
-            WHERE trigger_aggregate_id = $1 AND status = 'created' AND kind = ANY($2::text[]) AND event_at < $3""",
-        aggregate_id, list(kinds), before_event_at)
-    return int(status.split()[-1])
+    async def cancel_pending(self, conn: asyncpg.Connection, aggregate_id: str, kinds: tuple[str, ...],
+                             before_event_at: dt.datetime) -> int:
+        """Drop waiting messages of an aggregate planned by earlier events (not by this one)."""
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.notifications SET status = 'cancelled', finished_at = now()
+                WHERE trigger_aggregate_id = $1 AND status = 'created' AND kind = ANY($2::text[])
+                  AND event_at < $3""",
+            aggregate_id, list(kinds), before_event_at)
+        return int(status.split()[-1])
 
+    async def claim_due(self, conn: asyncpg.Connection, now: dt.datetime, lease_until: dt.datetime,
+                        limit: int) -> list[Notification]:
+        """Due messages, and in-flight ones whose worker died before the provider answered."""
+        rows = await conn.fetch(
+            f"""UPDATE {self.schema}.notifications n SET status = 'sending', lease_until = $2,
+                    attempts = n.attempts + 1
+                FROM (SELECT notification_id FROM {self.schema}.notifications
+                      WHERE (status = 'created' AND due_at <= $1)
+                         OR (status = 'sending' AND provider_ref IS NULL AND lease_until < $1)
+                      ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
+                WHERE n.notification_id = due.notification_id RETURNING {_N_COLUMNS}""", now, lease_until, limit)
+        return [Notification.from_row(r) for r in rows]
 
-async def claim_due(conn: asyncpg.Connection, schema: str, now: dt.datetime, lease: dt.timedelta,
-                    limit: int) -> list[Notification]:
-    """Due messages, and in-flight ones whose worker died before the provider answered."""
-    rows = await conn.fetch(
-        f"""UPDATE {schema}.notifications n SET status = 'sending', lease_until = $1::timestamptz + $2::interval,
-                attempts = n.attempts + 1
-            FROM (SELECT notification_id FROM {schema}.notifications
-                  WHERE (status = 'created' AND due_at <= $1)
-                     OR (status = 'sending' AND provider_ref IS NULL AND lease_until < $1)
-                  ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
-            WHERE n.notification_id = due.notification_id RETURNING {_N_COLUMNS}""", now, lease, limit)
-    return [Notification.from_row(r) for r in rows]
+    async def set_outcome(self, conn: asyncpg.Connection, n: Notification, *, status: str,
+                          provider_ref: str | None = None, reason: str | None = None,
+                          due_at: dt.datetime | None = None, channel_index: int | None = None,
+                          sent_at: dt.datetime | None = None, finished: dt.datetime | None = None,
+                          refund_attempt: bool = False) -> bool:
+        """False when the row has left the lease `n` was read with (another round claimed it after
+        the lease ran out): that round records the outcome, this one nothing."""
+        status_line = await conn.execute(
+            f"""UPDATE {self.schema}.notifications SET status = $2, provider_ref = coalesce($3, provider_ref),
+                    failure_reason = coalesce($4, failure_reason), due_at = coalesce($5, due_at),
+                    channel_index = coalesce($6, channel_index), sent_at = coalesce($7, sent_at),
+                    finished_at = coalesce($8, finished_at), lease_until = NULL,
+                    attempts = attempts - CASE WHEN $9 THEN 1 ELSE 0 END
+                WHERE notification_id = $1 AND lease_until IS NOT DISTINCT FROM $10""",
+            n.notification_id, status, provider_ref, reason, due_at, channel_index, sent_at, finished,
+            refund_attempt, n.lease_until)
+        return status_line != "UPDATE 0"
 
+    async def sent_since(self, conn: asyncpg.Connection, keys: list[str],
+                         since: dt.datetime) -> dict[str, list[dt.datetime]]:
+        rows = await conn.fetch(
+            f"""SELECT contact_key, sent_at FROM {self.schema}.notifications
+                WHERE contact_key = ANY($1::text[]) AND sent_at >= $2 ORDER BY sent_at""", keys, since)
+        found: dict[str, list[dt.datetime]] = {}
+        for r in rows:
+            found.setdefault(r["contact_key"], []).append(r["sent_at"])
+        return found
 
-async def set_outcome(conn: asyncpg.Connection, schema: str, n: Notification, *, status: str,
-                      provider_ref: str | None = None, reason: str | None = None, due_at: dt.datetime | None = None,
-                      channel_index: int | None = None, sent_at: dt.datetime | None = None,
-                      finished: dt.datetime | None = None, refund_attempt: bool = False) -> None:
-    await conn.execute(
-        f"""UPDATE {schema}.notifications SET status = $2, provider_ref = coalesce($3, provider_ref),
-                failure_reason = coalesce($4, failure_reason), due_at = coalesce($5, due_at),
-                channel_index = coalesce($6, channel_index), sent_at = coalesce($7, sent_at),
-                finished_at = coalesce($8, finished_at), lease_until = NULL,
-                attempts = attempts - CASE WHEN $9 THEN 1 ELSE 0 END
-            WHERE notification_id = $1""",
-        n.notification_id, status, provider_ref, reason, due_at, channel_index, sent_at, finished, refund_attempt)
+    async def opted_out_keys(self, conn: asyncpg.Connection, keys: list[str]) -> set[str]:
+        rows = await conn.fetch(
+            f"SELECT contact_key FROM {self.schema}.opt_outs WHERE contact_key = ANY($1::text[])", keys)
+        return {r["contact_key"] for r in rows}
 
+    async def add_opt_out(self, conn: asyncpg.Connection, key: str) -> None:
+        await conn.execute(
+            f"INSERT INTO {self.schema}.opt_outs (contact_key) VALUES ($1) ON CONFLICT DO NOTHING", key)
 
-async def sent_since(conn: asyncpg.Connection, schema: str, keys: list[str],
-                     since: dt.datetime) -> dict[str, list[dt.datetime]]:
-    rows = await conn.fetch(
-        f"""SELECT contact_key, sent_at FROM {schema}.notifications
-            WHERE contact_key = ANY($1::text[]) AND sent_at >= $2 ORDER BY sent_at""", keys, since)
-    found: dict[str, list[dt.datetime]] = {}
-    for r in rows:
-        found.setdefault(r["contact_key"], []).append(r["sent_at"])
-    return found
+    async def by_provider_ref(self, conn: asyncpg.Connection, ref: str) -> Notification | None:
+        row = await conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM {self.schema}.notifications WHERE provider_ref = $1 FOR UPDATE", ref)
+        return Notification.from_row(row) if row else None
 
-
-async def opted_out_keys(conn: asyncpg.Connection, schema: str, keys: list[str]) -> set[str]:
-    rows = await conn.fetch(f"SELECT contact_key FROM {schema}.opt_outs WHERE contact_key = ANY($1::text[])", keys)
-    return {r["contact_key"] for r in rows}
-
-
-async def by_provider_ref(conn: asyncpg.Connection, schema: str, ref: str) -> Notification | None:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM {schema}.notifications WHERE provider_ref = $1 FOR UPDATE", ref)
-    return Notification.from_row(row) if row else None
-
-
-async def waiting_count(conn: asyncpg.Connection, schema: str) -> int:
-    return int(await conn.fetchval(f"SELECT count(*) FROM {schema}.notifications WHERE status = 'created'"))
+    async def waiting_count(self, conn: asyncpg.Connection) -> int:
+        return int(await conn.fetchval(f"SELECT count(*) FROM {self.schema}.notifications WHERE status = 'created'"))
