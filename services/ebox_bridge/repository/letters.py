@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -158,18 +159,17 @@ async def apply_ebox_changes(
             WHERE l.letter_id = c.letter_id AND l.ebox_state = {_PUBLISHING}
               AND l.ebox_lease_until = $10
             RETURNING l.letter_id""",
-        [c.letter_id for c in changes],
-        [c.ebox_state for c in changes],
-        [c.due_at for c in changes],
-        [c.last_error for c in changes],
-        [c.message_id for c in changes],
-        [c.delivered_at for c in changes],
-        [c.next_read_poll_at for c in changes],
-        [c.escalate_at for c in changes],
-        [c.paper_reason for c in changes],
+        *_columns(changes, "letter_id", "ebox_state", "due_at", "last_error", "message_id", "delivered_at",
+                  "next_read_poll_at", "escalate_at", "paper_reason"),
         lease_until,
     )
     return {r["letter_id"] for r in rows}
+
+
+
+def _columns(changes: Sequence[Any], *fields: str) -> list[list[Any]]:
+    """One array per field, in the order of the `unnest(...)` that turns them back into rows."""
+    return [[getattr(change, field) for change in changes] for field in fields]
 
 
 # --- read status ---------------------------------------------------------------------------
@@ -211,11 +211,7 @@ async def apply_read_changes(
             WHERE l.letter_id = c.letter_id AND l.ebox_state = {_DELIVERED}
               AND l.next_read_poll_at = $6
             RETURNING l.letter_id""",
-        [c.letter_id for c in changes],
-        [c.ebox_state for c in changes],
-        [c.next_poll_at for c in changes],
-        [c.read_at for c in changes],
-        [c.paper_reason for c in changes],
+        *_columns(changes, "letter_id", "ebox_state", "next_poll_at", "read_at", "paper_reason"),
         lease_until,
     )
     return {r["letter_id"] for r in rows}
