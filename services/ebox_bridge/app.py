@@ -17,6 +17,7 @@ from loket.contracts.citizens import EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
 from loket.contracts.values import utc_now
 from loket.infra.db.work_queue import WorkQueue
+from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.ebox_bridge.dispatcher import EboxDispatcher
@@ -54,9 +55,10 @@ def service_spec(
         ]
         return spec
     policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
+    tenants = TenantDirectory(settings.tenants_file, settings.policy_refresh_s)
     spec.subscriptions = [
         Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake",
-                     {LetterIssued: LetterIntake(LetterStore(NAME), policies, settings, metrics, utc_now)}),
+                     {LetterIssued: LetterIntake(LetterStore(NAME), policies, tenants, settings, metrics, utc_now)}),
         Subscription(topics.CITIZENS, f"{NAME}.activations",
                      {EboxActivationAssisted: ActivationHandler(NAME)}),
     ]

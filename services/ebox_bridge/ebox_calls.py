@@ -17,6 +17,7 @@ from services.ebox_bridge.ebox_client import (
     NoDigitalUser,
     Preference,
     PublishOutcome,
+    SenderIdentity,
 )
 from services.ebox_bridge.metrics import BridgeMetrics
 
@@ -32,7 +33,7 @@ class EboxCalls:
             "publish",
             lambda client: client.publish(
                 row["letter_id"], row["ssin"], row["subject"], row["language"], pdf,
-                row["message_type_id"], registered=row["registered"],
+                row["message_type_id"], registered=row["registered"], sender=_sender(row),
             ),
         )
         if isinstance(outcome, NoDigitalUser):
@@ -64,6 +65,13 @@ class EboxCalls:
         finally:
             self.metrics.ebox_seconds.labels(operation).observe(time.perf_counter() - started)
             self.metrics.breaker_state.set(_BREAKER[self.client.breaker.state.value])
+
+
+def _sender(row: asyncpg.Record) -> SenderIdentity | None:
+    # Letters admitted before senders were per municipality carry none: the configured one.
+    if row["sender_enterprise_number"] is None:
+        return None
+    return SenderIdentity(row["sender_enterprise_number"], row["sender_application_id"])
 
 
 _BREAKER = {"closed": 0, "half_open": 1, "open": 2}

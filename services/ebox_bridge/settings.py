@@ -15,6 +15,7 @@ from loket.infra.settings import ServiceSettings
 from services.ebox_bridge.ebox_client import EboxClientConfig
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[2] / "deploy" / "policy" / "rollout.yaml"
+DEFAULT_TENANTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "tenants.yaml"
 
 
 class EboxBridgeSettings(ServiceSettings):
@@ -54,6 +55,8 @@ class EboxBridgeSettings(ServiceSettings):
     # --- rollout policy ---
     policy_file: Path = Field(default=DEFAULT_POLICY_FILE, description="imported when the database has no policy yet")
     policy_refresh_s: float = Field(default=30.0, gt=0)
+    tenants_file: Path = Field(default=DEFAULT_TENANTS_FILE,
+                               description="imported when no municipality is onboarded yet (`loket tenants import`)")
 
     # --- paper ---
     print_spool_dir: Path | None = Field(default=None, description="print batches go here; default <data_dir>/print-spool")

@@ -34,13 +34,15 @@ async def queue_paper_letters(pool: asyncpg.Pool, queued_at: list[dt.datetime], 
     from loket.infra.db.outbox import Outbox
     from services.ebox_bridge.handlers.intake import LetterIntake
     from services.ebox_bridge.repository.letter_store import LetterStore
+    from tests.support.fake_letters import FixedTenants
 
     people = Population(start=start)
     settings = EboxBridgeSettings(policy_file=POLICY)
     ids = []
     for at in queued_at:
         event = letter_issued(people.take(False), department="housing", document_type="permit")
-        intake = LetterIntake(LetterStore(NAME), PolicyHolder(NAME, POLICY, 60), settings, BridgeMetrics(CollectorRegistry()), lambda at=at: at)
+        intake = LetterIntake(LetterStore(NAME), PolicyHolder(NAME, POLICY, 60), FixedTenants(), settings,
+                              BridgeMetrics(CollectorRegistry()), lambda at=at: at)
         async with pool.acquire() as conn, conn.transaction():
             await intake.handle_batch([event], BatchContext(conn, Outbox(NAME)))
         ids.append(event.payload.letter_id)

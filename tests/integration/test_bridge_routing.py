@@ -199,3 +199,17 @@ async def test_sweeper_reports_letters_stuck_in_the_bridge(pool) -> None:  # typ
     # Re-driven: a letter without a due time is made due now, so the dispatcher takes it.
     assert await pool.fetchval(f"SELECT ebox_due_at IS NOT NULL FROM {NAME}.letters WHERE letter_id = $1", letter_id)
     await pool.execute(f"UPDATE {NAME}.letters SET ebox_state = 'failed' WHERE letter_id = $1", letter_id)
+
+
+async def test_each_letter_is_published_under_its_own_municipalitys_sender(bridge, bus_url, pool, sim) -> None:  # type: ignore[no-untyped-def]
+    people = Population(start=3000)
+    mechelen = letter_issued(people.take(True))
+    etterbeek = letter_issued(people.take(True), municipality="21005", language="fr", subject="Votre facture")
+    await publish(bus_url, [mechelen, etterbeek])
+    rows = await wait_for_letters(pool, [mechelen.payload.letter_id, etterbeek.payload.letter_id], settled)
+    assert {r["ebox_state"] for r in rows.values()} == {"delivered_to_ebox"}
+    received = (await sim.admin("GET", "/admin/received"))["messages"]
+    sender_of = {m["idempotencyKey"]: m["sender"] for m in received}
+    # Each municipality's KBO number from deploy/tenants.yaml, not one platform-wide sender.
+    assert sender_of[str(mechelen.payload.letter_id)] == "0207500123"
+    assert sender_of[str(etterbeek.payload.letter_id)] == "0207350168"

@@ -8,13 +8,15 @@ the state machine (`check_allowed`, the repository's guard).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from loket.infra.identity.tenants import Tenant, read_tenant_file
 from services.ebox_bridge.domain.intake import NewLetter
 from services.ebox_bridge.domain.transitions import Transition, check_allowed
 from services.ebox_bridge.policy import RolloutPolicy
+from services.ebox_bridge.settings import DEFAULT_TENANTS_FILE as SHIPPED_TENANTS
 
 
 class FakeLetterStore:
@@ -44,3 +46,14 @@ class FixedPolicy:
 
     async def current(self, conn: Any) -> RolloutPolicy:
         return self.policy
+
+
+class FixedTenants:
+    """The `TenantSource` of a unit test: the shipped tenant file, or the tenants given."""
+
+    def __init__(self, tenants: Sequence[Tenant] | None = None) -> None:
+        found = tenants if tenants is not None else read_tenant_file(SHIPPED_TENANTS)
+        self.tenants = {t.municipality: t for t in found}
+
+    async def current(self, conn: Any) -> Mapping[str, Tenant]:
+        return self.tenants

@@ -10,6 +10,7 @@ import pytest
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.intake import (
     IntakeRejected,
+    Sender,
     admit,
     content_sha256,
     fallback_instant,
@@ -23,15 +24,18 @@ NN = "85073003328"
 NOW = dt.datetime(2026, 3, 27, 9, 0, tzinfo=dt.UTC)
 WAIT = dt.timedelta(hours=72)
 
+MECHELEN = Sender("0207500123", "mechelen-loket")
+
 
 @pytest.fixture(scope="module")
 def policy() -> RolloutPolicy:
     return RolloutPolicy(parse_policy_yaml(POLICY.read_text(), str(POLICY)), version=1)
 
 
-def run(policy: RolloutPolicy, **payload):  # type: ignore[no-untyped-def]
+def run(policy: RolloutPolicy, sender: Sender | None = MECHELEN, **payload):  # type: ignore[no-untyped-def]
     event = letter_issued(NN, **payload)
-    return admit(event, policy, letter_pdf(), 2, NOW, max_ebox_wait=WAIT, timezone="Europe/Brussels")
+    return admit(event, policy, letter_pdf(), 2, NOW, sender=sender, max_ebox_wait=WAIT,
+                 timezone="Europe/Brussels")
 
 
 @pytest.mark.parametrize(
@@ -97,3 +101,21 @@ def test_the_fingerprint_ignores_the_envelope_but_not_the_content() -> None:
     changed = a.model_copy(update={"payload": a.payload.model_copy(update={"subject": "other"})})
     assert content_sha256(a) == content_sha256(again)
     assert content_sha256(a) != content_sha256(changed)
+
+
+def test_a_letter_is_published_under_its_municipalitys_sender(policy) -> None:  # type: ignore[no-untyped-def]
+    letter = run(policy)
+    assert (letter.sender_enterprise_number, letter.sender_application_id) == ("0207500123", "mechelen-loket")
+
+
+def test_a_municipality_without_a_tenant_entry_is_refused_with_that_reason(policy) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IntakeRejected, match="12025 is not onboarded as a tenant"):
+        run(policy, sender=None)
+
+
+def test_a_message_type_the_municipality_did_not_register_is_refused(policy) -> None:  # type: ignore[no-untyped-def]
+    narrow = Sender("0207500123", "mechelen-loket", frozenset({"payment-reminder"}))
+    with pytest.raises(IntakeRejected, match="'invoice' .* not one of 12025's registered message types"):
+        run(policy, sender=narrow)
+    registered = Sender("0207500123", "mechelen-loket", frozenset({"invoice", "payment-reminder"}))
+    assert run(policy, sender=registered).message_type_id == "invoice"

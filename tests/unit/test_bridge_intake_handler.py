@@ -20,7 +20,7 @@ from services.ebox_bridge.handlers.intake import LetterIntake
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.policy import RolloutPolicy, parse_policy_yaml
 from services.ebox_bridge.settings import EboxBridgeSettings
-from tests.support.fake_letters import FakeLetterStore, FixedPolicy
+from tests.support.fake_letters import FakeLetterStore, FixedPolicy, FixedTenants
 from tests.support.fakes import FakeInbox, FakeOutbox, deliver
 from tests.support.letters import Population, letter_issued
 
@@ -40,7 +40,7 @@ class Bridge:
         self.store, self.outbox, self.inbox = FakeLetterStore(), FakeOutbox(), FakeInbox()
         settings = EboxBridgeSettings(policy_file=POLICY)
         self.handlers = {
-            LetterIssued: LetterIntake(self.store, FixedPolicy(policy), settings, BridgeMetrics(CollectorRegistry()), lambda: NOW)
+            LetterIssued: LetterIntake(self.store, FixedPolicy(policy), FixedTenants(), settings, BridgeMetrics(CollectorRegistry()), lambda: NOW)
         }
 
     async def deliver(self, *events: LetterIssued) -> int:
@@ -101,3 +101,16 @@ async def test_the_same_letter_id_with_other_content_is_refused_for_good(bridge:
     assert isinstance(refused.value, PermanentError)  # the consumer dead-letters it, no retry
     assert bridge.store.letters[event.payload.letter_id].subject == event.payload.subject
     assert bridge.outbox.events == []
+
+
+async def test_a_letter_for_a_municipality_that_is_not_onboarded_is_refused_with_that_reason(policy) -> None:  # type: ignore[no-untyped-def]
+    from loket.infra.identity.tenants import read_tenant_file
+    from services.ebox_bridge.domain.intake import IntakeRejected
+    from services.ebox_bridge.settings import DEFAULT_TENANTS_FILE
+
+    bridge = Bridge(policy)
+    only_etterbeek = [t for t in read_tenant_file(DEFAULT_TENANTS_FILE) if t.municipality == "21005"]
+    bridge.handlers[LetterIssued].tenants = FixedTenants(only_etterbeek)
+    with pytest.raises(IntakeRejected, match="12025 is not onboarded as a tenant"):
+        await bridge.deliver(letter_issued(Population().take(True)))
+    assert bridge.store.letters == {} and bridge.outbox.events == []

@@ -36,8 +36,8 @@ def test_activation_makes_a_citizen_digital_until_reset() -> None:
 
 def test_simulated_reader_opens_only_delivered_digital_messages() -> None:
     opens_all = Mailbox(seed=0, read_share_percent=100, read_delay_s=0, message_ttl_days=1)
-    digital = opens_all.publish("k1", "85073003328", b"pdf", digital=True)
-    paper = opens_all.publish("k2", "17073003384", b"pdf", digital=False)
+    digital = opens_all.publish("k1", "85073003328", b"pdf", digital=True, sender="0206731645")
+    paper = opens_all.publish("k2", "17073003384", b"pdf", digital=False, sender="0206731645")
     assert opens_all.is_read(digital) and not opens_all.is_read(paper)
     waits = Mailbox(seed=0, read_share_percent=100, read_delay_s=3600, message_ttl_days=1)
-    assert not waits.is_read(waits.publish("k3", "85073003328", b"pdf", digital=True))
+    assert not waits.is_read(waits.publish("k3", "85073003328", b"pdf", digital=True, sender="0206731645"))

@@ -96,3 +96,9 @@ async def tenant_documents(conn: asyncpg.Connection) -> list[asyncpg.Record]:
 async def tenant_document(conn: asyncpg.Connection, municipality: str) -> str | None:
     return await conn.fetchval(f"SELECT document::text FROM {SCHEMA}.tenants WHERE municipality = $1",
                                municipality)
+
+
+async def tenants_version(conn: asyncpg.Connection) -> tuple[int, object]:
+    """Changes whenever a tenant is added or changed: (count, latest change)."""
+    row = await conn.fetchrow(f"SELECT count(*) AS n, max(updated_at) AS at FROM {SCHEMA}.tenants")
+    return (row["n"], row["at"])

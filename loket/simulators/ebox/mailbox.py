@@ -19,6 +19,7 @@ class Delivered:
     published_at: float
     expiration_date: str
     digital_user: bool
+    sender: str
     read_at: float | None = None  # set by the admin endpoint; the simulated reader is derived
 
 
@@ -42,7 +43,7 @@ class Mailbox:
         self.attempts[idempotency_key] += 1
         return self.by_key.get(idempotency_key)
 
-    def publish(self, key: str, ssin: str, main_content: bytes, digital: bool) -> Delivered:
+    def publish(self, key: str, ssin: str, main_content: bytes, digital: bool, sender: str) -> Delivered:
         now = time.time()
         expires = dt.datetime.fromtimestamp(now, dt.UTC) + dt.timedelta(days=self.message_ttl_days)
         message = Delivered(
@@ -53,6 +54,7 @@ class Mailbox:
             published_at=now,
             expiration_date=expires.replace(microsecond=0).isoformat(),
             digital_user=digital,
+            sender=sender,
         )
         self.messages[message.message_id] = message
         self.by_key[key] = message.message_id
@@ -93,9 +95,11 @@ class Mailbox:
                     "ssin": m.ssin,
                     "mainContentSha256": m.main_content_sha256,
                     "digitalUser": m.digital_user,
+                    "sender": m.sender,
                 }
                 for m in self.messages.values()
             ],
             "acceptedByIdempotencyKey": Counter(m.idempotency_key for m in self.messages.values()),
+            "acceptedBySender": Counter(m.sender for m in self.messages.values()),
             "attemptsByIdempotencyKey": dict(self.attempts),
         }

@@ -21,6 +21,7 @@ MAX_SUBJECT = 400
 class Publication:
     ssin: str
     main_content: bytes
+    sender: str  # the enterprise number it was published under
 
 
 def _reject_nulls(value: Any, path: str) -> None:
@@ -58,15 +59,16 @@ def _subject(doc: dict[str, Any]) -> None:
         raise invalid_input(f"subject must be a non-empty string of at most {MAX_SUBJECT} chars")
 
 
-def _sender(doc: dict[str, Any], enterprise_number: str) -> None:
+def _sender(doc: dict[str, Any], authorised: frozenset[str]) -> str:
     sender = _object(doc, "sender")
     number = sender.get("enterpriseNumber")
     if sender.get("eboxType") != "enterprise" or not isinstance(number, str):
         raise invalid_input("sender must be {eboxType: enterprise, enterpriseNumber}")
     if not ENTERPRISE_NUMBER.match(number):
         raise invalid_input("sender.enterpriseNumber must be 10 digits")
-    if number != enterprise_number:
+    if number not in authorised:
         raise EboxError(400, "INVALID_SENDER", "the sender is not authorised for this client")
+    return number
 
 
 def _digest_matches(digest: Any, content: bytes) -> bool:
@@ -113,7 +115,7 @@ def _optional_fields(doc: dict[str, Any]) -> None:
         raise invalid_input("businessDataList items need a key and a list of values")
 
 
-def validate(parts: dict[str, bytes], enterprise_number: str) -> Publication:
+def validate(parts: dict[str, bytes], authorised_senders: frozenset[str]) -> Publication:
     raw = parts.get("messageToPublish")
     if raw is None:
         raise invalid_input("the messageToPublish part is required")
@@ -128,9 +130,9 @@ def validate(parts: dict[str, bytes], enterprise_number: str) -> Publication:
     if recipient.get("eboxType") != "citizen":
         raise invalid_input("recipient.eboxType must be citizen")
     ssin = require_ssin(recipient.get("ssin"))
-    _sender(doc, enterprise_number)
+    sender = _sender(doc, authorised_senders)
     _subject(doc)
     _text(doc, "messageTypeId")
     _text(doc, "senderApplicationId")
     _optional_fields(doc)
-    return Publication(ssin=ssin, main_content=_main_content(doc, parts))
+    return Publication(ssin=ssin, main_content=_main_content(doc, parts), sender=sender)

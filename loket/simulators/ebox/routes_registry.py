@@ -34,9 +34,9 @@ async def publish(request: Request) -> JSONResponse:
             messageId=original,
         )
     parts = parse_parts(request.headers.get("content-type", ""), body)
-    publication = validate(parts, sim.settings.enterprise_number)
+    publication = validate(parts, sim.settings.authorised_senders())
     digital = sim.citizens.is_digital(publication.ssin)
-    message = sim.mailbox.publish(key, publication.ssin, publication.main_content, digital)
+    message = sim.mailbox.publish(key, publication.ssin, publication.main_content, digital, publication.sender)
     sim.faults.lose_answer()
     answer: dict[str, object] = {
         "messageId": message.message_id,

@@ -7,6 +7,10 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loket.infra.identity.tenants import read_tenant_file
+
+SHIPPED_TENANTS = Path(__file__).resolve().parents[3] / "deploy" / "tenants.yaml"
+
 # Scope names are configurable because the bridge must request exactly what the real registry
 # expects; the preference scope is the one the federation reference file publishes.
 PUBLISH_SCOPE = "scope:documentmanagement:ebox:enterprise:messageregistry:publication"
@@ -27,12 +31,19 @@ class FaultSettings(BaseModel):
     outage: bool = False
 
 
+def shipped_tenant_senders() -> list[str]:
+    return [t.ebox.enterprise_number for t in read_tenant_file(SHIPPED_TENANTS)]
+
+
 class EboxSimSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOKET_EBOX_SIM_", env_nested_delimiter="__")
 
     host: str = "127.0.0.1"
     port: int = 8110
     enterprise_number: str = Field(default="0206731645", pattern=r"^[01][0-9]{9}$")
+    # The senders this client may publish for besides its own (each municipality it is mandated
+    # by); default: every tenant of the shipped tenant file.
+    mandated_senders: list[str] = Field(default_factory=shipped_tenant_senders)
     client_ids: list[str] = ["loket-ebox-bridge"]
     # Empty means the admin API is closed (every call 401), so a forgotten setting fails safe.
     admin_token: SecretStr = SecretStr("")
@@ -63,3 +74,6 @@ class EboxSimSettings(BaseSettings):
     @property
     def scopes(self) -> frozenset[str]:
         return frozenset({self.publish_scope, self.preference_scope, self.consent_scope})
+
+    def authorised_senders(self) -> frozenset[str]:
+        return frozenset({self.enterprise_number, *self.mandated_senders})

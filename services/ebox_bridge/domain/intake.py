@@ -67,6 +67,25 @@ class NewLetter:
     paper_reason: str | None
     paper_queued_at: dt.datetime | None
     postage_class: str
+    sender_enterprise_number: str | None = None
+    sender_application_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the municipality publishes as in the eBox (its tenant entry), and which eBox message
+    types it may use (empty: any)."""
+
+    enterprise_number: str
+    application_id: str
+    message_types: frozenset[str] = frozenset()
+
+
+def not_onboarded(municipality: str) -> IntakeRejected:
+    return IntakeRejected(
+        f"municipality {municipality} is not onboarded as a tenant: it has no eBox sender identity; "
+        "add it to the tenant file and run `loket tenants import`"
+    )
 
 
 def content_sha256(event: LetterIssued) -> str:
@@ -81,12 +100,21 @@ def admit(
     pages: int,
     now: dt.datetime,
     *,
+    sender: Sender | None,
     max_ebox_wait: dt.timedelta,
     timezone: str,
 ) -> NewLetter:
-    """Check the letter against the policy and decide its channels; raises IntakeRejected."""
+    """Check the letter against the policy and its municipality's sender, and decide its
+    channels; raises IntakeRejected."""
     p = event.payload
     rule = _rule(policy, p.municipality, p.department, p.document_type)
+    if sender is None:  # None: the municipality has no tenant entry
+        raise not_onboarded(p.municipality)
+    if sender.message_types and rule.message_type_id not in sender.message_types:
+        raise IntakeRejected(
+            f"eBox message type {rule.message_type_id!r} ({p.department}/{p.document_type}) is not one of "
+            f"{p.municipality}'s registered message types: {', '.join(sorted(sender.message_types))}"
+        )
     allowed = policy.allowed_languages(p.municipality)
     if p.language not in allowed:
         raise IntakeRejected(
@@ -135,6 +163,8 @@ def admit(
         paper_reason=paper_reason,
         paper_queued_at=now if paper_reason else None,
         postage_class="registered" if (p.registered or rule.registered) else rule.postage_class,
+        sender_enterprise_number=sender.enterprise_number,
+        sender_application_id=sender.application_id,
     )
 
 

@@ -9,6 +9,7 @@ from services.ebox_bridge.ebox_client.errors import (
     EboxScopeError,
     EboxUnavailable,
 )
+from services.ebox_bridge.ebox_client.message import SenderIdentity
 from services.ebox_bridge.ebox_client.outcomes import (
     AlreadyPublished,
     Delivered,
@@ -31,4 +32,5 @@ __all__ = [
     "NoDigitalUser",
     "Preference",
     "PublishOutcome",
+    "SenderIdentity",
 ]

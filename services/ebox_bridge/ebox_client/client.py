@@ -25,7 +25,12 @@ from services.ebox_bridge.ebox_client.errors import (
     EboxScopeError,
     EboxUnavailable,
 )
-from services.ebox_bridge.ebox_client.message import Letter, message_to_publish, publish_form
+from services.ebox_bridge.ebox_client.message import (
+    Letter,
+    SenderIdentity,
+    message_to_publish,
+    publish_form,
+)
 from services.ebox_bridge.ebox_client.outcomes import (
     AlreadyPublished,
     Delivered,
@@ -91,11 +96,12 @@ class EboxClient:
         message_type_id: str,
         registered: bool = False,
         business_data: Mapping[str, Sequence[str]] | None = None,
+        sender: SenderIdentity | None = None,
     ) -> PublishOutcome:
+        """`sender`: the municipality the letter is from; the configured sender when None."""
         letter = Letter(ssin, subject, language, pdf, message_type_id, registered, business_data)
-        doc = message_to_publish(
-            letter, self._config.enterprise_number, self._config.sender_application_id
-        )
+        sender = sender or SenderIdentity(self._config.enterprise_number, self._config.sender_application_id)
+        doc = message_to_publish(letter, sender.enterprise_number, sender.application_id)
         url = f"{self._config.base_url}{self._config.registry_path}/ebox/messages"
         # The letter id is the key: a retry after a lost answer can never publish twice.
         headers = {"Idempotency-Key": str(letter_id)}

@@ -21,6 +21,14 @@ def sha256_base64url(content: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class SenderIdentity:
+    """Who publishes: an enterprise (KBO/BCE number) and its application id at the eBox."""
+
+    enterprise_number: str
+    application_id: str
+
+
+@dataclass(frozen=True)
 class Letter:
     ssin: str
     subject: str

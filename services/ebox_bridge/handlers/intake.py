@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -15,11 +15,18 @@ import asyncpg
 from loket.contracts import Event
 from loket.contracts.letters import LetterIssued
 from loket.infra.bus.handler_context import BatchContext, BatchHandler
+from loket.infra.identity.tenants import Tenant
 from services.ebox_bridge import status_events
 from services.ebox_bridge.documents import letter_pdf
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.facts import LetterFacts
-from services.ebox_bridge.domain.intake import LetterConflict, NewLetter, admit, content_sha256
+from services.ebox_bridge.domain.intake import (
+    LetterConflict,
+    NewLetter,
+    Sender,
+    admit,
+    content_sha256,
+)
 from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.policy_holder import PolicySource
@@ -36,17 +43,24 @@ class IntakeStore(Protocol):
     ) -> None: ...
 
 
+class TenantSource(Protocol):
+    """The onboarded municipalities (`TenantDirectory`, or a fixed mapping in unit tests)."""
+
+    async def current(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]: ...
+
+
 class LetterIntake(BatchHandler):
     def __init__(
-        self, letters: IntakeStore, policies: PolicySource, settings: EboxBridgeSettings,
+        self, letters: IntakeStore, policies: PolicySource, tenants: TenantSource, settings: EboxBridgeSettings,
         metrics: BridgeMetrics, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
-        self.letters, self.policies, self.settings, self.metrics, self.clock = (
-            letters, policies, settings, metrics, clock,
+        self.letters, self.policies, self.tenants, self.settings, self.metrics, self.clock = (
+            letters, policies, tenants, settings, metrics, clock,
         )
 
     async def handle_batch(self, events: list[LetterIssued], ctx: BatchContext) -> None:
         policy = await self.policies.current(ctx.conn)
+        tenants = await self.tenants.current(ctx.conn)
         known = await self.letters.fingerprints(ctx.conn, [e.payload.letter_id for e in events])
         now = self.clock()
         admitted: list[NewLetter] = []
@@ -59,7 +73,7 @@ class LetterIntake(BatchHandler):
                 continue
             pdf, pages = letter_pdf(event.payload)
             admitted.append(admit(
-                event, policy, pdf, pages, now,
+                event, policy, pdf, pages, now, sender=_sender(tenants.get(event.payload.municipality)),
                 max_ebox_wait=dt.timedelta(hours=self.settings.ebox_max_wait_hours),
                 timezone=self.settings.print_timezone,
             ))
@@ -115,3 +129,10 @@ def _facts(letter: NewLetter) -> LetterFacts:
         letter.issued_event_id, letter.correlation_id,
         json.dumps(letter.contact) if letter.contact else None,
     )
+
+
+def _sender(tenant: Tenant | None) -> Sender | None:
+    if tenant is None:
+        return None
+    return Sender(tenant.ebox.enterprise_number, tenant.ebox.sender_application_id,
+                  frozenset(tenant.ebox.message_types))

@@ -107,6 +107,7 @@ async def insert_admitted(conn: asyncpg.Connection, schema: str, letters: Sequen
 _CLAIMED_FOR_PUBLISHING = (
     "l.letter_id, due.was, l.routing, l.ebox_attempts, l.ebox_fallback_at, l.escalate_after_days, "
     "l.ssin, l.subject, l.registered, l.message_type_id, l.paper_state, "
+    "l.sender_enterprise_number, l.sender_application_id, "
     + ", ".join(f"l.{c}" for c in FACT_COLUMNS if c != "letter_id")
 )
 

@@ -1,0 +1,56 @@
+"""The onboarded municipalities as a service sees them: loaded from `identity.tenants`, refreshed
+when `loket tenants import` changes them (a cheap check at most every `refresh_s`).
+
+A service that finds no tenant at all imports the shipped tenant file once (as the bridge does
+with its rollout policy); if there is still none, the work waits (InfrastructureUnavailable):
+the events are fine, the configuration is not, so nothing is dead-lettered for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import asyncpg
+
+from loket.infra.errors import InfrastructureUnavailable
+from loket.infra.identity import repository
+from loket.infra.identity.tenant_store import all_tenants, import_tenants
+from loket.infra.identity.tenants import Tenant, TenantFileError, read_tenant_file
+
+log = logging.getLogger(__name__)
+
+
+class TenantDirectory:
+    def __init__(self, tenants_file: Path | None, refresh_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._file, self._refresh_s, self._clock = tenants_file, refresh_s, clock
+        self._tenants: dict[str, Tenant] = {}
+        self._version: object = None
+        self._checked = -1e18
+
+    async def current(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]:
+        if self._clock() - self._checked >= self._refresh_s or not self._tenants:
+            self._checked = self._clock()
+            version = await repository.tenants_version(conn)
+            if version != self._version or not self._tenants:
+                self._tenants = {t.municipality: t for t in await self._load(conn)}
+                self._version = await repository.tenants_version(conn)
+        return self._tenants
+
+    async def _load(self, conn: asyncpg.Connection) -> list[Tenant]:
+        tenants = await all_tenants(conn)
+        if not tenants and self._file is not None:
+            try:
+                async with conn.transaction():  # a savepoint: a failed import leaves the caller's work intact
+                    await import_tenants(conn, read_tenant_file(self._file))
+            except TenantFileError as exc:
+                log.error("tenant file %s cannot be imported: %s", self._file, exc)
+            tenants = await all_tenants(conn)
+        if not tenants:
+            raise InfrastructureUnavailable(
+                "no municipality is onboarded: import the tenants (`loket tenants import`)")
+        log.info("%d onboarded municipalities", len(tenants))
+        return tenants
