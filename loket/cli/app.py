@@ -8,6 +8,7 @@ import typer
 from loket.cli import (
     accounts_cmd,
     asyncapi_cmd,
+    audit_cmd,
     bench_cmd,
     contracts_cmd,
     demo,
@@ -42,6 +43,7 @@ app.command("ebox-keys")(ebox_sim_cmd.ebox_keys)
 app.command("sms-sim")(sms_sim_cmd.sms_sim)
 app.command("smtp-sink")(sms_sim_cmd.smtp_sink)
 app.command("asyncapi")(asyncapi_cmd.asyncapi)
+app.command("audit")(audit_cmd.audit_trail)
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench_cmd.app, name="bench")

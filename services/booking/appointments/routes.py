@@ -32,7 +32,7 @@ from services.booking.calendar.local_time import BRUSSELS, local_instant, local_
 from services.booking.cancellation import Cancellation
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.problem import ProblemError
-from services.booking.http.scopes import COUNTER, OPEN, InBody, InPath
+from services.booking.http.scopes import COUNTER, OPEN, Audited, InBody, InPath
 from services.booking.metrics import BookingMetrics
 
 UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
@@ -154,15 +154,16 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation:
                  "Move by link (works once; returns a new link)", None, query=LinkQuery, body=RescheduleRequest,
                  response=BookingConfirmation, errors=link_errors, extra={"path": UUID_PATH}, scope=OPEN),
         Endpoint("POST", "/staff/appointments", book_for_citizen, "Book on a citizen's behalf", staff,
-                 body=StaffBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), tag="staff", scope=InBody("point_id", "assistance point")),
+                 body=StaffBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), tag="staff",
+                 audit=Audited("book for a citizen (contact details)", "appointment", "appointment_id"), scope=InBody("point_id", "assistance point")),
         Endpoint("GET", "/staff/points/{point_id}/appointments", day_at_point, "A point's appointments on a day",
                  staff, query=DayQuery, response=AppointmentList, errors=(404,), tag="staff", extra={"path": POINT_PATH}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/cancel", staff_cancel, "Cancel an appointment", staff,
                  body=StaffCancelRequest, response=AppointmentView, errors=(404, 409), tag="staff",
-                 extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
+                 extra={"path": UUID_PATH}, audit=Audited("cancel an appointment", "appointment"), scope=InPath("appointment_id", "appointment")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/reschedule", staff_reschedule,
                  "Move an appointment", staff, body=RescheduleRequest, response=BookingConfirmation,
-                 errors=(404, 409), tag="staff", extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
+                 errors=(404, 409), tag="staff", extra={"path": UUID_PATH}, audit=Audited("move an appointment", "appointment"), scope=InPath("appointment_id", "appointment")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/check-in", check_in, "The citizen has arrived",
                  staff, response=AppointmentView, errors=(404, 409), tag="staff", extra={"path": UUID_PATH}, scope=InPath("appointment_id", "appointment")),
         Endpoint("POST", "/staff/appointments/{appointment_id}/attended", mark_attended, "The citizen was helped",

@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from loket.infra.identity import audit
+from loket.infra.identity.audit import Access
 from loket.infra.identity.authorization import Decision, decide
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
@@ -26,7 +28,7 @@ from services.booking.errors import BookingError
 from services.booking.http.errors import as_problem
 from services.booking.http.problem import ProblemError, problem_response
 from services.booking.http.rate_limit import RateLimiter, client_address
-from services.booking.http.scopes import InBody, InPath, Open, Scope
+from services.booking.http.scopes import Audited, InBody, InPath, Open, Scope
 from services.booking.http.transactions import retried
 from services.booking.locations import Locator
 
@@ -45,6 +47,7 @@ class Endpoint:
     summary: str
     roles: frozenset[Role] | None  # None: public, no principal needed
     scope: Scope  # whose objects it touches: no default, every endpoint declares one
+    audit: Audited | None = None  # set where the endpoint reads or changes personal data
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
@@ -151,11 +154,25 @@ def to_route(endpoint: Endpoint, locator: Locator, pool: Callable[[], Any], limi
             if on_server_error is not None:
                 on_server_error()
             return problem_response(500, "Internal error", "something went wrong on our side; please try again")
+        if endpoint.audit is not None and not isinstance(result, Response):
+            await _audit(request, endpoint, endpoint.audit, kwargs, result, pool)
         if isinstance(result, Response):
             return result
         return JSONResponse(result.model_dump(mode="json"), status_code=endpoint.status)
 
     return Route(endpoint.path, run, methods=[endpoint.method], name=endpoint.operation_id)
+
+
+async def _audit(request: Request, endpoint: Endpoint, audited: Audited, kwargs: dict[str, Any], result: BaseModel,
+                 pool: Callable[[], Any]) -> None:
+    if audited.id_field is not None:
+        object_id = str(getattr(result, audited.id_field))
+    else:
+        assert isinstance(endpoint.scope, InPath | InBody), f"{endpoint.path}: audited without an object"
+        object_id = endpoint.scope.object_id(request, kwargs)
+    async with pool().acquire() as conn:
+        await audit.record(conn, request.state.principal, Access(audited.action, audited.object_type, object_id),
+                           client_address(request), "booking")
 
 
 def uuid_path(request: Request, name: str, what: str) -> uuid.UUID:

@@ -50,3 +50,13 @@ OPEN = Open()
 KIOSK = frozenset({Role.DEVICE})
 COUNTER = frozenset({Role.VOLUNTEER, Role.STAFF, Role.POINT_MANAGER, Role.MUNICIPALITY_ADMIN, Role.BACKOFFICE})
 MANAGERS = frozenset({Role.POINT_MANAGER, Role.MUNICIPALITY_ADMIN, Role.BACKOFFICE})
+
+
+@dataclass(frozen=True)
+class Audited:
+    """The endpoint reads or changes personal data: each successful call is appended to the audit
+    trail as `action` on the object the scope names, or (`id_field`) the one the answer names."""
+
+    action: str
+    object_type: str
+    id_field: str | None = None  # the answer's field holding the id of an object just created

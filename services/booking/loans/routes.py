@@ -14,7 +14,7 @@ from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
-from services.booking.http.scopes import COUNTER, MANAGERS, InBody, InPath
+from services.booking.http.scopes import COUNTER, MANAGERS, Audited, InBody, InPath
 from services.booking.loans.service import Loans
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
@@ -100,7 +100,8 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
         Endpoint("GET", "/staff/points/{point_id}/devices", list_devices, "A point's devices", staff,
                  response=DeviceList, errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/loans", lend_device, "Lend a device", staff, body=LendRequest, response=LoanView,
-                 status=201, errors=(404, 409), tag="loans", scope=InBody("device_id", "device")),
+                 status=201, errors=(404, 409), tag="loans",
+                 audit=Audited("lend a device (contact details)", "loan", "loan_id"), scope=InBody("device_id", "device")),
         Endpoint("POST", "/staff/loans/{loan_id}/return", return_device, "Take a device back", staff,
                  body=ReturnRequest, response=LoanView, errors=(404, 409), tag="loans", extra={"path": LOAN}, scope=InPath("loan_id", "loan")),
     ]

@@ -14,7 +14,7 @@ from loket.contracts.national_number import is_valid_national_number
 from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
 from services.booking.http.endpoint import Endpoint, uuid_path
-from services.booking.http.scopes import COUNTER, KIOSK, InPath
+from services.booking.http.scopes import COUNTER, KIOSK, Audited, InPath
 from services.booking.queue import repository as repo
 from services.booking.queue.service import Queue
 
@@ -118,5 +118,6 @@ def queue_endpoints(runtime: Runtime, queue: Queue, clock: Callable[[], dt.datet
         Endpoint("POST", "/staff/points/{point_id}/call-next", call_next, "Call the next person and start a visit",
                  staff, body=CallRequest, response=VisitView, errors=(404, 409), tag="queue", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/visits/{visit_id}/end", end_visit, "End a visit with its outcome", staff,
-                 body=EndRequest, response=VisitEndedView, errors=(404, 409), tag="queue", extra={"path": VISIT}, scope=InPath("visit_id", "visit")),
+                 body=EndRequest, response=VisitEndedView, errors=(404, 409), tag="queue", extra={"path": VISIT},
+                 audit=Audited("end a visit (an eBox activation may carry a national number)", "visit"), scope=InPath("visit_id", "visit")),
     ]
