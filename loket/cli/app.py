@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from loket.cli import (
+    accounts_cmd,
     asyncapi_cmd,
     audit_cmd,
     bench_cmd,
@@ -51,4 +52,5 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(reporting_cmd.app, name="reporting")
 app.add_typer(tenants_cmd.app, name="tenants")
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(accounts_cmd.app, name="accounts")
 

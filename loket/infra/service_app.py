@@ -34,8 +34,13 @@ from loket.infra.db.schema import migrate_service_schema
 from loket.infra.http.asyncapi_route import asyncapi_routes
 from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore
 from loket.infra.http.health import health_routes
+from loket.infra.http.signin.cookies import CookiePolicy
+from loket.infra.http.signin.person_pages import PersonPages
+from loket.infra.http.signin.routes import SigninPages
 from loket.infra.identity.key_verifier import KeyVerifier
 from loket.infra.identity.schema import migrate_identity
+from loket.infra.identity.session_store import SessionStore
+from loket.infra.identity.sign_in import SignIn
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.runtime import Runtime
 from loket.infra.settings import ServiceSettings
@@ -61,6 +66,8 @@ class ServiceSpec:
     routes: Callable[[Runtime], list[BaseRoute]] | None = None
     background: list[BackgroundLoop] = field(default_factory=list)
     open_path_prefixes: tuple[str, ...] = ()
+    # Pages for people: a signed-in session cookie admits them, an anonymous browser is sent to sign in.
+    person_pages: tuple[str, ...] = ()
     # The service's declared API endpoints (its own type), kept for the authorisation matrix test.
     endpoints: list[Any] = field(default_factory=list)
 
@@ -144,7 +151,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         await _wait_for_database(settings, runtime)
         async with runtime.db().acquire() as conn:
             await migrate_service_schema(conn, spec.name, spec.migrations)
-            await migrate_identity(conn)  # API keys and tenants: every service authenticates with them
+            await migrate_identity(conn)  # keys, tenants, accounts: every service authenticates with them
         await runtime.bus.start()
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
@@ -166,7 +173,11 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
             await runtime.bus.stop()
             await runtime.db().close()
 
-    routes: list[BaseRoute] = [*health_routes(runtime), *asyncapi_routes(runtime)]
+    # Every service serves sign-in, so one cookie on one host signs a person in for all of them.
+    sessions = SessionStore(runtime.db, utc_now)
+    cookies = CookiePolicy(settings.cookie_secure)
+    signin_pages = SigninPages(SignIn(runtime.db, sessions, utc_now), sessions, cookies, runtime.db, utc_now)
+    routes: list[BaseRoute] = [*health_routes(runtime), *asyncapi_routes(runtime), *signin_pages.routes()]
     if spec.routes is not None:
         routes += spec.routes(runtime)
     app = Starlette(
@@ -175,7 +186,8 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         middleware=[
             Middleware(BearerAuthMiddleware,
                        authenticator=Authenticator(TokenStore.from_environment(), KeyVerifier(runtime.db, utc_now)),
-                       open_prefixes=spec.open_path_prefixes)
+                       open_prefixes=spec.open_path_prefixes,
+                       people=PersonPages(spec.person_pages, sessions, cookies))
         ],
     )
     app.state.runtime = runtime

@@ -58,3 +58,6 @@ class ServiceSettings(LoketSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
     db_pool_min: int = 2
     db_pool_max: int = 10
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure, __Host- session cookies; unset: on, except on http://127.0.0.1 and localhost"
+    )

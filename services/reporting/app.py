@@ -17,7 +17,7 @@ from services.reporting.gauges import ReportingGauges
 from services.reporting.handlers import ProjectEvents
 from services.reporting.projector import PROJECTED, ProjectionStore, SqlProjections
 from services.reporting.pseudonyms import Pseudonymizer
-from services.reporting.routes import report_routes
+from services.reporting.routes import DASHBOARD, report_routes
 
 from .settings import ReportingSettings
 
@@ -44,7 +44,9 @@ def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGau
                  store: ProjectionStore | None = None) -> ServiceSpec:
     """Without settings (migrate, asyncapi) only the wiring that documents it is built. The
     projections go to `store` (default: the PostgreSQL read models in the service's schema)."""
-    spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=())
+    # The dashboard is a page for people (signed in with their account); the JSON and CSV stay on tokens.
+    spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=(),
+                       person_pages=(DASHBOARD,))
     if settings is None or gauges is None:
         spec.subscriptions = subscriptions(None, None)
         return spec

@@ -1,5 +1,6 @@
-"""Outputs (all need a bearer token): `GET /kpis` (JSON, exact figures for the back-office),
-`GET /exports/{kpi}.csv` and `GET /dashboard` (public figures: small cells suppressed)."""
+"""Outputs: `GET /kpis` (JSON, exact figures for the back-office) and `GET /exports/{kpi}.csv` need a
+bearer token; `GET /dashboard` (public figures: small cells suppressed) is a page for people,
+opened after signing in (a bearer token works too)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
 from loket.infra.http.auth import problem
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.runtime import Runtime
 from services.reporting.charts import chart_svg
 from services.reporting.kpis import BY_NAME, KPIS, PERIODS, compute, suppress
@@ -23,15 +25,18 @@ from services.reporting.settings import ReportingSettings
 TEXTS = {
     "nl": {"title": "Digitale inclusie in cijfers", "period": "Periode", "day": "dag", "week": "week",
            "month": "maand", "municipality": "Gemeente", "all": "Alle gemeenten", "show": "Tonen",
-           "skip": "Naar de inhoud", "no_data": "Nog geen gegevens.", "table_below": "De cijfers staan in de tabel hieronder.",
+           "skip": "Naar de inhoud", "signed_in_as": "Aangemeld als", "signout": "Afmelden", "no_data": "Nog geen gegevens.", "table_below": "De cijfers staan in de tabel hieronder.",
            "suppressed": "Aantallen onder 5 personen worden niet getoond (<5), om niemand herkenbaar te maken; "
                          "x: verborgen zodat een <5 niet uit de totalen kan worden afgeleid."},
     "fr": {"title": "L'inclusion numérique en chiffres", "period": "Période", "day": "jour", "week": "semaine",
            "month": "mois", "municipality": "Commune", "all": "Toutes les communes", "show": "Afficher",
-           "skip": "Aller au contenu", "no_data": "Pas encore de données.", "table_below": "Les chiffres figurent dans le tableau ci-dessous.",
+           "skip": "Aller au contenu", "signed_in_as": "Connecté en tant que", "signout": "Se déconnecter",
+           "no_data": "Pas encore de données.", "table_below": "Les chiffres figurent dans le tableau ci-dessous.",
            "suppressed": "Les effectifs de moins de 5 personnes ne sont pas affichés (<5), pour que personne ne soit "
                          "reconnaissable ; x : masqué pour qu'un <5 ne puisse pas se déduire des totaux."},
 }
+
+DASHBOARD = "/dashboard"
 
 
 @cache
@@ -98,11 +103,11 @@ def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
                 f"SELECT DISTINCT municipality FROM {runtime.schema}.visits WHERE municipality IS NOT NULL ORDER BY 1")]
         html = _templates().get_template("dashboard.html.j2").render(
             lang=lang, t=TEXTS[lang], periods=PERIODS, period=chosen[1], municipality=chosen[0], sections=sections,
-            municipalities=[(c, _name(c)) for c in codes])
+            municipalities=[(c, _name(c)) for c in codes], person=signed_in(request))
         return HTMLResponse(html)
 
     return [Route("/kpis", kpis, methods=["GET"]), Route("/exports/{name}.csv", export, methods=["GET"]),
-            Route("/dashboard", dashboard, methods=["GET"])]
+            Route(DASHBOARD, dashboard, methods=["GET"])]
 
 
 def _name(code: str) -> str:

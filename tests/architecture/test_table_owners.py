@@ -54,3 +54,15 @@ def test_the_scanner_sees_each_kind_of_write() -> None:
     sample = ('INSERT INTO {schema}.letters', 'UPDATE {self.schema}.letters l SET', 'DELETE FROM x.letters',
               'copy_records_to_table("letters", schema_name=s)')
     assert all(WRITE.search(s).group(1) or WRITE.search(s).group(2) for s in sample)
+
+
+def test_identity_tables_have_one_writing_module() -> None:
+    """The identity schema belongs to the platform: one module writes each of its tables."""
+    tables = set()
+    for sql in (ROOT / "loket" / "infra" / "identity" / "migrations").glob("*.sql"):
+        tables.update(re.findall(r"CREATE TABLE ([a-z_]+)", sql.read_text(), re.IGNORECASE))
+    assert {"accounts", "sessions", "api_keys", "tenants"} <= tables
+    found = writers("loket", tables)
+    assert sorted(found["accounts"]) == sorted(found["sessions"]) == ["loket/infra/identity/account_repository.py"]
+    shared = {t: sorted(m) for t, m in found.items() if len(m) > 1}
+    assert not shared, f"identity tables written by more than one module: {shared}"

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from loket.infra.http.signin.person_pages import PersonPages
 from loket.infra.identity.key_verifier import KeyVerifier, Refusal
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
@@ -95,23 +96,38 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 
 class BearerAuthMiddleware:
     """Pure ASGI (not BaseHTTPMiddleware, which costs a task and a stream per request: it was a
-    measurable share of a booking's latency)."""
+    measurable share of a booking's latency).
 
-    def __init__(self, app: ASGIApp, authenticator: Authenticator, open_prefixes: tuple[str, ...] = ()) -> None:
+    With `people`, the sign-in routes are open and pages for people also admit a signed-in
+    person's session cookie (a bearer token still works there too)."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, open_prefixes: tuple[str, ...] = (),
+                 people: PersonPages | None = None) -> None:
         self.app = app
         self.authenticator = authenticator
         self.open_prefixes = open_prefixes
+        self.people = people
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if path in OPEN_PATHS or any(path.startswith(p) for p in self.open_prefixes):
+        if path in OPEN_PATHS or any(path.startswith(p) for p in self.open_prefixes) \
+                or (self.people is not None and self.people.signs_in(path)):
             await self.app(scope, receive, send)
             return
         header = Headers(scope=scope).get("authorization", "")
         scheme, _, token = header.partition(" ")
+        if not header and self.people is not None and self.people.covers(path):
+            admitted = await self.people.admit(scope)
+            if isinstance(admitted, Response):
+                await admitted(scope, receive, send)
+                return
+            if admitted is not None:
+                scope.setdefault("state", {})["principal"] = admitted
+                await self.app(scope, receive, send)
+                return
         if scheme.lower() != "bearer" or not token:
             response = problem(401, "Unauthorized", "send 'Authorization: Bearer <token>'")
             response.headers["WWW-Authenticate"] = "Bearer"
