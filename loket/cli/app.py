@@ -14,6 +14,7 @@ from loket.cli import (
     demo,
     dlq,
     ebox_sim_cmd,
+    kafka_cmd,
     keys_cmd,
     migrate,
     policy_cmd,
@@ -50,6 +51,7 @@ app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(print_cmd.app, name="print")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(reporting_cmd.app, name="reporting")
+app.add_typer(kafka_cmd.app, name="kafka")
 app.add_typer(tenants_cmd.app, name="tenants")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(accounts_cmd.app, name="accounts")

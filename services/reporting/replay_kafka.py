@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from loket.infra.bus.kafka_partitions import partitions_of
+
 
 async def kafka_batches(bootstrap: list[str], topic: str, start: dict[int, int] | None,
                         end: dict[int, int] | None = None,
@@ -19,8 +21,7 @@ async def kafka_batches(bootstrap: list[str], topic: str, start: dict[int, int] 
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        await consumer.topics()  # loads the cluster metadata, so the topic's partitions are known
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = await _partitions(bootstrap, topic)
         if not partitions:
             return
         consumer.assign(partitions)
@@ -50,8 +51,11 @@ async def end_offsets(bootstrap: list[str], topic: str) -> dict[int, int]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = await _partitions(bootstrap, topic)
         return {tp.partition: o for tp, o in (await consumer.end_offsets(partitions)).items()} if partitions else {}
     finally:
         await consumer.stop()
+
+
+async def _partitions(bootstrap: list[str], topic: str) -> list[TopicPartition]:
+    return [TopicPartition(topic, p) for p in (await partitions_of(bootstrap, [topic])).get(topic, [])]

@@ -150,6 +150,7 @@ async def open_harness(kind: str, pool: asyncpg.Pool, schema: str, nats_url: str
         return
     if kind == "kafka":
         await create_kafka_topics(bus.address.servers, [TOPIC, topics.dlq_topic(TOPIC)])
+        await purge_kafka_topics(bus.address.servers, [TOPIC, topics.dlq_topic(TOPIC)])
     if kind == "nats":
         await bus.broker.connect()
         await nats_wiring.declare_streams(bus.broker)
@@ -167,16 +168,48 @@ async def open_harness(kind: str, pool: asyncpg.Pool, schema: str, nats_url: str
 
 
 async def create_kafka_topics(servers: tuple[str, ...], names: list[str]) -> None:
-    """Production creates topics in the deploy init job (no auto-create); tests do it here."""
+    """Production creates topics in the deploy init job (no auto-create); tests do it here.
+
+    `loket kafka up` has created them already (replication 3); on another cluster they get
+    the replication its size allows. Each entry may be a comma-separated bootstrap list, as
+    LOKET_TEST_KAFKA_BOOTSTRAP is.
+    """
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import TopicAlreadyExistsError
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=list(servers))
+    bootstrap = [host for entry in servers for host in entry.split(",") if host]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
+        existing = set(await admin.list_topics())
+        replication = min(3, len((await admin.describe_cluster())["brokers"]))
         for name in names:
+            if name in existing:
+                continue
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
+                await admin.create_topics(
+                    [NewTopic(name, num_partitions=3, replication_factor=replication)])
+    finally:
+        await admin.close()
+
+
+async def purge_kafka_topics(servers: tuple[str, ...], names: list[str]) -> None:
+    """Empty these Kafka topics, as purge_stream does on NATS: each test's consumer group is
+    new and reads from the earliest offset, so earlier tests' bad messages would otherwise
+    reach its DLQ before the test's own."""
+    from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
+    from aiokafka.structs import TopicPartition
+
+    bootstrap = [host for entry in servers for host in entry.split(",") if host]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(names)
+        # before_offset -1: up to each partition's high watermark.
+        await admin.delete_records({
+            TopicPartition(t["topic"], p["partition"]): RecordsToDelete(-1)
+            for t in described for p in t["partitions"]
+        })
     finally:
         await admin.close()
 

@@ -26,6 +26,7 @@ from loket.infra.bus.dlq_store.model import (
     is_dead_letter_subject,
     topics_to_read,
 )
+from loket.infra.bus.kafka_partitions import partitions_of
 
 # Reading a DLQ to its end should take well under this; past it the cluster is unhealthy.
 READ_TIMEOUT_S = 30.0
@@ -58,6 +59,7 @@ class KafkaDeadLetterStore:
         self.servers = list(servers)
         self._consumer: Any = None
         self._producer: Any = None
+        self._topic_partitions: dict[str, builtins.list[int]] = {}
 
     async def __aenter__(self) -> KafkaDeadLetterStore:
         # group_id=None: partitions are assigned by hand and no offset is ever committed, so
@@ -86,7 +88,7 @@ class KafkaDeadLetterStore:
 
     async def list(self, topic: str | None = None, limit: int = 100) -> list[DeadLetter]:
         found: list[DeadLetter] = []
-        await self._consumer.topics()  # refresh metadata so partitions_for_topic knows the DLQs
+        await self._load_metadata()
         for original in topics_to_read(topic):
             if len(found) >= limit:
                 break
@@ -95,8 +97,8 @@ class KafkaDeadLetterStore:
 
     async def get(self, id: str) -> DeadLetter:
         topic, partition, offset = parse_kafka_id(id)
-        await self._consumer.topics()
-        if partition not in (self._consumer.partitions_for_topic(topic) or set()):
+        await self._load_metadata()
+        if partition not in self._topic_partitions.get(topic, ()):
             raise DeadLetterNotFound(f"no dead letter {id}: {topic} has no partition {partition}")
         tp = TopicPartition(topic, partition)
         self._consumer.assign([tp])
@@ -125,7 +127,7 @@ class KafkaDeadLetterStore:
 
     async def count_by_topic(self) -> dict[str, int]:
         """Records between the first and next offsets: exact unless a DLQ is compacted."""
-        await self._consumer.topics()
+        await self._load_metadata()
         counts: dict[str, int] = {}
         for original in topics_to_read(None):
             tps = self._partitions(dlq_topic(original))
@@ -136,8 +138,13 @@ class KafkaDeadLetterStore:
             counts[original] = sum(int(end[tp]) - int(begin[tp]) for tp in tps)
         return counts
 
+    async def _load_metadata(self) -> None:
+        """Remember the partitions of every dead-letter topic (see `kafka_partitions`)."""
+        self._topic_partitions = await partitions_of(self.servers, [dlq_topic(t) for t in topics_to_read(None)])
+
     def _partitions(self, topic: str) -> builtins.list[TopicPartition]:
-        return [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        """The topic's partitions; none for a topic that does not exist (yet)."""
+        return [TopicPartition(topic, p) for p in self._topic_partitions.get(topic, ())]
 
     async def _bounds(self, tps: builtins.list[TopicPartition]) -> tuple[dict[Any, int], dict[Any, int]]:
         return await self._consumer.beginning_offsets(tps), await self._consumer.end_offsets(tps)

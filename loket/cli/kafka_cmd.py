@@ -1,0 +1,115 @@
+"""`loket kafka up|down|status`: a real three-broker Kafka (KRaft) on loopback, no Docker.
+
+The broker jars come from Maven Central (deploy/kafka/pom.xml, resolved once into the data
+directory); Java 17+ runs them. `up` prints `LOKET_TEST_KAFKA_BOOTSTRAP=...` as its last line,
+so a shell can `export` it and run the `kafka`-marked tests:
+
+    export "$(loket kafka up | tail -n 1)" && pytest -m kafka
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from loket.infra.embedded import default_data_dir
+from loket.infra.embedded.kafka import (
+    BOOTSTRAP_VARIABLE,
+    DEFAULT_HEAP,
+    STOP_TIMEOUT,
+    EmbeddedKafkaCluster,
+)
+from loket.infra.embedded.kafka_runtime import KafkaToolMissing
+from loket.infra.embedded.process import EmbeddedServerError
+
+app = typer.Typer(
+    help=(
+        "A real three-node Apache Kafka cluster (KRaft, broker+controller per node) on "
+        "127.0.0.1, for development and the `kafka`-marked tests. Needs `java` (17+) and, "
+        "the first time, `mvn`; no Docker."
+    ),
+    no_args_is_help=True,
+)
+
+DATA_DIR_HELP = "cluster folder (default: <LOKET_DATA_DIR or the user data directory>/kafka)"
+
+
+def _cluster(data_dir: Path | None, heap: str = DEFAULT_HEAP) -> EmbeddedKafkaCluster:
+    folder = data_dir if data_dir is not None else default_data_dir() / "kafka"
+    return EmbeddedKafkaCluster(
+        folder.expanduser(), heap=heap, progress=lambda m: typer.echo(m, err=True)
+    )
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+@app.command("up")
+def up(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    heap: str = typer.Option(DEFAULT_HEAP, help="maximum Java heap of each broker (-Xmx)"),
+) -> None:
+    """Start the three brokers (or find them running) and create every contract topic.
+
+    The first run resolves the broker's jars with Maven and formats each node's storage;
+    later runs reuse both. Topics of loket/contracts/topics.py and their .dlq twins get
+    production's partition counts, replication factor 3 and min.insync.replicas 2; topic
+    auto-creation is off. Progress goes to stderr; the last line on stdout is
+    `LOKET_TEST_KAFKA_BOOTSTRAP=host:port,host:port,host:port`. Idempotent.
+    """
+    cluster = _cluster(data_dir, heap)
+    try:
+        bootstrap = cluster.start()
+    except KafkaToolMissing as exc:
+        _fail(f"cannot start Kafka here: {exc}", code=2)
+    except EmbeddedServerError as exc:
+        _fail(f"Kafka did not start:\n{exc}")
+    typer.echo(f"{BOOTSTRAP_VARIABLE}={bootstrap}")
+
+
+@app.command("down")
+def down(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    timeout: float = typer.Option(STOP_TIMEOUT, help="seconds to wait after SIGTERM before SIGKILL"),
+) -> None:
+    """Stop the brokers: SIGTERM (controlled shutdown), SIGKILL after --timeout.
+
+    Data (topics, offsets) stays in the data directory for the next `up`; delete the folder
+    for a fresh cluster."""
+    for line in _cluster(data_dir).stop(timeout):
+        typer.echo(line)
+
+
+@app.command("status")
+def status(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+) -> None:
+    """Each node up or down (pid, ports, memory) and the topics; exit 1 unless all are up."""
+    cluster = _cluster(data_dir)
+    report = cluster.status()
+    version = cluster.version() or "not resolved yet"
+    typer.echo(f"Kafka {version} in {report.data_dir} (cluster id {cluster.cluster_id or '-'})")
+    for node in report.nodes:
+        state = "up" if node.running and node.answering else ("starting" if node.running else "down")
+        rss = f"  rss {node.rss_mib:.0f} MiB" if node.rss_mib is not None else ""
+        pid = f"  pid {node.pid}" if node.pid else ""
+        typer.echo(f"node {node.node_id}: {state:8} broker {node.broker}  "
+                   f"controller {node.controller}{pid}{rss}")
+    if report.brokers_in_metadata is not None:
+        typer.echo(f"brokers in the cluster metadata: {report.brokers_in_metadata}")
+    if report.topics:
+        typer.echo("topics:")
+        for t in report.topics:
+            lag = f"  under-replicated partitions {t['under_replicated']}" if t["under_replicated"] else ""
+            typer.echo(f"  {t['topic']:28} partitions {t['partitions']:3}  "
+                       f"replication {t['replication_factor']}{lag}")
+    if report.all_up:
+        try:
+            typer.echo(f"{BOOTSTRAP_VARIABLE}={cluster.bootstrap}")
+        except EmbeddedServerError:
+            pass
+    else:
+        raise typer.Exit(1)
