@@ -20,6 +20,7 @@ from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.runtime import Runtime
 from services.reporting.charts import chart_svg
 from services.reporting.kpis import BY_NAME, KPIS, PERIODS, compute, suppress
+from services.reporting.scope import figures_scope, may_choose
 from services.reporting.settings import ReportingSettings
 
 TEXTS = {
@@ -55,7 +56,7 @@ def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
             return problem(400, "Unknown period", f"period must be one of {', '.join(PERIODS)}")
         if municipality is not None and not (len(municipality) == 5 and municipality.isdigit()):
             return problem(400, "Bad municipality", "municipality is a 5-digit REFNIS code, e.g. 12025")
-        return municipality, period
+        return figures_scope(request.state.principal, municipality, period)
 
     async def kpis(request: Request) -> Response:
         chosen = filters(request)
@@ -103,7 +104,8 @@ def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
                 f"SELECT DISTINCT municipality FROM {runtime.schema}.visits WHERE municipality IS NOT NULL ORDER BY 1")]
         html = _templates().get_template("dashboard.html.j2").render(
             lang=lang, t=TEXTS[lang], periods=PERIODS, period=chosen[1], municipality=chosen[0], sections=sections,
-            municipalities=[(c, _name(c)) for c in codes], person=signed_in(request))
+            municipalities=[(c, _name(c)) for c in codes if may_choose(request.state.principal, c)],
+            person=signed_in(request))
         return HTMLResponse(html)
 
     return [Route("/kpis", kpis, methods=["GET"]), Route("/exports/{name}.csv", export, methods=["GET"]),

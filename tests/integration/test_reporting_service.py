@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 
 import aiohttp
 import pytest
 
 from loket.contracts import topics
+from loket.infra.http.auth import hash_token
 from services.reporting.app import NAME, TOPICS, create_app
 from services.reporting.kpis import KPIS
 from services.reporting.pseudonyms import Pseudonymizer
@@ -28,9 +30,17 @@ from tests.support.served_app import served
 SECRET, TOKEN = "a-test-secret-of-enough-length", "reporting-test-token"
 
 
+# Principals besides the operator: Mechelen's analyst, and Mechelen's counter staff.
+SCOPED = {"analyst-12025": {"role": "analyst", "municipality": "12025"},
+          "staff-12025": {"role": "staff", "municipality": "12025", "points": ["mechelen-stadhuis"]}}
+
+
 @pytest.fixture
-async def reporting(database_url, bus_url, pool, monkeypatch):  # type: ignore[no-untyped-def]
+async def reporting(database_url, bus_url, pool, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps([{"name": name, **entry, "sha256": hash_token(name)} for name, entry in SCOPED.items()]))
+    monkeypatch.setenv("LOKET_API_TOKENS_FILE", str(tokens))
     await purge_streams(bus_url, tuple(topics.NATS_STREAMS))  # reporting reads every stream
     await pool.execute(f"DROP SCHEMA IF EXISTS {NAME} CASCADE")
     events, truth = stream()
@@ -109,3 +119,23 @@ async def test_the_dashboard_renders_with_charts_in_chromium(reporting) -> None:
         assert unlabeled == 0
         await page.screenshot(path=str(artifact("reporting-dashboard.png")), full_page=True)
         assert page.console_errors == []
+
+
+async def test_an_analyst_sees_and_exports_only_their_municipalitys_figures(reporting) -> None:  # type: ignore[no-untyped-def]
+    base, operator, _, _ = reporting
+    analyst = {"Authorization": "Bearer analyst-12025"}
+    async with aiohttp.ClientSession(headers=analyst) as http:
+        async with http.get(f"{base}/kpis", params={"period": "month", "name": "letters_by_channel"}) as r:
+            assert r.status == 200
+            rows = (await r.json())["letters_by_channel"]["rows"]
+        async with http.get(f"{base}/kpis", params={"period": "month", "municipality": "21005"}) as r:
+            assert r.status == 404 and (await r.json())["title"] == "No figures"
+        async with http.get(f"{base}/exports/letters_by_channel.csv", params={"municipality": "21005"}) as r:
+            assert r.status == 404
+    async with operator.get(f"{base}/kpis", params={"period": "month", "name": "letters_by_channel",
+                                                     "municipality": "12025"}) as r:
+        mechelen_only = (await r.json())["letters_by_channel"]["rows"]
+    assert rows and rows == mechelen_only  # the analyst's default is their own municipality
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer staff-12025"}) as http, \
+            http.get(f"{base}/kpis", params={"period": "month"}) as r:
+        assert r.status == 403
