@@ -11,13 +11,23 @@ from starlette.routing import Route
 
 from loket.contracts.values import ContactDetails
 from loket.infra.http.auth import problem
+from loket.infra.identity.authorization import Decision, decide
+from loket.infra.identity.roles import Role
 from loket.infra.runtime import Runtime
 from services.notify.addresses import contact_key
 from services.notify.repository import NotifyRepository
 
+# Whoever the citizen tells: a counter, a back-office. A contact's opt-out holds for every
+# municipality (it is the citizen's wish, not the municipality's record), so no scope beyond the role.
+RECORDERS = frozenset({Role.VOLUNTEER, Role.STAFF, Role.POINT_MANAGER, Role.MUNICIPALITY_ADMIN, Role.BACKOFFICE})
+
 
 def opt_out_routes(runtime: Runtime, repository: NotifyRepository) -> list[Route]:
     async def opt_out(request: Request) -> Response:
+        principal = request.state.principal
+        if decide(principal, RECORDERS, None) is not Decision.ALLOW:
+            return problem(403, "Forbidden", f"opt-outs are recorded by {', '.join(sorted(RECORDERS))}; "
+                                             f"{principal.name!r} is {principal.role}")
         try:
             body = json.loads(await request.body())
             contact = ContactDetails(phone=body.get("phone"), email=body.get("email"), language="nl")

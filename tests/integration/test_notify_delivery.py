@@ -5,6 +5,7 @@ retries, reminders that move and vanish, quiet hours."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from loket.contracts.appointments import (
     AppointmentRescheduled,
 )
 from loket.contracts.letter_status import LetterDeliveredToEbox
+from loket.infra.http.auth import hash_token
 from services.notify.rendering import BRUSSELS
 from tests.support.bridge_harness import publish
 from tests.support.notify_harness import eventually, running_notify
@@ -172,9 +174,16 @@ async def _deferred(pool, aggregate: str) -> list[dict] | None:  # type: ignore[
 async def test_an_opted_out_citizen_gets_nothing_and_the_opt_out_needs_a_token(
         database_url, bus_url, tmp_path, pool, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", "opt-out-admin")
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps([{"name": "kiosk", "role": "device", "municipality": "12025",
+                                   "points": ["mechelen-stadhuis"], "sha256": hash_token("kiosk-token")}]))
+    monkeypatch.setenv("LOKET_API_TOKENS_FILE", str(tokens))
     async with running_notify(database_url, bus_url, tmp_path) as notify:
         async with notify.sms.http.post(f"{notify.base}/opt-outs", json={"phone": "+32470999888"}) as r:
             assert r.status == 401
+        async with notify.sms.http.post(f"{notify.base}/opt-outs", json={"phone": "+32470999888"},
+                                        headers={"Authorization": "Bearer kiosk-token"}) as r:
+            assert r.status == 403  # a waiting-room kiosk records no opt-outs
         async with notify.sms.http.post(f"{notify.base}/opt-outs", json={"phone": "+32470999888"},
                                         headers={"Authorization": "Bearer opt-out-admin"}) as r:
             assert r.status == 201
