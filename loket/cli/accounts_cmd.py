@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from loket.cli.database_target import DATABASE_URL_HELP
 from loket.cli.identity_db import fail, run_on_identity
+from loket.cli.tables import print_table
 from loket.contracts.values import utc_now
 from loket.infra.identity import account_admin
 from loket.infra.identity.accounts import LANGUAGES, AccountRefused
@@ -63,16 +63,20 @@ def list_(municipality: str = typer.Option(None, "--municipality", help="Only th
           database_url: str = DB) -> None:
     """Every account (never a password or key): role, scope, language, second factor, state."""
     found = run_on_identity(database_url, lambda conn: account_admin.accounts(conn, municipality))
-    table = Table(title="Accounts")
-    for column in ("username", "name", "role", "municipality", "points", "language", "code", "state"):
-        table.add_column(column)
     now = utc_now()
-    for a in found:
-        state = ("disabled" if a.disabled_at else f"locked until {a.locked_until:%H:%M}" if a.locked_at(now)
-                 else "must change password" if a.must_change_password else "active")
-        table.add_row(a.username, a.display_name, LABELS[a.role], a.municipality or "all", ", ".join(a.points) or "-",
-                      a.language, "yes" if a.totp_secret else "no", state)
-    console.print(table if found else "no accounts yet: `loket accounts create …`")
+    print_table(console, "Accounts", ("username", "name", "role", "municipality", "points", "language", "code",
+                                      "state"),
+                ((a.username, a.display_name, LABELS[a.role], a.municipality or "all", ", ".join(a.points) or "-",
+                  a.language, "yes" if a.totp_secret else "no", _state(a, now)) for a in found),
+                "no accounts yet: `loket accounts create …`")
+
+
+def _state(account, now):  # type: ignore[no-untyped-def]
+    if account.disabled_at:
+        return "disabled"
+    if account.locked_at(now):
+        return f"locked until {account.locked_until:%H:%M}"
+    return "must change password" if account.must_change_password else "active"
 
 
 @app.command("disable")

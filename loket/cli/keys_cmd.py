@@ -7,10 +7,10 @@ import re
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from loket.cli.database_target import DATABASE_URL_HELP
 from loket.cli.identity_db import fail, run_on_identity
+from loket.cli.tables import print_table
 from loket.contracts.values import utc_now
 from loket.infra.identity import api_keys, repository
 from loket.infra.identity.roles import LABELS, POINT_ROLES, Role
@@ -68,13 +68,11 @@ def list_(municipality: str = typer.Option(None, "--municipality", help="Only th
           database_url: str = DB) -> None:
     """Every key (never its secret): prefix, owner, role, scope, expiry, revocation, last use."""
     keys = run_on_identity(database_url, lambda conn: repository.list_keys(conn, municipality))
-    table = Table(title="API keys")
-    for column in ("prefix", "name", "role", "municipality", "points", "expires", "revoked", "last used"):
-        table.add_column(column)
-    for k in keys:
-        table.add_row(k.prefix, k.name, LABELS[Role(k.role)], k.municipality or "all", ", ".join(k.points) or "-",
-                      _when(k.expires_at), _when(k.revoked_at), _when(k.last_used_at))
-    console.print(table if keys else "no keys yet: `loket keys create …`")
+    print_table(console, "API keys", ("prefix", "name", "role", "municipality", "points", "expires", "revoked",
+                                      "last used"),
+                ((k.prefix, k.name, LABELS[Role(k.role)], k.municipality or "all", ", ".join(k.points) or "-",
+                  _when(k.expires_at), _when(k.revoked_at), _when(k.last_used_at)) for k in keys),
+                "no keys yet: `loket keys create …`")
 
 
 @app.command("revoke")
