@@ -22,6 +22,7 @@ from loket.contracts.appointments import (
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
 from loket.contracts.values import utc_now
+from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.notify.channels import Channels
@@ -35,6 +36,7 @@ from services.notify.providers.sms import SmsProvider
 from services.notify.receipts import receipt_routes
 from services.notify.repository import NotifyRepository
 from services.notify.sending_rules import SendingRules
+from services.notify.sms_senders import SmsSenders
 from services.notify.token_bucket import TokenBucket
 
 from .settings import NotifySettings
@@ -68,8 +70,10 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     channels = Channels(_sms_provider(settings), _email_sender(settings),
                         TokenBucket(settings.provider_rate_per_s, settings.provider_burst))
     rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics)
-    dispatcher = Dispatcher(runtime.db, runtime.outbox, repository, channels, rules, outcomes, settings, metrics,
-                            clock)
+    # The tenants are the bridge's to import; notify only reads each municipality's SMS sender.
+    senders = SmsSenders(TenantDirectory(None, settings.tenants_refresh_s))
+    dispatcher = Dispatcher(runtime.db, runtime.outbox, repository, channels, rules, outcomes, senders, settings,
+                            metrics, clock)
 
     async def dispatch(_: Runtime) -> None:
         await dispatcher.run()

@@ -27,14 +27,14 @@ class Channels:
                 await stack.enter_async_context(self.sms)
             yield
 
-    async def send(self, n: Notification, address: str) -> Outcome:
+    async def send(self, n: Notification, address: str, sms_sender: str | None = None) -> Outcome:
         message = render(n.kind, n.language, n.context)
         if n.channel == "sms":
             if self.sms is None:
                 return Permanent("no SMS provider is configured (LOKET_SMS_URL)")
             await self.sms_bucket.acquire()
             outcome = await self.sms.send(address, message.body, str(n.channel_notification_id()),
-                                          n.idempotency_key())
+                                          n.idempotency_key(), sender=sms_sender)
             if isinstance(outcome, Retryable) and outcome.retry_after_s:
                 self.sms_bucket.pause(outcome.retry_after_s)
             return outcome

@@ -35,6 +35,7 @@ from services.notify.providers.outcome import Accepted, Outcome
 from services.notify.repository import Notification, NotifyRepository
 from services.notify.sending_rules import SendingRules
 from services.notify.settings import NotifySettings
+from services.notify.sms_senders import SmsSenders
 
 log = logging.getLogger(__name__)
 GAUGE_INTERVAL_S = 5.0  # Prometheus scrapes every 15 s; the queue depth needs no fresher figure
@@ -50,6 +51,7 @@ class Claimed:
     notification: Notification
     opted_out: bool
     sent_last_hour: list[dt.datetime]
+    sms_sender: str | None = None  # the municipality's own; None: the configured default
 
 
 # What to record per message, by notification id. A message without an entry has nothing to
@@ -62,9 +64,10 @@ class Dispatcher:
     """The notification dispatch: `WorkSteps[Claimed, Decisions]`, run by its own WorkQueue."""
 
     def __init__(self, db: Callable[[], asyncpg.Pool], outbox: Outbox, repository: NotifyRepository,
-                 channels: Channels, rules: SendingRules, outcomes: Outcomes, settings: NotifySettings,
-                 metrics: NotifyMetrics, clock: Callable[[], dt.datetime]) -> None:
+                 channels: Channels, rules: SendingRules, outcomes: Outcomes, sms_senders: SmsSenders,
+                 settings: NotifySettings, metrics: NotifyMetrics, clock: Callable[[], dt.datetime]) -> None:
         self.repository, self.channels, self.rules, self.outcomes = repository, channels, rules, outcomes
+        self.sms_senders = sms_senders
         self.metrics, self.clock, self.workers = metrics, clock, settings.dispatch_workers
         self.send_slots = asyncio.Semaphore(settings.dispatch_concurrency)
         # The steps hold their queue: e-mail outcomes are committed through it mid-call.
@@ -88,7 +91,9 @@ class Dispatcher:
         keys = list({n.contact_key for n in claimed})
         opted = await self.repository.opted_out_keys(conn, keys)
         recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(hours=1))
-        return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, [])) for n in claimed]
+        senders = await self.sms_senders.by_municipality(conn)
+        return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, []),
+                        senders.get(n.municipality or "")) for n in claimed]
 
     async def call(self, items: Sequence[Claimed], lease: Lease) -> Decisions:
         decisions: Decisions = {}
@@ -128,7 +133,7 @@ class Dispatcher:
             except InvalidAddress as exc:
                 return BadAddress(str(exc))
             try:
-                outcome = await self.channels.send(n, address)
+                outcome = await self.channels.send(n, address, c.sms_sender)
             except Exception:
                 log.exception("notification %s (%s) failed unexpectedly", n.notification_id, n.kind)
                 return None

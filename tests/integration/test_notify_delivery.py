@@ -213,3 +213,22 @@ async def _deferred_hour(pool) -> dict | None:  # type: ignore[no-untyped-def]
         "SELECT due_at, attempts, (SELECT max(sent_at) FROM notify.notifications) AS last_sent "
         "FROM notify.notifications WHERE kind = 'appointment_confirmation' AND status = 'created'")
     return dict(row) if row and row["last_sent"] and row["due_at"] > row["last_sent"] + dt.timedelta(minutes=50) else None
+
+
+async def test_an_sms_carries_its_municipalitys_sender_name(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    from loket.infra.identity.schema import migrate_identity
+    from loket.infra.identity.tenant_store import import_tenants
+    from loket.infra.identity.tenants import read_tenant_file
+    from services.ebox_bridge.settings import DEFAULT_TENANTS_FILE
+
+    async with pool.acquire() as conn:
+        await migrate_identity(conn)
+        await import_tenants(conn, read_tenant_file(DEFAULT_TENANTS_FILE))
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        await publish(bus_url, [booked(phone="+32470343434", municipality="21005"),
+                                booked(phone="+32470565656", municipality="11002")])  # not onboarded
+        await eventually(lambda: _texts(notify, "+32470343434", 1), what="Etterbeek's SMS")
+        await eventually(lambda: _texts(notify, "+32470565656", 1), what="the SMS without a tenant")
+        sender = {m["to"]: m["sender"] for m in await notify.sms.messages()}
+        assert sender["+32470343434"] == "Etterbeek"  # from deploy/tenants.yaml
+        assert sender["+32470565656"] not in ("", "Etterbeek")  # the configured default, never held back

@@ -28,9 +28,11 @@ class SmsProvider:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, to: str, body: str, reference: str, idempotency_key: str) -> Outcome:
+    async def send(self, to: str, body: str, reference: str, idempotency_key: str,
+                   sender: str | None = None) -> Outcome:
+        """`sender`: the municipality's own sender name; the configured one when None."""
         assert self._session is not None
-        payload = {"to": to, "from": self.sender, "body": body, "reference": reference}
+        payload = {"to": to, "from": sender or self.sender, "body": body, "reference": reference}
         try:
             async with self._session.post(f"{self.url}/v1/messages", json=payload,
                                           headers={"Idempotency-Key": idempotency_key}) as response:
