@@ -18,9 +18,11 @@ from loket.contracts.values import utc_now
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.db.schema import migrate_service_schema
+from loket.infra.identity.tenant_directory import TenantDirectory
 from services.ebox_bridge.app import NAME, service_spec
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import PrintResponseError, parse_print_response
+from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import ClosedBatch, PrintBatcher
 from services.ebox_bridge.print_confirmations import ConfirmResult, apply_confirmations
@@ -59,7 +61,8 @@ async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None
         async with pool.acquire() as conn:
             await migrate_service_schema(conn, NAME, service_spec().migrations)
         policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
-        batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), policies, utc_now)
+        senders = PaperSenders(TenantDirectory(settings.tenants_file, settings.policy_refresh_s), policies)
+        batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), senders, utc_now)
         return await batcher.close(cutoff)
     finally:
         await pool.close()

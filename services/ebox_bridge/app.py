@@ -26,6 +26,7 @@ from services.ebox_bridge.ebox_client import EboxClient
 from services.ebox_bridge.handlers.activation import ActivationHandler
 from services.ebox_bridge.handlers.intake import LetterIntake
 from services.ebox_bridge.metrics import BridgeMetrics
+from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.read_poller import ReadPoller
@@ -78,7 +79,7 @@ def service_spec(
         runtime.db, NAME, metrics, interval_s=settings.sweep_interval_s,
         stuck_after_s=settings.stuck_after_s, clock=utc_now,
     )
-    batcher = PrintBatcher(runtime.db, NAME, settings, metrics, policies, utc_now)
+    batcher = PrintBatcher(runtime.db, NAME, settings, metrics, PaperSenders(tenants, policies), utc_now)
 
     async def ebox_work(_: Runtime) -> None:
         async with contextlib.AsyncExitStack() as stack:

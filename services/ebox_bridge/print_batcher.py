@@ -27,8 +27,10 @@ from services.ebox_bridge.paper import (
     latest_cutoff,
     write_batch,
 )
-from services.ebox_bridge.policy_holder import PolicySource
+from services.ebox_bridge.paper.batch_files import BatchFiles
+from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.repository import letters, print_batches
+from services.ebox_bridge.sender_block import SenderBlock
 from services.ebox_bridge.settings import EboxBridgeSettings
 
 log = logging.getLogger(__name__)
@@ -45,11 +47,11 @@ class ClosedBatch:
 class PrintBatcher:
     def __init__(
         self, db: Callable[[], asyncpg.Pool], schema: str, settings: EboxBridgeSettings, metrics: BridgeMetrics,
-        policies: PolicySource, clock: Callable[[], dt.datetime],
+        senders: PaperSenders, clock: Callable[[], dt.datetime],
     ) -> None:
         # `db` resolves on use: the service's pool opens after its objects are built.
-        self.db, self.schema, self.settings, self.metrics, self.policies, self.clock = (
-            db, schema, settings, metrics, policies, clock,
+        self.db, self.schema, self.settings, self.metrics, self.senders, self.clock = (
+            db, schema, settings, metrics, senders, clock,
         )
 
     async def run(self) -> None:
@@ -100,23 +102,24 @@ class PrintBatcher:
     async def write_files(self, batch_id: str) -> None:
         started = time.perf_counter()
         async with self.db().acquire() as conn:
-            policy = await self.policies.current(conn)
+            sender_of = await self.senders.current(conn)
             cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
             rows = await letters.letters_of_batch(conn, self.schema, batch_id)
         # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-        files = await asyncio.to_thread(self._compose_and_write, batch_id, cutoff_at, rows, policy)
+        files = await asyncio.to_thread(self._compose_and_write, batch_id, cutoff_at, rows, sender_of)
         async with self.db().acquire() as conn:
             await print_batches.mark_files_written(conn, self.schema, batch_id, files.manifest_sha256)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
 
-    def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, rows: list, policy):  # type: ignore[no-untyped-def]
+    def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, rows: list,  # type: ignore[type-arg]
+                           sender_of: Callable[[str], SenderBlock]) -> BatchFiles:
         prepared = []
         for row in rows:
             raw = row["postal_address"]  # decoded by the pool's JSON codec; text on a bare connection
             address = PostalAddress.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
             pdf, pages = compose_print_pdf(
                 row["letter_id"], reference=str(row["letter_id"]), address=address,
-                sender=policy.sender(row["municipality"]), original_pdf=row["pdf"], language=row["language"],
+                sender=sender_of(row["municipality"]), original_pdf=row["pdf"], language=row["language"],
             )
             prepared.append(BatchLetter(row["letter_id"], address, row["postage_class"], pdf, pages))
         return write_batch(self.settings.spool_dir(), batch_id, cutoff_at, prepared)

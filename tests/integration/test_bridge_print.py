@@ -18,10 +18,12 @@ from loket.cli.app import app as cli
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import latest_cutoff
+from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.settings import EboxBridgeSettings
 from tests.support.bridge_harness import POLICY, install_test_policy, letter_rows
+from tests.support.fake_letters import FixedTenants
 from tests.support.letters import Population, letter_issued
 
 # 29 March 2026, spring forward: 17:30 in Brussels is 15:30 UTC (it was 16:30 UTC the day before).
@@ -56,7 +58,8 @@ async def invoke(args: list[str]):  # type: ignore[no-untyped-def]
 
 def batcher(pool: asyncpg.Pool, spool: Path, now: dt.datetime) -> PrintBatcher:
     settings = EboxBridgeSettings(policy_file=POLICY, print_spool_dir=spool)
-    return PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), PolicyHolder(NAME, POLICY, 60), lambda: now)
+    senders = PaperSenders(FixedTenants(), PolicyHolder(NAME, POLICY, 60))
+    return PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), senders, lambda: now)
 
 
 async def test_dst_day_cutoff_takes_exactly_the_letters_queued_before_it(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
