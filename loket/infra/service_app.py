@@ -36,8 +36,11 @@ from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStor
 from loket.infra.http.health import health_routes
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
+from loket.infra.http.signin.provider_routes import ProviderPages
 from loket.infra.http.signin.routes import SigninPages
 from loket.infra.identity.key_verifier import KeyVerifier
+from loket.infra.identity.oidc_client import ProviderClient
+from loket.infra.identity.provider_sign_in import ProviderSignIn
 from loket.infra.identity.schema import migrate_identity
 from loket.infra.identity.session_store import SessionStore
 from loket.infra.identity.sign_in import SignIn
@@ -176,8 +179,12 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     # Every service serves sign-in, so one cookie on one host signs a person in for all of them.
     sessions = SessionStore(runtime.db, utc_now)
     cookies = CookiePolicy(settings.cookie_secure)
-    signin_pages = SigninPages(SignIn(runtime.db, sessions, utc_now), sessions, cookies, runtime.db, utc_now)
-    routes: list[BaseRoute] = [*health_routes(runtime), *asyncapi_routes(runtime), *signin_pages.routes()]
+    provider_pages = ProviderPages(ProviderSignIn(runtime.db, sessions, utc_now, runtime.name), ProviderClient(),
+                                   cookies, runtime.db)
+    signin_pages = SigninPages(SignIn(runtime.db, sessions, utc_now), sessions, cookies, runtime.db, utc_now,
+                               provider_pages.choices)
+    routes: list[BaseRoute] = [*health_routes(runtime), *asyncapi_routes(runtime), *signin_pages.routes(),
+                               *provider_pages.routes()]
     if spec.routes is not None:
         routes += spec.routes(runtime)
     app = Starlette(

@@ -30,13 +30,13 @@ ADMIN_TOKEN = "signin-test-admin-token"
 
 
 @contextlib.asynccontextmanager
-async def running_reporting(database_url: str, bus_url: str) -> AsyncIterator[str]:
+async def running_reporting(database_url: str, bus_url: str, port: int | None = None) -> AsyncIterator[str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOKET_ADMIN_TOKEN", ADMIN_TOKEN)
         patch.delenv("LOKET_API_TOKENS_FILE", raising=False)
         settings = ReportingSettings(database_url=database_url, bus_url=bus_url,
                                      reporting_pseudonym_secret="a-test-secret-of-enough-length")
-        async with served(create_app(settings)) as base:
+        async with served(create_app(settings), port) as base:
             yield base
 
 

@@ -161,3 +161,57 @@ async def delete_sessions_of(conn: Executor, account_id: int, keep_sha256: str |
 
 async def delete_expired_sessions(conn: Executor, now: dt.datetime) -> None:
     await conn.execute(f"DELETE FROM {SCHEMA}.sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1", now)
+
+
+# --- accounts made by an OpenID Connect sign-in, found by the provider's subject
+
+@dataclass(frozen=True)
+class ProviderAccount:
+    """Who the provider says this is, and what the mapping gives them in Loket."""
+
+    issuer: str
+    subject: str
+    username: str
+    display_name: str
+    municipality: str
+    role: Role
+    points: tuple[str, ...]
+    language: str
+
+
+# No argon2 hash starts with "!": a password sign-in against this fails like a wrong password.
+NO_PASSWORD = "!provider"
+
+
+async def account_by_subject(conn: Executor, issuer: str, subject: str) -> Account | None:
+    row = await conn.fetchrow(f"SELECT {_ACCOUNT_COLUMNS} FROM {SCHEMA}.accounts "
+                              f"WHERE provider_issuer = $1 AND provider_subject = $2", issuer, subject)
+    return _account(row) if row else None
+
+
+async def insert_provider_account(conn: Executor, new: ProviderAccount) -> Account | None:
+    """None when the username is taken (by someone else); a concurrent first sign-in of the same
+    subject returns the row the other one made."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO {SCHEMA}.accounts (username, display_name, municipality, role, points, language,
+                                           password_hash, provider_issuer, provider_subject)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING
+            RETURNING {_ACCOUNT_COLUMNS}""",
+        new.username, new.display_name, new.municipality, new.role.value, list(new.points), new.language,
+        NO_PASSWORD, new.issuer, new.subject,
+    )
+    if row is not None:
+        return _account(row)
+    return await account_by_subject(conn, new.issuer, new.subject)
+
+
+async def update_provider_account(conn: Executor, account_id: int, display_name: str, role: Role,
+                                  points: tuple[str, ...], now: dt.datetime) -> Account:
+    """The provider is the source of truth for these: a person moved to another group at the
+    provider has the new role from the next sign-in on."""
+    row = await conn.fetchrow(
+        f"""UPDATE {SCHEMA}.accounts SET display_name = $2, role = $3, points = $4, updated_at = $5
+             WHERE id = $1 RETURNING {_ACCOUNT_COLUMNS}""",
+        account_id, display_name, role.value, list(points), now,
+    )
+    return _account(row)

@@ -19,6 +19,7 @@ from loket.contracts.reference.language_regime import (
     allowed_languages,
     municipality_name,
 )
+from loket.infra.identity.oidc_provider import OidcProvider
 
 
 class TenantFileError(ValueError):
@@ -71,6 +72,7 @@ class Tenant(BaseModel):
                             description="alphanumeric SMS sender id (at most 11 characters)")
     languages: tuple[str, ...] = Field(min_length=1)
     retention: Retention = Retention()
+    oidc: OidcProvider | None = Field(default=None, description="the municipality's own identity provider")
 
     @model_validator(mode="after")
     def _languages_within_the_legal_regime(self) -> Tenant:

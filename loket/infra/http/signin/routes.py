@@ -7,7 +7,7 @@ right one the answer is 403 and nothing is read or written, not even a failed at
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,11 @@ from starlette.routing import Route
 from loket.infra.http.signin import csrf
 from loket.infra.http.signin.cookies import SESSION, SIGNIN_FORM, CookiePolicy
 from loket.infra.http.signin.next_path import HOME, safe_next, with_next
+from loket.infra.http.signin.provider_routes import START as PROVIDER_START
 from loket.infra.http.signin.rendering import HEADERS, page_language, render
 from loket.infra.http.signin.texts import texts_for
 from loket.infra.identity import sessions
+from loket.infra.identity.oidc_provider import ProviderChoice
 from loket.infra.identity.password_change import ChangeRefused, change_password
 from loket.infra.identity.session_store import Client, LiveSession, NewSession, SessionStore
 from loket.infra.identity.sign_in import (
@@ -40,11 +42,20 @@ _LOCAL_TIME = ZoneInfo("Europe/Brussels")
 _MAX_FORM = 8_192
 _SIGNIN_FORM_MAX_AGE = 3600
 
+# The municipalities' own identity providers to offer (`?municipality=` narrows them to one).
+ProviderChoices = Callable[[str | None], Awaitable[list[ProviderChoice]]]
+
+
+async def _no_providers(_: str | None) -> list[ProviderChoice]:
+    return []
+
 
 class SigninPages:
     def __init__(self, sign_in: SignIn, store: SessionStore, cookies: CookiePolicy,
-                 pool: Callable[[], asyncpg.Pool], clock: Callable[[], dt.datetime]) -> None:
+                 pool: Callable[[], asyncpg.Pool], clock: Callable[[], dt.datetime],
+                 providers: ProviderChoices = _no_providers) -> None:
         self.sign_in, self.store, self.cookies, self.pool, self.clock = sign_in, store, cookies, pool, clock
+        self.providers = providers
 
     def routes(self) -> list[Route]:
         return [Route(SIGNIN, self.signin_page, methods=["GET"]), Route(SIGNIN, self.signin, methods=["POST"]),
@@ -69,7 +80,7 @@ class SigninPages:
         lang = page_language(request)
         notice = next((texts_for(lang)[key] for flag, key in (("bye", "signed_out"), ("ended", "session_ended"))
                        if request.query_params.get(flag)), None)
-        return self._signin_form(request, lang, next_path, notice=notice)
+        return await self._signin_form(request, lang, next_path, notice=notice)
 
     async def signin(self, request: Request) -> Response:
         form = await _form(request)
@@ -79,10 +90,10 @@ class SigninPages:
         t, username, password = texts_for(lang), form.get("username", "").strip(), form.get("password", "")
         missing = [(f, t[f"missing_{f}"]) for f, v in (("username", username), ("password", password)) if not v]
         if missing:
-            return self._signin_form(request, lang, next_path, username=username, errors=missing, status=400)
+            return await self._signin_form(request, lang, next_path, username=username, errors=missing, status=400)
         outcome = await self.sign_in.with_password(username, password, _client(request),
                                                    replaces=self.cookies.read(SESSION, request))
-        return self._after(request, lang, next_path, outcome, username)
+        return await self._after(request, lang, next_path, outcome, username)
 
     # --- the code of an authenticator app
 
@@ -112,7 +123,7 @@ class SigninPages:
         if isinstance(outcome, WrongCredentials):
             return render(request, lang, "code.html.j2", 401, errors=[("code", texts_for(lang)["wrong_code"])],
                           csrf=half_way.csrf_secret, next=next_path)
-        return self._after(request, lang, next_path, outcome, half_way.account.username)
+        return await self._after(request, lang, next_path, outcome, half_way.account.username)
 
     # --- a new password
 
@@ -165,7 +176,7 @@ class SigninPages:
         session_id = self.cookies.read(SESSION, request)
         return await self.store.find(session_id, stage) if session_id else None
 
-    def _after(self, request: Request, lang: str, next_path: str, outcome: Outcome, username: str) -> Response:
+    async def _after(self, request: Request, lang: str, next_path: str, outcome: Outcome, username: str) -> Response:
         t = texts_for(lang)
         if isinstance(outcome, SignedIn | CodeDue):
             if isinstance(outcome, CodeDue):
@@ -182,7 +193,8 @@ class SigninPages:
             errors, status = [("username", t["disabled"])], 403
         else:
             errors, status = [("password", t["wrong_credentials"])], 401
-        response = self._signin_form(request, lang, next_path, username=username, errors=errors, status=status)
+        response = await self._signin_form(request, lang, next_path, username=username, errors=errors,
+                                           status=status)
         self.cookies.clear(response, SESSION, request)  # a locked-out half-way session is gone
         return response
 
@@ -192,12 +204,15 @@ class SigninPages:
             response.headers[name] = value
         return response
 
-    def _signin_form(self, request: Request, lang: str, next_path: str, *, username: str = "",
-                     errors: list[tuple[str, str]] | None = None, status: int = 200,
-                     notice: str | None = None) -> Response:
+    async def _signin_form(self, request: Request, lang: str, next_path: str, *, username: str = "",
+                           errors: list[tuple[str, str]] | None = None, status: int = 200,
+                           notice: str | None = None) -> Response:
         token = self.cookies.read(SIGNIN_FORM, request) or csrf.new_token()
+        providers = [{"display_name": p.display_name,
+                      "href": with_next(PROVIDER_START, next_path, municipality=p.municipality, lang=lang)}
+                     for p in await self.providers(request.query_params.get("municipality"))]
         response = render(request, lang, "signin.html.j2", status, errors, csrf=token, next=next_path,
-                          username=username, notice=notice)
+                          username=username, notice=notice, providers=providers)
         self.cookies.write(response, SIGNIN_FORM, token, request, max_age=_SIGNIN_FORM_MAX_AGE)
         return response
 

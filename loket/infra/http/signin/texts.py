@@ -123,6 +123,49 @@ TEXTS: dict[str, dict[str, str]] = {
                      "en": "For your safety nothing was done. Open the page again and retry."},
     "back_to_signin": {"nl": "Terug naar aanmelden", "fr": "Retour à la connexion", "de": "Zurück zur Anmeldung",
                        "en": "Back to sign in"},
+    # --- sign-in through the municipality's own identity provider (OpenID Connect)
+    "with_provider": {"nl": "Aanmelden met {provider}", "fr": "Se connecter avec {provider}",
+                      "de": "Mit {provider} anmelden", "en": "Sign in with {provider}"},
+    "providers_intro": {"nl": "Werkt u voor een gemeente met een eigen aanmelding? Gebruik die.",
+                        "fr": "Vous travaillez pour une commune qui a sa propre connexion ? Utilisez-la.",
+                        "de": "Arbeiten Sie für eine Gemeinde mit eigener Anmeldung? Nutzen Sie diese.",
+                        "en": "Do you work for a municipality with its own sign-in? Use it."},
+    "or_local": {"nl": "Of met een Loket-gebruikersnaam en wachtwoord", "fr": "Ou avec un nom d'utilisateur Loket",
+                 "de": "Oder mit einem Loket-Benutzernamen", "en": "Or with a Loket username and password"},
+    "not_mapped_title": {"nl": "Geen toegang tot Loket", "fr": "Pas d'accès à Loket", "de": "Kein Zugang zu Loket",
+                         "en": "No access to Loket"},
+    "not_mapped": {"nl": "{provider} kent u, maar uw account heeft geen rol in Loket. Er is niets aangemaakt. "
+                         "Vraag de beheerder van uw gemeente om u aan een Loket-groep toe te voegen.",
+                   "fr": "{provider} vous connaît, mais votre compte n'a pas de rôle dans Loket. Rien n'a été créé. "
+                         "Demandez à l'administrateur de votre commune de vous ajouter à un groupe Loket.",
+                   "de": "{provider} kennt Sie, aber Ihr Konto hat keine Rolle in Loket. Es wurde nichts angelegt. "
+                         "Bitten Sie die Verwaltung Ihrer Gemeinde, Sie einer Loket-Gruppe hinzuzufügen.",
+                   "en": "{provider} knows you, but your account has no role in Loket. Nothing was created. "
+                         "Ask your municipality's administrator to add you to a Loket group."},
+    "provider_refused_title": {"nl": "Aanmelden is niet gelukt", "fr": "La connexion n'a pas abouti",
+                               "de": "Die Anmeldung hat nicht geklappt", "en": "Signing in did not work"},
+    "attempt_lost": {"nl": "Deze aanmelding is verlopen of niet in deze browser begonnen. Om veiligheidsredenen "
+                           "is er niets gebeurd. Begin opnieuw.",
+                     "fr": "Cette connexion a expiré ou n'a pas commencé dans ce navigateur. Par sécurité, "
+                           "rien n'a été fait. Recommencez.",
+                     "de": "Diese Anmeldung ist abgelaufen oder wurde nicht in diesem Browser begonnen. Aus "
+                           "Sicherheitsgründen ist nichts geschehen. Beginnen Sie neu.",
+                     "en": "This sign-in has expired or was not started in this browser. For your safety "
+                           "nothing was done. Start again."},
+    "provider_failed": {"nl": "{provider} gaf geen antwoord dat Loket kan controleren. Probeer het later opnieuw.",
+                        "fr": "{provider} n'a pas donné de réponse que Loket peut vérifier. Réessayez plus tard.",
+                        "de": "{provider} hat keine Antwort gegeben, die Loket prüfen kann. Versuchen Sie es "
+                              "später erneut.",
+                        "en": "{provider} did not give an answer Loket can check. Try again later."},
+    "cancelled": {"nl": "De aanmelding bij {provider} is afgebroken.",
+                  "fr": "La connexion auprès de {provider} a été interrompue.",
+                  "de": "Die Anmeldung bei {provider} wurde abgebrochen.",
+                  "en": "Signing in at {provider} was stopped."},
+    "no_provider": {"nl": "Deze gemeente heeft geen eigen aanmelding ingesteld.",
+                    "fr": "Cette commune n'a pas configuré sa propre connexion.",
+                    "de": "Diese Gemeinde hat keine eigene Anmeldung eingerichtet.",
+                    "en": "This municipality has no sign-in of its own set up."},
+    "try_again": {"nl": "Opnieuw proberen", "fr": "Réessayer", "de": "Erneut versuchen", "en": "Try again"},
 }
 
 
