@@ -90,7 +90,7 @@ def bus(
             "embedded (PostgreSQL fsync on, JetStream sync always)" if stack.embedded == ("postgres", "nats")
             else f"external servers except {', '.join(stack.embedded) or 'none'} embedded"
         )
-        console.print(f"database {stack.database_url}\nbus      {stack.bus_url}  ({where})")
+        console.print(f"database {stack.database_address}\nbus      {stack.bus_address}  ({where})")
         report = asyncio.run(_run(stack, options, pg_connections, pg_seconds, keep_data, profile))
     report.machine = machine_info(where)
     _print(report)

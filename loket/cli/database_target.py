@@ -1,12 +1,11 @@
 """Which PostgreSQL an operator command talks to: --database-url / LOKET_DATABASE_URL, else the
-one a running `loket up` recorded in `<data dir>/runtime.json`."""
+one a running `loket up` recorded (`<data dir>/runtime.json` names the owner URL's file)."""
 
 from __future__ import annotations
 
-import json
-
 import typer
 
+from loket.devstack.runtime_file import read_runtime, runtime_database_url
 from loket.infra.embedded import default_data_dir
 from loket.infra.settings import LoketSettings
 
@@ -19,9 +18,8 @@ def resolve_database_url(database_url: str | None) -> str:
     settings = LoketSettings()
     if settings.database_url:
         return settings.database_url
-    runtime = (settings.data_dir or default_data_dir()).expanduser() / "runtime.json"
     try:
-        return str(json.loads(runtime.read_text())["database_url"])
+        return runtime_database_url(read_runtime((settings.data_dir or default_data_dir()).expanduser()))
     except (FileNotFoundError, KeyError, ValueError):
         raise typer.BadParameter(
             "no database: pass --database-url, set LOKET_DATABASE_URL, or start `loket up` first",

@@ -8,16 +8,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from loket.infra.connection_urls import redacted
 from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres, default_data_dir
 from loket.infra.settings import LoketSettings
 
 
 @dataclass(frozen=True)
 class Stack:
-    database_url: str
-    bus_url: str
+    database_url: str  # the owner's (secret: holds a password)
+    bus_url: str  # the operator's (secret: holds a password)
     data_dir: Path
     embedded: tuple[str, ...]  # which servers we started ourselves
+    postgres: EmbeddedPostgres | None = None
+    nats: EmbeddedNats | None = None
+
+    @property
+    def database_address(self) -> str:
+        """Where the database is, without credentials: what may be shown."""
+        return redacted(self.database_url)
+
+    @property
+    def bus_address(self) -> str:
+        return redacted(self.bus_url)
 
 
 @contextlib.contextmanager
@@ -28,15 +40,18 @@ def running_stack(settings: LoketSettings | None = None) -> Iterator[Stack]:
     data_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         started = []
+        postgres = nats = None
         database_url = settings.database_url
         if not database_url:
-            database_url = stack.enter_context(EmbeddedPostgres(data_dir / "postgres")).url
+            postgres = stack.enter_context(EmbeddedPostgres(data_dir / "postgres"))
+            database_url = postgres.url
             started.append("postgres")
         bus_url = settings.bus_url
         if not bus_url:
-            bus_url = stack.enter_context(EmbeddedNats(data_dir / "nats")).url
+            nats = stack.enter_context(EmbeddedNats(data_dir / "nats"))
+            bus_url = nats.url
             started.append("nats")
-        yield Stack(database_url, bus_url, data_dir, tuple(started))
+        yield Stack(database_url, bus_url, data_dir, tuple(started), postgres, nats)
 
 
 def ensure_admin_token(data_dir: Path) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,12 @@ from loket.devstack.catalog import SERVICE_NAMES, service_settings
 from loket.devstack.ebox_wiring import ebox_wiring
 from loket.devstack.migrate import migrate_all
 from loket.devstack.notify_wiring import notify_wiring
+from loket.devstack.runtime_file import write_runtime_file
+from loket.devstack.service_credentials import (
+    role_passwords,
+    service_env,
+    write_backoffice_credentials,
+)
 from loket.devstack.stack import ensure_admin_token, ensure_secret_file, running_stack
 from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
 from loket.infra.embedded.ports import free_port, port_is_free
@@ -39,17 +44,20 @@ class Prepared:
     simulator_url: str | None
     sms_url: str | None = None
     mail_dir: Path | None = None
+    backoffice_credentials: Path | None = None
 
 
 def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
-    """Migrate, pick ports, and describe the service processes (not started yet)."""
-    asyncio.run(migrate_all(stack.database_url))
+    """Migrate and grant as the owner, pick ports, and describe the service processes (not
+    started yet), each with its own database role and NATS user."""
+    passwords = role_passwords(stack, SERVICE_NAMES)
+    report = asyncio.run(migrate_all(stack.database_url, passwords))
+    managed = passwords if report.roles else None
     token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
     ports = allocate_ports()
     logs = stack.data_dir / "logs"
     logs.mkdir(exist_ok=True)
-    env = {"LOKET_DATABASE_URL": stack.database_url, "LOKET_BUS_URL": stack.bus_url,
-           "LOKET_ADMIN_TOKEN": token}
+    env = {"LOKET_ADMIN_TOKEN": token}
     ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values())
     avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
     notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid)
@@ -59,12 +67,13 @@ def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
              "booking": {"LOKET_BOOKING_PUBLIC_URL": f"http://127.0.0.1:{ports['booking']}"}}
     children = [
         Child(name, service_argv(name),
-              child_env({**env, "LOKET_PORT": str(ports[name]), **extra.get(name, {})}),
+              child_env({**env, **service_env(stack, name, managed), "LOKET_PORT": str(ports[name]),
+                         **extra.get(name, {})}),
               logs / f"{name}.log")
         for name in SERVICE_NAMES
     ]
     return Prepared(ports, logs, [*ebox.children, *notify.children, *children], ebox.simulator_url,
-                    notify.sms_url, notify.mail_dir)
+                    notify.sms_url, notify.mail_dir, write_backoffice_credentials(stack))
 
 
 def up() -> None:
@@ -72,7 +81,7 @@ def up() -> None:
     apply migrations, and run the four services, restarting any that crash."""
     with running_stack() as stack:
         prepared = prepare_services(stack)
-        write_runtime_file(stack, prepared)
+        write_runtime(stack, prepared)
         print_urls(stack, prepared)
         Supervisor(prepared.children).run(
             on_restart=lambda child, code: console.print(f"[yellow]{child.name} exited ({code}); restarting[/]")
@@ -80,12 +89,15 @@ def up() -> None:
     console.print("stopped")
 
 
-def write_runtime_file(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
-    """Where everything runs, for operators' scripts and tests (no secrets in it)."""
-    (stack.data_dir / "runtime.json").write_text(json.dumps(
-        {"database_url": stack.database_url, "bus_url": stack.bus_url, "ports": prepared.ports,
-         "ebox_simulator_url": prepared.simulator_url, "sms_simulator_url": prepared.sms_url,
-         "mail_dir": str(prepared.mail_dir) if prepared.mail_dir else None, "supervisor_pid": os.getpid()}, indent=2))
+def write_runtime(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
+    """Where everything runs, for operators' scripts and tests (secrets only by file path)."""
+    write_runtime_file(stack.data_dir, {
+        "database_address": stack.database_address, "bus_address": stack.bus_address, "ports": prepared.ports,
+        "ebox_simulator_url": prepared.simulator_url, "sms_simulator_url": prepared.sms_url,
+        "mail_dir": str(prepared.mail_dir) if prepared.mail_dir else None,
+        "backoffice_credentials_file": str(prepared.backoffice_credentials) if prepared.backoffice_credentials
+        else None,
+    }, stack.database_url, stack.bus_url)
 
 
 def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +117,11 @@ def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-de
     if prepared.mail_dir:
         table.add_row("smtp_sink", f"e-mails as files in {prepared.mail_dir}", "-", "-")
     console.print(table)
-    console.print(f"database: {stack.database_url}")
-    console.print(f"bus:      {stack.bus_url}")
+    # Addresses only: the URLs with passwords are in files (runtime.json names them).
+    console.print(f"database: {stack.database_address}")
+    console.print(f"bus:      {stack.bus_address}")
+    if prepared.backoffice_credentials:
+        console.print(f"back-office credentials (may publish letters.issued.v1 only): "
+                      f"{prepared.backoffice_credentials}")
     console.print(f"data:     {stack.data_dir}  (admin token in {stack.data_dir / 'admin-token'})")
     console.print(f"logs:     {logs}")

@@ -86,7 +86,7 @@ def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegis
         )
     registry = registry or CollectorRegistry()
     metrics = PlatformMetrics(registry)
-    bus = Bus(settings.bus_url, name, registry, metrics)
+    bus = Bus(settings.bus_url, name, registry, metrics, settings.bus_tls_ca_file)
     return Runtime(name, settings, registry, metrics, bus, Outbox(name))
 
 
@@ -152,9 +152,10 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await _wait_for_database(settings, runtime)
-        async with runtime.db().acquire() as conn:
-            await migrate_service_schema(conn, spec.name, spec.migrations)
-            await migrate_identity(conn)  # keys, tenants, accounts: every service authenticates with them
+        if settings.migrate_on_start:
+            async with runtime.db().acquire() as conn:
+                await migrate_service_schema(conn, spec.name, spec.migrations)
+                await migrate_identity(conn)  # keys, tenants, accounts: every service authenticates with them
         await runtime.bus.start()
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,

@@ -21,6 +21,9 @@ class LoketSettings(BaseSettings):
     bus_url: str | None = Field(
         default=None, description="kafka://host:9092[,host2:9092] or nats://host:4222; unset means embedded NATS"
     )
+    bus_tls_ca_file: Path | None = Field(
+        default=None, description="CA certificate(s) that sign the NATS servers' TLS certificates (tls://…)"
+    )
     data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
     log_level: str = "INFO"
     log_format: str = Field(default="json", description="json or text")
@@ -28,8 +31,8 @@ class LoketSettings(BaseSettings):
     @field_validator("bus_url")
     @classmethod
     def _known_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("kafka://", "nats://")):
-            raise ValueError("LOKET_BUS_URL must start with kafka:// or nats://")
+        if value is not None and not value.startswith(("kafka://", "nats://", "tls://")):
+            raise ValueError("LOKET_BUS_URL must start with kafka://, nats:// or tls:// (NATS over TLS)")
         return value
 
 
@@ -58,6 +61,11 @@ class ServiceSettings(LoketSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
     db_pool_min: int = 2
     db_pool_max: int = 10
+    migrate_on_start: bool = Field(
+        default=True,
+        description="apply migrations at start; false when the service connects with its own role, "
+                    "which may not create tables (`loket migrate` runs them as the owner)",
+    )
     cookie_secure: bool | None = Field(
         default=None, description="Secure, __Host- session cookies; unset: on, except on http://127.0.0.1 and localhost"
     )

@@ -22,6 +22,7 @@ from loket.contracts import topics
 from loket.contracts.errors import ContractViolation
 from loket.contracts.registry import decode_event
 from loket.infra.bus.address import parse_bus_url
+from loket.infra.db.roles import grant_schema_to_its_service
 from loket.infra.db.schema import migrate_service_schema
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
@@ -105,6 +106,8 @@ async def _swap(conn: asyncpg.Connection, fresh: str, live_schema: str, retired:
         await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE")
         await conn.execute(f"ALTER SCHEMA {live_schema} RENAME TO {retired}")
         await conn.execute(f"ALTER SCHEMA {fresh} RENAME TO {live_schema}")
+        # The service's role had rights on the old schema object only.
+        await grant_schema_to_its_service(conn, live_schema)
 
 
 async def rebuild(database_url: str, bus_url: str, pseudonymize: Pseudonymizer, live_schema: str,

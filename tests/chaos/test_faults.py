@@ -28,6 +28,7 @@ import pytest
 
 from loket.cli.demo_letters import demo_letters
 from loket.contracts.letters import LetterIssued
+from loket.devstack.runtime_file import runtime_bus_url, runtime_database_url
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres
 from loket.infra.embedded.server import EmbeddedServer
@@ -130,11 +131,11 @@ def print_house(chaos: Chaos, tmp_path: Path) -> None:
     """The paper channel to its end: close a print batch, then the print house confirms every
     letter posted (every twentieth returned), and sends the same file again."""
     env = {**os.environ, "LOKET_DATA_DIR": str(tmp_path)}
-    database = ["--database-url", chaos.runtime["database_url"]]
+    database = ["--database-url", runtime_database_url(chaos.runtime)]
     loket = [sys.executable, "-m", "loket.cli", "print"]
     closed = subprocess.run([*loket, "close", *database], env=env, capture_output=True, text=True, timeout=120)
     assert closed.returncode == 0, closed.stdout + closed.stderr
-    letters = asyncio.run(letters_in_batches(chaos.runtime["database_url"]))
+    letters = asyncio.run(letters_in_batches(runtime_database_url(chaos.runtime)))
     response = tmp_path / "print-response.csv"
     response.write_text("letter_id,status,at,reason\n" + "".join(
         f"{letter},returned,,addressee unknown\n" if i % 20 == 0 else f"{letter},posted,,\n"
@@ -176,10 +177,10 @@ def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
 
 def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path: Path) -> dict[str, tuple[bool, str]]:
     runtime = chaos.runtime
-    subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime["database_url"]],
+    subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime_database_url(runtime)],
                    check=True, timeout=60, capture_output=True)
     letters: list[LetterIssued] = demo_letters(450, seed=8)
-    asyncio.run(publish(runtime["bus_url"], letters[:150]))
+    asyncio.run(publish(runtime_bus_url(runtime), letters[:150]))
     chaos.ebox(outage=True)
     chaos.note("eBox outage (503 on every call)")
     chaos.book(24)
@@ -189,7 +190,7 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
         chaos.kill_service(name)
     chaos.ebox(outage=False, status_429_rate=0.5, hang_rate=0.05, error_rate=0.1)
     chaos.note("eBox: 429 storm (50%), hangs (5%, past the client timeout), answers lost after registration (10%)")
-    asyncio.run(publish(runtime["bus_url"], letters[150:300]))
+    asyncio.run(publish(runtime_bus_url(runtime), letters[150:300]))
     chaos.restart(chaos.bus)
     chaos.book(6)
     chaos.restart(chaos.postgres)
@@ -198,18 +199,18 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
     chaos.book(6)
     time.sleep(5)
     chaos.sms(response_delay_ms=0)
-    asyncio.run(publish(runtime["bus_url"], letters[300:]))
+    asyncio.run(publish(runtime_bus_url(runtime), letters[300:]))
     chaos.sms(error_rate=0.2, throttle_rate=0.2)
     chaos.note("SMS provider: 20% 503, 20% 429")
     hostile = hostile_future.result(timeout=600)
-    asyncio.run(publish_hostile(runtime["bus_url"], hostile))
+    asyncio.run(publish_hostile(runtime_bus_url(runtime), hostile))
     chaos.note(f"{len(hostile):,} hostile events (hypothesis): {dict(Counter(t for t, _ in hostile))}")
     time.sleep(10)  # the storm goes on for a while, then the eBox and the SMS provider recover
     chaos.ebox(status_429_rate=0.0, hang_rate=0.0, error_rate=0.0)
     chaos.sms(error_rate=0.0, throttle_rate=0.0)
     expect = Expectations(letters, chaos.booked_phones, Counter(t for t, _ in hostile),
                           {str(e.payload.recipient_national_number) for e in letters})
-    asyncio.run(wait_until_quiet(runtime["database_url"], expect))
+    asyncio.run(wait_until_quiet(runtime_database_url(runtime), expect))
     print_house(chaos, tmp_path)
-    return asyncio.run(audit(runtime["database_url"], runtime["bus_url"], runtime, chaos.token, expect,
+    return asyncio.run(audit(runtime_database_url(runtime), runtime_bus_url(runtime), runtime, chaos.token, expect,
                              tmp_path / "logs", ready))

@@ -15,6 +15,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from loket.devstack.runtime_file import runtime_database_url
+
 pytestmark = pytest.mark.slow
 
 
@@ -80,7 +82,7 @@ def test_up_supervises_restarts_and_stops_cleanly_with_data_kept(tmp_path: Path)
              "async def main():\n"
              "    c = await asyncpg.connect(sys.argv[1])\n"
              "    await c.execute('CREATE TABLE public.kept (v text); INSERT INTO public.kept VALUES (\\'still here\\')')\n"
-             "asyncio.run(main())", runtime["database_url"]],
+             "asyncio.run(main())", runtime_database_url(runtime)],
             check=True, timeout=30,
         )
     finally:
@@ -90,13 +92,13 @@ def test_up_supervises_restarts_and_stops_cleanly_with_data_kept(tmp_path: Path)
 
     proc, runtime_again = start_up(tmp_path)
     try:
-        assert runtime_again["database_url"] == runtime["database_url"]  # same port, same data
+        assert runtime_database_url(runtime_again) == runtime_database_url(runtime)  # same port, same data
         out = subprocess.run(
             [sys.executable, "-c", "import asyncio, asyncpg, sys\n"
              "async def main():\n"
              "    c = await asyncpg.connect(sys.argv[1])\n"
              "    print(await c.fetchval('SELECT v FROM public.kept'))\n"
-             "asyncio.run(main())", runtime_again["database_url"]],
+             "asyncio.run(main())", runtime_database_url(runtime_again)],
             check=True, timeout=30, capture_output=True, text=True,
         )
         assert out.stdout.strip() == "still here"

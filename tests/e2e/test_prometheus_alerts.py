@@ -15,6 +15,7 @@ import psutil
 import pytest
 import yaml
 
+from loket.devstack.runtime_file import runtime_bus_url
 from loket.infra.embedded.ports import free_port
 from tests.e2e.test_loket_up import start_up, stop_up, wait
 from tests.support.bridge_harness import publish
@@ -91,7 +92,7 @@ def test_prometheus_scrapes_every_service_and_the_ebox_alert_fires(tmp_path: Pat
 
         simulator.send_signal(signal.SIGSTOP)  # the eBox stops answering
         people = Population(start=50_000)
-        asyncio.run(publish(runtime["bus_url"], [letter_issued(people.take(i % 3 == 0)) for i in range(10)]))
+        asyncio.run(publish(runtime_bus_url(runtime), [letter_issued(people.take(i % 3 == 0)) for i in range(10)]))
 
         def firing() -> bool:
             alerts = get(f"{api}/alerts")["data"]["alerts"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from loket.devstack.runtime_file import runtime_database_url
 from tests.e2e.test_loket_up import start_up, stop_up, wait
 
 pytestmark = pytest.mark.slow
@@ -29,7 +30,7 @@ def test_a_booking_becomes_a_confirmation_sms(tmp_path: Path) -> None:
     # No quiet hours: otherwise a run at night would (rightly) hold the SMS until 08:00.
     proc, runtime = start_up(tmp_path, LOKET_QUIET_HOURS="00:00-00:00")
     try:
-        subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime["database_url"]],
+        subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime_database_url(runtime)],
                        check=True, timeout=60, capture_output=True)
         booking = f"http://127.0.0.1:{runtime['ports']['booking']}"
         slots = call(f"{booking}/public/points/etterbeek-epn/slots?service=ebox_activation&language=fr&days=14")

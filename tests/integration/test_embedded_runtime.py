@@ -52,7 +52,8 @@ def _server_vars(bus: EmbeddedNats) -> dict[str, Any]:
 
 async def test_postgres_committed_row_survives_restart_on_same_port(pg: EmbeddedPostgres) -> None:
     url = pg.start()
-    assert url == f"postgresql://loket@127.0.0.1:{pg.port}/loket"
+    # The superuser signs in with the password generated into the data directory (SCRAM).
+    assert url == f"postgresql://loket:{pg.superuser_password()}@127.0.0.1:{pg.port}/loket"
     conn = await asyncpg.connect(url, timeout=10)
     try:
         assert await conn.fetchval("SELECT current_database()") == "loket"
@@ -112,7 +113,7 @@ async def test_nats_jetstream_deduplicates_and_keeps_messages_across_restart(
     bus: EmbeddedNats,
 ) -> None:
     url = bus.start()
-    assert url == f"nats://127.0.0.1:{bus.port}"
+    assert url == f"nats://admin:{bus.password('admin')}@127.0.0.1:{bus.port}"  # the operator user
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
@@ -170,8 +171,8 @@ def test_embedded_servers_start_and_stop_together(
     try:
         servers.start()
         assert servers.is_running()
-        assert servers.database_url.startswith("postgresql://loket@127.0.0.1:")
-        assert servers.bus_url.startswith("nats://127.0.0.1:")
+        assert servers.database_url.startswith("postgresql://loket:")
+        assert servers.bus_url.startswith("nats://admin:")
         assert (tmp_path / "data" / "postgres" / "PG_VERSION").exists()
         assert (tmp_path / "data" / "nats" / "nats.conf").exists()
         servers.stop()

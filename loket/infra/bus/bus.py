@@ -7,6 +7,7 @@ class picks one from `LOKET_BUS_URL`.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -29,12 +30,17 @@ log = logging.getLogger(__name__)
 
 
 class Bus:
-    def __init__(self, url: str, service: str, registry: CollectorRegistry, metrics: PlatformMetrics) -> None:
+    def __init__(self, url: str, service: str, registry: CollectorRegistry, metrics: PlatformMetrics,
+                 tls_ca_file: Path | None = None) -> None:
         self.address: BusAddress = parse_bus_url(url)
         self.service = service
         self.metrics = metrics
-        self.wiring: ModuleType = nats_wiring if self.address.kind == "nats" else kafka_wiring
-        self.broker: Any = self.wiring.build(self.address.servers, service, registry)
+        if self.address.kind == "nats":
+            self.wiring: ModuleType = nats_wiring
+            self.broker: Any = nats_wiring.build(self.address.servers, service, registry, tls_ca_file)
+        else:
+            self.wiring = kafka_wiring
+            self.broker = kafka_wiring.build(self.address.servers, service, registry)
 
     @property
     def kind(self) -> str:

@@ -6,11 +6,14 @@ relay that republishes after a crash produces no second copy in the stream.
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from typing import Any
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.prometheus import NatsPrometheusMiddleware
+from faststream.security import BaseSecurity
 from nats.js import api
 from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry
@@ -27,10 +30,15 @@ DUPLICATE_WINDOW_S = 120
 ACK_WAIT_S = 30
 
 
-def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -> NatsBroker:
+def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
+          tls_ca_file: Path | None = None) -> NatsBroker:
     nats_fetch_fix.install()
+    # tls:// servers are verified against the system's CAs, or against `tls_ca_file` (a
+    # private CA) when it is set (LOKET_BUS_TLS_CA_FILE).
+    security = BaseSecurity(ssl_context=ssl.create_default_context(cafile=str(tls_ca_file))) if tls_ca_file else None
     return NatsBroker(
         list(servers),
+        security=security,
         logger=broker_logger(service),
         log_level=BROKER_MESSAGE_LEVEL,
         middlewares=[NatsPrometheusMiddleware(registry=registry, app_name=service)],

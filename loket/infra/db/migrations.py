@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # One lock for all schemas: migrations are rare and short, and one lock cannot deadlock.
-_LOCK_KEY = 0x10CE7
+MIGRATION_LOCK_KEY = 0x10CE7
 
 
 class MigrationError(RuntimeError):
@@ -63,7 +63,7 @@ async def apply_migrations(
         raise MigrationError(f"invalid schema name {schema!r}")
     migrations = load_migrations(directory)
     applied_now: list[str] = []
-    await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
     try:
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await conn.execute(
@@ -99,5 +99,5 @@ async def apply_migrations(
             applied_now.append(migration.name)
             log.info("applied migration %s/%s/%s", schema, component, migration.name)
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
     return applied_now

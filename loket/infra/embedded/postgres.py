@@ -10,13 +10,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import shutil
 import signal
+import tempfile
 from pathlib import Path
 
-from loket.infra.embedded import service_account
+from loket.infra.connection_urls import with_credentials
+from loket.infra.db.scram import scram_verifier
+from loket.infra.embedded import postgres_auth, service_account
 from loket.infra.embedded.ports import HOST, remembered_port
 from loket.infra.embedded.process import EmbeddedServerError, pid_alive, run_tool
 from loket.infra.embedded.server import EmbeddedServer
+from loket.infra.secret_files import ensure_password, new_password, read_secret, write_private
 
 USER = "loket"
 DATABASE = "loket"
@@ -51,7 +56,28 @@ class EmbeddedPostgres(EmbeddedServer):
 
     @property
     def url(self) -> str:
-        return f"postgresql://{USER}@{HOST}:{self.port}/{DATABASE}"
+        """The superuser's URL, password included: a secret, never to be printed or logged."""
+        return self.url_for(USER, self.superuser_password())
+
+    @property
+    def address(self) -> str:
+        """The URL without credentials: what may be shown."""
+        return f"postgresql://{HOST}:{self.port}/{DATABASE}"
+
+    def url_for(self, role: str, password: str) -> str:
+        return with_credentials(self.address, role, password)
+
+    @property
+    def superuser_password_file(self) -> Path:
+        return postgres_auth.password_file(self.data_dir, USER)
+
+    def superuser_password(self) -> str:
+        return read_secret(self.superuser_password_file)
+
+    def role_password(self, role: str) -> str:
+        """The password of a login role (a service's), generated once into the data directory.
+        The role itself is made by `loket.infra.db.roles` as the superuser."""
+        return ensure_password(postgres_auth.password_file(self.data_dir, role))
 
     def start(self) -> str:
         """Start (or adopt an already running server on `data_dir`); return the URL."""
@@ -65,7 +91,10 @@ class EmbeddedPostgres(EmbeddedServer):
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         if not self._adopt_live_server():
+            if self.superuser_password_file.exists():
+                self._write_hba()  # before the start: no reload needed
             self._launch()
+        self._secure()
         self._ensure_database()
         return self.url
 
@@ -74,19 +103,58 @@ class EmbeddedPostgres(EmbeddedServer):
         self._process.stop(signal.SIGINT)
 
     def _initdb(self) -> None:
-        # Trust authentication is acceptable because the server listens on 127.0.0.1 only:
-        # nothing off the machine can reach it (the unix socket sits in a 0700 directory),
-        # and no password has to live in .env files or URLs. Any local account can connect,
-        # as with a developer install; shared machines and production use a real PostgreSQL.
-        argv = [str(self._bin / "initdb"), f"--pgdata={self.data_dir}", "--auth=trust"]
-        argv += ["--encoding=UTF8", "--locale=C", f"--username={USER}"]
-        if not self.fsync:
-            argv.append("--no-sync")
-        result = run_tool(argv, cwd=self.data_dir, run_as=self._account)
+        # SCRAM from the first start: even on loopback another local account must not get in
+        # (the services' roles are kept apart by their passwords). initdb reads the superuser's
+        # password from a file; the data directory must be empty then, so that file lives in a
+        # private temporary directory until the secret is kept in `loket-secrets/`.
+        password = new_password()
+        scratch = Path(tempfile.mkdtemp(prefix="loket-initdb-"))
+        try:
+            pwfile = scratch / "pwfile"
+            write_private(pwfile, password)
+            if self._account is not None:
+                service_account.give([scratch, pwfile], self._account)
+            argv = [str(self._bin / "initdb"), f"--pgdata={self.data_dir}"]
+            argv += ["--auth-local=scram-sha-256", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
+            argv += ["--encoding=UTF8", "--locale=C", f"--username={USER}"]
+            if not self.fsync:
+                argv.append("--no-sync")
+            result = run_tool(argv, cwd=self.data_dir, run_as=self._account)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         if result.returncode != 0:
             raise EmbeddedServerError(
                 f"initdb failed in {self.data_dir}:\n{result.stdout}\n{result.stderr}"
             )
+        write_private(self.superuser_password_file, password)
+
+    def _secure(self) -> None:
+        """Bring a running server to SCRAM: a superuser password, then our pg_hba.conf."""
+        if not self.superuser_password_file.exists():
+            self._upgrade_from_trust()
+        if self._write_hba():
+            self._psql("SELECT pg_reload_conf()")
+
+    def _upgrade_from_trust(self) -> None:
+        # A data directory from before SCRAM: trust still admits us, so set the password over
+        # it (as a verifier, on stdin: neither the password nor its hash appears in `ps`), and
+        # keep the password only once the server has it: a crash in between simply repeats this.
+        password = new_password()
+        statement = f"ALTER ROLE {USER} PASSWORD '{scram_verifier(password)}'"
+        result = run_tool([*self._psql_argv(), "--file=-"], cwd=self.data_dir, stdin=statement)
+        if result.returncode != 0:
+            raise EmbeddedServerError(
+                f"{self.data_dir} has no superuser password file and the server refused to set "
+                f"one without a password: {result.stderr.strip()}"
+            )
+        write_private(self.superuser_password_file, password)
+
+    def _write_hba(self) -> bool:
+        """Write our pg_hba.conf; True when it changed (a running server must then reload)."""
+        if postgres_auth.hba_is_current(self.data_dir):
+            return False
+        postgres_auth.write_hba(self.data_dir)
+        return True
 
     def _adopt_live_server(self) -> bool:
         """Reuse a server a previous run left running here (e.g. its parent was killed).
@@ -145,16 +213,22 @@ class EmbeddedPostgres(EmbeddedServer):
         return result.returncode == 0
 
     def _ensure_database(self) -> None:
-        psql = [str(self._bin / "psql"), "--no-psqlrc", "--quiet", "--tuples-only"]
-        psql += ["--no-align", "--set=ON_ERROR_STOP=1", *_client_args(self.port), "--command"]
-        found = run_tool(
-            [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], cwd=self.data_dir
-        )
-        if found.returncode == 0 and found.stdout.strip() == "1":
+        found = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'")
+        if found.strip() == "1":
             return
-        created = run_tool([*psql, f'CREATE DATABASE "{DATABASE}"'], cwd=self.data_dir)
-        if created.returncode != 0:
-            raise EmbeddedServerError(f"could not create database {DATABASE}: {created.stderr}")
+        self._psql(f'CREATE DATABASE "{DATABASE}"')
+
+    def _psql_argv(self) -> list[str]:
+        psql = [str(self._bin / "psql"), "--no-psqlrc", "--quiet", "--tuples-only"]
+        return [*psql, "--no-align", "--set=ON_ERROR_STOP=1", *_client_args(self.port)]
+
+    def _psql(self, statement: str) -> str:
+        """Run one statement as the superuser (password from its file); return its output."""
+        result = run_tool([*self._psql_argv(), "--command", statement], cwd=self.data_dir,
+                          password=self.superuser_password())
+        if result.returncode != 0:
+            raise EmbeddedServerError(f"psql failed on {self.data_dir}: {result.stderr.strip()}")
+        return result.stdout
 
 
 def _client_args(port: int) -> list[str]:

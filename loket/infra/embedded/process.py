@@ -154,13 +154,21 @@ def _clean_env() -> dict[str, str]:
 
 
 def run_tool(
-    argv: Sequence[str], *, cwd: Path, run_as: Account | None = None, timeout: float = 120.0
+    argv: Sequence[str], *, cwd: Path, run_as: Account | None = None, timeout: float = 120.0,
+    stdin: str | None = None, password: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a short-lived helper (initdb, psql, pg_isready) with the same clean environment."""
+    """Run a short-lived helper (initdb, psql, pg_isready) with the same clean environment.
+
+    `password` reaches libpq through the environment (readable only by ourselves), never argv.
+    """
+    env = _clean_env()
+    if password is not None:
+        env["PGPASSWORD"] = password
     return subprocess.run(
         list(argv),
         cwd=cwd,
-        env=_clean_env(),
+        env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
