@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from loket.contracts import topics
 from loket.contracts.values import utc_now
+from loket.infra.http.key_admin.routes import KEYS_PAGE, key_admin_routes
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, build_runtime, build_service_app
 from services.booking.appointments.routes import appointment_endpoints
@@ -54,6 +55,8 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS),
         # Citizens find points and book without an account; everything else needs a token.
         open_path_prefixes=("/public/",),
+        # Administrators manage their municipality's API keys in the browser, signed in.
+        person_pages=(KEYS_PAGE,),
     )
     if settings is None or metrics is None or runtime is None:
         return spec
@@ -69,7 +72,8 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         return [*(to_route(e, booking.locator, runtime.db, booking.limiter, metrics.http_errors.inc) for e in declared),
                 Route("/docs/openapi.json", openapi, methods=["GET"]),
                 *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
-                *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock)]
+                *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
+                *key_admin_routes(runtime.db, clock)]
 
     spec.routes = routes
     spec.background = [no_show_sweeper(booking)]

@@ -83,20 +83,25 @@ async def test_identity_grants_are_exactly_what_the_services_do(role_urls: dict[
             await conn.execute("UPDATE identity.accounts SET failed_attempts = 0 WHERE id = -1")
             await conn.execute("UPDATE identity.sessions SET last_seen_at = now() WHERE id_sha256 = 'none'")
             await conn.execute("DELETE FROM identity.sessions WHERE id_sha256 = 'none'")
-            for refused in ("UPDATE identity.api_keys SET revoked_at = now() WHERE prefix = 'none'",
-                            "DELETE FROM identity.api_keys WHERE prefix = 'none'",
+            for refused in ("DELETE FROM identity.api_keys WHERE prefix = 'none'",
                             "UPDATE identity.accounts SET username = 'someone' WHERE id = -1",
                             "DELETE FROM identity.accounts WHERE id = -1",
                             "INSERT INTO identity.tenants (municipality, name, document) VALUES ('99999', 'x', '{}')",
                             "SELECT count(*) FROM identity.schema_migrations"):
                 with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
                     await conn.execute(refused)
-        # Only booking's endpoints audit access to personal data.
+        # Every service may append to the audit trail (a provider sign-in lands on any of them).
         audit = ("INSERT INTO identity.audit_log (principal, principal_kind, role, action, object_type, object_id, "
                  "service) VALUES ('test', 'system', 'operator', 'least privilege test', 'none', 'none', '{}')")
         await booking.execute(audit.format("booking"))
-        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
-            await reporting.execute(audit.format("reporting"))
+        await reporting.execute(audit.format("reporting"))
+        # Only booking serves the administrators' key page: it alone makes and revokes keys.
+        await booking.execute("UPDATE identity.api_keys SET revoked_at = now() WHERE prefix = 'none'")
+        for refused in ("UPDATE identity.api_keys SET revoked_at = now() WHERE prefix = 'none'",
+                        "INSERT INTO identity.api_keys (prefix, secret_sha256, name, municipality, role, created_by) "
+                        "VALUES ('none', 'x', 'x', '12025', 'backoffice', 'test')"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+                await reporting.execute(refused)
     finally:
         await booking.close()
         await reporting.close()

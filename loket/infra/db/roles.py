@@ -49,10 +49,13 @@ IDENTITY_GRANTS: tuple[TableGrant, ...] = (
                         "password_hash", "provider_issuer", "provider_subject")),
     # session_store.py: start, read, touch and end browser sessions.
     TableGrant("sessions", ("SELECT", "INSERT", "DELETE"), update_columns=("last_seen_at", "idle_expires_at")),
+    # audit.py: a sign-in through a municipality's identity provider is audited by whichever
+    # service served it; booking also audits its endpoints that touch personal data.
+    TableGrant("audit_log", ("INSERT",), sequences=("audit_log_id_seq",)),
 )
 EXTRA_IDENTITY_GRANTS: dict[str, tuple[TableGrant, ...]] = {
-    # Only booking's endpoints read or change personal data, so only booking appends to the trail.
-    "booking": (TableGrant("audit_log", ("INSERT",), sequences=("audit_log_id_seq",)),),
+    # Booking serves the administrators' key page (loket/infra/http/key_admin): make and revoke keys.
+    "booking": (TableGrant("api_keys", ("INSERT",), update_columns=("revoked_at",)),),
     # The bridge's tenant directory imports the shipped tenant file once when no municipality
     # is onboarded (tenant_store.import_tenants: an upsert).
     "ebox_bridge": (TableGrant("tenants", ("SELECT",), update_columns=("name", "document", "updated_at"),

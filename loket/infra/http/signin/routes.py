@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -18,6 +17,7 @@ from starlette.routing import Route
 
 from loket.infra.http.signin import csrf
 from loket.infra.http.signin.cookies import SESSION, SIGNIN_FORM, CookiePolicy
+from loket.infra.http.signin.forms import read_form
 from loket.infra.http.signin.next_path import HOME, safe_next, with_next
 from loket.infra.http.signin.provider_routes import START as PROVIDER_START
 from loket.infra.http.signin.rendering import HEADERS, page_language, render
@@ -39,7 +39,6 @@ from loket.infra.identity.sign_in import (
 SIGNIN, CODE, PASSWORD, SIGNOUT = "/signin", "/signin/code", "/signin/password", "/signout"
 PATHS = (SIGNIN, SIGNOUT)  # prefixes: these routes find their sessions themselves
 _LOCAL_TIME = ZoneInfo("Europe/Brussels")
-_MAX_FORM = 8_192
 _SIGNIN_FORM_MAX_AGE = 3600
 
 # The municipalities' own identity providers to offer (`?municipality=` narrows them to one).
@@ -83,7 +82,7 @@ class SigninPages:
         return await self._signin_form(request, lang, next_path, notice=notice)
 
     async def signin(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         if not csrf.matches(form.get(csrf.FIELD), self.cookies.read(SIGNIN_FORM, request)):
             return self._expired_form(request)
         lang, next_path = page_language(request), safe_next(form.get("next"))
@@ -106,7 +105,7 @@ class SigninPages:
                       csrf=half_way.csrf_secret, next=next_path)
 
     async def code(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         half_way_id = self.cookies.read(SESSION, request)
         half_way = await self.store.find(half_way_id, sessions.CODE_DUE) if half_way_id else None
         next_path = safe_next(form.get("next"))
@@ -135,7 +134,7 @@ class SigninPages:
         return self._password_form(request, live, next_path)
 
     async def password(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         live = await self._session(request)
         next_path = safe_next(form.get("next"))
         if live is None:
@@ -155,7 +154,7 @@ class SigninPages:
     # --- signing out
 
     async def signout(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         session_id = self.cookies.read(SESSION, request)
         live = None
         for stage in (sessions.ACTIVE, sessions.CODE_DUE):
@@ -224,17 +223,6 @@ class SigninPages:
 
     def _expired_form(self, request: Request) -> Response:
         return render(request, page_language(request), "expired_form.html.j2", 403)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    # Plain application/x-www-form-urlencoded: no multipart parser needed, and the size is capped
-    # before anything is parsed.
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > _MAX_FORM:
-            return {}
-    return dict(parse_qsl(raw.decode("utf-8", errors="replace")))
 
 
 def _client(request: Request) -> Client:
