@@ -63,7 +63,7 @@ async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None
         policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
         senders = PaperSenders(TenantDirectory(settings.tenants_file, settings.policy_refresh_s), policies)
         batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), senders, utc_now)
-        return await batcher.close(cutoff)
+        return await batcher.close(cutoff, wait_for_files=True)
     finally:
         await pool.close()
 

@@ -67,14 +67,14 @@ class PrintBatcher:
         cutoff = latest_cutoff(self.clock(), self.settings.print_cutoff, self.settings.print_timezone)
         return await self.close(cutoff)
 
-    async def close(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
+    async def close(self, cutoff_at: dt.datetime, *, wait_for_files: bool = False) -> ClosedBatch | None:
         """Close the batch of `cutoff_at` (letters queued up to then); None if there is nothing
         to print or the batch exists already. Files are written afterwards."""
         batch = await self._assign(cutoff_at)
         if batch is not None:
             self.metrics.print_batch_letters.observe(batch.letter_count)
             log.info("print batch %s closed: %d letters, %d pages", batch.batch_id, batch.letter_count, batch.page_count)
-            await self.write_files(batch.batch_id)
+            await self.write_files(batch.batch_id, wait=wait_for_files)
         return batch
 
     async def _assign(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
@@ -99,16 +99,30 @@ class PrintBatcher:
         for batch_id in missing:
             await self.write_files(batch_id)
 
-    async def write_files(self, batch_id: str) -> None:
+    async def write_files(self, batch_id: str, *, wait: bool = False) -> None:
+        """Write the batch's files unless another writer is at it or was: two writers of one batch
+        would remove each other's half-written folder (a replica's round and `loket print close`).
+        `wait`: wait for the other writer instead of leaving it the work, so the files exist when
+        this returns (the command line's close)."""
         started = time.perf_counter()
-        async with self.db().acquire() as conn:
-            sender_of = await self.senders.current(conn)
-            cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
-            rows = await letters.letters_of_batch(conn, self.schema, batch_id)
-        # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-        files = await asyncio.to_thread(self._compose_and_write, batch_id, cutoff_at, rows, sender_of)
-        async with self.db().acquire() as conn:
-            await print_batches.mark_files_written(conn, self.schema, batch_id, files.manifest_sha256)
+        async with self.db().acquire() as lock:
+            if wait:
+                await print_batches.lock_writing(lock, self.schema, batch_id)
+            elif not await print_batches.try_lock_writing(lock, self.schema, batch_id):
+                log.info("print batch %s: another writer is writing its files", batch_id)
+                return
+            try:
+                if await print_batches.files_written(lock, self.schema, batch_id):
+                    return
+                async with self.db().acquire() as conn:
+                    sender_of = await self.senders.current(conn)
+                    cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
+                    rows = await letters.letters_of_batch(conn, self.schema, batch_id)
+                # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
+                files = await asyncio.to_thread(self._compose_and_write, batch_id, cutoff_at, rows, sender_of)
+                await print_batches.mark_files_written(lock, self.schema, batch_id, files.manifest_sha256)
+            finally:
+                await print_batches.unlock_writing(lock, self.schema, batch_id)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
 
     def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, rows: list,  # type: ignore[type-arg]

@@ -128,3 +128,26 @@ async def test_a_bad_response_changes_nothing(database_url, pool, tmp_path) -> N
     assert "entry 1: letter" in output and "is queued_for_print; it cannot become posted" in output
     assert "entry 2: letter 00000000-0000-4000-8000-000000000000 is unknown to the bridge" in output
     assert (await letter_rows(pool, ids))[ids[0]]["paper_state"] == "queued_for_print"
+
+
+async def test_two_writers_of_one_batch_write_its_files_once(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A replica's round and `loket print close` used to remove each other's half-written folder."""
+    import asyncio
+    import shutil
+
+    await install_test_policy(pool)
+    cutoff = dt.datetime(2026, 3, 30, 15, 30, tzinfo=dt.UTC)
+    await queue_paper_letters(pool, [cutoff - dt.timedelta(minutes=5)] * 3, 40_200)
+    closed = await batcher(pool, tmp_path, cutoff).close(cutoff)
+    assert closed is not None
+    # As if the files were never written: both writers now find the batch without files.
+    await pool.execute(f"UPDATE {NAME}.print_batches SET files_written_at = NULL WHERE batch_id = $1", closed.batch_id)
+    shutil.rmtree(tmp_path / closed.batch_id)
+    writers = [batcher(pool, tmp_path, cutoff) for _ in range(4)]
+    await asyncio.gather(*(w.write_files(closed.batch_id, wait=True) for w in writers),
+                         *(w.write_missing_files() for w in writers))
+    manifest = json.loads((tmp_path / closed.batch_id / "manifest.json").read_text())
+    assert len(manifest["letters"]) == 3
+    assert not list(tmp_path.glob(".*partial*"))
+    assert await pool.fetchval(f"SELECT files_written_at IS NOT NULL FROM {NAME}.print_batches WHERE batch_id = $1",
+                               closed.batch_id)

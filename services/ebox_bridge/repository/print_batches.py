@@ -14,6 +14,26 @@ async def lock_closing(conn: asyncpg.Connection, schema: str) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}:print")
 
 
+async def try_lock_writing(conn: asyncpg.Connection, schema: str, batch_id: str) -> bool:
+    """One writer per batch's files (replicas, the `loket print close` command): a session lock
+    the caller holds on this connection while it writes; False when another writer holds it."""
+    return bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"{schema}:print-files:{batch_id}"))
+
+
+async def lock_writing(conn: asyncpg.Connection, schema: str, batch_id: str) -> None:
+    """The same lock, waiting for the other writer to finish."""
+    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"{schema}:print-files:{batch_id}")
+
+
+async def unlock_writing(conn: asyncpg.Connection, schema: str, batch_id: str) -> None:
+    await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"{schema}:print-files:{batch_id}")
+
+
+async def files_written(conn: asyncpg.Connection, schema: str, batch_id: str) -> bool:
+    return bool(await conn.fetchval(
+        f"SELECT files_written_at IS NOT NULL FROM {schema}.print_batches WHERE batch_id = $1", batch_id))
+
+
 async def exists(conn: asyncpg.Connection, schema: str, cutoff_at: dt.datetime, batch_id: str) -> bool:
     """The same cut-off, or a manual close within the same second (same batch id)."""
     return bool(await conn.fetchval(
