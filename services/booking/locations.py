@@ -27,6 +27,12 @@ class Locator:
         self._point_of = {what: sql.format(schema=schema) for what, sql in _POINT_OF.items()}
         self._municipalities: dict[str, str] = {}
 
+    def known(self, what: str, object_id: str) -> Location | None:
+        """A point's location without a database round trip, once it has been looked up."""
+        if what == "assistance point" and (municipality := self._municipalities.get(object_id)) is not None:
+            return Location(municipality, object_id)
+        return None
+
     async def locate(self, conn: asyncpg.Connection, what: str, object_id: str) -> Location | None:
         """None: no such object (or an id that cannot name one)."""
         if what == "assistance point":
