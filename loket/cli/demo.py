@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from loket.cli.demo_account import USERNAME, ensure_demo_account
 from loket.cli.demo_booking import end_of_week_no_shows, play_booking, seed
 from loket.cli.demo_letters import broken_letters, demo_letters, national_number
 from loket.cli.demo_summary import ebox_outage, summary_figures
@@ -148,6 +149,7 @@ def demo(
 
 async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
     await seed(stack.database_url)
+    await ensure_demo_account(stack.database_url, stack.data_dir)
     helped = national_number(random.Random(99))
     if prepared.simulator_url:  # the citizen really activates their eBox at the counter
         await _sim_activate(prepared.simulator_url, token, helped)
@@ -173,11 +175,13 @@ async def _sim_activate(url: str, token: str, ssin: str) -> None:
 
 
 def _print_places(ports: dict[str, int], prepared, data_dir: Path, logs: Path) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title="Where to look (bearer token in the admin-token file)")
+    table = Table(title="Where to look (APIs: the bearer token in the admin-token file; pages: sign in)")
     table.add_column("what")
     table.add_column("where")
     table.add_row("citizen booking page", f"http://127.0.0.1:{ports['booking']}/public/book?lang=nl")
-    table.add_row("KPI dashboard (token)", f"http://127.0.0.1:{ports['reporting']}/dashboard?lang=nl")
+    table.add_row("KPI dashboard (sign in)", f"http://127.0.0.1:{ports['reporting']}/dashboard?lang=nl")
+    table.add_row("API keys of Mechelen (sign in)", f"http://127.0.0.1:{ports['booking']}/admin/keys?lang=nl")
+    table.add_row("sign in as", f"{USERNAME}, password in {data_dir / 'demo-admin-password'}")
     table.add_row("booking API (OpenAPI)", f"http://127.0.0.1:{ports['booking']}/docs/openapi.json")
     for name, port in ports.items():
         table.add_row(f"{name} metrics / AsyncAPI", f"http://127.0.0.1:{port}/metrics   /docs/asyncapi")
