@@ -30,27 +30,33 @@ class TenantDirectory:
         self._tenants: dict[str, Tenant] = {}
         self._version: object = None
         self._checked = -1e18
+        self._imported = False  # the last load imported the tenant file (so the version moved)
 
     async def current(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]:
-        if self._clock() - self._checked >= self._refresh_s or not self._tenants:
+        # At most one look at the database per `refresh_s`, also while none is onboarded: a
+        # caller that carries on without tenants (notify's SMS sender) asks on every round.
+        if self._clock() - self._checked >= self._refresh_s:
             self._checked = self._clock()
             version = await repository.tenants_version(conn)
-            if version != self._version or not self._tenants:
+            if version != self._version:
                 self._tenants = {t.municipality: t for t in await self._load(conn)}
-                self._version = await repository.tenants_version(conn)
+                self._version = await repository.tenants_version(conn) if self._imported else version
+        if not self._tenants:
+            raise InfrastructureUnavailable(
+                "no municipality is onboarded: import the tenants (`loket tenants import`)")
         return self._tenants
 
     async def _load(self, conn: asyncpg.Connection) -> list[Tenant]:
+        self._imported = False
         tenants = await all_tenants(conn)
         if not tenants and self._file is not None:
             try:
                 async with conn.transaction():  # a savepoint: a failed import leaves the caller's work intact
                     await import_tenants(conn, read_tenant_file(self._file))
+                self._imported = True
             except TenantFileError as exc:
                 log.error("tenant file %s cannot be imported: %s", self._file, exc)
             tenants = await all_tenants(conn)
-        if not tenants:
-            raise InfrastructureUnavailable(
-                "no municipality is onboarded: import the tenants (`loket tenants import`)")
-        log.info("%d onboarded municipalities", len(tenants))
+        if tenants:
+            log.info("%d onboarded municipalities", len(tenants))
         return tenants
