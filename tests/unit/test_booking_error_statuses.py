@@ -38,7 +38,7 @@ def test_every_kind_of_refusal_is_mapped() -> None:
 
 def test_a_finer_kind_answers_like_the_kind_it_refines() -> None:
     class SlotTaken(Conflict):
-        pass
+        """A finer kind of conflict, as a service might add one."""
 
     assert status_of(SlotTaken("Slot taken", "choose another time")) == 409
 

@@ -120,11 +120,22 @@ def _lang(request: Request) -> str:
 
 
 def _message(request: Request, status: int, message: str) -> HTMLResponse:
+    return _page(request, "message.html.j2", status, message=message)
+
+
+def _page(request: Request, template: str, status: int, errors: list[tuple[str, str]] | None = None,
+          **context: object) -> HTMLResponse:
+    """A page of this folder on the sign-in pages' base: language, texts, switch and errors."""
     lang = _lang(request)
-    body = _templates().get_template("message.html.j2").render(
-        lang=lang, t={**signin_texts(lang), **texts_for(lang)}, language_names=LANGUAGE_NAMES,
-        language_links={code: f"?lang={code}" for code in LANGUAGE_NAMES}, errors=[], message=message)
+    body = _templates().get_template(template).render(
+        lang=lang, t=_texts(lang), language_names=LANGUAGE_NAMES,
+        language_links={code: f"?lang={code}" for code in LANGUAGE_NAMES},
+        errors=errors or [], field_errors=dict(errors or []), **context)
     return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def _texts(lang: str) -> dict[str, str]:
+    return {**signin_texts(lang), **texts_for(lang)}
 
 
 def _mine(principal: Principal, key: StoredKey) -> bool:
@@ -136,19 +147,15 @@ async def _render(request: Request, pool: Callable[[], asyncpg.Pool], clock: Cal
                   created: api_keys.NewKey | None = None) -> Response:
     principal: Principal = request.state.principal
     lang = _lang(request)
-    t = {**signin_texts(lang), **texts_for(lang)}
     async with pool().acquire() as conn:
         keys = await repository.list_keys(conn, principal.municipality)
     now = clock()
     live = signed_in(request)
-    body = _templates().get_template("keys.html.j2").render(
-        lang=lang, t=t, language_names=LANGUAGE_NAMES,
-        language_links={code: f"?lang={code}" for code in LANGUAGE_NAMES},
-        errors=errors or [], field_errors=dict(errors or []), form=form or {"days": "365"},
-        keys=[_row(k, now, lang, t) for k in keys], roles=[(r.value, ROLE_NAMES[r][lang]) for r in KEY_ROLES],
-        municipality=_municipality_text(principal.municipality), csrf=live.csrf_secret if live else "", created=created,
-        revoked=request.query_params.get("revoked"), wide=True)
-    return HTMLResponse(body, status_code=status, headers=HEADERS)
+    return _page(request, "keys.html.j2", status, errors, form=form or {"days": "365"},
+                 keys=[_row(k, now, lang, _texts(lang)) for k in keys],
+                 roles=[(r.value, ROLE_NAMES[r][lang]) for r in KEY_ROLES],
+                 municipality=_municipality_text(principal.municipality), csrf=live.csrf_secret if live else "",
+                 created=created, revoked=request.query_params.get("revoked"), wide=True)
 
 
 def _row(key: StoredKey, now: dt.datetime, lang: str, t: dict[str, str]) -> dict[str, object]:
