@@ -33,6 +33,7 @@ from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
 from loket.infra.http.asyncapi_route import asyncapi_routes
 from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore
+from loket.infra.http.body_limit import BodyLimitMiddleware
 from loket.infra.http.health import health_routes
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
@@ -73,6 +74,9 @@ class ServiceSpec:
     person_pages: tuple[str, ...] = ()
     # The service's declared API endpoints (its own type), kept for the authorisation matrix test.
     endpoints: list[Any] = field(default_factory=list)
+    # Request bodies are capped at DEFAULT_BODY_LIMIT; (path prefix, bytes) raises it where a
+    # document travels in the body.
+    body_limits: tuple[tuple[str, int], ...] = ()
 
 
 def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegistry | None = None) -> Runtime:
@@ -192,6 +196,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(BodyLimitMiddleware, limits=spec.body_limits),
             Middleware(BearerAuthMiddleware,
                        authenticator=Authenticator(TokenStore.from_environment(), KeyVerifier(runtime.db, utc_now)),
                        open_prefixes=spec.open_path_prefixes,

@@ -95,3 +95,12 @@ async def test_readiness_follows_the_bus_down_and_back(database_url, tmp_path, m
             await wait_for_status(http, f"{base}/health/ready", 200)
     finally:
         nats_server.stop()
+
+
+async def test_every_service_refuses_an_oversized_body_before_reading_it(database_url, bus_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOKET_ADMIN_TOKEN", TOKEN)
+    settings = ReportingSettings(database_url=database_url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)
+    async with served(create_app(settings)) as base, aiohttp.ClientSession() as http, \
+            http.post(f"{base}/kpis", data=b"{" * 1_000_000, headers={"Authorization": f"Bearer {TOKEN}"}) as r:
+        assert r.status == 413
+        assert "larger than the limit" in (await r.json(content_type=None))["detail"]
