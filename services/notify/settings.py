@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from loket.infra.secret_strength import strong_secret
 from loket.infra.settings import ServiceSettings
 
 
@@ -44,10 +45,15 @@ class NotifySettings(ServiceSettings):
     notify_retry_max_s: float = Field(default=900, gt=0)
     send_timeout_s: float = Field(default=10, gt=0)
 
+    @field_validator("sms_api_key", "sms_receipts_token")
+    @classmethod
+    def _not_a_placeholder(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+        return None if value is None else strong_secret(f"LOKET_{info.field_name.upper()}", value)
+
     def reminder_offsets(self) -> list[float]:
         return sorted((float(h) for h in self.reminder_offsets_hours.split(",") if h.strip()), reverse=True)
 
     def sms_key(self) -> str | None:
         if self.sms_api_key_file is not None:
-            return self.sms_api_key_file.read_text().strip()
+            return strong_secret(str(self.sms_api_key_file), self.sms_api_key_file.read_text().strip())
         return self.sms_api_key

@@ -173,7 +173,7 @@ async def _deferred(pool, aggregate: str) -> list[dict] | None:  # type: ignore[
 
 async def test_an_opted_out_citizen_gets_nothing_and_the_opt_out_needs_a_token(
         database_url, bus_url, tmp_path, pool, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("LOKET_ADMIN_TOKEN", "opt-out-admin")
+    monkeypatch.setenv("LOKET_ADMIN_TOKEN", "opt-out-admin-token")
     tokens = tmp_path / "tokens.json"
     tokens.write_text(json.dumps([{"name": "kiosk", "role": "device", "municipality": "12025",
                                    "points": ["mechelen-stadhuis"], "sha256": hash_token("kiosk-token")}]))
@@ -185,7 +185,7 @@ async def test_an_opted_out_citizen_gets_nothing_and_the_opt_out_needs_a_token(
                                         headers={"Authorization": "Bearer kiosk-token"}) as r:
             assert r.status == 403  # a waiting-room kiosk records no opt-outs
         async with notify.sms.http.post(f"{notify.base}/opt-outs", json={"phone": "+32470999888"},
-                                        headers={"Authorization": "Bearer opt-out-admin"}) as r:
+                                        headers={"Authorization": "Bearer opt-out-admin-token"}) as r:
             assert r.status == 201
         quiet = booked(phone="+32470999888")
         await publish(bus_url, [quiet, booked(phone="+32470999777")])

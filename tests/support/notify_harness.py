@@ -30,7 +30,7 @@ from services.notify.settings import NotifySettings
 from tests.support.bus_harness import purge_streams
 from tests.support.served_app import served
 
-SMS_KEY, RECEIPTS_TOKEN = "test-sms-key", "test-receipts-token"
+SMS_KEY, RECEIPTS_TOKEN = "test-sms-key-of-the-simulator", "test-receipts-token"
 STREAMS = ("APPOINTMENTS", "DEVICES", "LETTERS")
 
 

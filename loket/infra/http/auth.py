@@ -24,6 +24,7 @@ from loket.infra.http.signin.person_pages import PersonPages
 from loket.infra.identity.key_verifier import KeyVerifier, Refusal
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
+from loket.infra.secret_strength import strong_secret
 
 OPEN_PATHS = ("/health/live", "/health/ready", "/metrics")
 # Role names of configured tokens from before roles had scopes.
@@ -60,6 +61,7 @@ class TokenStore:
         if path := os.environ.get("LOKET_API_TOKENS_FILE"):
             entries += json.loads(Path(path).read_text())
         if admin := os.environ.get("LOKET_ADMIN_TOKEN"):
+            strong_secret("LOKET_ADMIN_TOKEN", admin)
             entries.append({"name": "admin", "role": "operator", "sha256": hash_token(admin)})
         return cls(entries)
 
