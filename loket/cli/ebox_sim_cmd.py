@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 import uvicorn
 
+from loket.infra.logging_setup import configure_logging
 from loket.simulators.ebox.app import create_app
 from loket.simulators.ebox.settings import EboxSimSettings
 from services.ebox_bridge.ebox_client.credentials import ensure_keypair
@@ -23,7 +24,10 @@ def ebox_sim(
     if share_digital_percent is not None:
         overrides["share_digital_percent"] = share_digital_percent
     settings = EboxSimSettings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    # Through Loket's log setup, not uvicorn's own: the access log quotes URLs such as
+    # /admin/citizens/{ssin}/activate, and only Loket's filter masks national numbers.
+    configure_logging(service="ebox-sim")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 
 def ebox_keys(

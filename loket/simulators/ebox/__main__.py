@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uvicorn
 
+from loket.infra.logging_setup import configure_logging
 from loket.simulators.ebox.app import create_app
 from loket.simulators.ebox.settings import EboxSimSettings
 
 
 def main() -> None:
     settings = EboxSimSettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    # Through Loket's log setup, not uvicorn's own: the access log quotes URLs such as
+    # /admin/citizens/{ssin}/activate, and only Loket's filter masks national numbers.
+    configure_logging(service="ebox-sim")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 
 if __name__ == "__main__":
