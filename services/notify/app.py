@@ -69,7 +69,7 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     outcomes = Outcomes(repository, settings, metrics)
     channels = Channels(_sms_provider(settings), _email_sender(settings),
                         TokenBucket(settings.provider_rate_per_s, settings.provider_burst))
-    rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics)
+    rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics, settings.citizen_max_per_day)
     # The tenants are the bridge's to import; notify only reads each municipality's SMS sender.
     senders = SmsSenders(TenantDirectory(None, settings.tenants_refresh_s))
     dispatcher = Dispatcher(runtime.db, runtime.outbox, repository, channels, rules, outcomes, senders, settings,

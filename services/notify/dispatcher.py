@@ -27,6 +27,7 @@ import asyncpg
 from loket.contracts import Event
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.work_queue import Lease, WorkQueue
+from loket.infra.identity.tenants import DEFAULT_SMS_COUNTRIES
 from services.notify.addresses import InvalidAddress, address_for
 from services.notify.channels import Channels
 from services.notify.metrics import NotifyMetrics
@@ -50,8 +51,9 @@ class Claimed:
 
     notification: Notification
     opted_out: bool
-    sent_last_hour: list[dt.datetime]
+    sent_last_day: list[dt.datetime]
     sms_sender: str | None = None  # the municipality's own; None: the configured default
+    sms_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES  # the municipality's, or the platform's
 
 
 # What to record per message, by notification id. A message without an entry has nothing to
@@ -90,16 +92,18 @@ class Dispatcher:
             return []
         keys = list({n.contact_key for n in claimed})
         opted = await self.repository.opted_out_keys(conn, keys)
-        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(hours=1))
+        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(days=1))
         senders = await self.sms_senders.by_municipality(conn)
+        countries = await self.sms_senders.countries_by_municipality(conn)
         return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, []),
-                        senders.get(n.municipality or "")) for n in claimed]
+                        senders.get(n.municipality or ""),
+                        countries.get(n.municipality or "", DEFAULT_SMS_COUNTRIES)) for n in claimed]
 
     async def call(self, items: Sequence[Claimed], lease: Lease) -> Decisions:
         decisions: Decisions = {}
         ready: list[Claimed] = []
         for c in items:
-            if (hold := self.rules.hold(c.notification, c.opted_out, c.sent_last_hour, lease.now)) is not None:
+            if (hold := self.rules.hold(c.notification, c.opted_out, c.sent_last_day, lease.now)) is not None:
                 decisions[c.notification.notification_id] = hold
             else:
                 ready.append(c)
@@ -129,7 +133,7 @@ class Dispatcher:
             if time.monotonic() > send_by:
                 return None
             try:
-                address = address_for(n.channel, n.contact)
+                address = address_for(n.channel, n.contact, c.sms_countries)
             except InvalidAddress as exc:
                 return BadAddress(str(exc))
             try:

@@ -1,6 +1,7 @@
 """Whether a claimed message may be sent in this round: opt-out, then for SMS the quiet hours
-and the citizen's hourly limit. Checked for a whole batch at once, from two look-ups the
-claim made for it (who opted out, who was sent what in the last hour)."""
+and the citizen's hourly and daily limits (the daily one stops an SMS-pumping script that books
+and cancels over and over with one number). Checked for a whole batch at once, from two look-ups
+the claim made for it (who opted out, who was sent what in the last day)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from services.notify.metrics import NotifyMetrics
 from services.notify.repository import Notification
 from services.notify.rules import parse_quiet_hours, quiet_until
-from services.notify.throttle import HourlyThrottle
+from services.notify.throttle import DAY, HOUR, WindowThrottle
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,16 @@ Hold = OptedOut | Deferred
 
 
 class SendingRules:
-    def __init__(self, quiet_hours: str, citizen_max_per_hour: int, metrics: NotifyMetrics) -> None:
+    def __init__(self, quiet_hours: str, citizen_max_per_hour: int, metrics: NotifyMetrics,
+                 citizen_max_per_day: int = 10) -> None:
         self.quiet = parse_quiet_hours(quiet_hours)
-        self.throttle = HourlyThrottle(citizen_max_per_hour)
+        self.throttles = (WindowThrottle(citizen_max_per_hour, HOUR), WindowThrottle(citizen_max_per_day, DAY))
         self.metrics = metrics
 
-    def hold(self, n: Notification, opted_out: bool, sent_last_hour: list[dt.datetime],
+    def hold(self, n: Notification, opted_out: bool, sent_last_day: list[dt.datetime],
              now: dt.datetime) -> Hold | None:
         """Why this message must not be sent now, if so. An SMS let through counts towards the
-        citizen's limit at once, so the rest of its batch sees it."""
+        citizen's limits at once, so the rest of its batch sees it."""
         if opted_out:
             return OptedOut()
         if n.channel != "sms":
@@ -45,11 +47,17 @@ class SendingRules:
         if (until := quiet_until(now, self.quiet)) is not None:
             self.metrics.deferred.labels("quiet_hours").inc()
             return Deferred(until)
-        if (until := self.throttle.admit(n.contact_key, sent_last_hour, now)) is not None:
+        hourly, daily = self.throttles
+        if (until := hourly.admit(n.contact_key, sent_last_day, now)) is not None:
             self.metrics.deferred.labels("throttle").inc()
+            return Deferred(until)
+        if (until := daily.admit(n.contact_key, sent_last_day, now)) is not None:
+            hourly.forget(n.contact_key, now)  # admitted by the hour, but it does not go out
+            self.metrics.deferred.labels("daily_limit").inc()
             return Deferred(until)
         return None
 
     def unsent(self, n: Notification, decided_at: dt.datetime) -> None:
         """An SMS let through that was not accepted: it no longer counts towards the limit."""
-        self.throttle.forget(n.contact_key, decided_at)
+        for throttle in self.throttles:
+            throttle.forget(n.contact_key, decided_at)

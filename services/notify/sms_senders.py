@@ -1,5 +1,6 @@
-"""The SMS sender name citizens see: their municipality's own (its tenant entry, e.g. "Mechelen"),
-else the configured default. A missing tenant never holds a message back: the default is used."""
+"""Per municipality, how its SMS go out: the sender name citizens see (its tenant entry, e.g.
+"Mechelen", else the configured default) and the countries its SMS may reach. A missing tenant
+never holds a message back: the defaults are used."""
 
 from __future__ import annotations
 
@@ -21,3 +22,10 @@ class SmsSenders:
         except InfrastructureUnavailable:
             return {}
         return {code: tenant.sms_sender for code, tenant in tenants.items()}
+
+    async def countries_by_municipality(self, conn: asyncpg.Connection) -> Mapping[str, tuple[str, ...]]:
+        try:
+            tenants = await self.tenants.current(conn)
+        except InfrastructureUnavailable:
+            return {}
+        return {code: tenant.sms_countries for code, tenant in tenants.items()}

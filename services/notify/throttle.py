@@ -1,4 +1,5 @@
-"""The per-citizen hourly limit on SMS, counting what this process decided to send.
+"""Per-citizen limits on SMS over a sliding window (an hour, a day), counting what this process
+decided to send.
 
 The dispatch rounds run concurrently and the database only knows a send once its batch
 commits, so the decisions taken here count as well as the stored sends. (Across replicas a
@@ -10,30 +11,34 @@ from __future__ import annotations
 import datetime as dt
 
 HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
 MAX_CITIZENS_REMEMBERED = 100_000
 
 
-class HourlyThrottle:
-    def __init__(self, max_per_hour: int) -> None:
-        self.max_per_hour = max_per_hour
+class WindowThrottle:
+    """At most `max_sends` to one citizen in any `window`."""
+
+    def __init__(self, max_sends: int, window: dt.timedelta) -> None:
+        self.max_sends, self.window = max_sends, window
         self._decided: dict[str, list[dt.datetime]] = {}
 
     def admit(self, key: str, stored: list[dt.datetime], now: dt.datetime) -> dt.datetime | None:
         """None, and the send counts from now on, if the citizen is under the limit; otherwise
-        when the oldest counted send leaves the hour."""
-        hour_ago = now - HOUR
-        decided = [t for t in self._decided.get(key, []) if t > hour_ago]
+        when the oldest counted send leaves the window. `stored` may reach further back."""
+        start = now - self.window
+        decided = [t for t in self._decided.get(key, []) if t > start]
+        stored = [t for t in stored if t > start]
         sent = decided if len(decided) >= len(stored) else stored
-        if len(sent) >= self.max_per_hour:
-            return sorted(sent)[-self.max_per_hour] + HOUR
+        if len(sent) >= self.max_sends:
+            return sorted(sent)[-self.max_sends] + self.window
         self._decided[key] = [*decided, now]
-        if len(self._decided) > MAX_CITIZENS_REMEMBERED:  # forget citizens not seen for an hour
-            self._decided = {k: v for k, v in self._decided.items() if v and v[-1] > hour_ago}
+        if len(self._decided) > MAX_CITIZENS_REMEMBERED:  # forget citizens not seen for a window
+            self._decided = {k: v for k, v in self._decided.items() if v and v[-1] > start}
         return None
 
     def forget(self, key: str, at: dt.datetime) -> None:
         """A send that failed (or never left) reached nobody: it must not count towards the
-        citizen's hourly limit, or a provider outage would defer their next try by an hour."""
+        citizen's limit, or a provider outage would defer their next try by a whole window."""
         decided = self._decided.get(key, [])
         if at in decided:
             decided.remove(at)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from stdnum.be import vat
@@ -20,6 +21,10 @@ from loket.contracts.reference.language_regime import (
     municipality_name,
 )
 from loket.infra.identity.oidc_provider import OidcProvider
+
+# Countries whose mobile numbers get SMS unless a municipality says otherwise: Belgium and its
+# neighbours. Anything else is where SMS pumping fraud sends its premium-rate traffic.
+DEFAULT_SMS_COUNTRIES = ("BE", "NL", "FR", "DE", "LU")
 
 
 class TenantFileError(ValueError):
@@ -71,8 +76,18 @@ class Tenant(BaseModel):
     sms_sender: str = Field(min_length=1, max_length=11, pattern=r"^[A-Za-z0-9 ]+$",
                             description="alphanumeric SMS sender id (at most 11 characters)")
     languages: tuple[str, ...] = Field(min_length=1)
+    sms_countries: tuple[str, ...] = Field(default=DEFAULT_SMS_COUNTRIES, min_length=1,
+                                           description="ISO country codes whose mobile numbers may get SMS")
     retention: Retention = Retention()
     oidc: OidcProvider | None = Field(default=None, description="the municipality's own identity provider")
+
+    @field_validator("sms_countries")
+    @classmethod
+    def _known_countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown country codes {', '.join(unknown)} (use ISO 3166 codes such as BE, NL)")
+        return value
 
     @model_validator(mode="after")
     def _languages_within_the_legal_regime(self) -> Tenant:
