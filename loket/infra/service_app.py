@@ -34,6 +34,7 @@ from loket.infra.db.schema import migrate_service_schema
 from loket.infra.http.asyncapi_route import asyncapi_routes
 from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore
 from loket.infra.http.body_limit import BodyLimitMiddleware
+from loket.infra.http.client_address import ClientAddressMiddleware, parse_networks
 from loket.infra.http.health import health_routes
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
@@ -196,6 +197,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies)),
             Middleware(BodyLimitMiddleware, limits=spec.body_limits),
             Middleware(BearerAuthMiddleware,
                        authenticator=Authenticator(TokenStore.from_environment(), KeyVerifier(runtime.db, utc_now)),

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loket.infra.http.client_address import parse_networks
+
 
 class LoketSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOKET_", env_file=".env", extra="ignore")
@@ -25,8 +27,17 @@ class LoketSettings(BaseSettings):
         default=None, description="CA certificate(s) that sign the NATS servers' TLS certificates (tls://…)"
     )
     data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
+    trusted_proxies: str = Field(
+        default="", description="CIDRs of proxies whose X-Forwarded-For names the client (empty: none)"
+    )
     log_level: str = "INFO"
     log_format: str = Field(default="json", description="json or text")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # refuse a typo at start-up rather than trust nobody silently
+        return value
 
     @field_validator("bus_url")
     @classmethod

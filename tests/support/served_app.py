@@ -16,7 +16,8 @@ from loket.infra.embedded.ports import free_port
 async def served(app: Any, port: int | None = None) -> AsyncIterator[str]:
     port = port or free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on",
+                       proxy_headers=False)  # as `loket serve`: only LOKET_TRUSTED_PROXIES count
     )
     task = asyncio.create_task(server.serve())
     try:
