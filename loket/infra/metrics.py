@@ -66,6 +66,13 @@ class PlatformMetrics:
             ["schema"],
             registry=registry,
         )
+        self.stream_bytes = Gauge(
+            "loket_bus_stream_bytes", "Bytes stored in a NATS stream", ["stream"], registry=registry
+        )
+        self.stream_max_bytes = Gauge(
+            "loket_bus_stream_max_bytes", "The stream's byte cap: at it, publishes are refused", ["stream"],
+            registry=registry,
+        )
         self.ready = Gauge(
             "loket_ready", "1 when the database and the bus are reachable", registry=registry
         )

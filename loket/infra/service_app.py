@@ -27,6 +27,7 @@ from loket.contracts.values import utc_now
 from loket.infra.bus.bus import Bus
 from loket.infra.bus.consumer import EventConsumer
 from loket.infra.bus.handler_context import BatchHandler, Handler
+from loket.infra.bus.nats_wiring import StreamLimits
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
@@ -91,7 +92,8 @@ def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegis
         )
     registry = registry or CollectorRegistry()
     metrics = PlatformMetrics(registry)
-    bus = Bus(settings.bus_url, name, registry, metrics, settings.bus_tls_ca_file)
+    bus = Bus(settings.bus_url, name, registry, metrics, settings.bus_tls_ca_file,
+              StreamLimits(settings.bus_stream_max_bytes, settings.bus_stream_max_age_days * 24 * 3600))
     return Runtime(name, settings, registry, metrics, bus, Outbox(name))
 
 
@@ -139,9 +141,12 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
                 lag = await runtime.bus.wiring.consumer_lag(runtime.bus.broker, c.topic, c.group)
                 if lag is not None:
                     runtime.metrics.consumer_lag.labels(c.group, c.topic).set(lag)
-            # Purging scans the sent rows: once a minute is plenty, every 5 s is not needed.
+            # Purging scans the sent rows and stream sizes move slowly: once a minute is plenty.
             if tick % 12 == 0:
                 await relay.purge_sent()
+                for stream, (stored, cap) in (await runtime.bus.wiring.stream_usage(runtime.bus.broker)).items():
+                    runtime.metrics.stream_bytes.labels(stream).set(stored)
+                    runtime.metrics.stream_max_bytes.labels(stream).set(cap)
         await asyncio.sleep(5)
 
 

@@ -27,6 +27,9 @@ class LoketSettings(BaseSettings):
         default=None, description="CA certificate(s) that sign the NATS servers' TLS certificates (tls://…)"
     )
     data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
+    bus_stream_max_bytes: int = Field(default=1024**3, ge=1024 * 1024,
+                                      description="NATS: bytes per stream before publishes are refused")
+    bus_stream_max_age_days: float = Field(default=400, gt=0, description="NATS: events older than this are removed")
     trusted_proxies: str = Field(
         default="", description="CIDRs of proxies whose X-Forwarded-For names the client (empty: none)"
     )

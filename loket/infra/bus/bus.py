@@ -23,6 +23,7 @@ from loket.infra.bus.dead_letters import (
     dlq_topic,
     log_dead_letter,
 )
+from loket.infra.bus.nats_wiring import StreamLimits
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import ConsumerSettings
 
@@ -31,8 +32,9 @@ log = logging.getLogger(__name__)
 
 class Bus:
     def __init__(self, url: str, service: str, registry: CollectorRegistry, metrics: PlatformMetrics,
-                 tls_ca_file: Path | None = None) -> None:
+                 tls_ca_file: Path | None = None, stream_limits: StreamLimits | None = None) -> None:
         self.address: BusAddress = parse_bus_url(url)
+        self.stream_limits = stream_limits
         self.service = service
         self.metrics = metrics
         if self.address.kind == "nats":
@@ -49,7 +51,7 @@ class Bus:
     async def start(self) -> None:
         """Connect, declare streams (NATS), then start the subscribers."""
         await self.broker.connect()
-        await self.wiring.declare_streams(self.broker)
+        await self.wiring.declare_streams(self.broker, self.stream_limits)
         await self.broker.start()
 
     async def stop(self) -> None:

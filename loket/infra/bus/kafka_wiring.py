@@ -31,8 +31,14 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -
     )
 
 
-async def declare_streams(broker: KafkaBroker) -> None:
-    """Nothing to do: topics are created up front by the deploy init job (no auto-create)."""
+async def declare_streams(broker: KafkaBroker, limits: object = None) -> None:
+    """Nothing to do: topics (and their retention) are created up front by the deploy init job
+    or `loket kafka up` (no auto-create)."""
+
+
+async def stream_usage(broker: KafkaBroker) -> dict[str, tuple[int, int]]:
+    """Kafka reports log sizes through its own JMX metrics, not to clients: nothing here."""
+    return {}
 
 
 def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSettings) -> Any:

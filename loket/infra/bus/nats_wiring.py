@@ -2,11 +2,19 @@
 
 One stream per domain (see `contracts.topics.NATS_STREAMS`) with a de-duplication window, so a
 relay that republishes after a crash produces no second copy in the stream.
+
+Every stream is bounded (`StreamLimits`): a maximum age, because events carry personal data
+that must not stay forever, and a maximum size, so one runaway producer cannot fill the disk
+every other stream lives on. At the size cap JetStream refuses new messages (discard NEW)
+rather than dropping the oldest ones, which a consumer may not have read yet: the publishing
+relay pauses, the outbox keeps the events, and they go out once the operator raises the cap
+(`loket_bus_stream_bytes` against `loket_bus_stream_max_bytes` warns before that).
 """
 
 from __future__ import annotations
 
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,22 +56,32 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
     )
 
 
-def stream_config(name: str, subjects: list[str]) -> api.StreamConfig:
+@dataclass(frozen=True)
+class StreamLimits:
+    max_bytes: int = 1024**3
+    max_age_s: float = 400 * 24 * 3600  # a year and a month: last year's figures can be rebuilt
+
+
+def stream_config(name: str, subjects: list[str], limits: StreamLimits | None = None) -> api.StreamConfig:
+    limits = limits or StreamLimits()
     return api.StreamConfig(
         name=name,
         subjects=subjects,
         storage=api.StorageType.FILE,
         retention=api.RetentionPolicy.LIMITS,
+        discard=api.DiscardPolicy.NEW,
+        max_bytes=limits.max_bytes,
+        max_age=limits.max_age_s,
         duplicate_window=DUPLICATE_WINDOW_S,
         max_msg_size=8 * 1024 * 1024,
     )
 
 
-async def declare_streams(broker: NatsBroker) -> None:
+async def declare_streams(broker: NatsBroker, limits: StreamLimits | None = None) -> None:
     """Create or update every stream; safe to run from every service at every start."""
     js = broker.connection.jetstream()
     for name, subjects in topics.NATS_STREAMS.items():
-        config = stream_config(name, subjects)
+        config = stream_config(name, subjects, limits)
         try:
             await js.stream_info(name)
         except NotFoundError:
@@ -131,3 +149,16 @@ async def consumer_lag(broker: NatsBroker, topic: str, group: str) -> int | None
     except (TimeoutError, NotFoundError):
         return None
     return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
+
+async def stream_usage(broker: NatsBroker) -> dict[str, tuple[int, int]]:
+    """Per stream: (bytes stored, byte cap); empty when the server cannot be asked."""
+    js = broker.connection.jetstream()
+    usage = {}
+    for name in topics.NATS_STREAMS:
+        try:
+            info = await js.stream_info(name)
+        except Exception:  # noqa: BLE001 - a metrics round must never fail the service
+            continue
+        usage[name] = (info.state.bytes, info.config.max_bytes or -1)
+    return usage
