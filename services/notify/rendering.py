@@ -40,10 +40,11 @@ def day(value: dt.date, language: str) -> str:
 
 @cache
 def _environment() -> Environment:
-    # Plain text (SMS and text e-mail), so no HTML escaping; StrictUndefined makes a missing
-    # variable an error instead of a silent gap in a citizen's message.
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined,
-                       keep_trailing_newline=False)
+    # Plain text (SMS and text/plain e-mail; notify sends no HTML), so no HTML escaping: it
+    # would print "&amp;" in an SMS. StrictUndefined makes a missing variable an error instead
+    # of a silent gap in a citizen's message.
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False,  # nosec B701 - text only
+                       undefined=StrictUndefined, keep_trailing_newline=False)
 
 
 def render(kind: str, language: str, context: dict[str, Any]) -> Rendered:
