@@ -66,6 +66,10 @@ class PlatformMetrics:
             ["schema"],
             registry=registry,
         )
+        self.retention_purged = Counter(
+            "loket_retention_purged_total", "Records whose personal data the retention job removed",
+            ["data_class"], registry=registry,
+        )
         self.stream_bytes = Gauge(
             "loket_bus_stream_bytes", "Bytes stored in a NATS stream", ["stream"], registry=registry
         )

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -28,6 +31,7 @@ from loket.infra.bus.bus import Bus
 from loket.infra.bus.consumer import EventConsumer
 from loket.infra.bus.handler_context import BatchHandler, Handler
 from loket.infra.bus.nats_wiring import StreamLimits
+from loket.infra.db.inbox import purge_handled_before
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
@@ -41,13 +45,17 @@ from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
 from loket.infra.http.signin.provider_routes import ProviderPages
 from loket.infra.http.signin.routes import SigninPages
+from loket.infra.identity import audit
 from loket.infra.identity.key_verifier import KeyVerifier
 from loket.infra.identity.oidc_client import ProviderClient
 from loket.infra.identity.provider_sign_in import ProviderSignIn
 from loket.infra.identity.schema import migrate_identity
 from loket.infra.identity.session_store import SessionStore
 from loket.infra.identity.sign_in import SignIn
+from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.metrics import PlatformMetrics
+from loket.infra.retention.job import Purge, RetentionJob, fixed_days, tenant_setting
+from loket.infra.retention.policy import RetentionDays
 from loket.infra.runtime import Runtime
 from loket.infra.settings import ServiceSettings
 
@@ -76,6 +84,9 @@ class ServiceSpec:
     person_pages: tuple[str, ...] = ()
     # The service's declared API endpoints (its own type), kept for the authorisation matrix test.
     endpoints: list[Any] = field(default_factory=list)
+    # Personal data this service holds, purged once its retention period has passed (the inbox
+    # and the audit trail are added for every service).
+    retention: list[Purge] = field(default_factory=list)
     # Request bodies are capped at DEFAULT_BODY_LIMIT; (path prefix, bytes) raises it where a
     # document travels in the body.
     body_limits: tuple[tuple[str, int], ...] = ()
@@ -150,6 +161,21 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
         await asyncio.sleep(5)
 
 
+def retention_job(spec: ServiceSpec, runtime: Runtime) -> RetentionJob:
+    """The service's purges, then its inbox (kept as long as the bus can redeliver) and the
+    audit trail (every service runs it; the deletes are idempotent)."""
+    settings = runtime.settings
+    inbox_days = math.ceil(settings.bus_stream_max_age_days) + 1
+
+    async def inbox(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        return await purge_handled_before(conn, spec.name, now - dt.timedelta(days=days.default))
+
+    purges = [*spec.retention, Purge("inbox", fixed_days(inbox_days), inbox),
+              Purge("audit", tenant_setting("audit_days"), audit.purge)]
+    return RetentionJob(spec.name, runtime.db, TenantDirectory(None, settings.tenants_refresh_s), purges,
+                        lambda data_class, n: runtime.metrics.retention_purged.labels(data_class).inc(n), utc_now)
+
+
 def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     """The ASGI app of a service whose objects were built on `runtime` (see `build_runtime`)."""
     if spec.name != runtime.name:
@@ -175,6 +201,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         runtime.spawn(_metrics_loop(runtime, relay, consumers), "metrics")
         for loop in spec.background:
             runtime.spawn(loop(runtime), loop.__name__)
+        runtime.spawn(retention_job(spec, runtime).loop(settings.retention_interval_s), "retention")
         runtime.started = True
         log.info("%s started", spec.name)
         try:

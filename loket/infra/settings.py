@@ -83,3 +83,6 @@ class ServiceSettings(LoketSettings):
     cookie_secure: bool | None = Field(
         default=None, description="Secure, __Host- session cookies; unset: on, except on http://127.0.0.1 and localhost"
     )
+    retention_interval_s: float = Field(default=24 * 3600, gt=0,
+                                        description="how often personal data past its retention is purged")
+    tenants_refresh_s: float = Field(default=30.0, gt=0, description="how often a changed tenant entry is seen")

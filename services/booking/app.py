@@ -29,6 +29,7 @@ from services.booking.page.claim_routes import claim_page_routes
 from services.booking.page.routes import page_routes
 from services.booking.points.routes import point_endpoints
 from services.booking.queue.routes import queue_endpoints
+from services.booking.retention import booking_purges
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
 
@@ -77,6 +78,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
 
     spec.routes = routes
     spec.background = [no_show_sweeper(booking)]
+    spec.retention = booking_purges(NAME, booking.loans)
     return spec
 
 

@@ -23,6 +23,7 @@ from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
 from loket.contracts.values import utc_now
 from loket.infra.identity.tenant_directory import TenantDirectory
+from loket.infra.retention.job import Purge, tenant_setting
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.notify.channels import Channels
@@ -81,6 +82,8 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     spec.routes = lambda _: [*receipt_routes(runtime, repository, outcomes, settings.sms_receipts_token, clock),
                              *opt_out_routes(runtime, repository)]
     spec.background = [dispatch]
+    # After their retention period messages keep what was sent and how it ended, not to whom.
+    spec.retention = [Purge("notification_contact", tenant_setting("contact_days"), repository.erase_past_contacts)]
     return spec
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from loket.contracts.values import ContactDetails
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 from services.notify.addresses import contact_key
 from services.notify.planning import Planned
 
@@ -66,6 +67,20 @@ _N_COLUMNS = ", ".join(f"n.{c}" for c in Notification.__dataclass_fields__)
 class NotifyRepository:
     def __init__(self, schema: str) -> None:
         self.schema = schema
+
+    async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        """Blank the phone number, e-mail address and their hash (a phone number's hash is
+        reversible by trying every number) of messages finished more than their municipality's
+        `contact_days` ago. What was sent, when and how it ended stays for the figures."""
+        codes, per_code, default = days.sql_args()
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.notifications n
+                SET contact = jsonb_build_object('language', n.contact->'language', 'preferred_channels', '[]'::jsonb),
+                    contact_key = 'erased'
+                WHERE n.finished_at IS NOT NULL AND n.contact_key <> 'erased'
+                  AND n.finished_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="n.municipality")})""",
+            now, codes, per_code, default)
+        return int(status.split()[-1])
 
     async def insert_planned(self, conn: asyncpg.Connection, planned: list[Planned]) -> int:
         if not planned:

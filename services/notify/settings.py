@@ -29,7 +29,6 @@ class NotifySettings(ServiceSettings):
     # Rules.
     reminder_offsets_hours: str = Field(default="24,2", description="reminders before an appointment")
     quiet_hours: str = Field(default="21:00-08:00", description="no SMS then (Europe/Brussels); deferred")
-    tenants_refresh_s: float = Field(default=30.0, gt=0, description="how often a changed tenant (its SMS sender) is seen")
     citizen_max_per_hour: int = Field(default=4, ge=1, description="messages to one citizen per rolling hour")
     citizen_max_per_day: int = Field(default=10, ge=1, description="messages to one citizen per rolling day")
     provider_rate_per_s: float = Field(default=100, gt=0, description="token bucket towards the SMS provider")

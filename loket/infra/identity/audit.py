@@ -12,6 +12,7 @@ import asyncpg
 
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.repository import SCHEMA
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,14 @@ async def search(conn: asyncpg.Connection, since: dt.datetime, who: str | None, 
             ORDER BY at DESC, id DESC LIMIT $5""",
         since, who, municipality, object_id, limit,
     )
+
+
+async def purge(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+    """Remove audit rows older than their municipality's `audit_days` (the operator's rows, with
+    no municipality, after the platform default)."""
+    codes, per_code, default = days.sql_args()
+    status = await conn.execute(
+        f"""DELETE FROM {SCHEMA}.audit_log
+            WHERE at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="audit_log.municipality")})""",
+        now, codes, per_code, default)
+    return int(status.split()[-1])

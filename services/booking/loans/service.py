@@ -16,6 +16,7 @@ from loket.contracts.devices import (
     DeviceReturnedPayload,
 )
 from loket.contracts.values import ContactDetails
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
@@ -94,6 +95,18 @@ class Loans:
                 days_overdue=max(1, (today - local_date(r["due_at"])).days),
                 contact=ContactDetails.model_validate(r["contact"]) if r["contact"] else None, language=r["language"])))
         return len(rows)
+
+    async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        """Blank the borrower's contact details once the device has been back for the
+        municipality's `contact_days` (the loan itself, its condition and dates, stay)."""
+        codes, per_code, default = days.sql_args()
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.loans l SET contact = NULL
+                FROM {self.schema}.assistance_points p
+                WHERE p.point_id = l.point_id AND l.contact IS NOT NULL AND l.returned_at IS NOT NULL
+                  AND l.returned_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
+            now, codes, per_code, default)
+        return int(status.split()[-1])
 
     async def gauges(self, conn: asyncpg.Connection, now: dt.datetime) -> tuple[int, int, float]:
         row = await conn.fetchrow(
