@@ -88,7 +88,7 @@ async def audit(database_url: str, bus_url: str, runtime: dict[str, Any], token:
         results |= await notifications_sent_once(conn, runtime, token, expect)
         dead = await read_dead_letters(bus_url, set(expect.hostile))
         results |= hostile_events_dead_lettered(dead, expect)
-        results |= no_national_number_in_logs(logs_dir, dead, expect)
+        results |= no_national_number_in_logs(logs_dir, dead, expect, scrape_metrics(runtime))
         healthy = {name: ready(port) for name, port in runtime["ports"].items()}
         results["every service healthy again"] = (all(healthy.values()),
                                                   ", ".join(f"{n} {'ready' if ok else 'NOT READY'}" for n, ok in healthy.items()))
@@ -227,12 +227,25 @@ def hostile_events_dead_lettered(dead: list[tuple[str, dict[str, str]]], expect:
         + ", ".join(f"{k} {n:,}" for k, n in sorted(by_consumer.items())))}
 
 
-def no_national_number_in_logs(logs_dir: Path, dead: list[tuple[str, dict[str, str]]], expect: Expectations) -> Results:
+def scrape_metrics(runtime: dict[str, Any]) -> str:
+    """Every service's /metrics page as Prometheus would read it."""
+    pages = []
+    for port in runtime["ports"].values():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:  # noqa: S310 - loopback
+            pages.append(r.read().decode())
+    return "\n".join(pages)
+
+
+def no_national_number_in_logs(logs_dir: Path, dead: list[tuple[str, dict[str, str]]], expect: Expectations,
+                               metrics: str) -> Results:
     text = "".join(p.read_text(errors="replace") for p in logs_dir.glob("*.log"))
-    reasons = " ".join(h.get("x-loket-dlq-reason", "") for _, h in dead)
-    leaked = {m for m in re.findall(r"(?<!\d)\d{11}(?!\d)", text + reasons) if is_valid_national_number(m)}
+    # Every header of every dead letter (its reason, the original headers it keeps), not its body:
+    # the body is the refused event itself, kept so it can be replayed.
+    headers = " ".join(json.dumps(h) for _, h in dead)
+    leaked = {m for m in re.findall(r"(?<!\d)\d{11}(?!\d)", text + headers + metrics) if is_valid_national_number(m)}
     # Only the citizens' real numbers count: an 11-digit phone number or a hostile event's
     # random digits can pass the checksum by chance (1 in 97).
     found = leaked & expect.national_numbers
-    return {"no national number in any log or DLQ reason": (not found, (
-        f"{len(text):,} log characters and {len(dead):,} DLQ reasons scanned, {len(found)} citizens' numbers found"))}
+    return {"no national number in any log, DLQ header or metric": (not found, (
+        f"{len(text):,} log characters, {len(dead):,} DLQ headers and {len(metrics):,} characters of metrics "
+        f"scanned, {len(found)} citizens' numbers found"))}
