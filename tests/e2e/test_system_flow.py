@@ -15,6 +15,8 @@ import pytest
 from loket.devstack.runtime_file import runtime_database_url
 from tests.e2e.test_loket_up import start_up, stop_up, wait
 
+__all__ = ["assert_one_json_format", "book_and_expect_the_sms", "start_up"]
+
 pytestmark = pytest.mark.slow
 
 
@@ -30,29 +32,34 @@ def test_a_booking_becomes_a_confirmation_sms(tmp_path: Path) -> None:
     # No quiet hours: otherwise a run at night would (rightly) hold the SMS until 08:00.
     proc, runtime = start_up(tmp_path, LOKET_QUIET_HOURS="00:00-00:00")
     try:
-        subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime_database_url(runtime)],
-                       check=True, timeout=60, capture_output=True)
-        booking = f"http://127.0.0.1:{runtime['ports']['booking']}"
-        slots = call(f"{booking}/public/points/etterbeek-epn/slots?service=ebox_activation&language=fr&days=14")
-        slot = slots["slots"][0]
-        booked = call(f"{booking}/public/appointments", {
-            "point_id": "etterbeek-epn", "service": "ebox_activation", "language": "fr",
-            "starts_at": slot["starts_at"], "contact": {"phone": "0470 12 34 56", "language": "fr"}})
-        assert booked["status"] == "booked"
-        token = (tmp_path / "admin-token").read_text().strip()
-        found: list[dict] = []  # type: ignore[type-arg]
-
-        def confirmation_sent() -> bool:
-            messages = call(f"{runtime['sms_simulator_url']}/admin/messages", token=token)["messages"]
-            found[:] = [m for m in messages if m["to"] == "+32470123456"]
-            return bool(found)
-
-        wait(confirmation_sent, 60, "the confirmation SMS")
-        assert "Rendez-vous confirmé" in found[0]["body"]
-        assert "Espace Public Numérique d'Etterbeek" in found[0]["body"]
+        book_and_expect_the_sms(tmp_path, runtime)
     finally:
         stop_up(proc)
     assert_one_json_format(tmp_path / "logs")
+
+
+def book_and_expect_the_sms(data_dir: Path, runtime: dict) -> None:  # type: ignore[type-arg]
+    """Seed the points, book at Etterbeek in French, and wait for the confirmation SMS."""
+    subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime_database_url(runtime)],
+                   check=True, timeout=60, capture_output=True)
+    booking = f"http://127.0.0.1:{runtime['ports']['booking']}"
+    slots = call(f"{booking}/public/points/etterbeek-epn/slots?service=ebox_activation&language=fr&days=14")
+    slot = slots["slots"][0]
+    booked = call(f"{booking}/public/appointments", {
+        "point_id": "etterbeek-epn", "service": "ebox_activation", "language": "fr",
+        "starts_at": slot["starts_at"], "contact": {"phone": "0470 12 34 56", "language": "fr"}})
+    assert booked["status"] == "booked"
+    token = (data_dir / "admin-token").read_text().strip()
+    found: list[dict] = []  # type: ignore[type-arg]
+
+    def confirmation_sent() -> bool:
+        messages = call(f"{runtime['sms_simulator_url']}/admin/messages", token=token)["messages"]
+        found[:] = [m for m in messages if m["to"] == "+32470123456"]
+        return bool(found)
+
+    wait(confirmation_sent, 90, "the confirmation SMS")
+    assert "Rendez-vous confirmé" in found[0]["body"]
+    assert "Espace Public Numérique d'Etterbeek" in found[0]["body"]
 
 
 def assert_one_json_format(logs: Path) -> None:
