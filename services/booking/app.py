@@ -20,6 +20,7 @@ from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, build_runtime, build_service_app
 from services.booking.appointments.routes import appointment_endpoints
 from services.booking.closures.routes import closure_endpoints
+from services.booking.finder.routes import finder_routes
 from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.openapi import openapi_document
 from services.booking.loans.routes import loan_endpoints
@@ -74,6 +75,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                 Route("/docs/openapi.json", openapi, methods=["GET"]),
                 *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
+                *finder_routes(runtime, booking.limiter, clock),
                 *key_admin_routes(runtime.db, clock)]
 
     spec.routes = routes

@@ -13,11 +13,14 @@ from starlette.responses import HTMLResponse
 from services.booking.http.rate_limit import RateLimiter, client_address
 from services.booking.page.texts import LANGUAGE_NAMES, LANGUAGES, texts_for
 
+PAGE_TEMPLATES = Path(__file__).parent / "templates"
+
 
 @cache
-def _templates() -> Environment:
-    return Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                       autoescape=select_autoescape(["html", "j2"]))
+def _templates(*more: Path) -> Environment:
+    """The booking page's templates, after `more` directories (other public pages that extend
+    base.html.j2, such as the finder)."""
+    return Environment(loader=FileSystemLoader([*more, PAGE_TEMPLATES]), autoescape=select_autoescape(["html", "j2"]))
 
 
 def page_language(request: Request, browser_preference: bool = True) -> str:
@@ -30,8 +33,14 @@ def page_language(request: Request, browser_preference: bool = True) -> str:
 
 
 def render_page(lang: str, name: str, status: int = 200, **context: object) -> HTMLResponse:
-    body = _templates().get_template(name).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
-                                                  **context)
+    return render_from((), lang, name, status, **context)
+
+
+def render_from(template_dirs: tuple[Path, ...], lang: str, name: str, status: int, **context: object) -> HTMLResponse:
+    """A page whose templates (in `template_dirs`) extend base.html.j2; it may bring its own
+    texts (`t`), on top of the shared ones."""
+    values = {"lang": lang, "t": texts_for(lang), "language_names": LANGUAGE_NAMES, **context}
+    body = _templates(*template_dirs).get_template(name).render(**values)
     return HTMLResponse(body, status_code=status)
 
 

@@ -54,6 +54,8 @@ TEXTS: dict[str, dict[str, str]] = {
                "en": "Keep this link to move or cancel:"},
     "error": {"nl": "Er ging iets mis", "fr": "Un problème est survenu", "de": "Etwas ist schiefgelaufen",
               "en": "Something went wrong"},
+    "finder_link": {"nl": "Alle hulppunten in de buurt, met hun openingsuren", "fr": "Tous les points d'aide proches, avec leurs horaires",
+                    "de": "Alle Hilfestellen in der Nähe, mit Öffnungszeiten", "en": "All help points near you, with their opening hours"},
     "back": {"nl": "Opnieuw beginnen", "fr": "Recommencer", "de": "Neu beginnen", "en": "Start again"},
 }
 

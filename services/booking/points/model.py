@@ -41,6 +41,14 @@ class Capacity(_Strict):
     lendable_devices: int = Field(default=0, ge=0, le=500)
 
 
+class Accessibility(_Strict):
+    """What a visitor with a disability needs to know before coming; unknown when not given."""
+
+    step_free: bool = False  # entrance and help desk without steps (wheelchair, walker, pram)
+    accessible_toilet: bool = False
+    hearing_loop: bool = False
+
+
 def _spans(value: list[str]) -> list[str]:
     for span in value:
         match = _SPAN.match(span)
@@ -65,6 +73,7 @@ class AssistancePoint(_Strict):
     # Dates with other hours; an empty list means closed that day.
     exceptions: dict[dt.date, list[str]] = Field(default_factory=dict)
     closed_on_public_holidays: bool = True
+    accessibility: Accessibility | None = None
 
     @field_validator("opening_hours")
     @classmethod
