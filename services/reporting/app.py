@@ -17,6 +17,7 @@ from services.reporting.gauges import ReportingGauges
 from services.reporting.handlers import ProjectEvents
 from services.reporting.projector import PROJECTED, ProjectionStore, SqlProjections
 from services.reporting.pseudonyms import Pseudonymizer
+from services.reporting.report_pages import MONTHLY, report_page_routes
 from services.reporting.routes import DASHBOARD, report_routes
 
 from .settings import ReportingSettings
@@ -45,8 +46,9 @@ def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGau
     """Without settings (migrate, asyncapi) only the wiring that documents it is built. The
     projections go to `store` (default: the PostgreSQL read models in the service's schema)."""
     # The dashboard is a page for people (signed in with their account); the JSON and CSV stay on tokens.
+    # The performance page is public (suppressed figures only).
     spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=(),
-                       person_pages=(DASHBOARD,))
+                       person_pages=(DASHBOARD, MONTHLY), open_path_prefixes=("/public/",))
     if settings is None or gauges is None:
         spec.subscriptions = subscriptions(None, None)
         return spec
@@ -54,7 +56,7 @@ def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGau
     spec.subscriptions = subscriptions(store or SqlProjections(NAME), pseudonymize)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
-        return list(report_routes(runtime, settings))
+        return [*report_routes(runtime, settings), *report_page_routes(runtime, settings)]
 
     spec.routes = routes
     spec.background = [gauges.loop(settings.reporting_stamp_eur + settings.reporting_print_handling_eur,

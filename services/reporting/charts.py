@@ -1,9 +1,15 @@
 """Charts as inline SVG rendered on the server with pygal: no JavaScript and no CDN, so the
-dashboard works offline and in any browser; every chart also has a table beside it."""
+dashboard works offline and in any browser; every chart also has a table beside it.
+
+Rows arrive already in words (labels applied): the legend and the axis never show a code. The
+SVG is an image to assistive technology (role="img" with its own title and description); the
+table beside it carries the figures."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from html import escape
 from typing import Any
 
 import pygal
@@ -14,25 +20,50 @@ STYLE = Style(background="white", plot_background="white", foreground="#111", fo
               foreground_subtle="#555", colors=("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"),
               font_family="system-ui, sans-serif", label_font_size=14, major_label_font_size=14,
               legend_font_size=14, title_font_size=16)
+MAX_SERIES = 12
 
 
-def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> str:
-    """A bar chart of the last numeric column per period, one series per remaining dimension."""
+def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, plotted: str | None = None,
+              kind: str = "bar", dimensions: tuple[int, ...] | None = None, chart_id: str = "chart",
+              description: str = "", percent: bool = False) -> str:
+    """A bar chart (or, for trends, a line chart) of the `plotted` column per period (the first
+    column), one series per combination of the `dimensions` columns (default: the text columns
+    between the period and the plotted one)."""
     if not rows:
         return ""
-    value_at = len(columns) - 1
-    series: dict[str, dict[str, float]] = defaultdict(dict)
+    value_at = columns.index(plotted) if plotted else len(columns) - 1
+    if dimensions is None:
+        dimensions = tuple(i for i in range(1, value_at) if all(isinstance(r[i], str | bool) or r[i] is None
+                                                                for r in rows))
+    series: dict[str, dict[str, float | None]] = defaultdict(dict)
     periods: list[str] = []
     for row in rows:
         period = str(row[0])
         if period not in periods:
             periods.append(period)
-        label = " / ".join(str(v) for v in row[1:value_at] if not isinstance(v, float)) or columns[value_at]
+        label = " / ".join(str(row[i]) for i in dimensions) or columns[value_at]
         value = row[value_at]
-        series[label][period] = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-    chart = pygal.Bar(style=STYLE, width=800, height=360, show_legend=len(series) > 1, legend_at_bottom=True,
-                      x_label_rotation=30, js=[], disable_xml_declaration=True, title=title)
+        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        series[label][period] = number * 100 if percent and number is not None else number
+    # Long labels ("Municipal counter / Needs an appointment") get fewer legend columns, so none overlaps.
+    longest = max((len(label) for label in series), default=0)
+    legend_columns = 1 if longest > 48 else 2 if longest > 26 else 3
+    maker = pygal.Line if kind == "line" else pygal.Bar
+    chart = maker(style=STYLE, width=800, height=360, show_legend=len(series) > 1, legend_at_bottom=True,
+                  x_label_rotation=30, js=[], disable_xml_declaration=True, title=title, allow_interruptions=True,
+                  truncate_legend=-1, legend_at_bottom_columns=legend_columns)
+    if percent:  # shares on an honest 0–100 % axis
+        chart.range, chart.y_title = (0, 100), "%"
     chart.x_labels = periods
-    for label, values in list(series.items())[:12]:
+    for label, values in list(series.items())[:MAX_SERIES]:
         chart.add(label, [values.get(p) for p in periods])
-    return chart.render(is_unicode=True)
+    return accessible(chart.render(is_unicode=True), chart_id, title, description)
+
+
+def accessible(svg: str, chart_id: str, title: str, description: str) -> str:
+    """role="img" named by a title and described by a description of its own, as the first
+    children of the <svg> (pygal's tooltip <title>/<desc> stay inside the plot, hidden)."""
+    head = (f'<title id="{chart_id}-title">{escape(title)}</title>'
+            f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
+    return re.sub(r"<svg([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" aria-labelledby="{chart_id}-title" '
+                                            f'aria-describedby="{chart_id}-desc">{head}', svg, count=1)

@@ -3,109 +3,94 @@ of (dimensions…, value); `people`-counting figures are marked for small-cell s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
+from services.reporting.kpi_model import Kpi
+from services.reporting.kpi_model import bucket as _bucket
+from services.reporting.tariffs import TARIFFS, Tariff, tariff_arrays
+from services.reporting.trend_kpis import TREND_KPIS
 
 PERIODS = ("day", "week", "month")
 LETTER_CHANNEL = """CASE WHEN ebox_delivered_at IS NOT NULL AND queued_at IS NOT NULL THEN 'both'
                          WHEN ebox_delivered_at IS NOT NULL THEN 'ebox'
                          WHEN queued_at IS NOT NULL THEN 'paper'
-                         WHEN failed_channel IS NOT NULL THEN 'failed' ELSE 'pending' END"""
+                         WHEN failed_channel IS NOT NULL THEN 'failed' WHEN cancelled_at IS NOT NULL THEN 'cancelled'
+                         ELSE 'pending' END"""
 APPOINTMENT_OUTCOME = """CASE WHEN attended_at IS NOT NULL THEN 'attended' WHEN no_show_at IS NOT NULL THEN 'no_show'
                               WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'booked' END"""
 
 
-@dataclass(frozen=True)
-class Kpi:
-    name: str
-    title: dict[str, str]
-    columns: tuple[str, ...]
-    sql: str
-    counts_people: bool = True  # suppress small cells of the last column in public outputs
-
-
-def _bucket(column: str) -> str:
-    return f"to_char(date_trunc($2, {column} AT TIME ZONE 'Europe/Brussels'), 'YYYY-MM-DD')"
-
-
 KPIS: tuple[Kpi, ...] = (
-    Kpi("visits_by_outcome", {"nl": "Begeleide bezoeken per uitkomst", "fr": "Visites accompagnées par résultat"},
-        ("period", "point_kind", "outcome", "visits"),
+    Kpi("visits_by_outcome", ("period", "point_kind", "outcome", "visits"),
         f"""SELECT {_bucket('ended_at')}, point_kind, outcome, count(*) FROM {{s}}.visits
             WHERE ended_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""),
-    Kpi("walk_in_wait", {"nl": "Wachttijd inloop (minuten, gemiddeld)", "fr": "Attente sans rendez-vous (minutes, moyenne)"},
-        ("period", "point_kind", "minutes"),
+    Kpi("walk_in_wait", ("period", "point_kind", "minutes"),
         f"""SELECT {_bucket('started_at')}, point_kind, round(avg(waited_seconds) / 60.0, 1) FROM {{s}}.visits
             WHERE walk_in AND ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2 ORDER BY 1, 2""", False),
-    Kpi("appointments_by_outcome", {"nl": "Afspraken per uitkomst", "fr": "Rendez-vous par résultat"},
-        ("period", "outcome", "appointments"),
+    Kpi("appointments_by_outcome", ("period", "outcome", "appointments"),
         f"""SELECT {_bucket('starts_at')}, {APPOINTMENT_OUTCOME}, count(*) FROM {{s}}.appointments
             WHERE starts_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2 ORDER BY 1, 2"""),
-    Kpi("no_show_by_reminder", {"nl": "Niet komen, met en zonder afgeleverde herinnering",
-                                "fr": "Absences, avec et sans rappel remis"},
-        ("period", "reminder_delivered", "no_show_rate", "appointments"),
+    Kpi("no_show_by_reminder", ("period", "reminder_delivered", "no_show_rate", "appointments"),
         f"""SELECT {_bucket('a.starts_at')}, EXISTS (SELECT 1 FROM {{s}}.notifications n
                    WHERE n.trigger_aggregate_id = a.appointment_id::text AND n.kind = 'appointment_reminder'
                      AND n.delivered_at IS NOT NULL) AS reminded,
                    round(avg((a.no_show_at IS NOT NULL)::int), 3), count(*)
             FROM {{s}}.appointments a WHERE (a.attended_at IS NOT NULL OR a.no_show_at IS NOT NULL)
-              AND ($1::text IS NULL OR a.municipality = $1) GROUP BY 1, 2 ORDER BY 1, 2"""),
-    Kpi("letters_by_channel", {"nl": "Brieven per dienst, soort en kanaal", "fr": "Lettres par service, type et canal"},
-        ("period", "department", "document_type", "channel", "letters"),
+              AND ($1::text IS NULL OR a.municipality = $1) GROUP BY 1, 2 ORDER BY 1, 2""", plotted="no_show_rate"),
+    Kpi("letters_by_channel", ("period", "department", "document_type", "channel", "letters"),
         f"""SELECT {_bucket('coalesce(issued_at, ebox_delivered_at, queued_at)')}, department, document_type,
                    {LETTER_CHANNEL}, count(*) FROM {{s}}.letters WHERE ($1::text IS NULL OR municipality = $1)
             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"""),
-    Kpi("ebox_share", {"nl": "Aandeel brieven in de eBox", "fr": "Part des lettres dans l'eBox"},
-        ("period", "ebox_share", "letters"),
+    Kpi("ebox_share", ("period", "ebox_share", "letters"),
         f"""SELECT {_bucket('coalesce(issued_at, ebox_delivered_at, queued_at)')},
                    round(avg((ebox_delivered_at IS NOT NULL)::int), 3), count(*) FROM {{s}}.letters
-            WHERE ($1::text IS NULL OR municipality = $1) GROUP BY 1 ORDER BY 1"""),
-    Kpi("fallback_reasons", {"nl": "Redenen voor papier", "fr": "Raisons du papier"},
-        ("period", "reason", "letters"),
+            WHERE ($1::text IS NULL OR municipality = $1) GROUP BY 1 ORDER BY 1""", plotted="ebox_share"),
+    Kpi("fallback_reasons", ("period", "reason", "letters"),
         f"""SELECT {_bucket('queued_at')}, print_reason, count(*) FROM {{s}}.letters
             WHERE queued_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2 ORDER BY 1, 2"""),
-    Kpi("issue_to_ebox_hours", {"nl": "Van uitgifte tot eBox (uur, gemiddeld)", "fr": "De l'émission à l'eBox (heures)"},
-        ("period", "hours"),
+    Kpi("issue_to_ebox_hours", ("period", "hours"),
         f"""SELECT {_bucket('issued_at')}, round(avg(extract(epoch FROM ebox_delivered_at - issued_at)) / 3600, 2)
             FROM {{s}}.letters WHERE issued_at IS NOT NULL AND ebox_delivered_at IS NOT NULL
               AND ($1::text IS NULL OR municipality = $1) GROUP BY 1 ORDER BY 1""", False),
-    Kpi("unread_rate", {"nl": "Ongelezen eBox-brieven", "fr": "Lettres eBox non lues"},
-        ("period", "unread_rate", "letters"),
+    Kpi("unread_rate", ("period", "unread_rate", "letters"),
         f"""SELECT {_bucket('ebox_delivered_at')}, round(avg((read_at IS NULL)::int), 3), count(*) FROM {{s}}.letters
-            WHERE ebox_delivered_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1 ORDER BY 1"""),
-    Kpi("cost_avoided", {"nl": "Uitgespaarde kosten (EUR)", "fr": "Coûts évités (EUR)"},
-        ("period", "letters_digital_only", "eur"),
+            WHERE ebox_delivered_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1 ORDER BY 1""",
+        plotted="unread_rate"),
+    Kpi("cost_avoided", ("period", "letters_digital_only", "eur"),
         f"""SELECT {_bucket('ebox_delivered_at')}, count(*), round(count(*) * $3::numeric, 2) FROM {{s}}.letters
             WHERE ebox_delivered_at IS NOT NULL AND queued_at IS NULL AND ($1::text IS NULL OR municipality = $1)
             GROUP BY 1 ORDER BY 1""", False),
-    Kpi("adoption_funnel", {"nl": "Geholpen met eBox: later digitaal ontvangen",
-                            "fr": "Aidés pour l'eBox : lettres reçues ensuite en numérique"},
-        ("period", "digital_share", "later_letters", "citizens_helped"),
+    Kpi("adoption_funnel", ("period", "digital_share", "later_letters", "citizens_helped"),
         f"""SELECT {_bucket('a.activated_at')}, round(avg((l.ebox_delivered_at IS NOT NULL)::int), 3),
                    count(l.letter_id), count(DISTINCT a.citizen)
             FROM {{s}}.activations a LEFT JOIN {{s}}.letters l ON l.citizen = a.citizen AND l.issued_at > a.activated_at
-            WHERE a.citizen IS NOT NULL AND ($1::text IS NULL OR a.municipality = $1) GROUP BY 1 ORDER BY 1"""),
-    Kpi("device_loans", {"nl": "Uitgeleende toestellen", "fr": "Appareils prêtés"},
-        ("period", "lent", "returned", "overdue"),
+            WHERE a.citizen IS NOT NULL AND ($1::text IS NULL OR a.municipality = $1) GROUP BY 1 ORDER BY 1""",
+        plotted="digital_share"),
+    Kpi("device_loans", ("period", "lent", "returned", "overdue"),
         f"""SELECT {_bucket('lent_at')}, count(*), count(returned_at), count(*) FILTER (WHERE overdue_days > 0)
             FROM {{s}}.loans WHERE lent_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1)
             GROUP BY 1 ORDER BY 1"""),
-    Kpi("notifications", {"nl": "Berichten per kanaal en status", "fr": "Messages par canal et statut"},
-        ("period", "channel", "status", "messages"),
+    Kpi("notifications", ("period", "channel", "status", "messages"),
         f"""SELECT {_bucket('coalesce(sent_at, failed_at, delivered_at)')}, channel,
                    CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN failed_status IS NOT NULL THEN failed_status
                         ELSE 'sending' END, count(*)
             FROM {{s}}.notifications WHERE ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""),
+    *TREND_KPIS,
 )
 BY_NAME = {k.name: k for k in KPIS}
 
 
 async def compute(conn: asyncpg.Connection, schema: str, kpi: Kpi, municipality: str | None, period: str,
-                  letter_cost: float) -> list[list[Any]]:
+                  letter_cost: float, *, tariffs: tuple[Tariff, ...] = TARIFFS,
+                  handling_eur: float = 0.35) -> list[list[Any]]:
+    """`letter_cost`: one paper letter (stamp and handling) for the single-rate `cost_avoided`;
+    the per-year figures take the `tariffs` plus `handling_eur` (print and handling per letter)."""
     args: list[Any] = [municipality, period]
-    if "$3" in kpi.sql:
+    if kpi.uses_tariffs:
+        args += [*tariff_arrays(tariffs), handling_eur]
+    elif "$3" in kpi.sql:
         args.append(letter_cost)
     rows = await conn.fetch(kpi.sql.format(s=schema), *args)
     return [[_plain(v) for v in r] for r in rows]

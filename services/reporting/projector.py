@@ -139,11 +139,11 @@ STATEMENTS: dict[str, Statement] = {
         lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel, e.payload.trigger_aggregate_id,
                       e.payload.status, e.payload.failed_at)),
     "LetterIssued": _on(
-        "letters", "letter_id", [*LETTER, "language", "important", "citizen", "issued_at"],
-        _latest("language", "important", "citizen", "issued_at"),
+        "letters", "letter_id", [*LETTER, "language", "important", "citizen", "issued_at", "registered"],
+        _latest("language", "important", "citizen", "issued_at", "registered"),
         lambda e, p: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
                       e.payload.language, e.payload.important, p(str(e.payload.recipient_national_number)),
-                      e.occurred_at)),
+                      e.occurred_at, e.payload.registered)),
     "LetterDeliveredToEbox": _on(
         "letters", "letter_id", [*LETTER, "ebox_delivered_at"], _latest("ebox_delivered_at"),
         lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
@@ -173,6 +173,11 @@ STATEMENTS: dict[str, Statement] = {
         "letters", "letter_id", [*LETTER, "failed_channel", "failed_code"], _latest("failed_channel", "failed_code"),
         lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
                       e.payload.channel, e.payload.code)),
+    # Sent by the letters API when a sender withdraws a letter in time; only its own facts here.
+    "LetterCancelled": _on(
+        "letters", "letter_id", [*LETTER, "cancelled_at"], _latest("cancelled_at"),
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
+                      e.occurred_at)),
     "EboxActivationAssisted": _on(
         "activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at"],
         _latest("citizen", "activated_at"),

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from pydantic import Field
 
+from loket.infra.secret_strength import strong_secret
 from loket.infra.settings import ServiceSettings
+
+PSEUDONYM_SECRET_MIN = 24
 
 
 class ReportingSettings(ServiceSettings):
@@ -20,9 +23,12 @@ class ReportingSettings(ServiceSettings):
     reporting_gauge_interval_s: float = Field(default=60, gt=0)
 
     def pseudonym_secret(self) -> bytes:
+        # An HMAC key anyone could guess would let them recompute every citizen's pseudonym.
         if self.reporting_pseudonym_secret_file is not None:
-            return self.reporting_pseudonym_secret_file.read_bytes().strip()
+            secret = self.reporting_pseudonym_secret_file.read_text().strip()
+            return strong_secret(str(self.reporting_pseudonym_secret_file), secret, PSEUDONYM_SECRET_MIN).encode()
         if self.reporting_pseudonym_secret:
-            return self.reporting_pseudonym_secret.encode()
+            return strong_secret("LOKET_REPORTING_PSEUDONYM_SECRET", self.reporting_pseudonym_secret,
+                                 PSEUDONYM_SECRET_MIN).encode()
         raise RuntimeError("set LOKET_REPORTING_PSEUDONYM_SECRET or LOKET_REPORTING_PSEUDONYM_SECRET_FILE "
                            "(`loket up` makes one in its data directory)")

@@ -115,3 +115,67 @@ def stream(seed: int = 1) -> tuple[list[Event], Truth]:
         if number == helped:
             truth.helped_letters_digital.append(channel in ("ebox", "both"))
     return events, truth
+
+
+# ---- Trends: several months, departments, topics and kinds of point (a stream of its own, so the
+# figures of `stream()` that other tests compare stay exactly as they are).
+
+TREND_MONTHS = (dt.datetime(2025, 12, 3, 9, tzinfo=dt.UTC), dt.datetime(2026, 1, 7, 9, tzinfo=dt.UTC),
+                dt.datetime(2026, 2, 4, 9, tzinfo=dt.UTC))
+# department → (registered mail?, letters per month, digital share rising month by month)
+TREND_DEPARTMENTS = {"finance": (False, 10, (0.3, 0.5, 0.7)), "gas": (True, 6, (0.5, 0.5, 0.8))}
+TREND_POINTS = {"mechelen-stadhuis": "municipal_counter", "mechelen-digibank-predikheren": "digibank",
+                "mechelen-bpost-centrum": "post_office"}
+TREND_TOPICS = ("ebox_activation", "itsme_setup", "tax_on_web")
+
+
+@dataclass
+class TrendTruth:
+    # (month "YYYY-MM-01", department) → channels of its letters: "ebox" (digital only) or "paper"
+    letters: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # (month, topic) and (month, point kind) → visits ended
+    topics: dict[tuple[str, str], int] = field(default_factory=dict)
+    kinds: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def trend_stream(seed: int = 2) -> tuple[list[Event], TrendTruth]:
+    rng, truth = random.Random(seed), TrendTruth()
+    events: list[Event] = []
+    n = 0
+    for month in TREND_MONTHS:
+        key_month = month.strftime("%Y-%m-01")
+        for department, (registered, count, shares) in TREND_DEPARTMENTS.items():
+            digital = round(count * shares[TREND_MONTHS.index(month)])
+            channels = ["ebox"] * digital + ["paper"] * (count - digital)
+            truth.letters[(key_month, department)] = channels
+            for i, channel in enumerate(channels):
+                n += 1
+                at = month + dt.timedelta(hours=i)
+                issued = letter_issued(national_number(500 + n), envelope={"occurred_at": at}, department=department,
+                                       document_type="invoice" if department == "finance" else "administrative_sanction",
+                                       registered=registered)
+                events.append(issued)
+                ctx = {"letter_id": issued.payload.letter_id, "municipality": TOWN, "department": department,
+                       "document_type": issued.payload.document_type}
+                if channel == "ebox":
+                    events.append(LetterDeliveredToEbox(producer="t", occurred_at=at, payload={
+                        **ctx, "ebox_message_id": f"trend-{n}", "important": False, "language": "nl",
+                        "delivered_at": at + dt.timedelta(minutes=5)}))
+                else:
+                    events.append(LetterQueuedForPrint(producer="t", occurred_at=at, payload={
+                        **ctx, "reason": "no_digital_user", "postage_class": "registered" if registered else "non_prior",
+                        "pages": 1}))
+        for i in range(rng.randint(8, 14)):
+            point_id = rng.choice(list(TREND_POINTS))
+            topic = rng.choice(TREND_TOPICS)
+            visit, at = uuid.uuid4(), month + dt.timedelta(days=1, hours=i)
+            place = {"point_id": point_id, "municipality": TOWN, "point_kind": TREND_POINTS[point_id]}
+            events.append(VisitStarted(producer="t", occurred_at=at, payload={
+                **place, "visit_id": visit, "helper_id": "h1", "language": "nl", "started_at": at,
+                "ticket_id": None, "waited_seconds": 0}))
+            events.append(VisitEnded(producer="t", occurred_at=at, payload={
+                **place, "visit_id": visit, "topic": topic, "language": "nl", "outcome": "resolved",
+                "duration_seconds": 900, "ended_at": at + dt.timedelta(minutes=15)}))
+            truth.topics[(key_month, topic)] = truth.topics.get((key_month, topic), 0) + 1
+            truth.kinds[(key_month, TREND_POINTS[point_id])] = truth.kinds.get((key_month, TREND_POINTS[point_id]), 0) + 1
+    return events, truth

@@ -41,3 +41,13 @@ def test_a_short_admin_token_is_refused(monkeypatch) -> None:  # type: ignore[no
     monkeypatch.setenv("LOKET_ADMIN_TOKEN", "admin")
     with pytest.raises(WeakSecret, match="LOKET_ADMIN_TOKEN"):
         TokenStore.from_environment()
+
+
+def test_the_pseudonym_key_must_be_long_and_not_the_example() -> None:
+    from services.reporting.settings import ReportingSettings
+
+    with pytest.raises(WeakSecret, match="LOKET_REPORTING_PSEUDONYM_SECRET is a placeholder"):
+        ReportingSettings(reporting_pseudonym_secret="change-me-to-32-random-characters").pseudonym_secret()
+    with pytest.raises(WeakSecret, match="shorter than 24"):
+        ReportingSettings(reporting_pseudonym_secret="only-twenty-characters").pseudonym_secret()
+    assert ReportingSettings(reporting_pseudonym_secret="k" * 23 + "Xy").pseudonym_secret() == b"k" * 23 + b"Xy"

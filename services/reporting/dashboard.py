@@ -1,0 +1,55 @@
+"""The dashboard's sections in a person's language: each KPI's title, its chart and its table,
+with column headers and dimension values in words and rates as percentages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting.charts import chart_svg
+from services.reporting.kpi_model import Kpi
+from services.reporting.labels import column_label, kpi_title
+from services.reporting.value_labels import value_label
+
+RATES = frozenset({"no_show_rate", "ebox_share", "unread_rate", "digital_share"})
+# What a council asks first comes first; the operational figures follow in their own order.
+COUNCIL_FIRST = ("ebox_share_by_department", "cost_avoided_by_department", "visits_by_topic", "visits_by_point_kind",
+                 "adoption_funnel", "no_show_by_reminder")
+
+
+def in_council_order(kpis: tuple[Kpi, ...]) -> list[Kpi]:
+    first = [k for name in COUNCIL_FIRST for k in kpis if k.name == name]
+    return first + [k for k in kpis if k.name not in COUNCIL_FIRST]
+
+
+def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str]) -> dict[str, Any]:
+    """`rows`: the public (suppressed) figures, still in codes."""
+    title = kpi_title(kpi.name, lang)
+    worded = [[value_label(column, value, lang) for column, value in zip(kpi.columns, row, strict=True)]
+              for row in rows]
+    headers = [column_label(c, lang) for c in kpi.columns]
+    plotted = kpi.plotted_column
+    series = [h for c, h in zip(kpi.columns[1:], headers[1:], strict=True) if c in _dimension_columns(kpi, rows)]
+    description = texts["chart_desc"].format(figure=column_label(plotted, lang).lower(),
+                                             series=", ".join(s.lower() for s in series) or texts["all_rows"])
+    svg = chart_svg(title, kpi.columns, worded, plotted=plotted, kind=kpi.chart,
+                    dimensions=tuple(i for i, c in enumerate(kpi.columns) if c in _dimension_columns(kpi, rows)),
+                    chart_id=f"chart-{kpi.name}", description=description, percent=plotted in RATES)
+    return {"name": kpi.name, "title": title, "headers": headers, "svg": svg,
+            "rows": [[_cell(c, v) for c, v in zip(kpi.columns, row, strict=True)] for row in worded]}
+
+
+def _dimension_columns(kpi: Kpi, rows: list[list[Any]]) -> set[str]:
+    """The columns that say what a row is about (text or yes/no), besides the period."""
+    return {c for i, c in enumerate(kpi.columns[1:], start=1)
+            if rows and all(isinstance(r[i], str | bool) or r[i] is None for r in rows) and c != kpi.plotted_column
+            and not all(r[i] in (None, "x") for r in rows)}
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return "<5"
+    if column in RATES and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value * 100:.1f} %"
+    if column == "eur" and isinstance(value, int | float):
+        return f"{value:.2f}"
+    return str(value)
