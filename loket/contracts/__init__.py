@@ -33,6 +33,8 @@ from loket.contracts.devices import (
 from loket.contracts.envelope import Event, Payload
 from loket.contracts.errors import ContractViolation
 from loket.contracts.letter_status import (
+    LetterCancelled,
+    LetterCancelledPayload,
     LetterDeliveredToEbox,
     LetterDeliveredToEboxPayload,
     LetterFailed,
@@ -88,6 +90,8 @@ from loket.contracts.visits import (
     VisitEvent,
     VisitStarted,
     VisitStartedPayload,
+    WalkInTurnNear,
+    WalkInTurnNearPayload,
 )
 
 __all__ = [
@@ -122,6 +126,8 @@ __all__ = [
     "EboxActivationAssistedPayload",
     "Event",
     "Language",
+    "LetterCancelled",
+    "LetterCancelledPayload",
     "LetterDeliveredToEbox",
     "LetterDeliveredToEboxPayload",
     "LetterFailed",
@@ -160,6 +166,8 @@ __all__ = [
     "UtcDatetime",
     "VisitEnded",
     "VisitEndedPayload",
+    "WalkInTurnNear",
+    "WalkInTurnNearPayload",
     "VisitEvent",
     "VisitStarted",
     "VisitStartedPayload",

@@ -91,6 +91,12 @@ class LetterFailedPayload(LetterContext):
     message: str = Field(min_length=1, max_length=1000)
 
 
+class LetterCancelledPayload(LetterContext):
+    channels: list[Literal["ebox", "paper"]] = Field(
+        description="The channels the letter was waiting on, now cancelled: nothing was published or printed.")
+    reason: str = Field(min_length=1, max_length=200)
+
+
 class LetterStatusEvent(Event):
     """Base of the events on letters.status.v1, all keyed by letter id."""
 
@@ -165,6 +171,15 @@ class LetterFailed(LetterStatusEvent):
     payload: LetterFailedPayload
 
 
+class LetterCancelled(LetterStatusEvent):
+    """Its sender cancelled the letter before it was published to the eBox or put in a print
+    batch (letters API `POST /v1/letters/{letter_id}/cancel`); nothing more happens to it."""
+
+    event_type: Literal["LetterCancelled"] = "LetterCancelled"
+    schema_version: Literal[1] = 1
+    payload: LetterCancelledPayload
+
+
 LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
     LetterDeliveredToEbox,
     LetterRead,
@@ -174,4 +189,5 @@ LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
     LetterPosted,
     LetterReturned,
     LetterFailed,
+    LetterCancelled,
 )

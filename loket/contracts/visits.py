@@ -9,7 +9,15 @@ from pydantic import Field
 
 from loket.contracts import topics
 from loket.contracts.envelope import Event, Payload
-from loket.contracts.values import Language, PointKind, Ref, RefnisCode, Slug, UtcDatetime
+from loket.contracts.values import (
+    ContactDetails,
+    Language,
+    PointKind,
+    Ref,
+    RefnisCode,
+    Slug,
+    UtcDatetime,
+)
 
 VisitOutcome = Literal["resolved", "referred", "needs_appointment"]
 
@@ -64,4 +72,32 @@ class VisitEnded(VisitEvent):
     payload: VisitEndedPayload
 
 
-VISIT_EVENTS: tuple[type[Event], ...] = (VisitStarted, VisitEnded)
+class WalkInTurnNearPayload(Payload):
+    ticket_id: UUID
+    point_id: Ref
+    municipality: RefnisCode
+    point_name: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="The point's name in the citizen's language, so the message can name it.")
+    ticket_number: int = Field(ge=1, description="The number on the walk-in's ticket (numbers restart each day).")
+    people_ahead: int = Field(ge=0)
+    wait_minutes_optimistic: int = Field(ge=0)
+    wait_minutes_realistic: int = Field(ge=0)
+    language: Language
+    contact: ContactDetails = Field(description="The mobile number the walk-in gave at the kiosk, only for this.")
+
+
+class WalkInTurnNear(Event):
+    """A walk-in who left a mobile number at the kiosk will be called soon (by the live wait
+    estimate, not a fixed lead time): time to come back to the waiting room. Keyed by ticket id."""
+
+    topic: ClassVar[str] = topics.VISITS
+    event_type: Literal["WalkInTurnNear"] = "WalkInTurnNear"
+    schema_version: Literal[1] = 1
+    payload: WalkInTurnNearPayload
+
+    def partition_key(self) -> str:
+        return str(self.payload.ticket_id)
+
+
+VISIT_EVENTS: tuple[type[Event], ...] = (VisitStarted, VisitEnded, WalkInTurnNear)

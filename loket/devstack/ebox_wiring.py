@@ -28,7 +28,12 @@ class EboxWiring:
 
 
 def paper_env(data_dir: Path) -> dict[str, str]:
-    return {"LOKET_PRINT_SPOOL_DIR": str(data_dir / "print-spool"), "LOKET_DATA_DIR": str(data_dir)}
+    # Back-offices may drop letters by reference in <data dir>/documents; never the print spool,
+    # whose batches hold other people's letters (the bridge refuses it even under the root).
+    documents = data_dir / "documents"
+    documents.mkdir(parents=True, exist_ok=True)
+    return {"LOKET_PRINT_SPOOL_DIR": str(data_dir / "print-spool"), "LOKET_DATA_DIR": str(data_dir),
+            "LOKET_DOCUMENT_ROOT": str(documents)}
 
 
 def simulator_port(avoid: Collection[int] = ()) -> int:

@@ -15,11 +15,17 @@ from starlette.applications import Starlette
 from loket.contracts import topics
 from loket.contracts.citizens import EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
+from loket.contracts.registry import TOPIC_EVENTS
 from loket.contracts.values import utc_now
 from loket.infra.db.work_queue import WorkQueue
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
+from services.ebox_bridge.api.cancelling import LetterCancelling
+from services.ebox_bridge.api.letter_reading import LetterReading
+from services.ebox_bridge.api.letter_routes import LetterRoutes
+from services.ebox_bridge.api.routes import BODY_LIMITS, api_routes
+from services.ebox_bridge.api.submission import LetterSubmission
 from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import EboxClient
@@ -33,6 +39,10 @@ from services.ebox_bridge.read_poller import ReadPoller
 from services.ebox_bridge.repository.letter_store import LetterStore
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.sweeper import Sweeper
+from services.ebox_bridge.webhooks.delivery import WebhookDelivery
+from services.ebox_bridge.webhooks.fan_out import WebhookFanOut
+from services.ebox_bridge.webhooks.retry import RetryPolicy
+from services.ebox_bridge.webhooks.routes import WebhookRoutes
 
 NAME = "ebox_bridge"
 log = logging.getLogger(__name__)
@@ -53,15 +63,19 @@ def service_spec(
         spec.subscriptions = [
             Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake", {}),
             Subscription(topics.CITIZENS, f"{NAME}.activations", {}),
+            Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks", {}),
         ]
         return spec
     policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
     tenants = TenantDirectory(settings.tenants_file, settings.policy_refresh_s)
+    retry = RetryPolicy(settings.webhook_retry_base_s, settings.webhook_retry_max_s, settings.webhook_retry_window_s)
+    intake = LetterIntake(LetterStore(NAME), policies, tenants, settings, metrics, utc_now)
     spec.subscriptions = [
-        Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake",
-                     {LetterIssued: LetterIntake(LetterStore(NAME), policies, tenants, settings, metrics, utc_now)}),
+        Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake", {LetterIssued: intake}),
         Subscription(topics.CITIZENS, f"{NAME}.activations",
                      {EboxActivationAssisted: ActivationHandler(NAME)}),
+        Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks",
+                     dict.fromkeys(TOPIC_EVENTS[topics.LETTERS_STATUS], WebhookFanOut(NAME, retry, utc_now))),
     ]
     client = EboxClient(settings.ebox_client_config()) if settings.ebox_url else None
     calls = EboxCalls(client, metrics)
@@ -95,7 +109,25 @@ def service_spec(
     async def print_batching(_: Runtime) -> None:
         await batcher.run()
 
-    spec.background = [ebox_work, sweep, print_batching]
+    delivery = WebhookDelivery(NAME, retry, settings.webhook_timeout_s, utc_now)
+    deliveries = WorkQueue(
+        "webhook deliveries", runtime.db, runtime.outbox, delivery, batch_size=settings.webhook_batch_size,
+        lease_s=settings.webhook_lease_s, idle_s=settings.webhook_idle_s, clock=utc_now,
+    )
+
+    async def webhook_deliveries(_: Runtime) -> None:
+        async with delivery:  # its HTTP session lives as long as the loop
+            await deliveries.run()
+
+    spec.background = [ebox_work, sweep, print_batching, webhook_deliveries]
+    letter_api = LetterRoutes(
+        LetterSubmission(NAME, runtime.db, runtime.outbox, intake, policies, tenants, utc_now),
+        LetterReading(NAME, runtime.db), LetterCancelling(NAME, runtime.db, runtime.outbox),
+        settings.document_root,
+    )
+    spec.endpoints = letter_api.endpoints() + WebhookRoutes(NAME, runtime.db, retry, utc_now).endpoints()
+    spec.routes = lambda _: api_routes(spec.endpoints)
+    spec.body_limits = BODY_LIMITS
     return spec
 
 

@@ -10,6 +10,9 @@ Invariants:
   worker took a letter over, its outcome is that worker's to record (no duplicate events).
 - A re-published letter carries the same Idempotency-Key (its id): the eBox answers 409, which
   is recorded as delivered, never published twice.
+- A letter at its paper deadline whose publish failed without knowing whether it landed (a
+  timeout, a lost connection, a 500/502/504) is published once more with the same key before
+  paper is decided: a 409 means it is in the eBox (delivered), so no paper copy follows.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ class EboxDispatcher:
             results = await asyncio.gather(
                 *(self.calls.publish(r, pdfs[r["letter_id"]]) for r in to_publish), return_exceptions=True
             )
+            results = await self._confirm_lost_answers(to_publish, results, claimed, pdfs)
             for row, result in zip(to_publish, results, strict=True):
                 changes.append(self._outcome(claimed[row["letter_id"]], result))
         return changes
@@ -119,6 +123,32 @@ class EboxDispatcher:
                                         change.failure[0] if change.failure else "").inc()
         await letters.record_history(conn, self.schema, transitions)
         return events
+
+    async def _confirm_lost_answers(
+        self, rows: list[asyncpg.Record], results: list[Any], claimed: dict[Any, ClaimedLetter],
+        pdfs: dict[Any, bytes],
+    ) -> list[Any]:
+        """Publish again, with the same Idempotency-Key, the letters whose attempt may have landed
+        and which would otherwise go to paper now; their second answer replaces the first."""
+        now = self.clock()
+        again = [
+            i for i, (row, result) in enumerate(zip(rows, results, strict=True))
+            if isinstance(result, EboxUnavailable) and result.ambiguous
+            and delivery.at_paper_deadline(claimed[row["letter_id"]], now)
+        ]
+        if not again:
+            return results
+        for i in again:
+            log.info("letter %s: its last eBox attempt may have landed (%s); asking again with the same "
+                     "Idempotency-Key before paper", rows[i]["letter_id"], results[i].reason)
+        second = await asyncio.gather(
+            *(self.calls.publish(rows[i], pdfs[rows[i]["letter_id"]], confirm=True) for i in again),
+            return_exceptions=True,
+        )
+        confirmed = list(results)
+        for i, result in zip(again, second, strict=True):
+            confirmed[i] = result
+        return confirmed
 
     async def _digital(self, rows: Sequence[asyncpg.Record]) -> dict[str, bool]:
         """ssin → has an activated eBox, from the cache or one batched look-up."""

@@ -28,12 +28,14 @@ class EboxCalls:
         # paper at their fallback instant instead of waiting for a configuration forever.
         self.client, self.metrics = client, metrics
 
-    async def publish(self, row: asyncpg.Record, pdf: bytes) -> PublishOutcome:
+    async def publish(self, row: asyncpg.Record, pdf: bytes, *, confirm: bool = False) -> PublishOutcome:
+        """`confirm`: the same publish again, to learn whether an earlier one whose answer was lost
+        landed (409) before the letter goes to paper; its metrics are those of `publish_confirm`."""
         outcome = await self._timed(
-            "publish",
+            "publish_confirm" if confirm else "publish",
             lambda client: client.publish(
                 row["letter_id"], row["ssin"], row["subject"], row["language"], pdf,
-                row["message_type_id"], registered=row["registered"], sender=_sender(row),
+                row["message_type_id"], registered=row["registered"], sender=_sender(row), confirm=confirm,
             ),
         )
         if isinstance(outcome, NoDigitalUser):

@@ -1,7 +1,13 @@
 """Print batches: at each daily cut-off the letters queued before it move into one batch (one
 transaction, so each letter is in exactly one batch); the batch's files are composed after the
 commit and written atomically to the spool. A crash between the two leaves a batch without
-files, which the next round writes (the files are a pure function of the batch's letters)."""
+files, which the next round writes (the files are a pure function of the batch's letters).
+
+One broken letter never stops paper mail: letters are composed one by one, and one that cannot
+be printed is quarantined (paper `failed`, `LetterFailed` with the reason, committed before the
+files are written) while the batch goes out without it. A batch whose files still cannot be
+written (a full disk, a bug) is logged and retried next round, and never holds up later ones;
+the sweeper reports its letters as stuck."""
 
 from __future__ import annotations
 
@@ -12,28 +18,36 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
 
 import asyncpg
 
 from loket.contracts.values import PostalAddress
+from loket.infra.db.outbox import Outbox
 from loket.infra.rounds import run_rounds
+from services.ebox_bridge import status_events
 from services.ebox_bridge.domain import states
+from services.ebox_bridge.domain.facts import LetterFacts
 from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import (
     BatchLetter,
+    UnreadablePdf,
     batch_id_for,
     compose_print_pdf,
     latest_cutoff,
     write_batch,
 )
-from services.ebox_bridge.paper.batch_files import BatchFiles
+from services.ebox_bridge.paper.print_pdf import parsed_page_count
 from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.repository import letters, print_batches
 from services.ebox_bridge.sender_block import SenderBlock
 from services.ebox_bridge.settings import EboxBridgeSettings
 
 log = logging.getLogger(__name__)
+
+# The `code` of LetterFailed(channel=paper) for a letter quarantined from its batch.
+UNPRINTABLE = "UNPRINTABLE"
 
 
 @dataclass(frozen=True)
@@ -47,34 +61,38 @@ class ClosedBatch:
 class PrintBatcher:
     def __init__(
         self, db: Callable[[], asyncpg.Pool], schema: str, settings: EboxBridgeSettings, metrics: BridgeMetrics,
-        senders: PaperSenders, clock: Callable[[], dt.datetime],
+        senders: PaperSenders, clock: Callable[[], dt.datetime], outbox: Outbox | None = None,
     ) -> None:
         # `db` resolves on use: the service's pool opens after its objects are built.
         self.db, self.schema, self.settings, self.metrics, self.senders, self.clock = (
             db, schema, settings, metrics, senders, clock,
         )
+        self.outbox = outbox or Outbox(schema)
 
     async def run(self) -> None:
         async def round_() -> bool:
             if self.settings.print_auto_close:
-                await self.close_due()
+                await self.close_due(write_files=False)  # written below, each batch on its own
             await self.write_missing_files()
             return False
 
         await run_rounds(round_, self.settings.print_check_interval_s, "print batching")
 
-    async def close_due(self) -> ClosedBatch | None:
+    async def close_due(self, *, write_files: bool = True) -> ClosedBatch | None:
         cutoff = latest_cutoff(self.clock(), self.settings.print_cutoff, self.settings.print_timezone)
-        return await self.close(cutoff)
+        return await self.close(cutoff, write_files=write_files)
 
-    async def close(self, cutoff_at: dt.datetime, *, wait_for_files: bool = False) -> ClosedBatch | None:
+    async def close(
+        self, cutoff_at: dt.datetime, *, wait_for_files: bool = False, write_files: bool = True,
+    ) -> ClosedBatch | None:
         """Close the batch of `cutoff_at` (letters queued up to then); None if there is nothing
         to print or the batch exists already. Files are written afterwards."""
         batch = await self._assign(cutoff_at)
         if batch is not None:
             self.metrics.print_batch_letters.observe(batch.letter_count)
             log.info("print batch %s closed: %d letters, %d pages", batch.batch_id, batch.letter_count, batch.page_count)
-            await self.write_files(batch.batch_id, wait=wait_for_files)
+            if write_files:
+                await self.write_files(batch.batch_id, wait=wait_for_files)
         return batch
 
     async def _assign(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
@@ -97,7 +115,12 @@ class PrintBatcher:
         async with self.db().acquire() as conn:
             missing = await print_batches.without_files(conn, self.schema)
         for batch_id in missing:
-            await self.write_files(batch_id)
+            try:
+                await self.write_files(batch_id)
+            except Exception:
+                # Never let one batch hold up the later ones; this one is tried again next round
+                # and the sweeper reports its letters as stuck.
+                log.exception("print batch %s: writing its files failed; later batches go on", batch_id)
 
     async def write_files(self, batch_id: str, *, wait: bool = False) -> None:
         """Write the batch's files unless another writer is at it or was: two writers of one batch
@@ -119,21 +142,65 @@ class PrintBatcher:
                     cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
                     rows = await letters.letters_of_batch(conn, self.schema, batch_id)
                 # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-                files = await asyncio.to_thread(self._compose_and_write, batch_id, cutoff_at, rows, sender_of)
+                prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of)
+                if broken:
+                    await self._quarantine(batch_id, broken)
+                files = await asyncio.to_thread(
+                    write_batch, self.settings.spool_dir(), batch_id, cutoff_at, prepared,
+                )
                 await print_batches.mark_files_written(lock, self.schema, batch_id, files.manifest_sha256)
             finally:
                 await print_batches.unlock_writing(lock, self.schema, batch_id)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
 
-    def _compose_and_write(self, batch_id: str, cutoff_at: dt.datetime, rows: list,  # type: ignore[type-arg]
-                           sender_of: Callable[[str], SenderBlock]) -> BatchFiles:
-        prepared = []
-        for row in rows:
-            raw = row["postal_address"]  # decoded by the pool's JSON codec; text on a bare connection
-            address = PostalAddress.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
-            pdf, pages = compose_print_pdf(
-                row["letter_id"], reference=str(row["letter_id"]), address=address,
-                sender=sender_of(row["municipality"]), original_pdf=row["pdf"], language=row["language"],
+    async def _quarantine(self, batch_id: str, broken: dict[UUID, str]) -> None:
+        """Take the unprintable letters out of the batch, before its files are written: paper
+        `failed` with the reason in their history and a LetterFailed each, in one transaction."""
+        async with self.db().acquire() as conn, conn.transaction():
+            rows = await letters.quarantine_from_batch(conn, self.schema, batch_id, list(broken))
+            await letters.record_history(conn, self.schema, [
+                Transition(r["letter_id"], "paper", states.IN_BATCH, states.FAILED, broken[r["letter_id"]][:500])
+                for r in rows
+            ])
+            await print_batches.remove_letters(
+                conn, self.schema, batch_id, len(rows), sum(r["pages"] + status_events.COVER_PAGES for r in rows),
             )
-            prepared.append(BatchLetter(row["letter_id"], address, row["postage_class"], pdf, pages))
-        return write_batch(self.settings.spool_dir(), batch_id, cutoff_at, prepared)
+            await self.outbox.append(conn, *(
+                status_events.failed(LetterFacts.from_row(r), "paper", UNPRINTABLE, broken[r["letter_id"]])
+                for r in rows
+            ))
+        if rows:
+            self.metrics.letters.labels("paper", "failed", UNPRINTABLE.lower()).inc(len(rows))
+            # Letter ids only: enough for an operator to find the case, no personal data.
+            log.warning("print batch %s: %d letters cannot be printed and were left out, e.g. %s",
+                        batch_id, len(rows), ", ".join(str(r["letter_id"]) for r in rows[:10]))
+
+
+def _compose_letters(
+    rows: list[asyncpg.Record], sender_of: Callable[[str], SenderBlock],
+) -> tuple[list[BatchLetter], dict[UUID, str]]:
+    """Each letter's print-ready PDF, one at a time; a letter that cannot be composed is set
+    aside with the reason (never its content) instead of failing the whole batch."""
+    prepared, broken = [], {}
+    for row in rows:
+        try:
+            prepared.append(_compose_one(row, sender_of))
+        except UnreadablePdf as exc:
+            broken[row["letter_id"]] = f"the letter's PDF cannot be printed: {exc}"
+        except ValueError as exc:  # the stored address does not validate or lay out
+            broken[row["letter_id"]] = f"the letter cannot be laid out for print ({type(exc).__name__})"
+    return prepared, broken
+
+
+def _compose_one(row: asyncpg.Record, sender_of: Callable[[str], SenderBlock]) -> BatchLetter:
+    raw = row["postal_address"]  # decoded by the pool's JSON codec; text on a bare connection
+    address = PostalAddress.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
+    pdf, pages = compose_print_pdf(
+        row["letter_id"], reference=str(row["letter_id"]), address=address,
+        sender=sender_of(row["municipality"]), original_pdf=row["pdf"], language=row["language"],
+    )
+    # The merge reads every composed PDF again and trusts its page count: checked here, where a
+    # failure costs one letter rather than the batch.
+    if parsed_page_count(pdf) != pages:
+        raise UnreadablePdf(f"the composed letter does not have the {pages} pages it should")
+    return BatchLetter(row["letter_id"], address, row["postage_class"], pdf, pages)

@@ -58,6 +58,15 @@ class EboxBridgeSettings(ServiceSettings):
     tenants_file: Path = Field(default=DEFAULT_TENANTS_FILE,
                                description="imported when no municipality is onboarded yet (`loket tenants import`)")
 
+    # --- documents passed by reference (docs: services/ebox_bridge/documents/policy.py) ---
+    document_root: Path | None = Field(
+        default=None, description="file:// document_refs are read only from under this folder; unset refuses them",
+    )
+    document_hosts: list[str] = Field(
+        default_factory=list, description="hosts https:// document_refs may name (JSON list); empty refuses them",
+    )
+    document_fetch_timeout_s: float = Field(default=30.0, gt=0, le=300)
+
     # --- paper ---
     print_spool_dir: Path | None = Field(default=None, description="print batches go here; default <data_dir>/print-spool")
     print_cutoff: dt.time = Field(default=dt.time(17, 30), description="daily batch cut-off, local time")
@@ -65,6 +74,15 @@ class EboxBridgeSettings(ServiceSettings):
     print_check_interval_s: float = Field(default=30.0, gt=0)
     # Off: batches close only through `loket print close` (tests, or a print house that pulls).
     print_auto_close: bool = True
+
+    # --- webhooks (services/ebox_bridge/webhooks/) ---
+    webhook_retry_base_s: float = Field(default=5.0, gt=0, description="wait after a delivery's first failure; doubles")
+    webhook_retry_max_s: float = Field(default=3600.0, gt=0, description="longest wait between two tries")
+    webhook_retry_window_s: float = Field(default=24 * 3600.0, gt=0, description="then a delivery is marked failed")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    webhook_batch_size: int = Field(default=100, ge=1, le=1000)
+    webhook_lease_s: float = Field(default=60.0, gt=0)
+    webhook_idle_s: float = Field(default=0.5, gt=0)
 
     # --- sweeper ---
     sweep_interval_s: float = Field(default=60.0, gt=0)

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from loket.contracts.letter_status import (
+    LetterCancelled,
     LetterDeliveredToEbox,
     LetterFailed,
     LetterPosted,
@@ -39,6 +40,10 @@ def queued_for_print(facts: LetterFacts, reason: str) -> LetterQueuedForPrint:
         **_context(facts), "reason": reason, "postage_class": facts.postage_class,
         "pages": facts.pages + COVER_PAGES,
     })
+
+
+def cancelled(facts: LetterFacts, channels: list[str], reason: str) -> LetterCancelled:
+    return LetterCancelled(**_envelope(facts), payload={**_context(facts), "channels": channels, "reason": reason})
 
 
 def failed(facts: LetterFacts, channel: str, code: str, message: str) -> LetterFailed:

@@ -2,7 +2,9 @@
 
 Every round it counts letters in non-terminal states by age (a gauge operations can alert on),
 reports letters older than the threshold in a state the bridge itself should have moved on
-from, and re-drives what it can: eBox work without a due time is made due now.
+from, and re-drives what it can: eBox work without a due time is made due now. Letters in a
+print batch whose files are still not written that long after it closed are stuck too (the
+batcher retries them every round; something keeps failing).
 """
 
 from __future__ import annotations
@@ -50,12 +52,14 @@ class Sweeper:
                 log.warning("sweeper re-drove %d eBox letters without a due time", redriven)
             rows = await letters.open_letters_by_age(conn, self.schema, now, self.stuck_after)
             examples = await letters.stuck_examples(conn, self.schema, now, self.stuck_after)
+            in_batch, batches = await letters.stuck_in_batches_without_files(conn, self.schema, now, self.stuck_after)
         self.metrics.nonterminal.clear()
         stuck: dict[tuple[str, str], int] = {}
         for r in rows:
             self.metrics.nonterminal.labels(r["channel"], r["state"], r["bucket"]).set(r["n"])
             if (r["channel"], r["state"]) in BRIDGE_OWNED:
                 stuck[(r["channel"], r["state"])] = stuck.get((r["channel"], r["state"]), 0) + r["stuck"]
+        stuck[("paper", states.IN_BATCH)] = in_batch
         self.metrics.stuck.clear()
         for (channel, state), n in stuck.items():
             self.metrics.stuck.labels(channel, state).set(n)
@@ -66,4 +70,8 @@ class Sweeper:
                 {f"{c}:{s}": n for (c, s), n in stuck.items() if n},
                 ", ".join(str(letter_id) for letter_id in examples),
             )
+        if in_batch:
+            # Batch ids only: an operator finds the letters from there, no personal data logged.
+            log.warning("%d letters are in print batches whose files are still not written %s after "
+                        "closing: %s", in_batch, self.stuck_after, ", ".join(batches))
         return stuck

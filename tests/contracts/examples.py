@@ -110,6 +110,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "code": "INVALID_INPUT",
         "message": "messageTypeId is not authorised for this sender",
     },
+    "LetterCancelled": {**LETTER_CONTEXT, "channels": ["ebox"], "reason": "cancelled by its sender"},
     "VisitStarted": {
         **VISIT,
         "helper_id": "helper-17",
@@ -125,6 +126,18 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "outcome": "resolved",
         "duration_seconds": 1260,
         "ended_at": T0 + timedelta(minutes=21),
+    },
+    "WalkInTurnNear": {
+        "ticket_id": "6d3f8a52-1c9e-4f0b-9a57-2b8e4c1d7f30",
+        "point_id": "mechelen-stadhuis",
+        "municipality": "12025",
+        "point_name": "Stadhuis Mechelen - Digitale Hulp",
+        "ticket_number": 17,
+        "people_ahead": 2,
+        "wait_minutes_optimistic": 8,
+        "wait_minutes_realistic": 14,
+        "language": "nl",
+        "contact": {"phone": "+32470123456", "language": "nl", "preferred_channels": ["sms"]},
     },
     "AppointmentBooked": {
         **APPOINTMENT,

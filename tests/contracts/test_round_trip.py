@@ -21,8 +21,13 @@ DESIGN_CATALOGUE = {
         "LetterPosted",
         "LetterReturned",
         "LetterFailed",
+        # Not in DESIGN.md's table: added (additively) with the letters API of issue 18, so a
+        # back-office (and its webhooks) hears that a letter it cancelled will not be sent.
+        "LetterCancelled",
     },
-    "visits.v1": {"VisitStarted", "VisitEnded"},
+    # WalkInTurnNear: added (additively) for the kiosk of issue 16, so notify can tell a walk-in
+    # who left a mobile number that their turn is near.
+    "visits.v1": {"VisitStarted", "VisitEnded", "WalkInTurnNear"},
     "appointments.v1": {
         "AppointmentBooked",
         "AppointmentRescheduled",

@@ -44,6 +44,7 @@ BAD_PDF = b"%PDF-1.4\nthis is no PDF structure at all\n"
 
 def cases(tmp_path: Path) -> dict[str, tuple[dict[str, Any], str]]:
     """name → (event JSON, expected fragment of the DLQ reason)."""
+    # Referenced documents come only from the bridge's document root (the test's tmp_path).
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))
     other_pdf = base64.b64encode(letter_pdf(1)).decode()
@@ -72,7 +73,7 @@ async def test_each_invalid_letter_is_dead_lettered_with_its_reason(database_url
     people = Population(start=21_000)
     good = [letter_issued(people.take(i % 2 == 0)) for i in range(6)]
     async with simulator(cert) as sim:
-        settings = bridge_settings(database_url, bus_url, sim, key, cert, tmp_path / "spool")
+        settings = bridge_settings(database_url, bus_url, sim, key, cert, tmp_path / "spool", document_root=tmp_path)
         async with running_bridge(settings), publisher(bus_url) as bus:
             # Good and bad interleaved: the bad ones must not hold the good ones back.
             for i, (name, (event, _)) in enumerate(bad.items()):

@@ -216,10 +216,10 @@ def test_a_password_protected_pdf_is_unreadable() -> None:
 
 @pytest.mark.parametrize("pages", [1, 2, 7])
 def test_fast_page_count_agrees_with_a_full_parse(pages: int) -> None:
-    from services.ebox_bridge.paper.print_pdf import _parsed_page_count
+    from services.ebox_bridge.paper.print_pdf import parsed_page_count
 
     pdf = letter_pdf(pages)
-    assert count_pages(pdf) == _parsed_page_count(pdf) == pages
+    assert count_pages(pdf) == parsed_page_count(pdf) == pages
 
 
 def test_an_incremental_update_that_removes_a_page_is_counted_right() -> None:

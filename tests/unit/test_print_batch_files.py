@@ -132,3 +132,16 @@ def test_inconsistent_input_is_refused(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="batch_id"):
             write_batch(tmp_path, bad, CUTOFF, [one])
     assert list(tmp_path.iterdir()) == []  # nothing half-written stays behind
+
+
+def test_an_address_line_a_spreadsheet_would_run_stays_text_in_the_csv(tmp_path: Path) -> None:
+    address = PostalAddress(name='=HYPERLINK("http://evil.example","click")', street="@SUM(A1)", number="1",
+                            postcode="2800", municipality="Mechelen", country="BE")
+    letter_id = uuid.uuid4()
+    pdf, total = compose_print_pdf(letter_id, str(letter_id), address, SENDER, letter_pdf(1), "nl")
+    files = write_batch(tmp_path, "PB-1", CUTOFF, [BatchLetter(letter_id, address, "non_prior", pdf, total)])
+    manifest, rows = read(files.directory)
+    cells = [v for v in rows[0].values() if v]
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert manifest["letters"][0]["address_lines"][0].startswith("=HYPERLINK")  # JSON keeps the data as it is

@@ -45,6 +45,13 @@ class Faults:
         if self._roll(faults.status_5xx_rate):
             raise EboxError(503, "SERVICE_UNAVAILABLE", "temporary failure, retry later")
 
+    async def after_publish(self) -> None:
+        """After a publish was registered: maybe never answer (the client times out), or fail
+        the answer, so the client must find out with the same Idempotency-Key."""
+        if self._roll(self.current.hang_after_publish_rate):
+            await asyncio.sleep(self._hang_s)
+        self.lose_answer()
+
     def lose_answer(self) -> None:
         """After a publish was registered: maybe fail the answer so the client must retry."""
         if self._roll(self.current.error_rate):

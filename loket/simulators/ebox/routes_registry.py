@@ -37,7 +37,7 @@ async def publish(request: Request) -> JSONResponse:
     publication = validate(parts, sim.settings.authorised_senders())
     digital = sim.citizens.is_digital(publication.ssin)
     message = sim.mailbox.publish(key, publication.ssin, publication.main_content, digital, publication.sender)
-    sim.faults.lose_answer()
+    await sim.faults.after_publish()
     answer: dict[str, object] = {
         "messageId": message.message_id,
         "expirationDate": message.expiration_date,

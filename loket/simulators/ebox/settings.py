@@ -28,6 +28,9 @@ class FaultSettings(BaseModel):
     status_429_rate: float = Field(default=0.0, ge=0, le=1)
     status_5xx_rate: float = Field(default=0.0, ge=0, le=1)
     hang_rate: float = Field(default=0.0, ge=0, le=1)
+    # Share of publishes that ARE registered but whose answer never comes (hangs hang_s): the
+    # client times out without knowing the message landed.
+    hang_after_publish_rate: float = Field(default=0.0, ge=0, le=1)
     outage: bool = False
 
 

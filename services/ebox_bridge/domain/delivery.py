@@ -81,6 +81,11 @@ def rejected(letter: ClaimedLetter, code: str, message: str) -> EboxChange:
     )
 
 
+def at_paper_deadline(letter: ClaimedLetter, now: dt.datetime) -> bool:
+    """Whether a failure now ends the eBox channel (`transient` decides paper or failure)."""
+    return now >= letter.fallback_at
+
+
 def transient(
     letter: ClaimedLetter,
     error: str,
@@ -92,7 +97,7 @@ def transient(
     rng: random.Random | None = None,
 ) -> EboxChange:
     """The eBox could not be reached: retry later, or go to paper when time is up."""
-    if now >= letter.fallback_at:
+    if at_paper_deadline(letter, now):
         if letter.routing == "ebox_only":
             return EboxChange(
                 letter.letter_id, states.FAILED, "eBox unavailable past the deadline (ebox_only)",

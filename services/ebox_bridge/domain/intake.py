@@ -27,7 +27,13 @@ from services.ebox_bridge.policy import (
 
 
 class IntakeRejected(PermanentError):
-    """The letter can never be delivered as issued; the reason says what to fix."""
+    """The letter can never be delivered as issued; the reason says what to fix. `pointer` is
+    the JSON pointer (RFC 6901) of the payload field at fault, where one is: the letters API
+    answers with it."""
+
+    def __init__(self, message: str, pointer: str | None = None) -> None:
+        super().__init__(message)
+        self.pointer = pointer
 
 
 class LetterConflict(IntakeRejected):
@@ -84,7 +90,8 @@ class Sender:
 def not_onboarded(municipality: str) -> IntakeRejected:
     return IntakeRejected(
         f"municipality {municipality} is not onboarded as a tenant: it has no eBox sender identity; "
-        "add it to the tenant file and run `loket tenants import`"
+        "add it to the tenant file and run `loket tenants import`",
+        "/municipality",
     )
 
 
@@ -113,18 +120,21 @@ def admit(
     if sender.message_types and rule.message_type_id not in sender.message_types:
         raise IntakeRejected(
             f"eBox message type {rule.message_type_id!r} ({p.department}/{p.document_type}) is not one of "
-            f"{p.municipality}'s registered message types: {', '.join(sorted(sender.message_types))}"
+            f"{p.municipality}'s registered message types: {', '.join(sorted(sender.message_types))}",
+            "/document_type",
         )
     allowed = policy.allowed_languages(p.municipality)
     if p.language not in allowed:
         raise IntakeRejected(
             f"language {p.language!r} is not allowed for municipality {p.municipality} "
-            f"(its language regime allows {', '.join(sorted(allowed))})"
+            f"(its language regime allows {', '.join(sorted(allowed))})",
+            "/language",
         )
     if rule.may_need_paper and p.postal_address is None:
         raise IntakeRejected(
             f"postal_address is required: the {rule.channel} policy for "
-            f"{p.municipality}/{p.department}/{p.document_type} may send this letter on paper"
+            f"{p.municipality}/{p.department}/{p.document_type} may send this letter on paper",
+            "/postal_address",
         )
     ebox = rule.channel in ("ebox_first", "both", "ebox_only")
     paper_reason = {"paper_only": "policy_paper_only", "both": "policy_both"}.get(rule.channel)
@@ -192,4 +202,12 @@ def _rule(policy: RolloutPolicy, municipality: str, department: str, document_ty
     try:
         return policy.resolve(municipality, department, document_type)
     except (PolicyLookupError, UnknownMunicipality) as exc:
-        raise IntakeRejected(str(exc)) from None
+        raise IntakeRejected(str(exc), _policy_pointer(policy, municipality, department)) from None
+
+
+def _policy_pointer(policy: RolloutPolicy, municipality: str, department: str) -> str:
+    """Which of the three fields the policy has no rule for."""
+    town = policy.document.municipalities.get(municipality)
+    if town is None:
+        return "/municipality"
+    return "/department" if department not in town.departments else "/document_type"

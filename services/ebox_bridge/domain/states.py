@@ -25,11 +25,14 @@ PRINTED: Final = "printed"
 POSTED: Final = "posted"
 RETURNED: Final = "returned"
 
+# the letter and either channel: its sender cancelled it before it was published or printed
+CANCELLED: Final = "cancelled"
+
 # "Settled" = the bridge's own work is done: what is left waits on the citizen (reading) or
 # the print house (printing, posting). The benchmark measures issue → settled.
-EBOX_SETTLED: Final = frozenset({DELIVERED, READ, UNREAD_ESCALATED, NOT_DIGITAL, UNAVAILABLE, FAILED})
-EBOX_TERMINAL: Final = frozenset({READ, UNREAD_ESCALATED, NOT_DIGITAL, UNAVAILABLE, FAILED})
-PAPER_TERMINAL: Final = frozenset({POSTED, RETURNED, FAILED})
+EBOX_SETTLED: Final = frozenset({DELIVERED, READ, UNREAD_ESCALATED, NOT_DIGITAL, UNAVAILABLE, FAILED, CANCELLED})
+EBOX_TERMINAL: Final = frozenset({READ, UNREAD_ESCALATED, NOT_DIGITAL, UNAVAILABLE, FAILED, CANCELLED})
+PAPER_TERMINAL: Final = frozenset({POSTED, RETURNED, FAILED, CANCELLED})
 
 # Which print-house confirmation may follow which paper state. Posting implies printing and a
 # return implies posting, so a confirmation may skip states the print house did not report.
@@ -45,7 +48,7 @@ ROUTINGS: Final = ("ebox_first", "paper_only", "both", "ebox_only")
 # The repository refuses any other (services/ebox_bridge/repository/letters.py) and
 # docs/architecture.md draws exactly these (a test compares the two).
 TRANSITIONS: Final = {
-    "letter": frozenset({(None, RECEIVED), (RECEIVED, ROUTED)}),
+    "letter": frozenset({(None, RECEIVED), (RECEIVED, ROUTED), (ROUTED, CANCELLED)}),
     "ebox": frozenset({
         (None, PENDING),
         (PENDING, PUBLISHING),
@@ -57,10 +60,13 @@ TRANSITIONS: Final = {
         (PUBLISHING, FAILED),
         (DELIVERED, READ),
         (DELIVERED, UNREAD_ESCALATED),
+        (PENDING, CANCELLED),  # cancelled by its sender before a worker claimed it
     }),
     "paper": frozenset({
         (None, QUEUED_FOR_PRINT),
         (QUEUED_FOR_PRINT, IN_BATCH),
+        (IN_BATCH, FAILED),  # its PDF cannot be composed: quarantined, the batch goes out without it
+        (QUEUED_FOR_PRINT, CANCELLED),  # cancelled by its sender before the cut-off
         *((before, after) for after, befores in PAPER_CONFIRMATION_FROM.items() for before in befores),
     }),
 }

@@ -97,8 +97,12 @@ class EboxClient:
         registered: bool = False,
         business_data: Mapping[str, Sequence[str]] | None = None,
         sender: SenderIdentity | None = None,
+        *,
+        confirm: bool = False,
     ) -> PublishOutcome:
-        """`sender`: the municipality the letter is from; the configured sender when None."""
+        """`sender`: the municipality the letter is from; the configured sender when None.
+        `confirm`: this publish only asks whether an earlier one with the same key landed, so it
+        goes out even while the circuit is open (one call per letter, at its paper deadline)."""
         letter = Letter(ssin, subject, language, pdf, message_type_id, registered, business_data)
         sender = sender or SenderIdentity(self._config.enterprise_number, self._config.sender_application_id)
         doc = message_to_publish(letter, sender.enterprise_number, sender.application_id)
@@ -106,7 +110,8 @@ class EboxClient:
         # The letter id is the key: a retry after a lost answer can never publish twice.
         headers = {"Idempotency-Key": str(letter_id)}
         status, body = await self._call(
-            "POST", url, lambda: {"data": publish_form(doc, pdf), "headers": dict(headers)}
+            "POST", url, lambda: {"data": publish_form(doc, pdf), "headers": dict(headers)},
+            bypass_breaker=confirm,
         )
         if status == 409:
             message_id = body.get("messageId") if isinstance(body, dict) else None
@@ -151,9 +156,11 @@ class EboxClient:
         return result
 
     async def _call(
-        self, method: str, url: str, args: RequestArgs, *, not_found_ok: bool = False
+        self, method: str, url: str, args: RequestArgs, *, not_found_ok: bool = False,
+        bypass_breaker: bool = False,
     ) -> tuple[int, Any]:
-        self.breaker.before_call()
+        if not bypass_breaker:
+            self.breaker.before_call()
         try:
             async with self._slots:
                 result = await self._authorised(method, url, args, not_found_ok)
@@ -162,7 +169,11 @@ class EboxClient:
             raise
         except (aiohttp.ClientError, TimeoutError) as exc:
             self.breaker.record_failure()
-            raise EboxUnavailable(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+            raise EboxUnavailable(
+                f"{type(exc).__name__}: {exc}".rstrip(": "),
+                # Refused before connecting: nothing was sent. Anything later may have landed.
+                ambiguous=not isinstance(exc, aiohttp.ClientConnectorError),
+            ) from exc
         except PermanentError:
             # A 4xx means the eBox answered sanely: it is up, whatever we did wrong.
             self.breaker.record_success()
@@ -199,7 +210,9 @@ def _checked(
         return status, body
     code, message = status_message(body, status)
     if status == 429 or status >= 500:
-        raise EboxUnavailable(f"{status} {code}", retry_after(response))
+        # 429 and 503 refuse the request before handling it; a 500, 502 or 504 may come after
+        # the message was registered.
+        raise EboxUnavailable(f"{status} {code}", retry_after(response), ambiguous=status not in (429, 503))
     if status == 403:
         raise EboxScopeError(f"{code}: {message}")
     if status == 401:

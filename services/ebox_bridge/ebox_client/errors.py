@@ -28,9 +28,14 @@ class EboxAuthError(PermanentError):
 
 
 class EboxUnavailable(TransientError):
-    """429, 5xx, timeout, connection failure or an open circuit: try again later."""
+    """429, 5xx, timeout, connection failure or an open circuit: try again later.
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    `ambiguous`: the request may have reached the eBox and been registered before the failure
+    (a timeout, a connection lost mid-request, a 500/502/504), so whether it landed is unknown.
+    Only the same Idempotency-Key sent again can tell (409: it did)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, ambiguous: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.ambiguous = ambiguous

@@ -4,6 +4,7 @@ through the letter store the handler was given (the database, or the tests' in-m
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -17,10 +18,11 @@ from loket.contracts.letters import LetterIssued
 from loket.infra.bus.handler_context import BatchContext, BatchHandler
 from loket.infra.identity.tenants import Tenant
 from services.ebox_bridge import status_events
-from services.ebox_bridge.documents import letter_pdf
-from services.ebox_bridge.domain import states
+from services.ebox_bridge.documents import DocumentPolicy, letter_pdf
+from services.ebox_bridge.domain import letter_rules, states
 from services.ebox_bridge.domain.facts import LetterFacts
 from services.ebox_bridge.domain.intake import (
+    IntakeRejected,
     LetterConflict,
     NewLetter,
     Sender,
@@ -28,7 +30,9 @@ from services.ebox_bridge.domain.intake import (
     content_sha256,
 )
 from services.ebox_bridge.domain.transitions import Transition
+from services.ebox_bridge.letter_pages import page_sizes_mm
 from services.ebox_bridge.metrics import BridgeMetrics
+from services.ebox_bridge.policy import RolloutPolicy
 from services.ebox_bridge.policy_holder import PolicySource
 from services.ebox_bridge.settings import EboxBridgeSettings
 
@@ -57,6 +61,7 @@ class LetterIntake(BatchHandler):
         self.letters, self.policies, self.tenants, self.settings, self.metrics, self.clock = (
             letters, policies, tenants, settings, metrics, clock,
         )
+        self.documents = DocumentPolicy.from_settings(settings)
 
     async def handle_batch(self, events: list[LetterIssued], ctx: BatchContext) -> None:
         policy = await self.policies.current(ctx.conn)
@@ -71,16 +76,31 @@ class LetterIntake(BatchHandler):
                 _same_or_conflict(letter_id, known[letter_id], fingerprint)
                 duplicates += 1
                 continue
-            pdf, pages = letter_pdf(event.payload)
-            admitted.append(admit(
-                event, policy, pdf, pages, now, sender=_sender(tenants.get(event.payload.municipality)),
-                max_ebox_wait=dt.timedelta(hours=self.settings.ebox_max_wait_hours),
-                timezone=self.settings.print_timezone,
-            ))
+            admitted.append(await self.admit_one(event, policy, tenants, now))
             known[letter_id] = fingerprint
         await self.letters.admit(ctx.conn, admitted, _transitions(admitted))
         await ctx.emit(*_paper_events(admitted))
         self._count(admitted, duplicates)
+
+    async def admit_one(
+        self, event: LetterIssued, policy: RolloutPolicy, tenants: Mapping[str, Tenant], now: dt.datetime
+    ) -> NewLetter:
+        """Every check of one letter, and its routing; raises IntakeRejected. The letters API
+        calls this too, before it accepts a letter, so both ways in refuse exactly the same."""
+        document = "/pdf_base64" if event.payload.pdf_base64 is not None else "/document_ref"
+        try:
+            pdf, pages = await letter_pdf(event.payload, self.documents)
+        except IntakeRejected as exc:
+            # The document checks know the bytes, not where they came from: point at the field.
+            exc.pointer = exc.pointer or document
+            raise
+        sizes = await asyncio.to_thread(page_sizes_mm, pdf)
+        letter_rules.check(pages, len(pdf), sizes, event.payload.postal_address, document)
+        return admit(
+            event, policy, pdf, pages, now, sender=_sender(tenants.get(event.payload.municipality)),
+            max_ebox_wait=dt.timedelta(hours=self.settings.ebox_max_wait_hours),
+            timezone=self.settings.print_timezone,
+        )
 
     def _count(self, admitted: list[NewLetter], duplicates: int) -> None:
         for letter in admitted:

@@ -2,7 +2,13 @@
 
 from services.ebox_bridge.paper.batch_files import BatchFiles, BatchLetter, write_batch
 from services.ebox_bridge.paper.cutoff import batch_id_for, cutoff_on, latest_cutoff, next_cutoff
-from services.ebox_bridge.paper.print_pdf import UnreadablePdf, compose_print_pdf, count_pages
+from services.ebox_bridge.paper.print_pdf import (
+    UnreadablePdf,
+    compose_print_pdf,
+    count_pages,
+    known_printable_page_count,
+    printable_page_count,
+)
 from services.ebox_bridge.paper.print_response import (
     PrintConfirmation,
     PrintResponseError,
@@ -18,9 +24,11 @@ __all__ = [
     "batch_id_for",
     "compose_print_pdf",
     "count_pages",
+    "known_printable_page_count",
     "cutoff_on",
     "latest_cutoff",
     "next_cutoff",
     "parse_print_response",
+    "printable_page_count",
     "write_batch",
 ]

@@ -13,7 +13,6 @@ register numbers (BatchLetter does not carry them) and no letter contents.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -30,6 +29,7 @@ from uuid import UUID
 from pypdf import PdfReader, PdfWriter
 
 from loket.contracts.values import PostalAddress
+from loket.infra.csv_cells import SafeCsvWriter
 from services.ebox_bridge.paper.layout import MAX_LINES, address_lines
 
 # JSON keys of a letter entry. The CSV has the same columns in this order, except that the
@@ -157,7 +157,9 @@ def _totals(entries: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 def _csv(entries: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # The print house opens this in a spreadsheet: an address line such as "=HYPERLINK(…)" must
+    # stay text there.
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for e in entries:
         lines = e["address_lines"] + [""] * (MAX_LINES - len(e["address_lines"]))

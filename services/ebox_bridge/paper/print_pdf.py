@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import threading
+from collections import OrderedDict
 from uuid import UUID
 
 from pypdf import PdfReader, PdfWriter
@@ -43,10 +46,64 @@ def count_pages(pdf: bytes) -> int:
         ]
         if len(roots) == 1 and (count := _COUNT.search(roots[0])) and int(count.group(1)) >= 1:
             return int(count.group(1))
-    return _parsed_page_count(pdf)
+    return parsed_page_count(pdf)
 
 
-def _parsed_page_count(pdf: bytes) -> int:
+def printable_page_count(pdf: bytes) -> int:
+    """Pages of a PDF the print batch can compose, found by doing what composing does: parse it
+    in full and write its pages into a new document. Raises UnreadablePdf with the reason.
+
+    `count_pages` alone accepts any bytes holding `/Type /Pages /Count N`; such a letter used to
+    break its whole print batch at the cut-off. This check is what intake relies on instead.
+    It costs about a millisecond per page-pair, so a result is remembered per content digest:
+    back-offices send the same form letter many times over."""
+    known = known_printable_page_count(pdf)
+    if known is not None:
+        return known
+    reader = _read(pdf)
+    try:
+        writer = PdfWriter()
+        writer.append(reader)
+        writer.write(io.BytesIO())
+    except _PARSE_ERRORS as exc:
+        raise UnreadablePdf(_reason(exc)) from None
+    pages = len(reader.pages)
+    _PRINTABLE.put(hashlib.sha256(pdf).digest(), pages)
+    return pages
+
+
+def known_printable_page_count(pdf: bytes) -> int | None:
+    """The page count if these very bytes passed `printable_page_count` before (a digest, no
+    parsing: cheap enough for the event loop), else None."""
+    return _PRINTABLE.get(hashlib.sha256(pdf).digest())
+
+
+class _DigestCache:
+    """A small LRU of digest → page count, shared by the intake threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size, self._lock, self._items = size, threading.Lock(), OrderedDict[bytes, int]()
+
+    def get(self, digest: bytes) -> int | None:
+        with self._lock:
+            pages = self._items.get(digest)
+            if pages is not None:
+                self._items.move_to_end(digest)
+            return pages
+
+    def put(self, digest: bytes, pages: int) -> None:
+        with self._lock:
+            self._items[digest] = pages
+            self._items.move_to_end(digest)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_PRINTABLE = _DigestCache(4096)
+
+
+def parsed_page_count(pdf: bytes) -> int:
+    """Pages of a PDF as pypdf reads it; UnreadablePdf with the reason otherwise."""
     return len(_read(pdf).pages)
 
 
@@ -80,14 +137,15 @@ def compose_print_pdf(
     total = len(original.pages) + 1
     cover = cover_page(letter_id, reference, address, sender, total, language)
     writer = PdfWriter()
+    out = io.BytesIO()
     try:
         writer.append(PdfReader(io.BytesIO(cover)))
         writer.append(original)
+        writer.add_metadata({"/Title": f"Loket letter {letter_id}"})
+        # Writing resolves every object the pages use: a broken file often fails only here.
+        writer.write(out)
     except _PARSE_ERRORS as exc:
         raise UnreadablePdf(_reason(exc)) from None
-    writer.add_metadata({"/Title": f"Loket letter {letter_id}"})
-    out = io.BytesIO()
-    writer.write(out)
     return out.getvalue(), total
 
 

@@ -40,6 +40,7 @@ _PUBLISHING = _literal(states.PUBLISHING)
 _DELIVERED = _literal(states.DELIVERED)
 _QUEUED = _literal(states.QUEUED_FOR_PRINT)
 _IN_BATCH = _literal(states.IN_BATCH)
+_PAPER_FAILED = _literal(states.FAILED)
 _OPEN_PAPER = _literal(states.QUEUED_FOR_PRINT, states.IN_BATCH, states.PRINTED)
 _OPEN_EBOX = _literal(states.PENDING, states.PUBLISHING, states.DELIVERED)
 _FACTS = ", ".join(f"l.{c}" for c in FACT_COLUMNS)
@@ -235,11 +236,24 @@ async def move_queued_into_batch(
 
 
 async def letters_of_batch(conn: asyncpg.Connection, schema: str, batch_id: str) -> list[asyncpg.Record]:
-    """What a batch's print files are made of."""
+    """What a batch's print files are made of: its letters, except those quarantined from it."""
     return await conn.fetch(
-        f"""SELECT letter_id, municipality, language, postal_address, postage_class, pdf
-            FROM {schema}.letters WHERE batch_id = $1""",
+        f"""SELECT {', '.join(FACT_COLUMNS)}, postal_address, pdf
+            FROM {schema}.letters WHERE batch_id = $1 AND paper_state IS DISTINCT FROM {_PAPER_FAILED}""",
         batch_id,
+    )
+
+
+async def quarantine_from_batch(
+    conn: asyncpg.Connection, schema: str, batch_id: str, letter_ids: list[UUID]
+) -> list[asyncpg.Record]:
+    """Letters of the batch that cannot be printed → paper failed; the batch goes out without
+    them. Returns the facts of those still in the batch (a repeat changes nothing)."""
+    return await conn.fetch(
+        f"""UPDATE {schema}.letters SET paper_state = {_PAPER_FAILED}, updated_at = clock_timestamp()
+            WHERE batch_id = $1 AND paper_state = {_IN_BATCH} AND letter_id = ANY($2::uuid[])
+            RETURNING {', '.join(FACT_COLUMNS)}""",
+        batch_id, letter_ids,
     )
 
 
@@ -304,6 +318,22 @@ async def open_letters_by_age(
     )
 
 
+async def stuck_in_batches_without_files(
+    conn: asyncpg.Connection, schema: str, now: dt.datetime, stuck_after: dt.timedelta, limit: int = 10
+) -> tuple[int, list[str]]:
+    """Letters in a batch closed longer than `stuck_after` ago whose files were never written
+    (composing or writing keeps failing): how many, and the ids of those batches."""
+    rows = await conn.fetch(
+        f"""SELECT b.batch_id, count(*) AS n
+            FROM {schema}.print_batches b JOIN {schema}.letters l ON l.batch_id = b.batch_id
+            WHERE b.files_written_at IS NULL AND b.closed_at < $1::timestamptz - $2::interval
+              AND l.paper_state = {_IN_BATCH}
+            GROUP BY b.batch_id ORDER BY min(b.cutoff_at)""",
+        now, stuck_after,
+    )
+    return sum(r["n"] for r in rows), [r["batch_id"] for r in rows[:limit]]
+
+
 async def stuck_examples(
     conn: asyncpg.Connection, schema: str, now: dt.datetime, stuck_after: dt.timedelta, limit: int = 10
 ) -> list[UUID]:
@@ -317,3 +347,69 @@ async def stuck_examples(
         now, stuck_after, limit,
     )
     return [r["letter_id"] for r in rows]
+
+
+# --- the letters API -----------------------------------------------------------------------
+
+_VIEW = ("letter_id, municipality, state, routing, ebox_state, paper_state, paper_reason, ebox_message_id, "
+         "ebox_last_error, batch_id, received_at, delivered_at, read_at, updated_at")
+
+
+async def letter_view(conn: asyncpg.Connection, schema: str, letter_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {_VIEW} FROM {schema}.letters WHERE letter_id = $1", letter_id)
+
+
+async def history_of(conn: asyncpg.Connection, schema: str, letter_id: UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT channel, from_state, to_state, reason, at FROM {schema}.letter_history "
+        "WHERE letter_id = $1 ORDER BY id", letter_id,
+    )
+
+
+async def page_of_letters(
+    conn: asyncpg.Connection, schema: str, municipality: str, *, since: dt.datetime | None,
+    after: tuple[dt.datetime, UUID] | None, only: list[UUID] | None, limit: int,
+) -> list[asyncpg.Record]:
+    """A municipality's letters, newest first, after the cursor position `after`."""
+    return await conn.fetch(
+        f"""SELECT {_VIEW} FROM {schema}.letters
+            WHERE municipality = $1
+              AND ($2::timestamptz IS NULL OR received_at >= $2)
+              AND ($3::timestamptz IS NULL OR (received_at, letter_id) < ($3, $4::uuid))
+              AND ($5::uuid[] IS NULL OR letter_id = ANY($5::uuid[]))
+            ORDER BY received_at DESC, letter_id DESC LIMIT $6""",
+        municipality, since, after[0] if after else None, after[1] if after else None, only, limit,
+    )
+
+
+async def lock_for_cancel(conn: asyncpg.Connection, schema: str, letter_id: UUID) -> asyncpg.Record | None:
+    """The letter's states, locked for the caller's transaction: a worker claiming it waits (or
+    skips it), so the cancel decides on the states as they stay."""
+    return await conn.fetchrow(
+        f"SELECT {', '.join(FACT_COLUMNS)}, state, ebox_state, paper_state FROM {schema}.letters "
+        "WHERE letter_id = $1 FOR UPDATE", letter_id,
+    )
+
+
+async def cancel(conn: asyncpg.Connection, schema: str, transitions: Sequence[Transition]) -> None:
+    """Apply a cancellation (`domain.cancellation`) of one letter and record its history."""
+    check_allowed(transitions)
+    by_channel = {t.channel: t.to_state for t in transitions}
+    letter_id = transitions[0].letter_id
+    await conn.execute(
+        f"""UPDATE {schema}.letters SET state = $2,
+                   ebox_state = coalesce($3, ebox_state), ebox_due_at = CASE WHEN $3::text IS NULL
+                                                                   THEN ebox_due_at END,
+                   paper_state = coalesce($4, paper_state), updated_at = clock_timestamp()
+            WHERE letter_id = $1""",
+        letter_id, by_channel["letter"], by_channel.get("ebox"), by_channel.get("paper"),
+    )
+    await record_history(conn, schema, transitions)
+
+
+async def municipalities_of(conn: asyncpg.Connection, schema: str, letter_ids: list[UUID]) -> dict[UUID, str]:
+    """letter_id → municipality (status events name the letter, not always its municipality)."""
+    rows = await conn.fetch(
+        f"SELECT letter_id, municipality FROM {schema}.letters WHERE letter_id = ANY($1::uuid[])", letter_ids,
+    )
+    return {r["letter_id"]: r["municipality"] for r in rows}

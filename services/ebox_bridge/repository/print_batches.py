@@ -51,6 +51,15 @@ async def insert(
     )
 
 
+async def remove_letters(conn: asyncpg.Connection, schema: str, batch_id: str, letters: int, pages: int) -> None:
+    """Letters quarantined from the batch no longer count towards it."""
+    await conn.execute(
+        f"UPDATE {schema}.print_batches SET letter_count = letter_count - $2, page_count = page_count - $3 "
+        "WHERE batch_id = $1",
+        batch_id, letters, pages,
+    )
+
+
 async def without_files(conn: asyncpg.Connection, schema: str) -> list[str]:
     rows = await conn.fetch(
         f"SELECT batch_id FROM {schema}.print_batches WHERE files_written_at IS NULL ORDER BY cutoff_at"
