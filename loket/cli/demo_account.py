@@ -13,10 +13,10 @@ from loket.infra.identity import account_admin
 from loket.infra.identity.accounts import AccountRefused
 from loket.infra.identity.roles import Role
 from loket.infra.identity.tenant_store import import_tenants
-from loket.infra.identity.tenants import read_tenant_file
+from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE, read_tenant_file
 
 USERNAME = "demo-admin"
-TENANTS = Path(__file__).resolve().parents[2] / "deploy" / "tenants.yaml"
+TENANTS = SHIPPED_TENANTS_FILE
 
 
 async def ensure_demo_account(database_url: str, data_dir: Path) -> Path:

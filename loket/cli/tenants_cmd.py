@@ -12,9 +12,9 @@ from rich.table import Table
 from loket.cli.database_target import DATABASE_URL_HELP
 from loket.cli.identity_db import fail, run_on_identity
 from loket.infra.identity.tenant_store import all_tenants, import_tenants
-from loket.infra.identity.tenants import TenantFileError, read_tenant_file
+from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE, TenantFileError, read_tenant_file
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "deploy" / "tenants.yaml"
+DEFAULT_FILE = SHIPPED_TENANTS_FILE
 app = typer.Typer(help="Onboarded municipalities (tenants): show, import and validate.", no_args_is_help=True)
 console = Console()
 DB = typer.Option(None, "--database-url", help=DATABASE_URL_HELP)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE
 from loket.infra.settings import ServiceSettings
 from services.ebox_bridge.ebox_client import EboxClientConfig
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[2] / "deploy" / "policy" / "rollout.yaml"
-DEFAULT_TENANTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "tenants.yaml"
+DEFAULT_TENANTS_FILE = SHIPPED_TENANTS_FILE
 
 
 class EboxBridgeSettings(ServiceSettings):

@@ -15,8 +15,9 @@ from loket.contracts.values import utc_now
 from loket.infra.identity.key_verifier import KeyVerifier, Refusal
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
+from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE
 
-SHIPPED = Path(__file__).parents[2] / "deploy" / "tenants.yaml"
+SHIPPED = SHIPPED_TENANTS_FILE
 
 
 async def invoke(app, database_url: str, *args: str) -> Result:  # type: ignore[no-untyped-def]

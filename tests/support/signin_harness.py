@@ -7,7 +7,6 @@ import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import asyncpg
@@ -18,12 +17,12 @@ from loket.infra.identity import account_admin
 from loket.infra.identity.roles import Role
 from loket.infra.identity.schema import migrate_identity
 from loket.infra.identity.tenant_store import import_tenants
-from loket.infra.identity.tenants import read_tenant_file
+from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE, read_tenant_file
 from services.reporting.app import create_app
 from services.reporting.settings import ReportingSettings
 from tests.support.served_app import served
 
-TENANTS = Path(__file__).parents[2] / "deploy" / "tenants.yaml"
+TENANTS = SHIPPED_TENANTS_FILE
 MECHELEN = "12025"
 PASSWORD = "counter tablet in the hall"
 ADMIN_TOKEN = "signin-test-admin-token"

@@ -8,6 +8,7 @@ the events are fine, the configuration is not, so nothing is dead-lettered for i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -31,20 +32,31 @@ class TenantDirectory:
         self._version: object = None
         self._checked = -1e18
         self._imported = False  # the last load imported the tenant file (so the version moved)
+        self._refreshing = asyncio.Lock()
 
     async def current(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]:
         # At most one look at the database per `refresh_s`, also while none is onboarded: a
         # caller that carries on without tenants (notify's SMS sender) asks on every round.
-        if self._clock() - self._checked >= self._refresh_s:
-            self._checked = self._clock()
-            version = await repository.tenants_version(conn)
-            if version != self._version:
-                self._tenants = {t.municipality: t for t in await self._load(conn)}
-                self._version = await repository.tenants_version(conn) if self._imported else version
+        # Callers arriving while one refreshes wait for it: before the lock, a request during
+        # the first load (which may import the tenant file) was told nobody was onboarded.
+        if self._due():
+            async with self._refreshing:
+                if self._due():  # nobody refreshed while we waited
+                    await self._refresh(conn)
+                    self._checked = self._clock()  # only after success: a failed look is retried
         if not self._tenants:
             raise InfrastructureUnavailable(
                 "no municipality is onboarded: import the tenants (`loket tenants import`)")
         return self._tenants
+
+    def _due(self) -> bool:
+        return self._clock() - self._checked >= self._refresh_s
+
+    async def _refresh(self, conn: asyncpg.Connection) -> None:
+        version = await repository.tenants_version(conn)
+        if version != self._version:
+            self._tenants = {t.municipality: t for t in await self._load(conn)}
+            self._version = await repository.tenants_version(conn) if self._imported else version
 
     async def _load(self, conn: asyncpg.Connection) -> list[Tenant]:
         self._imported = False

@@ -22,6 +22,9 @@ from loket.contracts.reference.language_regime import (
 )
 from loket.infra.identity.oidc_provider import OidcProvider
 
+# The tenant file the repository ships (the demo's municipalities); deployments import their own.
+SHIPPED_TENANTS_FILE = Path(__file__).resolve().parents[3] / "deploy" / "tenants.yaml"
+
 # Countries whose mobile numbers get SMS unless a municipality says otherwise: Belgium and its
 # neighbours. Anything else is where SMS pumping fraud sends its premium-rate traffic.
 DEFAULT_SMS_COUNTRIES = ("BE", "NL", "FR", "DE", "LU")

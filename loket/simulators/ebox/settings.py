@@ -7,9 +7,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from loket.infra.identity.tenants import read_tenant_file
+from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE, read_tenant_file
 
-SHIPPED_TENANTS = Path(__file__).resolve().parents[3] / "deploy" / "tenants.yaml"
+SHIPPED_TENANTS = SHIPPED_TENANTS_FILE
 
 # Scope names are configurable because the bridge must request exactly what the real registry
 # expects; the preference scope is the one the federation reference file publishes.
