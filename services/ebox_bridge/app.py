@@ -37,6 +37,7 @@ from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.read_poller import ReadPoller
 from services.ebox_bridge.repository.letter_store import LetterStore
+from services.ebox_bridge.retention import bridge_purges
 from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.sweeper import Sweeper
 from services.ebox_bridge.webhooks.delivery import WebhookDelivery
@@ -120,6 +121,7 @@ def service_spec(
             await deliveries.run()
 
     spec.background = [ebox_work, sweep, print_batching, webhook_deliveries]
+    spec.retention = bridge_purges(NAME, settings.preference_cache_ttl_s)
     letter_api = LetterRoutes(
         LetterSubmission(NAME, runtime.db, runtime.outbox, intake, policies, tenants, utc_now),
         LetterReading(NAME, runtime.db), LetterCancelling(NAME, runtime.db, runtime.outbox),

@@ -40,3 +40,9 @@ async def store(
 
 async def forget(conn: asyncpg.Connection, schema: str, ssin: str) -> None:
     await conn.execute(f"DELETE FROM {schema}.ebox_status_cache WHERE ssin = $1", ssin)
+
+
+async def forget_older_than(conn: asyncpg.Connection, schema: str, before: dt.datetime) -> int:
+    """Rows past their TTL are never read again; they only keep a national number."""
+    status = await conn.execute(f"DELETE FROM {schema}.ebox_status_cache WHERE checked_at < $1", before)
+    return int(status.split()[-1])

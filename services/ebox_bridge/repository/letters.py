@@ -23,6 +23,7 @@ from uuid import UUID
 
 import asyncpg
 
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.delivery import EboxChange
 from services.ebox_bridge.domain.facts import FACT_COLUMNS
@@ -413,3 +414,40 @@ async def municipalities_of(conn: asyncpg.Connection, schema: str, letter_ids: l
         f"SELECT letter_id, municipality FROM {schema}.letters WHERE letter_id = ANY($1::uuid[])", letter_ids,
     )
     return {r["letter_id"]: r["municipality"] for r in rows}
+
+
+# A letter is settled when nothing will read its personal data again: each channel it uses has
+# ended (or it is in the eBox and the read poller is done with it).
+_SETTLED = """l.state <> 'received'
+    AND (l.ebox_state IS NULL OR l.ebox_state = ANY($5::text[])
+         OR (l.ebox_state = 'delivered_to_ebox' AND l.next_read_poll_at IS NULL))
+    AND (l.paper_state IS NULL OR l.paper_state = ANY($6::text[]))"""
+
+
+def _settled_args() -> tuple[list[str], list[str]]:
+    return sorted(states.EBOX_TERMINAL), sorted(states.PAPER_TERMINAL)
+
+
+async def erase_settled_pdfs(conn: asyncpg.Connection, schema: str, now: dt.datetime, days: RetentionDays) -> int:
+    """Drop the PDF of letters settled more than their municipality's `letter_pdf_days` ago (its
+    digest stays, so a copy the sender still holds can be matched)."""
+    codes, per_code, default = days.sql_args()
+    status = await conn.execute(
+        f"""UPDATE {schema}.letters l SET pdf = ''::bytea
+            WHERE octet_length(l.pdf) > 0 AND {_SETTLED}
+              AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
+        now, codes, per_code, default, *_settled_args())
+    return int(status.split()[-1])
+
+
+async def erase_settled_recipients(conn: asyncpg.Connection, schema: str, now: dt.datetime,
+                                   days: RetentionDays) -> int:
+    """Blank the national number, postal address and contact of letters settled more than their
+    municipality's `postal_address_days` ago: the letter's history stays, not whose it was."""
+    codes, per_code, default = days.sql_args()
+    status = await conn.execute(
+        f"""UPDATE {schema}.letters l SET ssin = '', postal_address = NULL, contact = NULL
+            WHERE l.ssin <> '' AND {_SETTLED}
+              AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
+        now, codes, per_code, default, *_settled_args())
+    return int(status.split()[-1])
