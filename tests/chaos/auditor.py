@@ -186,6 +186,10 @@ async def notifications_sent_once(conn: asyncpg.Connection, runtime: dict[str, A
 
 async def read_dead_letters(bus_url: str, hostile_topics: set[str]) -> list[tuple[str, dict[str, str]]]:
     """Every dead letter of the hostile topics as (topic, headers)."""
+    if parse_bus_url(bus_url).kind == "kafka":
+        from tests.chaos.kafka_faults import read_dead_letters_kafka
+
+        return await read_dead_letters_kafka(bus_url, hostile_topics)
     nc = await nats.connect(list(parse_bus_url(bus_url).servers))
     found = []
     try:
