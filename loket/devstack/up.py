@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -37,7 +38,7 @@ def allocate_ports() -> dict[str, int]:
 
 @dataclass
 class Prepared:
-    ports: dict[str, int]
+    ports: dict[str, int]  # each service's first replica (the one the URLs and tests use)
     logs: Path
     # The simulators and the mail sink (unless real ones are configured) first, then the services.
     children: list[Child]
@@ -45,11 +46,14 @@ class Prepared:
     sms_url: str | None = None
     mail_dir: Path | None = None
     backoffice_credentials: Path | None = None
+    # Every replica's port per service: [first, second, …].
+    replica_ports: dict[str, list[int]] | None = None
 
 
-def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
+def prepare_services(stack, replicas: int = 1) -> Prepared:  # type: ignore[no-untyped-def]
     """Migrate and grant as the owner, pick ports, and describe the service processes (not
-    started yet), each with its own database role and NATS user."""
+    started yet), each with its own database role and NATS user; `replicas` processes of each
+    service (the second and later on their own ports, logging to `<name>-<n>.log`)."""
     passwords = role_passwords(stack, SERVICE_NAMES)
     report = asyncio.run(migrate_all(stack.database_url, passwords))
     managed = passwords if report.roles else None
@@ -65,22 +69,38 @@ def prepare_services(stack) -> Prepared:  # type: ignore[no-untyped-def]
     extra = {"ebox_bridge": ebox.bridge_env, "notify": notify.notify_env,
              "reporting": {"LOKET_REPORTING_PSEUDONYM_SECRET_FILE": str(secret)},
              "booking": {"LOKET_BOOKING_PUBLIC_URL": f"http://127.0.0.1:{ports['booking']}"}}
+    taken = {*avoid, *([int(notify.sms_url.rsplit(":", 1)[1])] if notify.sms_url else [])}
+    replica_ports = {name: [ports[name], *extra_ports(replicas - 1, taken)] for name in SERVICE_NAMES}
     children = [
-        Child(name, service_argv(name),
-              child_env({**env, **service_env(stack, name, managed), "LOKET_PORT": str(ports[name]),
+        Child(name if n == 0 else f"{name}-{n + 1}", service_argv(name),
+              child_env({**env, **service_env(stack, name, managed), "LOKET_PORT": str(port),
                          **extra.get(name, {})}),
-              logs / f"{name}.log")
-        for name in SERVICE_NAMES
+              logs / (f"{name}.log" if n == 0 else f"{name}-{n + 1}.log"))
+        for name in SERVICE_NAMES for n, port in enumerate(replica_ports[name])
     ]
     return Prepared(ports, logs, [*ebox.children, *notify.children, *children], ebox.simulator_url,
-                    notify.sms_url, notify.mail_dir, write_backoffice_credentials(stack))
+                    notify.sms_url, notify.mail_dir, write_backoffice_credentials(stack), replica_ports)
 
 
-def up() -> None:
+def extra_ports(count: int, taken: set[int]) -> list[int]:
+    """`count` free ports not in `taken` (which grows with them)."""
+    found = []
+    while len(found) < count:
+        port = free_port()
+        if port not in taken:
+            taken.add(port)
+            found.append(port)
+    return found
+
+
+def up(
+    replicas: int = typer.Option(1, "--replicas", min=1, max=8, envvar="LOKET_REPLICAS",
+                                 help="processes of each service (they share the work: leases, consumer groups)"),
+) -> None:
     """Start PostgreSQL and NATS (embedded unless LOKET_DATABASE_URL / LOKET_BUS_URL are set),
     apply migrations, and run the four services, restarting any that crash."""
     with running_stack() as stack:
-        prepared = prepare_services(stack)
+        prepared = prepare_services(stack, replicas)
         write_runtime(stack, prepared)
         print_urls(stack, prepared)
         Supervisor(prepared.children).run(
@@ -93,6 +113,7 @@ def write_runtime(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped
     """Where everything runs, for operators' scripts and tests (secrets only by file path)."""
     write_runtime_file(stack.data_dir, {
         "database_address": stack.database_address, "bus_address": stack.bus_address, "ports": prepared.ports,
+        "replica_ports": prepared.replica_ports or {name: [port] for name, port in prepared.ports.items()},
         "ebox_simulator_url": prepared.simulator_url, "sms_simulator_url": prepared.sms_url,
         "mail_dir": str(prepared.mail_dir) if prepared.mail_dir else None,
         "backoffice_credentials_file": str(prepared.backoffice_credentials) if prepared.backoffice_credentials
@@ -108,8 +129,10 @@ def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-de
     table.add_column("metrics")
     table.add_column("AsyncAPI (bearer token)")
     for name, port in ports.items():
-        base = f"http://127.0.0.1:{port}"
-        table.add_row(name, f"{base}/health/ready", f"{base}/metrics", f"{base}/docs/asyncapi")
+        for n, replica_port in enumerate((prepared.replica_ports or {}).get(name, [port])):
+            base = f"http://127.0.0.1:{replica_port}"
+            table.add_row(name if n == 0 else f"{name}-{n + 1}", f"{base}/health/ready", f"{base}/metrics",
+                          f"{base}/docs/asyncapi")
     if prepared.simulator_url:
         table.add_row("ebox_sim", f"{prepared.simulator_url}/health/live", "-", "admin API: same token")
     if prepared.sms_url:
