@@ -16,15 +16,20 @@ from loket.infra.embedded.kafka import EmbeddedKafkaCluster
 from loket.infra.embedded.kafka_topics import admin_client
 
 
-async def leading_node(bootstrap: str, topic: str) -> int:
-    """The broker id leading most partitions of `topic`."""
+async def partitions_of(bootstrap: str, topic: str) -> list[dict]:  # type: ignore[type-arg]
+    """The topic's partitions as the brokers describe them (`partition`, `leader`, …)."""
     admin = admin_client(bootstrap)
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
     finally:
         await admin.close()
-    leaders = Counter(p["leader"] for p in described["partitions"] if p["leader"] >= 0)
+    return list(described["partitions"])
+
+
+async def leading_node(bootstrap: str, topic: str) -> int:
+    """The broker id leading most partitions of `topic`."""
+    leaders = Counter(p["leader"] for p in await partitions_of(bootstrap, topic) if p["leader"] >= 0)
     return leaders.most_common(1)[0][0]
 
 
@@ -62,16 +67,6 @@ async def publish_hostile_kafka(bus_url: str, events: list[tuple[str, bytes]]) -
         await producer.stop()
 
 
-async def partition_ids(bootstrap: str, topic: str) -> list[int]:
-    admin = admin_client(bootstrap)
-    await admin.start()
-    try:
-        [described] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return sorted(p["partition"] for p in described["partitions"])
-
-
 async def read_dead_letters_kafka(bus_url: str, hostile_topics: set[str]) -> list[tuple[str, dict[str, str]]]:
     """Every record of the hostile topics' DLQ twins, from the first offset to the end, as (topic, headers)."""
     found: list[tuple[str, dict[str, str]]] = []
@@ -81,7 +76,7 @@ async def read_dead_letters_kafka(bus_url: str, hostile_topics: set[str]) -> lis
     try:
         for topic in sorted(hostile_topics):
             dlq = topics.dlq_topic(topic)
-            partitions = [TopicPartition(dlq, p) for p in await partition_ids(bootstrap, dlq)]
+            partitions = [TopicPartition(dlq, p["partition"]) for p in await partitions_of(bootstrap, dlq)]
             assert partitions, f"no partitions of {dlq}: the topic should exist"
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
