@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loket.bench.bus_report import BusReport, cpu_summary, machine_info
+from loket.bench.counter_command import counter
 from loket.bench.pipeline import PipelineOptions, run_pipeline
 from loket.bench.progress_bars import StageBars
 from loket.bench.raw_nats import run_raw_nats
@@ -42,6 +43,7 @@ app.command("letters")(letters)
 app.command("booking")(booking)
 app.command("notify")(notify)
 app.command("reporting")(reporting)
+app.command("counter")(counter)
 app.command("all")(all_benchmarks)
 console = Console()
 

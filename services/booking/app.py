@@ -33,6 +33,7 @@ from services.booking.queue.routes import queue_endpoints
 from services.booking.retention import booking_purges
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
+from services.booking.workspace import routes as workspace
 
 from .settings import BookingSettings
 
@@ -55,10 +56,11 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
         publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS),
-        # Citizens find points and book without an account; everything else needs a token.
-        open_path_prefixes=("/public/",),
+        # Citizens find points and book without an account; the waiting-room displays and kiosks
+        # check their own device key (workspace/device_access.py); everything else needs a token.
+        open_path_prefixes=("/public/", *workspace.DEVICE_PREFIXES),
         # Administrators manage their municipality's API keys in the browser, signed in.
-        person_pages=(KEYS_PAGE,),
+        person_pages=(KEYS_PAGE, *workspace.PERSON_PAGES),
     )
     if settings is None or metrics is None or runtime is None:
         return spec
@@ -76,10 +78,10 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                 *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
                 *finder_routes(runtime, booking.limiter, clock),
-                *key_admin_routes(runtime.db, clock)]
+                *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 
     spec.routes = routes
-    spec.background = [no_show_sweeper(booking)]
+    spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking)]
     spec.retention = booking_purges(NAME, booking.loans)
     return spec
 

@@ -23,6 +23,12 @@ class BookingSettings(ServiceSettings):
     booking_sweep_interval_s: float = Field(default=15.0, gt=0, description="how often no-shows are looked for")
     booking_waitlist_claim_minutes: int = Field(default=30, ge=1, le=24 * 60,
                                                 description="how long a freed slot is held for the next in line")
+    booking_counter_max_calls: int = Field(default=3, ge=1, le=10,
+                                           description="calls of one person at a counter before they may be marked missed")
+    booking_missed_recall_minutes: int = Field(default=5, ge=0, le=240,
+                                               description="a missed person may be called again after this")
+    booking_turn_near_minutes: int = Field(default=10, ge=1, le=120,
+                                           description="text a walk-in when they may be called within this")
     booking_public_url: str = Field(default="http://127.0.0.1:8101",
                                     description="where citizens reach the booking pages (for links in messages)")
 

@@ -19,6 +19,7 @@ from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, NotOffered
 from services.booking.metrics import BookingMetrics
+from services.booking.points.model import AssistancePoint
 from services.booking.queue import repository as repo
 
 PRODUCER = "booking"
@@ -39,31 +40,47 @@ class Queue:
         self.schema, self.outbox = appointments.schema, appointments.outbox
 
     async def take_ticket(self, conn: asyncpg.Connection, point_id: str, language: str, topic: str | None,
-                          now: dt.datetime) -> tuple[repo.Ticket, int]:
+                          now: dt.datetime, notify_phone: str | None = None) -> tuple[repo.Ticket, int]:
+        """`notify_phone`: E.164, for "your turn is near" (the kiosk asks; the API does not)."""
         point = await self.appointments.point(conn, point_id)
         if language not in point.languages:
             raise NotOffered("Language not offered", f"{point_id} helps in {', '.join(point.languages)}")
-        return await repo.issue(conn, self.schema, point_id, local_date(now), language, topic, now)
+        return await repo.issue(conn, self.schema, point_id, local_date(now), language, topic, now, notify_phone)
 
     async def call_next(self, conn: asyncpg.Connection, point_id: str, helper_id: str, now: dt.datetime) -> Called:
         """Who is next: a checked-in appointment whose time has come goes first (it was promised
         that time); otherwise the longest-waiting walk-in; with no walk-in, an early checked-in
         appointment. So appointments are kept and walk-ins fill the gaps between them."""
         point = await self.appointments.point(conn, point_id)
-        visit_id = uuid.uuid4()
-        due = await repo.take_checked_in(conn, self.schema, point_id, due_before=now)
-        ticket = None if due else await repo.take_oldest_ticket(conn, self.schema, point_id, now)
-        early = None if (due or ticket) else await repo.take_checked_in(conn, self.schema, point_id, None)
-        appointment = due or early
+        ticket, appointment = await self.take_next(conn, point_id, now)
         if appointment is not None:
             waited = int(max(0.0, (now - max(appointment["checked_in_at"], appointment["starts_at"])).total_seconds()))
-            language, ticket_id, appointment_id = appointment["language"], None, appointment["appointment_id"]
+            return await self.begin_visit(conn, point, helper_id, None, appointment["appointment_id"],
+                                          appointment["language"], waited, now)
+        if ticket is not None:
+            return await self.begin_visit(conn, point, helper_id, ticket, None, ticket.language,
+                                          int((now - ticket.created_at).total_seconds()), now)
+        raise Conflict("Nobody waiting", f"no walk-in and no checked-in appointment at {point_id}")
+
+    async def take_next(self, conn: asyncpg.Connection, point_id: str, now: dt.datetime,
+                        missed_after: dt.datetime | None = None) -> tuple[repo.Ticket | None, asyncpg.Record | None]:
+        """The next person in call-next order, taken (a ticket is marked called, an appointment
+        locked), so two helpers calling at once get two people. (None, None): nobody waits."""
+        due = await repo.take_checked_in(conn, self.schema, point_id, now, missed_after)
+        ticket = None if due else await repo.take_oldest_ticket(conn, self.schema, point_id, now)
+        early = None if (due or ticket) else await repo.take_checked_in(conn, self.schema, point_id, None,
+                                                                         missed_after)
+        return ticket, due or early
+
+    async def begin_visit(self, conn: asyncpg.Connection, point: AssistancePoint, helper_id: str,
+                          ticket: repo.Ticket | None, appointment_id: uuid.UUID | None, language: str, waited: int,
+                          now: dt.datetime) -> Called:
+        """The citizen is at the counter: the visit starts (an appointment is attended) and
+        VisitStarted goes out with it."""
+        point_id, visit_id = point.point_id, uuid.uuid4()
+        ticket_id = ticket.ticket_id if ticket else None
+        if appointment_id is not None:
             await self.appointments.attend(conn, await self.appointments.get(conn, appointment_id, lock=True), now)
-        elif ticket is not None:
-            waited = int((now - ticket.created_at).total_seconds())
-            language, ticket_id, appointment_id = ticket.language, ticket.ticket_id, None
-        else:
-            raise Conflict("Nobody waiting", f"no walk-in and no checked-in appointment at {point_id}")
         await repo.start_visit(conn, self.schema, visit_id, point_id, helper_id, ticket_id, appointment_id, language,
                                waited, now)
         await self.outbox.append(conn, VisitStarted(producer=PRODUCER, payload=VisitStartedPayload(

@@ -1,0 +1,48 @@
+"""What every workspace page shares: templates, the page language, the security headers."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from loket.infra.http.signin.person_pages import signed_in
+from loket.infra.http.signin.rendering import page_language
+from services.booking.workspace.texts import LANGUAGE_NAMES, texts_for
+
+# Scripts only from this app (the display's live updates), forms only to ourselves, no frames.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; "
+                               "connect-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                       autoescape=select_autoescape(["html", "j2"]))
+
+
+def language(request: Request) -> str:
+    """`?lang=`, else the signed-in person's own language, else the browser's, else Dutch."""
+    live = signed_in(request)
+    return page_language(request, live.account.language if live else None)
+
+
+def render(request: Request, template: str, status: int = 200, lang: str | None = None,
+           **context: object) -> HTMLResponse:
+    lang = lang or language(request)
+    body = _templates().get_template(template).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
+                                                      **context)
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def message(request: Request, status: int, text: str, lang: str | None = None) -> HTMLResponse:
+    return render(request, "message.html.j2", status, lang=lang, message=text)

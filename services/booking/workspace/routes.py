@@ -1,0 +1,47 @@
+"""All workspace routes, built from the booking service's use cases (one registration line in
+the service's composition root), and the paths the auth middleware must know about."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.routing import BaseRoute
+
+from loket.contracts.values import utc_now
+from loket.infra.http.signin.cookies import CookiePolicy
+from loket.infra.identity.key_verifier import KeyVerifier
+from loket.infra.runtime import Runtime
+from services.booking.queue.counter import CallRules, Counter
+from services.booking.use_cases import Booking
+from services.booking.workspace.counter_routes import COUNTER_PAGES, counter_routes
+from services.booking.workspace.dashboard_routes import DASHBOARD_PAGES, dashboard_routes
+from services.booking.workspace.device_access import DeviceAccess
+from services.booking.workspace.device_link_routes import DEVICE_PAGES, device_link_routes
+from services.booking.workspace.display_routes import display_routes
+from services.booking.workspace.feed import CallFeed
+from services.booking.workspace.kiosk_routes import kiosk_routes
+from services.booking.workspace.turn_near import turn_near_round
+
+__all__ = ["DEVICE_PREFIXES", "PERSON_PAGES", "turn_near_round", "workspace_routes"]
+
+# Pages for signed-in people (session cookie + CSRF). Narrow prefixes: the staff JSON API under
+# /staff/points/… must stay bearer-only.
+PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES)
+# Screens without a person: they check their device cookie themselves (`device_access.py`).
+DEVICE_PREFIXES = ("/display/", "/kiosk/", "/device/")
+
+
+def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
+    settings = booking.settings
+    counter = Counter(booking.queue, CallRules(settings.booking_counter_max_calls,
+                                               dt.timedelta(minutes=settings.booking_missed_recall_minutes)))
+    cookies = CookiePolicy(settings.cookie_secure)
+    # Device keys expire by the wall clock, like every API key (the middleware's verifier does the same).
+    devices = DeviceAccess(KeyVerifier(runtime.db, utc_now), cookies)
+    feed = CallFeed(runtime, booking.appointments, booking.clock)
+    points = booking.appointments.directory  # the service's point cache
+    return [*counter_routes(runtime, counter, booking.appointments, booking.clock),
+            *device_link_routes(runtime, points, devices, cookies, utc_now),
+            *display_routes(runtime, points, feed, devices),
+            *kiosk_routes(runtime, booking.queue, devices, booking.clock),
+            *dashboard_routes(runtime, points, booking.clock)]
