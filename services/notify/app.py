@@ -20,6 +20,7 @@ from loket.contracts.appointments import (
     AppointmentSlotOffered,
 )
 from loket.contracts.devices import DeviceLoanOverdue
+from loket.contracts.visits import WalkInTurnNear
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
 from loket.contracts.values import utc_now
 from loket.infra.identity.tenant_directory import TenantDirectory
@@ -58,7 +59,7 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
                        # The SMS provider posts receipts with its own shared secret, not a user token.
                        open_path_prefixes=("/receipts/",))
     groups = [(topics.APPOINTMENTS, "appointments", APPOINTMENT_TRIGGERS), (topics.DEVICES, "devices", (DeviceLoanOverdue,)),
-              (topics.LETTERS_STATUS, "letters", LETTER_TRIGGERS)]
+              (topics.LETTERS_STATUS, "letters", LETTER_TRIGGERS), (topics.VISITS, "visits", (WalkInTurnNear,))]
     if settings is None or runtime is None:
         spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", {}) for topic, group, _ in groups]
         return spec

@@ -22,6 +22,7 @@ from loket.contracts.appointments import (
 )
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
+from loket.contracts.visits import WalkInTurnNear
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
 from loket.contracts.values import ContactDetails
 from services.notify.language import choose_language
@@ -118,6 +119,11 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
     if isinstance(event, DeviceLoanOverdue) and p.contact is not None:
         return Plan([_message(event, "device_loan_overdue", str(p.loan_id), p.municipality, p.contact, p.language,
                               now, place=p.point_id, due=p.due_at, days=p.days_overdue)])
+    if isinstance(event, WalkInTurnNear):
+        # Now or never: a "come back, it is nearly your turn" that waits is worse than none.
+        return Plan([_message(event, "walk_in_turn_near", str(p.ticket_id), p.municipality, p.contact, p.language,
+                              now, place=_place(p), ticket=p.ticket_number, ahead=p.people_ahead,
+                              minutes=p.wait_minutes_optimistic)])
     if isinstance(event, LetterDeliveredToEbox | LetterUnreadEscalated) and p.important and p.contact is not None:
         # Naming the sender is the point: citizens cannot tell an eBox e-mail from phishing.
         kind = "letter_in_ebox" if isinstance(event, LetterDeliveredToEbox) else "letter_unread_escalated"

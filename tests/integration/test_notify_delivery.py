@@ -232,3 +232,18 @@ async def test_an_sms_carries_its_municipalitys_sender_name(database_url, bus_ur
         sender = {m["to"]: m["sender"] for m in await notify.sms.messages()}
         assert sender["+32470343434"] == "Etterbeek"  # from deploy/tenants.yaml
         assert sender["+32470565656"] not in ("", "Etterbeek")  # the configured default, never held back
+
+
+async def test_a_walk_in_whose_turn_is_near_gets_the_sms_at_once(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    from loket.contracts.visits import WalkInTurnNear
+
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        event = WalkInTurnNear(producer="test", payload={
+            "ticket_id": uuid.uuid4(), "point_id": "etterbeek-epn", "municipality": "21005",
+            "point_name": "Espace Public Numérique", "ticket_number": 42, "people_ahead": 1,
+            "wait_minutes_optimistic": 4, "wait_minutes_realistic": 9, "language": "fr",
+            "contact": {"phone": "+32470555666", "language": "fr"}})
+        await publish(bus_url, [event])
+        messages = await eventually(notify.sms.messages, what="the SMS at the simulator")
+        assert [m["to"] for m in messages] == ["+32470555666"]
+        assert "Bientôt votre tour" in messages[0]["body"] and "ticket 42" in messages[0]["body"]

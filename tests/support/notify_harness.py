@@ -31,7 +31,7 @@ from tests.support.bus_harness import purge_streams
 from tests.support.served_app import served
 
 SMS_KEY, RECEIPTS_TOKEN = "test-sms-key-of-the-simulator", "test-receipts-token"
-STREAMS = ("APPOINTMENTS", "DEVICES", "LETTERS")
+STREAMS = ("APPOINTMENTS", "DEVICES", "LETTERS", "VISITS")
 
 
 @dataclass

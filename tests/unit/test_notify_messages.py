@@ -28,7 +28,7 @@ CONTEXT = {
     "claim_url": "https://loket.mechelen.be/public/book/claim/3f0c1f7e-6b1a-4a51-9a61-7f3f1f0b2c11?token="
                  + "x" * 43,
     "booking_url": "https://loket.mechelen.be/public/book", "point_closed": True, "due": "2026-03-01",
-    "days": 12, "sender": "Sint-Genesius-Rode",
+    "days": 12, "sender": "Sint-Genesius-Rode", "ticket": 117, "ahead": 2, "minutes": 6,
 }
 
 
@@ -40,8 +40,8 @@ def test_every_kind_renders_in_every_language_within_the_segment_limit(kind: str
     assert segments(message.body) <= MAX_SEGMENTS, (kind, language, len(message.body), message.body)
 
 
-def test_there_are_nine_kinds_and_dates_follow_the_language() -> None:
-    assert len(kinds()) == 9
+def test_there_are_ten_kinds_and_dates_follow_the_language() -> None:
+    assert len(kinds()) == 10
     assert "maandag 30 maart 09:00" in render("appointment_reminder", "nl", CONTEXT).body
     assert "lundi 30 mars 09:00" in render("appointment_reminder", "fr", CONTEXT).body
     assert "Montag, 30. März 09:00" in render("appointment_reminder", "de", CONTEXT).body
@@ -124,3 +124,17 @@ def test_backoff_grows_and_respects_retry_after() -> None:
     assert dt.timedelta(seconds=20) <= backoff(4, 5, 900) <= dt.timedelta(seconds=40)
     assert backoff(1, 5, 900, retry_after_s=30) == dt.timedelta(seconds=30)
     assert backoff(30, 5, 900) <= dt.timedelta(seconds=900)
+
+
+def test_a_walk_in_whose_turn_is_near_gets_one_message_now_naming_the_place_and_ticket() -> None:
+    from loket.contracts.visits import WalkInTurnNear
+
+    now = dt.datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    event = WalkInTurnNear(producer="test", payload={
+        "ticket_id": uuid.uuid4(), "point_id": "etterbeek-epn", "municipality": "21005",
+        "point_name": "EPN Etterbeek", "ticket_number": 117, "people_ahead": 2, "wait_minutes_optimistic": 6,
+        "wait_minutes_realistic": 11, "language": "fr", "contact": {"phone": "+32470123456", "language": "fr"}})
+    [message] = plan(event, now, [24, 2], "https://loket.example/public/book").messages
+    assert (message.kind, message.due_at, message.channels, message.language) == ("walk_in_turn_near", now, ("sms",), "fr")
+    body = render(message.kind, message.language, message.context).body
+    assert "EPN Etterbeek" in body and "117" in body and "6 min" in body

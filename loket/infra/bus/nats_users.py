@@ -39,9 +39,11 @@ SERVICE_TOPICS: dict[str, ServiceTopics] = {
     "booking": ServiceTopics(
         publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS), consumes=()),
     "notify": ServiceTopics(
-        publishes=(topics.NOTIFICATIONS,), consumes=(topics.APPOINTMENTS, topics.DEVICES, topics.LETTERS_STATUS)),
+        publishes=(topics.NOTIFICATIONS,),
+        consumes=(topics.APPOINTMENTS, topics.DEVICES, topics.LETTERS_STATUS, topics.VISITS)),
+    # The bridge reads its own status events back to deliver them to webhooks.
     "ebox_bridge": ServiceTopics(
-        publishes=(topics.LETTERS_STATUS,), consumes=(topics.LETTERS_ISSUED, topics.CITIZENS)),
+        publishes=(topics.LETTERS_STATUS,), consumes=(topics.LETTERS_ISSUED, topics.CITIZENS, topics.LETTERS_STATUS)),
     "reporting": ServiceTopics(publishes=(), consumes=topics.ALL_TOPICS),
 }
 
