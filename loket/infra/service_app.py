@@ -82,6 +82,8 @@ class ServiceSpec:
     open_path_prefixes: tuple[str, ...] = ()
     # Pages for people: a signed-in session cookie admits them, an anonymous browser is sent to sign in.
     person_pages: tuple[str, ...] = ()
+    # Single paths for people whose subtree is not (e.g. `/staff/` above the `/staff/…` JSON API).
+    person_page_paths: tuple[str, ...] = ()
     # The service's declared API endpoints (its own type), kept for the authorisation matrix test.
     endpoints: list[Any] = field(default_factory=list)
     # Personal data this service holds, purged once its retention period has passed (the inbox
@@ -234,7 +236,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
             Middleware(BearerAuthMiddleware,
                        authenticator=Authenticator(TokenStore.from_environment(), KeyVerifier(runtime.db, utc_now)),
                        open_prefixes=spec.open_path_prefixes,
-                       people=PersonPages(spec.person_pages, sessions, cookies))
+                       people=PersonPages(spec.person_pages, sessions, cookies, spec.person_page_paths))
         ],
     )
     app.state.runtime = runtime

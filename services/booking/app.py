@@ -61,6 +61,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         open_path_prefixes=("/public/", *workspace.DEVICE_PREFIXES),
         # Administrators manage their municipality's API keys in the browser, signed in.
         person_pages=(KEYS_PAGE, *workspace.PERSON_PAGES),
+        person_page_paths=workspace.FRONT_DOOR,
     )
     if settings is None or metrics is None or runtime is None:
         return spec

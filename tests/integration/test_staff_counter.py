@@ -221,3 +221,18 @@ async def test_a_called_person_is_sent_to_another_counter_or_back_in_line_for_an
             # Back in the place they had: first in line again.
             assert "You are calling ticket 1" in (await post("1", "call-next"))[1]
     assert await outbox(pool, "VisitStarted") == []  # nobody was helped yet
+
+
+async def test_the_front_door_signs_people_in_but_the_json_api_below_it_stays_bearer_only(
+        database_url, bus_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import aiohttp
+
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking, \
+            aiohttp.ClientSession() as browser:
+        html = {"Accept": "text/html"}
+        async with browser.get(f"{booking.base}/staff/", headers=html, allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"].startswith("/signin")
+            assert "next=%2Fstaff%2F" in r.headers["Location"] or "next=/staff/" in r.headers["Location"]
+        async with browser.get(f"{booking.base}/staff/points/mechelen-stadhuis/queue", headers=html,
+                               allow_redirects=False) as r:
+            assert r.status == 401  # the API never takes the browser route (nor its cookie)

@@ -46,7 +46,8 @@ async def _links(boss, base: str) -> tuple[str, str]:  # type: ignore[no-untyped
 
 
 async def _open_counter(page, base: str, username: str, counter: str, point_name: str | None) -> None:  # type: ignore[no-untyped-def]
-    await sign_in_page(page, base, "/staff/counter", username)
+    await sign_in_page(page, base, "/staff/", username)  # the short address: sign in, then the point picker
+    await page.wait_for_url(re.compile(r".*/staff/counter(\?.*)?$"))
     if point_name:
         await page.get_by_label(point_name).check()
     await page.get_by_label("Counter number").fill(counter)

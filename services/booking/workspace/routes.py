@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import BaseRoute, Route
 
 from loket.contracts.values import utc_now
 from loket.infra.http.signin.cookies import CookiePolicy
@@ -22,11 +24,13 @@ from services.booking.workspace.feed import CallFeed
 from services.booking.workspace.kiosk_routes import kiosk_routes
 from services.booking.workspace.turn_near import turn_near_round
 
-__all__ = ["DEVICE_PREFIXES", "PERSON_PAGES", "turn_near_round", "workspace_routes"]
+__all__ = ["DEVICE_PREFIXES", "FRONT_DOOR", "PERSON_PAGES", "turn_near_round", "workspace_routes"]
 
 # Pages for signed-in people (session cookie + CSRF). Narrow prefixes: the staff JSON API under
 # /staff/points/… must stay bearer-only.
 PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES)
+# The workspace's front door for people who type the short address: just these two paths.
+FRONT_DOOR = ("/staff", "/staff/")
 # Screens without a person: they check their device cookie themselves (`device_access.py`).
 DEVICE_PREFIXES = ("/display/", "/kiosk/", "/device/")
 
@@ -40,7 +44,11 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
     devices = DeviceAccess(KeyVerifier(runtime.db, utc_now), cookies)
     feed = CallFeed(runtime, booking.appointments, booking.clock)
     points = booking.appointments.directory  # the service's point cache
-    return [*counter_routes(runtime, counter, booking.appointments, booking.clock),
+    async def front_door(_: Request) -> RedirectResponse:
+        return RedirectResponse(COUNTER_PAGES, 303)  # the point picker, then the counter screen
+
+    return [*(Route(path, front_door, methods=["GET"]) for path in FRONT_DOOR),
+            *counter_routes(runtime, counter, booking.appointments, booking.clock),
             *device_link_routes(runtime, points, devices, cookies, utc_now),
             *display_routes(runtime, points, feed, devices),
             *kiosk_routes(runtime, booking.queue, devices, booking.clock),

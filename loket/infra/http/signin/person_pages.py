@@ -21,15 +21,18 @@ from loket.infra.identity.session_store import LiveSession, SessionStore
 
 
 class PersonPages:
-    def __init__(self, prefixes: tuple[str, ...], store: SessionStore, cookies: CookiePolicy) -> None:
-        self.prefixes, self.store, self.cookies = prefixes, store, cookies
+    def __init__(self, prefixes: tuple[str, ...], store: SessionStore, cookies: CookiePolicy,
+                 exact: tuple[str, ...] = ()) -> None:
+        # `exact`: single paths whose subtree is not for people (`/staff/` is the workspace's
+        # front door, while `/staff/points/…` is the bearer-token JSON API).
+        self.prefixes, self.store, self.cookies, self.exact = prefixes, store, cookies, frozenset(exact)
 
     def signs_in(self, path: str) -> bool:
         """The sign-in routes, which anyone may open and which find their session themselves."""
         return path in PATHS or path.startswith(SIGNIN + "/")
 
     def covers(self, path: str) -> bool:
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.prefixes)
+        return path in self.exact or any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.prefixes)
 
     async def admit(self, scope: Scope) -> Principal | Response | None:
         """The signed-in person; or, for a browser without a live session, the way to sign in;
