@@ -19,6 +19,7 @@ from loket.cli import (
     migrate,
     policy_cmd,
     print_cmd,
+    privacy_cmd,
     reporting_cmd,
     seed_cmd,
     serve,
@@ -49,6 +50,7 @@ app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(print_cmd.app, name="print")
+app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(reporting_cmd.app, name="reporting")
 app.add_typer(kafka_cmd.app, name="kafka")

@@ -25,7 +25,7 @@ ADDRESS = {"name": "A. Citizen", "street": "Grote Markt", "number": "1", "postco
 
 
 async def letter(conn: asyncpg.Connection, schema: str, *, municipality: str, ebox: str | None, paper: str | None,
-                 days_ago: float, read_poll: bool = False) -> uuid.UUID:
+                 days_ago: float, read_poll: bool = False, ssin: str | None = None) -> uuid.UUID:
     letter_id = uuid.uuid4()
     await conn.execute(
         f"""INSERT INTO {schema}.letters (letter_id, content_sha256, issued_event_id, correlation_id, issued_at,
@@ -34,7 +34,7 @@ async def letter(conn: asyncpg.Connection, schema: str, *, municipality: str, eb
                 contact, next_read_poll_at, updated_at)
             VALUES ($1, 'x', $1, $1, $2, $3, 'finance', 'invoice', 'nl', $4, 'Factuur', '%PDF-1.7 ...'::bytea, 'y', 1,
                     $5, false, false, 'ebox_first', 'invoice', 'routed', $6, $7, $8, $9, $2)""",
-        letter_id, NOW - dt.timedelta(days=days_ago), municipality, national_number(7), json.dumps(ADDRESS),
+        letter_id, NOW - dt.timedelta(days=days_ago), municipality, ssin or national_number(7), json.dumps(ADDRESS),
         ebox, paper, json.dumps({"phone": "+32470123456", "language": "nl"}), NOW if read_poll else None)
     return letter_id
 

@@ -46,3 +46,9 @@ async def forget_older_than(conn: asyncpg.Connection, schema: str, before: dt.da
     """Rows past their TTL are never read again; they only keep a national number."""
     status = await conn.execute(f"DELETE FROM {schema}.ebox_status_cache WHERE checked_at < $1", before)
     return int(status.split()[-1])
+
+
+async def of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> dict[str, object] | None:
+    row = await conn.fetchrow(
+        f"SELECT digital, exclusively_ebox, checked_at FROM {schema}.ebox_status_cache WHERE ssin = $1", ssin)
+    return dict(row) if row else None

@@ -451,3 +451,21 @@ async def erase_settled_recipients(conn: asyncpg.Connection, schema: str, now: d
               AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
         now, codes, per_code, default, *_settled_args())
     return int(status.split()[-1])
+
+
+async def of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[dict[str, Any]]:
+    """Everything the bridge keeps about one citizen's letters (without the PDF's bytes), with
+    each letter's history: what `loket privacy export` hands the citizen."""
+    rows = await conn.fetch(
+        f"""SELECT letter_id, municipality, department, document_type, language, subject, issued_at, routing,
+                   state, ebox_state, paper_state, delivered_at, read_at, batch_id, postal_address, contact,
+                   registered, important, pages, pdf_sha256, octet_length(pdf) AS pdf_bytes
+            FROM {schema}.letters WHERE ssin = $1 ORDER BY issued_at""", ssin)
+    history = await conn.fetch(
+        f"""SELECT h.letter_id, h.at, h.channel, h.from_state, h.to_state, h.reason FROM {schema}.letter_history h
+            JOIN {schema}.letters l USING (letter_id) WHERE l.ssin = $1 ORDER BY h.at""", ssin)
+    by_letter: dict[UUID, list[dict[str, Any]]] = {}
+    for h in history:
+        by_letter.setdefault(h["letter_id"], []).append({k: h[k] for k in ("at", "channel", "from_state", "to_state",
+                                                                            "reason")})
+    return [{**dict(r), "history": by_letter.get(r["letter_id"], [])} for r in rows]

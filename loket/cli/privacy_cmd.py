@@ -1,0 +1,97 @@
+"""`loket privacy export NN`: what Loket holds about one citizen, as JSON, for a subject access
+request (GDPR art. 15). Read-only; the file is written 0600 and the number is never printed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import typer
+from rich.console import Console
+
+from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
+from loket.cli.identity_db import fail
+from loket.contracts.national_number import is_valid_national_number, mask_national_numbers
+from loket.devstack.catalog import SERVICE_NAMES
+from loket.infra.secret_files import write_private
+from services.ebox_bridge.app import NAME as BRIDGE
+from services.ebox_bridge.repository import ebox_status_cache
+from services.ebox_bridge.repository import letters as bridge_letters
+from services.reporting.app import NAME as REPORTING
+from services.reporting.privacy import rows_of_citizen
+from services.reporting.pseudonyms import Pseudonymizer
+from services.reporting.settings import ReportingSettings
+
+app = typer.Typer(help="Personal data of one citizen: what Loket holds (subject access).", no_args_is_help=True)
+
+
+@app.command("export")
+def export(
+    national_number: str = typer.Argument(..., help="the citizen's national register or BIS number (11 digits); "
+                                                    "`-` reads it from standard input (kept out of shell history)"),
+    out: Path = typer.Option(..., "--out", help="JSON file to write (mode 0600: it holds personal data)"),
+    database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+) -> None:
+    """Write every letter (with its history), cached eBox status, event still waiting in an
+    outbox, and reporting's pseudonymous row counts for this citizen. Booking and notify key
+    their data by phone or e-mail, never by national number: they hold none of it."""
+    if national_number == "-":
+        national_number = typer.prompt("national number", hide_input=True)
+    digits = "".join(ch for ch in national_number if ch.isdigit())
+    if not is_valid_national_number(digits):
+        fail("that is not a valid national register or BIS number (11 digits with their check digits)")
+    found = asyncio.run(_gather(resolve_database_url(database_url), digits))
+    write_private(out, json.dumps(found, indent=2, default=_json, ensure_ascii=False))
+    letters = found["services"][BRIDGE]["letters"]
+    Console().print(f"{mask_national_numbers(digits)}: {len(letters)} letters, "
+                    f"{sum(len(v) for v in found['outboxes'].values())} events waiting in an outbox; written to {out}")
+
+
+async def _gather(url: str, nn: str) -> dict[str, Any]:
+    conn = await asyncpg.connect(url)
+    try:
+        bridge = {"letters": await _if_schema(conn, BRIDGE, bridge_letters.of_citizen(conn, BRIDGE, nn), []),
+                  "ebox_status": await _if_schema(conn, BRIDGE, ebox_status_cache.of_citizen(conn, BRIDGE, nn), None)}
+        outboxes = {s: [dict(r) for r in await conn.fetch(
+            f"SELECT id, event_type, created_at FROM {s}.outbox WHERE payload::text LIKE '%' || $1 || '%'", nn)]
+            for s in SERVICE_NAMES if await _exists(conn, s)}
+        reporting = await _reporting(conn, nn)
+    finally:
+        await conn.close()
+    return {"exported_at": dt.datetime.now(dt.UTC), "services": {
+        BRIDGE: bridge, REPORTING: reporting,
+        "booking": {"note": "appointments, waitlist entries and loans are kept by phone or e-mail, not national number"},
+        "notify": {"note": "messages are kept by phone or e-mail, not national number"}}, "outboxes": outboxes}
+
+
+async def _reporting(conn: asyncpg.Connection, nn: str) -> dict[str, Any]:
+    try:
+        pseudonym = Pseudonymizer(ReportingSettings().pseudonym_secret())(nn)
+    except (RuntimeError, ValueError) as exc:
+        return {"note": f"not looked up: {exc}"}
+    assert pseudonym is not None
+    return {"rows_by_pseudonym": await _if_schema(conn, REPORTING, rows_of_citizen(conn, REPORTING, pseudonym), {})}
+
+
+async def _exists(conn: asyncpg.Connection, schema: str) -> bool:
+    return bool(await conn.fetchval("SELECT to_regclass($1)", f"{schema}.outbox"))
+
+
+async def _if_schema(conn: asyncpg.Connection, schema: str, work: Any, empty: Any) -> Any:
+    if not await _exists(conn, schema):
+        work.close()  # never awaited: the service was never installed here
+        return empty
+    return await work
+
+
+def _json(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
