@@ -20,9 +20,9 @@ from loket.contracts.appointments import (
     AppointmentSlotOffered,
 )
 from loket.contracts.devices import DeviceLoanOverdue
-from loket.contracts.visits import WalkInTurnNear
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
 from loket.contracts.values import utc_now
+from loket.contracts.visits import WalkInTurnNear
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.retention.job import Purge, tenant_setting
 from loket.infra.runtime import Runtime
@@ -71,7 +71,8 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     outcomes = Outcomes(repository, settings, metrics)
     channels = Channels(_sms_provider(settings), _email_sender(settings),
                         TokenBucket(settings.provider_rate_per_s, settings.provider_burst))
-    rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics, settings.citizen_max_per_day)
+    rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics, settings.citizen_max_per_day,
+                         settings.sms_prefix_max_per_day)
     # The tenants are the bridge's to import; notify only reads each municipality's SMS sender.
     senders = SmsSenders(TenantDirectory(None, settings.tenants_refresh_s))
     dispatcher = Dispatcher(runtime.db, runtime.outbox, repository, channels, rules, outcomes, senders, settings,

@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 import asyncpg
@@ -34,7 +34,7 @@ from services.notify.metrics import NotifyMetrics
 from services.notify.outcomes import BadAddress, Decision, Outcomes
 from services.notify.providers.outcome import Accepted, Outcome
 from services.notify.repository import Notification, NotifyRepository
-from services.notify.sending_rules import SendingRules
+from services.notify.sending_rules import PREFIX_LENGTH, SendingRules, sms_prefix
 from services.notify.settings import NotifySettings
 from services.notify.sms_senders import SmsSenders
 
@@ -54,6 +54,7 @@ class Claimed:
     sent_last_day: list[dt.datetime]
     sms_sender: str | None = None  # the municipality's own; None: the configured default
     sms_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES  # the municipality's, or the platform's
+    prefix_sent_last_day: list[dt.datetime] = field(default_factory=list)  # SMS to its number's prefix
 
 
 # What to record per message, by notification id. A message without an entry has nothing to
@@ -95,15 +96,21 @@ class Dispatcher:
         recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(days=1))
         senders = await self.sms_senders.by_municipality(conn)
         countries = await self.sms_senders.countries_by_municipality(conn)
+        prefixes = {p for n in claimed if n.channel == "sms" and (p := sms_prefix(n.contact.phone))}
+        by_prefix = await self.repository.sms_sent_by_prefix(
+            conn, sorted(prefixes), PREFIX_LENGTH, lease.now - dt.timedelta(days=1),
+            self.rules.prefixes.max_sends) if prefixes else {}
         return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, []),
                         senders.get(n.municipality or ""),
-                        countries.get(n.municipality or "", DEFAULT_SMS_COUNTRIES)) for n in claimed]
+                        countries.get(n.municipality or "", DEFAULT_SMS_COUNTRIES),
+                        by_prefix.get(sms_prefix(n.contact.phone) or "", [])) for n in claimed]
 
     async def call(self, items: Sequence[Claimed], lease: Lease) -> Decisions:
         decisions: Decisions = {}
         ready: list[Claimed] = []
         for c in items:
-            if (hold := self.rules.hold(c.notification, c.opted_out, c.sent_last_day, lease.now)) is not None:
+            if (hold := self.rules.hold(c.notification, c.opted_out, c.sent_last_day, lease.now,
+                                        c.prefix_sent_last_day)) is not None:
                 decisions[c.notification.notification_id] = hold
             else:
                 ready.append(c)

@@ -22,9 +22,9 @@ from loket.contracts.appointments import (
 )
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
-from loket.contracts.visits import WalkInTurnNear
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
 from loket.contracts.values import ContactDetails
+from loket.contracts.visits import WalkInTurnNear
 from services.notify.language import choose_language
 from services.notify.rendering import BRUSSELS
 

@@ -147,6 +147,22 @@ class NotifyRepository:
             refund_attempt, n.lease_until)
         return status_line != "UPDATE 0"
 
+    async def sms_sent_by_prefix(self, conn: asyncpg.Connection, prefixes: list[str], length: int,
+                                 since: dt.datetime, most: int) -> dict[str, list[dt.datetime]]:
+        """Per number prefix (the first `length` characters of the E.164 number), when SMS went
+        to it since `since`: the latest `most`, enough to tell whether a cap of `most` is full."""
+        rows = await conn.fetch(
+            f"""SELECT p.prefix, s.sent_at FROM unnest($1::text[]) AS p(prefix)
+                CROSS JOIN LATERAL (
+                    SELECT sent_at FROM {self.schema}.notifications
+                    WHERE sent_at >= $3 AND channels[channel_index + 1] = 'sms'
+                      AND left(contact->>'phone', $2) = p.prefix
+                    ORDER BY sent_at DESC LIMIT $4) s""", prefixes, length, since, most)
+        found: dict[str, list[dt.datetime]] = {}
+        for r in rows:
+            found.setdefault(r["prefix"], []).append(r["sent_at"])
+        return found
+
     async def sent_since(self, conn: asyncpg.Connection, keys: list[str],
                          since: dt.datetime) -> dict[str, list[dt.datetime]]:
         rows = await conn.fetch(

@@ -31,13 +31,16 @@ Hold = OptedOut | Deferred
 
 class SendingRules:
     def __init__(self, quiet_hours: str, citizen_max_per_hour: int, metrics: NotifyMetrics,
-                 citizen_max_per_day: int = 10) -> None:
+                 citizen_max_per_day: int = 10, prefix_max_per_day: int = 300) -> None:
         self.quiet = parse_quiet_hours(quiet_hours)
         self.throttles = (WindowThrottle(citizen_max_per_hour, HOUR), WindowThrottle(citizen_max_per_day, DAY))
+        # SMS pumping spreads over many numbers of one premium range: a day's cap per prefix
+        # (`sms_prefix`) bounds what a script can cost however many numbers it invents.
+        self.prefixes = WindowThrottle(prefix_max_per_day, DAY)
         self.metrics = metrics
 
     def hold(self, n: Notification, opted_out: bool, sent_last_day: list[dt.datetime],
-             now: dt.datetime) -> Hold | None:
+             now: dt.datetime, prefix_sent_last_day: list[dt.datetime] | None = None) -> Hold | None:
         """Why this message must not be sent now, if so. An SMS let through counts towards the
         citizen's limits at once, so the rest of its batch sees it."""
         if opted_out:
@@ -55,9 +58,25 @@ class SendingRules:
             hourly.forget(n.contact_key, now)  # admitted by the hour, but it does not go out
             self.metrics.deferred.labels("daily_limit").inc()
             return Deferred(until)
+        prefix = sms_prefix(n.contact.phone)
+        if prefix and (until := self.prefixes.admit(prefix, prefix_sent_last_day or [], now)) is not None:
+            hourly.forget(n.contact_key, now)
+            daily.forget(n.contact_key, now)
+            self.metrics.deferred.labels("prefix_limit").inc()
+            return Deferred(until)
         return None
 
     def unsent(self, n: Notification, decided_at: dt.datetime) -> None:
         """An SMS let through that was not accepted: it no longer counts towards the limit."""
         for throttle in self.throttles:
             throttle.forget(n.contact_key, decided_at)
+        if prefix := sms_prefix(n.contact.phone):
+            self.prefixes.forget(prefix, decided_at)
+
+
+# "+3247012…": country code and the first digits, 10⁵ Belgian mobile numbers per prefix.
+PREFIX_LENGTH = 8
+
+
+def sms_prefix(phone: str | None) -> str | None:
+    return phone[:PREFIX_LENGTH] if phone and len(phone) > PREFIX_LENGTH else None

@@ -31,6 +31,8 @@ class NotifySettings(ServiceSettings):
     quiet_hours: str = Field(default="21:00-08:00", description="no SMS then (Europe/Brussels); deferred")
     citizen_max_per_hour: int = Field(default=4, ge=1, description="messages to one citizen per rolling hour")
     citizen_max_per_day: int = Field(default=10, ge=1, description="messages to one citizen per rolling day")
+    sms_prefix_max_per_day: int = Field(default=300, ge=1, le=100_000,
+                                        description="SMS per rolling day to one number prefix (+3247012…): SMS pumping")
     provider_rate_per_s: float = Field(default=100, gt=0, description="token bucket towards the SMS provider")
     provider_burst: int = Field(default=100, ge=1)
     booking_url: str = Field(default="http://127.0.0.1:8101/public/book", description="link in no-show messages")

@@ -28,7 +28,10 @@ class WindowThrottle:
         start = now - self.window
         decided = [t for t in self._decided.get(key, []) if t > start]
         stored = [t for t in stored if t > start]
-        sent = decided if len(decided) >= len(stored) else stored
+        # Decisions taken after the newest stored send are not in `stored` yet (their batch has
+        # not committed, or another round read the table before it did); earlier ones are.
+        newest = max(stored, default=None)
+        sent = stored + [t for t in decided if newest is None or t > newest]
         if len(sent) >= self.max_sends:
             return sorted(sent)[-self.max_sends] + self.window
         self._decided[key] = [*decided, now]

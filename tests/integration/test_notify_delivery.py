@@ -247,3 +247,28 @@ async def test_a_walk_in_whose_turn_is_near_gets_the_sms_at_once(database_url, b
         messages = await eventually(notify.sms.messages, what="the SMS at the simulator")
         assert [m["to"] for m in messages] == ["+32470555666"]
         assert "Bientôt votre tour" in messages[0]["body"] and "ticket 42" in messages[0]["body"]
+
+
+async def test_one_number_prefix_gets_at_most_its_daily_sms_cap(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    async with running_notify(database_url, bus_url, tmp_path, sms_prefix_max_per_day=2) as notify:
+        events = [booked(phone=f"+3247099900{i}", language="fr", municipality="21005") for i in range(3)]
+        await publish(bus_url, events[:2])
+        await eventually(lambda: _count_sms(notify, 2), what="the first two SMS")
+        await publish(bus_url, events[2:])
+        held = await eventually(lambda: _confirmation_deferred(pool, str(events[2].payload.appointment_id)),
+                                what="the third confirmation deferred by the prefix cap")
+        first = await pool.fetchval("SELECT min(sent_at) FROM notify.notifications WHERE trigger_aggregate_id = ANY($1)",
+                                    [str(e.payload.appointment_id) for e in events[:2]])
+        assert held == first + dt.timedelta(days=1)  # when the oldest of the prefix's SMS leaves the day
+        assert len(await notify.sms.messages()) == 2
+
+
+async def _count_sms(notify, expected: int) -> bool:  # type: ignore[no-untyped-def]
+    return len(await notify.sms.messages()) == expected
+
+
+async def _confirmation_deferred(pool, aggregate: str):  # type: ignore[no-untyped-def]
+    row = await pool.fetchrow("SELECT status, due_at FROM notify.notifications WHERE trigger_aggregate_id = $1 "
+                              "AND kind = 'appointment_confirmation'", aggregate)
+    return row["due_at"] if row and row["status"] == "created" and row["due_at"] > dt.datetime.now(dt.UTC) + dt.timedelta(hours=1) \
+        else None

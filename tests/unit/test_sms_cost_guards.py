@@ -65,3 +65,21 @@ def test_one_number_gets_at_most_the_daily_limit_even_when_spread_over_hours() -
     # Another number with a quiet day goes out, and a refused send did not count towards the hour.
     assert rules.hold(sms("quiet"), False, earlier[-3:], NOON) is None
     assert rules.throttles[0].admit("pumped", [], NOON) is None
+
+
+def sms_to(phone: str, key: str) -> Notification:
+    return Notification(uuid4(), "k", "appointment_reminder", uuid4(), "a", "12025", "nl", contact(phone),
+                        key, ["sms"], 0, {}, "sending", NOON, NOON, 1, None, None)
+
+
+def test_a_number_prefix_gets_at_most_its_daily_cap_however_many_numbers_a_script_invents() -> None:
+    rules = SendingRules("21:00-08:00", citizen_max_per_hour=4, metrics=NotifyMetrics(CollectorRegistry()),
+                         citizen_max_per_day=10, prefix_max_per_day=3)
+    stored = [NOON - dt.timedelta(hours=h) for h in (1, 2)]  # two SMS to +3247012… today already
+    assert rules.hold(sms_to("+32470120001", "a"), False, [], NOON, stored) is None  # the third fits
+    held = rules.hold(sms_to("+32470120002", "b"), False, [], NOON, stored)  # a fourth number, same prefix
+    assert isinstance(held, Deferred) and held.until == NOON - dt.timedelta(hours=2) + dt.timedelta(days=1)
+    assert rules.hold(sms_to("+32470990001", "c"), False, [], NOON, []) is None  # another prefix goes out
+    # A refused send does not count: the citizen limits forgot it, and the prefix too once unsent.
+    rules.unsent(sms_to("+32470120001", "a"), NOON)
+    assert rules.hold(sms_to("+32470120003", "d"), False, [], NOON, stored) is None
