@@ -1,5 +1,6 @@
 """`loket privacy export NN`: what Loket holds about one citizen, as JSON, for a subject access
-request (GDPR art. 15). Read-only; the file is written 0600 and the number is never printed."""
+request (GDPR art. 15); read-only, the file written 0600. `loket privacy erase NN`: the erasure
+request (art. 17) as an event each service handles for its own data. The number is never printed."""
 
 from __future__ import annotations
 
@@ -8,16 +9,21 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import typer
+from prometheus_client import CollectorRegistry
 from rich.console import Console
 
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
+from loket.cli.dlq import bus_url_or_embedded
 from loket.cli.identity_db import fail
+from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.national_number import is_valid_national_number, mask_national_numbers
 from loket.devstack.catalog import SERVICE_NAMES
+from loket.infra.bus.bus import Bus
+from loket.infra.metrics import PlatformMetrics
 from loket.infra.secret_files import write_private
 from services.ebox_bridge.app import NAME as BRIDGE
 from services.ebox_bridge.repository import ebox_status_cache
@@ -40,16 +46,49 @@ def export(
     """Write every letter (with its history), cached eBox status, event still waiting in an
     outbox, and reporting's pseudonymous row counts for this citizen. Booking and notify key
     their data by phone or e-mail, never by national number: they hold none of it."""
-    if national_number == "-":
-        national_number = typer.prompt("national number", hide_input=True)
-    digits = "".join(ch for ch in national_number if ch.isdigit())
-    if not is_valid_national_number(digits):
-        fail("that is not a valid national register or BIS number (11 digits with their check digits)")
+    digits = _valid(national_number)
     found = asyncio.run(_gather(resolve_database_url(database_url), digits))
     write_private(out, json.dumps(found, indent=2, default=_json, ensure_ascii=False))
     letters = found["services"][BRIDGE]["letters"]
     Console().print(f"{mask_national_numbers(digits)}: {len(letters)} letters, "
                     f"{sum(len(v) for v in found['outboxes'].values())} events waiting in an outbox; written to {out}")
+
+
+@app.command("erase")
+def erase(
+    national_number: str = typer.Argument(..., help="the citizen's national register or BIS number; `-` reads it "
+                                                    "from standard input (kept out of shell history)"),
+    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
+                                help="nats://… or kafka://…; default: the embedded NATS of `loket up`"),
+) -> None:
+    """Publish a CitizenErasureRequested: each service erases what it holds under the number
+    (settled letters lose their PDF, number, address and contact; letters in flight finish
+    first). Prints the request's reference for the records, never the number."""
+    digits = _valid(national_number)
+    event = CitizenErasureRequested(producer="loket-cli", payload={
+        "erasure_id": uuid4(), "national_number": digits, "requested_at": dt.datetime.now(dt.UTC)})
+    with bus_url_or_embedded(bus_url) as url:
+        asyncio.run(_publish(url, event))
+    Console().print(f"erasure {event.payload.erasure_id} requested for {mask_national_numbers(digits)}")
+
+
+async def _publish(url: str, event: CitizenErasureRequested) -> None:
+    registry = CollectorRegistry()
+    bus = Bus(url, "loket-cli", registry, PlatformMetrics(registry))
+    await bus.broker.connect()
+    try:
+        await bus.publish(event)
+    finally:
+        await bus.stop()
+
+
+def _valid(national_number: str) -> str:
+    if national_number == "-":
+        national_number = typer.prompt("national number", hide_input=True)
+    digits = "".join(ch for ch in national_number if ch.isdigit())
+    if not is_valid_national_number(digits):
+        fail("that is not a valid national register or BIS number (11 digits with their check digits)")
+    return digits
 
 
 async def _gather(url: str, nn: str) -> dict[str, Any]:

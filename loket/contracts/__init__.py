@@ -20,7 +20,12 @@ from loket.contracts.appointments import (
     AppointmentSlotOffered,
     AppointmentSlotOfferedPayload,
 )
-from loket.contracts.citizens import EboxActivationAssisted, EboxActivationAssistedPayload
+from loket.contracts.citizens import (
+    CitizenErasureRequested,
+    CitizenErasureRequestedPayload,
+    EboxActivationAssisted,
+    EboxActivationAssistedPayload,
+)
 from loket.contracts.devices import (
     DeviceEvent,
     DeviceLent,
@@ -95,6 +100,8 @@ from loket.contracts.visits import (
 )
 
 __all__ = [
+    "CitizenErasureRequested",
+    "CitizenErasureRequestedPayload",
     "ALL_EVENTS",
     "EVENT_TYPES",
     "MAX_INLINE_PDF_BYTES",

@@ -1,7 +1,8 @@
-"""`citizens.v1`: citizens helped to activate their eBox, published by booking.
+"""`citizens.v1`: citizens helped to activate their eBox, published by booking, and erasure
+requests, published by an operator (`loket privacy erase`).
 
 ebox_bridge consumes it to refresh its eBox status cache, so letters to a freshly activated
-citizen go digital instead of on paper.
+citizen go digital instead of on paper, and to erase what it holds about a citizen.
 """
 
 from __future__ import annotations
@@ -49,4 +50,24 @@ class EboxActivationAssisted(Event):
         return str(self.payload.activation_id)
 
 
-CITIZEN_EVENTS: tuple[type[Event], ...] = (EboxActivationAssisted,)
+class CitizenErasureRequestedPayload(Payload):
+    erasure_id: UUID = Field(description="The request's reference, for the operator's records and the logs.")
+    national_number: NationalNumber = Field(description="Whose data to erase; the event is the only place it travels.")
+    requested_at: UtcDatetime
+
+
+class CitizenErasureRequested(Event):
+    """An operator recorded a citizen's request to erase their data (GDPR art. 17). Each service
+    erases what it holds under the national number; settled letters lose their PDF, number,
+    address and contact, letters still in flight finish first (retention purges them later)."""
+
+    topic: ClassVar[str] = topics.CITIZENS
+    event_type: Literal["CitizenErasureRequested"] = "CitizenErasureRequested"
+    schema_version: Literal[1] = 1
+    payload: CitizenErasureRequestedPayload
+
+    def partition_key(self) -> str:
+        return str(self.payload.erasure_id)
+
+
+CITIZEN_EVENTS: tuple[type[Event], ...] = (EboxActivationAssisted, CitizenErasureRequested)

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 
 from loket.contracts import topics
-from loket.contracts.citizens import EboxActivationAssisted
+from loket.contracts.citizens import CitizenErasureRequested, EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
 from loket.contracts.registry import TOPIC_EVENTS
 from loket.contracts.values import utc_now
@@ -30,6 +30,7 @@ from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import EboxClient
 from services.ebox_bridge.handlers.activation import ActivationHandler
+from services.ebox_bridge.handlers.erasure import ErasureHandler
 from services.ebox_bridge.handlers.intake import LetterIntake
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper_senders import PaperSenders
@@ -74,7 +75,7 @@ def service_spec(
     spec.subscriptions = [
         Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake", {LetterIssued: intake}),
         Subscription(topics.CITIZENS, f"{NAME}.activations",
-                     {EboxActivationAssisted: ActivationHandler(NAME)}),
+                     {EboxActivationAssisted: ActivationHandler(NAME), CitizenErasureRequested: ErasureHandler(NAME)}),
         Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks",
                      dict.fromkeys(TOPIC_EVENTS[topics.LETTERS_STATUS], WebhookFanOut(NAME, retry, utc_now))),
     ]

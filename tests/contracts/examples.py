@@ -205,6 +205,11 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "contact": CONTACT,
         "language": "nl",
     },
+    "CitizenErasureRequested": {
+        "erasure_id": ACTIVATION_ID,
+        "national_number": NATIONAL_NUMBER,
+        "requested_at": T0,
+    },
     "EboxActivationAssisted": {
         "activation_id": ACTIVATION_ID,
         "visit_id": VISIT_ID,

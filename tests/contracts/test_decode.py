@@ -39,7 +39,7 @@ def test_unknown_event_type_on_single_event_topic() -> None:
     reason = violation(topics.CITIZENS, data).reason
     assert reason == (
         "event_type 'Nope' is not carried on topic 'citizens.v1' "
-        "(expected one of EboxActivationAssisted)"
+        "(expected one of EboxActivationAssisted, CitizenErasureRequested)"
     )
 
 

@@ -39,7 +39,7 @@ DESIGN_CATALOGUE = {
         "AppointmentSlotOffered",
     },
     "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue"},
-    "citizens.v1": {"EboxActivationAssisted"},
+    "citizens.v1": {"EboxActivationAssisted", "CitizenErasureRequested"},
     "notifications.v1": {"NotificationSent", "NotificationDelivered", "NotificationFailed"},
 }
 

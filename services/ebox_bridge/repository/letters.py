@@ -469,3 +469,15 @@ async def of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[d
         by_letter.setdefault(h["letter_id"], []).append({k: h[k] for k in ("at", "channel", "from_state", "to_state",
                                                                             "reason")})
     return [{**dict(r), "history": by_letter.get(r["letter_id"], [])} for r in rows]
+
+
+async def erase_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> tuple[int, int]:
+    """An erasure request: the citizen's settled letters lose their PDF, number, address and
+    contact now; (erased, still in flight). Letters in flight keep what delivering them needs;
+    the retention job purges them after settlement (`erase_settled_*`)."""
+    status = await conn.execute(
+        f"""UPDATE {schema}.letters l SET pdf = ''::bytea, ssin = '', postal_address = NULL, contact = NULL
+            WHERE l.ssin = $1 AND {_SETTLED.replace("$5", "$2").replace("$6", "$3")}""",
+        ssin, *_settled_args())
+    in_flight = await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin)
+    return int(status.split()[-1]), int(in_flight)
