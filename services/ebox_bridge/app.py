@@ -24,6 +24,7 @@ from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, bu
 from services.ebox_bridge.api.cancelling import LetterCancelling
 from services.ebox_bridge.api.letter_reading import LetterReading
 from services.ebox_bridge.api.letter_routes import LetterRoutes
+from services.ebox_bridge.api.print_house_routes import PrintHouseRoutes
 from services.ebox_bridge.api.routes import BODY_LIMITS, api_routes
 from services.ebox_bridge.api.submission import LetterSubmission
 from services.ebox_bridge.dispatcher import EboxDispatcher
@@ -128,7 +129,9 @@ def service_spec(
         LetterReading(NAME, runtime.db), LetterCancelling(NAME, runtime.db, runtime.outbox),
         settings.document_root,
     )
-    spec.endpoints = letter_api.endpoints() + WebhookRoutes(NAME, runtime.db, retry, utc_now).endpoints()
+    print_house = PrintHouseRoutes(NAME, runtime.db, runtime.outbox, settings.spool_dir, utc_now)
+    spec.endpoints = (letter_api.endpoints() + WebhookRoutes(NAME, runtime.db, retry, utc_now).endpoints()
+                      + print_house.endpoints())
     spec.routes = lambda _: api_routes(spec.endpoints)
     spec.body_limits = BODY_LIMITS
     return spec

@@ -29,18 +29,30 @@ _ALREADY = {
 }
 
 
+@dataclass(frozen=True)
+class ConfirmProblem:
+    entry: int  # 1-based position in the confirmations given
+    detail: str
+
+    def __str__(self) -> str:
+        return f"entry {self.entry}: {self.detail}"
+
+
 @dataclass
 class ConfirmResult:
     applied: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[ConfirmProblem] = field(default_factory=list)
 
 
 async def apply_confirmations(
     conn: asyncpg.Connection, schema: str, outbox: Outbox, confirmations: list[PrintConfirmation],
-    now: dt.datetime,
+    now: dt.datetime, *, batch_id: str | None = None,
 ) -> ConfirmResult:
-    """Apply in the caller's transaction, events into `outbox`; on problems the caller must roll back."""
+    """Apply in the caller's transaction, events into `outbox`; on problems the caller must roll back.
+
+    `batch_id`: the answer is about that batch only (a print house over HTTP): any other letter is
+    "not in the batch", whether it exists or where it is being none of the caller's business."""
     result = ConfirmResult()
     rows = await letters.lock_for_confirmation(conn, schema, list({c.letter_id for c in confirmations}))
     current = {letter_id: row["paper_state"] for letter_id, row in rows.items()}
@@ -48,18 +60,26 @@ async def apply_confirmations(
     events: list[Event] = []
     for n, conf in enumerate(confirmations, start=1):
         row = rows.get(conf.letter_id)
+        if batch_id is not None and conf.batch_id not in (None, batch_id):
+            result.problems.append(ConfirmProblem(n, f"batch_id {conf.batch_id!r} is not this batch ({batch_id})"))
+            continue
+        if batch_id is not None and (row is None or row["batch_id"] != batch_id):
+            result.problems.append(ConfirmProblem(n, f"letter {conf.letter_id} is not in batch {batch_id}"))
+            continue
         if row is None:
-            result.problems.append(f"entry {n}: letter {conf.letter_id} is unknown to the bridge")
+            result.problems.append(ConfirmProblem(n, f"letter {conf.letter_id} is unknown to the bridge"))
             continue
         if conf.batch_id is not None and conf.batch_id != row["batch_id"]:
-            result.problems.append(f"entry {n}: letter {conf.letter_id} is in batch {row['batch_id']}, not {conf.batch_id}")
+            result.problems.append(ConfirmProblem(
+                n, f"letter {conf.letter_id} is in batch {row['batch_id']}, not {conf.batch_id}"))
             continue
         state = current[conf.letter_id]
         if state in _ALREADY[conf.status]:
             result.skipped += 1
             continue
         if state not in states.PAPER_CONFIRMATION_FROM[conf.status]:
-            result.problems.append(f"entry {n}: letter {conf.letter_id} is {state or 'not on paper'}; it cannot become {conf.status}")
+            result.problems.append(ConfirmProblem(
+                n, f"letter {conf.letter_id} is {state or 'not on paper'}; it cannot become {conf.status}"))
             continue
         facts = LetterFacts.from_row(row)
         events.append(_event(facts, row["batch_id"], conf, now))

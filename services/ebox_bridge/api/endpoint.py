@@ -48,6 +48,9 @@ class Endpoint:
     # Other request bodies this endpoint takes besides JSON (media type → schema).
     other_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
     headers: tuple[tuple[str, str], ...] = ()  # (name, description) of request headers it reads
+    # A success answer that is not JSON (a file): media type → media object; and its headers.
+    other_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    response_headers: tuple[tuple[str, str], ...] = ()  # (name, description)
     # OpenAPI links from the success answer: name → (operation id, {path parameter: answer field}).
     links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 

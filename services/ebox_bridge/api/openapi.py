@@ -63,6 +63,11 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "OK" if e.status < 300 else "Accepted"}
     if e.response is not None:
         success["content"] = {"application/json": {"schema": _ref(e.response)}}
+    if e.other_responses:
+        success.setdefault("content", {}).update(e.other_responses)
+    if e.response_headers:
+        success["headers"] = {name: {"description": description, "schema": {"type": "string"}}
+                              for name, description in e.response_headers}
     if e.links:
         success["links"] = {name: {"operationId": operation,
                                    "parameters": {p: f"$response.body#/{f}" for p, f in params.items()}}

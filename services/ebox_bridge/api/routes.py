@@ -10,6 +10,7 @@ from loket.contracts.letters import MAX_INLINE_BASE64_CHARS
 from services.ebox_bridge.api.endpoint import Endpoint, to_route
 from services.ebox_bridge.api.models import MAX_BATCH
 from services.ebox_bridge.api.openapi import openapi_document
+from services.ebox_bridge.api.print_house_routes import CONFIRMATION_BODY_LIMIT
 from services.ebox_bridge.documents import MAX_REFERENCED_PDF_BYTES
 
 # A letter carries its PDF in the body (base64 in JSON); a batch up to MAX_BATCH of them, but a
@@ -17,7 +18,8 @@ from services.ebox_bridge.documents import MAX_REFERENCED_PDF_BYTES
 # A multipart upload carries the PDF as bytes, up to the referenced-document limit.
 LETTER_BODY_LIMIT = max(MAX_INLINE_BASE64_CHARS, MAX_REFERENCED_PDF_BYTES) + 1024 * 1024
 BATCH_BODY_LIMIT = 64 * 1024 * 1024
-BODY_LIMITS = (("/v1/letters", LETTER_BODY_LIMIT), ("/v1/letters/batch", BATCH_BODY_LIMIT))
+BODY_LIMITS = (("/v1/letters", LETTER_BODY_LIMIT), ("/v1/letters/batch", BATCH_BODY_LIMIT),
+               ("/v1/print-batches", CONFIRMATION_BODY_LIMIT))
 assert BATCH_BODY_LIMIT >= MAX_BATCH * 32 * 1024
 
 

@@ -89,3 +89,25 @@ async def latest_with_progress(conn: asyncpg.Connection, schema: str, limit: int
             GROUP BY b.batch_id ORDER BY b.cutoff_at DESC LIMIT $1""",
         limit,
     )
+
+
+async def visible_batches(
+    conn: asyncpg.Connection, schema: str, municipality: str | None, *, batch_id: str | None = None, limit: int = 50,
+) -> list[asyncpg.Record]:
+    """The latest batches (or the one `batch_id`) with their progress, of which every letter is
+    `municipality`'s (None: every batch). A batch takes every municipality's letters queued by its
+    cut-off, so a municipality's print house sees only the batches that are wholly its own (a
+    batch with no letter left is no one's)."""
+    return await conn.fetch(
+        f"""SELECT b.*, count(l.letter_id) FILTER (WHERE l.paper_state = '{states.IN_BATCH}') AS in_batch,
+                   count(l.letter_id) FILTER (WHERE l.paper_state = '{states.PRINTED}') AS printed,
+                   count(l.letter_id) FILTER (WHERE l.paper_state = '{states.POSTED}') AS posted,
+                   count(l.letter_id) FILTER (WHERE l.paper_state = '{states.RETURNED}') AS returned,
+                   count(l.letter_id) FILTER (WHERE l.paper_state = '{states.FAILED}') AS failed
+            FROM {schema}.print_batches b LEFT JOIN {schema}.letters l ON l.batch_id = b.batch_id
+            WHERE $2::text IS NULL OR b.batch_id = $2
+            GROUP BY b.batch_id
+            HAVING $1::text IS NULL OR (count(l.letter_id) > 0 AND bool_and(l.municipality = $1))
+            ORDER BY b.cutoff_at DESC LIMIT $3""",
+        municipality, batch_id, limit,
+    )
