@@ -70,6 +70,8 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, rate: fl
             **base_env, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(notify_port),
             "LOKET_SMS_URL": sim_url, "LOKET_SMS_API_KEY": key, "LOKET_SMS_RECEIPTS_TOKEN": receipts,
             "LOKET_QUIET_HOURS": "00:00-00:00", "LOKET_PROVIDER_RATE_PER_S": "100000", "LOKET_PROVIDER_BURST": "100000",
+            # The load is 10 000 numbers in one range: above the anti-pumping prefix cap on purpose.
+            "LOKET_SMS_PREFIX_MAX_PER_DAY": "100000",
             "LOKET_DISPATCH_CONCURRENCY": str(concurrency), "LOKET_LOG_LEVEL": "WARNING",
             "LOKET_DB_POOL_MAX": str(max(10, concurrency // 2))},
         stdout=(work / "notify.log").open("ab"), stderr=subprocess.STDOUT)

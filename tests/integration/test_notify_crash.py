@@ -61,7 +61,9 @@ async def test_a_killed_notify_sends_every_message_exactly_once(database_url, bu
                    "LOKET_SMTP_HOST": "127.0.0.1", "LOKET_SMTP_PORT": str(smtp_port), "LOKET_LEASE_S": "2",
                    "LOKET_DISPATCH_CONCURRENCY": str(CONCURRENCY), "LOKET_QUIET_HOURS": "00:00-00:00",
                    "LOKET_LOG_LEVEL": "WARNING", "LOKET_PROVIDER_RATE_PER_S": "10000",
-                   "LOKET_PROVIDER_BURST": "10000"}
+                   "LOKET_PROVIDER_BURST": "10000",
+                   # 500 SMS to one number range on purpose: above the anti-pumping prefix cap.
+                   "LOKET_SMS_PREFIX_MAX_PER_DAY": "100000"}
             log = tmp_path / "notify.log"
             first = start_notify(env, log)
             try:

@@ -71,7 +71,7 @@ async def test_a_clerk_calls_recalls_misses_and_helps(database_url, bus_url, tmp
                                             "AND status = 'missed'")
             assert (await post("call", kind="ticket", id=str(missed_id)))[0] == 409  # too soon
             status, page = await post("call-next")
-            assert "You are calling ticket 2" in page
+            assert "You are calling ticket 2" in page, _message(page)
             now[0] += dt.timedelta(minutes=3)
             status, page = await post("arrived")
             assert "Visit with ticket 2, in Dutch" in page and 'name="national_number"' in page
@@ -236,3 +236,11 @@ async def test_the_front_door_signs_people_in_but_the_json_api_below_it_stays_be
         async with browser.get(f"{booking.base}/staff/points/mechelen-stadhuis/queue", headers=html,
                                allow_redirects=False) as r:
             assert r.status == 401  # the API never takes the browser route (nor its cookie)
+
+
+def _message(page: str) -> str:
+    """The screen's notice (what was done or refused), for a failing assertion."""
+    import re
+
+    found = re.search(r'class="(?:notice|error|message)[^"]*"[^>]*>(.*?)</', page, re.S)
+    return found.group(1).strip() if found else page[:1500]
