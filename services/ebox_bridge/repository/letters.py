@@ -416,12 +416,14 @@ async def municipalities_of(conn: asyncpg.Connection, schema: str, letter_ids: l
     return {r["letter_id"]: r["municipality"] for r in rows}
 
 
-# A letter is settled when nothing will read its personal data again: each channel it uses has
-# ended (or it is in the eBox and the read poller is done with it).
-_SETTLED = """l.state <> 'received'
-    AND (l.ebox_state IS NULL OR l.ebox_state = ANY($5::text[])
+def _settled(ebox_param: int) -> str:
+    """A letter is settled when nothing will read its personal data again: each channel it uses
+    has ended (or it is in the eBox and the read poller is done with it). The terminal states
+    (`_settled_args()`) are bound at `$ebox_param` and the parameter after it."""
+    return f"""l.state <> 'received'
+    AND (l.ebox_state IS NULL OR l.ebox_state = ANY(${ebox_param}::text[])
          OR (l.ebox_state = 'delivered_to_ebox' AND l.next_read_poll_at IS NULL))
-    AND (l.paper_state IS NULL OR l.paper_state = ANY($6::text[]))"""
+    AND (l.paper_state IS NULL OR l.paper_state = ANY(${ebox_param + 1}::text[]))"""
 
 
 def _settled_args() -> tuple[list[str], list[str]]:
@@ -434,7 +436,7 @@ async def erase_settled_pdfs(conn: asyncpg.Connection, schema: str, now: dt.date
     codes, per_code, default = days.sql_args()
     status = await conn.execute(
         f"""UPDATE {schema}.letters l SET pdf = ''::bytea
-            WHERE octet_length(l.pdf) > 0 AND {_SETTLED}
+            WHERE octet_length(l.pdf) > 0 AND {_settled(5)}
               AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
         now, codes, per_code, default, *_settled_args())
     return int(status.split()[-1])
@@ -447,7 +449,7 @@ async def erase_settled_recipients(conn: asyncpg.Connection, schema: str, now: d
     codes, per_code, default = days.sql_args()
     status = await conn.execute(
         f"""UPDATE {schema}.letters l SET ssin = '', postal_address = NULL, contact = NULL
-            WHERE l.ssin <> '' AND {_SETTLED}
+            WHERE l.ssin <> '' AND {_settled(5)}
               AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
         now, codes, per_code, default, *_settled_args())
     return int(status.split()[-1])
@@ -477,7 +479,7 @@ async def erase_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> tup
     the retention job purges them after settlement (`erase_settled_*`)."""
     status = await conn.execute(
         f"""UPDATE {schema}.letters l SET pdf = ''::bytea, ssin = '', postal_address = NULL, contact = NULL
-            WHERE l.ssin = $1 AND {_SETTLED.replace("$5", "$2").replace("$6", "$3")}""",
+            WHERE l.ssin = $1 AND {_settled(2)}""",
         ssin, *_settled_args())
     in_flight = await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin)
     return int(status.split()[-1]), int(in_flight)
