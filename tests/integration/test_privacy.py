@@ -21,7 +21,7 @@ from tests.support.letters import national_number
 async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     await install_test_policy(pool)  # migrates the bridge's schema
     rng = random.Random()
-    citizen, other = (national_number(rng.randrange(1_000, 25_000)) for _ in range(2))
+    citizen, other = (national_number(rng.randrange(25_000), born=62) for _ in range(2))
     assert citizen != other and is_valid_national_number(citizen)
     async with pool.acquire() as conn:
         mine = {await letter(conn, "ebox_bridge", municipality="12025", ebox="read", paper=None, days_ago=3,
@@ -57,7 +57,7 @@ async def test_erase_reaches_the_running_bridge_and_erases_only_what_is_settled(
 
     await install_test_policy(pool)
     rng = random.Random()
-    citizen, other = (national_number(rng.randrange(1_000, 25_000)) for _ in range(2))
+    citizen, other = (national_number(rng.randrange(25_000), born=62) for _ in range(2))
     async with pool.acquire() as conn:
         settled = {await letter(conn, "ebox_bridge", municipality="12025", ebox="read", paper=None, days_ago=3,
                                 ssin=citizen) for _ in range(2)}
