@@ -19,6 +19,7 @@ from tests.support.staff_harness import (
     outbox,
     signed_in_session,
     staff_account,
+    ticket_changes,
 )
 
 NN = "85073003328"
@@ -29,7 +30,8 @@ async def test_a_clerk_calls_recalls_misses_and_helps(database_url, bus_url, tmp
     now = [dt.datetime.now(dt.UTC)]
     clerk = await staff_account(pool, points=(STADHUIS, DIGIBANK))
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0],
-                               booking_counter_max_calls=2, booking_missed_recall_minutes=5) as booking:
+                               booking_counter_max_calls=2, booking_missed_recall_minutes=5) as booking, \
+            ticket_changes(pool) as changes:
         base = booking.base
         for _ in range(2):
             assert (await booking.call("POST", f"/staff/points/{STADHUIS}/tickets", "staff",
@@ -71,7 +73,7 @@ async def test_a_clerk_calls_recalls_misses_and_helps(database_url, bus_url, tmp
                                             "AND status = 'missed'")
             assert (await post("call", kind="ticket", id=str(missed_id)))[0] == 409  # too soon
             status, page = await post("call-next")
-            assert "You are calling ticket 2" in page, _message(page)
+            assert "You are calling ticket 2" in page, f"{_message(page)}\n{await changes()}"
             now[0] += dt.timedelta(minutes=3)
             status, page = await post("arrived")
             assert "Visit with ticket 2, in Dutch" in page and 'name="national_number"' in page
@@ -159,7 +161,7 @@ async def test_no_show_of_an_appointment_whose_time_has_come(database_url, bus_u
 async def test_two_clerks_calling_at_once_never_get_the_same_person(database_url, bus_url, tmp_path, monkeypatch,
                                                                     pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
     clerks = [await staff_account(pool) for _ in range(2)]
-    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking, ticket_changes(pool) as changes:
         for _ in range(6):
             await booking.call("POST", f"/staff/points/{STADHUIS}/tickets", "staff", json={"language": "nl"})
         sessions = [await signed_in_session(booking.base, c) for c in clerks]
@@ -173,7 +175,8 @@ async def test_two_clerks_calling_at_once_never_get_the_same_person(database_url
                     return r.status
 
             for _ in range(3):  # three rounds of both pressing "call next" at the same moment
-                assert await asyncio.gather(press(0, "call-next"), press(1, "call-next")) == [303, 303]
+                pressed = await asyncio.gather(press(0, "call-next"), press(1, "call-next"))
+                assert pressed == [303, 303], await changes()
                 assert await asyncio.gather(press(0, "arrived"), press(1, "arrived")) == [303, 303]
                 for i in (0, 1):
                     async with sessions[i].post(f"{screens[i]}/end", data={

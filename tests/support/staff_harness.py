@@ -7,7 +7,7 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import asyncpg
@@ -101,3 +101,39 @@ async def tab_to(page, name: str, presses: int = 80) -> None:  # type: ignore[no
         if focused == name:
             return
     raise AssertionError(f"Tab never reached {name!r}")
+
+
+@contextlib.asynccontextmanager
+async def ticket_changes(pool: asyncpg.Pool) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Records every change to booking.tickets while the block runs (which statement, from which
+    connection), and yields a reader for a failing assertion: a queue test that finds nobody
+    waiting says who took the ticket, and which connections were open then."""
+    await pool.execute("""
+        CREATE TABLE IF NOT EXISTS public.test_ticket_changes (
+            at timestamptz DEFAULT clock_timestamp(), op text, number int, point_id text, before text, after text,
+            backend int, client_port int, application text, statement text);
+        TRUNCATE public.test_ticket_changes;
+        CREATE OR REPLACE FUNCTION public.test_record_ticket_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO public.test_ticket_changes (op, number, point_id, before, after, backend, client_port,
+                                                   application, statement)
+            VALUES (TG_OP, OLD.number, OLD.point_id, OLD.status, CASE WHEN TG_OP = 'UPDATE' THEN NEW.status END,
+                    pg_backend_pid(), inet_client_port(), current_setting('application_name'), current_query());
+            RETURN NULL;
+        END $$;
+        DROP TRIGGER IF EXISTS test_ticket_changes ON booking.tickets;
+        CREATE TRIGGER test_ticket_changes AFTER UPDATE OR DELETE ON booking.tickets
+            FOR EACH ROW EXECUTE FUNCTION public.test_record_ticket_change();""")
+
+    async def report() -> str:
+        changes = await pool.fetch("SELECT * FROM public.test_ticket_changes ORDER BY at")
+        sessions = await pool.fetch("SELECT pid, client_port, application_name, state, left(query, 160) AS query "
+                                    "FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND pid <> pg_backend_pid()")
+        return "\n".join(["ticket changes:", *(str(dict(r)) for r in changes),
+                          "other connections:", *(str(dict(r)) for r in sessions)])
+
+    try:
+        yield report
+    finally:
+        await pool.execute("DROP TRIGGER IF EXISTS test_ticket_changes ON booking.tickets")
