@@ -46,20 +46,29 @@ class LoadItem:
     body: bytes
 
 
-def letter_load(count: int, first_citizen: int, seed: int) -> list[LoadItem]:
+def letter_payloads(count: int, first_citizen: int, seed: int) -> list[dict[str, Any]]:
+    """The letters as a back-office sends them over HTTP (JSON, letter ids chosen by the sender)."""
     rng = random.Random(seed)
     pdf = base64.b64encode(bench_pdf()).decode()
+    return [{
+        "letter_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "municipality": "12025", "department": "finance", "document_type": "invoice",
+        "recipient_national_number": bench_national_number(first_citizen + i),
+        "language": "nl", "subject": "Uw factuur voor de huisvuilophaling",
+        "postal_address": {"name": "Jan Peeters", "street": "Bruul", "number": str(1 + i % 120),
+                           "postcode": "2800", "municipality": "Mechelen"},
+        "pdf_base64": pdf,
+    } for i in range(count)]
+
+
+def letter_load(count: int, first_citizen: int, seed: int) -> list[LoadItem]:
+    """The same letters as `LetterIssued` events for the bus (event ids drawn after the letters')."""
+    payloads = letter_payloads(count, first_citizen, seed)
+    rng = random.Random(seed + 1_000_003)
     items = []
-    for i in range(count):
-        event = LetterIssued(producer="bench-backoffice", event_id=uuid.UUID(int=rng.getrandbits(128), version=4), payload={
-            "letter_id": uuid.UUID(int=rng.getrandbits(128), version=4),
-            "municipality": "12025", "department": "finance", "document_type": "invoice",
-            "recipient_national_number": bench_national_number(first_citizen + i),
-            "language": "nl", "subject": "Uw factuur voor de huisvuilophaling",
-            "postal_address": {"name": "Jan Peeters", "street": "Bruul", "number": str(1 + i % 120),
-                               "postcode": "2800", "municipality": "Mechelen"},
-            "pdf_base64": pdf,
-        })
+    for payload in payloads:
+        event = LetterIssued(producer="bench-backoffice", event_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                             payload=payload)
         items.append(LoadItem(str(event.payload.letter_id), str(event.event_id), event.to_bytes()))
     return items
 

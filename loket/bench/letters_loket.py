@@ -5,11 +5,12 @@ published to `letters.issued.v1` as a back-office would, and the time each lette
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,12 +39,20 @@ class LoketResult(Timed):
     sim_cpu_s: float
     missing: int = 0
     extra: dict[str, float] = field(default_factory=dict)
+    # Letters handed over per second: JetStream publishes acknowledged (the bus path), or
+    # letters answered 202 (the HTTP path). 0 when not measured.
+    handed_over_per_s: float = 0.0
 
 
-async def run_loket_letters(
-    database_url: str, bus_url: str, sim: RunningSim, work_dir: Path, load: list[LoadItem],
-    timeout_s: float, progress: Callable[[str, float], None],
-) -> LoketResult:
+@dataclass(frozen=True)
+class RunningBridge:
+    url: str
+    pid: int
+
+
+@contextlib.asynccontextmanager
+async def bridge_process(database_url: str, bus_url: str, sim: RunningSim, work_dir: Path) -> AsyncIterator[RunningBridge]:
+    """The ebox_bridge wired to the simulator as `loket up` wires it, ready to take letters."""
     port = free_port()
     env = {
         **os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
@@ -56,10 +65,54 @@ async def run_loket_letters(
     )
     try:
         await wait_http(f"http://127.0.0.1:{port}/health/ready", bridge, "the ebox_bridge")
-        return await _measure(bus_url, bridge.pid, sim.pid, load, timeout_s, progress)
+        yield RunningBridge(f"http://127.0.0.1:{port}", bridge.pid)
     finally:
         bridge.terminate()
         bridge.wait(20)
+
+
+class SettleWatch:
+    """The instant each wanted letter first settles, read off `letters.status.v1` (core NATS
+    subscription: only what is published while it watches)."""
+
+    def __init__(self, bus_url: str, wanted: set[str]) -> None:
+        self.bus_url, self.wanted = bus_url, wanted
+        self.settled: dict[str, float] = {}
+        self.outcomes: dict[str, int] = {}
+
+    async def _on_status(self, msg) -> None:  # type: ignore[no-untyped-def]
+        # A cheap look at the bytes: this runs for every status event and shares the CPU.
+        kind = next((k for k in SETTLING if k in msg.data[:120]), None)
+        if kind is None:
+            return
+        letter_id = json.loads(msg.data)["payload"]["letter_id"]
+        if letter_id in self.wanted and letter_id not in self.settled:
+            self.settled[letter_id] = time.perf_counter()
+            self.outcomes[SETTLING[kind]] = self.outcomes.get(SETTLING[kind], 0) + 1
+
+    @contextlib.asynccontextmanager
+    async def watching(self) -> AsyncIterator[SettleWatch]:
+        nc = await nats.connect(self.bus_url)
+        sub = await nc.subscribe(topics.LETTERS_STATUS, cb=self._on_status)
+        try:
+            yield self
+        finally:
+            await sub.unsubscribe()
+            await nc.close()
+
+    async def wait_for_all(self, deadline: float, progress: Callable[[str, float], None]) -> None:
+        while len(self.settled) < len(self.wanted) and time.perf_counter() < deadline:
+            progress("settled", len(self.settled))
+            await asyncio.sleep(0.2)
+        progress("settled", len(self.settled))
+
+
+async def run_loket_letters(
+    database_url: str, bus_url: str, sim: RunningSim, work_dir: Path, load: list[LoadItem],
+    timeout_s: float, progress: Callable[[str, float], None],
+) -> LoketResult:
+    async with bridge_process(database_url, bus_url, sim, work_dir) as bridge:
+        return await _measure(bus_url, bridge.pid, sim.pid, load, timeout_s, progress)
 
 
 async def _measure(
@@ -67,51 +120,34 @@ async def _measure(
     progress: Callable[[str, float], None],
 ) -> LoketResult:
     published: dict[str, float] = {}
-    settled: dict[str, float] = {}
-    outcomes: dict[str, int] = {}
-    wanted = {item.letter_id for item in load}
-    nc = await nats.connect(bus_url)
-
-    async def on_status(msg) -> None:  # type: ignore[no-untyped-def]
-        # A cheap look at the bytes: this runs for every status event and shares the CPU.
-        kind = next((k for k in SETTLING if k in msg.data[:120]), None)
-        if kind is None:
-            return
-        letter_id = json.loads(msg.data)["payload"]["letter_id"]
-        if letter_id in wanted and letter_id not in settled:
-            settled[letter_id] = time.perf_counter()
-            outcomes[SETTLING[kind]] = outcomes.get(SETTLING[kind], 0) + 1
-
-    sub = await nc.subscribe(topics.LETTERS_STATUS, cb=on_status)
-    js = nc.jetstream()
+    watch = SettleWatch(bus_url, {item.letter_id for item in load})
     bridge, sim = psutil.Process(bridge_pid), psutil.Process(sim_pid)
-    cpu_before = (_cpu(bridge), _cpu(sim))
-    started = time.perf_counter()
-    try:
-        def mark(item: LoadItem) -> None:
-            published[item.letter_id] = time.perf_counter()
-            if len(published) % 500 == 0:
-                progress("settled", len(settled))
+    async with watch.watching():
+        nc = await nats.connect(bus_url)
+        try:
+            cpu_before = (cpu_seconds(bridge), cpu_seconds(sim))
+            started = time.perf_counter()
 
-        await publish_load(js, topics.LETTERS_ISSUED, load, mark, progress)
-        deadline = started + timeout_s
-        while len(settled) < len(load) and time.perf_counter() < deadline:
-            progress("settled", len(settled))
-            await asyncio.sleep(0.2)
-        progress("settled", len(settled))
-        last = max(settled.values(), default=time.perf_counter())
-        cpu_after = (_cpu(bridge), _cpu(sim))
-    finally:
-        await sub.unsubscribe()
-        await nc.close()
+            def mark(item: LoadItem) -> None:
+                published[item.letter_id] = time.perf_counter()
+                if len(published) % 500 == 0:
+                    progress("settled", len(watch.settled))
+
+            await publish_load(nc.jetstream(), topics.LETTERS_ISSUED, load, mark, progress)
+            handed_over = len(load) / (max(published.values()) - started)
+            await watch.wait_for_all(started + timeout_s, progress)
+            last = max(watch.settled.values(), default=time.perf_counter())
+            cpu_after = (cpu_seconds(bridge), cpu_seconds(sim))
+        finally:
+            await nc.close()
     return LoketResult(
-        letters=len(settled), seconds=last - started,
-        latencies_s=[settled[i] - published[i] for i in settled],
-        outcomes=outcomes, bridge_cpu_s=cpu_after[0] - cpu_before[0], sim_cpu_s=cpu_after[1] - cpu_before[1],
-        missing=len(load) - len(settled),
+        letters=len(watch.settled), seconds=last - started,
+        latencies_s=[watch.settled[i] - published[i] for i in watch.settled],
+        outcomes=watch.outcomes, bridge_cpu_s=cpu_after[0] - cpu_before[0], sim_cpu_s=cpu_after[1] - cpu_before[1],
+        missing=len(load) - len(watch.settled), handed_over_per_s=handed_over,
     )
 
 
-def _cpu(process: psutil.Process) -> float:
+def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
     return times.user + times.system

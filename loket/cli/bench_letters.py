@@ -1,5 +1,6 @@
 """`loket bench letters`: LetterIssued → eBox / paper end to end on the embedded stack, with the
-simulator on the same machine, next to a raw per-event baseline measured in the same run."""
+simulator on the same machine, next to a raw per-event baseline measured in the same run; with
+`--via http`, the same letters through the letters API next to the bus path of the same run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -17,11 +19,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loket.bench.bus_report import machine_info
-from loket.bench.letters_load import letter_load
+from loket.bench.letters_http import HttpBenchError, run_http_letters, run_single_posts
+from loket.bench.letters_load import letter_load, letter_payloads
 from loket.bench.letters_loket import run_loket_letters
 from loket.bench.letters_raw import run_raw_letters
 from loket.bench.letters_report import LettersReport
-from loket.bench.letters_sim import running_simulator, simulator_received
+from loket.bench.letters_sim import RunningSim, running_simulator, simulator_received
 from loket.bench.progress_bars import StageBars
 from loket.devstack.stack import running_stack
 from loket.infra.settings import LoketSettings
@@ -36,9 +39,21 @@ def letters(
     timeout: float = typer.Option(600, "--timeout", min=1, help="Give up waiting for letters after this many seconds."),
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for letters.json."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON instead of a table."),
+    via: str = typer.Option("bus", "--via", help="bus: the bus path and the raw baseline; http: the bus path "
+                            "as the baseline, then the same letters over the letters API."),
+    batch_size: int = typer.Option(500, "--batch-size", min=1, max=1000, help="--via http: letters per batch request."),
+    in_flight: int = typer.Option(4, "--in-flight", min=1, help="--via http: batch requests in flight at once."),
+    single_rate: float = typer.Option(200, "--single-rate", min=1, help="--via http: single POSTs per second."),
+    single_count: int = typer.Option(2000, "--single-count", min=1,
+                                     help="--via http: single POSTs sent (and bus publishes as their baseline)."),
 ) -> None:
     """Letters/s and issue→settled latency of the ebox_bridge (35 % digital citizens), and the
-    ratio to a raw nats-py + asyncpg + aiohttp pipeline doing the same work per event."""
+    ratio to a raw nats-py + asyncpg + aiohttp pipeline doing the same work per event. With
+    --via http: letters accepted/s in batches over HTTP and single-POST latency at a fixed rate,
+    against the bus path of the same run."""
+    if via not in ("bus", "http"):
+        raise typer.BadParameter("choose bus or http", param_hint="--via")
+    shape = HttpShape(batch_size, in_flight, single_rate, single_count) if via == "http" else None
     if as_json:  # stdout carries the JSON only; progress and notes go to stderr
         console.file = sys.stderr
     work = Path(tempfile.mkdtemp(prefix="loket-bench-letters-"))
@@ -47,10 +62,15 @@ def letters(
         with running_stack(LoketSettings(data_dir=work)) as stack:
             if not stack.bus_url.startswith("nats://"):
                 raise typer.BadParameter("the letters benchmark runs on NATS JetStream (LOKET_BUS_URL=nats://…)")
-            report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, raw_workers, skip_raw, timeout))
+            try:
+                report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, raw_workers, skip_raw, timeout,
+                                          shape))
+            except HttpBenchError as error:
+                console.print(f"[red]{error}[/]")
+                raise typer.Exit(1) from error
             report.machine = machine_info("embedded" if stack.embedded else "external servers")
     finally:
-        if report is not None and not report.loket.missing:
+        if report is not None and not report.missing:
             shutil.rmtree(work, ignore_errors=True)
         else:  # keep the logs (ebox_bridge.log, ebox_sim.log) for the post-mortem
             console.print(f"[yellow]work folder kept: {work}[/]")
@@ -61,11 +81,15 @@ def letters(
         table = Table(title=f"loket bench letters — {count:,} letters")
         for column in ("figure", "value", ""):
             table.add_column(column, justify="right" if column == "value" else "left")
-        for name, value, note in report.rows():
+        for name, value, note in report.rows() + report.http_rows():
             style = "red" if "NOT" in note or "MISSING" in note else ("green" if note.endswith("met") else None)
             table.add_row(name, value, note, style=style)
         console.print(table)
         console.print(f"written {path}")
+    if report.http is not None and report.http.missing:
+        console.print(f"[red]{report.http.missing:,} of {count:,} letters sent over HTTP did not settle within "
+                      f"{timeout:.0f} s; see ebox_bridge.log in the work folder[/]")
+        raise typer.Exit(1)
     if report.loket.missing:
         console.print(f"[red]{report.loket.missing:,} of {count:,} letters did not settle within {timeout:.0f} s "
                       f"(settled: {', '.join(f'{k} {v:,}' for k, v in sorted(report.loket.outcomes.items())) or 'none'}); "
@@ -73,8 +97,17 @@ def letters(
         raise typer.Exit(1)
 
 
+@dataclass(frozen=True)
+class HttpShape:
+    batch_size: int
+    in_flight: int
+    single_rate: float
+    single_count: int
+
+
 async def _run(
     database_url: str, bus_url: str, work: Path, count: int, raw_workers: int, skip_raw: bool, timeout: float,
+    http: HttpShape | None,
 ) -> LettersReport:
     progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, refresh_per_second=4)
@@ -87,6 +120,9 @@ async def _run(
                 database_url, bus_url, sim, work, letter_load(count, 0, seed=1), timeout, bars.callback("Loket", count))
             received["loket"] = await simulator_received(sim)
             raw, raw_sim_cpu = None, None
+            if http is not None:  # the bus path just measured is the baseline; no raw run
+                return await _run_http(database_url, bus_url, sim, work, count, timeout, http, bars,
+                                       LettersReport(loket, None, {}, None, received))
             if not skip_raw:
                 await sim.admin("POST", "/admin/reset")
                 before = _cpu(sim.pid)
@@ -96,6 +132,21 @@ async def _run(
                 raw_sim_cpu = _cpu(sim.pid) - before
                 received["raw"] = await simulator_received(sim)
     return LettersReport(loket, raw, {}, raw_sim_cpu, received)
+
+
+async def _run_http(database_url: str, bus_url: str, sim: RunningSim, work: Path, count: int, timeout: float,
+                    shape: HttpShape, bars: StageBars, report: LettersReport) -> LettersReport:
+    # Other citizens than the bus path's (0…count), so no letter meets a cached eBox answer.
+    await sim.admin("POST", "/admin/reset")
+    report.http = await run_http_letters(database_url, bus_url, sim, work, letter_payloads(count, 2 * count, seed=3),
+                                         shape.batch_size, shape.in_flight, timeout, bars.callback("HTTP", count))
+    report.sim_received["http"] = await simulator_received(sim)
+    first = 3 * count
+    report.single_http, report.single_bus = await run_single_posts(
+        database_url, bus_url, sim, work, letter_payloads(shape.single_count, first, seed=4),
+        letter_load(shape.single_count, first + shape.single_count, seed=5), shape.single_rate,
+        bars.callback("single", shape.single_count))
+    return report
 
 
 def _cpu(pid: int) -> float:

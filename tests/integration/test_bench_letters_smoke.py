@@ -1,6 +1,7 @@
 """`loket bench letters` on a small load: every letter settles, the outcome splits add up on
 both sides and match what the eBox simulator received, and the report carries the ratio (a
-smoke test: no speed is asserted). The raw baseline is also checked on its own, on the test
+smoke test: no speed is asserted); `--via http` sends the same kind of letters through the
+letters API, in batches and one by one, next to the bus path. The raw baseline is also checked on its own, on the test
 session's servers, so it is covered even while the ebox_bridge is being changed."""
 
 from __future__ import annotations
@@ -40,6 +41,24 @@ def test_bench_letters_runs_end_to_end(tmp_path: Path) -> None:
     assert report["simulator_consistent"] == {"loket": True, "raw": True}
     assert report["ratio"] == loket["letters_per_s"] / raw["events_per_s"]
     assert 0 < loket["p50_ms"] <= loket["p99_ms"]
+
+
+def test_bench_letters_via_http_runs_end_to_end(tmp_path: Path) -> None:
+    report = run_bench("letters", tmp_path, "--via", "http", "--count", "200", "--batch-size", "60",
+                       "--single-count", "80", "--single-rate", "40")
+    bus, http = report["loket"], report["http"]
+    assert report["via"] == "http" and report["raw"] is None  # the bus path is the baseline here
+    assert (bus["letters"], bus["missing"]) == (200, 0) and (http["letters"], http["missing"]) == (200, 0)
+    assert http["refused"] == 0 and sum(http["outcomes"].values()) == 200 and http["outcomes"].get("delivered")
+    # What the HTTP run delivered is what the simulator received in that run, no more.
+    assert report["simulator_received"]["http"]["digital"] == http["outcomes"]["delivered"]
+    assert report["simulator_consistent"] == {"loket": True, "http": True}
+    assert http["ratio_accepted_to_bus"] == http["accepted_per_s"] / report["bus_handed_over_per_s"]
+    assert http["ratio_settled_to_bus"] == http["letters_per_s"] / bus["letters_per_s"]
+    single = report["single"]
+    assert single["http"]["answered"] == 80 and single["http"]["refused"] == {}
+    assert single["bus"]["answered"] == 80
+    assert 0 < single["http"]["p50_ms"] <= single["http"]["p95_ms"] <= single["http"]["p99_ms"]
 
 
 def test_bench_load_has_distinct_valid_national_numbers() -> None:
