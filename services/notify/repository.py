@@ -120,13 +120,15 @@ class NotifyRepository:
                         limit: int) -> list[Notification]:
         """Due messages, and in-flight ones whose worker died before the provider answered."""
         rows = await conn.fetch(
-            f"""UPDATE {self.schema}.notifications n SET status = 'sending', lease_until = $2,
+            # MATERIALIZED: the claim runs once (a rescanned SKIP LOCKED subquery claims more).
+            f"""WITH due AS MATERIALIZED (
+                    SELECT notification_id FROM {self.schema}.notifications
+                    WHERE (status = 'created' AND due_at <= $1)
+                       OR (status = 'sending' AND provider_ref IS NULL AND lease_until < $1)
+                    ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                UPDATE {self.schema}.notifications n SET status = 'sending', lease_until = $2,
                     attempts = n.attempts + 1
-                FROM (SELECT notification_id FROM {self.schema}.notifications
-                      WHERE (status = 'created' AND due_at <= $1)
-                         OR (status = 'sending' AND provider_ref IS NULL AND lease_until < $1)
-                      ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
-                WHERE n.notification_id = due.notification_id RETURNING {_N_COLUMNS}""", now, lease_until, limit)
+                FROM due WHERE n.notification_id = due.notification_id RETURNING {_N_COLUMNS}""", now, lease_until, limit)
         return [Notification.from_row(r) for r in rows]
 
     async def set_outcome(self, conn: asyncpg.Connection, n: Notification, *, status: str,

@@ -134,10 +134,12 @@ async def claim_no_shows(conn: asyncpg.Connection, schema: str, started_before: 
     """Booked appointments whose grace period is over become no-shows (skipping rows another
     replica is handling, so the sweep can run on every replica)."""
     rows = await conn.fetch(
-        f"""UPDATE {schema}.appointments a SET status = 'no_show', closed_at = $2
-            FROM (SELECT appointment_id FROM {schema}.appointments WHERE status = 'booked' AND starts_at < $1
-                  ORDER BY starts_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
-            WHERE a.appointment_id = due.appointment_id
+        # MATERIALIZED: the claim runs once (a rescanned SKIP LOCKED subquery claims more).
+        f"""WITH due AS MATERIALIZED (
+                SELECT appointment_id FROM {schema}.appointments WHERE status = 'booked' AND starts_at < $1
+                ORDER BY starts_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+            UPDATE {schema}.appointments a SET status = 'no_show', closed_at = $2
+            FROM due WHERE a.appointment_id = due.appointment_id
             RETURNING {_A_COLUMNS}""",
         started_before, now, limit)
     return [Appointment.from_row(r) for r in rows]
@@ -154,10 +156,12 @@ async def expire_lapsed_holds(conn: asyncpg.Connection, schema: str, now: dt.dat
     """Slots held for someone on the waitlist whose claim window is over become `expired`
     (freeing the helper's time), skipping rows another replica is handling."""
     rows = await conn.fetch(
-        f"""UPDATE {schema}.appointments a SET status = 'expired', closed_at = $1
-            FROM (SELECT appointment_id FROM {schema}.appointments WHERE status = 'held' AND hold_until < $1
-                  ORDER BY hold_until LIMIT $2 FOR UPDATE SKIP LOCKED) due
-            WHERE a.appointment_id = due.appointment_id
+        # MATERIALIZED: the claim runs once (a rescanned SKIP LOCKED subquery claims more).
+        f"""WITH due AS MATERIALIZED (
+                SELECT appointment_id FROM {schema}.appointments WHERE status = 'held' AND hold_until < $1
+                ORDER BY hold_until LIMIT $2 FOR UPDATE SKIP LOCKED)
+            UPDATE {schema}.appointments a SET status = 'expired', closed_at = $1
+            FROM due WHERE a.appointment_id = due.appointment_id
             RETURNING a.appointment_id, a.waitlist_entry""",
         now, limit)
     return [LapsedHold(r["appointment_id"], r["waitlist_entry"]) for r in rows]

@@ -81,11 +81,13 @@ class Loans:
         """One DeviceLoanOverdue per overdue loan per local day (notify reminds the citizen)."""
         today = local_date(now)
         rows = await conn.fetch(
-            f"""UPDATE {self.schema}.loans l SET last_overdue_notice_on = $2
-                FROM (SELECT loan_id FROM {self.schema}.loans WHERE returned_at IS NULL AND due_at < $1
-                        AND (last_overdue_notice_on IS NULL OR last_overdue_notice_on < $2)
-                      LIMIT 500 FOR UPDATE SKIP LOCKED) due
-                WHERE l.loan_id = due.loan_id
+            # MATERIALIZED: the claim runs once (a rescanned SKIP LOCKED subquery claims more).
+            f"""WITH due AS MATERIALIZED (
+                    SELECT loan_id FROM {self.schema}.loans WHERE returned_at IS NULL AND due_at < $1
+                      AND (last_overdue_notice_on IS NULL OR last_overdue_notice_on < $2)
+                    LIMIT 500 FOR UPDATE SKIP LOCKED)
+                UPDATE {self.schema}.loans l SET last_overdue_notice_on = $2
+                FROM due WHERE l.loan_id = due.loan_id
                 RETURNING l.loan_id, l.device_id, l.point_id, l.due_at, l.contact, l.language""", now, today)
         for r in rows:
             point = await self.appointments.point(conn, r["point_id"])

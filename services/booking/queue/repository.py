@@ -43,10 +43,14 @@ async def waiting(conn: asyncpg.Connection, schema: str, point_id: str) -> list[
 async def take_oldest_ticket(conn: asyncpg.Connection, schema: str, point_id: str, now: dt.datetime) -> Ticket | None:
     """The longest-waiting walk-in, locked so two helpers calling at once get two people."""
     row = await conn.fetchrow(
-        f"""UPDATE {schema}.tickets t SET status = 'called', called_at = $2, notify_phone = NULL
-            FROM (SELECT ticket_id FROM {schema}.tickets WHERE point_id = $1 AND status = 'waiting'
-                  ORDER BY created_at, number LIMIT 1 FOR UPDATE SKIP LOCKED) next
-            WHERE t.ticket_id = next.ticket_id
+        # MATERIALIZED: the choice runs once. As a subquery in FROM the planner may rescan it per
+        # row of a nested loop, and with SKIP LOCKED each rescan picks another ticket: one call
+        # took every waiting ticket of the point (seen in CI once the table had grown).
+        f"""WITH next AS MATERIALIZED (
+                SELECT ticket_id FROM {schema}.tickets WHERE point_id = $1 AND status = 'waiting'
+                ORDER BY created_at, number LIMIT 1 FOR UPDATE SKIP LOCKED)
+            UPDATE {schema}.tickets t SET status = 'called', called_at = $2, notify_phone = NULL
+            FROM next WHERE t.ticket_id = next.ticket_id
             RETURNING t.ticket_id, t.number, t.language, t.topic, t.created_at""", point_id, now)
     return Ticket(**dict(row)) if row else None
 

@@ -71,7 +71,7 @@ async def add_deliveries(conn: asyncpg.Connection, schema: str, events: Sequence
 async def claim_due(conn: asyncpg.Connection, schema: str, limit: int, now: dt.datetime,
                     lease_until: dt.datetime) -> list[asyncpg.Record]:
     return await conn.fetch(
-        f"""WITH due AS (
+        f"""WITH due AS MATERIALIZED (  -- claimed once, never rescanned
                 SELECT delivery_id FROM {schema}.webhook_deliveries
                 WHERE state = 'pending' AND due_at <= $1
                 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
