@@ -29,7 +29,7 @@ from loket.cli.demo_booking import end_of_week_no_shows, play_booking, seed
 from loket.cli.demo_letters import broken_letters, demo_letters, national_number
 from loket.cli.demo_summary import ebox_outage, summary_figures
 from loket.cli.print_cmd import close_print_batch
-from loket.contracts import topics
+from loket.contracts import LetterIssuedPayload, topics
 from loket.devstack.stack import running_stack
 from loket.devstack.supervisor import Supervisor
 from loket.devstack.up import prepare_services
@@ -65,8 +65,11 @@ async def push_letters(database_url: str, bus_url: str, count: int, spool: Path,
     close a print batch for the paper ones. The citizen helped at a counter gets three."""
     letters = demo_letters(count)
     if helped_citizen is not None:
-        letters[:3] = [e.model_copy(update={"payload": e.payload.model_copy(
-            update={"recipient_national_number": helped_citizen})}) for e in letters[:3]]
+        # Validated again (not model_copy): the payload keeps its two recipient fields in step.
+        letters[:3] = [e.model_copy(update={"payload": LetterIssuedPayload.model_validate(
+            {**e.payload.model_dump(exclude={"recipient_national_number"}),
+             "recipient": {"kind": "citizen", "identifier": helped_citizen}})})
+            for e in letters[:3]]
     ids = [str(e.payload.letter_id) for e in letters]
     registry = CollectorRegistry()
     bus = Bus(bus_url, "demo-backoffice", registry, PlatformMetrics(registry))

@@ -35,6 +35,7 @@ from loket.contracts.devices import (
     DeviceReturned,
     DeviceReturnedPayload,
 )
+from loket.contracts.enterprise_number import normalise_enterprise_number
 from loket.contracts.envelope import Event, Payload
 from loket.contracts.errors import ContractViolation
 from loket.contracts.letter_status import (
@@ -60,7 +61,12 @@ from loket.contracts.letter_status import (
     PostageClass,
     PrintReason,
 )
-from loket.contracts.letters import MAX_INLINE_PDF_BYTES, LetterIssued, LetterIssuedPayload
+from loket.contracts.letters import (
+    MAX_INLINE_PDF_BYTES,
+    LetterIssued,
+    LetterIssuedPayload,
+    Recipient,
+)
 from loket.contracts.national_number import (
     NationalNumber,
     is_valid_national_number,
@@ -168,6 +174,7 @@ __all__ = [
     "PostageClass",
     "PostalAddress",
     "PrintReason",
+    "Recipient",
     "RefnisCode",
     "Slug",
     "UtcDatetime",
@@ -182,6 +189,7 @@ __all__ = [
     "is_valid_national_number",
     "kind",
     "mask_national_numbers",
+    "normalise_enterprise_number",
     "normalise_national_number",
     "topics",
 ]

@@ -24,9 +24,12 @@ from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, bu
 from services.ebox_bridge.api.cancelling import LetterCancelling
 from services.ebox_bridge.api.letter_reading import LetterReading
 from services.ebox_bridge.api.letter_routes import LetterRoutes
+from services.ebox_bridge.api.print_house_batches import PrintBatchReading
 from services.ebox_bridge.api.print_house_routes import PrintHouseRoutes
 from services.ebox_bridge.api.routes import BODY_LIMITS, api_routes
 from services.ebox_bridge.api.submission import LetterSubmission
+from services.ebox_bridge.desk.rendering import DESK
+from services.ebox_bridge.desk.routes import LetterDesk
 from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
 from services.ebox_bridge.ebox_client import EboxClient
@@ -132,7 +135,11 @@ def service_spec(
     print_house = PrintHouseRoutes(NAME, runtime.db, runtime.outbox, settings.spool_dir, utc_now)
     spec.endpoints = (letter_api.endpoints() + WebhookRoutes(NAME, runtime.db, retry, utc_now).endpoints()
                       + print_house.endpoints())
-    spec.routes = lambda _: api_routes(spec.endpoints)
+    # The letter desk: pages for signed-in people (session cookie, CSRF), on the API's use cases.
+    desk = LetterDesk(NAME, runtime.db, LetterReading(NAME, runtime.db),
+                      PrintBatchReading(NAME, runtime.db, settings.spool_dir), settings.bus_url, retry, utc_now)
+    spec.routes = lambda _: api_routes(spec.endpoints) + desk.routes()
+    spec.person_pages = (DESK,)
     spec.body_limits = BODY_LIMITS
     return spec
 

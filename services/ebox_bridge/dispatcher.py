@@ -151,14 +151,19 @@ class EboxDispatcher:
         return confirmed
 
     async def _digital(self, rows: Sequence[asyncpg.Record]) -> dict[str, bool]:
-        """ssin → has an activated eBox, from the cache or one batched look-up."""
-        ssins = list({r["ssin"] for r in rows})
+        """ssin → has an activated eBox, from the cache or one batched look-up per recipient
+        kind (the federation takes one eboxType per call). `ssin` is an enterprise number for
+        enterprise letters; the two formats never collide, so one cache serves both."""
+        kinds = {r["ssin"]: r["recipient_kind"] for r in rows}
+        ssins = list(kinds)
         now = self.clock()
         async with self.db().acquire() as conn:
             known = await ebox_status_cache.cached(conn, self.schema, ssins, self.settings.preference_cache_ttl_s, now)
         missing = [s for s in ssins if s not in known]
         if missing:
-            found = await self.calls.preferences(missing)
+            found = {}
+            for kind in sorted({kinds[s] for s in missing}):
+                found.update(await self.calls.preferences([s for s in missing if kinds[s] == kind], kind))
             fresh = {s: (s in found, s in found and found[s].exclusively_ebox) for s in missing}
             async with self.db().acquire() as conn:
                 await ebox_status_cache.store(conn, self.schema, fresh, now)

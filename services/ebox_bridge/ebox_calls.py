@@ -36,17 +36,20 @@ class EboxCalls:
             lambda client: client.publish(
                 row["letter_id"], row["ssin"], row["subject"], row["language"], pdf,
                 row["message_type_id"], registered=row["registered"], sender=_sender(row), confirm=confirm,
+                recipient_kind=row["recipient_kind"],
             ),
         )
         if isinstance(outcome, NoDigitalUser):
             self.metrics.ebox_errors.labels("publish", "NO_DIGITAL_USER").inc()
         return outcome
 
-    async def preferences(self, ssins: list[str]) -> dict[str, Preference]:
-        return await self._timed("preferences", lambda client: client.preferences(ssins))
+    async def preferences(self, ssins: list[str], kind: str = "citizen") -> dict[str, Preference]:
+        return await self._timed("preferences", lambda client: client.preferences(ssins, kind))
 
-    async def read_status(self, message_ids: list[str], recipients: dict[str, str]) -> dict[str, str]:
-        return await self._timed("read_status", lambda client: client.read_status(message_ids, recipients))
+    async def read_status(self, message_ids: list[str], recipients: dict[str, str],
+                          enterprises: frozenset[str] = frozenset()) -> dict[str, str]:
+        return await self._timed(
+            "read_status", lambda client: client.read_status(message_ids, recipients, enterprises))
 
     async def _timed(self, operation: str, call: Callable[[EboxClient], Awaitable[Any]]) -> Any:
         if self.client is None:

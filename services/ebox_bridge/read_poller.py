@@ -48,7 +48,8 @@ class ReadPoller:
     async def call(self, rows: Sequence[asyncpg.Record], lease: Lease) -> ReadStatus:
         try:
             return await self.calls.read_status(
-                [r["ebox_message_id"] for r in rows], {r["ebox_message_id"]: r["ssin"] for r in rows}
+                [r["ebox_message_id"] for r in rows], {r["ebox_message_id"]: r["ssin"] for r in rows},
+                frozenset(r["ebox_message_id"] for r in rows if r["recipient_kind"] == "enterprise"),
             )
         except Exception as exc:
             log.warning("read status unavailable (%s); polling again later", exc)

@@ -142,7 +142,9 @@ STATEMENTS: dict[str, Statement] = {
         "letters", "letter_id", [*LETTER, "language", "important", "citizen", "issued_at", "registered"],
         _latest("language", "important", "citizen", "issued_at", "registered"),
         lambda e, p: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
-                      e.payload.language, e.payload.important, p(str(e.payload.recipient_national_number)),
+                      # A company's letter counts as a letter, but belongs to no citizen: no pseudonym.
+                      e.payload.language, e.payload.important,
+                      p(e.payload.recipient_national_number if e.payload.addressee.kind == "citizen" else None),
                       e.occurred_at, e.payload.registered)),
     "LetterDeliveredToEbox": _on(
         "letters", "letter_id", [*LETTER, "ebox_delivered_at"], _latest("ebox_delivered_at"),

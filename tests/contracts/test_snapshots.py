@@ -76,5 +76,18 @@ def test_write_snapshots_writes_updates_and_prunes(tmp_path) -> None:
 def test_national_number_schema_is_published_compact() -> None:
     letter = committed()["LetterIssued.v1.json"]
     field = letter["$defs"]["LetterIssuedPayload"]["properties"]["recipient_national_number"]
-    assert field["pattern"] == "^[0-9]{11}$" and field["type"] == "string"
+    number = next(option for option in field["anyOf"] if option.get("type") == "string")
+    assert number["pattern"] == "^[0-9]{11}$"
+    assert field["deprecated"] is True  # still accepted in this version; `recipient` replaces it
     assert {"event_id", "event_type", "schema_version", "occurred_at"} <= set(letter["required"])
+
+
+def test_recipient_schema_is_published_compact_for_both_kinds() -> None:
+    defs = committed()["LetterIssued.v1.json"]["$defs"]
+    recipient = defs["Recipient"]
+    assert recipient["properties"]["kind"]["enum"] == ["citizen", "enterprise"]
+    assert recipient["properties"]["identifier"]["pattern"] == "^([0-9]{11}|[01][0-9]{9})$"
+    assert set(recipient["required"]) == {"kind", "identifier"}
+    # Neither recipient field is required on its own: exactly one of the two is (a rule the
+    # model checks), so producers still sending the old field validate against the schema.
+    assert not {"recipient", "recipient_national_number"} & set(defs["LetterIssuedPayload"]["required"])

@@ -28,7 +28,8 @@ PDF = b"%PDF-1.7\n\x00\xff\r\n binary \r body\n%%EOF"
 
 def settings(**overrides: Any) -> EboxSimSettings:
     # share 0: nobody is digital until a test activates them, so NO_DIGITAL_USER is predictable.
-    base = {"admin_token": "admin-secret", "share_digital_percent": 0, "client_ids": ["bridge"]}
+    base = {"admin_token": "admin-secret", "share_digital_percent": 0, "share_digital_enterprises_percent": 0,
+            "client_ids": ["bridge"]}
     return EboxSimSettings(**(base | overrides))
 
 
@@ -217,6 +218,36 @@ async def test_preference_lookup_batch(sim: Sim) -> None:
     assert all(isinstance(p["exclusivelyEbox"], bool) for p in found)
     too_many = body | {"eboxIdValueList": [SSIN] * 1001}
     assert (await sim.call("POST", PREFS, too_many))[0] == 400
+
+
+async def test_enterprise_preference_lookup(sim: Sim) -> None:
+    # The reference's EboxIdSameTypeList for enterprises (ebox-federation-1.3.yaml).
+    company, other = "0406798006", "0428759497"
+    await sim.admin("POST", f"/admin/enterprises/{company}/activate")
+    body = {"eboxType": "ENTERPRISE", "eboxIdType": "EnterpriseNumber", "eboxIdValueList": [company, other]}
+    status, found, _ = await sim.call("POST", PREFS, body)
+    assert status == 200
+    assert [p["eboxId"] for p in found] == [{"eboxType": "ENTERPRISE", "eboxIdValue": company}]
+    # A citizen's activation says nothing about an enterprise, and ids must match the type.
+    for wrong in ({"eboxIdType": "ssin"}, {"eboxIdValueList": [SSIN]}, {"eboxIdValueList": ["0406798007"]}):
+        status, error, _ = await sim.call("POST", PREFS, body | wrong)
+        assert (status, error["code"]) == (400, "INVALID_INPUT"), wrong
+
+
+async def test_publish_to_an_enterprise(sim: Sim) -> None:
+    company = "0406798006"
+    doc = message(recipient={"eboxType": "enterprise", "eboxIdValue": company})
+    status, answer, _ = await sim.publish(doc, key="company-1")
+    assert status == 201 and answer["code"] == "NO_DIGITAL_USER"
+    await sim.admin("POST", f"/admin/enterprises/{company}/activate")
+    status, answer, _ = await sim.publish(doc, key="company-2")
+    assert status == 201 and "code" not in answer
+    record = await sim.admin("GET", "/admin/received")
+    assert {(m["recipientKind"], m["ssin"]) for m in record["messages"]} == {("enterprise", company)}
+    bad = message(recipient={"eboxType": "enterprise", "eboxIdValue": "0406798007"})
+    assert (await sim.publish(bad))[0] == 400
+    as_citizen = message(recipient={"eboxType": "citizen", "ssin": company})
+    assert (await sim.publish(as_citizen))[0] == 400
 
 
 async def test_outage_and_rate_limit(sim: Sim) -> None:

@@ -29,7 +29,7 @@ from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.settings import EboxBridgeSettings
 from tests.support.bridge_harness import POLICY, bridge_settings, publish, simulator, status_events
 from tests.support.fake_letters import FixedTenants
-from tests.support.letters import ADDRESS, Population, letter_issued, letter_pdf
+from tests.support.letters import ADDRESS, Companies, Population, letter_issued, letter_pdf
 from tests.support.letters_api import (
     ETTERBEEK,
     MECHELEN,
@@ -104,6 +104,18 @@ async def test_a_letter_not_digital_goes_to_paper(api: Api) -> None:
     assert view["channels"]["paper"] == {"state": "queued_for_print", "reason": "no_digital_user", "print_batch": None}
 
 
+async def test_a_letter_to_a_company_is_accepted_then_reaches_its_ebox(api: Api, sim) -> None:  # type: ignore[no-untyped-def]
+    number = Companies(start=52_000).take(True)
+    request = {k: v for k, v in letter("", recipient={"kind": "enterprise", "identifier": number}).items()
+               if k != "recipient_national_number"}
+    status, body = await api.call("POST", "/v1/letters", json=request)
+    assert status == 202, body
+    await settled_status(api, body["letter_id"], {"delivered_to_ebox"})
+    published = (await sim.admin("GET", "/admin/received"))["messages"]
+    [message] = [m for m in published if m["idempotencyKey"] == body["letter_id"]]
+    assert (message["recipientKind"], message["ssin"]) == ("enterprise", number)
+
+
 async def test_same_key_same_body_same_answer_other_body_409(api: Api) -> None:
     key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
     request = letter(PEOPLE.take(True))
@@ -129,6 +141,10 @@ async def test_concurrent_requests_under_one_key_make_one_letter(api: Api, pool:
 
 @pytest.mark.parametrize(("change", "pointer"), [
     ({"recipient_national_number": "12345678901"}, "/recipient_national_number"),
+    # letters to companies (issue 18): a KBO/BCE number with wrong check digits, and both fields
+    ({"recipient_national_number": None, "recipient": {"kind": "enterprise", "identifier": "0406798007"}},
+     "/recipient/identifier"),
+    ({"recipient": {"kind": "enterprise", "identifier": "0406798006"}}, "/recipient"),
     ({"subject": ""}, "/subject"),
     ({"language": "xx"}, "/language"),
     ({"language": "de"}, "/language"),  # valid language, not in Mechelen's regime: intake's check

@@ -12,6 +12,7 @@ from fpdf import FPDF
 
 from loket.contracts.letters import LetterIssued
 from loket.simulators.ebox.citizens import Citizens
+from loket.simulators.ebox.enterprises import Enterprises
 
 ADDRESS = {
     "name": "Jan Peeters", "street": "Grote Markt", "number": "21", "box": "3",
@@ -50,6 +51,43 @@ class Population:
             self._next += 1
             if self._citizens.is_digital(number) == digital:
                 return number
+
+
+def enterprise_number(index: int) -> str:
+    """A valid KBO/BCE number (10 digits, leading 0), distinct for index < 10 000 000."""
+    first_eight = f"0{3_000_000 + index:07d}"
+    return f"{first_eight}{97 - int(first_eight) % 97:02d}"
+
+
+class Companies:
+    """Splits enterprise numbers into digital / not digital the way the simulator will."""
+
+    def __init__(self, seed: int = 0, share_digital_percent: int = 90, start: int = 0) -> None:
+        self._enterprises = Enterprises(seed, share_digital_percent)
+        self._next = start
+
+    def take(self, digital: bool) -> str:
+        while True:
+            number = enterprise_number(self._next)
+            self._next += 1
+            if self._enterprises.is_digital(number) == digital:
+                return number
+
+
+COMPANY_ADDRESS = {
+    "name": "Brouwerij Het Anker NV", "department": "Boekhouding", "street": "Guido Gezellelaan",
+    "number": "49", "postcode": "2800", "municipality": "Mechelen",
+}
+
+
+def company_letter(number: str, **payload: Any) -> LetterIssued:
+    """A letter to an enterprise, by its KBO/BCE number, addressed to the company on paper."""
+    fields: dict[str, Any] = {
+        "recipient_national_number": None,
+        "recipient": {"kind": "enterprise", "identifier": number},
+        "postal_address": COMPANY_ADDRESS,
+    }
+    return letter_issued("", **(fields | payload))
 
 
 def letter_issued(ssin: str, *, envelope: dict[str, Any] | None = None, **payload: Any) -> LetterIssued:

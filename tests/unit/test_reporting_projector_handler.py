@@ -157,3 +157,14 @@ async def test_the_service_writes_one_set_based_statement_per_type_into_its_sche
 def test_the_spec_without_settings_still_documents_every_subscription() -> None:
     spec = service_spec()
     assert len(spec.subscriptions) == 7 and all(not s.handlers for s in spec.subscriptions)
+
+
+async def test_a_company_letter_counts_as_a_letter_of_no_citizen() -> None:
+    # Issue 18: an enterprise recipient has no national number, so no pseudonym either (and
+    # certainly not the pseudonym of the text "None").
+    issued = example("LetterIssued", recipient_national_number=None,
+                     recipient={"kind": "enterprise", "identifier": "0406798006"})
+    store = await project([issued, example("LetterDeliveredToEbox")])
+    letter = store.row("letters", LETTER_ID)
+    assert letter["citizen"] is None
+    assert letter["issued_at"] == issued.occurred_at and letter["ebox_delivered_at"] is not None

@@ -31,6 +31,11 @@ def _digest(seed: int, ssin: str, purpose: str) -> int:
 
 
 class Citizens:
+    # How the federation names this kind of eBox, and the hash purpose that decides activation
+    # (a different one per kind, so a citizen's number says nothing about an enterprise's).
+    ebox_type = "citizen"
+    purpose = "active"
+
     def __init__(self, seed: int, share_digital_percent: int) -> None:
         self._seed = seed
         self._share = share_digital_percent
@@ -45,17 +50,17 @@ class Citizens:
     def is_digital(self, ssin: str) -> bool:
         if ssin in self._activated:
             return True
-        return _digest(self._seed, ssin, "active") % 100 < self._share
+        return _digest(self._seed, ssin, self.purpose) % 100 < self._share
 
     def preference(self, ssin: str) -> dict[str, object] | None:
-        """The federation's EboxPreferences for an activated citizen, None when no eBox."""
+        """The federation's EboxPreferences for an activated eBox, None when there is none."""
         if not self.is_digital(ssin):
             return None
         roll = _digest(self._seed, ssin, "prefs")
         # Roughly a third choose eBox only (no paper copy); last connection within 90 days.
         connected = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) - dt.timedelta(minutes=roll % 129600)
         return {
-            "eboxId": {"eboxType": "citizen", "eboxIdValue": ssin},
+            "eboxId": {"eboxType": self.ebox_type, "eboxIdValue": ssin},
             "exclusivelyEbox": roll % 3 == 0,
             "lastConnectionDate": connected.isoformat().replace("+00:00", "Z"),
         }

@@ -21,6 +21,7 @@ class Delivered:
     digital_user: bool
     sender: str
     read_at: float | None = None  # set by the admin endpoint; the simulated reader is derived
+    recipient_kind: str = "citizen"  # "enterprise": `ssin` holds a KBO/BCE number
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Mailbox:
         self.attempts[idempotency_key] += 1
         return self.by_key.get(idempotency_key)
 
-    def publish(self, key: str, ssin: str, main_content: bytes, digital: bool, sender: str) -> Delivered:
+    def publish(self, key: str, ssin: str, main_content: bytes, digital: bool, sender: str,
+                recipient_kind: str = "citizen") -> Delivered:
         now = time.time()
         expires = dt.datetime.fromtimestamp(now, dt.UTC) + dt.timedelta(days=self.message_ttl_days)
         message = Delivered(
@@ -55,6 +57,7 @@ class Mailbox:
             expiration_date=expires.replace(microsecond=0).isoformat(),
             digital_user=digital,
             sender=sender,
+            recipient_kind=recipient_kind,
         )
         self.messages[message.message_id] = message
         self.by_key[key] = message.message_id
@@ -80,7 +83,7 @@ class Mailbox:
         # MessageStatus of the reference registry.
         return {
             "messageId": message.message_id,
-            "eboxId": {"eboxType": "citizen", "eboxIdValue": message.ssin},
+            "eboxId": {"eboxType": message.recipient_kind, "eboxIdValue": message.ssin},
             "expirationDate": message.expiration_date,
             "readStatus": self.is_read(message),
             "visible": True,
@@ -93,6 +96,7 @@ class Mailbox:
                     "messageId": m.message_id,
                     "idempotencyKey": m.idempotency_key,
                     "ssin": m.ssin,
+                    "recipientKind": m.recipient_kind,
                     "mainContentSha256": m.main_content_sha256,
                     "digitalUser": m.digital_user,
                     "sender": m.sender,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loket.simulators.ebox.citizens import require_ssin
+from loket.simulators.ebox.enterprises import require_enterprise_number
 from loket.simulators.ebox.errors import EboxError, invalid_input
 
 ENTERPRISE_NUMBER = re.compile(r"^[01][0-9]{9}$")
@@ -19,9 +20,10 @@ MAX_SUBJECT = 400
 
 @dataclass(frozen=True)
 class Publication:
-    ssin: str
+    ssin: str  # the recipient's id: an enterprise (KBO/BCE) number when recipient_kind says so
     main_content: bytes
     sender: str  # the enterprise number it was published under
+    recipient_kind: str = "citizen"
 
 
 def _reject_nulls(value: Any, path: str) -> None:
@@ -57,6 +59,17 @@ def _subject(doc: dict[str, Any]) -> None:
     (text,) = subject.values()
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_SUBJECT:
         raise invalid_input(f"subject must be a non-empty string of at most {MAX_SUBJECT} chars")
+
+
+def _recipient(doc: dict[str, Any]) -> tuple[str, str]:
+    """→ (kind, id). A citizen as `{eboxType: citizen, ssin}` (the v3 publish); an enterprise as
+    the reference's EboxId `{eboxType: enterprise, eboxIdValue}` with its KBO/BCE number."""
+    recipient = _object(doc, "recipient")
+    if recipient.get("eboxType") == "citizen":
+        return "citizen", require_ssin(recipient.get("ssin"))
+    if recipient.get("eboxType") == "enterprise":
+        return "enterprise", require_enterprise_number(recipient.get("eboxIdValue"))
+    raise invalid_input("recipient.eboxType must be citizen or enterprise")
 
 
 def _sender(doc: dict[str, Any], authorised: frozenset[str]) -> str:
@@ -126,13 +139,10 @@ def validate(parts: dict[str, bytes], authorised_senders: frozenset[str]) -> Pub
     if not isinstance(doc, dict):
         raise invalid_input("messageToPublish must be a JSON object")
     _reject_nulls(doc, "messageToPublish")
-    recipient = _object(doc, "recipient")
-    if recipient.get("eboxType") != "citizen":
-        raise invalid_input("recipient.eboxType must be citizen")
-    ssin = require_ssin(recipient.get("ssin"))
+    kind, recipient = _recipient(doc)
     sender = _sender(doc, authorised_senders)
     _subject(doc)
     _text(doc, "messageTypeId")
     _text(doc, "senderApplicationId")
     _optional_fields(doc)
-    return Publication(ssin=ssin, main_content=_main_content(doc, parts), sender=sender)
+    return Publication(ssin=recipient, main_content=_main_content(doc, parts), sender=sender, recipient_kind=kind)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from loket.simulators.ebox.citizens import require_ssin
+from loket.simulators.ebox.enterprises import require_enterprise_number
 from loket.simulators.ebox.errors import EboxError, invalid_input
 from loket.simulators.ebox.state import SimState
 
@@ -48,6 +49,13 @@ async def activate(request: Request) -> JSONResponse:
     return JSONResponse({"ssin": ssin, "activated": True})
 
 
+async def activate_enterprise(request: Request) -> JSONResponse:
+    sim = _admin(request)
+    number = require_enterprise_number(request.path_params["number"])
+    sim.enterprises.activate(number)
+    return JSONResponse({"enterpriseNumber": number, "activated": True})
+
+
 async def mark_read(request: Request) -> JSONResponse:
     sim = _admin(request)
     message_id = request.path_params["message_id"]
@@ -80,6 +88,7 @@ routes = [
     Route("/admin/faults", get_faults, methods=["GET"]),
     Route("/admin/faults", set_faults, methods=["POST"]),
     Route("/admin/citizens/{ssin}/activate", activate, methods=["POST"]),
+    Route("/admin/enterprises/{number}/activate", activate_enterprise, methods=["POST"]),
     Route("/admin/read/{message_id}", mark_read, methods=["POST"]),
     Route("/admin/received", received, methods=["GET"]),
     Route("/admin/reset", reset, methods=["POST"]),

@@ -35,8 +35,9 @@ async def publish(request: Request) -> JSONResponse:
         )
     parts = parse_parts(request.headers.get("content-type", ""), body)
     publication = validate(parts, sim.settings.authorised_senders())
-    digital = sim.citizens.is_digital(publication.ssin)
-    message = sim.mailbox.publish(key, publication.ssin, publication.main_content, digital, publication.sender)
+    digital = sim.recipients(publication.recipient_kind).is_digital(publication.ssin)
+    message = sim.mailbox.publish(key, publication.ssin, publication.main_content, digital, publication.sender,
+                                  publication.recipient_kind)
     await sim.faults.after_publish()
     answer: dict[str, object] = {
         "messageId": message.message_id,

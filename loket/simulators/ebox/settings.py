@@ -51,6 +51,8 @@ class EboxSimSettings(BaseSettings):
     # Empty means the admin API is closed (every call 401), so a forgotten setting fails safe.
     admin_token: SecretStr = SecretStr("")
     share_digital_percent: int = Field(default=35, ge=0, le=100)
+    # Companies have had to use the eBox since 1 January 2025: most have one, a few not yet.
+    share_digital_enterprises_percent: int = Field(default=90, ge=0, le=100)
     token_ttl_s: float = Field(default=300, gt=0)
     # PEM public key or certificate of the client; empty keeps assertion signatures unchecked.
     client_public_key_pem: str = ""

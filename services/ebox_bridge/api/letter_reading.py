@@ -84,6 +84,27 @@ class LetterReading:
                     break
         return LetterPage(letters=found, next_cursor=_cursor(after) if after else None)
 
+    async def with_reference(self, principal: Principal, sender_reference: str, limit: int = 50) -> list[LetterView]:
+        """The letters (admitted by intake) a sender gave this reference, within the principal's
+        municipality (the operator's: any), newest first."""
+        async with self.pool().acquire() as conn:
+            ids = await api_letters.letters_with_reference(conn, self.schema, principal.municipality,
+                                                           sender_reference)
+            rows = await letters.letter_views(conn, self.schema, ids[:limit], principal.municipality)
+            return await self._views(conn, principal, rows)
+
+    async def of_recipient(self, principal: Principal, ssin: str, limit: int = 50) -> list[LetterView]:
+        """The letters to one citizen within the principal's municipality (the operator's: any)."""
+        async with self.pool().acquire() as conn:
+            rows = await letters.letters_of_recipient(conn, self.schema, ssin, principal.municipality, limit)
+            return await self._views(conn, principal, rows)
+
+    async def _views(self, conn: asyncpg.Connection, principal: Principal,
+                     rows: list[asyncpg.Record]) -> list[LetterView]:
+        references = await api_letters.known_letters(conn, self.schema, [r["letter_id"] for r in rows])
+        return [_view(r, references[r["letter_id"]]["sender_reference"] if r["letter_id"] in references else None)
+                for r in rows if principal.reaches(Location(r["municipality"]))]
+
 
 def _view(row: asyncpg.Record, sender_reference: str | None) -> LetterView:
     ebox = paper = None

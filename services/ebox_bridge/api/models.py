@@ -36,7 +36,8 @@ EXAMPLE_PDF_BASE64 = (
     "MkRDRTJDMUI3OUQyMUI+XQo+PgpzdGFydHhyZWYKNjY2CiUlRU9GCg=="
 )
 EXAMPLE_LETTER: dict[str, Any] = {
-    "department": "finance", "document_type": "invoice", "recipient_national_number": "85073003328",
+    "department": "finance", "document_type": "invoice",
+    "recipient": {"kind": "citizen", "identifier": "85073003328"},
     "language": "nl", "subject": "Uw factuur", "sender_reference": "INV-2026-0001",
     "postal_address": {"name": "Jan Peeters", "street": "Grote Markt", "number": "21", "postcode": "2800",
                        "municipality": "Mechelen"},

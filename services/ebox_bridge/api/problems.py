@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Fields a whole-model check names in its message ("exactly one of pdf_base64 or document_ref").
-_NAMED_FIELD = re.compile(r"\b(pdf_base64|document_ref|sha256)\b")
+_NAMED_FIELD = re.compile(r"\b(pdf_base64|document_ref|sha256|recipient)\b")
 
 
 class FieldError(BaseModel):

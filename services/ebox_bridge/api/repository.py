@@ -61,10 +61,12 @@ async def known_letters(conn: asyncpg.Connection, schema: str, letter_ids: list[
     return {r["letter_id"]: r for r in rows}
 
 
-async def letters_with_reference(conn: asyncpg.Connection, schema: str, municipality: str,
+async def letters_with_reference(conn: asyncpg.Connection, schema: str, municipality: str | None,
                                  sender_reference: str) -> list[UUID]:
+    """The letters a sender gave this reference (`municipality` None: any municipality's)."""
     rows = await conn.fetch(
-        f"SELECT letter_id FROM {schema}.api_letters WHERE municipality = $1 AND sender_reference = $2",
+        f"SELECT letter_id FROM {schema}.api_letters WHERE ($1::text IS NULL OR municipality = $1) "
+        "AND sender_reference = $2",
         municipality, sender_reference,
     )
     return [r["letter_id"] for r in rows]

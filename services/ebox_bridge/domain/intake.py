@@ -75,6 +75,9 @@ class NewLetter:
     postage_class: str
     sender_enterprise_number: str | None = None
     sender_application_id: str | None = None
+    # `ssin` holds the recipient's identifier: a national number, or an enterprise's KBO/BCE
+    # number when this is "enterprise" (migration 0007).
+    recipient_kind: str = "citizen"
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,9 @@ def not_onboarded(municipality: str) -> IntakeRejected:
 
 
 def content_sha256(event: LetterIssued) -> str:
-    """Fingerprint of what the back-office asked for (the envelope is not part of it)."""
+    """Fingerprint of what the back-office asked for (the envelope is not part of it). A citizen
+    letter dumps as before `recipient` existed, whichever field named the citizen, so a re-issue
+    in the other form, or from before that change, is still the same letter."""
     return hashlib.sha256(event.payload.model_dump_json().encode()).hexdigest()
 
 
@@ -148,7 +153,8 @@ def admit(
         department=p.department,
         document_type=p.document_type,
         language=p.language,
-        ssin=str(p.recipient_national_number),
+        ssin=p.addressee.identifier,
+        recipient_kind=p.addressee.kind,
         subject=p.subject,
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),

@@ -99,11 +99,13 @@ class EboxClient:
         sender: SenderIdentity | None = None,
         *,
         confirm: bool = False,
+        recipient_kind: str = "citizen",
     ) -> PublishOutcome:
         """`sender`: the municipality the letter is from; the configured sender when None.
         `confirm`: this publish only asks whether an earlier one with the same key landed, so it
-        goes out even while the circuit is open (one call per letter, at its paper deadline)."""
-        letter = Letter(ssin, subject, language, pdf, message_type_id, registered, business_data)
+        goes out even while the circuit is open (one call per letter, at its paper deadline).
+        `recipient_kind`: "enterprise" when `ssin` is an enterprise (KBO/BCE) number."""
+        letter = Letter(ssin, subject, language, pdf, message_type_id, registered, business_data, recipient_kind)
         sender = sender or SenderIdentity(self._config.enterprise_number, self._config.sender_application_id)
         doc = message_to_publish(letter, sender.enterprise_number, sender.application_id)
         url = f"{self._config.base_url}{self._config.registry_path}/ebox/messages"
@@ -120,15 +122,16 @@ class EboxClient:
             return NoDigitalUser(body["messageId"])
         return Delivered(body["messageId"], body["expirationDate"])
 
-    async def preferences(self, ssins: list[str]) -> dict[str, Preference]:
-        """Preferences of the citizens who have an eBox; the others are absent from the result."""
+    async def preferences(self, ssins: list[str], kind: str = "citizen") -> dict[str, Preference]:
+        """Preferences of the citizens (or, with kind "enterprise", the enterprises: `ssins` are
+        then KBO/BCE numbers) who have an eBox; the others are absent from the result."""
         url = f"{self._config.base_url}{self._config.federation_path}/eboxPreferences/search"
         unique = list(dict.fromkeys(ssins))
         found: dict[str, Preference] = {}
         size = self._config.lookup_batch_size
         for start in range(0, len(unique), size):
             chunk = unique[start : start + size]
-            query = {"eboxType": "citizen", "eboxIdType": "ssin", "eboxIdValueList": chunk}
+            query = {**_LOOKUP_TYPES[kind], "eboxIdValueList": chunk}
             _, body = await self._call("POST", url, _json(query))
             for item in body:
                 preference = Preference.from_api(item)
@@ -136,18 +139,20 @@ class EboxClient:
         return found
 
     async def read_status(
-        self, message_ids: Iterable[str], recipients: Mapping[str, str] | None = None
+        self, message_ids: Iterable[str], recipients: Mapping[str, str] | None = None,
+        enterprises: frozenset[str] = frozenset(),
     ) -> dict[str, str]:
         """messageId → "read" | "unread" for the messages the registry knows.
 
-        `recipients` (messageId → ssin) adds the eboxId the reference request carries.
+        `recipients` (messageId → ssin) adds the eboxId the reference request carries;
+        `enterprises` are the messageIds whose recipient is an enterprise (KBO/BCE number).
         """
         url = f"{self._config.base_url}{self._config.registry_path}/searchMessageStatus"
         ids = list(dict.fromkeys(message_ids))
         result: dict[str, str] = {}
         size = self._config.lookup_batch_size
         for start in range(0, len(ids), size):
-            query = [_status_query(m, (recipients or {}).get(m)) for m in ids[start : start + size]]
+            query = [_status_query(m, (recipients or {}).get(m), m in enterprises) for m in ids[start : start + size]]
             status, body = await self._call("POST", url, _json(query), not_found_ok=True)
             if status == 404:
                 continue  # none of this chunk is known: nothing to report
@@ -221,11 +226,19 @@ def _checked(
     raise EboxRejected(code, message)
 
 
-def _status_query(message_id: str, ssin: str | None) -> dict[str, Any]:
+def _status_query(message_id: str, ssin: str | None, enterprise: bool = False) -> dict[str, Any]:
     query: dict[str, Any] = {"messageId": message_id}
     if ssin is not None:
-        query["eboxId"] = {"eboxType": "citizen", "eboxIdValue": ssin}
+        query["eboxId"] = {"eboxType": "enterprise" if enterprise else "citizen", "eboxIdValue": ssin}
     return query
+
+
+# EboxIdSameTypeList of the federation's preference look-up, per recipient kind; the enterprise
+# values are the reference's own (ebox-federation-1.3.yaml: ENTERPRISE / EnterpriseNumber).
+_LOOKUP_TYPES: dict[str, dict[str, str]] = {
+    "citizen": {"eboxType": "citizen", "eboxIdType": "ssin"},
+    "enterprise": {"eboxType": "ENTERPRISE", "eboxIdType": "EnterpriseNumber"},
+}
 
 
 def _json(body: Any) -> RequestArgs:

@@ -28,15 +28,19 @@ class SenderIdentity:
     application_id: str
 
 
+RECIPIENT_KINDS = frozenset({"citizen", "enterprise"})
+
+
 @dataclass(frozen=True)
 class Letter:
-    ssin: str
+    ssin: str  # the recipient's identifier: an enterprise number when recipient_kind says so
     subject: str
     language: str
     pdf: bytes
     message_type_id: str
     registered: bool = False
     business_data: Mapping[str, Sequence[str]] | None = None
+    recipient_kind: str = "citizen"
 
     def __post_init__(self) -> None:
         # Checked here so a programming error fails before it costs an HTTP round trip.
@@ -44,6 +48,8 @@ class Letter:
             raise ValueError(f"language must be one of {sorted(LANGUAGES)}")
         if not self.subject.strip() or len(self.subject) > MAX_SUBJECT:
             raise ValueError(f"subject must be 1 to {MAX_SUBJECT} characters")
+        if self.recipient_kind not in RECIPIENT_KINDS:
+            raise ValueError(f"recipient_kind must be one of {sorted(RECIPIENT_KINDS)}")
 
 
 def message_to_publish(
@@ -51,7 +57,7 @@ def message_to_publish(
 ) -> dict[str, Any]:
     # The registry rejects nulls, so optional fields are added only when they carry a value.
     doc: dict[str, Any] = {
-        "recipient": {"eboxType": "citizen", "ssin": letter.ssin},
+        "recipient": recipient(letter),
         "sender": {"eboxType": "enterprise", "enterpriseNumber": enterprise_number},
         "subject": {letter.language: letter.subject},
         "messageTypeId": letter.message_type_id,
@@ -71,6 +77,14 @@ def message_to_publish(
             {"key": key, "values": list(values)} for key, values in letter.business_data.items()
         ]
     return doc
+
+
+def recipient(letter: Letter) -> dict[str, str]:
+    """The messageToPublish recipient: a citizen by SSIN (as DESIGN.md's v3 publish), an
+    enterprise as the reference's EboxId `{eboxType: enterprise, eboxIdValue}` (KBO/BCE)."""
+    if letter.recipient_kind == "enterprise":
+        return {"eboxType": "enterprise", "eboxIdValue": letter.ssin}
+    return {"eboxType": "citizen", "ssin": letter.ssin}
 
 
 def publish_form(doc: dict[str, Any], pdf: bytes) -> aiohttp.FormData:

@@ -108,7 +108,7 @@ async def insert_admitted(conn: asyncpg.Connection, schema: str, letters: Sequen
 
 _CLAIMED_FOR_PUBLISHING = (
     "l.letter_id, due.was, l.routing, l.ebox_attempts, l.ebox_fallback_at, l.escalate_after_days, "
-    "l.ssin, l.subject, l.registered, l.message_type_id, l.paper_state, "
+    "l.ssin, l.recipient_kind, l.subject, l.registered, l.message_type_id, l.paper_state, "
     "l.sender_enterprise_number, l.sender_application_id, "
     + ", ".join(f"l.{c}" for c in FACT_COLUMNS if c != "letter_id")
 )
@@ -120,7 +120,7 @@ async def claim_for_publishing(
     """Due letters → publishing, leased until `lease_until` (also their next due time, so a
     dead worker's letters are claimed again then). `was` is the state each one came from."""
     return await conn.fetch(
-        f"""WITH due AS (
+        f"""WITH due AS MATERIALIZED (  -- claimed once, never rescanned
                 SELECT letter_id, ebox_state AS was FROM {schema}.letters
                 WHERE ebox_state IN ({_EBOX_WORK}) AND ebox_due_at <= $2
                 ORDER BY ebox_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -185,13 +185,14 @@ async def claim_for_read_poll(
     lease: only the poller holding it records an answer, and a dead poller's letters are due
     again when it ends."""
     return await conn.fetch(
-        f"""WITH due AS (
+        f"""WITH due AS MATERIALIZED (  -- claimed once, never rescanned
                 SELECT letter_id FROM {schema}.letters
                 WHERE ebox_state = {_DELIVERED} AND next_read_poll_at <= $1
                 ORDER BY next_read_poll_at LIMIT $2 FOR UPDATE SKIP LOCKED)
             UPDATE {schema}.letters l SET next_read_poll_at = $3
               FROM due WHERE l.letter_id = due.letter_id
-            RETURNING {_FACTS}, l.ebox_message_id, l.ssin, l.delivered_at, l.escalate_at, l.paper_state""",
+            RETURNING {_FACTS}, l.ebox_message_id, l.ssin, l.recipient_kind, l.delivered_at, l.escalate_at,
+                      l.paper_state""",
         now, limit, lease_until,
     )
 
@@ -364,6 +365,47 @@ async def history_of(conn: asyncpg.Connection, schema: str, letter_id: UUID) -> 
     return await conn.fetch(
         f"SELECT channel, from_state, to_state, reason, at FROM {schema}.letter_history "
         "WHERE letter_id = $1 ORDER BY id", letter_id,
+    )
+
+
+async def letter_views(conn: asyncpg.Connection, schema: str, letter_ids: list[UUID],
+                       municipality: str | None) -> list[asyncpg.Record]:
+    """These letters (of `municipality`; None: of any), newest first."""
+    return await conn.fetch(
+        f"""SELECT {_VIEW} FROM {schema}.letters
+            WHERE letter_id = ANY($1::uuid[]) AND ($2::text IS NULL OR municipality = $2)
+            ORDER BY received_at DESC, letter_id DESC""",
+        letter_ids, municipality,
+    )
+
+
+async def letters_of_recipient(conn: asyncpg.Connection, schema: str, ssin: str, municipality: str | None,
+                               limit: int) -> list[asyncpg.Record]:
+    """The letters to one citizen (of `municipality`; None: of any), newest first. The number
+    is a parameter only: it is never part of a statement's text, a log line or an answer."""
+    return await conn.fetch(
+        f"""SELECT {_VIEW} FROM {schema}.letters
+            WHERE ssin = $1 AND ssin <> '' AND ($2::text IS NULL OR municipality = $2)
+            ORDER BY received_at DESC, letter_id DESC LIMIT $3""",
+        ssin, municipality, limit,
+    )
+
+
+async def returned_of_batch(conn: asyncpg.Connection, schema: str, batch_id: str,
+                            municipality: str | None) -> list[asyncpg.Record]:
+    """The batch's returned letters (of `municipality`; None: of any) with when and why the print
+    house reported the return."""
+    return await conn.fetch(
+        f"""SELECT l.letter_id, l.municipality, h.at AS returned_at, h.reason
+            FROM {schema}.letters l
+            LEFT JOIN LATERAL (SELECT at, reason FROM {schema}.letter_history
+                               WHERE letter_id = l.letter_id AND channel = 'paper'
+                                 AND to_state = {_literal(states.RETURNED)}
+                               ORDER BY id DESC LIMIT 1) h ON true
+            WHERE l.batch_id = $1 AND l.paper_state = {_literal(states.RETURNED)}
+              AND ($2::text IS NULL OR l.municipality = $2)
+            ORDER BY h.at DESC NULLS LAST, l.letter_id""",
+        batch_id, municipality,
     )
 
 

@@ -26,12 +26,21 @@ class PostalAddress(TypedDict):
     country: NotRequired[str]
 
 
+class Recipient(TypedDict):
+    """A citizen by national register or BIS number, or an enterprise by KBO/BCE number."""
+
+    kind: Literal["citizen", "enterprise"]
+    identifier: str
+
+
 class LetterRequest(TypedDict, total=False):
-    """A letter to send; the API's OpenAPI document (`/docs/openapi.json`) is the full reference."""
+    """A letter to send; the API's OpenAPI document (`/docs/openapi.json`) is the full reference.
+    Exactly one of `recipient` and (deprecated, citizens only) `recipient_national_number`."""
 
     letter_id: str
     department: str
     document_type: str
+    recipient: Recipient
     recipient_national_number: str
     language: str
     subject: str

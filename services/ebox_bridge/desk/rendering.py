@@ -1,0 +1,81 @@
+"""What every desk page shares: the templates, the page language, the security headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from loket.contracts.reference.language_regime import municipality_name
+from loket.infra.http.signin.person_pages import signed_in
+from loket.infra.http.signin.rendering import HEADERS, page_language
+from services.ebox_bridge.desk.texts import LANGUAGE_NAMES, texts_for
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+DESK = "/desk"
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                       autoescape=select_autoescape(["html", "j2"]))
+
+
+def language(request: Request) -> str:
+    """`?lang=`, else the signed-in person's own language, else the browser's, else Dutch."""
+    live = signed_in(request)
+    return page_language(request, live.account.language if live else None)
+
+
+def csrf_token(request: Request) -> str:
+    live = signed_in(request)
+    return live.csrf_secret if live else ""
+
+
+def render(request: Request, template: str, status: int = 200, *, section: str = "", here: str | None = None,
+           **context: object) -> HTMLResponse:
+    """`here`: the GET address the language switch leads to (a POST's answer has no address of
+    its own to repeat); by default this page with its query, in the other language."""
+    lang = language(request)
+    if here is None:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "done")]
+        links = {code: request.url.path + "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGE_NAMES}
+    else:
+        links = {code: f"{here}?lang={code}" for code in LANGUAGE_NAMES}
+    live = signed_in(request)
+    principal = getattr(request.state, "principal", None)
+    body = _templates().get_template(template).render(
+        lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES, language_links=links, section=section,
+        csrf=live.csrf_secret if live else "", person=live.account.display_name if live else "",
+        municipality=municipality_text(principal.municipality) if principal else None, **context)
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def message(request: Request, status: int, text: str) -> HTMLResponse:
+    return render(request, "message.html.j2", status, message=text)
+
+
+def with_lang(path: str, request: Request, **query: str) -> str:
+    """`path` with the page's explicit language choice (if any) and `query` kept."""
+    lang = request.query_params.get("lang", "")
+    items = [(k, v) for k, v in query.items() if v] + ([("lang", lang)] if lang else [])
+    return path + (f"?{urlencode(items)}" if items else "")
+
+
+def when(instant: dt.datetime | None) -> str:
+    return f"{instant.astimezone(BRUSSELS):%Y-%m-%d %H:%M}" if instant else "–"
+
+
+def municipality_text(refnis: str | None) -> str | None:
+    if not refnis:
+        return None
+    try:
+        return f"{municipality_name(refnis)} ({refnis})"
+    except (KeyError, ValueError):
+        return refnis
