@@ -63,7 +63,7 @@ def service_spec(
     spec = ServiceSpec(
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
-        publishes=(topics.LETTERS_STATUS,),
+        publishes=(topics.LETTERS_STATUS, topics.LETTERS_ISSUED),  # + the letters API's and desk's letters
     )
     if settings is None or metrics is None or runtime is None:
         spec.subscriptions = [

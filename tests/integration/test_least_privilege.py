@@ -207,6 +207,8 @@ async def test_a_service_user_publishes_its_own_topics_and_dead_letters_only(nat
     assert await _publish_as(nats_server, "notify", topics.dlq_topic(topics.APPOINTMENTS)) == []
     assert await _publish_as(nats_server, "reporting", topics.APPOINTMENTS) != []  # it only reads
     assert await _publish_as(nats_server, "booking", topics.LETTERS_ISSUED) != []  # only a back-office issues
+    # … or the bridge, for letters its API took and refused ones its desk sends in again.
+    assert await _publish_as(nats_server, "ebox_bridge", topics.LETTERS_ISSUED) == []
 
 
 def test_the_nats_passwords_and_config_are_private(nats_server: EmbeddedNats) -> None:

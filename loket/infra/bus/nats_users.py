@@ -41,9 +41,11 @@ SERVICE_TOPICS: dict[str, ServiceTopics] = {
     "notify": ServiceTopics(
         publishes=(topics.NOTIFICATIONS,),
         consumes=(topics.APPOINTMENTS, topics.DEVICES, topics.LETTERS_STATUS, topics.VISITS)),
-    # The bridge reads its own status events back to deliver them to webhooks.
+    # The bridge reads its own status events back to deliver them to webhooks. It publishes
+    # letters too: those taken by its letters API (through its outbox, so intake sees one
+    # pipeline) and refused ones the letter desk sends in again.
     "ebox_bridge": ServiceTopics(
-        publishes=(topics.LETTERS_STATUS,), consumes=(topics.LETTERS_ISSUED, topics.CITIZENS, topics.LETTERS_STATUS)),
+        publishes=(topics.LETTERS_STATUS, topics.LETTERS_ISSUED), consumes=(topics.LETTERS_ISSUED, topics.CITIZENS, topics.LETTERS_STATUS)),
     "reporting": ServiceTopics(publishes=(), consumes=topics.ALL_TOPICS),
 }
 
