@@ -6,13 +6,14 @@ simulator are the ones the bus path of the same run measured, so the two ways in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import asyncpg
@@ -20,7 +21,13 @@ import nats
 import psutil
 
 from loket.bench.letters_load import LoadItem
-from loket.bench.letters_loket import LoketResult, SettleWatch, bridge_process, cpu_seconds
+from loket.bench.letters_loket import (
+    LoketResult,
+    RunningBridge,
+    SettleWatch,
+    bridge_process,
+    cpu_seconds,
+)
 from loket.bench.letters_sim import RunningSim
 from loket.bench.timing import Timed
 from loket.contracts import topics
@@ -28,6 +35,7 @@ from loket.infra.identity import api_keys, repository
 from loket.infra.identity.schema import migrate_identity
 
 MUNICIPALITY = "12025"
+T = TypeVar("T")
 
 
 class HttpBenchError(RuntimeError):
@@ -73,6 +81,30 @@ async def _until_ready(http: aiohttp.ClientSession, url: str, timeout_s: float =
     raise HttpBenchError(f"the letters API was not ready within {timeout_s:.0f} s")
 
 
+@contextlib.asynccontextmanager
+async def ready_api(database_url: str, bus_url: str, sim: RunningSim, work_dir: Path,
+                    **session: Any) -> AsyncIterator[tuple[RunningBridge, aiohttp.ClientSession]]:
+    """A fresh bridge process and an HTTP session holding a key of this run, once the API takes letters."""
+    token = await bench_api_key(database_url)
+    async with bridge_process(database_url, bus_url, sim, work_dir) as bridge, aiohttp.ClientSession(
+            headers={"Authorization": f"Bearer {token}"}, **session) as http:
+        await _until_ready(http, bridge.url)
+        yield bridge, http
+
+
+async def _open_loop(items: Sequence[T], rate: float, send: Callable[[T], Awaitable[None]]) -> float:
+    """Start `send(item)` every 1/rate s whatever the earlier ones are doing (open loop: a slow
+    answer does not slow the sender down, so queueing shows in the latency instead of hiding in
+    a lower rate); the seconds until the last one is done."""
+    started = time.perf_counter()
+    tasks = []
+    for n, item in enumerate(items):
+        await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(send(item)))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - started
+
+
 async def run_http_letters(
     database_url: str, bus_url: str, sim: RunningSim, work_dir: Path, letters: list[dict[str, Any]],
     batch_size: int, in_flight: int, timeout_s: float, progress: Callable[[str, float], None],
@@ -80,10 +112,8 @@ async def run_http_letters(
     """Letters in batches over HTTP until all are answered, then until all have settled. The
     latency is from the batch's POST to the letter's settling event, as on the bus path from
     the publish."""
-    token = await bench_api_key(database_url)
-    async with bridge_process(database_url, bus_url, sim, work_dir) as bridge, aiohttp.ClientSession(
-            headers={"Authorization": f"Bearer {token}"}, timeout=aiohttp.ClientTimeout(total=120)) as http:
-        await _until_ready(http, bridge.url)
+    async with ready_api(database_url, bus_url, sim, work_dir, timeout=aiohttp.ClientTimeout(total=120)) as (
+            bridge, http):
         watch = SettleWatch(bus_url, {letter["letter_id"] for letter in letters})
         sent: dict[str, float] = {}
         answered: dict[str, float] = {}
@@ -131,16 +161,11 @@ async def run_single_posts(
     database_url: str, bus_url: str, sim: RunningSim, work_dir: Path, letters: list[dict[str, Any]],
     events: list[LoadItem], rate: float, progress: Callable[[str, float], None],
 ) -> tuple[SingleResult, SingleResult]:
-    """One `POST /v1/letters` every 1/rate s, each with its own idempotency key, whatever the
-    answers before it (open loop: a slow answer does not slow the sender down, so queueing shows
-    in the latency instead of hiding in a lower rate). Then, as the baseline, the same number of
-    `LetterIssued` published one at a time to JetStream at the same rate, each timed to its ack,
-    while the same bridge works on them."""
-    token = await bench_api_key(database_url)
-    async with bridge_process(database_url, bus_url, sim, work_dir) as bridge, aiohttp.ClientSession(
-            headers={"Authorization": f"Bearer {token}"}, timeout=aiohttp.ClientTimeout(total=60),
-            connector=aiohttp.TCPConnector(limit=0)) as http:
-        await _until_ready(http, bridge.url)
+    """One `POST /v1/letters` every 1/rate s (open loop), each with its own idempotency key. Then,
+    as the baseline, the same number of `LetterIssued` published one at a time to JetStream at
+    the same rate, each timed to its ack, while the same bridge works on them."""
+    async with ready_api(database_url, bus_url, sim, work_dir, timeout=aiohttp.ClientTimeout(total=60),
+                         connector=aiohttp.TCPConnector(limit=0)) as (bridge, http):
         latencies: list[float] = []
         refused: dict[int, int] = {}
 
@@ -155,14 +180,9 @@ async def run_single_posts(
                     refused[r.status] = refused.get(r.status, 0) + 1
             progress("answered", len(latencies) + sum(refused.values()))
 
-        started = time.perf_counter()
-        tasks = []
-        for n, letter in enumerate(letters):
-            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(letter)))
-        await asyncio.gather(*tasks)
-        over_http = SingleResult(accepted=len(latencies), seconds=time.perf_counter() - started,
-                                 latencies_s=latencies, rate=rate, refused=refused)
+        seconds = await _open_loop(letters, rate, one)
+        over_http = SingleResult(accepted=len(latencies), seconds=seconds, latencies_s=latencies, rate=rate,
+                                 refused=refused)
         on_the_bus = await _single_publishes(bus_url, events, rate, progress)
     return over_http, on_the_bus
 
@@ -181,13 +201,7 @@ async def _single_publishes(bus_url: str, events: list[LoadItem], rate: float,
         progress("bus acks", len(latencies))
 
     try:
-        started = time.perf_counter()
-        tasks = []
-        for n, item in enumerate(events):
-            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(item)))
-        await asyncio.gather(*tasks)
-        return SingleResult(accepted=len(latencies), seconds=time.perf_counter() - started, latencies_s=latencies,
-                            rate=rate)
+        seconds = await _open_loop(events, rate, one)
+        return SingleResult(accepted=len(latencies), seconds=seconds, latencies_s=latencies, rate=rate)
     finally:
         await nc.close()
