@@ -62,17 +62,19 @@ def slot_points() -> tuple[list[AssistancePoint], list[Helper], list[Shift]]:
 
 def targets(requests: int, contenders: int, seed: int = 7) -> list[Target]:
     """`requests` wishes for requests/contenders distinct targets, shuffled. Targets of one
-    helper are 45 minutes apart (30-minute service + 10-minute buffer fits), from tomorrow."""
+    helper are 45 minutes apart (30-minute service + 10-minute buffer fits), from the day after
+    tomorrow: at 23:30 a target at 01:00 tomorrow would be inside the two-hour minimum notice and
+    nobody could win it."""
     service = CATALOGUE[SERVICE]
     spacing = dt.timedelta(minutes=45)
     assert service.minutes + service.buffer_after + service.buffer_before <= 45
-    tomorrow = dt.datetime.now(BRUSSELS).date() + dt.timedelta(days=1)
+    first_day = dt.datetime.now(BRUSSELS).date() + dt.timedelta(days=2)
     per_day = 28  # 01:00 … 21:15 local: always inside the 00:00–23:59 shifts, DST or not
     distinct = []
     for n in range(-(-requests // contenders)):
         step, helper = divmod(n, len(HELPERS))
         day, k = divmod(step, per_day)
-        start = local_instant(tomorrow + dt.timedelta(days=day), dt.time(1, 0)) + k * spacing
+        start = local_instant(first_day + dt.timedelta(days=day), dt.time(1, 0)) + k * spacing
         distinct.append(Target(HELPERS[helper], start))
     wishes = [t for t in distinct for _ in range(contenders)][:requests]
     random.Random(seed).shuffle(wishes)

@@ -5,6 +5,7 @@ left alone and says nothing (the round that claimed it since records it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -61,13 +62,7 @@ class Outcomes:
     async def _attempt(self, conn: asyncpg.Connection, n: Notification, outcome: Outcome,
                        now: dt.datetime) -> list[Event]:
         if isinstance(outcome, Accepted):
-            status = "delivered" if outcome.delivered else "sending"
-            if not await self.repository.set_outcome(conn, n, status=status, provider_ref=outcome.provider_ref,
-                                                     sent_at=now, finished=now if outcome.delivered else None):
-                return []
-            self.metrics.latency.labels(n.channel).observe(max(0.0, (now - n.event_at).total_seconds()))
-            self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
-            return [events.sent(n, now), *([events.delivered(n, now)] if outcome.delivered else [])]
+            return await self._accepted(conn, n, outcome, now)
         if isinstance(outcome, Permanent):
             self.metrics.provider_errors.labels(n.channel, "permanent").inc()
             return await self._permanent_failure(conn, n, outcome.reason, now)
@@ -79,6 +74,24 @@ class Outcomes:
                         outcome.retry_after_s)
         await self.repository.set_outcome(conn, n, status="created", due_at=now + delay, reason=outcome.reason)
         return []
+
+    async def _accepted(self, conn: asyncpg.Connection, n: Notification, outcome: Accepted,
+                        now: dt.datetime) -> list[Event]:
+        ref = outcome.provider_ref if not outcome.delivered else None
+        if ref:
+            await self.repository.lock_provider_ref(conn, ref)  # before the row lock, as the receipt does
+        status = "delivered" if outcome.delivered else "sending"
+        if not await self.repository.set_outcome(conn, n, status=status, provider_ref=outcome.provider_ref,
+                                                 sent_at=now, finished=now if outcome.delivered else None):
+            return []
+        self.metrics.latency.labels(n.channel).observe(max(0.0, (now - n.event_at).total_seconds()))
+        self.metrics.outcomes.labels(n.channel, n.kind, status).inc()
+        recorded = [events.sent(n, now), *([events.delivered(n, now)] if outcome.delivered else [])]
+        early = await self.repository.take_early_receipt(conn, ref) if ref else None
+        if early is not None:  # the receipt overtook this send; apply it now
+            sent = dataclasses.replace(n, status="sending", provider_ref=ref, lease_until=None)
+            recorded += await self.receipt(conn, sent, *early, now)
+        return recorded
 
     async def _permanent_failure(self, conn: asyncpg.Connection, n: Notification, reason: str,
                                  now: dt.datetime) -> list[Event]:

@@ -2,7 +2,9 @@
 
 Authenticated by the shared secret the provider sends (`X-Receipt-Token`), not by a user
 token: the provider is not a Loket user. Receipts for a message already final are answered
-200 and ignored, so the provider may retry them.
+200 and ignored, so the provider may retry them. A receipt may overtake the recording of the
+send it answers (the provider is quicker than our commit): it is held (202) and applied when
+the send is recorded.
 """
 
 from __future__ import annotations
@@ -37,13 +39,16 @@ def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Out
             return problem(400, "Bad receipt", "expected JSON {id, status, reason?}")
         if status not in ("delivered", "permanent-failure", "temporary-failure"):
             return problem(422, "Unknown status", "status must be delivered, permanent-failure or temporary-failure")
+        reason = str(body.get("reason") or f"the provider reported {status}")
         async with runtime.db().acquire() as conn, conn.transaction():
+            await repository.lock_provider_ref(conn, ref)
             n = await repository.by_provider_ref(conn, ref)
             if n is None:
-                return problem(404, "Unknown message", f"no message with provider id {ref}")
+                # The send it answers may not be recorded yet: keep it for when it is.
+                await repository.hold_receipt(conn, ref, status, reason)
+                return JSONResponse({"status": status, "held": True}, status_code=202)
             if n.status in FINAL or n.channel != "sms":
                 return JSONResponse({"status": n.status, "ignored": True})
-            reason = str(body.get("reason") or f"the provider reported {status}")
             recorded = await outcomes.receipt(conn, n, status, reason, clock())
             await runtime.outbox.append(conn, *recorded)
         return JSONResponse({"status": status})

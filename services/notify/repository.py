@@ -184,6 +184,22 @@ class NotifyRepository:
         await conn.execute(
             f"INSERT INTO {self.schema}.opt_outs (contact_key) VALUES ($1) ON CONFLICT DO NOTHING", key)
 
+    async def lock_provider_ref(self, conn: asyncpg.Connection, ref: str) -> None:
+        """Serialises a receipt and the recording of the send it answers (held until commit).
+        Taken before any row lock on both sides, so the two cannot deadlock."""
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", ref)
+
+    async def hold_receipt(self, conn: asyncpg.Connection, ref: str, status: str, reason: str) -> None:
+        await conn.execute(f"DELETE FROM {self.schema}.early_receipts WHERE received_at < now() - interval '1 day'")
+        await conn.execute(
+            f"""INSERT INTO {self.schema}.early_receipts (provider_ref, status, reason) VALUES ($1, $2, $3)
+                ON CONFLICT (provider_ref) DO NOTHING""", ref, status, reason)
+
+    async def take_early_receipt(self, conn: asyncpg.Connection, ref: str) -> tuple[str, str] | None:
+        row = await conn.fetchrow(
+            f"DELETE FROM {self.schema}.early_receipts WHERE provider_ref = $1 RETURNING status, reason", ref)
+        return (row["status"], row["reason"]) if row else None
+
     async def by_provider_ref(self, conn: asyncpg.Connection, ref: str) -> Notification | None:
         row = await conn.fetchrow(
             f"SELECT {_COLUMNS} FROM {self.schema}.notifications WHERE provider_ref = $1 FOR UPDATE", ref)

@@ -254,11 +254,14 @@ async def test_one_number_prefix_gets_at_most_its_daily_sms_cap(database_url, bu
         events = [booked(phone=f"+3247099900{i}", language="fr", municipality="21005") for i in range(3)]
         await publish(bus_url, events[:2])
         await eventually(lambda: _count_sms(notify, 2), what="the first two SMS")
+        first = await eventually(lambda: pool.fetchval(
+            "SELECT min(sent_at) FROM notify.notifications WHERE trigger_aggregate_id = ANY($1) HAVING count(sent_at) = 2",
+            [str(e.payload.appointment_id) for e in events[:2]]), what="both sends recorded")
         await publish(bus_url, events[2:])
-        held = await eventually(lambda: _confirmation_deferred(pool, str(events[2].payload.appointment_id)),
+        # notify's clock runs at noon (daytime_clock), so "later" is measured from its first send.
+        held = await eventually(lambda: _confirmation_deferred(pool, str(events[2].payload.appointment_id),
+                                                               beyond=first + dt.timedelta(hours=1)),
                                 what="the third confirmation deferred by the prefix cap")
-        first = await pool.fetchval("SELECT min(sent_at) FROM notify.notifications WHERE trigger_aggregate_id = ANY($1)",
-                                    [str(e.payload.appointment_id) for e in events[:2]])
         assert held == first + dt.timedelta(days=1)  # when the oldest of the prefix's SMS leaves the day
         assert len(await notify.sms.messages()) == 2
 
@@ -267,8 +270,22 @@ async def _count_sms(notify, expected: int) -> bool:  # type: ignore[no-untyped-
     return len(await notify.sms.messages()) == expected
 
 
-async def _confirmation_deferred(pool, aggregate: str):  # type: ignore[no-untyped-def]
+async def _confirmation_deferred(pool, aggregate: str, beyond: dt.datetime):  # type: ignore[no-untyped-def]
     row = await pool.fetchrow("SELECT status, due_at FROM notify.notifications WHERE trigger_aggregate_id = $1 "
                               "AND kind = 'appointment_confirmation'", aggregate)
-    return row["due_at"] if row and row["status"] == "created" and row["due_at"] > dt.datetime.now(dt.UTC) + dt.timedelta(hours=1) \
-        else None
+    return row["due_at"] if row and row["status"] == "created" and row["due_at"] > beyond else None
+
+
+async def test_a_receipt_that_overtakes_the_recorded_send_is_kept_and_applied(
+        database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    # The provider posts its receipt before it answers the send request, so notify has not
+    # stored the provider's message id yet when the receipt comes: it must not be lost.
+    async with running_notify(database_url, bus_url, tmp_path) as notify:
+        await notify.sms.faults(receipt_first=True)
+        event = booked(phone="+32470333444", language="nl")
+        await publish(bus_url, [event])
+        await eventually(notify.sms.messages, what="the SMS at the simulator")
+        await eventually(lambda: _statuses(pool, str(event.payload.appointment_id), "delivered"),
+                         what="the early receipt applied")
+        held = await pool.fetchval("SELECT count(*) FROM notify.early_receipts")
+        assert held == 0, "an applied receipt must not stay held"

@@ -73,7 +73,10 @@ def create_app(settings: SmsSimSettings) -> Starlette:
                                          request.headers.get("idempotency-key"))
         if state.faults.response_delay_ms:
             await asyncio.sleep(state.faults.response_delay_ms / 1000)
-        if not replayed and settings.receipts_url:
+        if not replayed and settings.receipts_url and state.faults.receipt_first:
+            # A quick provider: its receipt reaches the client before the client has recorded the send.
+            await send_receipt(message.id, to)
+        elif not replayed and settings.receipts_url:
             task = asyncio.create_task(send_receipt(message.id, to))
             pending.add(task)
             task.add_done_callback(pending.discard)

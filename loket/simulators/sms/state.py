@@ -20,6 +20,7 @@ class Faults:
     error_rate: float = 0.0     # share of requests answered 503
     throttle_rate: float = 0.0  # share of requests answered 429 with Retry-After
     fail_next: int = 0          # the next n requests get 503 (deterministic, for tests)
+    receipt_first: bool = False  # post the delivery receipt before answering the send request
 
 
 @dataclass
