@@ -126,7 +126,7 @@ def service_spec(
             await deliveries.run()
 
     spec.background = [ebox_work, sweep, print_batching, webhook_deliveries]
-    spec.retention = bridge_purges(NAME, settings.preference_cache_ttl_s)
+    spec.retention = bridge_purges(NAME, settings.preference_cache_ttl_s, settings.spool_dir)
     letter_api = LetterRoutes(
         LetterSubmission(NAME, runtime.db, runtime.outbox, intake, policies, tenants, utc_now),
         LetterReading(NAME, runtime.db), LetterCancelling(NAME, runtime.db, runtime.outbox),

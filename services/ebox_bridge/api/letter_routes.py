@@ -41,7 +41,8 @@ UPLOAD_SCHEMA = {
     "properties": {"letter": {"$ref": "#/components/schemas/LetterRequest"},
                    "pdf": {"type": "string", "contentMediaType": "application/pdf"}},
 }
-IDEMPOTENCY_HEADER = ("Idempotency-Key", "Same key and body: the same answer again; same key, other body: 409.")
+IDEMPOTENCY_HEADER = ("Idempotency-Key", "Same key and body: the same answer again; same key, other body: 409. "
+                                         "Remembered for 24 hours; after that it may count as new.")
 
 
 class LetterRoutes:

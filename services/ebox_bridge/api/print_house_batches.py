@@ -69,6 +69,10 @@ class PrintBatchReading:
         view = await self.batch(principal, batch_id, "")
         if name not in BATCH_FILES:
             raise not_found("file", name[:64])
+        if view.files_purged_at is not None:
+            raise ApiProblem(410, "Files removed after retention",
+                             f"batch {view.batch_id}'s files were removed from the spool on "
+                             f"{view.files_purged_at:%Y-%m-%d}, after the retention period; its record stays")
         if not view.files_written:
             raise ApiProblem(409, "Files not written yet",
                              f"batch {view.batch_id}'s files are being written; try again in a minute")
@@ -97,11 +101,12 @@ def _view(row: asyncpg.Record, base: str) -> PrintBatchView:
     progress = Progress(**{k: row[k] for k in ("in_batch", "printed", "posted", "returned", "failed")})
     written = row["files_written_at"] is not None
     files = [BatchFile(name=name, media_type=media, url=f"{base}/v1/print-batches/{row['batch_id']}/files/{name}")
-             for name, media in BATCH_FILES.items()] if written else []
+             for name, media in BATCH_FILES.items()] if written and row["files_purged_at"] is None else []
     return PrintBatchView(
         batch_id=row["batch_id"], cutoff_at=row["cutoff_at"], closed_at=row["closed_at"],
         letter_count=row["letter_count"], page_count=row["page_count"], files_written=written,
-        files_written_at=row["files_written_at"], manifest_sha256=row["manifest_sha256"], files=files,
+        files_written_at=row["files_written_at"], manifest_sha256=row["manifest_sha256"],
+        files_purged_at=row["files_purged_at"], files=files,
         confirmation_state=_state(progress), progress=progress,
     )
 

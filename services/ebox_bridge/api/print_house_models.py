@@ -44,7 +44,10 @@ class PrintBatchView(BaseModel):
     files_written: bool
     files_written_at: dt.datetime | None
     manifest_sha256: str | None = Field(description="SHA-256 (hex) of manifest.json once written.")
-    files: list[BatchFile] = Field(description="Empty until the files are written.")
+    files_purged_at: dt.datetime | None = Field(
+        default=None, description="When the files were removed from the spool after the retention period "
+                                  "(every letter settled on paper); they then answer 410.")
+    files: list[BatchFile] = Field(description="Empty until the files are written, and after they were removed.")
     confirmation_state: ConfirmationState = Field(
         description="awaiting: nothing confirmed yet; partial: some letters still in the batch or only "
                     "printed; complete: every printable letter posted or returned.")

@@ -70,7 +70,7 @@ class PrintHouseRoutes:
                      **common),
             Endpoint("GET", "/v1/print-batches/{batch_id}/files/{name}", self.download_batch_file,
                      f"A batch file ({', '.join(BATCH_FILES)}), with its SHA-256 in Repr-Digest and ETag",
-                     errors=(409,), other_responses=_FILE_MEDIA,
+                     errors=(409, 410), other_responses=_FILE_MEDIA,
                      response_headers=(("Repr-Digest", "sha-256=:<base64>: of the file (RFC 9530)"),
                                        ("ETag", "the file's SHA-256 in hex, quoted"),
                                        ("Content-Disposition", "attachment; filename=<name>")), **common),

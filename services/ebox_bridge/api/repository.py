@@ -4,6 +4,7 @@ statement on them is here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 from uuid import UUID
@@ -36,6 +37,14 @@ async def store_answer(conn: asyncpg.Connection, schema: str, municipality: str,
         f"INSERT INTO {schema}.api_idempotency_keys (municipality, idempotency_key, request_sha256, status, response) "
         "VALUES ($1, $2, $3, $4, $5::jsonb)", municipality, key, request_sha256, status, json.dumps(body),
     )
+
+
+async def forget_answers_before(conn: asyncpg.Connection, schema: str, before: dt.datetime) -> int:
+    """Retention: an Idempotency-Key protects a client's retries, which come within minutes, so
+    its stored answer (which may name letters and their references) is kept a day, not forever.
+    A key older than that counts as new."""
+    status = await conn.execute(f"DELETE FROM {schema}.api_idempotency_keys WHERE created_at < $1", before)
+    return int(status.split()[-1])
 
 
 async def record_letters(conn: asyncpg.Connection, schema: str,

@@ -243,7 +243,7 @@ class LetterDesk:
         async with self.pool().acquire() as conn:
             returned = await letters_repo.returned_of_batch(conn, self.schema, view.batch_id, principal.municipality)
         files = [{"name": name, "label": t[key], "href": with_lang(f"{BATCHES}/{view.batch_id}/files/{name}", request)}
-                 for name, key in DESK_FILES.items()] if view.files_written else []
+                 for name, key in DESK_FILES.items()] if view.files else []
         return render(request, "batch.html.j2", section="batches", title=t["batch_title"].format(b=view.batch_id),
                       batch=_batch_row(view, lang, request), files=files,
                       returned=[{"letter_id": str(r["letter_id"]), "short": str(r["letter_id"])[:8],
@@ -263,7 +263,8 @@ class LetterDesk:
         try:
             spooled = await self.batches.file(principal, batch_id, name)
         except ApiProblem as problem:
-            text = t["files_pending"] if problem.status == 409 else t["unknown_batch"].format(b=batch_id)
+            text = {409: t["files_pending"], 410: t["files_purged"]}.get(problem.status,
+                                                                         t["unknown_batch"].format(b=batch_id))
             return message(request, problem.status, text)
         async with self.pool().acquire() as conn:
             await audit.record(conn, principal, Access(DOWNLOAD_BATCH_FILE, "print batch", f"{batch_id}/{name}"),
@@ -430,10 +431,16 @@ def _batch_row(view: PrintBatchView, lang: str, request: Request) -> dict[str, A
     return {"id": view.batch_id, "href": with_lang(f"{BATCHES}/{view.batch_id}", request),
             "cutoff": when(view.cutoff_at), "letters": view.letter_count, "pages": view.page_count,
             "confirmation": label(CONFIRMATION, view.confirmation_state, lang),
-            "files": t["download"] if view.files_written else t["files_pending"], "files_written": view.files_written,
+            "files": _files_text(view, t), "files_written": view.files_written,
             "progress": [(t["count_in_batch"], p.in_batch), (label(STATES, "printed", lang), p.printed),
                          (label(STATES, "posted", lang), p.posted), (label(STATES, "returned", lang), p.returned),
                          (label(STATES, "failed", lang), p.failed)]}
+
+
+def _files_text(view: PrintBatchView, t: dict[str, str]) -> str:
+    if view.files_purged_at is not None:
+        return t["files_purged"]
+    return t["download"] if view.files_written else t["files_pending"]
 
 
 def _delivery_row(row: asyncpg.Record, lang: str, request: Request) -> dict[str, Any]:

@@ -115,6 +115,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "files": {"nl": "Bestanden", "fr": "Fichiers", "de": "Dateien", "en": "Files"},
     "files_pending": {"nl": "worden geschreven", "fr": "en cours d'écriture", "de": "werden geschrieben",
                       "en": "being written"},
+    "files_purged": {"nl": "verwijderd na de bewaartermijn", "fr": "supprimés après le délai de conservation",
+                     "de": "nach Ablauf der Aufbewahrungsfrist gelöscht", "en": "removed after the retention period"},
     "open_batch": {"nl": "Ronde {b} openen", "fr": "Ouvrir le lot {b}", "de": "Lauf {b} öffnen", "en": "Open batch {b}"},
     "batch_title": {"nl": "Printronde {b}", "fr": "Lot d'impression {b}", "de": "Drucklauf {b}", "en": "Print batch {b}"},
     "progress": {"nl": "Voortgang", "fr": "Avancement", "de": "Fortschritt", "en": "Progress"},

@@ -1,4 +1,5 @@
-"""`print_batches`: one row per daily cut-off (unique), and when its files were written."""
+"""`print_batches`: one row per daily cut-off (unique), when its files were written and when
+retention removed them from the spool. The only module that writes the table."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 
 import asyncpg
 
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 from services.ebox_bridge.domain import states
 
 
@@ -111,3 +113,39 @@ async def visible_batches(
             ORDER BY b.cutoff_at DESC LIMIT $3""",
         municipality, batch_id, limit,
     )
+
+
+async def files_expired(conn: asyncpg.Connection, schema: str, now: dt.datetime, days: RetentionDays) -> list[str]:
+    """Batches whose spool folder may go: files written and not yet purged, every letter in the
+    batch settled on paper (posted, returned, failed: nothing left for the print house to do), and
+    the batch closed more than `days` ago, where a batch mixing municipalities waits for the
+    longest of their periods. A batch without any letter row is left alone (nothing says whose)."""
+    codes, per_code, default = days.sql_args()
+    rows = await conn.fetch(
+        f"""SELECT b.batch_id
+              FROM {schema}.print_batches b
+             CROSS JOIN LATERAL (
+                   SELECT count(*) AS letters,
+                          count(*) FILTER (WHERE NOT coalesce(l.paper_state = ANY($5::text[]), false)) AS unsettled,
+                          max({DAYS_FOR.format(municipality="l.municipality")}) AS days
+                     FROM {schema}.letters l WHERE l.batch_id = b.batch_id) s
+             WHERE b.files_written_at IS NOT NULL AND b.files_purged_at IS NULL
+               AND s.letters > 0 AND s.unsettled = 0
+               AND b.closed_at < $1::timestamptz - make_interval(days => s.days)
+             ORDER BY b.closed_at""",
+        now, codes, per_code, default, sorted(states.PAPER_TERMINAL),
+    )
+    return [r["batch_id"] for r in rows]
+
+
+async def mark_files_purged(conn: asyncpg.Connection, schema: str, batch_ids: list[str], at: dt.datetime) -> int:
+    """Record that these batches' folders are gone, so the desk and the print-house API answer
+    "removed after retention" rather than "not found"; a batch marked before keeps its date."""
+    if not batch_ids:
+        return 0
+    status = await conn.execute(
+        f"UPDATE {schema}.print_batches SET files_purged_at = $2 "
+        "WHERE batch_id = ANY($1::text[]) AND files_purged_at IS NULL",
+        batch_ids, at,
+    )
+    return int(status.split()[-1])

@@ -4,6 +4,8 @@ Invariants:
 - One delivery per (endpoint, event) (a unique key): a redelivered bus event adds nothing.
 - A claim moves each delivery's due time to the lease's end; an outcome is written only where
   that lease still holds, so a worker whose lease ran out records nothing (the next one does).
+- A finished delivery's body is removed after its municipality's `contact_days` (retention);
+  such a delivery keeps its record but can no longer be replayed (nothing left to send).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 
 _ENDPOINT = "webhook_id, municipality, url, event_types, created_at"
 
@@ -117,11 +121,29 @@ async def deliveries(conn: asyncpg.Connection, schema: str, webhook_id: UUID, st
 
 async def replay(conn: asyncpg.Connection, schema: str, webhook_id: UUID, delivery_id: UUID, now: dt.datetime,
                  give_up_at: dt.datetime) -> bool:
-    """Deliver again (same delivery id: a receiver that did get it ignores the repeat)."""
+    """Deliver again (same delivery id: a receiver that did get it ignores the repeat). False
+    also for a delivery whose body retention removed: there is nothing left to send."""
     status = await conn.execute(
         f"""UPDATE {schema}.webhook_deliveries SET state = 'pending', due_at = $3, lease_until = NULL,
                    attempts = 0, give_up_at = $4, last_error = NULL
-             WHERE webhook_id = $1 AND delivery_id = $2""",
+             WHERE webhook_id = $1 AND delivery_id = $2 AND body IS NOT NULL""",
         webhook_id, delivery_id, now, give_up_at,
     )
     return status.endswith(" 1")
+
+
+async def erase_finished_bodies(conn: asyncpg.Connection, schema: str, now: dt.datetime, days: RetentionDays) -> int:
+    """Remove the body (the event as published: letter and sender details) of deliveries that
+    finished, delivered or given up, more than their municipality's `contact_days` ago; state,
+    times, attempts and the last answer stay for "did they get it". A finished delivery's due
+    time is when its outcome was recorded; a replay makes it pending again and so keeps it."""
+    codes, per_code, default = days.sql_args()
+    status = await conn.execute(
+        f"""UPDATE {schema}.webhook_deliveries d SET body = NULL
+              FROM {schema}.webhook_endpoints w
+             WHERE w.webhook_id = d.webhook_id AND d.body IS NOT NULL AND d.state IN ('delivered', 'failed')
+               AND coalesce(d.delivered_at, d.due_at)
+                   < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="w.municipality")})""",
+        now, codes, per_code, default,
+    )
+    return int(status.split()[-1])
