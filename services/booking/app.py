@@ -9,13 +9,12 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from loket.contracts import topics
 from loket.contracts.values import utc_now
 from loket.infra.http.key_admin.routes import KEYS_PAGE, key_admin_routes
+from loket.infra.http.openapi_document import openapi_route
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, build_runtime, build_service_app
 from services.booking.appointments.routes import appointment_endpoints
@@ -70,12 +69,8 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
 
     def routes(runtime: Runtime) -> list[BaseRoute]:
         document = openapi_document(declared, "Loket booking API", "1")
-
-        async def openapi(_: Request) -> JSONResponse:
-            return JSONResponse(document)
-
         return [*(to_route(e, booking.locator, runtime.db, booking.limiter, metrics.http_errors.inc) for e in declared),
-                Route("/docs/openapi.json", openapi, methods=["GET"]),
+                openapi_route(document),
                 *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
                 *finder_routes(runtime, booking.limiter, clock),

@@ -23,6 +23,7 @@ from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
 from loket.contracts.values import utc_now
 from loket.contracts.visits import WalkInTurnNear
+from loket.infra.http.openapi_document import openapi_route
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.retention.job import Purge, tenant_setting
 from loket.infra.runtime import Runtime
@@ -31,6 +32,7 @@ from services.notify.channels import Channels
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import PlanMessages
 from services.notify.metrics import NotifyMetrics
+from services.notify.openapi import notify_openapi
 from services.notify.opt_outs import opt_out_routes
 from services.notify.outcomes import Outcomes
 from services.notify.providers.email import EmailSender
@@ -81,8 +83,9 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     async def dispatch(_: Runtime) -> None:
         await dispatcher.run()
 
+    document = notify_openapi()
     spec.routes = lambda _: [*receipt_routes(runtime, repository, outcomes, settings.sms_receipts_token, clock),
-                             *opt_out_routes(runtime, repository)]
+                             *opt_out_routes(runtime, repository), openapi_route(document)]
     spec.background = [dispatch]
     # After their retention period messages keep what was sent and how it ended, not to whom.
     spec.retention = [Purge("notification_contact", tenant_setting("contact_days"), repository.erase_past_contacts)]

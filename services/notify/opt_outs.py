@@ -4,12 +4,14 @@ a back-office, bearer token required). Only the contact key (a hash) is stored."
 from __future__ import annotations
 
 import json
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from loket.contracts.values import ContactDetails
+from loket.contracts.values import ContactDetails, E164Phone, Email
 from loket.infra.http.auth import problem
 from loket.infra.identity.authorization import Decision, decide
 from loket.infra.identity.roles import Role
@@ -22,6 +24,39 @@ from services.notify.repository import NotifyRepository
 RECORDERS = frozenset({Role.VOLUNTEER, Role.STAFF, Role.POINT_MANAGER, Role.MUNICIPALITY_ADMIN, Role.BACKOFFICE})
 
 
+class OptOutRequest(BaseModel):
+    """The phone number or e-mail address that gets no more messages (give at least one)."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+        {"required": ["email"], "properties": {"email": {"type": "string"}}}]})
+
+    phone: E164Phone | None = None
+    email: Email | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        # The pattern takes any character but @ and spaces; a lone surrogate (valid in a JSON
+        # escape, not in UTF-8) would only fail when the address is hashed.
+        if value is not None and not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError("the e-mail address holds a character that is not Unicode text") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_contact(self) -> OptOutRequest:
+        if not (self.phone or self.email):
+            raise ValueError("give a phone number (E.164, e.g. +32470123456) or an e-mail address")
+        return self
+
+
+class OptedOut(BaseModel):
+    opted_out: Literal[True] = True
+
+
 def opt_out_routes(runtime: Runtime, repository: NotifyRepository) -> list[Route]:
     async def opt_out(request: Request) -> Response:
         principal = request.state.principal
@@ -30,13 +65,21 @@ def opt_out_routes(runtime: Runtime, repository: NotifyRepository) -> list[Route
                                              f"{principal.name!r} is {principal.role}")
         try:
             body = json.loads(await request.body())
-            contact = ContactDetails(phone=body.get("phone"), email=body.get("email"), language="nl")
-        except (ValueError, TypeError, AttributeError) as exc:
-            return problem(422, "Invalid opt-out", f"send {{\"phone\": \"+32…\"}} or {{\"email\": …}}: {exc}")
-        if not (contact.phone or contact.email):
-            return problem(422, "Invalid opt-out", "give a phone number (E.164) or an e-mail address")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}")
+        try:
+            wanted = OptOutRequest.model_validate(body)
+        except ValidationError as exc:
+            return problem(422, "Invalid opt-out", validation_detail(exc))
+        contact = ContactDetails(phone=wanted.phone, email=wanted.email, language="nl")
         async with runtime.db().acquire() as conn:
             await repository.add_opt_out(conn, contact_key(contact))
-        return JSONResponse({"opted_out": True}, status_code=201)
+        return JSONResponse(OptedOut().model_dump(), status_code=201)
 
     return [Route("/opt-outs", opt_out, methods=["POST"])]
+
+
+def validation_detail(exc: ValidationError) -> str:
+    """One line per invalid field, named by its place in the body: `email: String should match …`."""
+    return "; ".join(f"{'/'.join(str(p) for p in e['loc']) or 'body'}: {e['msg'].removeprefix('Value error, ')}"
+                     for e in exc.errors(include_url=False, include_input=False))

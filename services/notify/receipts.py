@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import re
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -24,6 +25,9 @@ from services.notify.outcomes import Outcomes
 from services.notify.repository import NotifyRepository
 
 FINAL = {"delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"}
+MAX_ID_CHARS = 255  # the id is a primary key: PostgreSQL's btree takes at most ~2.7 kB per entry
+# What a JSON string may carry and PostgreSQL text may not: NUL, and a lone surrogate (no UTF-8).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Outcomes, token: str | None,
@@ -40,6 +44,10 @@ def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Out
         if status not in ("delivered", "permanent-failure", "temporary-failure"):
             return problem(422, "Unknown status", "status must be delivered, permanent-failure or temporary-failure")
         reason = str(body.get("reason") or f"the provider reported {status}")
+        if not ref or len(ref) > MAX_ID_CHARS:
+            return problem(422, "Bad receipt", f"id must be 1 to {MAX_ID_CHARS} characters long")
+        if bad := [name for name, text in (("id", ref), ("reason", reason)) if _UNSTORABLE.search(text)]:
+            return problem(422, "Bad receipt", f"{' and '.join(bad)} must not contain NUL or a lone surrogate")
         async with runtime.db().acquire() as conn, conn.transaction():
             await repository.lock_provider_ref(conn, ref)
             n = await repository.by_provider_ref(conn, ref)

@@ -11,10 +11,12 @@ from starlette.routing import BaseRoute
 
 from loket.contracts import topics
 from loket.contracts.registry import TOPIC_EVENTS
+from loket.infra.http.openapi_document import openapi_route
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.reporting.gauges import ReportingGauges
 from services.reporting.handlers import ProjectEvents
+from services.reporting.openapi import reporting_openapi
 from services.reporting.projector import PROJECTED, ProjectionStore, SqlProjections
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.report_pages import MONTHLY, report_page_routes
@@ -55,8 +57,10 @@ def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGau
     pseudonymize = Pseudonymizer(settings.pseudonym_secret())
     spec.subscriptions = subscriptions(store or SqlProjections(NAME), pseudonymize)
 
+    document = reporting_openapi()
+
     def routes(runtime: Runtime) -> list[BaseRoute]:
-        return [*report_routes(runtime, settings), *report_page_routes(runtime, settings)]
+        return [*report_routes(runtime, settings), *report_page_routes(runtime, settings), openapi_route(document)]
 
     spec.routes = routes
     spec.background = [gauges.loop(settings.reporting_stamp_eur + settings.reporting_print_handling_eur,

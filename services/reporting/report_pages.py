@@ -24,7 +24,7 @@ from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
 from services.reporting.kpis import BY_NAME, compute, suppress
 from services.reporting.page_context import page_language, render, town_name
-from services.reporting.routes import filters
+from services.reporting.routes import bad_municipality, filters
 from services.reporting.settings import ReportingSettings
 from services.reporting.texts import TEXTS
 
@@ -85,8 +85,8 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
 
     async def performance(request: Request) -> Response:
         municipality = request.query_params.get("municipality") or None
-        if municipality is not None and not (len(municipality) == 5 and municipality.isdigit()):
-            return problem(400, "Bad municipality", "municipality is a 5-digit REFNIS code, e.g. 12025")
+        if refused := bad_municipality(municipality):
+            return refused
         lang = page_language(request)
         sections = [section(BY_NAME[name], await figures(municipality, name, public=True), lang, TEXTS[lang])
                     for name in PUBLIC_KPIS]

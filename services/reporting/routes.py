@@ -9,6 +9,7 @@ which need keys that do not change with the reader's language or a reworded labe
 from __future__ import annotations
 
 import io
+import re
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -25,6 +26,14 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.texts import TEXTS
 
 DASHBOARD = "/dashboard"
+_REFNIS = re.compile(r"[0-9]{5}")
+
+
+def bad_municipality(municipality: str | None) -> Response | None:
+    """A REFNIS code is five ASCII digits (`str.isdigit` would also take "١٢٠٢٥" or "²²²²²")."""
+    if municipality is not None and not _REFNIS.fullmatch(municipality):
+        return problem(400, "Bad municipality", "municipality is a 5-digit REFNIS code, e.g. 12025")
+    return None
 
 
 def filters(request: Request) -> tuple[str | None, str] | Response:
@@ -33,8 +42,8 @@ def filters(request: Request) -> tuple[str | None, str] | Response:
     period = request.query_params.get("period", "month")
     if period not in PERIODS:
         return problem(400, "Unknown period", f"period must be one of {', '.join(PERIODS)}")
-    if municipality is not None and not (len(municipality) == 5 and municipality.isdigit()):
-        return problem(400, "Bad municipality", "municipality is a 5-digit REFNIS code, e.g. 12025")
+    if refused := bad_municipality(municipality):
+        return refused
     return figures_scope(request.state.principal, municipality, period)
 
 

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
 
+from loket.infra.http.openapi_document import (
+    PATH_PARAMETER,
+    component_schemas,
+    openapi_path,
+    query_parameters,
+    ref,
+)
 from services.booking.http.endpoint import Endpoint
 from services.booking.http.problem import PROBLEM_MEDIA_TYPE, Problem
 
-_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 _REASONS = {400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
             404: "Not found", 409: "Conflict with the current state", 410: "Link expired or used",
             413: "Body too large", 415: "Not JSON", 422: "Invalid input", 429: "Too many requests"}
 
 
 def openapi_document(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]:
-    models = _models(endpoints)
-    _, defs = models_json_schema([(m, mode) for m, mode in models], ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
-        paths.setdefault(_PARAM.sub(r"{\1}", e.path), {})[e.method.lower()] = _operation(e)
+        paths.setdefault(openapi_path(e.path), {})[e.method.lower()] = _operation(e)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version,
@@ -30,7 +32,7 @@ def openapi_document(endpoints: list[Endpoint], title: str, version: str) -> dic
                                 "Errors are RFC 9457 problem details."},
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": component_schemas(_models(endpoints)),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "Token with the role staff, backoffice or admin"}},
         },
@@ -46,10 +48,6 @@ def _models(endpoints: list[Endpoint]) -> list[tuple[type[BaseModel], Any]]:
     return list(seen)
 
 
-def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
-
-
 def _operation(e: Endpoint) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": e.operation_id, "summary": e.summary, "tags": [e.tag],
                           "parameters": _parameters(e), "responses": {}}
@@ -57,16 +55,16 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     if e.roles:
         op["description"] = f"Roles: {', '.join(e.roles)} (and admin)."
     if e.body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(e.body)}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(e.body)}}}
     success: dict[str, Any] = {"description": "OK"}
     if e.response is not None:
-        success["content"] = {e.content_type: {"schema": _ref(e.response)}}
+        success["content"] = {e.content_type: {"schema": ref(e.response)}}
     elif e.content_type != "application/json":
         success["content"] = {e.content_type: {"schema": {"type": "string"}}}
     op["responses"][str(e.status)] = success
     for status in sorted(set(_error_codes(e))):
         op["responses"][str(status)] = {"description": _REASONS.get(status, "Error"),
-                                        "content": {PROBLEM_MEDIA_TYPE: {"schema": _ref(Problem)}}}
+                                        "content": {PROBLEM_MEDIA_TYPE: {"schema": ref(Problem)}}}
     return op
 
 
@@ -86,10 +84,7 @@ def _error_codes(e: Endpoint) -> list[int]:
 def _parameters(e: Endpoint) -> list[dict[str, Any]]:
     params = [{"name": name, "in": "path", "required": True,
                "schema": e.extra.get("path", {}).get(name, {"type": "string", "minLength": 1})}
-              for name in _PARAM.findall(e.path)]
+              for name in PATH_PARAMETER.findall(e.path)]
     if e.query is not None:
-        schema = e.query.model_json_schema()
-        required = set(schema.get("required", []))
-        for name, prop in schema.get("properties", {}).items():
-            params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        params += query_parameters(e.query)
     return params

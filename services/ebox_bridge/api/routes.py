@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from loket.contracts.letters import MAX_INLINE_BASE64_CHARS
+from loket.infra.http.openapi_document import openapi_route
 from services.ebox_bridge.api.endpoint import Endpoint, to_route
 from services.ebox_bridge.api.models import MAX_BATCH
 from services.ebox_bridge.api.openapi import openapi_document
@@ -24,9 +23,4 @@ assert BATCH_BODY_LIMIT >= MAX_BATCH * 32 * 1024
 
 
 def api_routes(endpoints: list[Endpoint]) -> list[BaseRoute]:
-    document = openapi_document(endpoints)
-
-    async def openapi(_: Request) -> JSONResponse:
-        return JSONResponse(document)
-
-    return [*(to_route(e) for e in endpoints), Route("/docs/openapi.json", openapi, methods=["GET"])]
+    return [*(to_route(e) for e in endpoints), openapi_route(openapi_document(endpoints))]
