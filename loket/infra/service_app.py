@@ -210,11 +210,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
             yield
         finally:
             runtime.started = False
-            for task in runtime.tasks:
-                task.cancel()
-            await asyncio.gather(*runtime.tasks, return_exceptions=True)
-            await runtime.bus.stop()
-            await runtime.db().close()
+            await _shut_down(runtime)
 
     # Every service serves sign-in, so one cookie on one host signs a person in for all of them.
     sessions = SessionStore(runtime.db, utc_now)
@@ -242,3 +238,31 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     app.state.runtime = runtime
     app.state.endpoints = spec.endpoints
     return app
+
+
+# Each step of a shutdown gets this long; a step that overruns is logged and cut short, so a
+# stop (SIGTERM from `loket up` or Kubernetes) always ends rather than hanging on one stuck
+# handler or connection. Nothing is lost by cutting: unacked events are redelivered and
+# uncommitted work rolls back.
+SHUTDOWN_STEP_S = 10.0
+
+
+async def _shut_down(runtime: Runtime) -> None:
+    for task in runtime.tasks:
+        task.cancel()
+    if not await _within(asyncio.gather(*runtime.tasks, return_exceptions=True), "background tasks"):
+        stuck = [t.get_name() for t in runtime.tasks if not t.done()]
+        log.warning("%s: background tasks still running at shutdown: %s", runtime.name, ", ".join(stuck))
+    await _within(runtime.bus.stop(), "the bus connection")
+    pool = runtime.db()
+    if not await _within(pool.close(), "the database pool"):
+        pool.terminate()  # connections still held by a stuck handler: close them outright
+
+
+async def _within(step: Awaitable[Any], what: str) -> bool:
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_S)
+    except TimeoutError:
+        log.warning("shutdown: %s did not stop within %.0f s; cut short", what, SHUTDOWN_STEP_S)
+        return False
+    return True

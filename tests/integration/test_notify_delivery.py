@@ -287,5 +287,7 @@ async def test_a_receipt_that_overtakes_the_recorded_send_is_kept_and_applied(
         await eventually(notify.sms.messages, what="the SMS at the simulator")
         await eventually(lambda: _statuses(pool, str(event.payload.appointment_id), "delivered"),
                          what="the early receipt applied")
-        held = await pool.fetchval("SELECT count(*) FROM notify.early_receipts")
+        held = await pool.fetchval(
+            "SELECT count(*) FROM notify.early_receipts e JOIN notify.notifications n USING (provider_ref) "
+            "WHERE n.trigger_aggregate_id = $1", str(event.payload.appointment_id))
         assert held == 0, "an applied receipt must not stay held"

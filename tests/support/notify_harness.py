@@ -71,7 +71,8 @@ async def clear_notify(database_url: str) -> None:
     try:
         exists = await conn.fetchval("SELECT to_regclass('notify.notifications')")
         if exists:
-            await conn.execute("DELETE FROM notify.notifications; DELETE FROM notify.opt_outs; DELETE FROM notify.outbox")
+            await conn.execute("DELETE FROM notify.notifications; DELETE FROM notify.opt_outs; DELETE FROM notify.outbox; "
+                               "DELETE FROM notify.early_receipts")
     finally:
         await conn.close()
 
