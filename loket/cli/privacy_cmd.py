@@ -19,6 +19,7 @@ from rich.console import Console
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
 from loket.cli.dlq import bus_url_or_embedded
 from loket.cli.identity_db import fail
+from loket.cli.privacy_scrub import scrub
 from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.national_number import is_valid_national_number, mask_national_numbers
 from loket.devstack.catalog import SERVICE_NAMES
@@ -60,16 +61,62 @@ def erase(
                                                     "from standard input (kept out of shell history)"),
     bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
                                 help="nats://… or kafka://…; default: the embedded NATS of `loket up`"),
+    database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+    scrub_after: bool = typer.Option(True, "--scrub/--no-scrub", help="then remove the events that name the "
+                                                                       "citizen from the bus and the outboxes "
+                                                                       "(`loket privacy scrub`)"),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="seconds to wait for every service to consume "
+                                                            "the request before the scrub gives up"),
 ) -> None:
     """Publish a CitizenErasureRequested: each service erases what it holds under the number
     (settled letters lose their PDF, number, address and contact; letters in flight finish
-    first). Prints the request's reference for the records, never the number."""
+    first). Then, once every service consumed it, remove the events naming the citizen from the
+    bus and the outboxes (the request itself included). Prints the request's reference for the
+    records, never the number. Exit code 3: something had to be left (said what)."""
     digits = _valid(national_number)
     event = CitizenErasureRequested(producer="loket-cli", payload={
         "erasure_id": uuid4(), "national_number": digits, "requested_at": dt.datetime.now(dt.UTC)})
+    console = Console()
     with bus_url_or_embedded(bus_url) as url:
         asyncio.run(_publish(url, event))
-    Console().print(f"erasure {event.payload.erasure_id} requested for {mask_national_numbers(digits)}")
+        console.print(f"erasure {event.payload.erasure_id} requested for {mask_national_numbers(digits)}")
+        if scrub_after:
+            _scrub_and_report(url, resolve_database_url(database_url), digits, wait, console)
+
+
+@app.command("scrub")
+def scrub_command(
+    national_number: str = typer.Argument(..., help="the citizen's national register or BIS number; `-` reads it "
+                                                    "from standard input (kept out of shell history)"),
+    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
+                                help="nats://… or kafka://…; default: the embedded NATS of `loket up`"),
+    database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="seconds to wait for services still to consume an "
+                                                            "event that names the citizen"),
+) -> None:
+    """Remove the events that name the citizen from the bus (NATS: deleted and overwritten) and
+    the published ones from every outbox, once every service has consumed them. `erase` does
+    this by itself; run it again for letters that were in flight at the erasure. Exit code 3:
+    something had to be left (said what)."""
+    digits = _valid(national_number)
+    with bus_url_or_embedded(bus_url) as url:
+        _scrub_and_report(url, resolve_database_url(database_url), digits, wait, Console())
+
+
+def _scrub_and_report(bus_url: str, database_url: str, digits: str, wait: float, console: Console) -> None:
+    done = asyncio.run(scrub(bus_url, database_url, digits, wait, console))
+    console.print(f"removed {done.bus_removed} events from the bus and {done.outbox_removed} published events "
+                  "from the outboxes")
+    for note in done.notes:
+        console.print(note)
+    if done.letters_kept:
+        console.print(f"{done.letters_kept} letters were in flight and keep what delivering them needs: run "
+                      "`loket privacy erase` again once they are delivered or posted")
+    if not done.complete:
+        held = ", ".join(sorted(done.held_by)) or "an outbox relay"
+        console.print(f"left for now: {done.bus_waiting} events on the bus and {done.outbox_waiting} in outboxes, "
+                      f"not yet consumed (waiting for {held}); run `loket privacy scrub` again later")
+        raise typer.Exit(3)
 
 
 async def _publish(url: str, event: CitizenErasureRequested) -> None:
@@ -97,7 +144,8 @@ async def _gather(url: str, nn: str) -> dict[str, Any]:
         bridge = {"letters": await _if_schema(conn, BRIDGE, bridge_letters.of_citizen(conn, BRIDGE, nn), []),
                   "ebox_status": await _if_schema(conn, BRIDGE, ebox_status_cache.of_citizen(conn, BRIDGE, nn), None)}
         outboxes = {s: [dict(r) for r in await conn.fetch(
-            f"SELECT id, event_type, created_at FROM {s}.outbox WHERE payload::text LIKE '%' || $1 || '%'", nn)]
+            f"SELECT id, event_type, created_at FROM {s}.outbox WHERE position($1::bytea IN payload) > 0",
+            nn.encode())]
             for s in SERVICE_NAMES if await _exists(conn, s)}
         reporting = await _reporting(conn, nn)
     finally:

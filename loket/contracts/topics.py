@@ -53,12 +53,12 @@ def stream_for(topic: str) -> str:
     """
     for stream, subjects in NATS_STREAMS.items():
         for pattern in subjects:
-            if _subject_matches(pattern, topic):
+            if subject_matches(pattern, topic):
                 return stream
     raise KeyError(f"no JetStream stream captures subject {topic!r}")
 
 
-def _subject_matches(pattern: str, subject: str) -> bool:
+def subject_matches(pattern: str, subject: str) -> bool:
     # NATS semantics: `*` matches exactly one token, a trailing `>` matches one or more.
     pattern_tokens = pattern.split(".")
     subject_tokens = subject.split(".")

@@ -497,6 +497,11 @@ async def erase_settled_recipients(conn: asyncpg.Connection, schema: str, now: d
     return int(status.split()[-1])
 
 
+async def count_of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> int:
+    """Letters that still hold this national number (after an erasure: those in flight then)."""
+    return int(await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin))
+
+
 async def of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[dict[str, Any]]:
     """Everything the bridge keeps about one citizen's letters (without the PDF's bytes), with
     each letter's history: what `loket privacy export` hands the citizen."""

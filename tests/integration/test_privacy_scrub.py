@@ -1,0 +1,112 @@
+"""`loket privacy erase` then scrubs: the events that name the citizen (their letters and the
+erasure request itself) leave the bus and the outboxes once every service consumed them; an
+event a durable consumer has not consumed yet stays, and the consumer holding it is named;
+other citizens' events stay. On its own NATS, so no other test's consumers hold anything."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import nats
+import nats.errors
+from nats.js import api
+
+from loket.contracts.topics import NATS_STREAMS
+from loket.infra.bus.scrub import scrub_nats
+from loket.infra.embedded import EmbeddedNats
+from services.ebox_bridge.ebox_client.credentials import ensure_keypair
+from tests.support.bridge_harness import bridge_settings, install_test_policy, publish, running_bridge, simulator
+from tests.support.letters import letter_issued, national_number
+
+
+async def _messages_holding(bus_url: str, needle: bytes) -> int:
+    """How many messages in any stream hold `needle`, read with a throw-away consumer."""
+    nc = await nats.connect(bus_url)
+    found = 0
+    try:
+        js = nc.jetstream()
+        for stream, subjects in NATS_STREAMS.items():
+            try:
+                await js.stream_info(stream)
+            except nats.js.errors.NotFoundError:
+                continue
+            reader = await js.pull_subscribe(subjects[0], stream=stream, config=api.ConsumerConfig(
+                ack_policy=api.AckPolicy.NONE, deliver_policy=api.DeliverPolicy.ALL, inactive_threshold=10))
+            while True:
+                try:
+                    batch = await reader.fetch(500, timeout=0.5)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    break
+                found += sum(needle in m.data for m in batch)
+            await reader.unsubscribe()
+    finally:
+        await nc.close()
+    return found
+
+
+async def test_a_consumer_that_has_not_consumed_an_event_keeps_it_until_it_has(tmp_path: Path) -> None:
+    citizen, other = national_number(random.randrange(25_000), born=61), national_number(25_100, born=61)
+    with EmbeddedNats(tmp_path / "nats") as server:
+        nc = await nats.connect(server.url)
+        try:
+            js = nc.jetstream()
+            await publish(server.url, [letter_issued(citizen), letter_issued(other)])  # declares the streams
+            # A service that is down: its durable consumer exists and has consumed nothing.
+            await js.add_consumer("LETTERS", api.ConsumerConfig(durable_name="slow-service",
+                                                                filter_subject="letters.issued.v1",
+                                                                ack_policy=api.AckPolicy.EXPLICIT))
+            held = await scrub_nats([server.url], citizen.encode())
+            assert (held.removed_total, held.waiting_total, held.held_by) == (0, 1, {"LETTERS/slow-service"})
+            assert await _messages_holding(server.url, citizen.encode()) == 1
+
+            reader = await js.pull_subscribe_bind("slow-service", stream="LETTERS")
+            for msg in await reader.fetch(10, timeout=2):
+                await msg.ack_sync()
+            done = await scrub_nats([server.url], citizen.encode())
+            assert (done.removed_total, done.waiting_total) == (1, 0)
+            assert await _messages_holding(server.url, citizen.encode()) == 0
+            assert await _messages_holding(server.url, other.encode()) == 1  # nobody else's
+        finally:
+            await nc.close()
+
+
+async def test_erase_then_leaves_no_event_naming_the_citizen_on_the_bus_or_in_an_outbox(  # type: ignore[no-untyped-def]
+        pool, database_url, tmp_path) -> None:
+    await install_test_policy(pool)
+    citizen, other = (national_number(random.randrange(25_000), born=61) for _ in range(2))
+    assert citizen != other
+    key, cert = ensure_keypair(tmp_path / "keys", "bridge")
+    with EmbeddedNats(tmp_path / "nats") as server:
+        bus_url = server.url
+        async with simulator(cert) as sim, running_bridge(bridge_settings(database_url, bus_url, sim, key, cert,
+                                                                          tmp_path / "spool")):
+            mine = [letter_issued(citizen), letter_issued(citizen)]
+            await publish(bus_url, [*mine, letter_issued(other)])
+            ids = [e.payload.letter_id for e in mine]
+            for _ in range(300):
+                if await pool.fetchval("SELECT count(*) FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[])",
+                                       ids) == 2:
+                    break
+                await asyncio.sleep(0.1)
+            assert await _messages_holding(bus_url, citizen.encode()) == 2
+            env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+            run = await asyncio.to_thread(subprocess.run, [
+                sys.executable, "-m", "loket.cli", "privacy", "erase", citizen, "--bus-url", bus_url,
+                "--database-url", database_url, "--wait", "30"], env=env, capture_output=True, text=True, timeout=120)
+            assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+            assert citizen not in run.stdout + run.stderr
+            # Both letters and the erasure request itself are gone; the letters are in flight, so
+            # the bridge keeps them and says to erase again once they settled.
+            assert "removed 3 events from the bus" in run.stdout, run.stdout
+            assert "2 letters were in flight" in run.stdout, run.stdout
+        assert await _messages_holding(bus_url, citizen.encode()) == 0
+        assert await _messages_holding(bus_url, other.encode()) == 1
+    for schema in ("booking", "notify", "ebox_bridge", "reporting"):
+        if await pool.fetchval("SELECT to_regclass($1)", f"{schema}.outbox"):
+            assert not await pool.fetchval(
+                f"SELECT count(*) FROM {schema}.outbox WHERE position($1::bytea IN payload) > 0", citizen.encode())
