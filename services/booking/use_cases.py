@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from loket.infra.db.outbox import Outbox
+from loket.infra.identity.tenant_directory import TenantDirectory
 from services.booking.appointments.service import Appointments
+from services.booking.appointments.sms_reach import SmsReach
 from services.booking.cancellation import Cancellation
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.loans.service import Loans
@@ -40,7 +42,9 @@ class Booking:
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox) -> Booking:
     """`outbox` is the runtime's: every event the service writes goes through the one relay."""
-    appointments = Appointments(NAME, outbox, settings.rules())
+    # The tenants are the bridge's to import; booking reads each municipality's SMS countries.
+    appointments = Appointments(NAME, outbox, settings.rules(),
+                                SmsReach(TenantDirectory(None, settings.tenants_refresh_s)))
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)

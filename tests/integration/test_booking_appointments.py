@@ -144,6 +144,8 @@ async def test_bad_requests_get_precise_problems(booking) -> None:  # type: igno
     cases = [
         (wish(slot, contact={"phone": "12", "language": "nl"}), 422, "body.contact.phone"),
         (wish(slot, contact={"language": "nl"}), 422, "phone number or an e-mail"),
+        # Valid, but the municipality's SMS do not go there: said now, not dropped by notify later.
+        (wish(slot, contact={"phone": "+1 650 253 0000", "language": "nl"}), 422, "only to mobile numbers from"),
         ({**wish(slot), "starts_at": "2030-01-01T09:00:00"}, 422, "timezone"),
         ({**wish(slot), "service": "astrology"}, 422, "cannot be booked"),
         ({**wish(slot), "language": "de"}, 422, "not de"),

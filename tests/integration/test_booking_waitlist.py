@@ -38,6 +38,10 @@ async def test_a_freed_slot_goes_to_the_next_in_line_and_passes_on_when_unclaime
             "point_id": POINT, "service": "ebox_activation", "language": "de", "earliest": day, "latest": day,
             "contact": {"phone": "+32470333333", "language": "de"}})
         assert status == 422 and "offers" in body["detail"]
+        status, body = await booking.call("POST", "/public/waitlist", json={
+            "point_id": POINT, "service": "ebox_activation", "language": "nl", "earliest": day, "latest": day,
+            "contact": {"phone": "+16502530000", "language": "nl"}})
+        assert status == 422 and "only to mobile numbers from" in body["detail"], body
 
         status, _ = await booking.call("POST", f"/public/appointments/{mine['appointment_id']}/cancel",
                                        params={"token": mine["manage_token"]})

@@ -24,6 +24,7 @@ from services.booking.appointments.rules import (
     require_link_usable,
     require_live,
 )
+from services.booking.appointments.sms_reach import SmsReach
 from services.booking.availability.slots import BookingRules, blocked_range, helpers_offering
 from services.booking.calendar.local_time import local_text
 from services.booking.catalogue import CATALOGUE, CatalogueService
@@ -56,8 +57,9 @@ class Booked:
 
 
 class Appointments:
-    def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, cache_ttl_s: float = 10.0) -> None:
-        self.schema, self.outbox, self.rules = schema, outbox, rules
+    def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, sms_reach: SmsReach,
+                 cache_ttl_s: float = 10.0) -> None:
+        self.schema, self.outbox, self.rules, self.sms_reach = schema, outbox, rules, sms_reach
         self.directory = PointDirectory(schema, cache_ttl_s)
 
     async def staffed(self, conn: asyncpg.Connection, point_id: str) -> Staffed:
@@ -77,6 +79,7 @@ class Appointments:
         staffed = await self.staffed(conn, wish.point_id)
         point = staffed.point
         service = bookable_service(wish.service)
+        await self.sms_reach.check(conn, point.municipality, wish.contact.details())
         candidates = self._helpers_offering(staffed, service, wish, now)
         # One candidate and no idempotency key: a failed insert ends the booking anyway, so the
         # savepoint (two extra round trips) buys nothing.

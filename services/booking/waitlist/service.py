@@ -36,6 +36,7 @@ class Waitlist:
                              f"{point_id} offers {', '.join(point.services)} in {', '.join(point.languages)}")
         if latest < earliest:
             raise Invalid("Dates reversed", "latest must be on or after earliest")
+        await self.appointments.sms_reach.check(conn, point.municipality, contact)
         entry_id = uuid.uuid4()
         return entry_id, await waiting.add(conn, self.schema, entry_id, point_id, service, language, earliest, latest,
                                            contact)
