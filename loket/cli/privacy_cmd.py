@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -34,15 +34,21 @@ from services.reporting.privacy import rows_of_citizen
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.settings import ReportingSettings
 
+NationalNumber = Annotated[str, typer.Argument(
+    help="the citizen's national register or BIS number (11 digits); `-` reads it from standard input "
+         "(kept out of shell history)")]
+BusUrl = Annotated[str | None, typer.Option(
+    "--bus-url", envvar="LOKET_BUS_URL", help="nats://… or kafka://…; default: the embedded NATS of `loket up`")]
+DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help=DATABASE_URL_HELP)]
+
 app = typer.Typer(help="Personal data of one citizen: what Loket holds (subject access).", no_args_is_help=True)
 
 
 @app.command("export")
 def export(
-    national_number: str = typer.Argument(..., help="the citizen's national register or BIS number (11 digits); "
-                                                    "`-` reads it from standard input (kept out of shell history)"),
+    national_number: NationalNumber,
     out: Path = typer.Option(..., "--out", help="JSON file to write (mode 0600: it holds personal data)"),
-    database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Write every letter (with its history), cached eBox status, event still waiting in an
     outbox, and reporting's pseudonymous row counts for this citizen. Booking and notify key
@@ -57,11 +63,9 @@ def export(
 
 @app.command("erase")
 def erase(
-    national_number: str = typer.Argument(..., help="the citizen's national register or BIS number; `-` reads it "
-                                                    "from standard input (kept out of shell history)"),
-    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
-                                help="nats://… or kafka://…; default: the embedded NATS of `loket up`"),
-    database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+    national_number: NationalNumber,
+    bus_url: BusUrl = None,
+    database_url: DatabaseUrl = None,
     scrub_after: bool = typer.Option(True, "--scrub/--no-scrub", help="then remove the events that name the "
                                                                        "citizen from the bus and the outboxes "
                                                                        "(`loket privacy scrub`)"),
@@ -86,11 +90,9 @@ def erase(
 
 @app.command("scrub")
 def scrub_command(
-    national_number: str = typer.Argument(..., help="the citizen's national register or BIS number; `-` reads it "
-                                                    "from standard input (kept out of shell history)"),
-    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
-                                help="nats://… or kafka://…; default: the embedded NATS of `loket up`"),
-    database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+    national_number: NationalNumber,
+    bus_url: BusUrl = None,
+    database_url: DatabaseUrl = None,
     wait: float = typer.Option(60.0, "--wait", min=0, help="seconds to wait for services still to consume an "
                                                             "event that names the citizen"),
 ) -> None:

@@ -3,9 +3,6 @@ no server error, and answers with the documented status codes, content types and
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,8 +11,7 @@ import asyncpg
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from tests.support.bridge_harness import bridge_settings, simulator
 from tests.support.letters_api import MECHELEN, letters_api
-
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+from tests.support.openapi_checks import run_schemathesis
 
 
 async def test_schemathesis_finds_no_server_errors(database_url: str, bus_url: str, pool: asyncpg.Pool,
@@ -25,17 +21,9 @@ async def test_schemathesis_finds_no_server_errors(database_url: str, bus_url: s
     async with simulator(keys.cert) as sim:
         settings = bridge_settings(database_url, bus_url, sim, keys.key, keys.cert, tmp_path / "spool")
         async with letters_api(pool, settings) as api:
-            cli = Path(sys.executable).with_name("schemathesis")
-            process = await asyncio.create_subprocess_exec(
-                str(cli), "run", f"{api.base}/docs/openapi.json",
-                "--header", f"Authorization: Bearer {api.keys[MECHELEN]}",
-                # One worker: see test_booking_openapi.py (a hypothesis tool error in threads).
-                "--checks", CHECKS, "--max-examples", "20", "--seed", "20261202", "--workers", "1",
-                "--phases", "examples,coverage,fuzzing,stateful", "--request-timeout", "20",
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-                env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}, cwd=tmp_path)
-            output, _ = await asyncio.wait_for(process.communicate(), 280)
-    text = output.decode(errors="replace")
-    (tmp_path / "schemathesis.txt").write_text(text)
-    assert process.returncode == 0, text[-8000:]
+            code, text = await run_schemathesis(f"{api.base}/docs/openapi.json",
+                                                {"Authorization": f"Bearer {api.keys[MECHELEN]}"}, 20261202,
+                                                tmp_path, phases="examples,coverage,fuzzing,stateful",
+                                                request_timeout_s=20)
+    assert code == 0, text[-8000:]
     assert "/v1/letters" in text and "/v1/webhooks" in text  # it really exercised the API

@@ -5,15 +5,12 @@ the batches wholly of its municipality, a back-office key none."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import os
-import sys
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,11 +33,10 @@ from tests.support.bridge_harness import POLICY, bridge_settings, letter_rows, s
 from tests.support.fake_letters import FixedTenants
 from tests.support.letters import Population
 from tests.support.letters_api import ETTERBEEK, MECHELEN, eventually, letter, letters_api, make_key
+from tests.support.openapi_checks import run_schemathesis
 
 PEOPLE = Population(start=80_000)
 FILES = {"batch.pdf": "application/pdf", "manifest.json": "application/json", "manifest.csv": "text/csv"}
-# As the whole-API fuzz test (test_letters_api_schemathesis.py) checks.
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 
 @pytest.fixture(scope="module")
@@ -288,15 +284,8 @@ async def test_schemathesis_finds_no_server_error_with_a_print_house_key(house: 
     check, with a real batch the fuzzer may stumble on."""
     await drain(house)
     await close_batch(house, await paper_letters(house, 1))
-    cli = Path(sys.executable).with_name("schemathesis")
-    process = await asyncio.create_subprocess_exec(
-        str(cli), "run", f"{house.api.base}/docs/openapi.json", "--include-tag", "print house",
-        "--header", f"Authorization: Bearer {house.keys[MECHELEN]}",
-        "--checks", CHECKS, "--max-examples", "30", "--seed", "20261202", "--workers", "1",
-        "--phases", "examples,coverage,fuzzing", "--request-timeout", "20",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}, cwd=tmp_path)
-    output, _ = await asyncio.wait_for(process.communicate(), 280)
-    text = output.decode(errors="replace")
-    assert process.returncode == 0, text[-8000:]
+    code, text = await run_schemathesis(f"{house.api.base}/docs/openapi.json",
+                                        {"Authorization": f"Bearer {house.keys[MECHELEN]}"}, 20261202, tmp_path,
+                                        max_examples=30, request_timeout_s=20, extra=("--include-tag", "print house"))
+    assert code == 0, text[-8000:]
     assert "/v1/print-batches/{batch_id}/confirmations" in text  # it really exercised them

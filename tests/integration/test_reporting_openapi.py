@@ -4,7 +4,6 @@ figures, finds no server error and no answer outside it (status codes, content t
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -15,17 +14,9 @@ from loket.contracts import topics
 from services.reporting.app import NAME, create_app
 from services.reporting.openapi import PAGES
 from services.reporting.settings import ReportingSettings
-from tests.support.bridge_harness import publish
 from tests.support.bus_harness import purge_streams
-from tests.support.openapi_checks import (
-    documented_operations,
-    openapi_problems,
-    operations_tested,
-    run_schemathesis,
-    served_document,
-    served_operations,
-)
-from tests.support.reporting_stream import stream
+from tests.support.openapi_checks import checked_document, operations_tested, run_schemathesis
+from tests.support.reporting_stream import project, stream
 from tests.support.served_app import served
 
 SECRET, ADMIN = "a-test-secret-of-enough-length", "reporting-openapi-admin-token"
@@ -35,11 +26,7 @@ async def test_the_document_is_openapi_3_1_and_names_every_route() -> None:
     # Built, never started: nothing here connects to PostgreSQL or NATS.
     app = create_app(ReportingSettings(database_url="postgresql://loket@127.0.0.1:1/loket", bus_url="nats://127.0.0.1:1",
                                        reporting_pseudonym_secret=SECRET))
-    document = await served_document(app)
-    assert document["openapi"] == "3.1.0"
-    assert openapi_problems(document) == []
-    # A route served without an entry in services/reporting/openapi.py (or PAGES) fails here.
-    assert documented_operations(document) == served_operations(app, PAGES)
+    document = await checked_document(app, PAGES)  # every route in services/reporting/openapi.py (or PAGES)
     assert set(document["paths"]["/exports/{name}.csv"]["get"]["responses"]["200"]["content"]) == {"text/csv"}
 
 
@@ -53,12 +40,7 @@ async def test_schemathesis_finds_no_server_errors(database_url: str, bus_url: s
     settings = ReportingSettings(database_url=database_url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)
     async with served(create_app(settings)) as base:
         # Figures in every table, so the answers' rows (texts, counts, rates, yes/no) are checked too.
-        await publish(bus_url, events)
-        expected = len({e.event_id for e in events})
-        for _ in range(300):
-            if await pool.fetchval(f"SELECT count(*) FROM {NAME}.inbox") >= expected:
-                break
-            await asyncio.sleep(0.1)
+        await project(pool, bus_url, events)
         headers = {"Authorization": f"Bearer {ADMIN}"}
         async with aiohttp.ClientSession(headers=headers) as http, http.get(f"{base}/kpis") as r:
             assert r.status == 200 and (await r.json())["visits_by_outcome"]["rows"]  # the fuzzer's token works

@@ -5,7 +5,6 @@ national number. The dashboard renders in headless Chromium with its charts."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -21,10 +20,9 @@ from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
 from tests.integration.test_reporting_figures import national_numbers_in
-from tests.support.bridge_harness import publish
 from tests.support.bus_harness import purge_streams
 from tests.support.chromium import artifact, chromium_page, require_chromium
-from tests.support.reporting_stream import stream
+from tests.support.reporting_stream import project, stream
 from tests.support.served_app import served
 
 SECRET, TOKEN = "a-test-secret-of-enough-length", "reporting-test-token"
@@ -47,14 +45,7 @@ async def reporting(database_url, bus_url, pool, monkeypatch, tmp_path):  # type
     settings = ReportingSettings(database_url=database_url, bus_url=bus_url, reporting_pseudonym_secret=SECRET)
     async with served(create_app(settings)) as base, aiohttp.ClientSession(
             headers={"Authorization": f"Bearer {TOKEN}"}) as http:
-        await publish(bus_url, events)
-        # Wait until every published event has been handled: the topics are consumed by separate
-        # subscribers, so "all letters issued" says nothing about the print queue's stream.
-        expected = len({e.event_id for e in events})
-        for _ in range(300):
-            if await pool.fetchval(f"SELECT count(*) FROM {NAME}.inbox") >= expected:
-                break
-            await asyncio.sleep(0.1)
+        await project(pool, bus_url, events)
         yield base, http, events, truth
 
 

@@ -3,10 +3,13 @@ compute the expected figures independently of the SQL under test."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass, field
+
+import asyncpg
 
 from loket.contracts import Event
 from loket.contracts.appointments import (
@@ -19,6 +22,7 @@ from loket.contracts.citizens import EboxActivationAssisted
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterQueuedForPrint
 from loket.contracts.notifications import NotificationDelivered, NotificationSent
 from loket.contracts.visits import VisitEnded, VisitStarted
+from tests.support.bridge_harness import publish
 from tests.support.letters import letter_issued, national_number
 
 TOWN = "12025"
@@ -179,3 +183,15 @@ def trend_stream(seed: int = 2) -> tuple[list[Event], TrendTruth]:
             truth.topics[(key_month, topic)] = truth.topics.get((key_month, topic), 0) + 1
             truth.kinds[(key_month, TREND_POINTS[point_id])] = truth.kinds.get((key_month, TREND_POINTS[point_id]), 0) + 1
     return events, truth
+
+
+async def project(pool: asyncpg.Pool, bus_url: str, events: list[Event]) -> None:
+    """Publish `events` and wait (up to 30 s) until reporting has handled every one: the topics are
+    consumed by separate subscribers, so "all letters issued" says nothing about the print
+    queue's stream."""
+    await publish(bus_url, events)
+    expected = len({e.event_id for e in events})
+    for _ in range(300):
+        if await pool.fetchval("SELECT count(*) FROM reporting.inbox") >= expected:
+            return
+        await asyncio.sleep(0.1)
