@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
 from services.ebox_bridge.app import NAME
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
@@ -27,7 +25,6 @@ from tests.support.bridge_harness import (
     publish,
     running_bridge,
     settled,
-    simulator,
     status_events,
     wait_for_letters,
 )
@@ -39,18 +36,6 @@ from tests.support.letters import (
     company_letter,
     letter_issued,
 )
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("bridge-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture

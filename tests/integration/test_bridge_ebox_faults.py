@@ -6,13 +6,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
 
 import aiohttp
 import pytest
 
 from services.ebox_bridge.app import NAME
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from tests.support.bridge_harness import (
     bridge_settings,
     install_test_policy,
@@ -25,12 +23,6 @@ from tests.support.bridge_harness import (
 from tests.support.letters import Population, letter_issued
 
 pytestmark = pytest.mark.chaos
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("fault-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
 
 
 @pytest.fixture

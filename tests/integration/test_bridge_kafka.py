@@ -18,7 +18,6 @@ from faststream.kafka import TestKafkaBroker
 from loket.contracts import topics
 from loket.infra.settings import ConsumerSettings
 from services.ebox_bridge.app import create_app
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from tests.support.bridge_harness import (
     bridge_settings,
     install_test_policy,
@@ -28,12 +27,6 @@ from tests.support.bridge_harness import (
 )
 from tests.support.letters import Population, letter_issued
 from tests.support.served_app import served
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("kafka-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
 
 
 async def run_letters(database_url: str, bus_url: str, keys: SimpleNamespace, pool, tmp_path: Path, in_memory: bool):  # type: ignore[no-untyped-def]

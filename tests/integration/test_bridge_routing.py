@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 
 import aiohttp
 import asyncpg
@@ -15,7 +14,6 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.ebox_bridge.app import NAME
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.sweeper import Sweeper
 from tests.contracts.examples import example
@@ -26,23 +24,10 @@ from tests.support.bridge_harness import (
     publish,
     running_bridge,
     settled,
-    simulator,
     status_events,
     wait_for_letters,
 )
 from tests.support.letters import Population, letter_issued
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("bridge-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture

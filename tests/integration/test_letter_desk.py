@@ -12,7 +12,6 @@ import csv
 import io
 import re
 import uuid
-from types import SimpleNamespace
 from uuid import UUID
 
 import asyncpg
@@ -25,8 +24,7 @@ from services.ebox_bridge.desk.routes import (
     REPLAY_REFUSED,
     SEARCH_BY_RECIPIENT,
 )
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from tests.support.bridge_harness import letter_rows, simulator
+from tests.support.bridge_harness import letter_rows
 from tests.support.desk_harness import (
     Desk,
     admitted,
@@ -43,18 +41,6 @@ from tests.support.desk_harness import (
 )
 from tests.support.letters_api import ETTERBEEK, MECHELEN, eventually
 from tests.support.signin_harness import browser_session
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("desk-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture

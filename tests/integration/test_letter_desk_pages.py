@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from types import SimpleNamespace
 
 import asyncpg
-import pytest
 
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from tests.support.bridge_harness import simulator
 from tests.support.chromium import artifact, chromium_page
 from tests.support.desk_harness import (
@@ -32,12 +29,6 @@ from tests.support.signin_harness import PASSWORD, assert_accessible
 
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 412, "height": 915}
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("desk-page-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
 
 
 async def test_every_desk_page_in_chromium(database_url, bus_url, pool: asyncpg.Pool, keys,  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ import base64
 import datetime as dt
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import asyncpg
 import pytest
@@ -21,13 +20,12 @@ from loket.contracts.values import utc_now
 from loket.infra.bus.dead_letters import REASON_HEADER
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.domain.letter_rules import MAX_PAGES
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.settings import EboxBridgeSettings
-from tests.support.bridge_harness import POLICY, bridge_settings, publish, simulator, status_events
+from tests.support.bridge_harness import POLICY, bridge_settings, publish, status_events
 from tests.support.fake_letters import FixedTenants
 from tests.support.letters import ADDRESS, Companies, Population, letter_issued, letter_pdf
 from tests.support.letters_api import (
@@ -54,18 +52,6 @@ def us_letter_pdf() -> bytes:
     pdf = FPDF(format="Letter")
     pdf.add_page()
     return bytes(pdf.output())
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("api-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture

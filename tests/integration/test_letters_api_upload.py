@@ -19,24 +19,11 @@ from fpdf import FPDF
 from PIL import Image
 
 from loket.contracts.letters import MAX_INLINE_PDF_BYTES
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from tests.support.bridge_harness import bridge_settings, simulator
+from tests.support.bridge_harness import bridge_settings
 from tests.support.letters import Population, letter_pdf
 from tests.support.letters_api import MECHELEN, Api, eventually, letter, letters_api
 
 PEOPLE = Population(start=9000)
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("upload-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,12 @@ from prometheus_client import CollectorRegistry
 
 from loket.contracts.values import utc_now
 from services.ebox_bridge.app import NAME
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.settings import EboxBridgeSettings
-from tests.support.bridge_harness import POLICY, bridge_settings, letter_rows, simulator
+from tests.support.bridge_harness import POLICY, bridge_settings, letter_rows
 from tests.support.fake_letters import FixedTenants
 from tests.support.letters import Population
 from tests.support.letters_api import ETTERBEEK, MECHELEN, eventually, letter, letters_api, make_key
@@ -37,18 +36,6 @@ from tests.support.openapi_checks import run_schemathesis
 
 PEOPLE = Population(start=80_000)
 FILES = {"batch.pdf": "application/pdf", "manifest.json": "application/json", "manifest.csv": "text/csv"}
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("print-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture

@@ -20,7 +20,13 @@ from loket.contracts.topics import NATS_STREAMS
 from loket.infra.bus.scrub import scrub_nats
 from loket.infra.embedded import EmbeddedNats
 from services.ebox_bridge.ebox_client.credentials import ensure_keypair
-from tests.support.bridge_harness import bridge_settings, install_test_policy, publish, running_bridge, simulator
+from tests.support.bridge_harness import (
+    bridge_settings,
+    install_test_policy,
+    publish,
+    running_bridge,
+    simulator,
+)
 from tests.support.letters import letter_issued, national_number
 
 

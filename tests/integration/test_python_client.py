@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -29,8 +28,7 @@ from loket_client import (
 )
 
 from loket.infra.embedded.ports import free_port
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from tests.support.bridge_harness import bridge_settings, simulator
+from tests.support.bridge_harness import bridge_settings
 from tests.support.letters import ADDRESS, Population, letter_pdf
 from tests.support.letters_api import MECHELEN, Api, eventually, letters_api
 
@@ -43,18 +41,6 @@ def letter(ssin: str, **fields: Any) -> dict[str, Any]:
     """A valid letter of Mechelen's finance department, its PDF inline."""
     return with_pdf({"department": "finance", "document_type": "invoice", "recipient_national_number": ssin,
                      "language": "nl", "subject": "Uw factuur", "postal_address": ADDRESS, **fields}, letter_pdf())
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("pyclient-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 @pytest.fixture

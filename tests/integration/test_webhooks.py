@@ -11,28 +11,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-import pytest
 
-from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
-from tests.support.bridge_harness import bridge_settings, simulator
+from tests.support.bridge_harness import bridge_settings
 from tests.support.letters import Population
 from tests.support.letters_api import ETTERBEEK, Api, eventually, letter, letters_api
 from tests.support.webhook_receiver import Receiver, receiver
 
 PEOPLE = Population(start=7000)
 FAST_RETRIES = {"webhook_retry_base_s": 0.2, "webhook_retry_max_s": 1.0, "webhook_idle_s": 0.05}
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    key, cert = write_self_signed_keypair(tmp_path_factory.mktemp("webhook-keys"), "bridge", valid_days=1)
-    return SimpleNamespace(key=key, cert=cert)
-
-
-@pytest.fixture(scope="module")
-async def sim(keys: SimpleNamespace):  # type: ignore[no-untyped-def]
-    async with simulator(keys.cert) as sim:
-        yield sim
 
 
 def settings_for(database_url: str, bus_url: str, sim: Any, keys: SimpleNamespace, tmp_path: Path, **extra: Any) -> Any:
