@@ -2,7 +2,8 @@
 
 Reasons were masked when the dead letter was written; they are masked again here in case a
 message was dead-lettered by hand or by an older version. Bodies are the raw payload an
-operator needs, masked too unless `--unmasked` is given.
+operator needs, masked too unless `--unmasked` is given. A dead letter past its retention
+period (`LOKET_DLQ_BODY_DAYS`) has no body left: it is listed and shown, but not replayed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.dlq_store import (
     BusUnavailable,
     DeadLetter,
+    DeadLetterBodyRemoved,
     DeadLetterNotFound,
     MalformedDeadLetterId,
     UnknownTopic,
@@ -75,7 +77,7 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one store operation; turn the store's errors into clear command-line errors."""
     try:
         return asyncio.run(coro)
-    except (DeadLetterNotFound, MalformedDeadLetterId) as exc:
+    except (DeadLetterNotFound, DeadLetterBodyRemoved, MalformedDeadLetterId) as exc:
         raise typer.BadParameter(str(exc), param_hint="ID") from None
     except UnknownTopic as exc:
         raise typer.BadParameter(str(exc), param_hint="--topic") from None
@@ -140,6 +142,10 @@ def show(
     for name in sorted(letter.headers):
         headers.add_row(Text(name), Text(mask(letter.headers[name])))
     console.print(headers)
+    if letter.body_removed_at:
+        console.print(f"body: removed after the retention period on {letter.body_removed_at[:10]} "
+                      "(the reason is kept)", markup=False)
+        return
     console.print(f"body: {len(letter.body)} bytes", markup=False)
     console.print(body_preview(letter.body, unmasked=unmasked), markup=False, highlight=False,
                   soft_wrap=True)
@@ -169,7 +175,10 @@ def replay(
         async with open_dlq_store(url) as store:
             if all_:
                 return await store.list(topic, limit)
-            return [await store.get(i) for i in dict.fromkeys(ids or [])]
+            letters = [await store.get(i) for i in dict.fromkeys(ids or [])]
+            for letter in letters:
+                letter.require_body()  # refuse before anything is replayed, like an unknown id
+            return letters
 
     async def republish(url: str, letters: list[DeadLetter]) -> list[str]:
         outcomes = []
@@ -178,7 +187,8 @@ def replay(
                 try:  # keep going: the operator must learn what was and was not replayed
                     await store.replay(letter.id)
                     outcomes.append(f"replayed {letter.id} -> {letter.original_topic}")
-                except DeadLetterNotFound as exc:  # e.g. replayed meanwhile by someone else
+                # e.g. replayed meanwhile by someone else, or (--all) past its retention period
+                except (DeadLetterNotFound, DeadLetterBodyRemoved) as exc:
                     outcomes.append(f"skipped {letter.id}: {exc}")
         return outcomes
 

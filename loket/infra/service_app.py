@@ -29,6 +29,7 @@ from loket.contracts import Event
 from loket.contracts.values import utc_now
 from loket.infra.bus.bus import Bus
 from loket.infra.bus.consumer import EventConsumer
+from loket.infra.bus.dlq_store.body_retention import dlq_body_purge
 from loket.infra.bus.handler_context import BatchHandler, Handler
 from loket.infra.bus.nats_wiring import StreamLimits
 from loket.infra.db.inbox import purge_handled_before
@@ -164,16 +165,19 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
 
 
 def retention_job(spec: ServiceSpec, runtime: Runtime) -> RetentionJob:
-    """The service's purges, then its inbox (kept as long as the bus can redeliver) and the
-    audit trail (every service runs it; the deletes are idempotent)."""
+    """The service's purges, then its inbox (kept as long as the bus can redeliver), the
+    audit trail (every service runs it; the deletes are idempotent) and the bodies of the dead
+    letters its own consumer groups wrote (each service trims only its own: body_retention.py)."""
     settings = runtime.settings
     inbox_days = math.ceil(settings.bus_stream_max_age_days) + 1
 
     async def inbox(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         return await purge_handled_before(conn, spec.name, now - dt.timedelta(days=days.default))
 
+    dead_letters = dlq_body_purge(runtime.bus, [(s.topic, s.group) for s in spec.subscriptions],
+                                  settings.dlq_body_days)
     purges = [*spec.retention, Purge("inbox", fixed_days(inbox_days), inbox),
-              Purge("audit", tenant_setting("audit_days"), audit.purge)]
+              Purge("audit", tenant_setting("audit_days"), audit.purge), dead_letters]
     return RetentionJob(spec.name, runtime.db, TenantDirectory(None, settings.tenants_refresh_s), purges,
                         lambda data_class, n: runtime.metrics.retention_purged.labels(data_class).inc(n), utc_now)
 

@@ -30,6 +30,11 @@ class LoketSettings(BaseSettings):
     bus_stream_max_bytes: int = Field(default=1024**3, ge=1024 * 1024,
                                       description="NATS: bytes per stream before publishes are refused")
     bus_stream_max_age_days: float = Field(default=400, gt=0, description="NATS: events older than this are removed")
+    dlq_body_days: int = Field(
+        default=30, ge=1,
+        description="dead letters: the refused event's body is removed after this many days, the reason is "
+                    "kept (NATS); on Kafka the `.dlq` topics keep whole records this long (retention.ms)",
+    )
     trusted_proxies: str = Field(
         default="", description="CIDRs of proxies whose X-Forwarded-For names the client (empty: none)"
     )

@@ -1,6 +1,10 @@
 """The contracts' topics on a Kafka cluster: every topic and its `.dlq` twin, created up front
 (auto-creation is off) with production's partition counts, replication factor 3 and
-min.insync.replicas 2, as deploy/k8s/base/topics-job.yaml and deploy/docker-compose.yml do."""
+min.insync.replicas 2, as deploy/k8s/base/topics-job.yaml and deploy/docker-compose.yml do.
+
+A `.dlq` twin also gets `retention.ms` of `LOKET_DLQ_BODY_DAYS`: Kafka cannot remove the body of
+one record and keep its headers, so a dead letter (reason included) leaves whole after that many
+days (see dlq_store/body_retention.py for NATS, which keeps the reason)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import yaml
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from loket.contracts import topics
+from loket.infra.settings import LoketSettings
 
 # loket/infra/embedded/kafka_topics.py -> the checkout's deploy/k8s/base/config.yaml
 K8S_CONFIG = Path(__file__).resolve().parents[3] / "deploy" / "k8s" / "base" / "config.yaml"
@@ -21,6 +26,7 @@ REPLICATION_FACTOR = 3
 TOPIC_CONFIGS = {"min.insync.replicas": "2", "max.message.bytes": "8388608"}
 # Used only for a topic the production list does not name yet (a contract added since).
 DEFAULT_PARTITIONS, DEFAULT_DLQ_PARTITIONS = 3, 1
+DAY_MS = 24 * 3600 * 1000
 _TOPIC_ALREADY_EXISTS = 36
 
 
@@ -29,6 +35,10 @@ class TopicSpec:
     name: str
     partitions: int
     replication_factor: int = REPLICATION_FACTOR
+    configs: tuple[tuple[str, str], ...] = ()  # on top of TOPIC_CONFIGS, e.g. a DLQ's retention.ms
+
+    def topic_configs(self) -> dict[str, str]:
+        return {**TOPIC_CONFIGS, **dict(self.configs)}
 
 
 def production_partitions(config: Path = K8S_CONFIG) -> dict[str, int]:
@@ -48,12 +58,16 @@ def production_partitions(config: Path = K8S_CONFIG) -> dict[str, int]:
     return {}
 
 
-def contract_topics(config: Path = K8S_CONFIG) -> list[TopicSpec]:
-    """Every topic of loket/contracts/topics.py and its DLQ twin, in that order."""
+def contract_topics(config: Path = K8S_CONFIG, dlq_days: int | None = None) -> list[TopicSpec]:
+    """Every topic of loket/contracts/topics.py and its DLQ twin, in that order; the twins keep
+    records `dlq_days` (default: LOKET_DLQ_BODY_DAYS). Applies to topics created here, not to
+    topics that already exist."""
     counts = production_partitions(config)
+    days = dlq_days if dlq_days is not None else LoketSettings().dlq_body_days
+    dlq_configs = (("retention.ms", str(days * DAY_MS)),)
     specs = [TopicSpec(t, counts.get(t, DEFAULT_PARTITIONS)) for t in topics.ALL_TOPICS]
     specs += [
-        TopicSpec(dlq, counts.get(dlq, DEFAULT_DLQ_PARTITIONS))
+        TopicSpec(dlq, counts.get(dlq, DEFAULT_DLQ_PARTITIONS), configs=dlq_configs)
         for dlq in (topics.dlq_topic(t) for t in topics.ALL_TOPICS)
     ]
     return specs
@@ -95,7 +109,7 @@ async def ensure_topics(
         if missing:
             response = await admin.create_topics(
                 [
-                    NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=TOPIC_CONFIGS)
+                    NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.topic_configs())
                     for s in missing
                 ],
                 timeout_ms=int(timeout * 1000),

@@ -14,6 +14,7 @@ from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.dlq_store.model import (
     BusUnavailable,
     DeadLetter,
+    DeadLetterBodyRemoved,
     DeadLetterNotFound,
     DeadLetterStore,
     MalformedDeadLetterId,
@@ -39,6 +40,6 @@ async def open_dlq_store(bus_url: str) -> AsyncIterator[DeadLetterStore]:
 
 
 __all__ = [
-    "BusUnavailable", "DeadLetter", "DeadLetterNotFound", "DeadLetterStore",
+    "BusUnavailable", "DeadLetter", "DeadLetterBodyRemoved", "DeadLetterNotFound", "DeadLetterStore",
     "MalformedDeadLetterId", "UnknownTopic", "open_dlq_store",
 ]

@@ -118,6 +118,7 @@ class KafkaDeadLetterStore:
     async def replay(self, id: str) -> DeadLetter:
         """Publish the body back with its key; the dead letter stays (Kafka cannot delete it)."""
         letter = await self.get(id)
+        letter.require_body()  # never on Kafka today (records are not rewritten), kept for symmetry
         key = letter.key()
         await self._producer.send_and_wait(
             letter.original_topic, letter.body, key=key.encode() if key else None,

@@ -16,6 +16,8 @@ from loket.contracts.topics import ALL_TOPICS, DLQ_SUFFIX, dlq_topic
 # original id may still be inside NATS's de-duplication window (the replay would be dropped).
 _BOOKKEEPING = {"Nats-Msg-Id", "Nats-Expected-Stream", "x-loket-message-id"}
 REPLAYED_FROM_HEADER = "x-loket-replayed-from"
+# Set on a dead letter whose body the retention job removed (body_retention.py): when, ISO 8601.
+BODY_REMOVED_HEADER = "x-loket-body-removed-at"
 
 
 class DeadLetterNotFound(LookupError):
@@ -32,6 +34,11 @@ class UnknownTopic(ValueError):
 
 class BusUnavailable(RuntimeError):
     """The broker could not be reached."""
+
+
+class DeadLetterBodyRemoved(LookupError):
+    """The dead letter is still listed (its reason, topic and group are kept) but its body was
+    removed after the retention period: replaying it would publish an empty event."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,19 @@ class DeadLetter:
         """Original headers with a new message id (`replay:<id>`) and where the replay came from."""
         kept = {k: v for k, v in self.original_headers().items() if k not in _BOOKKEEPING}
         return {**kept, message_id_header: f"replay:{self.id}", REPLAYED_FROM_HEADER: self.id}
+
+    @property
+    def body_removed_at(self) -> str:
+        """When the retention job removed the body (ISO 8601); empty while the body is kept."""
+        return self.headers.get(BODY_REMOVED_HEADER, "")
+
+    def require_body(self) -> None:
+        """Raise DeadLetterBodyRemoved for a trimmed dead letter: there is nothing to replay."""
+        if self.body_removed_at:
+            raise DeadLetterBodyRemoved(
+                f"{self.id}: its body was removed after the retention period on "
+                f"{self.body_removed_at[:10]}; the reason is kept, but there is nothing to replay"
+            )
 
     def key(self) -> str:
         """The aggregate key of the original message (keeps Kafka's per-key order on replay)."""
@@ -115,7 +135,8 @@ class DeadLetterStore(Protocol):
 
 
 __all__ = [
-    "BusUnavailable", "DeadLetter", "DeadLetterNotFound", "DeadLetterStore",
+    "BODY_REMOVED_HEADER", "BusUnavailable", "DeadLetter", "DeadLetterBodyRemoved", "DeadLetterNotFound",
+    "DeadLetterStore",
     "MalformedDeadLetterId", "UnknownTopic", "dead_letter_from", "dlq_topic",
     "is_dead_letter_subject", "topics_to_read",
 ]

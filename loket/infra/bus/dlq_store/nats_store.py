@@ -120,8 +120,10 @@ class NatsDeadLetterStore:
         A crash between the two leaves the dead letter in place; replaying it again publishes
         the same `Nats-Msg-Id` (de-duplicated by the stream within its window) and, beyond the
         window, a duplicate event that consumers skip through their inbox (same event_id).
+        Raises DeadLetterBodyRemoved for a dead letter whose body retention removed.
         """
         letter = await self.get(id)
+        letter.require_body()  # a trimmed dead letter would go back as an empty event
         stream, seq = parse_nats_id(id)
         await self.js.publish(
             letter.original_topic, letter.body, timeout=PUBLISH_TIMEOUT_S,
@@ -147,5 +149,10 @@ class NatsDeadLetterStore:
 
     @staticmethod
     def _to_dead_letter(stream: str, raw: Any) -> DeadLetter:
-        headers = {str(k): header_text(v) for k, v in (raw.headers or {}).items()}
-        return dead_letter_from(f"{stream}:{raw.seq}", raw.subject, raw.data or b"", headers)
+        return dead_letter_of(stream, raw)
+
+
+def dead_letter_of(stream: str, raw: Any) -> DeadLetter:
+    """The DeadLetter a `js.get_msg` answer (RawStreamMsg) of `stream` holds."""
+    headers = {str(k): header_text(v) for k, v in (raw.headers or {}).items()}
+    return dead_letter_from(f"{stream}:{raw.seq}", raw.subject, raw.data or b"", headers)
