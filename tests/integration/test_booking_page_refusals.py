@@ -1,6 +1,7 @@
-"""The HTML pages answer a refused use case with its status and its sentence, as the JSON API
-does (over plain HTTP, so this runs without the browser the e2e page tests need); cancelling on
-the manage page offers the freed slot to the waitlist like the API does."""
+"""The HTML pages answer a refused use case with its status, as the JSON API does, and with a
+sentence in the page's language (over plain HTTP, so this runs without the browser the e2e page
+tests need); cancelling on the manage page offers the freed slot to the waitlist like the API
+does."""
 
 from __future__ import annotations
 
@@ -21,10 +22,16 @@ async def test_the_slots_page_explains_an_unknown_point_and_an_unbookable_servic
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
         status, html = await page(booking, "GET", "/public/book/points/nowhere", service="ebox_activation",
                                   help_language="nl")
-        assert status == 404 and "there is no assistance point" in html
+        assert status == 404 and "This help point does not exist" in html
         status, html = await page(booking, "GET", f"/public/book/points/{POINT}", service="juggling",
                                   help_language="nl")
         assert status == 422 and "cannot be booked" in html
+        status, html = await page(booking, "GET", "/public/book/points/nowhere", service="ebox_activation",
+                                  help_language="nl", lang="fr")
+        assert status == 404 and "Ce point d&#39;aide n&#39;existe pas" in html, html[-1500:]
+        status, html = await page(booking, "GET", "/public/book/points", service="ebox_activation",
+                                  help_language="nl", postcode="0000", lang="de")
+        assert status == 400 and "Diese Postleitzahl kennen wir nicht" in html
 
 
 async def test_a_cancellation_on_the_manage_page_offers_the_slot_and_spends_the_link(
@@ -41,10 +48,10 @@ async def test_a_cancellation_on_the_manage_page_offers_the_slot_and_spends_the_
         manage = f"/public/book/manage/{mine['appointment_id']}"
 
         status, html = await page(booking, "GET", manage, token="not-the-token")
-        assert status == 404 and "this link is not valid" in html
+        assert status == 404 and "This link is not valid" in html
         assert (await page(booking, "POST", manage, token=mine["manage_token"]))[0] == 200
         status, html = await page(booking, "GET", manage, token=mine["manage_token"])
-        assert status == 410 and "this link was already used" in html
+        assert status == 410 and "This link was already used" in html
 
         [offer] = await offers(pool)
         claim = urlparse(offer["claim_url"])
@@ -52,4 +59,4 @@ async def test_a_cancellation_on_the_manage_page_offers_the_slot_and_spends_the_
         assert (await page(booking, "GET", claim.path, token=token))[0] == 200
         assert (await page(booking, "POST", claim.path, token=token))[0] == 201
         status, html = await page(booking, "GET", claim.path, token=token)
-        assert status == 410 and "this link was already used" in html
+        assert status == 410 and "This link was already used" in html

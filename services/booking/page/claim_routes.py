@@ -16,6 +16,7 @@ from services.booking.errors import BookingError, Conflict
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.metrics import BookingMetrics
+from services.booking.page.refusal_texts import field_text, refusal_text
 from services.booking.page.rendering import page_language, render_page, too_many_requests
 from services.booking.waitlist.service import Waitlist
 
@@ -47,9 +48,9 @@ def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetr
                         f"SELECT hold_until FROM {waitlist.schema}.appointments WHERE appointment_id = $1",
                         appointment_id)
         except ValueError:
-            return render_page(lang, "base.html.j2", 404, error="?")
+            return render_page(lang, "base.html.j2", 404, error=field_text("bad_link", lang))
         except BookingError as exc:
-            return render_page(lang, "base.html.j2", status_of(exc), error=exc.detail)
+            return render_page(lang, "base.html.j2", status_of(exc), error=refusal_text(exc, lang))
         name = point.name_in(lang)
         if request.method == "POST":
             metrics.booked("waitlist", replayed=False)

@@ -28,8 +28,9 @@ from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimiter
 from services.booking.http.transactions import retried
 from services.booking.metrics import BookingMetrics
+from services.booking.page.refusal_texts import field_text, form_text, refusal_text
 from services.booking.page.rendering import page_language, render_page, too_many_requests
-from services.booking.page.texts import LANGUAGES
+from services.booking.page.texts import APPOINTMENT_STATUS, LANGUAGES
 from services.booking.points.model import AssistancePoint
 from services.booking.points.nearest import UnknownPostcode, nearest_to_postcode
 from services.booking.points.repository import all_points
@@ -62,13 +63,13 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
         form = {"services": services(lang), "service": service, "help_language": help_language,
                 "postcode": q.get("postcode", "")}
         if service not in BOOKABLE or help_language not in LANGUAGES:
-            return render(request, "start.html.j2", 400, error="?", **form)
+            return render(request, "start.html.j2", 400, error=field_text("link", lang), **form)
         async with runtime.db().acquire() as conn:
             known = await all_points(conn, runtime.schema)
         try:
             found = nearest_to_postcode(known, q.get("postcode", ""), service=service, language=help_language, limit=5)
-        except UnknownPostcode as exc:
-            return render(request, "start.html.j2", 400, error=str(exc), **form)
+        except UnknownPostcode:
+            return render(request, "start.html.j2", 400, error=field_text("postcode", lang), **form)
         return render(request, "points.html.j2", points=found, service=service, help_language=help_language)
 
     async def slots_page(request: Request, error: str | None = None, status: int = 200,
@@ -85,8 +86,8 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
                 point, free = await open_slots(conn, appointments, point_id, service, help_language,
                                                [first + dt.timedelta(days=i) for i in range(14)], now)
         except BookingError as exc:
-            return render(request, "start.html.j2", status_of(exc), error=exc.detail, services=services(lang),
-                          service=service, help_language=help_language)
+            return render(request, "start.html.j2", status_of(exc), error=refusal_text(exc, lang),
+                          services=services(lang), service=service, help_language=help_language)
         by_day = [(day, [{"value": s.starts_at.isoformat(), "label": local_text(s.starts_at)[11:]} for s in group])
                   for day, group in itertools.groupby(free, key=lambda s: local_text(s.starts_at)[:10])][:DAYS_SHOWN]
         return render(request, "slots.html.j2", status, error=error, days=by_day, point_id=point_id,
@@ -112,8 +113,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
             wish = BookingWish(request.path_params["point_id"], form.get("service", ""), form.get("help_language", lang),
                                dt.datetime.fromisoformat(form.get("starts_at", "")), contact)
         except (ValidationError, ValueError) as exc:
-            message = "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
-            return await slots_page(request, error=message, status=422, form=form)
+            return await slots_page(request, error=form_text(exc, lang), status=422, form=form)
         async def book() -> tuple[Booked, AssistancePoint]:
             async with runtime.db().acquire() as conn, conn.transaction():
                 return (await appointments.book(conn, wish, "citizen", None, clock()),
@@ -123,7 +123,8 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
             booked, point = await retried(book, "booking page")
         except (BookingError, ProblemError) as exc:  # ProblemError: 503 when the retries ran out
             problem = as_problem(exc)
-            return await slots_page(request, error=problem.detail, status=problem.status, form=form)
+            text = refusal_text(exc, lang) if isinstance(exc, BookingError) else problem.detail
+            return await slots_page(request, error=text, status=problem.status, form=form)
         metrics.booked("citizen", booked.replayed)
         a = booked.appointment
         manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
@@ -143,11 +144,13 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
                     metrics.cancelled("citizen")
                 point = await appointments.point(conn, a.point_id)
         except ValueError:
-            return render(request, "start.html.j2", 404, error="?", services=services(lang))
+            return render(request, "start.html.j2", 404, error=field_text("bad_link", lang), services=services(lang))
         except BookingError as exc:
-            return render(request, "start.html.j2", status_of(exc), error=exc.detail, services=services(lang))
+            return render(request, "start.html.j2", status_of(exc), error=refusal_text(exc, lang),
+                          services=services(lang))
         return render(request, "manage.html.j2", when=local_text(a.starts_at), point_name=point.name_in(lang),
-                      appointment_status=a.status, can_cancel=a.status == "booked", appointment_id=a.appointment_id,
+                      appointment_status=APPOINTMENT_STATUS.get(a.status, {}).get(lang, a.status),
+                      can_cancel=a.status == "booked", appointment_id=a.appointment_id,
                       token=token, cancel_label=CANCEL[lang])
 
     return [Route("/public/book", start, methods=["GET"]), Route("/public/book/points", points, methods=["GET"]),

@@ -62,3 +62,17 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def texts_for(language: str) -> dict[str, str]:
     return {key: values[language] for key, values in TEXTS.items()}
+
+# An appointment's status as the citizen reads it on the manage page (never the stored word).
+APPOINTMENT_STATUS: dict[str, dict[str, str]] = {
+    "booked": {"nl": "bevestigd", "fr": "confirmé", "de": "bestätigt", "en": "confirmed"},
+    "checked_in": {"nl": "u bent aangemeld", "fr": "vous êtes arrivé(e)", "de": "Sie sind angemeldet",
+                   "en": "you have checked in"},
+    "attended": {"nl": "heeft plaatsgevonden", "fr": "a eu lieu", "de": "hat stattgefunden", "en": "took place"},
+    "no_show": {"nl": "u kwam niet", "fr": "vous n'êtes pas venu(e)", "de": "Sie sind nicht gekommen",
+                "en": "you did not come"},
+    "cancelled": {"nl": "geannuleerd", "fr": "annulé", "de": "abgesagt", "en": "cancelled"},
+    "held": {"nl": "voor u vastgehouden", "fr": "réservé pour vous", "de": "für Sie reserviert",
+             "en": "held for you"},
+    "expired": {"nl": "vervallen", "fr": "expiré", "de": "verfallen", "en": "expired"},
+}
