@@ -12,6 +12,8 @@ from loket.simulators.ebox.app import create_app
 from loket.simulators.ebox.settings import EboxSimSettings
 from services.ebox_bridge.ebox_client.credentials import ensure_keypair
 
+SHUTDOWN_GRACE_S = 2
+
 
 def ebox_sim(
     port: int = typer.Option(None, help="HTTP port (default LOKET_EBOX_SIM_PORT or 8110)"),
@@ -27,7 +29,10 @@ def ebox_sim(
     # Through Loket's log setup, not uvicorn's own: the access log quotes URLs such as
     # /admin/citizens/{ssin}/activate, and only Loket's filter masks national numbers.
     configure_logging(service="ebox-sim")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                # A request the fault settings made hang (a server that never answers) must not keep a
+                # stopping simulator alive: `loket up` waited 15 s for it, then killed it.
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
 
 
 def ebox_keys(

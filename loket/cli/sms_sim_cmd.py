@@ -12,6 +12,8 @@ from loket.simulators.sms.app import create_app
 from loket.simulators.sms.settings import SmsSimSettings
 from loket.simulators.sms.smtp_sink import MaildirSink
 
+SHUTDOWN_GRACE_S = 2
+
 
 def sms_sim(
     port: int = typer.Option(None, help="HTTP port (default LOKET_SMS_SIM_PORT or 8111)"),
@@ -27,7 +29,10 @@ def sms_sim(
     if receipts_url:
         overrides["receipts_url"] = receipts_url
     settings = SmsSimSettings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False,
+                # A request the fault settings made hang (a server that never answers) must not keep a
+                # stopping simulator alive: `loket up` waited 15 s for it, then killed it.
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
 
 
 def smtp_sink(
