@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
-LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
+from loket.infra.date_words import (
+    BRUSSELS as BRUSSELS,  # re-exported: notify's modules read it here
+)
+from loket.infra.date_words import day_words, when_words
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -24,18 +25,12 @@ class Rendered:
     body: str
 
 
-# Weekday and date in words: a bare "30/03" is easy to misread, and SMS has room for it.
-PATTERNS = {"nl": "EEEE d MMMM HH:mm", "fr": "EEEE d MMMM HH:mm", "de": "EEEE, d. MMMM HH:mm",
-            "en": "EEEE d MMMM HH:mm"}
-
-
 def when(instant: dt.datetime, language: str) -> str:
-    """`maandag 30 maart 09:00`, `lundi 30 mars 09:00`, … in Brussels time."""
-    return format_datetime(instant, PATTERNS[language], tzinfo=BRUSSELS, locale=LOCALES[language])
+    return when_words(instant, language)
 
 
 def day(value: dt.date, language: str) -> str:
-    return format_date(value, "d MMMM", locale=LOCALES[language])
+    return day_words(value, language)
 
 
 @cache

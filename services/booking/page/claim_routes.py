@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from loket.infra.date_words import when_words
 from loket.infra.runtime import Runtime
-from services.booking.calendar.local_time import local_text
 from services.booking.errors import BookingError, Conflict
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimiter
@@ -56,11 +56,11 @@ def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetr
             metrics.booked("waitlist", replayed=False)
             a = booked.appointment
             manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
-            return render_page(lang, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=name,
+            return render_page(lang, "booked.html.j2", 201, when=when_words(a.starts_at, lang), point_name=name,
                           address=point.address.one_line(),
                           manage_url=str(request.base_url).rstrip("/") + manage)
         return render_page(lang, "claim.html.j2", offer_title=OFFER[lang], offer_until=UNTIL[lang],
-                      when=local_text(offered.starts_at), until=local_text(until), point_name=name,
+                      when=when_words(offered.starts_at, lang), until=when_words(until, lang), point_name=name,
                       appointment_id=appointment_id, token=token)
 
     return [Route("/public/book/claim/{appointment_id}", claim, methods=["GET", "POST"])]

@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from loket.infra.date_words import weekday_words, when_words
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
-from services.booking.calendar.local_time import BRUSSELS, local_text
+from services.booking.calendar.local_time import BRUSSELS, local_date, local_text
 from services.booking.cancellation import Cancellation
 from services.booking.catalogue import BOOKABLE, CATALOGUE
 from services.booking.errors import BookingError
@@ -88,8 +89,9 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
         except BookingError as exc:
             return render(request, "start.html.j2", status_of(exc), error=refusal_text(exc, lang),
                           services=services(lang), service=service, help_language=help_language)
-        by_day = [(day, [{"value": s.starts_at.isoformat(), "label": local_text(s.starts_at)[11:]} for s in group])
-                  for day, group in itertools.groupby(free, key=lambda s: local_text(s.starts_at)[:10])][:DAYS_SHOWN]
+        by_day = [(weekday_words(day, lang), [{"value": s.starts_at.isoformat(), "label": local_text(s.starts_at)[11:]}
+                                              for s in group])
+                  for day, group in itertools.groupby(free, key=lambda s: local_date(s.starts_at))][:DAYS_SHOWN]
         return render(request, "slots.html.j2", status, error=error, days=by_day, point_id=point_id,
                       point_name=point.name_in(lang), service=service, service_name=CATALOGUE[service].names[lang],
                       help_language=help_language, chosen=form.get("starts_at"), phone=form.get("phone"),
@@ -128,7 +130,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
         metrics.booked("citizen", booked.replayed)
         a = booked.appointment
         manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
-        return render(request, "booked.html.j2", 201, when=local_text(a.starts_at), point_name=point.name_in(lang),
+        return render(request, "booked.html.j2", 201, when=when_words(a.starts_at, lang), point_name=point.name_in(lang),
                       address=point.address.one_line(), manage_url=str(request.base_url).rstrip("/") + manage)
 
     async def manage(request: Request) -> Response:
@@ -148,7 +150,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
         except BookingError as exc:
             return render(request, "start.html.j2", status_of(exc), error=refusal_text(exc, lang),
                           services=services(lang))
-        return render(request, "manage.html.j2", when=local_text(a.starts_at), point_name=point.name_in(lang),
+        return render(request, "manage.html.j2", when=when_words(a.starts_at, lang), point_name=point.name_in(lang),
                       appointment_status=APPOINTMENT_STATUS.get(a.status, {}).get(lang, a.status),
                       can_cancel=a.status == "booked", appointment_id=a.appointment_id,
                       token=token, cancel_label=CANCEL[lang])

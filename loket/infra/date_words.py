@@ -1,0 +1,30 @@
+"""Dates and times as people read them, in NL, FR, DE or EN and Brussels time: the weekday and
+the month in words (`donderdag 3 december 10:30`), because a bare `03/12` is easy to misread and
+an ISO date reads like a code. Shared by notify's messages and the citizen pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
+_WHEN = {"nl": "EEEE d MMMM HH:mm", "fr": "EEEE d MMMM HH:mm", "de": "EEEE, d. MMMM HH:mm", "en": "EEEE d MMMM HH:mm"}
+_DAY = {"nl": "EEEE d MMMM", "fr": "EEEE d MMMM", "de": "EEEE, d. MMMM", "en": "EEEE d MMMM"}
+
+
+def when_words(instant: dt.datetime, language: str) -> str:
+    """`maandag 30 maart 09:00`, `lundi 30 mars 09:00`, … in Brussels time."""
+    return format_datetime(instant, _WHEN[language], tzinfo=BRUSSELS, locale=LOCALES[language])
+
+
+def weekday_words(day: dt.date, language: str) -> str:
+    """`maandag 30 maart`, `Montag, 30. März`, …"""
+    return format_date(day, _DAY[language], locale=LOCALES[language])
+
+
+def day_words(day: dt.date, language: str) -> str:
+    """`30 maart`, `30 mars`, … (no weekday)."""
+    return format_date(day, "d MMMM", locale=LOCALES[language])
