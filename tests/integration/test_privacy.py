@@ -13,9 +13,10 @@ import subprocess
 import sys
 
 from loket.contracts.national_number import is_valid_national_number
+from loket.infra.db.outbox import Outbox
 from tests.integration.test_bridge_retention import letter
 from tests.support.bridge_harness import install_test_policy
-from tests.support.letters import national_number
+from tests.support.letters import letter_issued, national_number
 
 
 async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -27,6 +28,11 @@ async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database
         mine = {await letter(conn, "ebox_bridge", municipality="12025", ebox="read", paper=None, days_ago=3,
                              ssin=citizen) for _ in range(2)}
         await letter(conn, "ebox_bridge", municipality="12025", ebox="read", paper=None, days_ago=3, ssin=other)
+        # An event naming the citizen is still in the bridge's outbox (its payload is bytes);
+        # marked published, so no relay of another test sends it.
+        kept = letter_issued(citizen)
+        await Outbox("ebox_bridge").append(conn, kept)
+        await conn.execute("UPDATE ebox_bridge.outbox SET sent_at = now() WHERE event_id = $1", kept.event_id)
     out = tmp_path / "export.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
     run = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "export", citizen, "--out", str(out),
@@ -38,6 +44,7 @@ async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database
     letters = exported["services"]["ebox_bridge"]["letters"]
     assert {entry["letter_id"] for entry in letters} == {str(i) for i in mine}
     assert other not in out.read_text() and letters[0]["postal_address"] and letters[0]["pdf_bytes"] > 0
+    assert [e["event_type"] for e in exported["outboxes"]["ebox_bridge"]] == ["LetterIssued"]
 
     refused = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "export", "12345678901", "--out",
                               str(tmp_path / "x.json"), "--database-url", database_url], env=env,
