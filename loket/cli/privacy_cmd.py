@@ -19,7 +19,7 @@ from rich.console import Console
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
 from loket.cli.dlq import bus_url_or_embedded
 from loket.cli.identity_db import fail
-from loket.cli.privacy_scrub import scrub
+from loket.cli.privacy_scrub import letters_of, scrub
 from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.national_number import is_valid_national_number, mask_national_numbers
 from loket.devstack.catalog import SERVICE_NAMES
@@ -82,10 +82,12 @@ def erase(
         "erasure_id": uuid4(), "national_number": digits, "requested_at": dt.datetime.now(dt.UTC)})
     console = Console()
     with bus_url_or_embedded(bus_url) as url:
+        database = resolve_database_url(database_url) if scrub_after else ""
+        letter_ids = asyncio.run(letters_of(database, digits)) if scrub_after else []  # before they lose the number
         asyncio.run(_publish(url, event))
         console.print(f"erasure {event.payload.erasure_id} requested for {mask_national_numbers(digits)}")
         if scrub_after:
-            _scrub_and_report(url, resolve_database_url(database_url), digits, wait, console)
+            _scrub_and_report(url, database, digits, letter_ids, wait, console)
 
 
 @app.command("scrub")
@@ -101,12 +103,14 @@ def scrub_command(
     this by itself; run it again for letters that were in flight at the erasure. Exit code 3:
     something had to be left (said what)."""
     digits = _valid(national_number)
+    database = resolve_database_url(database_url)
     with bus_url_or_embedded(bus_url) as url:
-        _scrub_and_report(url, resolve_database_url(database_url), digits, wait, Console())
+        _scrub_and_report(url, database, digits, asyncio.run(letters_of(database, digits)), wait, Console())
 
 
-def _scrub_and_report(bus_url: str, database_url: str, digits: str, wait: float, console: Console) -> None:
-    done = asyncio.run(scrub(bus_url, database_url, digits, wait, console))
+def _scrub_and_report(bus_url: str, database_url: str, digits: str, letter_ids: list[UUID], wait: float,
+                      console: Console) -> None:
+    done = asyncio.run(scrub(bus_url, database_url, digits, letter_ids, wait, console))
     console.print(f"removed {done.bus_removed} events from the bus and {done.outbox_removed} published events "
                   "from the outboxes")
     for note in done.notes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from uuid import UUID
 
 import asyncpg
 from rich.console import Console
@@ -40,16 +41,32 @@ class Scrubbed:
         return not (self.bus_waiting or self.outbox_waiting)
 
 
-async def scrub(bus_url: str, database_url: str, national_number: str, wait_s: float, console: Console) -> Scrubbed:
-    needle = national_number.encode()
+async def letters_of(database_url: str, national_number: str) -> list[UUID]:
+    """The ids of the letters that still hold the number: their status events name no citizen
+    but carry the letter's contact details, so the scrub looks for these ids too. Read before
+    the erasure request is published (it blanks the number of settled letters)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('ebox_bridge.letters')"):
+            return []
+        return await bridge_letters.ids_of_citizen(conn, "ebox_bridge", national_number)
+    finally:
+        await conn.close()
+
+
+async def scrub(bus_url: str, database_url: str, national_number: str, letter_ids: list[UUID], wait_s: float,
+                console: Console) -> Scrubbed:
+    """Remove the events naming the citizen or one of `letter_ids`, repeated until nothing is
+    left that a service still needs or `wait_s` ran out."""
+    needles = [national_number.encode(), *(str(i).encode() for i in letter_ids)]
     done = Scrubbed()
     deadline = time.monotonic() + wait_s
     with console.status("removing the citizen's events from the bus and the outboxes…") as status:
         while True:
-            bus = await _scrub_bus(bus_url, needle, done)
+            bus = await _scrub_bus(bus_url, needles, done)
             done.bus_removed += bus.removed_total
             done.bus_waiting, done.held_by = bus.waiting_total, bus.held_by
-            await _scrub_outboxes(database_url, needle, national_number, done)
+            await _scrub_outboxes(database_url, needles, national_number, done)
             if done.complete or time.monotonic() >= deadline:
                 return done
             status.update(f"removed {done.bus_removed} events and {done.outbox_removed} outbox rows; waiting for "
@@ -58,24 +75,25 @@ async def scrub(bus_url: str, database_url: str, national_number: str, wait_s: f
             await asyncio.sleep(PAUSE_S)
 
 
-async def _scrub_bus(bus_url: str, needle: bytes, done: Scrubbed) -> ScrubResult:
+async def _scrub_bus(bus_url: str, needles: list[bytes], done: Scrubbed) -> ScrubResult:
     address = parse_bus_url(bus_url)
     if address.kind == "kafka":
         if KAFKA_NOTE not in done.notes:
             done.notes.append(KAFKA_NOTE)
         return ScrubResult()
-    return await scrub_nats(list(address.servers), needle)
+    return await scrub_nats(list(address.servers), needles)
 
 
-async def _scrub_outboxes(database_url: str, needle: bytes, national_number: str, done: Scrubbed) -> None:
+async def _scrub_outboxes(database_url: str, needles: list[bytes], national_number: str, done: Scrubbed) -> None:
     conn = await asyncpg.connect(database_url)
     try:
         done.outbox_waiting = 0
         for schema in SERVICE_NAMES:
             if not await conn.fetchval("SELECT to_regclass($1)", f"{schema}.outbox"):
                 continue
-            done.outbox_removed += await outbox.forget_published_mentioning(conn, schema, needle)
-            done.outbox_waiting += await outbox.unpublished_mentioning(conn, schema, needle)
+            for needle in needles:
+                done.outbox_removed += await outbox.forget_published_mentioning(conn, schema, needle)
+                done.outbox_waiting += await outbox.unpublished_mentioning(conn, schema, needle)
         # A letter in flight at the erasure keeps what delivering it needs (the erasure does
         # not stop a legal obligation half-way): said, so the erasure is run again once it settled.
         if await conn.fetchval("SELECT to_regclass('ebox_bridge.letters')"):

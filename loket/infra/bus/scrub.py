@@ -18,6 +18,7 @@ Kafka cannot delete single records; there the events leave with the topics' rete
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,8 +70,9 @@ class _Consumer:
         return _Consumer(str(config.durable_name or info.name), filters, caught_up, floor)
 
 
-async def scrub_nats(servers: list[str], needle: bytes) -> ScrubResult:
-    """Delete every message holding `needle` (in its body or headers) that no consumer still needs."""
+async def scrub_nats(servers: list[str], needles: Sequence[bytes]) -> ScrubResult:
+    """Delete every message holding one of `needles` (in its body or headers) that no consumer
+    still needs."""
     nc = await nats.connect(servers, connect_timeout=5, allow_reconnect=False)
     result = ScrubResult()
     try:
@@ -84,7 +86,7 @@ async def scrub_nats(servers: list[str], needle: bytes) -> ScrubResult:
                 continue
             consumers = [_Consumer.of(info) for info in await _durable_consumers(js, stream)]
             for subject in subjects:
-                await _scrub_subject(js, stream, subject, last, consumers, needle, result)
+                await _scrub_subject(js, stream, subject, last, consumers, needles, result)
     finally:
         await nc.close()
     return result
@@ -99,8 +101,8 @@ async def _durable_consumers(js: Any, stream: str) -> list[api.ConsumerInfo]:
             return [c for c in found if c.config.durable_name]
 
 
-async def _scrub_subject(js: Any, stream: str, subject: str, last: int, consumers: list[_Consumer], needle: bytes,
-                         result: ScrubResult) -> None:
+async def _scrub_subject(js: Any, stream: str, subject: str, last: int, consumers: list[_Consumer],
+                         needles: Sequence[bytes], result: ScrubResult) -> None:
     # An ephemeral reader: no acks, gone by itself 10 s after the last fetch.
     reader = await js.pull_subscribe(subject, stream=stream, config=api.ConsumerConfig(
         ack_policy=api.AckPolicy.NONE, deliver_policy=api.DeliverPolicy.ALL, inactive_threshold=10))
@@ -115,7 +117,8 @@ async def _scrub_subject(js: Any, stream: str, subject: str, last: int, consumer
                 if seq > last:
                     return
                 result.scanned += 1
-                if needle not in msg.data and needle not in repr(msg.headers or {}).encode():
+                headers = repr(msg.headers or {}).encode()
+                if not any(needle in msg.data or needle in headers for needle in needles):
                     continue
                 holding = [c.name for c in consumers if c.holds(msg.subject, seq)]
                 if holding:

@@ -497,6 +497,10 @@ async def erase_settled_recipients(conn: asyncpg.Connection, schema: str, now: d
     return int(status.split()[-1])
 
 
+async def ids_of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[UUID]:
+    return [r["letter_id"] for r in await conn.fetch(f"SELECT letter_id FROM {schema}.letters WHERE ssin = $1", ssin)]
+
+
 async def count_of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> int:
     """Letters that still hold this national number (after an erasure: those in flight then)."""
     return int(await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin))
