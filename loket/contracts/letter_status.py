@@ -97,6 +97,12 @@ class LetterCancelledPayload(LetterContext):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class LetterRecipientErasedPayload(LetterRef):
+    municipality: RefnisCode
+    erasure_id: UUID = Field(description="The CitizenErasureRequested this answers.")
+    erased_at: UtcDatetime
+
+
 class LetterStatusEvent(Event):
     """Base of the events on letters.status.v1, all keyed by letter id."""
 
@@ -180,6 +186,16 @@ class LetterCancelled(LetterStatusEvent):
     payload: LetterCancelledPayload
 
 
+class LetterRecipientErased(LetterStatusEvent):
+    """The bridge erased whose letter this was (national number, address, contact details, PDF)
+    at the citizen's request; services that keep contact details for it (notify) erase theirs.
+    The letter's id and its history stay."""
+
+    event_type: Literal["LetterRecipientErased"] = "LetterRecipientErased"
+    schema_version: Literal[1] = 1
+    payload: LetterRecipientErasedPayload
+
+
 LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
     LetterDeliveredToEbox,
     LetterRead,
@@ -190,4 +206,5 @@ LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
     LetterReturned,
     LetterFailed,
     LetterCancelled,
+    LetterRecipientErased,
 )

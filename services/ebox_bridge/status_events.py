@@ -1,7 +1,8 @@
 """Build the `letters.status.v1` events from what the bridge knows about a letter (`LetterFacts`).
 
 Every status event is caused by the letter's `LetterIssued` (causation) and shares its
-correlation id, so a whole letter's story can be traced from the back-office's event.
+correlation id, so a whole letter's story can be traced from the back-office's event; only
+`LetterRecipientErased` is caused by the citizen's erasure request.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from uuid import UUID
 
+from loket.contracts import Event
+from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.letter_status import (
     LetterCancelled,
     LetterDeliveredToEbox,
@@ -18,6 +22,7 @@ from loket.contracts.letter_status import (
     LetterPrinted,
     LetterQueuedForPrint,
     LetterRead,
+    LetterRecipientErased,
     LetterReturned,
     LetterUnreadEscalated,
 )
@@ -94,3 +99,12 @@ def _context(facts: LetterFacts) -> dict[str, Any]:
 
 def _contact(facts: LetterFacts) -> dict[str, Any]:
     return {"contact": json.loads(facts.contact)} if facts.contact else {}
+
+
+def recipient_erased(letter_id: UUID, municipality: str, request: CitizenErasureRequested,
+                     at: dt.datetime) -> LetterRecipientErased:
+    """Caused by the erasure request (its correlation), not by the letter's own chain: the
+    letter's first event may be long gone from the stream."""
+    return LetterRecipientErased(producer=PRODUCER, **Event.caused_by(request), payload={
+        "letter_id": letter_id, "municipality": municipality, "erasure_id": request.payload.erasure_id,
+        "erased_at": at})

@@ -7,11 +7,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 
-from loket.contracts import topics
+from loket.contracts import Event, topics
 from loket.contracts.appointments import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -20,7 +21,11 @@ from loket.contracts.appointments import (
     AppointmentSlotOffered,
 )
 from loket.contracts.devices import DeviceLoanOverdue
-from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
+from loket.contracts.letter_status import (
+    LetterDeliveredToEbox,
+    LetterRecipientErased,
+    LetterUnreadEscalated,
+)
 from loket.contracts.values import utc_now
 from loket.contracts.visits import WalkInTurnNear
 from loket.infra.http.openapi_document import openapi_route
@@ -30,6 +35,7 @@ from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, Subscription, build_runtime, build_service_app
 from services.notify.channels import Channels
 from services.notify.dispatcher import Dispatcher
+from services.notify.erasure import ForgetLetterContacts
 from services.notify.handlers import PlanMessages
 from services.notify.metrics import NotifyMetrics
 from services.notify.openapi import notify_openapi
@@ -68,8 +74,15 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     metrics = NotifyMetrics(runtime.registry)
     repository = NotifyRepository(runtime.schema)
     planner = PlanMessages(repository, settings, clock)
-    spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", dict.fromkeys(types, planner))
-                          for topic, group, types in groups]
+    forget = ForgetLetterContacts(repository)
+
+    def handlers(topic: str, types: tuple[type[Event], ...]) -> dict[type[Event], Any]:
+        chosen: dict[type[Event], Any] = dict.fromkeys(types, planner)
+        if topic == topics.LETTERS_STATUS:
+            chosen[LetterRecipientErased] = forget  # a citizen's erasure reaches their letters' messages
+        return chosen
+
+    spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", handlers(topic, types)) for topic, group, types in groups]
     outcomes = Outcomes(repository, settings, metrics)
     channels = Channels(_sms_provider(settings), _email_sender(settings),
                         TokenBucket(settings.provider_rate_per_s, settings.provider_burst))

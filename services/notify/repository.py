@@ -82,6 +82,19 @@ class NotifyRepository:
             now, codes, per_code, default)
         return int(status.split()[-1])
 
+    async def erase_contacts_of(self, conn: asyncpg.Connection, aggregate_id: str) -> int:
+        """Erasure of the citizen a trigger (a letter) was for: its waiting messages are cancelled
+        and every message's contact blanked as `erase_past_contacts` does. Idempotent."""
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.notifications n
+                SET contact = jsonb_build_object('language', n.contact->'language', 'preferred_channels', '[]'::jsonb),
+                    contact_key = 'erased',
+                    status = CASE WHEN n.status = 'created' THEN 'cancelled' ELSE n.status END,
+                    finished_at = CASE WHEN n.status = 'created' THEN now() ELSE n.finished_at END
+                WHERE n.trigger_aggregate_id = $1 AND n.contact_key <> 'erased'""",
+            aggregate_id)
+        return int(status.split()[-1])
+
     async def insert_planned(self, conn: asyncpg.Connection, planned: list[Planned]) -> int:
         if not planned:
             return 0

@@ -111,6 +111,8 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "message": "messageTypeId is not authorised for this sender",
     },
     "LetterCancelled": {**LETTER_CONTEXT, "channels": ["ebox"], "reason": "cancelled by its sender"},
+    "LetterRecipientErased": {"letter_id": LETTER_ID, "municipality": "12025",
+                              "erasure_id": "6f1c2b1e-8d3a-4b7e-9c55-2a9f0d4e7b31", "erased_at": T0},
     "VisitStarted": {
         **VISIT,
         "helper_id": "helper-17",

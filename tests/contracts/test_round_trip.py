@@ -24,6 +24,9 @@ DESIGN_CATALOGUE = {
         # Not in DESIGN.md's table: added (additively) with the letters API of issue 18, so a
         # back-office (and its webhooks) hears that a letter it cancelled will not be sent.
         "LetterCancelled",
+        # Added (additively) for the erasure of issue 15: notify forgets the contact details of
+        # its messages about the letters of a citizen who asked to be erased.
+        "LetterRecipientErased",
     },
     # WalkInTurnNear: added (additively) for the kiosk of issue 16, so notify can tell a walk-in
     # who left a mobile number that their turn is near.

@@ -94,4 +94,9 @@ async def test_erase_reaches_the_running_bridge_and_erases_only_what_is_settled(
             "", 0, None, None)
     assert rows[in_flight]["ssin"] == citizen and rows[in_flight]["pdf"] > 0  # delivering it still needs them
     assert rows[others]["ssin"] == other and rows[others]["postal_address"]
+    # Each erased letter is announced (notify erases its messages' contacts); not the others.
+    announced = {r["key"] for r in await pool.fetch(
+        "SELECT key FROM ebox_bridge.outbox WHERE event_type = 'LetterRecipientErased' AND key = ANY($1::text[])",
+        [str(i) for i in (*settled, in_flight, others)])}
+    assert announced == {str(i) for i in settled}
     assert await pool.fetchval("SELECT count(*) FROM ebox_bridge.ebox_status_cache WHERE ssin = $1", citizen) == 0

@@ -38,3 +38,11 @@ def test_labels_never_show_the_code_names() -> None:
     assert texts.reason_text("policy paper_only", "fr") == "Papier uniquement"
     assert texts.reason_text("no_digital_user", "de") == "Der Empfänger hat keine eBox"
     assert texts.reason_text("addressee unknown", "en") == "addressee unknown"  # a print house's own words
+
+
+def test_every_status_event_a_webhook_carries_has_a_label() -> None:
+    from loket.contracts import topics
+    from loket.contracts.registry import TOPIC_EVENTS, event_type_of
+
+    carried = {event_type_of(cls) for cls in TOPIC_EVENTS[topics.LETTERS_STATUS]}
+    assert carried == set(texts.EVENT_TYPES)

@@ -342,6 +342,8 @@ EVENT_TYPES: dict[str, dict[str, str]] = {
     "LetterReturned": STATES["returned"],
     "LetterFailed": STATES["failed"],
     "LetterCancelled": STATES["cancelled"],
+    "LetterRecipientErased": {"nl": "Ontvanger gewist op zijn verzoek", "fr": "Destinataire effacé à sa demande",
+                              "de": "Empfänger auf seinen Wunsch gelöscht", "en": "Recipient erased at their request"},
 }
 
 

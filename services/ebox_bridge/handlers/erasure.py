@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 
 from loket.contracts.citizens import CitizenErasureRequested
+from loket.contracts.values import utc_now
 from loket.infra.bus.handler_context import HandlerContext
+from services.ebox_bridge import status_events
 from services.ebox_bridge.repository import ebox_status_cache, letters
 
 log = logging.getLogger(__name__)
@@ -23,5 +25,10 @@ class ErasureHandler:
         number = str(event.payload.national_number)
         erased, in_flight = await letters.erase_citizen(ctx.conn, self.schema, number)
         await ebox_status_cache.forget(ctx.conn, self.schema, number)
+        # Said per letter, so notify erases the contact details of its messages about them
+        # (it keeps them by letter, not by national number).
+        now = utc_now()
+        await ctx.emit(*(status_events.recipient_erased(letter_id, municipality, event, now)
+                         for letter_id, municipality in erased))
         log.info("erasure %s: %d letters erased, %d still in flight (purged by retention once settled)",
-                 event.payload.erasure_id, erased, in_flight)
+                 event.payload.erasure_id, len(erased), in_flight)

@@ -524,13 +524,15 @@ async def of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[d
     return [{**dict(r), "history": by_letter.get(r["letter_id"], [])} for r in rows]
 
 
-async def erase_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> tuple[int, int]:
+async def erase_citizen(conn: asyncpg.Connection, schema: str,
+                        ssin: str) -> tuple[list[tuple[UUID, str]], int]:
     """An erasure request: the citizen's settled letters lose their PDF, number, address and
-    contact now; (erased, still in flight). Letters in flight keep what delivering them needs;
-    the retention job purges them after settlement (`erase_settled_*`)."""
-    status = await conn.execute(
+    contact now; ((letter id, municipality) of each erased, how many still in flight). Letters
+    in flight keep what delivering them needs; the retention job purges them after settlement
+    (`erase_settled_*`)."""
+    rows = await conn.fetch(
         f"""UPDATE {schema}.letters l SET pdf = ''::bytea, ssin = '', postal_address = NULL, contact = NULL
-            WHERE l.ssin = $1 AND {_settled(2)}""",
+            WHERE l.ssin = $1 AND {_settled(2)} RETURNING letter_id, municipality""",
         ssin, *_settled_args())
     in_flight = await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin)
-    return int(status.split()[-1]), int(in_flight)
+    return [(r["letter_id"], r["municipality"]) for r in rows], int(in_flight)
