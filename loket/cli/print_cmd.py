@@ -115,10 +115,16 @@ def batches(database_url: str = DB, limit: int = typer.Option(20, min=1)) -> Non
     for r in rows:
         table.add_row(
             r["batch_id"], f"{r['cutoff_at']:%Y-%m-%d %H:%M}", str(r["letter_count"]), str(r["page_count"]),
-            "written" if r["files_written_at"] else "[yellow]pending[/]",
+            _files_state(r),
             str(r["printed"]), str(r["posted"]), str(r["returned"]),
         )
     console.print(table)
+
+
+def _files_state(batch: asyncpg.Record) -> str:
+    if batch["files_purged_at"] is not None:  # retention removed the spool folder; the row stays
+        return f"removed {batch['files_purged_at']:%Y-%m-%d} (retention)"
+    return "written" if batch["files_written_at"] else "[yellow]pending[/]"
 
 
 async def _batches(url: str, limit: int) -> list[asyncpg.Record]:

@@ -56,6 +56,11 @@ async def invoke(args: list[str]):  # type: ignore[no-untyped-def]
     return await asyncio.to_thread(CliRunner().invoke, cli, args)
 
 
+async def invoke_wide(args: list[str]):  # type: ignore[no-untyped-def]
+    """As `invoke`, on a terminal wide enough that a table row stays on one line."""
+    return await asyncio.to_thread(CliRunner().invoke, cli, args, env={"COLUMNS": "200"})
+
+
 def batcher(pool: asyncpg.Pool, spool: Path, now: dt.datetime) -> PrintBatcher:
     settings = EboxBridgeSettings(policy_file=POLICY, print_spool_dir=spool)
     senders = PaperSenders(FixedTenants(), PolicyHolder(NAME, POLICY, 60))
@@ -111,6 +116,15 @@ async def test_print_confirm_records_each_step_once(database_url, pool, tmp_path
     again = await invoke(["print", "confirm", str(response), "--database-url", database_url])
     assert again.exit_code == 0 and "nothing new" in " ".join(again.output.split())
     assert await pool.fetchval(f"SELECT count(*) FROM {NAME}.outbox WHERE key = ANY($1::text[])", [str(i) for i in ids]) == 3 + 4
+    # `print batches` lists it with its progress; once retention removed its files, it says so.
+    listed = await invoke_wide(["print", "batches", "--database-url", database_url, "--limit", "200"])
+    line = next(row for row in listed.output.splitlines() if batch.batch_id in row)
+    assert listed.exit_code == 0 and "written" in line, listed.output
+    await pool.execute(f"UPDATE {NAME}.print_batches SET files_purged_at = '2027-03-01T00:00:00Z' "
+                       "WHERE batch_id = $1", batch.batch_id)
+    listed = await invoke_wide(["print", "batches", "--database-url", database_url, "--limit", "200"])
+    line = next(row for row in listed.output.splitlines() if batch.batch_id in row)
+    assert "removed 2027-03-01" in line and "written" not in line, listed.output
 
 
 async def test_a_bad_response_changes_nothing(database_url, pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
