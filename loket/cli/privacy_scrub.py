@@ -91,9 +91,8 @@ async def _scrub_outboxes(database_url: str, needles: list[bytes], national_numb
         for schema in SERVICE_NAMES:
             if not await conn.fetchval("SELECT to_regclass($1)", f"{schema}.outbox"):
                 continue
-            for needle in needles:
-                done.outbox_removed += await outbox.forget_published_mentioning(conn, schema, needle)
-                done.outbox_waiting += await outbox.unpublished_mentioning(conn, schema, needle)
+            done.outbox_removed += await outbox.forget_published_mentioning(conn, schema, needles)
+            done.outbox_waiting += await outbox.unpublished_mentioning(conn, schema, needles)
         # A letter in flight at the erasure keeps what delivering it needs (the erasure does
         # not stop a legal obligation half-way): said, so the erasure is run again once it settled.
         if await conn.fetchval("SELECT to_regclass('ebox_bridge.letters')"):

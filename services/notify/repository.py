@@ -64,6 +64,12 @@ _COLUMNS = ", ".join(Notification.__dataclass_fields__)
 _N_COLUMNS = ", ".join(f"n.{c}" for c in Notification.__dataclass_fields__)
 
 
+# A message's contact once erased (retention or a citizen's erasure): the language stays for the
+# figures; the phone number, e-mail address and their hash (reversible by trying every number) go.
+_BLANK_CONTACT = ("contact = jsonb_build_object('language', n.contact->'language', 'preferred_channels', '[]'::jsonb), "
+                  "contact_key = 'erased'")
+
+
 class NotifyRepository:
     def __init__(self, schema: str) -> None:
         self.schema = schema
@@ -75,8 +81,7 @@ class NotifyRepository:
         codes, per_code, default = days.sql_args()
         status = await conn.execute(
             f"""UPDATE {self.schema}.notifications n
-                SET contact = jsonb_build_object('language', n.contact->'language', 'preferred_channels', '[]'::jsonb),
-                    contact_key = 'erased'
+                SET {_BLANK_CONTACT}
                 WHERE n.finished_at IS NOT NULL AND n.contact_key <> 'erased'
                   AND n.finished_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="n.municipality")})""",
             now, codes, per_code, default)
@@ -87,8 +92,7 @@ class NotifyRepository:
         and every message's contact blanked as `erase_past_contacts` does. Idempotent."""
         status = await conn.execute(
             f"""UPDATE {self.schema}.notifications n
-                SET contact = jsonb_build_object('language', n.contact->'language', 'preferred_channels', '[]'::jsonb),
-                    contact_key = 'erased',
+                SET {_BLANK_CONTACT},
                     status = CASE WHEN n.status = 'created' THEN 'cancelled' ELSE n.status END,
                     finished_at = CASE WHEN n.status = 'created' THEN now() ELSE n.finished_at END
                 WHERE n.trigger_aggregate_id = $1 AND n.contact_key <> 'erased'""",

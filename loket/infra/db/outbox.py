@@ -47,15 +47,17 @@ class Outbox:
         await conn.execute("SELECT pg_notify($1, '')", self._channel)
 
 
-async def forget_published_mentioning(conn: asyncpg.Connection, schema: str, needle: bytes) -> int:
-    """Erasure: delete the already published events whose bytes hold `needle` (a national
-    number) now rather than with the day-old clean-up. Unpublished events stay: they still have
-    to leave, and the erasure is run again after they did."""
-    status = await conn.execute(
-        f"DELETE FROM {schema}.outbox WHERE sent_at IS NOT NULL AND position($1::bytea IN payload) > 0", needle)
+async def forget_published_mentioning(conn: asyncpg.Connection, schema: str, needles: list[bytes]) -> int:
+    """Erasure: delete the already published events whose bytes hold one of `needles` (a national
+    number, a letter id) now rather than with the day-old clean-up. Unpublished events stay: they
+    still have to leave, and the erasure is run again after they did."""
+    status = await conn.execute(f"DELETE FROM {schema}.outbox WHERE sent_at IS NOT NULL AND {_MENTIONS}", needles)
     return int(status.split()[-1])
 
 
-async def unpublished_mentioning(conn: asyncpg.Connection, schema: str, needle: bytes) -> int:
-    return int(await conn.fetchval(
-        f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL AND position($1::bytea IN payload) > 0", needle))
+async def unpublished_mentioning(conn: asyncpg.Connection, schema: str, needles: list[bytes]) -> int:
+    return int(await conn.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL AND {_MENTIONS}",
+                                   needles))
+
+
+_MENTIONS = "EXISTS (SELECT 1 FROM unnest($1::bytea[]) AS needle WHERE position(needle IN payload) > 0)"
