@@ -31,9 +31,9 @@ async def letter(conn: asyncpg.Connection, schema: str, *, municipality: str, eb
         f"""INSERT INTO {schema}.letters (letter_id, content_sha256, issued_event_id, correlation_id, issued_at,
                 municipality, department, document_type, language, ssin, subject, pdf, pdf_sha256, pages,
                 postal_address, registered, important, routing, message_type_id, state, ebox_state, paper_state,
-                contact, next_read_poll_at, updated_at)
+                contact, next_read_poll_at, updated_at, postage_class)
             VALUES ($1, 'x', $1, $1, $2, $3, 'finance', 'invoice', 'nl', $4, 'Factuur', '%PDF-1.7 ...'::bytea, 'y', 1,
-                    $5, false, false, 'ebox_first', 'invoice', 'routed', $6, $7, $8, $9, $2)""",
+                    $5, false, false, 'ebox_first', 'invoice', 'routed', $6, $7, $8, $9, $2, 'non_prior')""",
         letter_id, NOW - dt.timedelta(days=days_ago), municipality, ssin or national_number(7), json.dumps(ADDRESS),
         ebox, paper, json.dumps({"phone": "+32470123456", "language": "nl"}), NOW if read_poll else None)
     return letter_id
