@@ -20,6 +20,7 @@ from loket.infra.identity.tenant_directory import TenantDirectory
 from services.booking.app import NAME as BOOKING_SCHEMA
 from services.booking.appointments.service import Appointments
 from services.booking.appointments.sms_reach import SmsReach
+from services.booking.phone_checks.service import PhoneChecks
 from services.booking.seeding import read_seed, store_seed
 from services.booking.settings import BookingSettings
 
@@ -118,8 +119,9 @@ async def end_of_week_no_shows(database_url: str, days: int = 8) -> int:
     outbox; notify offers a new slot, reporting counts them). Demo only: the running
     service does the same on the real clock, 15 minutes after each start."""
     settings = BookingSettings()
-    appointments = Appointments(BOOKING_SCHEMA, Outbox(BOOKING_SCHEMA), settings.rules(),
-                                SmsReach(TenantDirectory(None, settings.tenants_refresh_s)))
+    tenants, outbox = TenantDirectory(None, settings.tenants_refresh_s), Outbox(BOOKING_SCHEMA)
+    appointments = Appointments(BOOKING_SCHEMA, outbox, settings.rules(), SmsReach(tenants),
+                                PhoneChecks(BOOKING_SCHEMA, outbox, tenants))
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
     pool = await create_pool(database_url, min_size=1, max_size=1)  # the services' JSON codecs
     try:

@@ -19,6 +19,8 @@ from loket.contracts.appointments import (
     AppointmentRescheduledPayload,
     AppointmentSlotOffered,
     AppointmentSlotOfferedPayload,
+    PhoneCodeRequested,
+    PhoneCodeRequestedPayload,
 )
 from loket.contracts.citizens import (
     CitizenErasureRequested,
@@ -116,6 +118,8 @@ __all__ = [
     "TOPIC_EVENTS",
     "AppointmentAttended",
     "AppointmentAttendedPayload",
+    "PhoneCodeRequested",
+    "PhoneCodeRequestedPayload",
     "AppointmentBooked",
     "AppointmentBookedPayload",
     "AppointmentCancelled",

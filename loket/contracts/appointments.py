@@ -16,6 +16,7 @@ from loket.contracts.envelope import Event, Payload
 from loket.contracts.national_number import is_valid_national_number
 from loket.contracts.values import (
     ContactDetails,
+    E164Phone,
     Language,
     PointKind,
     Ref,
@@ -104,6 +105,18 @@ class AppointmentSlotOfferedPayload(_Slot):
                     "consumers must not log it.")
 
 
+class PhoneCodeRequestedPayload(Payload):
+    check_id: UUID = Field(description="The phone check the code belongs to.")
+    point_id: Ref
+    municipality: RefnisCode
+    point_name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: E164Phone
+    language: Language
+    code: str = Field(pattern=r"^[0-9]{6}$",
+                      description="The one-time code, worthless after expires_at; consumers must not log it.")
+    expires_at: UtcDatetime
+
+
 class AppointmentEvent(Event):
     """Base of the events on appointments.v1, keyed by appointment id."""
 
@@ -163,6 +176,20 @@ class AppointmentSlotOffered(AppointmentEvent):
     payload: AppointmentSlotOfferedPayload
 
 
+class PhoneCodeRequested(Event):
+    """A citizen booking on the public page or API of a municipality that confirms phone numbers
+    asked for a code: notify sends it by SMS at once (never later: a late code is useless). The
+    booking is made only once the citizen types the code back."""
+
+    topic: ClassVar[str] = topics.APPOINTMENTS
+    event_type: Literal["PhoneCodeRequested"] = "PhoneCodeRequested"
+    schema_version: Literal[1] = 1
+    payload: PhoneCodeRequestedPayload
+
+    def partition_key(self) -> str:
+        return str(self.payload.check_id)
+
+
 APPOINTMENT_EVENTS: tuple[type[Event], ...] = (
     AppointmentBooked,
     AppointmentRescheduled,
@@ -170,4 +197,5 @@ APPOINTMENT_EVENTS: tuple[type[Event], ...] = (
     AppointmentAttended,
     AppointmentNoShow,
     AppointmentSlotOffered,
+    PhoneCodeRequested,
 )

@@ -41,7 +41,7 @@ Clock = Callable[[], dt.datetime]
 
 def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
     return [*point_endpoints(runtime),
-            *appointment_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
+            *appointment_endpoints(runtime, b.appointments, b.phone_checks, b.cancellation, b.metrics, b.clock),
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
             *closure_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
             *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock)]
@@ -71,14 +71,15 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         document = openapi_document(declared, "Loket booking API", "1")
         return [*(to_route(e, booking.locator, runtime.db, booking.limiter, metrics.http_errors.inc) for e in declared),
                 openapi_route(document),
-                *page_routes(runtime, booking.appointments, booking.cancellation, metrics, booking.limiter, clock),
+                *page_routes(runtime, booking.appointments, booking.phone_checks, booking.cancellation, metrics,
+                            booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
                 *finder_routes(runtime, booking.limiter, clock),
                 *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 
     spec.routes = routes
     spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking)]
-    spec.retention = booking_purges(NAME, booking.loans)
+    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks)
     return spec
 
 

@@ -16,6 +16,7 @@ from services.booking.http.rate_limit import RateLimiter
 from services.booking.loans.service import Loans
 from services.booking.locations import Locator
 from services.booking.metrics import BookingMetrics
+from services.booking.phone_checks.service import PhoneChecks
 from services.booking.queue.service import Queue
 from services.booking.settings import BookingSettings
 from services.booking.waitlist.service import Waitlist
@@ -32,6 +33,7 @@ class Booking:
     metrics: BookingMetrics
     clock: Clock
     appointments: Appointments
+    phone_checks: PhoneChecks
     waitlist: Waitlist
     cancellation: Cancellation
     queue: Queue
@@ -42,11 +44,13 @@ class Booking:
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox) -> Booking:
     """`outbox` is the runtime's: every event the service writes goes through the one relay."""
-    # The tenants are the bridge's to import; booking reads each municipality's SMS countries.
-    appointments = Appointments(NAME, outbox, settings.rules(),
-                                SmsReach(TenantDirectory(None, settings.tenants_refresh_s)))
+    # The tenants are the bridge's to import; booking reads each municipality's SMS countries and
+    # whether it confirms phone numbers before a public booking.
+    tenants = TenantDirectory(None, settings.tenants_refresh_s)
+    phone_checks = PhoneChecks(NAME, outbox, tenants)
+    appointments = Appointments(NAME, outbox, settings.rules(), SmsReach(tenants), phone_checks)
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
-    return Booking(settings, metrics, clock, appointments, waitlist, Cancellation(appointments, waitlist),
+    return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
                    Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME))

@@ -19,6 +19,7 @@ from loket.contracts.appointments import (
     AppointmentNoShow,
     AppointmentRescheduled,
     AppointmentSlotOffered,
+    PhoneCodeRequested,
 )
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import (
@@ -55,7 +56,7 @@ NAME = "notify"
 Clock = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled, AppointmentNoShow,
-                        AppointmentSlotOffered)
+                        AppointmentSlotOffered, PhoneCodeRequested)
 LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated)
 
 

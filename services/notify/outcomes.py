@@ -18,7 +18,7 @@ from services.notify.metrics import NotifyMetrics
 from services.notify.providers.outcome import Accepted, Outcome, Permanent
 from services.notify.repository import Notification, NotifyRepository
 from services.notify.rules import backoff
-from services.notify.sending_rules import Deferred, Hold, OptedOut
+from services.notify.sending_rules import Deferred, Hold, OptedOut, TooLate
 from services.notify.settings import NotifySettings
 
 
@@ -40,6 +40,8 @@ class Outcomes:
                      now: dt.datetime) -> list[Event]:
         if isinstance(decision, OptedOut):
             return await self._final(conn, n, "permanent-failure", "the citizen opted out of messages", now)
+        if isinstance(decision, TooLate):
+            return await self._final(conn, n, "permanent-failure", decision.reason, now)
         if isinstance(decision, Deferred):
             await self.repository.set_outcome(conn, n, status="created", due_at=decision.until, refund_attempt=True)
             return []

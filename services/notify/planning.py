@@ -19,6 +19,7 @@ from loket.contracts.appointments import (
     AppointmentNoShow,
     AppointmentRescheduled,
     AppointmentSlotOffered,
+    PhoneCodeRequested,
 )
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
@@ -116,6 +117,11 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
         return Plan([_message(event, "waitlist_offer", str(p.appointment_id), p.municipality, p.contact, p.language,
                               now, place=_place(p), when=p.starts_at, until=p.offer_expires_at,
                               claim_url=p.claim_url)])
+    if isinstance(event, PhoneCodeRequested):
+        # By SMS only (it confirms the phone number), and now or never: see `NOW_OR_NEVER`.
+        contact = ContactDetails(phone=p.phone, language=p.language, preferred_channels=("sms",))
+        return Plan([_message(event, "phone_code", str(p.check_id), p.municipality, contact, p.language, now,
+                              code=p.code, place=p.point_name or p.point_id, valid_until=p.expires_at)])
     if isinstance(event, DeviceLoanOverdue) and p.contact is not None:
         return Plan([_message(event, "device_loan_overdue", str(p.loan_id), p.municipality, p.contact, p.language,
                               now, place=p.point_id, due=p.due_at, days=p.days_overdue)])

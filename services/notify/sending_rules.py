@@ -26,7 +26,19 @@ class Deferred:
     until: dt.datetime
 
 
-Hold = OptedOut | Deferred
+@dataclass(frozen=True)
+class TooLate:
+    """A message that is useful now or never (a confirmation code) cannot go now: final."""
+
+    reason: str
+
+
+Hold = OptedOut | Deferred | TooLate
+
+# Kinds the citizen is waiting for right now: quiet hours do not hold them (the citizen asked a
+# moment ago), and whatever would defer them drops them instead, for a code that arrives an hour
+# late is useless and still costs an SMS.
+NOW_OR_NEVER = ("phone_code",)
 
 
 class SendingRules:
@@ -47,23 +59,42 @@ class SendingRules:
             return OptedOut()
         if n.channel != "sms":
             return None
+        if n.kind in NOW_OR_NEVER:
+            return self._now_or_never(n, sent_last_day, now, prefix_sent_last_day)
         if (until := quiet_until(now, self.quiet)) is not None:
             self.metrics.deferred.labels("quiet_hours").inc()
             return Deferred(until)
+        if (held := self._limits(n, sent_last_day, now, prefix_sent_last_day)) is not None:
+            return Deferred(held[1])
+        return None
+
+    def _now_or_never(self, n: Notification, sent_last_day: list[dt.datetime], now: dt.datetime,
+                      prefix_sent_last_day: list[dt.datetime] | None) -> Hold | None:
+        valid_until = n.context.get("valid_until")
+        if isinstance(valid_until, str) and dt.datetime.fromisoformat(valid_until) <= now:
+            return TooLate("it expired before it could be sent")
+        if (held := self._limits(n, sent_last_day, now, prefix_sent_last_day)) is not None:
+            return TooLate(f"the SMS limit for this number was reached ({held[0]}); a code sent later is useless")
+        return None
+
+    def _limits(self, n: Notification, sent_last_day: list[dt.datetime], now: dt.datetime,
+                prefix_sent_last_day: list[dt.datetime] | None) -> tuple[str, dt.datetime] | None:
+        """Which limit holds this SMS back and until when, if any. An SMS let through counts
+        from now on; one held back by a later limit is taken off the earlier ones again."""
         hourly, daily = self.throttles
         if (until := hourly.admit(n.contact_key, sent_last_day, now)) is not None:
             self.metrics.deferred.labels("throttle").inc()
-            return Deferred(until)
+            return "per hour", until
         if (until := daily.admit(n.contact_key, sent_last_day, now)) is not None:
-            hourly.forget(n.contact_key, now)  # admitted by the hour, but it does not go out
+            hourly.forget(n.contact_key, now)
             self.metrics.deferred.labels("daily_limit").inc()
-            return Deferred(until)
+            return "per day", until
         prefix = sms_prefix(n.contact.phone)
         if prefix and (until := self.prefixes.admit(prefix, prefix_sent_last_day or [], now)) is not None:
             hourly.forget(n.contact_key, now)
             daily.forget(n.contact_key, now)
             self.metrics.deferred.labels("prefix_limit").inc()
-            return Deferred(until)
+            return "per number range", until
         return None
 
     def unsent(self, n: Notification, decided_at: dt.datetime) -> None:

@@ -207,6 +207,15 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "contact": CONTACT,
         "language": "nl",
     },
+    "PhoneCodeRequested": {
+        "check_id": ACTIVATION_ID,
+        **POINT,
+        "point_name": "Stadhuis Mechelen",
+        "phone": "+32470123456",
+        "language": "nl",
+        "code": "042917",
+        "expires_at": T0 + timedelta(minutes=10),
+    },
     "CitizenErasureRequested": {
         "erasure_id": ACTIVATION_ID,
         "national_number": NATIONAL_NUMBER,

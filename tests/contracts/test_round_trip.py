@@ -40,6 +40,9 @@ DESIGN_CATALOGUE = {
         # Not in DESIGN.md's table: added (additively) for the waitlist of issue 4, so notify
         # can send the person next in line the link to claim a freed slot.
         "AppointmentSlotOffered",
+        # Added (additively) for issue 15: the SMS code a municipality may ask for before a
+        # public booking is confirmed (anti SMS pumping).
+        "PhoneCodeRequested",
     },
     "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue"},
     "citizens.v1": {"EboxActivationAssisted", "CitizenErasureRequested"},

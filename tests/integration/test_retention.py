@@ -91,10 +91,13 @@ async def test_settled_appointment_contacts_are_blanked_after_their_municipality
 async def test_the_job_runs_every_purge_once_counts_and_lets_one_replica_at_a_time(booking, pool, database_url) -> None:  # type: ignore[no-untyped-def]
     [due] = await book(booking, 1)
     await settle(pool, due, "cancelled", 45)
+    for asked in (NOW - dt.timedelta(days=2), NOW - dt.timedelta(hours=2)):  # the older one is due
+        await pool.execute("INSERT INTO booking.phone_checks (check_id, municipality, phone_digest, code_digest, "
+                           "created_at, expires_at) VALUES ($1, '12025', 'p', 'c', $2, $2)", uuid.uuid4(), asked)
     settings = BookingSettings(database_url=database_url)
     parts = build_booking(settings, BookingMetrics(CollectorRegistry()), utc_now, Outbox("booking"))
     counted: list[tuple[str, int]] = []
-    job = RetentionJob("booking-test", lambda: pool, NoTenants(), booking_purges("booking", parts.loans),
+    job = RetentionJob("booking-test", lambda: pool, NoTenants(), booking_purges("booking", parts.loans, parts.phone_checks),
                        lambda data_class, n: counted.append((data_class, n)), utc_now)
 
     holder = await pool.acquire()
@@ -107,8 +110,9 @@ async def test_the_job_runs_every_purge_once_counts_and_lets_one_replica_at_a_ti
         await pool.release(holder)
 
     first = await job.run_once()
-    assert first is not None and first["appointment_contact"] == 1
-    assert set(first) == {"appointment_contact", "waitlist_contact", "loan_contact"}
+    assert first is not None and first["appointment_contact"] == 1 and first["phone_check"] == 1
+    assert set(first) == {"appointment_contact", "waitlist_contact", "loan_contact", "phone_check"}
+    assert await pool.fetchval("SELECT count(*) FROM booking.phone_checks") == 1
     assert ("appointment_contact", 1) in counted
     assert await job.run_once() == dict.fromkeys(first, 0)  # idempotent
 

@@ -57,7 +57,8 @@ async def seed_booking(conn: asyncpg.Connection) -> None:
     # an empty outbox (tests read the events their own requests wrote).
     await conn.execute("DELETE FROM booking.outbox; DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
                        "DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
-                       "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries")
+                       "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries; "
+                       "DELETE FROM booking.phone_checks")
 
 
 def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch,

@@ -28,7 +28,7 @@ CONTEXT = {
     "claim_url": "https://loket.mechelen.be/public/book/claim/3f0c1f7e-6b1a-4a51-9a61-7f3f1f0b2c11?token="
                  + "x" * 43,
     "booking_url": "https://loket.mechelen.be/public/book", "point_closed": True, "due": "2026-03-01",
-    "days": 12, "sender": "Sint-Genesius-Rode", "ticket": 117, "ahead": 2, "minutes": 6,
+    "days": 12, "sender": "Sint-Genesius-Rode", "ticket": 117, "ahead": 2, "minutes": 6, "code": "042917",
 }
 
 
@@ -40,8 +40,16 @@ def test_every_kind_renders_in_every_language_within_the_segment_limit(kind: str
     assert segments(message.body) <= MAX_SEGMENTS, (kind, language, len(message.body), message.body)
 
 
-def test_there_are_ten_kinds_and_dates_follow_the_language() -> None:
-    assert len(kinds()) == 10
+@pytest.mark.parametrize("language", ["nl", "fr", "de", "en"])
+def test_a_phone_code_is_one_sms_and_carries_the_code(language: str) -> None:
+    # Sent for every public booking where a municipality asks for it: one segment, not two.
+    body = render("phone_code", language, CONTEXT).body
+    assert "042917" in body and CONTEXT["place"] in body
+    assert segments(body) == 1, (language, len(body), body)
+
+
+def test_there_are_eleven_kinds_and_dates_follow_the_language() -> None:
+    assert len(kinds()) == 11
     assert "maandag 30 maart 09:00" in render("appointment_reminder", "nl", CONTEXT).body
     assert "lundi 30 mars 09:00" in render("appointment_reminder", "fr", CONTEXT).body
     assert "Montag, 30. März 09:00" in render("appointment_reminder", "de", CONTEXT).body

@@ -81,6 +81,9 @@ class Tenant(BaseModel):
     languages: tuple[str, ...] = Field(min_length=1)
     sms_countries: tuple[str, ...] = Field(default=DEFAULT_SMS_COUNTRIES, min_length=1,
                                            description="ISO country codes whose mobile numbers may get SMS")
+    public_booking_sms_code: bool = Field(
+        default=False, description="a public booking with a phone number is made only once the citizen "
+                                   "types back a code sent to that number (against SMS pumping)")
     retention: Retention = Retention()
     oidc: OidcProvider | None = Field(default=None, description="the municipality's own identity provider")
 

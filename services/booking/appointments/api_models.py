@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from loket.contracts.values import Language
 from services.booking.appointments.contact import ContactIn
@@ -57,6 +57,33 @@ class BookingRequest(_In):
     language: Language
     starts_at: AwareDatetime = Field(description="a slot's starts_at, with its offset")
     contact: ContactIn
+
+
+class PhoneCheckProof(_In):
+    check_id: UUID = Field(description="from POST /public/phone-checks")
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the six digits the citizen received by SMS")
+
+
+class CitizenBookingRequest(BookingRequest):
+    phone_check: PhoneCheckProof | None = Field(
+        default=None, description="where the municipality confirms phone numbers (a 422 'Phone number not "
+                                  "confirmed' says so): the code the citizen received for contact.phone")
+
+
+class PhoneCheckRequest(_In):
+    point_id: str = PointId
+    phone: str = Field(max_length=32, examples=["0470 12 34 56"])
+    language: Language = Field(description="the language of the SMS")
+
+    @field_validator("phone")
+    @classmethod
+    def _mobile(cls, value: str) -> str:
+        return ContactIn(phone=value, language="nl").phone or value
+
+
+class PhoneCheckView(BaseModel):
+    check_id: UUID
+    expires_at: dt.datetime = Field(description="the code is valid until then")
 
 
 class StaffBookingRequest(BookingRequest):

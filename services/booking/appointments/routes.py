@@ -17,8 +17,11 @@ from services.booking.appointments.api_models import (
     AppointmentView,
     BookingConfirmation,
     BookingRequest,
+    CitizenBookingRequest,
     DayQuery,
     LinkQuery,
+    PhoneCheckRequest,
+    PhoneCheckView,
     RescheduleRequest,
     SlotList,
     SlotQuery,
@@ -26,14 +29,18 @@ from services.booking.appointments.api_models import (
     StaffBookingRequest,
     StaffCancelRequest,
 )
+from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.service import Appointments, Booked, BookingWish
 from services.booking.appointments.slot_listing import open_slots
 from services.booking.calendar.local_time import BRUSSELS, local_instant, local_text
 from services.booking.cancellation import Cancellation
+from services.booking.errors import Conflict
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.problem import ProblemError
 from services.booking.http.scopes import COUNTER, OPEN, Audited, InBody, InPath
 from services.booking.metrics import BookingMetrics
+from services.booking.phone_checks.codes import PhoneProof
+from services.booking.phone_checks.service import PhoneChecks
 
 UUID_PATH = {"appointment_id": {"type": "string", "format": "uuid"}}
 POINT_PATH = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-stadhuis"]}}
@@ -56,7 +63,7 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
-def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation: Cancellation,
+def appointment_endpoints(runtime: Runtime, service: Appointments, phone_checks: PhoneChecks, cancellation: Cancellation,
                           metrics: BookingMetrics, clock: Clock) -> list[Endpoint]:
     db = runtime.db
 
@@ -71,17 +78,32 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation:
                         slots=[SlotView(starts_at=s.starts_at, ends_at=s.ends_at, local_time=local_text(s.starts_at),
                                         helpers_free=s.helpers_free) for s in slots])
 
-    async def _book(request: Request, body: BookingRequest, via: str) -> BookingConfirmation:
+    async def _book(request: Request, body: BookingRequest, via: str,
+                    phone_proof: PhoneProof | None = None) -> BookingConfirmation:
         wish = BookingWish(body.point_id, body.service, body.language, body.starts_at, body.contact,
                            getattr(body, "helper_id", None))
         key = _idempotency_key(request)
         async with db().acquire() as conn, conn.transaction():
-            booked = await service.book(conn, wish, via, key, clock())
+            booked = await service.book(conn, wish, via, key, clock(), phone_proof)
         metrics.booked(via, booked.replayed)
         return _confirmation(booked)
 
-    async def book_appointment(request: Request, body: BookingRequest) -> BaseModel:
-        return await _book(request, body, "citizen")
+    async def book_appointment(request: Request, body: CitizenBookingRequest) -> BaseModel:
+        proof = PhoneProof(body.phone_check.check_id, body.phone_check.code) if body.phone_check else None
+        if proof is not None and body.contact.phone is not None:
+            async with db().acquire() as conn:  # its own transaction: a wrong try stays counted
+                await phone_checks.confirm(conn, proof, body.contact.phone, clock())
+        return await _book(request, body, "citizen", proof)
+
+    async def send_phone_code(request: Request, body: PhoneCheckRequest) -> BaseModel:
+        contact = ContactIn(phone=body.phone, language=body.language).details()
+        async with db().acquire() as conn, conn.transaction():
+            point = await service.point(conn, body.point_id)
+            if not await phone_checks.required(conn, point.municipality, contact):
+                raise Conflict("Phone check not needed",
+                               f"{point.point_id}'s municipality does not confirm phone numbers; book directly")
+            sent = await phone_checks.send_code(conn, point, contact, clock())
+        return PhoneCheckView(check_id=sent.check_id, expires_at=sent.expires_at)
 
     async def book_for_citizen(request: Request, body: StaffBookingRequest) -> BaseModel:
         return await _book(request, body, "backoffice" if request.state.principal.role is Role.BACKOFFICE else "staff")
@@ -143,8 +165,12 @@ def appointment_endpoints(runtime: Runtime, service: Appointments, cancellation:
     return [
         Endpoint("GET", "/public/points/{point_id}/slots", list_slots, "Free slots for a service in a language",
                  None, query=SlotQuery, response=SlotList, errors=(404,), extra={"path": POINT_PATH}, scope=OPEN),
+        Endpoint("POST", "/public/phone-checks", send_phone_code,
+                 "Send a code by SMS to confirm the citizen's number (where the municipality asks for it)", None,
+                 body=PhoneCheckRequest, response=PhoneCheckView, status=201, errors=(404, 409), scope=OPEN),
         Endpoint("POST", "/public/appointments", book_appointment, "Book a slot (citizen)", None,
-                 body=BookingRequest, response=BookingConfirmation, status=201, errors=(404, 409), scope=OPEN),
+                 body=CitizenBookingRequest, response=BookingConfirmation, status=201, errors=(404, 409, 410),
+                 scope=OPEN),
         Endpoint("GET", "/public/appointments/{appointment_id}", show_by_link, "See an appointment by its link",
                  None, query=LinkQuery, response=AppointmentView, errors=link_errors, extra={"path": UUID_PATH}, scope=OPEN),
         Endpoint("POST", "/public/appointments/{appointment_id}/cancel", cancel_by_link,

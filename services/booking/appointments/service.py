@@ -29,6 +29,8 @@ from services.booking.availability.slots import BookingRules, blocked_range, hel
 from services.booking.calendar.local_time import local_text
 from services.booking.catalogue import CATALOGUE, CatalogueService
 from services.booking.errors import Conflict, Invalid, NotAllowed, NotFound, NotOffered
+from services.booking.phone_checks.codes import PhoneProof
+from services.booking.phone_checks.service import PhoneChecks
 from services.booking.points.model import AssistancePoint
 from services.booking.staff.directory import PointDirectory, Staffed
 
@@ -58,8 +60,9 @@ class Booked:
 
 class Appointments:
     def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, sms_reach: SmsReach,
-                 cache_ttl_s: float = 10.0) -> None:
+                 phone_checks: PhoneChecks, cache_ttl_s: float = 10.0) -> None:
         self.schema, self.outbox, self.rules, self.sms_reach = schema, outbox, rules, sms_reach
+        self.phone_checks = phone_checks
         self.directory = PointDirectory(schema, cache_ttl_s)
 
     async def staffed(self, conn: asyncpg.Connection, point_id: str) -> Staffed:
@@ -72,7 +75,7 @@ class Appointments:
         return (await self.staffed(conn, point_id)).point
 
     async def book(self, conn: asyncpg.Connection, wish: BookingWish, via: str, idempotency_key: str | None,
-                   now: dt.datetime) -> Booked:
+                   now: dt.datetime, phone_proof: PhoneProof | None = None) -> Booked:
         digest = wish.digest()
         if idempotency_key and (earlier := await repo.by_idempotency_key(conn, self.schema, idempotency_key)):
             return await self._replay(conn, earlier, digest)
@@ -80,6 +83,8 @@ class Appointments:
         point = staffed.point
         service = bookable_service(wish.service)
         await self.sms_reach.check(conn, point.municipality, wish.contact.details())
+        if via == "citizen":  # staff and back-office know who they book for
+            await self.phone_checks.use(conn, point.municipality, wish.contact.details(), phone_proof, now)
         candidates = self._helpers_offering(staffed, service, wish, now)
         # One candidate and no idempotency key: a failed insert ends the booking anyway, so the
         # savepoint (two extra round trips) buys nothing.

@@ -139,6 +139,40 @@ BY_FIELD: dict[str, Texts] = {
 }
 
 
+# The SMS code a municipality may ask for before a public booking (`phone_checks`).
+BY_TITLE.update({
+    "Wrong code": {
+        "nl": "Dat is niet de code die we stuurden. Kijk de sms na en probeer opnieuw.",
+        "fr": "Ce n'est pas le code envoyé. Vérifiez le SMS et réessayez.",
+        "de": "Das ist nicht der gesendete Code. Prüfen Sie die SMS und versuchen Sie es erneut.",
+        "en": "That is not the code we sent. Check the text message and try again."},
+    "Code expired": {
+        "nl": "Deze code is niet meer geldig. Vraag een nieuwe code.",
+        "fr": "Ce code n'est plus valable. Demandez un nouveau code.",
+        "de": "Dieser Code ist nicht mehr gültig. Fordern Sie einen neuen Code an.",
+        "en": "This code is no longer valid. Ask for a new code."},
+    "Too many wrong codes": {
+        "nl": "De code werd te vaak verkeerd ingevuld. Vraag een nieuwe code.",
+        "fr": "Le code a été mal saisi trop souvent. Demandez un nouveau code.",
+        "de": "Der Code wurde zu oft falsch eingegeben. Fordern Sie einen neuen Code an.",
+        "en": "The code was entered wrongly too often. Ask for a new code."},
+    "Code used": {
+        "nl": "Deze code werd al gebruikt. Vraag een nieuwe code.",
+        "fr": "Ce code a déjà été utilisé. Demandez un nouveau code.",
+        "de": "Dieser Code wurde schon verwendet. Fordern Sie einen neuen Code an.",
+        "en": "This code was used already. Ask for a new code."},
+    "Too many codes": {
+        "nl": "Dit nummer kreeg vandaag al te veel codes. Probeer morgen opnieuw, of geef alleen een e-mailadres.",
+        "fr": "Ce numéro a déjà reçu trop de codes aujourd'hui. Réessayez demain, ou donnez seulement une adresse e-mail.",
+        "de": "Diese Nummer hat heute schon zu viele Codes erhalten. Versuchen Sie es morgen, oder geben Sie nur "
+              "eine E-Mail-Adresse an.",
+        "en": "This number got too many codes today. Try again tomorrow, or give only an e-mail address."},
+})
+for _title in ("Code for another number", "Unknown phone check", "Phone number not confirmed"):
+    BY_TITLE[_title] = BY_TITLE["Code expired"]  # the way out is the same: a new code
+BY_FIELD["code"] = {
+    "nl": "Vul de code van 6 cijfers uit de sms in.", "fr": "Entrez le code de 6 chiffres reçu par SMS.",
+    "de": "Geben Sie den 6-stelligen Code aus der SMS ein.", "en": "Enter the 6-digit code from the text message."}
 BY_TITLE["Unknown link"] = BY_FIELD["bad_link"]  # a token that matches nothing, or no appointment id at all
 
 

@@ -32,17 +32,21 @@ from services.booking.metrics import BookingMetrics
 from services.booking.page.refusal_texts import field_text, form_text, refusal_text
 from services.booking.page.rendering import page_language, render_page, too_many_requests
 from services.booking.page.texts import APPOINTMENT_STATUS, LANGUAGES
+from services.booking.phone_checks.codes import PhoneProof
+from services.booking.phone_checks.service import PhoneChecks
 from services.booking.points.model import AssistancePoint
 from services.booking.points.nearest import UnknownPostcode, nearest_to_postcode
 from services.booking.points.repository import all_points
 
 # A long list of radio buttons is hard to scan by ear or on a phone: the first days with room.
 DAYS_SHOWN = 4
+# What the code step carries over from the slot form, so the booking needs nothing typed twice.
+CARRIED_FIELDS = ("service", "help_language", "starts_at", "phone", "email")
 CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Termin absagen", "en": "Cancel"}
 
 
-def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Cancellation, metrics: BookingMetrics,
-                limiter: RateLimiter, clock: Callable[[], dt.datetime]) -> list[Route]:
+def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: PhoneChecks, cancellation: Cancellation,
+                metrics: BookingMetrics, limiter: RateLimiter, clock: Callable[[], dt.datetime]) -> list[Route]:
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
         return render_page(page_language(request), name, status, **context)
 
@@ -116,9 +120,27 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
                                dt.datetime.fromisoformat(form.get("starts_at", "")), contact)
         except (ValidationError, ValueError) as exc:
             return await slots_page(request, error=form_text(exc, lang), status=422, form=form)
+        proof: PhoneProof | None = None
+        try:
+            async with runtime.db().acquire() as conn:
+                point = await appointments.point(conn, wish.point_id)
+                if await phone_checks.required(conn, point.municipality, contact.details()):
+                    proof = _typed_proof(form)
+                    if proof is None:  # first time here, or "send a new code"
+                        async with conn.transaction():
+                            sent = await phone_checks.send_code(conn, point, contact.details(), clock())
+                        return code_page(request, form, point, wish, sent.check_id)
+                    if not proof.code:
+                        return code_page(request, form, point, wish, proof.check_id, field_text("code", lang), 422)
+                    await phone_checks.confirm(conn, proof, str(contact.phone), clock())
+        except BookingError as exc:
+            if proof is None:
+                return await slots_page(request, error=refusal_text(exc, lang), status=status_of(exc), form=form)
+            return code_page(request, form, point, wish, proof.check_id, refusal_text(exc, lang), status_of(exc))
+
         async def book() -> tuple[Booked, AssistancePoint]:
             async with runtime.db().acquire() as conn, conn.transaction():
-                return (await appointments.book(conn, wish, "citizen", None, clock()),
+                return (await appointments.book(conn, wish, "citizen", None, clock(), proof),
                         await appointments.point(conn, wish.point_id))
 
         try:
@@ -132,6 +154,15 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
         manage = f"/public/book/manage/{a.appointment_id}?lang={lang}&token={booked.token}"
         return render(request, "booked.html.j2", 201, when=when_words(a.starts_at, lang), point_name=point.name_in(lang),
                       address=point.address.one_line(), manage_url=str(request.base_url).rstrip("/") + manage)
+
+    def code_page(request: Request, form: dict[str, str], point: AssistancePoint, wish: BookingWish,
+                  check_id: UUID, error: str | None = None, status: int = 200) -> Response:
+        """Step 4 where the municipality confirms phone numbers: the code sent by SMS."""
+        lang = page_language(request)
+        carried = {name: form.get(name, "") for name in CARRIED_FIELDS}
+        return render(request, "code.html.j2", status, error=error, carried=carried, check_id=check_id,
+                      point_id=point.point_id, point_name=point.name_in(lang), phone=form.get("phone", ""),
+                      when=when_words(wish.starts_at, lang))
 
     async def manage(request: Request) -> Response:
         if refusal := limited(request):
@@ -159,3 +190,14 @@ def page_routes(runtime: Runtime, appointments: Appointments, cancellation: Canc
             Route("/public/book/points/{point_id}", slots, methods=["GET"]),
             Route("/public/book/points/{point_id}", book, methods=["POST"]),
             Route("/public/book/manage/{appointment_id}", manage, methods=["GET", "POST"])]
+
+
+def _typed_proof(form: dict[str, str]) -> PhoneProof | None:
+    """The check and the code typed on the code step; None before it, or when a new code is asked."""
+    if form.get("new_code"):
+        return None
+    try:
+        check_id = UUID(form.get("check_id", ""))
+    except ValueError:
+        return None
+    return PhoneProof(check_id, "".join(ch for ch in form.get("code", "") if ch.isdigit()))

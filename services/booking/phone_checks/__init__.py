@@ -1,0 +1,1 @@
+"""Phone checks: an SMS code a municipality may ask for before a public booking (issue 15)."""
