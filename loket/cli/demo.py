@@ -32,7 +32,7 @@ from loket.cli.print_cmd import close_print_batch
 from loket.contracts import LetterIssuedPayload, topics
 from loket.devstack.stack import running_stack
 from loket.devstack.supervisor import Supervisor
-from loket.devstack.up import prepare_services
+from loket.devstack.up import prepare_services, write_runtime
 from loket.infra.bus.bus import Bus
 from loket.infra.metrics import PlatformMetrics
 from services.ebox_bridge.domain import states
@@ -126,6 +126,8 @@ def demo(
     os.environ.setdefault("LOKET_BOOKING_SWEEP_INTERVAL_S", "2")
     with running_stack() as stack:
         prepared = prepare_services(stack)
+        # As `loket up` does: the CLI (`loket privacy`, `loket dlq`, `loket print`) finds this system.
+        write_runtime(stack, prepared)
         ports, logs, children = prepared.ports, prepared.logs, prepared.children
         os.environ["LOKET_PRINT_SPOOL_DIR"] = str(stack.data_dir / "print-spool")
         for child in children:

@@ -1,0 +1,113 @@
+"""GDPR erasure on a full demo: `loket demo` plays a municipality's week (bookings, letters to
+eBox and paper, SMS and e-mails), then `loket privacy erase` removes one citizen whose letters are
+settled. Afterwards neither their national number nor their phone number or e-mail address is in
+any column of any schema, any message of any stream, or any file Loket wrote (logs, print spool,
+exports). Real PostgreSQL, NATS, services and simulators; the simulators stand for the outside
+world (the federal eBox, the SMS provider, the citizen's mailbox), so what they received is theirs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from loket.devstack.runtime_file import runtime_bus_url, runtime_database_url
+from tests.support.trace_scan import database_hits, file_hits, stream_hits
+
+pytestmark = pytest.mark.slow
+
+# The e-mails citizens received (the simulated mail server's Maildir: their mailboxes, not Loket's
+# store), and PostgreSQL's files, which the scan reads through the server: an updated row's old
+# version stays in the file until autovacuum reclaims it. NATS's files are scanned: the scrub
+# overwrites what it deletes. The simulated eBox and SMS provider keep their state in memory.
+OUTSIDE_LOKET = ("postgres", "mail")
+
+
+def run_demo(data_dir: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")} | {
+        "LOKET_DATA_DIR": str(data_dir),
+        # The simulated citizens open their eBox letters after 2 s instead of an hour, and the
+        # bridge asks every 2 s which were read: some citizens' letters settle within the test.
+        "LOKET_EBOX_SIM_READ_DELAY_S": "2", "LOKET_READ_POLL_INTERVAL_S": "2"}
+    return subprocess.Popen([sys.executable, "-m", "loket.cli", "demo", "--letters", "300", "--keep-running"],
+                            env=env, stdout=(data_dir / "demo.out").open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def wait_for_the_summary(proc: subprocess.Popen[bytes], out: Path, timeout: float = 420) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = out.read_text(errors="replace") if out.exists() else ""
+        if "Where to look" in text:
+            return
+        assert proc.poll() is None, f"the demo ended early:\n{text[-3000:]}"
+        time.sleep(1)
+    raise AssertionError(f"no demo summary within {timeout} s:\n{out.read_text(errors='replace')[-3000:]}")
+
+
+async def settled_citizen_with_contact(database_url: str, timeout: float = 60) -> tuple[str, list[str]]:
+    """A citizen all of whose letters were read in the eBox, and who gave a phone number."""
+    conn = await asyncpg.connect(database_url)
+    deadline, row = time.monotonic() + timeout, None
+    try:
+        while row is None and time.monotonic() < deadline:
+            row = await conn.fetchrow(
+                "SELECT ssin, jsonb_agg(contact) AS contacts FROM ebox_bridge.letters GROUP BY ssin "
+                "HAVING bool_and(ebox_state = 'read' AND paper_state IS NULL AND next_read_poll_at IS NULL) "
+                "AND bool_and(contact IS NOT NULL) ORDER BY count(*) DESC, ssin LIMIT 1")
+            await asyncio.sleep(1)
+    finally:
+        await conn.close()
+    assert row is not None, "the demo read no letter with contact details in the eBox"
+    contacts = json.loads(row["contacts"]) if isinstance(row["contacts"], str) else row["contacts"]
+    contacts = [json.loads(c) if isinstance(c, str) else c for c in contacts]
+    details = sorted({v for c in contacts for k, v in c.items() if k in ("phone", "email") and v})
+    assert details, contacts
+    return row["ssin"], details
+
+
+async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    demo = run_demo(data_dir)
+    try:
+        wait_for_the_summary(demo, data_dir / "demo.out")
+        runtime = json.loads((data_dir / "runtime.json").read_text())
+        database_url, bus_url = runtime_database_url(runtime), runtime_bus_url(runtime)
+        ssin, contact = await settled_citizen_with_contact(database_url)
+        needles = [ssin, *contact]
+        # Before: the citizen is everywhere one would expect (else the scan proves nothing).
+        before = await database_hits(database_url, needles)
+        assert any(h.startswith("ebox_bridge.letters.ssin") for h in before), before
+        assert any(h.startswith("notify.notifications.contact") for h in before), before
+        assert await stream_hits(bus_url, [ssin])
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")} | {"LOKET_DATA_DIR": str(data_dir)}
+        erase = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "erase", ssin, "--wait", "120"],
+                               env=env, capture_output=True, text=True, timeout=300)
+        assert erase.returncode == 0, erase.stdout[-3000:] + erase.stderr[-3000:]
+        assert ssin not in erase.stdout + erase.stderr
+
+        # Notify blanks the contacts once it consumed the bridge's LetterRecipientErased: soon.
+        deadline, left = time.monotonic() + 60, before
+        while left and time.monotonic() < deadline:
+            left = await database_hits(database_url, needles)
+            await asyncio.sleep(1)
+        assert left == []
+        assert await stream_hits(bus_url, needles) == []
+        assert file_hits(data_dir, needles, skip=OUTSIDE_LOKET) == []
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        try:
+            demo.wait(90)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.wait(10)
