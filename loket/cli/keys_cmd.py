@@ -78,7 +78,7 @@ def list_(municipality: str = typer.Option(None, "--municipality", help="Only th
 @app.command("revoke")
 def revoke(prefix: str = typer.Argument(..., help="The key's prefix (from `loket keys list`)."),
            database_url: str = DB) -> None:
-    """Revoke a key: every service refuses it within seconds."""
+    """Revoke a key: every process of every service refuses it at once."""
     if not run_on_identity(database_url, lambda conn: repository.revoke_key(conn, prefix, utc_now())):
         fail(f"no active key has the prefix {prefix}")
     console.print(f"key {prefix} revoked")

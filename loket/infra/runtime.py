@@ -10,6 +10,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from loket.infra.bus.bus import Bus
+from loket.infra.db.change_signals import ChangeSignals
 from loket.infra.db.outbox import Outbox
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import ServiceSettings
@@ -26,6 +27,8 @@ class Runtime:
     bus: Bus
     outbox: Outbox
     pool: asyncpg.Pool | None = None
+    # What the process caches hears of configuration changes made by any process (change_signals.py).
+    changes: ChangeSignals = field(default_factory=ChangeSignals)
     started: bool = False
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

@@ -178,7 +178,8 @@ def retention_job(spec: ServiceSpec, runtime: Runtime) -> RetentionJob:
                                   settings.dlq_body_days)
     purges = [*spec.retention, Purge("inbox", fixed_days(inbox_days), inbox),
               Purge("audit", tenant_setting("audit_days"), audit.purge), dead_letters]
-    return RetentionJob(spec.name, runtime.db, TenantDirectory(None, settings.tenants_refresh_s), purges,
+    tenants = TenantDirectory(None, settings.tenants_refresh_s, changes=runtime.changes)
+    return RetentionJob(spec.name, runtime.db, tenants, purges,
                         lambda data_class, n: runtime.metrics.retention_purged.labels(data_class).inc(n), utc_now)
 
 
@@ -199,6 +200,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
                 await migrate_service_schema(conn, spec.name, spec.migrations)
                 await migrate_identity(conn)  # keys, tenants, accounts: every service authenticates with them
         await runtime.bus.start()
+        runtime.spawn(runtime.changes.listen(runtime.db), "change-signals")
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
             batch_size=settings.relay_batch_size,
@@ -227,6 +229,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
                                *provider_pages.routes()]
     if spec.routes is not None:
         routes += spec.routes(runtime)
+    keys = KeyVerifier(runtime.db, utc_now, runtime.changes, settings.api_key_cache_s)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -234,7 +237,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
             Middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies)),
             Middleware(BodyLimitMiddleware, limits=spec.body_limits),
             Middleware(BearerAuthMiddleware,
-                       authenticator=Authenticator(TokenStore.from_environment(), KeyVerifier(runtime.db, utc_now)),
+                       authenticator=Authenticator(TokenStore.from_environment(), keys),
                        open_prefixes=spec.open_path_prefixes,
                        people=PersonPages(spec.person_pages, sessions, cookies, spec.person_page_paths))
         ],

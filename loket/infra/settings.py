@@ -90,4 +90,9 @@ class ServiceSettings(LoketSettings):
     )
     retention_interval_s: float = Field(default=24 * 3600, gt=0,
                                         description="how often personal data past its retention is purged")
-    tenants_refresh_s: float = Field(default=30.0, gt=0, description="how often a changed tenant entry is seen")
+    tenants_refresh_s: float = Field(default=30.0, gt=0,
+                                     description="how often a changed tenant entry is looked for, should its change "
+                                                 "signal be missed (it normally counts at once in every process)")
+    api_key_cache_s: float = Field(default=5.0, gt=0,
+                                   description="how long a process trusts a looked-up API key, should a revocation's "
+                                               "change signal be missed (it normally counts at once)")

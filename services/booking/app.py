@@ -64,7 +64,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     )
     if settings is None or metrics is None or runtime is None:
         return spec
-    booking = build_booking(settings, metrics, clock, runtime.outbox)
+    booking = build_booking(settings, metrics, clock, runtime.outbox, runtime.changes)
     declared = spec.endpoints = endpoints(runtime, booking)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from loket.infra.db.change_signals import ChangeSignals
 from loket.infra.db.outbox import Outbox
 from loket.infra.identity.tenant_directory import TenantDirectory
 from services.booking.appointments.service import Appointments
@@ -42,13 +43,15 @@ class Booking:
     locator: Locator  # where an object belongs, for the scope check of staff endpoints
 
 
-def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox) -> Booking:
-    """`outbox` is the runtime's: every event the service writes goes through the one relay."""
+def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox,
+                  changes: ChangeSignals | None = None) -> Booking:
+    """`outbox` is the runtime's: every event the service writes goes through the one relay;
+    `changes` the runtime's change signals, which keep the caches right across replicas."""
     # The tenants are the bridge's to import; booking reads each municipality's SMS countries and
     # whether it confirms phone numbers before a public booking.
-    tenants = TenantDirectory(None, settings.tenants_refresh_s)
+    tenants = TenantDirectory(None, settings.tenants_refresh_s, changes=changes)
     phone_checks = PhoneChecks(NAME, outbox, tenants)
-    appointments = Appointments(NAME, outbox, settings.rules(), SmsReach(tenants), phone_checks)
+    appointments = Appointments(NAME, outbox, settings.rules(), SmsReach(tenants), phone_checks, changes=changes)
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
     limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)

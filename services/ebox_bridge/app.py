@@ -72,8 +72,8 @@ def service_spec(
             Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks", {}),
         ]
         return spec
-    policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
-    tenants = TenantDirectory(settings.tenants_file, settings.policy_refresh_s)
+    policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s, changes=runtime.changes)
+    tenants = TenantDirectory(settings.tenants_file, settings.policy_refresh_s, changes=runtime.changes)
     retry = RetryPolicy(settings.webhook_retry_base_s, settings.webhook_retry_max_s, settings.webhook_retry_window_s)
     intake = LetterIntake(LetterStore(NAME), policies, tenants, settings, metrics, utc_now)
     spec.subscriptions = [

@@ -1,7 +1,7 @@
 """The rollout policy in force, loaded from PostgreSQL and refreshed when `loket policy` changes it.
 
-Handlers ask for it with their own connection; a cheap version check runs at most every
-`refresh_s`. If no policy can be loaded the letters are not refused: the batch is redelivered
+Handlers ask for it with their own connection; a cheap version check runs when the change
+signal `policy` says a version was imported (in any process), else at most every `refresh_s`. If no policy can be loaded the letters are not refused: the batch is redelivered
 later (InfrastructureUnavailable), because the letters are fine and the configuration is not.
 """
 
@@ -15,9 +15,15 @@ from typing import Protocol
 
 import asyncpg
 
+from loket.infra.db.change_signals import ChangeSignals
 from loket.infra.errors import InfrastructureUnavailable
 from services.ebox_bridge.policy import RolloutPolicy
-from services.ebox_bridge.policy.repository import current_version, ensure_imported, load_current
+from services.ebox_bridge.policy.repository import (
+    POLICY,
+    current_version,
+    ensure_imported,
+    load_current,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +37,17 @@ class PolicySource(Protocol):
 class PolicyHolder:
     def __init__(
         self, schema: str, policy_file: Path, refresh_s: float,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, changes: ChangeSignals | None = None,
     ) -> None:
         self._schema, self._file, self._refresh_s, self._clock = schema, policy_file, refresh_s, clock
         self._policy: RolloutPolicy | None = None
         self._checked = 0.0
+        if changes is not None:
+            changes.on(POLICY, self.forget)
+
+    def forget(self, _: str = "") -> None:
+        """A new version was imported somewhere: the next call checks (a cheap version look)."""
+        self._checked = -1e18
 
     async def current(self, conn: asyncpg.Connection) -> RolloutPolicy:
         if self._policy is None:

@@ -90,7 +90,7 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics, settings.citizen_max_per_day,
                          settings.sms_prefix_max_per_day)
     # The tenants are the bridge's to import; notify only reads each municipality's SMS sender.
-    senders = SmsSenders(TenantDirectory(None, settings.tenants_refresh_s))
+    senders = SmsSenders(TenantDirectory(None, settings.tenants_refresh_s, changes=runtime.changes))
     dispatcher = Dispatcher(runtime.db, runtime.outbox, repository, channels, rules, outcomes, senders, settings,
                             metrics, clock)
 

@@ -1,6 +1,8 @@
 """`loket up --replicas 2`: two processes of every service share the work. Bookings through
 either booking replica never overlap, letters published while one bridge replica is SIGKILLed
-reach the eBox or paper exactly once each, and every booking gets exactly one confirmation."""
+reach the eBox or paper exactly once each, and every booking gets exactly one confirmation. A
+revoked API key is refused by both replicas at once, although each trusts a key it looked up
+for an hour here: the revocation's change signal reaches every process."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import asyncio
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -37,7 +41,7 @@ def replicas_of(supervisor_pid: int, name: str) -> list[psutil.Process]:
 
 
 def test_two_replicas_of_every_service_share_the_work_exactly_once(tmp_path: Path) -> None:
-    proc, runtime = start_up(tmp_path, LOKET_REPLICAS="2", LOKET_QUIET_HOURS="00:00-00:00",
+    proc, runtime = start_up(tmp_path, LOKET_REPLICAS="2", LOKET_QUIET_HOURS="00:00-00:00", LOKET_API_KEY_CACHE_S="3600",
                              LOKET_BOOKING_PUBLIC_RATE_PER_MINUTE="100000", LOKET_BOOKING_PUBLIC_BURST="10000")
     database_url, token = runtime_database_url(runtime), (tmp_path / "admin-token").read_text().strip()
     try:
@@ -61,6 +65,8 @@ def test_two_replicas_of_every_service_share_the_work_exactly_once(tmp_path: Pat
             if status == 201:
                 booked.append(phone)
 
+        revoked_everywhere(database_url, ports["booking"])
+
         letters = demo_letters(120)
         asyncio.run(publish(runtime_bus_url(runtime), letters[:60]))
         time.sleep(1)
@@ -83,6 +89,31 @@ def test_two_replicas_of_every_service_share_the_work_exactly_once(tmp_path: Pat
     broken = {k: detail for k, (held, detail) in results.items() if not held}
     assert not broken, broken
     assert len(booked) == 4  # one winner per slot
+
+
+def revoked_everywhere(database_url: str, booking_ports: list[int]) -> None:
+    subprocess.run([sys.executable, "-m", "loket.cli", "tenants", "import", "--database-url", database_url],
+                   check=True, timeout=60, capture_output=True)
+    created = subprocess.run([sys.executable, "-m", "loket.cli", "keys", "create", "--municipality", "12025",
+                              "--role", "staff", "--point", "mechelen-stadhuis", "--database-url", database_url],
+                             timeout=60, capture_output=True, text=True)
+    assert created.returncode == 0, created.stdout[-2000:] + created.stderr[-2000:]
+    key = created.stdout.strip().splitlines()[-1]
+    day = time.strftime("%Y-%m-%d")
+
+    def status(port: int) -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/staff/points/mechelen-stadhuis/appointments"
+                                         f"?day={day}", headers={"Authorization": f"Bearer {key}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert [status(p) for p in booking_ports] == [200, 200]  # both replicas hold the key now
+    subprocess.run([sys.executable, "-m", "loket.cli", "keys", "revoke", key.split("_")[1], "--database-url",
+                    database_url], check=True, timeout=60, capture_output=True)
+    wait(lambda: [status(p) for p in booking_ports] == [401, 401], 15, "the revoked key refused by both replicas")
 
 
 async def _audit(database_url: str, expect: Expectations) -> dict[str, tuple[bool, str]]:

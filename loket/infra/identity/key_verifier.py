@@ -1,7 +1,8 @@
 """Bearer API key → principal, or the precise reason it is refused.
 
-Keys are looked up by their public prefix and cached for a few seconds per process: a revoked
-key stops working everywhere within `CACHE_S`, without a database round trip per request.
+Keys are looked up by their public prefix and cached for a few seconds per process, without a
+database round trip per request. A revocation reaches every replica at its commit (the change
+signal `api_keys`); `CACHE_S` bounds it should a signal be missed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from loket.infra.db.change_signals import EVERYTHING, ChangeSignals
 from loket.infra.identity import api_keys, repository
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.repository import StoredKey
@@ -29,9 +31,18 @@ class Refusal:
 
 
 class KeyVerifier:
-    def __init__(self, pool: Callable[[], asyncpg.Pool], clock: Callable[[], dt.datetime]) -> None:
-        self.pool, self.clock = pool, clock
+    def __init__(self, pool: Callable[[], asyncpg.Pool], clock: Callable[[], dt.datetime],
+                 changes: ChangeSignals | None = None, cache_s: float = CACHE_S) -> None:
+        self.pool, self.clock, self.cache_s = pool, clock, cache_s
         self._cache: dict[str, tuple[float, StoredKey | None]] = {}
+        if changes is not None:
+            changes.on(repository.API_KEYS, self.forget)
+
+    def forget(self, prefix: str) -> None:
+        if prefix == EVERYTHING:
+            self._cache.clear()
+        else:
+            self._cache.pop(prefix, None)
 
     async def authenticate(self, token: str) -> Principal | Refusal:
         parts = api_keys.split(token)
@@ -53,7 +64,7 @@ class KeyVerifier:
 
     async def _stored(self, prefix: str) -> StoredKey | None:
         cached = self._cache.get(prefix)
-        if cached is not None and time.monotonic() - cached[0] < CACHE_S:
+        if cached is not None and time.monotonic() - cached[0] < self.cache_s:
             return cached[1]
         async with self.pool().acquire() as conn:
             stored = await repository.key_by_prefix(conn, prefix)

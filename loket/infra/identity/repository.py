@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from loket.infra.db.change_signals import announce
+
 SCHEMA = "identity"
+API_KEYS = "api_keys"  # the change signal of `identity.api_keys`, keyed by prefix
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ async def insert_key(conn: asyncpg.Connection, prefix: str, secret_sha256: str, 
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
         prefix, secret_sha256, name, municipality, role, points, created_by, expires_at,
     )
+    await announce(conn, API_KEYS, prefix)  # a replica may have cached "no such key" for it
 
 
 async def key_by_prefix(conn: asyncpg.Connection, prefix: str) -> StoredKey | None:
@@ -62,7 +66,10 @@ async def revoke_key(conn: asyncpg.Connection, prefix: str, at: dt.datetime) -> 
     status = await conn.execute(
         f"UPDATE {SCHEMA}.api_keys SET revoked_at = $2 WHERE prefix = $1 AND revoked_at IS NULL", prefix, at,
     )
-    return status.endswith(" 1")
+    if status.endswith(" 1"):  # every replica stops accepting it at commit, not after its cache's seconds
+        await announce(conn, API_KEYS, prefix)
+        return True
+    return False
 
 
 async def touch_key(conn: asyncpg.Connection, prefix: str, at: dt.datetime, every: dt.timedelta) -> None:

@@ -1,5 +1,6 @@
 """The onboarded municipalities as a service sees them: loaded from `identity.tenants`, refreshed
-when `loket tenants import` changes them (a cheap check at most every `refresh_s`).
+when `loket tenants import` changes them: at once when its change signal arrives, else by a
+cheap check at most every `refresh_s`.
 
 A service that finds no tenant at all imports the shipped tenant file once (as the bridge does
 with its rollout policy); if there is still none, the work waits (InfrastructureUnavailable):
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import asyncpg
 
+from loket.infra.db.change_signals import ChangeSignals
 from loket.infra.errors import InfrastructureUnavailable
 from loket.infra.identity import repository
-from loket.infra.identity.tenant_store import all_tenants, import_tenants
+from loket.infra.identity.tenant_store import TENANTS, all_tenants, import_tenants
 from loket.infra.identity.tenants import Tenant, TenantFileError, read_tenant_file
 
 log = logging.getLogger(__name__)
@@ -26,13 +28,19 @@ log = logging.getLogger(__name__)
 
 class TenantDirectory:
     def __init__(self, tenants_file: Path | None, refresh_s: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, changes: ChangeSignals | None = None) -> None:
         self._file, self._refresh_s, self._clock = tenants_file, refresh_s, clock
         self._tenants: dict[str, Tenant] = {}
         self._version: object = None
         self._checked = -1e18
         self._imported = False  # the last load imported the tenant file (so the version moved)
         self._refreshing = asyncio.Lock()
+        if changes is not None:
+            changes.on(TENANTS, self.forget)
+
+    def forget(self, _: str = "") -> None:
+        """A tenant changed somewhere: the next call looks (the version check stays cheap)."""
+        self._checked = -1e18
 
     async def current(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]:
         # At most one look at the database per `refresh_s`, also while none is onboarded: a

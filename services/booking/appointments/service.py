@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from loket.contracts.appointments import CancelReason
+from loket.infra.db.change_signals import ChangeSignals
 from loket.infra.db.outbox import Outbox
 from services.booking.appointments import events
 from services.booking.appointments import repository as repo
@@ -60,10 +61,10 @@ class Booked:
 
 class Appointments:
     def __init__(self, schema: str, outbox: Outbox, rules: BookingRules, sms_reach: SmsReach,
-                 phone_checks: PhoneChecks, cache_ttl_s: float = 10.0) -> None:
+                 phone_checks: PhoneChecks, cache_ttl_s: float = 10.0, changes: ChangeSignals | None = None) -> None:
         self.schema, self.outbox, self.rules, self.sms_reach = schema, outbox, rules, sms_reach
         self.phone_checks = phone_checks
-        self.directory = PointDirectory(schema, cache_ttl_s)
+        self.directory = PointDirectory(schema, cache_ttl_s, changes)
 
     async def staffed(self, conn: asyncpg.Connection, point_id: str) -> Staffed:
         staffed = await self.directory.get(conn, point_id)

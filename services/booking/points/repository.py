@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 
+from loket.infra.db.change_signals import EVERYTHING, announce
 from services.booking.points.model import AssistancePoint
+
+POINTS = "points"  # the change signal of points, helpers and shifts, keyed by point id
 
 
 async def upsert_points(conn: asyncpg.Connection, schema: str, points: list[AssistancePoint]) -> int:
@@ -27,7 +30,10 @@ async def upsert_points(conn: asyncpg.Connection, schema: str, points: list[Assi
         ["{" + ",".join(p.languages) + "}" for p in points], ["{" + ",".join(p.services) + "}" for p in points],
         [p.model_dump_json() for p in points],
     )
-    return int(status.split()[-1])
+    changed = int(status.split()[-1])
+    if changed:  # every replica's point directory reads them again at commit
+        await announce(conn, POINTS, points[0].point_id if len(points) == 1 else EVERYTHING)
+    return changed
 
 
 async def all_points(conn: asyncpg.Connection, schema: str) -> list[AssistancePoint]:

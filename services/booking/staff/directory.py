@@ -2,8 +2,9 @@
 
 Every booking needs them and they change rarely (seeding, rota edits); reading and
 validating them on every request was the booking path's largest cost. An edit counts within
-`ttl_s`; a booking that slips through on stale shifts is still refused by the database if it
-collides with another booking.
+`ttl_s` at the latest, at once in every replica through the change signal `points` (sent by
+every write of points, helpers and shifts); a booking that slips through on stale shifts is
+still refused by the database if it collides with another booking.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from loket.infra.db.change_signals import EVERYTHING, ChangeSignals
 from services.booking.points.model import AssistancePoint
-from services.booking.points.repository import point_by_id
+from services.booking.points.repository import POINTS, point_by_id
 from services.booking.staff.model import Helper, Shift
 from services.booking.staff.repository import staff_of_point
 
@@ -27,9 +29,11 @@ class Staffed:
 
 
 class PointDirectory:
-    def __init__(self, schema: str, ttl_s: float = 10.0) -> None:
+    def __init__(self, schema: str, ttl_s: float = 10.0, changes: ChangeSignals | None = None) -> None:
         self.schema, self.ttl_s = schema, ttl_s
         self._cache: dict[str, tuple[float, Staffed | None]] = {}
+        if changes is not None:
+            changes.on(POINTS, self.forget)
 
     async def get(self, conn: asyncpg.Connection, point_id: str) -> Staffed | None:
         now = time.monotonic()
@@ -47,5 +51,8 @@ class PointDirectory:
         return staffed
 
     def forget(self, point_id: str) -> None:
-        """After an edit in this process: the next request reads the point again."""
-        self._cache.pop(point_id, None)
+        """After an edit (here or in another replica): the next request reads the point again."""
+        if point_id == EVERYTHING:
+            self._cache.clear()
+        else:
+            self._cache.pop(point_id, None)

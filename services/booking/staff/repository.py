@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from loket.infra.db.change_signals import EVERYTHING, announce
+from services.booking.points.repository import POINTS
 from services.booking.staff.model import Helper, Shift
 
 
@@ -22,6 +24,7 @@ async def upsert_staff(conn: asyncpg.Connection, schema: str, helpers: list[Help
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])""",
         [s.shift_id for s in shifts], [s.helper_id for s in shifts], [s.point_id for s in shifts],
         [s.model_dump_json() for s in shifts])
+    await announce(conn, POINTS, EVERYTHING)  # shifts were replaced: every point's rota may differ
     return int(status.split()[-1])
 
 

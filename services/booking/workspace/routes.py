@@ -41,7 +41,7 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
                                                dt.timedelta(minutes=settings.booking_missed_recall_minutes)))
     cookies = CookiePolicy(settings.cookie_secure)
     # Device keys expire by the wall clock, like every API key (the middleware's verifier does the same).
-    devices = DeviceAccess(KeyVerifier(runtime.db, utc_now), cookies)
+    devices = DeviceAccess(KeyVerifier(runtime.db, utc_now, runtime.changes, runtime.settings.api_key_cache_s), cookies)
     feed = CallFeed(runtime, booking.appointments, booking.clock)
     points = booking.appointments.directory  # the service's point cache
     async def front_door(_: Request) -> RedirectResponse:

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from loket.contracts.reference.language_regime import municipality_name
+from loket.infra.db.change_signals import announce
 from services.ebox_bridge.policy.errors import PolicyError
 from services.ebox_bridge.policy.loader import parse_policy_yaml, policy_from_data
 from services.ebox_bridge.policy.model import (
@@ -24,6 +25,7 @@ from services.ebox_bridge.policy.model import (
 )
 
 DEFAULT_SCHEMA = "ebox_bridge"
+POLICY = "policy"  # the change signal of `rollout_policy_versions`
 
 
 async def current_version(conn: asyncpg.Connection, schema: str = DEFAULT_SCHEMA) -> int | None:
@@ -111,8 +113,10 @@ async def _store(conn: asyncpg.Connection, schema: str, document: PolicyDocument
     )
     if row is not None and row["fingerprint"] == document.fingerprint():
         return int(row["version"])
-    return int(await conn.fetchval(
+    version = int(await conn.fetchval(
         f"INSERT INTO {schema}.rollout_policy_versions (document, fingerprint, source) "
         "VALUES ($1::text::jsonb, $2, $3) RETURNING version",
         document.canonical_json(), document.fingerprint(), source,
     ))
+    await announce(conn, POLICY)  # every bridge replica takes the new version at commit
+    return version
