@@ -86,7 +86,8 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", handlers(topic, types)) for topic, group, types in groups]
     outcomes = Outcomes(repository, settings, metrics)
     channels = Channels(_sms_provider(settings), _email_sender(settings),
-                        TokenBucket(settings.provider_rate_per_s, settings.provider_burst))
+                        TokenBucket(runtime.db, runtime.schema, settings.provider_rate_per_s,
+                                    settings.provider_burst))
     rules = SendingRules(settings.quiet_hours, settings.citizen_max_per_hour, metrics, settings.citizen_max_per_day,
                          settings.sms_prefix_max_per_day)
     # The tenants are the bridge's to import; notify only reads each municipality's SMS sender.

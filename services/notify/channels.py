@@ -36,7 +36,7 @@ class Channels:
             outcome = await self.sms.send(address, message.body, str(n.channel_notification_id()),
                                           n.idempotency_key(), sender=sms_sender)
             if isinstance(outcome, Retryable) and outcome.retry_after_s:
-                self.sms_bucket.pause(outcome.retry_after_s)
+                await self.sms_bucket.pause(outcome.retry_after_s)
             return outcome
         if self.email is None:
             return Permanent("no mail server is configured (LOKET_SMTP_HOST)")

@@ -92,8 +92,12 @@ class Dispatcher:
         if not claimed:
             return []
         keys = list({n.contact_key for n in claimed})
+        # The limits per citizen hold across replicas: claims of one citizen are decided one after
+        # the other, and each sees what the others claimed and are still sending.
+        await self.repository.lock_citizens(conn, keys)
         opted = await self.repository.opted_out_keys(conn, keys)
-        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(days=1))
+        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(days=1), lease.now,
+                                                  [n.notification_id for n in claimed])
         senders = await self.sms_senders.by_municipality(conn)
         countries = await self.sms_senders.countries_by_municipality(conn)
         prefixes = {p for n in claimed if n.channel == "sms" and (p := sms_prefix(n.contact.phone))}

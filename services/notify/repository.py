@@ -19,6 +19,8 @@ from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 from services.notify.addresses import contact_key
 from services.notify.planning import Planned
 
+_CITIZEN_LOCK_SALT = 0x5E4D  # keeps these advisory locks apart from the outbox's and others'
+
 
 @dataclass(frozen=True)
 class Notification:
@@ -182,15 +184,30 @@ class NotifyRepository:
             found.setdefault(r["prefix"], []).append(r["sent_at"])
         return found
 
-    async def sent_since(self, conn: asyncpg.Connection, keys: list[str],
-                         since: dt.datetime) -> dict[str, list[dt.datetime]]:
+    async def sent_since(self, conn: asyncpg.Connection, keys: list[str], since: dt.datetime, now: dt.datetime,
+                         claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
+        """Per citizen, when messages were sent since `since`; and, stamped `now`, those another
+        round (of this or another replica) claimed and is sending right now, not yet recorded.
+        Call it under `lock_citizens`: then no round's claim of these citizens is unseen."""
         rows = await conn.fetch(
             f"""SELECT contact_key, sent_at FROM {self.schema}.notifications
-                WHERE contact_key = ANY($1::text[]) AND sent_at >= $2 ORDER BY sent_at""", keys, since)
+                WHERE contact_key = ANY($1::text[]) AND sent_at >= $2
+                UNION ALL
+                SELECT contact_key, $3 FROM {self.schema}.notifications
+                WHERE contact_key = ANY($1::text[]) AND status = 'sending' AND sent_at IS NULL
+                  AND lease_until >= $3 AND notification_id <> ALL($4::uuid[])
+                ORDER BY 2""", keys, since, now, claimed)
         found: dict[str, list[dt.datetime]] = {}
         for r in rows:
             found.setdefault(r["contact_key"], []).append(r["sent_at"])
         return found
+
+    async def lock_citizens(self, conn: asyncpg.Connection, keys: list[str]) -> None:
+        """Until this transaction ends, no other round (in any replica) reads these citizens'
+        sends: two rounds claiming messages for one citizen decide one after the other, each
+        seeing the other's claim. Sorted, so two rounds never wait on each other in a circle."""
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(k, $2)) FROM unnest($1::text[]) AS k",
+                           sorted(keys), _CITIZEN_LOCK_SALT)
 
     async def opted_out_keys(self, conn: asyncpg.Connection, keys: list[str]) -> set[str]:
         rows = await conn.fetch(

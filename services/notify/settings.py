@@ -33,7 +33,7 @@ class NotifySettings(ServiceSettings):
     citizen_max_per_day: int = Field(default=10, ge=1, description="messages to one citizen per rolling day")
     sms_prefix_max_per_day: int = Field(default=300, ge=1, le=100_000,
                                         description="SMS per rolling day to one number prefix (+3247012…): SMS pumping")
-    provider_rate_per_s: float = Field(default=100, gt=0, description="token bucket towards the SMS provider")
+    provider_rate_per_s: float = Field(default=100, gt=0, description="the SMS provider's rate, shared by all replicas (one bucket in PostgreSQL)")
     provider_burst: int = Field(default=100, ge=1)
     booking_url: str = Field(default="http://127.0.0.1:8101/public/book", description="link in no-show messages")
     # Dispatching.

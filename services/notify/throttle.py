@@ -2,8 +2,9 @@
 decided to send.
 
 The dispatch rounds run concurrently and the database only knows a send once its batch
-commits, so the decisions taken here count as well as the stored sends. (Across replicas a
-burst can still exceed the limit by the number of replicas; the provider's own limits remain.)
+commits, so the decisions taken here count as well as the stored sends. Across replicas the
+stored sends include what other rounds claimed and are still sending (`sent_since`, read under
+a lock per citizen), so replicas together keep the limit too.
 """
 
 from __future__ import annotations

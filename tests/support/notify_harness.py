@@ -95,7 +95,10 @@ def daytime_clock() -> Callable[[], dt.datetime]:
 
 @contextlib.asynccontextmanager
 async def running_notify(database_url: str, bus_url: str, tmp_path: Path,
-                         clock: Callable[[], dt.datetime] | None = None, **overrides: Any) -> AsyncIterator[RunningNotify]:
+                         clock: Callable[[], dt.datetime] | None = None, replicas: int = 1,
+                         **overrides: Any) -> AsyncIterator[RunningNotify]:
+    """Notify on the test database and bus with an SMS simulator and an SMTP sink; `replicas`
+    processes' worth of the service (apps sharing the database, as replicas do)."""
     clock = clock or daytime_clock()
     await fresh_streams(bus_url)
     await clear_notify(database_url)
@@ -108,7 +111,10 @@ async def running_notify(database_url: str, bus_url: str, tmp_path: Path,
     try:
         async with served(create_sms_sim(sim_settings)) as sim_url, aiohttp.ClientSession() as http:
             settings = notify_settings(database_url, bus_url, sim_url, smtp_port, **overrides)
-            async with served(create_app(settings, clock), port=notify_port) as base:
+            async with contextlib.AsyncExitStack() as apps:
+                base = await apps.enter_async_context(served(create_app(settings, clock), port=notify_port))
+                for _ in range(replicas - 1):
+                    await apps.enter_async_context(served(create_app(settings, clock)))
                 yield RunningNotify(base, SmsSim(sim_url, http), sink, tmp_path / "mail")
     finally:
         controller.stop()
