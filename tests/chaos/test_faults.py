@@ -42,6 +42,9 @@ pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(900)]
 HOSTILE_EVENTS = 3_000  # each is dead-lettered by two groups: 6 000 dead letters to audit
 CHAOS_ENV = {
     "LOKET_QUIET_HOURS": "00:00-00:00",  # SMS at any hour, so the audit can count them
+    # Two processes of every service: the faults meet replicas sharing the work (leases, consumer
+    # groups, one relay leader, shared SMS limits), and a SIGKILL takes one of the two.
+    "LOKET_REPLICAS": "2",
     "LOKET_BOOKING_PUBLIC_RATE_PER_MINUTE": "100000", "LOKET_BOOKING_PUBLIC_BURST": "10000",
     # Retries and timeouts scaled down so a run takes minutes, not the hours production allows.
     "LOKET_NOTIFY_RETRY_BASE_S": "0.5", "LOKET_NOTIFY_RETRY_MAX_S": "5",
@@ -71,6 +74,8 @@ class Chaos:
     def __init__(self, tmp_path: Path, runtime: dict[str, Any], postgres: EmbeddedPostgres,
                  bus: EmbeddedNats | LeaderOfTheLetterIntake, supervisor_pid: int) -> None:
         self.runtime, self.postgres, self.bus, self.supervisor_pid = runtime, postgres, bus, supervisor_pid
+        replicas = {name: len(ports) for name, ports in runtime["replica_ports"].items()}
+        assert set(replicas.values()) == {int(CHAOS_ENV["LOKET_REPLICAS"])}, replicas
         self.token = (tmp_path / "admin-token").read_text().strip()
         self.booking = f"http://127.0.0.1:{runtime['ports']['booking']}"
         self.faults: list[str] = []
@@ -108,7 +113,7 @@ class Chaos:
 
     def kill_service(self, name: str) -> None:
         service_process(self.supervisor_pid, name).kill()
-        self.note(f"SIGKILL {name}")
+        self.note(f"SIGKILL one of the {CHAOS_ENV['LOKET_REPLICAS']} {name} processes")
         wait(lambda: ready(self.runtime["ports"][name]), 90, f"{name} to be restarted")
 
     def restart(self, server: EmbeddedServer | LeaderOfTheLetterIntake) -> None:
