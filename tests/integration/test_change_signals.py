@@ -47,12 +47,17 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10) -
     return value
 
 
-async def test_a_revoked_key_is_refused_at_once_by_every_process(pool) -> None:  # type: ignore[no-untyped-def]
+async def stored_key(pool: asyncpg.Pool) -> api_keys.NewKey:
     async with pool.acquire() as conn:
         await migrate_identity(conn)
         key = api_keys.new_key()
         await repository.insert_key(conn, key.prefix, key.secret_sha256, "signals test", "12025", "backoffice", [],
                                     "test", None)
+    return key
+
+
+async def test_a_revoked_key_is_refused_at_once_by_every_process(pool) -> None:  # type: ignore[no-untyped-def]
+    key = await stored_key(pool)
     async with listening(pool) as changes:
         heard, deaf = KeyVerifier(lambda: pool, utc_now, changes, HOUR), KeyVerifier(lambda: pool, utc_now, None, HOUR)
         for verifier in (heard, deaf):  # both have the key cached now
@@ -69,11 +74,7 @@ async def test_a_revoked_key_is_refused_at_once_by_every_process(pool) -> None: 
 
 
 async def test_a_rolled_back_change_is_not_announced(pool) -> None:  # type: ignore[no-untyped-def]
-    async with pool.acquire() as conn:
-        await migrate_identity(conn)
-        key = api_keys.new_key()
-        await repository.insert_key(conn, key.prefix, key.secret_sha256, "signals test", "12025", "backoffice", [],
-                                    "test", None)
+    key = await stored_key(pool)
     async with listening(pool) as changes:
         heard: list[str] = []
         changes.on(repository.API_KEYS, heard.append)
