@@ -39,7 +39,7 @@ from tests.support.bridge_harness import publish
 from tests.support.hostile_events import hostile_events
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(900)]
-HOSTILE_EVENTS = 3_000  # each is dead-lettered by two groups: 6 000 dead letters to audit
+HOSTILE_EVENTS = 2_000  # each is dead-lettered by two groups: 4 000 dead letters to audit
 CHAOS_ENV = {
     "LOKET_QUIET_HOURS": "00:00-00:00",  # SMS at any hour, so the audit can count them
     # Two processes of every service: the faults meet replicas sharing the work (leases, consumer

@@ -15,8 +15,10 @@ from nats.js.errors import NotFoundError
 TEXTUAL = {"text", "character varying", "jsonb", "json", "ARRAY", "USER-DEFINED", "tsvector"}
 
 
-async def database_hits(database_url: str, needles: Iterable[str]) -> list[str]:
-    """'schema.table.column: needle' for every column holding a needle (text, JSON, arrays, bytes)."""
+async def database_hits(database_url: str, needles: Iterable[str], only: Iterable[str] = ()) -> list[str]:
+    """'schema.table.column: needle' for every column holding a needle (text, JSON, arrays, bytes),
+    in every table or `only` those ('schema.table')."""
+    tables = set(only)
     needles = list(needles)
     conn = await asyncpg.connect(database_url)
     try:
@@ -27,6 +29,8 @@ async def database_hits(database_url: str, needles: Iterable[str]) -> list[str]:
             "AND table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_%'")
         hits = []
         for c in columns:
+            if tables and f"{c['table_schema']}.{c['table_name']}" not in tables:
+                continue
             column = f'"{c["table_schema"]}"."{c["table_name"]}"'
             name = f'"{c["column_name"]}"'
             if c["data_type"] == "bytea":
@@ -43,8 +47,10 @@ async def database_hits(database_url: str, needles: Iterable[str]) -> list[str]:
         await conn.close()
 
 
-async def stream_hits(bus_url: str, needles: Iterable[str]) -> list[str]:
-    """'stream #seq: needle' for every message (body or headers) holding a needle."""
+async def stream_hits(bus_url: str, needles: Iterable[str], streams: Iterable[str] = ()) -> list[str]:
+    """'stream #seq: needle' for every message (body or headers) holding a needle, in every
+    stream or `streams` only."""
+    chosen = set(streams)
     wanted = [n.encode() for n in needles]
     nc = await nats.connect(bus_url)
     try:
@@ -52,6 +58,8 @@ async def stream_hits(bus_url: str, needles: Iterable[str]) -> list[str]:
         hits = []
         for info in await js.streams_info():
             name, state = info.config.name, info.state
+            if chosen and name not in chosen:
+                continue
             for seq in range(state.first_seq, state.last_seq + 1):
                 try:
                     msg = await js.get_msg(name, seq)
