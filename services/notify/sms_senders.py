@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 import asyncpg
 
-from loket.infra.errors import InfrastructureUnavailable
 from loket.infra.identity.tenant_directory import TenantDirectory
 
 
@@ -17,15 +16,7 @@ class SmsSenders:
         self.tenants = tenants
 
     async def by_municipality(self, conn: asyncpg.Connection) -> Mapping[str, str]:
-        try:
-            tenants = await self.tenants.current(conn)
-        except InfrastructureUnavailable:
-            return {}
-        return {code: tenant.sms_sender for code, tenant in tenants.items()}
+        return {code: tenant.sms_sender for code, tenant in (await self.tenants.known(conn)).items()}
 
     async def countries_by_municipality(self, conn: asyncpg.Connection) -> Mapping[str, tuple[str, ...]]:
-        try:
-            tenants = await self.tenants.current(conn)
-        except InfrastructureUnavailable:
-            return {}
-        return {code: tenant.sms_countries for code, tenant in tenants.items()}
+        return {code: tenant.sms_countries for code, tenant in (await self.tenants.known(conn)).items()}

@@ -13,7 +13,6 @@ import asyncpg
 import phonenumbers
 
 from loket.contracts.values import ContactDetails
-from loket.infra.errors import InfrastructureUnavailable
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.identity.tenants import DEFAULT_SMS_COUNTRIES
 from services.booking.errors import Invalid
@@ -43,8 +42,5 @@ class SmsReach:
             raise Invalid("Phone number out of reach", reason)
 
     async def _countries(self, conn: asyncpg.Connection, municipality: str) -> tuple[str, ...]:
-        try:
-            tenant = (await self.tenants.current(conn)).get(municipality)
-        except InfrastructureUnavailable:  # nobody onboarded yet: the platform's default
-            return DEFAULT_SMS_COUNTRIES
+        tenant = (await self.tenants.known(conn)).get(municipality)  # not onboarded: the platform's default
         return tenant.sms_countries if tenant is not None else DEFAULT_SMS_COUNTRIES

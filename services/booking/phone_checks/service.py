@@ -18,7 +18,6 @@ import asyncpg
 from loket.contracts.appointments import PhoneCodeRequested
 from loket.contracts.values import ContactDetails
 from loket.infra.db.outbox import Outbox
-from loket.infra.errors import InfrastructureUnavailable
 from loket.infra.identity.tenant_directory import TenantDirectory
 from services.booking.errors import BookingError, Conflict, Gone, Invalid, NotFound
 from services.booking.phone_checks import repository as repo
@@ -52,10 +51,7 @@ class PhoneChecks:
         """Whether a public booking with this contact needs a confirmed phone number."""
         if contact.phone is None:
             return False  # e-mail only: nothing to pump
-        try:
-            tenant = (await self.tenants.current(conn)).get(municipality)
-        except InfrastructureUnavailable:  # nobody onboarded yet: the platform default, off
-            return False
+        tenant = (await self.tenants.known(conn)).get(municipality)  # not onboarded: off, the default
         return tenant is not None and tenant.public_booking_sms_code
 
     async def send_code(self, conn: asyncpg.Connection, point: AssistancePoint, contact: ContactDetails,
