@@ -64,9 +64,23 @@ _A_COLUMNS = ("a.appointment_id, a.point_id, a.helper_id, a.service, a.language,
               "a.contact, a.booked_via, a.created_at, a.request_digest")
 
 
+async def _queue_for_helper(conn: asyncpg.Connection, helper_id: str) -> None:
+    """Makes writers of one helper's time wait for each other, until the first one commits.
+
+    Without it, two transactions inserting overlapping rows for the same helper each add their
+    index entry, then each finds the other's uncommitted row while checking the exclusion
+    constraint and waits for it: a deadlock, which PostgreSQL detects only after
+    `deadlock_timeout` (1 s) and breaks by aborting one of them. Under a burst for one slot that
+    cost seconds and ended in 503s. Queued on this lock, the second writer checks after the first
+    has committed and gets a plain exclusion violation (409) at once. Callers try helpers in
+    sorted order, so two bookings never take these locks in opposite orders."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 23))", f"helper:{helper_id}")
+
+
 async def insert(conn: asyncpg.Connection, schema: str, a: NewAppointment) -> Appointment:
     """Raises asyncpg.ExclusionViolationError when the helper is already booked then, and
     UniqueViolationError when the idempotency key was used before."""
+    await _queue_for_helper(conn, a.helper_id)
     row = await conn.fetchrow(
         f"""INSERT INTO {schema}.appointments (appointment_id, point_id, helper_id, service, language, starts_at,
                 ends_at, blocked, status, contact, booked_via, idempotency_key, request_digest, hold_until,
@@ -103,6 +117,7 @@ async def busy(conn: asyncpg.Connection, schema: str, helper_ids: list[str], sta
 async def move(conn: asyncpg.Connection, schema: str, appointment_id: UUID, helper_id: str, starts_at: dt.datetime,
                ends_at: dt.datetime, blocked: tuple[dt.datetime, dt.datetime]) -> Appointment:
     """Raises asyncpg.ExclusionViolationError when the new time collides."""
+    await _queue_for_helper(conn, helper_id)
     row = await conn.fetchrow(
         f"""UPDATE {schema}.appointments SET helper_id = $2, starts_at = $3, ends_at = $4,
                 blocked = tstzrange($5, $6, '[)') WHERE appointment_id = $1 RETURNING {_COLUMNS}""",
