@@ -22,6 +22,7 @@ from loket.contracts.letter_status import LETTER_STATUS_EVENTS
 from loket.contracts.letters import LETTER_ISSUED_EVENTS
 from loket.contracts.national_number import mask_national_numbers
 from loket.contracts.notifications import NOTIFICATION_EVENTS
+from loket.contracts.points import POINT_EVENTS
 from loket.contracts.topics import ALL_TOPICS
 from loket.contracts.visits import VISIT_EVENTS
 
@@ -33,6 +34,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *DEVICE_EVENTS,
     *CITIZEN_EVENTS,
     *NOTIFICATION_EVENTS,
+    *POINT_EVENTS,
 )
 
 

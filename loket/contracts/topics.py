@@ -13,6 +13,7 @@ APPOINTMENTS = "appointments.v1"
 DEVICES = "devices.v1"
 CITIZENS = "citizens.v1"
 NOTIFICATIONS = "notifications.v1"
+POINTS = "points.v1"
 
 ALL_TOPICS: tuple[str, ...] = (
     LETTERS_ISSUED,
@@ -22,6 +23,7 @@ ALL_TOPICS: tuple[str, ...] = (
     DEVICES,
     CITIZENS,
     NOTIFICATIONS,
+    POINTS,
 )
 
 DLQ_SUFFIX = ".dlq"
@@ -42,6 +44,7 @@ NATS_STREAMS: dict[str, list[str]] = {
     "DEVICES": ["devices.>"],
     "CITIZENS": ["citizens.>"],
     "NOTIFICATIONS": ["notifications.>"],
+    "POINTS": ["points.>"],
 }
 
 

@@ -66,9 +66,10 @@ def prepare_services(stack, replicas: int = 1) -> Prepared:  # type: ignore[no-u
     avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
     notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid)
     secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
-    extra = {"ebox_bridge": ebox.bridge_env, "notify": notify.notify_env,
+    booking_url = f"http://127.0.0.1:{ports['booking']}"
+    extra = {"ebox_bridge": {**ebox.bridge_env, "LOKET_INSERT_BOOKING_URL": booking_url}, "notify": notify.notify_env,
              "reporting": {"LOKET_REPORTING_PSEUDONYM_SECRET_FILE": str(secret)},
-             "booking": {"LOKET_BOOKING_PUBLIC_URL": f"http://127.0.0.1:{ports['booking']}"}}
+             "booking": {"LOKET_BOOKING_PUBLIC_URL": booking_url}}
     taken = {*avoid, *([int(notify.sms_url.rsplit(":", 1)[1])] if notify.sms_url else [])}
     replica_ports = {name: [ports[name], *extra_ports(replicas - 1, taken)] for name in SERVICE_NAMES}
     children = [

@@ -18,6 +18,7 @@ from loket.infra.http.openapi_document import openapi_route
 from loket.infra.runtime import Runtime
 from loket.infra.service_app import ServiceSpec, build_runtime, build_service_app
 from services.booking.appointments.routes import appointment_endpoints
+from services.booking.campaign.short_link_routes import short_link_routes
 from services.booking.closures.routes import closure_endpoints
 from services.booking.finder.routes import finder_routes
 from services.booking.http.endpoint import Endpoint, to_route
@@ -27,6 +28,7 @@ from services.booking.metrics import BookingMetrics
 from services.booking.no_show import no_show_sweeper
 from services.booking.page.claim_routes import claim_page_routes
 from services.booking.page.routes import page_routes
+from services.booking.points.cards import point_cards_round
 from services.booking.points.routes import point_endpoints
 from services.booking.queue.routes import queue_endpoints
 from services.booking.retention import booking_purges
@@ -54,10 +56,10 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     spec = ServiceSpec(
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
-        publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS),
+        publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS, topics.POINTS),
         # Citizens find points and book without an account; the waiting-room displays and kiosks
         # check their own device key (workspace/device_access.py); everything else needs a token.
-        open_path_prefixes=("/public/", *workspace.DEVICE_PREFIXES),
+        open_path_prefixes=("/public/", "/b/", *workspace.DEVICE_PREFIXES),
         # Administrators manage their municipality's API keys in the browser, signed in.
         person_pages=(KEYS_PAGE, *workspace.PERSON_PAGES),
         person_page_paths=workspace.FRONT_DOOR,
@@ -74,11 +76,12 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                 *page_routes(runtime, booking.appointments, booking.phone_checks, booking.cancellation, metrics,
                             booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
-                *finder_routes(runtime, booking.limiter, clock),
+                *finder_routes(runtime, booking.limiter, clock), *short_link_routes(runtime, metrics.campaign_visits),
                 *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 
     spec.routes = routes
-    spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking)]
+    spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking),
+                       point_cards_round(runtime.outbox, clock, settings.booking_sweep_interval_s)]
     spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks)
     return spec
 

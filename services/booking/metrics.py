@@ -9,6 +9,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class BookingMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.bookings = Counter("loket_bookings_total", "Appointments booked", ["via"], registry=registry)
+        self.campaign_visits = Counter("loket_booking_campaign_visits_total",
+                                       "Visits through the QR code of a paper letter's eBox insert, by municipality",
+                                       ["municipality"], registry=registry)
         self.booking_replays = Counter("loket_booking_replays_total",
                                        "Bookings answered from an earlier identical request (Idempotency-Key)",
                                        registry=registry)

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from loket.contracts import topics
 from loket.contracts.citizens import CitizenErasureRequested, EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
+from loket.contracts.points import AssistancePointPublished
 from loket.contracts.registry import TOPIC_EVENTS
 from loket.contracts.values import utc_now
 from loket.infra.db.work_queue import WorkQueue
@@ -36,6 +37,7 @@ from services.ebox_bridge.ebox_client import EboxClient
 from services.ebox_bridge.handlers.activation import ActivationHandler
 from services.ebox_bridge.handlers.erasure import ErasureHandler
 from services.ebox_bridge.handlers.intake import LetterIntake
+from services.ebox_bridge.handlers.point_cards import PointCardHandler
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
@@ -70,6 +72,7 @@ def service_spec(
             Subscription(topics.LETTERS_ISSUED, f"{NAME}.intake", {}),
             Subscription(topics.CITIZENS, f"{NAME}.activations", {}),
             Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks", {}),
+            Subscription(topics.POINTS, f"{NAME}.points", {}),
         ]
         return spec
     policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s, changes=runtime.changes)
@@ -82,6 +85,7 @@ def service_spec(
                      {EboxActivationAssisted: ActivationHandler(NAME), CitizenErasureRequested: ErasureHandler(NAME)}),
         Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks",
                      dict.fromkeys(TOPIC_EVENTS[topics.LETTERS_STATUS], WebhookFanOut(NAME, retry, utc_now))),
+        Subscription(topics.POINTS, f"{NAME}.points", {AssistancePointPublished: PointCardHandler(NAME)}),
     ]
     client = EboxClient(settings.ebox_client_config()) if settings.ebox_url else None
     calls = EboxCalls(client, metrics)

@@ -49,6 +49,12 @@ class BridgeMetrics:
             ["channel", "state"],
             registry=registry,
         )
+        self.paper_inserts = Counter(
+            "loket_paper_inserts",
+            "Paper letters that took part in the eBox campaign, by arm (insert page, or holdout without one)",
+            ["arm"],
+            registry=registry,
+        )
         self.print_batch_letters = Histogram(
             "loket_print_batch_letters",
             "Letters per closed print batch",

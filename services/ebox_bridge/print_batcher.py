@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -24,8 +24,13 @@ import asyncpg
 
 from loket.contracts.values import PostalAddress
 from loket.infra.db.outbox import Outbox
+from loket.infra.errors import InfrastructureUnavailable
+from loket.infra.identity.tenants import Tenant
 from loket.infra.rounds import run_rounds
 from services.ebox_bridge import status_events
+from services.ebox_bridge.campaign import repository as campaign
+from services.ebox_bridge.campaign.insert_decisions import decide_inserts
+from services.ebox_bridge.campaign.insert_pages import InsertPages
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.facts import LetterFacts
 from services.ebox_bridge.domain.transitions import Transition
@@ -48,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # The `code` of LetterFailed(channel=paper) for a letter quarantined from its batch.
 UNPRINTABLE = "UNPRINTABLE"
+# The eBox campaign's leaflet after the letter's own pages (services/ebox_bridge/campaign).
+INSERT_PAGES = 1
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class PrintBatcher:
             db, schema, settings, metrics, senders, clock,
         )
         self.outbox = outbox or Outbox(schema)
+        self.tenants = senders.tenants
 
     async def run(self) -> None:
         async def round_() -> bool:
@@ -104,12 +112,22 @@ class PrintBatcher:
             rows = await letters.move_queued_into_batch(conn, self.schema, batch_id, cutoff_at)
             if not rows:
                 return None
-            pages = sum(r["pages"] + 1 for r in rows)
+            arms = await decide_inserts(conn, self.schema, rows, await self._tenants(conn), self.clock())
+            inserted = sum(1 for arm in arms.values() if arm == "insert")
+            pages = sum(r["pages"] + status_events.COVER_PAGES for r in rows) + inserted * INSERT_PAGES
             await print_batches.insert(conn, self.schema, batch_id, cutoff_at, len(rows), pages)
             await letters.record_history(conn, self.schema, [
                 Transition(r["letter_id"], "paper", states.QUEUED_FOR_PRINT, states.IN_BATCH, batch_id) for r in rows
             ])
+        for arm in ("insert", "holdout"):
+            self.metrics.paper_inserts.labels(arm).inc(sum(1 for a in arms.values() if a == arm))
         return ClosedBatch(batch_id, cutoff_at, len(rows), pages)
+
+    async def _tenants(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]:
+        try:
+            return await self.tenants.current(conn)
+        except InfrastructureUnavailable:  # nobody onboarded: no campaign either
+            return {}
 
     async def write_missing_files(self) -> None:
         async with self.db().acquire() as conn:
@@ -141,10 +159,13 @@ class PrintBatcher:
                     sender_of = await self.senders.current(conn)
                     cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
                     rows = await letters.letters_of_batch(conn, self.schema, batch_id)
+                    inserts = await campaign.inserts_of_batch(conn, self.schema, batch_id)
+                    cards = {c.point_id: c for c in await campaign.all_cards(conn, self.schema)} if inserts else {}
+                pages = InsertPages(inserts, cards, self.settings.insert_booking_url, lambda m: sender_of(m).name)
                 # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-                prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of)
+                prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of, pages)
                 if broken:
-                    await self._quarantine(batch_id, broken)
+                    await self._quarantine(batch_id, broken, set(inserts))
                 files = await asyncio.to_thread(
                     write_batch, self.settings.spool_dir(), batch_id, cutoff_at, prepared,
                 )
@@ -153,7 +174,7 @@ class PrintBatcher:
                 await print_batches.unlock_writing(lock, self.schema, batch_id)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
 
-    async def _quarantine(self, batch_id: str, broken: dict[UUID, str]) -> None:
+    async def _quarantine(self, batch_id: str, broken: dict[UUID, str], with_insert: set[UUID]) -> None:
         """Take the unprintable letters out of the batch, before its files are written: paper
         `failed` with the reason in their history and a LetterFailed each, in one transaction."""
         async with self.db().acquire() as conn, conn.transaction():
@@ -163,7 +184,9 @@ class PrintBatcher:
                 for r in rows
             ])
             await print_batches.remove_letters(
-                conn, self.schema, batch_id, len(rows), sum(r["pages"] + status_events.COVER_PAGES for r in rows),
+                conn, self.schema, batch_id, len(rows),
+                sum(r["pages"] + status_events.COVER_PAGES + (INSERT_PAGES if r["letter_id"] in with_insert else 0)
+                    for r in rows),
             )
             await self.outbox.append(conn, *(
                 status_events.failed(LetterFacts.from_row(r), "paper", UNPRINTABLE, broken[r["letter_id"]])
@@ -177,14 +200,14 @@ class PrintBatcher:
 
 
 def _compose_letters(
-    rows: list[asyncpg.Record], sender_of: Callable[[str], SenderBlock],
+    rows: list[asyncpg.Record], sender_of: Callable[[str], SenderBlock], inserts: InsertPages,
 ) -> tuple[list[BatchLetter], dict[UUID, str]]:
     """Each letter's print-ready PDF, one at a time; a letter that cannot be composed is set
     aside with the reason (never its content) instead of failing the whole batch."""
     prepared, broken = [], {}
     for row in rows:
         try:
-            prepared.append(_compose_one(row, sender_of))
+            prepared.append(_compose_one(row, sender_of, inserts))
         except UnreadablePdf as exc:
             broken[row["letter_id"]] = f"the letter's PDF cannot be printed: {exc}"
         except ValueError as exc:  # the stored address does not validate or lay out
@@ -192,12 +215,13 @@ def _compose_letters(
     return prepared, broken
 
 
-def _compose_one(row: asyncpg.Record, sender_of: Callable[[str], SenderBlock]) -> BatchLetter:
+def _compose_one(row: asyncpg.Record, sender_of: Callable[[str], SenderBlock], inserts: InsertPages) -> BatchLetter:
     raw = row["postal_address"]  # decoded by the pool's JSON codec; text on a bare connection
     address = PostalAddress.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
     pdf, pages = compose_print_pdf(
         row["letter_id"], reference=str(row["letter_id"]), address=address,
         sender=sender_of(row["municipality"]), original_pdf=row["pdf"], language=row["language"],
+        insert=inserts(row["letter_id"], row["municipality"], row["language"], address.postcode),
     )
     # The merge reads every composed PDF again and trusts its page count: checked here, where a
     # failure costs one letter rather than the batch.

@@ -3,8 +3,9 @@
 (`postal_address_days`); a print batch's folder in the spool (every address of the batch) once
 all its letters are settled on paper (`postal_address_days` after the batch closed); the body of
 a finished webhook delivery (it carries the citizen's contact, `contact_days`); stored answers
-of the letters API's Idempotency-Keys (a day); and eBox status look-ups past their cache
-lifetime. The letter's row, history and digests, the batch's row and the delivery's record stay
+of the letters API's Idempotency-Keys (a day); eBox status look-ups past their cache
+lifetime; and a year after a quarter ends, the key that ties the eBox campaign's insert
+decisions of that quarter to their recipients. The letter's row, history and digests, the batch's row and the delivery's record stay
 for the figures and for "what happened to letter X"."""
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ import asyncpg
 from loket.infra.retention.job import Purge, fixed_days, tenant_setting
 from loket.infra.retention.policy import RetentionDays
 from services.ebox_bridge.api import repository as api_repository
+from services.ebox_bridge.campaign import repository as campaign
 from services.ebox_bridge.repository import ebox_status_cache, letters, print_batches
 from services.ebox_bridge.webhooks import repository as webhooks
 
 log = logging.getLogger(__name__)
+# How long after a quarter ends its insert decisions stay linkable to their recipient: the
+# campaign's holdout comparison follows the recipients' later letters for a year.
+CAMPAIGN_MEMORY_DAYS = 365
 
 
 def bridge_purges(schema: str, status_cache_ttl_s: float, spool_dir: Callable[[], Path]) -> list[Purge]:
@@ -44,6 +49,9 @@ def bridge_purges(schema: str, status_cache_ttl_s: float, spool_dir: Callable[[]
     async def idempotency_keys(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         return await api_repository.forget_answers_before(conn, schema, now - dt.timedelta(days=days.default))
 
+    async def campaign_quarters(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        return await campaign.forget_quarters_ended_before(conn, schema, (now - dt.timedelta(days=days.default)).date())
+
     async def status_cache(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         return await ebox_status_cache.forget_older_than(conn, schema, now - dt.timedelta(seconds=status_cache_ttl_s))
 
@@ -52,7 +60,8 @@ def bridge_purges(schema: str, status_cache_ttl_s: float, spool_dir: Callable[[]
             Purge("print_spool", tenant_setting("postal_address_days"), print_spool),
             Purge("webhook_delivery_body", tenant_setting("contact_days"), webhook_bodies),
             Purge("idempotency_key", fixed_days(1), idempotency_keys),
-            Purge("ebox_status_cache", fixed_days(1), status_cache)]
+            Purge("ebox_status_cache", fixed_days(1), status_cache),
+            Purge("insert_recipient_key", fixed_days(CAMPAIGN_MEMORY_DAYS), campaign_quarters)]
 
 
 async def purge_print_spool(conn: asyncpg.Connection, schema: str, spool: Path, now: dt.datetime,

@@ -71,6 +71,10 @@ class EboxBridgeSettings(ServiceSettings):
     # --- paper ---
     print_spool_dir: Path | None = Field(default=None, description="print batches go here; default <data_dir>/print-spool")
     print_cutoff: dt.time = Field(default=dt.time(17, 30), description="daily batch cut-off, local time")
+    # Booking's public address (booking's own LOKET_BOOKING_PUBLIC_URL): the campaign's insert
+    # page links to it from its QR code.
+    insert_booking_url: str = Field(default="http://127.0.0.1:8101",
+                                    description="where citizens reach the booking pages (the insert page's QR code)")
     print_timezone: str = "Europe/Brussels"
     print_check_interval_s: float = Field(default=30.0, gt=0)
     # Off: batches close only through `loket print close` (tests, or a print house that pulls).

@@ -243,6 +243,21 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "reason": "number not in service",
         "failed_at": T0 + timedelta(seconds=4),
     },
+    "AssistancePointPublished": {
+        "point_id": "mechelen-stadhuis",
+        "municipality": "12025",
+        "kind": "municipal_counter",
+        "name": {"nl": "Stadhuis Mechelen - Digitale Hulp", "en": "Mechelen City Hall - Digital Help"},
+        "address": {"street": "Grote Markt", "number": "21", "postcode": "2800", "town": "Mechelen"},
+        "latitude": 51.028,
+        "longitude": 4.48,
+        "phone": "+32 15 29 76 00",
+        "languages": ["nl", "en"],
+        "services": ["ebox_activation", "itsme_setup"],
+        "connectoo_label": True,
+        "walk_in_hours": {"mon": ["09:00-12:30", "13:30-16:00"], "wed": ["09:00-12:30"]},
+        "published_at": T0,
+    },
 }
 
 PRODUCERS = {
@@ -250,6 +265,7 @@ PRODUCERS = {
     "letters.status.v1": "ebox_bridge",
     "visits.v1": "booking",
     "appointments.v1": "booking",
+    "points.v1": "booking",
     "devices.v1": "booking",
     "citizens.v1": "booking",
     "notifications.v1": "notify",

@@ -47,6 +47,9 @@ DESIGN_CATALOGUE = {
     "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue"},
     "citizens.v1": {"EboxActivationAssisted", "CitizenErasureRequested"},
     "notifications.v1": {"NotificationSent", "NotificationDelivered", "NotificationFailed"},
+    # Not in DESIGN.md: added for issue 20, so the bridge can print the nearest points on the
+    # eBox campaign's insert page without calling booking at the print cut-off.
+    "points.v1": {"AssistancePointPublished"},
 }
 
 
@@ -99,6 +102,7 @@ def test_partition_keys_are_aggregate_ids() -> None:
         "DeviceReturned": PAYLOADS["DeviceReturned"]["loan_id"],
         "EboxActivationAssisted": PAYLOADS["EboxActivationAssisted"]["activation_id"],
         "NotificationFailed": PAYLOADS["NotificationFailed"]["notification_id"],
+        "AssistancePointPublished": PAYLOADS["AssistancePointPublished"]["point_id"],
     }
     for event_type, aggregate_id in expected.items():
         assert example(event_type).partition_key() == str(aggregate_id)

@@ -14,6 +14,7 @@ def test_topic_names() -> None:
         "devices.v1",
         "citizens.v1",
         "notifications.v1",
+        "points.v1",
     )
     assert topics.dlq_topic(topics.VISITS) == "visits.v1.dlq"
 
@@ -28,6 +29,7 @@ def test_topic_names() -> None:
         ("devices.v1", "DEVICES"),
         ("citizens.v1", "CITIZENS"),
         ("notifications.v1.dlq", "NOTIFICATIONS"),
+        ("points.v1", "POINTS"),
     ],
 )
 def test_stream_for(topic: str, stream: str) -> None:

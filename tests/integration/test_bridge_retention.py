@@ -70,7 +70,7 @@ async def test_the_bridge_job_also_forgets_stale_ebox_look_ups(pool, schema) -> 
         purges = {p.data_class: p for p in bridge_purges(schema, status_cache_ttl_s=6 * 3600,
                                                           spool_dir=lambda: Path("/nonexistent"))}
         assert set(purges) == {"letter_pdf", "letter_recipient", "print_spool", "webhook_delivery_body",
-                               "idempotency_key", "ebox_status_cache"}
+                               "idempotency_key", "ebox_status_cache", "insert_recipient_key"}
         purge = purges["ebox_status_cache"]
         assert await purge.run(conn, NOW, purge.days({})) == 1
         assert await conn.fetchval(f"SELECT ssin FROM {schema}.ebox_status_cache") == national_number(2)

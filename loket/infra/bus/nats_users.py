@@ -37,15 +37,16 @@ class ServiceTopics:
 
 SERVICE_TOPICS: dict[str, ServiceTopics] = {
     "booking": ServiceTopics(
-        publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS), consumes=()),
+        publishes=(topics.VISITS, topics.APPOINTMENTS, topics.DEVICES, topics.CITIZENS, topics.POINTS), consumes=()),
     "notify": ServiceTopics(
         publishes=(topics.NOTIFICATIONS,),
         consumes=(topics.APPOINTMENTS, topics.DEVICES, topics.LETTERS_STATUS, topics.VISITS)),
-    # The bridge reads its own status events back to deliver them to webhooks. It publishes
+    # The bridge reads its own status events back to deliver them to webhooks, and booking's
+    # point cards for the insert page of paper letters. It publishes
     # letters too: those taken by its letters API (through its outbox, so intake sees one
     # pipeline) and refused ones the letter desk sends in again.
     "ebox_bridge": ServiceTopics(
-        publishes=(topics.LETTERS_STATUS, topics.LETTERS_ISSUED), consumes=(topics.LETTERS_ISSUED, topics.CITIZENS, topics.LETTERS_STATUS)),
+        publishes=(topics.LETTERS_STATUS, topics.LETTERS_ISSUED), consumes=(topics.LETTERS_ISSUED, topics.CITIZENS, topics.LETTERS_STATUS, topics.POINTS)),
     "reporting": ServiceTopics(publishes=(), consumes=topics.ALL_TOPICS),
 }
 

@@ -8,7 +8,7 @@ for a municipality that is not onboarded is refused with that reason.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import phonenumbers
 import yaml
@@ -70,6 +70,37 @@ class Retention(BaseModel):
     audit_days: int = Field(default=730, ge=30, le=3650)
 
 
+InsertVariant = Literal["standard", "short"]
+
+
+class DepartmentInsert(BaseModel):
+    """A department's own choice, over the municipality's: e.g. no insert in tax reminders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool = True
+    variant: InsertVariant | None = None
+
+
+class PaperInsert(BaseModel):
+    """The eBox campaign's insert page in paper letters (off unless a municipality turns it on)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool = False
+    variant: InsertVariant = "standard"
+    # Recipients who get no insert, so the campaign's effect can be measured against them.
+    holdout_share: float = Field(default=0.1, ge=0.0, le=0.5)
+    # Under which routing a paper letter may carry it; `ebox_first`: the citizen could have
+    # had it in the eBox.
+    routings: tuple[Literal["ebox_first", "paper_only", "both"], ...] = ("ebox_first",)
+    departments: dict[str, DepartmentInsert] = Field(default_factory=dict)
+
+    def for_department(self, department: str) -> tuple[bool, InsertVariant]:
+        own = self.departments.get(department)
+        if own is None:
+            return self.enabled, self.variant
+        return self.enabled and own.enabled, own.variant or self.variant
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     municipality: str = Field(pattern=r"^[0-9]{5}$", description="REFNIS code")
@@ -85,6 +116,7 @@ class Tenant(BaseModel):
         default=False, description="a public booking with a phone number is made only once the citizen "
                                    "types back a code sent to that number (against SMS pumping)")
     retention: Retention = Retention()
+    paper_insert: PaperInsert = PaperInsert()
     oidc: OidcProvider | None = Field(default=None, description="the municipality's own identity provider")
 
     @field_validator("sms_countries")

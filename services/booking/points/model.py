@@ -68,6 +68,8 @@ class AssistancePoint(_Strict):
     languages: list[Literal["nl", "fr", "de", "en"]] = Field(min_length=1)
     services: list[str] = Field(min_length=1)
     connectoo_label: bool = False
+    # The public number citizens may call (on the finder and the insert page of paper letters).
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9 ]{6,20}$")
     capacity: Capacity
     opening_hours: dict[Weekday, list[str]]
     # Dates with other hours; an empty list means closed that day.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 
 from loket.infra.db.change_signals import EVERYTHING, announce
@@ -44,3 +46,22 @@ async def all_points(conn: asyncpg.Connection, schema: str) -> list[AssistancePo
 async def point_by_id(conn: asyncpg.Connection, schema: str, point_id: str) -> AssistancePoint | None:
     document = await conn.fetchval(f"SELECT document FROM {schema}.assistance_points WHERE point_id = $1", point_id)
     return AssistancePoint.model_validate_json(document) if document else None
+
+
+async def cards_due(conn: asyncpg.Connection, schema: str, republish_before: dt.datetime,
+                    limit: int) -> list[AssistancePoint]:
+    """Points whose document changed since their last public card, or whose card went out
+    before `republish_before`, locked for this transaction (`SKIP LOCKED`: replicas share)."""
+    rows = await conn.fetch(
+        f"""SELECT document FROM {schema}.assistance_points
+            WHERE card_digest IS NULL OR card_published_at IS NULL OR card_published_at < $1
+               OR card_digest <> encode(sha256(convert_to(document, 'UTF8')), 'hex')
+            ORDER BY point_id LIMIT {int(limit)} FOR UPDATE SKIP LOCKED""", republish_before)
+    return [AssistancePoint.model_validate_json(r["document"]) for r in rows]
+
+
+async def mark_cards_published(conn: asyncpg.Connection, schema: str, point_ids: list[str], at: dt.datetime) -> None:
+    await conn.execute(
+        f"""UPDATE {schema}.assistance_points SET card_published_at = $2,
+                   card_digest = encode(sha256(convert_to(document, 'UTF8')), 'hex')
+            WHERE point_id = ANY($1::text[])""", point_ids, at)

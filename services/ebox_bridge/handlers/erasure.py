@@ -1,5 +1,6 @@
 """`CitizenErasureRequested` → the bridge erases what it holds under the national number: the
-settled letters' PDF, number, address and contact, and the cached eBox status. A letter still
+settled letters' PDF, number, address and contact, the cached eBox status, and the keyed
+digest that ties the campaign's insert decisions to them. A letter still
 in flight keeps them until it is delivered or posted (the request does not stop a legal
 obligation half-way); the retention job purges it after settlement like any other letter (not
 sooner: the request is not remembered). Logged by count, never by number."""
@@ -12,6 +13,7 @@ from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.values import utc_now
 from loket.infra.bus.handler_context import HandlerContext
 from services.ebox_bridge import status_events
+from services.ebox_bridge.campaign import repository as campaign
 from services.ebox_bridge.repository import ebox_status_cache, letters
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ class ErasureHandler:
         number = str(event.payload.national_number)
         erased, in_flight = await letters.erase_citizen(ctx.conn, self.schema, number)
         await ebox_status_cache.forget(ctx.conn, self.schema, number)
+        await campaign.forget_recipient(ctx.conn, self.schema, number)
         # Said per letter, so notify erases the contact details of its messages about them
         # (it keeps them by letter, not by national number).
         now = utc_now()

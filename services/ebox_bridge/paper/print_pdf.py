@@ -129,18 +129,22 @@ def _read(pdf: bytes) -> PdfReader:
 
 def compose_print_pdf(
     letter_id: UUID, reference: str, address: PostalAddress, sender: SenderBlock,
-    original_pdf: bytes, language: str,
+    original_pdf: bytes, language: str, insert: bytes | None = None,
 ) -> tuple[bytes, int]:
-    """The print-ready A4 PDF (cover page, then the original's pages unchanged) and its page
-    count, cover page included. Raises UnreadablePdf when the original cannot be read."""
+    """The print-ready A4 PDF (cover page, then the original's pages unchanged, then the
+    campaign's insert page if any) and its page count, cover page included. Raises
+    UnreadablePdf when the original cannot be read."""
     original = _read(original_pdf)
-    total = len(original.pages) + 1
+    extra = PdfReader(io.BytesIO(insert)) if insert is not None else None
+    total = len(original.pages) + 1 + (len(extra.pages) if extra is not None else 0)
     cover = cover_page(letter_id, reference, address, sender, total, language)
     writer = PdfWriter()
     out = io.BytesIO()
     try:
         writer.append(PdfReader(io.BytesIO(cover)))
         writer.append(original)
+        if extra is not None:
+            writer.append(extra)
         writer.add_metadata({"/Title": f"Loket letter {letter_id}"})
         # Writing resolves every object the pages use: a broken file often fails only here.
         writer.write(out)

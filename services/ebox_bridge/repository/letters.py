@@ -227,12 +227,13 @@ async def apply_read_changes(
 async def move_queued_into_batch(
     conn: asyncpg.Connection, schema: str, batch_id: str, cutoff_at: dt.datetime
 ) -> list[asyncpg.Record]:
-    """Every letter queued for print up to `cutoff_at` → in the batch; their ids and pages."""
+    """Every letter queued for print up to `cutoff_at` → in the batch; their ids and pages, and
+    what the campaign's insert decision needs (held in memory only for that decision)."""
     return await conn.fetch(
         f"""UPDATE {schema}.letters SET paper_state = {_IN_BATCH}, batch_id = $1,
                    updated_at = clock_timestamp()
             WHERE paper_state = {_QUEUED} AND paper_queued_at <= $2
-            RETURNING letter_id, pages""",
+            RETURNING letter_id, pages, municipality, department, routing, recipient_kind, ssin, postal_address""",
         batch_id, cutoff_at,
     )
 

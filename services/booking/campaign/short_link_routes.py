@@ -1,0 +1,53 @@
+"""`/b/<campaign>/<point>` and `/b/<campaign>`: the QR code on a paper letter's insert page.
+
+Short, so the QR code stays small and a person can type it from the paper. It carries the
+campaign (municipality and quarter) and the nearest point, never anything about the recipient.
+Booking counts the visit per municipality and sends the citizen on: to the booking page of
+that point prefilled for an eBox activation, or to the finder when the insert named no point
+(or the point has gone meanwhile).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from prometheus_client import Counter
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from loket.infra.runtime import Runtime
+from services.booking.page.rendering import LANGUAGES
+from services.booking.points.repository import point_by_id
+
+CAMPAIGN = re.compile(r"^i(?P<municipality>[0-9]{5})-[0-9]{4}q[1-4]$")
+SERVICE = "ebox_activation"
+
+
+def short_link_routes(runtime: Runtime, visits: Counter) -> list[BaseRoute]:
+    async def visit(request: Request) -> Response:
+        campaign = request.path_params["campaign"]
+        match = CAMPAIGN.match(campaign)
+        if match is None:
+            return PlainTextResponse("This link is not one of ours. Look for help at /public/find", status_code=404)
+        visits.labels(match["municipality"]).inc()
+        lang = request.query_params.get("lang", "")
+        language = {"lang": lang, "help_language": lang} if lang in LANGUAGES else {}
+        point_id = request.path_params.get("point_id")
+        if point_id:
+            async with runtime.db().acquire() as conn:
+                point = await point_by_id(conn, runtime.schema, point_id)
+            if point is not None and point.offers(SERVICE, None):
+                if "help_language" in language and language["help_language"] not in point.languages:
+                    language.pop("help_language")
+                query = {"service": SERVICE, "campaign": campaign, **language}
+                if "help_language" not in query:
+                    query["help_language"] = point.languages[0]
+                return RedirectResponse(f"/public/book/points/{point_id}?{urlencode(query)}", status_code=303)
+        postcode = request.query_params.get("postcode", "")
+        query = {"campaign": campaign, **({"lang": lang} if lang in LANGUAGES else {}),
+                 **({"postcode": postcode} if re.fullmatch(r"[1-9][0-9]{3}", postcode) else {})}
+        return RedirectResponse(f"/public/find?{urlencode(query)}", status_code=303)
+
+    return [Route("/b/{campaign}", visit, methods=["GET"]), Route("/b/{campaign}/{point_id}", visit, methods=["GET"])]
