@@ -39,7 +39,7 @@ from tests.support.bridge_harness import publish
 from tests.support.hostile_events import hostile_events
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(900)]
-HOSTILE_EVENTS = 2_000  # each is dead-lettered by two groups: 4 000 dead letters to audit
+HOSTILE_EVENTS = 1_000  # each is dead-lettered by two groups: 2 000 dead letters to audit
 CHAOS_ENV = {
     "LOKET_QUIET_HOURS": "00:00-00:00",  # SMS at any hour, so the audit can count them
     # Two processes of every service: the faults meet replicas sharing the work (leases, consumer
@@ -198,8 +198,8 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
     runtime = chaos.runtime
     subprocess.run([sys.executable, "-m", "loket.cli", "seed", "--database-url", runtime_database_url(runtime)],
                    check=True, timeout=60, capture_output=True)
-    letters: list[LetterIssued] = demo_letters(450, seed=8)
-    asyncio.run(publish(runtime_bus_url(runtime), letters[:150]))
+    letters: list[LetterIssued] = demo_letters(300, seed=8)
+    asyncio.run(publish(runtime_bus_url(runtime), letters[:100]))
     chaos.ebox(outage=True)
     chaos.note("eBox outage (503 on every call)")
     chaos.book(24)
@@ -209,7 +209,7 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
         chaos.kill_service(name)
     chaos.ebox(outage=False, status_429_rate=0.5, hang_rate=0.05, error_rate=0.1)
     chaos.note("eBox: 429 storm (50%), hangs (5%, past the client timeout), answers lost after registration (10%)")
-    asyncio.run(publish(runtime_bus_url(runtime), letters[150:300]))
+    asyncio.run(publish(runtime_bus_url(runtime), letters[100:200]))
     chaos.restart(chaos.bus)
     chaos.book(6)
     chaos.restart(chaos.postgres)
@@ -218,7 +218,7 @@ def play(chaos: Chaos, hostile_future: Future[list[tuple[str, bytes]]], tmp_path
     chaos.book(6)
     time.sleep(5)
     chaos.sms(response_delay_ms=0)
-    asyncio.run(publish(runtime_bus_url(runtime), letters[300:]))
+    asyncio.run(publish(runtime_bus_url(runtime), letters[200:]))
     chaos.sms(error_rate=0.2, throttle_rate=0.2)
     chaos.note("SMS provider: 20% 503, 20% 429")
     hostile = hostile_future.result(timeout=600)

@@ -33,7 +33,7 @@ from tests.support.bridge_harness import (
 from tests.support.letters import Population, letter_issued
 
 pytestmark = pytest.mark.chaos
-LETTERS = 800  # enough that the kill lands mid-run (at a quarter settled); more only costs CI time
+LETTERS = 400  # enough that the kill lands mid-run (at a quarter settled); more only costs CI time
 
 
 def bridge_process(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
