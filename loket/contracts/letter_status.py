@@ -196,6 +196,26 @@ class LetterRecipientErased(LetterStatusEvent):
     payload: LetterRecipientErasedPayload
 
 
+class LetterInsertDecidedPayload(LetterRef):
+    municipality: RefnisCode
+    department: Slug
+    campaign: str = Field(pattern=r"^i[0-9]{5}-[0-9]{4}q[1-4]$", examples=["i12025-2026q4"],
+                          description="The municipality and quarter of the eBox campaign; nothing about the person.")
+    arm: Literal["insert", "holdout"] = Field(
+        description="insert: the paper letter carries the campaign's insert page; holdout: held out on purpose, "
+                    "so the insert's effect can be measured against these recipients.")
+    decided_at: UtcDatetime
+
+
+class LetterInsertDecided(LetterStatusEvent):
+    """A paper letter took part in the eBox campaign as its batch closed: the recipient's first
+    paper letter of the quarter either carries the insert page or is in the holdout."""
+
+    event_type: Literal["LetterInsertDecided"] = "LetterInsertDecided"
+    schema_version: Literal[1] = 1
+    payload: LetterInsertDecidedPayload
+
+
 LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
     LetterDeliveredToEbox,
     LetterRead,
@@ -207,4 +227,5 @@ LETTER_STATUS_EVENTS: tuple[type[Event], ...] = (
     LetterFailed,
     LetterCancelled,
     LetterRecipientErased,
+    LetterInsertDecided,
 )

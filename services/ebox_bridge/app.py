@@ -16,7 +16,6 @@ from loket.contracts import topics
 from loket.contracts.citizens import CitizenErasureRequested, EboxActivationAssisted
 from loket.contracts.letters import LetterIssued
 from loket.contracts.points import AssistancePointPublished
-from loket.contracts.registry import TOPIC_EVENTS
 from loket.contracts.values import utc_now
 from loket.infra.db.work_queue import WorkQueue
 from loket.infra.identity.tenant_directory import TenantDirectory
@@ -49,6 +48,7 @@ from services.ebox_bridge.settings import EboxBridgeSettings
 from services.ebox_bridge.sweeper import Sweeper
 from services.ebox_bridge.webhooks.delivery import WebhookDelivery
 from services.ebox_bridge.webhooks.fan_out import WebhookFanOut
+from services.ebox_bridge.webhooks.models import WEBHOOK_EVENTS
 from services.ebox_bridge.webhooks.retry import RetryPolicy
 from services.ebox_bridge.webhooks.routes import WebhookRoutes
 
@@ -84,7 +84,7 @@ def service_spec(
         Subscription(topics.CITIZENS, f"{NAME}.activations",
                      {EboxActivationAssisted: ActivationHandler(NAME), CitizenErasureRequested: ErasureHandler(NAME)}),
         Subscription(topics.LETTERS_STATUS, f"{NAME}.webhooks",
-                     dict.fromkeys(TOPIC_EVENTS[topics.LETTERS_STATUS], WebhookFanOut(NAME, retry, utc_now))),
+                     dict.fromkeys(WEBHOOK_EVENTS, WebhookFanOut(NAME, retry, utc_now))),
         Subscription(topics.POINTS, f"{NAME}.points", {AssistancePointPublished: PointCardHandler(NAME)}),
     ]
     client = EboxClient(settings.ebox_client_config()) if settings.ebox_url else None

@@ -112,15 +112,16 @@ class PrintBatcher:
             rows = await letters.move_queued_into_batch(conn, self.schema, batch_id, cutoff_at)
             if not rows:
                 return None
-            arms = await decide_inserts(conn, self.schema, rows, await self._tenants(conn), self.clock())
-            inserted = sum(1 for arm in arms.values() if arm == "insert")
+            decided = await decide_inserts(conn, self.schema, rows, await self._tenants(conn), self.clock())
+            inserted = sum(1 for d in decided if d.arm == "insert")
             pages = sum(r["pages"] + status_events.COVER_PAGES for r in rows) + inserted * INSERT_PAGES
             await print_batches.insert(conn, self.schema, batch_id, cutoff_at, len(rows), pages)
             await letters.record_history(conn, self.schema, [
                 Transition(r["letter_id"], "paper", states.QUEUED_FOR_PRINT, states.IN_BATCH, batch_id) for r in rows
             ])
+            await self.outbox.append(conn, *(status_events.insert_decided(d, self.clock()) for d in decided))
         for arm in ("insert", "holdout"):
-            self.metrics.paper_inserts.labels(arm).inc(sum(1 for a in arms.values() if a == arm))
+            self.metrics.paper_inserts.labels(arm).inc(sum(1 for d in decided if d.arm == arm))
         return ClosedBatch(batch_id, cutoff_at, len(rows), pages)
 
     async def _tenants(self, conn: asyncpg.Connection) -> Mapping[str, Tenant]:

@@ -18,6 +18,7 @@ from loket.contracts.letter_status import (
     LetterCancelled,
     LetterDeliveredToEbox,
     LetterFailed,
+    LetterInsertDecided,
     LetterPosted,
     LetterPrinted,
     LetterQueuedForPrint,
@@ -26,6 +27,7 @@ from loket.contracts.letter_status import (
     LetterReturned,
     LetterUnreadEscalated,
 )
+from services.ebox_bridge.campaign.repository import InsertDecision
 from services.ebox_bridge.domain.facts import LetterFacts
 
 PRODUCER = "ebox_bridge"
@@ -108,3 +110,11 @@ def recipient_erased(letter_id: UUID, municipality: str, request: CitizenErasure
     return LetterRecipientErased(producer=PRODUCER, **Event.caused_by(request), payload={
         "letter_id": letter_id, "municipality": municipality, "erasure_id": request.payload.erasure_id,
         "erased_at": at})
+
+
+def insert_decided(decision: InsertDecision, at: dt.datetime) -> LetterInsertDecided:
+    """For the campaign's figures: which arm the letter's recipient fell in (never who it is)."""
+    return LetterInsertDecided(producer=PRODUCER, payload={
+        "letter_id": decision.letter_id, "municipality": decision.municipality, "department": decision.department,
+        "campaign": decision.campaign, "arm": decision.arm, "decided_at": at,
+    })

@@ -180,6 +180,11 @@ STATEMENTS: dict[str, Statement] = {
         "letters", "letter_id", [*LETTER, "cancelled_at"], _latest("cancelled_at"),
         lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
                       e.occurred_at)),
+    "LetterInsertDecided": _on(
+        "paper_inserts", "letter_id", ["letter_id", "municipality", "department", "campaign", "arm", "decided_at"],
+        _latest("arm", "decided_at"),
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.campaign,
+                      e.payload.arm, e.payload.decided_at)),
     "EboxActivationAssisted": _on(
         "activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at"],
         _latest("citizen", "activated_at"),

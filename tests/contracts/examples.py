@@ -243,6 +243,14 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "reason": "number not in service",
         "failed_at": T0 + timedelta(seconds=4),
     },
+    "LetterInsertDecided": {
+        "letter_id": LETTER_ID,
+        "municipality": "12025",
+        "department": "finance",
+        "campaign": "i12025-2026q4",
+        "arm": "holdout",
+        "decided_at": T0,
+    },
     "AssistancePointPublished": {
         "point_id": "mechelen-stadhuis",
         "municipality": "12025",

@@ -27,6 +27,9 @@ DESIGN_CATALOGUE = {
         # Added (additively) for the erasure of issue 15: notify forgets the contact details of
         # its messages about the letters of a citizen who asked to be erased.
         "LetterRecipientErased",
+        # Added (additively) for the eBox campaign of issue 20: which arm a paper letter's
+        # recipient fell in (insert page or holdout), for reporting's effect figure.
+        "LetterInsertDecided",
     },
     # WalkInTurnNear: added (additively) for the kiosk of issue 16, so notify can tell a walk-in
     # who left a mobile number that their turn is near.

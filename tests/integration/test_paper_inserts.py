@@ -196,6 +196,12 @@ async def test_the_holdout_gets_no_insert_and_the_arms_follow_the_recipients_dra
         assert count == (3 if letter_id in holdout else 4)
     # Only keyed digests are stored, never the number.
     assert not {ssin for ssin in people} & {key for _, key in stored.values()}
+    # Reporting learns each decision (the arm, the campaign), never whose it is.
+    published = await pool.fetch(f"SELECT key, payload FROM {schema}.outbox WHERE event_type = 'LetterInsertDecided'")
+    decided = {uuid.UUID(r["key"]): json.loads(bytes(r["payload"]))["payload"] for r in published}
+    assert {letter_id: p["arm"] for letter_id, p in decided.items()} == expected
+    assert {p["campaign"] for p in decided.values()} == {campaign_id}
+    assert not any(ssin in bytes(r["payload"]).decode() for r in published for ssin in people)
 
 
 async def test_without_any_point_card_no_insert_is_made(pool, schema, tmp_path) -> None:  # type: ignore[no-untyped-def]

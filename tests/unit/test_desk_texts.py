@@ -41,8 +41,8 @@ def test_labels_never_show_the_code_names() -> None:
 
 
 def test_every_status_event_a_webhook_carries_has_a_label() -> None:
-    from loket.contracts import topics
-    from loket.contracts.registry import TOPIC_EVENTS, event_type_of
+    from loket.contracts.registry import event_type_of
+    from services.ebox_bridge.webhooks.models import WEBHOOK_EVENTS
 
-    carried = {event_type_of(cls) for cls in TOPIC_EVENTS[topics.LETTERS_STATUS]}
+    carried = {event_type_of(cls) for cls in WEBHOOK_EVENTS}
     assert carried == set(texts.EVENT_TYPES)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -30,8 +29,8 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 async def decide_inserts(conn: asyncpg.Connection, schema: str, rows: list[asyncpg.Record],
-                         tenants: Mapping[str, Tenant], now: dt.datetime) -> dict[UUID, str]:
-    """letter id → arm (`insert` or `holdout`) for the letters that took part; the others (not
+                         tenants: Mapping[str, Tenant], now: dt.datetime) -> list[repository.InsertDecision]:
+    """The decisions (`insert` or `holdout`) for the letters that took part; the others (not
     qualifying, abroad, or a recipient already decided this quarter) are not in the result.
     `rows` need letter_id, municipality, department, routing, recipient_kind, ssin, postal_address."""
     quarter = quarter_of(now.astimezone(BRUSSELS).date())
@@ -46,10 +45,10 @@ async def decide_inserts(conn: asyncpg.Connection, schema: str, rows: list[async
         if qualified is not None and postcode is not None:
             candidates.append((row, qualified, postcode))
     if not candidates:
-        return {}
+        return []
     cards = await repository.all_cards(conn, schema)
     if not cards:  # booking has published no point yet: an insert could only say "ask at the town hall"
-        return {}
+        return []
     keyer = await repository.recipient_keyer(conn, schema, quarter)
     keyed = [(row, q, postcode, keyer(row["ssin"])) for row, q, postcode in candidates]
     decided = await repository.recipients_decided(conn, schema, quarter,
@@ -65,7 +64,7 @@ async def decide_inserts(conn: asyncpg.Connection, schema: str, rows: list[async
             arm_for(key, campaign, qualified.holdout_share), qualified.variant, campaign,
             tuple(card.point_id for card, _ in nearest_for_insert(cards, postcode))))
     stood = await repository.record(conn, schema, decisions)
-    return {d.letter_id: d.arm for d in decisions if d.letter_id in stood}
+    return [d for d in decisions if d.letter_id in stood]
 
 
 def _belgian_postcode(raw: object) -> str | None:

@@ -9,11 +9,14 @@ from uuid import UUID
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from loket.contracts import topics
+from loket.contracts.letter_status import LetterInsertDecided
 from loket.contracts.registry import TOPIC_EVENTS, event_type_of
 
-# The events a webhook can carry: the letter status events, or "*" for all of them.
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
-EVENT_TYPES = tuple(sorted(event_type_of(cls) for cls in TOPIC_EVENTS[topics.LETTERS_STATUS]))
+# The events a webhook can carry: the letter status events, or "*" for all of them. Not the
+# eBox campaign's decisions: they are the platform's measurement, not news about a letter.
+WEBHOOK_EVENTS = tuple(cls for cls in TOPIC_EVENTS[topics.LETTERS_STATUS] if cls is not LetterInsertDecided)
+EVENT_TYPES = tuple(sorted(event_type_of(cls) for cls in WEBHOOK_EVENTS))
 
 
 class WebhookRequest(BaseModel):
