@@ -60,6 +60,9 @@ class AppointmentBookedPayload(_Slot):
     )
     booked_via: BookedVia
     lead_time_seconds: int = Field(ge=0, description="From booking to starts_at.")
+    campaign: str | None = Field(
+        default=None, pattern=r"^i[0-9]{5}-[0-9]{4}q[1-4]$", examples=["i12025-2026q4"],
+        description="The eBox campaign whose paper insert (QR code) the citizen came through; nothing personal.")
 
     @field_validator("citizen_ref")
     @classmethod

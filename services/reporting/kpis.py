@@ -96,6 +96,18 @@ KPIS: tuple[Kpi, ...] = (
                 FROM (SELECT CASE WHEN a.n > 0 THEN a.k::float8 / a.n END AS p1,
                              CASE WHEN h.n > 0 THEN h.k::float8 / h.n END AS p0) p) q
             ORDER BY 1, 2""", plotted="went_digital_share"),
+    # The campaign's funnel per period: insert pages sent, bookings for an eBox activation made
+    # through their QR code, and the people who came to them.
+    Kpi("campaign_funnel", ("period", "campaign", "inserts_sent", "bookings", "attended"),
+        f"""WITH steps AS (
+                SELECT {_bucket('decided_at')} AS period, campaign, 1 AS inserts, 0 AS bookings, 0 AS attended
+                FROM {{s}}.paper_inserts WHERE arm = 'insert' AND ($1::text IS NULL OR municipality = $1)
+                UNION ALL
+                SELECT {_bucket('booked_at')}, campaign, 0, 1, (attended_at IS NOT NULL)::int
+                FROM {{s}}.appointments
+                WHERE campaign IS NOT NULL AND booked_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1))
+            SELECT period, campaign, sum(inserts)::int, sum(bookings)::int, sum(attended)::int
+            FROM steps GROUP BY 1, 2 ORDER BY 1, 2""", plotted="bookings"),
     Kpi("device_loans", ("period", "lent", "returned", "overdue"),
         f"""SELECT {_bucket('lent_at')}, count(*), count(returned_at), count(*) FILTER (WHERE overdue_days > 0)
             FROM {{s}}.loans WHERE lent_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1)

@@ -105,11 +105,11 @@ STATEMENTS: dict[str, Statement] = {
                       e.payload.duration_seconds)),
     "AppointmentBooked": _on(
         "appointments", "appointment_id", [*APPT, "point_kind", "service", "language", "booked_via", "booked_at",
-                                           "lead_time_seconds", "starts_at", "starts_version"],
+                                           "lead_time_seconds", "starts_at", "starts_version", "campaign"],
         {**_latest("booked_at", "lead_time_seconds", "booked_via"), **STARTS},
         lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
                       e.payload.service, e.payload.language, e.payload.booked_via, e.occurred_at,
-                      e.payload.lead_time_seconds, e.payload.starts_at, e.occurred_at)),
+                      e.payload.lead_time_seconds, e.payload.starts_at, e.occurred_at, e.payload.campaign)),
     "AppointmentRescheduled": _on(
         "appointments", "appointment_id", [*APPT, "starts_at", "starts_version"], STARTS,
         lambda e, _: (e.payload.appointment_id, e.payload.point_id, e.payload.municipality, e.payload.starts_at,

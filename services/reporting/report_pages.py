@@ -31,7 +31,7 @@ from services.reporting.texts import TEXTS
 MONTHLY = "/report/monthly"
 PERFORMANCE = "/public/performance"
 MONTHLY_KPIS = ("ebox_share_by_department", "cost_avoided_by_department", "visits_by_topic", "visits_by_point_kind",
-                "no_show_by_reminder", "adoption_funnel", "insert_campaign", "fallback_reasons")
+                "no_show_by_reminder", "adoption_funnel", "campaign_funnel", "insert_campaign", "fallback_reasons")
 PUBLIC_KPIS = ("ebox_share", "ebox_share_by_department", "visits_by_point_kind", "visits_by_topic",
                "appointments_by_outcome", "notifications", "cost_avoided_by_department")
 TREND_MONTHS = 12

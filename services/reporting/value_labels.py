@@ -5,8 +5,10 @@ underscores; the test of the dashboard lists every closed set of the contracts."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from loket.contracts.reference.language_regime import municipality_name
 from services.reporting.labels import _w
 
 YES_NO = {True: _w("Met afgeleverde herinnering", "Avec rappel remis", "Mit zugestellter Erinnerung",
@@ -115,13 +117,17 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
                       "Holdout (no insert)"),
     },
 }
-DIMENSIONS = frozenset(VALUES) | {"reminder_delivered"}
+DIMENSIONS = frozenset(VALUES) | {"reminder_delivered", "campaign"}
+# `i12025-2026q4` (the eBox campaign of a municipality and quarter) → "Mechelen 2026 Q4".
+_CAMPAIGN = re.compile(r"^i(?P<town>[0-9]{5})-(?P<year>[0-9]{4})q(?P<quarter>[1-4])$")
 
 
 def value_label(column: str, value: Any, lang: str) -> Any:
     """The words for a dimension value; other cells (periods, figures) are returned unchanged."""
     if column == "reminder_delivered" and isinstance(value, bool):
         return YES_NO[value][lang]
+    if column == "campaign" and isinstance(value, str) and (found := _CAMPAIGN.match(value)):
+        return f"{municipality_name(found['town'])} {found['year']} Q{found['quarter']}"
     if column not in VALUES or not isinstance(value, str):
         return value
     known = VALUES[column].get(value)

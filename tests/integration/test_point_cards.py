@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -70,7 +71,7 @@ async def test_a_changed_point_is_published_once_and_an_unchanged_one_only_daily
         await upsert_points(conn, SCHEMA, [points["mechelen-stadhuis"]])  # put the seed back
 
 
-async def test_the_insert_short_link_opens_the_points_booking_page_and_is_counted(booking) -> None:  # type: ignore[no-untyped-def]
+async def test_the_insert_short_link_opens_the_points_booking_page_and_is_counted(booking, pool) -> None:  # type: ignore[no-untyped-def]
     get = booking.http.get
     async with get(f"{booking.base}/b/i12025-2026q4/mechelen-stadhuis?lang=nl", allow_redirects=False) as r:
         assert r.status == 303
@@ -78,7 +79,26 @@ async def test_the_insert_short_link_opens_the_points_booking_page_and_is_counte
     assert target.startswith("/public/book/points/mechelen-stadhuis?")
     assert "service=ebox_activation" in target and "campaign=i12025-2026q4" in target and "lang=nl" in target
     async with get(f"{booking.base}{target}") as r:
-        assert r.status == 200 and "mechelen-stadhuis" in await r.text()
+        page = await r.text()
+        assert r.status == 200 and "mechelen-stadhuis" in page
+    # The campaign rides along to the booking, and its event says so (for the campaign's funnel).
+    assert '<input type="hidden" name="campaign" value="i12025-2026q4">' in page
+    slot = re.search(r'name="starts_at" value="([^"]+)"', page)
+    assert slot is not None
+    form = {"service": "ebox_activation", "help_language": "nl", "starts_at": slot.group(1),
+            "phone": "+32470555123", "campaign": "i12025-2026q4"}
+    async with booking.http.post(f"{booking.base}/public/book/points/mechelen-stadhuis?lang=nl", data=form) as r:
+        assert r.status == 201, await r.text()
+    payload = json.loads(bytes(await pool.fetchval(
+        f"SELECT payload FROM {SCHEMA}.outbox WHERE event_type = 'AppointmentBooked' ORDER BY id DESC LIMIT 1")))
+    assert payload["payload"]["campaign"] == "i12025-2026q4" and payload["payload"]["service"] == "ebox_activation"
+    # A hand-typed campaign that is not one is dropped, not refused.
+    form = {**form, "starts_at": re.findall(r'name="starts_at" value="([^"]+)"', page)[-1], "campaign": "x<y"}
+    async with booking.http.post(f"{booking.base}/public/book/points/mechelen-stadhuis?lang=nl", data=form) as r:
+        assert r.status == 201
+    payload = json.loads(bytes(await pool.fetchval(
+        f"SELECT payload FROM {SCHEMA}.outbox WHERE event_type = 'AppointmentBooked' ORDER BY id DESC LIMIT 1")))
+    assert payload["payload"]["campaign"] is None
     # A point that is gone (or never offered activation) → the finder, still counted.
     async with get(f"{booking.base}/b/i12025-2026q4/no-such-point?lang=fr", allow_redirects=False) as r:
         assert r.status == 303 and r.headers["Location"] == "/public/find?campaign=i12025-2026q4&lang=fr"

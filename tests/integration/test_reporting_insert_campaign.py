@@ -9,11 +9,16 @@ import datetime as dt
 import math
 import random
 import secrets
+import uuid
 
 import asyncpg
 
 from loket.contracts import Event
-from loket.contracts.letter_status import LetterDeliveredToEbox, LetterInsertDecided, LetterQueuedForPrint
+from loket.contracts.letter_status import (
+    LetterDeliveredToEbox,
+    LetterInsertDecided,
+    LetterQueuedForPrint,
+)
 from loket.infra.db.schema import migrate_service_schema
 from services.reporting.kpis import BY_NAME, compute
 from services.reporting.projector import project
@@ -57,13 +62,14 @@ def campaign_stream() -> list[Event]:
     return events
 
 
-async def figure(pool: asyncpg.Pool, events: list[Event], name: str) -> list[list]:  # type: ignore[type-arg]
+async def figure(pool: asyncpg.Pool, events: list[Event], name: str,  # type: ignore[type-arg]
+                 kpi: str = "insert_campaign") -> list[list]:  # type: ignore[type-arg]
     async with pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
         await migrate_service_schema(conn, name, MIGRATIONS)
         async with conn.transaction():
             await project(conn, name, events, PSEUDONYMS)
-        rows = await compute(conn, name, BY_NAME["insert_campaign"], None, "month", 1.88)
+        rows = await compute(conn, name, BY_NAME[kpi], None, "month", 1.88)
         await conn.execute(f"DROP SCHEMA {name} CASCADE")
     return rows
 
@@ -91,3 +97,20 @@ async def test_duplicates_and_any_order_give_the_same_figure(pool) -> None:  # t
     shuffled = events + random.Random(5).sample(events, len(events) // 2)
     random.Random(6).shuffle(shuffled)
     assert await figure(pool, shuffled, "rep_campaign_shuffled") == once
+
+
+async def test_the_funnel_counts_inserts_sent_bookings_through_the_qr_code_and_who_came(pool) -> None:  # type: ignore[no-untyped-def]
+    from tests.contracts.examples import example
+
+    events = campaign_stream()
+    came = []
+    for i in range(5):  # five bookings through the QR code, three attended; one booking without a campaign
+        booked = example("AppointmentBooked", envelope={"occurred_at": START + dt.timedelta(days=3)},
+                         appointment_id=uuid.uuid4(), municipality=TOWN, service="ebox_activation",
+                         campaign="i12025-2026q4" if i < 4 else None)
+        events.append(booked)
+        if i < 3:
+            came.append(example("AppointmentAttended", appointment_id=booked.payload.appointment_id,
+                                municipality=TOWN))
+    rows = await figure(pool, events + came, "rep_campaign_funnel", "campaign_funnel")
+    assert rows == [["2026-10-01", "i12025-2026q4", ARMS["insert"][0], 4, 3]]

@@ -28,11 +28,11 @@ def ref(a: Appointment, point: AssistancePoint) -> dict[str, object]:
             "point_name": point.name_in(a.contact.language, a.language)}
 
 
-def booked(a: Appointment, point: AssistancePoint, now: dt.datetime) -> AppointmentBooked:
+def booked(a: Appointment, point: AssistancePoint, now: dt.datetime, campaign: str | None = None) -> AppointmentBooked:
     return AppointmentBooked(producer=PRODUCER, payload=AppointmentBookedPayload(
         **ref(a, point), starts_at=a.starts_at, ends_at=a.ends_at, point_kind=point.kind, service=a.service,
         helper_id=a.helper_id, language=a.language, contact=a.contact, booked_via=a.booked_via,
-        lead_time_seconds=max(0, int((a.starts_at - now).total_seconds()))))
+        lead_time_seconds=max(0, int((a.starts_at - now).total_seconds())), campaign=campaign))
 
 
 def rescheduled(a: Appointment, point: AssistancePoint, old_starts_at: dt.datetime) -> AppointmentRescheduled:

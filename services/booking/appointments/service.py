@@ -44,6 +44,9 @@ class BookingWish:
     starts_at: dt.datetime
     contact: ContactIn
     helper_id: str | None = None
+    # The eBox campaign the citizen came through (the QR code of a paper letter's insert); not
+    # part of the request's digest: it says how they came, not what they asked for.
+    campaign: str | None = None
 
     def digest(self) -> str:
         body = {"point_id": self.point_id, "service": self.service, "language": self.language,
@@ -110,7 +113,7 @@ class Appointments:
                 assert earlier is not None
                 return await self._replay(conn, earlier, digest)
             token = await self._new_link(conn, appointment)
-            await self.outbox.append(conn, events.booked(appointment, point, now))
+            await self.outbox.append(conn, events.booked(appointment, point, now, wish.campaign))
             return Booked(appointment, token, replayed=False)
         raise Conflict("Slot taken",
                        f"{local_text(wish.starts_at)} at {point.point_id} was just booked by someone else; "

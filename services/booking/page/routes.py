@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 from uuid import UUID
@@ -41,7 +42,9 @@ from services.booking.points.repository import all_points
 # A long list of radio buttons is hard to scan by ear or on a phone: the first days with room.
 DAYS_SHOWN = 4
 # What the code step carries over from the slot form, so the booking needs nothing typed twice.
-CARRIED_FIELDS = ("service", "help_language", "starts_at", "phone", "email")
+CARRIED_FIELDS = ("service", "help_language", "starts_at", "phone", "email", "campaign")
+# The eBox campaign's reference from a paper letter's QR code (campaign/short_link_routes.py).
+CAMPAIGN = re.compile(r"^i[0-9]{5}-[0-9]{4}q[1-4]$")
 CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Termin absagen", "en": "Cancel"}
 
 
@@ -97,6 +100,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
                                               for s in group])
                   for day, group in itertools.groupby(free, key=lambda s: local_date(s.starts_at))][:DAYS_SHOWN]
         return render(request, "slots.html.j2", status, error=error, days=by_day, point_id=point_id,
+                      campaign=_campaign(form.get("campaign") or q.get("campaign")),
                       point_name=point.name_in(lang), service=service, service_name=CATALOGUE[service].names[lang],
                       help_language=help_language, chosen=form.get("starts_at"), phone=form.get("phone"),
                       email=form.get("email"))
@@ -117,7 +121,8 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
             contact = ContactIn(phone=form.get("phone") or None, email=form.get("email") or None,
                                 language=form.get("help_language", lang))
             wish = BookingWish(request.path_params["point_id"], form.get("service", ""), form.get("help_language", lang),
-                               dt.datetime.fromisoformat(form.get("starts_at", "")), contact)
+                               dt.datetime.fromisoformat(form.get("starts_at", "")), contact,
+                               campaign=_campaign(form.get("campaign")))
         except (ValidationError, ValueError) as exc:
             return await slots_page(request, error=form_text(exc, lang), status=422, form=form)
         proof: PhoneProof | None = None
@@ -201,3 +206,8 @@ def _typed_proof(form: dict[str, str]) -> PhoneProof | None:
     except ValueError:
         return None
     return PhoneProof(check_id, "".join(ch for ch in form.get("code", "") if ch.isdigit()))
+
+
+def _campaign(value: str | None) -> str | None:
+    """The campaign reference when it is one (a link typed by hand may carry anything)."""
+    return value if value and CAMPAIGN.match(value) else None
