@@ -23,7 +23,10 @@ from loket.contracts.appointments import (
 )
 from loket.contracts.devices import DeviceLoanOverdue
 from loket.contracts.letter_status import (
+    LetterCancelled,
     LetterDeliveredToEbox,
+    LetterQueuedForPrint,
+    LetterRead,
     LetterRecipientErased,
     LetterUnreadEscalated,
 )
@@ -57,7 +60,9 @@ Clock = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled, AppointmentNoShow,
                         AppointmentSlotOffered, PhoneCodeRequested)
-LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated)
+# Delivered and escalated letters cause messages; reading, printing or withdrawing one drops its
+# waiting nudge.
+LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated, LetterRead, LetterQueuedForPrint, LetterCancelled)
 
 
 def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now, *,

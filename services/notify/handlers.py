@@ -28,13 +28,14 @@ class PlanMessages(BatchHandler):
     def __init__(self, messages: PlannedMessages, settings: NotifySettings, clock: Callable[[], dt.datetime]) -> None:
         self.messages, self.clock = messages, clock
         self.reminders, self.booking_url = settings.reminder_offsets(), settings.booking_url
+        self.nudge_days = settings.unread_nudge_days
 
     async def handle_batch(self, events: list[Event], ctx: BatchContext) -> None:
         now = self.clock()
         planned: list[Planned] = []
         drops: list[tuple[str, tuple[str, ...], dt.datetime]] = []
         for event in events:  # in bus order: a change also drops what earlier events of this batch planned
-            decided = plan(event, now, self.reminders, self.booking_url)
+            decided = plan(event, now, self.reminders, self.booking_url, self.nudge_days)
             if decided.cancel_pending:
                 aggregate = event.partition_key()
                 drops.append((aggregate, decided.cancel_pending, event.occurred_at))

@@ -22,13 +22,23 @@ from loket.contracts.appointments import (
     PhoneCodeRequested,
 )
 from loket.contracts.devices import DeviceLoanOverdue
-from loket.contracts.letter_status import LetterDeliveredToEbox, LetterUnreadEscalated
+from loket.contracts.letter_status import (
+    LetterCancelled,
+    LetterDeliveredToEbox,
+    LetterQueuedForPrint,
+    LetterRead,
+    LetterUnreadEscalated,
+)
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
 from loket.contracts.values import ContactDetails
 from loket.contracts.visits import WalkInTurnNear
 from services.notify.language import choose_language
 from services.notify.rendering import BRUSSELS
 
+# The nudge about an unread letter is pointless once it is read, on paper anyway, or withdrawn.
+SUPERSEDED_BY_LETTER_NEWS = ("letter_unread_nudge",)
+# A nudge goes out at this local time of day (well outside quiet hours, when people read messages).
+NUDGE_AT = dt.time(10, 0)
 # Messages still waiting that an appointment change makes wrong.
 SUPERSEDED_BY_CHANGE = ("appointment_reminder",)
 SUPERSEDED_BY_CANCEL = ("appointment_confirmation", "appointment_reminder", "appointment_rescheduled")
@@ -85,11 +95,18 @@ def reminder_time(starts_at: dt.datetime, hours: float) -> dt.datetime:
     return starts_at - dt.timedelta(hours=hours)
 
 
+def nudge_time(delivered_at: dt.datetime, days: int) -> dt.datetime:
+    """`days` calendar days after the delivery, at NUDGE_AT in Brussels: the same hour on the
+    wall clock whether a DST change falls in between or on that very day."""
+    day = delivered_at.astimezone(BRUSSELS).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, NUDGE_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
+
+
 def _place(payload: Any) -> str:
     return payload.point_name or payload.point_id
 
 
-def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_url: str) -> Plan:
+def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_url: str, nudge_days: int = 0) -> Plan:
     p = event.payload
     if isinstance(event, AppointmentBooked | AppointmentRescheduled):
         aggregate = str(p.appointment_id)
@@ -134,8 +151,19 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
         # Naming the sender is the point: citizens cannot tell an eBox e-mail from phishing.
         kind = "letter_in_ebox" if isinstance(event, LetterDeliveredToEbox) else "letter_unread_escalated"
         extra = {"days": p.unread_days} if isinstance(event, LetterUnreadEscalated) else {}
-        return Plan([_message(event, kind, str(p.letter_id), p.municipality, p.contact, p.language, now,
-                              sender=_sender(p.municipality), **extra)])
+        messages = [_message(event, kind, str(p.letter_id), p.municipality, p.contact, p.language, now,
+                             sender=_sender(p.municipality), **extra)]
+        if isinstance(event, LetterDeliveredToEbox) and nudge_days > 0:
+            # Still unread after a week or so: one nudge, before the eBox's own reminder at 15
+            # days and before paper; a LetterRead (or the paper copy) drops it while it waits.
+            due = nudge_time(p.delivered_at, nudge_days)
+            if due > now:
+                messages.append(_message(event, "letter_unread_nudge", str(p.letter_id), p.municipality, p.contact,
+                                         p.language, due, sender=_sender(p.municipality), days=nudge_days))
+        cancel = SUPERSEDED_BY_LETTER_NEWS if isinstance(event, LetterUnreadEscalated) else ()
+        return Plan(messages, cancel)
+    if isinstance(event, LetterRead | LetterQueuedForPrint | LetterCancelled | LetterUnreadEscalated):
+        return Plan([], SUPERSEDED_BY_LETTER_NEWS)
     return Plan([])
 
 

@@ -28,6 +28,10 @@ class NotifySettings(ServiceSettings):
     email_from: str = "Loket <noreply@loket.example>"
     # Rules.
     reminder_offsets_hours: str = Field(default="24,2", description="reminders before an appointment")
+    unread_nudge_days: int = Field(default=7, ge=0, le=14,
+                                   description="an important eBox letter still unread this many days after delivery "
+                                               "gets a nudge by SMS or e-mail (before the eBox's own reminder at 15 "
+                                               "days and the paper copy); 0: no nudge")
     quiet_hours: str = Field(default="21:00-08:00", description="no SMS then (Europe/Brussels); deferred")
     citizen_max_per_hour: int = Field(default=4, ge=1, description="messages to one citizen per rolling hour")
     citizen_max_per_day: int = Field(default=10, ge=1, description="messages to one citizen per rolling day")
