@@ -29,6 +29,7 @@ from services.ebox_bridge.api.print_house_routes import PrintHouseRoutes
 from services.ebox_bridge.api.routes import BODY_LIMITS, api_routes
 from services.ebox_bridge.api.submission import LetterSubmission
 from services.ebox_bridge.desk.rendering import DESK
+from services.ebox_bridge.desk.returned_routes import ReturnedLetters
 from services.ebox_bridge.desk.routes import LetterDesk
 from services.ebox_bridge.dispatcher import EboxDispatcher
 from services.ebox_bridge.ebox_calls import EboxCalls
@@ -142,7 +143,8 @@ def service_spec(
     # The letter desk: pages for signed-in people (session cookie, CSRF), on the API's use cases.
     desk = LetterDesk(NAME, runtime.db, LetterReading(NAME, runtime.db),
                       PrintBatchReading(NAME, runtime.db, settings.spool_dir), settings.bus_url, retry, utc_now)
-    spec.routes = lambda _: api_routes(spec.endpoints) + desk.routes()
+    returned = ReturnedLetters(NAME, runtime.db, utc_now)
+    spec.routes = lambda _: api_routes(spec.endpoints) + desk.routes() + returned.routes()
     spec.person_pages = (DESK,)
     spec.body_limits = BODY_LIMITS
     return spec

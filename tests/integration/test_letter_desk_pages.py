@@ -122,6 +122,20 @@ async def test_every_desk_page_in_chromium(database_url, bus_url, pool: asyncpg.
             assert "Failed (given up after 24 hours)" in text and "HTTP 503 from the receiver" in text
             await check("webhooks")
 
+            # The returned letter is a task: check its address, then mark it done (audited).
+            await page.goto(f"{base}/desk/returned")
+            text = await page.inner_text("main")
+            assert "addressee unknown" in text and str(ids[1])[:8] in text and str(ids[0])[:8] not in text
+            await check("returned")
+            await page.get_by_role("button", name=f"Address of letter {str(ids[1])[:8]} checked").click()
+            await page.wait_for_url(re.compile(r".*/desk/returned\?done=1.*"))
+            text = await page.inner_text("main")
+            assert "Marked as checked." in text and str(ids[1])[:8] not in text
+            await check("returned-checked")
+            checked_by = await pool.fetchval("SELECT address_checked_by FROM ebox_bridge.letters WHERE letter_id = $1",
+                                             ids[1])
+            assert checked_by, "who checked it is kept for the audit trail"
+
             # Keyboard: the skip link is the first stop and leads to the page's content.
             await page.goto(f"{base}/desk/letters")
             await page.keyboard.press("Tab")
@@ -139,7 +153,7 @@ async def test_every_desk_page_in_chromium(database_url, bus_url, pool: asyncpg.
             assert "Vollständig bestätigt" in await phone.inner_text("main")
             await assert_accessible(phone, "batch on a phone")
             await phone.screenshot(path=str(artifact("desk-batch-phone-de.png")), full_page=True)
-        assert len(shots) == 11
+        assert len(shots) == 13
 
 
 async def page_cookies(desk, base: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]

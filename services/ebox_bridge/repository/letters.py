@@ -537,3 +537,33 @@ async def erase_citizen(conn: asyncpg.Connection, schema: str,
         ssin, *_settled_args())
     in_flight = await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin)
     return [(r["letter_id"], r["municipality"]) for r in rows], int(in_flight)
+
+
+async def returned_to_check(conn: asyncpg.Connection, schema: str, municipality: str | None,
+                            limit: int) -> list[asyncpg.Record]:
+    """Returned letters whose address nobody has checked yet (of `municipality`; None: of any),
+    oldest return first, with when and why bpost returned them."""
+    return await conn.fetch(
+        f"""SELECT l.letter_id, l.municipality, l.department, l.batch_id, h.at AS returned_at, h.reason
+            FROM {schema}.letters l
+            LEFT JOIN LATERAL (SELECT at, reason FROM {schema}.letter_history
+                               WHERE letter_id = l.letter_id AND channel = 'paper'
+                                 AND to_state = {_literal(states.RETURNED)}
+                               ORDER BY id DESC LIMIT 1) h ON true
+            WHERE l.paper_state = {_literal(states.RETURNED)} AND l.address_checked_at IS NULL
+              AND ($1::text IS NULL OR l.municipality = $1)
+            ORDER BY h.at NULLS FIRST, l.letter_id LIMIT $2""",
+        municipality, limit,
+    )
+
+
+async def mark_address_checked(conn: asyncpg.Connection, schema: str, letter_id: UUID, municipality: str | None,
+                               by: str, at: dt.datetime) -> bool:
+    """Done, once; False when the letter is unknown, not returned, another municipality's or done."""
+    status = await conn.execute(
+        f"""UPDATE {schema}.letters SET address_checked_at = $4, address_checked_by = $3
+            WHERE letter_id = $1 AND paper_state = {_literal(states.RETURNED)} AND address_checked_at IS NULL
+              AND ($2::text IS NULL OR municipality = $2)""",
+        letter_id, municipality, by[:200], at,
+    )
+    return status.endswith(" 1")
