@@ -83,6 +83,10 @@ class LetterPostedPayload(LetterRef):
 class LetterReturnedPayload(LetterRef):
     batch_id: Ref
     reason: str = Field(min_length=1, max_length=500, description="As reported by bpost.")
+    # Added for the invitation to a help point (issue 20): who to tell, in which language, from whom.
+    municipality: RefnisCode | None = None
+    language: LetterLanguage | None = None
+    contact: ContactDetails | None = Field(default=None, description="From LetterIssued, when the back-office sent it.")
 
 
 class LetterFailedPayload(LetterContext):

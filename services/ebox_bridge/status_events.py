@@ -83,6 +83,7 @@ def posted(facts: LetterFacts, batch_id: str, at: dt.datetime) -> LetterPosted:
 def returned(facts: LetterFacts, batch_id: str, reason: str) -> LetterReturned:
     return LetterReturned(**_envelope(facts), payload={
         "letter_id": facts.letter_id, "batch_id": batch_id, "reason": reason[:500],
+        "municipality": facts.municipality, "language": facts.language, **_contact(facts),
     })
 
 

@@ -28,6 +28,7 @@ from loket.contracts.letter_status import (
     LetterQueuedForPrint,
     LetterRead,
     LetterRecipientErased,
+    LetterReturned,
     LetterUnreadEscalated,
 )
 from loket.contracts.values import utc_now
@@ -60,9 +61,10 @@ Clock = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled, AppointmentNoShow,
                         AppointmentSlotOffered, PhoneCodeRequested)
-# Delivered and escalated letters cause messages; reading, printing or withdrawing one drops its
-# waiting nudge.
-LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated, LetterRead, LetterQueuedForPrint, LetterCancelled)
+# Delivered, escalated and returned letters cause messages; reading, printing or withdrawing one
+# drops its waiting nudge.
+LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated, LetterRead, LetterQueuedForPrint, LetterCancelled,
+                   LetterReturned)
 
 
 def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now, *,

@@ -27,6 +27,7 @@ from loket.contracts.letter_status import (
     LetterDeliveredToEbox,
     LetterQueuedForPrint,
     LetterRead,
+    LetterReturned,
     LetterUnreadEscalated,
 )
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
@@ -162,6 +163,10 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
                                          p.language, due, sender=_sender(p.municipality), days=nudge_days))
         cancel = SUPERSEDED_BY_LETTER_NEWS if isinstance(event, LetterUnreadEscalated) else ()
         return Plan(messages, cancel)
+    if isinstance(event, LetterReturned) and p.contact is not None and p.municipality is not None:
+        # bpost could not deliver it: tell the citizen whose letter it was, and where help is free.
+        return Plan([_message(event, "letter_returned_invite", str(p.letter_id), p.municipality, p.contact,
+                              p.language, now, sender=_sender(p.municipality), booking_url=booking_url)])
     if isinstance(event, LetterRead | LetterQueuedForPrint | LetterCancelled | LetterUnreadEscalated):
         return Plan([], SUPERSEDED_BY_LETTER_NEWS)
     return Plan([])

@@ -48,8 +48,8 @@ def test_a_phone_code_is_one_sms_and_carries_the_code(language: str) -> None:
     assert segments(body) == 1, (language, len(body), body)
 
 
-def test_there_are_twelve_kinds_and_dates_follow_the_language() -> None:
-    assert len(kinds()) == 12  # the twelfth: the nudge about an unread eBox letter (issue 20)
+def test_there_are_thirteen_kinds_and_dates_follow_the_language() -> None:
+    assert len(kinds()) == 13  # the last two: the unread nudge and the returned-letter invitation (issue 20)
     assert "maandag 30 maart 09:00" in render("appointment_reminder", "nl", CONTEXT).body
     assert "lundi 30 mars 09:00" in render("appointment_reminder", "fr", CONTEXT).body
     assert "Montag, 30. März 09:00" in render("appointment_reminder", "de", CONTEXT).body

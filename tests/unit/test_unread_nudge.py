@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from loket.contracts import Event
-from loket.contracts.letter_status import LetterDeliveredToEbox, LetterQueuedForPrint, LetterRead
+from loket.contracts.letter_status import (
+    LetterDeliveredToEbox,
+    LetterQueuedForPrint,
+    LetterRead,
+    LetterReturned,
+)
 from services.notify.app import LETTER_TRIGGERS
 from services.notify.handlers import PlanMessages
 from services.notify.planning import nudge_time
@@ -93,3 +98,19 @@ async def test_a_delivery_heard_of_too_late_plans_no_nudge_in_the_past() -> None
     planner = Planner(at + dt.timedelta(days=8))  # a consumer catching up after a long outage
     await planner.deliver(delivered(at))
     assert planner.waiting("letter_unread_nudge") == []
+
+
+async def test_a_returned_letter_invites_its_recipient_to_a_help_point_when_contact_details_exist() -> None:
+    at = dt.datetime(2026, 11, 12, 9, tzinfo=dt.UTC)
+    planner = Planner(at)
+    returned = LetterReturned(producer="test", occurred_at=at, payload={
+        "letter_id": LETTER, "batch_id": "PB-20261110-1730", "reason": "addressee unknown", "municipality": "12025",
+        "language": "nl", "contact": {"phone": "+32470123456", "language": "nl"}})
+    await planner.deliver(returned)
+    assert planner.waiting("letter_returned_invite") == [at]
+    invite = planner.notifications.with_status("created", "letter_returned_invite")[0]
+    assert invite.context["sender"] == "Mechelen" and invite.context["booking_url"].startswith("http")
+    nobody = Planner(at)
+    await nobody.deliver(LetterReturned(producer="test", occurred_at=at, payload={
+        "letter_id": uuid.uuid4(), "batch_id": "PB-20261110-1730", "reason": "addressee unknown"}))
+    assert nobody.waiting("letter_returned_invite") == []
