@@ -10,7 +10,7 @@ from services.reporting.kpi_model import Kpi
 from services.reporting.labels import column_label, kpi_title
 from services.reporting.value_labels import value_label
 
-RATES = frozenset({"no_show_rate", "ebox_share", "unread_rate", "digital_share", "went_digital_share"})
+RATES = frozenset({"no_show_rate", "ebox_share", "unread_rate", "digital_share", "with_insert_share", "holdout_share"})
 # What a council asks first comes first; the operational figures follow in their own order.
 COUNCIL_FIRST = ("ebox_share_by_department", "cost_avoided_by_department", "visits_by_topic", "visits_by_point_kind",
                  "adoption_funnel", "campaign_funnel", "insert_campaign", "no_show_by_reminder")

@@ -68,11 +68,11 @@ KPIS: tuple[Kpi, ...] = (
             FROM {{s}}.activations a LEFT JOIN {{s}}.letters l ON l.citizen = a.citizen AND l.issued_at > a.activated_at
             WHERE a.citizen IS NOT NULL AND ($1::text IS NULL OR a.municipality = $1) GROUP BY 1 ORDER BY 1""",
         plotted="digital_share"),
-    # The eBox campaign's insert page against its holdout: of the recipients who got a later
-    # letter, the share who received one in the eBox; on the insert row the difference with the
-    # holdout in percentage points and its 95 % confidence interval (normal approximation).
-    Kpi("insert_campaign", ("period", "arm", "went_digital_share", "effect_pp", "ci_low_pp", "ci_high_pp",
-                            "followed_up", "recipients"),
+    # The eBox campaign's insert page against its holdout, per period: of the recipients who got a
+    # later letter, the share who received one in the eBox, in each arm; the difference in
+    # percentage points and its 95 % confidence interval (normal approximation).
+    Kpi("insert_campaign", ("period", "with_insert_share", "holdout_share", "effect_pp", "ci_low_pp", "ci_high_pp",
+                            "holdout_followed_up", "insert_followed_up"),
         f"""WITH decided AS (
                 SELECT {_bucket('i.decided_at')} AS period, i.arm, l.citizen, i.decided_at
                 FROM {{s}}.paper_inserts i JOIN {{s}}.letters l ON l.letter_id = i.letter_id
@@ -83,19 +83,17 @@ KPIS: tuple[Kpi, ...] = (
                 FROM decided d LEFT JOIN {{s}}.letters later ON later.citizen = d.citizen AND later.issued_at > d.decided_at
                 GROUP BY 1, 2, 3),
             arms AS (
-                SELECT period, arm, count(*) AS recipients, count(*) FILTER (WHERE followed_up) AS n,
-                       count(*) FILTER (WHERE digital) AS k
+                SELECT period, arm, count(*) FILTER (WHERE followed_up) AS n, count(*) FILTER (WHERE digital) AS k
                 FROM followed GROUP BY 1, 2)
-            SELECT a.period, a.arm, round(q.p1::numeric, 3), round((100 * (q.p1 - q.p0))::numeric, 1),
+            SELECT i.period, round(q.p1::numeric, 3), round(q.p0::numeric, 3), round((100 * (q.p1 - q.p0))::numeric, 1),
                    round((100 * (q.p1 - q.p0 - 1.96 * q.se))::numeric, 1),
-                   round((100 * (q.p1 - q.p0 + 1.96 * q.se))::numeric, 1), a.n, a.recipients
-            FROM arms a
-            LEFT JOIN arms h ON h.period = a.period AND h.arm = 'holdout' AND a.arm = 'insert'
+                   round((100 * (q.p1 - q.p0 + 1.96 * q.se))::numeric, 1), h.n, i.n
+            FROM arms i JOIN arms h ON h.period = i.period AND h.arm = 'holdout'
             CROSS JOIN LATERAL (
-                SELECT p.p1, p.p0, sqrt(p.p1 * (1 - p.p1) / a.n + p.p0 * (1 - p.p0) / h.n) AS se
-                FROM (SELECT CASE WHEN a.n > 0 THEN a.k::float8 / a.n END AS p1,
+                SELECT p.p1, p.p0, sqrt(p.p1 * (1 - p.p1) / i.n + p.p0 * (1 - p.p0) / h.n) AS se
+                FROM (SELECT CASE WHEN i.n > 0 THEN i.k::float8 / i.n END AS p1,
                              CASE WHEN h.n > 0 THEN h.k::float8 / h.n END AS p0) p) q
-            ORDER BY 1, 2""", plotted="went_digital_share"),
+            WHERE i.arm = 'insert' ORDER BY 1""", plotted="effect_pp"),
     # The campaign's funnel per period: insert pages sent, bookings for an eBox activation made
     # through their QR code, and the people who came to them.
     Kpi("campaign_funnel", ("period", "campaign", "inserts_sent", "bookings", "attended"),

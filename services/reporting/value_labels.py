@@ -111,11 +111,6 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
                                       "Criminal-record extract"),
         "other": _w("Andere", "Autre", "Sonstiges", "Other"),
     },
-    "arm": {
-        "insert": _w("Met bijlage", "Avec encart", "Mit Beilage", "With the insert"),
-        "holdout": _w("Controlegroep (zonder bijlage)", "Groupe témoin (sans encart)", "Kontrollgruppe (ohne Beilage)",
-                      "Holdout (no insert)"),
-    },
 }
 DIMENSIONS = frozenset(VALUES) | {"reminder_delivered", "campaign"}
 # `i12025-2026q4` (the eBox campaign of a municipality and quarter) → "Mechelen 2026 Q4".

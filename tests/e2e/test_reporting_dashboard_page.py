@@ -23,7 +23,7 @@ from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.texts import TEXTS
 from services.reporting.value_labels import VALUES
 from tests.support.chromium import artifact, chromium_page, require_chromium
-from tests.support.reporting_stream import stream, trend_stream
+from tests.support.reporting_stream import campaign_stream, stream, trend_stream
 from tests.support.signin_harness import PASSWORD, assert_accessible, new_account, running_reporting
 
 TABLET = {"width": 1024, "height": 1366}
@@ -42,7 +42,7 @@ async def dashboard(database_url, bus_url, pool):  # type: ignore[no-untyped-def
     require_chromium()
     async with running_reporting(database_url, bus_url) as base:
         # The figures go straight into the service's read models (the bus path is tested elsewhere).
-        events = stream()[0] + trend_stream()[0]
+        events = stream()[0] + trend_stream()[0] + campaign_stream()
         async with pool.acquire() as conn, conn.transaction():
             # Only this stream's figures (a test before may have projected its own).
             await conn.execute(f"TRUNCATE {NAME}.letters, {NAME}.visits, {NAME}.appointments, {NAME}.notifications, "

@@ -14,54 +14,17 @@ import uuid
 import asyncpg
 
 from loket.contracts import Event
-from loket.contracts.letter_status import (
-    LetterDeliveredToEbox,
-    LetterInsertDecided,
-    LetterQueuedForPrint,
-)
 from loket.infra.db.schema import migrate_service_schema
 from services.reporting.kpis import BY_NAME, compute
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.rebuild import MIGRATIONS
-from tests.support.letters import letter_issued, national_number
+from tests.support.reporting_stream import CAMPAIGN_ARMS as ARMS
+from tests.support.reporting_stream import CAMPAIGN_START as START
+from tests.support.reporting_stream import CAMPAIGN_TOWN as TOWN
+from tests.support.reporting_stream import campaign_stream
 
 PSEUDONYMS = Pseudonymizer(secrets.token_bytes(32))
-TOWN = "12025"
-START = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
-# (arm, recipients, of whom got a later letter, of whom got a later one in the eBox)
-ARMS = {"insert": (40, 30, 18), "holdout": (20, 16, 4)}
-
-
-def campaign_stream() -> list[Event]:
-    events: list[Event] = []
-    n = 0
-    for arm, (recipients, followed, digital) in ARMS.items():
-        for i in range(recipients):
-            n += 1
-            number = national_number(3000 + n)
-            first = letter_issued(number, envelope={"occurred_at": START})
-            ctx = {"letter_id": first.payload.letter_id, "municipality": TOWN, "department": "finance",
-                   "document_type": "invoice"}
-            events += [first,
-                       LetterQueuedForPrint(producer="t", occurred_at=START, payload={
-                           **ctx, "reason": "no_digital_user", "postage_class": "non_prior", "pages": 2}),
-                       LetterInsertDecided(producer="t", occurred_at=START + dt.timedelta(hours=8), payload={
-                           "letter_id": first.payload.letter_id, "municipality": TOWN, "department": "finance",
-                           "campaign": "i12025-2026q4", "arm": arm, "decided_at": START + dt.timedelta(hours=8)})]
-            if i >= followed:
-                continue
-            later_at = START + dt.timedelta(days=20)
-            later = letter_issued(number, envelope={"occurred_at": later_at})
-            events.append(later)
-            if i < digital:
-                events.append(LetterDeliveredToEbox(producer="t", occurred_at=later_at, payload={
-                    "letter_id": later.payload.letter_id, "municipality": TOWN, "department": "finance",
-                    "document_type": "invoice", "ebox_message_id": f"m{n}", "important": False, "language": "nl",
-                    "delivered_at": later_at + dt.timedelta(minutes=3)}))
-    return events
-
-
 async def figure(pool: asyncpg.Pool, events: list[Event], name: str,  # type: ignore[type-arg]
                  kpi: str = "insert_campaign") -> list[list]:  # type: ignore[type-arg]
     async with pool.acquire() as conn:
@@ -76,19 +39,17 @@ async def figure(pool: asyncpg.Pool, events: list[Event], name: str,  # type: ig
 
 async def test_the_insert_effect_against_the_holdout_with_its_interval(pool) -> None:  # type: ignore[no-untyped-def]
     rows = await figure(pool, campaign_stream(), "rep_campaign")
-    by_arm = {r[1]: r for r in rows}
-    assert set(by_arm) == {"insert", "holdout"} and {r[0] for r in rows} == {"2026-10-01"}
+    assert len(rows) == 1 and rows[0][0] == "2026-10-01"
+    _, with_insert, holdout, effect, low, high, holdout_n, insert_n = rows[0]
     (_, n1, k1), (_, n0, k0) = ARMS["insert"], ARMS["holdout"]
     p1, p0 = k1 / n1, k0 / n0
     se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    insert, holdout = by_arm["insert"], by_arm["holdout"]
-    assert float(insert[2]) == round(p1, 3) and float(holdout[2]) == round(p0, 3)
-    assert float(insert[3]) == round(100 * (p1 - p0), 1)  # 60 % against 25 %: 35 points
-    assert abs(float(insert[4]) - 100 * (p1 - p0 - 1.96 * se)) < 0.06
-    assert abs(float(insert[5]) - 100 * (p1 - p0 + 1.96 * se)) < 0.06
-    assert insert[4] > 0, "with these numbers the interval excludes no effect"
-    assert holdout[3] is None and holdout[4] is None, "the holdout row carries no effect of its own"
-    assert (insert[6], insert[7]) == (n1, ARMS["insert"][0]) and (holdout[6], holdout[7]) == (n0, ARMS["holdout"][0])
+    assert float(with_insert) == round(p1, 3) and float(holdout) == round(p0, 3)
+    assert float(effect) == round(100 * (p1 - p0), 1)  # 60 % against 25 %: 35 points
+    assert abs(float(low) - 100 * (p1 - p0 - 1.96 * se)) < 0.06
+    assert abs(float(high) - 100 * (p1 - p0 + 1.96 * se)) < 0.06
+    assert low > 0, "with these numbers the interval excludes no effect"
+    assert (insert_n, holdout_n) == (n1, n0), "only recipients with a later letter count"
 
 
 async def test_duplicates_and_any_order_give_the_same_figure(pool) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,11 @@ from loket.contracts.appointments import (
     AppointmentNoShow,
 )
 from loket.contracts.citizens import EboxActivationAssisted
-from loket.contracts.letter_status import LetterDeliveredToEbox, LetterQueuedForPrint
+from loket.contracts.letter_status import (
+    LetterDeliveredToEbox,
+    LetterInsertDecided,
+    LetterQueuedForPrint,
+)
 from loket.contracts.notifications import NotificationDelivered, NotificationSent
 from loket.contracts.visits import VisitEnded, VisitStarted
 from tests.support.bridge_harness import publish
@@ -195,3 +199,40 @@ async def project(pool: asyncpg.Pool, bus_url: str, events: list[Event]) -> None
         if await pool.fetchval("SELECT count(*) FROM reporting.inbox") >= expected:
             return
         await asyncio.sleep(0.1)
+
+
+# ---- The eBox campaign: recipients in the insert arm and in the holdout, some with later letters
+# reaching the eBox (tests/integration/test_reporting_insert_campaign.py computes the truth).
+CAMPAIGN_TOWN = "12025"
+CAMPAIGN_START = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
+# (arm, recipients, of whom got a later letter, of whom got a later one in the eBox)
+CAMPAIGN_ARMS = {"insert": (40, 30, 18), "holdout": (20, 16, 4)}
+
+
+def campaign_stream() -> list[Event]:
+    events: list[Event] = []
+    n = 0
+    for arm, (recipients, followed, digital) in CAMPAIGN_ARMS.items():
+        for i in range(recipients):
+            n += 1
+            number = national_number(3000 + n)
+            first = letter_issued(number, envelope={"occurred_at": CAMPAIGN_START})
+            ctx = {"letter_id": first.payload.letter_id, "municipality": CAMPAIGN_TOWN, "department": "finance",
+                   "document_type": "invoice"}
+            events += [first,
+                       LetterQueuedForPrint(producer="t", occurred_at=CAMPAIGN_START, payload={
+                           **ctx, "reason": "no_digital_user", "postage_class": "non_prior", "pages": 2}),
+                       LetterInsertDecided(producer="t", occurred_at=CAMPAIGN_START + dt.timedelta(hours=8), payload={
+                           "letter_id": first.payload.letter_id, "municipality": CAMPAIGN_TOWN, "department": "finance",
+                           "campaign": "i12025-2026q4", "arm": arm, "decided_at": CAMPAIGN_START + dt.timedelta(hours=8)})]
+            if i >= followed:
+                continue
+            later_at = CAMPAIGN_START + dt.timedelta(days=20)
+            later = letter_issued(number, envelope={"occurred_at": later_at})
+            events.append(later)
+            if i < digital:
+                events.append(LetterDeliveredToEbox(producer="t", occurred_at=later_at, payload={
+                    "letter_id": later.payload.letter_id, "municipality": CAMPAIGN_TOWN, "department": "finance",
+                    "document_type": "invoice", "ebox_message_id": f"m{n}", "important": False, "language": "nl",
+                    "delivered_at": later_at + dt.timedelta(minutes=3)}))
+    return events
