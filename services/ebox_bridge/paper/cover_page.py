@@ -19,6 +19,7 @@ from services.ebox_bridge.paper.layout import (
     ADDRESS_MIN_FONT_PT,
     ADDRESS_ZONE,
     SENDER,
+    a4_page,
     address_lines,
     latin1,
 )
@@ -55,13 +56,7 @@ def cover_page(
     letter_id: UUID, reference: str, address: PostalAddress, sender: SenderBlock,
     total_pages: int, language: str,
 ) -> bytes:
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
-    pdf.set_creator("Loket")
-    # cell()'s default inner margin would move every text right of the x we give it.
-    pdf.c_margin = 0
-    pdf.add_page()
+    pdf = a4_page()
     _sender(pdf, sender)
     _address(pdf, address)
     lang = language if language in PAGE_COUNT_TEXT else "nl"

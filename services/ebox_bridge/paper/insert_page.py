@@ -22,7 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 
 from services.ebox_bridge.paper.insert_texts import WEEKDAYS, InsertTexts, body_for, texts_for
-from services.ebox_bridge.paper.layout import A4_HEIGHT_MM, A4_WIDTH_MM, latin1
+from services.ebox_bridge.paper.layout import A4_HEIGHT_MM, A4_WIDTH_MM, a4_page, latin1
 
 
 @dataclass(frozen=True)
@@ -73,23 +73,12 @@ LINK_MIN_PT = 7.0
 def insert_page(content: InsertContent) -> bytes:
     """One A4 page as a PDF (bytes)."""
     texts = texts_for(content.language)
-    pdf = _new_pdf()
+    pdf = a4_page()
     y = _title(pdf, texts["title"], MARGIN_MM)
     y = _body(pdf, body_for(texts, content.variant), content.sender_name, y + 3)
     _points(pdf, texts, content.points[:MAX_POINTS], y + 4)
     _qr_block(pdf, texts, content.link)
     return bytes(pdf.output())
-
-
-def _new_pdf() -> FPDF:
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
-    pdf.set_creator("Loket")
-    # cell()'s default inner margin would move every text right of the x we give it.
-    pdf.c_margin = 0
-    pdf.add_page()
-    return pdf
 
 
 def _title(pdf: FPDF, title: str, y: float) -> float:

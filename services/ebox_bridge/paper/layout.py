@@ -15,6 +15,8 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 
+from fpdf import FPDF
+
 from loket.contracts.values import PostalAddress
 
 A4_WIDTH_MM, A4_HEIGHT_MM = 210.0, 297.0
@@ -133,3 +135,15 @@ _SPECIAL = {
     "ı": "i", "Ŋ": "N", "ŋ": "n", "€": "EUR", "‘": "'", "’": "'", "“": '"', "”": '"',
     "–": "-", "—": "-", "…": "...",
 }
+
+
+def a4_page() -> FPDF:
+    """A blank A4 page in millimetres, placed by coordinates: no automatic page breaks, no margins."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.set_creator("Loket")
+    # cell()'s default inner margin would move every text right of the x we give it.
+    pdf.c_margin = 0
+    pdf.add_page()
+    return pdf
