@@ -96,6 +96,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "bookings": _w("Afspraken via de QR-code", "Rendez-vous via le code QR", "Termine über den QR-Code",
                    "Appointments through the QR code"),
     "attended": _w("Gekomen", "Venus", "Erschienen", "Came"),
+    "activations": _w("eBox geactiveerd", "eBox activée", "eBox aktiviert", "eBox activated"),
     "lent": _w("Uitgeleend", "Prêtés", "Ausgeliehen", "Lent"),
     "returned": _w("Teruggebracht", "Rendus", "Zurückgegeben", "Returned"),
     "overdue": _w("Te laat", "En retard", "Überfällig", "Overdue"),

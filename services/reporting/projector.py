@@ -92,11 +92,11 @@ def _latest(*columns: str) -> dict[str, Rule]:
 # event type → (SQL, row builder, upsert)
 STATEMENTS: dict[str, Statement] = {
     "VisitStarted": _on(
-        "visits", "visit_id", [*VISIT, "language", "walk_in", "started_at", "waited_seconds"],
+        "visits", "visit_id", [*VISIT, "language", "walk_in", "started_at", "waited_seconds", "appointment_id"],
         _latest("started_at", "waited_seconds", "walk_in"),
         lambda e, _: (e.payload.visit_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
                       e.payload.language, e.payload.ticket_id is not None, e.payload.started_at,
-                      e.payload.waited_seconds)),
+                      e.payload.waited_seconds, e.payload.appointment_id)),
     "VisitEnded": _on(
         "visits", "visit_id", [*VISIT, "language", "ended_at", "topic", "outcome", "duration_seconds"],
         _latest("language", "ended_at", "topic", "outcome", "duration_seconds"),
@@ -186,10 +186,11 @@ STATEMENTS: dict[str, Statement] = {
         lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.campaign,
                       e.payload.arm, e.payload.decided_at)),
     "EboxActivationAssisted": _on(
-        "activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at"],
+        "activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at",
+                                         "visit_id"],
         _latest("citizen", "activated_at"),
         lambda e, p: (e.payload.activation_id, p(str(e.payload.national_number) if e.payload.national_number else None),
-                      e.payload.point_id, e.payload.municipality, e.payload.activated_at)),
+                      e.payload.point_id, e.payload.municipality, e.payload.activated_at, e.payload.visit_id)),
     "DeviceLent": _on(
         "loans", "loan_id", [*LOAN, "device_kind", "lent_at", "due_at"], _latest("device_kind", "lent_at", "due_at"),
         lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.device_kind,

@@ -73,5 +73,12 @@ async def test_the_funnel_counts_inserts_sent_bookings_through_the_qr_code_and_w
         if i < 3:
             came.append(example("AppointmentAttended", appointment_id=booked.payload.appointment_id,
                                 municipality=TOWN))
+            visit = example("VisitStarted", visit_id=uuid.uuid4(), appointment_id=booked.payload.appointment_id,
+                            municipality=TOWN, ticket_id=None)
+            came.append(visit)
+            if i < 2:  # two of them left with an activated eBox
+                came.append(example("EboxActivationAssisted", activation_id=uuid.uuid4(),
+                                    visit_id=visit.payload.visit_id, municipality=TOWN,
+                                    activated_at=START + dt.timedelta(days=4)))
     rows = await figure(pool, events + came, "rep_campaign_funnel", "campaign_funnel")
-    assert rows == [["2026-10-01", "i12025-2026q4", ARMS["insert"][0], 4, 3]]
+    assert rows == [["2026-10-01", "i12025-2026q4", ARMS["insert"][0], 4, 3, 2]]
