@@ -193,6 +193,28 @@ class PhoneCodeRequested(Event):
         return str(self.payload.check_id)
 
 
+class CampaignLinkVisitedPayload(Payload):
+    visit_id: UUID = Field(description="This visit of the link; nothing ties it to a person.")
+    campaign: str = Field(pattern=r"^i[0-9]{5}-[0-9]{4}q[1-4]$", examples=["i12025-2026q4"])
+    municipality: RefnisCode
+    point_id: Ref | None = Field(default=None, description="The point the insert named first, when it still offers "
+                                                           "eBox activation; None: the visitor went to the finder.")
+    visited_at: UtcDatetime
+
+
+class CampaignLinkVisited(Event):
+    """Someone opened the short link of a paper letter's eBox insert (its QR code): the first step
+    of the campaign's funnel after the insert itself. Counted, never tied to a person."""
+
+    topic: ClassVar[str] = topics.APPOINTMENTS
+    event_type: Literal["CampaignLinkVisited"] = "CampaignLinkVisited"
+    schema_version: Literal[1] = 1
+    payload: CampaignLinkVisitedPayload
+
+    def partition_key(self) -> str:
+        return str(self.payload.visit_id)
+
+
 APPOINTMENT_EVENTS: tuple[type[Event], ...] = (
     AppointmentBooked,
     AppointmentRescheduled,
@@ -201,4 +223,5 @@ APPOINTMENT_EVENTS: tuple[type[Event], ...] = (
     AppointmentNoShow,
     AppointmentSlotOffered,
     PhoneCodeRequested,
+    CampaignLinkVisited,
 )

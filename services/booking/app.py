@@ -76,7 +76,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                 *page_routes(runtime, booking.appointments, booking.phone_checks, booking.cancellation, metrics,
                             booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
-                *finder_routes(runtime, booking.limiter, clock), *short_link_routes(runtime, metrics.campaign_visits),
+                *finder_routes(runtime, booking.limiter, clock), *short_link_routes(runtime, metrics.campaign_visits, booking.limiter, clock),
                 *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 
     spec.routes = routes

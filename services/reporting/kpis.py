@@ -94,24 +94,29 @@ KPIS: tuple[Kpi, ...] = (
                 FROM (SELECT CASE WHEN i.n > 0 THEN i.k::float8 / i.n END AS p1,
                              CASE WHEN h.n > 0 THEN h.k::float8 / h.n END AS p0) p) q
             WHERE i.arm = 'insert' ORDER BY 1""", plotted="effect_pp"),
-    # The campaign's funnel per period: insert pages sent, bookings made through their QR code,
-    # the people who came to them, and the eBoxes activated in those visits.
-    Kpi("campaign_funnel", ("period", "campaign", "inserts_sent", "bookings", "attended", "activations"),
+    # The campaign's funnel per period: insert pages sent, visits of their QR code's link,
+    # bookings made through it, the people who came, and the eBoxes activated in those visits.
+    Kpi("campaign_funnel", ("period", "campaign", "inserts_sent", "link_visits", "bookings", "attended",
+                            "activations"),
         f"""WITH steps AS (
-                SELECT {_bucket('decided_at')} AS period, campaign, 1 AS inserts, 0 AS bookings, 0 AS attended,
-                       0 AS activated
+                SELECT {_bucket('decided_at')} AS period, campaign, 1 AS inserts, 0 AS visits, 0 AS bookings,
+                       0 AS attended, 0 AS activated
                 FROM {{s}}.paper_inserts WHERE arm = 'insert' AND ($1::text IS NULL OR municipality = $1)
                 UNION ALL
-                SELECT {_bucket('booked_at')}, campaign, 0, 1, (attended_at IS NOT NULL)::int, 0
+                SELECT {_bucket('visited_at')}, campaign, 0, 1, 0, 0, 0
+                FROM {{s}}.campaign_visits WHERE ($1::text IS NULL OR municipality = $1)
+                UNION ALL
+                SELECT {_bucket('booked_at')}, campaign, 0, 0, 1, (attended_at IS NOT NULL)::int, 0
                 FROM {{s}}.appointments
                 WHERE campaign IS NOT NULL AND booked_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1)
                 UNION ALL
-                SELECT {_bucket('ac.activated_at')}, a.campaign, 0, 0, 0, 1
+                SELECT {_bucket('ac.activated_at')}, a.campaign, 0, 0, 0, 0, 1
                 FROM {{s}}.activations ac JOIN {{s}}.visits v ON v.visit_id = ac.visit_id
                 JOIN {{s}}.appointments a ON a.appointment_id = v.appointment_id
                 WHERE a.campaign IS NOT NULL AND ac.activated_at IS NOT NULL
                   AND ($1::text IS NULL OR a.municipality = $1))
-            SELECT period, campaign, sum(inserts)::int, sum(bookings)::int, sum(attended)::int, sum(activated)::int
+            SELECT period, campaign, sum(inserts)::int, sum(visits)::int, sum(bookings)::int, sum(attended)::int,
+                   sum(activated)::int
             FROM steps GROUP BY 1, 2 ORDER BY 1, 2""", plotted="bookings"),
     Kpi("device_loans", ("period", "lent", "returned", "overdue"),
         f"""SELECT {_bucket('lent_at')}, count(*), count(returned_at), count(*) FILTER (WHERE overdue_days > 0)

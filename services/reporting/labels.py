@@ -93,6 +93,8 @@ COLUMNS: dict[str, dict[str, str]] = {
                              "Mit Beilage und späterem Brief", "With the insert and a later letter"),
     "campaign": _w("Campagne", "Campagne", "Kampagne", "Campaign"),
     "inserts_sent": _w("Bijlagen verstuurd", "Encarts envoyés", "Beilagen verschickt", "Inserts sent"),
+    "link_visits": _w("Bezoeken via de QR-code", "Visites via le code QR", "Besuche über den QR-Code",
+                      "Visits through the QR code"),
     "bookings": _w("Afspraken via de QR-code", "Rendez-vous via le code QR", "Termine über den QR-Code",
                    "Appointments through the QR code"),
     "attended": _w("Gekomen", "Venus", "Erschienen", "Came"),

@@ -185,6 +185,10 @@ STATEMENTS: dict[str, Statement] = {
         _latest("arm", "decided_at"),
         lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.campaign,
                       e.payload.arm, e.payload.decided_at)),
+    "CampaignLinkVisited": _on(
+        "campaign_visits", "visit_id", ["visit_id", "municipality", "campaign", "point_id", "visited_at"], {},
+        lambda e, _: (e.payload.visit_id, e.payload.municipality, e.payload.campaign, e.payload.point_id,
+                      e.payload.visited_at)),
     "EboxActivationAssisted": _on(
         "activations", "activation_id", ["activation_id", "citizen", "point_id", "municipality", "activated_at",
                                          "visit_id"],

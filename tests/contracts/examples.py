@@ -243,6 +243,13 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "reason": "number not in service",
         "failed_at": T0 + timedelta(seconds=4),
     },
+    "CampaignLinkVisited": {
+        "visit_id": UUID("6f1c2a40-0000-4000-8000-0000000000c1"),
+        "campaign": "i12025-2026q4",
+        "municipality": "12025",
+        "point_id": "mechelen-stadhuis",
+        "visited_at": T0,
+    },
     "LetterInsertDecided": {
         "letter_id": LETTER_ID,
         "municipality": "12025",

@@ -46,6 +46,9 @@ DESIGN_CATALOGUE = {
         # Added (additively) for issue 15: the SMS code a municipality may ask for before a
         # public booking is confirmed (anti SMS pumping).
         "PhoneCodeRequested",
+        # Added (additively) for the eBox campaign of issue 20: the QR link of a paper insert was
+        # opened (counted for the funnel, tied to nobody).
+        "CampaignLinkVisited",
     },
     "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue"},
     "citizens.v1": {"EboxActivationAssisted", "CitizenErasureRequested"},

@@ -106,3 +106,9 @@ async def test_the_insert_short_link_opens_the_points_booking_page_and_is_counte
         assert r.status == 404
     async with get(f"{booking.base}/metrics") as r:
         assert 'loket_booking_campaign_visits_total{municipality="12025"} 2.0' in await r.text()
+    # Reporting hears of both visits (for the funnel), with the point or without one, and of no one.
+    visits = [json.loads(bytes(r["payload"]))["payload"] for r in await pool.fetch(
+        f"SELECT payload FROM {SCHEMA}.outbox WHERE event_type = 'CampaignLinkVisited' ORDER BY id")]
+    assert [(v["campaign"], v["point_id"]) for v in visits[-2:]] == [
+        ("i12025-2026q4", "mechelen-stadhuis"), ("i12025-2026q4", None)]
+    assert set(visits[-1]) == {"visit_id", "campaign", "municipality", "point_id", "visited_at"}

@@ -60,7 +60,7 @@ async def test_duplicates_and_any_order_give_the_same_figure(pool) -> None:  # t
     assert await figure(pool, shuffled, "rep_campaign_shuffled") == once
 
 
-async def test_the_funnel_counts_inserts_sent_bookings_through_the_qr_code_and_who_came(pool) -> None:  # type: ignore[no-untyped-def]
+async def test_the_funnel_from_inserts_sent_to_link_visits_bookings_who_came_and_activations(pool) -> None:  # type: ignore[no-untyped-def]
     from tests.contracts.examples import example
 
     events = campaign_stream()
@@ -80,5 +80,7 @@ async def test_the_funnel_counts_inserts_sent_bookings_through_the_qr_code_and_w
                 came.append(example("EboxActivationAssisted", activation_id=uuid.uuid4(),
                                     visit_id=visit.payload.visit_id, municipality=TOWN,
                                     activated_at=START + dt.timedelta(days=4)))
-    rows = await figure(pool, events + came, "rep_campaign_funnel", "campaign_funnel")
-    assert rows == [["2026-10-01", "i12025-2026q4", ARMS["insert"][0], 4, 3, 2]]
+    visits = [example("CampaignLinkVisited", visit_id=uuid.uuid4(), visited_at=START + dt.timedelta(days=2))
+              for _ in range(7)]
+    rows = await figure(pool, events + came + visits, "rep_campaign_funnel", "campaign_funnel")
+    assert rows == [["2026-10-01", "i12025-2026q4", ARMS["insert"][0], 7, 4, 3, 2]]
