@@ -33,6 +33,7 @@ from services.ebox_bridge.campaign.insert_decisions import decide_inserts
 from services.ebox_bridge.campaign.insert_pages import InsertPages
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.facts import LetterFacts
+from services.ebox_bridge.domain.reading import ESCALATION_REASON
 from services.ebox_bridge.domain.transitions import Transition
 from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import (
@@ -223,6 +224,7 @@ def _compose_one(row: asyncpg.Record, sender_of: Callable[[str], SenderBlock], i
         row["letter_id"], reference=str(row["letter_id"]), address=address,
         sender=sender_of(row["municipality"]), original_pdf=row["pdf"], language=row["language"],
         insert=inserts(row["letter_id"], row["municipality"], row["language"], address.postcode),
+        reading_help_link=inserts.reading_help_link(row["language"]) if row["paper_reason"] == ESCALATION_REASON else None,
     )
     # The merge reads every composed PDF again and trusts its page count: checked here, where a
     # failure costs one letter rather than the batch.

@@ -53,7 +53,7 @@ class NoPolicy:
 
 async def paper_letter(conn: asyncpg.Connection, schema: str, municipality: str, ssin: str, *,
                        routing: str = "ebox_first", recipient_kind: str = "citizen",
-                       language: str | None = None) -> uuid.UUID:
+                       language: str | None = None, paper_reason: str | None = None) -> uuid.UUID:
     postcode, town, default_language, _ = TOWNS[municipality]
     address = {"name": "Jan Peeters", "street": "Kerkstraat", "number": "7", "postcode": postcode,
                "municipality": town, "country": "BE"}
@@ -62,11 +62,11 @@ async def paper_letter(conn: asyncpg.Connection, schema: str, municipality: str,
         f"""INSERT INTO {schema}.letters (letter_id, content_sha256, issued_event_id, correlation_id, issued_at,
                 municipality, department, document_type, language, ssin, subject, pdf, pdf_sha256, pages,
                 postal_address, registered, important, routing, message_type_id, state, ebox_state, paper_state,
-                paper_queued_at, postage_class, recipient_kind)
+                paper_queued_at, postage_class, recipient_kind, paper_reason)
             VALUES ($1, 'x', $1, $1, $2, $3, 'housing', 'permit', $4, $5, 'Vergunning', $6, 'y', 2, $7, false, false,
-                    $8, 'permit', 'routed', 'not_digital', 'queued_for_print', $2, 'non_prior', $9)""",
+                    $8, 'permit', 'routed', 'not_digital', 'queued_for_print', $2, 'non_prior', $9, $10)""",
         letter_id, NOW - dt.timedelta(hours=2), municipality, language or default_language, ssin, letter_pdf(2),
-        json.dumps(address), routing, recipient_kind)
+        json.dumps(address), routing, recipient_kind, paper_reason)
     return letter_id
 
 
@@ -233,3 +233,19 @@ async def test_erasure_and_retention_unlink_the_decisions_from_their_recipients(
         assert await conn.fetchval(f"SELECT count(*) FROM {schema}.insert_quarter_keys") == 0
         assert await conn.fetchval(f"SELECT count(recipient_key) FROM {schema}.paper_inserts") == 0
         assert await conn.fetchval(f"SELECT count(*) FROM {schema}.paper_inserts") == 2, "the counts stay"
+
+
+async def test_the_paper_copy_of_an_unread_ebox_letter_offers_help_reading_it(pool, bridge_schema, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    schema = bridge_schema
+    async with pool.acquire() as conn:
+        unread = await paper_letter(conn, schema, "12025", national_number(950), paper_reason="unread_escalation")
+        other = await paper_letter(conn, schema, "21005", national_number(951), paper_reason="no_digital_user")
+    batch = await batcher(pool, schema, tmp_path).close(NOW - dt.timedelta(minutes=30))
+    assert batch is not None
+    reader = PdfReader(tmp_path / batch.batch_id / "batch.pdf")
+    pages = letter_pages(tmp_path / batch.batch_id)
+    cover = " ".join(reader.pages[pages[unread][0] - 1].extract_text().split())
+    assert "Hulp nodig bij het lezen van deze brief? Die is gratis." in cover
+    assert f"{BOOKING}/public/find?lang=nl" in cover
+    assert "lezen" not in reader.pages[pages[other][0] - 1].extract_text() and "lire" not in reader.pages[
+        pages[other][0] - 1].extract_text()

@@ -35,6 +35,11 @@ class InsertPages:
                  booking_url: str, sender_name: Callable[[str], str]) -> None:
         self.inserts, self.cards, self.booking_url, self.sender_name = inserts, cards, booking_url, sender_name
 
+    def reading_help_link(self, language: str) -> str:
+        """Where the paper copy of an unread eBox letter sends a reader who needs help with it:
+        the finder, in the letter's language (the nearest free help, to book or walk in)."""
+        return f"{self.booking_url.rstrip('/')}/public/find?lang={language}"
+
     def __call__(self, letter_id: UUID, municipality: str, language: str, postcode: str) -> bytes | None:
         printed = self.inserts.get(letter_id)
         if printed is None:

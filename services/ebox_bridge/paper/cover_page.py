@@ -52,9 +52,18 @@ def barcode_text(reference: str, letter_id: UUID) -> str:
     return str(letter_id).upper()
 
 
+# On the paper copy of an eBox letter nobody opened: the reader may need help with it, and
+# that help is free. (Below the barcode, outside the envelope window.)
+READING_HELP_TEXT = {
+    "nl": "Hulp nodig bij het lezen van deze brief? Die is gratis. Maak een afspraak: {link}",
+    "fr": "Besoin d'aide pour lire cette lettre ? Elle est gratuite. Prenez rendez-vous : {link}",
+    "de": "Brauchen Sie Hilfe beim Lesen dieses Briefes? Sie ist kostenlos. Termin vereinbaren: {link}",
+}
+
+
 def cover_page(
     letter_id: UUID, reference: str, address: PostalAddress, sender: SenderBlock,
-    total_pages: int, language: str,
+    total_pages: int, language: str, reading_help_link: str | None = None,
 ) -> bytes:
     pdf = a4_page()
     _sender(pdf, sender)
@@ -71,6 +80,10 @@ def cover_page(
     pdf.set_font("Courier", size=8)
     pdf.set_xy(BARCODE_X_MM, BARCODE_Y_MM + BARCODE_HEIGHT_MM + 1)
     pdf.cell(170, 4, encoded)
+    if reading_help_link:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_xy(20, BARCODE_Y_MM + BARCODE_HEIGHT_MM + 10)
+        pdf.multi_cell(170, 5, latin1(READING_HELP_TEXT[lang].format(link=reading_help_link)), align="L")
     pdf.set_font("Helvetica", size=8)
     pdf.set_xy(20, 282)
     pdf.cell(170, 4, PAGE_OF_TEXT[lang].format(n=total_pages), align="R")

@@ -129,7 +129,7 @@ def _read(pdf: bytes) -> PdfReader:
 
 def compose_print_pdf(
     letter_id: UUID, reference: str, address: PostalAddress, sender: SenderBlock,
-    original_pdf: bytes, language: str, insert: bytes | None = None,
+    original_pdf: bytes, language: str, insert: bytes | None = None, reading_help_link: str | None = None,
 ) -> tuple[bytes, int]:
     """The print-ready A4 PDF (cover page, then the original's pages unchanged, then the
     campaign's insert page if any) and its page count, cover page included. Raises
@@ -137,7 +137,7 @@ def compose_print_pdf(
     original = _read(original_pdf)
     extra = PdfReader(io.BytesIO(insert)) if insert is not None else None
     total = len(original.pages) + 1 + (len(extra.pages) if extra is not None else 0)
-    cover = cover_page(letter_id, reference, address, sender, total, language)
+    cover = cover_page(letter_id, reference, address, sender, total, language, reading_help_link)
     writer = PdfWriter()
     out = io.BytesIO()
     try:

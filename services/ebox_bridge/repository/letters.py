@@ -241,7 +241,7 @@ async def move_queued_into_batch(
 async def letters_of_batch(conn: asyncpg.Connection, schema: str, batch_id: str) -> list[asyncpg.Record]:
     """What a batch's print files are made of: its letters, except those quarantined from it."""
     return await conn.fetch(
-        f"""SELECT {', '.join(FACT_COLUMNS)}, postal_address, pdf
+        f"""SELECT {', '.join(FACT_COLUMNS)}, postal_address, pdf, paper_reason
             FROM {schema}.letters WHERE batch_id = $1 AND paper_state IS DISTINCT FROM {_PAPER_FAILED}""",
         batch_id,
     )
