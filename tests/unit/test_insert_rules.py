@@ -20,7 +20,8 @@ from services.ebox_bridge.campaign.insert_rules import (
 from services.ebox_bridge.campaign.repository import RecipientKeyer, quarter_end
 
 ON = PaperInsert(enabled=True, variant="standard", holdout_share=0.1,
-                 departments={"finance": DepartmentInsert(enabled=False), "population": DepartmentInsert(variant="short")})
+                 departments={"finance": DepartmentInsert(enabled=False),
+                              "population": DepartmentInsert(variant="short", holdout_share=0.25)})
 
 
 def letter(**changes: str) -> PaperLetter:
@@ -30,7 +31,9 @@ def letter(**changes: str) -> PaperLetter:
 
 def test_a_citizens_ebox_first_letter_qualifies_with_its_departments_variant() -> None:
     assert qualifies(letter(), ON) is not None and qualifies(letter(), ON).variant == "standard"  # type: ignore[union-attr]
-    assert qualifies(letter(department="population"), ON).variant == "short"  # type: ignore[union-attr]
+    population = qualifies(letter(department="population"), ON)
+    assert population is not None and (population.variant, population.holdout_share) == ("short", 0.25)
+    assert qualifies(letter(), ON).holdout_share == 0.1  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("changes", [{"department": "finance"}, {"recipient_kind": "enterprise"},

@@ -79,6 +79,7 @@ class DepartmentInsert(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool = True
     variant: InsertVariant | None = None
+    holdout_share: float | None = Field(default=None, ge=0.0, le=0.5)
 
 
 class PaperInsert(BaseModel):
@@ -94,11 +95,13 @@ class PaperInsert(BaseModel):
     routings: tuple[Literal["ebox_first", "paper_only", "both"], ...] = ("ebox_first",)
     departments: dict[str, DepartmentInsert] = Field(default_factory=dict)
 
-    def for_department(self, department: str) -> tuple[bool, InsertVariant]:
+    def for_department(self, department: str) -> tuple[bool, InsertVariant, float]:
+        """(on, text variant, holdout share) for a department's letters."""
         own = self.departments.get(department)
         if own is None:
-            return self.enabled, self.variant
-        return self.enabled and own.enabled, own.variant or self.variant
+            return self.enabled, self.variant, self.holdout_share
+        share = own.holdout_share if own.holdout_share is not None else self.holdout_share
+        return self.enabled and own.enabled, own.variant or self.variant, share
 
 
 class Tenant(BaseModel):

@@ -38,10 +38,10 @@ class Qualified:
 
 
 def qualifies(letter: PaperLetter, config: PaperInsert) -> Qualified | None:
-    enabled, variant = config.for_department(letter.department)
+    enabled, variant, holdout_share = config.for_department(letter.department)
     if not enabled or letter.recipient_kind != "citizen" or letter.routing not in config.routings:
         return None
-    return Qualified(variant, config.holdout_share)
+    return Qualified(variant, holdout_share)
 
 
 def quarter_of(day: dt.date) -> str:
