@@ -21,6 +21,7 @@ from services.ebox_bridge.paper.layout import (
     SENDER,
     a4_page,
     address_lines,
+    fit_width,
     latin1,
 )
 from services.ebox_bridge.sender_block import SenderBlock
@@ -93,13 +94,13 @@ def cover_page(
 def _sender(pdf: FPDF, sender: SenderBlock) -> None:
     pdf.set_font("Helvetica", "B", 10)
     pdf.set_xy(SENDER.x, SENDER.y)
-    pdf.cell(SENDER.width, 5, _fit(pdf, latin1(sender.name), SENDER.width))
+    pdf.cell(SENDER.width, 5, fit_width(pdf, latin1(sender.name), SENDER.width))
     pdf.set_font("Helvetica", size=9)
     # The return address (where bpost sends undeliverable letters) when it differs.
     lines = (*sender.lines, *_return_lines(sender))
     for i, line in enumerate(lines[:5]):
         pdf.set_xy(SENDER.x, SENDER.y + 5 + i * 4.5)
-        pdf.cell(SENDER.width, 4.5, _fit(pdf, latin1(line), SENDER.width))
+        pdf.cell(SENDER.width, 4.5, fit_width(pdf, latin1(line), SENDER.width))
 
 
 def _return_lines(sender: SenderBlock) -> tuple[str, ...]:
@@ -119,12 +120,5 @@ def _address(pdf: FPDF, address: PostalAddress) -> None:
         pdf.set_font("Helvetica", size=size)
     for i, line in enumerate(lines):
         pdf.set_xy(ADDRESS_ZONE.x, ADDRESS_ZONE.y + i * ADDRESS_LINE_MM)
-        pdf.cell(ADDRESS_ZONE.width, ADDRESS_LINE_MM, _fit(pdf, line, ADDRESS_ZONE.width))
+        pdf.cell(ADDRESS_ZONE.width, ADDRESS_LINE_MM, fit_width(pdf, line, ADDRESS_ZONE.width))
 
-
-def _fit(pdf: FPDF, text: str, width_mm: float) -> str:
-    if pdf.get_string_width(text) <= width_mm:
-        return text
-    while text and pdf.get_string_width(text + ".") > width_mm:
-        text = text[:-1]
-    return text.rstrip() + "."

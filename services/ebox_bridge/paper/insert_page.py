@@ -22,7 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 
 from services.ebox_bridge.paper.insert_texts import WEEKDAYS, InsertTexts, body_for, texts_for
-from services.ebox_bridge.paper.layout import A4_HEIGHT_MM, A4_WIDTH_MM, a4_page, latin1
+from services.ebox_bridge.paper.layout import A4_HEIGHT_MM, A4_WIDTH_MM, a4_page, fit_width, latin1
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _heading(pdf: FPDF, text: str, y: float) -> float:
     pdf.set_font("Helvetica", "B", HEADING_PT)
     pdf.set_text_color(*INK_BLUE)
     pdf.set_xy(MARGIN_MM, y)
-    pdf.cell(TEXT_WIDTH_MM, 6, _fit(pdf, latin1(text), TEXT_WIDTH_MM))
+    pdf.cell(TEXT_WIDTH_MM, 6, fit_width(pdf, latin1(text), TEXT_WIDTH_MM))
     pdf.set_text_color(0, 0, 0)
     return y + 8
 
@@ -130,7 +130,7 @@ def _point(pdf: FPDF, texts: InsertTexts, point: InsertPoint, top: float) -> flo
     pdf.set_font("Helvetica", size=SMALL_PT)
     hours = _wrap(pdf, latin1(_hours_text(texts, point)), inner)
     if len(hours) > MAX_HOURS_LINES:
-        hours = [*hours[: MAX_HOURS_LINES - 1], _fit(pdf, " ".join(hours[MAX_HOURS_LINES - 1:]), inner)]
+        hours = [*hours[: MAX_HOURS_LINES - 1], fit_width(pdf, " ".join(hours[MAX_HOURS_LINES - 1:]), inner)]
     height = 2 * BOX_PADDING_MM + 6 + 5 + len(hours) * 4.5
     pdf.set_fill_color(*BOX_FILL)
     pdf.rect(MARGIN_MM, top, TEXT_WIDTH_MM, height, style="F")
@@ -160,7 +160,7 @@ def _left_right(
     family, style, size = left[1]
     pdf.set_font(family, style, size)
     pdf.set_xy(x, y)
-    pdf.cell(width - right_width, height, _fit(pdf, left[0], width - right_width))
+    pdf.cell(width - right_width, height, fit_width(pdf, left[0], width - right_width))
 
 
 def _hours_text(texts: InsertTexts, point: InsertPoint) -> str:
@@ -252,10 +252,3 @@ def _lines(
         y += height
     return y
 
-
-def _fit(pdf: FPDF, text: str, width_mm: float) -> str:
-    if pdf.get_string_width(text) <= width_mm:
-        return text
-    while text and pdf.get_string_width(text + ".") > width_mm:
-        text = text[:-1]
-    return text.rstrip() + "."

@@ -147,3 +147,12 @@ def a4_page() -> FPDF:
     pdf.c_margin = 0
     pdf.add_page()
     return pdf
+
+
+def fit_width(pdf: FPDF, text: str, width_mm: float) -> str:
+    """`text` shortened (ending in a full stop) until it fits `width_mm` in the current font."""
+    if pdf.get_string_width(text) <= width_mm:
+        return text
+    while text and pdf.get_string_width(text + ".") > width_mm:
+        text = text[:-1]
+    return text.rstrip() + "."
