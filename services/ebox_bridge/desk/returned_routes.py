@@ -17,14 +17,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from loket.infra.http.signin import csrf
 from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
-from services.ebox_bridge.desk import access
+from services.ebox_bridge.desk.guards import SERVICE, client_of, desk_refusal, form_refusal
 from services.ebox_bridge.desk.rendering import (
     DESK,
     language,
@@ -40,7 +38,6 @@ from services.ebox_bridge.repository import letters as letters_repo
 RETURNED = f"{DESK}/returned"
 SHOWN = 200
 ADDRESS_CHECKED = "mark a returned letter's address as checked"
-SERVICE = "ebox_bridge"
 
 
 class ReturnedLetters:
@@ -52,9 +49,9 @@ class ReturnedLetters:
                 Route(RETURNED + "/{letter_id}/checked", self.checked, methods=["POST"])]
 
     async def list(self, request: Request) -> Response:
+        if (refused := desk_refusal(request)) is not None:
+            return refused
         principal: Principal = request.state.principal
-        if not access.uses_desk(principal):
-            return message(request, 403, texts_for(language(request))["not_desk"])
         async with self.pool().acquire() as conn:
             rows = await letters_repo.returned_to_check(conn, self.schema, _scope(principal), SHOWN)
         t = texts_for(language(request))
@@ -69,13 +66,10 @@ class ReturnedLetters:
 
     async def checked(self, request: Request) -> Response:
         form = await read_form(request)
+        if (refused := form_refusal(request, form)) is not None:
+            return refused
         principal: Principal = request.state.principal
         lang = language(request)
-        if not access.uses_desk(principal):
-            return message(request, 403, texts_for(lang)["not_desk"])
-        live = signed_in(request)
-        if live is None or not csrf.matches(form.get(csrf.FIELD), live.csrf_secret):
-            return message(request, 403, texts_for(lang)["expired_form"])
         try:
             letter_id = uuid.UUID(request.path_params["letter_id"])
         except ValueError:
@@ -85,7 +79,7 @@ class ReturnedLetters:
                                                            principal.name, self.clock())
             if done:
                 await audit.record(conn, principal, Access(ADDRESS_CHECKED, "letter", str(letter_id)),
-                                   request.client.host if request.client else "unknown", SERVICE)
+                                   client_of(request), SERVICE)
         if not done:  # another municipality's, never returned, or done by a colleague meanwhile
             return message(request, 404, texts_for(lang)["returned_gone"])
         return RedirectResponse(with_lang(RETURNED, request, done="1"), 303)

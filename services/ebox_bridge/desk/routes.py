@@ -41,9 +41,7 @@ from loket.infra.bus.dlq_store import (
     MalformedDeadLetterId,
     open_dlq_store,
 )
-from loket.infra.http.signin import csrf
 from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -53,6 +51,7 @@ from services.ebox_bridge.api.print_house_batches import PrintBatchReading
 from services.ebox_bridge.api.print_house_models import PrintBatchView
 from services.ebox_bridge.api.problems import ApiProblem
 from services.ebox_bridge.desk import access
+from services.ebox_bridge.desk.guards import SERVICE, client_of, desk_refusal, form_refusal
 from services.ebox_bridge.desk.rendering import (
     DESK,
     language,
@@ -85,7 +84,6 @@ BY_RECIPIENT = f"{LETTERS}/by-recipient"
 BATCHES = f"{DESK}/batches"
 REFUSED = f"{DESK}/refused"
 WEBHOOKS = f"{DESK}/webhooks"
-SERVICE = "ebox_bridge"
 # Files a clerk may take from a batch's spool; the merged PDF is the print house's.
 DESK_FILES = {"manifest.csv": "manifest_csv", "manifest.json": "manifest_json", "batch.pdf": "batch_pdf"}
 SHOWN = 50  # letters, batches and refused letters on one page
@@ -138,7 +136,7 @@ class LetterDesk:
         return RedirectResponse(with_lang(LETTERS, request), 303)
 
     async def find(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         t = texts_for(language(request))
@@ -160,7 +158,7 @@ class LetterDesk:
 
     async def find_by_recipient(self, request: Request) -> Response:
         form = await read_form(request)
-        if (refusal := _form_refusal(request, form)) is not None:
+        if (refusal := form_refusal(request, form)) is not None:
             return refusal
         principal: Principal = request.state.principal
         t = texts_for(language(request))
@@ -175,7 +173,7 @@ class LetterDesk:
         found = await self.reading.of_recipient(principal, ssin, SHOWN)
         async with self.pool().acquire() as conn:
             ids = ",".join(str(v.letter_id) for v in found)[:2000] or "none found"
-            await audit.record(conn, principal, Access(SEARCH_BY_RECIPIENT, "letter", ids), _client(request), SERVICE)
+            await audit.record(conn, principal, Access(SEARCH_BY_RECIPIENT, "letter", ids), client_of(request), SERVICE)
         return self._find_page(request, found=found, heading=t["results_for_recipient"], here=LETTERS)
 
     def _find_page(self, request: Request, *, query: str = "", found: list[LetterView] | None = None,
@@ -187,7 +185,7 @@ class LetterDesk:
                       heading=heading, errors=errors or [], field_errors=dict(errors or []))
 
     async def letter(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         lang = language(request)
@@ -221,7 +219,7 @@ class LetterDesk:
     # --- print batches
 
     async def batch_list(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         lang = language(request)
@@ -230,7 +228,7 @@ class LetterDesk:
                       batches=[_batch_row(b, lang, request) for b in views])
 
     async def batch(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         lang = language(request)
@@ -253,7 +251,7 @@ class LetterDesk:
                                 for r in returned])
 
     async def batch_file(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         t = texts_for(language(request))
@@ -268,14 +266,14 @@ class LetterDesk:
             return message(request, problem.status, text)
         async with self.pool().acquire() as conn:
             await audit.record(conn, principal, Access(DOWNLOAD_BATCH_FILE, "print batch", f"{batch_id}/{name}"),
-                               _client(request), SERVICE)
+                               client_of(request), SERVICE)
         return FileResponse(spooled.path, media_type=spooled.media_type, filename=f"{batch_id}-{name}",
                             headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
     # --- refused letters (the intake's dead letters)
 
     async def refused(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         lang = language(request)
@@ -300,7 +298,7 @@ class LetterDesk:
 
     async def replay(self, request: Request) -> Response:
         form = await read_form(request)
-        if (refusal := _form_refusal(request, form)) is not None:
+        if (refusal := form_refusal(request, form)) is not None:
             return refusal
         principal: Principal = request.state.principal
         t = texts_for(language(request))
@@ -326,13 +324,13 @@ class LetterDesk:
             return message(request, 503, t["bus_down"])
         async with self.pool().acquire() as conn:
             await audit.record(conn, principal, Access(REPLAY_REFUSED, "letter", found.letter_id or dead_id),
-                               _client(request), SERVICE)
+                               client_of(request), SERVICE)
         return RedirectResponse(with_lang(REFUSED, request, done="1"), 303)
 
     # --- webhooks
 
     async def webhooks(self, request: Request) -> Response:
-        if (refusal := _refusal(request)) is not None:
+        if (refusal := desk_refusal(request)) is not None:
             return refusal
         principal: Principal = request.state.principal
         lang = language(request)
@@ -361,7 +359,7 @@ class LetterDesk:
         """Deliver a failed notification again (same webhook-id, a fresh 24 h window), as the
         API's `POST /v1/webhooks/{id}/deliveries/{id}/replay` does."""
         form = await read_form(request)
-        if (refusal := _form_refusal(request, form)) is not None:
+        if (refusal := form_refusal(request, form)) is not None:
             return refusal
         principal: Principal = request.state.principal
         t = texts_for(language(request))
@@ -377,31 +375,11 @@ class LetterDesk:
                                                   self.retry.give_up_at(now)):
                     return message(request, 404, t["unknown_delivery"])
                 await audit.record(conn, principal, Access(REPLAY_DELIVERY, "webhook delivery", str(delivery_id)),
-                                   _client(request), SERVICE)
+                                   client_of(request), SERVICE)
         return RedirectResponse(with_lang(WEBHOOKS, request, done="1"), 303)
 
 
 # --- helpers
-
-
-def _refusal(request: Request) -> Response | None:
-    principal: Principal = request.state.principal
-    if access.uses_desk(principal):
-        return None
-    return message(request, 403, texts_for(language(request))["not_desk"])
-
-
-def _form_refusal(request: Request, form: dict[str, str]) -> Response | None:
-    if (refusal := _refusal(request)) is not None:
-        return refusal
-    live = signed_in(request)
-    if live is None or not csrf.matches(form.get(csrf.FIELD), live.csrf_secret):
-        return message(request, 403, texts_for(language(request))["expired_form"])
-    return None
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _uuid(text: str) -> uuid.UUID | None:
