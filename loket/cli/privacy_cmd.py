@@ -87,7 +87,7 @@ def erase(
         asyncio.run(_publish(url, event))
         console.print(f"erasure {event.payload.erasure_id} requested for {mask_national_numbers(digits)}")
         if scrub_after:
-            _scrub_and_report(url, database, digits, letter_ids, wait, console)
+            _scrub_and_report(url, database, digits, letter_ids, wait, console, event.payload.erasure_id)
 
 
 @app.command("scrub")
@@ -97,31 +97,38 @@ def scrub_command(
     database_url: DatabaseUrl = None,
     wait: float = typer.Option(60.0, "--wait", min=0, help="seconds to wait for services still to consume an "
                                                             "event that names the citizen"),
+    erasure: list[UUID] = typer.Option([], "--erasure", help="the reference `erase` printed: the events about the "
+                                                              "letters that request erased are removed too (their "
+                                                              "number is gone, so only the reference finds them)"),
 ) -> None:
     """Remove the events that name the citizen from the bus (NATS: deleted and overwritten) and
     the published ones from every outbox, once every service has consumed them. `erase` does
-    this by itself; run it again for letters that were in flight at the erasure. Exit code 3:
-    something had to be left (said what)."""
+    this by itself; run it again with `--erasure` once the letters that were in flight at the
+    erasure have settled (the bridge erases them then). Exit code 3: something had to be left
+    (said what)."""
     digits = _valid(national_number)
     database = resolve_database_url(database_url)
     with bus_url_or_embedded(bus_url) as url:
-        _scrub_and_report(url, database, digits, asyncio.run(letters_of(database, digits)), wait, Console())
+        _scrub_and_report(url, database, digits, asyncio.run(letters_of(database, digits, erasure)), wait,
+                          Console(), erasure[0] if len(erasure) == 1 else None)
 
 
 def _scrub_and_report(bus_url: str, database_url: str, digits: str, letter_ids: list[UUID], wait: float,
-                      console: Console) -> None:
+                      console: Console, erasure_id: UUID | None) -> None:
     done = asyncio.run(scrub(bus_url, database_url, digits, letter_ids, wait, console))
     console.print(f"removed {done.bus_removed} events from the bus and {done.outbox_removed} published events "
                   "from the outboxes")
     for note in done.notes:
         console.print(note)
+    again = f"`loket privacy scrub - --erasure {erasure_id or '<reference>'}`"
     if done.letters_kept:
-        console.print(f"{done.letters_kept} letters were in flight and keep what delivering them needs: run "
-                      "`loket privacy erase` again once they are delivered or posted")
+        console.print(f"{done.letters_kept} letters were in flight and keep what delivering them needs; the eBox "
+                      f"bridge erases each as soon as it is delivered or posted. Then run {again} to remove the "
+                      "events about them")
     if not done.complete:
         held = ", ".join(sorted(done.held_by)) or "an outbox relay"
         console.print(f"left for now: {done.bus_waiting} events on the bus and {done.outbox_waiting} in outboxes, "
-                      f"not yet consumed (waiting for {held}); run `loket privacy scrub` again later")
+                      f"not yet consumed (waiting for {held}); run {again} later")
         raise typer.Exit(3)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -41,15 +42,20 @@ class Scrubbed:
         return not (self.bus_waiting or self.outbox_waiting)
 
 
-async def letters_of(database_url: str, national_number: str) -> list[UUID]:
-    """The ids of the letters that still hold the number: their status events name no citizen
-    but carry the letter's contact details, so the scrub looks for these ids too. Read before
-    the erasure request is published (it blanks the number of settled letters)."""
+async def letters_of(database_url: str, national_number: str, erasure_ids: Sequence[UUID] = ()) -> list[UUID]:
+    """The ids of the letters that still hold the number, and of those erasure requests
+    (`erasure_ids`) covered: their status events name no citizen but carry the letter's contact
+    details, so the scrub looks for these ids too. `erase` reads them before it publishes the
+    request (which blanks the number of settled letters); a later scrub finds the erased ones by
+    the request's reference."""
     conn = await asyncpg.connect(database_url)
     try:
         if not await conn.fetchval("SELECT to_regclass('ebox_bridge.letters')"):
             return []
-        return await bridge_letters.ids_of_citizen(conn, "ebox_bridge", national_number)
+        found = set(await bridge_letters.ids_of_citizen(conn, "ebox_bridge", national_number))
+        for erasure_id in erasure_ids:
+            found.update(await bridge_letters.ids_of_erasure(conn, "ebox_bridge", erasure_id))
+        return sorted(found)
     finally:
         await conn.close()
 

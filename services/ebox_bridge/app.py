@@ -28,6 +28,7 @@ from services.ebox_bridge.api.print_house_batches import PrintBatchReading
 from services.ebox_bridge.api.print_house_routes import PrintHouseRoutes
 from services.ebox_bridge.api.routes import BODY_LIMITS, api_routes
 from services.ebox_bridge.api.submission import LetterSubmission
+from services.ebox_bridge.deferred_erasure import DeferredErasure
 from services.ebox_bridge.desk.rendering import DESK
 from services.ebox_bridge.desk.returned_routes import ReturnedLetters
 from services.ebox_bridge.desk.routes import LetterDesk
@@ -104,6 +105,8 @@ def service_spec(
         runtime.db, NAME, metrics, interval_s=settings.sweep_interval_s,
         stuck_after_s=settings.stuck_after_s, clock=utc_now,
     )
+    deferred_erasure = DeferredErasure(runtime.db, NAME, runtime.outbox,
+                                       interval_s=settings.deferred_erasure_interval_s, batch_size=500, clock=utc_now)
     batcher = PrintBatcher(runtime.db, NAME, settings, metrics, PaperSenders(tenants, policies), utc_now)
 
     async def ebox_work(_: Runtime) -> None:
@@ -115,7 +118,7 @@ def service_spec(
             await asyncio.gather(dispatch.run(), read_polls.run())
 
     async def sweep(_: Runtime) -> None:
-        await sweeper.run()
+        await asyncio.gather(sweeper.run(), deferred_erasure.run())
 
     async def print_batching(_: Runtime) -> None:
         await batcher.run()

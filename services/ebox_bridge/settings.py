@@ -93,6 +93,11 @@ class EboxBridgeSettings(ServiceSettings):
     sweep_interval_s: float = Field(default=60.0, gt=0)
     stuck_after_s: float = Field(default=3600.0, gt=0, description="non-terminal letters older than this are reported")
 
+    # --- erasure requests ---
+    deferred_erasure_interval_s: float = Field(
+        default=60.0, gt=0, description="how often letters in flight at an erasure request are checked for having "
+                                        "settled (then erased)")
+
     @field_validator("ebox_url", "ebox_token_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:

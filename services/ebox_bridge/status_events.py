@@ -12,8 +12,6 @@ import json
 from typing import Any
 from uuid import UUID
 
-from loket.contracts import Event
-from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.letter_status import (
     LetterCancelled,
     LetterDeliveredToEbox,
@@ -28,6 +26,7 @@ from loket.contracts.letter_status import (
     LetterUnreadEscalated,
 )
 from services.ebox_bridge.campaign.repository import InsertDecision
+from services.ebox_bridge.domain.erasure_cause import ErasureCause
 from services.ebox_bridge.domain.facts import LetterFacts
 
 PRODUCER = "ebox_bridge"
@@ -104,13 +103,12 @@ def _contact(facts: LetterFacts) -> dict[str, Any]:
     return {"contact": json.loads(facts.contact)} if facts.contact else {}
 
 
-def recipient_erased(letter_id: UUID, municipality: str, request: CitizenErasureRequested,
+def recipient_erased(letter_id: UUID, municipality: str, erasure_id: UUID, cause: ErasureCause,
                      at: dt.datetime) -> LetterRecipientErased:
     """Caused by the erasure request (its correlation), not by the letter's own chain: the
     letter's first event may be long gone from the stream."""
-    return LetterRecipientErased(producer=PRODUCER, **Event.caused_by(request), payload={
-        "letter_id": letter_id, "municipality": municipality, "erasure_id": request.payload.erasure_id,
-        "erased_at": at})
+    return LetterRecipientErased(producer=PRODUCER, **cause.envelope(), payload={
+        "letter_id": letter_id, "municipality": municipality, "erasure_id": erasure_id, "erased_at": at})
 
 
 def insert_decided(decision: InsertDecision, at: dt.datetime) -> LetterInsertDecided:

@@ -11,6 +11,7 @@ import uuid
 from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.letter_status import LetterDeliveredToEbox, LetterRecipientErased
 from services.ebox_bridge import status_events
+from services.ebox_bridge.domain.erasure_cause import ErasureCause
 from tests.support.bridge_harness import publish
 from tests.support.letters import national_number
 from tests.support.notify_harness import eventually, running_notify
@@ -39,7 +40,8 @@ async def test_an_erased_citizens_letter_messages_lose_their_contact_details(
         request = CitizenErasureRequested(producer="test", payload={
             "erasure_id": uuid.uuid4(), "national_number": national_number(7, born=59), "requested_at": dt.datetime.now(dt.UTC)})
         event: LetterRecipientErased = status_events.recipient_erased(
-            erased.payload.letter_id, "12025", request, dt.datetime.now(dt.UTC))
+            erased.payload.letter_id, "12025", request.payload.erasure_id, ErasureCause.of(request),
+            dt.datetime.now(dt.UTC))
         await publish(bus_url, [event, event])  # redelivered: erasing twice is harmless
 
         async def blanked() -> bool:

@@ -31,8 +31,9 @@ from tests.support.bridge_harness import (
 from tests.support.letters import letter_issued, national_number
 
 
-async def _messages_holding(bus_url: str, needle: bytes) -> int:
-    """How many messages in any stream hold `needle`, read with a throw-away consumer."""
+async def _messages_holding(bus_url: str, *needles: bytes) -> int:
+    """How many messages in any stream hold one of `needles`, read with a throw-away consumer
+    (one pass over the streams: each pass waits out a fetch timeout per stream)."""
     nc = await nats.connect(bus_url)
     found = 0
     try:
@@ -49,7 +50,7 @@ async def _messages_holding(bus_url: str, needle: bytes) -> int:
                     batch = await reader.fetch(500, timeout=0.5)
                 except (TimeoutError, nats.errors.TimeoutError):
                     break
-                found += sum(needle in m.data for m in batch)
+                found += sum(any(n in m.data for n in needles) for m in batch)
             await reader.unsubscribe()
     finally:
         await nc.close()
@@ -93,8 +94,8 @@ async def test_erase_then_leaves_no_event_naming_the_citizen_on_the_bus_or_in_an
     key, cert = ensure_keypair(tmp_path / "keys", "bridge")
     with EmbeddedNats(tmp_path / "nats") as server:
         bus_url = server.url
-        async with simulator(cert) as sim, running_bridge(bridge_settings(database_url, bus_url, sim, key, cert,
-                                                                          tmp_path / "spool")):
+        async with simulator(cert) as sim, running_bridge(bridge_settings(
+                database_url, bus_url, sim, key, cert, tmp_path / "spool", deferred_erasure_interval_s=0.2)):
             mine = [letter_issued(citizen), letter_issued(citizen)]
             await publish(bus_url, [*mine, letter_issued(other)])
             ids = [e.payload.letter_id for e in mine]
@@ -118,9 +119,39 @@ async def test_erase_then_leaves_no_event_naming_the_citizen_on_the_bus_or_in_an
             removed = int(run.stdout.split("removed ")[1].split(" events")[0])
             assert removed >= 3, run.stdout
             assert "2 letters were in flight" in run.stdout, run.stdout
-        assert await _messages_holding(bus_url, citizen.encode()) == 0
-        for letter_id in ids:
-            assert await _messages_holding(bus_url, str(letter_id).encode()) == 0
+            assert await _messages_holding(bus_url, citizen.encode(), *(str(i).encode() for i in ids)) == 0
+            assert await _messages_holding(bus_url, other.encode()) == 1
+
+            # The letters are posted: the bridge erases them now, without being asked again,
+            # and says so on the bus (notify blanks its messages' contacts from that).
+            reference = run.stdout.split("erasure ")[1].split()[0]
+            assert f"--erasure {reference}" in run.stdout, run.stdout
+            await pool.execute("UPDATE ebox_bridge.letters SET paper_state = 'posted' WHERE letter_id = ANY($1::uuid[])",
+                               ids)
+            for _ in range(300):
+                if await pool.fetchval("SELECT count(*) FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[]) "
+                                       "AND ssin = '' AND octet_length(pdf) = 0 AND contact IS NULL", ids) == 2:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the posted letters were not erased")
+            for _ in range(300):
+                if await pool.fetchval("SELECT count(*) FROM ebox_bridge.outbox WHERE event_type = "
+                                       "'LetterRecipientErased' AND key = ANY($1::text[]) AND sent_at IS NOT NULL",
+                                       [str(i) for i in ids]) == 2:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the erasure of the posted letters was not announced")
+            assert await _messages_holding(bus_url, *(str(i).encode() for i in ids)) == 2
+            # Their number is gone, so only the request's reference finds those events.
+            again = await asyncio.to_thread(subprocess.run, [
+                sys.executable, "-m", "loket.cli", "privacy", "scrub", citizen, "--erasure", reference,
+                "--bus-url", bus_url, "--database-url", database_url, "--wait", "30"],
+                env=env, capture_output=True, text=True, timeout=120)
+            assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+            assert "were in flight" not in again.stdout
+        assert await _messages_holding(bus_url, *(str(i).encode() for i in ids)) == 0
         assert await _messages_holding(bus_url, other.encode()) == 1
     for schema in ("booking", "notify", "ebox_bridge", "reporting"):
         if await pool.fetchval("SELECT to_regclass($1)", f"{schema}.outbox"):

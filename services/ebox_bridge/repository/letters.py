@@ -525,18 +525,40 @@ async def of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[d
     return [{**dict(r), "history": by_letter.get(r["letter_id"], [])} for r in rows]
 
 
-async def erase_citizen(conn: asyncpg.Connection, schema: str,
-                        ssin: str) -> tuple[list[tuple[UUID, str]], int]:
+async def erase_citizen(conn: asyncpg.Connection, schema: str, ssin: str,
+                        erasure_id: UUID) -> tuple[list[tuple[UUID, str]], int]:
     """An erasure request: the citizen's settled letters lose their PDF, number, address and
-    contact now; ((letter id, municipality) of each erased, how many still in flight). Letters
-    in flight keep what delivering them needs; the retention job purges them after settlement
-    (`erase_settled_*`)."""
+    contact now; ((letter id, municipality) of each erased, how many still in flight). Every
+    letter of the citizen is marked with the request: those in flight keep what delivering them
+    needs and are erased the moment they settle (`erase_settled_of_requests`)."""
     rows = await conn.fetch(
-        f"""UPDATE {schema}.letters l SET pdf = ''::bytea, ssin = '', postal_address = NULL, contact = NULL
+        f"""UPDATE {schema}.letters l SET pdf = ''::bytea, ssin = '', postal_address = NULL, contact = NULL,
+                   erasure_id = $4
             WHERE l.ssin = $1 AND {_settled(2)} RETURNING letter_id, municipality""",
-        ssin, *_settled_args())
-    in_flight = await conn.fetchval(f"SELECT count(*) FROM {schema}.letters WHERE ssin = $1", ssin)
-    return [(r["letter_id"], r["municipality"]) for r in rows], int(in_flight)
+        ssin, *_settled_args(), erasure_id)
+    status = await conn.execute(f"UPDATE {schema}.letters SET erasure_id = $2 WHERE ssin = $1", ssin, erasure_id)
+    return [(r["letter_id"], r["municipality"]) for r in rows], int(status.split()[-1])
+
+
+async def erase_settled_of_requests(conn: asyncpg.Connection, schema: str,
+                                    limit: int) -> list[tuple[UUID, str, UUID]]:
+    """Letters that were in flight at an erasure request and have settled since lose their PDF,
+    number, address and contact; ((letter id, municipality, erasure id) of each). Rows another
+    replica is erasing are skipped, so each letter is erased (and announced) once."""
+    rows = await conn.fetch(
+        f"""UPDATE {schema}.letters SET pdf = ''::bytea, ssin = '', postal_address = NULL, contact = NULL
+            WHERE letter_id IN (SELECT l.letter_id FROM {schema}.letters l
+                                WHERE l.erasure_id IS NOT NULL AND l.ssin <> '' AND {_settled(1)}
+                                ORDER BY l.letter_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+            RETURNING letter_id, municipality, erasure_id""",
+        *_settled_args(), limit)
+    return [(r["letter_id"], r["municipality"], r["erasure_id"]) for r in rows]
+
+
+async def ids_of_erasure(conn: asyncpg.Connection, schema: str, erasure_id: UUID) -> list[UUID]:
+    """The letters an erasure request covered, found after their number is gone."""
+    return [r["letter_id"] for r in await conn.fetch(
+        f"SELECT letter_id FROM {schema}.letters WHERE erasure_id = $1 ORDER BY letter_id", erasure_id)]
 
 
 async def returned_to_check(conn: asyncpg.Connection, schema: str, municipality: str | None,
