@@ -10,7 +10,6 @@ the send is recorded.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from loket.infra.constant_time import same_secret
 from loket.infra.http.auth import problem
 from loket.infra.runtime import Runtime
 from services.notify.outcomes import Outcomes
@@ -34,7 +34,7 @@ def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Out
                    clock: Callable[[], dt.datetime]) -> list[Route]:
     async def sms_receipt(request: Request) -> Response:
         given = request.headers.get("x-receipt-token", "")
-        if not token or not hmac.compare_digest(given, token):
+        if not token or not same_secret(given, token):
             return problem(401, "Unauthorized", "send the receipt secret in X-Receipt-Token")
         try:
             body = json.loads(await request.body())

@@ -8,9 +8,10 @@ the step it matched is stored and no code of that step or an earlier one works a
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 
 import pyotp
+
+from loket.infra.constant_time import same_secret
 
 ISSUER = "Loket"
 WINDOW = 1  # steps either side of now
@@ -27,13 +28,13 @@ def provisioning_uri(secret: str, username: str) -> str:
 def matching_step(secret: str, code: str, at: dt.datetime, last_used_step: int | None) -> int | None:
     """The step `code` belongs to, or None when it is wrong, too old or used before."""
     code = code.strip().replace(" ", "")
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):  # not '١٢٣٤٥٦'
         return None
     totp = pyotp.TOTP(secret)
     now_step = totp.timecode(at)
     for step in range(now_step - WINDOW, now_step + WINDOW + 1):
         if last_used_step is not None and step <= last_used_step:
             continue
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if same_secret(totp.generate_otp(step), code):
             return step
     return None

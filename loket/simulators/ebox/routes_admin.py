@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from pydantic import ValidationError
@@ -10,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from loket.infra.constant_time import same_secret
 from loket.simulators.ebox.citizens import require_ssin
 from loket.simulators.ebox.enterprises import require_enterprise_number
 from loket.simulators.ebox.errors import EboxError, invalid_input
@@ -21,7 +21,7 @@ def _admin(request: Request) -> SimState:
     expected = sim.settings.admin_token.get_secret_value()
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     # An unset admin token closes the admin API instead of opening it to everyone.
-    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(given, expected):
+    if not expected or scheme.lower() != "bearer" or not same_secret(given, expected):
         raise EboxError(401, "INVALID_TOKEN", "admin token required")
     return sim
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import re
 from collections.abc import AsyncIterator
@@ -23,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from loket.infra.constant_time import same_secret
 from loket.simulators.sms.settings import SmsSimSettings
 from loket.simulators.sms.state import Faults, SimState, receipt_for
 
@@ -39,7 +39,7 @@ def create_app(settings: SmsSimSettings) -> Starlette:
 
     def authorised(request: Request, secret: str) -> bool:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return not secret or hmac.compare_digest(given, secret)
+        return not secret or same_secret(given, secret)
 
     async def send_receipt(message_id: str, to: str) -> None:
         await asyncio.sleep(settings.receipt_delay_ms / 1000)
