@@ -59,14 +59,15 @@ class PaperSender(BaseModel):
 
 
 class Retention(BaseModel):
-    """Days personal data is kept once it is no longer needed (defaults: the platform's)."""
+    """Days personal data is kept once it is no longer needed (defaults: the platform's). Dead
+    letters are not here: a refused event may name no municipality (it is refused because it
+    could not be read), so their bodies follow one platform setting, `LOKET_DLQ_BODY_DAYS`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     letter_pdf_days: int = Field(default=90, ge=1, le=3650)
     postal_address_days: int = Field(default=90, ge=1, le=3650)
     contact_days: int = Field(default=30, ge=1, le=3650)
     appointment_contact_days: int = Field(default=30, ge=1, le=3650)
-    dead_letter_body_days: int = Field(default=30, ge=1, le=3650)
     audit_days: int = Field(default=730, ge=30, le=3650)
 
 
