@@ -10,14 +10,17 @@ Python. Handlers write through a store: `SqlProjections` binds the SQL to a sche
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
+from uuid import UUID
 
 import asyncpg
 
 from loket.contracts import Event
+from loket.contracts.citizens import CitizenErasureRequested
 from services.reporting.pseudonyms import Pseudonymizer
 
 Row = tuple[Any, ...]
@@ -83,6 +86,16 @@ LETTER = ["letter_id", "municipality", "department", "document_type"]
 NOTE = ["notification_id", "kind", "channel", "trigger_aggregate_id"]
 LOAN = ["loan_id", "point_id", "municipality"]
 STARTS = {"starts_at": newest_by("starts_version"), "starts_version": GREATEST}
+# A letter's citizen as issued (0) or replaced at the citizen's erasure request (1): the replaced one wins.
+ISSUED, ERASED = 0, 1
+CITIZEN = {"citizen": newest_by("citizen_version"), "citizen_version": GREATEST}
+
+
+def erased_pseudonym(erasure_id: UUID) -> str:
+    """What stands in for an erased citizen's pseudonym: derived from the request's random id
+    alone, so it links to no number; the same for all their rows, so counts of distinct
+    citizens and the joins between letters and activations stay as they were."""
+    return hashlib.sha256(b"loket-erased:" + erasure_id.bytes).hexdigest()[:32]
 
 
 def _latest(*columns: str) -> dict[str, Rule]:
@@ -139,13 +152,18 @@ STATEMENTS: dict[str, Statement] = {
         lambda e, _: (e.payload.notification_id, e.payload.kind, e.payload.channel, e.payload.trigger_aggregate_id,
                       e.payload.status, e.payload.failed_at)),
     "LetterIssued": _on(
-        "letters", "letter_id", [*LETTER, "language", "important", "citizen", "issued_at", "registered"],
-        _latest("language", "important", "citizen", "issued_at", "registered"),
+        "letters", "letter_id", [*LETTER, "language", "important", "citizen", "citizen_version", "issued_at",
+                                 "registered"],
+        {**_latest("language", "important", "issued_at", "registered"), **CITIZEN},
         lambda e, p: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
                       # A company's letter counts as a letter, but belongs to no citizen: no pseudonym.
                       e.payload.language, e.payload.important,
                       p(e.payload.recipient_national_number if e.payload.addressee.kind == "citizen" else None),
-                      e.occurred_at, e.payload.registered)),
+                      ISSUED, e.occurred_at, e.payload.registered)),
+    # The bridge erased whose letter this was: so does reporting, in any order with LetterIssued.
+    "LetterRecipientErased": _on(
+        "letters", "letter_id", ["letter_id", "municipality", "citizen", "citizen_version"], CITIZEN,
+        lambda e, _: (e.payload.letter_id, e.payload.municipality, erased_pseudonym(e.payload.erasure_id), ERASED)),
     "LetterDeliveredToEbox": _on(
         "letters", "letter_id", [*LETTER, "ebox_delivered_at"], _latest("ebox_delivered_at"),
         lambda e, _: (e.payload.letter_id, e.payload.municipality, e.payload.department, e.payload.document_type,
@@ -207,13 +225,16 @@ STATEMENTS: dict[str, Statement] = {
         "loans", "loan_id", [*LOAN, "overdue_days"], {"overdue_days": GREATEST},
         lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.days_overdue)),
 }
-PROJECTED = frozenset(STATEMENTS)
+# Not an upsert: the erasure request replaces the citizen's pseudonym wherever it is (`erase_citizen`).
+PROJECTED = frozenset(STATEMENTS) | {"CitizenErasureRequested"}
 
 
 class ProjectionStore(Protocol):
     """Where the projector writes: one call per event type and broker batch, rows in broker order."""
 
     async def upsert(self, conn: Any, event_type: str, rows: list[Row]) -> None: ...
+
+    async def erase_citizen(self, conn: Any, pseudonym: str, replacement: str) -> None: ...
 
 
 class SqlProjections:
@@ -226,6 +247,12 @@ class SqlProjections:
 
     async def upsert(self, conn: asyncpg.Connection, event_type: str, rows: list[Row]) -> None:
         await conn.executemany(self._sql[event_type], rows)
+
+    async def erase_citizen(self, conn: asyncpg.Connection, pseudonym: str, replacement: str) -> None:
+        await conn.execute(f"UPDATE {self.schema}.activations SET citizen = $2 WHERE citizen = $1",
+                           pseudonym, replacement)
+        await conn.execute(f"UPDATE {self.schema}.letters SET citizen = $2, citizen_version = {ERASED} "
+                           "WHERE citizen = $1", pseudonym, replacement)
 
 
 def rows_of(events: list[Event], pseudonymize: Pseudonymizer) -> dict[str, list[Row]]:
@@ -240,7 +267,22 @@ def rows_of(events: list[Event], pseudonymize: Pseudonymizer) -> dict[str, list[
 
 
 async def project_into(store: ProjectionStore, conn: Any, events: list[Event], pseudonymize: Pseudonymizer) -> int:
-    """Writes a batch of events through `store`; returns how many rows were upserted."""
+    """Writes a batch of events through `store`; returns how many rows were upserted. An erasure
+    request splits the batch: what came before it is projected first, so it is erased too."""
+    written, before = 0, []
+    for event in events:
+        if isinstance(event, CitizenErasureRequested):
+            written += await _upsert_all(store, conn, before, pseudonymize)
+            before = []
+            pseudonym = pseudonymize(str(event.payload.national_number))
+            assert pseudonym is not None
+            await store.erase_citizen(conn, pseudonym, erased_pseudonym(event.payload.erasure_id))
+        else:
+            before.append(event)
+    return written + await _upsert_all(store, conn, before, pseudonymize)
+
+
+async def _upsert_all(store: ProjectionStore, conn: Any, events: list[Event], pseudonymize: Pseudonymizer) -> int:
     rows = rows_of(events, pseudonymize)
     for event_type, batch in rows.items():
         await store.upsert(conn, event_type, batch)

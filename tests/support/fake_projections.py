@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.reporting.projector import STATEMENTS, Row, Rule
+from services.reporting.projector import ERASED, STATEMENTS, Row, Rule
 
 KEYS = {s.upsert.table: s.upsert.key for s in STATEMENTS.values()}
 COLUMNS = {t: sorted({c for s in STATEMENTS.values() if s.upsert.table == t for c in s.upsert.columns}) for t in KEYS}
@@ -53,6 +53,14 @@ class FakeProjections:
                 continue
             merged = {c: _merge(upsert.rule(c), c, old, new) for c in upsert.columns if c != upsert.key}
             old.update(merged)
+
+    async def erase_citizen(self, conn: Any, pseudonym: str, replacement: str) -> None:
+        for row in self.tables.get("activations", {}).values():
+            if row.get("citizen") == pseudonym:
+                row["citizen"] = replacement
+        for row in self.tables.get("letters", {}).values():
+            if row.get("citizen") == pseudonym:
+                row["citizen"], row["citizen_version"] = replacement, ERASED
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         """The table's rows with every column the projections write, unknown ones None."""

@@ -13,7 +13,7 @@ from loket.contracts import Event
 from loket.contracts.national_number import is_valid_national_number
 from loket.infra.bus.handler_context import BatchContext
 from services.reporting.app import service_spec, subscriptions
-from services.reporting.projector import STATEMENTS, SqlProjections
+from services.reporting.projector import STATEMENTS, SqlProjections, erased_pseudonym
 from services.reporting.pseudonyms import Pseudonymizer
 from tests.contracts.examples import (
     ACTIVATION_ID,
@@ -168,3 +168,30 @@ async def test_a_company_letter_counts_as_a_letter_of_no_citizen() -> None:
     letter = store.row("letters", LETTER_ID)
     assert letter["citizen"] is None
     assert letter["issued_at"] == issued.occurred_at and letter["ebox_delivered_at"] is not None
+
+
+async def test_an_erasure_replaces_the_citizens_pseudonym_in_every_row_whatever_the_order() -> None:
+    """Letters and activations keep being counted, joined under one stand-in that links to no
+    number; a LetterIssued projected after the erasure (its topic's consumer lagging) cannot put
+    the pseudonym back."""
+    erasure = example("CitizenErasureRequested")
+    erased = example("LetterRecipientErased", erasure_id=erasure.payload.erasure_id)
+    stand_in = erased_pseudonym(erasure.payload.erasure_id)
+    assert erased.payload.erasure_id == erasure.payload.erasure_id and stand_in != PSEUDONYMS(NATIONAL_NUMBER)
+    everything = life_of_everything()
+    # The activation shares the erasure's topic, so it comes before it; the letter's events are on
+    # other topics, whose consumers may be behind or ahead.
+    activation = [e for e in everything if e.event_type == "EboxActivationAssisted"]
+    others = [e for e in everything if e.event_type != "EboxActivationAssisted"]
+    orders = {
+        "erasure last": [*everything, erasure, erased],
+        "erasure first, the letter's events late": [*activation, erasure, erased, *others],
+        "one batch, erasure in the middle": [*activation, others[0], erasure, *others[1:], erased],
+    }
+    for name, events in orders.items():
+        store = await project(events, batch=len(events))
+        values = [v for rows in store.tables.values() for row in rows.values() for v in row.values()]
+        assert PSEUDONYMS(NATIONAL_NUMBER) not in values, name
+        assert store.row("letters", LETTER_ID)["citizen"] == stand_in, name
+        assert store.row("activations", ACTIVATION_ID)["citizen"] == stand_in, name
+        assert store.row("letters", LETTER_ID)["read_at"] == T0 + timedelta(days=2), name  # still counted
