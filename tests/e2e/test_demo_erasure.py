@@ -20,6 +20,7 @@ import asyncpg
 import pytest
 
 from loket.devstack.runtime_file import runtime_bus_url, runtime_database_url
+from services.reporting.pseudonyms import Pseudonymizer
 from tests.support.trace_scan import database_hits, file_hits, stream_hits
 
 pytestmark = pytest.mark.slow
@@ -83,11 +84,19 @@ async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Pat
         runtime = json.loads((data_dir / "runtime.json").read_text())
         database_url, bus_url = runtime_database_url(runtime), runtime_bus_url(runtime)
         ssin, contact = await settled_citizen_with_contact(database_url)
-        needles = [ssin, *contact]
+        # Reporting's pseudonym of the citizen, computed as the demo's reporting does (its secret file).
+        secret = (data_dir / "reporting-pseudonym-secret").read_text().strip().encode()
+        pseudonym = Pseudonymizer(secret)(ssin)
+        assert pseudonym is not None
+        needles = [ssin, *contact, pseudonym]
         # Before: the citizen is where one would expect (else the scan afterwards proves nothing).
         before = await database_hits(database_url, needles, only=("ebox_bridge.letters", "notify.notifications"))
         assert any(h.startswith("ebox_bridge.letters.ssin") for h in before), before
         assert any(h.startswith("notify.notifications.contact") for h in before), before
+        deadline = time.monotonic() + 60  # reporting may still be projecting the demo's last events
+        while not await database_hits(database_url, [pseudonym], only=("reporting.letters",)):
+            assert time.monotonic() < deadline, "reporting never counted the citizen's letters"
+            await asyncio.sleep(1)
         assert await stream_hits(bus_url, [ssin], streams=("LETTERS",))
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")} | {"LOKET_DATA_DIR": str(data_dir)}
