@@ -11,10 +11,13 @@ import asyncio
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -75,6 +78,18 @@ async def settled_citizen_with_contact(database_url: str, timeout: float = 60) -
     return row["ssin"], details
 
 
+def no_secret_written_or_printed(data_dir: Path, runtime: dict[str, Any], database_url: str, bus_url: str) -> None:
+    """runtime.json names the 0600 files holding the URLs with passwords; neither it, nor what
+    the demo printed, nor any service's log holds a password."""
+    passwords = [p for p in (urlsplit(database_url).password, urlsplit(bus_url).password) if p]
+    assert passwords, "the demo's database and bus have no password: this check would prove nothing"
+    for key in ("database_url_file", "bus_url_file"):
+        assert stat.S_IMODE(Path(runtime[key]).stat().st_mode) == 0o600
+    for written in [data_dir / "runtime.json", data_dir / "demo.out", *(data_dir / "logs").glob("*.log")]:
+        text = written.read_text(errors="replace")
+        assert not [p for p in passwords if p in text], f"a password in {written.name}"
+
+
 async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -83,6 +98,7 @@ async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Pat
         wait_for_the_summary(demo, data_dir / "demo.out")
         runtime = json.loads((data_dir / "runtime.json").read_text())
         database_url, bus_url = runtime_database_url(runtime), runtime_bus_url(runtime)
+        no_secret_written_or_printed(data_dir, runtime, database_url, bus_url)
         ssin, contact = await settled_citizen_with_contact(database_url)
         # Reporting's pseudonym of the citizen, computed as the demo's reporting does (its secret file).
         secret = (data_dir / "reporting-pseudonym-secret").read_text().strip().encode()
