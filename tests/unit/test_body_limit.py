@@ -58,3 +58,33 @@ async def test_bodies_within_the_limit_pass_and_the_longest_prefix_sets_the_limi
             assert r.status == 413
     assert limit_for("/docs/upload", [("/docs/", 10), ("/docs/upload", 20)], 5) == 20
     assert limit_for("/elsewhere", [("/docs/", 10)], 5) == 5
+
+
+def test_the_letters_api_takes_a_letter_up_to_its_limit_and_no_more() -> None:
+    """The bridge's own limits: a single letter by the letter size limit, a batch by the batch
+    limit, anything else (a status query, the print-house confirmation aside) by the default."""
+    from loket.infra.http.body_limit import DEFAULT_BODY_LIMIT
+    from services.ebox_bridge.api.routes import BATCH_BODY_LIMIT, BODY_LIMITS, LETTER_BODY_LIMIT
+
+    assert limit_for("/v1/letters", BODY_LIMITS, DEFAULT_BODY_LIMIT) == LETTER_BODY_LIMIT
+    assert limit_for("/v1/letters/batch", BODY_LIMITS, DEFAULT_BODY_LIMIT) == BATCH_BODY_LIMIT
+    assert limit_for("/v1/webhooks", BODY_LIMITS, DEFAULT_BODY_LIMIT) == DEFAULT_BODY_LIMIT
+    assert DEFAULT_BODY_LIMIT < LETTER_BODY_LIMIT < BATCH_BODY_LIMIT
+
+
+async def test_a_letter_over_the_letter_limit_is_refused_unread() -> None:
+    from services.ebox_bridge.api.routes import BODY_LIMITS, LETTER_BODY_LIMIT
+
+    calls: list[int] = []
+
+    async def take(request: Request) -> JSONResponse:
+        calls.append(len(await request.body()))
+        return JSONResponse({}, status_code=202)
+
+    app = BodyLimitMiddleware(Starlette(routes=[Route("/v1/letters", take, methods=["POST"])]), limits=BODY_LIMITS)
+    async with served(app) as base, aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/v1/letters", data=b"x" * LETTER_BODY_LIMIT) as fits:
+            assert fits.status == 202
+        async with http.post(f"{base}/v1/letters", data=b"x" * (LETTER_BODY_LIMIT + 1)) as over:
+            assert over.status == 413
+    assert calls == [LETTER_BODY_LIMIT]
