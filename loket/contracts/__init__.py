@@ -76,6 +76,7 @@ from loket.contracts.national_number import (
     is_valid_national_number,
     kind,
     mask_national_numbers,
+    national_numbers_in,
     normalise_national_number,
 )
 from loket.contracts.notifications import (
@@ -197,6 +198,7 @@ __all__ = [
     "is_valid_national_number",
     "kind",
     "mask_national_numbers",
+    "national_numbers_in",
     "normalise_enterprise_number",
     "normalise_national_number",
     "topics",

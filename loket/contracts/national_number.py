@@ -104,6 +104,13 @@ def mask_national_numbers(text: str) -> str:
     return _CANDIDATE.sub(_mask_if_valid, text)
 
 
+def national_numbers_in(text: str) -> set[str]:
+    """Every valid NN/BIS number in `text`, as 11 digits, whether written as one run or grouped
+    (85.07.30-033.28): what the log filter masks, for scans that check it did."""
+    found = ("".join(ch for ch in m.group(0) if ch.isdigit()) for m in _CANDIDATE.finditer(text))
+    return {n for n in found if is_valid_national_number(n)}
+
+
 def _mask_if_valid(match: re.Match[str]) -> str:
     candidate = match.group(0)
     return MASK if is_valid_national_number(candidate) else candidate

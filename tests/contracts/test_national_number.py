@@ -16,6 +16,7 @@ from loket.contracts import (
     is_valid_national_number,
     kind,
     mask_national_numbers,
+    national_numbers_in,
     normalise_national_number,
 )
 from tests.contracts.examples import payload_dict
@@ -198,3 +199,9 @@ def test_mask_leaves_other_numbers_alone(text: str) -> None:
 
 def test_mask_keeps_the_surrounding_text() -> None:
     assert mask_national_numbers("a 85073003328 b 12345678901 c") == "a *********** b 12345678901 c"
+
+
+def test_a_scan_finds_the_numbers_the_mask_hides_in_any_grouping() -> None:
+    text = "INSZ 85.07.30-033.28, BIS 85493003331 and 85 07 30 033 28; order 12345678901; call +85073003328"
+    assert national_numbers_in(text) == {"85073003328", "85493003331"}
+    assert national_numbers_in(mask_national_numbers(text)) == set()

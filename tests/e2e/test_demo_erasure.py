@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 import asyncpg
 import pytest
 
+from loket.contracts.national_number import national_numbers_in
 from loket.devstack.runtime_file import runtime_bus_url, runtime_database_url
 from services.reporting.pseudonyms import Pseudonymizer
 from tests.support.trace_scan import database_hits, file_hits, stream_hits
@@ -90,6 +92,41 @@ def no_secret_written_or_printed(data_dir: Path, runtime: dict[str, Any], databa
         assert not [p for p in passwords if p in text], f"a password in {written.name}"
 
 
+async def no_national_number_logged_or_exported(data_dir: Path, runtime: dict[str, Any], database_url: str) -> None:
+    """No number of the demo's citizens, in any grouping, in what the demo printed, any service's
+    log, or any replica's metrics."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        citizens = {r["ssin"] for r in await conn.fetch("SELECT DISTINCT ssin FROM ebox_bridge.letters WHERE ssin <> ''")}
+    finally:
+        await conn.close()
+    assert len(citizens) > 10, "the demo sent letters to citizens: else this scan proves nothing"
+    texts = {p.name: p.read_text(errors="replace") for p in [data_dir / "demo.out", *(data_dir / "logs").glob("*.log")]}
+    async with aiohttp.ClientSession() as http:
+        for name, ports in runtime["replica_ports"].items():
+            for port in ports:
+                texts[f"{name}:{port}/metrics"] = await _metrics(http, f"http://127.0.0.1:{port}/metrics")
+    leaked = {where: len(national_numbers_in(text) & citizens) for where, text in texts.items()}
+    assert not {where: n for where, n in leaked.items() if n}, "national numbers found (counted, not shown)"
+    # Really read: the demo's output, each service's log and each replica's metrics.
+    assert sum(name.endswith("/metrics") for name in texts) == sum(len(p) for p in runtime["replica_ports"].values())
+    assert {f"{name}.log" for name in runtime["ports"]} <= set(texts) and sum(len(t) for t in texts.values()) > 20_000
+
+
+async def _metrics(http: aiohttp.ClientSession, url: str, timeout: float = 90) -> str:
+    """A replica's metrics; `--keep-running` restarts the services after the summary, so wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            async with http.get(url) as r:
+                if r.status == 200:
+                    return await r.text()
+        except aiohttp.ClientConnectionError:
+            pass
+        assert time.monotonic() < deadline, f"no metrics from {url}"
+        await asyncio.sleep(1)
+
+
 async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -99,6 +136,7 @@ async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Pat
         runtime = json.loads((data_dir / "runtime.json").read_text())
         database_url, bus_url = runtime_database_url(runtime), runtime_bus_url(runtime)
         no_secret_written_or_printed(data_dir, runtime, database_url, bus_url)
+        await no_national_number_logged_or_exported(data_dir, runtime, database_url)
         ssin, contact = await settled_citizen_with_contact(database_url)
         # Reporting's pseudonym of the citizen, computed as the demo's reporting does (its secret file).
         secret = (data_dir / "reporting-pseudonym-secret").read_text().strip().encode()
