@@ -100,10 +100,14 @@ class Dispatcher:
                                                   [n.notification_id for n in claimed])
         senders = await self.sms_senders.by_municipality(conn)
         countries = await self.sms_senders.countries_by_municipality(conn)
-        prefixes = {p for n in claimed if n.channel == "sms" and (p := sms_prefix(n.contact.phone))}
-        by_prefix = await self.repository.sms_sent_by_prefix(
-            conn, sorted(prefixes), PREFIX_LENGTH, lease.now - dt.timedelta(days=1),
-            self.rules.prefixes.max_sends) if prefixes else {}
+        prefixes = sorted({p for n in claimed if n.channel == "sms" and (p := sms_prefix(n.contact.phone))})
+        by_prefix: dict[str, list[dt.datetime]] = {}
+        if prefixes:
+            # The same for a number range's daily cap: decided one round after the other.
+            await self.repository.lock_prefixes(conn, prefixes)
+            by_prefix = await self.repository.sms_sent_by_prefix(
+                conn, prefixes, PREFIX_LENGTH, lease.now - dt.timedelta(days=1), self.rules.prefixes.max_sends,
+                lease.now, [n.notification_id for n in claimed])
         return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, []),
                         senders.get(n.municipality or ""),
                         countries.get(n.municipality or "", DEFAULT_SMS_COUNTRIES),

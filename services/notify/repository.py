@@ -19,6 +19,7 @@ from loket.infra.retention.policy import DAYS_FOR, RetentionDays
 from services.notify.addresses import contact_key
 from services.notify.planning import Planned
 
+_PREFIX_LOCK_SALT = 0x5F1  # apart from the citizens' locks
 _CITIZEN_LOCK_SALT = 0x5E4D  # keeps these advisory locks apart from the outbox's and others'
 
 
@@ -169,20 +170,37 @@ class NotifyRepository:
         return status_line != "UPDATE 0"
 
     async def sms_sent_by_prefix(self, conn: asyncpg.Connection, prefixes: list[str], length: int,
-                                 since: dt.datetime, most: int) -> dict[str, list[dt.datetime]]:
+                                 since: dt.datetime, most: int, now: dt.datetime,
+                                 claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
         """Per number prefix (the first `length` characters of the E.164 number), when SMS went
-        to it since `since`: the latest `most`, enough to tell whether a cap of `most` is full."""
+        to it since `since`, and, stamped `now`, SMS to it another round (of any replica) claimed
+        and is sending right now: the latest `most`, enough to tell whether a cap of `most` is
+        full. Call it under `lock_prefixes`: then no round's claim of these prefixes is unseen."""
         rows = await conn.fetch(
             f"""SELECT p.prefix, s.sent_at FROM unnest($1::text[]) AS p(prefix)
                 CROSS JOIN LATERAL (
-                    SELECT sent_at FROM {self.schema}.notifications
-                    WHERE sent_at >= $3 AND channels[channel_index + 1] = 'sms'
-                      AND left(contact->>'phone', $2) = p.prefix
-                    ORDER BY sent_at DESC LIMIT $4) s""", prefixes, length, since, most)
+                    SELECT sent_at FROM (
+                        SELECT sent_at FROM {self.schema}.notifications
+                        WHERE sent_at >= $3 AND channels[channel_index + 1] = 'sms'
+                          AND left(contact->>'phone', $2) = p.prefix
+                        UNION ALL
+                        SELECT $5::timestamptz FROM {self.schema}.notifications
+                        WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $5
+                          AND channels[channel_index + 1] = 'sms' AND left(contact->>'phone', $2) = p.prefix
+                          AND notification_id <> ALL($6::uuid[])) recent
+                    ORDER BY sent_at DESC LIMIT $4) s""", prefixes, length, since, most, now, claimed)
         found: dict[str, list[dt.datetime]] = {}
         for r in rows:
             found.setdefault(r["prefix"], []).append(r["sent_at"])
+        for times in found.values():
+            times.sort()
         return found
+
+    async def lock_prefixes(self, conn: asyncpg.Connection, prefixes: list[str]) -> None:
+        """Like `lock_citizens`, for number prefixes: the daily cap per prefix holds across
+        replicas. Taken after the citizens' locks in every round, so no two rounds wait in a circle."""
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(k, $2)) FROM unnest($1::text[]) AS k",
+                           sorted(prefixes), _PREFIX_LOCK_SALT)
 
     async def sent_since(self, conn: asyncpg.Connection, keys: list[str], since: dt.datetime, now: dt.datetime,
                          claimed: list[UUID]) -> dict[str, list[dt.datetime]]:

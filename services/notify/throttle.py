@@ -4,7 +4,8 @@ decided to send.
 The dispatch rounds run concurrently and the database only knows a send once its batch
 commits, so the decisions taken here count as well as the stored sends. Across replicas the
 stored sends include what other rounds claimed and are still sending (`sent_since`, read under
-a lock per citizen), so replicas together keep the limit too.
+a lock per citizen, and per number prefix for the range's daily cap), so replicas together keep
+the limits too.
 """
 
 from __future__ import annotations

@@ -29,10 +29,10 @@ async def bucket_table(pool) -> None:  # type: ignore[no-untyped-def]
         await migrate_service_schema(conn, "notify", MIGRATIONS)
 
 
-def reminder(n: int, now: dt.datetime) -> Planned:
+def reminder(n: int, now: dt.datetime, phone: str = PHONE) -> Planned:
     event_id = uuid.uuid4()
     return Planned(f"{event_id}:appointment_reminder", "appointment_reminder", event_id, f"appointment-{n}", "12025",
-                   "nl", ContactDetails(phone=PHONE, language="nl", preferred_channels=("sms",)), ("sms",), now, now,
+                   "nl", ContactDetails(phone=phone, language="nl", preferred_channels=("sms",)), ("sms",), now, now,
                    {"place": "Stadhuis Mechelen", "when": (now + dt.timedelta(days=1)).isoformat()})
 
 
@@ -50,6 +50,26 @@ async def test_two_replicas_together_keep_a_citizens_hourly_limit(database_url, 
         await eventually(decided, what="all eight decided")
         to_citizen = [m for m in await notify.sms.messages() if m["to"] == PHONE]
         assert len(to_citizen) == 4, len(to_citizen)
+
+
+async def test_two_replicas_together_keep_a_number_ranges_daily_cap(database_url, bus_url, tmp_path, pool) -> None:  # type: ignore[no-untyped-def]
+    """Eight citizens with numbers in one premium range (SMS pumping spreads over a range): both
+    replicas' rounds run at once, and the range still gets its daily cap of three, not one more."""
+    clock = daytime_clock()
+    phones = [f"+3247088800{n}" for n in range(8)]  # one prefix: "+3247088"
+    async with running_notify(database_url, bus_url, tmp_path, clock, replicas=2, sms_prefix_max_per_day=3,
+                              dispatch_batch=1, dispatch_workers=2) as notify:
+        async with pool.acquire() as conn:
+            await NotifyRepository("notify").insert_planned(conn, [reminder(n, clock(), phone)
+                                                                   for n, phone in enumerate(phones)])
+
+        async def decided() -> bool:  # every message sent or put off by a day
+            return await pool.fetchval("SELECT count(*) FROM notify.notifications WHERE sent_at IS NOT NULL "
+                                       "OR (status = 'created' AND due_at > $1)", clock() + dt.timedelta(hours=12)) == 8
+
+        await eventually(decided, what="all eight decided")
+        to_range = [m for m in await notify.sms.messages() if m["to"] in phones]
+        assert len(to_range) == 3, len(to_range)
 
 
 async def test_replicas_share_the_providers_rate(pool, bucket_table) -> None:  # type: ignore[no-untyped-def]
