@@ -66,7 +66,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     )
     if settings is None or metrics is None or runtime is None:
         return spec
-    booking = build_booking(settings, metrics, clock, runtime.outbox, runtime.changes)
+    booking = build_booking(settings, metrics, clock, runtime.outbox, runtime.db, runtime.changes)
     declared = spec.endpoints = endpoints(runtime, booking)
 
     def routes(runtime: Runtime) -> list[BaseRoute]:

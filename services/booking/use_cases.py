@@ -7,13 +7,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import asyncpg
+
 from loket.infra.db.change_signals import ChangeSignals
 from loket.infra.db.outbox import Outbox
 from loket.infra.identity.tenant_directory import TenantDirectory
 from services.booking.appointments.service import Appointments
 from services.booking.appointments.sms_reach import SmsReach
 from services.booking.cancellation import Cancellation
-from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.rate_limit import RateLimit, SharedRateLimiter
 from services.booking.loans.service import Loans
 from services.booking.locations import Locator
 from services.booking.metrics import BookingMetrics
@@ -39,12 +41,12 @@ class Booking:
     cancellation: Cancellation
     queue: Queue
     loans: Loans
-    limiter: RateLimiter
+    limiter: RateLimit
     locator: Locator  # where an object belongs, for the scope check of staff endpoints
 
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox,
-                  changes: ChangeSignals | None = None) -> Booking:
+                  db: Callable[[], asyncpg.Pool], changes: ChangeSignals | None = None) -> Booking:
     """`outbox` is the runtime's: every event the service writes goes through the one relay;
     `changes` the runtime's change signals, which keep the caches right across replicas."""
     # The tenants are the bridge's to import; booking reads each municipality's SMS countries and
@@ -54,6 +56,6 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
     appointments = Appointments(NAME, outbox, settings.rules(), SmsReach(tenants), phone_checks, changes=changes)
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
-    limiter = RateLimiter(settings.booking_public_rate_per_minute, settings.booking_public_burst)
+    limiter = SharedRateLimiter(db, NAME, settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
                    Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME))

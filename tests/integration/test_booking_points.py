@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from loket.cli.app import app as cli
 from services.booking.app import create_app
 from services.booking.settings import BookingSettings
+from tests.support.booking_harness import forget_rate_limits
 from tests.support.served_app import served
 
 
@@ -36,6 +37,7 @@ async def test_citizens_find_the_nearest_points_without_a_token(database_url, bu
     assert (await invoke(["seed", "--database-url", database_url])).exit_code == 0
     app = create_app(BookingSettings(database_url=database_url, bus_url=bus_url))
     async with served(app) as base, aiohttp.ClientSession() as http:
+        await forget_rate_limits(database_url)
         async with http.get(f"{base}/public/points", params={"postcode": "1000", "service": "ebox_activation", "language": "fr"}) as r:
             assert r.status == 200
             found = (await r.json())["points"]

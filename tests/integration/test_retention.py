@@ -95,7 +95,7 @@ async def test_the_job_runs_every_purge_once_counts_and_lets_one_replica_at_a_ti
         await pool.execute("INSERT INTO booking.phone_checks (check_id, municipality, phone_digest, code_digest, "
                            "created_at, expires_at) VALUES ($1, '12025', 'p', 'c', $2, $2)", uuid.uuid4(), asked)
     settings = BookingSettings(database_url=database_url)
-    parts = build_booking(settings, BookingMetrics(CollectorRegistry()), utc_now, Outbox("booking"))
+    parts = build_booking(settings, BookingMetrics(CollectorRegistry()), utc_now, Outbox("booking"), lambda: pool)
     counted: list[tuple[str, int]] = []
     job = RetentionJob("booking-test", lambda: pool, NoTenants(), booking_purges("booking", parts.loans, parts.phone_checks),
                        lambda data_class, n: counted.append((data_class, n)), utc_now)

@@ -88,4 +88,15 @@ async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monke
     settings = BookingSettings(database_url=database_url, bus_url=bus_url, db_pool_max=20, **overrides)
     app = create_app(settings, clock)
     async with served(app) as base, aiohttp.ClientSession() as http:
+        # The public rate limit lives in the database now: each test starts with full buckets,
+        # as it did with a fresh process's own (tests share one client address, 127.0.0.1).
+        await forget_rate_limits(database_url)
         yield RunningBooking(base, tokens, http, app.state.endpoints)
+
+
+async def forget_rate_limits(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("DELETE FROM booking.public_rate")
+    finally:
+        await conn.close()

@@ -11,9 +11,9 @@ from starlette.applications import Starlette
 from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore, hash_token
 from loket.infra.identity.roles import Role
 from services.booking.http.endpoint import Endpoint, to_route
-from services.booking.http.rate_limit import RateLimiter
 from services.booking.http.scopes import OPEN
 from services.booking.locations import Locator
+from tests.support.memory_rate_limit import MemoryRateLimit
 from tests.support.served_app import served
 
 
@@ -47,7 +47,7 @@ def build(errors: list[int]) -> Starlette:
               to_route(Endpoint("GET", "/public/collide", collide, "collide", None, OPEN), locator, no_pool, None,
                        lambda: errors.append(1)),
               to_route(Endpoint("GET", "/public/boom", boom, "boom", None, OPEN), locator, no_pool,
-                       RateLimiter(60, 2), lambda: errors.append(1))]
+                       MemoryRateLimit(60, 2), lambda: errors.append(1))]
     store = TokenStore([{"name": "kiosk", "role": "staff", "municipality": "12025", "sha256": hash_token("s")},
                         {"name": "reporter", "role": "analyst", "municipality": "12025", "sha256": hash_token("r")}])
     app = Starlette(routes=routes)

@@ -11,7 +11,6 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from loket.infra.http.client_address import ClientAddressMiddleware, forwarded_client, parse_networks
-from services.booking.http.rate_limit import RateLimiter
 from tests.support.served_app import served
 
 PROXIES = parse_networks("10.0.0.0/8, 127.0.0.1")
@@ -46,15 +45,3 @@ async def seen_client(trusted: str, forwarded: str) -> str:
 async def test_over_http_only_a_trusted_peer_may_name_the_client() -> None:
     assert await seen_client("127.0.0.1/32", "198.51.100.7") == "198.51.100.7"
     assert await seen_client("10.0.0.0/8", "198.51.100.7") == "127.0.0.1"
-
-
-def test_the_limiter_forgets_the_least_recently_seen_client_one_at_a_time() -> None:
-    now = [0.0]
-    limiter = RateLimiter(per_minute=60, burst=1, clock=lambda: now[0], max_clients=3)
-    for client in ("a", "b", "c"):
-        assert limiter.retry_after(client) == 0
-    assert limiter.retry_after("a") > 0  # a is now the most recently seen, and out of tokens
-    assert limiter.retry_after("d") == 0  # b, the least recently seen, is forgotten
-    assert len(limiter) == 3
-    assert limiter.retry_after("a") > 0  # a kept its (empty) bucket
-    assert limiter.retry_after("b") == 0  # b starts afresh

@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from loket.contracts.appointments import CampaignLinkVisited
 from loket.infra.runtime import Runtime
-from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.rate_limit import RateLimit
 from services.booking.page.rendering import LANGUAGES, too_many_requests
 from services.booking.points.repository import point_by_id
 
@@ -31,10 +31,10 @@ CAMPAIGN = re.compile(r"^i(?P<municipality>[0-9]{5})-[0-9]{4}q[1-4]$")
 SERVICE = "ebox_activation"
 
 
-def short_link_routes(runtime: Runtime, visits: Counter, limiter: RateLimiter,
+def short_link_routes(runtime: Runtime, visits: Counter, limiter: RateLimit,
                       clock: Callable[[], dt.datetime]) -> list[BaseRoute]:
     async def visit(request: Request) -> Response:
-        if refusal := too_many_requests(request, limiter):  # each visit writes a row: not for scripts
+        if refusal := await too_many_requests(request, limiter):  # each visit writes a row: not for scripts
             return refusal
         campaign = request.path_params["campaign"]
         match = CAMPAIGN.match(campaign)

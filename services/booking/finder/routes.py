@@ -16,7 +16,7 @@ from loket.infra.runtime import Runtime
 from services.booking.catalogue import CATALOGUE, SERVICES
 from services.booking.finder.listing import Listed, Origin, list_points
 from services.booking.finder.texts import ACCESSIBILITY, KINDS, WEEKDAY_NAMES, finder_texts
-from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.rate_limit import RateLimit
 from services.booking.page.rendering import page_language, render_from, too_many_requests
 from services.booking.page.texts import LANGUAGES, texts_for
 from services.booking.points.model import LAT_RANGE, LON_RANGE, WEEKDAYS
@@ -28,9 +28,9 @@ FINDER = "/public/find"
 WEEKDAY_INDEX = {day: i for i, day in enumerate(WEEKDAYS)}
 
 
-def finder_routes(runtime: Runtime, limiter: RateLimiter, clock: Callable[[], dt.datetime]) -> list[Route]:
+def finder_routes(runtime: Runtime, limiter: RateLimit, clock: Callable[[], dt.datetime]) -> list[Route]:
     async def find(request: Request) -> Response:
-        if refusal := too_many_requests(request, limiter):
+        if refusal := await too_many_requests(request, limiter):
             return refusal
         q, lang = request.query_params, page_language(request)
         service = q.get("service") if q.get("service") in SERVICES else None

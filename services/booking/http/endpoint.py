@@ -27,7 +27,7 @@ from loket.infra.identity.roles import Role
 from services.booking.errors import BookingError
 from services.booking.http.errors import as_problem
 from services.booking.http.problem import ProblemError, problem_response
-from services.booking.http.rate_limit import RateLimiter, client_address
+from services.booking.http.rate_limit import RateLimit, client_address
 from services.booking.http.scopes import Audited, InBody, InPath, Open, Scope
 from services.booking.http.transactions import retried
 from services.booking.locations import Locator
@@ -116,13 +116,13 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | R
         return validation_problem(exc, "body")
 
 
-def to_route(endpoint: Endpoint, locator: Locator, pool: Callable[[], Any], limiter: RateLimiter | None = None,
+def to_route(endpoint: Endpoint, locator: Locator, pool: Callable[[], Any], limiter: RateLimit | None = None,
              on_server_error: Callable[[], None] | None = None) -> Route:
     async def run(request: Request) -> Response:
         if endpoint.roles is not None and (refusal := _role_refusal(request, endpoint.roles)):
             return refusal
         if endpoint.roles is None and limiter is not None:
-            if (wait := limiter.retry_after(client_address(request))) > 0:
+            if (wait := await limiter.retry_after(client_address(request))) > 0:
                 response = problem_response(429, "Too many requests", f"slow down: try again in {wait:.0f} s")
                 response.headers["Retry-After"] = str(max(1, round(wait)))
                 return response

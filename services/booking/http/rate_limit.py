@@ -1,55 +1,47 @@
-"""Token buckets per client address for the public (unauthenticated) endpoints.
+"""The public (unauthenticated) endpoints' rate limit: a token bucket per client address, kept
+in PostgreSQL so every replica draws from the same bucket (a limit per process would multiply
+with the replicas). It stops one client from scraping slots or hammering the booking form.
 
-In memory and per process: enough to stop one client from scraping slots or hammering the
-booking form; a shared limit across replicas belongs in the ingress in front of the service.
-Memory is bounded: past `max_clients` the least recently seen client is forgotten, one at a time
-(a request never pays for rebuilding the whole map). The client is `request.client`, which the
-service's ClientAddressMiddleware has already resolved behind trusted proxies.
+The client is `request.client`, which the service's ClientAddressMiddleware has already resolved
+behind trusted proxies. Idle clients are forgotten after an hour (their buckets are full again
+by then), at most one clean-up a minute per replica: the table stays as small as the clients of
+the last hour, and their addresses are not kept longer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Protocol
 
+import asyncpg
 from starlette.requests import Request
 
+from services.booking.rate_limits import repository as buckets
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+IDLE_FORGOTTEN_AFTER = dt.timedelta(hours=1)
+CLEAN_UP_EVERY_S = 60.0
 
 
-class RateLimiter:
-    def __init__(self, per_minute: float, burst: int, clock=time.monotonic,  # type: ignore[no-untyped-def]
-                 max_clients: int = 50_000) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = burst
-        self.max_clients = max_clients
-        self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._buckets)
-
-    def retry_after(self, client: str) -> float:
+class RateLimit(Protocol):
+    async def retry_after(self, client: str) -> float:
         """0 when the request may go ahead (and is counted); otherwise seconds to wait."""
-        now = self._clock()
-        bucket = self._buckets.get(client)
-        if bucket is None:
-            if len(self._buckets) >= self.max_clients:
-                self._buckets.popitem(last=False)  # the least recently seen client
-            bucket = self._buckets[client] = _Bucket(float(self.burst), now)
-        else:
-            self._buckets.move_to_end(client)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate if self.rate > 0 else 60.0
+        ...
+
+
+class SharedRateLimiter:
+    def __init__(self, db: Callable[[], asyncpg.Pool], schema: str, per_minute: float, burst: int) -> None:
+        # `db` resolves on use: the service's pool opens after its objects are built.
+        self.db, self.schema, self.burst, self.rate = db, schema, burst, per_minute / 60.0
+        self._cleaned = 0.0
+
+    async def retry_after(self, client: str) -> float:
+        pool = self.db()
+        if time.monotonic() - self._cleaned >= CLEAN_UP_EVERY_S:
+            self._cleaned = time.monotonic()
+            await buckets.forget_idle(pool, self.schema, dt.datetime.now(dt.UTC) - IDLE_FORGOTTEN_AFTER)
+        return await buckets.take(pool, self.schema, client, self.burst, self.rate)
 
 
 def client_address(request: Request) -> str:

@@ -14,7 +14,7 @@ from loket.infra.date_words import when_words
 from loket.infra.runtime import Runtime
 from services.booking.errors import BookingError, Conflict
 from services.booking.http.errors import status_of
-from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.rate_limit import RateLimit
 from services.booking.metrics import BookingMetrics
 from services.booking.page.refusal_texts import field_text, refusal_text
 from services.booking.page.rendering import page_language, render_page, too_many_requests
@@ -26,10 +26,10 @@ UNTIL = {"nl": "We houden ze voor u vast tot", "fr": "Nous la gardons pour vous 
          "de": "Wir halten ihn für Sie frei bis", "en": "We hold it for you until"}
 
 
-def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetrics, limiter: RateLimiter,
+def claim_page_routes(runtime: Runtime, waitlist: Waitlist, metrics: BookingMetrics, limiter: RateLimit,
                       clock: Callable[[], dt.datetime]) -> list[Route]:
     async def claim(request: Request) -> Response:
-        if refusal := too_many_requests(request, limiter):
+        if refusal := await too_many_requests(request, limiter):
             return refusal
         lang = page_language(request, browser_preference=False)
         token = request.query_params.get("token", "")

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from services.booking.http.rate_limit import RateLimiter, client_address
+from services.booking.http.rate_limit import RateLimit, client_address
 from services.booking.page.texts import LANGUAGE_NAMES, LANGUAGES, texts_for
 
 PAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -44,8 +44,8 @@ def render_from(template_dirs: tuple[Path, ...], lang: str, name: str, status: i
     return HTMLResponse(body, status_code=status)
 
 
-def too_many_requests(request: Request, limiter: RateLimiter) -> HTMLResponse | None:
-    wait = limiter.retry_after(client_address(request))
+async def too_many_requests(request: Request, limiter: RateLimit) -> HTMLResponse | None:
+    wait = await limiter.retry_after(client_address(request))
     if wait <= 0:
         return None
     return HTMLResponse("Too many requests", status_code=429, headers={"Retry-After": str(max(1, round(wait)))})

@@ -27,7 +27,7 @@ from services.booking.catalogue import BOOKABLE, CATALOGUE
 from services.booking.errors import BookingError
 from services.booking.http.errors import as_problem, status_of
 from services.booking.http.problem import ProblemError
-from services.booking.http.rate_limit import RateLimiter
+from services.booking.http.rate_limit import RateLimit
 from services.booking.http.transactions import retried
 from services.booking.metrics import BookingMetrics
 from services.booking.page.refusal_texts import field_text, form_text, refusal_text
@@ -49,22 +49,22 @@ CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Ter
 
 
 def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: PhoneChecks, cancellation: Cancellation,
-                metrics: BookingMetrics, limiter: RateLimiter, clock: Callable[[], dt.datetime]) -> list[Route]:
+                metrics: BookingMetrics, limiter: RateLimit, clock: Callable[[], dt.datetime]) -> list[Route]:
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
         return render_page(page_language(request), name, status, **context)
 
-    def limited(request: Request) -> Response | None:
-        return too_many_requests(request, limiter)
+    async def limited(request: Request) -> Response | None:
+        return await too_many_requests(request, limiter)
 
     def services(lang: str) -> list[tuple[str, str]]:
         return sorted(((slug, CATALOGUE[slug].names[lang]) for slug in BOOKABLE), key=lambda s: s[1])
 
     async def start(request: Request) -> Response:
-        return limited(request) or render(request, "start.html.j2", services=services(page_language(request)),
+        return await limited(request) or render(request, "start.html.j2", services=services(page_language(request)),
                                           service="ebox_activation", help_language=page_language(request))
 
     async def points(request: Request) -> Response:
-        if refusal := limited(request):
+        if refusal := await limited(request):
             return refusal
         q, lang = request.query_params, page_language(request)
         service, help_language = q.get("service", ""), q.get("help_language", lang)
@@ -106,10 +106,10 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
                       email=form.get("email"))
 
     async def slots(request: Request) -> Response:
-        return limited(request) or await slots_page(request)
+        return await limited(request) or await slots_page(request)
 
     async def book(request: Request) -> Response:
-        if refusal := limited(request):
+        if refusal := await limited(request):
             return refusal
         lang = page_language(request)
         raw = await request.body()
@@ -170,7 +170,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
                       when=when_words(wish.starts_at, lang))
 
     async def manage(request: Request) -> Response:
-        if refusal := limited(request):
+        if refusal := await limited(request):
             return refusal
         lang, token = page_language(request), request.query_params.get("token", "")
         try:
