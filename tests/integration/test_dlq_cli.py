@@ -251,3 +251,6 @@ async def test_cli_says_clearly_when_the_bus_is_unreachable() -> None:
     result = await invoke("list", "--bus-url", "nats://127.0.0.1:1")
     assert result.exit_code == 1 and "cannot reach NATS at nats://127.0.0.1:1" in result.output
     assert (await invoke("list", "--bus-url", "http://x")).exit_code == 2
+    # The operator's password in the URL is never shown, also not when the bus is unreachable.
+    secret = await invoke("list", "--bus-url", "nats://loket-operator:s3cret-pw@127.0.0.1:1")
+    assert secret.exit_code == 1 and "s3cret-pw" not in secret.output and "loket-operator:***@" in secret.output

@@ -26,6 +26,7 @@ from loket.infra.bus.dlq_store.model import (
     is_dead_letter_subject,
     topics_to_read,
 )
+from loket.infra.connection_urls import redacted
 
 PUBLISH_TIMEOUT_S = 10.0
 
@@ -73,7 +74,8 @@ class NatsDeadLetterStore:
             )
         except (OSError, NatsError) as exc:
             cause = errors[-1] if errors else exc
-            raise BusUnavailable(f"cannot reach NATS at {', '.join(self.servers)}: {cause}") from exc
+            # The URLs carry the operator's password: shown without it.
+            raise BusUnavailable(f"cannot reach NATS at {', '.join(redacted(s) for s in self.servers)}: {cause}") from exc
         self._js = self._nc.jetstream()
         return self
 
