@@ -38,6 +38,8 @@ def service_env(stack: Stack, name: str, passwords: dict[str, str] | None) -> di
         env["LOKET_MIGRATE_ON_START"] = "false"
     if stack.nats is not None:
         env["LOKET_BUS_URL"] = stack.nats.url_for(name)
+    if stack.stream_replicas:
+        env["LOKET_BUS_STREAM_REPLICAS"] = str(stack.stream_replicas)
     return env
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from loket.infra.connection_urls import redacted
 from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres, default_data_dir
+from loket.infra.embedded.nats_cluster import REPLICAS, EmbeddedNatsCluster
 from loket.infra.settings import LoketSettings
 
 
@@ -20,7 +21,7 @@ class Stack:
     data_dir: Path
     embedded: tuple[str, ...]  # which servers we started ourselves
     postgres: EmbeddedPostgres | None = None
-    nats: EmbeddedNats | None = None
+    nats: EmbeddedNats | EmbeddedNatsCluster | None = None
 
     @property
     def database_address(self) -> str:
@@ -30,6 +31,11 @@ class Stack:
     @property
     def bus_address(self) -> str:
         return redacted(self.bus_url)
+
+    @property
+    def stream_replicas(self) -> int | None:
+        """Copies of each stream the services declare: three on our embedded cluster."""
+        return REPLICAS if isinstance(self.nats, EmbeddedNatsCluster) else None
 
 
 @contextlib.contextmanager
@@ -48,7 +54,8 @@ def running_stack(settings: LoketSettings | None = None) -> Iterator[Stack]:
             started.append("postgres")
         bus_url = settings.bus_url
         if not bus_url:
-            nats = stack.enter_context(EmbeddedNats(data_dir / "nats"))
+            nats = stack.enter_context(EmbeddedNats(data_dir / "nats") if settings.nats_nodes == 1 else
+                                       EmbeddedNatsCluster(data_dir / "nats-cluster", settings.nats_nodes))
             bus_url = nats.url
             started.append("nats")
         yield Stack(database_url, bus_url, data_dir, tuple(started), postgres, nats)

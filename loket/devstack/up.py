@@ -24,6 +24,7 @@ from loket.devstack.service_credentials import (
 from loket.devstack.stack import ensure_admin_token, ensure_secret_file, running_stack
 from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
 from loket.infra.embedded.ports import free_port, port_is_free
+from loket.infra.settings import LoketSettings
 
 console = Console()
 
@@ -97,10 +98,15 @@ def extra_ports(count: int, taken: set[int]) -> list[int]:
 def up(
     replicas: int = typer.Option(1, "--replicas", min=1, max=8, envvar="LOKET_REPLICAS",
                                  help="processes of each service (they share the work: leases, consumer groups)"),
+    nats_nodes: int = typer.Option(1, "--nats-nodes", envvar="LOKET_NATS_NODES",
+                                   help="embedded NATS: 1 server, or a JetStream cluster of 3 or 5 nodes (streams "
+                                        "keep 3 copies: one node may go down)"),
 ) -> None:
     """Start PostgreSQL and NATS (embedded unless LOKET_DATABASE_URL / LOKET_BUS_URL are set),
     apply migrations, and run the four services, restarting any that crash."""
-    with running_stack() as stack:
+    if nats_nodes not in (1, 3, 5):
+        raise typer.BadParameter("--nats-nodes must be 1, 3 or 5 (a cluster needs a majority to keep going)")
+    with running_stack(LoketSettings(nats_nodes=nats_nodes)) as stack:
         prepared = prepare_services(stack, replicas)
         write_runtime(stack, prepared)
         print_urls(stack, prepared)

@@ -107,7 +107,8 @@ def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegis
     registry = registry or CollectorRegistry()
     metrics = PlatformMetrics(registry)
     bus = Bus(settings.bus_url, name, registry, metrics, settings.bus_tls_ca_file,
-              StreamLimits(settings.bus_stream_max_bytes, settings.bus_stream_max_age_days * 24 * 3600))
+              StreamLimits(settings.bus_stream_max_bytes, settings.bus_stream_max_age_days * 24 * 3600,
+                           settings.bus_stream_replicas))
     return Runtime(name, settings, registry, metrics, bus, Outbox(name))
 
 

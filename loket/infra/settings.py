@@ -7,6 +7,7 @@ environment variables (and an optional `.env` file), so secrets never live in th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,9 +28,14 @@ class LoketSettings(BaseSettings):
         default=None, description="CA certificate(s) that sign the NATS servers' TLS certificates (tls://…)"
     )
     data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
+    nats_nodes: Literal[1, 3, 5] = Field(
+        default=1, description="embedded NATS: one server, or a JetStream cluster of 3 (or 5) nodes whose streams "
+                               "keep 3 copies (one node may go down)")
     bus_stream_max_bytes: int = Field(default=1024**3, ge=1024 * 1024,
                                       description="NATS: bytes per stream before publishes are refused")
     bus_stream_max_age_days: float = Field(default=400, gt=0, description="NATS: events older than this are removed")
+    bus_stream_replicas: int = Field(default=1, ge=1, le=5,
+                                     description="NATS: copies of each stream in a JetStream cluster (3 on three nodes)")
     dlq_body_days: int = Field(
         default=30, ge=1,
         description="dead letters: the refused event's body is removed after this many days, the reason is "

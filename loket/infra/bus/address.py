@@ -29,7 +29,11 @@ def parse_bus_url(url: str) -> BusAddress:
     if parts.scheme == "kafka":
         return BusAddress("kafka", tuple(h if ":" in h else f"{h}:9092" for h in hosts))
     # nats://user:password@host:port keeps its credentials: nats-py reads them from the URL.
-    # tls:// is NATS over TLS (the server's certificate is verified).
+    # tls:// is NATS over TLS (the server's certificate is verified). A cluster's URL names
+    # them once, before the first host (nats://user:password@h1:p1,h2:p2,h3:p3): every host gets
+    # them, or the client could not sign in at the node it fails over to.
+    userinfo = hosts[0].rsplit("@", 1)[0] + "@" if "@" in hosts[0] else ""
+    hosts = [h if "@" in h else userinfo + h for h in hosts]
     return BusAddress("nats", tuple(f"{parts.scheme}://{h if _has_port(h) else h + ':4222'}" for h in hosts))
 
 

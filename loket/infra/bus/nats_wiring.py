@@ -17,11 +17,12 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.prometheus import NatsPrometheusMiddleware
-from faststream.security import BaseSecurity
+from faststream.security import BaseSecurity, SASLPlaintext
 from nats.js import api
 from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry
@@ -43,9 +44,14 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
     nats_fetch_fix.install()
     # tls:// servers are verified against the system's CAs, or against `tls_ca_file` (a
     # private CA) when it is set (LOKET_BUS_TLS_CA_FILE).
-    security = BaseSecurity(ssl_context=ssl.create_default_context(cafile=str(tls_ca_file))) if tls_ca_file else None
+    context = ssl.create_default_context(cafile=str(tls_ca_file)) if tls_ca_file else None
+    # The credentials go to the client once, not in each server's URL: a cluster's nodes announce
+    # the others (by address only), and the client must sign in at whichever one it fails over to.
+    user, password = _credentials(servers)
+    security = (SASLPlaintext(username=user, password=password, ssl_context=context) if user is not None
+                else BaseSecurity(ssl_context=context) if context else None)
     return NatsBroker(
-        list(servers),
+        [_without_credentials(server) for server in servers],
         security=security,
         logger=broker_logger(service),
         log_level=BROKER_MESSAGE_LEVEL,
@@ -56,10 +62,21 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
     )
 
 
+def _credentials(servers: tuple[str, ...]) -> tuple[str | None, str]:
+    parts = urlsplit(servers[0])
+    return (unquote(parts.username), unquote(parts.password or "")) if parts.username else (None, "")
+
+
+def _without_credentials(server: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
+
+
 @dataclass(frozen=True)
 class StreamLimits:
     max_bytes: int = 1024**3
     max_age_s: float = 400 * 24 * 3600  # a year and a month: last year's figures can be rebuilt
+    replicas: int = 1  # 3 on a three-node cluster: one node down loses nothing and stops nothing
 
 
 def stream_config(name: str, subjects: list[str], limits: StreamLimits | None = None) -> api.StreamConfig:
@@ -74,6 +91,7 @@ def stream_config(name: str, subjects: list[str], limits: StreamLimits | None = 
         max_age=limits.max_age_s,
         duplicate_window=DUPLICATE_WINDOW_S,
         max_msg_size=8 * 1024 * 1024,
+        num_replicas=limits.replicas,
     )
 
 

@@ -17,6 +17,7 @@ import sys
 import sysconfig
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from loket.infra.bus.nats_users import OPERATOR, Permissions, platform_users
@@ -42,6 +43,23 @@ def nats_server_binary() -> str:
     return found
 
 
+@dataclass(frozen=True)
+class ClusterRole:
+    """This node's place in a JetStream cluster on loopback: its name, its route port, and the
+    other nodes' route ports."""
+
+    server_name: str
+    route_port: int
+    peer_route_ports: tuple[int, ...]
+    cluster_name: str = "loket"
+
+    def config(self) -> str:
+        routes = ", ".join(json.dumps(f"nats-route://{HOST}:{p}") for p in self.peer_route_ports)
+        return (f"server_name: {json.dumps(self.server_name)}\n"
+                f"cluster {{\n  name: {json.dumps(self.cluster_name)}\n  listen: {HOST}:{self.route_port}\n"
+                f"  routes: [{routes}]\n}}\n")
+
+
 class EmbeddedNats(EmbeddedServer):
     """nats-server on 127.0.0.1 with file-backed JetStream in `data_dir`.
 
@@ -56,13 +74,17 @@ class EmbeddedNats(EmbeddedServer):
 
     def __init__(
         self, data_dir: Path, port: int | None = None, *, sync_always: bool = True,
-        users: dict[str, Permissions] | None = None,
+        users: dict[str, Permissions] | None = None, users_dir: Path | None = None,
+        cluster: ClusterRole | None = None,
     ) -> None:
         super().__init__(data_dir, port, "nats.log")
         self.sync_always = sync_always
         self.users = users if users is not None else platform_users()
         if OPERATOR not in self.users:
             raise ValueError(f"the NATS users must include the operator {OPERATOR!r}")
+        # A cluster's nodes share one set of passwords: a client signs in at whichever node it reaches.
+        self.users_dir = Path(users_dir).absolute() if users_dir else self.data_dir / "loket-users"
+        self.cluster = cluster
         self._monitor_port: int | None = None
 
     @property
@@ -87,7 +109,7 @@ class EmbeddedNats(EmbeddedServer):
     def password_file(self, user: str) -> Path:
         if user not in self.users:
             raise KeyError(f"no NATS user {user!r}")
-        return self.data_dir / "loket-users" / f"{user}.password"
+        return self.users_dir / f"{user}.password"
 
     def password(self, user: str) -> str:
         return ensure_password(self.password_file(user))
@@ -142,6 +164,7 @@ class EmbeddedNats(EmbeddedServer):
         return (
             "# Written by loket on every start; edits are overwritten.\n"
             f"listen: {HOST}:{self.port}\n"
+            f"{self.cluster.config() if self.cluster else ''}"
             f"http: {HOST}:{self.monitor_port}\n"
             f"pid_file: {json.dumps(str(self.data_dir / 'nats.pid'))}\n"
             "# Letters carry their PDF.\n"
