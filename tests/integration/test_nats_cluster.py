@@ -72,6 +72,12 @@ async def test_the_stream_leader_crashes_mid_flow_and_nothing_is_lost_or_doubled
         await nats_wiring.declare_streams(bus.broker, limits)
         _, leader, replicas = await stream_state(servers)
         assert leader is not None and len(replicas) == REPLICAS - 1  # three copies: the leader's and two more
+        # A client on the defaults (one copy: a CLI command, a back-office) never shrinks them.
+        plain = Bus(cluster.url, "default-client", CollectorRegistry(), PlatformMetrics(CollectorRegistry()))
+        await plain.broker.connect()
+        await nats_wiring.declare_streams(plain.broker)
+        await plain.stop()
+        assert len((await stream_state(servers))[2]) == REPLICAS - 1
 
         relay = OutboxRelay(pool, schema, bus.publish_raw, metrics, batch_size=20)
         sent, killed, failures = 0, None, 0

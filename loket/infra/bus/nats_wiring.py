@@ -96,15 +96,18 @@ def stream_config(name: str, subjects: list[str], limits: StreamLimits | None = 
 
 
 async def declare_streams(broker: NatsBroker, limits: StreamLimits | None = None) -> None:
-    """Create or update every stream; safe to run from every service at every start."""
+    """Create or update every stream; safe to run from every service and command at every start."""
     js = broker.connection.jetstream()
     for name, subjects in topics.NATS_STREAMS.items():
         config = stream_config(name, subjects, limits)
         try:
-            await js.stream_info(name)
+            existing = await js.stream_info(name)
         except NotFoundError:
             await js.add_stream(config)
         else:
+            # Copies are only ever added: a client with the default (one) must not shrink a
+            # cluster's three-copy stream (a CLI command publishing, a back-office on defaults).
+            config.num_replicas = max(config.num_replicas or 1, existing.config.num_replicas or 1)
             await js.update_stream(config)
 
 
