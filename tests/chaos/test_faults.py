@@ -1,7 +1,8 @@
 """Fault injection on the whole system (`pytest -m chaos`, part of the normal run).
 
 While bookings and letters flow through `loket up`, the test SIGKILLs each service in turn,
-restarts NATS and PostgreSQL under it, takes the eBox down and then makes it hang and answer
+SIGKILLs the NATS node leading the letters stream (a three-node JetStream cluster, streams in
+three copies) and restarts PostgreSQL under it, takes the eBox down and then makes it hang and answer
 429 storms, makes the SMS provider fail, and feeds 10 000 hypothesis-generated hostile events.
 Then the auditor (tests/chaos/auditor.py) checks the invariants across all schemas, the
 simulators, the SMTP sink, the DLQs and the logs, and the test prints what was injected and
@@ -30,10 +31,12 @@ from loket.cli.demo_letters import demo_letters
 from loket.contracts.letters import LetterIssued
 from loket.devstack.runtime_file import runtime_bus_url, runtime_database_url
 from loket.infra.bus.address import parse_bus_url
-from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres
+from loket.infra.embedded import EmbeddedPostgres
+from loket.infra.embedded.nats_cluster import REPLICAS, EmbeddedNatsCluster
 from loket.infra.embedded.server import EmbeddedServer
 from tests.chaos.auditor import Expectations, audit, get_json, wait_until_quiet
 from tests.chaos.kafka_faults import LeaderOfTheLetterIntake
+from tests.chaos.nats_faults import LeaderOfTheLetters
 from tests.e2e.test_loket_up import ready, service_process, start_up, stop_up, wait
 from tests.support.bridge_harness import publish
 from tests.support.hostile_events import hostile_events
@@ -72,7 +75,7 @@ class Chaos:
     """The system under test and a log of what was done to it."""
 
     def __init__(self, tmp_path: Path, runtime: dict[str, Any], postgres: EmbeddedPostgres,
-                 bus: EmbeddedNats | LeaderOfTheLetterIntake, supervisor_pid: int) -> None:
+                 bus: LeaderOfTheLetters | LeaderOfTheLetterIntake, supervisor_pid: int) -> None:
         self.runtime, self.postgres, self.bus, self.supervisor_pid = runtime, postgres, bus, supervisor_pid
         replicas = {name: len(ports) for name, ports in runtime["replica_ports"].items()}
         assert set(replicas.values()) == {int(CHAOS_ENV["LOKET_REPLICAS"])}, replicas
@@ -116,7 +119,7 @@ class Chaos:
         self.note(f"SIGKILL one of the {CHAOS_ENV['LOKET_REPLICAS']} {name} processes")
         wait(lambda: ready(self.runtime["ports"][name]), 90, f"{name} to be restarted")
 
-    def restart(self, server: EmbeddedServer | LeaderOfTheLetterIntake) -> None:
+    def restart(self, server: EmbeddedServer | LeaderOfTheLetters | LeaderOfTheLetterIntake) -> None:
         """SIGKILL a server under the running system, keep it down 3 s, start it again
         (PostgreSQL recovers from its WAL, NATS from its JetStream store)."""
         server.kill()
@@ -174,10 +177,13 @@ async def letters_in_batches(database_url: str) -> list[str]:
 def test_faults_leave_every_invariant_intact(tmp_path: Path) -> None:
     with ProcessPoolExecutor(1) as pool:  # 10 000 hypothesis examples take a while: draw them meanwhile
         hostile_future = pool.submit(hostile_events, HOSTILE_EVENTS)
-        with EmbeddedPostgres(tmp_path / "postgres") as postgres, EmbeddedNats(tmp_path / "nats") as bus:
-            proc, runtime = start_up(tmp_path, LOKET_DATABASE_URL=postgres.url, LOKET_BUS_URL=bus.url, **CHAOS_ENV)
+        # A three-node JetStream cluster, streams in three copies: the bus fault kills the node
+        # leading the letters stream mid-flow (the Kafka suite kills the broker leading them).
+        with EmbeddedPostgres(tmp_path / "postgres") as postgres, EmbeddedNatsCluster(tmp_path / "nats") as bus:
+            proc, runtime = start_up(tmp_path, LOKET_DATABASE_URL=postgres.url, LOKET_BUS_URL=bus.url,
+                                     LOKET_BUS_STREAM_REPLICAS=str(REPLICAS), **CHAOS_ENV)
             try:
-                chaos = Chaos(tmp_path, runtime, postgres, bus, proc.pid)
+                chaos = Chaos(tmp_path, runtime, postgres, LeaderOfTheLetters(bus), proc.pid)
                 results = play(chaos, hostile_future, tmp_path)
             finally:
                 stop_up(proc)

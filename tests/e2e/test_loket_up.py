@@ -61,8 +61,11 @@ def stop_up(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
 
 def service_process(supervisor_pid: int, name: str) -> psutil.Process:
     for child in psutil.Process(supervisor_pid).children():
-        if child.cmdline()[-2:] == ["serve", name]:
-            return child
+        try:
+            if child.cmdline()[-2:] == ["serve", name]:
+                return child
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue  # a child that just exited, not yet restarted by the supervisor
     raise AssertionError(f"no process for {name}")
 
 

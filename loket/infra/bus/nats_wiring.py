@@ -23,8 +23,9 @@ from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLPlaintext
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
@@ -37,6 +38,8 @@ DUPLICATE_WINDOW_S = 120
 # sends in-progress acks, which restart this clock. After a crash, JetStream redelivers the
 # unacknowledged batch once this has passed: the restart delay of a killed consumer.
 ACK_WAIT_S = 30
+DECLARE_TIMEOUT_S = 20.0
+DECLARE_ATTEMPTS = 3
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
@@ -96,19 +99,33 @@ def stream_config(name: str, subjects: list[str], limits: StreamLimits | None = 
 
 
 async def declare_streams(broker: NatsBroker, limits: StreamLimits | None = None) -> None:
-    """Create or update every stream; safe to run from every service and command at every start."""
-    js = broker.connection.jetstream()
+    """Create or update every stream; safe to run from every service and command at every start,
+    also all at once: on a cluster a stream's creation forms its replica group (seconds), and
+    another process may create it meanwhile."""
+    # The JetStream API's 5 s default is short for a cluster forming a three-copy stream.
+    js = broker.connection.jetstream(timeout=DECLARE_TIMEOUT_S)
     for name, subjects in topics.NATS_STREAMS.items():
-        config = stream_config(name, subjects, limits)
-        try:
-            existing = await js.stream_info(name)
-        except NotFoundError:
-            await js.add_stream(config)
-        else:
-            # Copies are only ever added: a client with the default (one) must not shrink a
-            # cluster's three-copy stream (a CLI command publishing, a back-office on defaults).
-            config.num_replicas = max(config.num_replicas or 1, existing.config.num_replicas or 1)
-            await js.update_stream(config)
+        for attempt in range(DECLARE_ATTEMPTS):
+            try:
+                await _declare(js, stream_config(name, subjects, limits))
+                break
+            except (BadRequestError, NatsTimeoutError):
+                # Created by another process between our look and our add, or the cluster was
+                # slow to answer: look again.
+                if attempt == DECLARE_ATTEMPTS - 1:
+                    raise
+
+
+async def _declare(js: Any, config: api.StreamConfig) -> None:
+    try:
+        existing = await js.stream_info(config.name)
+    except NotFoundError:
+        await js.add_stream(config)
+        return
+    # Copies are only ever added: a client with the default (one) must not shrink a cluster's
+    # three-copy stream (a CLI command publishing, a back-office on defaults).
+    config.num_replicas = max(config.num_replicas or 1, existing.config.num_replicas or 1)
+    await js.update_stream(config)
 
 
 def durable_name(group: str) -> str:
