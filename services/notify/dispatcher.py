@@ -96,7 +96,10 @@ class Dispatcher:
         # the other, and each sees what the others claimed and are still sending.
         await self.repository.lock_citizens(conn, keys)
         opted = await self.repository.opted_out_keys(conn, keys)
-        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(days=1), lease.now,
+        # Sends other rounds are still making count from when they were claimed: the time those
+        # rounds' limits remembered them by (`lease.now`), so nothing is counted twice.
+        lease_s = (lease.until - lease.now).total_seconds()
+        recent = await self.repository.sent_since(conn, keys, lease.now - dt.timedelta(days=1), lease.now, lease_s,
                                                   [n.notification_id for n in claimed])
         senders = await self.sms_senders.by_municipality(conn)
         countries = await self.sms_senders.countries_by_municipality(conn)
@@ -107,7 +110,7 @@ class Dispatcher:
             await self.repository.lock_prefixes(conn, prefixes)
             by_prefix = await self.repository.sms_sent_by_prefix(
                 conn, prefixes, PREFIX_LENGTH, lease.now - dt.timedelta(days=1), self.rules.prefixes.max_sends,
-                lease.now, [n.notification_id for n in claimed])
+                lease.now, lease_s, [n.notification_id for n in claimed])
         return [Claimed(n, n.contact_key in opted, recent.get(n.contact_key, []),
                         senders.get(n.municipality or ""),
                         countries.get(n.municipality or "", DEFAULT_SMS_COUNTRIES),

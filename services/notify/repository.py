@@ -170,12 +170,13 @@ class NotifyRepository:
         return status_line != "UPDATE 0"
 
     async def sms_sent_by_prefix(self, conn: asyncpg.Connection, prefixes: list[str], length: int,
-                                 since: dt.datetime, most: int, now: dt.datetime,
+                                 since: dt.datetime, most: int, now: dt.datetime, lease_s: float,
                                  claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
         """Per number prefix (the first `length` characters of the E.164 number), when SMS went
-        to it since `since`, and, stamped `now`, SMS to it another round (of any replica) claimed
-        and is sending right now: the latest `most`, enough to tell whether a cap of `most` is
-        full. Call it under `lock_prefixes`: then no round's claim of these prefixes is unseen."""
+        to it since `since`, and SMS to it another round (of any replica) claimed and is sending
+        right now, stamped with when that round claimed them (`lease_until - lease_s`): the
+        latest `most`, enough to tell whether a cap of `most` is full. Call it under
+        `lock_prefixes`: then no round's claim of these prefixes is unseen."""
         rows = await conn.fetch(
             f"""SELECT p.prefix, s.sent_at FROM unnest($1::text[]) AS p(prefix)
                 CROSS JOIN LATERAL (
@@ -184,11 +185,11 @@ class NotifyRepository:
                         WHERE sent_at >= $3 AND channels[channel_index + 1] = 'sms'
                           AND left(contact->>'phone', $2) = p.prefix
                         UNION ALL
-                        SELECT $5::timestamptz FROM {self.schema}.notifications
+                        SELECT lease_until - make_interval(secs => $7) FROM {self.schema}.notifications
                         WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $5
                           AND channels[channel_index + 1] = 'sms' AND left(contact->>'phone', $2) = p.prefix
                           AND notification_id <> ALL($6::uuid[])) recent
-                    ORDER BY sent_at DESC LIMIT $4) s""", prefixes, length, since, most, now, claimed)
+                    ORDER BY sent_at DESC LIMIT $4) s""", prefixes, length, since, most, now, claimed, lease_s)
         found: dict[str, list[dt.datetime]] = {}
         for r in rows:
             found.setdefault(r["prefix"], []).append(r["sent_at"])
@@ -203,18 +204,20 @@ class NotifyRepository:
                            sorted(prefixes), _PREFIX_LOCK_SALT)
 
     async def sent_since(self, conn: asyncpg.Connection, keys: list[str], since: dt.datetime, now: dt.datetime,
-                         claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
-        """Per citizen, when messages were sent since `since`; and, stamped `now`, those another
-        round (of this or another replica) claimed and is sending right now, not yet recorded.
-        Call it under `lock_citizens`: then no round's claim of these citizens is unseen."""
+                         lease_s: float, claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
+        """Per citizen, when messages were sent since `since`; and those another round (of this
+        or another replica) claimed and is sending right now, not yet recorded, stamped with when
+        that round claimed them (`lease_until - lease_s`): the very time this process's limits
+        remembered for a decision of its own, so such a message is never counted twice. Call it
+        under `lock_citizens`: then no round's claim of these citizens is unseen."""
         rows = await conn.fetch(
             f"""SELECT contact_key, sent_at FROM {self.schema}.notifications
                 WHERE contact_key = ANY($1::text[]) AND sent_at >= $2
                 UNION ALL
-                SELECT contact_key, $3 FROM {self.schema}.notifications
+                SELECT contact_key, lease_until - make_interval(secs => $5) FROM {self.schema}.notifications
                 WHERE contact_key = ANY($1::text[]) AND status = 'sending' AND sent_at IS NULL
                   AND lease_until >= $3 AND notification_id <> ALL($4::uuid[])
-                ORDER BY 2""", keys, since, now, claimed)
+                ORDER BY 2""", keys, since, now, claimed, lease_s)
         found: dict[str, list[dt.datetime]] = {}
         for r in rows:
             found.setdefault(r["contact_key"], []).append(r["sent_at"])

@@ -91,3 +91,27 @@ async def test_a_429_pauses_every_replica(pool, bucket_table) -> None:  # type: 
     started = time.monotonic()
     await other.acquire()
     assert time.monotonic() - started >= 0.9
+
+
+async def test_a_send_in_flight_counts_from_when_its_round_claimed_it(pool, bucket_table) -> None:  # type: ignore[no-untyped-def]
+    """The time another round's limits remembered its decision by (its lease's start), so this
+    process never counts its own decision twice: once remembered, once read back in flight.
+    (Stamped "now" instead, a second confirmation to the same range was put off a whole day.)"""
+    repository, lease_s = NotifyRepository("notify"), 60.0
+    claimed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    phone = "+32470777001"
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM notify.notifications WHERE contact->>'phone' = $1", phone)
+        await repository.insert_planned(conn, [reminder(1, claimed_at, phone)])
+        # As a round claims it (`claim_due` would take other tests' due rows too).
+        contact_key = await conn.fetchval(
+            "UPDATE notify.notifications SET status = 'sending', lease_until = $2 WHERE contact->>'phone' = $1 "
+            "RETURNING contact_key", phone, claimed_at + dt.timedelta(seconds=lease_s))
+        later = claimed_at + dt.timedelta(seconds=5)  # another round, claiming a moment later
+        by_prefix = await repository.sms_sent_by_prefix(conn, [phone[:8]], 8, later - dt.timedelta(days=1), 10,
+                                                        later, lease_s, [])
+        by_citizen = await repository.sent_since(conn, [contact_key], later - dt.timedelta(days=1), later,
+                                                 lease_s, [])
+        await conn.execute("DELETE FROM notify.notifications WHERE contact->>'phone' = $1", phone)
+    assert by_prefix == {phone[:8]: [claimed_at]}
+    assert by_citizen == {contact_key: [claimed_at]}
