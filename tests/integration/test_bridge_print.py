@@ -144,52 +144,52 @@ async def test_a_bad_response_changes_nothing(database_url, pool, tmp_path) -> N
     assert (await letter_rows(pool, ids))[ids[0]]["paper_state"] == "queued_for_print"
 
 
-async def test_two_writers_of_one_batch_write_its_files_once(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A replica's round and `loket print close` used to remove each other's half-written folder."""
-    import asyncio
+async def batch_without_files(pool: asyncpg.Pool, spool: Path, cutoff: dt.datetime, first_citizen: int) -> str:
+    """A closed batch of three letters as if its files were never written: every writer finds it
+    without files."""
     import shutil
 
     await install_test_policy(pool)
-    cutoff = dt.datetime(2026, 3, 30, 15, 30, tzinfo=dt.UTC)
-    await queue_paper_letters(pool, [cutoff - dt.timedelta(minutes=5)] * 3, 40_200)
-    closed = await batcher(pool, tmp_path, cutoff).close(cutoff)
+    await queue_paper_letters(pool, [cutoff - dt.timedelta(minutes=5)] * 3, first_citizen)
+    closed = await batcher(pool, spool, cutoff).close(cutoff)
     assert closed is not None
-    # As if the files were never written: both writers now find the batch without files.
     await pool.execute(f"UPDATE {NAME}.print_batches SET files_written_at = NULL WHERE batch_id = $1", closed.batch_id)
-    shutil.rmtree(tmp_path / closed.batch_id)
+    shutil.rmtree(spool / closed.batch_id)
+    return closed.batch_id
+
+
+async def test_two_writers_of_one_batch_write_its_files_once(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A replica's round and `loket print close` used to remove each other's half-written folder."""
+    import asyncio
+
+    cutoff = dt.datetime(2026, 3, 30, 15, 30, tzinfo=dt.UTC)
+    batch_id = await batch_without_files(pool, tmp_path, cutoff, 40_200)
     writers = [batcher(pool, tmp_path, cutoff) for _ in range(4)]
-    await asyncio.gather(*(w.write_files(closed.batch_id, wait=True) for w in writers),
+    await asyncio.gather(*(w.write_files(batch_id, wait=True) for w in writers),
                          *(w.write_missing_files() for w in writers))
-    manifest = json.loads((tmp_path / closed.batch_id / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / batch_id / "manifest.json").read_text())
     assert len(manifest["letters"]) == 3
     assert not list(tmp_path.glob(".*partial*"))
     assert await pool.fetchval(f"SELECT files_written_at IS NOT NULL FROM {NAME}.print_batches WHERE batch_id = $1",
-                               closed.batch_id)
+                               batch_id)
 
 
 async def test_two_processes_writing_one_batch_write_its_files_once(pool, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Two replicas (OS processes, each with its own connections) start writing the same batch at
     the same moment: one composes and writes it, the other waits for it and finds it written."""
-    import shutil
     import subprocess
     import sys
     import time
 
-    await install_test_policy(pool)
-    cutoff = dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC)
-    await queue_paper_letters(pool, [cutoff - dt.timedelta(minutes=5)] * 3, 40_300)
-    closed = await batcher(pool, tmp_path, cutoff).close(cutoff)
-    assert closed is not None
-    await pool.execute(f"UPDATE {NAME}.print_batches SET files_written_at = NULL WHERE batch_id = $1", closed.batch_id)
-    shutil.rmtree(tmp_path / closed.batch_id)
+    batch_id = await batch_without_files(pool, tmp_path, dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC), 40_300)
     start_at = time.time() + 4  # both processes have imported everything by then
     runs = [subprocess.Popen([sys.executable, "-m", "tests.support.batch_writer_process", database_url,
-                              str(tmp_path), closed.batch_id, str(start_at)],
+                              str(tmp_path), batch_id, str(start_at)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [await asyncio.to_thread(run.communicate, timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
     composed = sorted(int(out.split("composed ")[1]) for out, _ in outputs)
     assert composed == [0, 1], outputs
-    manifest = json.loads((tmp_path / closed.batch_id / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / batch_id / "manifest.json").read_text())
     assert len(manifest["letters"]) == 3
     assert not list(tmp_path.glob(".*partial*"))
