@@ -7,7 +7,6 @@ environment variables (and an optional `.env` file), so secrets never live in th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,7 +27,7 @@ class LoketSettings(BaseSettings):
         default=None, description="CA certificate(s) that sign the NATS servers' TLS certificates (tls://…)"
     )
     data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
-    nats_nodes: Literal[1, 3, 5] = Field(
+    nats_nodes: int = Field(
         default=1, description="embedded NATS: one server, or a JetStream cluster of 3 (or 5) nodes whose streams "
                                "keep 3 copies (one node may go down)")
     bus_stream_max_bytes: int = Field(default=1024**3, ge=1024 * 1024,
@@ -51,6 +50,13 @@ class LoketSettings(BaseSettings):
     @classmethod
     def _networks(cls, value: str) -> str:
         parse_networks(value)  # refuse a typo at start-up rather than trust nobody silently
+        return value
+
+    @field_validator("nats_nodes")
+    @classmethod
+    def _a_majority_survives(cls, value: int) -> int:
+        if value not in (1, 3, 5):
+            raise ValueError("LOKET_NATS_NODES must be 1, 3 or 5: a cluster needs a majority to keep going")
         return value
 
     @field_validator("bus_url")
