@@ -37,7 +37,7 @@ def wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyp
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def start_up(data_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], dict]:
+def start_up(data_dir: Path, ready_timeout_s: float = 90, **extra_env: str) -> tuple[subprocess.Popen[bytes], dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
     env["LOKET_DATA_DIR"] = str(data_dir)
     env.update(extra_env)
@@ -48,7 +48,12 @@ def start_up(data_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes],
     )
     wait(lambda: (data_dir / "runtime.json").exists(), 60, "runtime.json")
     runtime = json.loads((data_dir / "runtime.json").read_text())
-    wait(lambda: all(ready(p) for p in runtime["ports"].values()), 90, "all services ready")
+    try:
+        wait(lambda: all(ready(p) for p in runtime["ports"].values()), ready_timeout_s, "all services ready")
+    except AssertionError as exc:
+        not_ready = [name for name, port in runtime["ports"].items() if not ready(port)]
+        output = (data_dir / "up.out").read_text(errors="replace")[-4000:]
+        raise AssertionError(f"{exc}: not ready {not_ready}; loket up printed last:\n{output}") from None
     return proc, runtime
 
 

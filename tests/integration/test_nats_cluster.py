@@ -38,12 +38,24 @@ async def stream_state(servers: list[str]) -> tuple[int, str | None, list[tuple[
     return info.state.messages, cluster.leader if cluster else None, replicas
 
 
+async def _reader(nc: nats.NATS):  # type: ignore[no-untyped-def]
+    """A consumer reading the whole stream. With a node just killed, the cluster may leave its
+    creation unanswered while the consumer's replica group forms: then ask again."""
+    for attempt in range(5):
+        try:
+            return await nc.jetstream().pull_subscribe(TOPIC, stream=STREAM, config=nats.js.api.ConsumerConfig(
+                ack_policy=nats.js.api.AckPolicy.NONE, deliver_policy=nats.js.api.DeliverPolicy.ALL,
+                inactive_threshold=10))
+        except nats.errors.TimeoutError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def event_ids(servers: list[str]) -> list[str]:
     nc = await nats.connect(servers)
     try:
-        sub = await nc.jetstream().pull_subscribe(TOPIC, stream=STREAM, config=nats.js.api.ConsumerConfig(
-            ack_policy=nats.js.api.AckPolicy.NONE, deliver_policy=nats.js.api.DeliverPolicy.ALL,
-            inactive_threshold=10))
+        sub = await _reader(nc)
         found: list[str] = []
         while True:
             try:

@@ -38,8 +38,10 @@ DUPLICATE_WINDOW_S = 120
 # sends in-progress acks, which restart this clock. After a crash, JetStream redelivers the
 # unacknowledged batch once this has passed: the restart delay of a killed consumer.
 ACK_WAIT_S = 30
-DECLARE_TIMEOUT_S = 20.0
-DECLARE_ATTEMPTS = 3
+# Short attempts, many of them: a request a forming cluster leaves unanswered costs one short
+# wait, and the next attempt finds the stream created meanwhile. 8 × 5 s bounds a start.
+DECLARE_TIMEOUT_S = 5.0
+DECLARE_ATTEMPTS = 8
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
@@ -102,7 +104,6 @@ async def declare_streams(broker: NatsBroker, limits: StreamLimits | None = None
     """Create or update every stream; safe to run from every service and command at every start,
     also all at once: on a cluster a stream's creation forms its replica group (seconds), and
     another process may create it meanwhile."""
-    # The JetStream API's 5 s default is short for a cluster forming a three-copy stream.
     js = broker.connection.jetstream(timeout=DECLARE_TIMEOUT_S)
     for name, subjects in topics.NATS_STREAMS.items():
         for attempt in range(DECLARE_ATTEMPTS):
@@ -125,7 +126,17 @@ async def _declare(js: Any, config: api.StreamConfig) -> None:
     # Copies are only ever added: a client with the default (one) must not shrink a cluster's
     # three-copy stream (a CLI command publishing, a back-office on defaults).
     config.num_replicas = max(config.num_replicas or 1, existing.config.num_replicas or 1)
+    if not _differs(config, existing.config):
+        # Nothing to change: no update request, which a stream whose replica group is still
+        # electing its leader (another process just created it) leaves unanswered.
+        return
     await js.update_stream(config)
+
+
+def _differs(wanted: api.StreamConfig, existing: api.StreamConfig) -> bool:
+    """Whether a field Loket sets differs on the server (which fills in the fields it does not)."""
+    return any(value is not None and getattr(existing, field) != value
+               for field, value in wanted.__dict__.items())
 
 
 def durable_name(group: str) -> str:
