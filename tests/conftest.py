@@ -21,15 +21,20 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The serial tests first, then the longest units (see tests/support/worker_schedule.py)."""
+    """The serial tests first, then the longest units (see tests/support/worker_schedule.py).
+    A `kafka`-marked test the scheduler would not recognise as serial fails, saying why."""
     from tests.support.worker_schedule import is_serial, run_order
 
-    misnamed = [i.nodeid for i in items
-                if (i.get_closest_marker("kafka") or i.get_closest_marker("chaos")) and not is_serial(i.nodeid)]
-    if misnamed:
-        raise pytest.UsageError(f"kafka- or chaos-marked tests the worker scheduler would not keep apart "
-                                f"(put 'kafka' in the file name, or the file under tests/chaos/): {misnamed}")
+    for item in items:
+        if item.get_closest_marker("kafka") and not is_serial(item.nodeid):
+            item.fixturenames.insert(0, "_named_as_serial")  # type: ignore[attr-defined]
     items.sort(key=lambda i: run_order(i.nodeid))
+
+
+@pytest.fixture
+def _named_as_serial(request: pytest.FixtureRequest) -> None:
+    pytest.fail(f"{request.node.nodeid} uses the shared Kafka cluster, but the worker scheduler would run it "
+                "beside other Kafka tests: put 'kafka' in its file name (tests/support/worker_schedule.py)")
 
 
 @pytest.fixture(scope="session")

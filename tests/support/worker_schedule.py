@@ -7,8 +7,9 @@ group would split each other's events), and each fault suite runs the whole syst
 and would starve the other of the CPU its fault timings assume.
 
 The controller sees node ids only, so a serial test is told apart by its id: a file under
-`tests/chaos/`, a file with `kafka` in its name, or a `kafka` parameter. `conftest.py` checks
-at collection that every `kafka`- or `chaos`-marked test is named so (it fails the run if not).
+`tests/chaos/`, a file with `kafka` in its name, or a `kafka` parameter. `conftest.py` fails a
+`kafka`-marked test that is not named so. (Other `chaos`-marked tests, a SIGKILLed bridge for
+one, use their worker's own servers and need no other test to wait.)
 """
 
 from __future__ import annotations
