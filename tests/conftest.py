@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -11,6 +12,12 @@ import pytest
 from loket.infra.db.pool import create_pool
 from loket.infra.db.schema import migrate_service_schema
 from tests.fixtures_embedded import *  # noqa: F403
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Rich tables and messages of the CLI wrap at the terminal's width; the tests read their
+    # content, whatever the width of wherever they run (an xdist worker has no terminal).
+    os.environ.setdefault("COLUMNS", "200")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]

@@ -1,7 +1,10 @@
-"""The production path end to end: writers → outbox → OutboxRelay → JetStream → EventConsumer.
+"""The production path end to end: writers → outbox → OutboxRelay → bus → EventConsumer, on
+NATS JetStream or Kafka.
 
 The producer (producer.py) commits state changes with their outbox rows; the relay and the
-consumer are the library classes, in the same process, on the same event loop.
+consumer are the library classes, in the same process, on the same event loop; or, with
+`consumer_processes`, the consumer runs as that many replica processes of one consumer group
+(consumer_replica.py), as a scaled-out service does.
 
 Rate = N ÷ (PostgreSQL clock before the first write → last effect row's `recorded_at`);
 latency per event = effect's `recorded_at` − outbox row's `created_at`, on the same clock.
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import time
 import uuid
 from collections.abc import Callable, Coroutine
@@ -20,12 +25,12 @@ from typing import Any
 import asyncpg
 
 from loket.bench import pipeline_tables as tables
+from loket.bench.consumer_replica import effect_recorder
 from loket.bench.cpu_usage import CpuMeter
 from loket.bench.pipeline_wiring import PipelineBus
 from loket.bench.producer import Producer
 from loket.bench.sample_events import LetterFailedFactory
 from loket.contracts import LetterFailed
-from loket.infra.bus.handler_context import HandlerContext
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
@@ -35,6 +40,11 @@ from loket.infra.settings import ConsumerSettings
 OnProgress = Callable[[str, int], None]
 STAGES = ("written", "relayed", "consumed")
 STALL_TIMEOUT_S = 60.0  # no counter moved for this long: something is broken, not slow
+REPLICA_START_TIMEOUT_S = 60.0
+# After the last replica said `ready`: Kafka's group coordinator waits for more members before
+# its first assignment (group.initial.rebalance.delay.ms, 3 s by default) and then rebalances
+# as they join; the writers start once the group has settled.
+KAFKA_GROUP_SETTLE_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class PipelineOptions:
     # Offered load in events/s; 0 = as fast as the writers can. Unpaced, the writers outrun the
     # relay and latency measures the backlog; paced below capacity, it measures the path.
     rate: float = 0.0
+    # 0: the consumer runs in the benchmark's process; N: N replica processes of one group.
+    consumer_processes: int = 0
 
 
 @dataclass
@@ -88,17 +100,18 @@ async def run_pipeline(
         ConsumerSettings(batch_size=options.consumer_batch, batch_timeout_s=options.consumer_timeout_s),
     )
     relay_task: asyncio.Task[None] | None = None
+    replicas: list[asyncio.subprocess.Process] = []
+    effects = EffectCount(pool, schema)
     try:
         async with pool.acquire() as conn:
             await migrate_service_schema(conn, schema, None)
             await tables.create_tables(conn, schema, letter_ids)
-        insert_effect = tables.record_effect_sql(schema)
-
-        async def record_effect(event: LetterFailed, ctx: HandlerContext) -> None:
-            if event.producer == producer:  # a shared bus may carry other producers' letters
-                await ctx.conn.execute(insert_effect, event.event_id, event.payload.letter_id)
-
-        await wiring.start(pool, schema, {LetterFailed: record_effect})
+        in_process = options.consumer_processes == 0
+        await wiring.start(pool, schema, {LetterFailed: effect_recorder(schema, producer)} if in_process else None)
+        if not in_process:
+            replicas = await _start_replicas(options, database_url, bus_url, schema, group, producer)
+            if wiring.kind == "kafka":
+                await asyncio.sleep(KAFKA_GROUP_SETTLE_S)
         relay = OutboxRelay(pool, schema, wiring.bus.publish_raw, wiring.metrics, batch_size=options.relay_batch)
         relay_task = asyncio.create_task(relay.run())
 
@@ -108,12 +121,18 @@ async def run_pipeline(
             pool, schema, factory, letter_ids,
             writers=options.writers, events_per_tx=options.events_per_tx, rate=options.rate,
         )
+        counting = None if in_process else asyncio.create_task(effects.follow())
         counters = {
             "written": lambda: writer.written,
             "relayed": lambda: wiring.published(schema),
-            "consumed": wiring.handled,
+            # Replicas count in their own processes: their effect rows are the count here.
+            "consumed": wiring.handled if in_process else (lambda: effects.seen),
         }
-        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
+        try:
+            stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
+        finally:
+            if counting is not None:
+                counting.cancel()
         await _wait_for_effects(pool, schema, options.events)
         cpu = meter.stop()
         check = await tables.check_effects(pool, schema)
@@ -122,6 +141,7 @@ async def run_pipeline(
             relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
+        await _stop_replicas(replicas)
         await wiring.stop(delete_durable=not keep)
         if not keep:
             with contextlib.suppress(asyncpg.PostgresError):
@@ -135,6 +155,49 @@ async def run_pipeline(
         max_ms=check.max_s * 1000, effects=check.effects, distinct_effects=check.distinct_events,
         stage_done_s=stage_done, cpu=cpu.as_dict(),
     )
+
+
+class EffectCount:
+    """The run's effect rows, read a few times per second: what replica processes consumed."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool, self.schema, self.seen = pool, schema, 0
+
+    async def follow(self) -> None:
+        while True:
+            self.seen = await tables.count_effects(self.pool, self.schema)
+            await asyncio.sleep(0.1)
+
+
+async def _start_replicas(options: PipelineOptions, database_url: str, bus_url: str, schema: str, group: str,
+                          producer: str) -> list[asyncio.subprocess.Process]:
+    """The consumer replicas, each once it said `ready` (subscribed to the group)."""
+    env = {**os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url}
+    argv = ["-m", "loket.bench.consumer_replica", schema, group, LetterFailed.topic, producer,
+            str(options.consumer_batch), str(options.consumer_timeout_s)]
+    replicas = [await asyncio.create_subprocess_exec(sys.executable, *argv, env=env, stdout=asyncio.subprocess.PIPE)
+                for _ in range(options.consumer_processes)]
+    try:
+        for replica in replicas:
+            line = await asyncio.wait_for(replica.stdout.readline(), REPLICA_START_TIMEOUT_S)  # type: ignore[union-attr]
+            if line.strip() != b"ready":
+                raise RuntimeError(f"a consumer replica did not start (exit code {replica.returncode})")
+    except BaseException:
+        await _stop_replicas(replicas)
+        raise
+    return replicas
+
+
+async def _stop_replicas(replicas: list[asyncio.subprocess.Process]) -> None:
+    for replica in replicas:
+        if replica.returncode is None:
+            replica.terminate()
+    for replica in replicas:
+        try:
+            await asyncio.wait_for(replica.wait(), 20)
+        except TimeoutError:
+            replica.kill()
+            await replica.wait()
 
 
 async def _watch(

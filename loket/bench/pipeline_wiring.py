@@ -1,11 +1,13 @@
 """Bus side of the pipeline benchmark: the service's own Bus and EventConsumer, started so
-that the consumer sees only this run's events.
+that the consumer sees only this run's events, on NATS JetStream or Kafka.
 
-The durable consumer is created *before* FastStream subscribes, with `DeliverPolicy.NEW`:
-FastStream then binds to it instead of creating one that replays the whole stream. On a fresh
-embedded data directory that changes nothing; against a shared LOKET_BUS_URL (or the test
-session's NATS) it keeps older messages of `letters.status.v1` out of the measurement.
-Everything else (ack policy, batch pulls, inbox, metrics middleware) is the production wiring.
+The consumer group starts at the end of the topic before FastStream subscribes: on NATS the
+durable consumer is created first with `DeliverPolicy.NEW` (FastStream then binds to it instead
+of creating one that replays the whole stream); on Kafka the group's offsets are committed at
+the end of every partition (the production subscriber's `earliest` applies only to a group
+without offsets). Against a shared bus (or the test session's) that keeps older messages of
+`letters.status.v1` out of the measurement. Everything else (ack policy, batch pulls or polls,
+inbox, metrics middleware) is the production wiring.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
 from loket.infra.bus import nats_wiring
+from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.bus import Bus
 from loket.infra.bus.consumer import EventConsumer
 from loket.infra.bus.handler_context import Handler
@@ -47,8 +50,7 @@ def quiet_faststream() -> None:
 
 class PipelineBus:
     def __init__(self, bus_url: str, group: str, topic: str, settings: ConsumerSettings) -> None:
-        if not bus_url.startswith("nats://"):
-            raise ValueError("the bus benchmark runs on NATS JetStream (nats://…)")
+        self.kind = parse_bus_url(bus_url).kind  # "nats" or "kafka"
         self.registry = CollectorRegistry()
         self.metrics = PlatformMetrics(self.registry)
         self.bus = Bus(bus_url, "bench", self.registry, self.metrics)
@@ -56,17 +58,42 @@ class PipelineBus:
         self.group, self.topic, self.settings = group, topic, settings
         self.stream = topics.stream_for(topic)
 
-    async def start(self, pool: asyncpg.Pool, schema: str, handlers: dict[type, Handler]) -> None:
+    async def start(self, pool: asyncpg.Pool, schema: str, handlers: dict[type, Handler] | None,
+                    *, from_now: bool = True) -> None:
+        """Connect; with `handlers`, consume in this process too. `from_now`: first move the
+        group to the end of the topic (once per run, before any replica consumes)."""
         quiet_faststream()
         await self.bus.broker.connect()
-        await nats_wiring.declare_streams(self.bus.broker)
-        await self._create_durable_from_now()
-        EventConsumer(
-            bus=self.bus, pool=pool, schema=schema, group=self.group, topic=self.topic,
-            handlers=handlers, settings=self.settings,
-        ).attach()
+        if self.kind == "nats":
+            await nats_wiring.declare_streams(self.bus.broker)
+        if from_now:
+            await (self._create_durable_from_now() if self.kind == "nats" else self._commit_group_at_end())
+        if handlers is not None:
+            EventConsumer(
+                bus=self.bus, pool=pool, schema=schema, group=self.group, topic=self.topic,
+                handlers=handlers, settings=self.settings,
+            ).attach()
         await self.bus.start()
         quiet_faststream()  # again: the access logger is created when the broker starts
+
+    async def _commit_group_at_end(self) -> None:
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        from loket.infra.embedded.kafka_topics import describe_topics
+
+        bootstrap = ",".join(self.servers)
+        counts = {t["topic"]: t["partitions"] for t in await describe_topics(bootstrap)}
+        if not counts.get(self.topic):
+            raise RuntimeError(f"topic {self.topic} does not exist on {bootstrap} (loket kafka up creates it)")
+        partitions = [TopicPartition(self.topic, p) for p in range(counts[self.topic])]
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=self.group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
+        finally:
+            await consumer.stop()
 
     async def _create_durable_from_now(self) -> None:
         durable = nats_wiring.durable_name(self.group)
@@ -94,7 +121,8 @@ class PipelineBus:
 
     async def stop(self, *, delete_durable: bool) -> None:
         await self.bus.stop()
-        if not delete_durable:
+        # A Kafka group without members expires with its offsets (offsets.retention.minutes).
+        if not delete_durable or self.kind != "nats":
             return
         # After the subscriber stopped, so its pull loop never sees the consumer vanish.
         nc = await nats.connect(self.servers)

@@ -27,7 +27,10 @@ FETCH_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
-class RawNatsResult:
+class RawBusResult:
+    """A plain client's publish and consume of N messages on one broker (`nats` or `kafka`)."""
+
+    broker: str
     messages: int
     body_bytes: int
     publish_s: float
@@ -45,7 +48,7 @@ class RawNatsResult:
 
 async def run_raw_nats(
     bus_url: str, messages: int, fetch_batch: int, on_progress: OnProgress | None = None
-) -> RawNatsResult:
+) -> RawBusResult:
     run = uuid.uuid4().hex[:12]
     stream, subject, durable = f"BENCH_RAW_{run}", f"bench.raw.{run}", f"bench_raw_{run}"
     factory = LetterFailedFactory(f"bench-raw-{run}")
@@ -92,8 +95,8 @@ async def run_raw_nats(
         await nc.close()
 
     publish_s, consume_s = cpu_publish.wall_s, cpu_consume.wall_s
-    return RawNatsResult(
-        messages=messages, body_bytes=len(bodies[0][1]) if bodies else 0,
+    return RawBusResult(
+        broker="nats", messages=messages, body_bytes=len(bodies[0][1]) if bodies else 0,
         publish_s=publish_s, consume_s=consume_s,
         publish_per_s=messages / publish_s, consume_per_s=messages / consume_s,
         combined_per_s=messages / (publish_s + consume_s),

@@ -16,12 +16,13 @@ def _row(name: str, figure: str, baseline: str, ratio: float | None, target: str
 def summarise(folder: Path) -> list[dict[str, Any]]:
     rows = []
     read = lambda name: json.loads((folder / f"{name}.json").read_text())  # noqa: E731
-    if (folder / "bus.json").exists():
-        d = read("bus")
-        rows.append(_row("bus (outbox → relay → JetStream → consumer)", f"{d['pipeline']['events_per_s']:,.0f} events/s",
-                         f"{d['raw_nats']['combined_per_s']:,.0f} msg/s raw nats-py", d["verdict"]["ratio"],
-                         f"≥ {d['targets']['events_per_s']:,.0f}/s, ratio ≥ {d['targets']['ratio']}",
-                         d["verdict"]["events_per_s_met"] and d["verdict"]["ratio_met"]))
+    for name, broker, client in (("bus", "JetStream", "nats-py"), ("bus-kafka", "Kafka", "aiokafka")):
+        if (folder / f"{name}.json").exists():
+            d = read(name)
+            rows.append(_row(f"bus (outbox → relay → {broker} → consumer)", f"{d['pipeline']['events_per_s']:,.0f} events/s",
+                             f"{d['raw_bus']['combined_per_s']:,.0f} msg/s raw {client}", d["verdict"]["ratio"],
+                             f"≥ {d['targets']['events_per_s']:,.0f}/s, ratio ≥ {d['targets']['ratio']}",
+                             d["verdict"]["events_per_s_met"] and d["verdict"]["ratio_met"]))
     if (folder / "letters.json").exists():
         d = read("letters")
         rows.append(_row("letters (LetterIssued → eBox / paper)", f"{d['loket']['letters_per_s']:,.0f} letters/s, "

@@ -1,10 +1,13 @@
-"""`loket bench bus`: the outbox → relay → JetStream → consumer pipeline against raw baselines.
+"""`loket bench bus`: the outbox → relay → bus → consumer pipeline against raw baselines, on
+NATS JetStream (the default) or Kafka (`--bus kafka`).
 
 Runs on a fresh temporary embedded stack (PostgreSQL with fsync, JetStream syncing every
 write: the durable production settings) unless LOKET_DATABASE_URL / LOKET_BUS_URL point
 elsewhere; on a shared server the benchmark uses its own schema, consumer and stream and
-removes them afterwards. The pipeline and both baselines run in the same invocation, so
-they always share the machine's state (disk, page cache, other load).
+removes them afterwards. With `--bus kafka` the cluster is LOKET_BUS_URL (kafka://…), else
+LOKET_TEST_KAFKA_BOOTSTRAP, else three brokers `loket kafka up` style in the temporary folder.
+The pipeline and both baselines run in the same invocation, so they always share the
+machine's state (disk, page cache, other load).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import dataclasses
+import os
 import pstats
 import shutil
 import tempfile
@@ -27,6 +32,7 @@ from loket.bench.bus_report import BusReport, cpu_summary, machine_info
 from loket.bench.counter_command import counter
 from loket.bench.pipeline import PipelineOptions, run_pipeline
 from loket.bench.progress_bars import StageBars
+from loket.bench.raw_kafka import run_raw_kafka
 from loket.bench.raw_nats import run_raw_nats
 from loket.bench.raw_postgres import run_raw_postgres
 from loket.cli.bench_all import all_benchmarks
@@ -34,7 +40,12 @@ from loket.cli.bench_booking import booking
 from loket.cli.bench_letters import letters
 from loket.cli.bench_notify import notify
 from loket.cli.bench_reporting import reporting
+from loket.contracts import LetterFailed
 from loket.devstack.stack import Stack, running_stack
+from loket.infra.bus.address import parse_bus_url
+from loket.infra.embedded.kafka import BOOTSTRAP_VARIABLE, EmbeddedKafkaCluster
+from loket.infra.embedded.kafka_runtime import KafkaToolMissing
+from loket.infra.embedded.kafka_topics import DEFAULT_PARTITIONS, production_partitions
 from loket.infra.settings import LoketSettings
 
 DEFAULTS = PipelineOptions()
@@ -49,16 +60,53 @@ console = Console()
 
 
 @contextlib.contextmanager
-def _stack(keep_data: bool) -> Iterator[Stack]:
+def _stack(keep_data: bool, broker: str) -> Iterator[Stack]:
     data_dir = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     try:
-        with running_stack(LoketSettings(data_dir=data_dir)) as stack:
-            yield stack
+        with _kafka_url(data_dir) if broker == "kafka" else contextlib.nullcontext(None) as kafka_url:
+            with running_stack(LoketSettings(data_dir=data_dir, bus_url=kafka_url) if kafka_url
+                               else LoketSettings(data_dir=data_dir)) as stack:
+                yield stack
     finally:
         if keep_data:
             console.print(f"data kept in {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _kafka_url(data_dir: Path) -> Iterator[str]:
+    """LOKET_BUS_URL when it is Kafka, else LOKET_TEST_KAFKA_BOOTSTRAP's cluster, else three
+    brokers started here (and stopped after)."""
+    configured = os.environ.get("LOKET_BUS_URL", "")
+    if configured.startswith("kafka://"):
+        yield configured
+        return
+    if bootstrap := os.environ.get(BOOTSTRAP_VARIABLE):
+        yield f"kafka://{bootstrap}"
+        return
+    cluster = EmbeddedKafkaCluster(data_dir / "kafka", progress=lambda m: console.print(f"[dim]{m}[/]"))
+    try:
+        bootstrap = cluster.start()
+    except KafkaToolMissing as exc:
+        console.print(f"[red]--bus kafka needs a Kafka cluster: set LOKET_BUS_URL=kafka://… or start one here: {exc}[/]")
+        raise typer.Exit(2) from exc
+    try:
+        yield f"kafka://{bootstrap}"
+    finally:
+        cluster.stop()
+
+
+def _consumer_counts(text: str | None, broker: str) -> list[int]:
+    if text is None:
+        return [1, 2, 4] if broker == "kafka" else [0]
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        counts = []
+    if not counts or any(c < 0 or c > 16 for c in counts):
+        raise typer.BadParameter("a comma-separated list of 0 to 16 (e.g. 1,2,4)", param_hint="--consumers")
+    return counts
 
 
 @app.command("bus")
@@ -78,32 +126,43 @@ def bus(
     ),
     pg_connections: int = typer.Option(16, "--pg-connections", min=1, help="Connections of the raw commit baseline."),
     pg_seconds: float = typer.Option(5.0, "--pg-seconds", min=0.5, help="Duration of the raw commit baseline."),
-    out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for bus.json and bus.md."),
+    broker: str = typer.Option("nats", "--bus", help="nats (JetStream) or kafka (a three-broker cluster)."),
+    consumers: str = typer.Option(
+        None, "--consumers",
+        help="Consumer replica processes per run, comma-separated; 0 = in the benchmark's own process. "
+             "Default: 0 on nats, 1,2,4 on kafka (the scaling curve). The verdict is on the fastest run.",
+    ),
+    out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for bus.json and bus.md (bus-kafka.* on Kafka)."),
     keep_data: bool = typer.Option(False, "--keep-data", help="Keep the temporary data directory and the bench schema."),
     profile: Path | None = typer.Option(None, "--profile", help="cProfile the pipeline into this .pstats file (slows it)."),
 ) -> None:
-    """Measure events/s and latency of the outbox → relay → JetStream → consumer pipeline,
-    next to raw nats-py and asyncpg baselines on the same servers."""
+    """Measure events/s and latency of the outbox → relay → bus → consumer pipeline, next to
+    the raw client (nats-py or aiokafka) and asyncpg baselines on the same servers."""
+    if broker not in ("nats", "kafka"):
+        raise typer.BadParameter("choose nats or kafka", param_hint="--bus")
+    counts = _consumer_counts(consumers, broker)
     options = PipelineOptions(events, writers, per_tx, relay_batch, consumer_batch, consumer_timeout, rate)
-    with _stack(keep_data) as stack:
-        if not stack.bus_url.startswith("nats://"):
-            raise typer.BadParameter("the bus benchmark needs NATS JetStream (LOKET_BUS_URL=nats://…)")
+    with _stack(keep_data, broker) as stack:
+        if parse_bus_url(stack.bus_url).kind != broker:
+            raise typer.BadParameter(f"LOKET_BUS_URL is not a {broker} bus", param_hint="--bus")
         where = (
             "embedded (PostgreSQL fsync on, JetStream sync always)" if stack.embedded == ("postgres", "nats")
+            else "embedded PostgreSQL (fsync on), three Kafka brokers (acks=all, min.insync.replicas 2)"
+            if broker == "kafka" and stack.embedded == ("postgres",)
             else f"external servers except {', '.join(stack.embedded) or 'none'} embedded"
         )
         console.print(f"database {stack.database_address}\nbus      {stack.bus_address}  ({where})")
-        report = asyncio.run(_run(stack, options, pg_connections, pg_seconds, keep_data, profile))
+        report = asyncio.run(_run(stack, options, counts, pg_connections, pg_seconds, keep_data, profile))
     report.machine = machine_info(where)
     _print(report)
     json_path, md_path = report.write(out)
     console.print(f"written {json_path} and {md_path}")
-    if not report.pipeline.correct:
+    if not report.correct:
         raise typer.Exit(1)
 
 
 async def _run(
-    stack: Stack, options: PipelineOptions, pg_connections: int, pg_seconds: float,
+    stack: Stack, options: PipelineOptions, consumer_counts: list[int], pg_connections: int, pg_seconds: float,
     keep: bool, profile: Path | None,
 ) -> BusReport:
     progress = Progress(
@@ -112,19 +171,30 @@ async def _run(
     )
     bars = StageBars(progress)
     with progress:
-        bars.add("pipeline", {"written": "pipeline: written", "relayed": "pipeline: relayed",
-                              "consumed": "pipeline: consumed"}, options.events)
-        profiler = cProfile.Profile() if profile else None
-        if profiler:
-            profiler.enable()
-        pipeline = await run_pipeline(
-            stack.database_url, stack.bus_url, options, bars.callback("pipeline"), keep=keep
-        )
-        if profiler:
-            profiler.disable()
-            profiler.dump_stats(profile)
-        bars.add("nats", {"published": "raw: JetStream publish", "consumed": "raw: consume+ack"}, options.events)
-        raw_nats = await run_raw_nats(stack.bus_url, options.events, options.consumer_batch, bars.callback("nats"))
+        runs = []
+        for count in consumer_counts:
+            run = f"pipeline ×{count}" if len(consumer_counts) > 1 else "pipeline"
+            bars.add(run, {"written": f"{run}: written", "relayed": f"{run}: relayed",
+                           "consumed": f"{run}: consumed"}, options.events)
+            profiler = cProfile.Profile() if profile else None
+            if profiler:
+                profiler.enable()
+            runs.append(await run_pipeline(
+                stack.database_url, stack.bus_url, dataclasses.replace(options, consumer_processes=count),
+                bars.callback(run), keep=keep,
+            ))
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(profile)
+        kafka = parse_bus_url(stack.bus_url).kind == "kafka"
+        bars.add("raw", {"published": "raw: Kafka produce" if kafka else "raw: JetStream publish",
+                         "consumed": "raw: consume+commit" if kafka else "raw: consume+ack"}, options.events)
+        if kafka:
+            partitions = production_partitions().get(LetterFailed.topic, DEFAULT_PARTITIONS)
+            raw_bus = await run_raw_kafka(",".join(parse_bus_url(stack.bus_url).servers), options.events,
+                                          options.consumer_batch, partitions, bars.callback("raw"))
+        else:
+            raw_bus = await run_raw_nats(stack.bus_url, options.events, options.consumer_batch, bars.callback("raw"))
         bars.add("pg", {"elapsed": "raw: commits (seconds)"}, pg_seconds)
         raw_pg = await run_raw_postgres(
             stack.database_url, pg_connections, pg_seconds, bars.callback("pg"), keep=keep
@@ -132,11 +202,11 @@ async def _run(
     if profile:
         console.print(f"profile written to {profile}; top functions by own time:")
         pstats.Stats(str(profile)).sort_stats("tottime").print_stats(15)
-    return BusReport(pipeline, raw_nats, raw_pg)
+    return BusReport(runs, raw_bus, raw_pg)
 
 
 def _print(report: BusReport) -> None:
-    table = Table(title=f"loket bench bus — {report.pipeline.options.events:,} events")
+    table = Table(title=f"loket bench bus — {report.broker}, {report.pipeline.options.events:,} events")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_column("")
@@ -144,7 +214,14 @@ def _print(report: BusReport) -> None:
         style = "red" if "NOT" in note or note == "WRONG" else ("green" if note.startswith(("met", "ok")) else None)
         table.add_row(name, value, note, style=style)
     console.print(table)
-    console.print("CPU seconds during the pipeline: " + cpu_summary(report.pipeline.cpu))
+    if len(report.runs) > 1:
+        curve = Table(title="events/s by consumer replicas")
+        for column in ("consumers", "events/s", "p50", "p99", ""):
+            curve.add_column(column, justify="left" if column in ("consumers", "") else "right")
+        for row in report.curve_rows():
+            curve.add_row(*row)
+        console.print(curve)
+    console.print("CPU seconds during the judged run: " + cpu_summary(report.pipeline.cpu))
     console.print(
         "stages done after: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in report.pipeline.stage_done_s.items())

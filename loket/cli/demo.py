@@ -35,6 +35,7 @@ from loket.devstack.supervisor import Supervisor
 from loket.devstack.up import prepare_services, write_runtime
 from loket.infra.bus.bus import Bus
 from loket.infra.metrics import PlatformMetrics
+from loket.infra.settings import LoketSettings
 from services.ebox_bridge.domain import states
 
 console = Console()
@@ -124,8 +125,9 @@ def demo(
     # housekeeping runs every 2 s so the late loan is announced while you watch.
     os.environ.setdefault("LOKET_QUIET_HOURS", "00:00-00:00")
     os.environ.setdefault("LOKET_BOOKING_SWEEP_INTERVAL_S", "2")
-    with running_stack() as stack:
-        prepared = prepare_services(stack)
+    settings = LoketSettings()
+    with running_stack(settings) as stack:
+        prepared = prepare_services(stack, well_known_ports=settings.well_known_ports)
         # As `loket up` does: the CLI (`loket privacy`, `loket dlq`, `loket print`) finds this system.
         write_runtime(stack, prepared)
         ports, logs, children = prepared.ports, prepared.logs, prepared.children

@@ -36,9 +36,9 @@ def paper_env(data_dir: Path) -> dict[str, str]:
             "LOKET_DOCUMENT_ROOT": str(documents)}
 
 
-def simulator_port(avoid: Collection[int] = ()) -> int:
+def simulator_port(avoid: Collection[int] = (), well_known: bool = True) -> int:
     """8110 when it is free (and not handed to a service), else any free port."""
-    return preferred_port(SIM_DEFAULT_PORT, avoid)
+    return preferred_port(SIM_DEFAULT_PORT, avoid, well_known=well_known)
 
 
 def simulator_argv(port: int) -> list[str]:
@@ -66,12 +66,13 @@ def bridge_ebox_env(url: str, key: Path, cert: Path, data_dir: Path) -> dict[str
     }
 
 
-def ebox_wiring(data_dir: Path, admin_token: str, logs: Path, avoid_ports: Collection[int] = ()) -> EboxWiring:
+def ebox_wiring(data_dir: Path, admin_token: str, logs: Path, avoid_ports: Collection[int] = (),
+                well_known_ports: bool = True) -> EboxWiring:
     if os.environ.get("LOKET_EBOX_URL"):
         # A real eBox: its LOKET_EBOX_* settings reach the bridge through the inherited env.
         return EboxWiring(bridge_env=paper_env(data_dir))
     key, cert = ensure_keypair(data_dir / "ebox", CLIENT_NAME)
-    port = simulator_port(avoid_ports)
+    port = simulator_port(avoid_ports, well_known_ports)
     url = f"http://127.0.0.1:{port}"
     simulator = Child("ebox_sim", simulator_argv(port), child_env(simulator_env(cert, admin_token)),
                       logs / "ebox_sim.log")

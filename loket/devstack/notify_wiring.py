@@ -26,11 +26,11 @@ class NotifyWiring:
 
 
 def notify_wiring(data_dir: Path, logs: Path, ports: dict[str, int], admin_token: str,
-                  avoid_ports: Collection[int] = ()) -> NotifyWiring:
+                  avoid_ports: Collection[int] = (), well_known_ports: bool = True) -> NotifyWiring:
     wiring = NotifyWiring(notify_env={"LOKET_BOOKING_URL": f"http://127.0.0.1:{ports['booking']}/public/book"})
     taken = set(avoid_ports)
     if not os.environ.get("LOKET_SMS_URL"):
-        port = preferred_port(SMS_SIM_PORT, taken)
+        port = preferred_port(SMS_SIM_PORT, taken, well_known=well_known_ports)
         taken.add(port)
         key, receipts = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         wiring.sms_url = f"http://127.0.0.1:{port}"
@@ -42,7 +42,7 @@ def notify_wiring(data_dir: Path, logs: Path, ports: dict[str, int], admin_token
         wiring.notify_env |= {"LOKET_SMS_URL": wiring.sms_url, "LOKET_SMS_API_KEY": key,
                               "LOKET_SMS_RECEIPTS_TOKEN": receipts}
     if not os.environ.get("LOKET_SMTP_HOST"):
-        port = preferred_port(SMTP_SINK_PORT, taken)
+        port = preferred_port(SMTP_SINK_PORT, taken, well_known=well_known_ports)
         wiring.mail_dir = data_dir / "mail"
         wiring.children.append(Child(
             "smtp_sink", [sys.executable, "-m", "loket.cli", "smtp-sink", "--port", str(port),

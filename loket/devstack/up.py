@@ -23,17 +23,16 @@ from loket.devstack.service_credentials import (
 )
 from loket.devstack.stack import ensure_admin_token, ensure_secret_file, running_stack
 from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
-from loket.infra.embedded.ports import free_port, port_is_free
+from loket.infra.embedded.ports import free_port, preferred_port
 from loket.infra.settings import LoketSettings
 
 console = Console()
 
 
-def allocate_ports() -> dict[str, int]:
-    ports = {}
+def allocate_ports(well_known: bool = True) -> dict[str, int]:
+    ports: dict[str, int] = {}
     for name in SERVICE_NAMES:
-        default = service_settings(name).port
-        ports[name] = default if port_is_free(default) else free_port()
+        ports[name] = preferred_port(service_settings(name).port, ports.values(), well_known=well_known)
     return ports
 
 
@@ -51,7 +50,7 @@ class Prepared:
     replica_ports: dict[str, list[int]] | None = None
 
 
-def prepare_services(stack, replicas: int = 1) -> Prepared:  # type: ignore[no-untyped-def]
+def prepare_services(stack, replicas: int = 1, well_known_ports: bool = True) -> Prepared:  # type: ignore[no-untyped-def]
     """Migrate and grant as the owner, pick ports, and describe the service processes (not
     started yet), each with its own database role and NATS user; `replicas` processes of each
     service (the second and later on their own ports, logging to `<name>-<n>.log`)."""
@@ -59,13 +58,13 @@ def prepare_services(stack, replicas: int = 1) -> Prepared:  # type: ignore[no-u
     report = asyncio.run(migrate_all(stack.database_url, passwords))
     managed = passwords if report.roles else None
     token = os.environ.get("LOKET_ADMIN_TOKEN") or ensure_admin_token(stack.data_dir)
-    ports = allocate_ports()
+    ports = allocate_ports(well_known_ports)
     logs = stack.data_dir / "logs"
     logs.mkdir(exist_ok=True)
     env = {"LOKET_ADMIN_TOKEN": token}
-    ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values())
+    ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values(), well_known_ports=well_known_ports)
     avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
-    notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid)
+    notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid, well_known_ports=well_known_ports)
     secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
     booking_url = f"http://127.0.0.1:{ports['booking']}"
     extra = {"ebox_bridge": {**ebox.bridge_env, "LOKET_INSERT_BOOKING_URL": booking_url}, "notify": notify.notify_env,
@@ -106,8 +105,9 @@ def up(
     apply migrations, and run the four services, restarting any that crash."""
     if nats_nodes not in (1, 3, 5):
         raise typer.BadParameter("--nats-nodes must be 1, 3 or 5 (a cluster needs a majority to keep going)")
-    with running_stack(LoketSettings(nats_nodes=nats_nodes)) as stack:
-        prepared = prepare_services(stack, replicas)
+    settings = LoketSettings(nats_nodes=nats_nodes)
+    with running_stack(settings) as stack:
+        prepared = prepare_services(stack, replicas, settings.well_known_ports)
         write_runtime(stack, prepared)
         print_urls(stack, prepared)
         Supervisor(prepared.children).run(

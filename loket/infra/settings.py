@@ -27,6 +27,9 @@ class LoketSettings(BaseSettings):
         default=None, description="CA certificate(s) that sign the NATS servers' TLS certificates (tls://…)"
     )
     data_dir: Path | None = Field(default=None, description="where the embedded servers keep their data")
+    well_known_ports: bool = Field(
+        default=True, description="loket up/demo: the services and simulators on their usual ports (8101…, 8110, "
+                                  "8111, 8025) when free; false: any free ports (several installations on one machine)")
     nats_nodes: int = Field(
         default=1, description="embedded NATS: one server, or a JetStream cluster of 3 (or 5) nodes whose streams "
                                "keep 3 copies (one node may go down)")

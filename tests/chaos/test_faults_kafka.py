@@ -22,7 +22,7 @@ from tests.support.hostile_events import hostile_events
 pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.kafka, pytest.mark.timeout(1200),
               pytest.mark.skipif(not (shutil.which("java") and shutil.which("mvn")),
                                  reason="Kafka's broker needs java and mvn (Debian package `maven`; .ci/run installs it)")]
-HOSTILE_EVENTS = 1_000  # as on NATS
+HOSTILE_EVENTS = 400  # as on NATS
 
 
 def test_faults_on_kafka_leave_every_invariant_intact(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ OUTSIDE_LOKET = ("postgres", "mail")
 
 def run_demo(data_dir: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")} | {
-        "LOKET_DATA_DIR": str(data_dir),
+        "LOKET_DATA_DIR": str(data_dir), "LOKET_WELL_KNOWN_PORTS": "false",  # beside another worker's system
         # The simulated citizens open their eBox letters after 2 s instead of an hour, and the
         # bridge asks every 2 s which were read: some citizens' letters settle within the test.
         "LOKET_EBOX_SIM_READ_DELAY_S": "2", "LOKET_READ_POLL_INTERVAL_S": "2"}

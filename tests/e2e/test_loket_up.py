@@ -40,6 +40,9 @@ def wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyp
 def start_up(data_dir: Path, ready_timeout_s: float = 90, **extra_env: str) -> tuple[subprocess.Popen[bytes], dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
     env["LOKET_DATA_DIR"] = str(data_dir)
+    # Any free ports: the other test worker may run a whole system too, and its supervisor
+    # restarts a killed service on that service's port.
+    env["LOKET_WELL_KNOWN_PORTS"] = "false"
     env.update(extra_env)
     (data_dir / "runtime.json").unlink(missing_ok=True)
     proc = subprocess.Popen(

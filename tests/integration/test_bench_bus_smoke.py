@@ -51,3 +51,15 @@ async def test_every_event_has_exactly_one_effect(database_url: str, bus_url: st
         await conn.close()
     assert leftovers == 0
     assert await bench_consumers(bus_url) == []
+
+
+async def test_consumer_replica_processes_share_the_work_exactly_once(database_url: str, bus_url: str) -> None:
+    """`--consumers 2`: two replica processes bound to one durable consumer, every event once."""
+    result = await run_pipeline(
+        database_url, bus_url,
+        PipelineOptions(events=EVENTS, writers=2, events_per_tx=25, relay_batch=100, consumer_batch=100,
+                        consumer_processes=2),
+    )
+    assert result.options.consumer_processes == 2
+    assert result.effects == result.distinct_effects == EVENTS
+    assert await bench_consumers(bus_url) == []

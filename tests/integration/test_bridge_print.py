@@ -117,12 +117,13 @@ async def test_print_confirm_records_each_step_once(database_url, pool, tmp_path
     assert again.exit_code == 0 and "nothing new" in " ".join(again.output.split())
     assert await pool.fetchval(f"SELECT count(*) FROM {NAME}.outbox WHERE key = ANY($1::text[])", [str(i) for i in ids]) == 3 + 4
     # `print batches` lists it with its progress; once retention removed its files, it says so.
-    listed = await invoke_wide(["print", "batches", "--database-url", database_url, "--limit", "200"])
+    # Every batch: other tests of this session may have closed batches with later cut-offs.
+    listed = await invoke_wide(["print", "batches", "--database-url", database_url, "--limit", "100000"])
     line = next(row for row in listed.output.splitlines() if batch.batch_id in row)
     assert listed.exit_code == 0 and "written" in line, listed.output
     await pool.execute(f"UPDATE {NAME}.print_batches SET files_purged_at = '2027-03-01T00:00:00Z' "
                        "WHERE batch_id = $1", batch.batch_id)
-    listed = await invoke_wide(["print", "batches", "--database-url", database_url, "--limit", "200"])
+    listed = await invoke_wide(["print", "batches", "--database-url", database_url, "--limit", "100000"])
     line = next(row for row in listed.output.splitlines() if batch.batch_id in row)
     assert "removed 2027-03-01" in line and "written" not in line, listed.output
 

@@ -60,7 +60,8 @@ async def stream_hits(bus_url: str, needles: Iterable[str], streams: Iterable[st
             name, state = info.config.name, info.state
             if chosen and name not in chosen:
                 continue
-            for seq in range(state.first_seq, state.last_seq + 1):
+            # An empty stream reports first_seq 0, a sequence JetStream refuses to look up.
+            for seq in range(max(1, state.first_seq), state.last_seq + 1):
                 try:
                     msg = await js.get_msg(name, seq)
                 except NotFoundError:

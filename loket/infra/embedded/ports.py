@@ -56,9 +56,12 @@ def _read_port(path: Path) -> int | None:
         return None
 
 
-def preferred_port(preferred: int, avoid: Collection[int] = ()) -> int:
-    """`preferred` when it is free and not promised elsewhere, else any free port not in `avoid`."""
-    if preferred not in avoid and port_is_free(preferred):
+def preferred_port(preferred: int, avoid: Collection[int] = (), *, well_known: bool = True) -> int:
+    """`preferred` when it is free and not promised elsewhere, else any free port not in `avoid`.
+    `well_known=False`: any free port. Two installations on one machine (parallel test workers)
+    must not both prefer the same ports: a port free at this look may be the other's a moment
+    later, when its supervisor restarts a crashed service there."""
+    if well_known and preferred not in avoid and port_is_free(preferred):
         return preferred
     port = free_port()
     while port in avoid:

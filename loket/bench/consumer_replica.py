@@ -1,0 +1,61 @@
+"""One consumer replica of `loket bench bus --consumers N`, in its own process as a service
+replica runs: the production Bus and EventConsumer in the benchmark's consumer group, recording
+each event's effect in the run's schema until SIGTERM. Prints `ready` once it consumes.
+
+    LOKET_BUS_URL=… LOKET_DATABASE_URL=… python -m loket.bench.consumer_replica SCHEMA GROUP TOPIC PRODUCER BATCH TIMEOUT_S
+
+The URLs (with their passwords) come from the environment, never the command line, which any
+local account can read in the process list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+from loket.bench import pipeline_tables as tables
+from loket.bench.pipeline_wiring import PipelineBus
+from loket.contracts import LetterFailed
+from loket.infra.bus.handler_context import Handler, HandlerContext
+from loket.infra.db.pool import create_pool
+from loket.infra.settings import ConsumerSettings
+
+
+def effect_recorder(schema: str, producer: str) -> Handler:
+    """The benchmark's handler: one effect row per event of this run's producer."""
+    insert_effect = tables.record_effect_sql(schema)
+
+    async def record_effect(event: LetterFailed, ctx: HandlerContext) -> None:
+        if event.producer == producer:  # a shared bus may carry other producers' letters
+            await ctx.conn.execute(insert_effect, event.event_id, event.payload.letter_id)
+
+    return record_effect
+
+
+async def serve(bus_url: str, database_url: str, schema: str, group: str, topic: str, producer: str,
+                batch: int, timeout_s: float) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    wiring = PipelineBus(bus_url, group, topic, ConsumerSettings(batch_size=batch, batch_timeout_s=timeout_s))
+    try:
+        await wiring.start(pool, schema, {LetterFailed: effect_recorder(schema, producer)}, from_now=False)
+        print("ready", flush=True)
+        await stop.wait()
+    finally:
+        await wiring.stop(delete_durable=False)
+        await pool.close()
+
+
+def main(argv: list[str]) -> None:
+    schema, group, topic, producer, batch, timeout_s = argv
+    asyncio.run(serve(os.environ["LOKET_BUS_URL"], os.environ["LOKET_DATABASE_URL"], schema, group, topic, producer,
+                      int(batch), float(timeout_s)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,81 @@
+"""Baseline: what plain aiokafka gets from the same Kafka cluster, without FastStream or outbox.
+
+Produces N bodies of the benchmark's size with the production producer settings (`acks=all`,
+idempotent, keyed by a letter id), all sends in flight at once so the client batches them as
+it likes; then a consumer group reads them back in batches and commits after each, as Loket's
+consumer does. The topic is a throw-away one shaped like `letters.status.v1` (its partition
+count, three copies, `min.insync.replicas` 2), deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from loket.bench.cpu_usage import CpuMeter
+from loket.bench.raw_nats import OnProgress, RawBusResult
+from loket.bench.sample_events import LetterFailedFactory
+from loket.infra.embedded.kafka_topics import TopicSpec, admin_client, ensure_topics
+
+FETCH_TIMEOUT_S = 30.0  # no record for this long: the consumer is stuck, not slow
+
+
+async def run_raw_kafka(
+    bootstrap: str, messages: int, fetch_batch: int, partitions: int, on_progress: OnProgress | None = None
+) -> RawBusResult:
+    run = uuid.uuid4().hex[:12]
+    topic, group = f"bench.raw.{run}", f"bench-raw-{run}"
+    factory = LetterFailedFactory(f"bench-raw-{run}")
+    # Built before the clock starts: this measures the client and the brokers, not pydantic.
+    records = [(str(e.payload.letter_id).encode(), e.to_bytes())
+               for e in (factory.build(uuid.uuid4()) for _ in range(messages))]
+    report = on_progress or (lambda stage, done: None)
+    await ensure_topics(bootstrap, [TopicSpec(topic, partitions)])
+    try:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+        await producer.start()
+        try:
+            meter = CpuMeter().start()
+            pending = [await producer.send(topic, body, key=key) for key, body in records]
+            done = 0
+            for chunk in range(0, len(pending), 1000):
+                await asyncio.gather(*pending[chunk:chunk + 1000])
+                done = min(messages, chunk + 1000)
+                report("published", done)
+            cpu_publish = meter.stop()
+        finally:
+            await producer.stop()
+
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                                    auto_offset_reset="earliest", max_poll_records=fetch_batch)
+        await consumer.start()
+        try:
+            meter, consumed = CpuMeter().start(), 0
+            while consumed < messages:
+                batches = await consumer.getmany(timeout_ms=int(FETCH_TIMEOUT_S * 1000), max_records=fetch_batch)
+                if not batches:
+                    raise TimeoutError(f"raw consumer stalled after {consumed} messages")
+                consumed += sum(len(b) for b in batches.values())
+                await consumer.commit()  # after each batch, as Loket commits after its transaction
+                report("consumed", consumed)
+            cpu_consume = meter.stop()
+        finally:
+            await consumer.stop()
+    finally:
+        admin = admin_client(bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics([topic])
+        finally:
+            await admin.close()
+
+    publish_s, consume_s = cpu_publish.wall_s, cpu_consume.wall_s
+    return RawBusResult(
+        broker="kafka", messages=messages, body_bytes=len(records[0][1]) if records else 0,
+        publish_s=publish_s, consume_s=consume_s,
+        publish_per_s=messages / publish_s, consume_per_s=messages / consume_s,
+        combined_per_s=messages / (publish_s + consume_s),
+        cpu_publish=cpu_publish.as_dict(), cpu_consume=cpu_consume.as_dict(),
+    )

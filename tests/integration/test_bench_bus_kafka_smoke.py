@@ -1,0 +1,55 @@
+"""`loket bench bus --bus kafka`, small, on the Kafka cluster CI starts: the pipeline in the
+benchmark's process and with two consumer replica processes in one group, every event with
+exactly one effect in each run, next to a raw aiokafka baseline whose throw-away topic is
+gone afterwards. Runs against LOKET_TEST_KAFKA_BOOTSTRAP (`.ci/run` sets it when `java` and
+`mvn` are there)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
+EVENTS = 2000
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.skipif(
+    not BOOTSTRAP,
+    reason="no Kafka cluster: run `loket kafka up` and set LOKET_TEST_KAFKA_BOOTSTRAP to the line it prints")]
+
+
+async def raw_topics() -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP.split(","), request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        return [t for t in await admin.list_topics() if t.startswith("bench.raw.")]
+    finally:
+        await admin.close()
+
+
+async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LOKET_BUS_URL"}
+    env["LOKET_DATABASE_URL"] = database_url
+    result = subprocess.run(
+        [sys.executable, "-m", "loket.cli", "bench", "bus", "--bus", "kafka", "--events", str(EVENTS),
+         "--consumers", "0,2", "--writers", "2", "--pg-seconds", "0.5", "--out", str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((tmp_path / "bus-kafka.json").read_text())
+    assert report["broker"] == "kafka"
+    assert [r["options"]["consumer_processes"] for r in report["runs"]] == [0, 2]
+    for run in report["runs"]:
+        assert run["effects"] == run["distinct_effects"] == EVENTS, run
+        assert run["events_per_s"] > 0
+    assert report["raw_bus"]["broker"] == "kafka" and report["raw_bus"]["messages"] == EVENTS
+    assert report["raw_bus"]["combined_per_s"] > 0
+    judged = max(report["runs"], key=lambda r: r["events_per_s"])
+    assert report["verdict"]["ratio"] == pytest.approx(judged["events_per_s"] / report["raw_bus"]["combined_per_s"])
+    assert "events/s by consumer replicas" in result.stdout
+    assert (tmp_path / "bus-kafka.md").read_text().count("consumer process") >= 1
+    assert await raw_topics() == []  # the baseline's topic is deleted
