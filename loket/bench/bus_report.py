@@ -108,8 +108,7 @@ class BusReport:
             (f"pipeline events/s{judged}", f"{p.events_per_s:,.0f}", verdict(self.rate_met, f"≥ {rate:,.0f}")),
             ("pipeline latency p50", f"{p.p50_ms:,.0f} ms", ""),
             ("pipeline latency p99", f"{p.p99_ms:,.0f} ms", ""),
-            ("pipeline correctness", ", ".join(f"{r.effects:,} effects, {r.distinct_effects:,} distinct" for r in self.runs),
-             "ok" if self.correct else "WRONG"),
+            ("pipeline correctness", self._correctness(), "ok" if self.correct else "WRONG"),
             (f"raw {broker} publish msgs/s", f"{n.publish_per_s:,.0f}", client),
             (f"raw {broker} consume+commit msgs/s" if self.broker == "kafka" else f"raw {broker} consume+ack msgs/s",
              f"{n.consume_per_s:,.0f}", ""),
@@ -117,6 +116,13 @@ class BusReport:
             ("raw PostgreSQL one-row commits/s", f"{pg.commits_per_s:,.0f}", f"{pg.connections} connections, {pg.seconds:.0f} s"),
             ("pipeline ÷ raw publish+consume", f"{self.ratio:.2f}", verdict(self.ratio_met, f"≥ {ratio}")),
         ]
+
+    def _correctness(self) -> str:
+        if self.correct:
+            runs = f"{len(self.runs)} runs, " if len(self.runs) > 1 else ""
+            return f"{runs}{self.pipeline.options.events:,} effects each, all distinct"
+        return "; ".join(f"{consumers_label(r.options.consumer_processes)}: {r.effects:,} effects, "
+                         f"{r.distinct_effects:,} distinct" for r in self.runs)
 
     def curve_rows(self) -> list[tuple[str, str, str, str, str]]:
         """(consumers, events/s, p50, p99, bar) per run: how the pipeline scales with replicas."""

@@ -112,7 +112,8 @@ async def run_pipeline(
             replicas = await _start_replicas(options, database_url, bus_url, schema, group, producer)
             if wiring.kind == "kafka":
                 await asyncio.sleep(KAFKA_GROUP_SETTLE_S)
-        relay = OutboxRelay(pool, schema, wiring.bus.publish_raw, wiring.metrics, batch_size=options.relay_batch)
+        relay = OutboxRelay(pool, schema, wiring.bus.publish_raw, wiring.metrics, batch_size=options.relay_batch,
+                            publish_in_order=wiring.bus.publish_in_order)
         relay_task = asyncio.create_task(relay.run())
 
         started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))

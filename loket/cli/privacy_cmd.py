@@ -120,15 +120,18 @@ def _scrub_and_report(bus_url: str, database_url: str, digits: str, letter_ids: 
                   "from the outboxes")
     for note in done.notes:
         console.print(note)
-    again = f"`loket privacy scrub - --erasure {erasure_id or '<reference>'}`"
+    # The command stays on one line, never wrapped: it is there to be copied.
+    again = f"loket privacy scrub - --erasure {erasure_id or '<reference>'}"
     if done.letters_kept:
         console.print(f"{done.letters_kept} letters were in flight and keep what delivering them needs; the eBox "
-                      f"bridge erases each as soon as it is delivered or posted. Then run {again} to remove the "
-                      "events about them")
+                      "bridge erases each as soon as it is delivered or posted. Then, to remove the events about "
+                      "them, run:")
+        console.print(f"  {again}", soft_wrap=True, highlight=False)
     if not done.complete:
         held = ", ".join(sorted(done.held_by)) or "an outbox relay"
         console.print(f"left for now: {done.bus_waiting} events on the bus and {done.outbox_waiting} in outboxes, "
-                      f"not yet consumed (waiting for {held}); run {again} later")
+                      f"not yet consumed (waiting for {held}); run later:")
+        console.print(f"  {again}", soft_wrap=True, highlight=False)
         raise typer.Exit(3)
 
 

@@ -204,7 +204,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         runtime.spawn(runtime.changes.listen(runtime.db), "change-signals")
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
-            batch_size=settings.relay_batch_size,
+            batch_size=settings.relay_batch_size, publish_in_order=runtime.bus.publish_in_order,
         )
         runtime.spawn(relay.run(), "outbox-relay")
         runtime.spawn(_metrics_loop(runtime, relay, consumers), "metrics")

@@ -7,6 +7,7 @@ class picks one from `LOKET_BUS_URL`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +27,9 @@ from loket.infra.bus.dead_letters import (
 from loket.infra.bus.nats_wiring import StreamLimits
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import ConsumerSettings
+
+# (topic, key, message id, body, headers) of each row, in the order they must land.
+PublishRows = Callable[[list[tuple[str, str, str, bytes, dict[str, str]]]], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,18 @@ class Bus:
         # The key travels as a header too, so a dead letter keeps it on either broker.
         headers = {**(headers or {}), "x-loket-key": key}
         await self.wiring.publish(self.broker, topic, key, message_id, body, headers)
+
+    @property
+    def publish_in_order(self) -> PublishRows | None:
+        """All of a batch in flight at once with its order kept (Kafka, see
+        `kafka_wiring.publish_in_order`); None on JetStream, whose acks promise no order between
+        concurrent publishes: the relay then publishes a key's rows one after the other."""
+        return self._publish_rows_kafka if self.kind == "kafka" else None
+
+    async def _publish_rows_kafka(self, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
+        await kafka_wiring.publish_in_order(
+            self.broker, [(topic, key, message_id, body, {**headers, "x-loket-key": key})
+                          for topic, key, message_id, body, headers in rows])
 
     def declare_publisher(self, topic: str) -> None:
         """Declare a topic this service publishes to (it appears in the AsyncAPI document)."""

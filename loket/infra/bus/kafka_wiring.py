@@ -8,6 +8,7 @@ from partitions and replicas, each replica handling whole batches in one transac
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any
 
 from faststream import AckPolicy
@@ -61,6 +62,20 @@ async def publish(
     await broker.publish(
         body, topic, key=key.encode(), headers={**headers, "x-loket-message-id": message_id}
     )
+
+
+async def publish_in_order(broker: KafkaBroker, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
+    """Publish (topic, key, message id, body, headers) rows in this order, all in flight at once,
+    and return when the brokers have acknowledged every one (raising the first failure).
+
+    Order holds without waiting for each ack: the producer sends one batch per partition at a
+    time (a partition with a batch in flight is muted) and, idempotent, retries a batch before
+    the next, so a key's rows land in the order they were handed over."""
+    pending = [await broker.publish(body, topic, key=key.encode(),
+                                    headers={**headers, "x-loket-message-id": message_id}, no_confirm=True)
+               for topic, key, message_id, body, headers in rows]
+    # FastStream's in-memory test broker delivers at once and hands back no future to wait for.
+    await asyncio.gather(*(p for p in pending if inspect.isawaitable(p)))
 
 
 async def redeliver_later(message: Any, delay_s: float) -> None:

@@ -7,7 +7,8 @@
   de-duplication (`Nats-Msg-Id`) and the consumers' inbox make that harmless.
 - Woken by `LISTEN/NOTIFY` when a transaction appends, with a slow poll as a safety net.
 - Within a batch, events of one key are published one after the other; different keys go
-  out concurrently.
+  out concurrently. A bus that keeps the order of publishes in flight together (Kafka:
+  `publish_in_order`) gets the whole batch at once, in id order.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from loket.infra.metrics import PlatformMetrics
 log = logging.getLogger(__name__)
 
 PublishRow = Callable[[str, str, str, bytes, dict[str, str]], Awaitable[None]]
+PublishRows = Callable[[list[tuple[str, str, str, bytes, dict[str, str]]]], Awaitable[None]]
 _LEADER_SALT = 0x0B0D
 
 
@@ -41,8 +43,10 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_s: float = 1.0,
         retention_s: float = 24 * 3600,
+        publish_in_order: PublishRows | None = None,
     ) -> None:
         self.pool, self.schema, self.publish, self.metrics = pool, schema, publish, metrics
+        self.publish_in_order = publish_in_order
         self.batch_size, self.idle_poll_s, self.retention_s = batch_size, idle_poll_s, retention_s
         self._wake = asyncio.Event()
         self._select = (
@@ -95,6 +99,10 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish_in_key_order(self, rows: list[Any]) -> None:
+        if self.publish_in_order is not None:
+            await self.publish_in_order([(r["topic"], r["key"], str(r["event_id"]), bytes(r["payload"]),
+                                          {"x-loket-event-type": r["event_type"]}) for r in rows])
+            return
         by_key: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             by_key[row["key"]].append(row)

@@ -1,0 +1,108 @@
+"""On Kafka the relay hands a whole batch to the producer at once (`publish_in_order`) instead
+of one key's rows one after the other: each key's events still reach the topic in commit order,
+each once. Runs against LOKET_TEST_KAFKA_BOOTSTRAP (`.ci/run` sets it when `java` and `mvn`
+are there)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import uuid
+from collections import defaultdict
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import CollectorRegistry
+
+from loket.contracts import topics
+from loket.infra.bus.bus import Bus
+from loket.infra.db.outbox import Outbox
+from loket.infra.db.relay import OutboxRelay
+from loket.infra.embedded.kafka_topics import describe_topics
+from loket.infra.metrics import PlatformMetrics
+from tests.support.bus_harness import activation
+
+BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
+TOPIC = topics.CITIZENS
+
+pytestmark = [pytest.mark.kafka, pytest.mark.skipif(
+    not BOOTSTRAP,
+    reason="no Kafka cluster: run `loket kafka up` and set LOKET_TEST_KAFKA_BOOTSTRAP to the line it prints")]
+
+
+async def end_offsets() -> dict[TopicPartition, int]:
+    counts = {t["topic"]: t["partitions"] for t in await describe_topics(BOOTSTRAP)}
+    consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP)
+    await consumer.start()
+    try:
+        return await consumer.end_offsets([TopicPartition(TOPIC, p) for p in range(counts[TOPIC])])
+    finally:
+        await consumer.stop()
+
+
+async def read_since(start: dict[TopicPartition, int], expected: int) -> list[dict]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
+    await consumer.start()
+    found: list[dict] = []
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        for _ in range(100):
+            batches = await consumer.getmany(timeout_ms=500)
+            found += [json.loads(m.value) for batch in batches.values() for m in batch]
+            if len(found) >= expected and not batches:
+                break
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    registry = CollectorRegistry()
+    metrics = PlatformMetrics(registry)
+    bus = Bus(f"kafka://{BOOTSTRAP}", "outbox-kafka-test", registry, metrics)
+    await bus.start()
+    assert bus.publish_in_order is not None  # the path under test
+    start = await end_offsets()
+    outbox = Outbox(schema)
+    keys = [uuid.uuid4() for _ in range(5)]
+    committed: dict[str, list[str]] = defaultdict(list)
+
+    async def writer(n: int) -> None:
+        rng = random.Random(n)
+        for _ in range(40):
+            key = rng.choice(keys)
+            event = activation(activation_id=key)
+            async with pool.acquire() as conn:
+                async with conn.transaction():
+                    await outbox.append(conn, event)
+                    await asyncio.sleep(rng.uniform(0, 0.005))
+                # Noted right after the commit, before the connection goes back to the pool
+                # (whose reset is a round trip: another writer's later commit could be noted first).
+                committed[str(key)].append(str(event.event_id))
+
+    # Batches of 60: many rows of each key in flight together.
+    relay = OutboxRelay(pool, schema, bus.publish_raw, metrics, batch_size=60, idle_poll_s=0.02,
+                        publish_in_order=bus.publish_in_order)
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.gather(*(writer(n) for n in range(12)))
+        for _ in range(400):
+            if await pool.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL") == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
+        await bus.stop()
+
+    published: dict[str, list[str]] = defaultdict(list)
+    for data in await read_since(start, 480):
+        if data.get("payload", {}).get("activation_id") in committed:
+            published[data["payload"]["activation_id"]].append(data["event_id"])
+    assert sum(len(v) for v in published.values()) == 480
+    for key, ids in committed.items():
+        assert published[key] == ids, f"events of {key} reached Kafka out of commit order"
