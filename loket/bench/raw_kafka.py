@@ -71,11 +71,4 @@ async def run_raw_kafka(
         finally:
             await admin.close()
 
-    publish_s, consume_s = cpu_publish.wall_s, cpu_consume.wall_s
-    return RawBusResult(
-        broker="kafka", messages=messages, body_bytes=len(records[0][1]) if records else 0,
-        publish_s=publish_s, consume_s=consume_s,
-        publish_per_s=messages / publish_s, consume_per_s=messages / consume_s,
-        combined_per_s=messages / (publish_s + consume_s),
-        cpu_publish=cpu_publish.as_dict(), cpu_consume=cpu_consume.as_dict(),
-    )
+    return RawBusResult.measured("kafka", messages, len(records[0][1]) if records else 0, cpu_publish, cpu_consume)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import nats
 from nats.js import api
 
-from loket.bench.cpu_usage import CpuMeter
+from loket.bench.cpu_usage import CpuMeter, CpuUsage
 from loket.bench.sample_events import LetterFailedFactory
 from loket.infra.bus import nats_wiring
 from loket.infra.bus.address import parse_bus_url
@@ -44,6 +44,18 @@ class RawBusResult:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def measured(cls, broker: str, messages: int, body_bytes: int, cpu_publish: CpuUsage,
+                 cpu_consume: CpuUsage) -> RawBusResult:
+        """The rates of N messages published in `cpu_publish.wall_s` and consumed in `cpu_consume.wall_s`."""
+        publish_s, consume_s = cpu_publish.wall_s, cpu_consume.wall_s
+        return cls(
+            broker=broker, messages=messages, body_bytes=body_bytes, publish_s=publish_s, consume_s=consume_s,
+            publish_per_s=messages / publish_s, consume_per_s=messages / consume_s,
+            combined_per_s=messages / (publish_s + consume_s),
+            cpu_publish=cpu_publish.as_dict(), cpu_consume=cpu_consume.as_dict(),
+        )
 
 
 async def run_raw_nats(
@@ -94,11 +106,4 @@ async def run_raw_nats(
     finally:
         await nc.close()
 
-    publish_s, consume_s = cpu_publish.wall_s, cpu_consume.wall_s
-    return RawBusResult(
-        broker="nats", messages=messages, body_bytes=len(bodies[0][1]) if bodies else 0,
-        publish_s=publish_s, consume_s=consume_s,
-        publish_per_s=messages / publish_s, consume_per_s=messages / consume_s,
-        combined_per_s=messages / (publish_s + consume_s),
-        cpu_publish=cpu_publish.as_dict(), cpu_consume=cpu_consume.as_dict(),
-    )
+    return RawBusResult.measured("nats", messages, len(bodies[0][1]) if bodies else 0, cpu_publish, cpu_consume)

@@ -31,9 +31,9 @@ EBOX_GAVE_WAY = {states.NOT_DIGITAL, states.UNAVAILABLE, states.FAILED}  # paper
 EBOX_REACHED = {states.DELIVERED, states.READ, states.UNREAD_ESCALATED}
 NOTIFY_OPEN = ("created",)  # 'sending' with a provider reference is handed over; without one it is in flight
 # A message due within this long is a retry in its backoff (at most LOKET_NOTIFY_RETRY_MAX_S in
-# the suite), still to be waited for; one due later is a deferral (a limit, quiet hours) the
+# the suite, 5 s), still to be waited for; one due later is a deferral (a limit, quiet hours) the
 # audit must see as such rather than wait a day for.
-RETRY_HORIZON = "2 minutes"
+RETRY_HORIZON = "15 seconds"
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import subprocess
 import sys
 import uuid
@@ -19,6 +18,7 @@ from loket.infra.db.outbox import Outbox
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
+from tests.support.keyed_writers import write_keyed_events
 from tests.support.stream_reader import purge_stream_of, read_subject
 
 TOPIC = topics.CITIZENS
@@ -64,27 +64,12 @@ async def test_a_crash_between_publish_and_mark_still_publishes_exactly_once(poo
 async def test_order_per_key_holds_with_concurrent_writers_and_a_running_relay(pool, schema, bus_url) -> None:  # type: ignore[no-untyped-def]
     bus, metrics = await connected_bus(bus_url)
     await purge_stream_of(bus_url, TOPIC)
-    outbox = Outbox(schema)
     keys = [uuid.uuid4() for _ in range(5)]
-    committed: dict[str, list[str]] = defaultdict(list)
-
-    async def writer(n: int) -> None:
-        rng = random.Random(n)
-        for _ in range(20):
-            key = rng.choice(keys)
-            event = activation(activation_id=key)
-            async with pool.acquire() as conn:
-                async with conn.transaction():
-                    await outbox.append(conn, event)
-                    # Hold the transaction open a little: without per-key serialisation a
-                    # later append of the same key could commit (and be relayed) first.
-                    await asyncio.sleep(rng.uniform(0, 0.01))
-                committed[str(key)].append(str(event.event_id))
 
     relay = OutboxRelay(pool, schema, bus.publish_raw, metrics, batch_size=7, idle_poll_s=0.02)
     relay_task = asyncio.create_task(relay.run())
     try:
-        await asyncio.gather(*(writer(n) for n in range(12)))
+        committed = await write_keyed_events(pool, schema, keys, writers=12, per_writer=20, max_hold_s=0.01)
         async def drained() -> bool:
             return await pool.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL") == 0
         for _ in range(200):

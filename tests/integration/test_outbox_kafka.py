@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import uuid
 from collections import defaultdict
 
@@ -18,11 +17,10 @@ from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
 from loket.infra.bus.bus import Bus
-from loket.infra.db.outbox import Outbox
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.embedded.kafka_topics import describe_topics
 from loket.infra.metrics import PlatformMetrics
-from tests.support.bus_harness import activation
+from tests.support.keyed_writers import write_keyed_events
 
 BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
 TOPIC = topics.CITIZENS
@@ -67,29 +65,14 @@ async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, 
     await bus.start()
     assert bus.publish_in_order is not None  # the path under test
     start = await end_offsets()
-    outbox = Outbox(schema)
     keys = [uuid.uuid4() for _ in range(5)]
-    committed: dict[str, list[str]] = defaultdict(list)
-
-    async def writer(n: int) -> None:
-        rng = random.Random(n)
-        for _ in range(40):
-            key = rng.choice(keys)
-            event = activation(activation_id=key)
-            async with pool.acquire() as conn:
-                async with conn.transaction():
-                    await outbox.append(conn, event)
-                    await asyncio.sleep(rng.uniform(0, 0.005))
-                # Noted right after the commit, before the connection goes back to the pool
-                # (whose reset is a round trip: another writer's later commit could be noted first).
-                committed[str(key)].append(str(event.event_id))
 
     # Batches of 60: many rows of each key in flight together.
     relay = OutboxRelay(pool, schema, bus.publish_raw, metrics, batch_size=60, idle_poll_s=0.02,
                         publish_in_order=bus.publish_in_order)
     relay_task = asyncio.create_task(relay.run())
     try:
-        await asyncio.gather(*(writer(n) for n in range(12)))
+        committed = await write_keyed_events(pool, schema, keys, writers=12, per_writer=40, max_hold_s=0.005)
         for _ in range(400):
             if await pool.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL") == 0:
                 break
