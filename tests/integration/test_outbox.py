@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from loket.infra.db.outbox import Outbox
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
-from tests.support.keyed_writers import write_keyed_events
+from tests.support.keyed_writers import relay_while_writing
 from tests.support.stream_reader import purge_stream_of, read_subject
 
 TOPIC = topics.CITIZENS
@@ -67,18 +66,10 @@ async def test_order_per_key_holds_with_concurrent_writers_and_a_running_relay(p
     keys = [uuid.uuid4() for _ in range(5)]
 
     relay = OutboxRelay(pool, schema, bus.publish_raw, metrics, batch_size=7, idle_poll_s=0.02)
-    relay_task = asyncio.create_task(relay.run())
     try:
-        committed = await write_keyed_events(pool, schema, keys, writers=12, per_writer=20, max_hold_s=0.01)
-        async def drained() -> bool:
-            return await pool.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL") == 0
-        for _ in range(200):
-            if await drained():
-                break
-            await asyncio.sleep(0.05)
+        committed = await relay_while_writing(relay, pool, schema, keys, writers=12, per_writer=20, max_hold_s=0.01,
+                                              drain_timeout_s=10)
     finally:
-        relay_task.cancel()
-        await asyncio.gather(relay_task, return_exceptions=True)
         await bus.stop()
 
     published: dict[str, list[str]] = defaultdict(list)

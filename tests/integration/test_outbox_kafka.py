@@ -5,7 +5,6 @@ are there)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import uuid
@@ -20,7 +19,7 @@ from loket.infra.bus.bus import Bus
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.embedded.kafka_topics import describe_topics
 from loket.infra.metrics import PlatformMetrics
-from tests.support.keyed_writers import write_keyed_events
+from tests.support.keyed_writers import relay_while_writing
 
 BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
 TOPIC = topics.CITIZENS
@@ -70,16 +69,10 @@ async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, 
     # Batches of 60: many rows of each key in flight together.
     relay = OutboxRelay(pool, schema, bus.publish_raw, metrics, batch_size=60, idle_poll_s=0.02,
                         publish_in_order=bus.publish_in_order)
-    relay_task = asyncio.create_task(relay.run())
     try:
-        committed = await write_keyed_events(pool, schema, keys, writers=12, per_writer=40, max_hold_s=0.005)
-        for _ in range(400):
-            if await pool.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL") == 0:
-                break
-            await asyncio.sleep(0.05)
+        committed = await relay_while_writing(relay, pool, schema, keys, writers=12, per_writer=40, max_hold_s=0.005,
+                                              drain_timeout_s=20)
     finally:
-        relay_task.cancel()
-        await asyncio.gather(relay_task, return_exceptions=True)
         await bus.stop()
 
     published: dict[str, list[str]] = defaultdict(list)

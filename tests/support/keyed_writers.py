@@ -1,5 +1,5 @@
-"""Concurrent writers appending events of a few keys to an outbox, as services do: what the
-relay's order-per-key tests feed it, with the order each key's events committed in."""
+"""Concurrent writers appending events of a few keys to an outbox, as services do, while a relay
+runs: what the relay's order-per-key tests feed it, with the order each key's events committed in."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections import defaultdict
 import asyncpg
 
 from loket.infra.db.outbox import Outbox
+from loket.infra.db.relay import OutboxRelay
 from tests.support.bus_harness import activation
 
 
@@ -36,4 +37,22 @@ async def write_keyed_events(pool: asyncpg.Pool, schema: str, keys: list[uuid.UU
                 committed[str(key)].append(str(event.event_id))
 
     await asyncio.gather(*(writer(n) for n in range(writers)))
+    return committed
+
+
+async def relay_while_writing(relay: OutboxRelay, pool: asyncpg.Pool, schema: str, keys: list[uuid.UUID],
+                              writers: int, per_writer: int, max_hold_s: float,
+                              drain_timeout_s: float) -> dict[str, list[str]]:
+    """Run `relay` while the writers write, until the outbox is drained (or `drain_timeout_s`
+    passed: the test's count then says what is missing); return what `write_keyed_events` does."""
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        committed = await write_keyed_events(pool, schema, keys, writers, per_writer, max_hold_s)
+        for _ in range(int(drain_timeout_s / 0.05)):
+            if await pool.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL") == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
     return committed
