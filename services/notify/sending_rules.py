@@ -82,17 +82,17 @@ class SendingRules:
         """Which limit holds this SMS back and until when, if any. An SMS let through counts
         from now on; one held back by a later limit is taken off the earlier ones again."""
         hourly, daily = self.throttles
-        if (until := hourly.admit(n.contact_key, sent_last_day, now)) is not None:
+        if (until := hourly.admit(n.contact_key, sent_last_day, now, n.notification_id)) is not None:
             self.metrics.deferred.labels("throttle").inc()
             return "per hour", until
-        if (until := daily.admit(n.contact_key, sent_last_day, now)) is not None:
-            hourly.forget(n.contact_key, now)
+        if (until := daily.admit(n.contact_key, sent_last_day, now, n.notification_id)) is not None:
+            hourly.forget(n.contact_key, now, n.notification_id)
             self.metrics.deferred.labels("daily_limit").inc()
             return "per day", until
         prefix = sms_prefix(n.contact.phone)
-        if prefix and (until := self.prefixes.admit(prefix, prefix_sent_last_day or [], now)) is not None:
-            hourly.forget(n.contact_key, now)
-            daily.forget(n.contact_key, now)
+        if prefix and (until := self.prefixes.admit(prefix, prefix_sent_last_day or [], now, n.notification_id)) is not None:
+            hourly.forget(n.contact_key, now, n.notification_id)
+            daily.forget(n.contact_key, now, n.notification_id)
             self.metrics.deferred.labels("prefix_limit").inc()
             return "per number range", until
         return None
@@ -100,9 +100,9 @@ class SendingRules:
     def unsent(self, n: Notification, decided_at: dt.datetime) -> None:
         """An SMS let through that was not accepted: it no longer counts towards the limit."""
         for throttle in self.throttles:
-            throttle.forget(n.contact_key, decided_at)
+            throttle.forget(n.contact_key, decided_at, n.notification_id)
         if prefix := sms_prefix(n.contact.phone):
-            self.prefixes.forget(prefix, decided_at)
+            self.prefixes.forget(prefix, decided_at, n.notification_id)
 
 
 # "+3247012…": country code and the first digits, 10⁵ Belgian mobile numbers per prefix.

@@ -11,6 +11,7 @@ the limits too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -22,28 +23,37 @@ class WindowThrottle:
 
     def __init__(self, max_sends: int, window: dt.timedelta) -> None:
         self.max_sends, self.window = max_sends, window
-        self._decided: dict[str, list[dt.datetime]] = {}
+        # Per citizen: when each send was decided, and for which message.
+        self._decided: dict[str, list[tuple[dt.datetime, Hashable]]] = {}
 
-    def admit(self, key: str, stored: list[dt.datetime], now: dt.datetime) -> dt.datetime | None:
+    def admit(self, key: str, stored: list[dt.datetime], now: dt.datetime,
+              message: Hashable | None = None) -> dt.datetime | None:
         """None, and the send counts from now on, if the citizen is under the limit; otherwise
-        when the oldest counted send leaves the window. `stored` may reach further back."""
+        when the oldest counted send leaves the window. `stored` may reach further back.
+
+        A message already counted is a resend (its round outlived its lease, or a crash left its
+        outcome unrecorded): the provider de-duplicates it by its idempotency key, so it is let
+        through and counts once. Counting each resend would defer a citizen's message by a whole
+        window after a few slow rounds."""
         start = now - self.window
-        decided = [t for t in self._decided.get(key, []) if t > start]
+        decided = [(t, m) for t, m in self._decided.get(key, []) if t > start]
+        if message is not None and any(m == message for _, m in decided):
+            return None
         stored = [t for t in stored if t > start]
         # Decisions taken after the newest stored send are not in `stored` yet (their batch has
         # not committed, or another round read the table before it did); earlier ones are.
         newest = max(stored, default=None)
-        sent = stored + [t for t in decided if newest is None or t > newest]
+        sent = stored + [t for t, _ in decided if newest is None or t > newest]
         if len(sent) >= self.max_sends:
             return sorted(sent)[-self.max_sends] + self.window
-        self._decided[key] = [*decided, now]
+        self._decided[key] = [*decided, (now, message)]
         if len(self._decided) > MAX_CITIZENS_REMEMBERED:  # forget citizens not seen for a window
-            self._decided = {k: v for k, v in self._decided.items() if v and v[-1] > start}
+            self._decided = {k: v for k, v in self._decided.items() if v and v[-1][0] > start}
         return None
 
-    def forget(self, key: str, at: dt.datetime) -> None:
+    def forget(self, key: str, at: dt.datetime, message: Hashable | None = None) -> None:
         """A send that failed (or never left) reached nobody: it must not count towards the
         citizen's limit, or a provider outage would defer their next try by a whole window."""
         decided = self._decided.get(key, [])
-        if at in decided:
-            decided.remove(at)
+        if (at, message) in decided:
+            decided.remove((at, message))

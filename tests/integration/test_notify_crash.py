@@ -58,7 +58,7 @@ async def test_a_killed_notify_sends_every_message_exactly_once(database_url, bu
             await sim.faults(response_delay_ms=40)
             env = {**os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
                    "LOKET_SMS_URL": sim_url, "LOKET_SMS_API_KEY": SMS_KEY, "LOKET_SMS_RECEIPTS_TOKEN": RECEIPTS_TOKEN,
-                   "LOKET_SMTP_HOST": "127.0.0.1", "LOKET_SMTP_PORT": str(smtp_port), "LOKET_LEASE_S": "2",
+                   "LOKET_SMTP_HOST": "127.0.0.1", "LOKET_SMTP_PORT": str(smtp_port), "LOKET_LEASE_S": "4",
                    "LOKET_DISPATCH_CONCURRENCY": str(CONCURRENCY), "LOKET_QUIET_HOURS": "00:00-00:00",
                    "LOKET_LOG_LEVEL": "WARNING", "LOKET_PROVIDER_RATE_PER_S": "10000",
                    "LOKET_PROVIDER_BURST": "10000",

@@ -76,10 +76,11 @@ def test_a_number_prefix_gets_at_most_its_daily_cap_however_many_numbers_a_scrip
     rules = SendingRules("21:00-08:00", citizen_max_per_hour=4, metrics=NotifyMetrics(CollectorRegistry()),
                          citizen_max_per_day=10, prefix_max_per_day=3)
     stored = [NOON - dt.timedelta(hours=h) for h in (1, 2)]  # two SMS to +3247012… today already
-    assert rules.hold(sms_to("+32470120001", "a"), False, [], NOON, stored) is None  # the third fits
+    third = sms_to("+32470120001", "a")
+    assert rules.hold(third, False, [], NOON, stored) is None  # the third fits
     held = rules.hold(sms_to("+32470120002", "b"), False, [], NOON, stored)  # a fourth number, same prefix
     assert isinstance(held, Deferred) and held.until == NOON - dt.timedelta(hours=2) + dt.timedelta(days=1)
     assert rules.hold(sms_to("+32470990001", "c"), False, [], NOON, []) is None  # another prefix goes out
     # A refused send does not count: the citizen limits forgot it, and the prefix too once unsent.
-    rules.unsent(sms_to("+32470120001", "a"), NOON)
+    rules.unsent(third, NOON)
     assert rules.hold(sms_to("+32470120003", "d"), False, [], NOON, stored) is None
