@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import aiohttp
 import asyncpg
-import nats
 import psutil
 
+from loket.bench.letters_bus import bench_bus
 from loket.bench.letters_load import LoadItem
 from loket.bench.letters_loket import (
     LoketResult,
@@ -162,7 +162,7 @@ async def run_single_posts(
     events: list[LoadItem], rate: float, progress: Callable[[str, float], None],
 ) -> tuple[SingleResult, SingleResult]:
     """One `POST /v1/letters` every 1/rate s (open loop), each with its own idempotency key. Then,
-    as the baseline, the same number of `LetterIssued` published one at a time to JetStream at
+    as the baseline, the same number of `LetterIssued` published one at a time to the bus at
     the same rate, each timed to its ack, while the same bridge works on them."""
     async with ready_api(database_url, bus_url, sim, work_dir, timeout=aiohttp.ClientTimeout(total=60),
                          connector=aiohttp.TCPConnector(limit=0)) as (bridge, http):
@@ -189,19 +189,13 @@ async def run_single_posts(
 
 async def _single_publishes(bus_url: str, events: list[LoadItem], rate: float,
                             progress: Callable[[str, float], None]) -> SingleResult:
-    nc = await nats.connect(bus_url)
-    js = nc.jetstream()
     latencies: list[float] = []
+    async with bench_bus(bus_url) as bus:
+        async def one(item: LoadItem) -> None:
+            at = time.perf_counter()
+            await bus.publish(topics.LETTERS_ISSUED, item.body, item.event_id, item.letter_id)
+            latencies.append(time.perf_counter() - at)
+            progress("bus acks", len(latencies))
 
-    async def one(item: LoadItem) -> None:
-        at = time.perf_counter()
-        await js.publish(topics.LETTERS_ISSUED, item.body,
-                         headers={"Nats-Msg-Id": item.event_id, "x-loket-key": item.letter_id})
-        latencies.append(time.perf_counter() - at)
-        progress("bus acks", len(latencies))
-
-    try:
         seconds = await _open_loop(events, rate, one)
-        return SingleResult(accepted=len(latencies), seconds=seconds, latencies_s=latencies, rate=rate)
-    finally:
-        await nc.close()
+    return SingleResult(accepted=len(latencies), seconds=seconds, latencies_s=latencies, rate=rate)

@@ -15,6 +15,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from loket.bench.letters_bus import BenchBus
 from loket.contracts.letters import LetterIssued
 
 
@@ -73,17 +74,17 @@ def letter_load(count: int, first_citizen: int, seed: int) -> list[LoadItem]:
     return items
 
 
-async def publish_load(js: Any, subject: str, load: list[LoadItem], on_published: Callable[[LoadItem], None],
+async def publish_load(bus: BenchBus, subject: str, load: list[LoadItem], on_published: Callable[[LoadItem], None],
                        progress: Callable[[str, float], None], in_flight: int = 64) -> None:
-    """Publish like a busy back-office: up to `in_flight` JetStream publishes awaiting their ack
-    at once (one at a time, the load generator itself would cap both runs at ~900/s)."""
+    """Publish like a busy back-office: up to `in_flight` publishes awaiting the broker's ack at
+    once (one at a time, the load generator itself would cap both runs at ~900/s)."""
     slots = asyncio.Semaphore(in_flight)
     done = 0
 
     async def one(item: LoadItem) -> None:
         nonlocal done
         async with slots:
-            await js.publish(subject, item.body, headers={"Nats-Msg-Id": item.event_id, "x-loket-key": item.letter_id})
+            await bus.publish(subject, item.body, item.event_id, item.letter_id)
         on_published(item)
         done += 1
         if done % 500 == 0:

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nats
 import psutil
 
+from loket.bench.letters_bus import bench_bus
 from loket.bench.letters_load import LoadItem, publish_load
 from loket.bench.letters_sim import RunningSim, wait_http
 from loket.bench.timing import Timed
@@ -72,33 +72,28 @@ async def bridge_process(database_url: str, bus_url: str, sim: RunningSim, work_
 
 
 class SettleWatch:
-    """The instant each wanted letter first settles, read off `letters.status.v1` (core NATS
-    subscription: only what is published while it watches)."""
+    """The instant each wanted letter first settles, read off `letters.status.v1` (only what is
+    published while it watches)."""
 
     def __init__(self, bus_url: str, wanted: set[str]) -> None:
         self.bus_url, self.wanted = bus_url, wanted
         self.settled: dict[str, float] = {}
         self.outcomes: dict[str, int] = {}
 
-    async def _on_status(self, msg) -> None:  # type: ignore[no-untyped-def]
+    def _on_status(self, data: bytes) -> None:
         # A cheap look at the bytes: this runs for every status event and shares the CPU.
-        kind = next((k for k in SETTLING if k in msg.data[:120]), None)
+        kind = next((k for k in SETTLING if k in data[:120]), None)
         if kind is None:
             return
-        letter_id = json.loads(msg.data)["payload"]["letter_id"]
+        letter_id = json.loads(data)["payload"]["letter_id"]
         if letter_id in self.wanted and letter_id not in self.settled:
             self.settled[letter_id] = time.perf_counter()
             self.outcomes[SETTLING[kind]] = self.outcomes.get(SETTLING[kind], 0) + 1
 
     @contextlib.asynccontextmanager
     async def watching(self) -> AsyncIterator[SettleWatch]:
-        nc = await nats.connect(self.bus_url)
-        sub = await nc.subscribe(topics.LETTERS_STATUS, cb=self._on_status)
-        try:
+        async with bench_bus(self.bus_url) as bus, bus.watching(topics.LETTERS_STATUS, self._on_status):
             yield self
-        finally:
-            await sub.unsubscribe()
-            await nc.close()
 
     async def wait_for_all(self, deadline: float, progress: Callable[[str, float], None]) -> None:
         while len(self.settled) < len(self.wanted) and time.perf_counter() < deadline:
@@ -122,24 +117,20 @@ async def _measure(
     published: dict[str, float] = {}
     watch = SettleWatch(bus_url, {item.letter_id for item in load})
     bridge, sim = psutil.Process(bridge_pid), psutil.Process(sim_pid)
-    async with watch.watching():
-        nc = await nats.connect(bus_url)
-        try:
-            cpu_before = (cpu_seconds(bridge), cpu_seconds(sim))
-            started = time.perf_counter()
+    async with watch.watching(), bench_bus(bus_url) as bus:
+        cpu_before = (cpu_seconds(bridge), cpu_seconds(sim))
+        started = time.perf_counter()
 
-            def mark(item: LoadItem) -> None:
-                published[item.letter_id] = time.perf_counter()
-                if len(published) % 500 == 0:
-                    progress("settled", len(watch.settled))
+        def mark(item: LoadItem) -> None:
+            published[item.letter_id] = time.perf_counter()
+            if len(published) % 500 == 0:
+                progress("settled", len(watch.settled))
 
-            await publish_load(nc.jetstream(), topics.LETTERS_ISSUED, load, mark, progress)
-            handed_over = len(load) / (max(published.values()) - started)
-            await watch.wait_for_all(started + timeout_s, progress)
-            last = max(watch.settled.values(), default=time.perf_counter())
-            cpu_after = (cpu_seconds(bridge), cpu_seconds(sim))
-        finally:
-            await nc.close()
+        await publish_load(bus, topics.LETTERS_ISSUED, load, mark, progress)
+        handed_over = len(load) / (max(published.values()) - started)
+        await watch.wait_for_all(started + timeout_s, progress)
+        last = max(watch.settled.values(), default=time.perf_counter())
+        cpu_after = (cpu_seconds(bridge), cpu_seconds(sim))
     return LoketResult(
         letters=len(watch.settled), seconds=last - started,
         latencies_s=[watch.settled[i] - published[i] for i in watch.settled],

@@ -29,6 +29,7 @@ class LettersReport:
     http: LoketResult | None = None
     single_http: SingleResult | None = None
     single_bus: SingleResult | None = None
+    broker: str = "nats"  # the bus both runs used: "nats" (JetStream) or "kafka"
 
     def sim_consistent(self, run: str) -> bool | None:
         """Each letter delivered in the run is one digital message in the simulator, and each
@@ -82,7 +83,7 @@ class LettersReport:
             bus, http = self.loket, self.http
             accepted_ok = http.handed_over_per_s >= TARGET_HTTP_ACCEPTED
             rows += [
-                ("bus path: letters handed over/s (JetStream acks)", f"{bus.handed_over_per_s:,.0f}", "baseline"),
+                (f"bus path: letters handed over/s ({'Kafka' if self.broker == 'kafka' else 'JetStream'} acks)", f"{bus.handed_over_per_s:,.0f}", "baseline"),
                 ("HTTP batches: letters accepted/s (202)", f"{http.handed_over_per_s:,.0f}",
                  f"target ≥ {TARGET_HTTP_ACCEPTED:,.0f}: " + ("met" if accepted_ok else "NOT met")
                  + f"; ratio to the bus path {_ratio(http.handed_over_per_s, bus.handed_over_per_s)}"),
@@ -121,6 +122,7 @@ class LettersReport:
     def as_dict(self) -> dict[str, object]:
         lk = self.loket
         return {
+            "broker": self.broker,
             "machine": self.machine,
             "loket": {"letters": lk.letters, "missing": lk.missing, "seconds": lk.seconds, "letters_per_s": lk.per_second,
                       "p50_ms": lk.percentile(0.5) * 1000, "p99_ms": lk.percentile(0.99) * 1000,
@@ -157,7 +159,8 @@ class LettersReport:
 
     def write(self, out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
-        path = out / "letters.json"
+        # Each bus keeps its own figures: a Kafka run does not overwrite the NATS one.
+        path = out / ("letters-kafka.json" if self.broker == "kafka" else "letters.json")
         path.write_text(json.dumps(self.as_dict(), indent=2))
         return path
 

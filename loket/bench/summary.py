@@ -23,12 +23,15 @@ def summarise(folder: Path) -> list[dict[str, Any]]:
                              f"{d['raw_bus']['combined_per_s']:,.0f} msg/s raw {client}", d["verdict"]["ratio"],
                              f"≥ {d['targets']['events_per_s']:,.0f}/s, ratio ≥ {d['targets']['ratio']}",
                              d["verdict"]["events_per_s_met"] and d["verdict"]["ratio_met"]))
-    if (folder / "letters.json").exists():
-        d = read("letters")
-        rows.append(_row("letters (LetterIssued → eBox / paper)", f"{d['loket']['letters_per_s']:,.0f} letters/s, "
-                         f"p99 {d['loket']['p99_ms']:,.0f} ms", f"{d['raw']['events_per_s']:,.0f} events/s per-event pipeline",
-                         d["ratio"], f"≥ {d['targets']['letters_per_s']:,.0f}/s, ratio ≥ {d['targets']['ratio']}",
-                         d["loket"]["letters_per_s"] >= d["targets"]["letters_per_s"] and d["ratio"] >= d["targets"]["ratio"]))
+    for name, broker in (("letters", "JetStream"), ("letters-kafka", "Kafka")):
+        if (folder / f"{name}.json").exists():
+            d = read(name)
+            rows.append(_row(f"letters (LetterIssued on {broker} → eBox / paper)",
+                             f"{d['loket']['letters_per_s']:,.0f} letters/s, p99 {d['loket']['p99_ms']:,.0f} ms",
+                             f"{d['raw']['events_per_s']:,.0f} events/s per-event pipeline", d["ratio"],
+                             f"≥ {d['targets']['letters_per_s']:,.0f}/s, ratio ≥ {d['targets']['ratio']}",
+                             d["loket"]["letters_per_s"] >= d["targets"]["letters_per_s"]
+                             and d["ratio"] >= d["targets"]["ratio"]))
     if (folder / "booking.json").exists():
         d = read("booking")
         rows.append(_row("booking (32 clients, one busy point)", f"{d['loket']['per_s']:,.0f} bookings/s, "

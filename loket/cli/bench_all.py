@@ -20,9 +20,11 @@ from loket.bench.summary import markdown, summarise
 
 console = Console()
 QUICK = {"bus": ["--events", "20000"], "bus-kafka": ["--events", "20000"], "letters": ["--count", "5000"],
+         "letters-kafka": ["--count", "5000"],
          "booking": ["--requests", "2000"], "notify": ["--count", "3000", "--paced-seconds", "10"],
          "reporting": ["--count", "50000"]}
-COMMANDS = {"bus-kafka": ["bus", "--bus", "kafka"]}  # the rest: `loket bench <name>`
+COMMANDS = {"bus-kafka": ["bus", "--bus", "kafka"], "letters-kafka": ["letters", "--bus", "kafka"]}  # the rest: `loket bench <name>`
+ON_KAFKA = ("bus-kafka", "letters-kafka")
 
 
 def kafka_reachable() -> bool:
@@ -34,14 +36,15 @@ def kafka_reachable() -> bool:
 def all_benchmarks(
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for every result and summary.{json,md}."),
     quick: bool = typer.Option(False, "--quick", help="Smaller loads for a quick look (the full run takes about 4 minutes on 2 cores)."),
-    only: list[str] = typer.Option(None, "--only", help="Run just these (bus, bus-kafka, letters, booking, notify, reporting)."),
+    only: list[str] = typer.Option(None, "--only", help="Run just these (bus, bus-kafka, letters, letters-kafka, booking, notify, reporting)."),
 ) -> None:
-    """Run the bus (JetStream, and Kafka where java and mvn are), letters, booking, notify and
-    reporting benchmarks and summarise them."""
+    """Run the bus and letters benchmarks (on JetStream, and on Kafka where java and mvn are),
+    then booking, notify and reporting, and summarise them."""
     names = only or list(QUICK)
     if not only and not kafka_reachable():
-        names.remove("bus-kafka")
-        console.print("bench bus-kafka: skipped (no java and mvn to start Kafka, and no LOKET_BUS_URL=kafka://…)")
+        for name in ON_KAFKA:
+            names.remove(name)
+            console.print(f"bench {name}: skipped (no java and mvn to start Kafka, and no LOKET_BUS_URL=kafka://…)")
     failed = []
     for name in names:
         if name not in QUICK:

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import cProfile
 import dataclasses
-import os
 import pstats
 import shutil
 import tempfile
@@ -40,13 +39,11 @@ from loket.cli.bench_booking import booking
 from loket.cli.bench_letters import letters
 from loket.cli.bench_notify import notify
 from loket.cli.bench_reporting import reporting
+from loket.cli.bench_stack import bench_stack, check_bus_choice
 from loket.contracts import LetterFailed
-from loket.devstack.stack import Stack, running_stack
+from loket.devstack.stack import Stack
 from loket.infra.bus.address import parse_bus_url
-from loket.infra.embedded.kafka import BOOTSTRAP_VARIABLE, EmbeddedKafkaCluster
-from loket.infra.embedded.kafka_runtime import KafkaToolMissing
 from loket.infra.embedded.kafka_topics import DEFAULT_PARTITIONS, production_partitions
-from loket.infra.settings import LoketSettings
 
 DEFAULTS = PipelineOptions()
 app = typer.Typer(help="Benchmarks on this machine, each against a raw baseline run alongside.", no_args_is_help=True)
@@ -63,38 +60,13 @@ console = Console()
 def _stack(keep_data: bool, broker: str) -> Iterator[Stack]:
     data_dir = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     try:
-        with _kafka_url(data_dir) if broker == "kafka" else contextlib.nullcontext(None) as kafka_url:
-            with running_stack(LoketSettings(data_dir=data_dir, bus_url=kafka_url) if kafka_url
-                               else LoketSettings(data_dir=data_dir)) as stack:
-                yield stack
+        with bench_stack(data_dir, broker, console) as stack:
+            yield stack
     finally:
         if keep_data:
             console.print(f"data kept in {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _kafka_url(data_dir: Path) -> Iterator[str]:
-    """LOKET_BUS_URL when it is Kafka, else LOKET_TEST_KAFKA_BOOTSTRAP's cluster, else three
-    brokers started here (and stopped after)."""
-    configured = os.environ.get("LOKET_BUS_URL", "")
-    if configured.startswith("kafka://"):
-        yield configured
-        return
-    if bootstrap := os.environ.get(BOOTSTRAP_VARIABLE):
-        yield f"kafka://{bootstrap}"
-        return
-    cluster = EmbeddedKafkaCluster(data_dir / "kafka", progress=lambda m: console.print(f"[dim]{m}[/]"))
-    try:
-        bootstrap = cluster.start()
-    except KafkaToolMissing as exc:
-        console.print(f"[red]--bus kafka needs a Kafka cluster: set LOKET_BUS_URL=kafka://… or start one here: {exc}[/]")
-        raise typer.Exit(2) from exc
-    try:
-        yield f"kafka://{bootstrap}"
-    finally:
-        cluster.stop()
 
 
 def _consumer_counts(text: str | None, broker: str) -> list[int]:
@@ -138,13 +110,10 @@ def bus(
 ) -> None:
     """Measure events/s and latency of the outbox → relay → bus → consumer pipeline, next to
     the raw client (nats-py or aiokafka) and asyncpg baselines on the same servers."""
-    if broker not in ("nats", "kafka"):
-        raise typer.BadParameter("choose nats or kafka", param_hint="--bus")
+    check_bus_choice(broker)
     counts = _consumer_counts(consumers, broker)
     options = PipelineOptions(events, writers, per_tx, relay_batch, consumer_batch, consumer_timeout, rate)
     with _stack(keep_data, broker) as stack:
-        if parse_bus_url(stack.bus_url).kind != broker:
-            raise typer.BadParameter(f"LOKET_BUS_URL is not a {broker} bus", param_hint="--bus")
         where = (
             "embedded (PostgreSQL fsync on, JetStream sync always)" if stack.embedded == ("postgres", "nats")
             else "embedded PostgreSQL (fsync on), three Kafka brokers (acks=all, min.insync.replicas 2)"

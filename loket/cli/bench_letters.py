@@ -1,6 +1,8 @@
 """`loket bench letters`: LetterIssued → eBox / paper end to end on the embedded stack, with the
 simulator on the same machine, next to a raw per-event baseline measured in the same run; with
-`--via http`, the same letters through the letters API next to the bus path of the same run."""
+`--via http`, the same letters through the letters API next to the bus path of the same run.
+On NATS JetStream (the default) or Kafka (`--bus kafka`, the cluster as `loket bench bus`
+finds or starts it)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,7 @@ from loket.bench.letters_raw import run_raw_letters
 from loket.bench.letters_report import LettersReport
 from loket.bench.letters_sim import RunningSim, running_simulator, simulator_received
 from loket.bench.progress_bars import StageBars
-from loket.devstack.stack import running_stack
-from loket.infra.settings import LoketSettings
+from loket.cli.bench_stack import bench_stack, check_bus_choice
 
 console = Console()
 
@@ -46,29 +47,31 @@ def letters(
     single_rate: float = typer.Option(200, "--single-rate", min=1, help="--via http: single POSTs per second."),
     single_count: int = typer.Option(2000, "--single-count", min=1,
                                      help="--via http: single POSTs sent (and bus publishes as their baseline)."),
+    broker: str = typer.Option("nats", "--bus", help="nats (JetStream) or kafka (a three-broker cluster: "
+                               "LOKET_BUS_URL=kafka://…, else LOKET_TEST_KAFKA_BOOTSTRAP, else started here)."),
 ) -> None:
     """Letters/s and issue→settled latency of the ebox_bridge (35 % digital citizens), and the
-    ratio to a raw nats-py + asyncpg + aiohttp pipeline doing the same work per event. With
+    ratio to a raw nats-py (aiokafka) + asyncpg + aiohttp pipeline doing the same work per event. With
     --via http: letters accepted/s in batches over HTTP and single-POST latency at a fixed rate,
     against the bus path of the same run."""
     if via not in ("bus", "http"):
         raise typer.BadParameter("choose bus or http", param_hint="--via")
+    check_bus_choice(broker)
     shape = HttpShape(batch_size, in_flight, single_rate, single_count) if via == "http" else None
     if as_json:  # stdout carries the JSON only; progress and notes go to stderr
         console.file = sys.stderr
     work = Path(tempfile.mkdtemp(prefix="loket-bench-letters-"))
     report: LettersReport | None = None
     try:
-        with running_stack(LoketSettings(data_dir=work)) as stack:
-            if not stack.bus_url.startswith("nats://"):
-                raise typer.BadParameter("the letters benchmark runs on NATS JetStream (LOKET_BUS_URL=nats://…)")
+        with bench_stack(work, broker, console) as stack:
             try:
                 report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, raw_workers, skip_raw, timeout,
                                           shape))
             except HttpBenchError as error:
                 console.print(f"[red]{error}[/]")
                 raise typer.Exit(1) from error
-            report.machine = machine_info("embedded" if stack.embedded else "external servers")
+            report.machine = machine_info(_where(stack.embedded, broker))
+            report.broker = broker
     finally:
         if report is not None and not report.missing:
             shutil.rmtree(work, ignore_errors=True)
@@ -78,7 +81,7 @@ def letters(
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
-        table = Table(title=f"loket bench letters — {count:,} letters")
+        table = Table(title=f"loket bench letters — {broker}, {count:,} letters")
         for column in ("figure", "value", ""):
             table.add_column(column, justify="right" if column == "value" else "left")
         for name, value, note in report.rows() + report.http_rows():
@@ -95,6 +98,13 @@ def letters(
                       f"(settled: {', '.join(f'{k} {v:,}' for k, v in sorted(report.loket.outcomes.items())) or 'none'}); "
                       f"see ebox_bridge.log in the work folder[/]")
         raise typer.Exit(1)
+
+
+def _where(embedded: tuple[str, ...], broker: str) -> str:
+    if broker == "kafka":
+        return ("embedded PostgreSQL, " if "postgres" in embedded else "external PostgreSQL, ") + \
+            "three Kafka brokers (acks=all, min.insync.replicas 2)"
+    return "embedded" if embedded else "external servers"
 
 
 @dataclass(frozen=True)

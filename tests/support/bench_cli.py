@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 
-def run_bench(name: str, out: Path, *args: str) -> dict[str, Any]:
+def run_bench(name: str, out: Path, *args: str, report: str | None = None) -> dict[str, Any]:
+    """`report`: the file's name when it is not the benchmark's (a Kafka run's `NAME-kafka`)."""
     result = subprocess.run([sys.executable, "-m", "loket.cli", "bench", name, *args, "--out", str(out), "--json"],
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = json.loads((out / f"{name}.json").read_text())
-    assert json.loads(result.stdout) == report  # --json: stdout is the report and nothing else
-    return report
+    written = json.loads((out / f"{report or name}.json").read_text())
+    assert json.loads(result.stdout) == written  # --json: stdout is the report and nothing else
+    return written

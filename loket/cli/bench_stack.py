@@ -1,0 +1,58 @@
+"""The stack a benchmark runs on, for `--bus nats` or `--bus kafka`: the embedded (or configured)
+PostgreSQL, and NATS as `running_stack` gives it, or a Kafka cluster: LOKET_BUS_URL when it is
+kafka://…, else LOKET_TEST_KAFKA_BOOTSTRAP's cluster, else three brokers started in the data
+folder (and stopped after), as `loket kafka up` starts them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from loket.devstack.stack import Stack, running_stack
+from loket.infra.bus.address import parse_bus_url
+from loket.infra.embedded.kafka import BOOTSTRAP_VARIABLE, EmbeddedKafkaCluster
+from loket.infra.embedded.kafka_runtime import KafkaToolMissing
+from loket.infra.settings import LoketSettings
+
+BUSES = ("nats", "kafka")
+
+
+def check_bus_choice(broker: str) -> None:
+    if broker not in BUSES:
+        raise typer.BadParameter("choose nats or kafka", param_hint="--bus")
+
+
+@contextlib.contextmanager
+def bench_stack(data_dir: Path, broker: str, console: Console) -> Iterator[Stack]:
+    with kafka_url(data_dir, console) if broker == "kafka" else contextlib.nullcontext(None) as url:
+        settings = LoketSettings(data_dir=data_dir, bus_url=url) if url else LoketSettings(data_dir=data_dir)
+        with running_stack(settings) as stack:
+            if parse_bus_url(stack.bus_url).kind != broker:
+                raise typer.BadParameter(f"LOKET_BUS_URL is not a {broker} bus", param_hint="--bus")
+            yield stack
+
+
+@contextlib.contextmanager
+def kafka_url(data_dir: Path, console: Console) -> Iterator[str]:
+    configured = os.environ.get("LOKET_BUS_URL", "")
+    if configured.startswith("kafka://"):
+        yield configured
+        return
+    if bootstrap := os.environ.get(BOOTSTRAP_VARIABLE):
+        yield f"kafka://{bootstrap}"
+        return
+    cluster = EmbeddedKafkaCluster(data_dir / "kafka", progress=lambda m: console.print(f"[dim]{m}[/]"))
+    try:
+        bootstrap = cluster.start()
+    except KafkaToolMissing as exc:
+        console.print(f"[red]--bus kafka needs a Kafka cluster: set LOKET_BUS_URL=kafka://… or start one here: {exc}[/]")
+        raise typer.Exit(2) from exc
+    try:
+        yield f"kafka://{bootstrap}"
+    finally:
+        cluster.stop()

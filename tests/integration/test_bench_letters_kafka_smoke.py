@@ -1,0 +1,52 @@
+"""`loket bench letters --bus kafka`, small, on the Kafka cluster CI starts: every letter settles
+through the ebox_bridge consuming `letters.issued.v1` from Kafka, the raw aiokafka + asyncpg +
+aiohttp baseline handles each event once, both match what the eBox simulator received, and the
+raw run's throw-away topics are gone afterwards (a smoke test: no speed is asserted). Runs
+against LOKET_TEST_KAFKA_BOOTSTRAP (`.ci/run` sets it when `java` and `mvn` are there)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from loket.bench.letters_raw import OUTCOMES, SUBJECT
+from tests.support.bench_cli import run_bench
+
+BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
+LETTERS = 300
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.skipif(
+    not BOOTSTRAP,
+    reason="no Kafka cluster: run `loket kafka up` and set LOKET_TEST_KAFKA_BOOTSTRAP to the line it prints")]
+
+
+async def topics() -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP.split(","), request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def test_bench_letters_on_kafka_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOKET_BUS_URL", raising=False)  # the cluster comes from LOKET_TEST_KAFKA_BOOTSTRAP
+    report = run_bench("letters", tmp_path, "--bus", "kafka", "--count", str(LETTERS), report="letters-kafka")
+    assert report["broker"] == "kafka" and "Kafka" in report["machine"]["stack"], report["machine"]
+    loket, raw = report["loket"], report["raw"]
+    assert (loket["letters"], loket["missing"]) == (LETTERS, 0)
+    assert sum(loket["outcomes"].values()) == LETTERS and loket["outcomes"].get("delivered")
+    assert (raw["events"], raw["missing"]) == (LETTERS, 0)
+    assert set(raw["outcomes"]) == {"delivered", "paper"} and sum(raw["outcomes"].values()) == LETTERS
+    # Each run POSTed what it says it delivered: nothing twice, nothing lost between the runs.
+    sim = report["simulator_received"]
+    assert sim["loket"]["digital"] == loket["outcomes"]["delivered"]
+    assert sim["raw"] == {"messages": LETTERS, "digital": raw["outcomes"]["delivered"],
+                          "no_digital_user": raw["outcomes"]["paper"]}
+    assert report["simulator_consistent"] == {"loket": True, "raw": True}
+    assert report["ratio"] == loket["letters_per_s"] / raw["events_per_s"]
+    assert not {SUBJECT, OUTCOMES} & await topics()
+    assert not (tmp_path / "letters.json").exists()  # the NATS figures are left alone
