@@ -14,6 +14,7 @@ from typing import Protocol
 
 import nats
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import RecordsToDelete
 from aiokafka.structs import TopicPartition
 
 from loket.infra.bus.address import parse_bus_url
@@ -158,6 +159,18 @@ class KafkaBenchBus:
         # As many partitions as the letters' own topic: the raw run spreads its work the same way.
         partitions = production_partitions().get("letters.issued.v1", DEFAULT_PARTITIONS)
         await ensure_topics(self.bootstrap, [TopicSpec(t, partitions) for t in topics])
+        # A topic just created can answer NOT_LEADER for a moment, and the producer's retries
+        # would slow the raw run: a record to every partition makes the brokers and the producer
+        # agree on the leaders first; the records are deleted again before anything reads them.
+        await asyncio.gather(*[await self.producer.send(t, b"{}", partition=p)
+                               for t in topics for p in range(partitions)])
+        admin = admin_client(self.bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_records({TopicPartition(t, p): RecordsToDelete(-1)
+                                        for t in topics for p in range(partitions)})
+        finally:
+            await admin.close()
 
     async def drop_scratch(self, name: str, topics: list[str]) -> None:
         admin = admin_client(self.bootstrap)

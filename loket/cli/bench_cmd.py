@@ -107,6 +107,11 @@ def bus(
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for bus.json and bus.md (bus-kafka.* on Kafka)."),
     keep_data: bool = typer.Option(False, "--keep-data", help="Keep the temporary data directory and the bench schema."),
     profile: Path | None = typer.Option(None, "--profile", help="cProfile the pipeline into this .pstats file (slows it)."),
+    warm_up: int = typer.Option(
+        20_000, "--warm-up", min=0,
+        help="Kafka: raw messages through the brokers before anything is measured, so their JIT has compiled "
+             "the hot paths for every run alike (0: none).",
+    ),
 ) -> None:
     """Measure events/s and latency of the outbox → relay → bus → consumer pipeline, next to
     the raw client (nats-py or aiokafka) and asyncpg baselines on the same servers."""
@@ -121,7 +126,8 @@ def bus(
             else f"external servers except {', '.join(stack.embedded) or 'none'} embedded"
         )
         console.print(f"database {stack.database_address}\nbus      {stack.bus_address}  ({where})")
-        report = asyncio.run(_run(stack, options, counts, pg_connections, pg_seconds, keep_data, profile))
+        report = asyncio.run(_run(stack, options, counts, pg_connections, pg_seconds, keep_data, profile,
+                                  warm_up if broker == "kafka" else 0))
     report.machine = machine_info(where)
     _print(report)
     json_path, md_path = report.write(out)
@@ -132,7 +138,7 @@ def bus(
 
 async def _run(
     stack: Stack, options: PipelineOptions, consumer_counts: list[int], pg_connections: int, pg_seconds: float,
-    keep: bool, profile: Path | None,
+    keep: bool, profile: Path | None, warm_up: int = 0,
 ) -> BusReport:
     progress = Progress(
         TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -140,6 +146,13 @@ async def _run(
     )
     bars = StageBars(progress)
     with progress:
+        kafka = parse_bus_url(stack.bus_url).kind == "kafka"
+        partitions = production_partitions().get(LetterFailed.topic, DEFAULT_PARTITIONS)
+        if warm_up:
+            # Not measured: the first run would otherwise pay for the brokers' JIT compilation.
+            bars.add("warm-up", {"published": "warm-up: Kafka produce", "consumed": "warm-up: consume"}, warm_up)
+            await run_raw_kafka(",".join(parse_bus_url(stack.bus_url).servers), warm_up, options.consumer_batch,
+                                partitions, bars.callback("warm-up"))
         runs = []
         for count in consumer_counts:
             run = f"pipeline ×{count}" if len(consumer_counts) > 1 else "pipeline"
@@ -155,11 +168,9 @@ async def _run(
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(profile)
-        kafka = parse_bus_url(stack.bus_url).kind == "kafka"
         bars.add("raw", {"published": "raw: Kafka produce" if kafka else "raw: JetStream publish",
                          "consumed": "raw: consume+commit" if kafka else "raw: consume+ack"}, options.events)
         if kafka:
-            partitions = production_partitions().get(LetterFailed.topic, DEFAULT_PARTITIONS)
             raw_bus = await run_raw_kafka(",".join(parse_bus_url(stack.bus_url).servers), options.events,
                                           options.consumer_batch, partitions, bars.callback("raw"))
         else:

@@ -37,7 +37,8 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     env["LOKET_DATABASE_URL"] = database_url
     result = subprocess.run(
         [sys.executable, "-m", "loket.cli", "bench", "bus", "--bus", "kafka", "--events", str(EVENTS),
-         "--consumers", "0,2", "--writers", "2", "--pg-seconds", "0.5", "--out", str(tmp_path)],
+         "--consumers", "0,2", "--writers", "2", "--pg-seconds", "0.5", "--warm-up", "500",
+         "--out", str(tmp_path)],
         env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "bus-kafka.json").read_text())
