@@ -157,34 +157,57 @@ async def run_http_letters(
     )
 
 
+@dataclass(frozen=True)
+class SingleRuns:
+    """Single POSTs answered by an HTTP-only replica (LOKET_HTTP_ONLY, beside the bridge that
+    consumes and works), the same answered by that working bridge itself, and single publishes
+    on the bus as the baseline."""
+
+    http_replica: SingleResult
+    in_worker: SingleResult
+    bus: SingleResult
+
+
 async def run_single_posts(
     database_url: str, bus_url: str, sim: RunningSim, work_dir: Path, letters: list[dict[str, Any]],
-    events: list[LoadItem], rate: float, progress: Callable[[str, float], None],
-) -> tuple[SingleResult, SingleResult]:
-    """One `POST /v1/letters` every 1/rate s (open loop), each with its own idempotency key. Then,
-    as the baseline, the same number of `LetterIssued` published one at a time to the bus at
-    the same rate, each timed to its ack, while the same bridge works on them."""
-    async with ready_api(database_url, bus_url, sim, work_dir, timeout=aiohttp.ClientTimeout(total=60),
-                         connector=aiohttp.TCPConnector(limit=0)) as (bridge, http):
-        latencies: list[float] = []
-        refused: dict[int, int] = {}
-
-        async def one(letter: dict[str, Any]) -> None:
-            at = time.perf_counter()
-            async with http.post(f"{bridge.url}/v1/letters", json=letter,
-                                 headers={"Idempotency-Key": str(uuid.uuid4())}) as r:
-                await r.read()
-                if r.status == 202:
-                    latencies.append(time.perf_counter() - at)
-                else:
-                    refused[r.status] = refused.get(r.status, 0) + 1
-            progress("answered", len(latencies) + sum(refused.values()))
-
-        seconds = await _open_loop(letters, rate, one)
-        over_http = SingleResult(accepted=len(latencies), seconds=seconds, latencies_s=latencies, rate=rate,
-                                 refused=refused)
+    letters_in_worker: list[dict[str, Any]], events: list[LoadItem], rate: float,
+    progress: Callable[[str, float], None],
+) -> SingleRuns:
+    """One `POST /v1/letters` every 1/rate s (open loop), each with its own idempotency key,
+    first to an HTTP-only replica, then to the bridge process that also consumes and sends the
+    letters. Then, as the baseline, the same number of `LetterIssued` published one at a time
+    to the bus at the same rate, each timed to its ack, while the same bridge works on them."""
+    token = await bench_api_key(database_url)
+    async with (bridge_process(database_url, bus_url, sim, work_dir) as worker,
+                bridge_process(database_url, bus_url, sim, work_dir, http_only=True) as replica,
+                aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"},
+                                      timeout=aiohttp.ClientTimeout(total=60),
+                                      connector=aiohttp.TCPConnector(limit=0)) as http):
+        for bridge in (worker, replica):
+            await _until_ready(http, bridge.url)
+        over_replica = await _single_posts(http, replica.url, letters, rate, progress)
+        in_worker = await _single_posts(http, worker.url, letters_in_worker, rate, progress)
         on_the_bus = await _single_publishes(bus_url, events, rate, progress)
-    return over_http, on_the_bus
+    return SingleRuns(over_replica, in_worker, on_the_bus)
+
+
+async def _single_posts(http: aiohttp.ClientSession, url: str, letters: list[dict[str, Any]], rate: float,
+                        progress: Callable[[str, float], None]) -> SingleResult:
+    latencies: list[float] = []
+    refused: dict[int, int] = {}
+
+    async def one(letter: dict[str, Any]) -> None:
+        at = time.perf_counter()
+        async with http.post(f"{url}/v1/letters", json=letter, headers={"Idempotency-Key": str(uuid.uuid4())}) as r:
+            await r.read()
+            if r.status == 202:
+                latencies.append(time.perf_counter() - at)
+            else:
+                refused[r.status] = refused.get(r.status, 0) + 1
+        progress("answered", len(latencies) + sum(refused.values()))
+
+    seconds = await _open_loop(letters, rate, one)
+    return SingleResult(accepted=len(latencies), seconds=seconds, latencies_s=latencies, rate=rate, refused=refused)
 
 
 async def _single_publishes(bus_url: str, events: list[LoadItem], rate: float,

@@ -51,17 +51,20 @@ class RunningBridge:
 
 
 @contextlib.asynccontextmanager
-async def bridge_process(database_url: str, bus_url: str, sim: RunningSim, work_dir: Path) -> AsyncIterator[RunningBridge]:
-    """The ebox_bridge wired to the simulator as `loket up` wires it, ready to take letters."""
+async def bridge_process(database_url: str, bus_url: str, sim: RunningSim, work_dir: Path,
+                         http_only: bool = False) -> AsyncIterator[RunningBridge]:
+    """The ebox_bridge wired to the simulator as `loket up` wires it, ready to take letters;
+    `http_only`: a replica that serves the API and consumes nothing (LOKET_HTTP_ONLY)."""
     port = free_port()
     env = {
         **os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
         **bridge_ebox_env(sim.url, sim.key, sim.cert, work_dir),  # as `loket up` wires it
         "LOKET_PRINT_AUTO_CLOSE": "false", "LOKET_LOG_LEVEL": "WARNING",
+        "LOKET_HTTP_ONLY": "true" if http_only else "false",
     }
+    log = work_dir / ("ebox_bridge-http.log" if http_only else "ebox_bridge.log")
     bridge = subprocess.Popen(  # noqa: ASYNC220 (starting a server is instant; nothing waits on it here)
-        service_argv("ebox_bridge"),
-        env=env, stdout=(work_dir / "ebox_bridge.log").open("ab"), stderr=subprocess.STDOUT,
+        service_argv("ebox_bridge"), env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
     try:
         await wait_http(f"http://127.0.0.1:{port}/health/ready", bridge, "the ebox_bridge")

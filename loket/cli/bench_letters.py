@@ -46,7 +46,8 @@ def letters(
     in_flight: int = typer.Option(4, "--in-flight", min=1, help="--via http: batch requests in flight at once."),
     single_rate: float = typer.Option(200, "--single-rate", min=1, help="--via http: single POSTs per second."),
     single_count: int = typer.Option(2000, "--single-count", min=1,
-                                     help="--via http: single POSTs sent (and bus publishes as their baseline)."),
+                                     help="--via http: single POSTs sent to an HTTP-only replica, as many to the working "
+                                     "bridge, and as many bus publishes as their baseline."),
     broker: str = typer.Option("nats", "--bus", help="nats (JetStream) or kafka (a three-broker cluster: "
                                "LOKET_BUS_URL=kafka://…, else LOKET_TEST_KAFKA_BOOTSTRAP, else started here)."),
 ) -> None:
@@ -151,11 +152,12 @@ async def _run_http(database_url: str, bus_url: str, sim: RunningSim, work: Path
     report.http = await run_http_letters(database_url, bus_url, sim, work, letter_payloads(count, 2 * count, seed=3),
                                          shape.batch_size, shape.in_flight, timeout, bars.callback("HTTP", count))
     report.sim_received["http"] = await simulator_received(sim)
-    first = 3 * count
-    report.single_http, report.single_bus = await run_single_posts(
-        database_url, bus_url, sim, work, letter_payloads(shape.single_count, first, seed=4),
-        letter_load(shape.single_count, first + shape.single_count, seed=5), shape.single_rate,
-        bars.callback("single", shape.single_count))
+    first, n = 3 * count, shape.single_count
+    singles = await run_single_posts(
+        database_url, bus_url, sim, work, letter_payloads(n, first, seed=4), letter_payloads(n, first + 2 * n, seed=6),
+        letter_load(n, first + n, seed=5), shape.single_rate, bars.callback("single", 2 * n))
+    report.single_http, report.single_in_worker, report.single_bus = (
+        singles.http_replica, singles.in_worker, singles.bus)
     return report
 
 

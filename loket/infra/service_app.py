@@ -191,7 +191,8 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     settings = runtime.settings
     for topic in spec.publishes:
         runtime.bus.declare_publisher(topic)
-    consumers = attach_consumers(spec, runtime)
+    # An HTTP-only replica consumes nothing: the service's worker replicas do.
+    consumers = [] if settings.http_only else attach_consumers(spec, runtime)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -208,11 +209,12 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         )
         runtime.spawn(relay.run(), "outbox-relay")
         runtime.spawn(_metrics_loop(runtime, relay, consumers), "metrics")
-        for loop in spec.background:
-            runtime.spawn(loop(runtime), loop.__name__)
-        runtime.spawn(retention_job(spec, runtime).loop(settings.retention_interval_s), "retention")
+        if not settings.http_only:
+            for loop in spec.background:
+                runtime.spawn(loop(runtime), loop.__name__)
+            runtime.spawn(retention_job(spec, runtime).loop(settings.retention_interval_s), "retention")
         runtime.started = True
-        log.info("%s started", spec.name)
+        log.info("%s started%s", spec.name, " (HTTP only)" if settings.http_only else "")
         try:
             yield
         finally:

@@ -95,6 +95,12 @@ class ServiceSettings(LoketSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
     db_pool_min: int = 2
     db_pool_max: int = 10
+    http_only: bool = Field(
+        default=False,
+        description="serve HTTP only: no bus consumers, background loops or retention in this process (they "
+                    "run in the service's other replicas); its requests then never wait behind a batch of "
+                    "bus work on the event loop. Its outbox is still relayed",
+    )
     migrate_on_start: bool = Field(
         default=True,
         description="apply migrations at start; false when the service connects with its own role, "

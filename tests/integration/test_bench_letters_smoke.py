@@ -57,6 +57,7 @@ def test_bench_letters_via_http_runs_end_to_end(tmp_path: Path) -> None:
     assert http["ratio_settled_to_bus"] == http["letters_per_s"] / bus["letters_per_s"]
     single = report["single"]
     assert single["http"]["answered"] == 80 and single["http"]["refused"] == {}
+    assert single["http_in_worker"]["answered"] == 80 and single["http_in_worker"]["refused"] == {}
     assert single["bus"]["answered"] == 80
     assert 0 < single["http"]["p50_ms"] <= single["http"]["p95_ms"] <= single["http"]["p99_ms"]
 
