@@ -46,10 +46,16 @@ def named(kind: str, name: str) -> Obj:
     return obj
 
 
-def deployments() -> dict[str, Obj]:
-    """Deployments by the service their command starts."""
-    by_service = {d["spec"]["template"]["spec"]["containers"][0]["command"][2]: d for d in of_kind("Deployment")}
-    assert len(by_service) == len(of_kind("Deployment")), "two Deployments start the same service"
+def http_only(deployment: Obj) -> bool:
+    env = deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])
+    return any(e["name"] == "LOKET_HTTP_ONLY" and e.get("value") == "true" for e in env)
+
+
+def deployments(objects: list[Obj] = BASE_OBJECTS, http: bool = False) -> dict[str, Obj]:
+    """The working Deployments (or, `http`, the HTTP-only replicas) by the service their command starts."""
+    chosen = [d for d in of_kind("Deployment", objects) if http_only(d) == http]
+    by_service = {d["spec"]["template"]["spec"]["containers"][0]["command"][2]: d for d in chosen}
+    assert len(by_service) == len(chosen), "two Deployments start the same service"
     return by_service
 
 
@@ -142,9 +148,32 @@ def test_ebox_bridge_gets_its_url_key_certificate_and_print_spool() -> None:
     assert named("PersistentVolumeClaim", "print-spool")["spec"]["resources"]["requests"]["storage"]
 
 
+def test_the_ebox_bridge_api_replicas_are_the_worker_pod_serving_http_only() -> None:
+    worker, api = deployments()["ebox_bridge"], deployments(http=True)["ebox_bridge"]
+    assert set(deployments(http=True)) == {"ebox_bridge"}
+    assert api["metadata"]["name"] == "ebox-bridge-api"
+    worker_pod, api_pod = worker["spec"]["template"]["spec"], api["spec"]["template"]["spec"]
+    (worker_container,), (api_container,) = worker_pod["containers"], api_pod["containers"]
+    # The same process, settings and volumes (uploads land in the document root), one switch apart.
+    assert {k: v for k, v in api_pod.items() if k != "containers"} == {
+        k: v for k, v in worker_pod.items() if k != "containers"}
+    assert [e for e in api_container["env"] if e["name"] != "LOKET_HTTP_ONLY"] == worker_container["env"]
+    same = ("image", "command", "ports", "envFrom", "volumeMounts", "securityContext", "livenessProbe",
+            "readinessProbe", "resources")
+    assert {k: api_container[k] for k in same} == {k: worker_container[k] for k in same}
+    # People and back-offices reach the HTTP replicas only: the Service and the ingress rule.
+    selector = named("Service", "ebox-bridge")["spec"]["selector"]
+    assert selector.items() <= api["spec"]["template"]["metadata"]["labels"].items()
+    assert not selector.items() <= worker["spec"]["template"]["metadata"]["labels"].items()
+    allowed = {(frozenset(p["spec"]["podSelector"].get("matchLabels", {}).items()),
+                src["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
+               for p in of_kind("NetworkPolicy") for rule in p["spec"].get("ingress", []) for src in rule["from"]}
+    assert (frozenset(api["spec"]["selector"]["matchLabels"].items()), "ingress-nginx") in allowed
+
+
 def test_services_pdbs_and_hpas_cover_every_deployment() -> None:
     by_name = {d["metadata"]["name"]: d for d in of_kind("Deployment")}
-    assert len(by_name) == len(SERVICE_NAMES)
+    assert len(by_name) == len(SERVICE_NAMES) + len(deployments(http=True))
     targeted = []
     for service in of_kind("Service"):
         selector = service["spec"]["selector"].items()
@@ -152,7 +181,9 @@ def test_services_pdbs_and_hpas_cover_every_deployment() -> None:
         targeted.append(deployment["metadata"]["name"])
         port_names = {p["name"] for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]}
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= port_names
-    assert sorted(targeted) == sorted(by_name)
+    # A service with HTTP-only replicas gets its traffic there; its workers serve probes and metrics.
+    workers_behind_replicas = {deployments()[name]["metadata"]["name"] for name in deployments(http=True)}
+    assert sorted(targeted) == sorted(set(by_name) - workers_behind_replicas)
     pdbs = Counter(
         d for p in of_kind("PodDisruptionBudget") for d, obj in by_name.items()
         if p["spec"]["selector"]["matchLabels"] == obj["spec"]["selector"]["matchLabels"])
@@ -244,13 +275,14 @@ def build(overlay: str) -> list[Obj]:
 def test_overlay_builds(overlay: str) -> None:
     objects = build(overlay)
     built = of_kind("Deployment", objects)
-    assert len(built) == len(SERVICE_NAMES)
+    assert len(built) == len(SERVICE_NAMES) + len(deployments(http=True))
     assert all(o["metadata"]["namespace"] == "loket" for o in objects if o["kind"] != "Namespace")
     hpa_targets = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind("HorizontalPodAutoscaler", objects)}
     if overlay == "production":
         assert {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in built} == {"ghcr.io/loket/loket:1.0.0"}
         assert len(of_kind("ScaledObject", objects)) == 1
-        assert hpa_targets == {"booking", "notify", "reporting"}, "KEDA, not a CPU HPA, scales ebox-bridge"
+        # KEDA, not a CPU HPA, scales the ebox-bridge workers (on lag); its HTTP replicas scale on CPU.
+        assert hpa_targets == {"booking", "notify", "reporting", "ebox-bridge-api"}
     else:
         assert {d["spec"]["replicas"] for d in built} == {1}
         assert hpa_targets == {d["metadata"]["name"] for d in built}
