@@ -106,7 +106,11 @@ def bus(
     ),
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for bus.json and bus.md (bus-kafka.* on Kafka)."),
     keep_data: bool = typer.Option(False, "--keep-data", help="Keep the temporary data directory and the bench schema."),
-    profile: Path | None = typer.Option(None, "--profile", help="cProfile the pipeline into this .pstats file (slows it)."),
+    profile: Path | None = typer.Option(
+        None, "--profile",
+        help="cProfile the pipeline into this .pstats file (slows it); with several --consumers values, one "
+             "file per run (NAME-x2.pstats for 2 consumers).",
+    ),
     warm_up: int = typer.Option(
         20_000, "--warm-up", min=0,
         help="Kafka: raw messages through the brokers before anything is measured, so their JIT has compiled "
@@ -154,6 +158,7 @@ async def _run(
             await run_raw_kafka(",".join(parse_bus_url(stack.bus_url).servers), warm_up, options.consumer_batch,
                                 partitions, bars.callback("warm-up"))
         runs = []
+        profiles: list[Path] = []
         for count in consumer_counts:
             run = f"pipeline ×{count}" if len(consumer_counts) > 1 else "pipeline"
             bars.add(run, {"written": f"{run}: written", "relayed": f"{run}: relayed",
@@ -165,9 +170,12 @@ async def _run(
                 stack.database_url, stack.bus_url, dataclasses.replace(options, consumer_processes=count),
                 bars.callback(run), keep=keep,
             ))
-            if profiler:
+            if profiler and profile:
                 profiler.disable()
-                profiler.dump_stats(profile)
+                # One file per run: a later run must not overwrite an earlier run's profile.
+                path = profile if len(consumer_counts) == 1 else profile.with_stem(f"{profile.stem}-x{count}")
+                profiler.dump_stats(path)
+                profiles.append(path)
         bars.add("raw", {"published": "raw: Kafka produce" if kafka else "raw: JetStream publish",
                          "consumed": "raw: consume+commit" if kafka else "raw: consume+ack"}, options.events)
         if kafka:
@@ -179,9 +187,9 @@ async def _run(
         raw_pg = await run_raw_postgres(
             stack.database_url, pg_connections, pg_seconds, bars.callback("pg"), keep=keep
         )
-    if profile:
-        console.print(f"profile written to {profile}; top functions by own time:")
-        pstats.Stats(str(profile)).sort_stats("tottime").print_stats(15)
+    for path in profiles:
+        console.print(f"profile written to {path}; top functions by own time:")
+        pstats.Stats(str(path)).sort_stats("tottime").print_stats(15)
     return BusReport(runs, raw_bus, raw_pg)
 
 

@@ -15,6 +15,7 @@ from loket.contracts import topics
 from loket.contracts.envelope import Event, Payload
 from loket.contracts.national_number import is_valid_national_number
 from loket.contracts.values import (
+    CAMPAIGN_PATTERN,
     ContactDetails,
     E164Phone,
     Language,
@@ -61,7 +62,7 @@ class AppointmentBookedPayload(_Slot):
     booked_via: BookedVia
     lead_time_seconds: int = Field(ge=0, description="From booking to starts_at.")
     campaign: str | None = Field(
-        default=None, pattern=r"^i[0-9]{5}-[0-9]{4}q[1-4]$", examples=["i12025-2026q4"],
+        default=None, pattern=CAMPAIGN_PATTERN, examples=["i12025-2026q4"],
         description="The eBox campaign whose paper insert (QR code) the citizen came through; nothing personal.")
 
     @field_validator("citizen_ref")
@@ -195,7 +196,7 @@ class PhoneCodeRequested(Event):
 
 class CampaignLinkVisitedPayload(Payload):
     visit_id: UUID = Field(description="This visit of the link; nothing ties it to a person.")
-    campaign: str = Field(pattern=r"^i[0-9]{5}-[0-9]{4}q[1-4]$", examples=["i12025-2026q4"])
+    campaign: str = Field(pattern=CAMPAIGN_PATTERN, examples=["i12025-2026q4"])
     municipality: RefnisCode
     point_id: Ref | None = Field(default=None, description="The point the insert named first, when it still offers "
                                                            "eBox activation; None: the visitor went to the finder.")

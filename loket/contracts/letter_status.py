@@ -15,6 +15,7 @@ from pydantic import Field
 from loket.contracts import topics
 from loket.contracts.envelope import Event, Payload
 from loket.contracts.values import (
+    CAMPAIGN_PATTERN,
     ContactDetails,
     LetterLanguage,
     Ref,
@@ -203,7 +204,7 @@ class LetterRecipientErased(LetterStatusEvent):
 class LetterInsertDecidedPayload(LetterRef):
     municipality: RefnisCode
     department: Slug
-    campaign: str = Field(pattern=r"^i[0-9]{5}-[0-9]{4}q[1-4]$", examples=["i12025-2026q4"],
+    campaign: str = Field(pattern=CAMPAIGN_PATTERN, examples=["i12025-2026q4"],
                           description="The municipality and quarter of the eBox campaign; nothing about the person.")
     arm: Literal["insert", "holdout"] = Field(
         description="insert: the paper letter carries the campaign's insert page; holdout: held out on purpose, "

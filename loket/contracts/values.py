@@ -28,6 +28,8 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$", max_length
 # Identifiers owned by another system (booking's points and helpers, eBox message ids, print
 # batches): opaque to the contract, so only bounded and free of whitespace.
 Ref = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S+$")]
+# An eBox adoption campaign: "i" + the municipality's REFNIS code + "-" + year + "q" + quarter.
+CAMPAIGN_PATTERN = r"^i[0-9]{5}-[0-9]{4}q[1-4]$"
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="lower-case hex")]
 E164Phone = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$", examples=["+32470123456"])]
 # Deliverability is notify's concern; the contract only rejects what is clearly not an address

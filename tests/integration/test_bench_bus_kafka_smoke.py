@@ -13,23 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
-BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
+from tests.support.kafka_suite import ON_THE_SHARED_CLUSTER, topic_names
+
 EVENTS = 2000
 
-pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.skipif(
-    not BOOTSTRAP,
-    reason="no Kafka cluster: run `loket kafka up` and set LOKET_TEST_KAFKA_BOOTSTRAP to the line it prints")]
-
-
-async def raw_topics() -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP.split(","), request_timeout_ms=10_000)
-    await admin.start()
-    try:
-        return [t for t in await admin.list_topics() if t.startswith("bench.raw.")]
-    finally:
-        await admin.close()
+pytestmark = ON_THE_SHARED_CLUSTER
 
 
 async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_path: Path) -> None:
@@ -53,4 +42,4 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     assert report["verdict"]["ratio"] == pytest.approx(judged["events_per_s"] / report["raw_bus"]["combined_per_s"])
     assert "events/s by consumer replicas" in result.stdout
     assert (tmp_path / "bus-kafka.md").read_text().count("consumer process") >= 1
-    assert await raw_topics() == []  # the baseline's topic is deleted
+    assert not [t for t in await topic_names() if t.startswith("bench.raw.")]  # the baseline's topic is deleted

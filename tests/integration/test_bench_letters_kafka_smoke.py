@@ -6,30 +6,17 @@ against LOKET_TEST_KAFKA_BOOTSTRAP (`.ci/run` sets it when `java` and `mvn` are 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from loket.bench.letters_raw import OUTCOMES, SUBJECT
 from tests.support.bench_cli import run_bench
+from tests.support.kafka_suite import ON_THE_SHARED_CLUSTER, topic_names
 
-BOOTSTRAP = os.environ.get("LOKET_TEST_KAFKA_BOOTSTRAP", "")
 LETTERS = 300
 
-pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.skipif(
-    not BOOTSTRAP,
-    reason="no Kafka cluster: run `loket kafka up` and set LOKET_TEST_KAFKA_BOOTSTRAP to the line it prints")]
-
-
-async def topics() -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP.split(","), request_timeout_ms=10_000)
-    await admin.start()
-    try:
-        return set(await admin.list_topics())
-    finally:
-        await admin.close()
+pytestmark = ON_THE_SHARED_CLUSTER
 
 
 async def test_bench_letters_on_kafka_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,5 +35,5 @@ async def test_bench_letters_on_kafka_runs_end_to_end(tmp_path: Path, monkeypatc
                           "no_digital_user": raw["outcomes"]["paper"]}
     assert report["simulator_consistent"] == {"loket": True, "raw": True}
     assert report["ratio"] == loket["letters_per_s"] / raw["events_per_s"]
-    assert not {SUBJECT, OUTCOMES} & await topics()
+    assert not {SUBJECT, OUTCOMES} & await topic_names()
     assert not (tmp_path / "letters.json").exists()  # the NATS figures are left alone

@@ -26,15 +26,16 @@ async def write_keyed_events(pool: asyncpg.Pool, schema: str, keys: list[uuid.UU
         for _ in range(per_writer):
             key = rng.choice(keys)
             event = activation(activation_id=key)
-            async with pool.acquire() as conn:
-                async with conn.transaction():
-                    await outbox.append(conn, event)
-                    # Hold the transaction open a little: without per-key serialisation a
-                    # later append of the same key could commit (and be relayed) first.
-                    await asyncio.sleep(rng.uniform(0, max_hold_s))
-                # Noted right after the commit, before the connection goes back to the pool
-                # (whose reset is a round trip: another writer's later commit could be noted first).
+            async with pool.acquire() as conn, conn.transaction():
+                await outbox.append(conn, event)
+                # Noted while the append holds the key's lock, which lasts until the commit: no
+                # other writer of this key can append before this one commits, so this is the
+                # key's commit order exactly (no writer rolls back). Noted after the commit
+                # instead, a loaded machine can deliver a later writer's commit answer first.
                 committed[str(key)].append(str(event.event_id))
+                # Hold the transaction open a little: without per-key serialisation a later
+                # append of the same key could commit (and be relayed) first.
+                await asyncio.sleep(rng.uniform(0, max_hold_s))
 
     await asyncio.gather(*(writer(n) for n in range(writers)))
     return committed

@@ -7,7 +7,6 @@ class picks one from `LOKET_BUS_URL`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,11 +24,9 @@ from loket.infra.bus.dead_letters import (
     log_dead_letter,
 )
 from loket.infra.bus.nats_wiring import StreamLimits
+from loket.infra.db.relay import PublishRows
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import ConsumerSettings
-
-# (topic, key, message id, body, headers) of each row, in the order they must land.
-PublishRows = Callable[[list[tuple[str, str, str, bytes, dict[str, str]]]], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +70,7 @@ class Bus:
     async def publish_raw(
         self, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str] | None = None
     ) -> None:
-        # The key travels as a header too, so a dead letter keeps it on either broker.
-        headers = {**(headers or {}), "x-loket-key": key}
-        await self.wiring.publish(self.broker, topic, key, message_id, body, headers)
+        await self.wiring.publish(self.broker, topic, key, message_id, body, _with_key(headers, key))
 
     @property
     def publish_in_order(self) -> PublishRows | None:
@@ -86,7 +81,7 @@ class Bus:
 
     async def _publish_rows_kafka(self, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
         await kafka_wiring.publish_in_order(
-            self.broker, [(topic, key, message_id, body, {**headers, "x-loket-key": key})
+            self.broker, [(topic, key, message_id, body, _with_key(headers, key))
                           for topic, key, message_id, body, headers in rows])
 
     def declare_publisher(self, topic: str) -> None:
@@ -109,3 +104,8 @@ class Bus:
         )
         self.metrics.dead_lettered.labels(consumer, topic, kind).inc()
         log_dead_letter(topic, consumer, kind, reason)
+
+
+def _with_key(headers: dict[str, str] | None, key: str) -> dict[str, str]:
+    """The key travels as a header too, so a dead letter keeps it on either broker."""
+    return {**(headers or {}), "x-loket-key": key}

@@ -56,12 +56,17 @@ def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSe
     )
 
 
+def _with_message_id(headers: dict[str, str], message_id: str) -> dict[str, str]:
+    """The message id rides as a header, where JetStream has `Nats-Msg-Id` (dead letters and
+    their replays carry it); Kafka itself de-duplicates nothing by it, the consumers' inbox does
+    by event id."""
+    return {**headers, "x-loket-message-id": message_id}
+
+
 async def publish(
     broker: KafkaBroker, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str]
 ) -> None:
-    await broker.publish(
-        body, topic, key=key.encode(), headers={**headers, "x-loket-message-id": message_id}
-    )
+    await broker.publish(body, topic, key=key.encode(), headers=_with_message_id(headers, message_id))
 
 
 async def publish_in_order(broker: KafkaBroker, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
@@ -71,8 +76,8 @@ async def publish_in_order(broker: KafkaBroker, rows: list[tuple[str, str, str, 
     Order holds without waiting for each ack: the producer sends one batch per partition at a
     time (a partition with a batch in flight is muted) and, idempotent, retries a batch before
     the next, so a key's rows land in the order they were handed over."""
-    pending = [await broker.publish(body, topic, key=key.encode(),
-                                    headers={**headers, "x-loket-message-id": message_id}, no_confirm=True)
+    pending = [await broker.publish(body, topic, key=key.encode(), headers=_with_message_id(headers, message_id),
+                                    no_confirm=True)
                for topic, key, message_id, body, headers in rows]
     # FastStream's in-memory test broker delivers at once and hands back no future to wait for.
     await asyncio.gather(*(p for p in pending if inspect.isawaitable(p)))

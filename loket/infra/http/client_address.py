@@ -13,7 +13,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from loket.infra.identity.session_store import Client
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -69,3 +72,19 @@ class ClientAddressMiddleware:
             if client != scope["client"][0]:
                 scope = {**scope, "client": (client, 0)}
         await self.app(scope, receive, send)
+
+
+def client_host(request: HTTPConnection) -> str | None:
+    """The client's address, as `ClientAddressMiddleware` left it (None: no peer, as under an
+    in-process test transport)."""
+    return request.client.host if request.client else None
+
+
+def client_label(request: HTTPConnection) -> str:
+    """The client's address for rate limits and the audit trail, which need a value."""
+    return client_host(request) or "unknown"
+
+
+def session_client(request: HTTPConnection) -> Client:
+    """Who signs in, as the session remembers it: browser and address."""
+    return Client(request.headers.get("user-agent"), client_host(request))

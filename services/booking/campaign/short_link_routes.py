@@ -22,12 +22,13 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from loket.contracts.appointments import CampaignLinkVisited
+from loket.contracts.values import CAMPAIGN_PATTERN
 from loket.infra.runtime import Runtime
 from services.booking.http.rate_limit import RateLimit
 from services.booking.page.rendering import LANGUAGES, too_many_requests
 from services.booking.points.repository import point_by_id
 
-CAMPAIGN = re.compile(r"^i(?P<municipality>[0-9]{5})-[0-9]{4}q[1-4]$")
+CAMPAIGN = re.compile(CAMPAIGN_PATTERN)
 SERVICE = "ebox_activation"
 
 
@@ -37,10 +38,10 @@ def short_link_routes(runtime: Runtime, visits: Counter, limiter: RateLimit,
         if refusal := await too_many_requests(request, limiter):  # each visit writes a row: not for scripts
             return refusal
         campaign = request.path_params["campaign"]
-        match = CAMPAIGN.match(campaign)
-        if match is None:
+        if not CAMPAIGN.match(campaign):
             return PlainTextResponse("This link is not one of ours. Look for help at /public/find", status_code=404)
-        visits.labels(match["municipality"]).inc()
+        municipality = campaign[1:6]  # the REFNIS code after the "i"
+        visits.labels(municipality).inc()
         lang = request.query_params.get("lang", "")
         language = {"lang": lang, "help_language": lang} if lang in LANGUAGES else {}
         point_id = request.path_params.get("point_id")
@@ -48,7 +49,7 @@ def short_link_routes(runtime: Runtime, visits: Counter, limiter: RateLimit,
             point = await point_by_id(conn, runtime.schema, point_id) if point_id else None
             offered = point is not None and point.offers(SERVICE, None)
             await runtime.outbox.append(conn, CampaignLinkVisited(producer="booking", payload={
-                "visit_id": uuid.uuid4(), "campaign": campaign, "municipality": match["municipality"],
+                "visit_id": uuid.uuid4(), "campaign": campaign, "municipality": municipality,
                 "point_id": point_id if offered else None, "visited_at": clock()}))
         if point is not None and offered:
             if "help_language" in language and language["help_language"] not in point.languages:

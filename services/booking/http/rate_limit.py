@@ -18,6 +18,7 @@ from typing import Protocol
 import asyncpg
 from starlette.requests import Request
 
+from loket.infra.http.client_address import client_label
 from services.booking.rate_limits import repository as buckets
 
 IDLE_FORGOTTEN_AFTER = dt.timedelta(hours=1)
@@ -45,4 +46,4 @@ class SharedRateLimiter:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_label(request)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from loket.contracts.values import CAMPAIGN_PATTERN
 from loket.infra.date_words import weekday_words, when_words
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
@@ -44,7 +45,7 @@ DAYS_SHOWN = 4
 # What the code step carries over from the slot form, so the booking needs nothing typed twice.
 CARRIED_FIELDS = ("service", "help_language", "starts_at", "phone", "email", "campaign")
 # The eBox campaign's reference from a paper letter's QR code (campaign/short_link_routes.py).
-CAMPAIGN = re.compile(r"^i[0-9]{5}-[0-9]{4}q[1-4]$")
+CAMPAIGN = re.compile(CAMPAIGN_PATTERN)
 CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Termin absagen", "en": "Cancel"}
 
 

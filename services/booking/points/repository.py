@@ -48,6 +48,10 @@ async def point_by_id(conn: asyncpg.Connection, schema: str, point_id: str) -> A
     return AssistancePoint.model_validate_json(document) if document else None
 
 
+# A point's document as its public card last went out: compared, then stored, in SQL alike.
+_DOCUMENT_DIGEST = "encode(sha256(convert_to(document, 'UTF8')), 'hex')"
+
+
 async def cards_due(conn: asyncpg.Connection, schema: str, republish_before: dt.datetime,
                     limit: int) -> list[AssistancePoint]:
     """Points whose document changed since their last public card, or whose card went out
@@ -55,7 +59,7 @@ async def cards_due(conn: asyncpg.Connection, schema: str, republish_before: dt.
     rows = await conn.fetch(
         f"""SELECT document FROM {schema}.assistance_points
             WHERE card_digest IS NULL OR card_published_at IS NULL OR card_published_at < $1
-               OR card_digest <> encode(sha256(convert_to(document, 'UTF8')), 'hex')
+               OR card_digest <> {_DOCUMENT_DIGEST}
             ORDER BY point_id LIMIT {int(limit)} FOR UPDATE SKIP LOCKED""", republish_before)
     return [AssistancePoint.model_validate_json(r["document"]) for r in rows]
 
@@ -63,5 +67,5 @@ async def cards_due(conn: asyncpg.Connection, schema: str, republish_before: dt.
 async def mark_cards_published(conn: asyncpg.Connection, schema: str, point_ids: list[str], at: dt.datetime) -> None:
     await conn.execute(
         f"""UPDATE {schema}.assistance_points SET card_published_at = $2,
-                   card_digest = encode(sha256(convert_to(document, 'UTF8')), 'hex')
+                   card_digest = {_DOCUMENT_DIGEST}
             WHERE point_id = ANY($1::text[])""", point_ids, at)

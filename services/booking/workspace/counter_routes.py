@@ -17,9 +17,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from loket.infra.http.signin import csrf
 from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import signed_in
+from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -119,8 +118,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
         form = await read_form(request)
         if not access.works_at_counters(principal):
             return message(request, 403, t["not_staff"])
-        live = signed_in(request)
-        if live is None or not csrf.matches(form.get(csrf.FIELD), live.csrf_secret):
+        if not form_is_fresh(request, form):
             return message(request, 403, t["expired_form"])
         point_id, desk, action = (request.path_params[k] for k in ("point_id", "counter", "action"))
         if action not in ACTIONS or not COUNTER_NAME.match(desk):

@@ -15,10 +15,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from loket.infra.http.signin import csrf
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import signed_in
+from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
 from loket.infra.identity import api_keys, repository
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
@@ -63,8 +62,7 @@ def device_link_routes(runtime: Runtime, points: PointDirectory, devices: Device
         form = await read_form(request)
         if not access.manages(principal):
             return message(request, 403, t["not_manager"])
-        live = signed_in(request)
-        if live is None or not csrf.matches(form.get(csrf.FIELD), live.csrf_secret):
+        if not form_is_fresh(request, form):
             return message(request, 403, t["expired_form"])
         screen = form.get("screen", "")
         async with db().acquire() as conn:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from loket.infra.http.signin import csrf
-from loket.infra.http.signin.person_pages import signed_in
+from loket.infra.http.client_address import client_label
+from loket.infra.http.signin.person_pages import form_is_fresh
 from loket.infra.identity.principal import Principal
 from services.ebox_bridge.desk import access
 from services.ebox_bridge.desk.rendering import language, message
@@ -27,11 +27,10 @@ def desk_refusal(request: Request) -> Response | None:
 def form_refusal(request: Request, form: dict[str, str]) -> Response | None:
     if (refused := desk_refusal(request)) is not None:
         return refused
-    live = signed_in(request)
-    if live is None or not csrf.matches(form.get(csrf.FIELD), live.csrf_secret):
+    if not form_is_fresh(request, form):
         return message(request, 403, texts_for(language(request))["expired_form"])
     return None
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_label(request)

@@ -17,9 +17,8 @@ from starlette.routing import Route
 
 from loket.contracts.reference.language_regime import municipality_name
 from loket.infra.http.key_admin.texts import KEY_ROLES, ROLE_NAMES, texts_for
-from loket.infra.http.signin import csrf
 from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import signed_in
+from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
 from loket.infra.http.signin.rendering import HEADERS, page_language
 from loket.infra.http.signin.texts import LANGUAGE_NAMES
 from loket.infra.http.signin.texts import texts_for as signin_texts
@@ -109,8 +108,7 @@ def _refusal(request: Request) -> Response | None:
 def _form_refusal(request: Request, form: dict[str, str]) -> Response | None:
     if (refusal := _refusal(request)) is not None:
         return refusal
-    live = signed_in(request)
-    if live is None or not csrf.matches(form.get(csrf.FIELD), live.csrf_secret):
+    if not form_is_fresh(request, form):
         return _message(request, 403, texts_for(_lang(request))["expired_form"])
     return None
 

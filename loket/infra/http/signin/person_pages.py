@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import Scope
 
+from loket.infra.http.signin import csrf
 from loket.infra.http.signin.cookies import SESSION, CookiePolicy
 from loket.infra.http.signin.next_path import with_next
 from loket.infra.http.signin.routes import PASSWORD, PATHS, SIGNIN
@@ -57,5 +58,12 @@ class PersonPages:
 def signed_in(request: Request) -> LiveSession | None:
     """The session of the person viewing a person page (None when a bearer token was used)."""
     return getattr(request.state, "session", None)
+
+
+def form_is_fresh(request: Request, form: dict[str, str]) -> bool:
+    """The form carries the token of the session signed in now: not sent from another site, and
+    not from a page shown before a sign-out or another sign-in."""
+    live = signed_in(request)
+    return live is not None and csrf.matches(form.get(csrf.FIELD), live.csrf_secret)
 
 

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.http.client_address import session_client
 from loket.infra.http.signin import oidc_attempt
 from loket.infra.http.signin.cookies import SESSION, CookiePolicy
 from loket.infra.http.signin.next_path import safe_next, with_next
@@ -29,7 +30,6 @@ from loket.infra.identity.id_token import IdTokenRefused, verified_claims
 from loket.infra.identity.oidc_client import ProviderClient, ProviderUnavailable
 from loket.infra.identity.oidc_provider import OidcProvider, ProviderChoice, ProviderSecretError
 from loket.infra.identity.provider_sign_in import NotMapped, ProviderSignIn
-from loket.infra.identity.session_store import Client
 from loket.infra.identity.sign_in import Disabled
 from loket.infra.identity.tenant_store import all_tenants, tenant
 
@@ -119,7 +119,7 @@ class ProviderPages:
             log.warning("sign-in through the provider of %s failed: %s", attempt.municipality, exc)
             return self._refused(request, lang, attempt.next_path, "provider_refused_title", "provider_failed", 502,
                                  provider, attempt.municipality)
-        outcome = await self.sign_in.finish(attempt.municipality, provider, claims, lang, _client(request),
+        outcome = await self.sign_in.finish(attempt.municipality, provider, claims, lang, session_client(request),
                                             replaces=self.cookies.read(SESSION, request))
         if isinstance(outcome, NotMapped):
             return self._refused(request, lang, attempt.next_path, "not_mapped_title", "not_mapped", 403, provider)
@@ -158,6 +158,3 @@ class ProviderPages:
         self.cookies.clear(response, oidc_attempt.COOKIE, request)
         return response
 
-
-def _client(request: Request) -> Client:
-    return Client(request.headers.get("user-agent"), request.client.host if request.client else None)

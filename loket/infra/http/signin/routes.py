@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.http.client_address import session_client
 from loket.infra.http.signin import csrf
 from loket.infra.http.signin.cookies import SESSION, SIGNIN_FORM, CookiePolicy
 from loket.infra.http.signin.forms import read_form
@@ -25,7 +26,7 @@ from loket.infra.http.signin.texts import texts_for
 from loket.infra.identity import sessions
 from loket.infra.identity.oidc_provider import ProviderChoice
 from loket.infra.identity.password_change import ChangeRefused, change_password
-from loket.infra.identity.session_store import Client, LiveSession, NewSession, SessionStore
+from loket.infra.identity.session_store import LiveSession, NewSession, SessionStore
 from loket.infra.identity.sign_in import (
     CodeDue,
     Disabled,
@@ -90,7 +91,7 @@ class SigninPages:
         missing = [(f, t[f"missing_{f}"]) for f, v in (("username", username), ("password", password)) if not v]
         if missing:
             return await self._signin_form(request, lang, next_path, username=username, errors=missing, status=400)
-        outcome = await self.sign_in.with_password(username, password, _client(request),
+        outcome = await self.sign_in.with_password(username, password, session_client(request),
                                                    replaces=self.cookies.read(SESSION, request))
         return await self._after(request, lang, next_path, outcome, username)
 
@@ -118,7 +119,7 @@ class SigninPages:
         if not code:
             return render(request, lang, "code.html.j2", 400, errors=[("code", texts_for(lang)["missing_code"])],
                           csrf=half_way.csrf_secret, next=next_path)
-        outcome = await self.sign_in.with_code(half_way, half_way_id, code, _client(request))  # type: ignore[arg-type]
+        outcome = await self.sign_in.with_code(half_way, half_way_id, code, session_client(request))  # type: ignore[arg-type]
         if isinstance(outcome, WrongCredentials):
             return render(request, lang, "code.html.j2", 401, errors=[("code", texts_for(lang)["wrong_code"])],
                           csrf=half_way.csrf_secret, next=next_path)
@@ -224,6 +225,3 @@ class SigninPages:
     def _expired_form(self, request: Request) -> Response:
         return render(request, page_language(request), "expired_form.html.j2", 403)
 
-
-def _client(request: Request) -> Client:
-    return Client(request.headers.get("user-agent"), request.client.host if request.client else None)
