@@ -1,5 +1,5 @@
-"""Composition root of the booking service: assistance points, walk-in queue, appointments and
-device loans. `create_app(settings)` is the only place the service's objects are built."""
+"""Composition root of the booking service: assistance points, walk-in queue, appointments,
+device loans and seat bookings. `create_app(settings)` is the only place the service's objects are built."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from services.booking.points.cards import point_cards_round
 from services.booking.points.routes import point_endpoints
 from services.booking.queue.routes import queue_endpoints
 from services.booking.retention import booking_purges
+from services.booking.seats.routes import seat_endpoints
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
 from services.booking.workspace import routes as workspace
@@ -46,7 +47,8 @@ def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
             *appointment_endpoints(runtime, b.appointments, b.phone_checks, b.cancellation, b.metrics, b.clock),
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
             *closure_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
-            *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock)]
+            *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock),
+            *seat_endpoints(runtime, b.seats, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,
@@ -82,7 +84,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     spec.routes = routes
     spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking),
                        point_cards_round(runtime.outbox, clock, settings.booking_sweep_interval_s)]
-    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks)
+    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats)
     return spec
 
 

@@ -16,8 +16,9 @@ _POINT_OF = {
     "loan": "SELECT point_id FROM {schema}.loans WHERE loan_id = $1",
     "visit": "SELECT point_id FROM {schema}.visits WHERE visit_id = $1",
     "device": "SELECT point_id FROM {schema}.devices WHERE device_id = $1",
+    "seat booking": "SELECT point_id FROM {schema}.seat_bookings WHERE booking_id = $1",
 }
-_UUID_KEYED = {"appointment", "loan", "visit"}
+_UUID_KEYED = {"appointment", "loan", "visit", "seat booking"}
 KINDS = ("assistance point", *_POINT_OF)
 
 

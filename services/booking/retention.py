@@ -14,10 +14,11 @@ from loket.infra.retention.policy import RetentionDays
 from services.booking.appointments import repository as appointments
 from services.booking.loans.service import Loans
 from services.booking.phone_checks.service import PhoneChecks
+from services.booking.seats.service import Seats
 from services.booking.waitlist import repository as waitlist
 
 
-def booking_purges(schema: str, loans: Loans, phone_checks: PhoneChecks) -> list[Purge]:
+def booking_purges(schema: str, loans: Loans, phone_checks: PhoneChecks, seats: Seats) -> list[Purge]:
     async def appointment_contacts(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         return await appointments.erase_past_contacts(conn, schema, now, days)
 
@@ -30,5 +31,6 @@ def booking_purges(schema: str, loans: Loans, phone_checks: PhoneChecks) -> list
     return [Purge("appointment_contact", tenant_setting("appointment_contact_days"), appointment_contacts),
             Purge("waitlist_contact", tenant_setting("contact_days"), waitlist_contacts),
             Purge("loan_contact", tenant_setting("contact_days"), loans.erase_past_contacts),
+            Purge("seat_contact", tenant_setting("contact_days"), seats.erase_past_contacts),
             # A code is worthless after half an hour; a day keeps "five codes a day per number".
             Purge("phone_check", fixed_days(1), phone_checks_past)]

@@ -20,6 +20,7 @@ from loket.infra.identity.roles import POINT_ROLES, Role
 from services.booking.http.scopes import InBody, InPath, Open
 from tests.integration.test_booking_appointments import free_slots, wish
 from tests.support.booking_harness import MECHELEN, RunningBooking, running_booking
+from tests.support.seat_slots import open_hour
 
 STADHUIS, DIGIBANK = "mechelen-stadhuis", "mechelen-digibank-predikheren"
 # Where the principal works, per scope; every object of the matrix lives at STADHUIS or DIGIBANK.
@@ -67,8 +68,13 @@ async def objects(booking: RunningBooking) -> dict[str, str]:
     assert status == 201, loan
     await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "admin",
                        json={"device_id": "matrix-tablet", "kind": "tablet", "label": "Matrix 2"})
+    starts, ends = open_hour(DIGIBANK)
+    status, seat = await booking.call("POST", f"/staff/points/{DIGIBANK}/seats", "admin", json={
+        "kind": "workstation", "starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "language": "nl"})
+    assert status == 201, seat
     return {"assistance point": STADHUIS, "appointment": appointment["appointment_id"], "visit": visit["visit_id"],
-            "device": "matrix-tablet", "loan": loan["loan_id"], "slot": slot["starts_at"]}
+            "device": "matrix-tablet", "loan": loan["loan_id"], "slot": slot["starts_at"],
+            "seat booking": seat["booking_id"]}
 
 
 def lend_body(device_id: str) -> dict[str, Any]:

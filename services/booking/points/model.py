@@ -37,8 +37,9 @@ class Address(_Strict):
 
 class Capacity(_Strict):
     helpers: int = Field(ge=0, le=200)
-    access_points: int = Field(default=0, ge=0, le=500)
-    lendable_devices: int = Field(default=0, ge=0, le=500)
+    access_points: int = Field(default=0, ge=0, le=500)  # workstations citizens may book a seat at
+    lendable_devices: int = Field(default=0, ge=0, le=500)  # devices lent out to take home
+    laptops: int = Field(default=0, ge=0, le=500)  # laptops to use at the point, booked like a seat
 
 
 class Accessibility(_Strict):

@@ -1,0 +1,101 @@
+"""Seat booking use cases; each writes in the caller's transaction. The database keeps a point
+within its capacity (migration 0010): a booking takes the lowest seat number free for its slot,
+and when another transaction took that seat first the exclusion constraint refuses it and the
+next free seat is tried, so concurrent requests never overfill a point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+from asyncpg import Range
+
+from loket.contracts.values import ContactDetails
+from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from services.booking.appointments.service import Appointments
+from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
+from services.booking.seats.rules import capacity, slot_problem
+
+
+@dataclass(frozen=True)
+class SeatBooked:
+    booking_id: uuid.UUID
+    seat_no: int
+
+
+class Seats:
+    def __init__(self, appointments: Appointments) -> None:
+        self.appointments, self.schema = appointments, appointments.schema
+
+    async def book(self, conn: asyncpg.Connection, point_id: str, kind: str, starts_at: dt.datetime,
+                   ends_at: dt.datetime, language: str, contact: ContactDetails | None,
+                   now: dt.datetime) -> SeatBooked:
+        point = await self.appointments.point(conn, point_id)
+        seats = capacity(point, kind)
+        if seats == 0:
+            raise NotOffered("No such seats here", f"{point_id} has no {kind}s to book")
+        if (problem := slot_problem(point, starts_at, ends_at, now)) is not None:
+            raise Invalid("Slot not bookable", problem)
+        during = Range(starts_at, ends_at, upper_inc=False)
+        booking_id = uuid.uuid4()
+        # Each try takes the lowest seat free in this transaction's view; a concurrent booking
+        # that took it first makes the constraint refuse, and the next try sees it taken.
+        for _ in range(seats):
+            seat_no = await conn.fetchval(
+                f"""SELECT s FROM generate_series(1, $3::int) AS s
+                    WHERE NOT EXISTS (SELECT 1 FROM {self.schema}.seat_bookings b
+                                      WHERE b.point_id = $1 AND b.kind = $2 AND b.seat_no = s
+                                        AND b.cancelled_at IS NULL AND b.during && $4)
+                    ORDER BY s LIMIT 1""", point_id, kind, seats, during)
+            if seat_no is None:
+                break
+            try:
+                async with conn.transaction():  # a savepoint: a refused seat leaves the caller's work intact
+                    await conn.execute(
+                        f"""INSERT INTO {self.schema}.seat_bookings
+                                (booking_id, point_id, kind, seat_no, during, language, contact, booked_at)
+                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                        booking_id, point_id, kind, seat_no, during, language,
+                        contact.model_dump(mode="json") if contact else None, now)
+            except asyncpg.ExclusionViolationError:
+                continue
+            return SeatBooked(booking_id, seat_no)
+        raise Conflict("Fully booked", f"every {kind} at {point_id} is taken for part of that slot; "
+                                       "choose another time")
+
+    async def check_in(self, conn: asyncpg.Connection, booking_id: uuid.UUID, now: dt.datetime) -> None:
+        await self._step(conn, booking_id, "checked_in_at = $2", "checked_in_at IS NULL", now, "checked in already")
+
+    async def check_out(self, conn: asyncpg.Connection, booking_id: uuid.UUID, now: dt.datetime) -> None:
+        await self._step(conn, booking_id, "checked_out_at = $2",
+                         "checked_in_at IS NOT NULL AND checked_out_at IS NULL", now,
+                         "not checked in, or checked out already")
+
+    async def cancel(self, conn: asyncpg.Connection, booking_id: uuid.UUID, now: dt.datetime) -> None:
+        await self._step(conn, booking_id, "cancelled_at = $2", "checked_in_at IS NULL", now,
+                         "the citizen came already: check them out instead")
+
+    async def _step(self, conn: asyncpg.Connection, booking_id: uuid.UUID, change: str, allowed_when: str,
+                    now: dt.datetime, refused: str) -> None:
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.seat_bookings SET {change}
+                WHERE booking_id = $1 AND cancelled_at IS NULL AND {allowed_when}""", booking_id, now)
+        if status.endswith(" 1"):
+            return
+        if await conn.fetchval(f"SELECT true FROM {self.schema}.seat_bookings WHERE booking_id = $1", booking_id):
+            raise Conflict("Not possible now", f"seat booking {booking_id} is cancelled, or {refused}")
+        raise NotFound("Unknown seat booking", f"there is no seat booking {booking_id}")
+
+    async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        """Blank the citizen's contact details once the slot has been over for the
+        municipality's `contact_days` (the booking itself, its seat and times, stay)."""
+        codes, per_code, default = days.sql_args()
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.seat_bookings b SET contact = NULL
+                FROM {self.schema}.assistance_points p
+                WHERE p.point_id = b.point_id AND b.contact IS NOT NULL
+                  AND upper(b.during) < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
+            now, codes, per_code, default)
+        return int(status.split()[-1])
