@@ -32,5 +32,6 @@ def booking_purges(schema: str, loans: Loans, phone_checks: PhoneChecks, seats: 
             Purge("waitlist_contact", tenant_setting("contact_days"), waitlist_contacts),
             Purge("loan_contact", tenant_setting("contact_days"), loans.erase_past_contacts),
             Purge("seat_contact", tenant_setting("contact_days"), seats.erase_past_contacts),
+            Purge("device_donor", tenant_setting("contact_days"), loans.forget_donors),
             # A code is worthless after half an hour; a day keeps "five codes a day per number".
             Purge("phone_check", fixed_days(1), phone_checks_past)]

@@ -38,14 +38,53 @@ class Loans:
         if status.endswith(" 0"):
             raise Conflict("Device exists", f"device {device_id} is registered already")
 
+    async def donate(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str,
+                     donor: str | None, now: dt.datetime) -> None:
+        """A donated device joins the point's devices, not lendable before its wipe is recorded."""
+        point = await self.appointments.point(conn, point_id)
+        if point.capacity.lendable_devices == 0:
+            raise NotOffered("No lending here", f"{point_id} does not lend devices")
+        status = await conn.execute(
+            f"""INSERT INTO {self.schema}.devices (device_id, point_id, kind, label, donated_at, donor, wipe_required)
+                VALUES ($1, $2, $3, $4, $5, $6, true) ON CONFLICT (device_id) DO NOTHING""",
+            device_id, point_id, kind, label, now, donor)
+        if status.endswith(" 0"):
+            raise Conflict("Device exists", f"device {device_id} is registered already")
+
+    async def record_wipe(self, conn: asyncpg.Connection, device_id: str, method: str, by: str,
+                          now: dt.datetime) -> None:
+        """The device's data was wiped (a donation before its first loan, or any device between
+        borrowers): recorded with how and by whom."""
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.devices SET wiped_at = $2, wipe_method = $3, wiped_by = $4
+                WHERE device_id = $1""", device_id, now, method, by)
+        if status.endswith(" 0"):
+            raise NotFound("Unknown device", f"there is no device {device_id}")
+
+    async def forget_donors(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        """Blank how a donor wished to be named once the donation is the municipality's
+        `contact_days` old (the device, its donation date and wipe record stay)."""
+        codes, per_code, default = days.sql_args()
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.devices d SET donor = NULL
+                FROM {self.schema}.assistance_points p
+                WHERE p.point_id = d.point_id AND d.donor IS NOT NULL
+                  AND d.donated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
+            now, codes, per_code, default)
+        return int(status.split()[-1])
+
     async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime, language: str,
                    contact: ContactDetails | None, now: dt.datetime) -> uuid.UUID:
-        device = await conn.fetchrow(f"SELECT point_id, kind, condition FROM {self.schema}.devices WHERE device_id = $1",
-                                     device_id)
+        device = await conn.fetchrow(
+            f"""SELECT point_id, kind, condition, wipe_required AND wiped_at IS NULL AS unwiped
+                FROM {self.schema}.devices WHERE device_id = $1""", device_id)
         if device is None:
             raise NotFound("Unknown device", f"there is no device {device_id}")
         if device["condition"] != "good":
             raise Conflict("Device not lendable", f"device {device_id} is {device['condition']}")
+        if device["unwiped"]:
+            raise Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before "
+                                               "lending it")
         if due_at <= now:
             raise Invalid("Due date in the past", "due_at must be in the future")
         loan_id = uuid.uuid4()
@@ -57,6 +96,9 @@ class Loans:
                     contact.model_dump(mode="json") if contact else None, now, due_at)
         except asyncpg.UniqueViolationError:
             raise Conflict("Device on loan", f"device {device_id} is lent out already; return it first") from None
+        except asyncpg.CheckViolationError:  # the database's own rule (migration 0011), should a wipe race this
+            raise Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before "
+                                               "lending it") from None
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
             loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,
