@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from loket.contracts.values import ContactDetails
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.notify.addresses import contact_key
 from services.notify.planning import Planned
 
@@ -81,14 +81,13 @@ class NotifyRepository:
         """Blank the phone number, e-mail address and their hash (a phone number's hash is
         reversible by trying every number) of messages finished more than their municipality's
         `contact_days` ago. What was sent, when and how it ended stays for the figures."""
-        codes, per_code, default = days.sql_args()
-        status = await conn.execute(
+        return await purged_rows(
+            conn,
             f"""UPDATE {self.schema}.notifications n
                 SET {_BLANK_CONTACT}
                 WHERE n.finished_at IS NOT NULL AND n.contact_key <> 'erased'
-                  AND n.finished_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="n.municipality")})""",
-            now, codes, per_code, default)
-        return int(status.split()[-1])
+                  AND {past_retention("n.finished_at", "n.municipality")}""",
+            now, days)
 
     async def erase_contacts_of(self, conn: asyncpg.Connection, aggregate_id: str) -> int:
         """Erasure of the citizen a trigger (a letter) was for: its waiting messages are cancelled

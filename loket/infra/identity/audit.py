@@ -12,7 +12,7 @@ import asyncpg
 
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.repository import SCHEMA
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,8 @@ async def search(conn: asyncpg.Connection, since: dt.datetime, who: str | None, 
 async def purge(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
     """Remove audit rows older than their municipality's `audit_days` (the operator's rows, with
     no municipality, after the platform default)."""
-    codes, per_code, default = days.sql_args()
-    status = await conn.execute(
+    return await purged_rows(
+        conn,
         f"""DELETE FROM {SCHEMA}.audit_log
-            WHERE at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="audit_log.municipality")})""",
-        now, codes, per_code, default)
-    return int(status.split()[-1])
+            WHERE {past_retention("at", "audit_log.municipality")}""",
+        now, days)

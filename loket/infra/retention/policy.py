@@ -6,8 +6,11 @@ A municipality without its own entry (or not onboarded) gets the platform's defa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import asyncpg
 
 from loket.infra.identity.tenants import Retention, Tenant
 
@@ -36,3 +39,16 @@ def days_of(tenants: Mapping[str, Tenant], data_class: str) -> RetentionDays:
 # SQL fragment: the retention days of the row's municipality, from RetentionDays.sql_args() bound
 # at $2, $3, $4 (the cut-off instant `now` is always $1).
 DAYS_FOR = "COALESCE((SELECT r.d FROM unnest($2::text[], $3::int[]) AS r(m, d) WHERE r.m = {municipality}), $4)"
+
+
+def past_retention(instant_sql: str, municipality_sql: str) -> str:
+    """SQL condition: `instant_sql` lies further back than the row's municipality keeps this data
+    (`municipality_sql` names it). Binds `now` at $1 and the days at $2–$4: run it with
+    `purged_rows`, which binds them (further arguments from $5)."""
+    return f"{instant_sql} < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality=municipality_sql)})"
+
+
+async def purged_rows(conn: asyncpg.Connection, sql: str, now: dt.datetime, days: RetentionDays, *more: object) -> int:
+    """Run a retention statement built with `past_retention`; how many rows it changed or removed."""
+    status = await conn.execute(sql, now, *days.sql_args(), *more)
+    return int(status.split()[-1])

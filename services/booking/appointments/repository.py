@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from loket.contracts.values import ContactDetails
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.availability.slots import Busy
 
 LIVE = ("booked", "checked_in")
@@ -215,13 +215,12 @@ async def erase_past_contacts(conn: asyncpg.Connection, schema: str, now: dt.dat
     """Blank the contact details of appointments that ended more than their municipality's
     `appointment_contact_days` ago and are settled (took place, missed, cancelled, expired): only
     the language stays, which the figures use. Idempotent: blanked rows have no phone or e-mail."""
-    codes, per_code, default = days.sql_args()
-    status = await conn.execute(
+    return await purged_rows(
+        conn,
         f"""UPDATE {schema}.appointments a
             SET contact = jsonb_build_object('language', a.contact->'language', 'preferred_channels', '[]'::jsonb)
             FROM {schema}.assistance_points p
             WHERE p.point_id = a.point_id AND a.status NOT IN ('booked', 'checked_in', 'held')
               AND (a.contact->>'phone' IS NOT NULL OR a.contact->>'email' IS NOT NULL)
-              AND a.ends_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
-        now, codes, per_code, default)
-    return int(status.split()[-1])
+              AND {past_retention("a.ends_at", "p.municipality")}""",
+        now, days)

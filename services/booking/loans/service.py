@@ -16,7 +16,7 @@ from loket.contracts.devices import (
     DeviceReturnedPayload,
 )
 from loket.contracts.values import ContactDetails
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
@@ -64,14 +64,13 @@ class Loans:
     async def forget_donors(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         """Blank how a donor wished to be named once the donation is the municipality's
         `contact_days` old (the device, its donation date and wipe record stay)."""
-        codes, per_code, default = days.sql_args()
-        status = await conn.execute(
+        return await purged_rows(
+            conn,
             f"""UPDATE {self.schema}.devices d SET donor = NULL
                 FROM {self.schema}.assistance_points p
                 WHERE p.point_id = d.point_id AND d.donor IS NOT NULL
-                  AND d.donated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
-            now, codes, per_code, default)
-        return int(status.split()[-1])
+                  AND {past_retention("d.donated_at", "p.municipality")}""",
+            now, days)
 
     async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime, language: str,
                    contact: ContactDetails | None, now: dt.datetime) -> uuid.UUID:
@@ -143,14 +142,13 @@ class Loans:
     async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         """Blank the borrower's contact details once the device has been back for the
         municipality's `contact_days` (the loan itself, its condition and dates, stay)."""
-        codes, per_code, default = days.sql_args()
-        status = await conn.execute(
+        return await purged_rows(
+            conn,
             f"""UPDATE {self.schema}.loans l SET contact = NULL
                 FROM {self.schema}.assistance_points p
                 WHERE p.point_id = l.point_id AND l.contact IS NOT NULL AND l.returned_at IS NOT NULL
-                  AND l.returned_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
-            now, codes, per_code, default)
-        return int(status.split()[-1])
+                  AND {past_retention("l.returned_at", "p.municipality")}""",
+            now, days)
 
     async def gauges(self, conn: asyncpg.Connection, now: dt.datetime) -> tuple[int, int, float]:
         row = await conn.fetchrow(

@@ -13,7 +13,7 @@ import asyncpg
 from asyncpg import Range
 
 from loket.contracts.values import ContactDetails
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.appointments.service import Appointments
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
 from services.booking.seats.rules import capacity, slot_problem
@@ -91,11 +91,10 @@ class Seats:
     async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         """Blank the citizen's contact details once the slot has been over for the
         municipality's `contact_days` (the booking itself, its seat and times, stay)."""
-        codes, per_code, default = days.sql_args()
-        status = await conn.execute(
+        return await purged_rows(
+            conn,
             f"""UPDATE {self.schema}.seat_bookings b SET contact = NULL
                 FROM {self.schema}.assistance_points p
                 WHERE p.point_id = b.point_id AND b.contact IS NOT NULL
-                  AND upper(b.during) < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
-            now, codes, per_code, default)
-        return int(status.split()[-1])
+                  AND {past_retention("upper(b.during)", "p.municipality")}""",
+            now, days)

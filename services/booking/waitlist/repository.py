@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from loket.contracts.values import ContactDetails
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,12 @@ async def set_status(conn: asyncpg.Connection, schema: str, entry_id: UUID, stat
 async def erase_past_contacts(conn: asyncpg.Connection, schema: str, now: dt.datetime, days: RetentionDays) -> int:
     """Blank the contact details of waitlist entries whose wish window closed more than the
     municipality's `contact_days` ago and that no longer wait for an offer."""
-    codes, per_code, default = days.sql_args()
-    status = await conn.execute(
+    return await purged_rows(
+        conn,
         f"""UPDATE {schema}.waitlist_entries w
             SET contact = jsonb_build_object('language', w.contact->'language', 'preferred_channels', '[]'::jsonb)
             FROM {schema}.assistance_points p
             WHERE p.point_id = w.point_id AND w.status NOT IN ('waiting', 'offered')
               AND (w.contact->>'phone' IS NOT NULL OR w.contact->>'email' IS NOT NULL)
-              AND w.latest::timestamptz < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="p.municipality")})""",
-        now, codes, per_code, default)
-    return int(status.split()[-1])
+              AND {past_retention("w.latest::timestamptz", "p.municipality")}""",
+        now, days)

@@ -23,7 +23,7 @@ from uuid import UUID
 
 import asyncpg
 
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.ebox_bridge.domain import states
 from services.ebox_bridge.domain.delivery import EboxChange
 from services.ebox_bridge.domain.facts import FACT_COLUMNS
@@ -476,26 +476,24 @@ def _settled_args() -> tuple[list[str], list[str]]:
 async def erase_settled_pdfs(conn: asyncpg.Connection, schema: str, now: dt.datetime, days: RetentionDays) -> int:
     """Drop the PDF of letters settled more than their municipality's `letter_pdf_days` ago (its
     digest stays, so a copy the sender still holds can be matched)."""
-    codes, per_code, default = days.sql_args()
-    status = await conn.execute(
+    return await purged_rows(
+        conn,
         f"""UPDATE {schema}.letters l SET pdf = ''::bytea
             WHERE octet_length(l.pdf) > 0 AND {_settled(5)}
-              AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
-        now, codes, per_code, default, *_settled_args())
-    return int(status.split()[-1])
+              AND {past_retention("l.updated_at", "l.municipality")}""",
+        now, days, *_settled_args())
 
 
 async def erase_settled_recipients(conn: asyncpg.Connection, schema: str, now: dt.datetime,
                                    days: RetentionDays) -> int:
     """Blank the national number, postal address and contact of letters settled more than their
     municipality's `postal_address_days` ago: the letter's history stays, not whose it was."""
-    codes, per_code, default = days.sql_args()
-    status = await conn.execute(
+    return await purged_rows(
+        conn,
         f"""UPDATE {schema}.letters l SET ssin = '', postal_address = NULL, contact = NULL
             WHERE l.ssin <> '' AND {_settled(5)}
-              AND l.updated_at < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="l.municipality")})""",
-        now, codes, per_code, default, *_settled_args())
-    return int(status.split()[-1])
+              AND {past_retention("l.updated_at", "l.municipality")}""",
+        now, days, *_settled_args())
 
 
 async def ids_of_citizen(conn: asyncpg.Connection, schema: str, ssin: str) -> list[UUID]:

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
-from loket.infra.retention.policy import DAYS_FOR, RetentionDays
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 
 _ENDPOINT = "webhook_id, municipality, url, event_types, created_at"
 
@@ -137,13 +137,10 @@ async def erase_finished_bodies(conn: asyncpg.Connection, schema: str, now: dt.d
     finished, delivered or given up, more than their municipality's `contact_days` ago; state,
     times, attempts and the last answer stay for "did they get it". A finished delivery's due
     time is when its outcome was recorded; a replay makes it pending again and so keeps it."""
-    codes, per_code, default = days.sql_args()
-    status = await conn.execute(
+    return await purged_rows(
+        conn,
         f"""UPDATE {schema}.webhook_deliveries d SET body = NULL
               FROM {schema}.webhook_endpoints w
              WHERE w.webhook_id = d.webhook_id AND d.body IS NOT NULL AND d.state IN ('delivered', 'failed')
-               AND coalesce(d.delivered_at, d.due_at)
-                   < $1::timestamptz - make_interval(days => {DAYS_FOR.format(municipality="w.municipality")})""",
-        now, codes, per_code, default,
-    )
-    return int(status.split()[-1])
+               AND {past_retention("coalesce(d.delivered_at, d.due_at)", "w.municipality")}""",
+        now, days)
