@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from loket.infra.http.client_address import client_label
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.authorization import Decision, decide
@@ -27,7 +28,7 @@ from loket.infra.identity.roles import Role
 from services.booking.errors import BookingError
 from services.booking.http.errors import as_problem
 from services.booking.http.problem import ProblemError, problem_response
-from services.booking.http.rate_limit import RateLimit, client_address
+from services.booking.http.rate_limit import RateLimit
 from services.booking.http.scopes import Audited, InBody, InPath, Open, Scope
 from services.booking.http.transactions import retried
 from services.booking.locations import Locator
@@ -122,7 +123,7 @@ def to_route(endpoint: Endpoint, locator: Locator, pool: Callable[[], Any], limi
         if endpoint.roles is not None and (refusal := _role_refusal(request, endpoint.roles)):
             return refusal
         if endpoint.roles is None and limiter is not None:
-            if (wait := await limiter.retry_after(client_address(request))) > 0:
+            if (wait := await limiter.retry_after(client_label(request))) > 0:
                 response = problem_response(429, "Too many requests", f"slow down: try again in {wait:.0f} s")
                 response.headers["Retry-After"] = str(max(1, round(wait)))
                 return response
@@ -175,7 +176,7 @@ async def _audit(request: Request, endpoint: Endpoint, audited: Audited, kwargs:
         object_id = endpoint.scope.object_id(request, kwargs)
     async with pool().acquire() as conn:
         await audit.record(conn, request.state.principal, Access(audited.action, audited.object_type, object_id),
-                           client_address(request), "booking")
+                           client_label(request), "booking")
 
 
 def uuid_path(request: Request, name: str, what: str) -> uuid.UUID:

@@ -16,9 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 import asyncpg
-from starlette.requests import Request
 
-from loket.infra.http.client_address import client_label
 from services.booking.rate_limits import repository as buckets
 
 IDLE_FORGOTTEN_AFTER = dt.timedelta(hours=1)
@@ -44,6 +42,3 @@ class SharedRateLimiter:
             await buckets.forget_idle(pool, self.schema, dt.datetime.now(dt.UTC) - IDLE_FORGOTTEN_AFTER)
         return await buckets.take(pool, self.schema, client, self.burst, self.rate)
 
-
-def client_address(request: Request) -> str:
-    return client_label(request)

@@ -10,7 +10,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from services.booking.http.rate_limit import RateLimit, client_address
+from loket.infra.http.client_address import client_label
+from services.booking.http.rate_limit import RateLimit
 from services.booking.page.texts import LANGUAGE_NAMES, LANGUAGES, texts_for
 
 PAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -45,7 +46,7 @@ def render_from(template_dirs: tuple[Path, ...], lang: str, name: str, status: i
 
 
 async def too_many_requests(request: Request, limiter: RateLimit) -> HTMLResponse | None:
-    wait = await limiter.retry_after(client_address(request))
+    wait = await limiter.retry_after(client_label(request))
     if wait <= 0:
         return None
     return HTMLResponse("Too many requests", status_code=429, headers={"Retry-After": str(max(1, round(wait)))})

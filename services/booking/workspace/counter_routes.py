@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
 from loket.infra.identity import audit
@@ -27,7 +28,6 @@ from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
 from services.booking.errors import BookingError
-from services.booking.http.rate_limit import client_address
 from services.booking.queue import calls as calls_repo
 from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
@@ -131,7 +131,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
                 async with conn.transaction():
                     touched = await _perform(conn, action, form, point_id, desk, principal.name, now, lang)
                     if touched is not None:  # personal data: on the audit trail, like the API's
-                        await audit.record(conn, principal, touched, client_address(request), "booking")
+                        await audit.record(conn, principal, touched, client_label(request), "booking")
         except BookingError as refused:
             return await _screen_response(request, f"{refused.title}: {refused.detail}", 409)
         except _FormError as bad:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
@@ -19,7 +20,6 @@ from loket.infra.runtime import Runtime
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
 from services.booking.errors import BookingError
-from services.booking.http.rate_limit import client_address
 from services.booking.queue.service import Queue
 from services.booking.staff.directory import Staffed
 from services.booking.workspace.device_access import DeviceAccess, form_token
@@ -88,7 +88,7 @@ def kiosk_routes(runtime: Runtime, queue: Queue, devices: DeviceAccess,
                 ticket, _ = await queue.take_ticket(conn, staffed.point.point_id, language, service, clock(), phone)
                 if phone is not None and (device := await devices.principal(request)) is not None:
                     await audit.record(conn, device, Access("take a ticket (mobile number)", "ticket",
-                                                            str(ticket.ticket_id)), client_address(request), "booking")
+                                                            str(ticket.ticket_id)), client_label(request), "booking")
         except BookingError as refused:
             return message(request, 409, f"{refused.title}: {refused.detail}", lang=lang)
         # The ticket speaks the language the citizen chose.

@@ -6,7 +6,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.person_pages import form_is_fresh
 from loket.infra.identity.principal import Principal
 from services.ebox_bridge.desk import access
@@ -31,6 +30,3 @@ def form_refusal(request: Request, form: dict[str, str]) -> Response | None:
         return message(request, 403, texts_for(language(request))["expired_form"])
     return None
 
-
-def client_of(request: Request) -> str:
-    return client_label(request)

@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
-from services.ebox_bridge.desk.guards import SERVICE, client_of, desk_refusal, form_refusal
+from services.ebox_bridge.desk.guards import SERVICE, desk_refusal, form_refusal
 from services.ebox_bridge.desk.rendering import (
     DESK,
     language,
@@ -79,7 +80,7 @@ class ReturnedLetters:
                                                            principal.name, self.clock())
             if done:
                 await audit.record(conn, principal, Access(ADDRESS_CHECKED, "letter", str(letter_id)),
-                                   client_of(request), SERVICE)
+                                   client_label(request), SERVICE)
         if not done:  # another municipality's, never returned, or done by a colleague meanwhile
             return message(request, 404, texts_for(lang)["returned_gone"])
         return RedirectResponse(with_lang(RETURNED, request, done="1"), 303)

@@ -41,6 +41,7 @@ from loket.infra.bus.dlq_store import (
     MalformedDeadLetterId,
     open_dlq_store,
 )
+from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
@@ -51,7 +52,7 @@ from services.ebox_bridge.api.print_house_batches import PrintBatchReading
 from services.ebox_bridge.api.print_house_models import PrintBatchView
 from services.ebox_bridge.api.problems import ApiProblem
 from services.ebox_bridge.desk import access
-from services.ebox_bridge.desk.guards import SERVICE, client_of, desk_refusal, form_refusal
+from services.ebox_bridge.desk.guards import SERVICE, desk_refusal, form_refusal
 from services.ebox_bridge.desk.rendering import (
     DESK,
     language,
@@ -173,7 +174,7 @@ class LetterDesk:
         found = await self.reading.of_recipient(principal, ssin, SHOWN)
         async with self.pool().acquire() as conn:
             ids = ",".join(str(v.letter_id) for v in found)[:2000] or "none found"
-            await audit.record(conn, principal, Access(SEARCH_BY_RECIPIENT, "letter", ids), client_of(request), SERVICE)
+            await audit.record(conn, principal, Access(SEARCH_BY_RECIPIENT, "letter", ids), client_label(request), SERVICE)
         return self._find_page(request, found=found, heading=t["results_for_recipient"], here=LETTERS)
 
     def _find_page(self, request: Request, *, query: str = "", found: list[LetterView] | None = None,
@@ -266,7 +267,7 @@ class LetterDesk:
             return message(request, problem.status, text)
         async with self.pool().acquire() as conn:
             await audit.record(conn, principal, Access(DOWNLOAD_BATCH_FILE, "print batch", f"{batch_id}/{name}"),
-                               client_of(request), SERVICE)
+                               client_label(request), SERVICE)
         return FileResponse(spooled.path, media_type=spooled.media_type, filename=f"{batch_id}-{name}",
                             headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
@@ -324,7 +325,7 @@ class LetterDesk:
             return message(request, 503, t["bus_down"])
         async with self.pool().acquire() as conn:
             await audit.record(conn, principal, Access(REPLAY_REFUSED, "letter", found.letter_id or dead_id),
-                               client_of(request), SERVICE)
+                               client_label(request), SERVICE)
         return RedirectResponse(with_lang(REFUSED, request, done="1"), 303)
 
     # --- webhooks
@@ -375,7 +376,7 @@ class LetterDesk:
                                                   self.retry.give_up_at(now)):
                     return message(request, 404, t["unknown_delivery"])
                 await audit.record(conn, principal, Access(REPLAY_DELIVERY, "webhook delivery", str(delivery_id)),
-                                   client_of(request), SERVICE)
+                                   client_label(request), SERVICE)
         return RedirectResponse(with_lang(WEBHOOKS, request, done="1"), 303)
 
 
