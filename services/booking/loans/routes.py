@@ -16,7 +16,7 @@ from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.scopes import COUNTER, MANAGERS, Audited, InBody, InPath
-from services.booking.loans.service import Loans
+from services.booking.loans.service import Donation, Loans
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
 LOAN = {"loan_id": {"type": "string", "format": "uuid"}}
@@ -86,8 +86,8 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
 
     async def donate_device(request: Request, body: DonationRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
-            await loans.donate(conn, request.path_params["point_id"], body.device_id, body.kind, body.label, body.donor,
-                               clock())
+            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label,
+                                 Donation(clock(), body.donor))
         return Registered(device_id=body.device_id)
 
     async def record_wipe(request: Request, body: WipeRequest) -> BaseModel:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -24,30 +25,34 @@ from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
 PRODUCER = "booking"
 
 
+@dataclass(frozen=True)
+class Donation:
+    """A device given to the point: when, and how the donor wishes to be named (if at all)."""
+
+    at: dt.datetime
+    donor: str | None
+
+
+def _not_wiped(device_id: str) -> Conflict:
+    return Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before lending it")
+
+
 class Loans:
     def __init__(self, appointments: Appointments) -> None:
         self.appointments, self.schema, self.outbox = appointments, appointments.schema, appointments.outbox
 
-    async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str) -> None:
-        point = await self.appointments.point(conn, point_id)
-        if point.capacity.lendable_devices == 0:
-            raise NotOffered("No lending here", f"{point_id} does not lend devices")
-        status = await conn.execute(f"""INSERT INTO {self.schema}.devices (device_id, point_id, kind, label)
-                                        VALUES ($1, $2, $3, $4) ON CONFLICT (device_id) DO NOTHING""",
-                                    device_id, point_id, kind, label)
-        if status.endswith(" 0"):
-            raise Conflict("Device exists", f"device {device_id} is registered already")
-
-    async def donate(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str,
-                     donor: str | None, now: dt.datetime) -> None:
-        """A donated device joins the point's devices, not lendable before its wipe is recorded."""
+    async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str,
+                       donation: Donation | None = None) -> None:
+        """A device joins the point's lendable devices; a donated one is not lendable before its
+        data wipe is recorded."""
         point = await self.appointments.point(conn, point_id)
         if point.capacity.lendable_devices == 0:
             raise NotOffered("No lending here", f"{point_id} does not lend devices")
         status = await conn.execute(
             f"""INSERT INTO {self.schema}.devices (device_id, point_id, kind, label, donated_at, donor, wipe_required)
-                VALUES ($1, $2, $3, $4, $5, $6, true) ON CONFLICT (device_id) DO NOTHING""",
-            device_id, point_id, kind, label, now, donor)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id) DO NOTHING""",
+            device_id, point_id, kind, label, donation.at if donation else None,
+            donation.donor if donation else None, donation is not None)
         if status.endswith(" 0"):
             raise Conflict("Device exists", f"device {device_id} is registered already")
 
@@ -82,8 +87,7 @@ class Loans:
         if device["condition"] != "good":
             raise Conflict("Device not lendable", f"device {device_id} is {device['condition']}")
         if device["unwiped"]:
-            raise Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before "
-                                               "lending it")
+            raise _not_wiped(device_id)
         if due_at <= now:
             raise Invalid("Due date in the past", "due_at must be in the future")
         loan_id = uuid.uuid4()
@@ -96,8 +100,7 @@ class Loans:
         except asyncpg.UniqueViolationError:
             raise Conflict("Device on loan", f"device {device_id} is lent out already; return it first") from None
         except asyncpg.CheckViolationError:  # the database's own rule (migration 0011), should a wipe race this
-            raise Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before "
-                                               "lending it") from None
+            raise _not_wiped(device_id) from None
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
             loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
+import asyncpg
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from starlette.requests import Request
 
@@ -20,6 +21,7 @@ from services.booking.seats.service import Seats
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
 BOOKING = {"booking_id": {"type": "string", "format": "uuid"}}
+StepCase = Callable[[asyncpg.Connection, uuid.UUID, dt.datetime], Awaitable[None]]  # check-in, check-out, cancel
 
 
 class SeatRequest(BaseModel):
@@ -49,13 +51,13 @@ def seat_endpoints(runtime: Runtime, seats: Seats, clock: Callable[[], dt.dateti
                                       body.language, body.contact.details() if body.contact else None, clock())
         return SeatView(booking_id=booked.booking_id, seat_no=booked.seat_no)
 
-    def step(name: str) -> Callable[[Request], object]:
+    def step(use_case: StepCase) -> Callable[[Request], object]:
         async def handle(request: Request) -> BaseModel:
             booking_id = uuid_path(request, "booking_id", "seat booking")
             async with db().acquire() as conn, conn.transaction():
-                await getattr(seats, name)(conn, booking_id, clock())
+                await use_case(conn, booking_id, clock())
             return SeatStep(booking_id=booking_id)
-        handle.__name__ = f"{name}_seat_booking"  # the OpenAPI operation id
+        handle.__name__ = f"{use_case.__name__}_seat_booking"  # the OpenAPI operation id
         return handle
 
     scope = InPath("booking_id", "seat booking")
@@ -64,10 +66,10 @@ def seat_endpoints(runtime: Runtime, seats: Seats, clock: Callable[[], dt.dateti
                  body=SeatRequest, response=SeatView, status=201, errors=(404, 409, 422), tag="seats",
                  extra={"path": POINT}, scope=InPath("point_id", "assistance point"),
                  audit=Audited("book a seat (contact details)", "seat booking", "booking_id")),
-        Endpoint("POST", "/staff/seat-bookings/{booking_id}/check-in", step("check_in"), "The citizen took their seat",
+        Endpoint("POST", "/staff/seat-bookings/{booking_id}/check-in", step(seats.check_in), "The citizen took their seat",
                  COUNTER, response=SeatStep, errors=(404, 409), tag="seats", extra={"path": BOOKING}, scope=scope),
-        Endpoint("POST", "/staff/seat-bookings/{booking_id}/check-out", step("check_out"), "The citizen left the seat",
+        Endpoint("POST", "/staff/seat-bookings/{booking_id}/check-out", step(seats.check_out), "The citizen left the seat",
                  COUNTER, response=SeatStep, errors=(404, 409), tag="seats", extra={"path": BOOKING}, scope=scope),
-        Endpoint("POST", "/staff/seat-bookings/{booking_id}/cancel", step("cancel"), "Cancel a seat booking",
+        Endpoint("POST", "/staff/seat-bookings/{booking_id}/cancel", step(seats.cancel), "Cancel a seat booking",
                  COUNTER, response=SeatStep, errors=(404, 409), tag="seats", extra={"path": BOOKING}, scope=scope),
     ]
