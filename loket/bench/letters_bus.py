@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import RecordsToDelete
 from aiokafka.structs import TopicPartition
 
+from loket.bench.raw_kafka import prime_partitions
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.kafka_topics import (
     DEFAULT_PARTITIONS,
@@ -159,11 +160,9 @@ class KafkaBenchBus:
         # As many partitions as the letters' own topic: the raw run spreads its work the same way.
         partitions = production_partitions().get("letters.issued.v1", DEFAULT_PARTITIONS)
         await ensure_topics(self.bootstrap, [TopicSpec(t, partitions) for t in topics])
-        # A topic just created can answer NOT_LEADER for a moment, and the producer's retries
-        # would slow the raw run: a record to every partition makes the brokers and the producer
-        # agree on the leaders first; the records are deleted again before anything reads them.
-        await asyncio.gather(*[await self.producer.send(t, b"{}", partition=p)
-                               for t in topics for p in range(partitions)])
+        # Primed with this bus's producer, which publishes the load; the primers are deleted again
+        # before anything reads them.
+        await prime_partitions(self.producer, topics, partitions)
         admin = admin_client(self.bootstrap)
         await admin.start()
         try:

@@ -23,6 +23,13 @@ PRIMER = b"{}"
 FETCH_TIMEOUT_S = 30.0  # no record for this long: the consumer is stuck, not slow
 
 
+async def prime_partitions(producer: AIOKafkaProducer, topics: list[str], partitions: int) -> None:
+    """One record to every partition of new topics before a clock starts: the brokers and the
+    producer agree on each partition's leader (a topic just created can answer NOT_LEADER for a
+    moment, and the retries would slow a baseline, flattering Loket's ratio)."""
+    await asyncio.gather(*[await producer.send(t, PRIMER, partition=p) for t in topics for p in range(partitions)])
+
+
 async def run_raw_kafka(
     bootstrap: str, messages: int, fetch_batch: int, partitions: int, on_progress: OnProgress | None = None
 ) -> RawBusResult:
@@ -38,10 +45,7 @@ async def run_raw_kafka(
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
         await producer.start()
         try:
-            # One record per partition before the clock starts: the producer learns every
-            # partition's leader (a topic just created can answer NOT_LEADER for a moment, and
-            # the retries would slow the baseline, flattering Loket's ratio).
-            await asyncio.gather(*[await producer.send(topic, PRIMER, partition=p) for p in range(partitions)])
+            await prime_partitions(producer, [topic], partitions)
             meter = CpuMeter().start()
             pending = [await producer.send(topic, body, key=key) for key, body in records]
             done = 0

@@ -39,7 +39,7 @@ from loket.cli.bench_booking import booking
 from loket.cli.bench_letters import letters
 from loket.cli.bench_notify import notify
 from loket.cli.bench_reporting import reporting
-from loket.cli.bench_stack import bench_stack, check_bus_choice
+from loket.cli.bench_stack import bench_stack, check_bus_choice, describe
 from loket.contracts import LetterFailed
 from loket.devstack.stack import Stack
 from loket.infra.bus.address import parse_bus_url
@@ -123,12 +123,7 @@ def bus(
     counts = _consumer_counts(consumers, broker)
     options = PipelineOptions(events, writers, per_tx, relay_batch, consumer_batch, consumer_timeout, rate)
     with _stack(keep_data, broker) as stack:
-        where = (
-            "embedded (PostgreSQL fsync on, JetStream sync always)" if stack.embedded == ("postgres", "nats")
-            else "embedded PostgreSQL (fsync on), three Kafka brokers (acks=all, min.insync.replicas 2)"
-            if broker == "kafka" and stack.embedded == ("postgres",)
-            else f"external servers except {', '.join(stack.embedded) or 'none'} embedded"
-        )
+        where = describe(stack, broker)
         console.print(f"database {stack.database_address}\nbus      {stack.bus_address}  ({where})")
         report = asyncio.run(_run(stack, options, counts, pg_connections, pg_seconds, keep_data, profile,
                                   warm_up if broker == "kafka" else 0))

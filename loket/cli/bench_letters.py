@@ -28,7 +28,7 @@ from loket.bench.letters_raw import run_raw_letters
 from loket.bench.letters_report import LettersReport
 from loket.bench.letters_sim import RunningSim, running_simulator, simulator_received
 from loket.bench.progress_bars import StageBars
-from loket.cli.bench_stack import bench_stack, check_bus_choice
+from loket.cli.bench_stack import bench_stack, check_bus_choice, describe
 
 console = Console()
 
@@ -71,7 +71,7 @@ def letters(
             except HttpBenchError as error:
                 console.print(f"[red]{error}[/]")
                 raise typer.Exit(1) from error
-            report.machine = machine_info(_where(stack.embedded, broker))
+            report.machine = machine_info(describe(stack, broker))
             report.broker = broker
     finally:
         if report is not None and not report.missing:
@@ -99,13 +99,6 @@ def letters(
                       f"(settled: {', '.join(f'{k} {v:,}' for k, v in sorted(report.loket.outcomes.items())) or 'none'}); "
                       f"see ebox_bridge.log in the work folder[/]")
         raise typer.Exit(1)
-
-
-def _where(embedded: tuple[str, ...], broker: str) -> str:
-    if broker == "kafka":
-        return ("embedded PostgreSQL, " if "postgres" in embedded else "external PostgreSQL, ") + \
-            "three Kafka brokers (acks=all, min.insync.replicas 2)"
-    return "embedded" if embedded else "external servers"
 
 
 @dataclass(frozen=True)

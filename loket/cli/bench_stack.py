@@ -37,6 +37,16 @@ def bench_stack(data_dir: Path, broker: str, console: Console) -> Iterator[Stack
             yield stack
 
 
+def describe(stack: Stack, broker: str) -> str:
+    """Where a benchmark ran, for its report: what was embedded, and the durability settings."""
+    if broker == "kafka":
+        postgres = "embedded PostgreSQL (fsync on)" if "postgres" in stack.embedded else "external PostgreSQL"
+        return f"{postgres}, three Kafka brokers (acks=all, min.insync.replicas 2)"
+    if stack.embedded == ("postgres", "nats"):
+        return "embedded (PostgreSQL fsync on, JetStream sync always)"
+    return f"external servers except {', '.join(stack.embedded) or 'none'} embedded"
+
+
 @contextlib.contextmanager
 def kafka_url(data_dir: Path, console: Console) -> Iterator[str]:
     configured = os.environ.get("LOKET_BUS_URL", "")

@@ -100,8 +100,7 @@ class OutboxRelay:
 
     async def _publish_in_key_order(self, rows: list[Any]) -> None:
         if self.publish_in_order is not None:
-            await self.publish_in_order([(r["topic"], r["key"], str(r["event_id"]), bytes(r["payload"]),
-                                          {"x-loket-event-type": r["event_type"]}) for r in rows])
+            await self.publish_in_order([_publication(r) for r in rows])
             return
         by_key: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
@@ -109,10 +108,7 @@ class OutboxRelay:
 
         async def publish_key(key_rows: list[Any]) -> None:
             for r in key_rows:
-                await self.publish(
-                    r["topic"], r["key"], str(r["event_id"]), bytes(r["payload"]),
-                    {"x-loket-event-type": r["event_type"]},
-                )
+                await self.publish(*_publication(r))
 
         await asyncio.gather(*(publish_key(k) for k in by_key.values()))
 
@@ -131,3 +127,9 @@ class OutboxRelay:
             self.retention_s,
         )
         return int(status.split()[-1])
+
+
+def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
+    """(topic, key, message id, body, headers) of an outbox row, as both publish paths take it."""
+    return (row["topic"], row["key"], str(row["event_id"]), bytes(row["payload"]),
+            {"x-loket-event-type": row["event_type"]})
