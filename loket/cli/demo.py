@@ -32,7 +32,7 @@ from loket.cli.print_cmd import close_print_batch
 from loket.contracts import LetterIssuedPayload, topics
 from loket.devstack.stack import running_stack
 from loket.devstack.supervisor import Supervisor
-from loket.devstack.up import prepare_services, write_runtime
+from loket.devstack.up import Prepared, prepare_services, write_runtime
 from loket.infra.bus.bus import Bus
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import LoketSettings
@@ -41,14 +41,22 @@ from services.ebox_bridge.domain import states
 console = Console()
 
 
-def wait_ready(ports: dict[str, int], timeout_s: float = 90) -> None:
+def health_urls(prepared: Prepared) -> dict[str, str]:
+    """What must answer before the demo plays: every service, and the simulators it calls itself
+    (it activates a citizen's eBox at the simulator first thing)."""
+    urls = {name: f"http://127.0.0.1:{port}/health/ready" for name, port in prepared.ports.items()}
+    simulators = {"ebox_sim": prepared.simulator_url, "sms_sim": prepared.sms_url}
+    return urls | {name: f"{url}/health/live" for name, url in simulators.items() if url}
+
+
+def wait_ready(urls: dict[str, str], timeout_s: float = 90) -> None:
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("starting services", total=len(ports))
-        pending, deadline = dict(ports), time.monotonic() + timeout_s
+        task = progress.add_task("starting services", total=len(urls))
+        pending, deadline = dict(urls), time.monotonic() + timeout_s
         while pending and time.monotonic() < deadline:
-            for name, port in list(pending.items()):
+            for name, url in list(pending.items()):
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+                    with urllib.request.urlopen(url, timeout=2) as r:
                         if r.status == 200:
                             del pending[name]
                             progress.advance(task)
@@ -135,7 +143,7 @@ def demo(
         for child in children:
             child.start()
         try:
-            wait_ready(ports)
+            wait_ready(health_urls(prepared))
             token = (stack.data_dir / "admin-token").read_text().strip()
             figures = asyncio.run(_play(stack, prepared, token, letters * scale, scale))
             summary = Table(title=f"Loket demo ({time.monotonic() - started:.1f} s)")
