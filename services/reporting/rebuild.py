@@ -52,7 +52,7 @@ async def _replay(js, conn: asyncpg.Connection, schema: str, topic: str, start_s
         while seen_seq < end_seq:
             try:
                 messages = await subscription.fetch(1000, timeout=2)
-            except nats.errors.TimeoutError:
+            except (TimeoutError, nats.errors.TimeoutError):  # nats-py raises either, by where it waited
                 break  # nothing more for this subject up to the end sequence
             events = []
             for message in messages:

@@ -18,7 +18,6 @@ from typing import Any
 import asyncpg
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import ServiceUnavailableError
 
 from loket.contracts import topics
 from loket.contracts.letters import LetterIssued
@@ -26,6 +25,7 @@ from loket.contracts.national_number import national_numbers_in
 from loket.devstack.catalog import SERVICE_NAMES, service_module
 from loket.infra.bus.address import parse_bus_url
 from services.ebox_bridge.domain import states
+from tests.support.jetstream_reads import fetch_when_led
 
 Results = dict[str, tuple[bool, str]]
 EBOX_GAVE_WAY = {states.NOT_DIGITAL, states.UNAVAILABLE, states.FAILED}  # paper takes over (ebox_first)
@@ -35,7 +35,6 @@ NOTIFY_OPEN = ("created",)  # 'sending' with a provider reference is handed over
 # the suite, 5 s), still to be waited for; one due later is a deferral (a limit, quiet hours) the
 # audit must see as such rather than wait a day for.
 RETRY_HORIZON = "15 seconds"
-DEAD_LETTER_READ_S = 60  # how long a dead-letter stream may stay without a leader before the audit gives up
 
 
 @dataclass
@@ -212,18 +211,9 @@ async def read_dead_letters(bus_url: str, hostile_topics: set[str]) -> list[tupl
             expected = sum((info.state.subjects or {}).values())
             sub = await js.pull_subscribe(subject, stream=topics.stream_for(topic), config=ConsumerConfig(
                 ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60))
-            got, deadline = 0, time.monotonic() + DEAD_LETTER_READ_S
+            got = 0
             while got < expected:
-                try:
-                    batch = await sub.fetch(1000, timeout=10)
-                except ServiceUnavailableError:
-                    # On a cluster a consumer just made (or a stream just after a node came back)
-                    # has no leader for a moment: JetStream answers 503 to the pull, not an error.
-                    if time.monotonic() > deadline:
-                        raise
-                    await asyncio.sleep(0.5)
-                    continue
-                for msg in batch:
+                for msg in await fetch_when_led(sub, 1000, timeout=10):
                     found.append((topic, {k: str(v) for k, v in (msg.headers or {}).items()}))
                     got += 1
             await sub.unsubscribe()

@@ -21,6 +21,7 @@ from loket.infra.db.relay import OutboxRelay
 from loket.infra.embedded.nats_cluster import REPLICAS, EmbeddedNatsCluster
 from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
+from tests.support.jetstream_reads import fetch_when_led
 
 TOPIC = topics.CITIZENS
 STREAM = topics.stream_for(TOPIC)
@@ -59,7 +60,7 @@ async def event_ids(servers: list[str]) -> list[str]:
         found: list[str] = []
         while True:
             try:
-                batch = await sub.fetch(500, timeout=1)
+                batch = await fetch_when_led(sub, 500, timeout=1)  # the killed node's consumer may lead no more
             except (TimeoutError, nats.errors.TimeoutError):
                 return found
             found += [json.loads(m.data)["event_id"] for m in batch]
