@@ -98,6 +98,12 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             await boss.get_by_label("Note").fill("Tax-on-web evening")
             await boss.get_by_role("button", name="Offer", exact=True).click()
             assert "The shift is open to volunteers." in await boss.inner_text("main")
+            # And one tomorrow morning, less than a day ahead: too late for volunteers to sign up.
+            await boss.get_by_label("Date").fill(MONDAY.isoformat())
+            await boss.get_by_label("Starts at").fill("09:00")
+            await boss.get_by_label("Ends at").fill("12:00")
+            await boss.get_by_role("button", name="Offer", exact=True).click()
+            assert "Open shift 09:00–12:00: 0 of 1 places taken" in await boss.inner_text("#gaps")
 
             first = await new_page(browser, TABLET)
             await sign_in_page(first, base, "/staff/shifts?lang=en", anna)
@@ -113,6 +119,10 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             await sign_in_page(second, base, "/staff/shifts?lang=en", bram)
             row = second.get_by_role("row", name=re.compile("Tue 2027-01-12"))
             assert "Full" in await row.inner_text() and await row.get_by_role("button").count() == 0
+            await second.goto(f"{base}/staff/shifts?lang=nl")
+            await second.get_by_role("button", name="Inschrijven voor ma 2027-01-11, 09:00–12:00").click()
+            assert "Inschrijven kan tot 24 uur voor het begin" in await second.inner_text("[role=alert]")
+            second.console_errors.clear()  # the refusal was answered 409, as it should be
 
             await boss.goto(f"{base}/staff/rota/{DIGIBANK}?lang=en")
             for lang in ("nl", "fr", "de", "en"):

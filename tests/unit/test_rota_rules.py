@@ -29,9 +29,13 @@ def utc(*parts: int) -> dt.datetime:
 def test_sign_up_closes_exactly_the_notice_before_the_start() -> None:
     day = dt.date(2026, 6, 10)  # 10:00 Brussels = 08:00 UTC in summer
     assert signup_problem(RULES, day, TEN, utc(2026, 6, 9, 8, 0), 0) is None
-    assert "close 24 hours before" in signup_problem(RULES, day, TEN, utc(2026, 6, 9, 8, 1), 0)  # type: ignore[operator]
-    assert "started already" in signup_problem(RULES, day, TEN, utc(2026, 6, 10, 8, 0), 0)  # type: ignore[operator]
-    assert "the most is 3" in signup_problem(RULES, day, TEN, utc(2026, 6, 1), 3)  # type: ignore[operator]
+    closed = signup_problem(RULES, day, TEN, utc(2026, 6, 9, 8, 1), 0)
+    assert closed and closed.title == "Sign-ups closed" and "close 24 hours before" in closed.detail
+    started = signup_problem(RULES, day, TEN, utc(2026, 6, 10, 8, 0), 0)
+    assert started and started.title == "Shift started"
+    week = signup_problem(RULES, day, TEN, utc(2026, 6, 1), 3)
+    assert week and week.title == "Weekly maximum reached" and "the most is 3" in week.detail
+    assert signup_problem(RULES, day, TEN, utc(2026, 6, 1), 2) is None
 
 
 @pytest.mark.parametrize(("day", "last_moment"), [

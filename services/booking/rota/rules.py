@@ -28,29 +28,42 @@ def starts_at(on_date: dt.date, starts: dt.time) -> dt.datetime:
     return local_instant(on_date, starts)
 
 
+@dataclass(frozen=True)
+class RotaRefusal:
+    title: str  # stable: the pages translate by it
+    detail: str
+
+
+STARTED = "Shift started"
+SIGNUPS_CLOSED = "Sign-ups closed"
+WEEK_FULL = "Weekly maximum reached"
+TOO_LATE_TO_CANCEL = "Too late to cancel"
+
+
 def signup_problem(rules: RotaRules, on_date: dt.date, starts: dt.time, now: dt.datetime,
-                   taken_that_week: int) -> str | None:
+                   taken_that_week: int) -> RotaRefusal | None:
     """Why a volunteer may not sign up for this shift now, or None. `taken_that_week`: their
     requested or approved shifts in the shift's ISO week."""
     begins = starts_at(on_date, starts)
     if begins <= now:
-        return "this shift has started already"
+        return RotaRefusal(STARTED, "this shift has started already")
     if begins - now < rules.signup_notice:
-        return (f"sign-ups close {_hours(rules.signup_notice)} before a shift starts, so the point manager can "
-                "approve them; call the point instead")
+        return RotaRefusal(SIGNUPS_CLOSED, f"sign-ups close {_hours(rules.signup_notice)} before a shift starts, "
+                                           "so the point manager can approve them; call the point instead")
     if taken_that_week >= rules.max_per_week:
-        return f"you have {taken_that_week} shifts that week already; the most is {rules.max_per_week}"
+        return RotaRefusal(WEEK_FULL, f"you have {taken_that_week} shifts that week already; "
+                                      f"the most is {rules.max_per_week}")
     return None
 
 
-def cancel_problem(rules: RotaRules, on_date: dt.date, starts: dt.time, now: dt.datetime) -> str | None:
+def cancel_problem(rules: RotaRules, on_date: dt.date, starts: dt.time, now: dt.datetime) -> RotaRefusal | None:
     """Why a volunteer may not cancel their own sign-up now, or None."""
     begins = starts_at(on_date, starts)
     if begins <= now:
-        return "this shift has started already"
+        return RotaRefusal(STARTED, "this shift has started already")
     if begins - now < rules.cancel_notice:
-        return (f"a shift can be cancelled here until {_hours(rules.cancel_notice)} before it starts; "
-                "call the point manager, who can find someone else")
+        return RotaRefusal(TOO_LATE_TO_CANCEL, f"a shift can be cancelled here until {_hours(rules.cancel_notice)} "
+                                               "before it starts; call the point manager, who can find someone else")
     return None
 
 

@@ -116,7 +116,7 @@ class Rota:
                 WHERE s.helper_id = $1 AND s.status = ANY($2::text[]) AND o.withdrawn_at IS NULL
                   AND o.on_date BETWEEN $3 AND $4""", helper.helper_id, list(ACTIVE), monday, sunday)
         if (problem := signup_problem(self.rules, shift["on_date"], shift["starts"], now, taken)) is not None:
-            raise Conflict("Sign-up not possible", problem)
+            raise Conflict(problem.title, problem.detail)
         signup_id = uuid.uuid4()
         for _ in range(shift["places"]):
             place_no = await conn.fetchval(
@@ -149,7 +149,7 @@ class Rota:
         if signup.status not in ACTIVE:
             raise Conflict("Not possible now", "this sign-up was declined or cancelled already")
         if (problem := cancel_problem(self.rules, signup.on_date, signup.starts, now)) is not None:
-            raise Conflict("Too late to cancel", problem)
+            raise Conflict(problem.title, problem.detail)
         await self._move(conn, signup, "cancelled", helper_id, now)
 
     async def decide(self, conn: asyncpg.Connection, signup_id: uuid.UUID, approve: bool, by: str,

@@ -157,6 +157,21 @@ WEEKDAY_NAMES = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "fr": ("lun",
 CLOSED_WORDS = frozenset({"gesloten", "fermé", "ferme", "geschlossen", "closed", "-"})
 
 REFUSALS: dict[str, dict[str, str]] = {
+    # {s}, {c}, {m}: the sign-up notice and cancel notice in hours, the weekly maximum.
+    "Shift started": _t("Deze shift is al begonnen.", "Cette permanence a déjà commencé.",
+                        "Diese Schicht hat schon begonnen.", "This shift has started already."),
+    "Sign-ups closed": _t("Inschrijven kan tot {s} uur voor het begin, zodat de beheerder kan goedkeuren. Bel het hulppunt.",
+                          "L'inscription est possible jusqu'à {s} heures avant le début, pour que le responsable puisse approuver. Appelez le point d'aide.",
+                          "Anmelden geht bis {s} Stunden vor Beginn, damit die Leitung bestätigen kann. Rufen Sie den Hilfepunkt an.",
+                          "Sign-ups close {s} hours before the start, so the manager can approve. Call the point instead."),
+    "Weekly maximum reached": _t("U hebt die week al {m} shifts; meer kan niet.",
+                                 "Vous avez déjà {m} permanences cette semaine-là ; ce n'est pas possible davantage.",
+                                 "Sie haben in dieser Woche schon {m} Schichten; mehr geht nicht.",
+                                 "You have {m} shifts that week already; that is the most."),
+    "Too late to cancel": _t("Annuleren kan hier tot {c} uur voor het begin. Bel de beheerder, die iemand anders zoekt.",
+                             "L'annulation est possible ici jusqu'à {c} heures avant le début. Appelez le responsable, qui trouvera quelqu'un d'autre.",
+                             "Absagen geht hier bis {c} Stunden vor Beginn. Rufen Sie die Leitung an, die jemand anderen findet.",
+                             "You can cancel here until {c} hours before the start. Call the manager, who will find someone else."),
     "Shift full": _t("Alle plaatsen van deze shift zijn ingenomen. Kies een andere shift.",
                      "Toutes les places de cette permanence sont prises. Choisissez-en une autre.",
                      "Alle Plätze dieser Schicht sind vergeben. Wählen Sie eine andere Schicht.",
@@ -174,7 +189,8 @@ def rota_texts(lang: str) -> dict[str, str]:
     return {key: by_lang[lang] for key, by_lang in TEXTS.items()}
 
 
-def refusal_text(title: str, detail: str, lang: str) -> str:
-    """A refusal in the page's language where it has a translation; the English sentence otherwise
-    (e.g. the notice rules, whose sentence carries the numbers)."""
-    return REFUSALS.get(title, {}).get(lang, detail)
+def refusal_text(title: str, detail: str, lang: str, numbers: dict[str, object] | None = None) -> str:
+    """A refusal in the page's language where it has a translation (`numbers` fill in the rules'
+    figures), the use case's English sentence otherwise."""
+    text = REFUSALS.get(title, {}).get(lang)
+    return text.format(**(numbers or {})) if text else detail

@@ -90,7 +90,8 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
                         return message(request, 404, t["not_here"])
                     await rota.sign_up(conn, object_id, helper, clock())
         except BookingError as refused:
-            return await my_shifts(request, f"{t['refused']}: {refusal_text(refused.title, refused.detail, lang)}", 409)
+            reason = refusal_text(refused.title, refused.detail, lang, _numbers(rota.rules))
+            return await my_shifts(request, f"{t['refused']}: {reason}", 409)
         return RedirectResponse(_back(SHIFT_PAGES, request, "cancelled" if cancelling else "signed_up"), 303)
 
     async def point_rota(request: Request, error: str | None = None, status: int = 200) -> Response:
@@ -183,9 +184,13 @@ def _when(on_date: dt.date, starts: dt.time, ends: dt.time, lang: str) -> str:
     return f"{WEEKDAY_NAMES[lang][on_date.weekday()]} {on_date.isoformat()}, {starts:%H:%M}–{ends:%H:%M}"
 
 
+def _numbers(rules: RotaRules) -> dict[str, object]:
+    return {"s": f"{rules.signup_notice.total_seconds() / 3600:g}",
+            "c": f"{rules.cancel_notice.total_seconds() / 3600:g}", "m": rules.max_per_week}
+
+
 def _rules_hint(rules: RotaRules, r: dict[str, str]) -> str:
-    return r["rules_hint"].format(s=f"{rules.signup_notice.total_seconds() / 3600:g}",
-                                  c=f"{rules.cancel_notice.total_seconds() / 3600:g}", m=rules.max_per_week)
+    return r["rules_hint"].format(**_numbers(rules))
 
 
 def _csrf(request: Request) -> str:
