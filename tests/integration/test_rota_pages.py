@@ -12,6 +12,7 @@ import asyncpg
 
 from loket.infra.identity.roles import Role
 from services.booking.calendar.local_time import local_instant
+from services.booking.staff.directory import PointDirectory
 from services.booking.staff.model import Helper
 from services.booking.staff.repository import upsert_staff
 from tests.support.booking_harness import running_booking
@@ -74,15 +75,32 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             assert "New bookings follow the new settings at once." in await boss.inner_text("main")
             assert await _monday_seat(booking) == 201  # at once, no stale cache
             assert await boss.locator("#label-warning").count() == 1
-            await boss.get_by_label("Connectoo certificate since").first.fill("2026-06-01")
-            await boss.get_by_label("Valid until").first.fill("2029-06-01")
-            await boss.get_by_role("button", name=re.compile("Save the certificate of")).first.click()
-            await boss.wait_for_url(re.compile(r".*done=saved.*"))
+            await boss.get_by_role("link", name="Marleen Janssens").click()
+            for lang in ("nl", "fr", "de", "en"):
+                await boss.goto(re.sub(r"lang=\w\w", f"lang={lang}", boss.url))
+                await assert_accessible(boss, f"helper profile ({lang})")
+            assert await boss.inner_text("#valid-today") == "No"
+            await boss.get_by_label("Connectoo certificate since").fill("2026-06-01")
+            await boss.get_by_label("Valid until").fill("2026-01-01")  # before the certificate: refused
+            await boss.get_by_label("Deutsch").check()
+            await boss.get_by_role("button", name="Save", exact=True).click()
+            assert "must expire after" in await boss.inner_text("[role=alert]")
+            assert await boss.get_by_label("Deutsch").is_checked()  # nothing typed is lost
+            boss.console_errors.clear()
+            await boss.get_by_label("Valid until").fill("2029-06-01")
+            await boss.screenshot(path=str(artifact("staff-helper-profile.png")), full_page=True)
+            await boss.get_by_role("button", name="Save", exact=True).click()
+            await boss.wait_for_url(re.compile(r".*/staff/manage/[^/]+\?.*done=saved.*"))
             assert await boss.locator("#label-warning").count() == 0
+            async with pool.acquire() as conn:
+                staffed = await PointDirectory("booking", ttl_s=0).get(conn, DIGIBANK)
+            marleen = next(h for h in staffed.helpers if h.name == "Marleen Janssens")  # type: ignore[union-attr]
+            assert marleen.languages == ["nl", "fr", "de", "en"]
+            assert marleen.connectoo_expires_on == dt.date(2029, 6, 1) and marleen.certified_on(NOW.date())
             audited = await pool.fetch("SELECT action, object_id FROM identity.audit_log WHERE principal = $1", manager)
             assert {(r["action"], r["object_id"]) for r in audited} >= {
                 ("change the point's settings", DIGIBANK)}
-            assert any(r["action"] == "change a helper's Connectoo certificate" for r in audited)
+            assert any(r["action"] == "change a helper's profile" for r in audited)
 
             # Tomorrow (Monday) is open now, and nobody is on the rota: the dashboard flags it.
             await boss.goto(f"{base}/staff/dashboard/{DIGIBANK}?lang=en")

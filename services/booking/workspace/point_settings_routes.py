@@ -39,6 +39,8 @@ from services.booking.points.settings_form import (
 )
 from services.booking.rota.texts import WEEKDAY_NAMES, rota_texts
 from services.booking.staff.directory import PointDirectory, Staffed
+from services.booking.staff.profile_form import changed_helper
+from services.booking.staff.profile_form import helper_form as _helper_form
 from services.booking.staff.repository import save_helper
 from services.booking.workspace import access
 from services.booking.workspace.rendering import language, message, render
@@ -115,7 +117,26 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
         points.forget(point_id)  # this replica at once; the others through the change signal
         return RedirectResponse(_back(request, point_id), 303)
 
-    async def save_certificate(request: Request) -> Response:
+    async def helper_page(request: Request, error: str | None = None, status: int = 200,
+                          form: dict[str, str] | None = None) -> Response:
+        principal: Principal = request.state.principal
+        lang = language(request)
+        t, r = texts_for(lang), rota_texts(lang)
+        if not access.manages(principal):
+            return message(request, 403, r["not_manager"])
+        async with db().acquire() as conn:
+            point, helper = await _helper_in_scope(conn, request, principal)
+        if point is None or helper is None:
+            return message(request, 404, t["not_here"])
+        live = signed_in(request)
+        return render(request, "helper_profile.html.j2", status, lang=lang, r=r, error=error, point=point,
+                      title=r["profile_title"].format(n=helper.name), helper=helper,
+                      csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}",
+                      f=form or _helper_form(helper), valid=r["yes"] if helper.certified_on(local_date(clock())) else r["no"],
+                      services=[(slug, s.names[lang]) for slug, s in CATALOGUE.items()],
+                      languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES])
+
+    async def save_helper_profile(request: Request) -> Response:
         principal: Principal = request.state.principal
         lang = language(request)
         t, r = texts_for(lang), rota_texts(lang)
@@ -124,32 +145,32 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
             return message(request, 403, r["not_manager"])
         if not form_is_fresh(request, form):
             return message(request, 403, t["expired_form"])
-        point_id, helper_id = request.path_params["point_id"], request.path_params["helper_id"]
         async with db().acquire() as conn:
-            point = await access.reachable_point(conn, points, principal, point_id)
-            staffed = point and await points.get(conn, point_id)
-            helper = next((h for h in staffed.helpers if h.helper_id == helper_id), None) if staffed else None
-            if helper is None:  # only the helpers who work at a point the manager reaches
+            point, helper = await _helper_in_scope(conn, request, principal)
+            if point is None or helper is None:  # only the helpers who work at a point the manager reaches
                 return message(request, 404, t["not_here"])
             try:
-                since, until = (dt.date.fromisoformat(v) if (v := form.get(k, "").strip()) else None
-                                for k in ("since", "until"))
-                changed = helper.model_validate({**helper.model_dump(mode="json"), "connectoo_certified_on": since,
-                                                 "connectoo_expires_on": until,
-                                                 "connectoo_certified": since is not None})
+                changed = changed_helper(helper, form, list(CATALOGUE))
             except ValueError as invalid:  # a date that is no date, or the model's own refusal
                 reason = _reasons(invalid) if isinstance(invalid, ValidationError) else str(invalid)
-                return await page(request, r["bad_settings"].format(d=f"{helper.name}: {reason}"), 400)
+                return await helper_page(request, r["bad_settings"].format(d=reason), 400, form)
             async with conn.transaction():
                 await save_helper(conn, schema, changed)
-                await audit.record(conn, principal, Access("change a helper's Connectoo certificate", "helper",
-                                                           helper_id), client_label(request), "booking")
-        points.forget(point_id)
-        return RedirectResponse(_back(request, point_id), 303)
+                await audit.record(conn, principal, Access("change a helper's profile", "helper", helper.helper_id),
+                                   client_label(request), "booking")
+        points.forget(point.point_id)
+        return RedirectResponse(_back(request, point.point_id), 303)
+
+    async def _helper_in_scope(conn, request: Request, principal: Principal):  # type: ignore[no-untyped-def]
+        point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
+        staffed = point and await points.get(conn, point.point_id)
+        helper_id = request.path_params["helper_id"]
+        return point, next((h for h in staffed.helpers if h.helper_id == helper_id), None) if staffed else None
 
     return [Route(SETTINGS_PAGES + "/{point_id}", page, methods=["GET"]),
             Route(SETTINGS_PAGES + "/{point_id}", save, methods=["POST"]),
-            Route(SETTINGS_PAGES + "/{point_id}/helpers/{helper_id}", save_certificate, methods=["POST"])]
+            Route(SETTINGS_PAGES + "/{point_id}/helpers/{helper_id}", helper_page, methods=["GET"]),
+            Route(SETTINGS_PAGES + "/{point_id}/helpers/{helper_id}", save_helper_profile, methods=["POST"])]
 
 
 def _form_of(staffed: Staffed) -> dict[str, str]:
