@@ -45,8 +45,8 @@ def signup_problem(rules: RotaRules, on_date: dt.date, starts: dt.time, now: dt.
     """Why a volunteer may not sign up for this shift now, or None. `taken_that_week`: their
     requested or approved shifts in the shift's ISO week."""
     begins = starts_at(on_date, starts)
-    if begins <= now:
-        return RotaRefusal(STARTED, "this shift has started already")
+    if (started := _started(begins, now)) is not None:
+        return started
     if begins - now < rules.signup_notice:
         return RotaRefusal(SIGNUPS_CLOSED, f"sign-ups close {_hours(rules.signup_notice)} before a shift starts, "
                                            "so the point manager can approve them; call the point instead")
@@ -59,12 +59,16 @@ def signup_problem(rules: RotaRules, on_date: dt.date, starts: dt.time, now: dt.
 def cancel_problem(rules: RotaRules, on_date: dt.date, starts: dt.time, now: dt.datetime) -> RotaRefusal | None:
     """Why a volunteer may not cancel their own sign-up now, or None."""
     begins = starts_at(on_date, starts)
-    if begins <= now:
-        return RotaRefusal(STARTED, "this shift has started already")
+    if (started := _started(begins, now)) is not None:
+        return started
     if begins - now < rules.cancel_notice:
         return RotaRefusal(TOO_LATE_TO_CANCEL, f"a shift can be cancelled here until {_hours(rules.cancel_notice)} "
                                                "before it starts; call the point manager, who can find someone else")
     return None
+
+
+def _started(begins: dt.datetime, now: dt.datetime) -> RotaRefusal | None:
+    return RotaRefusal(STARTED, "this shift has started already") if begins <= now else None
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:

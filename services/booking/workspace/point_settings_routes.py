@@ -19,8 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -37,14 +36,15 @@ from services.booking.points.settings_form import (
     changed_point,
     exceptions_text,
 )
-from services.booking.rota.texts import WEEKDAY_NAMES, rota_texts
+from services.booking.rota.texts import WEEKDAY_NAMES
 from services.booking.staff.directory import PointDirectory, Staffed
 from services.booking.staff.profile_form import changed_helper
 from services.booking.staff.profile_form import helper_form as _helper_form
 from services.booking.staff.repository import save_helper
 from services.booking.workspace import access
-from services.booking.workspace.rendering import language, message, render
-from services.booking.workspace.texts import LANGUAGE_NAMES, texts_for
+from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.rendering import message, render
+from services.booking.workspace.texts import LANGUAGE_NAMES
 
 SETTINGS_PAGES = "/staff/manage"
 
@@ -59,11 +59,10 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
 
     async def page(request: Request, error: str | None = None, status: int = 200,
                    form: dict[str, str] | None = None) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        if not access.manages(principal):
-            return message(request, 403, r["not_manager"])
+        who = visitor(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t, r = who.principal, who.lang, who.t, who.r
         today = local_date(clock())
         async with db().acquire() as conn:
             point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
@@ -89,14 +88,10 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                                 "valid": r["yes"] if h.certified_on(today) else r["no"]} for h in staffed.helpers])
 
     async def save(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        form = await read_form(request)
-        if not access.manages(principal):
-            return message(request, 403, r["not_manager"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(posted, Response):
+            return posted
+        principal, t, r, form = posted.principal, posted.t, posted.r, posted.fields
         point_id = request.path_params["point_id"]
         async with db().acquire() as conn:
             point = await access.reachable_point(conn, points, principal, point_id)
@@ -119,11 +114,10 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
 
     async def helper_page(request: Request, error: str | None = None, status: int = 200,
                           form: dict[str, str] | None = None) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        if not access.manages(principal):
-            return message(request, 403, r["not_manager"])
+        who = visitor(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t, r = who.principal, who.lang, who.t, who.r
         async with db().acquire() as conn:
             point, helper = await _helper_in_scope(conn, request, principal)
         if point is None or helper is None:
@@ -137,14 +131,10 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                       languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES])
 
     async def save_helper_profile(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        form = await read_form(request)
-        if not access.manages(principal):
-            return message(request, 403, r["not_manager"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(posted, Response):
+            return posted
+        principal, t, r, form = posted.principal, posted.t, posted.r, posted.fields
         async with db().acquire() as conn:
             point, helper = await _helper_in_scope(conn, request, principal)
             if point is None or helper is None:  # only the helpers who work at a point the manager reaches

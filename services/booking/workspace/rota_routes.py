@@ -15,9 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
-from loket.infra.identity.principal import Principal
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.runtime import Runtime
 from services.booking.availability.opening import opening_spans
 from services.booking.calendar.local_time import local_date
@@ -27,8 +25,8 @@ from services.booking.rota.service import Rota
 from services.booking.rota.texts import WEEKDAY_NAMES, refusal_text, rota_texts
 from services.booking.staff.directory import PointDirectory
 from services.booking.workspace import access
-from services.booking.workspace.rendering import language, message, render
-from services.booking.workspace.texts import texts_for
+from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.rendering import message, render
 
 SHIFT_PAGES = "/staff/shifts"
 ROTA_PAGES = "/staff/rota"
@@ -39,11 +37,10 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
     db, schema = runtime.db, runtime.schema
 
     async def my_shifts(request: Request, error: str | None = None, status: int = 200) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, r = who.principal, who.lang, who.r
         today = local_date(clock())
         async with db().acquire() as conn:
             helper = await rota.helper_of(conn, principal.name)
@@ -65,14 +62,10 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
                                 "live": s.status in ("requested", "approved")} for s in signups])
 
     async def sign_up_or_cancel(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        form = await read_form(request)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, r = posted.principal, posted.lang, posted.t, posted.r
         object_id = _uuid(request.path_params["object_id"])
         if object_id is None or request.path_params["action"] not in ("sign-up", "cancel"):
             return message(request, 404, t["not_here"])
@@ -95,11 +88,10 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
         return RedirectResponse(_back(SHIFT_PAGES, request, "cancelled" if cancelling else "signed_up"), 303)
 
     async def point_rota(request: Request, error: str | None = None, status: int = 200) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        if not access.manages(principal):
-            return message(request, 403, r["not_manager"])
+        who = visitor(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t, r = who.principal, who.lang, who.t, who.r
         today = local_date(clock())
         tomorrow = today + dt.timedelta(days=1)
         async with db().acquire() as conn:
@@ -122,14 +114,11 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
                                 "note": o.note or "", "signups": by_shift.get(o.open_shift_id, [])} for o in offered])
 
     async def manage_rota(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t, r = texts_for(lang), rota_texts(lang)
-        form = await read_form(request)
-        if not access.manages(principal):
-            return message(request, 403, r["not_manager"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(posted, Response):
+            return posted
+        principal, t, r, form = posted.principal, posted.t, posted.r, posted.fields
+        lang = posted.lang
         point_id, action = request.path_params["point_id"], request.path_params["action"]
         now = clock()
         try:
