@@ -1,5 +1,5 @@
 """Composition root of the booking service: assistance points, walk-in queue, appointments,
-device loans and seat bookings. `create_app(settings)` is the only place the service's objects are built."""
+device loans, seat bookings and workshops. `create_app(settings)` is the only place the service's objects are built."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from services.booking.retention import booking_purges
 from services.booking.seats.routes import seat_endpoints
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
+from services.booking.workshops.routes import workshop_endpoints
 from services.booking.workspace import routes as workspace
 
 from .settings import BookingSettings
@@ -48,7 +49,7 @@ def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
             *closure_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
             *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock),
-            *seat_endpoints(runtime, b.seats, b.clock)]
+            *seat_endpoints(runtime, b.seats, b.clock), *workshop_endpoints(runtime, b.workshops, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,
@@ -84,7 +85,8 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     spec.routes = routes
     spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking),
                        point_cards_round(runtime.outbox, clock, settings.booking_sweep_interval_s)]
-    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats)
+    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats,
+                                     booking.workshops)
     return spec
 
 
