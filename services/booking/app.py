@@ -35,6 +35,7 @@ from services.booking.retention import booking_purges
 from services.booking.seats.routes import seat_endpoints
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
+from services.booking.workshops.page_routes import workshop_page_routes
 from services.booking.workshops.routes import workshop_endpoints
 from services.booking.workspace import routes as workspace
 
@@ -79,6 +80,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                 *page_routes(runtime, booking.appointments, booking.phone_checks, booking.cancellation, metrics,
                             booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
+                *workshop_page_routes(runtime, booking.workshops, booking.limiter, clock),
                 *finder_routes(runtime, booking.limiter, clock), *short_link_routes(runtime, metrics.campaign_visits, booking.limiter, clock),
                 *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 

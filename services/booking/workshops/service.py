@@ -110,11 +110,8 @@ class Workshops:
         registration = await self.registration(conn, registration_id)
         workshop = await self.workshop(conn, registration.workshop_id, lock=True)
         registration = await self.registration(conn, registration_id)  # as it stands under the lock
-        if token is not None and not hmac.compare_digest(
-                token_digest(token), await conn.fetchval(
-                    f"SELECT cancel_digest FROM {self.schema}.workshop_registrations WHERE registration_id = $1",
-                    registration_id)):
-            raise NotAllowed("Not your registration", "this link belongs to another registration")
+        if token is not None:
+            await self.check_link(conn, registration_id, token)
         if registration.cancelled_at is not None:
             raise Conflict("Cancelled already", f"registration {registration_id} is cancelled already")
         if registration.attended_at is not None or not registration_open(workshop.starts_at, now):
@@ -154,6 +151,16 @@ class Workshops:
                                                + (", attendance recorded already" if registration.attended_at else ""))
         point = await self.appointments.point(conn, workshop.point_id)
         await self.outbox.append(conn, events.attended(workshop, registration, point, now))
+
+    async def check_link(self, conn: asyncpg.Connection, registration_id: uuid.UUID, token: str) -> None:
+        """The citizen's link names this registration (only its digest is stored)."""
+        digest = await conn.fetchval(
+            f"SELECT cancel_digest FROM {self.schema}.workshop_registrations WHERE registration_id = $1",
+            registration_id)
+        if digest is None:
+            raise NotFound("Unknown workshop registration", f"there is no workshop registration {registration_id}")
+        if not hmac.compare_digest(token_digest(token), digest):
+            raise NotAllowed("Not your registration", "this link belongs to another registration")
 
     async def registration(self, conn: asyncpg.Connection, registration_id: uuid.UUID) -> Registration:
         row = await conn.fetchrow(f"SELECT {REGISTRATION_COLUMNS} FROM {self.schema}.workshop_registrations "
