@@ -63,6 +63,10 @@ class Workshops:
 
     async def upcoming(self, conn: asyncpg.Connection, point_id: str, now: dt.datetime) -> list[Listed]:
         """The point's workshops that have not begun, soonest first (an unknown point: NotFound)."""
+        return await self.starting_after(conn, point_id, now)
+
+    async def starting_after(self, conn: asyncpg.Connection, point_id: str, after: dt.datetime) -> list[Listed]:
+        """The point's workshops that begin after `after`, soonest first (an unknown point: NotFound)."""
         await self.appointments.point(conn, point_id)
         rows = await conn.fetch(
             f"""SELECT w.*, count(r.place_no) AS placed,
@@ -71,7 +75,7 @@ class Workshops:
                 FROM {self.schema}.workshops w
                 LEFT JOIN {self.schema}.workshop_registrations r ON r.workshop_id = w.workshop_id
                 WHERE w.point_id = $1 AND w.starts_at > $2
-                GROUP BY w.workshop_id ORDER BY w.starts_at, w.title""", point_id, now)
+                GROUP BY w.workshop_id ORDER BY w.starts_at, w.title""", point_id, after)
         return [Listed(Workshop.of(r), r["placed"], r["waiting"]) for r in rows]
 
     async def workshop(self, conn: asyncpg.Connection, workshop_id: uuid.UUID, lock: bool = False) -> Workshop:
