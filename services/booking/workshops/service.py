@@ -120,8 +120,12 @@ class Workshops:
             raise Conflict("Cancelled already", f"registration {registration_id} is cancelled already")
         if registration.attended_at is not None or not registration_open(workshop.starts_at, now):
             raise Conflict("Not possible now", "the workshop has begun; a registration is cancelled before it")
-        await conn.execute(f"""UPDATE {self.schema}.workshop_registrations SET cancelled_at = $2, place_no = NULL
-                               WHERE registration_id = $1""", registration_id, now)
+        # Attendance is not taken under the workshop's lock: the row's own lock decides a race with it.
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.workshop_registrations SET cancelled_at = $2, place_no = NULL
+                WHERE registration_id = $1 AND cancelled_at IS NULL AND attended_at IS NULL""", registration_id, now)
+        if not status.endswith(" 1"):
+            raise Conflict("Not possible now", f"registration {registration_id} was marked as attended meanwhile")
         point = await self.appointments.point(conn, workshop.point_id)
         contact = registration.contact or _blanked(registration.language)
         await self.outbox.append(conn, events.cancelled(workshop, registration, point, contact, by))
