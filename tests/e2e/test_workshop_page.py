@@ -67,10 +67,21 @@ async def test_a_citizen_registers_joins_the_waiting_list_and_cancels_on_the_pag
         await assert_accessible(page, "workshop-manage")
         await page.get_by_role("button", name="Me désinscrire").click()
         assert "Vous êtes désinscrit" in await page.inner_text("main")
+        await assert_accessible(page, "workshop-cancelled")
         await page.screenshot(path=str(artifact("workshop-page-cancelled.png")), full_page=True)
-        # The one error the browser saw is the refusal above, answered 422 on purpose.
-        assert page.console_errors == ["Failed to load resource: the server responded with a status of 422 "
-                                       "(Unprocessable Entity)"]
+        # The link again: nothing left to cancel, no button; a wrong token is refused in words.
+        await page.goto(cancel_url)
+        assert await page.get_by_role("button", name="Me désinscrire").count() == 0
+        response = await page.goto(cancel_url.replace("token=", "token=x"))
+        assert response.status == 403 and "Ce lien ne fonctionne pas" in await page.inner_text("main")
+        await assert_accessible(page, "workshop-refused-link")
+        response = await page.goto(f"{booking.base}/public/book/workshops/nowhere?lang=de")
+        assert response.status == 404 and "Diese Hilfestelle gibt es nicht" in await page.inner_text("main")
+        await assert_accessible(page, "workshop-unknown-point")
+        await page.screenshot(path=str(artifact("workshop-page-unknown-point-de.png")), full_page=True)
+        # The errors the browser saw are the refusals above, answered 422, 403 and 404 on purpose.
+        assert [e.split("status of ")[-1] for e in page.console_errors] == [
+            "422 (Unprocessable Entity)", "403 (Forbidden)", "404 (Not Found)"], page.console_errors
     rows = await pool.fetch("SELECT contact, place_no, cancelled_at FROM booking.workshop_registrations ORDER BY line")
     assert [(r["contact"]["language"], r["place_no"], r["cancelled_at"] is not None) for r in rows] == [
         ("fr", None, True), ("en", 1, False)]

@@ -23,7 +23,7 @@ from services.booking.errors import BookingError, NotFound
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimit
 from services.booking.http.transactions import retried
-from services.booking.page.refusal_texts import form_text
+from services.booking.page.refusal_texts import form_text, refusal_text
 from services.booking.page.rendering import page_language, render_from, too_many_requests
 from services.booking.page.texts import LANGUAGES, texts_for
 from services.booking.workshops.model import Listed, Workshop
@@ -46,8 +46,7 @@ def workshop_page_routes(runtime: Runtime, workshops: Workshops, limiter: RateLi
 
     def refused(request: Request, exc: BookingError) -> HTMLResponse:
         lang = page_language(request)
-        text = REFUSALS[exc.title][lang] if exc.title in REFUSALS else exc.detail
-        return render(request, "workshop_refused.html.j2", status_of(exc), error=text)
+        return render(request, "workshop_refused.html.j2", status_of(exc), error=_refusal(exc, lang))
 
     def shown(listed: Listed, lang: str) -> dict[str, object]:
         w = listed.workshop
@@ -104,7 +103,7 @@ def workshop_page_routes(runtime: Runtime, workshops: Workshops, limiter: RateLi
         if len(raw) > 16_384:
             return HTMLResponse("Request too large", status_code=413)
         typed = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
-        language = typed.get("language") if typed.get("language") in LANGUAGES else lang
+        language = typed.get("language", "") if typed.get("language") in LANGUAGES else lang
         try:
             contact = ContactIn(phone=typed.get("phone") or None, email=typed.get("email") or None,
                                 language=language)  # type: ignore[arg-type]
@@ -122,7 +121,7 @@ def workshop_page_routes(runtime: Runtime, workshops: Workshops, limiter: RateLi
         except ValueError:
             return refused(request, NotFound("Unknown workshop", "not a workshop id"))
         except BookingError as exc:
-            return await form_page(request, REFUSALS.get(exc.title, {}).get(lang, exc.detail), status_of(exc), typed)
+            return await form_page(request, _refusal(exc, lang), status_of(exc), typed)
         mine = MINE.format(registration_id=made.registration_id)
         link = f"{str(request.base_url).rstrip('/')}{mine}?{urlencode({'lang': lang, 'token': made.cancel_token})}"
         return render(request, "workshop_registered.html.j2", 201, workshop=shown(listed, lang),
@@ -154,3 +153,7 @@ def workshop_page_routes(runtime: Runtime, workshops: Workshops, limiter: RateLi
     return [Route(LIST, coming, methods=["GET"]), Route(FORM, show_form, methods=["GET"]),
             Route(FORM, register, methods=["POST"]), Route(MINE, manage, methods=["GET", "POST"])]
 
+
+def _refusal(exc: BookingError, lang: str) -> str:
+    """The workshops' own refusals, then the booking page's (an unknown point…), in the page's language."""
+    return REFUSALS[exc.title][lang] if exc.title in REFUSALS else refusal_text(exc, lang)
