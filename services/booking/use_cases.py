@@ -25,6 +25,7 @@ from services.booking.rota.service import Rota
 from services.booking.seats.service import Seats
 from services.booking.settings import BookingSettings
 from services.booking.waitlist.service import Waitlist
+from services.booking.workshops.service import Workshops
 
 NAME = "booking"
 Clock = Callable[[], dt.datetime]
@@ -47,6 +48,7 @@ class Booking:
     locator: Locator  # where an object belongs, for the scope check of staff endpoints
     seats: Seats
     rota: Rota
+    workshops: Workshops
 
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox,
@@ -63,4 +65,4 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
     limiter = SharedRateLimiter(db, NAME, settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
                    Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME), Seats(appointments),
-                   Rota(NAME, settings.rota_rules()))
+                   Rota(NAME, settings.rota_rules()), Workshops(appointments, outbox))

@@ -33,6 +33,11 @@ from loket.contracts.letter_status import (
 )
 from loket.contracts.values import utc_now
 from loket.contracts.visits import WalkInTurnNear
+from loket.contracts.workshops import (
+    WorkshopPlaceOffered,
+    WorkshopRegistered,
+    WorkshopRegistrationCancelled,
+)
 from loket.infra.http.openapi_document import openapi_route
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.retention.job import Purge, tenant_setting
@@ -60,7 +65,8 @@ NAME = "notify"
 Clock = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled, AppointmentNoShow,
-                        AppointmentSlotOffered, PhoneCodeRequested)
+                        AppointmentSlotOffered, PhoneCodeRequested,
+                        WorkshopRegistered, WorkshopPlaceOffered, WorkshopRegistrationCancelled)
 # Delivered, escalated and returned letters cause messages; reading, printing or withdrawing one
 # drops its waiting nudge.
 LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated, LetterRead, LetterQueuedForPrint, LetterCancelled,

@@ -58,7 +58,8 @@ async def seed_booking(conn: asyncpg.Connection) -> None:
     await conn.execute("DELETE FROM booking.outbox; DELETE FROM booking.seat_bookings; DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
                        "DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
                        "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries; "
-                       "DELETE FROM booking.phone_checks")
+                       "DELETE FROM booking.phone_checks; DELETE FROM booking.workshop_registrations; "
+                       "DELETE FROM booking.workshops")
 
 
 def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch,

@@ -25,12 +25,13 @@ from services.booking.workspace.kiosk_routes import kiosk_routes
 from services.booking.workspace.point_settings_routes import SETTINGS_PAGES, point_settings_routes
 from services.booking.workspace.rota_routes import ROTA_PAGES, SHIFT_PAGES, rota_routes
 from services.booking.workspace.turn_near import turn_near_round
+from services.booking.workspace.workshop_routes import WORKSHOP_PAGES, workshop_routes
 
 __all__ = ["DEVICE_PREFIXES", "FRONT_DOOR", "PERSON_PAGES", "turn_near_round", "workspace_routes"]
 
 # Pages for signed-in people (session cookie + CSRF). Narrow prefixes: the staff JSON API under
 # /staff/points/… must stay bearer-only.
-PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES, SHIFT_PAGES, ROTA_PAGES, SETTINGS_PAGES)
+PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES, SHIFT_PAGES, ROTA_PAGES, SETTINGS_PAGES, WORKSHOP_PAGES)
 # The workspace's front door for people who type the short address: just these two paths.
 FRONT_DOOR = ("/staff", "/staff/")
 # Screens without a person: they check their device cookie themselves (`device_access.py`).
@@ -56,4 +57,5 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
             *kiosk_routes(runtime, booking.queue, devices, booking.clock),
             *dashboard_routes(runtime, points, booking.rota, booking.clock),
             *rota_routes(runtime, booking.rota, points, booking.clock),
-            *point_settings_routes(runtime, points, booking.clock)]
+            *point_settings_routes(runtime, points, booking.clock),
+            *workshop_routes(runtime, booking.workshops, booking.clock)]
