@@ -82,9 +82,12 @@ async def test_twenty_concurrent_registrations_for_five_places_give_five_places_
     assert promoted["place_no"] == freed.place_no and promoted["placed_from_line_at"] is not None
     offered = await pool.fetch("SELECT key FROM booking.outbox WHERE event_type = 'WorkshopPlaceOffered'")
     assert [r["key"] for r in offered] == [str(first_waiting)]
-    # A waiting one cancelled frees nothing and promotes nobody.
+    # A waiting one cancelled frees nothing and promotes nobody. (The last in line: the order of
+    # `waiting` is the order the calls were made, not their place in line, and the first in line
+    # holds a place now.)
+    last = max(waiting, key=lambda m: m.place_in_line)  # type: ignore[arg-type,return-value]
     async with pool.acquire() as conn, conn.transaction():
-        await workshops.cancel(conn, waiting[-1].registration_id, "citizen", utc_now(), token=waiting[-1].cancel_token)
+        await workshops.cancel(conn, last.registration_id, "citizen", utc_now(), token=last.cancel_token)
     assert await pool.fetchval("SELECT count(*) FROM booking.outbox WHERE event_type = 'WorkshopPlaceOffered'") == 1
     assert await pool.fetchval("SELECT count(*) FROM booking.workshop_registrations WHERE workshop_id = $1 "
                                "AND place_no IS NOT NULL", workshop.workshop_id) == 5
