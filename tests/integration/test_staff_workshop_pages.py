@@ -9,6 +9,7 @@ import datetime as dt
 
 import asyncpg
 
+from loket.infra.identity.roles import Role
 from tests.support.booking_harness import running_booking
 from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
@@ -86,3 +87,45 @@ async def test_staff_record_attendance_and_cancel_on_the_workshop_desk(database_
     seen = await pool.fetchval("SELECT count(*) FROM identity.audit_log WHERE object_id = $1 AND principal = $2",
                                planned["workshop_id"], clerk)
     assert seen == 8  # each showing of the registrations page: 2 + 4 languages + 2 on the day
+
+
+async def test_a_manager_plans_a_workshop_on_the_desk_and_citizens_see_it(database_url, bus_url, tmp_path,
+                                                                          monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    """The planning form is the manager's (counter staff do not see it); a mistake keeps what was
+    typed; the planned workshop is on the public list at once."""
+    manager = await staff_account(pool, points=(DIGIBANK,), role=Role.POINT_MANAGER)
+    clerk = await staff_account(pool, points=(DIGIBANK,))
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).date()
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        base = booking.base
+        async with chromium_browser() as browser:
+            staff = await new_page(browser, TABLET)
+            await sign_in_page(staff, base, f"/staff/workshop-desk/{DIGIBANK}?lang=en", clerk)
+            assert await staff.get_by_role("button", name="Plan", exact=True).count() == 0
+
+            page = await new_page(browser, TABLET)
+            await sign_in_page(page, base, f"/staff/workshop-desk/{DIGIBANK}?lang=en", manager)
+            await page.get_by_label("Title").fill("Tablet voor beginners")
+            await page.get_by_label("Trainer").fill("Marleen Janssens")
+            await page.get_by_label("Partner school (optional)").fill("Atheneum Mechelen")
+            await page.get_by_label("Language of the workshop").select_option("nl")
+            await page.get_by_label("Date").fill(day.isoformat())
+            await page.get_by_label("From").fill("16:00")
+            await page.get_by_label("Until").fill("14:00")  # before it starts: refused, nothing lost
+            await page.get_by_label("Number of places").fill("6")
+            await page.get_by_role("button", name="Plan", exact=True).click()
+            assert "The workshop must end after it starts." in await page.inner_text("[role=alert]")
+            assert await page.get_by_label("Title").input_value() == "Tablet voor beginners"
+            await assert_accessible(page, "workshop planning refused")
+            await page.get_by_label("From").fill("14:00")
+            await page.get_by_label("Until").fill("16:00")
+            await page.get_by_role("button", name="Plan", exact=True).click()
+            await page.wait_for_selector("[role=status]")
+            assert "Tablet voor beginners" in await page.inner_text("main")
+            await assert_accessible(page, "workshop planned")
+            await page.screenshot(path=str(artifact("staff-workshop-planned-en.png")), full_page=True)
+        status, listed = await booking.call("GET", f"/public/points/{DIGIBANK}/workshops")
+        assert status == 200, listed
+        (planned,) = [w for w in listed["workshops"] if w["title"] == "Tablet voor beginners"]
+        assert planned["capacity"] == 6 and planned["language"] == "nl"
+        assert planned["starts_at"].startswith(day.isoformat())

@@ -22,11 +22,13 @@ from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
 from loket.infra.runtime import Runtime
+from services.booking.calendar.local_time import local_instant
 from services.booking.errors import BookingError
-from services.booking.workshops.model import Registration, Workshop
+from services.booking.workshops.model import Registration, Workshop, WorkshopDraft
 from services.booking.workshops.rules import attendance_problem
 from services.booking.workshops.service import Workshops
 from services.booking.workspace import access
+from services.booking.workspace.posted_form import posted_form
 from services.booking.workspace.rendering import language, message, render
 from services.booking.workspace.texts import WORKSHOP_STATUS, language_name, texts_for
 
@@ -40,7 +42,8 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
     db = runtime.db
     points = workshops.appointments.directory
 
-    async def at_point(request: Request) -> Response:
+    async def at_point(request: Request, error: str | None = None, status: int = 200,
+                       form: dict[str, str] | None = None) -> Response:
         principal: Principal = request.state.principal
         lang = language(request)
         t = texts_for(lang)
@@ -51,9 +54,13 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
             if point is None:
                 return message(request, 404, t["not_here"])
             listed = await workshops.starting_after(conn, point.point_id, clock() - LOOK_BACK)
-        return render(request, "workshops.html.j2", lang=lang,
+        live = signed_in(request)
+        return render(request, "workshops.html.j2", status, lang=lang, error=error,
                       title=t["workshops_title"].format(p=point.name_in(lang, *point.languages)), point=point,
-                      lang_query=f"?lang={lang}",
+                      lang_query=f"?lang={lang}", manages=access.manages(principal),
+                      csrf=live.csrf_secret if live else "", planned=request.query_params.get("done") == "planned",
+                      form=form or {"language": point.languages[0]},
+                      languages=[(code, language_name(code, lang)) for code in point.languages],
                       workshops=[{"id": w.workshop.workshop_id, "title": w.workshop.title,
                                   "when": when_words(w.workshop.starts_at, lang), "trainer": w.workshop.trainer,
                                   "language": language_name(w.workshop.language, lang),
@@ -124,7 +131,37 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
         query = f"?lang={lang}&done=1" if request.query_params.get("lang") else "?done=1"
         return RedirectResponse(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}{query}", 303)
 
+    async def plan(request: Request) -> Response:
+        """A manager plans a workshop at their point: on the public list at once."""
+        posted = await posted_form(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(posted, Response):
+            return posted
+        form, t, point_id = posted.fields, posted.t, request.path_params["point_id"]
+        try:
+            day = dt.date.fromisoformat(form.get("on_date", ""))
+            starts, ends = (local_instant(day, dt.time.fromisoformat(form.get(k, ""))) for k in ("starts", "ends"))
+            draft = WorkshopDraft(form.get("title", "").strip()[:120], form.get("language", ""),
+                                  int(form.get("capacity", "")), form.get("trainer", "").strip()[:120],
+                                  form.get("partner_school", "").strip()[:120] or None, starts, ends)
+            if not draft.title or not draft.trainer or not 1 <= draft.capacity <= 200:
+                raise ValueError
+        except ValueError:
+            return await at_point(request, t["plan_fields"], 400, form)
+        if ends <= starts:  # said in the person's words, not the API's field names
+            return await at_point(request, t["plan_ends_first"], 400, form)
+        try:
+            async with db().acquire() as conn:
+                if await access.reachable_point(conn, points, posted.principal, point_id) is None:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    await workshops.plan(conn, point_id, draft, clock())
+        except BookingError as refused:
+            return await at_point(request, f"{t['refused']}: {refused.detail}", 409, form)
+        query = f"?lang={posted.lang}&done=planned" if request.query_params.get("lang") else "?done=planned"
+        return RedirectResponse(f"{WORKSHOP_PAGES}/{point_id}{query}", 303)
+
     return [Route(WORKSHOP_PAGES + "/{point_id}", at_point, methods=["GET"]),
+            Route(WORKSHOP_PAGES + "/{point_id}/plan", plan, methods=["POST"]),
             Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}", one, methods=["GET"]),
             Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}/{action}", act, methods=["POST"])]
 
