@@ -173,11 +173,11 @@ async def test_rules_renewals_history_and_the_waitlist(database_url, bus_url, tm
 
 async def test_concurrent_lends_to_one_borrower_never_pass_the_maximum(database_url, bus_url, tmp_path, monkeypatch,
                                                                         pool) -> None:  # type: ignore[no-untyped-def]
-    # Eupen's Digibank sets no rules: the database's default must be LoanRules' default.
-    assert await pool.fetchval("SELECT count(*) FROM booking.loan_rules WHERE point_id = $1", EUPEN) == 0
     allowed = LoanRules().max_active_loans
     devices = [f"eupen-tab-{n:02}" for n in range(6)]
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        # Eupen's Digibank sets no rules: the database's default must be LoanRules' default.
+        assert await pool.fetchval("SELECT count(*) FROM booking.loan_rules WHERE point_id = $1", EUPEN) == 0
         for device_id in devices:
             assert (await booking.call("POST", f"/backoffice/points/{EUPEN}/devices", "admin",
                                        json={"device_id": device_id, "kind": "tablet", "label": device_id}))[0] == 201
