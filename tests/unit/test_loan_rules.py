@@ -93,3 +93,20 @@ def test_defaults_are_library_like_and_rules_are_bounded() -> None:
     assert LoanRules() == LoanRules(loan_period_days=21, max_renewals=1, max_active_loans=2, hard_due_date=None)
     with pytest.raises(ValueError, match="max_active_loans"):
         LoanRules(max_active_loans=0)
+
+
+def test_what_the_contract_would_refuse_later_is_a_validation_error_at_the_door() -> None:
+    from pydantic import ValidationError
+
+    from services.booking.appointments.contact import ContactIn
+    from services.booking.loans.routes import ReturnRequest
+
+    with pytest.raises(ValidationError, match="must not repeat a channel"):
+        ContactIn(email="an@example.org", language="nl", preferred_channels=["email", "email"])
+    with pytest.raises(ValidationError, match="'sms' needs a phone number"):
+        ContactIn(email="an@example.org", language="nl", preferred_channels=["sms"])
+    with pytest.raises(ValidationError, match="NUL or a lone surrogate"):
+        ContactIn(email="a\x00n@example.org", language="nl")
+    with pytest.raises(ValidationError, match="without NUL"):
+        ReturnRequest(condition="good", notes="screen\x00cracked")
+    assert ContactIn(email="an@example.org", language="nl", preferred_channels=["email"]).details().email

@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
 from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
-from services.booking.appointments.contact import ContactIn
+from services.booking.appointments.contact import UNSTORABLE, ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.scopes import COUNTER, MANAGERS, Audited, InBody, InPath
 from services.booking.loans.device_waitlist import WaitingEntry
@@ -26,16 +26,26 @@ LOAN = {"loan_id": {"type": "string", "format": "uuid"}}
 DEVICE = {"device_id": {"type": "string", "minLength": 1, "examples": ["mech-lap-01"]}}
 
 
+def _storable(value: str | None) -> str | None:
+    if value is not None and UNSTORABLE.search(value):
+        raise ValueError("must be text without NUL or a lone surrogate")
+    return value
+
+
 class DeviceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: Literal["laptop", "tablet", "smartphone"]
     label: str = Field(min_length=1, max_length=120)
 
+    _label_text = field_validator("label")(_storable)
+
 
 class DonationRequest(DeviceRequest):
     donor: str | None = Field(default=None, min_length=1, max_length=120,
                               description="how the donor wishes to be named (kept contact_days)")
+
+    _donor_text = field_validator("donor")(_storable)
 
 
 class WipeRequest(BaseModel):
@@ -130,6 +140,8 @@ class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     condition: Literal["good", "damaged", "lost"]
     notes: str | None = Field(default=None, min_length=1, max_length=500)
+
+    _notes_text = field_validator("notes")(_storable)
 
 
 class Registered(BaseModel):
