@@ -212,6 +212,46 @@ async def test_concurrent_lends_to_one_borrower_never_pass_the_maximum(database_
                            uuid.uuid4(), spare, EUPEN, key)
 
 
+async def test_the_waitlist_offers_in_order_and_an_offer_given_to_another_puts_them_back_first(
+        database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        for n in (1, 2):
+            assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
+                "device_id": f"wait-tab-0{n}", "kind": "tablet", "label": f"Tablet {n}"}))[0] == 201
+        loans = []
+        for n in (1, 2):
+            status, loan = await booking.call("POST", "/staff/loans", "staff", json={
+                "device_id": f"wait-tab-0{n}", "language": "nl", "contact": contact(f"0470 00 00 0{n}")})
+            assert status == 201, loan
+            loans.append(loan["loan_id"])
+        entries = []
+        for who in ("eerste@example.org", "tweede@example.org"):
+            status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
+                "kind": "tablet", "contact": {"email": who, "language": "nl"}})
+            assert status == 201, joined
+            entries.append(joined["entry_id"])
+        # A tablet that comes back damaged is offered to nobody.
+        assert (await booking.call("POST", f"/staff/loans/{loans[0]}/return", "staff",
+                                   json={"condition": "damaged"}))[0] == 200
+        assert await outbox(pool, "DeviceAvailable", "device_kind", "tablet") == []
+
+        assert (await booking.call("POST", f"/staff/loans/{loans[1]}/return", "staff",
+                                   json={"condition": "good"}))[0] == 200
+        offers = await outbox(pool, "DeviceAvailable", "device_kind", "tablet")
+        assert [(o["entry_id"], o["device_id"]) for o in offers] == [(entries[0], "wait-tab-02")]
+        # The offered tablet goes to someone else: the first waits again, ahead of the second.
+        assert (await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "wait-tab-02", "language": "nl", "contact": contact("0470 00 00 09")}))[0] == 201
+        listed = (await booking.call("GET", f"/staff/points/{DIGIBANK}/device-waitlist", "staff"))[1]["entries"]
+        assert [(e["entry_id"], e["offered_at"]) for e in listed] == [(entries[0], None), (entries[1], None)]
+        again = (await booking.call("GET", f"/staff/points/{DIGIBANK}/devices", "staff"))[1]["devices"]
+        loan_id = next(d["loan_id"] for d in again if d["device_id"] == "wait-tab-02")
+        assert (await booking.call("POST", f"/staff/loans/{loan_id}/return", "staff",
+                                   json={"condition": "good"}))[0] == 200
+        offers = await outbox(pool, "DeviceAvailable", "device_kind", "tablet")
+        assert [o["entry_id"] for o in offers] == [entries[0], entries[0]]
+
+
 async def _a_free_one(pool, devices: list[str]) -> str:  # type: ignore[no-untyped-def]
     rows = await pool.fetch("SELECT device_id FROM booking.loans WHERE device_id = ANY($1::text[]) "
                             "AND returned_at IS NULL", devices)

@@ -1,7 +1,9 @@
 """A waitlist per device kind at a point: citizens join with a contact and a language; when a
 device of that kind comes back in good condition the first one still waiting is offered it
 (`DeviceAvailable`, which notify turns into a message); their entry closes when they borrow a
-device of that kind. The only writer of `device_waitlist`."""
+device of that kind, and they wait again (in their first place) if that device went to someone
+else. No device is held for them: the offer says one is there. The only writer of
+`device_waitlist`."""
 
 from __future__ import annotations
 
@@ -93,6 +95,13 @@ class DeviceWaitlist:
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $4
                 WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL""",
             point_id, kind, key, now)
+
+    async def withdraw_offer_of(self, conn: asyncpg.Connection, device_id: str) -> None:
+        """The device offered to someone went to another borrower: whoever it was offered to
+        waits again, in their first place, for the next one of its kind."""
+        await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist SET offered_at = NULL, offered_device_id = NULL
+                WHERE offered_device_id = $1 AND closed_at IS NULL""", device_id)
 
     async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         """Blank the contact of entries offered or closed `contact_days` ago (the entry stays

@@ -207,6 +207,7 @@ class Loans:
             raise _not_wiped(device_id) from None
         await self._history(conn, device_id, now, "lent", loan_id=loan_id, due_at=due)
         await self.waitlist.close_for(conn, device["point_id"], device["kind"], key, now)
+        await self.waitlist.withdraw_offer_of(conn, device_id)
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
             loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,

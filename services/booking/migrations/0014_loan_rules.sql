@@ -72,8 +72,9 @@ INSERT INTO device_history (device_id, at, what, loan_id, condition, detail)
 
 -- Citizens waiting for a kind of device at a point, first come first served. When one of that
 -- kind comes back in good condition the first still waiting is offered it (DeviceAvailable);
--- the entry closes when that person borrows a device of the kind. Contact blanked after
--- contact_days from the offer (or the close).
+-- the entry closes when that person borrows a device of the kind; if the offered device goes to
+-- someone else they wait again in their first place. Contact blanked after contact_days from the
+-- offer (or the close).
 CREATE TABLE device_waitlist (
     entry_id          uuid PRIMARY KEY,
     point_id          text NOT NULL REFERENCES assistance_points,
