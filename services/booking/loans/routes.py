@@ -153,14 +153,15 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
 
     async def register_device(request: Request, body: DeviceRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
-            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label, clock())
+            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label,
+                                 request.state.principal.name, clock())
         return Registered(device_id=body.device_id)
 
     async def donate_device(request: Request, body: DonationRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
             now = clock()
-            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label, now,
-                                 Donation(now, body.donor))
+            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label,
+                                 request.state.principal.name, now, Donation(now, body.donor))
         return Registered(device_id=body.device_id)
 
     async def record_wipe(request: Request, body: WipeRequest) -> BaseModel:
@@ -183,7 +184,7 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
     async def lend_device(request: Request, body: LendRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
             loan_id = await loans.lend(conn, body.device_id, body.due_at, body.language, body.contact.details(),
-                                       body.reminders, clock())
+                                       body.reminders, request.state.principal.name, clock())
         return LoanView(loan_id=loan_id)
 
     async def renew_loan(request: Request) -> BaseModel:
@@ -195,7 +196,7 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
     async def return_device(request: Request, body: ReturnRequest) -> BaseModel:
         loan_id = uuid_path(request, "loan_id", "loan")
         async with db().acquire() as conn, conn.transaction():
-            await loans.give_back(conn, loan_id, body.condition, body.notes, clock())
+            await loans.give_back(conn, loan_id, body.condition, body.notes, request.state.principal.name, clock())
         return LoanView(loan_id=loan_id)
 
     async def loan_rules(request: Request) -> BaseModel:

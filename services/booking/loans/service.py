@@ -140,7 +140,7 @@ class Loans:
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""", device_id, at, what, loan_id, due_at, condition, detail, by)
 
     async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str,
-                       now: dt.datetime, donation: Donation | None = None) -> None:
+                       by: str, now: dt.datetime, donation: Donation | None = None) -> None:
         """A device joins the point's lendable devices; a donated one is not lendable before its
         data wipe is recorded."""
         await self._lending_point(conn, point_id)
@@ -151,7 +151,7 @@ class Loans:
             donation.donor if donation else None, donation is not None)
         if status.endswith(" 0"):
             raise Conflict("Device exists", f"device {device_id} is registered already")
-        await self._history(conn, device_id, now, "donated" if donation else "registered")
+        await self._history(conn, device_id, now, "donated" if donation else "registered", by=by)
 
     async def record_wipe(self, conn: asyncpg.Connection, device_id: str, method: str, by: str,
                           now: dt.datetime) -> None:
@@ -175,7 +175,7 @@ class Loans:
             now, days)
 
     async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime | None, language: str,
-                   borrower: ContactDetails, reminders: bool, now: dt.datetime) -> uuid.UUID:
+                   borrower: ContactDetails, reminders: bool, by: str, now: dt.datetime) -> uuid.UUID:
         """Lend the device to the borrower (their contact is who they are; it reaches the event,
         for reminders, only with `reminders`). Due by the point's loan rules, or earlier."""
         device = await conn.fetchrow(
@@ -205,7 +205,7 @@ class Loans:
             if exc.constraint_name == "loans_per_borrower":
                 raise _too_many(rules) from None
             raise _not_wiped(device_id) from None
-        await self._history(conn, device_id, now, "lent", loan_id=loan_id, due_at=due)
+        await self._history(conn, device_id, now, "lent", loan_id=loan_id, due_at=due, by=by)
         await self.waitlist.close_for(conn, device["point_id"], device["kind"], key, now)
         await self.waitlist.withdraw_offer_of(conn, device_id)
         point = await self.appointments.point(conn, device["point_id"])
@@ -238,7 +238,7 @@ class Loans:
         return Renewed(due, renewals)
 
     async def give_back(self, conn: asyncpg.Connection, loan_id: uuid.UUID, condition: str, notes: str | None,
-                        now: dt.datetime) -> None:
+                        by: str, now: dt.datetime) -> None:
         """The device is back (or declared lost); in good condition it goes to whoever waits
         first for its kind at the point."""
         row = await conn.fetchrow(
@@ -248,7 +248,8 @@ class Loans:
             raise Conflict("No open loan", f"loan {loan_id} does not exist or was returned already")
         kind = await conn.fetchval(f"UPDATE {self.schema}.devices SET condition = $2 WHERE device_id = $1 RETURNING kind",
                                    row["device_id"], condition)
-        await self._history(conn, row["device_id"], now, "returned", loan_id=loan_id, condition=condition, detail=notes)
+        await self._history(conn, row["device_id"], now, "returned", loan_id=loan_id, condition=condition,
+                            detail=notes, by=by)
         point = await self.appointments.point(conn, row["point_id"])
         await self.outbox.append(conn, DeviceReturned(producer=PRODUCER, payload=DeviceReturnedPayload(
             loan_id=loan_id, device_id=row["device_id"], point_id=point.point_id, municipality=point.municipality,
