@@ -252,6 +252,18 @@ async def test_the_waitlist_offers_in_order_and_an_offer_given_to_another_puts_t
         offers = await outbox(pool, "DeviceAvailable", "device_kind", "tablet")
         assert [o["entry_id"] for o in offers] == [entries[0], entries[0]]
 
+        # The second leaves; leaving twice, or another point's entry, is an unknown entry.
+        leave = {"entry_id": entries[1]}
+        assert (await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist/leave", "staff",
+                                   json=leave))[0] == 200
+        status, body = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist/leave", "staff",
+                                          json=leave)
+        assert status == 404 and body["title"] == "Unknown waitlist entry"
+        assert (await booking.call("POST", f"/staff/points/{EUPEN}/device-waitlist/leave", "admin",
+                                   json={"entry_id": entries[0]}))[0] == 404
+        listed = (await booking.call("GET", f"/staff/points/{DIGIBANK}/device-waitlist", "staff"))[1]["entries"]
+        assert [e["entry_id"] for e in listed] == [entries[0]]
+
 
 async def _a_free_one(pool, devices: list[str]) -> str:  # type: ignore[no-untyped-def]
     rows = await pool.fetch("SELECT device_id FROM booking.loans WHERE device_id = ANY($1::text[]) "

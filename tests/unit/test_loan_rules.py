@@ -110,3 +110,9 @@ def test_what_the_contract_would_refuse_later_is_a_validation_error_at_the_door(
     with pytest.raises(ValidationError, match="without NUL"):
         ReturnRequest(condition="good", notes="screen\x00cracked")
     assert ContactIn(email="an@example.org", language="nl", preferred_channels=["email"]).details().email
+
+
+def test_rules_take_numbers_not_booleans() -> None:
+    with pytest.raises(ValueError, match="max_renewals"):
+        LoanRules.model_validate({"max_renewals": False})
+    assert LoanRules.model_validate({"hard_due_date": "2026-07-01"}).hard_due_date == dt.date(2026, 7, 1)

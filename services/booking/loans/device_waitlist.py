@@ -17,7 +17,7 @@ from loket.contracts.devices import DeviceAvailable, DeviceAvailablePayload
 from loket.contracts.values import ContactDetails
 from loket.infra.db.outbox import Outbox
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
-from services.booking.errors import Conflict
+from services.booking.errors import Conflict, NotFound
 from services.booking.loans.borrowers import borrower_key
 from services.booking.points.model import AssistancePoint
 
@@ -95,6 +95,15 @@ class DeviceWaitlist:
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $4
                 WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL""",
             point_id, kind, key, now)
+
+    async def leave(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID, now: dt.datetime) -> None:
+        """The citizen waits no more (found a device elsewhere, changed their mind)."""
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist SET closed_at = $3
+                WHERE entry_id = $1 AND point_id = $2 AND closed_at IS NULL""", entry_id, point_id, now)
+        if status.endswith(" 0"):
+            raise NotFound("Unknown waitlist entry",
+                           f"nobody waits at {point_id} under entry {entry_id} (unknown, or no longer waiting)")
 
     async def withdraw_offer_of(self, conn: asyncpg.Connection, device_id: str) -> None:
         """The device offered to someone went to another borrower: whoever it was offered to

@@ -123,6 +123,11 @@ class WaitlistJoined(BaseModel):
     entry_id: uuid.UUID
 
 
+class WaitlistLeaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entry_id: uuid.UUID
+
+
 class WaitlistEntryView(BaseModel):
     entry_id: uuid.UUID
     kind: str
@@ -215,6 +220,11 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
             entry_id = await loans.wait_for(conn, point_id, body.kind, body.contact.details(), clock())
         return WaitlistJoined(entry_id=entry_id)
 
+    async def leave_device_waitlist(request: Request, body: WaitlistLeaveRequest) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            await loans.waitlist.leave(conn, request.path_params["point_id"], body.entry_id, clock())
+        return WaitlistJoined(entry_id=body.entry_id)
+
     async def device_waitlist(request: Request) -> BaseModel:
         async with db().acquire() as conn:
             await loans.appointments.point(conn, request.path_params["point_id"])
@@ -260,6 +270,9 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
                  response=WaitlistJoined, status=201, errors=(404, 409, 422), tag="loans", extra={"path": POINT},
                  audit=Audited("join a device waitlist (contact details)", "device waitlist entry", "entry_id"),
                  scope=InPath("point_id", "assistance point")),
+        Endpoint("POST", "/staff/points/{point_id}/device-waitlist/leave", leave_device_waitlist,
+                 "Take a citizen off the device waitlist", staff, body=WaitlistLeaveRequest, response=WaitlistJoined,
+                 errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("GET", "/staff/points/{point_id}/device-waitlist", device_waitlist,
                  "Who waits for which kind of device (no contact details)", staff, response=WaitlistView,
                  errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from services.booking.calendar.local_time import local_date, local_instant
 from services.booking.errors import Conflict, Invalid
@@ -26,10 +26,11 @@ class LoanRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    loan_period_days: int = Field(default=21, ge=1, le=365, description="loan period: days a device is lent for")
-    max_renewals: int = Field(default=1, ge=0, le=20, description="how many times one loan may be renewed")
+    # Strict: `true` is not a number of days.
+    loan_period_days: StrictInt = Field(default=21, ge=1, le=365, description="loan period: days a device is lent for")
+    max_renewals: StrictInt = Field(default=1, ge=0, le=20, description="how many times one loan may be renewed")
     # Keep in step with the default in migration 0014's trigger `loans_per_borrower`.
-    max_active_loans: int = Field(default=2, ge=1, le=20,
+    max_active_loans: StrictInt = Field(default=2, ge=1, le=20,
                                   description="the most devices one borrower may have on loan at this point at once")
     hard_due_date: dt.date | None = Field(default=None,
                                           description="no loan is due, and none is renewed, past this day")
