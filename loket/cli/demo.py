@@ -195,6 +195,9 @@ def _print_places(ports: dict[str, int], prepared, data_dir: Path, logs: Path) -
     table.add_column("where")
     table.add_row("citizen booking page", f"http://127.0.0.1:{ports['booking']}/public/book?lang=nl")
     table.add_row("KPI dashboard (sign in)", f"http://127.0.0.1:{ports['reporting']}/dashboard?lang=nl")
+    table.add_row("Digibank Mechelen: rota, settings (sign in)",
+                  f"http://127.0.0.1:{ports['booking']}/staff/rota/mechelen-digibank-predikheren?lang=nl   "
+                  f"/staff/manage/mechelen-digibank-predikheren")
     table.add_row("API keys of Mechelen (sign in)", f"http://127.0.0.1:{ports['booking']}/admin/keys?lang=nl")
     table.add_row("sign in as", f"{USERNAME}, password in {data_dir / 'demo-admin-password'}")
     table.add_row("booking API (OpenAPI)", f"http://127.0.0.1:{ports['booking']}/docs/openapi.json")

@@ -25,12 +25,14 @@ from loket.contracts.notifications import NOTIFICATION_EVENTS
 from loket.contracts.points import POINT_EVENTS
 from loket.contracts.topics import ALL_TOPICS
 from loket.contracts.visits import VISIT_EVENTS
+from loket.contracts.workshops import WORKSHOP_EVENTS
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     *LETTER_ISSUED_EVENTS,
     *LETTER_STATUS_EVENTS,
     *VISIT_EVENTS,
     *APPOINTMENT_EVENTS,
+    *WORKSHOP_EVENTS,
     *DEVICE_EVENTS,
     *CITIZEN_EVENTS,
     *NOTIFICATION_EVENTS,

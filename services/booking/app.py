@@ -1,5 +1,5 @@
 """Composition root of the booking service: assistance points, walk-in queue, appointments,
-device loans and seat bookings. `create_app(settings)` is the only place the service's objects are built."""
+device loans, seat bookings and workshops. `create_app(settings)` is the only place the service's objects are built."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ from services.booking.retention import booking_purges
 from services.booking.seats.routes import seat_endpoints
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
+from services.booking.workshops.page_routes import workshop_page_routes
+from services.booking.workshops.routes import workshop_endpoints
 from services.booking.workspace import routes as workspace
 
 from .settings import BookingSettings
@@ -48,7 +50,7 @@ def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
             *closure_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
             *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock),
-            *seat_endpoints(runtime, b.seats, b.clock)]
+            *seat_endpoints(runtime, b.seats, b.clock), *workshop_endpoints(runtime, b.workshops, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,
@@ -78,13 +80,15 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                 *page_routes(runtime, booking.appointments, booking.phone_checks, booking.cancellation, metrics,
                             booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
+                *workshop_page_routes(runtime, booking.workshops, booking.limiter, clock),
                 *finder_routes(runtime, booking.limiter, clock), *short_link_routes(runtime, metrics.campaign_visits, booking.limiter, clock),
                 *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 
     spec.routes = routes
     spec.background = [no_show_sweeper(booking), workspace.turn_near_round(booking),
                        point_cards_round(runtime.outbox, clock, settings.booking_sweep_interval_s)]
-    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats)
+    spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats,
+                                     booking.workshops)
     return spec
 
 

@@ -17,8 +17,11 @@ _POINT_OF = {
     "visit": "SELECT point_id FROM {schema}.visits WHERE visit_id = $1",
     "device": "SELECT point_id FROM {schema}.devices WHERE device_id = $1",
     "seat booking": "SELECT point_id FROM {schema}.seat_bookings WHERE booking_id = $1",
+    "workshop": "SELECT point_id FROM {schema}.workshops WHERE workshop_id = $1",
+    "workshop registration": """SELECT w.point_id FROM {schema}.workshop_registrations r
+                                JOIN {schema}.workshops w USING (workshop_id) WHERE r.registration_id = $1""",
 }
-_UUID_KEYED = {"appointment", "loan", "visit", "seat booking"}
+_UUID_KEYED = {"appointment", "loan", "visit", "seat booking", "workshop", "workshop registration"}
 KINDS = ("assistance point", *_POINT_OF)
 
 

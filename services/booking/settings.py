@@ -8,6 +8,7 @@ from pydantic import Field
 
 from loket.infra.settings import ServiceSettings
 from services.booking.availability.slots import BookingRules
+from services.booking.rota.rules import RotaRules
 
 
 class BookingSettings(ServiceSettings):
@@ -31,9 +32,20 @@ class BookingSettings(ServiceSettings):
                                            description="text a walk-in when they may be called within this")
     booking_public_url: str = Field(default="http://127.0.0.1:8101",
                                     description="where citizens reach the booking pages (for links in messages)")
+    booking_shift_signup_notice_hours: int = Field(default=24, ge=0, le=24 * 14,
+                                                   description="volunteers sign up for a shift until this before")
+    booking_shift_cancel_notice_hours: int = Field(default=48, ge=0, le=24 * 14,
+                                                   description="volunteers cancel their own shift until this before")
+    booking_shift_max_per_week: int = Field(default=3, ge=1, le=14,
+                                            description="shifts a volunteer may sign up for per week")
 
     def rules(self) -> BookingRules:
         return BookingRules(min_notice=dt.timedelta(minutes=self.booking_min_notice_minutes),
                             window=dt.timedelta(days=self.booking_window_days),
                             step=dt.timedelta(minutes=self.booking_slot_step_minutes),
                             change_notice=dt.timedelta(minutes=self.booking_change_notice_minutes))
+
+    def rota_rules(self) -> RotaRules:
+        return RotaRules(signup_notice=dt.timedelta(hours=self.booking_shift_signup_notice_hours),
+                         cancel_notice=dt.timedelta(hours=self.booking_shift_cancel_notice_hours),
+                         max_per_week=self.booking_shift_max_per_week)

@@ -21,9 +21,11 @@ from services.booking.locations import Locator
 from services.booking.metrics import BookingMetrics
 from services.booking.phone_checks.service import PhoneChecks
 from services.booking.queue.service import Queue
+from services.booking.rota.service import Rota
 from services.booking.seats.service import Seats
 from services.booking.settings import BookingSettings
 from services.booking.waitlist.service import Waitlist
+from services.booking.workshops.service import Workshops
 
 NAME = "booking"
 Clock = Callable[[], dt.datetime]
@@ -45,6 +47,8 @@ class Booking:
     limiter: RateLimit
     locator: Locator  # where an object belongs, for the scope check of staff endpoints
     seats: Seats
+    rota: Rota
+    workshops: Workshops
 
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox,
@@ -60,4 +64,5 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
                         settings.booking_public_url)
     limiter = SharedRateLimiter(db, NAME, settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
-                   Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME), Seats(appointments))
+                   Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME), Seats(appointments),
+                   Rota(NAME, settings.rota_rules()), Workshops(appointments, outbox))

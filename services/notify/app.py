@@ -39,6 +39,11 @@ from loket.contracts.letter_status import (
 )
 from loket.contracts.values import utc_now
 from loket.contracts.visits import WalkInTurnNear
+from loket.contracts.workshops import (
+    WorkshopPlaceOffered,
+    WorkshopRegistered,
+    WorkshopRegistrationCancelled,
+)
 from loket.infra.http.openapi_document import openapi_route
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.retention.job import Purge, tenant_setting
@@ -66,7 +71,8 @@ NAME = "notify"
 Clock = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled, AppointmentNoShow,
-                        AppointmentSlotOffered, PhoneCodeRequested)
+                        AppointmentSlotOffered, PhoneCodeRequested,
+                        WorkshopRegistered, WorkshopPlaceOffered, WorkshopRegistrationCancelled)
 # Lending and renewing plan a reminder before the due date, a return drops it; overdue loans and
 # a device offered to whoever waited cause a message at once.
 DEVICE_TRIGGERS = (DeviceLent, DeviceLoanRenewed, DeviceReturned, DeviceLoanOverdue, DeviceAvailable)

@@ -1,7 +1,7 @@
 """Which messages an event causes, and when (pure; no I/O).
 
 A confirmation goes now; reminders at the configured offsets before the appointment (those
-already past are skipped). Every planned message has a dedupe key built from the triggering
+already past are skipped), for a workshop the day before at 10:00 in Brussels. Every planned message has a dedupe key built from the triggering
 event, so a redelivered event plans nothing new.
 """
 
@@ -39,6 +39,11 @@ from loket.contracts.letter_status import (
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
 from loket.contracts.values import ContactDetails
 from loket.contracts.visits import WalkInTurnNear
+from loket.contracts.workshops import (
+    WorkshopPlaceOffered,
+    WorkshopRegistered,
+    WorkshopRegistrationCancelled,
+)
 from services.notify.language import choose_language
 from services.notify.rendering import BRUSSELS
 
@@ -53,6 +58,10 @@ SUPERSEDED_BY_CANCEL = ("appointment_confirmation", "appointment_reminder", "app
 SUPERSEDED_BY_LOAN_NEWS = ("device_loan_due_reminder",)
 # It goes the day before the due day, at this local time.
 LOAN_REMINDER_AT = dt.time(10, 0)
+# A workshop's reminder goes the day before at this local time in Brussels, whatever the hour of
+# the workshop: a group session is planned in the diary a day ahead, not two hours ahead.
+WORKSHOP_REMINDER_AT = dt.time(10, 0)
+SUPERSEDED_BY_WORKSHOP_CANCEL = ("workshop_confirmation", "workshop_waiting", "workshop_place", "workshop_reminder")
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,35 @@ def loan_reminder_time(due_at: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, LOAN_REMINDER_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
 
 
+def workshop_reminder_time(starts_at: dt.datetime) -> dt.datetime:
+    """The calendar day before the workshop (Brussels), at WORKSHOP_REMINDER_AT on the wall clock,
+    also when a DST change falls on either day."""
+    day = starts_at.astimezone(BRUSSELS).date() - dt.timedelta(days=1)
+    return dt.datetime.combine(day, WORKSHOP_REMINDER_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
+
+
+def _workshop_plan(event: WorkshopRegistered | WorkshopPlaceOffered | WorkshopRegistrationCancelled,
+                   now: dt.datetime) -> Plan:
+    """A place: its confirmation now and one reminder the day before (none once that moment has
+    passed: the confirmation came late enough). Waiting: a notice now, the reminder comes with the
+    place. A cancellation: its confirmation, and whatever still waits for the registration goes."""
+    p = event.payload
+    aggregate = str(p.registration_id)
+    if isinstance(event, WorkshopRegistrationCancelled):
+        return Plan([_message(event, "workshop_cancelled", aggregate, p.municipality, p.contact, p.language, now,
+                              place=_place(p), when=p.starts_at)], SUPERSEDED_BY_WORKSHOP_CANCEL)
+    common = {"place": _place(p), "when": p.starts_at, "title": p.title}
+    if isinstance(event, WorkshopRegistered) and p.waiting:
+        return Plan([_message(event, "workshop_waiting", aggregate, p.municipality, p.contact, p.language, now,
+                              line=p.place_in_line or 1, **common)])
+    kind = "workshop_place" if isinstance(event, WorkshopPlaceOffered) else "workshop_confirmation"
+    messages = [_message(event, kind, aggregate, p.municipality, p.contact, p.language, now, **common)]
+    if (due := workshop_reminder_time(p.starts_at)) > now:
+        messages.append(_message(event, "workshop_reminder", aggregate, p.municipality, p.contact, p.language, due,
+                                 **common))
+    return Plan(messages)
+
+
 def _place(payload: Any) -> str:
     return payload.point_name or payload.point_id
 
@@ -139,6 +177,8 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
                                          p.language, due, f":{hours:g}h", place=_place(p), when=p.starts_at))
         cancel = SUPERSEDED_BY_CHANGE if isinstance(event, AppointmentRescheduled) else ()
         return Plan(messages, cancel)
+    if isinstance(event, WorkshopRegistered | WorkshopPlaceOffered | WorkshopRegistrationCancelled):
+        return _workshop_plan(event, now)
     if isinstance(event, AppointmentCancelled):
         closed = p.reason == "point_closed"
         message = _message(event, "appointment_cancelled", str(p.appointment_id), p.municipality, p.contact,

@@ -122,6 +122,13 @@ KPIS: tuple[Kpi, ...] = (
         f"""SELECT {_bucket('lent_at')}, count(*), count(returned_at), count(*) FILTER (WHERE overdue_days > 0)
             FROM {{s}}.loans WHERE lent_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1)
             GROUP BY 1 ORDER BY 1"""),
+    # Workshops by the period they are given in: registrations (waiting ones included), those that
+    # waited, those that got a place from the waiting list, cancellations and who came.
+    Kpi("workshops", ("period", "registrations", "waited", "placed_from_line", "cancelled", "attended"),
+        f"""SELECT {_bucket('starts_at')}, count(registered_at), count(*) FILTER (WHERE waiting),
+                   count(placed_from_line_at), count(cancelled_at), count(attended_at)
+            FROM {{s}}.workshop_registrations WHERE ($1::text IS NULL OR municipality = $1)
+            GROUP BY 1 ORDER BY 1""", plotted="attended"),
     Kpi("notifications", ("period", "channel", "status", "messages"),
         f"""SELECT {_bucket('coalesce(sent_at, failed_at, delivered_at)')}, channel,
                    CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN failed_status IS NOT NULL THEN failed_status

@@ -85,6 +85,7 @@ APPT = ["appointment_id", "point_id", "municipality"]
 LETTER = ["letter_id", "municipality", "department", "document_type"]
 NOTE = ["notification_id", "kind", "channel", "trigger_aggregate_id"]
 LOAN = ["loan_id", "point_id", "municipality"]
+WORKSHOP = ["registration_id", "workshop_id", "point_id", "municipality", "starts_at"]
 STARTS = {"starts_at": newest_by("starts_version"), "starts_version": GREATEST}
 # A letter's citizen as issued (0) or replaced at the citizen's erasure request (1): the replaced one wins.
 ISSUED, ERASED = 0, 1
@@ -96,6 +97,11 @@ def erased_pseudonym(erasure_id: UUID) -> str:
     alone, so it links to no number; the same for all their rows, so counts of distinct
     citizens and the joins between letters and activations stay as they were."""
     return hashlib.sha256(b"loket-erased:" + erasure_id.bytes).hexdigest()[:32]
+
+
+def _workshop(event: Any) -> Row:
+    p = event.payload
+    return p.registration_id, p.workshop_id, p.point_id, p.municipality, p.starts_at
 
 
 def _latest(*columns: str) -> dict[str, Rule]:
@@ -224,6 +230,21 @@ STATEMENTS: dict[str, Statement] = {
     "DeviceLoanOverdue": _on(
         "loans", "loan_id", [*LOAN, "overdue_days"], {"overdue_days": GREATEST},
         lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.days_overdue)),
+    # Workshops: every event carries the registration's workshop, point and start, so any one of
+    # them places the row; each then sets its own fact.
+    "WorkshopRegistered": _on(
+        "workshop_registrations", "registration_id", [*WORKSHOP, "registered_at", "waiting"],
+        _latest("registered_at", "waiting"),
+        lambda e, _: (*_workshop(e), e.occurred_at, e.payload.waiting)),
+    "WorkshopPlaceOffered": _on(
+        "workshop_registrations", "registration_id", [*WORKSHOP, "placed_from_line_at"],
+        _latest("placed_from_line_at"), lambda e, _: (*_workshop(e), e.occurred_at)),
+    "WorkshopRegistrationCancelled": _on(
+        "workshop_registrations", "registration_id", [*WORKSHOP, "cancelled_at"], _latest("cancelled_at"),
+        lambda e, _: (*_workshop(e), e.occurred_at)),
+    "WorkshopAttended": _on(
+        "workshop_registrations", "registration_id", [*WORKSHOP, "attended_at"], _latest("attended_at"),
+        lambda e, _: (*_workshop(e), e.payload.attended_at)),
 }
 # Not an upsert: the erasure request replaces the citizen's pseudonym wherever it is (`erase_citizen`).
 PROJECTED = frozenset(STATEMENTS) | {"CitizenErasureRequested"}

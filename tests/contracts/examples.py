@@ -57,6 +57,28 @@ POINT = {"point_id": "mechelen-stadhuis", "municipality": MECHELEN}
 VISIT = {"visit_id": VISIT_ID, **POINT, "point_kind": "municipal_counter"}
 APPOINTMENT = {"appointment_id": APPOINTMENT_ID, **POINT}
 LOAN = {"loan_id": LOAN_ID, "device_id": "laptop-0042", **POINT}
+WORKSHOP_REGISTRATION = {
+    "registration_id": UUID("6f1c2a40-0000-4000-8000-0000000000d1"),
+    "workshop_id": UUID("6f1c2a40-0000-4000-8000-0000000000d2"),
+    **POINT,
+    "starts_at": T0 + timedelta(days=3),
+}
+WORKSHOP_PLACED = {
+    **WORKSHOP_REGISTRATION,
+    "point_name": "Stadhuis Mechelen",
+    "title": "Veilig internetbankieren",
+    "ends_at": T0 + timedelta(days=3, hours=2),
+    "workshop_language": "nl",
+    "language": "nl",
+    "contact": CONTACT,
+}
+WORKSHOP_PAYLOADS: dict[str, dict[str, Any]] = {
+    "WorkshopRegistered": {**WORKSHOP_PLACED, "waiting": True, "place_in_line": 2},
+    "WorkshopRegistrationCancelled": {**WORKSHOP_REGISTRATION, "cancelled_by": "citizen", "was_waiting": False,
+                                      "language": "nl", "contact": CONTACT},
+    "WorkshopPlaceOffered": WORKSHOP_PLACED,
+    "WorkshopAttended": {**WORKSHOP_REGISTRATION, "attended_at": T0 + timedelta(days=3, minutes=5)},
+}
 NOTIFICATION = {
     "notification_id": NOTIFICATION_ID,
     "kind": "appointment_confirmation",
@@ -277,6 +299,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "arm": "holdout",
         "decided_at": T0,
     },
+    **WORKSHOP_PAYLOADS,
     "AssistancePointPublished": {
         "point_id": "mechelen-stadhuis",
         "municipality": "12025",

@@ -49,6 +49,12 @@ DESIGN_CATALOGUE = {
         # Added (additively) for the eBox campaign of issue 20: the QR link of a paper insert was
         # opened (counted for the funnel, tied to nobody).
         "CampaignLinkVisited",
+        # Added (additively) for the workshops of issue 17: registrations for group sessions at a
+        # point, their waiting list, cancellations and attendance (notify and reporting).
+        "WorkshopRegistered",
+        "WorkshopRegistrationCancelled",
+        "WorkshopPlaceOffered",
+        "WorkshopAttended",
     },
     "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue", "DeviceLoanRenewed", "DeviceAvailable"},
     "citizens.v1": {"EboxActivationAssisted", "CitizenErasureRequested"},

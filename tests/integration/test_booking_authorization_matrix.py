@@ -72,9 +72,17 @@ async def objects(booking: RunningBooking) -> dict[str, str]:
     status, seat = await booking.call("POST", f"/staff/points/{DIGIBANK}/seats", "admin", json={
         "kind": "workstation", "starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "language": "nl"})
     assert status == 201, seat
+    status, workshop = await booking.call("POST", f"/staff/points/{DIGIBANK}/workshops", "admin", json={
+        "title": "Matrix", "language": "nl", "capacity": 3, "trainer": "An", "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat()})
+    assert status == 201, workshop
+    status, registration = await booking.call("POST", f"/public/workshops/{workshop['workshop_id']}/registrations",
+                                              json={"contact": {"email": "matrix@example.be", "language": "nl"}})
+    assert status == 201, registration
     return {"assistance point": STADHUIS, "appointment": appointment["appointment_id"], "visit": visit["visit_id"],
             "device": "matrix-tablet", "loan": loan["loan_id"], "slot": slot["starts_at"],
-            "seat booking": seat["booking_id"]}
+            "seat booking": seat["booking_id"], "workshop": workshop["workshop_id"],
+            "workshop registration": registration["registration_id"]}
 
 
 def lend_body(device_id: str) -> dict[str, Any]:

@@ -59,7 +59,8 @@ async def seed_booking(conn: asyncpg.Connection) -> None:
                        "DELETE FROM booking.device_history; DELETE FROM booking.device_waitlist; "
                        "DELETE FROM booking.loan_rules; DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
                        "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries; "
-                       "DELETE FROM booking.phone_checks")
+                       "DELETE FROM booking.phone_checks; DELETE FROM booking.workshop_registrations; "
+                       "DELETE FROM booking.workshops")
 
 
 def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch,

@@ -1,6 +1,6 @@
 """Booking's use cases know nothing of HTTP: only the HTTP layer (`http/`), the pages (`page/`),
-the `routes.py` and `*_routes.py` modules, the staff workspace's page rendering and device-cookie
-reading, and the composition root (`app.py`, which builds the ASGI app) import Starlette or the
+the `routes.py` and `*_routes.py` modules, the staff workspace's page rendering, device-cookie
+reading and posted-form checks, and the composition root (`app.py`, which builds the ASGI app) import Starlette or the
 problem types. Read from the source, so a module breaks the rule even if it is
 never imported by a test."""
 
@@ -14,7 +14,7 @@ BOOKING = ROOT / "services" / "booking"
 HTTP_ONLY = ("starlette", "services.booking.http.problem", "services.booking.http.errors")
 # The staff workspace's modules that speak HTTP besides its *_routes.py; its figures, queue view,
 # wait estimate and feed stay free of it.
-WORKSPACE_WEB = {Path("workspace/rendering.py"), Path("workspace/device_access.py")}
+WORKSPACE_WEB = {Path("workspace/rendering.py"), Path("workspace/device_access.py"), Path("workspace/posted_form.py")}
 
 
 def http_layer(path: Path) -> bool:

@@ -10,7 +10,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from loket.infra.http.client_address import ClientAddressMiddleware, forwarded_client, parse_networks
+from loket.infra.http.client_address import (
+    ClientAddressMiddleware,
+    forwarded_client,
+    parse_networks,
+)
 from tests.support.served_app import served
 
 PROXIES = parse_networks("10.0.0.0/8, 127.0.0.1")

@@ -51,12 +51,12 @@ class ContactIn(BaseModel):
     def _reachable(self) -> ContactIn:
         if self.phone is None and self.email is None:
             raise ValueError("give a phone number or an e-mail address so we can confirm and remind you")
-        # The contract's own rules (ContactDetails), as a 422 here rather than a failure in `details()`.
+        # Else `details()` would fail later, as an internal error instead of this request's refusal.
+        for channel, given in (("sms", self.phone), ("email", self.email)):
+            if channel in self.preferred_channels and given is None:
+                raise ValueError(f"preferred channel '{channel}' needs {'a phone number' if channel == 'sms' else 'an e-mail address'}")
         if len(set(self.preferred_channels)) != len(self.preferred_channels):
             raise ValueError("preferred_channels must not repeat a channel")
-        for channel, value in (("sms", self.phone), ("email", self.email)):
-            if channel in self.preferred_channels and value is None:
-                raise ValueError(f"preferred channel '{channel}' needs {'a phone number' if channel == 'sms' else 'an e-mail address'}")
         return self
 
     def details(self) -> ContactDetails:

@@ -22,14 +22,37 @@ class Helper(_Strict):
     helper_id: Slug
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["staff", "volunteer"]
+    # Connectoo certification: the day the certificate was obtained and the day it expires. The
+    # older seed files only say `connectoo_certified: true` (a flag with no date): such a helper
+    # counts as certified until a date is recorded in the app.
     connectoo_certified: bool = False
+    connectoo_certified_on: dt.date | None = None
+    connectoo_expires_on: dt.date | None = None
     languages: list[Lang] = Field(min_length=1)
     services: list[str] = Field(min_length=1)
+    # The user name a helper signs in with: a volunteer's own sign-ups and shifts are found by it.
+    account: str | None = Field(default=None, min_length=1, max_length=120)
 
     _known_services = field_validator("services")(known_services)
 
+    @model_validator(mode="after")
+    def _certificate(self) -> Helper:
+        if self.connectoo_expires_on is not None and self.connectoo_certified_on is None:
+            raise ValueError("a Connectoo certificate with an expiry date needs the date it was obtained")
+        if (self.connectoo_certified_on and self.connectoo_expires_on
+                and self.connectoo_expires_on <= self.connectoo_certified_on):
+            raise ValueError("the Connectoo certificate must expire after the date it was obtained")
+        return self
+
     def can_help(self, service: str, language: str) -> bool:
         return service in self.services and language in self.languages
+
+    def certified_on(self, day: dt.date) -> bool:
+        """Does this helper hold a Connectoo certificate valid on `day`?"""
+        if self.connectoo_certified_on is None:
+            return self.connectoo_certified  # the seed's undated flag
+        return self.connectoo_certified_on <= day and (self.connectoo_expires_on is None
+                                                        or day < self.connectoo_expires_on)
 
 
 class Shift(_Strict):

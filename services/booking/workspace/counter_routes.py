@@ -31,6 +31,7 @@ from services.booking.errors import BookingError
 from services.booking.queue import calls as calls_repo
 from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
+from services.booking.rota.texts import rota_texts
 from services.booking.workspace import access
 from services.booking.workspace.queue_view import today_at
 from services.booking.workspace.rendering import language, message, render
@@ -62,7 +63,8 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
         lang = language(request)
         return render(request, "picker.html.j2", 200 if not point_id else 400,
                       points=[(p.point_id, p.name_in(lang, *p.languages)) for p in points],
-                      chosen=point_id, desk=desk or "1", invalid=bool(point_id))
+                      chosen=point_id, desk=desk or "1", invalid=bool(point_id),
+                      shifts_link=rota_texts(lang)["shifts_link"])
 
     async def screen(request: Request) -> Response:
         return await _screen_response(request)

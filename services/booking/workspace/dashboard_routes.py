@@ -13,16 +13,21 @@ from loket.infra.identity.principal import Principal
 from loket.infra.runtime import Runtime
 from services.booking.calendar.local_time import local_date
 from services.booking.catalogue import CATALOGUE
+from services.booking.rota.service import Rota
+from services.booking.rota.texts import rota_texts
 from services.booking.staff.directory import PointDirectory
 from services.booking.workspace import access
 from services.booking.workspace.dashboard_figures import Period, figures
+from services.booking.workspace.point_settings_routes import label_without_certified_helper
 from services.booking.workspace.rendering import language, message, render
+from services.booking.workspace.rota_routes import tomorrows_gaps
 from services.booking.workspace.texts import texts_for
 
 DASHBOARD_PAGES = "/staff/dashboard"
 
 
-def dashboard_routes(runtime: Runtime, points: PointDirectory, clock: Callable[[], dt.datetime]) -> list[Route]:
+def dashboard_routes(runtime: Runtime, points: PointDirectory, rota: Rota,
+                     clock: Callable[[], dt.datetime]) -> list[Route]:
     db, schema = runtime.db, runtime.schema
 
     async def page(request: Request) -> Response:
@@ -42,9 +47,14 @@ def dashboard_routes(runtime: Runtime, points: PointDirectory, clock: Callable[[
             if point is None:
                 return message(request, 404, t["not_here"])
             found = await figures(conn, schema, point.point_id, Period.of(day, week))
+            # The rota's gaps of tomorrow (seen from today, whatever day the figures show).
+            gaps = await tomorrows_gaps(conn, points, rota, point.point_id,
+                                        local_date(clock()) + dt.timedelta(days=1), lang)
+            staffed = await points.get(conn, point.point_id)
+            label_warning = staffed is not None and label_without_certified_helper(staffed, local_date(clock()))
         return render(request, "dashboard.html.j2", lang=lang,
                       title=t["dashboard_title"].format(p=point.name_in(lang, *point.languages)), point=point,
-                      f=found, day=day.isoformat(), week=week, lang_query=f"?lang={lang}",
+                      f=found, day=day.isoformat(), gaps=gaps, r=rota_texts(lang), label_warning=label_warning, week=week, lang_query=f"?lang={lang}",
                       minutes=lambda s: "–" if s is None else t["minutes"].format(n=round(s / 60)),
                       topic_name=lambda slug: CATALOGUE[slug].names[lang] if slug in CATALOGUE else (slug or "–"))
 

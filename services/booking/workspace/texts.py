@@ -283,7 +283,6 @@ INVENTORY_TEXTS: dict[str, dict[str, str]] = {
     "history": _t("Geschiedenis", "Historique", "Verlauf", "History"),
     "history_of": _t("Geschiedenis van {d}", "Historique de {d}", "Verlauf von {d}", "History of {d}"),
     "history_label": _t("Geschiedenis van {d}", "Historique de {d}", "Verlauf von {d}", "History of {d}"),
-    "when": _t("Wanneer", "Quand", "Wann", "When"),
     "what": _t("Wat", "Quoi", "Was", "What"),
     "note": _t("Opmerking", "Remarque", "Bemerkung", "Note"),
     "by_whom": _t("Door", "Par", "Durch", "By"),
@@ -354,4 +353,41 @@ WIPE_METHODS = {
     "certified_erasure": _t("gecertificeerd gewist", "effacement certifié", "zertifiziert gelöscht",
                             "certified erasure"),
     "storage_replaced": _t("opslag vervangen", "stockage remplacé", "Speicher ersetzt", "storage replaced"),
+}
+
+WORKSHOP_DESK_TEXTS: dict[str, dict[str, str]] = {
+    "workshops_title": _t("Workshops in {p}", "Ateliers à {p}", "Workshops in {p}", "Workshops at {p}"),
+    "workshop_title": _t("{w}: inschrijvingen", "{w} : inscriptions", "{w}: Anmeldungen", "{w}: registrations"),
+    "workshop": _t("Workshop", "Atelier", "Workshop", "Workshop"),
+    "workshops_link": _t("Workshops", "Ateliers", "Workshops", "Workshops"),
+    "when": _t("Wanneer", "Quand", "Wann", "When"),
+    "trainer": _t("Lesgever", "Formateur", "Kursleitung", "Trainer"),
+    "places_taken": _t("Plaatsen bezet", "Places prises", "Plätze belegt", "Places taken"),
+    "in_line": _t("Op de wachtlijst", "Sur liste d'attente", "Auf der Warteliste", "On the waiting list"),
+    "open_registrations": _t("Inschrijvingen en aanwezigheid", "Inscriptions et présences", "Anmeldungen und Teilnahme",
+                             "Registrations and attendance"),
+    "no_workshops": _t("Geen workshops vandaag of later (of in de voorbije week).",
+                       "Aucun atelier aujourd'hui ou plus tard (ni la semaine passée).",
+                       "Keine Workshops heute oder später (oder in der vergangenen Woche).",
+                       "No workshops today or later (or in the past week)."),
+    "place": _t("Plaats", "Place", "Platz", "Place"),
+    "contact": _t("Contact", "Contact", "Kontakt", "Contact"),
+    "state": _t("Stand", "État", "Stand", "State"),
+    "came": _t("Gekomen", "Venu", "Gekommen", "Came"),
+    "mark_came": _t("Is gekomen", "Est venu", "Ist gekommen", "Mark as came"),
+    "cancel_registration": _t("Uitschrijven", "Désinscrire", "Abmelden", "Cancel"),
+    "no_registrations": _t("Nog niemand ingeschreven.", "Personne n'est encore inscrit.", "Noch niemand angemeldet.",
+                           "Nobody has registered yet."),
+    "back_to_workshops": _t("Alle workshops van dit hulppunt", "Tous les ateliers de ce point", "Alle Workshops dieses "
+                            "Hilfepunkts", "All workshops of this point"),
+    "saved": _t("Opgeslagen.", "Enregistré.", "Gespeichert.", "Saved."),
+    "contact_erased": _t("(gewist)", "(effacé)", "(gelöscht)", "(erased)"),
+    "message_language": _t("Taal van de berichten", "Langue des messages", "Sprache der Nachrichten",
+                           "Language of messages"),
+}
+TEXTS.update(WORKSHOP_DESK_TEXTS)
+WORKSHOP_STATUS = {
+    "registered": _t("Ingeschreven", "Inscrit", "Angemeldet", "Registered"),
+    "waiting": _t("Op de wachtlijst", "Sur liste d'attente", "Auf der Warteliste", "Waiting"),
+    "cancelled": _t("Uitgeschreven", "Désinscrit", "Abgemeldet", "Cancelled"),
 }

@@ -1,0 +1,1 @@
+"""The volunteer rota: open shifts a point offers, volunteers' sign-ups and the manager's approval."""

@@ -1,0 +1,1 @@
+"""Workshops: group sessions at a point, public registration with a waiting list, attendance."""

@@ -1,0 +1,139 @@
+"""`/staff/workshop-desk/{point}`: a point's workshops (the past week's too, for attendance noted
+afterwards) and, per workshop, its registrations: who came is recorded there, a registration is
+cancelled there on a citizen's behalf (its place goes to the first waiting). Plain forms with the
+session's CSRF token, POST-redirect-GET, no script; the same use cases, events and audit as the API.
+Its own prefix: the staff JSON API under /staff/workshops/… stays bearer-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from loket.infra.date_words import when_words
+from loket.infra.http.client_address import client_label
+from loket.infra.http.signin.forms import read_form
+from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.identity import audit
+from loket.infra.identity.audit import Access
+from loket.infra.identity.principal import Principal
+from loket.infra.runtime import Runtime
+from services.booking.errors import BookingError
+from services.booking.workshops.model import Registration, Workshop
+from services.booking.workshops.rules import attendance_problem
+from services.booking.workshops.service import Workshops
+from services.booking.workspace import access
+from services.booking.workspace.rendering import language, message, render
+from services.booking.workspace.texts import WORKSHOP_STATUS, language_name, texts_for
+
+WORKSHOP_PAGES = "/staff/workshop-desk"
+LOOK_BACK = dt.timedelta(days=7)  # attendance is often noted after the session, from the sign-in sheet
+# The same words as the API's audited list, so the trail reads the same either way.
+LIST_AUDIT = "list workshop registrations (contact details)"
+
+
+def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], dt.datetime]) -> list[Route]:
+    db = runtime.db
+    points = workshops.appointments.directory
+
+    async def at_point(request: Request) -> Response:
+        principal: Principal = request.state.principal
+        lang = language(request)
+        t = texts_for(lang)
+        if not access.works_at_counters(principal):
+            return message(request, 403, t["not_staff"])
+        async with db().acquire() as conn:
+            point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
+            if point is None:
+                return message(request, 404, t["not_here"])
+            listed = await workshops.starting_after(conn, point.point_id, clock() - LOOK_BACK)
+        return render(request, "workshops.html.j2", lang=lang,
+                      title=t["workshops_title"].format(p=point.name_in(lang, *point.languages)), point=point,
+                      lang_query=f"?lang={lang}",
+                      workshops=[{"id": w.workshop.workshop_id, "title": w.workshop.title,
+                                  "when": when_words(w.workshop.starts_at, lang), "trainer": w.workshop.trainer,
+                                  "language": language_name(w.workshop.language, lang),
+                                  "taken": f"{w.placed} / {w.workshop.capacity}", "waiting": w.waiting}
+                                 for w in listed])
+
+    async def one(request: Request, error: str | None = None, status: int = 200) -> Response:
+        principal: Principal = request.state.principal
+        lang = language(request)
+        t = texts_for(lang)
+        if not access.works_at_counters(principal):
+            return message(request, 403, t["not_staff"])
+        async with db().acquire() as conn:
+            found = await _workshop_here(conn, request, principal)
+            if found is None:
+                return message(request, 404, t["not_here"])
+            workshop = found
+            registrations = await workshops.registrations(conn, workshop.workshop_id)
+            await audit.record(conn, principal, Access(LIST_AUDIT, "workshop", str(workshop.workshop_id)),
+                               client_label(request), "booking")
+        live = signed_in(request)
+        now = clock()
+        return render(request, "workshop.html.j2", status, lang=lang, error=error,
+                      title=t["workshop_title"].format(w=workshop.title), workshop=workshop,
+                      when=when_words(workshop.starts_at, lang), lang_query=f"?lang={lang}",
+                      csrf=live.csrf_secret if live else "", done=request.query_params.get("done") == "1",
+                      base=f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}",
+                      rows=[_row(r, lang, t, workshop, now) for r in registrations])
+
+    async def _workshop_here(conn, request: Request, principal: Principal) -> Workshop | None:  # type: ignore[no-untyped-def]
+        """The workshop named in the path, when it is at the named point and the person works there."""
+        point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
+        try:
+            workshop = await workshops.workshop(conn, uuid.UUID(request.path_params["workshop_id"]))
+        except (ValueError, BookingError):
+            return None
+        return workshop if point is not None and workshop.point_id == point.point_id else None
+
+    async def act(request: Request) -> Response:
+        principal: Principal = request.state.principal
+        lang = language(request)
+        t = texts_for(lang)
+        form = await read_form(request)
+        if not access.works_at_counters(principal):
+            return message(request, 403, t["not_staff"])
+        if not form_is_fresh(request, form):
+            return message(request, 403, t["expired_form"])
+        action = request.path_params["action"]
+        try:
+            registration_id = uuid.UUID(form.get("id", ""))
+        except ValueError:
+            return message(request, 404, t["not_here"])
+        if action not in ("attended", "cancel"):
+            return message(request, 404, t["not_here"])
+        try:
+            async with db().acquire() as conn:
+                workshop = await _workshop_here(conn, request, principal)
+                if workshop is None or (await workshops.registration(conn, registration_id)).workshop_id \
+                        != workshop.workshop_id:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    if action == "attended":
+                        await workshops.attended(conn, registration_id, clock())
+                    else:
+                        await workshops.cancel(conn, registration_id, "staff", clock())
+        except BookingError as refused:
+            return await one(request, f"{refused.title}: {refused.detail}", 409)
+        query = f"?lang={lang}&done=1" if request.query_params.get("lang") else "?done=1"
+        return RedirectResponse(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}{query}", 303)
+
+    return [Route(WORKSHOP_PAGES + "/{point_id}", at_point, methods=["GET"]),
+            Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}", one, methods=["GET"]),
+            Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}/{action}", act, methods=["POST"])]
+
+
+def _row(r: Registration, lang: str, t: dict[str, str], workshop: Workshop, now: dt.datetime) -> dict[str, object]:
+    contact = " · ".join(v for v in (r.contact.phone, r.contact.email) if v) if r.contact else t["contact_erased"]
+    return {"id": r.registration_id, "place": r.place_no or "–", "contact": contact,
+            "language": language_name(r.language, lang), "state": WORKSHOP_STATUS[r.status][lang],
+            "came": r.attended_at is not None,
+            "can_mark": r.status == "registered" and r.attended_at is None
+                    and attendance_problem(workshop.starts_at, now) is None,
+            "can_cancel": r.status != "cancelled" and now < workshop.starts_at}
