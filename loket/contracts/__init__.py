@@ -29,11 +29,15 @@ from loket.contracts.citizens import (
     EboxActivationAssistedPayload,
 )
 from loket.contracts.devices import (
+    DeviceAvailable,
+    DeviceAvailablePayload,
     DeviceEvent,
     DeviceLent,
     DeviceLentPayload,
     DeviceLoanOverdue,
     DeviceLoanOverduePayload,
+    DeviceLoanRenewed,
+    DeviceLoanRenewedPayload,
     DeviceReturned,
     DeviceReturnedPayload,
 )
@@ -140,6 +144,10 @@ __all__ = [
     "DeviceLentPayload",
     "DeviceLoanOverdue",
     "DeviceLoanOverduePayload",
+    "DeviceLoanRenewed",
+    "DeviceLoanRenewedPayload",
+    "DeviceAvailable",
+    "DeviceAvailablePayload",
     "DeviceReturned",
     "DeviceReturnedPayload",
     "EboxActivationAssisted",

@@ -43,6 +43,28 @@ class DeviceLoanOverduePayload(LoanRef):
     language: Language
 
 
+class DeviceLoanRenewedPayload(LoanRef):
+    device_kind: DeviceKind
+    previous_due_at: UtcDatetime
+    due_at: UtcDatetime
+    renewals: int = Field(ge=1, description="renewals of this loan so far, this one included")
+    contact: ContactDetails | None = None
+    language: Language
+
+
+class DeviceAvailablePayload(Payload):
+    """A device of the kind someone waits for came back: offered to the first person waiting."""
+
+    entry_id: UUID  # the waitlist entry the offer is for
+    device_id: Ref
+    device_kind: DeviceKind
+    point_id: Ref
+    point_name: str | None = Field(default=None, max_length=200, description="in the citizen's language")
+    municipality: RefnisCode
+    contact: ContactDetails
+    language: Language
+
+
 class DeviceEvent(Event):
     """Base of the events on devices.v1, keyed by loan id."""
 
@@ -77,4 +99,25 @@ class DeviceLoanOverdue(DeviceEvent):
     payload: DeviceLoanOverduePayload
 
 
-DEVICE_EVENTS: tuple[type[Event], ...] = (DeviceLent, DeviceReturned, DeviceLoanOverdue)
+class DeviceLoanRenewed(DeviceEvent):
+    """A loan was renewed: the device is now due back at `due_at`."""
+
+    event_type: Literal["DeviceLoanRenewed"] = "DeviceLoanRenewed"
+    schema_version: Literal[1] = 1
+    payload: DeviceLoanRenewedPayload
+
+
+class DeviceAvailable(Event):
+    """A device of a kind someone waits for at a point came back; keyed by the waitlist entry."""
+
+    topic: ClassVar[str] = topics.DEVICES
+    event_type: Literal["DeviceAvailable"] = "DeviceAvailable"
+    schema_version: Literal[1] = 1
+    payload: DeviceAvailablePayload
+
+    def partition_key(self) -> str:
+        return str(self.payload.entry_id)
+
+
+DEVICE_EVENTS: tuple[type[Event], ...] = (DeviceLent, DeviceReturned, DeviceLoanOverdue, DeviceLoanRenewed,
+                                          DeviceAvailable)

@@ -1,7 +1,7 @@
 """What booking purges once its retention period has passed: the contact details citizens gave
-for an appointment, a waitlist entry, a device loan, a seat or a workshop. The rows stay (the figures and the
-history need them); only the phone number and e-mail address go. Phone checks (the SMS codes
-before a public booking) go whole after a day."""
+for an appointment, a waitlist entry (for a slot or for a kind of device), a device loan, a seat
+or a workshop. The rows stay (the figures and the history need them); only the phone number and
+e-mail address go. Phone checks (the SMS codes before a public booking) go whole after a day."""
 
 from __future__ import annotations
 
@@ -36,5 +36,6 @@ def booking_purges(schema: str, loans: Loans, phone_checks: PhoneChecks, seats: 
             Purge("seat_contact", tenant_setting("contact_days"), seats.erase_past_contacts),
             Purge("workshop_contact", tenant_setting("contact_days"), workshops.erase_past_contacts),
             Purge("device_donor", tenant_setting("contact_days"), loans.forget_donors),
+            Purge("device_waitlist_contact", tenant_setting("contact_days"), loans.waitlist.erase_past_contacts),
             # A code is worthless after half an hour; a day keeps "five codes a day per number".
             Purge("phone_check", fixed_days(1), phone_checks_past)]

@@ -21,7 +21,13 @@ from loket.contracts.appointments import (
     AppointmentSlotOffered,
     PhoneCodeRequested,
 )
-from loket.contracts.devices import DeviceLoanOverdue
+from loket.contracts.devices import (
+    DeviceAvailable,
+    DeviceLent,
+    DeviceLoanOverdue,
+    DeviceLoanRenewed,
+    DeviceReturned,
+)
 from loket.contracts.letter_status import (
     LetterCancelled,
     LetterDeliveredToEbox,
@@ -67,6 +73,9 @@ log = logging.getLogger(__name__)
 APPOINTMENT_TRIGGERS = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled, AppointmentNoShow,
                         AppointmentSlotOffered, PhoneCodeRequested,
                         WorkshopRegistered, WorkshopPlaceOffered, WorkshopRegistrationCancelled)
+# Lending and renewing plan a reminder before the due date, a return drops it; overdue loans and
+# a device offered to whoever waited cause a message at once.
+DEVICE_TRIGGERS = (DeviceLent, DeviceLoanRenewed, DeviceReturned, DeviceLoanOverdue, DeviceAvailable)
 # Delivered, escalated and returned letters cause messages; reading, printing or withdrawing one
 # drops its waiting nudge.
 LETTER_TRIGGERS = (LetterDeliveredToEbox, LetterUnreadEscalated, LetterRead, LetterQueuedForPrint, LetterCancelled,
@@ -80,7 +89,7 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=(topics.NOTIFICATIONS,),
                        # The SMS provider posts receipts with its own shared secret, not a user token.
                        open_path_prefixes=("/receipts/",))
-    groups = [(topics.APPOINTMENTS, "appointments", APPOINTMENT_TRIGGERS), (topics.DEVICES, "devices", (DeviceLoanOverdue,)),
+    groups = [(topics.APPOINTMENTS, "appointments", APPOINTMENT_TRIGGERS), (topics.DEVICES, "devices", DEVICE_TRIGGERS),
               (topics.LETTERS_STATUS, "letters", LETTER_TRIGGERS), (topics.VISITS, "visits", (WalkInTurnNear,))]
     if settings is None or runtime is None:
         spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", {}) for topic, group, _ in groups]

@@ -21,7 +21,13 @@ from loket.contracts.appointments import (
     AppointmentSlotOffered,
     PhoneCodeRequested,
 )
-from loket.contracts.devices import DeviceLoanOverdue
+from loket.contracts.devices import (
+    DeviceAvailable,
+    DeviceLent,
+    DeviceLoanOverdue,
+    DeviceLoanRenewed,
+    DeviceReturned,
+)
 from loket.contracts.letter_status import (
     LetterCancelled,
     LetterDeliveredToEbox,
@@ -48,6 +54,10 @@ NUDGE_AT = dt.time(10, 0)
 # Messages still waiting that an appointment change makes wrong.
 SUPERSEDED_BY_CHANGE = ("appointment_reminder",)
 SUPERSEDED_BY_CANCEL = ("appointment_confirmation", "appointment_reminder", "appointment_rescheduled")
+# A loan's reminder before its due date: a renewal moves it, a return makes it pointless.
+SUPERSEDED_BY_LOAN_NEWS = ("device_loan_due_reminder",)
+# It goes the day before the due day, at this local time.
+LOAN_REMINDER_AT = dt.time(10, 0)
 # A workshop's reminder goes the day before at this local time in Brussels, whatever the hour of
 # the workshop: a group session is planned in the diary a day ahead, not two hours ahead.
 WORKSHOP_REMINDER_AT = dt.time(10, 0)
@@ -110,6 +120,13 @@ def nudge_time(delivered_at: dt.datetime, days: int) -> dt.datetime:
     wall clock whether a DST change falls in between or on that very day."""
     day = delivered_at.astimezone(BRUSSELS).date() + dt.timedelta(days=days)
     return dt.datetime.combine(day, NUDGE_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
+
+
+def loan_reminder_time(due_at: dt.datetime) -> dt.datetime:
+    """The day before the due day at LOAN_REMINDER_AT in Brussels: the same hour on the wall
+    clock whether a DST change falls on that day, on the due day or in between."""
+    day = due_at.astimezone(BRUSSELS).date() - dt.timedelta(days=1)
+    return dt.datetime.combine(day, LOAN_REMINDER_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
 
 
 def workshop_reminder_time(starts_at: dt.datetime) -> dt.datetime:
@@ -183,6 +200,20 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
     if isinstance(event, DeviceLoanOverdue) and p.contact is not None:
         return Plan([_message(event, "device_loan_overdue", str(p.loan_id), p.municipality, p.contact, p.language,
                               now, place=p.point_id, due=p.due_at, days=p.days_overdue)])
+    if isinstance(event, DeviceLent | DeviceLoanRenewed):
+        # One reminder per loan period, planned by the event that set the due date; a renewal
+        # drops the one its earlier due date planned (a redelivered event plans nothing new).
+        cancel = SUPERSEDED_BY_LOAN_NEWS if isinstance(event, DeviceLoanRenewed) else ()
+        due = loan_reminder_time(p.due_at)
+        if p.contact is None or due <= now:
+            return Plan([], cancel)
+        return Plan([_message(event, "device_loan_due_reminder", str(p.loan_id), p.municipality, p.contact,
+                              p.language, due, place=p.point_id, due=p.due_at, device=p.device_kind)], cancel)
+    if isinstance(event, DeviceReturned):
+        return Plan([], SUPERSEDED_BY_LOAN_NEWS)
+    if isinstance(event, DeviceAvailable):
+        return Plan([_message(event, "device_available", str(p.entry_id), p.municipality, p.contact, p.language,
+                              now, place=_place(p), device=p.device_kind)])
     if isinstance(event, WalkInTurnNear):
         # Now or never: a "come back, it is nearly your turn" that waits is worse than none.
         return Plan([_message(event, "walk_in_turn_near", str(p.ticket_id), p.municipality, p.contact, p.language,

@@ -56,7 +56,10 @@ def _localised(context: dict[str, Any], language: str) -> dict[str, Any]:
         if isinstance(out.get(key), str):
             out[key] = when(dt.datetime.fromisoformat(out[key]), language)
     if isinstance(out.get("due"), str):
-        out["due"] = day(dt.date.fromisoformat(out["due"][:10]), language)
+        # A due instant is a day in Brussels (23:30 UTC may be the next day there).
+        due = out["due"]
+        local = dt.datetime.fromisoformat(due).astimezone(BRUSSELS).date() if "T" in due else dt.date.fromisoformat(due)
+        out["due"] = day(local, language)
     return out
 
 

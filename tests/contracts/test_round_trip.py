@@ -56,7 +56,7 @@ DESIGN_CATALOGUE = {
         "WorkshopPlaceOffered",
         "WorkshopAttended",
     },
-    "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue"},
+    "devices.v1": {"DeviceLent", "DeviceReturned", "DeviceLoanOverdue", "DeviceLoanRenewed", "DeviceAvailable"},
     "citizens.v1": {"EboxActivationAssisted", "CitizenErasureRequested"},
     "notifications.v1": {"NotificationSent", "NotificationDelivered", "NotificationFailed"},
     # Not in DESIGN.md: added for issue 20, so the bridge can print the nearest points on the

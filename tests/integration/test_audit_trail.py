@@ -40,7 +40,8 @@ async def test_personal_data_changes_are_audited_without_the_data(
             "national_number": NN, "consent_given": True})
         assert status == 200, _
         refused = await booking.call("POST", "/staff/loans", "staff", json={
-            "device_id": "no-such-device", "due_at": due, "language": "nl"})
+            "device_id": "no-such-device", "due_at": due, "language": "nl",
+            "contact": {"phone": "0470 12 34 56", "language": "nl"}})
         assert refused[0] == 404  # a refused request touched nothing: not audited
     mine = [booked["appointment_id"], loan["loan_id"], visit["visit_id"]]
     rows = await pool.fetch("SELECT * FROM identity.audit_log WHERE object_id = ANY($1::text[]) ORDER BY id", mine)

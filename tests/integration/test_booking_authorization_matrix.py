@@ -87,7 +87,8 @@ async def objects(booking: RunningBooking) -> dict[str, str]:
 
 def lend_body(device_id: str) -> dict[str, Any]:
     due = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).isoformat()
-    return {"device_id": device_id, "due_at": due, "language": "nl"}
+    return {"device_id": device_id, "due_at": due, "language": "nl",
+            "contact": {"email": "matrix@example.org", "language": "nl"}}
 
 
 def request_for(endpoint: Any, made: dict[str, str]) -> tuple[str, dict[str, Any]]:

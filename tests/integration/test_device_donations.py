@@ -26,7 +26,7 @@ DIGIBANK = "mechelen-digibank-predikheren"
 async def test_a_donated_device_is_lent_only_after_its_wipe_is_recorded(
         database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
     donation = {"device_id": "gift-lap-01", "kind": "laptop", "label": "Gift laptop", "donor": "Bakkerij Peeters"}
-    lend = {"device_id": "gift-lap-01", "language": "nl",
+    lend = {"device_id": "gift-lap-01", "language": "nl", "contact": {"email": "lener@example.org", "language": "nl"},
             "due_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).isoformat()}
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
         assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/donations", "staff", json=donation))[0] == 403

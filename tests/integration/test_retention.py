@@ -113,7 +113,7 @@ async def test_the_job_runs_every_purge_once_counts_and_lets_one_replica_at_a_ti
     first = await job.run_once()
     assert first is not None and first["appointment_contact"] == 1 and first["phone_check"] == 1
     assert set(first) == {"appointment_contact", "waitlist_contact", "loan_contact", "seat_contact", "workshop_contact",
-                          "device_donor", "phone_check"}
+                          "device_donor", "device_waitlist_contact", "phone_check"}
     assert await pool.fetchval("SELECT count(*) FROM booking.phone_checks") == 1
     assert ("appointment_contact", 1) in counted
     assert await job.run_once() == dict.fromkeys(first, 0)  # idempotent

@@ -29,7 +29,7 @@ CONTEXT = {
                  + "x" * 43,
     "booking_url": "https://loket.mechelen.be/public/book", "point_closed": True, "due": "2026-03-01",
     "days": 12, "sender": "Sint-Genesius-Rode", "ticket": 117, "ahead": 2, "minutes": 6, "code": "042917",
-    "title": "Veilig internetbankieren met itsme", "line": 2,
+    "title": "Veilig internetbankieren met itsme", "line": 2, "device": "smartphone",
 }
 
 
@@ -50,8 +50,9 @@ def test_a_phone_code_is_one_sms_and_carries_the_code(language: str) -> None:
 
 
 def test_there_are_thirteen_kinds_and_dates_follow_the_language() -> None:
-    # 13 before the five of the workshops (issue 17): confirmation, waiting, place, reminder, cancelled.
-    assert len(kinds()) == 18
+    # 13 before the five of the workshops (issue 17): confirmation, waiting, place, reminder, cancelled;
+    # then a loan's reminder before its due date and a device offered from the waitlist (issue 17).
+    assert len(kinds()) == 20
     assert "maandag 30 maart 09:00" in render("appointment_reminder", "nl", CONTEXT).body
     assert "lundi 30 mars 09:00" in render("appointment_reminder", "fr", CONTEXT).body
     assert "Montag, 30. März 09:00" in render("appointment_reminder", "de", CONTEXT).body

@@ -6,10 +6,15 @@ sent on as E.164, so notify never has to guess a country.
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from loket.contracts.values import Channel, ContactDetails, Language
+
+# What a JSON string may carry and PostgreSQL text (or a hash's UTF-8) may not: NUL, and a lone surrogate.
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class ContactIn(BaseModel):
@@ -32,6 +37,15 @@ class ContactIn(BaseModel):
         if not phonenumbers.is_valid_number(number):
             raise ValueError("not a valid phone number (e.g. 0470 12 34 56 or +32 470 12 34 56)")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("email")
+    @classmethod
+    def _email_text(cls, value: str | None) -> str | None:
+        # The pattern takes any character but @ and spaces; this one would only fail when the
+        # address is stored or hashed (the borrower key of a loan).
+        if value is not None and UNSTORABLE.search(value):
+            raise ValueError("the e-mail address holds a character that is not text (NUL or a lone surrogate)")
+        return value
 
     @model_validator(mode="after")
     def _reachable(self) -> ContactIn:

@@ -1,5 +1,6 @@
-"""Device and loan endpoints (staff lend and take back, and record data wipes; back-office
-registers devices and takes in donations)."""
+"""Device and loan endpoints (staff lend, renew and take back, record data wipes, see the
+inventory and a device's history, keep the device waitlist; back-office registers devices,
+takes in donations and sets a point's loan rules)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,27 @@ import uuid
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
 from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
-from services.booking.appointments.contact import ContactIn
+from services.booking.appointments.contact import UNSTORABLE, ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.scopes import COUNTER, MANAGERS, Audited, InBody, InPath
-from services.booking.loans.service import Donation, Loans
+from services.booking.loans.device_waitlist import WaitingEntry
+from services.booking.loans.rules import LoanRules
+from services.booking.loans.service import DeviceState, Donation, HistoryEntry, Loans
 
 POINT = {"point_id": {"type": "string", "minLength": 1, "examples": ["mechelen-digibank-predikheren"]}}
 LOAN = {"loan_id": {"type": "string", "format": "uuid"}}
 DEVICE = {"device_id": {"type": "string", "minLength": 1, "examples": ["mech-lap-01"]}}
+
+
+def _storable(value: str | None) -> str | None:
+    if value is not None and UNSTORABLE.search(value):
+        raise ValueError("must be text without NUL or a lone surrogate")
+    return value
 
 
 class DeviceRequest(BaseModel):
@@ -29,10 +38,14 @@ class DeviceRequest(BaseModel):
     kind: Literal["laptop", "tablet", "smartphone"]
     label: str = Field(min_length=1, max_length=120)
 
+    _label_text = field_validator("label")(_storable)
+
 
 class DonationRequest(DeviceRequest):
     donor: str | None = Field(default=None, min_length=1, max_length=120,
                               description="how the donor wishes to be named (kept contact_days)")
+
+    _donor_text = field_validator("donor")(_storable)
 
 
 class WipeRequest(BaseModel):
@@ -48,28 +61,92 @@ class DeviceView(BaseModel):
     on_loan: bool
     donated: bool
     wipe_pending: bool  # donated and no data wipe recorded yet: not lendable
+    state: Literal["available", "on_loan", "overdue", "wipe_pending", "damaged", "lost"]
+    loan_id: uuid.UUID | None = None  # the open loan, when on loan
+    due_at: AwareDatetime | None = None
+    renewals: int | None = None
+
+    @classmethod
+    def of(cls, device: DeviceState, now: dt.datetime) -> DeviceView:
+        return cls(device_id=device.device_id, kind=device.kind, label=device.label, condition=device.condition,
+                   on_loan=device.on_loan, donated=device.donated, wipe_pending=device.wipe_pending,
+                   state=device.state(now), loan_id=device.loan_id, due_at=device.due_at, renewals=device.renewals)
 
 
 class DeviceList(BaseModel):
     devices: list[DeviceView]
 
 
+class HistoryView(BaseModel):
+    at: AwareDatetime
+    what: Literal["registered", "donated", "wiped", "lent", "renewed", "returned"]
+    loan_id: uuid.UUID | None
+    due_at: AwareDatetime | None  # lent or renewed: due then
+    condition: str | None  # returned: in what condition
+    detail: str | None  # the wipe method, or the notes taken at a return
+    by_whom: str | None
+
+
+class DeviceHistory(BaseModel):
+    device: DeviceView
+    history: list[HistoryView]
+
+
 class LendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     device_id: str = Field(min_length=1, max_length=64)
-    due_at: AwareDatetime
+    due_at: AwareDatetime | None = Field(default=None, description="by default the end of the point's loan period")
     language: Language
-    contact: ContactIn | None = None
+    contact: ContactIn = Field(description="the borrower's phone number or e-mail address: who they are for the "
+                                           "loan rules (kept as a hash) and, unless `reminders` is false, where "
+                                           "reminders go")
+    reminders: bool = True
 
 
 class LoanView(BaseModel):
     loan_id: uuid.UUID
 
 
+class RenewedView(BaseModel):
+    loan_id: uuid.UUID
+    due_at: AwareDatetime
+    renewals: int
+
+
+class WaitlistJoinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["laptop", "tablet", "smartphone"]
+    contact: ContactIn
+
+
+class WaitlistJoined(BaseModel):
+    entry_id: uuid.UUID
+
+
+class WaitlistLeaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entry_id: uuid.UUID
+
+
+class WaitlistEntryView(BaseModel):
+    entry_id: uuid.UUID
+    kind: str
+    language: str
+    joined_at: AwareDatetime
+    offered_at: AwareDatetime | None  # a returned device was offered to them
+    offered_device_id: str | None
+
+
+class WaitlistView(BaseModel):
+    entries: list[WaitlistEntryView]  # per kind, first come first
+
+
 class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     condition: Literal["good", "damaged", "lost"]
     notes: str | None = Field(default=None, min_length=1, max_length=500)
+
+    _notes_text = field_validator("notes")(_storable)
 
 
 class Registered(BaseModel):
@@ -81,13 +158,15 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
 
     async def register_device(request: Request, body: DeviceRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
-            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label)
+            await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label,
+                                 request.state.principal.name, clock())
         return Registered(device_id=body.device_id)
 
     async def donate_device(request: Request, body: DonationRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
+            now = clock()
             await loans.register(conn, request.path_params["point_id"], body.device_id, body.kind, body.label,
-                                 Donation(clock(), body.donor))
+                                 request.state.principal.name, now, Donation(now, body.donor))
         return Registered(device_id=body.device_id)
 
     async def record_wipe(request: Request, body: WipeRequest) -> BaseModel:
@@ -98,26 +177,59 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
 
     async def list_devices(request: Request) -> BaseModel:
         async with db().acquire() as conn:
-            await loans.appointments.point(conn, request.path_params["point_id"])
-            rows = await conn.fetch(
-                f"""SELECT d.device_id, d.kind, d.label, d.condition, l.loan_id IS NOT NULL AS on_loan,
-                           d.donated_at IS NOT NULL AS donated, d.wipe_required AND d.wiped_at IS NULL AS wipe_pending
-                    FROM {runtime.schema}.devices d LEFT JOIN {runtime.schema}.loans l
-                      ON l.device_id = d.device_id AND l.returned_at IS NULL
-                    WHERE d.point_id = $1 ORDER BY d.device_id""", request.path_params["point_id"])
-        return DeviceList(devices=[DeviceView(**dict(r)) for r in rows])
+            devices = await loans.inventory(conn, request.path_params["point_id"])
+        now = clock()
+        return DeviceList(devices=[DeviceView.of(d, now) for d in devices])
+
+    async def device_history(request: Request) -> BaseModel:
+        async with db().acquire() as conn:
+            device, history = await loans.device(conn, request.path_params["device_id"])
+        return DeviceHistory(device=DeviceView.of(device, clock()), history=[_history(h) for h in history])
 
     async def lend_device(request: Request, body: LendRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
-            loan_id = await loans.lend(conn, body.device_id, body.due_at, body.language,
-                                       body.contact.details() if body.contact else None, clock())
+            loan_id = await loans.lend(conn, body.device_id, body.due_at, body.language, body.contact.details(),
+                                       body.reminders, request.state.principal.name, clock())
         return LoanView(loan_id=loan_id)
+
+    async def renew_loan(request: Request) -> BaseModel:
+        loan_id = uuid_path(request, "loan_id", "loan")
+        async with db().acquire() as conn, conn.transaction():
+            renewed = await loans.renew(conn, loan_id, request.state.principal.name, clock())
+        return RenewedView(loan_id=loan_id, due_at=renewed.due_at, renewals=renewed.renewals)
 
     async def return_device(request: Request, body: ReturnRequest) -> BaseModel:
         loan_id = uuid_path(request, "loan_id", "loan")
         async with db().acquire() as conn, conn.transaction():
-            await loans.give_back(conn, loan_id, body.condition, body.notes, clock())
+            await loans.give_back(conn, loan_id, body.condition, body.notes, request.state.principal.name, clock())
         return LoanView(loan_id=loan_id)
+
+    async def loan_rules(request: Request) -> BaseModel:
+        async with db().acquire() as conn:
+            await loans.appointments.point(conn, request.path_params["point_id"])
+            return await loans.rules(conn, request.path_params["point_id"])
+
+    async def set_loan_rules(request: Request, body: LoanRules) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            await loans.set_rules(conn, request.path_params["point_id"], body, request.state.principal.name, clock())
+        return body
+
+    async def join_device_waitlist(request: Request, body: WaitlistJoinRequest) -> BaseModel:
+        point_id = request.path_params["point_id"]
+        async with db().acquire() as conn, conn.transaction():
+            entry_id = await loans.wait_for(conn, point_id, body.kind, body.contact.details(), clock())
+        return WaitlistJoined(entry_id=entry_id)
+
+    async def leave_device_waitlist(request: Request, body: WaitlistLeaveRequest) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            await loans.waitlist.leave(conn, request.path_params["point_id"], body.entry_id, clock())
+        return WaitlistJoined(entry_id=body.entry_id)
+
+    async def device_waitlist(request: Request) -> BaseModel:
+        async with db().acquire() as conn:
+            await loans.appointments.point(conn, request.path_params["point_id"])
+            entries = await loans.waitlist.entries(conn, request.path_params["point_id"])
+        return WaitlistView(entries=[_entry(e) for e in entries])
 
     staff = COUNTER
     return [
@@ -138,4 +250,41 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
                  audit=Audited("lend a device (contact details)", "loan", "loan_id"), scope=InBody("device_id", "device")),
         Endpoint("POST", "/staff/loans/{loan_id}/return", return_device, "Take a device back", staff,
                  body=ReturnRequest, response=LoanView, errors=(404, 409), tag="loans", extra={"path": LOAN}, scope=InPath("loan_id", "loan")),
+        Endpoint("POST", "/staff/loans/{loan_id}/renew", renew_loan,
+                 "Renew a loan (refused when renewals are used up, past the hard due date, or when someone waits "
+                 "for the kind of device)", staff, response=RenewedView, errors=(404, 409), tag="loans",
+                 extra={"path": LOAN}, scope=InPath("loan_id", "loan")),
+        Endpoint("GET", "/staff/devices/{device_id}/history", device_history,
+                 "A device's state and history (loans, renewals, returns with condition, wipes)", staff,
+                 response=DeviceHistory, errors=(404,), tag="loans", extra={"path": DEVICE},
+                 scope=InPath("device_id", "device")),
+        Endpoint("GET", "/staff/points/{point_id}/loan-rules", loan_rules, "A point's loan rules", staff,
+                 response=LoanRules, errors=(404,), tag="loans", extra={"path": POINT},
+                 scope=InPath("point_id", "assistance point")),
+        Endpoint("PUT", "/backoffice/points/{point_id}/loan-rules", set_loan_rules,
+                 "Set a point's loan rules (new loans and renewals follow them)", MANAGERS, body=LoanRules,
+                 response=LoanRules, errors=(404, 422), tag="loans", extra={"path": POINT},
+                 scope=InPath("point_id", "assistance point")),
+        Endpoint("POST", "/staff/points/{point_id}/device-waitlist", join_device_waitlist,
+                 "Put a citizen on the waitlist for a kind of device", staff, body=WaitlistJoinRequest,
+                 response=WaitlistJoined, status=201, errors=(404, 409, 422), tag="loans", extra={"path": POINT},
+                 audit=Audited("join a device waitlist (contact details)", "device waitlist entry", "entry_id"),
+                 scope=InPath("point_id", "assistance point")),
+        Endpoint("POST", "/staff/points/{point_id}/device-waitlist/leave", leave_device_waitlist,
+                 "Take a citizen off the device waitlist", staff, body=WaitlistLeaveRequest, response=WaitlistJoined,
+                 errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
+        Endpoint("GET", "/staff/points/{point_id}/device-waitlist", device_waitlist,
+                 "Who waits for which kind of device (no contact details)", staff, response=WaitlistView,
+                 errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
     ]
+
+
+def _history(entry: HistoryEntry) -> HistoryView:
+    return HistoryView(at=entry.at, what=entry.what, loan_id=entry.loan_id, due_at=entry.due_at,  # type: ignore[arg-type]
+                       condition=entry.condition, detail=entry.detail, by_whom=entry.by_whom)
+
+
+def _entry(entry: WaitingEntry) -> WaitlistEntryView:
+    return WaitlistEntryView(entry_id=entry.entry_id, kind=entry.kind, language=entry.language,
+                             joined_at=entry.joined_at, offered_at=entry.offered_at,
+                             offered_device_id=entry.offered_device_id)

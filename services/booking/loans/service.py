@@ -13,6 +13,8 @@ from loket.contracts.devices import (
     DeviceLentPayload,
     DeviceLoanOverdue,
     DeviceLoanOverduePayload,
+    DeviceLoanRenewed,
+    DeviceLoanRenewedPayload,
     DeviceReturned,
     DeviceReturnedPayload,
 )
@@ -21,6 +23,9 @@ from loket.infra.retention.policy import RetentionDays, past_retention, purged_r
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
+from services.booking.loans.borrowers import borrower_key
+from services.booking.loans.device_waitlist import DeviceWaitlist
+from services.booking.loans.rules import LoanRules, first_due, renewed_due
 
 PRODUCER = "booking"
 
@@ -33,21 +38,112 @@ class Donation:
     donor: str | None
 
 
+@dataclass(frozen=True)
+class Renewed:
+    due_at: dt.datetime
+    renewals: int
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    """A device as the inventory shows it: its condition, and its open loan if it is out."""
+
+    device_id: str
+    kind: str
+    label: str
+    condition: str
+    donated: bool
+    wipe_pending: bool  # donated and no data wipe recorded yet: not lendable
+    loan_id: uuid.UUID | None
+    due_at: dt.datetime | None
+    renewals: int | None
+
+    @property
+    def on_loan(self) -> bool:
+        return self.loan_id is not None
+
+    def state(self, now: dt.datetime) -> str:
+        if self.due_at is not None:
+            return "overdue" if self.due_at < now else "on_loan"
+        if self.condition != "good":
+            return self.condition  # damaged or lost: not lendable
+        return "wipe_pending" if self.wipe_pending else "available"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    what: str
+    loan_id: uuid.UUID | None
+    due_at: dt.datetime | None
+    condition: str | None
+    detail: str | None
+    by_whom: str | None
+
+
 def _not_wiped(device_id: str) -> Conflict:
     return Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before lending it")
 
 
+def _too_many(rules: LoanRules) -> Conflict:
+    return Conflict("Too many loans", f"this borrower has {rules.max_active_loans} devices on loan at this point, "
+                                      "the most it allows: one must come back first")
+
+
 class Loans:
+    """Devices, their loans, history and loan rules (the only writer of `devices`, `loans`,
+    `device_history` and `loan_rules`); the device waitlist is `self.waitlist`'s."""
+
     def __init__(self, appointments: Appointments) -> None:
         self.appointments, self.schema, self.outbox = appointments, appointments.schema, appointments.outbox
+        self.waitlist = DeviceWaitlist(self.schema, self.outbox)
 
-    async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str,
-                       donation: Donation | None = None) -> None:
-        """A device joins the point's lendable devices; a donated one is not lendable before its
-        data wipe is recorded."""
+    async def rules(self, conn: asyncpg.Connection, point_id: str) -> LoanRules:
+        row = await conn.fetchrow(
+            f"""SELECT loan_period_days, max_renewals, max_active_loans, hard_due_date
+                FROM {self.schema}.loan_rules WHERE point_id = $1""", point_id)
+        return LoanRules(**dict(row)) if row else LoanRules()
+
+    async def _lending_point(self, conn: asyncpg.Connection, point_id: str) -> None:
         point = await self.appointments.point(conn, point_id)
         if point.capacity.lendable_devices == 0:
             raise NotOffered("No lending here", f"{point_id} does not lend devices")
+
+    async def set_rules(self, conn: asyncpg.Connection, point_id: str, rules: LoanRules, by: str,
+                        now: dt.datetime) -> None:
+        """New rules hold for new loans and renewals; loans already out keep their due date."""
+        await self._lending_point(conn, point_id)
+        if rules.hard_due_date is not None and rules.hard_due_date < local_date(now):
+            raise Invalid("Hard due date in the past",
+                          f"the hard due date {rules.hard_due_date.isoformat()} has passed: no loan could be made")
+        await conn.execute(
+            f"""INSERT INTO {self.schema}.loan_rules (point_id, loan_period_days, max_renewals, max_active_loans,
+                                                      hard_due_date, updated_at, updated_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (point_id) DO UPDATE SET loan_period_days = excluded.loan_period_days,
+                    max_renewals = excluded.max_renewals, max_active_loans = excluded.max_active_loans,
+                    hard_due_date = excluded.hard_due_date, updated_at = excluded.updated_at,
+                    updated_by = excluded.updated_by""",
+            point_id, rules.loan_period_days, rules.max_renewals, rules.max_active_loans, rules.hard_due_date, now, by)
+
+    async def wait_for(self, conn: asyncpg.Connection, point_id: str, kind: str, contact: ContactDetails,
+                       now: dt.datetime) -> uuid.UUID:
+        """The citizen waits for a device of `kind` at the point (offered the first that comes back)."""
+        await self._lending_point(conn, point_id)
+        return await self.waitlist.join(conn, point_id, kind, contact, now)
+
+    async def _history(self, conn: asyncpg.Connection, device_id: str, at: dt.datetime, what: str, *,
+                       loan_id: uuid.UUID | None = None, due_at: dt.datetime | None = None,
+                       condition: str | None = None, detail: str | None = None, by: str | None = None) -> None:
+        await conn.execute(
+            f"""INSERT INTO {self.schema}.device_history (device_id, at, what, loan_id, due_at, condition, detail, by_whom)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""", device_id, at, what, loan_id, due_at, condition, detail, by)
+
+    async def register(self, conn: asyncpg.Connection, point_id: str, device_id: str, kind: str, label: str,
+                       by: str, now: dt.datetime, donation: Donation | None = None) -> None:
+        """A device joins the point's lendable devices; a donated one is not lendable before its
+        data wipe is recorded."""
+        await self._lending_point(conn, point_id)
         status = await conn.execute(
             f"""INSERT INTO {self.schema}.devices (device_id, point_id, kind, label, donated_at, donor, wipe_required)
                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id) DO NOTHING""",
@@ -55,6 +151,7 @@ class Loans:
             donation.donor if donation else None, donation is not None)
         if status.endswith(" 0"):
             raise Conflict("Device exists", f"device {device_id} is registered already")
+        await self._history(conn, device_id, now, "donated" if donation else "registered", by=by)
 
     async def record_wipe(self, conn: asyncpg.Connection, device_id: str, method: str, by: str,
                           now: dt.datetime) -> None:
@@ -77,8 +174,10 @@ class Loans:
                   AND {past_retention("d.donated_at", "p.municipality")}""",
             now, days)
 
-    async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime, language: str,
-                   contact: ContactDetails | None, now: dt.datetime) -> uuid.UUID:
+    async def lend(self, conn: asyncpg.Connection, device_id: str, due_at: dt.datetime | None, language: str,
+                   borrower: ContactDetails, reminders: bool, by: str, now: dt.datetime) -> uuid.UUID:
+        """Lend the device to the borrower (their contact is who they are; it reaches the event,
+        for reminders, only with `reminders`). Due by the point's loan rules, or earlier."""
         device = await conn.fetchrow(
             f"""SELECT point_id, kind, condition, wipe_required AND wiped_at IS NULL AS unwiped
                 FROM {self.schema}.devices WHERE device_id = $1""", device_id)
@@ -88,38 +187,97 @@ class Loans:
             raise Conflict("Device not lendable", f"device {device_id} is {device['condition']}")
         if device["unwiped"]:
             raise _not_wiped(device_id)
-        if due_at <= now:
-            raise Invalid("Due date in the past", "due_at must be in the future")
+        rules = await self.rules(conn, device["point_id"])
+        due = first_due(rules, now, due_at)
+        key = borrower_key(borrower)
+        contact = borrower if reminders else None
         loan_id = uuid.uuid4()
         try:
             async with conn.transaction():
                 await conn.execute(
-                    f"""INSERT INTO {self.schema}.loans (loan_id, device_id, point_id, language, contact, lent_at, due_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7)""", loan_id, device_id, device["point_id"], language,
-                    contact.model_dump(mode="json") if contact else None, now, due_at)
+                    f"""INSERT INTO {self.schema}.loans
+                            (loan_id, device_id, point_id, language, contact, lent_at, due_at, borrower_key)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""", loan_id, device_id, device["point_id"], language,
+                    contact.model_dump(mode="json") if contact else None, now, due, key)
         except asyncpg.UniqueViolationError:
             raise Conflict("Device on loan", f"device {device_id} is lent out already; return it first") from None
-        except asyncpg.CheckViolationError:  # the database's own rule (migration 0011), should a wipe race this
+        except asyncpg.CheckViolationError as exc:  # the database's own rules (migrations 0011, 0014)
+            if exc.constraint_name == "loans_per_borrower":
+                raise _too_many(rules) from None
             raise _not_wiped(device_id) from None
+        await self._history(conn, device_id, now, "lent", loan_id=loan_id, due_at=due, by=by)
+        await self.waitlist.close_for(conn, device["point_id"], device["kind"], key, now)
+        await self.waitlist.withdraw_offer_of(conn, device_id)
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
             loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,
-            device_kind=device["kind"], due_at=due_at, contact=contact, language=language)))
+            device_kind=device["kind"], due_at=due, contact=contact, language=language)))
         return loan_id
 
+    async def renew(self, conn: asyncpg.Connection, loan_id: uuid.UUID, by: str, now: dt.datetime) -> Renewed:
+        """Another loan period, unless the rules or someone waiting for this kind say no."""
+        loan = await conn.fetchrow(
+            f"""SELECT l.device_id, l.point_id, l.due_at, l.renewals, l.contact, l.language, d.kind
+                FROM {self.schema}.loans l JOIN {self.schema}.devices d USING (device_id)
+                WHERE l.loan_id = $1 AND l.returned_at IS NULL FOR UPDATE OF l""", loan_id)
+        if loan is None:
+            raise Conflict("No open loan", f"loan {loan_id} does not exist or was returned already")
+        rules = await self.rules(conn, loan["point_id"])
+        waiting = await self.waitlist.waiting(conn, loan["point_id"], loan["kind"])
+        due = renewed_due(rules, loan["due_at"], loan["renewals"], now, loan["kind"], waiting)
+        renewals = loan["renewals"] + 1
+        await conn.execute(f"UPDATE {self.schema}.loans SET due_at = $2, renewals = $3 WHERE loan_id = $1",
+                           loan_id, due, renewals)
+        await self._history(conn, loan["device_id"], now, "renewed", loan_id=loan_id, due_at=due, by=by)
+        point = await self.appointments.point(conn, loan["point_id"])
+        await self.outbox.append(conn, DeviceLoanRenewed(producer=PRODUCER, payload=DeviceLoanRenewedPayload(
+            loan_id=loan_id, device_id=loan["device_id"], point_id=point.point_id, municipality=point.municipality,
+            device_kind=loan["kind"], previous_due_at=loan["due_at"], due_at=due, renewals=renewals,
+            contact=ContactDetails.model_validate(loan["contact"]) if loan["contact"] else None,
+            language=loan["language"])))
+        return Renewed(due, renewals)
+
     async def give_back(self, conn: asyncpg.Connection, loan_id: uuid.UUID, condition: str, notes: str | None,
-                        now: dt.datetime) -> None:
+                        by: str, now: dt.datetime) -> None:
+        """The device is back (or declared lost); in good condition it goes to whoever waits
+        first for its kind at the point."""
         row = await conn.fetchrow(
             f"""UPDATE {self.schema}.loans SET returned_at = $2, condition = $3, notes = $4
                 WHERE loan_id = $1 AND returned_at IS NULL RETURNING device_id, point_id""", loan_id, now, condition, notes)
         if row is None:
             raise Conflict("No open loan", f"loan {loan_id} does not exist or was returned already")
-        await conn.execute(f"UPDATE {self.schema}.devices SET condition = $2 WHERE device_id = $1",
-                           row["device_id"], condition)
+        kind = await conn.fetchval(f"UPDATE {self.schema}.devices SET condition = $2 WHERE device_id = $1 RETURNING kind",
+                                   row["device_id"], condition)
+        await self._history(conn, row["device_id"], now, "returned", loan_id=loan_id, condition=condition,
+                            detail=notes, by=by)
         point = await self.appointments.point(conn, row["point_id"])
         await self.outbox.append(conn, DeviceReturned(producer=PRODUCER, payload=DeviceReturnedPayload(
             loan_id=loan_id, device_id=row["device_id"], point_id=point.point_id, municipality=point.municipality,
             returned_at=now, condition=condition, notes=notes)))
+        if condition == "good":
+            await self.waitlist.offer_next(conn, point, kind, row["device_id"], now)
+
+    def _states(self) -> str:
+        """Devices with their open loan, if any: the SELECT of a `DeviceState`."""
+        return f"""SELECT d.device_id, d.kind, d.label, d.condition, d.donated_at IS NOT NULL AS donated,
+                          d.wipe_required AND d.wiped_at IS NULL AS wipe_pending, l.loan_id, l.due_at, l.renewals
+                   FROM {self.schema}.devices d LEFT JOIN {self.schema}.loans l
+                     ON l.device_id = d.device_id AND l.returned_at IS NULL"""
+
+    async def inventory(self, conn: asyncpg.Connection, point_id: str) -> list[DeviceState]:
+        await self.appointments.point(conn, point_id)
+        rows = await conn.fetch(f"{self._states()} WHERE d.point_id = $1 ORDER BY d.device_id", point_id)
+        return [DeviceState(**dict(r)) for r in rows]
+
+    async def device(self, conn: asyncpg.Connection, device_id: str) -> tuple[DeviceState, list[HistoryEntry]]:
+        """A device's state and its history, oldest first."""
+        row = await conn.fetchrow(f"{self._states()} WHERE d.device_id = $1", device_id)
+        if row is None:
+            raise NotFound("Unknown device", f"there is no device {device_id}")
+        history = await conn.fetch(
+            f"""SELECT at, what, loan_id, due_at, condition, detail, by_whom FROM {self.schema}.device_history
+                WHERE device_id = $1 ORDER BY at, entry_id""", device_id)
+        return DeviceState(**dict(row)), [HistoryEntry(**dict(h)) for h in history]
 
     async def sweep_overdue(self, conn: asyncpg.Connection, now: dt.datetime) -> int:
         """One DeviceLoanOverdue per overdue loan per local day (notify reminds the citizen)."""

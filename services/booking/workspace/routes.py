@@ -21,6 +21,7 @@ from services.booking.workspace.device_access import DeviceAccess
 from services.booking.workspace.device_link_routes import DEVICE_PAGES, device_link_routes
 from services.booking.workspace.display_routes import display_routes
 from services.booking.workspace.feed import CallFeed
+from services.booking.workspace.inventory_routes import INVENTORY_PAGES, inventory_routes
 from services.booking.workspace.kiosk_routes import kiosk_routes
 from services.booking.workspace.point_settings_routes import SETTINGS_PAGES, point_settings_routes
 from services.booking.workspace.rota_routes import ROTA_PAGES, SHIFT_PAGES, rota_routes
@@ -31,7 +32,8 @@ __all__ = ["DEVICE_PREFIXES", "FRONT_DOOR", "PERSON_PAGES", "turn_near_round", "
 
 # Pages for signed-in people (session cookie + CSRF). Narrow prefixes: the staff JSON API under
 # /staff/points/… must stay bearer-only.
-PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES, SHIFT_PAGES, ROTA_PAGES, SETTINGS_PAGES, WORKSHOP_PAGES)
+PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES, SHIFT_PAGES, ROTA_PAGES, SETTINGS_PAGES, WORKSHOP_PAGES,
+                INVENTORY_PAGES)
 # The workspace's front door for people who type the short address: just these two paths.
 FRONT_DOOR = ("/staff", "/staff/")
 # Screens without a person: they check their device cookie themselves (`device_access.py`).
@@ -58,4 +60,5 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
             *dashboard_routes(runtime, points, booking.rota, booking.clock),
             *rota_routes(runtime, booking.rota, points, booking.clock),
             *point_settings_routes(runtime, points, booking.clock),
-            *workshop_routes(runtime, booking.workshops, booking.clock)]
+            *workshop_routes(runtime, booking.workshops, booking.clock),
+            *inventory_routes(runtime, booking.loans, booking.locator, booking.clock)]

@@ -265,6 +265,96 @@ KIOSK_PHONE_TEXTS: dict[str, dict[str, str]] = {
 }
 TEXTS.update(KIOSK_PHONE_TEXTS)
 
+# The inventory page: a point's devices, their state and history, renewing a loan.
+INVENTORY_TEXTS: dict[str, dict[str, str]] = {
+    "inventory_title": _t("Toestellen van {p}", "Appareils de {p}", "Geräte von {p}", "Devices of {p}"),
+    "device": _t("Toestel", "Appareil", "Gerät", "Device"),
+    "devices": _t("Toestellen", "Appareils", "Geräte", "Devices"),
+    "device_kind": _t("Soort", "Type", "Art", "Kind"),
+    "device_state": _t("Toestand", "État", "Zustand", "State"),
+    "due_back": _t("Terug op", "Retour le", "Zurück am", "Due back"),
+    "renewals": _t("Verlengd", "Prolongé", "Verlängert", "Renewed"),
+    "renewals_n": _t("{n} keer", "{n} fois", "{n}-mal", "{n} times"),
+    "renew": _t("Verlengen", "Prolonger", "Verlängern", "Renew"),
+    "renew_label": _t("Lening van {d} verlengen", "Prolonger le prêt de {d}", "Ausleihe von {d} verlängern",
+                      "Renew the loan of {d}"),
+    "renewed_until": _t("De lening is verlengd tot {d}.", "Le prêt est prolongé jusqu'au {d}.",
+                        "Die Ausleihe ist bis zum {d} verlängert.", "The loan is renewed until {d}."),
+    "history": _t("Geschiedenis", "Historique", "Verlauf", "History"),
+    "history_of": _t("Geschiedenis van {d}", "Historique de {d}", "Verlauf von {d}", "History of {d}"),
+    "history_label": _t("Geschiedenis van {d}", "Historique de {d}", "Verlauf von {d}", "History of {d}"),
+    "what": _t("Wat", "Quoi", "Was", "What"),
+    "note": _t("Opmerking", "Remarque", "Bemerkung", "Note"),
+    "by_whom": _t("Door", "Par", "Durch", "By"),
+    "no_devices": _t("Dit hulppunt heeft nog geen toestellen.", "Ce point d'aide n'a pas encore d'appareils.",
+                     "Dieser Hilfepunkt hat noch keine Geräte.", "This help point has no devices yet."),
+    "no_history": _t("Nog niets gebeurd met dit toestel.", "Rien ne s'est encore passé avec cet appareil.",
+                     "Mit diesem Gerät ist noch nichts geschehen.", "Nothing has happened with this device yet."),
+    "back_to_inventory": _t("Terug naar de toestellen", "Retour aux appareils", "Zurück zu den Geräten",
+                            "Back to the devices"),
+    "loan_rules": _t("Uitleenregels", "Règles de prêt", "Ausleihregeln", "Loan rules"),
+    "rules_summary": _t("Uitleentermijn {d} dagen, {r} verlenging(en), hoogstens {m} toestel(len) per lener.",
+                        "Durée du prêt {d} jours, {r} prolongation(s), au plus {m} appareil(s) par emprunteur.",
+                        "Leihfrist {d} Tage, {r} Verlängerung(en), höchstens {m} Gerät(e) pro Person.",
+                        "Loan period {d} days, {r} renewal(s), at most {m} device(s) per borrower."),
+    "hard_due": _t("Niets wordt uitgeleend of verlengd na {h}.", "Rien n'est prêté ni prolongé après le {h}.",
+                   "Nach dem {h} wird nichts verliehen oder verlängert.", "Nothing is lent or renewed past {h}."),
+    "waitlist": _t("Wachtlijst", "Liste d'attente", "Warteliste", "Waitlist"),
+    "waiting_n": _t("{k}: {n} wachtend", "{k} : {n} en attente", "{k}: {n} wartend", "{k}: {n} waiting"),
+    "nobody_waits": _t("Niemand wacht op een toestel.", "Personne n'attend d'appareil.",
+                       "Niemand wartet auf ein Gerät.", "Nobody is waiting for a device."),
+    "refused_no_renewals": _t("Niet verlengd: deze lening werd al zo vaak verlengd als het hulppunt toelaat.",
+                              "Non prolongé : ce prêt a déjà été prolongé autant que le point d'aide le permet.",
+                              "Nicht verlängert: Diese Ausleihe wurde schon so oft verlängert, wie der Hilfepunkt erlaubt.",
+                              "Not renewed: this loan was renewed as often as the help point allows."),
+    "refused_hard_due": _t("Niet verlengd: de nieuwe datum zou na de uiterste datum van het hulppunt vallen.",
+                           "Non prolongé : la nouvelle date dépasserait la date limite du point d'aide.",
+                           "Nicht verlängert: Das neue Datum läge nach dem letzten Rückgabetag des Hilfepunkts.",
+                           "Not renewed: the new date would be past the help point's hard due date."),
+    "refused_waiting": _t("Niet verlengd: iemand wacht op een toestel van deze soort.",
+                          "Non prolongé : quelqu'un attend un appareil de ce type.",
+                          "Nicht verlängert: Jemand wartet auf ein Gerät dieser Art.",
+                          "Not renewed: someone is waiting for a device of this kind."),
+    "refused_no_loan": _t("Deze lening bestaat niet of het toestel is al terug.",
+                          "Ce prêt n'existe pas ou l'appareil est déjà revenu.",
+                          "Diese Ausleihe gibt es nicht oder das Gerät ist schon zurück.",
+                          "This loan does not exist or the device is back already."),
+}
+TEXTS.update(INVENTORY_TEXTS)
+
+DEVICE_KINDS = {
+    "laptop": _t("Laptop", "Ordinateur portable", "Laptop", "Laptop"),
+    "tablet": _t("Tablet", "Tablette", "Tablet", "Tablet"),
+    "smartphone": _t("Smartphone", "Smartphone", "Smartphone", "Smartphone"),
+}
+DEVICE_STATES = {
+    "available": _t("Beschikbaar", "Disponible", "Verfügbar", "Available"),
+    "on_loan": _t("Uitgeleend", "Prêté", "Verliehen", "On loan"),
+    "overdue": _t("Te laat", "En retard", "Überfällig", "Overdue"),
+    "wipe_pending": _t("Nog te wissen", "À effacer", "Noch zu löschen", "To be wiped"),
+    "damaged": _t("Beschadigd", "Endommagé", "Beschädigt", "Damaged"),
+    "lost": _t("Verloren", "Perdu", "Verloren", "Lost"),
+}
+DEVICE_EVENTS = {
+    "registered": _t("Ingeschreven", "Enregistré", "Erfasst", "Registered"),
+    "donated": _t("Geschonken", "Donné", "Gespendet", "Donated"),
+    "wiped": _t("Gewist", "Effacé", "Gelöscht", "Wiped"),
+    "lent": _t("Uitgeleend", "Prêté", "Verliehen", "Lent"),
+    "renewed": _t("Verlengd", "Prolongé", "Verlängert", "Renewed"),
+    "returned": _t("Teruggebracht", "Rendu", "Zurückgebracht", "Returned"),
+}
+DEVICE_CONDITIONS = {
+    "good": _t("in orde", "en bon état", "in Ordnung", "in good condition"),
+    "damaged": _t("beschadigd", "endommagé", "beschädigt", "damaged"),
+    "lost": _t("verloren", "perdu", "verloren", "lost"),
+}
+WIPE_METHODS = {
+    "factory_reset": _t("fabrieksinstellingen", "réinitialisation d'usine", "Werkseinstellungen", "factory reset"),
+    "certified_erasure": _t("gecertificeerd gewist", "effacement certifié", "zertifiziert gelöscht",
+                            "certified erasure"),
+    "storage_replaced": _t("opslag vervangen", "stockage remplacé", "Speicher ersetzt", "storage replaced"),
+}
+
 WORKSHOP_DESK_TEXTS: dict[str, dict[str, str]] = {
     "workshops_title": _t("Workshops in {p}", "Ateliers à {p}", "Workshops in {p}", "Workshops at {p}"),
     "workshop_title": _t("{w}: inschrijvingen", "{w} : inscriptions", "{w}: Anmeldungen", "{w}: registrations"),

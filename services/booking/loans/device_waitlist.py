@@ -1,0 +1,125 @@
+"""A waitlist per device kind at a point: citizens join with a contact and a language; when a
+device of that kind comes back in good condition the first one still waiting is offered it
+(`DeviceAvailable`, which notify turns into a message); their entry closes when they borrow a
+device of that kind, and they wait again (in their first place) if that device went to someone
+else. No device is held for them: the offer says one is there. The only writer of
+`device_waitlist`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from loket.contracts.devices import DeviceAvailable, DeviceAvailablePayload
+from loket.contracts.values import ContactDetails
+from loket.infra.db.outbox import Outbox
+from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
+from services.booking.errors import Conflict, NotFound
+from services.booking.loans.borrowers import borrower_key
+from services.booking.points.model import AssistancePoint
+
+PRODUCER = "booking"
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    entry_id: uuid.UUID
+    kind: str
+    language: str
+    joined_at: dt.datetime
+    offered_at: dt.datetime | None
+    offered_device_id: str | None
+
+
+class DeviceWaitlist:
+    def __init__(self, schema: str, outbox: Outbox) -> None:
+        self.schema, self.outbox = schema, outbox
+
+    async def join(self, conn: asyncpg.Connection, point_id: str, kind: str, contact: ContactDetails,
+                   now: dt.datetime) -> uuid.UUID:
+        entry_id = uuid.uuid4()
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    f"""INSERT INTO {self.schema}.device_waitlist
+                            (entry_id, point_id, kind, borrower_key, language, contact, joined_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+                    entry_id, point_id, kind, borrower_key(contact), contact.language,
+                    contact.model_dump(mode="json"), now)
+        except asyncpg.UniqueViolationError:
+            raise Conflict("Already waiting", f"this citizen is on the {kind} waitlist of this point already") from None
+        return entry_id
+
+    async def entries(self, conn: asyncpg.Connection, point_id: str) -> list[WaitingEntry]:
+        """Open entries (waiting or offered), first come first, without their contact details."""
+        rows = await conn.fetch(
+            f"""SELECT entry_id, kind, language, joined_at, offered_at, offered_device_id
+                FROM {self.schema}.device_waitlist WHERE point_id = $1 AND closed_at IS NULL
+                ORDER BY kind, joined_at, entry_id""", point_id)
+        return [WaitingEntry(**dict(r)) for r in rows]
+
+    async def waiting(self, conn: asyncpg.Connection, point_id: str, kind: str) -> int:
+        """How many wait for a device of `kind` here and were offered none yet (whoever was
+        offered one has that returned device set aside)."""
+        return int(await conn.fetchval(
+            f"""SELECT count(*) FROM {self.schema}.device_waitlist
+                WHERE point_id = $1 AND kind = $2 AND closed_at IS NULL AND offered_at IS NULL""", point_id, kind))
+
+    async def offer_next(self, conn: asyncpg.Connection, point: AssistancePoint, kind: str, device_id: str,
+                         now: dt.datetime) -> uuid.UUID | None:
+        """Offer the returned device to the first person still waiting who was offered nothing yet."""
+        row = await conn.fetchrow(
+            f"""WITH first AS (
+                    SELECT entry_id FROM {self.schema}.device_waitlist
+                    WHERE point_id = $1 AND kind = $2 AND closed_at IS NULL AND offered_at IS NULL
+                    ORDER BY joined_at, entry_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                UPDATE {self.schema}.device_waitlist w SET offered_at = $3, offered_device_id = $4
+                FROM first WHERE w.entry_id = first.entry_id
+                RETURNING w.entry_id, w.language, w.contact""", point.point_id, kind, now, device_id)
+        if row is None:
+            return None
+        await self.outbox.append(conn, DeviceAvailable(producer=PRODUCER, payload=DeviceAvailablePayload(
+            entry_id=row["entry_id"], device_id=device_id, device_kind=kind, point_id=point.point_id,
+            point_name=point.name_in(row["language"]), municipality=point.municipality,
+            contact=ContactDetails.model_validate(row["contact"]),
+            language=row["language"])))
+        return row["entry_id"]
+
+    async def close_for(self, conn: asyncpg.Connection, point_id: str, kind: str, key: str,
+                        now: dt.datetime) -> None:
+        """The borrower got a device of the kind they waited for: they wait no more."""
+        await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist SET closed_at = $4
+                WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL""",
+            point_id, kind, key, now)
+
+    async def leave(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID, now: dt.datetime) -> None:
+        """The citizen waits no more (found a device elsewhere, changed their mind)."""
+        status = await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist SET closed_at = $3
+                WHERE entry_id = $1 AND point_id = $2 AND closed_at IS NULL""", entry_id, point_id, now)
+        if status.endswith(" 0"):
+            raise NotFound("Unknown waitlist entry",
+                           f"nobody waits at {point_id} under entry {entry_id} (unknown, or no longer waiting)")
+
+    async def withdraw_offer_of(self, conn: asyncpg.Connection, device_id: str) -> None:
+        """The device offered to someone went to another borrower: whoever it was offered to
+        waits again, in their first place, for the next one of its kind."""
+        await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist SET offered_at = NULL, offered_device_id = NULL
+                WHERE offered_device_id = $1 AND closed_at IS NULL""", device_id)
+
+    async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        """Blank the contact of entries offered or closed `contact_days` ago (the entry stays
+        for the figures; its borrower key is a hash)."""
+        return await purged_rows(
+            conn,
+            f"""UPDATE {self.schema}.device_waitlist w SET contact = NULL
+                FROM {self.schema}.assistance_points p
+                WHERE p.point_id = w.point_id AND w.contact IS NOT NULL
+                  AND (w.offered_at IS NOT NULL OR w.closed_at IS NOT NULL)
+                  AND {past_retention("coalesce(w.offered_at, w.closed_at)", "p.municipality")}""",
+            now, days)

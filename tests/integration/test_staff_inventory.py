@@ -1,0 +1,105 @@
+"""The inventory page in Chromium: a point's devices with their state in words, the loan rules
+and who waits; renewing a loan by keyboard alone (a plain form: POST, redirect, a notice), a
+refused renewal saying why in the page's language, a device's history; axe-core on every page
+in every language; another point's device or loan answers like an unknown one. Screenshots go
+to test-artifacts/."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from tests.support.booking_harness import running_booking
+from tests.support.chromium import artifact
+from tests.support.signin_harness import assert_accessible
+from tests.support.staff_harness import (
+    DIGIBANK,
+    STADHUIS,
+    chromium_browser,
+    csrf_of,
+    new_page,
+    outbox,
+    sign_in_page,
+    signed_in_session,
+    staff_account,
+    tab_to,
+)
+
+TABLET = {"width": 1280, "height": 800}
+PAGE = f"/staff/inventory/{DIGIBANK}"
+
+
+async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_not(
+        database_url, bus_url, tmp_path, monkeypatch, pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
+    clerk = await staff_account(pool, points=(DIGIBANK,))
+    elsewhere = await staff_account(pool, points=(STADHUIS,))
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        base = booking.base
+        for device_id, label in (("inv-lap-01", "Laptop 1"), ("inv-tab-01", "Tablet 1")):
+            assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
+                "device_id": device_id, "kind": "laptop" if "lap" in device_id else "tablet", "label": label}))[0] == 201
+        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice", json={
+            "loan_period_days": 14, "max_renewals": 1, "max_active_loans": 2, "hard_due_date": None}))[0] == 200
+        status, loan = await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "inv-lap-01", "language": "nl", "contact": {"phone": "0470 12 34 56", "language": "nl"}})
+        assert status == 201, loan
+        assert (await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
+            "kind": "tablet", "contact": {"email": "wacht@example.org", "language": "nl"}}))[0] == 201
+
+        async with chromium_browser() as browser:
+            page = await new_page(browser, TABLET)
+            await sign_in_page(page, base, PAGE, clerk)
+            for lang, on_loan, available in (("nl", "Uitgeleend", "Beschikbaar"), ("fr", "Prêté", "Disponible"),
+                                             ("de", "Verliehen", "Verfügbar"), ("en", "On loan", "Available")):
+                await page.goto(f"{base}{PAGE}?lang={lang}")
+                assert await page.locator("#device-inv-lap-01 td").nth(1).inner_text() == on_loan
+                assert await page.locator("#device-inv-tab-01 td").nth(1).inner_text() == available
+                await assert_accessible(page, f"inventory ({lang})")
+            content = await page.content()
+            assert "Loan period 14 days, 1 renewal(s)" in content and "Tablet: 1 waiting" in content
+            assert "on_loan" not in await page.locator("main").inner_text()  # human labels, not enum names
+            await page.screenshot(path=str(artifact("staff-inventory.png")), full_page=True)
+
+            # Renew by keyboard alone: the form posts, the page comes back with a notice.
+            await tab_to(page, "Renew the loan of Laptop 1")
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("[role=status]")
+            assert "The loan is renewed until" in await page.locator("[role=status]").inner_text()
+            assert [r["renewals"] for r in await outbox(pool, "DeviceLoanRenewed")] == [1]
+            assert await page.locator("#device-inv-lap-01 td").nth(3).inner_text() == "1 times"
+
+            # Once is all the rules allow: refused, saying why, nothing published.
+            await page.get_by_role("button", name="Renew the loan of Laptop 1").click()
+            alert = page.get_by_role("alert")
+            assert "renewed as often as the help point allows" in await alert.inner_text()
+            assert len(await outbox(pool, "DeviceLoanRenewed")) == 1
+            await assert_accessible(page, "inventory with a refusal")
+
+            await page.get_by_role("link", name="History of Laptop 1").click()
+            await page.wait_for_url(f"{base}{PAGE}/devices/inv-lap-01*")
+            rows = await page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+            assert rows == ["Registered", "Lent", "Renewed"]
+            await assert_accessible(page, "device history")
+            await page.screenshot(path=str(artifact("staff-device-history.png")), full_page=True)
+            # The refusal's page came with its status (409); nothing else went wrong (the page has no script).
+            assert [e for e in page.console_errors if "409 (Conflict)" not in e] == []
+
+        # Without the session's token nothing happens; at another point the page and the loan are unknown.
+        http = await signed_in_session(base, clerk)
+        other = await signed_in_session(base, elsewhere)
+        try:
+            async with http.post(f"{base}{PAGE}/renew", data={"csrf": "forged", "loan_id": loan["loan_id"]},
+                                 allow_redirects=False) as r:
+                assert r.status == 403
+            token = await csrf_of(other, f"{base}/staff/counter/{STADHUIS}/1")  # the session's own token
+            async with other.post(f"{base}{PAGE}/renew", data={"csrf": token, "loan_id": loan["loan_id"]},
+                                  allow_redirects=False) as r:
+                assert r.status == 404
+            async with other.post(f"{base}/staff/inventory/{STADHUIS}/renew",
+                                  data={"csrf": token, "loan_id": loan["loan_id"]}, allow_redirects=False) as r:
+                assert r.status == 404  # the loan is not one of this point's
+            async with other.get(f"{base}/staff/inventory/{STADHUIS}/devices/inv-lap-01") as r:
+                assert r.status == 404
+        finally:
+            await http.close()
+            await other.close()
+        assert len(await outbox(pool, "DeviceLoanRenewed")) == 1
