@@ -15,14 +15,38 @@ from asyncpg import Range
 from loket.contracts.values import ContactDetails
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.appointments.service import Appointments
+from services.booking.calendar.local_time import local_instant
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
-from services.booking.seats.rules import capacity, slot_problem
+from services.booking.points.model import AssistancePoint
+from services.booking.seats.rules import (
+    SeatSlot,
+    TakenSeat,
+    capacity,
+    day_slots,
+    free_seats,
+    slot_problem,
+)
 
 
 @dataclass(frozen=True)
 class SeatBooked:
     booking_id: uuid.UUID
     seat_no: int
+
+
+@dataclass(frozen=True)
+class SeatBooking:
+    """A booking as the staff page lists it (no contact details: the page does not need them)."""
+
+    booking_id: uuid.UUID
+    kind: str
+    seat_no: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    language: str
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
 
 
 class Seats:
@@ -64,6 +88,36 @@ class Seats:
             return SeatBooked(booking_id, seat_no)
         raise Conflict("Fully booked", f"every {kind} at {point_id} is taken for part of that slot; "
                                        "choose another time")
+
+    async def free_slots(self, conn: asyncpg.Connection, point: AssistancePoint, kind: str, day: dt.date,
+                         now: dt.datetime) -> list[SeatSlot]:
+        """The point's hour slots on a local day that have not ended, with the seats of the kind
+        free for each (0 when full, so a page can say so)."""
+        slots = [s for s in day_slots(point, day) if s[1] > now]
+        if not slots or capacity(point, kind) == 0:
+            return []
+        rows = await conn.fetch(
+            f"""SELECT seat_no, lower(during) AS starts_at, upper(during) AS ends_at
+                FROM {self.schema}.seat_bookings
+                WHERE point_id = $1 AND kind = $2 AND cancelled_at IS NULL AND during && tstzrange($3, $4)""",
+            point.point_id, kind, slots[0][0], slots[-1][1])
+        return free_seats(slots, [TakenSeat(r["seat_no"], r["starts_at"], r["ends_at"]) for r in rows],
+                          capacity(point, kind))
+
+    async def on_day(self, conn: asyncpg.Connection, point_id: str, day: dt.date) -> list[SeatBooking]:
+        """A point's seat bookings that start on a local day, cancelled ones included, by time."""
+        rows = await conn.fetch(
+            f"""SELECT booking_id, kind, seat_no, lower(during) AS starts_at, upper(during) AS ends_at, language,
+                       checked_in_at, checked_out_at, cancelled_at
+                FROM {self.schema}.seat_bookings
+                WHERE point_id = $1 AND lower(during) >= $2 AND lower(during) < $3
+                ORDER BY lower(during), kind, seat_no""",
+            point_id, local_instant(day, dt.time(0)), local_instant(day + dt.timedelta(days=1), dt.time(0)))
+        return [SeatBooking(**dict(r)) for r in rows]
+
+    async def point_of(self, conn: asyncpg.Connection, booking_id: uuid.UUID) -> str | None:
+        return await conn.fetchval(f"SELECT point_id FROM {self.schema}.seat_bookings WHERE booking_id = $1",
+                                   booking_id)
 
     async def check_in(self, conn: asyncpg.Connection, booking_id: uuid.UUID, now: dt.datetime) -> None:
         await self._step(conn, booking_id, "checked_in_at = $2", "checked_in_at IS NULL", now, "checked in already")
