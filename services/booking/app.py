@@ -32,6 +32,7 @@ from services.booking.points.cards import point_cards_round
 from services.booking.points.routes import point_endpoints
 from services.booking.queue.routes import queue_endpoints
 from services.booking.retention import booking_purges
+from services.booking.seats.page_routes import seat_page_routes
 from services.booking.seats.routes import seat_endpoints
 from services.booking.use_cases import NAME, Booking, build_booking
 from services.booking.waitlist.routes import waitlist_endpoints
@@ -81,6 +82,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                             booking.limiter, clock),
                 *claim_page_routes(runtime, booking.waitlist, metrics, booking.limiter, clock),
                 *workshop_page_routes(runtime, booking.workshops, booking.limiter, clock),
+                *seat_page_routes(runtime, booking.seats, booking.limiter, clock),
                 *finder_routes(runtime, booking.limiter, clock), *short_link_routes(runtime, metrics.campaign_visits, booking.limiter, clock),
                 *key_admin_routes(runtime.db, clock), *workspace.workspace_routes(runtime, booking)]
 

@@ -16,11 +16,12 @@ from services.booking.page.refusal_texts import BY_FIELD, BY_TITLE, form_text, r
 from services.booking.page.texts import APPOINTMENT_STATUS, LANGUAGES
 
 BOOKING = Path(__file__).resolve().parents[2] / "services" / "booking"
-# The use cases behind the citizen pages (book, slots, change, cancel, claim a freed slot).
+# The use cases behind the citizen pages (book, slots, change, cancel, claim a freed slot, book a seat).
 CITIZEN_PATHS = ["appointments/service.py", "appointments/rules.py", "appointments/sms_reach.py",
-                 "waitlist/service.py"]
+                 "waitlist/service.py", "seats/service.py"]
 # Raised there, but only on staff or API paths a citizen's page never takes.
-NOT_ON_CITIZEN_PAGES = {"Cannot check in", "Idempotency key reused", "Dates reversed"}
+NOT_ON_CITIZEN_PAGES = {"Cannot check in", "Idempotency key reused", "Dates reversed",
+                        "Not possible now", "Unknown seat booking"}  # a seat's check-in, check-out, cancel
 RAISED = re.compile(r"(?:NotFound|Conflict|NotAllowed|Gone|NotOffered|Invalid)\(\s*\"([^\"]+)\"")
 
 

@@ -173,6 +173,22 @@ for _title in ("Code for another number", "Unknown phone check", "Phone number n
 BY_FIELD["code"] = {
     "nl": "Vul de code van 6 cijfers uit de sms in.", "fr": "Entrez le code de 6 chiffres reçu par SMS.",
     "de": "Geben Sie den 6-stelligen Code aus der SMS ein.", "en": "Enter the 6-digit code from the text message."}
+# The seat booking page (seats/page_routes.py).
+BY_TITLE["Fully booked"] = {
+    "nl": "Alle plaatsen zijn al bezet voor (een deel van) dit uur. Kies een ander uur.",
+    "fr": "Toutes les places sont déjà prises pour (une partie de) cette heure. Choisissez une autre heure.",
+    "de": "Alle Plätze sind für (einen Teil) dieser Stunde schon belegt. Wählen Sie eine andere Stunde.",
+    "en": "Every seat is taken for (part of) this hour. Choose another hour."}
+BY_TITLE["Slot not bookable"] = {
+    "nl": "Op dit uur is het hulppunt niet open, of het uur is al voorbij. Kies een uur uit de lijst.",
+    "fr": "Le point d'aide n'est pas ouvert à cette heure, ou elle est déjà passée. Choisissez une heure dans la liste.",
+    "de": "Zu dieser Stunde ist die Hilfestelle nicht geöffnet, oder sie ist vorbei. Wählen Sie eine Stunde aus der Liste.",
+    "en": "The help point is not open at that hour, or it is over. Choose an hour from the list."}
+BY_TITLE["No such seats here"] = {
+    "nl": "Dit hulppunt heeft zo geen plaatsen om te reserveren. Kies een ander hulppunt of een andere soort.",
+    "fr": "Ce point d'aide n'a pas ce type de place à réserver. Choisissez un autre point ou un autre type.",
+    "de": "Diese Hilfestelle hat solche Plätze nicht zu buchen. Wählen Sie eine andere Hilfestelle oder Art.",
+    "en": "This help point has no such seats to book. Choose another help point or kind."}
 BY_TITLE["Unknown link"] = BY_FIELD["bad_link"]  # a token that matches nothing, or no appointment id at all
 
 

@@ -1,0 +1,151 @@
+"""The public seat booking page (server-rendered, works without JavaScript, on a phone and with
+a screen reader): a point that has computers or laptops and which of the two → a day and an hour
+with the seats still free → optional contact details and language → confirmation. The database
+keeps the point within its capacity (seats/service.py); this page only shows what is free."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from loket.infra.date_words import weekday_words, when_words
+from loket.infra.runtime import Runtime
+from services.booking.appointments.contact import ContactIn
+from services.booking.calendar.local_time import BRUSSELS, local_date
+from services.booking.errors import BookingError, NotOffered
+from services.booking.http.errors import status_of
+from services.booking.http.rate_limit import RateLimit
+from services.booking.page.refusal_texts import form_text, refusal_text
+from services.booking.page.rendering import page_language, render_from, too_many_requests
+from services.booking.page.texts import LANGUAGES, texts_for
+from services.booking.points.model import AssistancePoint
+from services.booking.points.repository import all_points
+from services.booking.seats.rules import KIND_CAPACITY, SLOT_LENGTH, capacity, day_slots
+from services.booking.seats.service import Seats
+from services.booking.seats.texts import KINDS, kind_name, seat_texts
+
+TEMPLATES = (Path(__file__).parent / "templates",)
+SEATS = "/public/seats"
+DAYS_AHEAD = 14  # as far ahead as the appointment page looks
+DAYS_SHOWN = 7  # the first open days; a longer row of links is hard to scan by ear
+
+
+def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
+                     clock: Callable[[], dt.datetime]) -> list[Route]:
+    def render(lang: str, name: str, status: int = 200, **context: object) -> HTMLResponse:
+        return render_from(TEMPLATES, lang, name, status, t={**texts_for(lang), **seat_texts(lang)}, **context)
+
+    async def with_seats() -> list[AssistancePoint]:
+        async with runtime.db().acquire() as conn:
+            return [p for p in await all_points(conn, runtime.schema) if any(capacity(p, k) for k in KIND_CAPACITY)]
+
+    def kinds_at(point: AssistancePoint, lang: str) -> list[tuple[str, str]]:
+        return [(k, kind_name(k, lang)) for k in KINDS if capacity(point, k)]
+
+    async def start(request: Request) -> Response:
+        if refusal := await too_many_requests(request, limiter):
+            return refusal
+        q, lang = request.query_params, page_language(request)
+        points = await with_seats()
+        point = next((p for p in points if p.point_id == q.get("point")), None)
+        if point is not None and q.get("kind") in dict(kinds_at(point, lang)):
+            return RedirectResponse(f"{SEATS}/{point.point_id}?{urlencode({'lang': lang, 'kind': q['kind']})}", 303)
+        # A point without the kind asked for says so; a form sent without a choice asks for one.
+        error = None if "point" not in q else (
+            refusal_text(NotOffered("No such seats here", ""), lang) if point is not None
+            else seat_texts(lang)["choose_point"])
+        return render(lang, "seats_start.html.j2", 400 if error else 200, error=error,
+                      points=[(p.point_id, p.name_in(lang), ", ".join(n for _, n in kinds_at(p, lang)))
+                              for p in sorted(points, key=lambda p: p.name_in(lang))],
+                      kinds=[(k, kind_name(k, lang)) for k in KINDS], chosen=q.get("point"), kind=q.get("kind"))
+
+    async def slots_page(request: Request, lang: str, form: dict[str, str], error: str | None = None,
+                         status: int = 200) -> Response:
+        point_id, now = request.path_params["point_id"], clock()
+        kind = form.get("kind", "")
+        today = local_date(now)
+        try:
+            day = dt.date.fromisoformat(form.get("day", ""))
+        except ValueError:
+            day = None
+        try:
+            async with runtime.db().acquire() as conn:
+                point = await seats.appointments.point(conn, point_id)
+                if kind not in KINDS or not capacity(point, kind):
+                    return await start_again(lang, point_id)
+                # The open days ahead, from the opening hours alone (a day whose hours are all over is not one).
+                open_days = [d for d in (today + dt.timedelta(days=i) for i in range(DAYS_AHEAD))
+                             if any(end > now for _, end in day_slots(point, d))][:DAYS_SHOWN]
+                day = day if day in open_days else (open_days[0] if open_days else today)
+                slots = await seats.free_slots(conn, point, kind, day, now) if open_days else []
+        except BookingError as exc:
+            return await start_again(lang, point_id, refusal_text(exc, lang), status_of(exc))
+        return render(lang, "seats_slots.html.j2", status, error=error, point_id=point_id,
+                      point_name=point.name_in(lang), kind=kind, kind_name=kind_name(kind, lang), day=day.isoformat(),
+                      days=[(d.isoformat(), weekday_words(d, lang)) for d in open_days],
+                      day_words=weekday_words(day, lang),
+                      slots=[{"value": s.starts_at.isoformat(), "free": s.free,
+                              "label": f"{s.starts_at.astimezone(BRUSSELS):%H:%M}–{s.ends_at.astimezone(BRUSSELS):%H:%M}"}
+                             for s in slots],
+                      chosen=form.get("starts_at"), phone=form.get("phone"), email=form.get("email"),
+                      help_language=form.get("language") or lang,
+                      language_links={code: f"{SEATS}/{point_id}?{urlencode({'lang': code, 'kind': kind, 'day': day})}"
+                                      for code in LANGUAGES})
+
+    async def start_again(lang: str, point_id: str, error: str | None = None, status: int = 404) -> Response:
+        """Back to the first step, when the point or the kind in the address is not one to book."""
+        points = await with_seats()
+        return render(lang, "seats_start.html.j2", status, error=error or seat_texts(lang)["choose_point"],
+                      points=[(p.point_id, p.name_in(lang), ", ".join(n for _, n in kinds_at(p, lang)))
+                              for p in sorted(points, key=lambda p: p.name_in(lang))],
+                      kinds=[(k, kind_name(k, lang)) for k in KINDS], chosen=point_id, kind=None)
+
+    async def slots(request: Request) -> Response:
+        if refusal := await too_many_requests(request, limiter):
+            return refusal
+        return await slots_page(request, page_language(request), dict(request.query_params))
+
+    async def book(request: Request) -> Response:
+        if refusal := await too_many_requests(request, limiter):
+            return refusal
+        lang = page_language(request)
+        raw = await request.body()
+        if len(raw) > 16_384:
+            return HTMLResponse("Request too large", status_code=413)
+        # A plain application/x-www-form-urlencoded form, like the appointment page's.
+        form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        language = form.get("language") if form.get("language") in LANGUAGES else lang
+        try:
+            starts_at = dt.datetime.fromisoformat(form.get("starts_at", ""))
+            if starts_at.tzinfo is None:
+                raise ValueError("a slot is an aware instant")
+            contact = (ContactIn(phone=form.get("phone") or None, email=form.get("email") or None, language=language)
+                       if form.get("phone") or form.get("email") else None)
+        except ValueError as exc:  # ValidationError is one too: the contact does not validate
+            text = form_text(exc, lang) if isinstance(exc, ValidationError) else seat_texts(lang)["choose_hour"]
+            return await slots_page(request, lang, form, text, 422)
+        point_id, kind = request.path_params["point_id"], form.get("kind", "")
+        if kind not in KINDS:
+            return await start_again(lang, point_id)
+        try:
+            async with runtime.db().acquire() as conn, conn.transaction():
+                booked = await seats.book(conn, point_id, kind, starts_at, starts_at + SLOT_LENGTH, language,
+                                          contact.details() if contact else None, clock())
+                point = await seats.appointments.point(conn, point_id)
+        except BookingError as exc:
+            return await slots_page(request, lang, form, refusal_text(exc, lang), status_of(exc))
+        t = seat_texts(lang)
+        return render(lang, "seats_booked.html.j2", 201, when=when_words(starts_at, lang),
+                      until=f"{(starts_at + SLOT_LENGTH).astimezone(BRUSSELS):%H:%M}", point_name=point.name_in(lang),
+                      address=point.address.one_line(), phone=point.phone, point_id=point_id, kind=kind,
+                      what=f"{kind_name(kind, lang)} · {t['seat_no'].format(n=booked.seat_no)}")
+
+    return [Route(SEATS, start, methods=["GET"]), Route(SEATS + "/{point_id}", slots, methods=["GET"]),
+            Route(SEATS + "/{point_id}", book, methods=["POST"])]
