@@ -25,6 +25,7 @@ from services.booking.workspace.inventory_routes import INVENTORY_PAGES, invento
 from services.booking.workspace.kiosk_routes import kiosk_routes
 from services.booking.workspace.point_settings_routes import SETTINGS_PAGES, point_settings_routes
 from services.booking.workspace.rota_routes import ROTA_PAGES, SHIFT_PAGES, rota_routes
+from services.booking.workspace.seat_routes import SEAT_PAGES, seat_routes
 from services.booking.workspace.turn_near import turn_near_round
 from services.booking.workspace.workshop_routes import WORKSHOP_PAGES, workshop_routes
 
@@ -33,7 +34,7 @@ __all__ = ["DEVICE_PREFIXES", "FRONT_DOOR", "PERSON_PAGES", "turn_near_round", "
 # Pages for signed-in people (session cookie + CSRF). Narrow prefixes: the staff JSON API under
 # /staff/points/… must stay bearer-only.
 PERSON_PAGES = (COUNTER_PAGES, DASHBOARD_PAGES, DEVICE_PAGES, SHIFT_PAGES, ROTA_PAGES, SETTINGS_PAGES, WORKSHOP_PAGES,
-                INVENTORY_PAGES)
+                INVENTORY_PAGES, SEAT_PAGES)
 # The workspace's front door for people who type the short address: just these two paths.
 FRONT_DOOR = ("/staff", "/staff/")
 # Screens without a person: they check their device cookie themselves (`device_access.py`).
@@ -61,4 +62,5 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
             *rota_routes(runtime, booking.rota, points, booking.clock),
             *point_settings_routes(runtime, points, booking.clock),
             *workshop_routes(runtime, booking.workshops, booking.clock),
-            *inventory_routes(runtime, booking.loans, booking.locator, booking.clock)]
+            *inventory_routes(runtime, booking.loans, booking.locator, booking.clock),
+            *seat_routes(runtime, booking.seats, booking.clock)]

@@ -1,0 +1,161 @@
+"""`/staff/seats/{point}`: the day's seat bookings at a point for the people who work there: book
+a computer or laptop for a walk-in citizen, check them in and out, cancel.
+
+Plain forms with the session's CSRF token, POST-redirect-GET, no script needed. Every action goes
+through the seat use cases (seats/service.py), so the database keeps the point within its
+capacity here as it does for the API and the public page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from loket.infra.http.client_address import client_label
+from loket.infra.http.signin.forms import read_form
+from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.identity import audit
+from loket.infra.identity.audit import Access
+from loket.infra.identity.principal import Principal
+from loket.infra.runtime import Runtime
+from services.booking.appointments.contact import ContactIn
+from services.booking.calendar.local_time import BRUSSELS, local_date
+from services.booking.errors import BookingError
+from services.booking.seats.rules import SLOT_LENGTH, capacity
+from services.booking.seats.service import SeatBooking, Seats
+from services.booking.seats.texts import KINDS, kind_name
+from services.booking.workspace import access
+from services.booking.workspace.rendering import language, message, render
+from services.booking.workspace.texts import language_name, texts_for
+
+SEAT_PAGES = "/staff/seats"
+STEPS = ("check-in", "check-out", "cancel")
+# The same words as the API's audited booking, so the trail reads the same either way.
+BOOK_AUDIT = "book a seat (contact details)"
+
+
+def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]) -> list[Route]:
+    db = runtime.db
+    points = seats.appointments.directory  # the service's point cache
+
+    async def page(request: Request, error: str | None = None, status: int = 200,
+                   form: dict[str, str] | None = None) -> Response:
+        principal: Principal = request.state.principal
+        lang = language(request)
+        t = texts_for(lang)
+        if not access.works_at_counters(principal):
+            return message(request, 403, t["not_staff"])
+        now, form = clock(), form or {}
+        async with db().acquire() as conn:
+            point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
+            if point is None:
+                return message(request, 404, t["not_here"])
+            today = local_date(now)
+            booked = await seats.on_day(conn, point.point_id, today)
+            kinds = [k for k in KINDS if capacity(point, k)]
+            free = {k: await seats.free_slots(conn, point, k, today, now) for k in kinds}
+        hours = [s.starts_at for s in free[kinds[0]]] if kinds else []
+        live = signed_in(request)
+        return render(
+            request, "seats.html.j2", status, lang=lang, error=error,
+            title=t["seats_title"].format(p=point.name_in(lang, *point.languages)), point=point,
+            csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}",
+            done=request.query_params.get("done") == "1" and not error, manages=access.manages(principal),
+            kinds=[(k, kind_name(k, lang)) for k in kinds],
+            hours=[{"value": h.isoformat(), "label": _span(h, h + SLOT_LENGTH),
+                    "free": ", ".join(t["seats_free"].format(k=kind_name(k, lang), n=next(
+                        s.free for s in free[k] if s.starts_at == h)) for k in kinds)} for h in hours],
+            languages=[(code, language_name(code, lang)) for code in point.languages],
+            bookings=[_row(b, lang, t) for b in booked], form=form)
+
+    async def show(request: Request) -> Response:
+        return await page(request)
+
+    async def act(request: Request) -> Response:
+        principal: Principal = request.state.principal
+        lang = language(request)
+        t = texts_for(lang)
+        form = await read_form(request)
+        if not access.works_at_counters(principal):
+            return message(request, 403, t["not_staff"])
+        if not form_is_fresh(request, form):
+            return message(request, 403, t["expired_form"])
+        point_id, action = request.path_params["point_id"], request.path_params["action"]
+        if action not in (*STEPS, "book"):
+            return message(request, 404, t["not_here"])
+        try:
+            async with db().acquire() as conn:
+                if await access.reachable_point(conn, points, principal, point_id) is None:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    if action == "book":
+                        touched = await _book(conn, point_id, form, lang)
+                        if touched is not None:  # contact details: on the audit trail, like the API's
+                            await audit.record(conn, principal, touched, client_label(request), "booking")
+                    else:
+                        booking_id = _uuid(form.get("id", ""))
+                        if await seats.point_of(conn, booking_id) != point_id:  # another point's booking: unknown
+                            return message(request, 404, t["not_here"])
+                        step = {"check-in": seats.check_in, "check-out": seats.check_out, "cancel": seats.cancel}
+                        await step[action](conn, booking_id, clock())
+        except BookingError as refused:
+            return await page(request, f"{refused.title}: {refused.detail}", 409, form)
+        except _FormError as bad:
+            return await page(request, bad.text, 400, form)
+        query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", "1")) if v}
+        return RedirectResponse(f"{SEAT_PAGES}/{point_id}?{urlencode(query)}", 303)
+
+    async def _book(conn, point_id: str, form: dict[str, str], lang: str) -> Access | None:  # type: ignore[no-untyped-def]
+        """A walk-in's seat for the chosen hour; the booking when it holds contact details."""
+        t = texts_for(lang)
+        kind, language_code = form.get("kind", ""), form.get("language", "")
+        try:
+            starts_at = dt.datetime.fromisoformat(form.get("starts_at", ""))
+        except ValueError:
+            raise _FormError(t["seats_choose_hour"]) from None
+        if kind not in KINDS or starts_at.tzinfo is None or language_code not in ("nl", "fr", "de", "en"):
+            raise _FormError(t["seats_choose_hour"])
+        phone = form.get("phone", "").strip() or None
+        try:
+            contact = ContactIn(phone=phone, language=language_code).details() if phone else None  # type: ignore[arg-type]
+        except ValidationError:
+            raise _FormError(t["bad_phone"]) from None
+        booked = await seats.book(conn, point_id, kind, starts_at, starts_at + SLOT_LENGTH, language_code, contact,
+                                  clock())
+        return Access(BOOK_AUDIT, "seat booking", str(booked.booking_id)) if contact else None
+
+    return [Route(SEAT_PAGES + "/{point_id}", show, methods=["GET"]),
+            Route(SEAT_PAGES + "/{point_id}/{action}", act, methods=["POST"])]
+
+
+class _FormError(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _uuid(text: str) -> uuid.UUID:
+    """The id a form's hidden field carries; anything else was not sent by our page."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise _FormError(texts_for("en")["refused"]) from None
+
+
+def _span(start: dt.datetime, end: dt.datetime) -> str:
+    return f"{start.astimezone(BRUSSELS):%H:%M}–{end.astimezone(BRUSSELS):%H:%M}"
+
+
+def _row(b: SeatBooking, lang: str, t: dict[str, str]) -> dict[str, object]:
+    state = ("seat_cancelled" if b.cancelled_at else "seat_left" if b.checked_out_at
+             else "seat_in" if b.checked_in_at else "seat_expected")
+    return {"id": b.booking_id, "time": _span(b.starts_at, b.ends_at), "kind": kind_name(b.kind, lang),
+            "seat": b.seat_no, "language": language_name(b.language, lang), "state": t[state],
+            "can_check_in": state == "seat_expected", "can_cancel": state == "seat_expected",
+            "can_check_out": state == "seat_in"}
