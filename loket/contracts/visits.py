@@ -44,6 +44,12 @@ class VisitEndedPayload(VisitRef):
     outcome: VisitOutcome
     duration_seconds: int = Field(ge=0)
     ended_at: UtcDatetime
+    pages_printed: int | None = Field(
+        default=None, ge=0,
+        description="Pages the citizen printed during the visit; absent when none were recorded.")
+    pages_over_quota: int | None = Field(
+        default=None, ge=0,
+        description="Of pages_printed, those beyond the point's free pages per visit.")
 
 
 class VisitEvent(Event):

@@ -30,6 +30,7 @@ from services.booking.page.claim_routes import claim_page_routes
 from services.booking.page.routes import page_routes
 from services.booking.points.cards import point_cards_round
 from services.booking.points.routes import point_endpoints
+from services.booking.printing.routes import print_endpoints
 from services.booking.queue.routes import queue_endpoints
 from services.booking.retention import booking_purges
 from services.booking.seats.page_routes import seat_page_routes
@@ -51,7 +52,8 @@ def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
             *waitlist_endpoints(runtime, b.waitlist, b.metrics, b.clock),
             *closure_endpoints(runtime, b.appointments, b.cancellation, b.metrics, b.clock),
             *queue_endpoints(runtime, b.queue, b.clock), *loan_endpoints(runtime, b.loans, b.clock),
-            *seat_endpoints(runtime, b.seats, b.clock), *workshop_endpoints(runtime, b.workshops, b.clock)]
+            *seat_endpoints(runtime, b.seats, b.clock), *workshop_endpoints(runtime, b.workshops, b.clock),
+            *print_endpoints(runtime, b.printing, b.clock)]
 
 
 def service_spec(settings: BookingSettings | None = None, metrics: BookingMetrics | None = None,

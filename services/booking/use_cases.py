@@ -20,6 +20,7 @@ from services.booking.loans.service import Loans
 from services.booking.locations import Locator
 from services.booking.metrics import BookingMetrics
 from services.booking.phone_checks.service import PhoneChecks
+from services.booking.printing.service import Printing
 from services.booking.queue.service import Queue
 from services.booking.rota.service import Rota
 from services.booking.seats.service import Seats
@@ -49,6 +50,7 @@ class Booking:
     seats: Seats
     rota: Rota
     workshops: Workshops
+    printing: Printing
 
 
 def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clock, outbox: Outbox,
@@ -65,4 +67,5 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
     limiter = SharedRateLimiter(db, NAME, settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
                    Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME), Seats(appointments),
-                   Rota(NAME, settings.rota_rules()), Workshops(appointments, outbox))
+                   Rota(NAME, settings.rota_rules()), Workshops(appointments, outbox),
+                   Printing(appointments))

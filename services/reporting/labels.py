@@ -12,6 +12,8 @@ def _w(nl: str, fr: str, de: str, en: str) -> dict[str, str]:
 
 
 TITLES: dict[str, dict[str, str]] = {
+    "prints_by_point_kind": _w("Afgedrukte pagina's in bezoeken", "Pages imprimées pendant les visites",
+                               "Gedruckte Seiten in Besuchen", "Pages printed in visits"),
     "visits_by_outcome": _w("Begeleide bezoeken per uitkomst", "Visites accompagnées par résultat",
                             "Begleitete Besuche nach Ergebnis", "Assisted visits by outcome"),
     "walk_in_wait": _w("Wachttijd zonder afspraak (minuten, gemiddeld)", "Attente sans rendez-vous (minutes, moyenne)",
@@ -114,6 +116,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "messages": _w("Berichten", "Messages", "Nachrichten", "Messages"),
     "topic": _w("Onderwerp", "Sujet", "Thema", "Topic"),
     "postage_class": _w("Frankering", "Affranchissement", "Frankierung", "Postage class"),
+    "pages_printed": _w("Pagina's afgedrukt", "Pages imprimées", "Gedruckte Seiten", "Pages printed"),
+    "pages_over_quota": _w("Boven het gratis quotum", "Au-delà du quota gratuit", "Über dem Freikontingent",
+                           "Over the free quota"),
     "tariff_year": _w("Tarief van", "Tarif de", "Tarif von", "Tariff of"),
 }
 

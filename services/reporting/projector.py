@@ -117,11 +117,12 @@ STATEMENTS: dict[str, Statement] = {
                       e.payload.language, e.payload.ticket_id is not None, e.payload.started_at,
                       e.payload.waited_seconds, e.payload.appointment_id)),
     "VisitEnded": _on(
-        "visits", "visit_id", [*VISIT, "language", "ended_at", "topic", "outcome", "duration_seconds"],
-        _latest("language", "ended_at", "topic", "outcome", "duration_seconds"),
+        "visits", "visit_id", [*VISIT, "language", "ended_at", "topic", "outcome", "duration_seconds",
+                               "pages_printed", "pages_over_quota"],
+        _latest("language", "ended_at", "topic", "outcome", "duration_seconds", "pages_printed", "pages_over_quota"),
         lambda e, _: (e.payload.visit_id, e.payload.point_id, e.payload.municipality, e.payload.point_kind,
                       e.payload.language, e.payload.ended_at, e.payload.topic, e.payload.outcome,
-                      e.payload.duration_seconds)),
+                      e.payload.duration_seconds, e.payload.pages_printed, e.payload.pages_over_quota)),
     "AppointmentBooked": _on(
         "appointments", "appointment_id", [*APPT, "point_kind", "service", "language", "booked_via", "booked_at",
                                            "lead_time_seconds", "starts_at", "starts_version", "campaign"],

@@ -55,7 +55,7 @@ async def seed_booking(conn: asyncpg.Connection) -> None:
     await store_seed(conn, read_seed())
     # Each test starts from an empty diary (appointments from earlier tests would take slots) and
     # an empty outbox (tests read the events their own requests wrote).
-    await conn.execute("DELETE FROM booking.outbox; DELETE FROM booking.seat_bookings; DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
+    await conn.execute("DELETE FROM booking.outbox; DELETE FROM booking.seat_bookings; DELETE FROM booking.visit_prints; DELETE FROM booking.visits; DELETE FROM booking.tickets; DELETE FROM booking.loans; "
                        "DELETE FROM booking.device_history; DELETE FROM booking.device_waitlist; "
                        "DELETE FROM booking.loan_rules; DELETE FROM booking.devices; DELETE FROM booking.appointment_links; "
                        "DELETE FROM booking.appointments; DELETE FROM booking.waitlist_entries; "

@@ -77,6 +77,10 @@ class AssistancePoint(_Strict):
     exceptions: dict[dt.date, list[str]] = Field(default_factory=dict)
     closed_on_public_holidays: bool = True
     accessibility: Accessibility | None = None
+    # Pages a visitor may print free of charge in one visit; pages beyond it are counted over the
+    # quota (the point may ask a contribution for them). Per point: a library Digibank and a town
+    # hall set their own. 10 (a form, a tax letter and a few pages of eBox mail) when not given.
+    free_print_pages: int = Field(default=10, ge=0, le=1000)
 
     @field_validator("opening_hours")
     @classmethod

@@ -20,6 +20,8 @@ from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, NotOffered
 from services.booking.metrics import BookingMetrics
 from services.booking.points.model import AssistancePoint
+from services.booking.printing.quota import split
+from services.booking.printing.service import printed_pages
 from services.booking.queue import repository as repo
 
 PRODUCER = "booking"
@@ -98,9 +100,12 @@ class Queue:
             raise Conflict("No open visit", f"visit {visit_id} does not exist or has ended already")
         point = await self.appointments.point(conn, ended["point_id"])
         duration = int((now - ended["started_at"]).total_seconds())
+        # Read after the visit's row was updated: a recording of prints that held the row went first.
+        prints = split(await printed_pages(conn, self.schema, visit_id), point.free_print_pages)
         events = [VisitEnded(producer=PRODUCER, payload=VisitEndedPayload(
             visit_id=visit_id, point_id=point.point_id, municipality=point.municipality, point_kind=point.kind,
-            topic=topic, language=language, outcome=outcome, duration_seconds=duration, ended_at=now))]
+            topic=topic, language=language, outcome=outcome, duration_seconds=duration, ended_at=now,
+            pages_printed=prints.pages or None, pages_over_quota=prints.over_quota if prints.pages else None))]
         if ebox_activated:
             # The number travels only with the citizen's consent (the contract refuses it otherwise).
             events.append(EboxActivationAssisted(producer=PRODUCER, payload=EboxActivationAssistedPayload(

@@ -28,6 +28,7 @@ from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
 from services.booking.errors import BookingError
+from services.booking.printing.service import MOST_AT_ONCE, Printing
 from services.booking.queue import calls as calls_repo
 from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
@@ -43,10 +44,10 @@ COUNTER_NAME = re.compile(r"^[0-9A-Za-z]{1,4}$")
 QUEUE_SHOWN = 25
 # The same words as the API's audited end of a visit, so the trail reads the same either way.
 END_VISIT_AUDIT = "end a visit (an eBox activation may carry a national number)"
-ACTIONS = ("call-next", "call", "recall", "missed", "transfer", "arrived", "end", "check-in", "no-show")
+ACTIONS = ("call-next", "call", "recall", "missed", "transfer", "arrived", "end", "check-in", "no-show", "prints")
 
 
-def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointments,
+def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointments, printing: Printing,
                    clock: Callable[[], dt.datetime]) -> list[Route]:
     db, schema = runtime.db, runtime.schema
 
@@ -84,6 +85,8 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             today = await today_at(conn, schema, point_id, now)
             calling = await calls_repo.open_at_counter(conn, schema, point_id, desk)
             serving = await calls_repo.serving_at_counter(conn, schema, point_id, desk)
+            prints = (await printing.of_visit(conn, serving.visit_id, point.free_print_pages)
+                      if serving and serving.visit_id else None)
         live = signed_in(request)
         recall_after = counter.rules.recall_missed_after
         return render(
@@ -94,6 +97,9 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             calling=calling and _who(calling, t), calling_call=calling, max_calls=counter.rules.max_calls,
             serving=serving and _who(serving, t), serving_call=serving,
             serving_since=serving and f"{serving.last_called_at.astimezone(BRUSSELS):%H:%M}",
+            prints=prints and t["prints_so_far"].format(n=prints.pages, f=prints.free, o=prints.over_quota,
+                                                         q=prints.quota),
+            most_pages=MOST_AT_ONCE,
             more_waiting=max(0, len(today.queue) - QUEUE_SHOWN),
             queue=[{"id": w.object_id, "kind": w.kind, "language": language_name(w.language, lang),
                     "who": t["ticket_n"].format(n=w.number) if w.number is not None
@@ -167,6 +173,8 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             if serving is None or serving.visit_id is None:
                 raise _FormError(texts_for(lang)["nobody_now"])
             body = _end_request(form, lang)
+            if pages := _pages(form, lang, required=False):  # printed and not counted yet: counted with the end
+                await printing.record(conn, serving.visit_id, pages, now)
             await counter.queue.end_visit(conn, serving.visit_id, body.topic, body.language, body.outcome,
                                           body.ebox_activated, body.national_number, body.consent_given, now)
             return Access(END_VISIT_AUDIT, "visit", str(serving.visit_id))
@@ -175,6 +183,11 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             if appointment.point_id != point_id:
                 raise _FormError(texts_for(lang)["not_here"])
             await appointments.check_in(conn, appointment, now)
+        elif action == "prints":
+            serving = await calls_repo.serving_at_counter(conn, schema, point_id, desk)
+            if serving is None or serving.visit_id is None:
+                raise _FormError(texts_for(lang)["nobody_now"])
+            await printing.record(conn, serving.visit_id, _pages(form, lang, required=True), now)
         elif action == "no-show":
             await counter.no_show(conn, point_id, _uuid(form.get("id", "")), now)
         return None
@@ -208,6 +221,16 @@ def _end_request(form: dict[str, str], lang: str) -> EndRequest:
             raise _FormError(t["bad_national_number"]) from None
         raise _FormError(t["refused"] + ": " + ", ".join(str(e["loc"][0]) for e in invalid.errors()
                                                           if e.get("loc"))) from None
+
+
+def _pages(form: dict[str, str], lang: str, required: bool) -> int:
+    """The pages typed on the screen: 1 to MOST_AT_ONCE, or nothing where the field may stay empty (0)."""
+    text = form.get("pages", "").strip()
+    if not text and not required:
+        return 0
+    if not text.isdigit() or not 1 <= int(text) <= MOST_AT_ONCE:
+        raise _FormError(texts_for(lang)["pages_hint"].format(m=MOST_AT_ONCE))
+    return int(text)
 
 
 def _uuid(text: str) -> uuid.UUID:

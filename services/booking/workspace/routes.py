@@ -54,7 +54,7 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
         return RedirectResponse(COUNTER_PAGES, 303)  # the point picker, then the counter screen
 
     return [*(Route(path, front_door, methods=["GET"]) for path in FRONT_DOOR),
-            *counter_routes(runtime, counter, booking.appointments, booking.clock),
+            *counter_routes(runtime, counter, booking.appointments, booking.printing, booking.clock),
             *device_link_routes(runtime, points, devices, cookies, utc_now),
             *display_routes(runtime, points, feed, devices),
             *kiosk_routes(runtime, booking.queue, devices, booking.clock),

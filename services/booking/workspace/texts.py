@@ -452,3 +452,17 @@ SEAT_DESK_TEXTS: dict[str, dict[str, str]] = {
                         "This help point has no computers or laptops to book."),
 }
 TEXTS.update(SEAT_DESK_TEXTS)
+
+PRINT_TEXTS: dict[str, dict[str, str]] = {
+    "pages": _t("Afgedrukte pagina's", "Pages imprimées", "Gedruckte Seiten", "Pages printed"),
+    "pages_end": _t("Afgedrukte pagina's, nog niet geteld (mag leeg)", "Pages imprimées pas encore comptées (facultatif)",
+                    "Gedruckte Seiten, noch nicht gezählt (optional)", "Pages printed, not counted yet (optional)"),
+    "pages_hint": _t("Een aantal pagina's van 1 tot {m}.", "Un nombre de pages de 1 à {m}.",
+                     "Eine Seitenzahl von 1 bis {m}.", "A number of pages from 1 to {m}."),
+    "count_pages": _t("Pagina's tellen", "Compter les pages", "Seiten zählen", "Count the pages"),
+    "prints_so_far": _t("In dit bezoek {n} pagina's afgedrukt: {f} gratis, {o} boven het quotum ({q} gratis per bezoek).",
+                        "{n} pages imprimées pendant cette visite : {f} gratuites, {o} au-delà du quota ({q} gratuites par visite).",
+                        "{n} Seiten in diesem Besuch gedruckt: {f} kostenlos, {o} über dem Kontingent ({q} kostenlos pro Besuch).",
+                        "{n} pages printed in this visit: {f} free, {o} over the quota ({q} free per visit)."),
+}
+TEXTS.update(PRINT_TEXTS)

@@ -1,0 +1,1 @@
+"""Pages printed during a visit, counted against the point's free quota per visit."""
