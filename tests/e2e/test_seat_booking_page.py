@@ -29,7 +29,8 @@ async def test_a_citizen_books_a_laptop_for_an_hour(database_url, bus_url, tmp_p
         # Two laptops of the five are taken for that hour by staff bookings.
         for _ in range(2):
             assert (await booking.call("POST", f"/staff/points/{DIGIBANK}/seats", "staff", json=seat("laptop", slot)))[0] == 201
-        await page.goto(f"{booking.base}/public/seats?lang=fr")
+        await page.goto(f"{booking.base}/public/book?lang=fr")  # linked from the appointment page's first step
+        await page.get_by_role("link", name="Travailler vous-même sur un ordinateur ? Réservez une place").click()
         assert await page.inner_text("h1") == "Réserver un ordinateur"
         await assert_accessible(page, "seats start")
         await page.get_by_label("Point d'aide").select_option(DIGIBANK)

@@ -75,6 +75,10 @@ TEXTS: dict[str, dict[str, str]] = {
                           "fr": "Mauvais numéro ? Revenez en arrière et choisissez à nouveau un moment.",
                           "de": "Falsche Nummer? Gehen Sie zurück und wählen Sie erneut einen Zeitpunkt.",
                           "en": "Wrong number? Go back and choose a time again."},
+    "seats_link": {"nl": "Zelf werken op een computer of laptop? Reserveer een plaats",
+                   "fr": "Travailler vous-même sur un ordinateur ? Réservez une place",
+                   "de": "Selbst an einem Computer arbeiten? Reservieren Sie einen Platz",
+                   "en": "Working on a computer or laptop yourself? Book a seat"},
     "back": {"nl": "Opnieuw beginnen", "fr": "Recommencer", "de": "Neu beginnen", "en": "Start again"},
 }
 
