@@ -5,6 +5,7 @@ critical violation on any step in NL, FR, DE or EN, and a refusal is said in the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from services.booking.calendar.local_time import BRUSSELS, local_date
@@ -133,3 +134,15 @@ async def test_a_seat_is_booked_with_the_keyboard_alone(database_url, bus_url, t
         await page.screenshot(path=str(artifact("seats-page-keyboard.png")), full_page=True)
     assert await pool.fetchval("SELECT count(*) FROM booking.seat_bookings WHERE point_id = $1 AND kind = 'laptop'",
                                DIGIBANK) == 1
+
+
+async def test_online_only_hours_still_to_come_are_offered(database_url, bus_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    slot, later = open_hour(DIGIBANK, days_ahead=2), open_hour(DIGIBANK, days_ahead=2, offset_hours=1)
+    now = slot[0] + dt.timedelta(minutes=10)  # ten minutes into the day's first hour
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now) as booking, \
+            chromium_page(PHONE) as page:
+        await page.goto(f"{booking.base}/public/seats/{DIGIBANK}?lang=en&kind=workstation")
+        hours = await page.locator("input[name=starts_at]").evaluate_all("es => es.map(e => e.value)")
+        assert hours[0] == later[0].isoformat() and slot[0].isoformat() not in hours, hours
+        assert await page.get_attribute("a[aria-current=date]", "href") == \
+            f"/public/seats/{DIGIBANK}?lang=en&kind=workstation&day={local_date(now).isoformat()}"

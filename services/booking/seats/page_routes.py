@@ -80,11 +80,13 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
                 point = await seats.appointments.point(conn, point_id)
                 if kind not in KINDS or not capacity(point, kind):
                     return await start_again(lang, point_id)
-                # The open days ahead, from the opening hours alone (a day whose hours are all over is not one).
+                # The open days ahead, from the opening hours alone. Online, only hours still to come
+                # (a citizen needs time to get there; the staff page also offers the hour under way).
                 open_days = [d for d in (today + dt.timedelta(days=i) for i in range(DAYS_AHEAD))
-                             if any(end > now for _, end in day_slots(point, d))][:DAYS_SHOWN]
+                             if any(start > now for start, _ in day_slots(point, d))][:DAYS_SHOWN]
                 day = day if day in open_days else (open_days[0] if open_days else today)
-                slots = await seats.free_slots(conn, point, kind, day, now) if open_days else []
+                slots = [s for s in await seats.free_slots(conn, point, kind, day, now) if s.starts_at > now] \
+                    if open_days else []
         except BookingError as exc:
             return await start_again(lang, point_id, refusal_text(exc, lang), status_of(exc))
         return render(lang, "seats_slots.html.j2", status, error=error, point_id=point_id,
