@@ -21,6 +21,7 @@ from tests.support.booking_harness import running_booking
 from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
 from tests.support.staff_harness import (
+    DIGIBANK,
     STADHUIS,
     chromium_browser,
     new_page,
@@ -32,10 +33,10 @@ from tests.support.staff_harness import (
 TABLET = {"width": 1280, "height": 800}
 
 
-async def _visit(booking) -> str:  # type: ignore[no-untyped-def]
-    """A walk-in's visit under way at the city hall."""
-    assert (await booking.call("POST", f"/staff/points/{STADHUIS}/tickets", "staff", json={"language": "nl"}))[0] == 201
-    status, called = await booking.call("POST", f"/staff/points/{STADHUIS}/call-next", "staff",
+async def _visit(booking, point: str = DIGIBANK) -> str:  # type: ignore[no-untyped-def]
+    """A walk-in's visit under way at the point (the Digibank has a printer, the city hall none)."""
+    assert (await booking.call("POST", f"/staff/points/{point}/tickets", "staff", json={"language": "nl"}))[0] == 201
+    status, called = await booking.call("POST", f"/staff/points/{point}/call-next", "staff",
                                         json={"helper_id": "mechelen-an"})
     assert status == 200, called
     return called["visit_id"]
@@ -74,6 +75,9 @@ async def test_pages_are_added_up_split_by_the_quota_and_reported(database_url, 
             assert status == 422 and "pages" in json.dumps(problem), (bad, problem)
         assert (await booking.call("POST", f"/staff/visits/{uuid.uuid4()}/prints", "staff", json={"pages": 1}))[0] == 404
         assert (await booking.call("POST", prints, json={"pages": 1}))[0] == 401
+        status, refused = await booking.call("POST", f"/staff/visits/{await _visit(booking, STADHUIS)}/prints", "staff",
+                                             json={"pages": 1})
+        assert status == 422 and refused["title"] == "No printing here", refused
 
         end = {"topic": "online_forms", "language": "nl", "outcome": "resolved"}
         for visit in (visit_id, plain):
@@ -84,17 +88,25 @@ async def test_pages_are_added_up_split_by_the_quota_and_reported(database_url, 
     assert (ended[visit_id]["pages_printed"], ended[visit_id]["pages_over_quota"]) == (13, 3)
     assert (ended[plain]["pages_printed"], ended[plain]["pages_over_quota"]) == (None, None)  # nothing printed
     reported = await _reported(pool)
-    assert [row[1:] for row in reported] == [["municipal_counter", 13, 3, 1]], reported
+    assert [row[1:] for row in reported] == [["digibank", 13, 3, 1]], reported
 
 
 async def test_staff_count_pages_on_the_counter_screen(database_url, bus_url, tmp_path, monkeypatch,
                                                        pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
-    clerk = await staff_account(pool)
+    clerk = await staff_account(pool, points=(STADHUIS, DIGIBANK))
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
-        await booking.call("POST", f"/staff/points/{STADHUIS}/tickets", "staff", json={"language": "en"})
+        for point in (STADHUIS, DIGIBANK):
+            await booking.call("POST", f"/staff/points/{point}/tickets", "staff", json={"language": "en"})
         async with chromium_browser() as browser:
             page = await new_page(browser, TABLET)
+            # The city hall has no printer for citizens: its counter screen asks for no pages.
             await sign_in_page(page, booking.base, f"/staff/counter/{STADHUIS}/3?lang=en", clerk)
+            await page.get_by_role("button", name="Call next").click()
+            await page.get_by_role("button", name="Is at the counter: start the visit").click()
+            assert await page.locator("input[name=pages]").count() == 0
+            await page.get_by_label("Topic").select_option("online_forms")
+            await page.get_by_role("button", name="End the visit").click()
+            await page.goto(f"{booking.base}/staff/counter/{DIGIBANK}/3?lang=en")
             await page.get_by_role("button", name="Call next").click()
             await page.get_by_role("button", name="Is at the counter: start the visit").click()
             await page.get_by_label("Pages printed", exact=True).fill("12")
@@ -103,19 +115,20 @@ async def test_staff_count_pages_on_the_counter_screen(database_url, bus_url, tm
             assert await page.inner_text("#prints") == \
                 "12 pages printed in this visit: 10 free, 2 over the quota (10 free per visit)."
             response = await page.request.post(
-                f"{booking.base}/staff/counter/{STADHUIS}/3/prints?lang=en",
+                f"{booking.base}/staff/counter/{DIGIBANK}/3/prints?lang=en",
                 form={"csrf": await page.get_attribute("input[name=csrf]", "value"), "pages": "0"})
             assert response.status == 400 and "A number of pages from 1 to 500." in await response.text()  # no count
             await assert_accessible(page, "counter visit with prints")
             await page.screenshot(path=str(artifact("staff-counter-prints.png")), full_page=True)
             for lang in ("nl", "fr", "de"):
-                await page.goto(f"{booking.base}/staff/counter/{STADHUIS}/3?lang={lang}")
+                await page.goto(f"{booking.base}/staff/counter/{DIGIBANK}/3?lang={lang}")
                 await assert_accessible(page, f"counter visit with prints ({lang})")
                 await page.screenshot(path=str(artifact(f"staff-counter-prints-{lang}.png")), full_page=True)
-            await page.goto(f"{booking.base}/staff/counter/{STADHUIS}/3?lang=en")
+            await page.goto(f"{booking.base}/staff/counter/{DIGIBANK}/3?lang=en")
             await page.get_by_label("Topic").select_option("online_forms")
             await page.get_by_label("Pages printed, not counted yet (optional)").fill("3")
             await page.get_by_role("button", name="End the visit").click()
             assert "Nobody. Call the next person." in await page.inner_text("main")
-    (ended,) = await outbox(pool, "VisitEnded")
-    assert (ended["pages_printed"], ended["pages_over_quota"]) == (15, 5)
+    ended = {e["point_id"]: e for e in await outbox(pool, "VisitEnded")}
+    assert (ended[DIGIBANK]["pages_printed"], ended[DIGIBANK]["pages_over_quota"]) == (15, 5)
+    assert ended[STADHUIS]["pages_printed"] is None

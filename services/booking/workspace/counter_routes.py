@@ -28,7 +28,7 @@ from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
 from services.booking.errors import BookingError
-from services.booking.printing.service import MOST_AT_ONCE, Printing
+from services.booking.printing.service import MOST_AT_ONCE, Printing, offers_printing
 from services.booking.queue import calls as calls_repo
 from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
@@ -86,7 +86,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             calling = await calls_repo.open_at_counter(conn, schema, point_id, desk)
             serving = await calls_repo.serving_at_counter(conn, schema, point_id, desk)
             prints = (await printing.of_visit(conn, serving.visit_id, point.free_print_pages)
-                      if serving and serving.visit_id else None)
+                      if serving and serving.visit_id and offers_printing(point) else None)
         live = signed_in(request)
         recall_after = counter.rules.recall_missed_after
         return render(
@@ -97,8 +97,9 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             calling=calling and _who(calling, t), calling_call=calling, max_calls=counter.rules.max_calls,
             serving=serving and _who(serving, t), serving_call=serving,
             serving_since=serving and f"{serving.last_called_at.astimezone(BRUSSELS):%H:%M}",
-            prints=prints and t["prints_so_far"].format(n=prints.pages, f=prints.free, o=prints.over_quota,
-                                                         q=prints.quota),
+            prints=prints and prints.pages and t["prints_so_far"].format(n=prints.pages, f=prints.free,
+                                                                          o=prints.over_quota, q=prints.quota),
+            printing=offers_printing(point),
             most_pages=MOST_AT_ONCE,
             more_waiting=max(0, len(today.queue) - QUEUE_SHOWN),
             queue=[{"id": w.object_id, "kind": w.kind, "language": language_name(w.language, lang),
