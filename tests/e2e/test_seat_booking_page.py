@@ -86,6 +86,18 @@ async def test_a_full_hour_cannot_be_chosen_and_a_bad_number_is_explained(databa
         response = await page.request.post(f"{booking.base}/public/seats/{DIGIBANK}?lang=de",
                                            form={"kind": "laptop", "day": day, "starts_at": slot[0].isoformat()})
         assert response.status == 409 and "Alle Plätze sind" in await response.text()
+        # An address with a point or a kind not to book goes back to the first step, saying why.
+        for path, status, said in (("/public/seats?lang=en&point=herselt-digibank&kind=laptop", 400,
+                                    "This help point has no such seats to book."),
+                                   ("/public/seats/no-such-point?lang=en&kind=laptop", 404,
+                                    "This help point does not exist (any more)."),
+                                   ("/public/seats/mechelen-stadhuis?lang=en&kind=workstation", 404,
+                                    "Choose a help point and what you would like to use."),
+                                   (f"/public/seats/{DIGIBANK}?lang=en&kind=printer", 404,
+                                    "Choose a help point and what you would like to use.")):
+            response = await page.goto(f"{booking.base}{path}")
+            assert response.status == status and said in await page.inner_text("[role=alert]"), path
+            assert await page.locator("select#point option").count() >= 2  # the points to choose from
     assert await pool.fetchval("SELECT count(*) FROM booking.seat_bookings WHERE point_id = $1", DIGIBANK) == 5
 
 

@@ -49,6 +49,14 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
     def kinds_at(point: AssistancePoint, lang: str) -> list[tuple[str, str]]:
         return [(k, kind_name(k, lang)) for k in KINDS if capacity(point, k)]
 
+    def start_page(lang: str, points: list[AssistancePoint], status: int = 200, error: str | None = None,
+                   chosen: str | None = None, kind: str | None = None) -> HTMLResponse:
+        """The first step: the points with seats (and which kinds each has), and the kind."""
+        return render(lang, "seats_start.html.j2", status, error=error,
+                      points=[(p.point_id, p.name_in(lang), ", ".join(n for _, n in kinds_at(p, lang)))
+                              for p in sorted(points, key=lambda p: p.name_in(lang))],
+                      kinds=[(k, kind_name(k, lang)) for k in KINDS], chosen=chosen, kind=kind)
+
     async def start(request: Request) -> Response:
         if refusal := await too_many_requests(request, limiter):
             return refusal
@@ -57,14 +65,12 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
         point = next((p for p in points if p.point_id == q.get("point")), None)
         if point is not None and q.get("kind") in dict(kinds_at(point, lang)):
             return RedirectResponse(f"{SEATS}/{point.point_id}?{urlencode({'lang': lang, 'kind': q['kind']})}", 303)
+        if "point" not in q:
+            return start_page(lang, points)
         # A point without the kind asked for says so; a form sent without a choice asks for one.
-        error = None if "point" not in q else (
-            refusal_text(NotOffered("No such seats here", ""), lang) if point is not None
-            else seat_texts(lang)["choose_point"])
-        return render(lang, "seats_start.html.j2", 400 if error else 200, error=error,
-                      points=[(p.point_id, p.name_in(lang), ", ".join(n for _, n in kinds_at(p, lang)))
-                              for p in sorted(points, key=lambda p: p.name_in(lang))],
-                      kinds=[(k, kind_name(k, lang)) for k in KINDS], chosen=q.get("point"), kind=q.get("kind"))
+        error = (refusal_text(NotOffered("No such seats here", ""), lang) if point is not None
+                 else seat_texts(lang)["choose_point"])
+        return start_page(lang, points, 400, error, q.get("point"), q.get("kind"))
 
     async def slots_page(request: Request, lang: str, form: dict[str, str], error: str | None = None,
                          status: int = 200) -> Response:
@@ -103,11 +109,7 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
 
     async def start_again(lang: str, point_id: str, error: str | None = None, status: int = 404) -> Response:
         """Back to the first step, when the point or the kind in the address is not one to book."""
-        points = await with_seats()
-        return render(lang, "seats_start.html.j2", status, error=error or seat_texts(lang)["choose_point"],
-                      points=[(p.point_id, p.name_in(lang), ", ".join(n for _, n in kinds_at(p, lang)))
-                              for p in sorted(points, key=lambda p: p.name_in(lang))],
-                      kinds=[(k, kind_name(k, lang)) for k in KINDS], chosen=point_id, kind=None)
+        return start_page(lang, await with_seats(), status, error or seat_texts(lang)["choose_point"], point_id)
 
     async def slots(request: Request) -> Response:
         if refusal := await too_many_requests(request, limiter):
