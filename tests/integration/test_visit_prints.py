@@ -13,6 +13,7 @@ import asyncpg
 
 from loket.contracts.visits import VisitEnded
 from loket.infra.db.schema import migrate_service_schema
+from loket.infra.identity.roles import Role
 from services.reporting.kpis import BY_NAME, compute
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
@@ -132,3 +133,24 @@ async def test_staff_count_pages_on_the_counter_screen(database_url, bus_url, tm
     ended = {e["point_id"]: e for e in await outbox(pool, "VisitEnded")}
     assert (ended[DIGIBANK]["pages_printed"], ended[DIGIBANK]["pages_over_quota"]) == (15, 5)
     assert ended[STADHUIS]["pages_printed"] is None
+
+
+async def test_the_point_manager_sets_the_free_pages_in_the_app(database_url, bus_url, tmp_path, monkeypatch,
+                                                                pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
+    manager = await staff_account(pool, role=Role.POINT_MANAGER, points=(DIGIBANK,))
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        async with chromium_browser() as browser:
+            boss = await new_page(browser, TABLET)
+            await sign_in_page(boss, booking.base, f"/staff/manage/{DIGIBANK}?lang=en", manager)
+            field = boss.get_by_label("Free printed pages per visit")
+            assert await field.input_value() == "10"  # the default
+            await field.fill("4")
+            await boss.get_by_role("button", name="Save", exact=True).click()
+            await boss.wait_for_url(re.compile(r".*done=saved.*"))
+            await assert_accessible(boss, "point settings with the print quota")
+        status, counted = await booking.call("POST", f"/staff/visits/{await _visit(booking)}/prints", "staff",
+                                             json={"pages": 6})
+        assert status == 200 and (counted["free_pages"], counted["pages_over_quota"]) == (4, 2), counted
+    document = await pool.fetchval("SELECT document::jsonb -> 'free_print_pages' FROM booking.assistance_points "
+                                   "WHERE point_id = $1", DIGIBANK)
+    assert document == 4  # kept in the point's document

@@ -75,6 +75,12 @@ def changed_point(point: AssistancePoint, form: dict[str, str], services: list[s
             raise SettingsFormError(f"capacity_{field}", raw)
         capacity[field] = int(raw)
     document["capacity"] = capacity
+    # The free print pages per visit: left as they were when the field is empty.
+    raw = form.get("free_print_pages", "").strip()
+    if raw and not raw.isdigit():
+        raise SettingsFormError("free_print_pages", raw)
+    if raw:
+        document["free_print_pages"] = int(raw)
     document["accessibility"] = {field: form.get(f"access_{field}") == "on" for field in ACCESSIBILITY_FIELDS}
     document["connectoo_label"] = form.get("connectoo_label") == "on"
     document["phone"] = form.get("phone", "").strip() or None

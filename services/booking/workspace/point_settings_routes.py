@@ -175,6 +175,7 @@ def _form_of(staffed: Staffed) -> dict[str, str]:
     form |= {k: "on" for k, on in (("closed_on_public_holidays", point.closed_on_public_holidays),
                                     ("connectoo_label", point.connectoo_label)) if on}
     form["phone"] = point.phone or ""
+    form["free_print_pages"] = str(point.free_print_pages)
     return form
 
 

@@ -1,7 +1,8 @@
 """`/staff/seats/{point}`: the day's seat bookings at a point for the people who work there: book
 a computer or laptop for a walk-in citizen, check them in and out, cancel.
 
-Plain forms with the session's CSRF token, POST-redirect-GET, no script needed. Every action goes
+Plain forms with the session's CSRF token (checked in `posted_form`), POST-redirect-GET, no
+script needed. Every action goes
 through the seat use cases (seats/service.py), so the database keeps the point within its
 capacity here as it does for the API and the public page."""
 
@@ -18,11 +19,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
-from loket.infra.identity.principal import Principal
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import BRUSSELS, local_date
@@ -31,7 +30,8 @@ from services.booking.seats.rules import SLOT_LENGTH, capacity
 from services.booking.seats.service import SeatBooking, Seats
 from services.booking.seats.texts import KINDS, kind_name
 from services.booking.workspace import access
-from services.booking.workspace.rendering import language, message, render
+from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import language_name, texts_for
 
 SEAT_PAGES = "/staff/seats"
@@ -46,11 +46,10 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
 
     async def page(request: Request, error: str | None = None, status: int = 200,
                    form: dict[str, str] | None = None) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t = who.principal, who.lang, who.t
         now, form = clock(), form or {}
         async with db().acquire() as conn:
             point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
@@ -78,14 +77,10 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
         return await page(request)
 
     async def act(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        form = await read_form(request)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
         point_id, action = request.path_params["point_id"], request.path_params["action"]
         if action not in (*STEPS, "book"):
             return message(request, 404, t["not_here"])

@@ -459,6 +459,8 @@ PRINT_TEXTS: dict[str, dict[str, str]] = {
                     "Gedruckte Seiten, noch nicht gezählt (optional)", "Pages printed, not counted yet (optional)"),
     "pages_hint": _t("Een aantal pagina's van 1 tot {m}.", "Un nombre de pages de 1 à {m}.",
                      "Eine Seitenzahl von 1 bis {m}.", "A number of pages from 1 to {m}."),
+    "free_print_pages": _t("Gratis afgedrukte pagina's per bezoek", "Pages imprimées gratuites par visite",
+                           "Kostenlose gedruckte Seiten pro Besuch", "Free printed pages per visit"),
     "count_pages": _t("Pagina's tellen", "Compter les pages", "Seiten zählen", "Count the pages"),
     "prints_so_far": _t("In dit bezoek {n} pagina's afgedrukt: {f} gratis, {o} boven het quotum ({q} gratis per bezoek).",
                         "{n} pages imprimées pendant cette visite : {f} gratuites, {o} au-delà du quota ({q} gratuites par visite).",
