@@ -27,12 +27,12 @@ KPIS: tuple[Kpi, ...] = (
         f"""SELECT {_bucket('ended_at')}, point_kind, outcome, count(*) FROM {{s}}.visits
             WHERE ended_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""),
     # Pages printed in visits at help points, and those beyond each point's free quota per visit
-    # (counted at the visit's end): pages, not people, so no small-cell suppression.
+    # (counted at the visit's end); the visits that printed count people, so small cells are suppressed.
     Kpi("prints_by_point_kind", ("period", "point_kind", "pages_printed", "pages_over_quota", "visits"),
         f"""SELECT {_bucket('ended_at')}, point_kind, sum(pages_printed)::int, sum(coalesce(pages_over_quota, 0))::int,
                    count(*) FROM {{s}}.visits
             WHERE ended_at IS NOT NULL AND pages_printed > 0 AND ($1::text IS NULL OR municipality = $1)
-            GROUP BY 1, 2 ORDER BY 1, 2""", False, plotted="pages_printed"),
+            GROUP BY 1, 2 ORDER BY 1, 2""", plotted="pages_printed"),
     Kpi("walk_in_wait", ("period", "point_kind", "minutes"),
         f"""SELECT {_bucket('started_at')}, point_kind, round(avg(waited_seconds) / 60.0, 1) FROM {{s}}.visits
             WHERE walk_in AND ($1::text IS NULL OR municipality = $1) GROUP BY 1, 2 ORDER BY 1, 2""", False),

@@ -53,6 +53,9 @@ async def test_known_answers(pool, projected) -> None:  # type: ignore[no-untype
     outcomes = {(r[2]): r[3] for r in got["visits_by_outcome"]}
     assert outcomes == {o: truth.visit_outcomes.count(o) for o in set(truth.visit_outcomes)}
     assert got["walk_in_wait"][0][2] == round(mean(truth.walk_in_waits) / 60, 1)
+    assert [r[1:] for r in got["prints_by_point_kind"]] == [[
+        "municipal_counter", sum(p for p, _ in truth.pages_printed), sum(o for _, o in truth.pages_printed),
+        len(truth.pages_printed)]]
     appointments = {r[1]: r[2] for r in got["appointments_by_outcome"]}
     assert appointments == {o: truth.appointment_outcomes.count(o) for o in set(truth.appointment_outcomes)}
     by_reminder = {r[1]: (r[2], r[3]) for r in got["no_show_by_reminder"]}

@@ -45,6 +45,7 @@ class Truth:
     paper_reasons: list[str] = field(default_factory=list)
     helped_letters_digital: list[bool] = field(default_factory=list)
     national_numbers: list[str] = field(default_factory=list)
+    pages_printed: list[tuple[int, int]] = field(default_factory=list)  # (pages, over the quota) per visit with prints
 
 
 def _t(hours: float) -> dt.datetime:
@@ -60,10 +61,14 @@ def stream(seed: int = 1) -> tuple[list[Event], Truth]:
         events.append(VisitStarted(producer="t", occurred_at=_t(i), payload={
             **point, "visit_id": visit, "helper_id": "h1", "language": "nl", "started_at": _t(i),
             "ticket_id": f"t{i}" if walk_in else None, "waited_seconds": wait}))
+        pages = (0, 3, 12, 25)[i % 4]  # some visits print, over a free quota of 10 pages or not
+        prints = {"pages_printed": pages, "pages_over_quota": max(0, pages - 10)} if pages else {}
         events.append(VisitEnded(producer="t", occurred_at=_t(i + 0.5), payload={
             **point, "visit_id": visit, "topic": "ebox", "language": "nl", "outcome": outcome,
-            "duration_seconds": 1800, "ended_at": _t(i + 0.5)}))
+            "duration_seconds": 1800, "ended_at": _t(i + 0.5), **prints}))
         truth.visit_outcomes.append(outcome)
+        if pages:
+            truth.pages_printed.append((pages, max(0, pages - 10)))
         if walk_in:
             truth.walk_in_waits.append(wait)
     ref = {"point_id": "mechelen-stadhuis", "municipality": TOWN}
