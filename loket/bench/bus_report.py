@@ -189,8 +189,9 @@ def cpu_summary(cpu: dict[str, float | int | None]) -> str:
     """"python 6.1, postgres 2.0, … of 20.2 available (2 cores × 10.1 s wall)"."""
     parts = [
         f"{name} {cpu[key]:.1f}"
-        for name, key in (("python", "python_s"), ("postgres", "postgres_s"), ("nats", "nats_s"), ("other", "other_s"))
-        if cpu.get(key) is not None
+        for name, key in (("python", "python_s"), ("postgres", "postgres_s"), ("nats", "nats_s"),
+                          ("kafka brokers", "kafka_s"), ("other", "other_s"))
+        if cpu.get(key) is not None and not (key == "kafka_s" and not cpu[key])
     ]
     wall, cores = float(cpu.get("wall_s") or 0), int(cpu.get("cores") or 1)
     return f"{', '.join(parts)} of {wall * cores:.1f} available ({cores} cores × {wall:.1f} s wall)"

@@ -1,4 +1,5 @@
-"""Where the CPU went during a measurement: this Python process, PostgreSQL, NATS, the rest.
+"""Where the CPU went during a measurement: this Python process, PostgreSQL, NATS, Kafka's brokers,
+the rest.
 
 On a 2-core machine the database, the broker and Python compete for the same cores, so a
 throughput figure means little without knowing who was busy. Read from /proc (Linux); on
@@ -16,7 +17,8 @@ from pathlib import Path
 
 _PROC = Path("/proc")
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_GROUPS = {"postgres": "postgres", "nats-server": "nats"}
+# The embedded Kafka brokers are JVMs (`java`); the consumer replica processes stay in `other`.
+_GROUPS = {"postgres": "postgres", "nats-server": "nats", "java": "kafka"}
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,14 @@ class CpuUsage:
     nats_s: float | None
     machine_busy_s: float | None  # every core, every process, kernel included
     cores: int
+    kafka_s: float | None = None  # Java processes: the embedded Kafka brokers
+
 
     @property
     def other_s(self) -> float | None:
         if self.machine_busy_s is None or self.postgres_s is None or self.nats_s is None:
             return None
-        return max(0.0, self.machine_busy_s - self.python_s - self.postgres_s - self.nats_s)
+        return max(0.0, self.machine_busy_s - self.python_s - self.postgres_s - self.nats_s - (self.kafka_s or 0.0))
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {**asdict(self), "other_s": self.other_s}
@@ -88,4 +92,5 @@ class CpuMeter:
             nats_s=seconds(groups and groups["nats"], self._groups and self._groups["nats"]),
             machine_busy_s=seconds(machine, self._machine),
             cores=os.cpu_count() or 1,
+            kafka_s=seconds(groups and groups["kafka"], self._groups and self._groups["kafka"]),
         )

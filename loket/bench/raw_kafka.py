@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from loket.bench.cpu_usage import CpuMeter
 from loket.bench.raw_nats import OnProgress, RawBusResult
 from loket.bench.sample_events import LetterFailedFactory
+from loket.infra.bus.kafka_wiring import PRODUCER_BATCH_BYTES
 from loket.infra.embedded.kafka_topics import TopicSpec, admin_client, ensure_topics
 
 PRIMER = b"{}"
@@ -42,7 +43,9 @@ async def run_raw_kafka(
     report = on_progress or (lambda stage, done: None)
     await ensure_topics(bootstrap, [TopicSpec(topic, partitions)])
     try:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+        # The services' producer settings (kafka_wiring), so the baseline is the same client.
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                    max_batch_size=PRODUCER_BATCH_BYTES)
         await producer.start()
         try:
             await prime_partitions(producer, [topic], partitions)

@@ -84,6 +84,9 @@ class ConsumerSettings(BaseSettings):
     retry_max_delay_s: float = Field(default=5.0, gt=0)
     # Delay before a batch is redelivered when the database is unreachable.
     unavailable_backoff_s: float = Field(default=2.0, gt=0)
+    # Kafka only: a fetch waits (at most `batch_timeout_s`) until the broker has this much for it,
+    # so a busy consumer gets whole batches instead of a trickle of small ones.
+    kafka_fetch_min_bytes: int = Field(default=256 * 1024, ge=1, le=16 * 1024 * 1024)
 
 
 class ServiceSettings(LoketSettings):

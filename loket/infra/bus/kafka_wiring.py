@@ -19,6 +19,11 @@ from prometheus_client import CollectorRegistry
 from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
 
+# A partition's batch may hold this much. The relay hands over a whole round (500 rows of ~1 KB over
+# 12 partitions) and waits for every `acks=all`; with aiokafka's 16 KiB default a partition needs
+# several round trips one after the other (a partition with a batch in flight is muted).
+PRODUCER_BATCH_BYTES = 1024 * 1024  # under the topics' max.message.bytes (8 MiB): a batch is one message to them
+
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -> KafkaBroker:
     return KafkaBroker(
@@ -27,6 +32,7 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -
         log_level=BROKER_MESSAGE_LEVEL,
         acks="all",
         enable_idempotence=True,
+        max_batch_size=PRODUCER_BATCH_BYTES,
         client_id=service,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
     )
@@ -49,6 +55,10 @@ def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSe
         batch=True,
         max_records=settings.batch_size,
         batch_timeout_ms=int(settings.batch_timeout_s * 1000),
+        fetch_min_bytes=settings.kafka_fetch_min_bytes,
+        # A fetch returns as soon as the broker has `fetch_min_bytes`: with 1 byte the wait only
+        # paces an idle consumer's polls (aiokafka's 500 ms); with more it is the latency floor.
+        fetch_max_wait_ms=500 if settings.kafka_fetch_min_bytes == 1 else max(1, int(settings.batch_timeout_s * 1000)),
         auto_offset_reset="earliest",
         # The consumer commits after the batch's effects are committed in PostgreSQL.
         ack_policy=AckPolicy.MANUAL,
