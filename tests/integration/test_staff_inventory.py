@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from loket.infra.identity.roles import Role
 from tests.support.booking_harness import running_booking
 from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
@@ -103,3 +104,79 @@ async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_n
             await http.close()
             await other.close()
         assert len(await outbox(pool, "DeviceLoanRenewed")) == 1
+
+
+async def test_a_volunteer_lends_takes_back_wipes_and_keeps_a_waitlist_on_the_page(
+        database_url, bus_url, tmp_path, monkeypatch, pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
+    """Every step of a Digibank's loans on the page, with the events the API publishes: a donated
+    laptop's wipe is recorded, then it is lent (a contact that is no contact is explained and
+    what was typed kept), the borrower's limit refuses a third device, it comes back; someone is
+    put on the tablet waitlist, once."""
+    volunteer = await staff_account(pool, points=(DIGIBANK,), role=Role.VOLUNTEER)
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        base = booking.base
+        assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/donations", "backoffice", json={
+            "device_id": "don-lap-01", "kind": "laptop", "label": "Donated laptop", "donor": "Bakkerij Peeters"}))[0] == 201
+        for n in (1, 2):
+            assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
+                "device_id": f"pg-lap-0{n}", "kind": "laptop", "label": f"Laptop {n}"}))[0] == 201
+        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice", json={
+            "loan_period_days": 14, "max_renewals": 1, "max_active_loans": 2, "hard_due_date": None}))[0] == 200
+        async with chromium_browser() as browser:
+            page = await new_page(browser, TABLET)
+            await sign_in_page(page, base, f"{PAGE}?lang=en", volunteer)
+            assert await page.get_by_role("link", name="Lend Donated laptop").count() == 0  # not wiped yet
+            await page.get_by_label("How Donated laptop was wiped").select_option("factory_reset")
+            await page.get_by_role("button", name="Record the wipe of Donated laptop").click()
+            assert "The wipe is recorded" in await page.inner_text("[role=status]")
+
+            for label in ("Donated laptop", "Laptop 1", "Laptop 2"):
+                await page.goto(f"{base}{PAGE}?lang=en")
+                await page.get_by_role("link", name=f"Lend {label}").click()
+                if label == "Donated laptop":
+                    lend_page = page.url.split("?")[0]
+                    for lang in ("nl", "fr", "de", "en"):  # English last: the steps below read English
+                        await page.goto(f"{lend_page}?lang={lang}")
+                        await assert_accessible(page, f"lend page ({lang})")
+                    await page.get_by_label("Mobile number").fill("12")
+                    await page.get_by_role("button", name="Lend", exact=True).click()
+                    assert "Give a valid mobile number" in await page.inner_text("[role=alert]")
+                    assert await page.get_by_label("Mobile number").input_value() == "12"
+                    page.console_errors.clear()  # answered 400, as it should be
+                    await page.screenshot(path=str(artifact("staff-lend.png")), full_page=True)
+                await page.get_by_label("Mobile number").fill("0470 99 88 77")
+                await page.get_by_role("button", name="Lend", exact=True).click()
+                text = await page.inner_text("main")
+                if label == "Laptop 2":  # the borrower has two devices already: the most the point allows
+                    assert "this borrower has as many devices as the help point allows" in text
+                    page.console_errors.clear()
+                else:
+                    assert "Lent until" in text
+            lent = await outbox(pool, "DeviceLent")
+            assert sorted(p["device_id"] for p in lent) == ["don-lap-01", "pg-lap-01"]
+            assert all(p["contact"]["phone"] == "+32470998877" for p in lent)  # reminders were left on
+
+            await page.goto(f"{base}{PAGE}?lang=en")
+            await page.get_by_label("Condition of Laptop 1").select_option("damaged")
+            await page.get_by_role("button", name="Take back Laptop 1").click()
+            assert "The device is back." in await page.inner_text("[role=status]")
+            (returned,) = await outbox(pool, "DeviceReturned")
+            assert returned["device_id"] == "pg-lap-01" and returned["condition"] == "damaged"
+
+            for attempt in (1, 2):
+                await page.goto(f"{base}{PAGE}?lang=en")
+                await page.get_by_text("Put someone on the waitlist").click()
+                await page.get_by_label("Waits for").select_option("tablet")
+                await page.get_by_label("E-mail address").fill("wacht@example.org")
+                await page.get_by_role("button", name="Add to the waitlist").click()
+                if attempt == 1:
+                    assert "Added to the waitlist" in await page.inner_text("[role=status]")
+                else:
+                    assert "This person is on that waitlist already." in await page.inner_text("[role=alert]")
+            await assert_accessible(page, "inventory after the actions")
+            await page.screenshot(path=str(artifact("staff-inventory-actions.png")), full_page=True)
+            assert await pool.fetchval("SELECT count(*) FROM booking.device_waitlist WHERE point_id = $1 "
+                                       "AND kind = 'tablet'", DIGIBANK) == 1
+            history = await pool.fetch("SELECT what, by_whom FROM booking.device_history WHERE device_id = 'pg-lap-01' "
+                                       "ORDER BY at")
+            assert [(r["what"], r["by_whom"]) for r in history][-2:] == [("lent", volunteer), ("returned", volunteer)]

@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
-from urllib.parse import parse_qsl
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -31,6 +30,7 @@ from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimit
 from services.booking.http.transactions import retried
 from services.booking.metrics import BookingMetrics
+from services.booking.page.public_form import public_form
 from services.booking.page.refusal_texts import field_text, form_text, refusal_text
 from services.booking.page.rendering import page_language, render_page, too_many_requests
 from services.booking.page.texts import APPOINTMENT_STATUS, LANGUAGES
@@ -113,11 +113,9 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
         if refusal := await limited(request):
             return refusal
         lang = page_language(request)
-        raw = await request.body()
-        if len(raw) > 16_384:
-            return HTMLResponse("Request too large", status_code=413)
-        # The form is plain application/x-www-form-urlencoded; no multipart parser needed.
-        form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        form = await public_form(request)
+        if isinstance(form, Response):
+            return form
         try:
             contact = ContactIn(phone=form.get("phone") or None, email=form.get("email") or None,
                                 language=form.get("help_language", lang))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -22,6 +22,7 @@ from services.booking.calendar.local_time import BRUSSELS, local_date
 from services.booking.errors import BookingError, NotOffered
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimit
+from services.booking.page.public_form import public_form
 from services.booking.page.refusal_texts import form_text, refusal_text
 from services.booking.page.rendering import page_language, render_from, too_many_requests
 from services.booking.page.texts import LANGUAGES, texts_for
@@ -120,11 +121,9 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
         if refusal := await too_many_requests(request, limiter):
             return refusal
         lang = page_language(request)
-        raw = await request.body()
-        if len(raw) > 16_384:
-            return HTMLResponse("Request too large", status_code=413)
-        # A plain application/x-www-form-urlencoded form, like the appointment page's.
-        form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        form = await public_form(request)
+        if isinstance(form, Response):
+            return form
         language = form.get("language") if form.get("language") in LANGUAGES else lang
         try:
             starts_at = dt.datetime.fromisoformat(form.get("starts_at", ""))

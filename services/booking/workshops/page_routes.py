@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 from uuid import UUID
 
 import asyncpg
@@ -23,6 +23,7 @@ from services.booking.errors import BookingError, NotFound
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimit
 from services.booking.http.transactions import retried
+from services.booking.page.public_form import public_form
 from services.booking.page.refusal_texts import form_text, refusal_text
 from services.booking.page.rendering import page_language, render_from, too_many_requests
 from services.booking.page.texts import LANGUAGES, texts_for
@@ -99,10 +100,9 @@ def workshop_page_routes(runtime: Runtime, workshops: Workshops, limiter: RateLi
         if refusal := await too_many_requests(request, limiter):
             return refusal
         lang = page_language(request)
-        raw = await request.body()
-        if len(raw) > 16_384:
-            return HTMLResponse("Request too large", status_code=413)
-        typed = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        typed = await public_form(request)
+        if isinstance(typed, Response):
+            return typed
         language = typed.get("language", "") if typed.get("language") in LANGUAGES else lang
         try:
             contact = ContactIn(phone=typed.get("phone") or None, email=typed.get("email") or None,

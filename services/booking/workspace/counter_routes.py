@@ -18,8 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -34,6 +33,7 @@ from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
 from services.booking.rota.texts import rota_texts
 from services.booking.workspace import access
+from services.booking.workspace.posted_form import posted_form, visitor
 from services.booking.workspace.queue_view import today_at
 from services.booking.workspace.rendering import language, message, render
 from services.booking.workspace.texts import OUTCOMES, STATUS, language_name, texts_for
@@ -71,11 +71,10 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
         return await _screen_response(request)
 
     async def _screen_response(request: Request, error: str | None = None, status: int = 200) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t = who.principal, who.lang, who.t
         point_id, desk = request.path_params["point_id"], request.path_params["counter"]
         now = clock()
         async with db().acquire() as conn:
@@ -121,14 +120,10 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             languages=[(code, language_name(code, lang)) for code in point.languages])
 
     async def act(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        form = await read_form(request)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
         point_id, desk, action = (request.path_params[k] for k in ("point_id", "counter", "action"))
         if action not in ACTIONS or not COUNTER_NAME.match(desk):
             return message(request, 404, t["not_here"])

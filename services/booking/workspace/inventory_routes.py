@@ -1,8 +1,10 @@
 """`/staff/inventory/{point}`: a point's devices with their state, the loan rules and who
-waits, a device's history, and renewing a loan, for signed-in counter staff.
+waits, a device's history; lending a device, taking it back, renewing a loan, recording a
+donated device's wipe and putting someone on a kind's waitlist, for signed-in counter staff.
 
-Plain forms with the session's CSRF token, POST-redirect-GET, no script needed. A renewal goes
-through the loan use case, so it publishes the same DeviceLoanRenewed as the API."""
+Plain forms with the session's CSRF token, POST-redirect-GET, no script needed. Every action goes
+through the loans' use cases, so it publishes the same events as the API (DeviceLent,
+DeviceReturned, DeviceLoanRenewed, DeviceAvailable)."""
 
 from __future__ import annotations
 
@@ -12,35 +14,43 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.contracts.values import ContactDetails
 from loket.infra.date_words import day_words
-from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
-from loket.infra.identity.principal import Principal
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.runtime import Runtime
+from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import local_date, local_text
 from services.booking.errors import BookingError
+from services.booking.loans.rules import due_on
 from services.booking.loans.service import Loans
 from services.booking.locations import Locator
 from services.booking.points.model import AssistancePoint
 from services.booking.workspace import access
-from services.booking.workspace.rendering import language, message, render
+from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import (
     DEVICE_CONDITIONS,
     DEVICE_EVENTS,
     DEVICE_KINDS,
     DEVICE_STATES,
     WIPE_METHODS,
+    language_name,
     texts_for,
 )
+
+LANGUAGES = ("nl", "fr", "de", "en")
 
 INVENTORY_PAGES = "/staff/inventory"
 # A refusal's title (services/booking/loans/rules.py) → its sentence on the page.
 REFUSALS = {"No renewals left": "refused_no_renewals", "Past the hard due date": "refused_hard_due",
-            "Others are waiting": "refused_waiting", "No open loan": "refused_no_loan"}
+            "Others are waiting": "refused_waiting", "No open loan": "refused_no_loan",
+            "Too many loans": "refused_too_many", "Already waiting": "refused_already_waiting"}
+NOTICES = ("lent", "returned", "wiped", "joined")  # ?done=… after an action: its sentence is `{done}_notice`
 
 
 def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
@@ -57,12 +67,12 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
         where = await locator.locate(conn, what, object_id)
         return point if point is not None and where is not None and where.point_id == point.point_id else None
 
-    async def inventory(request: Request, error: str | None = None, status: int = 200) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+    async def inventory(request: Request, error: str | None = None, status: int = 200,
+                        form: dict[str, str] | None = None) -> Response:
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        lang, t = who.lang, who.t
         now = clock()
         async with db().acquire() as conn:
             point = await _point(request, conn)
@@ -72,9 +82,9 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
             rules = await loans.rules(conn, point.point_id)
             waiting = Counter(e.kind for e in await loans.waitlist.entries(conn, point.point_id) if e.offered_at is None)
         live = signed_in(request)
-        renewed = request.query_params.get("renewed", "")
+        renewed, done = request.query_params.get("renewed", ""), request.query_params.get("done", "")
         notice = t["renewed_until"].format(d=day_words(dt.date.fromisoformat(renewed), lang)) \
-            if _is_date(renewed) else None
+            if _is_date(renewed) else (t[f"{done}_notice"] if done in NOTICES else None)
         rows = [{"id": d.device_id, "label": d.label, "kind": DEVICE_KINDS[d.kind][lang],
                  "state": d.state(now), "state_label": DEVICE_STATES[d.state(now)][lang],
                  "due": day_words(local_date(d.due_at), lang) if d.due_at else "",
@@ -88,14 +98,18 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                                                       m=rules.max_active_loans),
                       hard_due=t["hard_due"].format(h=day_words(rules.hard_due_date, lang))
                       if rules.hard_due_date else None,
-                      waiting=[t["waiting_n"].format(k=DEVICE_KINDS[k][lang], n=n) for k, n in sorted(waiting.items())])
+                      waiting=[t["waiting_n"].format(k=DEVICE_KINDS[k][lang], n=n) for k, n in sorted(waiting.items())],
+                      kinds=[(k, names[lang]) for k, names in DEVICE_KINDS.items()],
+                      conditions=[(c, names[lang]) for c, names in DEVICE_CONDITIONS.items()],
+                      wipe_methods=[(m, names[lang]) for m, names in WIPE_METHODS.items()],
+                      languages=[(code, language_name(code, lang)) for code in point.languages],
+                      form=form or {})
 
     async def history(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        lang, t = who.lang, who.t
         async with db().acquire() as conn:
             point = await _at_point(request, conn, "device", request.path_params["device_id"])
             if point is None:
@@ -108,14 +122,10 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                       state=DEVICE_STATES[device.state(clock())][lang])
 
     async def renew(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        form = await read_form(request)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
         try:
             loan_id = uuid.UUID(form.get("loan_id", ""))
         except ValueError:
@@ -128,14 +138,127 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                 async with conn.transaction():
                     renewed = await loans.renew(conn, loan_id, principal.name, clock())
         except BookingError as refused:
-            sentence = t[REFUSALS[refused.title]] if refused.title in REFUSALS else refused.detail
-            return await inventory(request, sentence, 409)
+            return await inventory(request, _refusal(refused, t), 409)
         query = {"lang": lang, "renewed": local_date(renewed.due_at).isoformat()}
         return RedirectResponse(f"{INVENTORY_PAGES}/{point.point_id}?{urlencode(query)}", 303)
 
+    async def lend_page(request: Request, error: str | None = None, status: int = 200,
+                        form: dict[str, str] | None = None) -> Response:
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        lang, t = who.lang, who.t
+        async with db().acquire() as conn:
+            point = await _at_point(request, conn, "device", request.path_params["device_id"])
+            if point is None:
+                return message(request, 404, t["not_here"])
+            device, _ = await loans.device(conn, request.path_params["device_id"])
+        live = signed_in(request)
+        return render(request, "lend.html.j2", status, lang=lang, title=t["lend_title"].format(d=device.label),
+                      point=point, device=device, error=error, csrf=live.csrf_secret if live else "",
+                      lang_query=f"?lang={lang}", form=form or {"reminders": "on", "language": lang},
+                      languages=[(code, language_name(code, lang)) for code in LANGUAGES])
+
+    async def lend(request: Request) -> Response:
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
+        device_id = request.path_params["device_id"]
+        borrower = _contact(form, lang)
+        if borrower is None:
+            return await lend_page(request, t["contact_problem"], 400, form)
+        due = form.get("due", "").strip()
+        if due and not _is_date(due):
+            return await lend_page(request, t["due_date"], 400, form)
+        try:
+            async with db().acquire() as conn:
+                point = await _at_point(request, conn, "device", device_id)
+                if point is None:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    await loans.lend(conn, device_id, due_on(dt.date.fromisoformat(due)) if due else None,
+                                     borrower.language, borrower, form.get("reminders") == "on", principal.name,
+                                     clock())
+        except BookingError as refused:
+            return await lend_page(request, _refusal(refused, t), 409, form)
+        return RedirectResponse(_back(point.point_id, lang, "lent"), 303)
+
+    async def on_device(request: Request) -> Response:
+        """Take a lent device back (its condition) or record a donated device's wipe (how)."""
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
+        device_id, action = request.path_params["device_id"], request.path_params["action"]
+        if action not in ("take-back", "wipe") or (action == "take-back" and form.get("condition") not in DEVICE_CONDITIONS) \
+                or (action == "wipe" and form.get("method") not in WIPE_METHODS):
+            return message(request, 404, t["not_here"])
+        try:
+            async with db().acquire() as conn:
+                point = await _at_point(request, conn, "device", device_id)
+                if point is None:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    if action == "wipe":
+                        await loans.record_wipe(conn, device_id, form["method"], principal.name, clock())
+                    else:
+                        device, _ = await loans.device(conn, device_id)
+                        if device.loan_id is None:
+                            return await inventory(request, t["refused_no_loan"], 409)
+                        await loans.give_back(conn, device.loan_id, form["condition"], None, principal.name, clock())
+        except BookingError as refused:
+            return await inventory(request, _refusal(refused, t), 409)
+        return RedirectResponse(_back(point.point_id, lang, "wiped" if action == "wipe" else "returned"), 303)
+
+    async def join_waitlist(request: Request) -> Response:
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        lang, t, form = posted.lang, posted.t, posted.fields
+        if form.get("kind") not in DEVICE_KINDS:
+            return message(request, 404, t["not_here"])
+        contact = _contact(form, lang)
+        if contact is None:
+            return await inventory(request, t["contact_problem"], 400, form)
+        try:
+            async with db().acquire() as conn:
+                point = await _point(request, conn)
+                if point is None:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    await loans.wait_for(conn, point.point_id, form["kind"], contact, clock())
+        except BookingError as refused:
+            return await inventory(request, _refusal(refused, t), 409, form)
+        return RedirectResponse(_back(point.point_id, lang, "joined"), 303)
+
     return [Route(INVENTORY_PAGES + "/{point_id}", inventory, methods=["GET"]),
             Route(INVENTORY_PAGES + "/{point_id}/renew", renew, methods=["POST"]),
+            Route(INVENTORY_PAGES + "/{point_id}/waitlist", join_waitlist, methods=["POST"]),
+            Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}/lend", lend_page, methods=["GET"]),
+            Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}/lend", lend, methods=["POST"]),
+            Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}/{action}", on_device, methods=["POST"]),
             Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}", history, methods=["GET"])]
+
+
+def _refusal(refused: BookingError, t: dict[str, str]) -> str:
+    """The refusal in the page's language where it has a sentence, the use case's otherwise."""
+    return t[REFUSALS[refused.title]] if refused.title in REFUSALS else f"{t['refused']}: {refused.detail}"
+
+
+def _contact(form: dict[str, str], lang: str) -> ContactDetails | None:
+    """The borrower's contact as typed (a phone number or an e-mail address, and the language of
+    messages), or None when it is not a reachable contact."""
+    language = form.get("language") if form.get("language") in LANGUAGES else lang
+    try:
+        return ContactIn(phone=form.get("phone", "").strip() or None, email=form.get("email", "").strip() or None,
+                         language=language).details()  # type: ignore[arg-type]
+    except ValidationError:
+        return None
+
+
+def _back(point_id: str, lang: str, done: str) -> str:
+    return f"{INVENTORY_PAGES}/{point_id}?{urlencode({'lang': lang, 'done': done})}"
 
 
 def _is_date(text: str) -> bool:

@@ -16,8 +16,7 @@ from starlette.routing import Route
 
 from loket.infra.date_words import when_words
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -28,9 +27,9 @@ from services.booking.workshops.model import Registration, Workshop, WorkshopDra
 from services.booking.workshops.rules import attendance_problem
 from services.booking.workshops.service import Workshops
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form
-from services.booking.workspace.rendering import language, message, render
-from services.booking.workspace.texts import WORKSHOP_STATUS, language_name, texts_for
+from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.rendering import message, render
+from services.booking.workspace.texts import WORKSHOP_STATUS, language_name
 
 WORKSHOP_PAGES = "/staff/workshop-desk"
 LOOK_BACK = dt.timedelta(days=7)  # attendance is often noted after the session, from the sign-in sheet
@@ -44,11 +43,10 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
 
     async def at_point(request: Request, error: str | None = None, status: int = 200,
                        form: dict[str, str] | None = None) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t = who.principal, who.lang, who.t
         async with db().acquire() as conn:
             point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
             if point is None:
@@ -68,11 +66,10 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                                  for w in listed])
 
     async def one(request: Request, error: str | None = None, status: int = 200) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
+        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(who, Response):
+            return who
+        principal, lang, t = who.principal, who.lang, who.t
         async with db().acquire() as conn:
             found = await _workshop_here(conn, request, principal)
             if found is None:
@@ -100,14 +97,10 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
         return workshop if point is not None and workshop.point_id == point.point_id else None
 
     async def act(request: Request) -> Response:
-        principal: Principal = request.state.principal
-        lang = language(request)
-        t = texts_for(lang)
-        form = await read_form(request)
-        if not access.works_at_counters(principal):
-            return message(request, 403, t["not_staff"])
-        if not form_is_fresh(request, form):
-            return message(request, 403, t["expired_form"])
+        posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
+        if isinstance(posted, Response):
+            return posted
+        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
         action = request.path_params["action"]
         try:
             registration_id = uuid.UUID(form.get("id", ""))
