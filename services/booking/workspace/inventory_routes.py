@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -27,11 +28,11 @@ from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import local_date, local_text
 from services.booking.errors import BookingError
 from services.booking.loans.rules import due_on
-from services.booking.loans.service import Loans
+from services.booking.loans.service import DeviceState, HistoryEntry, Loans
 from services.booking.locations import Locator
 from services.booking.points.model import AssistancePoint
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.posted_form import Visitor, posted_form, visitor
 from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import (
     DEVICE_CONDITIONS,
@@ -105,16 +106,24 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                       languages=[(code, language_name(code, lang)) for code in point.languages],
                       form=form or {})
 
-    async def history(request: Request) -> Response:
+    async def _device_page(request: Request) -> DevicePage | Response:
+        """The device named in the path with its history, when it is one of the page's point's
+        and the person works there; else the page that refuses."""
         who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
         if isinstance(who, Response):
             return who
-        lang, t = who.lang, who.t
         async with db().acquire() as conn:
             point = await _at_point(request, conn, "device", request.path_params["device_id"])
             if point is None:
-                return message(request, 404, t["not_here"])
+                return message(request, 404, who.t["not_here"])
             device, entries = await loans.device(conn, request.path_params["device_id"])
+        return DevicePage(who, point, device, entries)
+
+    async def history(request: Request) -> Response:
+        found = await _device_page(request)
+        if isinstance(found, Response):
+            return found
+        lang, t, point, device, entries = found.who.lang, found.who.t, found.point, found.device, found.entries
         rows = [{"when": local_text(e.at), "what": DEVICE_EVENTS[e.what][lang],
                  "note": _note(e.what, e.condition, e.detail, e.due_at, lang), "by": e.by_whom or ""} for e in entries]
         return render(request, "device_history.html.j2", lang=lang, title=t["history_of"].format(d=device.label),
@@ -144,15 +153,10 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
 
     async def lend_page(request: Request, error: str | None = None, status: int = 200,
                         form: dict[str, str] | None = None) -> Response:
-        who = visitor(request, access.works_at_counters, lambda t, r: t["not_staff"])
-        if isinstance(who, Response):
-            return who
-        lang, t = who.lang, who.t
-        async with db().acquire() as conn:
-            point = await _at_point(request, conn, "device", request.path_params["device_id"])
-            if point is None:
-                return message(request, 404, t["not_here"])
-            device, _ = await loans.device(conn, request.path_params["device_id"])
+        found = await _device_page(request)
+        if isinstance(found, Response):
+            return found
+        lang, t, point, device = found.who.lang, found.who.t, found.point, found.device
         live = signed_in(request)
         return render(request, "lend.html.j2", status, lang=lang, title=t["lend_title"].format(d=device.label),
                       point=point, device=device, error=error, csrf=live.csrf_secret if live else "",
@@ -239,6 +243,14 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
             Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}/lend", lend, methods=["POST"]),
             Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}/{action}", on_device, methods=["POST"]),
             Route(INVENTORY_PAGES + "/{point_id}/devices/{device_id}", history, methods=["GET"])]
+
+
+@dataclass(frozen=True)
+class DevicePage:
+    who: Visitor
+    point: AssistancePoint
+    device: DeviceState
+    entries: list[HistoryEntry]
 
 
 def _refusal(refused: BookingError, t: dict[str, str]) -> str:
