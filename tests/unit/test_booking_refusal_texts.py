@@ -20,7 +20,7 @@ BOOKING = Path(__file__).resolve().parents[2] / "services" / "booking"
 CITIZEN_PATHS = ["appointments/service.py", "appointments/rules.py", "appointments/sms_reach.py",
                  "waitlist/service.py", "seats/service.py"]
 # Raised there, but only on staff or API paths a citizen's page never takes.
-NOT_ON_CITIZEN_PAGES = {"Cannot check in", "Idempotency key reused", "Dates reversed",
+NOT_ON_CITIZEN_PAGES = {"Cannot check in", "Dates reversed",
                         "Not possible now", "Unknown seat booking"}  # a seat's check-in, check-out, cancel
 RAISED = re.compile(r"(?:NotFound|Conflict|NotAllowed|Gone|NotOffered|Invalid)\(\s*\"([^\"]+)\"")
 

@@ -189,6 +189,13 @@ BY_TITLE["No such seats here"] = {
     "fr": "Ce point d'aide n'a pas ce type de place à réserver. Choisissez un autre point ou un autre type.",
     "de": "Diese Hilfestelle hat solche Plätze nicht zu buchen. Wählen Sie eine andere Hilfestelle oder Art.",
     "en": "This help point has no such seats to book. Choose another help point or kind."}
+# The same booking form sent again with other choices after it booked (page/submission.py).
+BY_TITLE["Idempotency key reused"] = {
+    "nl": "Met dit formulier is al geboekt. Open de pagina opnieuw om nog iets te boeken.",
+    "fr": "Ce formulaire a déjà servi à réserver. Rouvrez la page pour réserver autre chose.",
+    "de": "Mit diesem Formular wurde schon gebucht. Öffnen Sie die Seite erneut, um noch etwas zu buchen.",
+    "en": "This form has booked already. Open the page again to book something else."}
+BY_TITLE["Form used already"] = BY_TITLE["Idempotency key reused"]
 BY_TITLE["Unknown link"] = BY_FIELD["bad_link"]  # a token that matches nothing, or no appointment id at all
 
 

@@ -30,6 +30,7 @@ from services.booking.http.problem import ProblemError
 from services.booking.http.rate_limit import RateLimit
 from services.booking.http.transactions import retried
 from services.booking.metrics import BookingMetrics
+from services.booking.page import submission
 from services.booking.page.public_form import public_form
 from services.booking.page.refusal_texts import field_text, form_text, refusal_text
 from services.booking.page.rendering import page_language, render_page, too_many_requests
@@ -43,7 +44,7 @@ from services.booking.points.repository import all_points
 # A long list of radio buttons is hard to scan by ear or on a phone: the first days with room.
 DAYS_SHOWN = 4
 # What the code step carries over from the slot form, so the booking needs nothing typed twice.
-CARRIED_FIELDS = ("service", "help_language", "starts_at", "phone", "email", "campaign")
+CARRIED_FIELDS = ("service", "help_language", "starts_at", "phone", "email", "campaign", submission.FIELD)
 # The eBox campaign's reference from a paper letter's QR code (campaign/short_link_routes.py).
 CAMPAIGN = re.compile(CAMPAIGN_PATTERN)
 CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Termin absagen", "en": "Cancel"}
@@ -104,7 +105,7 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
                       campaign=_campaign(form.get("campaign") or q.get("campaign")),
                       point_name=point.name_in(lang), service=service, service_name=CATALOGUE[service].names[lang],
                       help_language=help_language, chosen=form.get("starts_at"), phone=form.get("phone"),
-                      email=form.get("email"))
+                      email=form.get("email"), submission=submission.kept_or_new(form))
 
     async def slots(request: Request) -> Response:
         return await limited(request) or await slots_page(request)
@@ -144,7 +145,8 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
 
         async def book() -> tuple[Booked, AssistancePoint]:
             async with runtime.db().acquire() as conn, conn.transaction():
-                return (await appointments.book(conn, wish, "citizen", None, clock(), proof),
+                key = submission.key_of(form)  # a form sent twice books once (page/submission.py)
+                return (await appointments.book(conn, wish, "citizen", key and f"page-{key}", clock(), proof),
                         await appointments.point(conn, wish.point_id))
 
         try:

@@ -22,6 +22,7 @@ from services.booking.calendar.local_time import BRUSSELS, local_date
 from services.booking.errors import BookingError, NotOffered
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimit
+from services.booking.page import submission
 from services.booking.page.public_form import public_form
 from services.booking.page.refusal_texts import form_text, refusal_text
 from services.booking.page.rendering import page_language, render_from, too_many_requests
@@ -97,7 +98,7 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
         except BookingError as exc:
             return await start_again(lang, point_id, refusal_text(exc, lang), status_of(exc))
         return render(lang, "seats_slots.html.j2", status, error=error, point_id=point_id,
-                      point_name=point.name_in(lang), kind=kind, kind_name=kind_name(kind, lang), day=day.isoformat(),
+                      submission=submission.kept_or_new(form), point_name=point.name_in(lang), kind=kind, kind_name=kind_name(kind, lang), day=day.isoformat(),
                       days=[(d.isoformat(), weekday_words(d, lang)) for d in open_days],
                       day_words=weekday_words(day, lang),
                       slots=[{"value": s.starts_at.isoformat(), "free": s.free,
@@ -140,7 +141,8 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
         try:
             async with runtime.db().acquire() as conn, conn.transaction():
                 booked = await seats.book(conn, point_id, kind, starts_at, starts_at + SLOT_LENGTH, language,
-                                          contact.details() if contact else None, clock())
+                                          contact.details() if contact else None, clock(),
+                                          form_key=submission.key_of(form))
                 point = await seats.appointments.point(conn, point_id)
         except BookingError as exc:
             return await slots_page(request, lang, form, refusal_text(exc, lang), status_of(exc))

@@ -55,7 +55,12 @@ class Seats:
 
     async def book(self, conn: asyncpg.Connection, point_id: str, kind: str, starts_at: dt.datetime,
                    ends_at: dt.datetime, language: str, contact: ContactDetails | None,
-                   now: dt.datetime) -> SeatBooked:
+                   now: dt.datetime, form_key: str | None = None) -> SeatBooked:
+        """`form_key`: the public page's form (page/submission.py); the same form sent again gets
+        the seat it booked the first time."""
+        if form_key is not None and (earlier := await self._booked_by_form(conn, form_key, point_id, kind,
+                                                                          starts_at)) is not None:
+            return earlier
         point = await self.appointments.point(conn, point_id)
         seats = capacity(point, kind)
         if seats == 0:
@@ -79,12 +84,17 @@ class Seats:
                 async with conn.transaction():  # a savepoint: a refused seat leaves the caller's work intact
                     await conn.execute(
                         f"""INSERT INTO {self.schema}.seat_bookings
-                                (booking_id, point_id, kind, seat_no, during, language, contact, booked_at)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                                (booking_id, point_id, kind, seat_no, during, language, contact, booked_at, form_key)
+                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
                         booking_id, point_id, kind, seat_no, during, language,
-                        contact.model_dump(mode="json") if contact else None, now)
+                        contact.model_dump(mode="json") if contact else None, now, form_key)
             except asyncpg.ExclusionViolationError:
                 continue
+            except asyncpg.UniqueViolationError:  # the same form, sent again at the same moment, came first
+                earlier = await self._booked_by_form(conn, form_key or "", point_id, kind, starts_at)
+                if earlier is None:
+                    raise
+                return earlier
             return SeatBooked(booking_id, seat_no)
         raise Conflict("Fully booked", f"every {kind} at {point_id} is taken for part of that slot; "
                                        "choose another time")
@@ -118,6 +128,17 @@ class Seats:
     async def point_of(self, conn: asyncpg.Connection, booking_id: uuid.UUID) -> str | None:
         return await conn.fetchval(f"SELECT point_id FROM {self.schema}.seat_bookings WHERE booking_id = $1",
                                    booking_id)
+
+    async def _booked_by_form(self, conn: asyncpg.Connection, form_key: str, point_id: str, kind: str,
+                              starts_at: dt.datetime) -> SeatBooked | None:
+        row = await conn.fetchrow(
+            f"""SELECT booking_id, seat_no, point_id, kind, lower(during) AS starts_at
+                FROM {self.schema}.seat_bookings WHERE form_key = $1""", form_key)
+        if row is None:
+            return None
+        if (row["point_id"], row["kind"], row["starts_at"]) != (point_id, kind, starts_at):
+            raise Conflict("Form used already", "this form booked another seat already; open the page again")
+        return SeatBooked(row["booking_id"], row["seat_no"])
 
     async def check_in(self, conn: asyncpg.Connection, booking_id: uuid.UUID, now: dt.datetime) -> None:
         await self._step(conn, booking_id, "checked_in_at = $2", "checked_in_at IS NULL", now, "checked in already")
