@@ -55,10 +55,23 @@ async def test_a_citizen_books_a_laptop_for_an_hour(database_url, bus_url, tmp_p
         assert "Votre place est réservée" in main and "Ordinateur portable · Place 3" in main, main
         await assert_accessible(page, "seats booked")
         await page.screenshot(path=str(artifact("seats-page-booked.png")), full_page=True)
+        # The citizen's own link: the booking, and cancelling it frees the seat for someone else.
+        await page.locator("#manage-link").click()
+        assert "Place 3" in await page.inner_text("main")
+        await page.get_by_role("link", name="Nederlands").click()  # another language keeps the link working
+        assert "Reservatie annuleren" in await page.inner_text("main")
+        await page.get_by_role("link", name="Français").click()
+        await assert_accessible(page, "seat booking link")
+        await page.get_by_role("button", name="Annuler la réservation").click()
+        assert "Cette réservation est annulée" in await page.inner_text("#seat-cancelled")
+        assert await page.get_by_role("button", name="Annuler la réservation").count() == 0
+        await assert_accessible(page, "seat booking cancelled")
+        await page.screenshot(path=str(artifact("seats-page-cancelled.png")), full_page=True)
         assert page.console_errors == []
-    row = await pool.fetchrow("SELECT kind, seat_no, lower(during) AS starts_at, language, contact "
+    row = await pool.fetchrow("SELECT kind, seat_no, lower(during) AS starts_at, language, contact, cancelled_at "
                               "FROM booking.seat_bookings WHERE contact IS NOT NULL")
     assert (row["kind"], row["seat_no"], row["starts_at"], row["language"]) == ("laptop", 3, slot[0], "nl")
+    assert row["cancelled_at"] is not None
     assert row["contact"]["phone"] == "+32470123456"
 
 

@@ -49,6 +49,9 @@ async def test_a_cancellation_on_the_manage_page_offers_the_slot_and_spends_the_
 
         status, html = await page(booking, "GET", manage, token="not-the-token")
         assert status == 404 and "This link is not valid" in html
+        status, html = await page(booking, "GET", manage, token=mine["manage_token"])
+        # The language links keep the link's token: another language shows the same appointment.
+        assert status == 200 and f'href="{manage}?lang=nl&amp;token={mine["manage_token"]}"' in html, html[:3000]
         assert (await page(booking, "POST", manage, token=mine["manage_token"]))[0] == 200
         status, html = await page(booking, "GET", manage, token=mine["manage_token"])
         assert status == 410 and "This link was already used" in html

@@ -73,3 +73,15 @@ async def test_the_seat_form_sent_twice_books_one_seat(database_url, bus_url, tm
         status, html = await _post(booking, path, {**form, "starts_at": second})
         assert status == 409 and "This form has booked already." in html
         assert await pool.fetchval("SELECT count(*) FROM booking.seat_bookings WHERE point_id = $1", DIGIBANK) == 1
+
+        # Each answer carried a fresh cancel link (the first may never have arrived): the last one works.
+        links = [re.search(r'id="manage-link" href="([^"]+)"', html).group(1) for _, html in answers]  # type: ignore[union-attr]
+        assert len(set(links)) == 3
+        async with booking.http.get(links[0]) as r:
+            assert r.status == 404 and "This link is not valid" in await r.text()
+        async with booking.http.get(links[-1].replace("&amp;", "&")) as r:
+            assert r.status == 200 and "Cancel the booking" in await r.text()
+        async with booking.http.post(links[-1].replace("&amp;", "&")) as r:
+            assert r.status == 200 and "This booking is cancelled" in await r.text()
+        assert await pool.fetchval("SELECT count(*) FROM booking.seat_bookings WHERE point_id = $1 "
+                                   "AND cancelled_at IS NULL", DIGIBANK) == 0

@@ -196,6 +196,11 @@ BY_TITLE["Idempotency key reused"] = {
     "de": "Mit diesem Formular wurde schon gebucht. Öffnen Sie die Seite erneut, um noch etwas zu buchen.",
     "en": "This form has booked already. Open the page again to book something else."}
 BY_TITLE["Form used already"] = BY_TITLE["Idempotency key reused"]
+BY_TITLE["Too late to cancel"] = {
+    "nl": "Het uur is begonnen: annuleren kan niet meer online. Bel het hulppunt.",
+    "fr": "L'heure a commencé : l'annulation en ligne n'est plus possible. Appelez le point d'aide.",
+    "de": "Die Stunde hat begonnen: Online absagen geht nicht mehr. Rufen Sie die Hilfestelle an.",
+    "en": "The hour has begun: it can no longer be cancelled online. Call the help point."}
 BY_TITLE["Unknown link"] = BY_FIELD["bad_link"]  # a token that matches nothing, or no appointment id at all
 
 

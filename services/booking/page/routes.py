@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -190,7 +191,10 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
         return render(request, "manage.html.j2", when=when_words(a.starts_at, lang), point_name=point.name_in(lang),
                       appointment_status=APPOINTMENT_STATUS.get(a.status, {}).get(lang, a.status),
                       can_cancel=a.status == "booked", appointment_id=a.appointment_id,
-                      token=token, cancel_label=CANCEL[lang])
+                      token=token, cancel_label=CANCEL[lang],
+                      # Another language keeps the link's token (a bare ?lang= would drop it).
+                      language_links={code: f"/public/book/manage/{a.appointment_id}?"
+                                            f"{urlencode({'lang': code, 'token': token})}" for code in LANGUAGES})
 
     return [Route("/public/book", start, methods=["GET"]), Route("/public/book/points", points, methods=["GET"]),
             Route("/public/book/points/{point_id}", slots, methods=["GET"]),

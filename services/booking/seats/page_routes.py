@@ -6,6 +6,7 @@ keeps the point within its capacity (seats/service.py); this page only shows wha
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from loket.infra.date_words import weekday_words, when_words
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import BRUSSELS, local_date
-from services.booking.errors import BookingError, NotOffered
+from services.booking.errors import BookingError, NotFound, NotOffered
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimit
 from services.booking.page import submission
@@ -109,7 +110,7 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
                       language_links={code: f"{SEATS}/{point_id}?{urlencode({'lang': code, 'kind': kind, 'day': day})}"
                                       for code in LANGUAGES})
 
-    async def start_again(lang: str, point_id: str, error: str | None = None, status: int = 404) -> Response:
+    async def start_again(lang: str, point_id: str | None, error: str | None = None, status: int = 404) -> Response:
         """Back to the first step, when the point or the kind in the address is not one to book."""
         return start_page(lang, await with_seats(), status, error or seat_texts(lang)["choose_point"], point_id)
 
@@ -147,10 +148,38 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
         except BookingError as exc:
             return await slots_page(request, lang, form, refusal_text(exc, lang), status_of(exc))
         t = seat_texts(lang)
+        manage = f"{SEATS}/booking/{booked.booking_id}?{urlencode({'lang': lang, 'token': booked.cancel_token})}"
         return render(lang, "seats_booked.html.j2", 201, when=when_words(starts_at, lang),
+                      manage_url=str(request.base_url).rstrip("/") + manage,
                       until=f"{(starts_at + SLOT_LENGTH).astimezone(BRUSSELS):%H:%M}", point_name=point.name_in(lang),
                       address=point.address.one_line(), phone=point.phone, point_id=point_id, kind=kind,
                       what=f"{kind_name(kind, lang)} · {t['seat_no'].format(n=booked.seat_no)}")
 
+    async def manage(request: Request) -> Response:
+        """The citizen's link: the booking, and cancelling it (POST) until the hour begins."""
+        if refusal := await too_many_requests(request, limiter):
+            return refusal
+        lang, token = page_language(request), request.query_params.get("token", "")
+        try:
+            booking_id = uuid.UUID(request.path_params["booking_id"])
+            async with runtime.db().acquire() as conn, conn.transaction():
+                seat = (await seats.cancel_by_link(conn, booking_id, token, clock()) if request.method == "POST"
+                        else await seats.by_link(conn, booking_id, token))
+                point = await seats.appointments.point(conn, seat.point_id)
+        except ValueError:
+            return await start_again(lang, None, refusal_text(NotFound("Unknown link", ""), lang), 404)
+        except BookingError as exc:
+            return await start_again(lang, None, refusal_text(exc, lang), status_of(exc))
+        t = seat_texts(lang)
+        return render(lang, "seats_manage.html.j2", when=when_words(seat.starts_at, lang),
+                      until=f"{seat.ends_at.astimezone(BRUSSELS):%H:%M}", point_name=point.name_in(lang),
+                      what=f"{kind_name(seat.kind, lang)} · {t['seat_no'].format(n=seat.seat_no)}",
+                      cancelled=seat.cancelled, can_cancel=not seat.cancelled and not seat.checked_in
+                      and seat.starts_at > clock(), booking_id=seat.booking_id, token=token,
+                      # Another language keeps the link's token (a bare ?lang= would drop it).
+                      language_links={code: f"{SEATS}/booking/{seat.booking_id}?{urlencode({'lang': code, 'token': token})}"
+                                      for code in LANGUAGES})
+
     return [Route(SEATS, start, methods=["GET"]), Route(SEATS + "/{point_id}", slots, methods=["GET"]),
-            Route(SEATS + "/{point_id}", book, methods=["POST"])]
+            Route(SEATS + "/{point_id}", book, methods=["POST"]),
+            Route(SEATS + "/booking/{booking_id}", manage, methods=["GET", "POST"])]

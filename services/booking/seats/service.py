@@ -6,6 +6,7 @@ next free seat is tried, so concurrent requests never overfill a point."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import uuid
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from asyncpg import Range
 
 from loket.contracts.values import ContactDetails
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
+from services.booking.appointments.links import new_token, token_digest
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_instant
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
@@ -32,6 +34,21 @@ from services.booking.seats.rules import (
 class SeatBooked:
     booking_id: uuid.UUID
     seat_no: int
+    cancel_token: str | None = None  # the citizen's link (public page only); only its digest is kept
+
+
+@dataclass(frozen=True)
+class SeatView:
+    """A seat booking as its citizen's link shows it."""
+
+    booking_id: uuid.UUID
+    point_id: str
+    kind: str
+    seat_no: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    cancelled: bool
+    checked_in: bool
 
 
 @dataclass(frozen=True)
@@ -60,7 +77,7 @@ class Seats:
         the seat it booked the first time."""
         if form_key is not None and (earlier := await self._booked_by_form(conn, form_key, point_id, kind,
                                                                           starts_at)) is not None:
-            return earlier
+            return await self._with_link(conn, earlier)
         point = await self.appointments.point(conn, point_id)
         seats = capacity(point, kind)
         if seats == 0:
@@ -94,8 +111,9 @@ class Seats:
                 earlier = await self._booked_by_form(conn, form_key or "", point_id, kind, starts_at)
                 if earlier is None:
                     raise
-                return earlier
-            return SeatBooked(booking_id, seat_no)
+                return await self._with_link(conn, earlier)
+            booked = SeatBooked(booking_id, seat_no)
+            return await self._with_link(conn, booked) if form_key is not None else booked
         raise Conflict("Fully booked", f"every {kind} at {point_id} is taken for part of that slot; "
                                        "choose another time")
 
@@ -128,6 +146,35 @@ class Seats:
     async def point_of(self, conn: asyncpg.Connection, booking_id: uuid.UUID) -> str | None:
         return await conn.fetchval(f"SELECT point_id FROM {self.schema}.seat_bookings WHERE booking_id = $1",
                                    booking_id)
+
+    async def _with_link(self, conn: asyncpg.Connection, booked: SeatBooked) -> SeatBooked:
+        """A fresh cancel link for the citizen (a form sent again gets a new one: the first answer
+        may never have reached them)."""
+        token = new_token()
+        await conn.execute(f"UPDATE {self.schema}.seat_bookings SET cancel_digest = $2 WHERE booking_id = $1",
+                           booked.booking_id, token_digest(token))
+        return SeatBooked(booked.booking_id, booked.seat_no, token)
+
+    async def by_link(self, conn: asyncpg.Connection, booking_id: uuid.UUID, token: str) -> SeatView:
+        """The booking a citizen's link names (only the link's digest is kept)."""
+        row = await conn.fetchrow(
+            f"""SELECT booking_id, point_id, kind, seat_no, lower(during) AS starts_at, upper(during) AS ends_at,
+                       cancelled_at IS NOT NULL AS cancelled, checked_in_at IS NOT NULL AS checked_in, cancel_digest
+                FROM {self.schema}.seat_bookings WHERE booking_id = $1""", booking_id)
+        if row is None or row["cancel_digest"] is None or not hmac.compare_digest(token_digest(token),
+                                                                                 row["cancel_digest"]):
+            raise NotFound("Unknown link", "this link names no seat booking")
+        return SeatView(*(row[k] for k in ("booking_id", "point_id", "kind", "seat_no", "starts_at", "ends_at",
+                                            "cancelled", "checked_in")))
+
+    async def cancel_by_link(self, conn: asyncpg.Connection, booking_id: uuid.UUID, token: str,
+                             now: dt.datetime) -> SeatView:
+        """The citizen cancels with their link, until the hour begins: the seat is free for others."""
+        seat = await self.by_link(conn, booking_id, token)
+        if seat.starts_at <= now:
+            raise Conflict("Too late to cancel", "the hour has begun; call the point")
+        await self.cancel(conn, booking_id, now)
+        return await self.by_link(conn, booking_id, token)
 
     async def _booked_by_form(self, conn: asyncpg.Connection, form_key: str, point_id: str, kind: str,
                               starts_at: dt.datetime) -> SeatBooked | None:
