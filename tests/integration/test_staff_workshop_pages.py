@@ -124,8 +124,14 @@ async def test_a_manager_plans_a_workshop_on_the_desk_and_citizens_see_it(databa
             assert "Tablet voor beginners" in await page.inner_text("main")
             await assert_accessible(page, "workshop planned")
             await page.screenshot(path=str(artifact("staff-workshop-planned-en.png")), full_page=True)
+            await page.get_by_role("link", name="Tablet voor beginners").click()
+            await page.get_by_label("Number of places").fill("9")
+            await page.get_by_role("button", name="Change the number of places").click()
+            await page.wait_for_selector("[role=status]")
+            assert await page.get_by_label("Number of places").input_value() == "9"
+            await assert_accessible(page, "workshop places changed")
         status, listed = await booking.call("GET", f"/public/points/{DIGIBANK}/workshops")
         assert status == 200, listed
         (planned,) = [w for w in listed["workshops"] if w["title"] == "Tablet voor beginners"]
-        assert planned["capacity"] == 6 and planned["language"] == "nl"
+        assert planned["capacity"] == 9 and planned["language"] == "nl"
         assert planned["starts_at"].startswith(day.isoformat())

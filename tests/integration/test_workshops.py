@@ -176,3 +176,39 @@ async def test_plan_list_register_cancel_by_link_and_attendance_over_http(
         assert await workshops.erase_past_contacts(conn, starts + dt.timedelta(days=31), days) == 2  # both, cancelled too
     assert await pool.fetchval("SELECT count(*) FROM booking.workshop_registrations WHERE contact IS NOT NULL "
                                "AND workshop_id = $1", uuid.UUID(planned["workshop_id"])) == 0
+
+
+async def test_more_places_go_to_those_waiting_in_order_and_fewer_never_take_a_place_away(database_url, pool) -> None:  # type: ignore[no-untyped-def]
+    await fresh(pool)
+    workshops = workshops_of(database_url, pool)
+    async with pool.acquire() as conn, conn.transaction():
+        workshop = await workshops.plan(conn, DIGIBANK, draft(capacity=2), utc_now())
+    made = []
+    for n in range(5):  # one after the other: places 1 and 2, then three waiting in this order
+        async with pool.acquire() as conn, conn.transaction():
+            made.append(await workshops.register(conn, workshop.workshop_id, "nl", contact(n), utc_now()))
+    assert [m.place_no for m in made] == [1, 2, None, None, None]
+
+    async def change(capacity: int) -> int:
+        async with pool.acquire() as conn, conn.transaction():
+            return await workshops.change_capacity(conn, workshop.workshop_id, capacity, utc_now())
+
+    async def places() -> dict[uuid.UUID, int | None]:
+        rows = await pool.fetch("SELECT registration_id, place_no FROM booking.workshop_registrations "
+                                "WHERE workshop_id = $1", workshop.workshop_id)
+        return {r["registration_id"]: r["place_no"] for r in rows}
+
+    assert await change(3) == 1
+    assert (await places())[made[2].registration_id] == 3  # the first waiting, and only them
+    assert (await places())[made[3].registration_id] is None
+    assert await change(10) == 2  # both others; the rest of the places stay free
+    assert sorted(p for p in (await places()).values() if p) == [1, 2, 3, 4, 5]
+    offered = await pool.fetch("SELECT key FROM booking.outbox WHERE event_type = 'WorkshopPlaceOffered' ORDER BY id")
+    assert [r["key"] for r in offered] == [str(m.registration_id) for m in made[2:]]
+
+    from services.booking.errors import Conflict
+    with pytest.raises(Conflict, match="place 5 is taken"):
+        await change(4)
+    assert await change(5) == 0  # down to the highest place taken is fine
+    assert await pool.fetchval("SELECT capacity FROM booking.workshops WHERE workshop_id = $1",
+                               workshop.workshop_id) == 5

@@ -6,6 +6,7 @@ future code path forgot the lock."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hmac
 import uuid
@@ -132,8 +133,36 @@ class Workshops:
         if registration.place_no is not None:
             await self._promote(conn, workshop, registration.place_no, point, now)
 
+    async def change_capacity(self, conn: asyncpg.Connection, workshop_id: uuid.UUID, capacity: int,
+                              now: dt.datetime) -> int:
+        """More places (the first waiting get them, at once, each told) or fewer (never below the
+        highest place taken: nobody loses a place they were given). Returns how many were placed."""
+        workshop = await self.workshop(conn, workshop_id, lock=True)
+        if not registration_open(workshop.starts_at, now):
+            raise Conflict("Not possible now", "the workshop has begun; its places are as they are")
+        if not 1 <= capacity <= 500:
+            raise Invalid("Bad capacity", "a workshop has from 1 to 500 places")
+        taken = [r["place_no"] for r in await conn.fetch(
+            f"""SELECT place_no FROM {self.schema}.workshop_registrations
+                WHERE workshop_id = $1 AND place_no IS NOT NULL""", workshop_id)]
+        if capacity < max(taken, default=0):
+            raise Conflict("Places taken", f"place {max(taken)} is taken: the workshop keeps at least "
+                                           f"{max(taken)} places (cancel registrations first)")
+        await conn.execute(f"UPDATE {self.schema}.workshops SET capacity = $2 WHERE workshop_id = $1",
+                           workshop_id, capacity)
+        grown = dataclasses.replace(workshop, capacity=capacity)
+        point = await self.appointments.point(conn, workshop.point_id)
+        placed = 0
+        while (place_no := free_place(taken, capacity)) is not None:
+            if not await self._promote(conn, grown, place_no, point, now):
+                break  # nobody waits any more
+            taken.append(place_no)
+            placed += 1
+        return placed
+
     async def _promote(self, conn: asyncpg.Connection, workshop: Workshop, place_no: int, point: AssistancePoint,
-                       now: dt.datetime) -> None:
+                       now: dt.datetime) -> bool:
+        """The first waiting registration takes the place; False when nobody waits."""
         row = await conn.fetchrow(
             f"""UPDATE {self.schema}.workshop_registrations SET place_no = $2, placed_from_line_at = $3
                 WHERE registration_id = (SELECT registration_id FROM {self.schema}.workshop_registrations
@@ -141,10 +170,11 @@ class Workshops:
                                          ORDER BY line LIMIT 1)
                 RETURNING {REGISTRATION_COLUMNS}""", workshop.workshop_id, place_no, now)
         if row is None:
-            return  # nobody waits: the place stays free for the next registration
+            return False  # nobody waits: the place stays free for the next registration
         promoted = Registration.of(row)
         contact = promoted.contact or _blanked(promoted.language)
         await self.outbox.append(conn, events.place_offered(workshop, promoted, point, contact))
+        return True
 
     async def attended(self, conn: asyncpg.Connection, registration_id: uuid.UUID, now: dt.datetime) -> None:
         registration = await self.registration(conn, registration_id)

@@ -85,6 +85,7 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                       when=when_words(workshop.starts_at, lang), lang_query=f"?lang={lang}",
                       csrf=live.csrf_secret if live else "", done=request.query_params.get("done") == "1",
                       base=f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}",
+                      manages=access.manages(principal),
                       rows=[_row(r, lang, t, workshop, now) for r in registrations])
 
     async def _workshop_here(conn, request: Request, principal: Principal) -> Workshop | None:  # type: ignore[no-untyped-def]
@@ -153,7 +154,29 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
         query = f"?lang={posted.lang}&done=planned" if request.query_params.get("lang") else "?done=planned"
         return RedirectResponse(f"{WORKSHOP_PAGES}/{point_id}{query}", 303)
 
+    async def capacity(request: Request) -> Response:
+        """A manager gives the workshop more places (the first waiting get them) or fewer."""
+        posted = await posted_form(request, access.manages, lambda t, r: r["not_manager"])
+        if isinstance(posted, Response):
+            return posted
+        t, form = posted.t, posted.fields
+        raw = form.get("capacity", "").strip()
+        if not raw.isdigit():
+            return await one(request, t["capacity_field"], 400)
+        try:
+            async with db().acquire() as conn:
+                workshop = await _workshop_here(conn, request, posted.principal)
+                if workshop is None:
+                    return message(request, 404, t["not_here"])
+                async with conn.transaction():
+                    await workshops.change_capacity(conn, workshop.workshop_id, int(raw), clock())
+        except BookingError as refused:
+            return await one(request, f"{t['refused']}: {refused.detail}", 409)
+        query = f"?lang={posted.lang}&done=1" if request.query_params.get("lang") else "?done=1"
+        return RedirectResponse(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}{query}", 303)
+
     return [Route(WORKSHOP_PAGES + "/{point_id}", at_point, methods=["GET"]),
+            Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}/capacity", capacity, methods=["POST"]),
             Route(WORKSHOP_PAGES + "/{point_id}/plan", plan, methods=["POST"]),
             Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}", one, methods=["GET"]),
             Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}/{action}", act, methods=["POST"])]
