@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -18,7 +17,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -33,7 +31,7 @@ from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
 from services.booking.rota.texts import rota_texts
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.posted_form import FormError, form_uuid, posted_form, visitor
 from services.booking.workspace.queue_view import today_at
 from services.booking.workspace.rendering import language, message, render
 from services.booking.workspace.texts import OUTCOMES, STATUS, language_name, texts_for
@@ -86,12 +84,11 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             serving = await calls_repo.serving_at_counter(conn, schema, point_id, desk)
             prints = (await printing.of_visit(conn, serving.visit_id, point.free_print_pages)
                       if serving and serving.visit_id and offers_printing(point) else None)
-        live = signed_in(request)
         recall_after = counter.rules.recall_missed_after
         return render(
             request, "counter.html.j2", status, lang=lang, error=error,
             title=t["counter_title"].format(c=desk, p=point.name_in(lang, *point.languages)),
-            point=point, desk=desk, csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}",
+            point=point, desk=desk, lang_query=f"?lang={lang}",
             done=request.query_params.get("done") == "1", manages=access.manages(principal),
             calling=calling and _who(calling, t), calling_call=calling, max_calls=counter.rules.max_calls,
             serving=serving and _who(serving, t), serving_call=serving,
@@ -138,7 +135,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
                         await audit.record(conn, principal, touched, client_label(request), "booking")
         except BookingError as refused:
             return await _screen_response(request, f"{refused.title}: {refused.detail}", 409)
-        except _FormError as bad:
+        except FormError as bad:
             return await _screen_response(request, bad.text, 400)
         return RedirectResponse(_screen(point_id, desk, request, done=True), 303)
 
@@ -148,7 +145,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
         if action == "call-next":
             await counter.call(conn, point_id, desk, helper_id, now)
         elif action == "call":
-            kind, object_id = form.get("kind", ""), _uuid(form.get("id", ""))
+            kind, object_id = form.get("kind", ""), form_uuid(form.get("id", ""))
             await counter.call(conn, point_id, desk, helper_id, now,
                                ticket_id=object_id if kind == "ticket" else None,
                                appointment_id=object_id if kind == "appointment" else None)
@@ -159,7 +156,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
         elif action == "transfer":
             to_counter = form.get("to_counter", "").strip() or None
             if to_counter is not None and not COUNTER_NAME.match(to_counter):
-                raise _FormError(texts_for(lang)["counter_hint"])
+                raise FormError(texts_for(lang)["counter_hint"])
             await counter.transfer(conn, point_id, desk, now, to_counter=to_counter,
                                    to_service=None if to_counter else form.get("to_service"))
         elif action == "arrived":
@@ -167,7 +164,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
         elif action == "end":
             serving = await calls_repo.serving_at_counter(conn, schema, point_id, desk)
             if serving is None or serving.visit_id is None:
-                raise _FormError(texts_for(lang)["nobody_now"])
+                raise FormError(texts_for(lang)["nobody_now"])
             body = _end_request(form, lang)
             if pages := _pages(form, lang, required=False):  # printed and not counted yet: counted with the end
                 await printing.record(conn, serving.visit_id, pages, now)
@@ -175,28 +172,23 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
                                           body.ebox_activated, body.national_number, body.consent_given, now)
             return Access(END_VISIT_AUDIT, "visit", str(serving.visit_id))
         elif action == "check-in":
-            appointment = await appointments.get(conn, _uuid(form.get("id", "")), lock=True)
+            appointment = await appointments.get(conn, form_uuid(form.get("id", "")), lock=True)
             if appointment.point_id != point_id:
-                raise _FormError(texts_for(lang)["not_here"])
+                raise FormError(texts_for(lang)["not_here"])
             await appointments.check_in(conn, appointment, now)
         elif action == "prints":
             serving = await calls_repo.serving_at_counter(conn, schema, point_id, desk)
             if serving is None or serving.visit_id is None:
-                raise _FormError(texts_for(lang)["nobody_now"])
+                raise FormError(texts_for(lang)["nobody_now"])
             await printing.record(conn, serving.visit_id, _pages(form, lang, required=True), now)
         elif action == "no-show":
-            await counter.no_show(conn, point_id, _uuid(form.get("id", "")), now)
+            await counter.no_show(conn, point_id, form_uuid(form.get("id", "")), now)
         return None
 
     return [Route(COUNTER_PAGES, picker, methods=["GET"]),
             Route(COUNTER_PAGES + "/{point_id}/{counter}", screen, methods=["GET"]),
             Route(COUNTER_PAGES + "/{point_id}/{counter}/{action}", act, methods=["POST"])]
 
-
-class _FormError(Exception):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
 
 
 def _end_request(form: dict[str, str], lang: str) -> EndRequest:
@@ -212,10 +204,10 @@ def _end_request(form: dict[str, str], lang: str) -> EndRequest:
         # Never echo the number: the messages name the rule only.
         text = " ".join(str(e.get("msg", "")) for e in invalid.errors(include_input=False))
         if "consent" in text or "only needed" in text:
-            raise _FormError(t["number_needs_consent"]) from None
+            raise FormError(t["number_needs_consent"]) from None
         if "national_number" in text or "national" in text:
-            raise _FormError(t["bad_national_number"]) from None
-        raise _FormError(t["refused"] + ": " + ", ".join(str(e["loc"][0]) for e in invalid.errors()
+            raise FormError(t["bad_national_number"]) from None
+        raise FormError(t["refused"] + ": " + ", ".join(str(e["loc"][0]) for e in invalid.errors()
                                                           if e.get("loc"))) from None
 
 
@@ -225,16 +217,9 @@ def _pages(form: dict[str, str], lang: str, required: bool) -> int:
     if not text and not required:
         return 0
     if not text.isdigit() or not 1 <= int(text) <= MOST_AT_ONCE:
-        raise _FormError(texts_for(lang)["pages_hint"].format(m=MOST_AT_ONCE))
+        raise FormError(texts_for(lang)["pages_hint"].format(m=MOST_AT_ONCE))
     return int(text)
 
-
-def _uuid(text: str) -> uuid.UUID:
-    """The id a form's hidden field carries; anything else was not sent by our page."""
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise _FormError(texts_for("en")["refused"]) from None
 
 
 def _screen(point_id: str, desk: str, request: Request, done: bool = False) -> str:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.forms import read_form
-from loket.infra.http.signin.person_pages import form_is_fresh, signed_in
+from loket.infra.http.signin.person_pages import form_is_fresh
 from loket.infra.identity import api_keys, repository
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
@@ -51,10 +51,9 @@ def device_link_routes(runtime: Runtime, points: PointDirectory, devices: Device
         if point is None:
             return message(request, 404, t["not_here"])
         lang = language(request)
-        live = signed_in(request)
         return render(request, "devices.html.j2", lang=lang,
                       title=t["devices_title"].format(p=point.name_in(lang, *point.languages)), point=point,
-                      csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}", link=link)
+                      lang_query=f"?lang={lang}", link=link)
 
     async def make(request: Request) -> Response:
         principal: Principal = request.state.principal

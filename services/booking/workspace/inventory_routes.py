@@ -22,7 +22,6 @@ from starlette.routing import Route
 
 from loket.contracts.values import ContactDetails
 from loket.infra.date_words import day_words
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import local_date, local_text
@@ -82,7 +81,6 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
             devices = await loans.inventory(conn, point.point_id)
             rules = await loans.rules(conn, point.point_id)
             waiting = Counter(e.kind for e in await loans.waitlist.entries(conn, point.point_id) if e.offered_at is None)
-        live = signed_in(request)
         renewed, done = request.query_params.get("renewed", ""), request.query_params.get("done", "")
         notice = t["renewed_until"].format(d=day_words(dt.date.fromisoformat(renewed), lang)) \
             if _is_date(renewed) else (t[f"{done}_notice"] if done in NOTICES else None)
@@ -93,8 +91,7 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                  "loan_id": str(d.loan_id) if d.loan_id else ""} for d in devices]
         return render(request, "inventory.html.j2", status, lang=lang,
                       title=t["inventory_title"].format(p=point.name_in(lang, *point.languages)), point=point,
-                      devices=rows, error=error, notice=notice, csrf=live.csrf_secret if live else "",
-                      lang_query=f"?lang={lang}",
+                      devices=rows, error=error, notice=notice, lang_query=f"?lang={lang}",
                       rules=t["rules_summary"].format(d=rules.loan_period_days, r=rules.max_renewals,
                                                       m=rules.max_active_loans),
                       hard_due=t["hard_due"].format(h=day_words(rules.hard_due_date, lang))
@@ -157,10 +154,8 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
         if isinstance(found, Response):
             return found
         lang, t, point, device = found.who.lang, found.who.t, found.point, found.device
-        live = signed_in(request)
         return render(request, "lend.html.j2", status, lang=lang, title=t["lend_title"].format(d=device.label),
-                      point=point, device=device, error=error, csrf=live.csrf_secret if live else "",
-                      lang_query=f"?lang={lang}", form=form or {"reminders": "on", "language": lang},
+                      point=point, device=device, error=error, lang_query=f"?lang={lang}", form=form or {"reminders": "on", "language": lang},
                       languages=[(code, language_name(code, lang)) for code in LANGUAGES])
 
     async def lend(request: Request) -> Response:

@@ -19,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -70,10 +69,9 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
         if point is None or staffed is None:
             return message(request, 404, t["not_here"])
         shown = form or _form_of(staffed)
-        live = signed_in(request)
         return render(request, "point_settings.html.j2", status, lang=lang, r=r, error=error, point=point,
                       title=r["settings_title"].format(p=point.name_in(lang, *point.languages)),
-                      csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}",
+                      lang_query=f"?lang={lang}",
                       notice=r["saved_notice"] if request.query_params.get("done") == "saved" else None,
                       f=shown, weekdays=[(day, WEEKDAY_NAMES[lang][i]) for i, day in enumerate(WEEKDAYS)],
                       services=[(slug, s.names[lang]) for slug, s in CATALOGUE.items()],
@@ -122,10 +120,9 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
             point, helper = await _helper_in_scope(conn, request, principal)
         if point is None or helper is None:
             return message(request, 404, t["not_here"])
-        live = signed_in(request)
         return render(request, "helper_profile.html.j2", status, lang=lang, r=r, error=error, point=point,
                       title=r["profile_title"].format(n=helper.name), helper=helper,
-                      csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}",
+                      lang_query=f"?lang={lang}",
                       f=form or _helper_form(helper), valid=r["yes"] if helper.certified_on(local_date(clock())) else r["no"],
                       services=[(slug, s.names[lang]) for slug, s in CATALOGUE.items()],
                       languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES])

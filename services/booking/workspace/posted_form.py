@@ -1,9 +1,10 @@
 """What every POST of a workspace page checks first, in one place: the person may use the page
 (else 403 in their language), and the form carries their session's CSRF token (else 403: nothing
-was done)."""
+was done); and how a field that cannot be read is refused (`FormError`, shown on the page)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,3 +54,19 @@ async def posted_form(request: Request, may_use: Callable[[Principal], bool],
     if not form_is_fresh(request, fields):
         return message(request, 403, who.t["expired_form"], lang=who.lang)
     return PostedForm(who.principal, who.lang, who.t, who.r, fields)
+
+
+class FormError(Exception):
+    """A field of the page's form that cannot be read; `text` says so in the page's language."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def form_uuid(text: str) -> uuid.UUID:
+    """The id a form's hidden field carries; anything else was not sent by our page."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise FormError(texts_for("en")["refused"]) from None

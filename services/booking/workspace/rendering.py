@@ -39,8 +39,11 @@ def language(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, lang: str | None = None,
            **context: object) -> HTMLResponse:
     lang = lang or language(request)
+    live = signed_in(request)
+    # Every form of a signed-in page carries the session's CSRF token; a page may still pass its own.
+    values = {"csrf": live.csrf_secret if live else "", **context}
     body = _templates().get_template(template).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
-                                                      **context)
+                                                      **values)
     return HTMLResponse(body, status_code=status, headers=HEADERS)
 
 

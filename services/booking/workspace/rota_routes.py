@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.runtime import Runtime
 from services.booking.availability.opening import opening_spans
 from services.booking.calendar.local_time import local_date
@@ -51,7 +50,7 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
             offered = await rota.open_shifts(conn, list(names), today, today + AHEAD, helper.helper_id)
             signups = await rota.signups_of(conn, helper.helper_id, today)
         return render(request, "shifts.html.j2", status, lang=lang, title=r["shifts_title"], r=r, error=error,
-                      csrf=_csrf(request), lang_query=f"?lang={lang}", notice=_notice(request, r),
+                      lang_query=f"?lang={lang}", notice=_notice(request, r),
                       rules=_rules_hint(rota.rules, r),
                       offered=[{"id": o.open_shift_id, "when": _when(o.on_date, o.starts, o.ends, lang),
                                 "where": names.get(o.point_id, o.point_id), "left": o.places_left, "note": o.note or "",
@@ -107,7 +106,7 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
                 {"id": s.signup_id, "name": s.helper_name, "status": r[s.status], "pending": s.status == "requested"})
         return render(request, "rota.html.j2", status, lang=lang, r=r, error=error, point=point,
                       title=r["rota_title"].format(p=point.name_in(lang, *point.languages)),
-                      csrf=_csrf(request), lang_query=f"?lang={lang}", notice=_notice(request, r),
+                      lang_query=f"?lang={lang}", notice=_notice(request, r),
                       form={k: request.query_params.get(k, "") for k in ("on_date", "starts", "ends", "places", "note")},
                       default_date=tomorrow.isoformat(), gaps=gaps,
                       offered=[{"when": _when(o.on_date, o.starts, o.ends, lang), "places": o.places, "taken": o.taken,
@@ -180,11 +179,6 @@ def _numbers(rules: RotaRules) -> dict[str, object]:
 
 def _rules_hint(rules: RotaRules, r: dict[str, str]) -> str:
     return r["rules_hint"].format(**_numbers(rules))
-
-
-def _csrf(request: Request) -> str:
-    live = signed_in(request)
-    return live.csrf_secret if live else ""
 
 
 def _notice(request: Request, r: dict[str, str]) -> str | None:

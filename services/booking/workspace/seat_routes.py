@@ -9,7 +9,6 @@ capacity here as it does for the API and the public page."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -19,7 +18,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.runtime import Runtime
@@ -30,7 +28,7 @@ from services.booking.seats.rules import SLOT_LENGTH, capacity
 from services.booking.seats.service import SeatBooking, Seats
 from services.booking.seats.texts import KINDS, kind_name
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.posted_form import FormError, form_uuid, posted_form, visitor
 from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import language_name, texts_for
 
@@ -60,11 +58,10 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
             kinds = [k for k in KINDS if capacity(point, k)]
             free = {k: await seats.free_slots(conn, point, k, today, now) for k in kinds}
         hours = [s.starts_at for s in free[kinds[0]]] if kinds else []
-        live = signed_in(request)
         return render(
             request, "seats.html.j2", status, lang=lang, error=error,
             title=t["seats_title"].format(p=point.name_in(lang, *point.languages)), point=point,
-            csrf=live.csrf_secret if live else "", lang_query=f"?lang={lang}",
+            lang_query=f"?lang={lang}",
             done=request.query_params.get("done") == "1" and not error, manages=access.manages(principal),
             kinds=[(k, kind_name(k, lang)) for k in kinds],
             hours=[{"value": h.isoformat(), "label": _span(h, h + SLOT_LENGTH),
@@ -94,14 +91,14 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
                         if touched is not None:  # contact details: on the audit trail, like the API's
                             await audit.record(conn, principal, touched, client_label(request), "booking")
                     else:
-                        booking_id = _uuid(form.get("id", ""))
+                        booking_id = form_uuid(form.get("id", ""))
                         if await seats.point_of(conn, booking_id) != point_id:  # another point's booking: unknown
                             return message(request, 404, t["not_here"])
                         step = {"check-in": seats.check_in, "check-out": seats.check_out, "cancel": seats.cancel}
                         await step[action](conn, booking_id, clock())
         except BookingError as refused:
             return await page(request, f"{refused.title}: {refused.detail}", 409, form)
-        except _FormError as bad:
+        except FormError as bad:
             return await page(request, bad.text, 400, form)
         query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", "1")) if v}
         return RedirectResponse(f"{SEAT_PAGES}/{point_id}?{urlencode(query)}", 303)
@@ -113,14 +110,14 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
         try:
             starts_at = dt.datetime.fromisoformat(form.get("starts_at", ""))
         except ValueError:
-            raise _FormError(t["seats_choose_hour"]) from None
+            raise FormError(t["seats_choose_hour"]) from None
         if kind not in KINDS or starts_at.tzinfo is None or language_code not in ("nl", "fr", "de", "en"):
-            raise _FormError(t["seats_choose_hour"])
+            raise FormError(t["seats_choose_hour"])
         phone = form.get("phone", "").strip() or None
         try:
             contact = ContactIn(phone=phone, language=language_code).details() if phone else None  # type: ignore[arg-type]
         except ValidationError:
-            raise _FormError(t["bad_phone"]) from None
+            raise FormError(t["bad_phone"]) from None
         booked = await seats.book(conn, point_id, kind, starts_at, starts_at + SLOT_LENGTH, language_code, contact,
                                   clock())
         return Access(BOOK_AUDIT, "seat booking", str(booked.booking_id)) if contact else None
@@ -129,18 +126,6 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
             Route(SEAT_PAGES + "/{point_id}/{action}", act, methods=["POST"])]
 
 
-class _FormError(Exception):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-
-def _uuid(text: str) -> uuid.UUID:
-    """The id a form's hidden field carries; anything else was not sent by our page."""
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise _FormError(texts_for("en")["refused"]) from None
 
 
 def _span(start: dt.datetime, end: dt.datetime) -> str:

@@ -16,7 +16,6 @@ from starlette.routing import Route
 
 from loket.infra.date_words import when_words
 from loket.infra.http.client_address import client_label
-from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
@@ -52,11 +51,10 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
             if point is None:
                 return message(request, 404, t["not_here"])
             listed = await workshops.starting_after(conn, point.point_id, clock() - LOOK_BACK)
-        live = signed_in(request)
         return render(request, "workshops.html.j2", status, lang=lang, error=error,
                       title=t["workshops_title"].format(p=point.name_in(lang, *point.languages)), point=point,
                       lang_query=f"?lang={lang}", manages=access.manages(principal),
-                      csrf=live.csrf_secret if live else "", planned=request.query_params.get("done") == "planned",
+                      planned=request.query_params.get("done") == "planned",
                       form=form or {"language": point.languages[0]},
                       languages=[(code, language_name(code, lang)) for code in point.languages],
                       workshops=[{"id": w.workshop.workshop_id, "title": w.workshop.title,
@@ -78,12 +76,11 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
             registrations = await workshops.registrations(conn, workshop.workshop_id)
             await audit.record(conn, principal, Access(LIST_AUDIT, "workshop", str(workshop.workshop_id)),
                                client_label(request), "booking")
-        live = signed_in(request)
         now = clock()
         return render(request, "workshop.html.j2", status, lang=lang, error=error,
                       title=t["workshop_title"].format(w=workshop.title), workshop=workshop,
                       when=when_words(workshop.starts_at, lang), lang_query=f"?lang={lang}",
-                      csrf=live.csrf_secret if live else "", done=request.query_params.get("done") == "1",
+                      done=request.query_params.get("done") == "1",
                       base=f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}",
                       manages=access.manages(principal),
                       rows=[_row(r, lang, t, workshop, now) for r in registrations])
