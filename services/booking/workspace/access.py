@@ -10,7 +10,7 @@ from loket.infra.identity.principal import Location, Principal
 from loket.infra.identity.roles import Role
 from services.booking.points.model import AssistancePoint
 from services.booking.points.repository import all_points
-from services.booking.staff.directory import PointDirectory
+from services.booking.staff.directory import PointDirectory, Staffed
 
 # People who run a counter; the operator may open any (see `decide`).
 COUNTER_ROLES = frozenset({Role.VOLUNTEER, Role.STAFF, Role.POINT_MANAGER, Role.MUNICIPALITY_ADMIN, Role.OPERATOR})
@@ -32,11 +32,18 @@ async def points_of(conn: asyncpg.Connection, schema: str, principal: Principal)
                   key=lambda p: p.name_in("nl", "fr", "de", "en"))
 
 
-async def reachable_point(conn: asyncpg.Connection, points: PointDirectory, principal: Principal,
-                          point_id: str) -> AssistancePoint | None:
-    """The point, when it exists and the principal reaches it; None otherwise (answered 404).
-    From the service's point cache: every page and action asks."""
+async def reachable_staffed(conn: asyncpg.Connection, points: PointDirectory, principal: Principal,
+                            point_id: str) -> Staffed | None:
+    """The point with its helpers and rota, when it exists and the principal reaches it; None
+    otherwise (answered 404). From the service's point cache: every page and action asks."""
     staffed = await points.get(conn, point_id)
     if staffed is None or not principal.reaches(Location(staffed.point.municipality, point_id)):
         return None
-    return staffed.point
+    return staffed
+
+
+async def reachable_point(conn: asyncpg.Connection, points: PointDirectory, principal: Principal,
+                          point_id: str) -> AssistancePoint | None:
+    """The point alone, as `reachable_staffed` finds it."""
+    staffed = await reachable_staffed(conn, points, principal, point_id)
+    return staffed.point if staffed else None

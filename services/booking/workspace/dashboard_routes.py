@@ -43,15 +43,14 @@ def dashboard_routes(runtime: Runtime, points: PointDirectory, rota: Rota,
             day = local_date(clock())
         week = request.query_params.get("period") == "week"
         async with db().acquire() as conn:
-            point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
-            if point is None:
+            staffed = await access.reachable_staffed(conn, points, principal, request.path_params["point_id"])
+            if staffed is None:
                 return message(request, 404, t["not_here"])
+            point, today = staffed.point, local_date(clock())
             found = await figures(conn, schema, point.point_id, Period.of(day, week))
             # The rota's gaps of tomorrow (seen from today, whatever day the figures show).
-            gaps = await tomorrows_gaps(conn, points, rota, point.point_id,
-                                        local_date(clock()) + dt.timedelta(days=1), lang)
-            staffed = await points.get(conn, point.point_id)
-            label_warning = staffed is not None and label_without_certified_helper(staffed, local_date(clock()))
+            gaps = await tomorrows_gaps(conn, staffed, rota, today + dt.timedelta(days=1), lang)
+        label_warning = label_without_certified_helper(staffed, today)
         return render(request, "dashboard.html.j2", lang=lang,
                       title=t["dashboard_title"].format(p=point.name_in(lang, *point.languages)), point=point,
                       f=found, day=day.isoformat(), gaps=gaps, r=rota_texts(lang), label_warning=label_warning, week=week, lang_query=f"?lang={lang}",

@@ -64,10 +64,10 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
         principal, lang, t, r = who.principal, who.lang, who.t, who.r
         today = local_date(clock())
         async with db().acquire() as conn:
-            point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
-            staffed = point and await points.get(conn, point.point_id)
-        if point is None or staffed is None:
+            staffed = await access.reachable_staffed(conn, points, principal, request.path_params["point_id"])
+        if staffed is None:
             return message(request, 404, t["not_here"])
+        point = staffed.point
         shown = form or _form_of(staffed)
         return render(request, "point_settings.html.j2", status, lang=lang, r=r, error=error, point=point,
                       title=r["settings_title"].format(p=point.name_in(lang, *point.languages)),
@@ -149,10 +149,11 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
         return RedirectResponse(_back(request, point.point_id), 303)
 
     async def _helper_in_scope(conn, request: Request, principal: Principal):  # type: ignore[no-untyped-def]
-        point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
-        staffed = point and await points.get(conn, point.point_id)
+        staffed = await access.reachable_staffed(conn, points, principal, request.path_params["point_id"])
+        if staffed is None:
+            return None, None
         helper_id = request.path_params["helper_id"]
-        return point, next((h for h in staffed.helpers if h.helper_id == helper_id), None) if staffed else None
+        return staffed.point, next((h for h in staffed.helpers if h.helper_id == helper_id), None)
 
     return [Route(SETTINGS_PAGES + "/{point_id}", page, methods=["GET"]),
             Route(SETTINGS_PAGES + "/{point_id}", save, methods=["POST"]),

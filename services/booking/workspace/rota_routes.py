@@ -22,7 +22,7 @@ from services.booking.errors import BookingError
 from services.booking.rota.rules import RotaRules, uncovered
 from services.booking.rota.service import Rota
 from services.booking.rota.texts import WEEKDAY_NAMES, refusal_text, rota_texts
-from services.booking.staff.directory import PointDirectory
+from services.booking.staff.directory import PointDirectory, Staffed
 from services.booking.workspace import access
 from services.booking.workspace.posted_form import posted_form, visitor
 from services.booking.workspace.rendering import message, render
@@ -94,12 +94,13 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
         today = local_date(clock())
         tomorrow = today + dt.timedelta(days=1)
         async with db().acquire() as conn:
-            point = await access.reachable_point(conn, points, principal, request.path_params["point_id"])
-            if point is None:
+            staffed = await access.reachable_staffed(conn, points, principal, request.path_params["point_id"])
+            if staffed is None:
                 return message(request, 404, t["not_here"])
+            point = staffed.point
             offered = await rota.open_shifts(conn, [point.point_id], today, today + AHEAD)
             signups = await rota.signups_at(conn, point.point_id, today)
-            gaps = await tomorrows_gaps(conn, points, rota, point.point_id, tomorrow, lang)
+            gaps = await tomorrows_gaps(conn, staffed, rota, tomorrow, lang)
         by_shift: dict[uuid.UUID, list[dict[str, object]]] = {}
         for s in signups:
             by_shift.setdefault(s.open_shift_id, []).append(
@@ -152,16 +153,12 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
             Route(ROTA_PAGES + "/{point_id}/{action}", manage_rota, methods=["POST"])]
 
 
-async def tomorrows_gaps(conn, points: PointDirectory, rota: Rota, point_id: str, day: dt.date,  # type: ignore[no-untyped-def]
-                         lang: str) -> dict[str, object]:
+async def tomorrows_gaps(conn, staffed: Staffed, rota: Rota, day: dt.date, lang: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """What the point dashboard and the rota page flag about `day`: opening hours nobody covers, and
     open shifts still short of volunteers."""
     r = rota_texts(lang)
-    staffed = await points.get(conn, point_id)
-    if staffed is None:
-        return {"closed": True, "lines": []}
     holes = uncovered(staffed.point, day, staffed.shifts)
-    short = [o for o in await rota.open_shifts(conn, [point_id], day, day) if o.approved < o.places]
+    short = [o for o in await rota.open_shifts(conn, [staffed.point.point_id], day, day) if o.approved < o.places]
     return {"closed": not opening_spans(staffed.point, day),
             "lines": [r["gap_line"].format(a=f"{a:%H:%M}", b=f"{b:%H:%M}") for a, b in holes]
             + [r["unfilled_line"].format(a=f"{o.starts:%H:%M}", b=f"{o.ends:%H:%M}", n=o.approved, m=o.places)
