@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, get_args
 
+from loket.contracts.values import Language
 from services.booking.points.model import WEEKDAYS, AssistancePoint
 
-LANGUAGE_CODES = ("nl", "fr", "de", "en")
+LANGUAGE_CODES: tuple[str, ...] = get_args(Language)
 CAPACITY_FIELDS = ("helpers", "access_points", "laptops", "lendable_devices")
 ACCESSIBILITY_FIELDS = ("step_free", "accessible_toilet", "hearing_loop")
 CLOSED_WORDS = frozenset({"closed", "gesloten", "fermé", "ferme", "geschlossen", "-"})
@@ -52,6 +54,11 @@ def exceptions_of(text: str) -> dict[str, list[str]]:
     return found
 
 
+def checked(form: dict[str, str], prefix: str, options: Iterable[str]) -> list[str]:
+    """The options whose checkbox (`prefix:option`) is ticked, in the options' order."""
+    return [option for option in options if form.get(f"{prefix}:{option}") == "on"]
+
+
 def exceptions_text(point: AssistancePoint) -> str:
     """The exceptions as the form shows them, in date order."""
     return "\n".join(f"{day.isoformat()} {', '.join(spans) if spans else 'closed'}"
@@ -66,8 +73,8 @@ def changed_point(point: AssistancePoint, form: dict[str, str], services: list[s
     document["opening_hours"] = {day: spans for day in WEEKDAYS if (spans := spans_of(form.get(f"hours_{day}", "")))}
     document["exceptions"] = exceptions_of(form.get("exceptions", ""))
     document["closed_on_public_holidays"] = form.get("closed_on_public_holidays") == "on"
-    document["services"] = [s for s in services if form.get(f"service:{s}") == "on"]
-    document["languages"] = [code for code in LANGUAGE_CODES if form.get(f"language:{code}") == "on"]
+    document["services"] = checked(form, "service", services)
+    document["languages"] = checked(form, "language", LANGUAGE_CODES)
     capacity = {}
     for field in CAPACITY_FIELDS:
         raw = form.get(f"capacity_{field}", "").strip() or "0"

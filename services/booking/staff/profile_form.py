@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from services.booking.points.settings_form import LANGUAGE_CODES, checked
 from services.booking.staff.model import Helper
-
-LANGUAGE_CODES = ("nl", "fr", "de", "en")
 
 
 def helper_form(helper: Helper) -> dict[str, str]:
@@ -25,8 +24,8 @@ def changed_helper(helper: Helper, form: dict[str, str], services: list[str]) ->
     since, until = (dt.date.fromisoformat(v) if (v := form.get(k, "").strip()) else None for k in ("since", "until"))
     return Helper.model_validate({
         **helper.model_dump(mode="json"),
-        "languages": [c for c in LANGUAGE_CODES if form.get(f"language:{c}") == "on"],
-        "services": [s for s in services if form.get(f"service:{s}") == "on"],
+        "languages": checked(form, "language", LANGUAGE_CODES),
+        "services": checked(form, "service", services),
         # A dated certificate replaces the seed's undated flag; clearing the date clears the flag.
         "connectoo_certified_on": since, "connectoo_expires_on": until, "connectoo_certified": since is not None,
     })

@@ -38,12 +38,11 @@ from services.booking.workspace.texts import (
     DEVICE_EVENTS,
     DEVICE_KINDS,
     DEVICE_STATES,
+    LANGUAGES,
     WIPE_METHODS,
     language_name,
     texts_for,
 )
-
-LANGUAGES = ("nl", "fr", "de", "en")
 
 INVENTORY_PAGES = "/staff/inventory"
 # A refusal's title (services/booking/loans/rules.py) → its sentence on the page.

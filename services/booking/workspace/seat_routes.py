@@ -30,7 +30,7 @@ from services.booking.seats.texts import KINDS, kind_name
 from services.booking.workspace import access
 from services.booking.workspace.posted_form import FormError, form_uuid, posted_form, visitor
 from services.booking.workspace.rendering import message, render
-from services.booking.workspace.texts import language_name, texts_for
+from services.booking.workspace.texts import LANGUAGES, language_name, texts_for
 
 SEAT_PAGES = "/staff/seats"
 STEPS = ("check-in", "check-out", "cancel")
@@ -111,7 +111,7 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
             starts_at = dt.datetime.fromisoformat(form.get("starts_at", ""))
         except ValueError:
             raise FormError(t["seats_choose_hour"]) from None
-        if kind not in KINDS or starts_at.tzinfo is None or language_code not in ("nl", "fr", "de", "en"):
+        if kind not in KINDS or starts_at.tzinfo is None or language_code not in LANGUAGES:
             raise FormError(t["seats_choose_hour"])
         phone = form.get("phone", "").strip() or None
         try:
