@@ -115,25 +115,26 @@ def reminder_time(starts_at: dt.datetime, hours: float) -> dt.datetime:
     return starts_at - dt.timedelta(hours=hours)
 
 
+def local_day_at(instant: dt.datetime, days: int, at: dt.time) -> dt.datetime:
+    """`days` calendar days after (or, negative, before) the Brussels day of `instant`, at `at` on
+    the wall clock: the same hour whether a DST change falls in between or on that very day."""
+    day = instant.astimezone(BRUSSELS).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, at, tzinfo=BRUSSELS).astimezone(dt.UTC)
+
+
 def nudge_time(delivered_at: dt.datetime, days: int) -> dt.datetime:
-    """`days` calendar days after the delivery, at NUDGE_AT in Brussels: the same hour on the
-    wall clock whether a DST change falls in between or on that very day."""
-    day = delivered_at.astimezone(BRUSSELS).date() + dt.timedelta(days=days)
-    return dt.datetime.combine(day, NUDGE_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
+    """`days` calendar days after the delivery, at NUDGE_AT in Brussels."""
+    return local_day_at(delivered_at, days, NUDGE_AT)
 
 
 def loan_reminder_time(due_at: dt.datetime) -> dt.datetime:
-    """The day before the due day at LOAN_REMINDER_AT in Brussels: the same hour on the wall
-    clock whether a DST change falls on that day, on the due day or in between."""
-    day = due_at.astimezone(BRUSSELS).date() - dt.timedelta(days=1)
-    return dt.datetime.combine(day, LOAN_REMINDER_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
+    """The day before the due day at LOAN_REMINDER_AT in Brussels."""
+    return local_day_at(due_at, -1, LOAN_REMINDER_AT)
 
 
 def workshop_reminder_time(starts_at: dt.datetime) -> dt.datetime:
-    """The calendar day before the workshop (Brussels), at WORKSHOP_REMINDER_AT on the wall clock,
-    also when a DST change falls on either day."""
-    day = starts_at.astimezone(BRUSSELS).date() - dt.timedelta(days=1)
-    return dt.datetime.combine(day, WORKSHOP_REMINDER_AT, tzinfo=BRUSSELS).astimezone(dt.UTC)
+    """The calendar day before the workshop at WORKSHOP_REMINDER_AT in Brussels."""
+    return local_day_at(starts_at, -1, WORKSHOP_REMINDER_AT)
 
 
 def _workshop_plan(event: WorkshopRegistered | WorkshopPlaceOffered | WorkshopRegistrationCancelled,
