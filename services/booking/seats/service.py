@@ -5,6 +5,7 @@ next free seat is tried, so concurrent requests never overfill a point."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hmac
 import uuid
@@ -143,10 +144,6 @@ class Seats:
             point_id, local_instant(day, dt.time(0)), local_instant(day + dt.timedelta(days=1), dt.time(0)))
         return [SeatBooking(**dict(r)) for r in rows]
 
-    async def point_of(self, conn: asyncpg.Connection, booking_id: uuid.UUID) -> str | None:
-        return await conn.fetchval(f"SELECT point_id FROM {self.schema}.seat_bookings WHERE booking_id = $1",
-                                   booking_id)
-
     async def _with_link(self, conn: asyncpg.Connection, booked: SeatBooked) -> SeatBooked:
         """A fresh cancel link for the citizen (a form sent again gets a new one: the first answer
         may never have reached them)."""
@@ -174,7 +171,7 @@ class Seats:
         if seat.starts_at <= now:
             raise Conflict("Too late to cancel", "the hour has begun; call the point")
         await self.cancel(conn, booking_id, now)
-        return await self.by_link(conn, booking_id, token)
+        return dataclasses.replace(seat, cancelled=True)
 
     async def _booked_by_form(self, conn: asyncpg.Connection, form_key: str, point_id: str, kind: str,
                               starts_at: dt.datetime) -> SeatBooked | None:

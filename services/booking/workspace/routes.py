@@ -63,4 +63,4 @@ def workspace_routes(runtime: Runtime, booking: Booking) -> list[BaseRoute]:
             *point_settings_routes(runtime, points, booking.clock),
             *workshop_routes(runtime, booking.workshops, booking.clock),
             *inventory_routes(runtime, booking.loans, booking.locator, booking.clock),
-            *seat_routes(runtime, booking.seats, booking.clock)]
+            *seat_routes(runtime, booking.seats, booking.locator, booking.clock)]

@@ -24,6 +24,7 @@ from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import BRUSSELS, local_date
 from services.booking.errors import BookingError
+from services.booking.locations import Locator
 from services.booking.seats.rules import SLOT_LENGTH, capacity
 from services.booking.seats.service import SeatBooking, Seats
 from services.booking.seats.texts import KINDS, kind_name
@@ -38,7 +39,7 @@ STEPS = ("check-in", "check-out", "cancel")
 BOOK_AUDIT = "book a seat (contact details)"
 
 
-def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]) -> list[Route]:
+def seat_routes(runtime: Runtime, seats: Seats, locator: Locator, clock: Callable[[], dt.datetime]) -> list[Route]:
     db = runtime.db
     points = seats.appointments.directory  # the service's point cache
 
@@ -92,7 +93,8 @@ def seat_routes(runtime: Runtime, seats: Seats, clock: Callable[[], dt.datetime]
                             await audit.record(conn, principal, touched, client_label(request), "booking")
                     else:
                         booking_id = form_uuid(form.get("id", ""))
-                        if await seats.point_of(conn, booking_id) != point_id:  # another point's booking: unknown
+                        where = await locator.locate(conn, "seat booking", str(booking_id))
+                        if where is None or where.point_id != point_id:  # another point's booking: unknown
                             return message(request, 404, t["not_here"])
                         step = {"check-in": seats.check_in, "check-out": seats.check_out, "cancel": seats.cancel}
                         await step[action](conn, booking_id, clock())
