@@ -6,6 +6,7 @@ inline (integrators read it in the AsyncAPI document) and comparisons stay plain
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -103,3 +104,10 @@ class ContactDetails(ValueObject):
         if len(set(self.preferred_channels)) != len(self.preferred_channels):
             raise ValueError("preferred_channels must not repeat a channel")
         return self
+
+    def key(self) -> str:
+        """A stable key for whoever these details reach that is not the number or address itself:
+        the SHA-256 of the phone number, else of the e-mail address. One definition, because
+        notify (throttling, opt-outs) and booking (a borrower's loans) must agree on it."""
+        raw = (self.phone or self.email or "").strip().lower()
+        return hashlib.sha256(raw.encode()).hexdigest()

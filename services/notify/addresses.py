@@ -5,7 +5,6 @@ municipality does not send to (the channel ladder then tries e-mail)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 
 import phonenumbers
@@ -49,5 +48,4 @@ def address_for(channel: str, contact: ContactDetails,
 
 def contact_key(contact: ContactDetails) -> str:
     """A stable key for throttling and opt-outs that is not the number or address itself."""
-    raw = (contact.phone or contact.email or "").strip().lower()
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return contact.key()

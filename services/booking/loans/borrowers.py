@@ -1,17 +1,14 @@
 """Who borrows, without knowing who they are: a borrower is the SHA-256 of their normalised
-phone number (E.164) or, without one, their e-mail address, the same key notify uses for
-opt-outs and throttling. Stable across loans and waitlists, so their open loans can be counted;
+phone number (E.164) or, without one, their e-mail address: `ContactDetails.key`, the key
+notify uses for opt-outs and throttling. Stable across loans and waitlists, so their open loans can be counted;
 never a national number, and the contact itself is only kept as long as reminders need it."""
 
 from __future__ import annotations
-
-import hashlib
 
 from loket.contracts.values import ContactDetails
 
 
 def borrower_key(contact: ContactDetails) -> str:
-    raw = (contact.phone or contact.email or "").strip().lower()
-    if not raw:
+    if not (contact.phone or contact.email):
         raise ValueError("a borrower needs a phone number or an e-mail address")
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return contact.key()
