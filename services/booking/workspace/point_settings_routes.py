@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -41,7 +40,7 @@ from services.booking.staff.profile_form import changed_helper
 from services.booking.staff.profile_form import helper_form as _helper_form
 from services.booking.staff.repository import save_helper
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.posted_form import done_url, posted_form, visitor
 from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import LANGUAGE_NAMES
 
@@ -108,7 +107,7 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                     await audit.record(conn, principal, Access("change the point's settings", "assistance point",
                                                                point_id), client_label(request), "booking")
         points.forget(point_id)  # this replica at once; the others through the change signal
-        return RedirectResponse(_back(request, point_id), 303)
+        return RedirectResponse(done_url(f"{SETTINGS_PAGES}/{point_id}", request, "saved"), 303)
 
     async def helper_page(request: Request, error: str | None = None, status: int = 200,
                           form: dict[str, str] | None = None) -> Response:
@@ -146,7 +145,7 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                 await audit.record(conn, principal, Access("change a helper's profile", "helper", helper.helper_id),
                                    client_label(request), "booking")
         points.forget(point.point_id)
-        return RedirectResponse(_back(request, point.point_id), 303)
+        return RedirectResponse(done_url(f"{SETTINGS_PAGES}/{point.point_id}", request, "saved"), 303)
 
     async def _helper_in_scope(conn, request: Request, principal: Principal):  # type: ignore[no-untyped-def]
         staffed = await access.reachable_staffed(conn, points, principal, request.path_params["point_id"])
@@ -179,8 +178,3 @@ def _form_of(staffed: Staffed) -> dict[str, str]:
 
 def _reasons(invalid: ValidationError) -> str:
     return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in invalid.errors(include_input=False))
-
-
-def _back(request: Request, point_id: str) -> str:
-    query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", "saved")) if v}
-    return f"{SETTINGS_PAGES}/{point_id}?{urlencode(query)}"

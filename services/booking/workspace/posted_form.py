@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -70,3 +71,10 @@ def form_uuid(text: str) -> uuid.UUID:
         return uuid.UUID(text)
     except ValueError:
         raise FormError(texts_for("en")["refused"]) from None
+
+
+def done_url(path: str, request: Request, done: str) -> str:
+    """Where a handled form redirects (POST-redirect-GET): its page, in the language the person
+    chose in the address if they did, with `done` naming what the page confirms."""
+    query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", done)) if v}
+    return f"{path}?{urlencode(query)}"

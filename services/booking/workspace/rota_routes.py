@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -24,7 +23,7 @@ from services.booking.rota.service import Rota
 from services.booking.rota.texts import WEEKDAY_NAMES, refusal_text, rota_texts
 from services.booking.staff.directory import PointDirectory, Staffed
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.posted_form import done_url, posted_form, visitor
 from services.booking.workspace.rendering import message, render
 
 SHIFT_PAGES = "/staff/shifts"
@@ -84,7 +83,7 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
         except BookingError as refused:
             reason = refusal_text(refused.title, refused.detail, lang, _numbers(rota.rules))
             return await my_shifts(request, f"{t['refused']}: {reason}", 409)
-        return RedirectResponse(_back(SHIFT_PAGES, request, "cancelled" if cancelling else "signed_up"), 303)
+        return RedirectResponse(done_url(SHIFT_PAGES, request, "cancelled" if cancelling else "signed_up"), 303)
 
     async def point_rota(request: Request, error: str | None = None, status: int = 200) -> Response:
         who = visitor(request, access.manages, lambda t, r: r["not_manager"])
@@ -144,7 +143,7 @@ def rota_routes(runtime: Runtime, rota: Rota, points: PointDirectory, clock: Cal
                     return message(request, 404, t["not_here"])
         except BookingError as refused:
             return await point_rota(request, f"{t['refused']}: {refusal_text(refused.title, refused.detail, lang)}", 409)
-        return RedirectResponse(_back(f"{ROTA_PAGES}/{point_id}", request, "offered" if action == "offer" else "decided"),
+        return RedirectResponse(done_url(f"{ROTA_PAGES}/{point_id}", request, "offered" if action == "offer" else "decided"),
                                 303)
 
     return [Route(SHIFT_PAGES, my_shifts, methods=["GET"]),
@@ -181,11 +180,6 @@ def _rules_hint(rules: RotaRules, r: dict[str, str]) -> str:
 def _notice(request: Request, r: dict[str, str]) -> str | None:
     done = request.query_params.get("done", "")
     return r.get(f"{done}_notice") if done in ("signed_up", "cancelled", "offered", "decided") else None
-
-
-def _back(path: str, request: Request, done: str) -> str:
-    query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", done)) if v}
-    return f"{path}?{urlencode(query)}"
 
 
 def _uuid(text: str) -> uuid.UUID | None:

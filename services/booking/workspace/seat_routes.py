@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -29,7 +28,13 @@ from services.booking.seats.rules import SLOT_LENGTH, capacity
 from services.booking.seats.service import SeatBooking, Seats
 from services.booking.seats.texts import KINDS, kind_name
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import FormError, form_uuid, posted_form, visitor
+from services.booking.workspace.posted_form import (
+    FormError,
+    done_url,
+    form_uuid,
+    posted_form,
+    visitor,
+)
 from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import LANGUAGES, language_name, texts_for
 
@@ -102,8 +107,7 @@ def seat_routes(runtime: Runtime, seats: Seats, locator: Locator, clock: Callabl
             return await page(request, f"{refused.title}: {refused.detail}", 409, form)
         except FormError as bad:
             return await page(request, bad.text, 400, form)
-        query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", "1")) if v}
-        return RedirectResponse(f"{SEAT_PAGES}/{point_id}?{urlencode(query)}", 303)
+        return RedirectResponse(done_url(f"{SEAT_PAGES}/{point_id}", request, "1"), 303)
 
     async def _book(conn, point_id: str, form: dict[str, str], lang: str) -> Access | None:  # type: ignore[no-untyped-def]
         """A walk-in's seat for the chosen hour; the booking when it holds contact details."""

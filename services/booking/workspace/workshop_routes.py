@@ -26,7 +26,7 @@ from services.booking.workshops.model import Registration, Workshop, WorkshopDra
 from services.booking.workshops.rules import attendance_problem
 from services.booking.workshops.service import Workshops
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import posted_form, visitor
+from services.booking.workspace.posted_form import done_url, posted_form, visitor
 from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import WORKSHOP_STATUS, language_name
 
@@ -98,7 +98,7 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
         posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
         if isinstance(posted, Response):
             return posted
-        principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
+        principal, t, form = posted.principal, posted.t, posted.fields
         action = request.path_params["action"]
         try:
             registration_id = uuid.UUID(form.get("id", ""))
@@ -119,8 +119,8 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                         await workshops.cancel(conn, registration_id, "staff", clock())
         except BookingError as refused:
             return await one(request, f"{refused.title}: {refused.detail}", 409)
-        query = f"?lang={lang}&done=1" if request.query_params.get("lang") else "?done=1"
-        return RedirectResponse(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}{query}", 303)
+        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}", request, "1"),
+                                303)
 
     async def plan(request: Request) -> Response:
         """A manager plans a workshop at their point: on the public list at once."""
@@ -148,8 +148,7 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                     await workshops.plan(conn, point_id, draft, clock())
         except BookingError as refused:
             return await at_point(request, f"{t['refused']}: {refused.detail}", 409, form)
-        query = f"?lang={posted.lang}&done=planned" if request.query_params.get("lang") else "?done=planned"
-        return RedirectResponse(f"{WORKSHOP_PAGES}/{point_id}{query}", 303)
+        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{point_id}", request, "planned"), 303)
 
     async def capacity(request: Request) -> Response:
         """A manager gives the workshop more places (the first waiting get them) or fewer."""
@@ -169,8 +168,8 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                     await workshops.change_capacity(conn, workshop.workshop_id, int(raw), clock())
         except BookingError as refused:
             return await one(request, f"{t['refused']}: {refused.detail}", 409)
-        query = f"?lang={posted.lang}&done=1" if request.query_params.get("lang") else "?done=1"
-        return RedirectResponse(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}{query}", 303)
+        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}", request, "1"),
+                                303)
 
     return [Route(WORKSHOP_PAGES + "/{point_id}", at_point, methods=["GET"]),
             Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}/capacity", capacity, methods=["POST"]),
