@@ -25,7 +25,7 @@ from typing import Any
 import asyncpg
 
 from loket.bench import pipeline_tables as tables
-from loket.bench.consumer_replica import effect_recorder
+from loket.bench.consumer_replica import EffectRecorder
 from loket.bench.cpu_usage import CpuMeter
 from loket.bench.pipeline_wiring import PipelineBus
 from loket.bench.producer import Producer
@@ -107,7 +107,7 @@ async def run_pipeline(
             await migrate_service_schema(conn, schema, None)
             await tables.create_tables(conn, schema, letter_ids)
         in_process = options.consumer_processes == 0
-        await wiring.start(pool, schema, {LetterFailed: effect_recorder(schema, producer)} if in_process else None)
+        await wiring.start(pool, schema, {LetterFailed: EffectRecorder(schema, producer)} if in_process else None)
         if not in_process:
             replicas = await _start_replicas(options, database_url, bus_url, schema, group, producer)
             if wiring.kind == "kafka":

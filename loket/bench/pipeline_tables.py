@@ -49,8 +49,9 @@ def mark_failed_sql(schema: str) -> str:
     )
 
 
-def record_effect_sql(schema: str) -> str:
-    return f"INSERT INTO {schema}.bench_effects (event_id, letter_id) VALUES ($1, $2)"
+def record_effects_sql(schema: str) -> str:
+    """A batch's effects in one statement; `recorded_at` is still each row's own clock_timestamp()."""
+    return f"INSERT INTO {schema}.bench_effects (event_id, letter_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])"
 
 
 @dataclass(frozen=True)

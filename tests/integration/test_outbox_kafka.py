@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
+from loket.infra.bus import kafka_wiring
 from loket.infra.bus.bus import Bus
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.embedded.kafka_topics import describe_topics
@@ -49,7 +50,8 @@ async def read_since(start: dict[TopicPartition, int], expected: int) -> list[di
             consumer.seek(tp, offset)
         for _ in range(100):
             batches = await consumer.getmany(timeout_ms=500)
-            found += [json.loads(m.value) for batch in batches.values() for m in batch]
+            found += [{**json.loads(m.value), "headers": {k: v.decode() for k, v in m.headers}}
+                      for batch in batches.values() for m in batch]
             if len(found) >= expected and not batches:
                 break
     finally:
@@ -63,6 +65,8 @@ async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, 
     bus = Bus(f"kafka://{BOOTSTRAP}", "outbox-kafka-test", registry, metrics)
     await bus.start()
     assert bus.publish_in_order is not None  # the path under test
+    # ... straight to the broker's aiokafka producer, not the test broker's fallback through FastStream
+    assert kafka_wiring._connected_producer(bus.broker) is not None
     start = await end_offsets()
     keys = [uuid.uuid4() for _ in range(5)]
 
@@ -79,6 +83,10 @@ async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, 
     for data in await read_since(start, 480):
         if data.get("payload", {}).get("activation_id") in committed:
             published[data["payload"]["activation_id"]].append(data["event_id"])
+            # The headers FastStream's own publish wrote, which dead letters and consumers read.
+            assert data["headers"]["x-loket-message-id"] == data["event_id"]
+            assert data["headers"]["x-loket-event-type"] == data["event_type"]
+            assert data["headers"]["x-loket-key"] == data["payload"]["activation_id"]
     assert sum(len(v) for v in published.values()) == 480
     for key, ids in committed.items():
         assert published[key] == ids, f"events of {key} reached Kafka out of commit order"

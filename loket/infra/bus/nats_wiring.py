@@ -30,6 +30,7 @@ from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
 from loket.infra.bus import nats_fetch_fix
+from loket.infra.bus.undecoded import bodies_undecoded
 from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
 
@@ -161,6 +162,7 @@ def subscriber(broker: NatsBroker, topic: str, group: str, settings: ConsumerSet
         # terminate a message after a single failure.
         ack_policy=AckPolicy.MANUAL,
         title=f"{group}:{topic}",
+        decoder=bodies_undecoded,
     )
 
 
