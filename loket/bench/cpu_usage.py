@@ -30,6 +30,9 @@ class CpuUsage:
     machine_busy_s: float | None  # every core, every process, kernel included
     cores: int
     kafka_s: float | None = None  # Java processes: the embedded Kafka brokers
+    # Of kafka_s, their JIT compiler threads: large while the brokers are new, about nothing once
+    # warm (a production broker's steady state), so it tells whether a run measured a warm cluster.
+    kafka_jit_s: float | None = None
 
 
     @property
@@ -71,16 +74,48 @@ def _ticks_by_group() -> dict[str, int] | None:
     return totals
 
 
+# HotSpot names its compiler threads "C2 CompilerThread0", "C1 CompilerThread1", … (cut to 15 chars).
+_JIT_THREAD_PREFIXES = ("C1 CompilerThre", "C2 CompilerThre")
+
+
+def _java_jit_ticks() -> int | None:
+    """CPU ticks of every `java` process's JIT compiler threads (Linux), None elsewhere."""
+    if not (_PROC / "self").exists():
+        return None
+    total = 0
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "java":
+                continue
+            threads = list((entry / "task").iterdir())
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                if not (thread / "comm").read_text().startswith(_JIT_THREAD_PREFIXES):
+                    continue
+                stat = (thread / "stat").read_text()
+            except OSError:  # the thread or the process ended while we looked
+                continue
+            rest = stat[stat.rindex(")") + 2 :].split()
+            total += int(rest[11]) + int(rest[12])
+    return total
+
+
 class CpuMeter:
     """`start()` then `stop()` → the CPU seconds each party used in between."""
 
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
         self._machine, self._groups = _machine_busy_ticks(), _ticks_by_group()
+        self._jit = _java_jit_ticks() if self._groups and self._groups["kafka"] else None
         return self
 
     def stop(self) -> CpuUsage:
         machine, groups = _machine_busy_ticks(), _ticks_by_group()
+        jit = _java_jit_ticks() if self._jit is not None else None
 
         def seconds(after: int | None, before: int | None) -> float | None:
             return None if after is None or before is None else (after - before) / _TICK
@@ -93,4 +128,5 @@ class CpuMeter:
             machine_busy_s=seconds(machine, self._machine),
             cores=os.cpu_count() or 1,
             kafka_s=seconds(groups and groups["kafka"], self._groups and self._groups["kafka"]),
+            kafka_jit_s=seconds(jit, self._jit),
         )

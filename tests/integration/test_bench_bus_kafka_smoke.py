@@ -27,7 +27,7 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     result = subprocess.run(
         [sys.executable, "-m", "loket.cli", "bench", "bus", "--bus", "kafka", "--events", str(EVENTS),
          "--consumers", "0,2", "--writers", "2", "--pg-seconds", "0.5", "--warm-up", "500",
-         "--out", str(tmp_path)],
+         "--warm-up-rounds", "1", "--raw-repeats", "2", "--out", str(tmp_path)],
         env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "bus-kafka.json").read_text())
@@ -38,6 +38,11 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
         assert run["events_per_s"] > 0
     assert report["raw_bus"]["broker"] == "kafka" and report["raw_bus"]["messages"] == EVENTS
     assert report["raw_bus"]["combined_per_s"] > 0
+    # The baseline is the fastest of the raw runs; the warm-up ran its one round of both kinds.
+    assert len(report["raw_runs_combined_per_s"]) == 2
+    assert report["raw_bus"]["combined_per_s"] == max(report["raw_runs_combined_per_s"])
+    assert [r["events"] for r in report["warm_up"]] == [500]
+    assert "warm-up round 1" in result.stdout
     judged = max(report["runs"], key=lambda r: r["events_per_s"])
     assert report["verdict"]["ratio"] == pytest.approx(judged["events_per_s"] / report["raw_bus"]["combined_per_s"])
     assert "events/s by consumer replicas" in result.stdout

@@ -1,0 +1,61 @@
+"""Warm a fresh Kafka cluster before `loket bench bus --bus kafka` measures anything.
+
+Brokers just started spend much of their CPU compiling (HotSpot's C1 and C2 threads). In the
+first pipeline run on a new cluster the compiler took half of the brokers' CPU; over some five
+rounds of traffic its share fell to a few per cent, and the brokers' CPU per event to a third.
+Production brokers run for weeks, so a measurement on a cold cluster measures the compiler, and
+whichever run comes first pays most. Rounds of both kinds of traffic run until the compiler's
+share of the brokers' CPU in a round falls below SETTLED_JIT_SHARE (or `max_rounds` ran): raw
+aiokafka (a few large produce batches) and the pipeline (a produce request per relay round,
+consumer-group fetches, offset commits), each of which exercises broker code the other does not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from loket.bench.cpu_usage import CpuMeter
+from loket.bench.pipeline import PipelineOptions, run_pipeline
+from loket.bench.raw_kafka import run_raw_kafka
+
+SETTLED_JIT_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class WarmUpRound:
+    events: int
+    brokers_s: float | None  # the brokers' CPU seconds in the round (None: not measurable here)
+    jit_s: float | None  # of which their JIT compiler threads
+
+    @property
+    def jit_share(self) -> float | None:
+        if self.brokers_s is None or self.jit_s is None:
+            return None
+        return self.jit_s / self.brokers_s if self.brokers_s > 0 else 0.0
+
+    @property
+    def settled(self) -> bool:
+        """Compiling no longer matters, or there is no way to tell (not Linux): stop warming."""
+        share = self.jit_share
+        return share is None or share < SETTLED_JIT_SHARE
+
+
+async def warm_up_kafka(
+    database_url: str, bus_url: str, bootstrap: str, options: PipelineOptions, *, events: int, max_rounds: int,
+    consumer_processes: int, partitions: int, on_round: Callable[[int, WarmUpRound], None],
+) -> list[WarmUpRound]:
+    """Rounds of `events` raw and `events` pipeline events until the brokers' JIT has settled."""
+    rounds: list[WarmUpRound] = []
+    for number in range(1, max_rounds + 1):
+        meter = CpuMeter().start()
+        await run_raw_kafka(bootstrap, events, options.consumer_batch, partitions)
+        await run_pipeline(database_url, bus_url,
+                           dataclasses.replace(options, events=events, consumer_processes=consumer_processes))
+        usage = meter.stop()
+        rounds.append(WarmUpRound(events, usage.kafka_s, usage.kafka_jit_s))
+        on_round(number, rounds[-1])
+        if rounds[-1].settled:
+            break
+    return rounds
