@@ -136,7 +136,7 @@ class BusReport:
         events = int(self.warm_up[0]["events"])  # type: ignore[call-overload]
         line = (f"Warm-up: {len(self.warm_up)} round{'s' if len(self.warm_up) > 1 else ''} of {events:,} raw and "
                 f"{events:,} pipeline events")
-        return line + (f"; the brokers' JIT compiler's share of their CPU per round: {', '.join(shares)}." if shares
+        return line + (f"; the brokers' JIT compiler's share of their CPU during each round's pipeline run: {', '.join(shares)}." if shares
                        else ".")
 
     def _correctness(self) -> str:

@@ -216,7 +216,7 @@ async def _warm_up(stack: Stack, options: PipelineOptions, consumer_counts: list
     def on_round(number: int, done: WarmUpRound) -> None:
         report("rounds", number)
         share = "" if done.jit_share is None else (
-            f": brokers {done.brokers_s:.1f} CPU s, {done.jit_share:.0%} of it compiling")
+            f": the brokers used {done.brokers_s:.1f} CPU s in its pipeline run, {done.jit_share:.0%} of it compiling")
         console.print(f"warm-up round {number}{share}" + (" (settled)" if done.settled else ""))
 
     return await warm_up_kafka(

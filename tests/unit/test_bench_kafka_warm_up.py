@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,23 +22,6 @@ def test_a_round_is_settled_below_the_share_and_when_nothing_can_be_measured() -
     assert WarmUpRound(1000, None, None).settled  # not Linux: one round, no way to tell
 
 
-class _Meter:
-    """Each stop() reports the next (brokers, jit) pair of the scripted rounds."""
-
-    def __init__(self, rounds: list[tuple[float, float]]) -> None:
-        self.rounds = iter(rounds)
-
-    def __call__(self) -> _Meter:
-        return self
-
-    def start(self) -> _Meter:
-        return self
-
-    def stop(self) -> CpuUsage:
-        brokers, jit = next(self.rounds)
-        return CpuUsage(1.0, 0.1, 0.1, 0.0, 2.0, 2, kafka_s=brokers, kafka_jit_s=jit)
-
-
 @pytest.mark.parametrize(("shares", "max_rounds", "expected_rounds"), [
     ([(4.0, 2.0), (4.0, 1.0), (4.0, 0.2), (4.0, 0.1)], 8, 3),  # 50 %, 25 %, 5 %: stops at the third
     ([(4.0, 2.0), (4.0, 2.0), (4.0, 2.0)], 2, 2),  # never settles: the cap holds
@@ -50,12 +34,15 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
     async def raw(bootstrap: str, events: int, *args: Any) -> None:
         calls.append(f"raw {events}")
 
-    async def pipeline(database_url: str, bus_url: str, options: PipelineOptions) -> None:
+    scripted = iter(shares)
+
+    async def pipeline(database_url: str, bus_url: str, options: PipelineOptions) -> Any:
         calls.append(f"pipeline {options.events} x{options.consumer_processes}")
+        brokers, jit = next(scripted)
+        return SimpleNamespace(cpu={"kafka_s": brokers, "kafka_jit_s": jit})
 
     monkeypatch.setattr(kafka_warm_up, "run_raw_kafka", raw)
     monkeypatch.setattr(kafka_warm_up, "run_pipeline", pipeline)
-    monkeypatch.setattr(kafka_warm_up, "CpuMeter", _Meter(shares))
     seen: list[int] = []
     rounds = asyncio.run(warm_up_kafka(
         "postgresql://db", "kafka://a:1", "a:1", PipelineOptions(), events=700, max_rounds=max_rounds,
