@@ -37,6 +37,7 @@ from services.notify.repository import Notification, NotifyRepository
 from services.notify.sending_rules import PREFIX_LENGTH, SendingRules, sms_prefix
 from services.notify.settings import NotifySettings
 from services.notify.sms_senders import SmsSenders
+from services.notify.throttle import Sent
 
 log = logging.getLogger(__name__)
 GAUGE_INTERVAL_S = 5.0  # Prometheus scrapes every 15 s; the queue depth needs no fresher figure
@@ -51,10 +52,10 @@ class Claimed:
 
     notification: Notification
     opted_out: bool
-    sent_last_day: list[dt.datetime]
+    sent_last_day: list[Sent]
     sms_sender: str | None = None  # the municipality's own; None: the configured default
     sms_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES  # the municipality's, or the platform's
-    prefix_sent_last_day: list[dt.datetime] = field(default_factory=list)  # SMS to its number's prefix
+    prefix_sent_last_day: list[Sent] = field(default_factory=list)  # SMS to its number's prefix
 
 
 # What to record per message, by notification id. A message without an entry has nothing to
@@ -104,7 +105,7 @@ class Dispatcher:
         senders = await self.sms_senders.by_municipality(conn)
         countries = await self.sms_senders.countries_by_municipality(conn)
         prefixes = sorted({p for n in claimed if n.channel == "sms" and (p := sms_prefix(n.contact.phone))})
-        by_prefix: dict[str, list[dt.datetime]] = {}
+        by_prefix: dict[str, list[Sent]] = {}
         if prefixes:
             # The same for a number range's daily cap: decided one round after the other.
             await self.repository.lock_prefixes(conn, prefixes)

@@ -18,6 +18,7 @@ from loket.contracts.values import ContactDetails
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.notify.addresses import contact_key
 from services.notify.planning import Planned
+from services.notify.throttle import Sent
 
 _PREFIX_LOCK_SALT = 0x5F1  # apart from the citizens' locks
 _CITIZEN_LOCK_SALT = 0x5E4D  # keeps these advisory locks apart from the outbox's and others'
@@ -170,30 +171,30 @@ class NotifyRepository:
 
     async def sms_sent_by_prefix(self, conn: asyncpg.Connection, prefixes: list[str], length: int,
                                  since: dt.datetime, most: int, now: dt.datetime, lease_s: float,
-                                 claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
+                                 claimed: list[UUID]) -> dict[str, list[Sent]]:
         """Per number prefix (the first `length` characters of the E.164 number), when SMS went
         to it since `since`, and SMS to it another round (of any replica) claimed and is sending
         right now, stamped with when that round claimed them (`lease_until - lease_s`): the
         latest `most`, enough to tell whether a cap of `most` is full. Call it under
         `lock_prefixes`: then no round's claim of these prefixes is unseen."""
         rows = await conn.fetch(
-            f"""SELECT p.prefix, s.sent_at FROM unnest($1::text[]) AS p(prefix)
+            f"""SELECT p.prefix, s.sent_at, s.notification_id FROM unnest($1::text[]) AS p(prefix)
                 CROSS JOIN LATERAL (
-                    SELECT sent_at FROM (
-                        SELECT sent_at FROM {self.schema}.notifications
+                    SELECT sent_at, notification_id FROM (
+                        SELECT sent_at, notification_id FROM {self.schema}.notifications
                         WHERE sent_at >= $3 AND channels[channel_index + 1] = 'sms'
                           AND left(contact->>'phone', $2) = p.prefix
                         UNION ALL
-                        SELECT lease_until - make_interval(secs => $7) FROM {self.schema}.notifications
+                        SELECT lease_until - make_interval(secs => $7), notification_id FROM {self.schema}.notifications
                         WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $5
                           AND channels[channel_index + 1] = 'sms' AND left(contact->>'phone', $2) = p.prefix
                           AND notification_id <> ALL($6::uuid[])) recent
                     ORDER BY sent_at DESC LIMIT $4) s""", prefixes, length, since, most, now, claimed, lease_s)
-        found: dict[str, list[dt.datetime]] = {}
+        found: dict[str, list[Sent]] = {}
         for r in rows:
-            found.setdefault(r["prefix"], []).append(r["sent_at"])
-        for times in found.values():
-            times.sort()
+            found.setdefault(r["prefix"], []).append(Sent(r["sent_at"], r["notification_id"]))
+        for sends in found.values():
+            sends.sort()
         return found
 
     async def lock_prefixes(self, conn: asyncpg.Connection, prefixes: list[str]) -> None:
@@ -203,23 +204,23 @@ class NotifyRepository:
                            sorted(prefixes), _PREFIX_LOCK_SALT)
 
     async def sent_since(self, conn: asyncpg.Connection, keys: list[str], since: dt.datetime, now: dt.datetime,
-                         lease_s: float, claimed: list[UUID]) -> dict[str, list[dt.datetime]]:
+                         lease_s: float, claimed: list[UUID]) -> dict[str, list[Sent]]:
         """Per citizen, when messages were sent since `since`; and those another round (of this
         or another replica) claimed and is sending right now, not yet recorded, stamped with when
-        that round claimed them (`lease_until - lease_s`): the very time this process's limits
-        remembered for a decision of its own, so such a message is never counted twice. Call it
-        under `lock_citizens`: then no round's claim of these citizens is unseen."""
+        that round claimed them (`lease_until - lease_s`); each with its notification id, by which
+        a send this process also decided counts once. Call it under `lock_citizens`: then no
+        round's claim of these citizens is unseen."""
         rows = await conn.fetch(
-            f"""SELECT contact_key, sent_at FROM {self.schema}.notifications
+            f"""SELECT contact_key, sent_at, notification_id FROM {self.schema}.notifications
                 WHERE contact_key = ANY($1::text[]) AND sent_at >= $2
                 UNION ALL
-                SELECT contact_key, lease_until - make_interval(secs => $5) FROM {self.schema}.notifications
+                SELECT contact_key, lease_until - make_interval(secs => $5), notification_id FROM {self.schema}.notifications
                 WHERE contact_key = ANY($1::text[]) AND status = 'sending' AND sent_at IS NULL
                   AND lease_until >= $3 AND notification_id <> ALL($4::uuid[])
                 ORDER BY 2""", keys, since, now, claimed, lease_s)
-        found: dict[str, list[dt.datetime]] = {}
+        found: dict[str, list[Sent]] = {}
         for r in rows:
-            found.setdefault(r["contact_key"], []).append(r["sent_at"])
+            found.setdefault(r["contact_key"], []).append(Sent(r["sent_at"], r["notification_id"]))
         return found
 
     async def lock_citizens(self, conn: asyncpg.Connection, keys: list[str]) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from services.notify.metrics import NotifyMetrics
 from services.notify.repository import Notification
 from services.notify.rules import parse_quiet_hours, quiet_until
-from services.notify.throttle import DAY, HOUR, WindowThrottle
+from services.notify.throttle import DAY, HOUR, Sent, WindowThrottle
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class SendingRules:
         self.prefixes = WindowThrottle(prefix_max_per_day, DAY)
         self.metrics = metrics
 
-    def hold(self, n: Notification, opted_out: bool, sent_last_day: list[dt.datetime],
-             now: dt.datetime, prefix_sent_last_day: list[dt.datetime] | None = None) -> Hold | None:
+    def hold(self, n: Notification, opted_out: bool, sent_last_day: list[Sent],
+             now: dt.datetime, prefix_sent_last_day: list[Sent] | None = None) -> Hold | None:
         """Why this message must not be sent now, if so. An SMS let through counts towards the
         citizen's limits at once, so the rest of its batch sees it."""
         if opted_out:
@@ -68,8 +68,8 @@ class SendingRules:
             return Deferred(held[1])
         return None
 
-    def _now_or_never(self, n: Notification, sent_last_day: list[dt.datetime], now: dt.datetime,
-                      prefix_sent_last_day: list[dt.datetime] | None) -> Hold | None:
+    def _now_or_never(self, n: Notification, sent_last_day: list[Sent], now: dt.datetime,
+                      prefix_sent_last_day: list[Sent] | None) -> Hold | None:
         valid_until = n.context.get("valid_until")
         if isinstance(valid_until, str) and dt.datetime.fromisoformat(valid_until) <= now:
             return TooLate("it expired before it could be sent")
@@ -77,8 +77,8 @@ class SendingRules:
             return TooLate(f"the SMS limit for this number was reached ({held[0]}); a code sent later is useless")
         return None
 
-    def _limits(self, n: Notification, sent_last_day: list[dt.datetime], now: dt.datetime,
-                prefix_sent_last_day: list[dt.datetime] | None) -> tuple[str, dt.datetime] | None:
+    def _limits(self, n: Notification, sent_last_day: list[Sent], now: dt.datetime,
+                prefix_sent_last_day: list[Sent] | None) -> tuple[str, dt.datetime] | None:
         """Which limit holds this SMS back and until when, if any. An SMS let through counts
         from now on; one held back by a later limit is taken off the earlier ones again."""
         hourly, daily = self.throttles

@@ -6,16 +6,30 @@ commits, so the decisions taken here count as well as the stored sends. Across r
 stored sends include what other rounds claimed and are still sending (`sent_since`, read under
 a lock per citizen, and per number prefix for the range's daily cap), so replicas together keep
 the limits too.
+
+Every send counts once, by its message: one the database has (sent, or claimed by a round still
+sending) and this process also decided is the same send. Telling them apart by time does not
+work: a stored send carries when it was recorded, after the send, while a decision carries when
+its round claimed it, so a decision of a round still sending can be older than a send another
+round recorded meanwhile (a third SMS in the hour went out that way).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
+from typing import NamedTuple
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 MAX_CITIZENS_REMEMBERED = 100_000
+
+
+class Sent(NamedTuple):
+    """A send the database knows: when, and which message (its notification id)."""
+
+    at: dt.datetime
+    message: Hashable
 
 
 class WindowThrottle:
@@ -26,7 +40,7 @@ class WindowThrottle:
         # Per citizen: when each send was decided, and for which message.
         self._decided: dict[str, list[tuple[dt.datetime, Hashable]]] = {}
 
-    def admit(self, key: str, stored: list[dt.datetime], now: dt.datetime,
+    def admit(self, key: str, stored: list[Sent], now: dt.datetime,
               message: Hashable | None = None) -> dt.datetime | None:
         """None, and the send counts from now on, if the citizen is under the limit; otherwise
         when the oldest counted send leaves the window. `stored` may reach further back.
@@ -39,13 +53,14 @@ class WindowThrottle:
         decided = [(t, m) for t, m in self._decided.get(key, []) if t > start]
         if message is not None and any(m == message for _, m in decided):
             return None
-        stored = [t for t in stored if t > start]
-        # Decisions taken after the newest stored send are not in `stored` yet (their batch has
-        # not committed, or another round read the table before it did); earlier ones are.
-        newest = max(stored, default=None)
-        sent = stored + [t for t, _ in decided if newest is None or t > newest]
+        # Each send once, by its message: stored (recorded, or in flight in another round), or
+        # only decided here (its batch has not committed yet).
+        when = {sent.message: sent.at for sent in stored}
+        for t, m in decided:
+            when.setdefault(m, t)
+        sent = sorted(t for t in when.values() if t > start)
         if len(sent) >= self.max_sends:
-            return sorted(sent)[-self.max_sends] + self.window
+            return sent[-self.max_sends] + self.window
         self._decided[key] = [*decided, (now, message)]
         if len(self._decided) > MAX_CITIZENS_REMEMBERED:  # forget citizens not seen for a window
             self._decided = {k: v for k, v in self._decided.items() if v and v[-1][0] > start}

@@ -26,6 +26,7 @@ from services.notify.metrics import NotifyMetrics
 from services.notify.planning import plan
 from services.notify.repository import Notification
 from services.notify.sending_rules import Deferred, SendingRules, TooLate
+from services.notify.throttle import Sent
 
 NOW = dt.datetime(2026, 12, 2, 22, 30, tzinfo=dt.UTC)  # 23:30 in Brussels: within quiet hours
 PHONE = "+32470123456"
@@ -99,7 +100,8 @@ def test_a_code_goes_out_in_quiet_hours_where_a_reminder_waits() -> None:
 
 
 def test_a_code_that_cannot_go_now_is_dropped_not_deferred() -> None:
-    over_the_limit = rules(per_hour=1).hold(as_notification(requested()), False, [NOW - dt.timedelta(minutes=5)], NOW)
+    over_the_limit = rules(per_hour=1).hold(as_notification(requested()), False,
+                                                [Sent(NOW - dt.timedelta(minutes=5), uuid.uuid4())], NOW)
     assert isinstance(over_the_limit, TooLate) and "per hour" in over_the_limit.reason
     expired = rules().hold(as_notification(requested(expires_at=NOW - dt.timedelta(seconds=1))), False, [], NOW)
     assert isinstance(expired, TooLate) and "expired" in expired.reason

@@ -16,6 +16,7 @@ from services.notify.addresses import InvalidAddress, address_for
 from services.notify.metrics import NotifyMetrics
 from services.notify.repository import Notification
 from services.notify.sending_rules import Deferred, SendingRules
+from services.notify.throttle import Sent
 
 NOON = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.UTC)  # 12:00 in Brussels: outside quiet hours
 
@@ -59,7 +60,7 @@ def test_one_number_gets_at_most_the_daily_limit_even_when_spread_over_hours() -
     rules = SendingRules("21:00-08:00", citizen_max_per_hour=4, metrics=NotifyMetrics(CollectorRegistry()),
                          citizen_max_per_day=10)
     # Ten sends over the last nine hours: every hour is under its limit, the day is full.
-    earlier = [NOON - dt.timedelta(hours=h) for h in (1.5, 2, 3, 4, 5, 6, 7, 8, 8.5, 9)]
+    earlier = [Sent(NOON - dt.timedelta(hours=h), uuid4()) for h in (1.5, 2, 3, 4, 5, 6, 7, 8, 8.5, 9)]
     hold = rules.hold(sms("pumped"), False, earlier, NOON)
     assert isinstance(hold, Deferred) and hold.until == NOON - dt.timedelta(hours=9) + dt.timedelta(days=1)
     # Another number with a quiet day goes out, and a refused send did not count towards the hour.
@@ -75,7 +76,7 @@ def sms_to(phone: str, key: str) -> Notification:
 def test_a_number_prefix_gets_at_most_its_daily_cap_however_many_numbers_a_script_invents() -> None:
     rules = SendingRules("21:00-08:00", citizen_max_per_hour=4, metrics=NotifyMetrics(CollectorRegistry()),
                          citizen_max_per_day=10, prefix_max_per_day=3)
-    stored = [NOON - dt.timedelta(hours=h) for h in (1, 2)]  # two SMS to +3247012… today already
+    stored = [Sent(NOON - dt.timedelta(hours=h), uuid4()) for h in (1, 2)]  # two SMS to +3247012… today already
     third = sms_to("+32470120001", "a")
     assert rules.hold(third, False, [], NOON, stored) is None  # the third fits
     held = rules.hold(sms_to("+32470120002", "b"), False, [], NOON, stored)  # a fourth number, same prefix

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from services.notify.metrics import NotifyMetrics
 from services.notify.sending_rules import Deferred, SendingRules
-from services.notify.throttle import HOUR, WindowThrottle
+from services.notify.throttle import HOUR, Sent, WindowThrottle
 from tests.unit.test_sms_cost_guards import NOON, sms
 
 SECOND = dt.timedelta(seconds=1)
@@ -48,3 +48,21 @@ def test_a_resend_that_failed_leaves_the_first_send_counted() -> None:
     assert throttle.admit("c", [], NOON + 2 * SECOND, uuid4()) == NOON + HOUR
     throttle.forget("c", NOON, message)  # the first failed too: the citizen got nothing
     assert throttle.admit("c", [], NOON + 3 * SECOND, uuid4()) is None
+
+
+def test_a_send_decided_before_one_another_round_recorded_meanwhile_still_counts() -> None:
+    """Round A decides m1 and records its send at 12:00:00.257; round B claimed at .250 and
+    decides m2, whose batch has not committed yet. B's m3 must wait for the hour: m2 is in
+    nobody's table, though its decision is older than the newest stored send (the CI run that
+    let a third SMS in the hour through)."""
+    throttle = WindowThrottle(2, HOUR)
+    m1, m2, m3 = uuid4(), uuid4(), uuid4()
+    assert throttle.admit("c", [], NOON, m1) is None  # round A
+    claimed = NOON + dt.timedelta(milliseconds=250)
+    stored = [Sent(NOON + dt.timedelta(milliseconds=257), m1)]  # A recorded its send meanwhile
+    assert throttle.admit("c", stored, claimed, m2) is None
+    assert throttle.admit("c", stored, claimed, m3) == claimed + HOUR
+    # A send in the table that this process also decided is one send, not two.
+    other = WindowThrottle(2, HOUR)
+    assert other.admit("d", [], NOON, m1) is None
+    assert other.admit("d", [Sent(NOON + SECOND, m1)], NOON + 2 * SECOND, m2) is None
