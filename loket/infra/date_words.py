@@ -13,6 +13,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 _WHEN = {"nl": "EEEE d MMMM HH:mm", "fr": "EEEE d MMMM HH:mm", "de": "EEEE, d. MMMM HH:mm", "en": "EEEE d MMMM HH:mm"}
 _DAY = {"nl": "EEEE d MMMM", "fr": "EEEE d MMMM", "de": "EEEE, d. MMMM", "en": "EEEE d MMMM"}
+_DATE = {"nl": "d MMMM", "fr": "d MMMM", "de": "d. MMMM", "en": "d MMMM"}  # German writes the day as an ordinal: 7. Dezember
 
 
 def when_words(instant: dt.datetime, language: str) -> str:
@@ -26,5 +27,5 @@ def weekday_words(day: dt.date, language: str) -> str:
 
 
 def day_words(day: dt.date, language: str) -> str:
-    """`30 maart`, `30 mars`, … (no weekday)."""
-    return format_date(day, "d MMMM", locale=LOCALES[language])
+    """`30 maart`, `30 mars`, `30. März`, … (no weekday)."""
+    return format_date(day, _DATE[language], locale=LOCALES[language])
