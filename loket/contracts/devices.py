@@ -63,6 +63,8 @@ class DeviceAvailablePayload(Payload):
     municipality: RefnisCode
     contact: ContactDetails
     language: Language
+    held_until: UtcDatetime | None = Field(
+        default=None, description="kept for this citizen until then (the end of a day, Brussels); absent: not held")
 
 
 class DeviceEvent(Event):

@@ -1,6 +1,7 @@
 """Housekeeping rounds: appointments nobody came to become no-shows after a grace period
-(notify may offer a new slot), waitlist offers nobody claimed pass to the next person,
-overdue loans are announced once a day, and the queue and device gauges are refreshed.
+(notify may offer a new slot), waitlist offers nobody claimed pass to the next person, so do
+devices kept for someone waiting who did not collect them in time, overdue loans are announced
+once a day, and the queue and device gauges are refreshed.
 Runs on every replica; SKIP LOCKED keeps them from doubling up."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def no_show_sweeper(booking: Booking):  # type: ignore[no-untyped-def]
                 missed = await booking.appointments.sweep_no_shows(conn, grace, booking.clock())
                 lapsed = await booking.waitlist.expire(conn, booking.clock())
                 overdue = await booking.loans.sweep_overdue(conn, booking.clock())
+                uncollected = await booking.loans.sweep_lapsed_holds(conn, booking.clock())
             booking.metrics.no_shows.inc(missed)
             if time.monotonic() - last_gauges >= 60:  # a whole-day scan: once a minute is plenty
                 last_gauges = time.monotonic()
@@ -40,7 +42,7 @@ def no_show_sweeper(booking: Booking):  # type: ignore[no-untyped-def]
             booking.metrics.devices_on_loan.set(on_loan)
             booking.metrics.devices_overdue.set(late)
             booking.metrics.device_utilisation.set(used)
-            return missed >= 500 or lapsed >= 200 or overdue >= 500
+            return missed >= 500 or lapsed >= 200 or overdue >= 500 or uncollected >= 500
 
         await run_rounds(round_, booking.settings.booking_sweep_interval_s, "no-show and waitlist sweep")
 

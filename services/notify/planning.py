@@ -213,8 +213,10 @@ def plan(event: Event, now: dt.datetime, reminder_hours: list[float], booking_ur
     if isinstance(event, DeviceReturned):
         return Plan([], SUPERSEDED_BY_LOAN_NEWS)
     if isinstance(event, DeviceAvailable):
+        # `due`: the day it is kept for them until (rendered as a day in Brussels), when it is held.
+        held = {"due": p.held_until} if p.held_until is not None else {}
         return Plan([_message(event, "device_available", str(p.entry_id), p.municipality, p.contact, p.language,
-                              now, place=_place(p), device=p.device_kind)])
+                              now, place=_place(p), device=p.device_kind, **held)])
     if isinstance(event, WalkInTurnNear):
         # Now or never: a "come back, it is nearly your turn" that waits is worse than none.
         return Plan([_message(event, "walk_in_turn_near", str(p.ticket_id), p.municipality, p.contact, p.language,

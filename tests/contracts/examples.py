@@ -247,6 +247,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "municipality": "12025",
         "contact": CONTACT,
         "language": "nl",
+        "held_until": T0 + timedelta(days=3),
     },
     "PhoneCodeRequested": {
         "check_id": ACTIVATION_ID,

@@ -61,7 +61,9 @@ async def test_rules_renewals_history_and_the_waitlist(database_url, bus_url, tm
         assert status == 422 and "max_renewals" in body["detail"]
         assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
                                    json=wanted))[0] == 200
-        assert (await booking.call("GET", f"/staff/points/{DIGIBANK}/loan-rules", "staff"))[1] == wanted
+        # offer_hold_days, not sent, takes its default.
+        assert (await booking.call("GET", f"/staff/points/{DIGIBANK}/loan-rules", "staff"))[1] == {
+            **wanted, "offer_hold_days": LoanRules().offer_hold_days}
 
         for device_id, kind in (("rules-lap-01", "laptop"), ("rules-lap-02", "laptop")):
             assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice",
@@ -143,11 +145,12 @@ async def test_rules_renewals_history_and_the_waitlist(database_url, bus_url, tm
 
         status, history = await booking.call("GET", "/staff/devices/rules-lap-01/history", "staff")
         assert status == 200
-        assert [h["what"] for h in history["history"]] == ["registered", "lent", "renewed", "returned", "lent"]
+        assert [h["what"] for h in history["history"]] == ["registered", "lent", "renewed", "returned", "offered",
+                                                           "lent"]
         returned = history["history"][3]
         assert (returned["condition"], returned["detail"], returned["loan_id"]) == ("good", "charger missing", loan_id)
         assert [h["by_whom"] for h in history["history"]] == ["test-backoffice", "test-staff", "test-staff",
-                                                              "test-staff", "test-staff"]
+                                                              "test-staff", None, "test-staff"]
         assert history["device"]["state"] == "on_loan" and history["device"]["loan_id"] == again["loan_id"]
         assert (await booking.call("GET", "/staff/devices/no-such-device/history", "staff"))[0] == 404
 
@@ -216,6 +219,9 @@ async def test_concurrent_lends_to_one_borrower_never_pass_the_maximum(database_
 async def test_the_waitlist_offers_in_order_and_an_offer_given_to_another_puts_them_back_first(
         database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        # Offers that hold nothing (0 days): the offered tablet may go to anyone.
+        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
+                                   json={"offer_hold_days": 0}))[0] == 200
         for n in (1, 2):
             assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
                 "device_id": f"wait-tab-0{n}", "kind": "tablet", "label": f"Tablet {n}"}))[0] == 201
@@ -263,6 +269,80 @@ async def test_the_waitlist_offers_in_order_and_an_offer_given_to_another_puts_t
                                    json={"entry_id": entries[0]}))[0] == 404
         listed = (await booking.call("GET", f"/staff/points/{DIGIBANK}/device-waitlist", "staff"))[1]["entries"]
         assert [e["entry_id"] for e in listed] == [entries[0]]
+
+
+async def test_a_device_offered_is_kept_for_the_person_waiting_until_the_hold_ends(
+        database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    """Kept for the first person waiting (DeviceAvailable says until when); lent to anyone else
+    only after they take it, the counter releases it, they leave the list, or the hold lapses;
+    each time the device goes on to the next person waiting."""
+    now = [dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0]) as booking:
+        # Nobody else waits for a smartphone here (another test's leftovers would be offered it first).
+        await pool.execute("UPDATE booking.device_waitlist SET closed_at = now() WHERE point_id = $1 "
+                           "AND kind = 'smartphone' AND closed_at IS NULL", DIGIBANK)
+        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
+                                   json={"offer_hold_days": 2}))[0] == 200
+        assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
+            "device_id": "hold-phone-01", "kind": "smartphone", "label": "Hold phone"}))[0] == 201
+        status, loan = await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "hold-phone-01", "language": "nl", "contact": contact("0470 55 00 01")})
+        assert status == 201, loan
+        people = [f"hold-{n}-{uuid.uuid4().hex[:6]}@example.org" for n in range(3)]
+        entries = []
+        for who in people:
+            now[0] += dt.timedelta(minutes=1)  # first come, first served: one after the other
+            status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
+                "kind": "smartphone", "contact": {"email": who, "language": "nl"}})
+            assert status == 201, joined
+            entries.append(joined["entry_id"])
+
+        assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
+                                   json={"condition": "good"}))[0] == 200
+        (offer,) = await outbox(pool, "DeviceAvailable", "entry_id", entries[0])
+        # Kept two days: to the end of Sunday 6 December, Brussels.
+        kept_until = dt.datetime.fromisoformat(offer["held_until"])
+        assert kept_until.astimezone(BRUSSELS).replace(tzinfo=None) == dt.datetime(2026, 12, 6, 23, 59)
+        devices = (await booking.call("GET", f"/staff/points/{DIGIBANK}/devices", "staff"))[1]["devices"]
+        (phone,) = [d for d in devices if d["device_id"] == "hold-phone-01"]
+        assert phone["state"] == "held" and dt.datetime.fromisoformat(phone["held_until"]) == kept_until
+
+        # Anyone else is refused, with the reason; released at the counter, it goes to the second.
+        status, body = await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "hold-phone-01", "language": "nl", "contact": contact("0470 55 00 02")})
+        assert status == 409 and body["title"] == "Device held" and "2026-12-06" in body["detail"]
+        assert (await booking.call("POST", "/staff/devices/hold-phone-01/release-hold", "staff"))[0] == 200
+        (second,) = await outbox(pool, "DeviceAvailable", "entry_id", entries[1])
+        listed = (await booking.call("GET", f"/staff/points/{DIGIBANK}/device-waitlist", "staff"))[1]["entries"]
+        assert [e["entry_id"] for e in listed if e["entry_id"] in entries] == entries[1:]
+
+        # The second leaves the list: the third is offered it.
+        assert (await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist/leave", "staff",
+                                   json={"entry_id": entries[1]}))[0] == 200
+        (third,) = await outbox(pool, "DeviceAvailable", "entry_id", entries[2])
+
+        # The third never comes: after the hold ends the sweeper lapses it, and nobody else waits.
+        parts = build_booking(BookingSettings(database_url=database_url), BookingMetrics(CollectorRegistry()),
+                              lambda: now[0], Outbox("booking"), lambda: pool)
+        third_until = dt.datetime.fromisoformat(third["held_until"])
+        async with pool.acquire() as conn, conn.transaction():
+            await parts.loans.sweep_lapsed_holds(conn, third_until - dt.timedelta(minutes=1))
+        assert [d["state"] for d in (await booking.call("GET", f"/staff/points/{DIGIBANK}/devices", "staff"))[1][
+            "devices"] if d["device_id"] == "hold-phone-01"] == ["held"]
+        now[0] = third_until + dt.timedelta(minutes=1)
+        async with pool.acquire() as conn, conn.transaction():
+            assert await parts.loans.sweep_lapsed_holds(conn, now[0]) >= 1
+        listed = (await booking.call("GET", f"/staff/points/{DIGIBANK}/device-waitlist", "staff"))[1]["entries"]
+        assert not [e for e in listed if e["entry_id"] in entries]
+        assert await pool.fetchval("SELECT lapsed_at FROM booking.device_waitlist WHERE entry_id = $1",
+                                   uuid.UUID(entries[2])) == now[0]
+        status, history = await booking.call("GET", "/staff/devices/hold-phone-01/history", "staff")
+        assert history["device"]["state"] == "available"
+        assert [h["what"] for h in history["history"]] == [
+            "registered", "lent", "returned", "offered", "hold_released", "offered", "offered", "hold_lapsed"]
+        # Now anyone may borrow it.
+        assert (await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "hold-phone-01", "language": "nl", "contact": contact("0470 55 00 02")}))[0] == 201
 
 
 async def _a_free_one(pool, devices: list[str]) -> str:  # type: ignore[no-untyped-def]

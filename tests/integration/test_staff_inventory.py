@@ -180,3 +180,66 @@ async def test_a_volunteer_lends_takes_back_wipes_and_keeps_a_waitlist_on_the_pa
             history = await pool.fetch("SELECT what, by_whom FROM booking.device_history WHERE device_id = 'pg-lap-01' "
                                        "ORDER BY at")
             assert [(r["what"], r["by_whom"]) for r in history][-2:] == [("lent", volunteer), ("returned", volunteer)]
+
+
+async def test_a_device_kept_for_someone_waiting_is_shown_refused_to_others_and_released_by_keyboard(
+        database_url, bus_url, tmp_path, monkeypatch, pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
+    """A tablet that came back is kept for the first person waiting: the page says until when in
+    every language, refuses to lend it to someone else saying why, and a volunteer releases it by
+    keyboard alone, after which the next person waiting is offered it."""
+    volunteer = await staff_account(pool, points=(DIGIBANK,), role=Role.VOLUNTEER)
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        base = booking.base
+        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
+                                   json={"offer_hold_days": 3}))[0] == 200
+        assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
+            "device_id": "held-tab-01", "kind": "tablet", "label": "Tablet 7"}))[0] == 201
+        status, loan = await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "held-tab-01", "language": "nl", "contact": {"phone": "0470 12 00 01", "language": "nl"}})
+        assert status == 201, loan
+        entries = []
+        for who in ("eerst@example.org", "daarna@example.org"):
+            status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
+                "kind": "tablet", "contact": {"email": who, "language": "nl"}})
+            assert status == 201, joined
+            entries.append(joined["entry_id"])
+        assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
+                                   json={"condition": "good"}))[0] == 200
+
+        async with chromium_browser() as browser:
+            page = await new_page(browser, TABLET)
+            await sign_in_page(page, base, f"{PAGE}?lang=en", volunteer)
+            for lang, kept in (("nl", "Bewaard voor wie wacht, tot"), ("fr", "Réservé à la personne en attente"),
+                               ("de", "Für die wartende Person zurückgelegt bis zum"),
+                               ("en", "Kept for the person waiting until")):
+                await page.goto(f"{base}{PAGE}?lang={lang}")
+                assert (await page.locator("#device-held-tab-01 td").nth(1).inner_text()).startswith(kept)
+                await assert_accessible(page, f"inventory with a kept device ({lang})")
+            assert "kept 3 days for the first person waiting" in await page.inner_text("main")
+            await page.screenshot(path=str(artifact("staff-inventory-held.png")), full_page=True)
+
+            # Someone else at the counter: refused, saying why, in the page's language.
+            await page.get_by_role("link", name="Lend Tablet 7").click()
+            await page.get_by_label("Mobile number").fill("0470 12 00 09")
+            await page.get_by_role("button", name="Lend", exact=True).click()
+            assert "this device is kept for someone on the waitlist" in await page.inner_text("[role=alert]")
+            lent = [p["loan_id"] for p in await outbox(pool, "DeviceLent") if p["device_id"] == "held-tab-01"]
+            assert lent == [loan["loan_id"]]  # only the loan before it came back
+            page.console_errors.clear()  # answered 409, as it should be
+
+            # The first one does not want it: released by keyboard; the next person is offered it.
+            await page.goto(f"{base}{PAGE}?lang=en")
+            await tab_to(page, "Release Tablet 7 to the next person waiting")
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("[role=status]")
+            assert "Released: the device goes to the next person waiting." in await page.inner_text("[role=status]")
+            await assert_accessible(page, "inventory after a release")
+            offers = [p["entry_id"] for p in await outbox(pool, "DeviceAvailable") if p["entry_id"] in entries]
+            assert offers == entries  # the first when it came back, the second after the release
+            assert (await page.locator("#device-held-tab-01 td").nth(1).inner_text()).startswith(
+                "Kept for the person waiting until")
+            await page.get_by_role("link", name="History of Tablet 7").click()
+            rows = await page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+            assert rows == ["Registered", "Lent", "Returned", "Offered to the person waiting", "Released",
+                            "Offered to the person waiting"]
+            assert [e for e in page.console_errors if "409 (Conflict)" not in e] == []

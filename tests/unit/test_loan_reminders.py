@@ -146,3 +146,19 @@ async def test_a_device_offered_from_the_waitlist_is_one_message_now_naming_the_
     assert message.due_at == now and message.channels == ("email",)
     body = render(message.kind, message.language, message.context).body
     assert "tablet" in body and "Digibank Predikheren" in body and "device" not in body
+
+
+async def test_an_offer_that_holds_the_device_says_until_which_day_in_the_citizens_language() -> None:
+    now = local(dt.date(2026, 10, 23), 14)
+    planner = Planner(now)
+    offer = DeviceAvailable(producer="test", occurred_at=now, payload={
+        # Eupen: German is the language of the municipality (a Dutch-speaking one would write Dutch).
+        "entry_id": uuid.uuid4(), "device_id": "eup-lap-02", "device_kind": "laptop",
+        "point_id": "eupen-digibank", "point_name": "Digibank Eupen", "municipality": "63023",
+        "contact": {"email": "an@example.org", "language": "de"}, "language": "de",
+        # Kept to the end of Sunday 25 October, Brussels: 22:59 UTC once the clocks went back.
+        "held_until": dt.datetime(2026, 10, 25, 22, 59, tzinfo=dt.UTC)})
+    await planner.deliver(offer)
+    (message,) = planner.notifications.with_status("created", "device_available")
+    body = render(message.kind, message.language, message.context).body
+    assert "bis zum 25. Oktober für Sie zurück" in body

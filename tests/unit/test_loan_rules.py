@@ -13,7 +13,7 @@ from loket.contracts.values import ContactDetails
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.errors import Conflict, Invalid
 from services.booking.loans.borrowers import borrower_key
-from services.booking.loans.rules import LoanRules, due_on, first_due, renewed_due
+from services.booking.loans.rules import LoanRules, due_on, first_due, held_until, renewed_due
 
 UTC = dt.UTC
 
@@ -116,3 +116,14 @@ def test_rules_take_numbers_not_booleans() -> None:
     with pytest.raises(ValueError, match="max_renewals"):
         LoanRules.model_validate({"max_renewals": False})
     assert LoanRules.model_validate({"hard_due_date": "2026-07-01"}).hard_due_date == dt.date(2026, 7, 1)
+
+
+def test_an_offered_device_is_kept_to_the_end_of_the_last_day_of_its_hold_or_not_at_all() -> None:
+    # Offered on Friday 23 October 2026 in the afternoon; three days run across the DST change.
+    offered = dt.datetime(2026, 10, 23, 14, 0, tzinfo=BRUSSELS)
+    until = held_until(LoanRules(offer_hold_days=3), offered)
+    assert until is not None and until.astimezone(BRUSSELS).replace(tzinfo=None) == dt.datetime(2026, 10, 26, 23, 59)
+    assert held_until(LoanRules(), offered) == held_until(LoanRules(offer_hold_days=3), offered)  # the default
+    assert held_until(LoanRules(offer_hold_days=0), offered) is None  # an offer that holds nothing
+    with pytest.raises(ValueError, match="offer_hold_days"):
+        LoanRules(offer_hold_days=15)

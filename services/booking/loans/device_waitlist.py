@@ -1,9 +1,11 @@
 """A waitlist per device kind at a point: citizens join with a contact and a language; when a
 device of that kind comes back in good condition the first one still waiting is offered it
-(`DeviceAvailable`, which notify turns into a message); their entry closes when they borrow a
-device of that kind, and they wait again (in their first place) if that device went to someone
-else. No device is held for them: the offer says one is there. The only writer of
-`device_waitlist`."""
+(`DeviceAvailable`, which notify turns into "a laptop is ready for you"). The device is then
+held for them until `held_until` (the point's `offer_hold_days`): lending it to anyone else is
+refused meanwhile. Their entry closes when they borrow a device of that kind; a hold that ends
+unused lapses (the entry closes, and the device is offered to the next person waiting); with
+holds off (0 days) they wait again, in their first place, if the device went to someone else.
+The only writer of `device_waitlist`."""
 
 from __future__ import annotations
 
@@ -32,6 +34,24 @@ class WaitingEntry:
     joined_at: dt.datetime
     offered_at: dt.datetime | None
     offered_device_id: str | None
+    held_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A device kept for the person on the waitlist it was offered to."""
+
+    entry_id: uuid.UUID
+    borrower_key: str
+    until: dt.datetime
+
+
+@dataclass(frozen=True)
+class LapsedHold:
+    entry_id: uuid.UUID
+    point_id: str
+    kind: str
+    device_id: str
 
 
 class DeviceWaitlist:
@@ -56,7 +76,7 @@ class DeviceWaitlist:
     async def entries(self, conn: asyncpg.Connection, point_id: str) -> list[WaitingEntry]:
         """Open entries (waiting or offered), first come first, without their contact details."""
         rows = await conn.fetch(
-            f"""SELECT entry_id, kind, language, joined_at, offered_at, offered_device_id
+            f"""SELECT entry_id, kind, language, joined_at, offered_at, offered_device_id, held_until
                 FROM {self.schema}.device_waitlist WHERE point_id = $1 AND closed_at IS NULL
                 ORDER BY kind, joined_at, entry_id""", point_id)
         return [WaitingEntry(**dict(r)) for r in rows]
@@ -69,24 +89,54 @@ class DeviceWaitlist:
                 WHERE point_id = $1 AND kind = $2 AND closed_at IS NULL AND offered_at IS NULL""", point_id, kind))
 
     async def offer_next(self, conn: asyncpg.Connection, point: AssistancePoint, kind: str, device_id: str,
-                         now: dt.datetime) -> uuid.UUID | None:
-        """Offer the returned device to the first person still waiting who was offered nothing yet."""
+                         now: dt.datetime, held_until: dt.datetime | None) -> uuid.UUID | None:
+        """Offer the returned device to the first person still waiting who was offered nothing yet,
+        held for them until `held_until` (None: not held)."""
         row = await conn.fetchrow(
             f"""WITH first AS (
                     SELECT entry_id FROM {self.schema}.device_waitlist
                     WHERE point_id = $1 AND kind = $2 AND closed_at IS NULL AND offered_at IS NULL
                     ORDER BY joined_at, entry_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                UPDATE {self.schema}.device_waitlist w SET offered_at = $3, offered_device_id = $4
+                UPDATE {self.schema}.device_waitlist w SET offered_at = $3, offered_device_id = $4, held_until = $5
                 FROM first WHERE w.entry_id = first.entry_id
-                RETURNING w.entry_id, w.language, w.contact""", point.point_id, kind, now, device_id)
+                RETURNING w.entry_id, w.language, w.contact""", point.point_id, kind, now, device_id, held_until)
         if row is None:
             return None
         await self.outbox.append(conn, DeviceAvailable(producer=PRODUCER, payload=DeviceAvailablePayload(
             entry_id=row["entry_id"], device_id=device_id, device_kind=kind, point_id=point.point_id,
             point_name=point.name_in(row["language"]), municipality=point.municipality,
             contact=ContactDetails.model_validate(row["contact"]),
-            language=row["language"])))
+            language=row["language"], held_until=held_until)))
         return row["entry_id"]
+
+    async def hold_on(self, conn: asyncpg.Connection, device_id: str, now: dt.datetime) -> Hold | None:
+        """The hold on the device now, if it is kept for someone."""
+        row = await conn.fetchrow(
+            f"""SELECT entry_id, borrower_key, held_until FROM {self.schema}.device_waitlist
+                WHERE offered_device_id = $1 AND closed_at IS NULL AND held_until > $2""", device_id, now)
+        return Hold(row["entry_id"], row["borrower_key"], row["held_until"]) if row else None
+
+    async def release_hold_on(self, conn: asyncpg.Connection, device_id: str, now: dt.datetime) -> LapsedHold | None:
+        """The person a device is kept for does not want it (they said so at the counter): their
+        hold lapses now, as an unused one does at its end."""
+        row = await conn.fetchrow(
+            f"""UPDATE {self.schema}.device_waitlist SET closed_at = $2, lapsed_at = $2
+                WHERE offered_device_id = $1 AND closed_at IS NULL AND held_until > $2
+                RETURNING entry_id, point_id, kind, offered_device_id""", device_id, now)
+        return LapsedHold(row["entry_id"], row["point_id"], row["kind"], row["offered_device_id"]) if row else None
+
+    async def lapse_ended_holds(self, conn: asyncpg.Connection, now: dt.datetime) -> list[LapsedHold]:
+        """Close the entries whose hold ended unused (at most 500 a call; replicas skip each other's)."""
+        rows = await conn.fetch(
+            # MATERIALIZED: the claim runs once (a rescanned SKIP LOCKED subquery claims more).
+            f"""WITH ended AS MATERIALIZED (
+                    SELECT entry_id FROM {self.schema}.device_waitlist
+                    WHERE closed_at IS NULL AND held_until IS NOT NULL AND held_until <= $1
+                    ORDER BY held_until LIMIT 500 FOR UPDATE SKIP LOCKED)
+                UPDATE {self.schema}.device_waitlist w SET closed_at = $1, lapsed_at = $1
+                FROM ended WHERE w.entry_id = ended.entry_id
+                RETURNING w.entry_id, w.point_id, w.kind, w.offered_device_id""", now)
+        return [LapsedHold(r["entry_id"], r["point_id"], r["kind"], r["offered_device_id"]) for r in rows]
 
     async def close_for(self, conn: asyncpg.Connection, point_id: str, kind: str, key: str,
                         now: dt.datetime) -> None:
@@ -96,21 +146,31 @@ class DeviceWaitlist:
                 WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL""",
             point_id, kind, key, now)
 
-    async def leave(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID, now: dt.datetime) -> None:
-        """The citizen waits no more (found a device elsewhere, changed their mind)."""
-        status = await conn.execute(
+    async def leave(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID,
+                    now: dt.datetime) -> LapsedHold | None:
+        """The citizen waits no more (found a device elsewhere, changed their mind); returns the
+        device that was offered to them, if one was, for the next person waiting."""
+        row = await conn.fetchrow(
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $3
-                WHERE entry_id = $1 AND point_id = $2 AND closed_at IS NULL""", entry_id, point_id, now)
-        if status.endswith(" 0"):
+                WHERE entry_id = $1 AND point_id = $2 AND closed_at IS NULL
+                RETURNING entry_id, point_id, kind, offered_device_id""", entry_id, point_id, now)
+        if row is None:
             raise NotFound("Unknown waitlist entry",
                            f"nobody waits at {point_id} under entry {entry_id} (unknown, or no longer waiting)")
+        if row["offered_device_id"] is None:
+            return None
+        return LapsedHold(row["entry_id"], row["point_id"], row["kind"], row["offered_device_id"])
 
-    async def withdraw_offer_of(self, conn: asyncpg.Connection, device_id: str) -> None:
-        """The device offered to someone went to another borrower: whoever it was offered to
-        waits again, in their first place, for the next one of its kind."""
+    async def withdraw_offer_of(self, conn: asyncpg.Connection, device_id: str, now: dt.datetime) -> None:
+        """The device offered to someone went to another borrower (its hold, if any, had ended):
+        a lapsed hold closes their entry, as the sweeper would have; an offer that held nothing
+        puts them back in their first place, waiting for the next one of its kind."""
+        await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist SET closed_at = $2, lapsed_at = $2
+                WHERE offered_device_id = $1 AND closed_at IS NULL AND held_until IS NOT NULL""", device_id, now)
         await conn.execute(
             f"""UPDATE {self.schema}.device_waitlist SET offered_at = NULL, offered_device_id = NULL
-                WHERE offered_device_id = $1 AND closed_at IS NULL""", device_id)
+                WHERE offered_device_id = $1 AND closed_at IS NULL AND held_until IS NULL""", device_id)
 
     async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         """Blank the contact of entries offered or closed `contact_days` ago (the entry stays

@@ -61,16 +61,18 @@ class DeviceView(BaseModel):
     on_loan: bool
     donated: bool
     wipe_pending: bool  # donated and no data wipe recorded yet: not lendable
-    state: Literal["available", "on_loan", "overdue", "wipe_pending", "damaged", "lost"]
+    state: Literal["available", "held", "on_loan", "overdue", "wipe_pending", "damaged", "lost"]
     loan_id: uuid.UUID | None = None  # the open loan, when on loan
     due_at: AwareDatetime | None = None
     renewals: int | None = None
+    held_until: AwareDatetime | None = None  # held: kept for the person on the waitlist it was offered to
 
     @classmethod
     def of(cls, device: DeviceState, now: dt.datetime) -> DeviceView:
         return cls(device_id=device.device_id, kind=device.kind, label=device.label, condition=device.condition,
                    on_loan=device.on_loan, donated=device.donated, wipe_pending=device.wipe_pending,
-                   state=device.state(now), loan_id=device.loan_id, due_at=device.due_at, renewals=device.renewals)
+                   state=device.state(now), loan_id=device.loan_id, due_at=device.due_at, renewals=device.renewals,
+                   held_until=device.held_until if device.state(now) == "held" else None)
 
 
 class DeviceList(BaseModel):
@@ -79,9 +81,10 @@ class DeviceList(BaseModel):
 
 class HistoryView(BaseModel):
     at: AwareDatetime
-    what: Literal["registered", "donated", "wiped", "lent", "renewed", "returned"]
+    what: Literal["registered", "donated", "wiped", "lent", "renewed", "returned", "offered", "hold_lapsed",
+                  "hold_released"]
     loan_id: uuid.UUID | None
-    due_at: AwareDatetime | None  # lent or renewed: due then
+    due_at: AwareDatetime | None  # lent or renewed: due then; offered: kept for the person waiting until then
     condition: str | None  # returned: in what condition
     detail: str | None  # the wipe method, or the notes taken at a return
     by_whom: str | None
@@ -135,6 +138,7 @@ class WaitlistEntryView(BaseModel):
     joined_at: AwareDatetime
     offered_at: AwareDatetime | None  # a returned device was offered to them
     offered_device_id: str | None
+    held_until: AwareDatetime | None = None  # the offered device is kept for them until then
 
 
 class WaitlistView(BaseModel):
@@ -222,8 +226,13 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
 
     async def leave_device_waitlist(request: Request, body: WaitlistLeaveRequest) -> BaseModel:
         async with db().acquire() as conn, conn.transaction():
-            await loans.waitlist.leave(conn, request.path_params["point_id"], body.entry_id, clock())
+            await loans.leave_waitlist(conn, request.path_params["point_id"], body.entry_id, clock())
         return WaitlistJoined(entry_id=body.entry_id)
+
+    async def release_hold(request: Request) -> BaseModel:
+        async with db().acquire() as conn, conn.transaction():
+            await loans.release_hold(conn, request.path_params["device_id"], request.state.principal.name, clock())
+        return Registered(device_id=request.path_params["device_id"])
 
     async def device_waitlist(request: Request) -> BaseModel:
         async with db().acquire() as conn:
@@ -243,6 +252,10 @@ def loan_endpoints(runtime: Runtime, loans: Loans, clock: Callable[[], dt.dateti
         Endpoint("POST", "/staff/devices/{device_id}/wipe", record_wipe, "Record a device's data wipe", staff,
                  body=WipeRequest, response=Registered, errors=(404,), tag="loans", extra={"path": DEVICE},
                  scope=InPath("device_id", "device")),
+        Endpoint("POST", "/staff/devices/{device_id}/release-hold", release_hold,
+                 "Release a device kept for someone on the waitlist who does not want it: it is offered to the "
+                 "next person waiting", staff, response=Registered, errors=(404, 409), tag="loans",
+                 extra={"path": DEVICE}, scope=InPath("device_id", "device")),
         Endpoint("GET", "/staff/points/{point_id}/devices", list_devices, "A point's devices", staff,
                  response=DeviceList, errors=(404,), tag="loans", extra={"path": POINT}, scope=InPath("point_id", "assistance point")),
         Endpoint("POST", "/staff/loans", lend_device, "Lend a device", staff, body=LendRequest, response=LoanView,
@@ -287,4 +300,4 @@ def _history(entry: HistoryEntry) -> HistoryView:
 def _entry(entry: WaitingEntry) -> WaitlistEntryView:
     return WaitlistEntryView(entry_id=entry.entry_id, kind=entry.kind, language=entry.language,
                              joined_at=entry.joined_at, offered_at=entry.offered_at,
-                             offered_device_id=entry.offered_device_id)
+                             offered_device_id=entry.offered_device_id, held_until=entry.held_until)

@@ -34,11 +34,24 @@ class LoanRules(BaseModel):
                                   description="the most devices one borrower may have on loan at this point at once")
     hard_due_date: dt.date | None = Field(default=None,
                                           description="no loan is due, and none is renewed, past this day")
+    # Keep in step with the default of loan_rules.offer_hold_days (migration 0017).
+    offer_hold_days: StrictInt = Field(
+        default=3, ge=0, le=14,
+        description="days a device that came back is held for the person on the waitlist it is offered to "
+                    "(to the end of the last day); 0: an offer holds nothing")
 
 
 def due_on(day: dt.date) -> dt.datetime:
     """The instant a device due on `day` is due: the end of that day in Brussels."""
     return local_instant(day, DUE_BY)
+
+
+def held_until(rules: LoanRules, offered_at: dt.datetime) -> dt.datetime | None:
+    """Until when a device offered at `offered_at` is kept for the person it was offered to:
+    the end of the `offer_hold_days`-th day after the offer (Brussels), or None: not held."""
+    if rules.offer_hold_days == 0:
+        return None
+    return due_on(local_date(offered_at) + dt.timedelta(days=rules.offer_hold_days))
 
 
 def _past_hard_due_date(rules: LoanRules, due: dt.datetime) -> bool:

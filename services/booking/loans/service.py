@@ -24,8 +24,9 @@ from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
 from services.booking.loans.borrowers import borrower_key
-from services.booking.loans.device_waitlist import DeviceWaitlist
-from services.booking.loans.rules import LoanRules, first_due, renewed_due
+from services.booking.loans.device_waitlist import DeviceWaitlist, LapsedHold
+from services.booking.loans.rules import LoanRules, first_due, held_until, renewed_due
+from services.booking.points.model import AssistancePoint
 
 PRODUCER = "booking"
 
@@ -57,6 +58,7 @@ class DeviceState:
     loan_id: uuid.UUID | None
     due_at: dt.datetime | None
     renewals: int | None
+    held_until: dt.datetime | None = None  # offered to someone on the waitlist, kept for them until then
 
     @property
     def on_loan(self) -> bool:
@@ -67,7 +69,9 @@ class DeviceState:
             return "overdue" if self.due_at < now else "on_loan"
         if self.condition != "good":
             return self.condition  # damaged or lost: not lendable
-        return "wipe_pending" if self.wipe_pending else "available"
+        if self.wipe_pending:
+            return "wipe_pending"
+        return "held" if self.held_until is not None and self.held_until > now else "available"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,11 @@ def _not_wiped(device_id: str) -> Conflict:
     return Conflict("Device not wiped", f"device {device_id} was donated: record its data wipe before lending it")
 
 
+def _held(device_id: str, until: dt.datetime) -> Conflict:
+    return Conflict("Device held", f"device {device_id} is kept until {local_date(until).isoformat()} for the person "
+                                   "on the waitlist it was offered to: lend it to them, or release the hold")
+
+
 def _too_many(rules: LoanRules) -> Conflict:
     return Conflict("Too many loans", f"this borrower has {rules.max_active_loans} devices on loan at this point, "
                                       "the most it allows: one must come back first")
@@ -100,7 +109,7 @@ class Loans:
 
     async def rules(self, conn: asyncpg.Connection, point_id: str) -> LoanRules:
         row = await conn.fetchrow(
-            f"""SELECT loan_period_days, max_renewals, max_active_loans, hard_due_date
+            f"""SELECT loan_period_days, max_renewals, max_active_loans, hard_due_date, offer_hold_days
                 FROM {self.schema}.loan_rules WHERE point_id = $1""", point_id)
         return LoanRules(**dict(row)) if row else LoanRules()
 
@@ -118,13 +127,14 @@ class Loans:
                           f"the hard due date {rules.hard_due_date.isoformat()} has passed: no loan could be made")
         await conn.execute(
             f"""INSERT INTO {self.schema}.loan_rules (point_id, loan_period_days, max_renewals, max_active_loans,
-                                                      hard_due_date, updated_at, updated_by)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                                      hard_due_date, offer_hold_days, updated_at, updated_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 ON CONFLICT (point_id) DO UPDATE SET loan_period_days = excluded.loan_period_days,
                     max_renewals = excluded.max_renewals, max_active_loans = excluded.max_active_loans,
-                    hard_due_date = excluded.hard_due_date, updated_at = excluded.updated_at,
-                    updated_by = excluded.updated_by""",
-            point_id, rules.loan_period_days, rules.max_renewals, rules.max_active_loans, rules.hard_due_date, now, by)
+                    hard_due_date = excluded.hard_due_date, offer_hold_days = excluded.offer_hold_days,
+                    updated_at = excluded.updated_at, updated_by = excluded.updated_by""",
+            point_id, rules.loan_period_days, rules.max_renewals, rules.max_active_loans, rules.hard_due_date,
+            rules.offer_hold_days, now, by)
 
     async def wait_for(self, conn: asyncpg.Connection, point_id: str, kind: str, contact: ContactDetails,
                        now: dt.datetime) -> uuid.UUID:
@@ -190,6 +200,9 @@ class Loans:
         rules = await self.rules(conn, device["point_id"])
         due = first_due(rules, now, due_at)
         key = borrower_key(borrower)
+        hold = await self.waitlist.hold_on(conn, device_id, now)
+        if hold is not None and hold.borrower_key != key:
+            raise _held(device_id, hold.until)
         contact = borrower if reminders else None
         loan_id = uuid.uuid4()
         try:
@@ -207,7 +220,7 @@ class Loans:
             raise _not_wiped(device_id) from None
         await self._history(conn, device_id, now, "lent", loan_id=loan_id, due_at=due, by=by)
         await self.waitlist.close_for(conn, device["point_id"], device["kind"], key, now)
-        await self.waitlist.withdraw_offer_of(conn, device_id)
+        await self.waitlist.withdraw_offer_of(conn, device_id, now)
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
             loan_id=loan_id, device_id=device_id, point_id=point.point_id, municipality=point.municipality,
@@ -255,14 +268,58 @@ class Loans:
             loan_id=loan_id, device_id=row["device_id"], point_id=point.point_id, municipality=point.municipality,
             returned_at=now, condition=condition, notes=notes)))
         if condition == "good":
-            await self.waitlist.offer_next(conn, point, kind, row["device_id"], now)
+            await self._offer(conn, point, kind, row["device_id"], now)
+
+    async def _offer(self, conn: asyncpg.Connection, point: AssistancePoint, kind: str, device_id: str,
+                     now: dt.datetime) -> None:
+        """Offer a device that is free again to whoever waits first for its kind, held by the point's rules."""
+        held = held_until(await self.rules(conn, point.point_id), now)
+        if await self.waitlist.offer_next(conn, point, kind, device_id, now, held) is not None:
+            await self._history(conn, device_id, now, "offered", due_at=held)
+
+    async def sweep_lapsed_holds(self, conn: asyncpg.Connection, now: dt.datetime) -> int:
+        """Holds that ended unused lapse; each device, still free and in good order, goes to the
+        next person waiting for its kind (with a hold of its own)."""
+        lapsed = await self.waitlist.lapse_ended_holds(conn, now)
+        for hold in lapsed:
+            await self._history(conn, hold.device_id, now, "hold_lapsed")
+            await self._offer_on(conn, hold, now)
+        return len(lapsed)
+
+    async def release_hold(self, conn: asyncpg.Connection, device_id: str, by: str, now: dt.datetime) -> None:
+        """The person the device is kept for does not want it: it goes to the next person waiting."""
+        hold = await self.waitlist.release_hold_on(conn, device_id, now)
+        if hold is None:
+            raise Conflict("Not held", f"device {device_id} is kept for nobody")
+        await self._history(conn, device_id, now, "hold_released", by=by)
+        await self._offer_on(conn, hold, now)
+
+    async def leave_waitlist(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID,
+                             now: dt.datetime) -> None:
+        """The citizen waits no more; a device offered to them goes to the next person waiting."""
+        offered = await self.waitlist.leave(conn, point_id, entry_id, now)
+        if offered is not None:
+            await self._offer_on(conn, offered, now)
+
+    async def _offer_on(self, conn: asyncpg.Connection, hold: LapsedHold, now: dt.datetime) -> None:
+        """Offer the device a hold was on (it lapsed, was released, or its person left the list)
+        to the next person waiting, when it is still free and lendable."""
+        free = await conn.fetchval(
+            f"""SELECT d.condition = 'good' AND NOT (d.wipe_required AND d.wiped_at IS NULL) AND NOT EXISTS (
+                    SELECT 1 FROM {self.schema}.loans l WHERE l.device_id = d.device_id AND l.returned_at IS NULL)
+                FROM {self.schema}.devices d WHERE d.device_id = $1""", hold.device_id)
+        if free:
+            await self._offer(conn, await self.appointments.point(conn, hold.point_id), hold.kind, hold.device_id, now)
 
     def _states(self) -> str:
         """Devices with their open loan, if any: the SELECT of a `DeviceState`."""
         return f"""SELECT d.device_id, d.kind, d.label, d.condition, d.donated_at IS NOT NULL AS donated,
-                          d.wipe_required AND d.wiped_at IS NULL AS wipe_pending, l.loan_id, l.due_at, l.renewals
+                          d.wipe_required AND d.wiped_at IS NULL AS wipe_pending, l.loan_id, l.due_at, l.renewals,
+                          w.held_until
                    FROM {self.schema}.devices d LEFT JOIN {self.schema}.loans l
-                     ON l.device_id = d.device_id AND l.returned_at IS NULL"""
+                     ON l.device_id = d.device_id AND l.returned_at IS NULL
+                   LEFT JOIN {self.schema}.device_waitlist w
+                     ON w.offered_device_id = d.device_id AND w.closed_at IS NULL AND w.held_until IS NOT NULL"""
 
     async def inventory(self, conn: asyncpg.Connection, point_id: str) -> list[DeviceState]:
         await self.appointments.point(conn, point_id)

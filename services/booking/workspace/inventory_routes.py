@@ -48,8 +48,9 @@ INVENTORY_PAGES = "/staff/inventory"
 # A refusal's title (services/booking/loans/rules.py) → its sentence on the page.
 REFUSALS = {"No renewals left": "refused_no_renewals", "Past the hard due date": "refused_hard_due",
             "Others are waiting": "refused_waiting", "No open loan": "refused_no_loan",
-            "Too many loans": "refused_too_many", "Already waiting": "refused_already_waiting"}
-NOTICES = ("lent", "returned", "wiped", "joined")  # ?done=… after an action: its sentence is `{done}_notice`
+            "Too many loans": "refused_too_many", "Already waiting": "refused_already_waiting",
+            "Device held": "refused_held", "Not held": "refused_not_held"}
+NOTICES = ("lent", "returned", "wiped", "joined", "released")  # ?done=… after an action: its sentence is `{done}_notice`
 
 
 def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
@@ -84,7 +85,7 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
         notice = t["renewed_until"].format(d=day_words(dt.date.fromisoformat(renewed), lang)) \
             if _is_date(renewed) else (t[f"{done}_notice"] if done in NOTICES else None)
         rows = [{"id": d.device_id, "label": d.label, "kind": DEVICE_KINDS[d.kind][lang],
-                 "state": d.state(now), "state_label": DEVICE_STATES[d.state(now)][lang],
+                 "state": d.state(now), "state_label": _state_label(d, now, lang, t),
                  "due": day_words(local_date(d.due_at), lang) if d.due_at else "",
                  "renewals": t["renewals_n"].format(n=d.renewals) if d.loan_id else "",
                  "loan_id": str(d.loan_id) if d.loan_id else ""} for d in devices]
@@ -95,6 +96,7 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                                                       m=rules.max_active_loans),
                       hard_due=t["hard_due"].format(h=day_words(rules.hard_due_date, lang))
                       if rules.hard_due_date else None,
+                      hold_rule=t["hold_rule"].format(n=rules.offer_hold_days) if rules.offer_hold_days else None,
                       waiting=[t["waiting_n"].format(k=DEVICE_KINDS[k][lang], n=n) for k, n in sorted(waiting.items())],
                       kinds=[(k, names[lang]) for k, names in DEVICE_KINDS.items()],
                       conditions=[(c, names[lang]) for c, names in DEVICE_CONDITIONS.items()],
@@ -189,7 +191,7 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
             return posted
         principal, lang, t, form = posted.principal, posted.lang, posted.t, posted.fields
         device_id, action = request.path_params["device_id"], request.path_params["action"]
-        if action not in ("take-back", "wipe") or (action == "take-back" and form.get("condition") not in DEVICE_CONDITIONS) \
+        if action not in ("take-back", "wipe", "release-hold") or (action == "take-back" and form.get("condition") not in DEVICE_CONDITIONS) \
                 or (action == "wipe" and form.get("method") not in WIPE_METHODS):
             return message(request, 404, t["not_here"])
         try:
@@ -200,6 +202,8 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                 async with conn.transaction():
                     if action == "wipe":
                         await loans.record_wipe(conn, device_id, form["method"], principal.name, clock())
+                    elif action == "release-hold":
+                        await loans.release_hold(conn, device_id, principal.name, clock())
                     else:
                         device, _ = await loans.device(conn, device_id)
                         if device.loan_id is None:
@@ -207,7 +211,8 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
                         await loans.give_back(conn, device.loan_id, form["condition"], None, principal.name, clock())
         except BookingError as refused:
             return await inventory(request, _refusal(refused, t), 409)
-        return RedirectResponse(_back(point.point_id, lang, "wiped" if action == "wipe" else "returned"), 303)
+        done = {"wipe": "wiped", "release-hold": "released", "take-back": "returned"}[action]
+        return RedirectResponse(_back(point.point_id, lang, done), 303)
 
     async def join_waitlist(request: Request) -> Response:
         posted = await posted_form(request, access.works_at_counters, lambda t, r: t["not_staff"])
@@ -247,6 +252,13 @@ class DevicePage:
     entries: list[HistoryEntry]
 
 
+def _state_label(device: DeviceState, now: dt.datetime, lang: str, t: dict[str, str]) -> str:
+    state = device.state(now)
+    if state == "held" and device.held_until is not None:
+        return t["held_until"].format(d=day_words(local_date(device.held_until), lang))
+    return DEVICE_STATES[state][lang]
+
+
 def _refusal(refused: BookingError, t: dict[str, str]) -> str:
     """The refusal in the page's language where it has a sentence, the use case's otherwise."""
     return t[REFUSALS[refused.title]] if refused.title in REFUSALS else f"{t['refused']}: {refused.detail}"
@@ -280,6 +292,8 @@ def _note(what: str, condition: str | None, detail: str | None, due_at: dt.datet
     t = texts_for(lang)
     if what in ("lent", "renewed") and due_at is not None:
         return f"{t['due_back']} {day_words(local_date(due_at), lang)}"
+    if what == "offered" and due_at is not None:  # kept for the person waiting until then
+        return f"{t['kept_until']} {day_words(local_date(due_at), lang)}"
     if what == "returned":
         words = DEVICE_CONDITIONS[condition][lang] if condition in DEVICE_CONDITIONS else ""
         return f"{words}: {detail}" if detail else words

@@ -372,6 +372,30 @@ INVENTORY_TEXTS: dict[str, dict[str, str]] = {
                            "Not lent: this borrower has as many devices as the help point allows."),
     "refused_already_waiting": _t("Deze persoon staat al op die wachtlijst.", "Cette personne est déjà sur cette liste.",
                                   "Diese Person steht schon auf dieser Warteliste.", "This person is on that waitlist already."),
+    # Holds: a device that came back is kept for the first person waiting (LoanRules.offer_hold_days).
+    "held_until": _t("Bewaard voor wie wacht, tot {d}", "Réservé à la personne en attente jusqu'au {d}",
+                     "Für die wartende Person zurückgelegt bis zum {d}", "Kept for the person waiting until {d}"),
+    "kept_until": _t("Bewaard tot", "Réservé jusqu'au", "Zurückgelegt bis zum", "Kept until"),
+    "hold_rule": _t("Een teruggebracht toestel wordt {n} dagen bewaard voor wie het eerst wacht.",
+                    "Un appareil rendu est réservé {n} jours à la première personne en attente.",
+                    "Ein zurückgebrachtes Gerät wird {n} Tage für die erste wartende Person zurückgelegt.",
+                    "A device that comes back is kept {n} days for the first person waiting."),
+    "release_hold": _t("Vrijgeven", "Libérer", "Freigeben", "Release"),
+    "release_hold_label": _t("{d} vrijgeven voor wie daarna wacht", "Libérer {d} pour la personne suivante",
+                             "{d} für die nächste wartende Person freigeben", "Release {d} to the next person waiting"),
+    "released_notice": _t("Vrijgegeven: het toestel gaat naar wie daarna wacht.",
+                          "Libéré : l'appareil va à la personne suivante en attente.",
+                          "Freigegeben: Das Gerät geht an die nächste wartende Person.",
+                          "Released: the device goes to the next person waiting."),
+    "refused_held": _t("Niet uitgeleend: dit toestel wordt bewaard voor iemand op de wachtlijst. "
+                       "Leen het aan die persoon uit, of geef het vrij.",
+                       "Non prêté : cet appareil est réservé à une personne de la liste d'attente. "
+                       "Prêtez-le à cette personne, ou libérez-le.",
+                       "Nicht verliehen: Dieses Gerät ist für eine Person auf der Warteliste zurückgelegt. "
+                       "Verleihen Sie es an diese Person oder geben Sie es frei.",
+                       "Not lent: this device is kept for someone on the waitlist. Lend it to them, or release it."),
+    "refused_not_held": _t("Dit toestel wordt voor niemand bewaard.", "Cet appareil n'est réservé à personne.",
+                           "Dieses Gerät ist für niemanden zurückgelegt.", "This device is kept for nobody."),
 }
 TEXTS.update(INVENTORY_TEXTS)
 
@@ -387,6 +411,8 @@ DEVICE_STATES = {
     "wipe_pending": _t("Nog te wissen", "À effacer", "Noch zu löschen", "To be wiped"),
     "damaged": _t("Beschadigd", "Endommagé", "Beschädigt", "Damaged"),
     "lost": _t("Verloren", "Perdu", "Verloren", "Lost"),
+    "held": _t("Bewaard voor wie wacht", "Réservé à la personne en attente", "Für die wartende Person zurückgelegt",
+               "Kept for the person waiting"),
 }
 DEVICE_EVENTS = {
     "registered": _t("Ingeschreven", "Enregistré", "Erfasst", "Registered"),
@@ -395,6 +421,10 @@ DEVICE_EVENTS = {
     "lent": _t("Uitgeleend", "Prêté", "Verliehen", "Lent"),
     "renewed": _t("Verlengd", "Prolongé", "Verlängert", "Renewed"),
     "returned": _t("Teruggebracht", "Rendu", "Zurückgebracht", "Returned"),
+    "offered": _t("Aangeboden aan wie wacht", "Proposé à la personne en attente", "Der wartenden Person angeboten",
+                  "Offered to the person waiting"),
+    "hold_lapsed": _t("Niet opgehaald", "Pas retiré", "Nicht abgeholt", "Not collected"),
+    "hold_released": _t("Vrijgegeven", "Libéré", "Freigegeben", "Released"),
 }
 DEVICE_CONDITIONS = {
     "good": _t("in orde", "en bon état", "in Ordnung", "in good condition"),
