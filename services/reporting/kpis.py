@@ -125,10 +125,20 @@ KPIS: tuple[Kpi, ...] = (
             SELECT period, campaign, sum(inserts)::int, sum(visits)::int, sum(bookings)::int, sum(attended)::int,
                    sum(activated)::int
             FROM steps GROUP BY 1, 2 ORDER BY 1, 2""", plotted="bookings"),
-    Kpi("device_loans", ("period", "lent", "returned", "overdue"),
-        f"""SELECT {_bucket('lent_at')}, count(*), count(returned_at), count(*) FILTER (WHERE overdue_days > 0)
-            FROM {{s}}.loans WHERE lent_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1)
-            GROUP BY 1 ORDER BY 1"""),
+    # Loans by the period they were lent in, and offers to people on a waitlist by the period they
+    # were made in: how much the stock lends, and how much demand it did not meet at once.
+    Kpi("device_loans", ("period", "lent", "returned", "overdue", "renewed", "offered_from_waitlist"),
+        f"""WITH lent AS (
+                SELECT {_bucket('lent_at')} AS period, count(*) AS lent, count(returned_at) AS returned,
+                       count(*) FILTER (WHERE overdue_days > 0) AS overdue,
+                       count(*) FILTER (WHERE renewals > 0) AS renewed
+                FROM {{s}}.loans WHERE lent_at IS NOT NULL AND ($1::text IS NULL OR municipality = $1) GROUP BY 1),
+            offered AS (
+                SELECT {_bucket('offered_at')} AS period, count(*) AS offers
+                FROM {{s}}.device_offers WHERE ($1::text IS NULL OR municipality = $1) GROUP BY 1)
+            SELECT period, coalesce(lent, 0)::int, coalesce(returned, 0)::int, coalesce(overdue, 0)::int,
+                   coalesce(renewed, 0)::int, coalesce(offers, 0)::int
+            FROM lent FULL JOIN offered USING (period) ORDER BY 1""", plotted="lent"),
     # Workshops by the period they are given in: registrations (waiting ones included), those that
     # waited, those that got a place from the waiting list, cancellations and who came.
     Kpi("workshops", ("period", "registrations", "waited", "placed_from_line", "cancelled", "attended"),

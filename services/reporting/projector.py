@@ -228,6 +228,15 @@ STATEMENTS: dict[str, Statement] = {
         "loans", "loan_id", [*LOAN, "returned_at", "condition"], _latest("returned_at", "condition"),
         lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.returned_at,
                       e.payload.condition)),
+    "DeviceLoanRenewed": _on(
+        "loans", "loan_id", [*LOAN, "device_kind", "renewals"], {"renewals": GREATEST},
+        lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.device_kind,
+                      e.payload.renewals)),
+    # One row per offer (an entry is offered again when a device offered to it went elsewhere).
+    "DeviceAvailable": _on(
+        "device_offers", "offer_id", ["offer_id", "entry_id", "point_id", "municipality", "device_kind", "offered_at"],
+        {}, lambda e, _: (e.event_id, e.payload.entry_id, e.payload.point_id, e.payload.municipality,
+                          e.payload.device_kind, e.occurred_at)),
     "DeviceLoanOverdue": _on(
         "loans", "loan_id", [*LOAN, "overdue_days"], {"overdue_days": GREATEST},
         lambda e, _: (e.payload.loan_id, e.payload.point_id, e.payload.municipality, e.payload.days_overdue)),

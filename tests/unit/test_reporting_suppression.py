@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from services.reporting.kpis import BY_NAME, CONCEALED, suppress
 
 OUTCOMES = BY_NAME["appointments_by_outcome"]  # (period, outcome, appointments)
-LOANS = BY_NAME["device_loans"]  # (period, lent, returned, overdue): no breakdown
+LOANS = BY_NAME["device_loans"]  # (period, lent, returned, overdue, renewed, offered_from_waitlist): no breakdown
 
 
 def test_a_lone_small_cell_takes_the_smallest_other_row_of_its_period_with_it() -> None:
