@@ -16,6 +16,7 @@ from loket.contracts.values import ContactDetails
 from loket.infra.db.schema import migrate_service_schema
 from services.notify.planning import Planned
 from services.notify.repository import NotifyRepository
+from services.notify.throttle import Sent
 from services.notify.token_bucket import TokenBucket
 from tests.support.notify_harness import daytime_clock, eventually, running_notify
 
@@ -94,9 +95,9 @@ async def test_a_429_pauses_every_replica(pool, bucket_table) -> None:  # type: 
 
 
 async def test_a_send_in_flight_counts_from_when_its_round_claimed_it(pool, bucket_table) -> None:  # type: ignore[no-untyped-def]
-    """The time another round's limits remembered its decision by (its lease's start), so this
-    process never counts its own decision twice: once remembered, once read back in flight.
-    (Stamped "now" instead, a second confirmation to the same range was put off a whole day.)"""
+    """Stamped with when its round claimed it (its lease's start: stamped "now" instead, a second
+    confirmation to the same range was put off a whole day), and named by its notification id, by
+    which the process that decided it counts it once: once remembered, once read back in flight."""
     repository, lease_s = NotifyRepository("notify"), 60.0
     claimed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     phone = "+32470777001"
@@ -104,14 +105,14 @@ async def test_a_send_in_flight_counts_from_when_its_round_claimed_it(pool, buck
         await conn.execute("DELETE FROM notify.notifications WHERE contact->>'phone' = $1", phone)
         await repository.insert_planned(conn, [reminder(1, claimed_at, phone)])
         # As a round claims it (`claim_due` would take other tests' due rows too).
-        contact_key = await conn.fetchval(
+        contact_key, notification_id = await conn.fetchrow(
             "UPDATE notify.notifications SET status = 'sending', lease_until = $2 WHERE contact->>'phone' = $1 "
-            "RETURNING contact_key", phone, claimed_at + dt.timedelta(seconds=lease_s))
+            "RETURNING contact_key, notification_id", phone, claimed_at + dt.timedelta(seconds=lease_s))
         later = claimed_at + dt.timedelta(seconds=5)  # another round, claiming a moment later
         by_prefix = await repository.sms_sent_by_prefix(conn, [phone[:8]], 8, later - dt.timedelta(days=1), 10,
                                                         later, lease_s, [])
         by_citizen = await repository.sent_since(conn, [contact_key], later - dt.timedelta(days=1), later,
                                                  lease_s, [])
         await conn.execute("DELETE FROM notify.notifications WHERE contact->>'phone' = $1", phone)
-    assert by_prefix == {phone[:8]: [claimed_at]}
-    assert by_citizen == {contact_key: [claimed_at]}
+    assert by_prefix == {phone[:8]: [Sent(claimed_at, notification_id)]}
+    assert by_citizen == {contact_key: [Sent(claimed_at, notification_id)]}
