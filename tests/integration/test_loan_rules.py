@@ -43,6 +43,18 @@ def contact(phone: str) -> dict[str, str]:
     return {"phone": phone, "language": "nl"}
 
 
+async def join_waitlist(booking, kind: str, emails: list[str], before_each=lambda: None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Put these people on the point's waitlist for `kind`, in this order; their entry ids."""
+    entries = []
+    for who in emails:
+        before_each()
+        status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
+            "kind": kind, "contact": {"email": who, "language": "nl"}})
+        assert status == 201, joined
+        entries.append(joined["entry_id"])
+    return entries
+
+
 async def test_rules_renewals_history_and_the_waitlist(database_url, bus_url, tmp_path, monkeypatch,
                                                        pool) -> None:  # type: ignore[no-untyped-def]
     now = [dt.datetime.now(dt.UTC)]
@@ -231,12 +243,7 @@ async def test_the_waitlist_offers_in_order_and_an_offer_given_to_another_puts_t
                 "device_id": f"wait-tab-0{n}", "language": "nl", "contact": contact(f"0470 00 00 0{n}")})
             assert status == 201, loan
             loans.append(loan["loan_id"])
-        entries = []
-        for who in ("eerste@example.org", "tweede@example.org"):
-            status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
-                "kind": "tablet", "contact": {"email": who, "language": "nl"}})
-            assert status == 201, joined
-            entries.append(joined["entry_id"])
+        entries = await join_waitlist(booking, "tablet", ["eerste@example.org", "tweede@example.org"])
         # A tablet that comes back damaged is offered to nobody.
         assert (await booking.call("POST", f"/staff/loans/{loans[0]}/return", "staff",
                                    json={"condition": "damaged"}))[0] == 200
@@ -288,14 +295,11 @@ async def test_a_device_offered_is_kept_for_the_person_waiting_until_the_hold_en
         status, loan = await booking.call("POST", "/staff/loans", "staff", json={
             "device_id": "hold-phone-01", "language": "nl", "contact": contact("0470 55 00 01")})
         assert status == 201, loan
-        people = [f"hold-{n}-{uuid.uuid4().hex[:6]}@example.org" for n in range(3)]
-        entries = []
-        for who in people:
-            now[0] += dt.timedelta(minutes=1)  # first come, first served: one after the other
-            status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
-                "kind": "smartphone", "contact": {"email": who, "language": "nl"}})
-            assert status == 201, joined
-            entries.append(joined["entry_id"])
+        def a_minute_later() -> None:  # first come, first served: one after the other on the test's clock
+            now[0] += dt.timedelta(minutes=1)
+
+        entries = await join_waitlist(booking, "smartphone", [f"hold-{n}@example.org" for n in range(3)],
+                                      a_minute_later)
 
         assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
                                    json={"condition": "good"}))[0] == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncpg
 
 from loket.infra.identity.roles import Role
+from tests.integration.test_loan_rules import join_waitlist
 from tests.support.booking_harness import running_booking
 from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
@@ -197,12 +198,7 @@ async def test_a_device_kept_for_someone_waiting_is_shown_refused_to_others_and_
         status, loan = await booking.call("POST", "/staff/loans", "staff", json={
             "device_id": "held-tab-01", "language": "nl", "contact": {"phone": "0470 12 00 01", "language": "nl"}})
         assert status == 201, loan
-        entries = []
-        for who in ("eerst@example.org", "daarna@example.org"):
-            status, joined = await booking.call("POST", f"/staff/points/{DIGIBANK}/device-waitlist", "staff", json={
-                "kind": "tablet", "contact": {"email": who, "language": "nl"}})
-            assert status == 201, joined
-            entries.append(joined["entry_id"])
+        entries = await join_waitlist(booking, "tablet", ["eerst@example.org", "daarna@example.org"])
         assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
                                    json={"condition": "good"}))[0] == 200
 
