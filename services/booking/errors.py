@@ -37,3 +37,13 @@ class NotOffered(BookingError):
 class Invalid(BookingError):
     """The request contradicts itself or the catalogue: dates reversed, a due date in the past,
     a service that cannot be booked."""
+
+
+class ModelRefusal(ValueError):
+    """A model validator's refusal with a stable `code`, so a page can say it in the reader's
+    language (the English text is what the API and the logs show). Pydantic wraps it in its
+    ValidationError; the original is in each error's `ctx["error"]`."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code

@@ -84,8 +84,20 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             await boss.get_by_label("Valid until").fill("2026-01-01")  # before the certificate: refused
             await boss.get_by_label("Deutsch").check()
             await boss.get_by_role("button", name="Save", exact=True).click()
-            assert "must expire after" in await boss.inner_text("[role=alert]")
+            assert "Not saved: the certificate must expire after the date it was obtained" in \
+                await boss.inner_text("[role=alert]")
             assert await boss.get_by_label("Deutsch").is_checked()  # nothing typed is lost
+            # The model's refusal in the page's language, not the model's English.
+            helper_url = boss.url
+            await boss.goto(re.sub(r"lang=\w\w", "lang=nl", helper_url))
+            await boss.fill("#since", "2026-06-01")
+            await boss.fill("#until", "2026-01-01")
+            await boss.get_by_role("button", name="Opslaan", exact=True).click()
+            assert "Niet opgeslagen: het certificaat moet vervallen na de datum waarop het behaald werd" in \
+                await boss.inner_text("[role=alert]")
+            await boss.goto(re.sub(r"lang=\w\w", "lang=en", helper_url))
+            await boss.get_by_label("Connectoo certificate since").fill("2026-06-01")
+            await boss.get_by_label("Deutsch").check()
             boss.console_errors.clear()
             await boss.get_by_label("Valid until").fill("2029-06-01")
             await boss.screenshot(path=str(artifact("staff-helper-profile.png")), full_page=True)

@@ -11,7 +11,10 @@ from pydantic import ValidationError
 
 from services.booking.catalogue import CATALOGUE
 from services.booking.points.settings_form import SettingsFormError, changed_point, exceptions_text
+from services.booking.rota.texts import rota_texts
 from services.booking.seeding import read_seed
+from services.booking.workspace.point_settings_routes import _field_label, _reasons
+from services.booking.workspace.texts import texts_for
 
 DIGIBANK = next(p for p in read_seed().points if p.point_id == "mechelen-digibank-predikheren")
 SERVICES = list(CATALOGUE)
@@ -58,3 +61,22 @@ def test_the_points_model_refuses_what_a_seed_file_could_not_hold() -> None:
         changed_point(DIGIBANK, form(**{"language:nl": ""}), SERVICES)
     with pytest.raises(ValidationError, match="lendable_devices"):  # lends devices, but none to lend
         changed_point(DIGIBANK, form(capacity_lendable_devices="0"), SERVICES)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("nl", "een hulppunt dat toestellen uitleent, heeft uitleenbare toestellen nodig"),
+    ("fr", "un point d'aide qui prête des appareils doit en avoir à prêter"),
+    ("de", "eine Hilfestelle, die Geräte verleiht, braucht verleihbare Geräte"),
+    ("en", "a point that lends devices needs lendable devices"),
+])
+def test_the_models_refusals_read_in_the_pages_language(lang: str, expected: str) -> None:
+    r = rota_texts(lang)
+    with pytest.raises(ValidationError) as refused:
+        changed_point(DIGIBANK, form(capacity_lendable_devices="0"), SERVICES)
+    assert _reasons(refused.value, r) == expected
+    with pytest.raises(ValidationError) as no_language:  # and a refusal without a code, known by its field
+        changed_point(DIGIBANK, {k: v for k, v in form().items() if not k.startswith("language:")}, SERVICES)
+    assert _reasons(no_language.value, r) == r["refused_no_language"]
+    # A field that cannot be read is named by its label, never its form name.
+    assert _field_label("capacity_lendable_devices", texts_for(lang), r) == r["cap_lendable"]
+    assert "capacity_" not in _field_label("capacity_laptops", texts_for(lang), r)

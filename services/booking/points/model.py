@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from loket.contracts.values import PointKind, Slug
 from services.booking.catalogue import known_services
+from services.booking.errors import ModelRefusal
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -54,7 +55,7 @@ def _spans(value: list[str]) -> list[str]:
     for span in value:
         match = _SPAN.match(span)
         if not match or span[:5] >= span[6:]:
-            raise ValueError(f"opening span {span!r} must look like 09:00-12:30 and end after it starts")
+            raise ModelRefusal("opening_span", f"opening span {span!r} must look like 09:00-12:30 and end after it starts")
     return value
 
 
@@ -108,7 +109,7 @@ class AssistancePoint(_Strict):
         if not (LAT_RANGE[0] <= self.latitude <= LAT_RANGE[1] and LON_RANGE[0] <= self.longitude <= LON_RANGE[1]):
             raise ValueError("latitude/longitude are outside Belgium (swapped?)")
         if "device_lending" in self.services and self.capacity.lendable_devices == 0:
-            raise ValueError("a point that lends devices needs capacity.lendable_devices")
+            raise ModelRefusal("lending_without_devices", "a point that lends devices needs capacity.lendable_devices")
         return self
 
     def name_in(self, *languages: str) -> str:

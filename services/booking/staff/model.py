@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from loket.contracts.values import Slug
 from services.booking.catalogue import known_services
+from services.booking.errors import ModelRefusal
 from services.booking.points.model import WEEKDAYS, Weekday
 
 Lang = Literal["nl", "fr", "de", "en"]
@@ -38,10 +39,12 @@ class Helper(_Strict):
     @model_validator(mode="after")
     def _certificate(self) -> Helper:
         if self.connectoo_expires_on is not None and self.connectoo_certified_on is None:
-            raise ValueError("a Connectoo certificate with an expiry date needs the date it was obtained")
+            raise ModelRefusal("certificate_without_start",
+                               "a Connectoo certificate with an expiry date needs the date it was obtained")
         if (self.connectoo_certified_on and self.connectoo_expires_on
                 and self.connectoo_expires_on <= self.connectoo_certified_on):
-            raise ValueError("the Connectoo certificate must expire after the date it was obtained")
+            raise ModelRefusal("certificate_expires_first",
+                               "the Connectoo certificate must expire after the date it was obtained")
         return self
 
     def can_help(self, service: str, language: str) -> bool:

@@ -24,6 +24,7 @@ from loket.infra.identity.principal import Principal
 from loket.infra.runtime import Runtime
 from services.booking.calendar.local_time import local_date
 from services.booking.catalogue import CATALOGUE
+from services.booking.errors import ModelRefusal
 from services.booking.points.model import WEEKDAYS
 from services.booking.points.repository import upsert_points
 from services.booking.points.settings_form import (
@@ -98,10 +99,10 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                 changed = changed_point(point, form, list(CATALOGUE))
             except SettingsFormError as bad:
                 text = r["bad_exception"].format(n=bad.line, l=bad.text) if bad.line else \
-                    r["bad_settings"].format(d=f"{bad.field}: {bad.text}")
+                    r["bad_settings"].format(d=r["bad_number"].format(f=_field_label(bad.field, t, r), v=bad.text))
                 return await page(request, text, 400, form)
             except ValidationError as invalid:
-                return await page(request, r["bad_settings"].format(d=_reasons(invalid)), 400, form)
+                return await page(request, r["bad_settings"].format(d=_reasons(invalid, r)), 400, form)
             async with conn.transaction():
                 if await upsert_points(conn, schema, [changed]):
                     await audit.record(conn, principal, Access("change the point's settings", "assistance point",
@@ -138,7 +139,7 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
             try:
                 changed = changed_helper(helper, form, list(CATALOGUE))
             except ValueError as invalid:  # a date that is no date, or the model's own refusal
-                reason = _reasons(invalid) if isinstance(invalid, ValidationError) else str(invalid)
+                reason = _reasons(invalid, r) if isinstance(invalid, ValidationError) else r["bad_date"]
                 return await helper_page(request, r["bad_settings"].format(d=reason), 400, form)
             async with conn.transaction():
                 await save_helper(conn, schema, changed)
@@ -176,5 +177,24 @@ def _form_of(staffed: Staffed) -> dict[str, str]:
     return form
 
 
-def _reasons(invalid: ValidationError) -> str:
-    return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in invalid.errors(include_input=False))
+def _reasons(invalid: ValidationError, r: dict[str, str]) -> str:
+    """What the model refused, in the page's language where the refusal is known: by its refusal
+    code, or no language ticked; in the model's own (English) words otherwise."""
+    reasons = []
+    for error in invalid.errors(include_input=False):
+        refusal = (error.get("ctx") or {}).get("error")
+        if isinstance(refusal, ModelRefusal) and f"refused_{refusal.code}" in r:
+            reasons.append(r[f"refused_{refusal.code}"])
+        elif error.get("loc", ())[:1] == ("languages",) and error.get("type") == "too_short":
+            reasons.append(r["refused_no_language"])
+        else:
+            reasons.append(str(error.get("msg", "")).removeprefix("Value error, "))
+    return "; ".join(dict.fromkeys(reasons))  # each once, in order
+
+
+def _field_label(field: str, t: dict[str, str], r: dict[str, str]) -> str:
+    """The label the form shows for a field that could not be read."""
+    if field == "free_print_pages":
+        return t["free_print_pages"]
+    capacity = field.removeprefix("capacity_")
+    return r[f"cap_{'lendable' if capacity == 'lendable_devices' else capacity}"]
