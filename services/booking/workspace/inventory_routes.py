@@ -49,7 +49,11 @@ INVENTORY_PAGES = "/staff/inventory"
 REFUSALS = {"No renewals left": "refused_no_renewals", "Past the hard due date": "refused_hard_due",
             "Others are waiting": "refused_waiting", "No open loan": "refused_no_loan",
             "Too many loans": "refused_too_many", "Already waiting": "refused_already_waiting",
-            "Device held": "refused_held", "Not held": "refused_not_held"}
+            "Device held": "refused_held", "Not held": "refused_not_held",
+            "Device not lendable": "refused_not_lendable", "Device not wiped": "refused_not_wiped",
+            "Device on loan": "refused_on_loan", "Due date in the past": "refused_due_past",
+            "Due date beyond the loan rules": "refused_due_beyond", "Unknown device": "refused_unknown_device",
+            "No lending here": "refused_no_lending"}
 NOTICES = ("lent", "returned", "wiped", "joined", "released")  # ?done=… after an action: its sentence is `{done}_notice`
 
 
