@@ -349,6 +349,38 @@ async def test_a_device_offered_is_kept_for_the_person_waiting_until_the_hold_en
             "device_id": "hold-phone-01", "language": "nl", "contact": contact("0470 55 00 02")}))[0] == 201
 
 
+async def test_someone_who_takes_another_device_passes_the_one_kept_for_them_on(
+        database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    now = [dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0]) as booking:
+        await pool.execute("UPDATE booking.device_waitlist SET closed_at = now() WHERE point_id = $1 "
+                           "AND kind = 'smartphone' AND closed_at IS NULL", DIGIBANK)
+        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
+                                   json={"offer_hold_days": 3}))[0] == 200
+        for device_id in ("pass-phone-01", "pass-phone-02"):
+            assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
+                "device_id": device_id, "kind": "smartphone", "label": device_id}))[0] == 201
+        status, loan = await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "pass-phone-01", "language": "nl", "contact": contact("0470 66 00 01")})
+        assert status == 201, loan
+
+        def a_minute_later() -> None:
+            now[0] += dt.timedelta(minutes=1)
+
+        first, second = await join_waitlist(booking, "smartphone", ["pass-1@example.org", "pass-2@example.org"],
+                                            a_minute_later)
+        assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
+                                   json={"condition": "good"}))[0] == 200
+        assert [o["device_id"] for o in await outbox(pool, "DeviceAvailable", "entry_id", first)] == ["pass-phone-01"]
+        # The first comes in and takes the other phone: the one kept for them goes to the second.
+        assert (await booking.call("POST", "/staff/loans", "staff", json={
+            "device_id": "pass-phone-02", "language": "nl",
+            "contact": {"email": "pass-1@example.org", "language": "nl"}}))[0] == 201
+        assert [o["device_id"] for o in await outbox(pool, "DeviceAvailable", "entry_id", second)] == ["pass-phone-01"]
+        devices = (await booking.call("GET", f"/staff/points/{DIGIBANK}/devices", "staff"))[1]["devices"]
+        assert [d["state"] for d in devices if d["device_id"] == "pass-phone-01"] == ["held"]
+
+
 async def _a_free_one(pool, devices: list[str]) -> str:  # type: ignore[no-untyped-def]
     rows = await pool.fetch("SELECT device_id FROM booking.loans WHERE device_id = ANY($1::text[]) "
                             "AND returned_at IS NULL", devices)

@@ -138,13 +138,17 @@ class DeviceWaitlist:
                 RETURNING w.entry_id, w.point_id, w.kind, w.offered_device_id""", now)
         return [LapsedHold(r["entry_id"], r["point_id"], r["kind"], r["offered_device_id"]) for r in rows]
 
-    async def close_for(self, conn: asyncpg.Connection, point_id: str, kind: str, key: str,
-                        now: dt.datetime) -> None:
-        """The borrower got a device of the kind they waited for: they wait no more."""
-        await conn.execute(
+    async def close_for(self, conn: asyncpg.Connection, point_id: str, kind: str, key: str, device_id: str,
+                        now: dt.datetime) -> list[LapsedHold]:
+        """The borrower got `device_id`, of the kind they waited for: they wait no more. Returns
+        another device that had been offered to them, if any, for the next person waiting."""
+        rows = await conn.fetch(
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $4
-                WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL""",
+                WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL
+                RETURNING entry_id, point_id, kind, offered_device_id""",
             point_id, kind, key, now)
+        return [LapsedHold(r["entry_id"], r["point_id"], r["kind"], r["offered_device_id"]) for r in rows
+                if r["offered_device_id"] is not None and r["offered_device_id"] != device_id]
 
     async def leave(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID,
                     now: dt.datetime) -> LapsedHold | None:

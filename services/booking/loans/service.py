@@ -219,7 +219,10 @@ class Loans:
                 raise _too_many(rules) from None
             raise _not_wiped(device_id) from None
         await self._history(conn, device_id, now, "lent", loan_id=loan_id, due_at=due, by=by)
-        await self.waitlist.close_for(conn, device["point_id"], device["kind"], key, now)
+        # They took another device than the one kept for them: that one goes to the next person.
+        for kept_elsewhere in await self.waitlist.close_for(conn, device["point_id"], device["kind"], key, device_id,
+                                                            now):
+            await self._offer_on(conn, kept_elsewhere, now)
         await self.waitlist.withdraw_offer_of(conn, device_id, now)
         point = await self.appointments.point(conn, device["point_id"])
         await self.outbox.append(conn, DeviceLent(producer=PRODUCER, payload=DeviceLentPayload(
