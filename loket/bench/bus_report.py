@@ -16,10 +16,11 @@ import json
 import os
 import platform
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from loket.bench.kafka_warm_up import WarmUpRound
 from loket.bench.pipeline import PipelineResult
 from loket.bench.raw_nats import RawBusResult
 from loket.bench.raw_postgres import RawPostgresResult
@@ -63,8 +64,8 @@ class BusReport:
     raw_postgres: RawPostgresResult
     # Every raw publish+consume rate measured (msgs/s); raw_bus is the fastest of them.
     raw_runs: list[float] = field(default_factory=list)
-    # Kafka: the warm-up rounds before the measurement (events, brokers_s, jit_s).
-    warm_up: list[dict[str, object]] = field(default_factory=list)
+    # Kafka: the warm-up rounds before the measurement.
+    warm_up: list[WarmUpRound] = field(default_factory=list)
     machine: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -131,9 +132,8 @@ class BusReport:
         """"Warm-up: 4 rounds of 50,000 raw and 50,000 pipeline events; compiling 48 %, 21 %, 12 %, 6 % …"."""
         if not self.warm_up:
             return "No warm-up."
-        shares = [f"{r['jit_s'] / r['brokers_s']:.0%}" for r in self.warm_up
-                  if r.get("brokers_s") and r.get("jit_s") is not None]
-        events = int(self.warm_up[0]["events"])  # type: ignore[call-overload]
+        shares = [f"{r.jit_share:.0%}" for r in self.warm_up if r.jit_share is not None]
+        events = self.warm_up[0].events
         line = (f"Warm-up: {len(self.warm_up)} round{'s' if len(self.warm_up) > 1 else ''} of {events:,} raw and "
                 f"{events:,} pipeline events")
         return line + (f"; the brokers' JIT compiler's share of their CPU during each round's pipeline run: {', '.join(shares)}." if shares
@@ -165,7 +165,7 @@ class BusReport:
             "runs": [r.as_dict() for r in self.runs],
             "raw_bus": self.raw_bus.as_dict(),
             "raw_runs_combined_per_s": self.raw_runs,
-            "warm_up": self.warm_up,
+            "warm_up": [asdict(r) for r in self.warm_up],
             "raw_postgres": self.raw_postgres.as_dict(),
         }
 

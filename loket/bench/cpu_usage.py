@@ -65,13 +65,18 @@ def _ticks_by_group() -> dict[str, int] | None:
             stat = (entry / "stat").read_text()
         except OSError:  # the process ended while we looked
             continue
-        # comm is in parentheses and may contain spaces; the fields after it are fixed.
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        comm, ticks = _comm_and_ticks(stat)
         group = _GROUPS.get(comm)
         if group:
-            rest = stat[stat.rindex(")") + 2 :].split()
-            totals[group] += int(rest[11]) + int(rest[12])  # utime + stime
+            totals[group] += ticks
     return totals
+
+
+def _comm_and_ticks(stat: str) -> tuple[str, int]:
+    """A process's or thread's name and CPU ticks (utime + stime) from its `/proc/…/stat` line:
+    the name is in parentheses and may contain spaces; the fields after it are fixed."""
+    rest = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], int(rest[11]) + int(rest[12])
 
 
 # HotSpot names its compiler threads "C2 CompilerThread0", "C1 CompilerThread1", … (cut to 15 chars).
@@ -87,20 +92,18 @@ def _java_jit_ticks() -> int | None:
         if not entry.name.isdigit():
             continue
         try:
-            if (entry / "comm").read_text().strip() != "java":
+            if _comm_and_ticks((entry / "stat").read_text())[0] != "java":
                 continue
             threads = list((entry / "task").iterdir())
-        except OSError:
+        except OSError:  # the process ended while we looked
             continue
         for thread in threads:
             try:
-                if not (thread / "comm").read_text().startswith(_JIT_THREAD_PREFIXES):
-                    continue
-                stat = (thread / "stat").read_text()
-            except OSError:  # the thread or the process ended while we looked
+                name, ticks = _comm_and_ticks((thread / "stat").read_text())
+            except OSError:  # the thread ended while we looked
                 continue
-            rest = stat[stat.rindex(")") + 2 :].split()
-            total += int(rest[11]) + int(rest[12])
+            if name.startswith(_JIT_THREAD_PREFIXES):
+                total += ticks
     return total
 
 

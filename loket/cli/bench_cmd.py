@@ -156,12 +156,13 @@ async def _run(
     )
     bars = StageBars(progress)
     with progress:
-        kafka = parse_bus_url(stack.bus_url).kind == "kafka"
+        address = parse_bus_url(stack.bus_url)
+        kafka, bootstrap = address.kind == "kafka", ",".join(address.servers)
         partitions = production_partitions().get(LetterFailed.topic, DEFAULT_PARTITIONS)
         warm_up_rounds: list[WarmUpRound] = []
         if warm_up and kafka:
-            warm_up_rounds = await _warm_up(stack, options, consumer_counts, partitions, warm_up, warm_up_max_rounds,
-                                            bars)
+            warm_up_rounds = await _warm_up(stack, bootstrap, options, consumer_counts, partitions, warm_up,
+                                            warm_up_max_rounds, bars)
         runs = []
         profiles: list[Path] = []
         for count in consumer_counts:
@@ -187,8 +188,7 @@ async def _run(
             # Repeated, and the fastest kept: single raw runs on the same warm brokers ranged from 24 000
             # to 40 000 msg/s (a second of sends, so one GC or compile pause shows). The fastest is
             # the baseline least flattering to the pipeline's ratio.
-            raw_runs = [await run_raw_kafka(",".join(parse_bus_url(stack.bus_url).servers), options.events,
-                                            options.consumer_batch, partitions,
+            raw_runs = [await run_raw_kafka(bootstrap, options.events, options.consumer_batch, partitions,
                                             bars.callback("raw") if attempt == 0 else None)
                         for attempt in range(raw_repeats)]
             raw_bus = max(raw_runs, key=lambda r: r.combined_per_s)
@@ -202,12 +202,11 @@ async def _run(
     for path in profiles:
         console.print(f"profile written to {path}; top functions by own time:")
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(15)
-    return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs],
-                     warm_up=[dataclasses.asdict(r) for r in warm_up_rounds])
+    return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs], warm_up=warm_up_rounds)
 
 
-async def _warm_up(stack: Stack, options: PipelineOptions, consumer_counts: list[int], partitions: int, events: int,
-                   max_rounds: int, bars: StageBars) -> list[WarmUpRound]:
+async def _warm_up(stack: Stack, bootstrap: str, options: PipelineOptions, consumer_counts: list[int], partitions: int,
+                   events: int, max_rounds: int, bars: StageBars) -> list[WarmUpRound]:
     """Not measured: rounds of raw and pipeline traffic until the brokers' JIT has settled
     (kafka_warm_up.py), one bar counting the rounds, a line per round."""
     bars.add("warm-up", {"rounds": "warm-up rounds"}, max_rounds)
@@ -220,7 +219,7 @@ async def _warm_up(stack: Stack, options: PipelineOptions, consumer_counts: list
         console.print(f"warm-up round {number}{share}" + (" (settled)" if done.settled else ""))
 
     return await warm_up_kafka(
-        stack.database_url, stack.bus_url, ",".join(parse_bus_url(stack.bus_url).servers), options, events=events,
+        stack.database_url, stack.bus_url, bootstrap, options, events=events,
         max_rounds=max_rounds, consumer_processes=max(1, max(consumer_counts)), partitions=partitions,
         on_round=on_round,
     )
