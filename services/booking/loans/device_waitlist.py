@@ -47,11 +47,22 @@ class Hold:
 
 
 @dataclass(frozen=True)
-class LapsedHold:
+class EndedOffer:
+    """An entry closed while a device was offered to it (its hold lapsed or was released, its
+    person left the list or took another device): the device may go to the next person waiting."""
+
     entry_id: uuid.UUID
     point_id: str
     kind: str
     device_id: str
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> EndedOffer:
+        """From a row _RETURNING_ENDED_OFFER gave back."""
+        return cls(row["entry_id"], row["point_id"], row["kind"], row["offered_device_id"])
+
+
+_RETURNING_ENDED_OFFER = "RETURNING entry_id, point_id, kind, offered_device_id"
 
 
 class DeviceWaitlist:
@@ -116,16 +127,16 @@ class DeviceWaitlist:
                 WHERE offered_device_id = $1 AND closed_at IS NULL AND held_until > $2""", device_id, now)
         return Hold(row["entry_id"], row["borrower_key"], row["held_until"]) if row else None
 
-    async def release_hold_on(self, conn: asyncpg.Connection, device_id: str, now: dt.datetime) -> LapsedHold | None:
+    async def release_hold_on(self, conn: asyncpg.Connection, device_id: str, now: dt.datetime) -> EndedOffer | None:
         """The person a device is kept for does not want it (they said so at the counter): their
         hold lapses now, as an unused one does at its end."""
         row = await conn.fetchrow(
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $2, lapsed_at = $2
                 WHERE offered_device_id = $1 AND closed_at IS NULL AND held_until > $2
-                RETURNING entry_id, point_id, kind, offered_device_id""", device_id, now)
-        return LapsedHold(row["entry_id"], row["point_id"], row["kind"], row["offered_device_id"]) if row else None
+                {_RETURNING_ENDED_OFFER}""", device_id, now)
+        return EndedOffer.of(row) if row else None
 
-    async def lapse_ended_holds(self, conn: asyncpg.Connection, now: dt.datetime) -> list[LapsedHold]:
+    async def lapse_ended_holds(self, conn: asyncpg.Connection, now: dt.datetime) -> list[EndedOffer]:
         """Close the entries whose hold ended unused (at most 500 a call; replicas skip each other's)."""
         rows = await conn.fetch(
             # MATERIALIZED: the claim runs once (a rescanned SKIP LOCKED subquery claims more).
@@ -136,34 +147,34 @@ class DeviceWaitlist:
                 UPDATE {self.schema}.device_waitlist w SET closed_at = $1, lapsed_at = $1
                 FROM ended WHERE w.entry_id = ended.entry_id
                 RETURNING w.entry_id, w.point_id, w.kind, w.offered_device_id""", now)
-        return [LapsedHold(r["entry_id"], r["point_id"], r["kind"], r["offered_device_id"]) for r in rows]
+        return [EndedOffer.of(r) for r in rows]
 
     async def close_for(self, conn: asyncpg.Connection, point_id: str, kind: str, key: str, device_id: str,
-                        now: dt.datetime) -> list[LapsedHold]:
+                        now: dt.datetime) -> list[EndedOffer]:
         """The borrower got `device_id`, of the kind they waited for: they wait no more. Returns
         another device that had been offered to them, if any, for the next person waiting."""
         rows = await conn.fetch(
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $4
                 WHERE point_id = $1 AND kind = $2 AND borrower_key = $3 AND closed_at IS NULL
-                RETURNING entry_id, point_id, kind, offered_device_id""",
+                {_RETURNING_ENDED_OFFER}""",
             point_id, kind, key, now)
-        return [LapsedHold(r["entry_id"], r["point_id"], r["kind"], r["offered_device_id"]) for r in rows
+        return [EndedOffer.of(r) for r in rows
                 if r["offered_device_id"] is not None and r["offered_device_id"] != device_id]
 
     async def leave(self, conn: asyncpg.Connection, point_id: str, entry_id: uuid.UUID,
-                    now: dt.datetime) -> LapsedHold | None:
+                    now: dt.datetime) -> EndedOffer | None:
         """The citizen waits no more (found a device elsewhere, changed their mind); returns the
         device that was offered to them, if one was, for the next person waiting."""
         row = await conn.fetchrow(
             f"""UPDATE {self.schema}.device_waitlist SET closed_at = $3
                 WHERE entry_id = $1 AND point_id = $2 AND closed_at IS NULL
-                RETURNING entry_id, point_id, kind, offered_device_id""", entry_id, point_id, now)
+                {_RETURNING_ENDED_OFFER}""", entry_id, point_id, now)
         if row is None:
             raise NotFound("Unknown waitlist entry",
                            f"nobody waits at {point_id} under entry {entry_id} (unknown, or no longer waiting)")
         if row["offered_device_id"] is None:
             return None
-        return LapsedHold(row["entry_id"], row["point_id"], row["kind"], row["offered_device_id"])
+        return EndedOffer.of(row)
 
     async def withdraw_offer_of(self, conn: asyncpg.Connection, device_id: str, now: dt.datetime) -> None:
         """The device offered to someone went to another borrower (its hold, if any, had ended):

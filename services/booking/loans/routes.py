@@ -69,10 +69,11 @@ class DeviceView(BaseModel):
 
     @classmethod
     def of(cls, device: DeviceState, now: dt.datetime) -> DeviceView:
+        state = device.state(now)
         return cls(device_id=device.device_id, kind=device.kind, label=device.label, condition=device.condition,
                    on_loan=device.on_loan, donated=device.donated, wipe_pending=device.wipe_pending,
-                   state=device.state(now), loan_id=device.loan_id, due_at=device.due_at, renewals=device.renewals,
-                   held_until=device.held_until if device.state(now) == "held" else None)
+                   state=state, loan_id=device.loan_id, due_at=device.due_at, renewals=device.renewals,
+                   held_until=device.held_until if state == "held" else None)
 
 
 class DeviceList(BaseModel):

@@ -24,7 +24,7 @@ from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
 from services.booking.loans.borrowers import borrower_key
-from services.booking.loans.device_waitlist import DeviceWaitlist, LapsedHold
+from services.booking.loans.device_waitlist import DeviceWaitlist, EndedOffer
 from services.booking.loans.rules import LoanRules, first_due, held_until, renewed_due
 from services.booking.points.model import AssistancePoint
 
@@ -304,14 +304,12 @@ class Loans:
         if offered is not None:
             await self._offer_on(conn, offered, now)
 
-    async def _offer_on(self, conn: asyncpg.Connection, hold: LapsedHold, now: dt.datetime) -> None:
+    async def _offer_on(self, conn: asyncpg.Connection, hold: EndedOffer, now: dt.datetime) -> None:
         """Offer the device a hold was on (it lapsed, was released, or its person left the list)
         to the next person waiting, when it is still free and lendable."""
-        free = await conn.fetchval(
-            f"""SELECT d.condition = 'good' AND NOT (d.wipe_required AND d.wiped_at IS NULL) AND NOT EXISTS (
-                    SELECT 1 FROM {self.schema}.loans l WHERE l.device_id = d.device_id AND l.returned_at IS NULL)
-                FROM {self.schema}.devices d WHERE d.device_id = $1""", hold.device_id)
-        if free:
+        # Lendable by the inventory's own rule (DeviceState.state): in good order, wiped, not on loan, kept for nobody.
+        row = await conn.fetchrow(f"{self._states()} WHERE d.device_id = $1", hold.device_id)
+        if row is not None and DeviceState(**dict(row)).state(now) == "available":
             await self._offer(conn, await self.appointments.point(conn, hold.point_id), hold.kind, hold.device_id, now)
 
     def _states(self) -> str:
