@@ -76,8 +76,7 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                       f=shown, weekdays=[(day, WEEKDAY_NAMES[lang][i]) for i, day in enumerate(WEEKDAYS)],
                       services=[(slug, s.names[lang]) for slug, s in CATALOGUE.items()],
                       languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES],
-                      capacity=[(field, r[f"cap_{'lendable' if field == 'lendable_devices' else field}"])
-                                for field in CAPACITY_FIELDS],
+                      capacity=[(field, _capacity_label(field, r)) for field in CAPACITY_FIELDS],
                       accessibility=[(field, r[field]) for field in ACCESSIBILITY_FIELDS],
                       unlabelled_warning=label_without_certified_helper(staffed, today),
                       helpers=[{"id": h.helper_id, "name": h.name, "kind": r["volunteer" if h.kind == "volunteer" else "staff"],
@@ -192,9 +191,13 @@ def _reasons(invalid: ValidationError, r: dict[str, str]) -> str:
     return "; ".join(dict.fromkeys(reasons))  # each once, in order
 
 
+def _capacity_label(field: str, r: dict[str, str]) -> str:
+    """The label of a capacity field (CAPACITY_FIELDS) on the form."""
+    return r[f"cap_{'lendable' if field == 'lendable_devices' else field}"]
+
+
 def _field_label(field: str, t: dict[str, str], r: dict[str, str]) -> str:
     """The label the form shows for a field that could not be read."""
     if field == "free_print_pages":
         return t["free_print_pages"]
-    capacity = field.removeprefix("capacity_")
-    return r[f"cap_{'lendable' if capacity == 'lendable_devices' else capacity}"]
+    return _capacity_label(field.removeprefix("capacity_"), r)
