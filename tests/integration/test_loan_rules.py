@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 
 import asyncpg
 import pytest
@@ -53,6 +54,22 @@ async def join_waitlist(booking, kind: str, emails: list[str], before_each=lambd
         assert status == 201, joined
         entries.append(joined["entry_id"])
     return entries
+
+
+async def keep_offered_smartphones(booking, pool, days: int) -> None:  # type: ignore[no-untyped-def]
+    """The point keeps an offered device `days` days, and nobody else waits for a smartphone there
+    (another test's leftovers would be offered it first)."""
+    await pool.execute("UPDATE booking.device_waitlist SET closed_at = now() WHERE point_id = $1 "
+                       "AND kind = 'smartphone' AND closed_at IS NULL", DIGIBANK)
+    assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
+                               json={"offer_hold_days": days}))[0] == 200
+
+
+def a_minute_later(now: list[dt.datetime]) -> Callable[[], None]:
+    """Moves the test's clock on a minute each call: first come, first served, one after the other."""
+    def tick() -> None:
+        now[0] += dt.timedelta(minutes=1)
+    return tick
 
 
 async def test_rules_renewals_history_and_the_waitlist(database_url, bus_url, tmp_path, monkeypatch,
@@ -285,21 +302,14 @@ async def test_a_device_offered_is_kept_for_the_person_waiting_until_the_hold_en
     each time the device goes on to the next person waiting."""
     now = [dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)]
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0]) as booking:
-        # Nobody else waits for a smartphone here (another test's leftovers would be offered it first).
-        await pool.execute("UPDATE booking.device_waitlist SET closed_at = now() WHERE point_id = $1 "
-                           "AND kind = 'smartphone' AND closed_at IS NULL", DIGIBANK)
-        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
-                                   json={"offer_hold_days": 2}))[0] == 200
+        await keep_offered_smartphones(booking, pool, 2)
         assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
             "device_id": "hold-phone-01", "kind": "smartphone", "label": "Hold phone"}))[0] == 201
         status, loan = await booking.call("POST", "/staff/loans", "staff", json={
             "device_id": "hold-phone-01", "language": "nl", "contact": contact("0470 55 00 01")})
         assert status == 201, loan
-        def a_minute_later() -> None:  # first come, first served: one after the other on the test's clock
-            now[0] += dt.timedelta(minutes=1)
-
         entries = await join_waitlist(booking, "smartphone", [f"hold-{n}@example.org" for n in range(3)],
-                                      a_minute_later)
+                                      a_minute_later(now))
 
         assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
                                    json={"condition": "good"}))[0] == 200
@@ -353,10 +363,7 @@ async def test_someone_who_takes_another_device_passes_the_one_kept_for_them_on(
         database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
     now = [dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)]
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0]) as booking:
-        await pool.execute("UPDATE booking.device_waitlist SET closed_at = now() WHERE point_id = $1 "
-                           "AND kind = 'smartphone' AND closed_at IS NULL", DIGIBANK)
-        assert (await booking.call("PUT", f"/backoffice/points/{DIGIBANK}/loan-rules", "backoffice",
-                                   json={"offer_hold_days": 3}))[0] == 200
+        await keep_offered_smartphones(booking, pool, 3)
         for device_id in ("pass-phone-01", "pass-phone-02"):
             assert (await booking.call("POST", f"/backoffice/points/{DIGIBANK}/devices", "backoffice", json={
                 "device_id": device_id, "kind": "smartphone", "label": device_id}))[0] == 201
@@ -364,11 +371,8 @@ async def test_someone_who_takes_another_device_passes_the_one_kept_for_them_on(
             "device_id": "pass-phone-01", "language": "nl", "contact": contact("0470 66 00 01")})
         assert status == 201, loan
 
-        def a_minute_later() -> None:
-            now[0] += dt.timedelta(minutes=1)
-
         first, second = await join_waitlist(booking, "smartphone", ["pass-1@example.org", "pass-2@example.org"],
-                                            a_minute_later)
+                                            a_minute_later(now))
         assert (await booking.call("POST", f"/staff/loans/{loan['loan_id']}/return", "staff",
                                    json={"condition": "good"}))[0] == 200
         assert [o["device_id"] for o in await outbox(pool, "DeviceAvailable", "entry_id", first)] == ["pass-phone-01"]

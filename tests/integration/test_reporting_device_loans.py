@@ -5,19 +5,15 @@ lent in and offers by the period they were made in, and no contact reaches repor
 
 from __future__ import annotations
 
-import random
 import secrets
 import uuid
 from datetime import timedelta
 
-import asyncpg
-
 from loket.contracts import Event
-from services.reporting.kpis import BY_NAME, compute
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
 from tests.contracts.examples import T0, example
-from tests.integration.test_reporting_figures import COST, fresh
+from tests.integration.test_reporting_figures import figure, figure_shuffled_twice, fresh
 
 PSEUDONYMS = Pseudonymizer(secrets.token_bytes(32))
 
@@ -32,11 +28,6 @@ def loan(renewals: int = 0, returned: bool = False) -> list[Event]:
     return events
 
 
-async def device_figure(pool: asyncpg.Pool, schema: str) -> list[list[object]]:
-    async with pool.acquire() as conn:
-        return await compute(conn, schema, BY_NAME["device_loans"], None, "month", COST)
-
-
 async def test_renewals_and_waitlist_offers_are_counted_whatever_the_order_and_repeats(pool) -> None:  # type: ignore[no-untyped-def]
     entry = uuid.uuid4()
     # The same entry offered twice (the first device went elsewhere), and another entry once.
@@ -47,20 +38,14 @@ async def test_renewals_and_waitlist_offers_are_counted_whatever_the_order_and_r
     try:
         async with pool.acquire() as conn, conn.transaction():
             await project(conn, schema, events, PSEUDONYMS)
-        (period, lent, returned, overdue, renewed, offered), = await device_figure(pool, schema)
+        (period, lent, returned, overdue, renewed, offered), = await figure(pool, schema, "device_loans")
         assert (lent, returned, overdue, renewed, offered) == (3, 1, 0, 2, 3)
         assert period == T0.strftime("%Y-%m-01")
         assert sorted(await pool.fetchval(f"SELECT array_agg(renewals) FROM {schema}.loans WHERE renewals > 0")) \
             == [1, 2]  # the most renewals each loan reached
 
         # Shuffled and every event twice: the same rows, the same figure.
-        again = await fresh(pool, "rep_devices_shuffled")
-        shuffled = events * 2
-        random.Random(23).shuffle(shuffled)
-        async with pool.acquire() as conn, conn.transaction():
-            await project(conn, again, shuffled, PSEUDONYMS)
-        assert await device_figure(pool, again) == await device_figure(pool, schema)
-        await pool.execute(f"DROP SCHEMA {again} CASCADE")
+        assert await figure_shuffled_twice(pool, "device_loans", events, 23) == await figure(pool, schema, "device_loans")
 
         # Nothing personal reaches reporting: no contact column, no phone number or address in any row.
         rows = await pool.fetch(f"SELECT * FROM {schema}.device_offers")

@@ -13,6 +13,7 @@ from statistics import mean
 import asyncpg
 import pytest
 
+from loket.contracts import Event
 from loket.contracts.national_number import is_valid_national_number
 from loket.infra.db.schema import migrate_service_schema
 from services.reporting.kpis import BY_NAME, KPIS, compute, suppress
@@ -35,6 +36,25 @@ async def fresh(pool: asyncpg.Pool, name: str) -> str:
 async def figures(pool: asyncpg.Pool, schema: str) -> dict[str, list]:  # type: ignore[type-arg]
     async with pool.acquire() as conn:
         return {k.name: await compute(conn, schema, k, None, "month", COST) for k in KPIS}
+
+
+async def figure(pool: asyncpg.Pool, schema: str, name: str) -> list[list[object]]:
+    """One figure by month, over every municipality."""
+    async with pool.acquire() as conn:
+        return await compute(conn, schema, BY_NAME[name], None, "month", COST)
+
+
+async def figure_shuffled_twice(pool: asyncpg.Pool, name: str, events: list[Event], seed: int) -> list[list[object]]:
+    """The figure of `events` shuffled and each sent twice, projected in a schema of their own."""
+    schema = await fresh(pool, f"rep_{name}_shuffled")
+    shuffled = events * 2
+    random.Random(seed).shuffle(shuffled)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await project(conn, schema, shuffled, PSEUDONYMS)
+        return await figure(pool, schema, name)
+    finally:
+        await pool.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture

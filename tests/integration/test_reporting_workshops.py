@@ -4,19 +4,15 @@ waiting list, places given from it, cancellations and who came (a WorkshopAttend
 
 from __future__ import annotations
 
-import random
 import secrets
 import uuid
 from datetime import timedelta
 
-import asyncpg
-
 from loket.contracts import Event
-from services.reporting.kpis import BY_NAME, compute
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
 from tests.contracts.examples import T0, example
-from tests.integration.test_reporting_figures import COST, fresh
+from tests.integration.test_reporting_figures import figure, figure_shuffled_twice, fresh
 
 PSEUDONYMS = Pseudonymizer(secrets.token_bytes(32))
 WORKSHOP = uuid.uuid4()
@@ -36,11 +32,6 @@ def registration(attended: bool = False, waiting: bool = False, placed: bool = F
     return events
 
 
-async def workshops_figure(pool: asyncpg.Pool, schema: str) -> list[list[object]]:
-    async with pool.acquire() as conn:
-        return await compute(conn, schema, BY_NAME["workshops"], None, "month", COST)
-
-
 async def test_a_workshop_attended_is_counted_whatever_the_order_and_repeats(pool) -> None:  # type: ignore[no-untyped-def]
     events = [*registration(attended=True), *registration(attended=True), *registration(cancelled=True),
               *registration(waiting=True, placed=True, attended=True), *registration(waiting=True),
@@ -49,23 +40,17 @@ async def test_a_workshop_attended_is_counted_whatever_the_order_and_repeats(poo
     try:
         async with pool.acquire() as conn, conn.transaction():
             await project(conn, schema, events, PSEUDONYMS)
-        (period, registrations, waited, placed, cancelled, attended), = await workshops_figure(pool, schema)
+        (period, registrations, waited, placed, cancelled, attended), = await figure(pool, schema, "workshops")
         assert (registrations, waited, placed, cancelled, attended) == (6, 3, 1, 2, 3)
         assert period == (T0 + timedelta(days=3)).strftime("%Y-%m-01")  # by the month the workshop is given
 
         # Shuffled and every event twice: the same rows, the same figure.
-        again = await fresh(pool, "rep_workshops_shuffled")
-        shuffled = events * 2
-        random.Random(17).shuffle(shuffled)
-        async with pool.acquire() as conn, conn.transaction():
-            await project(conn, again, shuffled, PSEUDONYMS)
-        assert await workshops_figure(pool, again) == await workshops_figure(pool, schema)
-        await pool.execute(f"DROP SCHEMA {again} CASCADE")
+        assert await figure_shuffled_twice(pool, "workshops", events, 17) == await figure(pool, schema, "workshops")
 
         # One attendance more, alone: counted even before its registration arrives.
         async with pool.acquire() as conn, conn.transaction():
             await project(conn, schema, [example("WorkshopAttended", registration_id=uuid.uuid4())], PSEUDONYMS)
-        assert (await workshops_figure(pool, schema))[0][5] == 4
+        assert (await figure(pool, schema, "workshops"))[0][5] == 4
         # Nothing personal reaches reporting: no contact column, no phone number in any row.
         rows = await pool.fetch(f"SELECT * FROM {schema}.workshop_registrations")
         assert all("+32" not in str(dict(r)) for r in rows) and "contact" not in rows[0].keys()
