@@ -21,8 +21,12 @@ pytestmark = pytest.mark.slow
 
 
 def ready(port: int) -> bool:
+    return answers(f"http://127.0.0.1:{port}/health/ready")
+
+
+def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+        with urllib.request.urlopen(url, timeout=2) as r:
             return r.status == 200
     except OSError:
         return False
@@ -57,6 +61,9 @@ def start_up(data_dir: Path, ready_timeout_s: float = 90, **extra_env: str) -> t
         not_ready = [name for name, port in runtime["ports"].items() if not ready(port)]
         output = (data_dir / "up.out").read_text(errors="replace")[-4000:]
         raise AssertionError(f"{exc}: not ready {not_ready}; loket up printed last:\n{output}") from None
+    # The simulators start beside the services, not before them (the eBox one took 5 s longer in a CI run).
+    simulators = [url for url in (runtime.get("ebox_simulator_url"), runtime.get("sms_simulator_url")) if url]
+    wait(lambda: all(answers(f"{url}/health/live") for url in simulators), ready_timeout_s, "the simulators")
     return proc, runtime
 
 
