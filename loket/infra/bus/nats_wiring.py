@@ -13,7 +13,9 @@ relay pauses, the outbox keeps the events, and they go out once the operator rai
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from faststream.nats.prometheus import NatsPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLPlaintext
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
@@ -43,6 +45,11 @@ ACK_WAIT_S = 30
 # wait, and the next attempt finds the stream created meanwhile. 8 × 5 s bounds a start.
 DECLARE_TIMEOUT_S = 5.0
 DECLARE_ATTEMPTS = 8
+# A cluster whose meta leader just died answers every JetStream request with 503 at once until
+# the survivors elect a new one (seconds); a process starting then waits that out instead of
+# failing. 40 × 0.5 s is well past the election, and a real outage still fails the start.
+UNAVAILABLE_ATTEMPTS = 40
+UNAVAILABLE_PAUSE_S = 0.5
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
@@ -105,17 +112,29 @@ async def declare_streams(broker: NatsBroker, limits: StreamLimits | None = None
     """Create or update every stream; safe to run from every service and command at every start,
     also all at once: on a cluster a stream's creation forms its replica group (seconds), and
     another process may create it meanwhile."""
-    js = broker.connection.jetstream(timeout=DECLARE_TIMEOUT_S)
+    await declare_streams_with(broker.connection.jetstream(timeout=DECLARE_TIMEOUT_S), limits)
+
+
+async def declare_streams_with(js: Any, limits: StreamLimits | None = None,
+                               pause: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
     for name, subjects in topics.NATS_STREAMS.items():
-        for attempt in range(DECLARE_ATTEMPTS):
+        slow, unavailable = 0, 0
+        while True:
             try:
                 await _declare(js, stream_config(name, subjects, limits))
                 break
             except (BadRequestError, NatsTimeoutError):
                 # Created by another process between our look and our add, or the cluster was
                 # slow to answer: look again.
-                if attempt == DECLARE_ATTEMPTS - 1:
+                slow += 1
+                if slow == DECLARE_ATTEMPTS:
                     raise
+            except ServiceUnavailableError:
+                # No meta leader (one being elected): it answers at once, so wait before asking.
+                unavailable += 1
+                if unavailable == UNAVAILABLE_ATTEMPTS:
+                    raise
+                await pause(UNAVAILABLE_PAUSE_S)
 
 
 async def _declare(js: Any, config: api.StreamConfig) -> None:
