@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
@@ -50,7 +51,8 @@ async def read_since(start: dict[TopicPartition, int], expected: int) -> list[di
             consumer.seek(tp, offset)
         for _ in range(100):
             batches = await consumer.getmany(timeout_ms=500)
-            found += [{**json.loads(m.value), "headers": {k: v.decode() for k, v in m.headers}}
+            found += [{**json.loads(m.value), "headers": {k: v.decode() for k, v in m.headers},
+                       "record": (m.key, m.partition)}
                       for batch in batches.values() for m in batch]
             if len(found) >= expected and not batches:
                 break
@@ -68,6 +70,7 @@ async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, 
     # ... straight to the broker's aiokafka producer, not the test broker's fallback through FastStream
     assert kafka_wiring._connected_producer(bus.broker) is not None
     start = await end_offsets()
+    partitions = sorted(tp.partition for tp in start)
     keys = [uuid.uuid4() for _ in range(5)]
 
     # Batches of 60: many rows of each key in flight together.
@@ -87,6 +90,11 @@ async def test_order_per_key_holds_when_the_relay_publishes_whole_batches(pool, 
             assert data["headers"]["x-loket-message-id"] == data["event_id"]
             assert data["headers"]["x-loket-event-type"] == data["event_type"]
             assert data["headers"]["x-loket-key"] == data["payload"]["activation_id"]
+            # On the partition any Kafka producer's default partitioner gives the key (aiokafka's
+            # is the oracle here; the relay computes it itself).
+            key, partition = data["record"]
+            assert key == data["payload"]["activation_id"].encode()
+            assert partition == DefaultPartitioner()(key, partitions, partitions)
     assert sum(len(v) for v in published.values()) == 480
     for key, ids in committed.items():
         assert published[key] == ids, f"events of {key} reached Kafka out of commit order"
