@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 
@@ -18,6 +19,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Rich tables and messages of the CLI wrap at the terminal's width; the tests read their
     # content, whatever the width of wherever they run (an xdist worker has no terminal).
     os.environ.setdefault("COLUMNS", "200")
+    # notify and booking refuse to start without the secret that keys stored contact hashes;
+    # the services the tests build (in process or as children) get one made for this run.
+    os.environ.setdefault("LOKET_CONTACT_KEY_SECRET", secrets.token_urlsafe(32))
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]

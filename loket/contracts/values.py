@@ -105,9 +105,9 @@ class ContactDetails(ValueObject):
             raise ValueError("preferred_channels must not repeat a channel")
         return self
 
-    def key(self) -> str:
-        """A stable key for whoever these details reach that is not the number or address itself:
-        the SHA-256 of the phone number, else of the e-mail address. One definition, because
-        notify (throttling, opt-outs) and booking (a borrower's loans) must agree on it."""
+    def digest(self) -> str:
+        """The SHA-256 of the phone number, else of the e-mail address: stable for whoever these
+        details reach. Never stored as such (a plain hash of a phone number is easily reversed):
+        `loket.infra.contact_keys.ContactKeys` keys it under a secret first."""
         raw = (self.phone or self.email or "").strip().lower()
         return hashlib.sha256(raw.encode()).hexdigest()

@@ -16,5 +16,7 @@ def service_module(name: str) -> Any:
 
 def service_settings(name: str, **overrides: Any) -> Any:
     module = importlib.import_module(f"services.{name}.settings")
-    cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings")
+    # The settings class the module defines, not one it imports (ServiceSettings, ContactKeySettings).
+    cls = next(v for k, v in vars(module).items()
+               if k.endswith("Settings") and isinstance(v, type) and v.__module__ == module.__name__)
     return cls(**overrides)

@@ -66,10 +66,13 @@ def prepare_services(stack, replicas: int = 1, well_known_ports: bool = True) ->
     avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
     notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid, well_known_ports=well_known_ports)
     secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
+    # One for notify and booking, kept with the data it keys (a new one would orphan every opt-out).
+    contact_key = {"LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(stack.data_dir / "contact-key-secret"))}
     booking_url = f"http://127.0.0.1:{ports['booking']}"
-    extra = {"ebox_bridge": {**ebox.bridge_env, "LOKET_INSERT_BOOKING_URL": booking_url}, "notify": notify.notify_env,
+    extra = {"ebox_bridge": {**ebox.bridge_env, "LOKET_INSERT_BOOKING_URL": booking_url},
+             "notify": {**notify.notify_env, **contact_key},
              "reporting": {"LOKET_REPORTING_PSEUDONYM_SECRET_FILE": str(secret)},
-             "booking": {"LOKET_BOOKING_PUBLIC_URL": booking_url}}
+             "booking": {"LOKET_BOOKING_PUBLIC_URL": booking_url, **contact_key}}
     taken = {*avoid, *([int(notify.sms_url.rsplit(":", 1)[1])] if notify.sms_url else [])}
     replica_ports = {name: [ports[name], *extra_ports(replicas - 1, taken)] for name in SERVICE_NAMES}
     children = [

@@ -1,8 +1,8 @@
 """Build a service's ASGI app from its spec: the one shape all four services share.
 
-Start-up order: database pool (waiting for PostgreSQL), migrations, subscribers, bus (streams
-declared before consumers start), outbox relay and the service's background loops. Shutdown
-reverses it. Nothing happens at import time; `create_app(settings)` in each service calls
+Start-up order: database pool (waiting for PostgreSQL), migrations, the service's start-up
+steps, subscribers, bus (streams declared before consumers start), outbox relay and the
+service's background loops. Shutdown reverses it. Nothing happens at import time; `create_app(settings)` in each service calls
 `build_service_app`.
 """
 
@@ -80,6 +80,9 @@ class ServiceSpec:
     publishes: tuple[str, ...] = ()
     routes: Callable[[Runtime], list[BaseRoute]] | None = None
     background: list[BackgroundLoop] = field(default_factory=list)
+    # Run once at every start, after the migrations and before any event or request is handled
+    # (data a migration cannot change alone, such as keying stored hashes with a secret).
+    on_start: list[BackgroundLoop] = field(default_factory=list)
     open_path_prefixes: tuple[str, ...] = ()
     # Pages for people: a signed-in session cookie admits them, an anonymous browser is sent to sign in.
     person_pages: tuple[str, ...] = ()
@@ -201,6 +204,8 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
             async with runtime.db().acquire() as conn:
                 await migrate_service_schema(conn, spec.name, spec.migrations)
                 await migrate_identity(conn)  # keys, tenants, accounts: every service authenticates with them
+        for step in spec.on_start:
+            await step(runtime)
         await runtime.bus.start()
         runtime.spawn(runtime.changes.listen(runtime.db), "change-signals")
         relay = OutboxRelay(

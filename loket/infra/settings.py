@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loket.infra.contact_keys import ContactKeys, contact_keys_from
 from loket.infra.http.client_address import parse_networks
 
 
@@ -120,3 +121,18 @@ class ServiceSettings(LoketSettings):
     api_key_cache_s: float = Field(default=5.0, gt=0,
                                    description="how long a process trusts a looked-up API key, should a revocation's "
                                                "change signal be missed (it normally counts at once)")
+
+
+class ContactKeySettings(LoketSettings):
+    """For the services that store who a phone number or e-mail address is only as a keyed hash
+    (notify, booking): the key's secret, from a file (production) or the environment."""
+
+    contact_key_secret_file: Path | None = Field(
+        default=None, description="file (mode 0600) holding the secret that keys stored contact hashes; the same "
+                                  "for every replica and for the life of the data")
+    contact_key_secret: str | None = Field(default=None, description="the same secret, given directly",
+                                           repr=False)
+
+    def contact_keys(self, service: str) -> ContactKeys:
+        """The keys, or a refusal to start naming the setting to set (never the value)."""
+        return contact_keys_from(self.contact_key_secret, self.contact_key_secret_file, service)

@@ -4,6 +4,7 @@ device loans, seat bookings and workshops. `create_app(settings)` is the only pl
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from services.booking.workspace import routes as workspace
 from .settings import BookingSettings
 
 Clock = Callable[[], dt.datetime]
+log = logging.getLogger(__name__)
 
 
 def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
@@ -93,6 +95,13 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
                        point_cards_round(runtime.outbox, clock, settings.booking_sweep_interval_s)]
     spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats,
                                      booking.workshops)
+
+    async def key_plain_borrower_digests(_: Runtime) -> None:
+        async with runtime.db().acquire() as conn, conn.transaction():
+            if keyed := await booking.loans.key_plain_borrower_digests(conn):
+                log.info("booking: %d stored borrower hashes keyed with the contact key secret", keyed)
+
+    spec.on_start = [key_plain_borrower_digests]
     return spec
 
 

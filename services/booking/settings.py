@@ -6,12 +6,12 @@ import datetime as dt
 
 from pydantic import Field
 
-from loket.infra.settings import ServiceSettings
+from loket.infra.settings import ContactKeySettings, ServiceSettings
 from services.booking.availability.slots import BookingRules
 from services.booking.rota.rules import RotaRules
 
 
-class BookingSettings(ServiceSettings):
+class BookingSettings(ServiceSettings, ContactKeySettings):
     port: int = 8101
     booking_min_notice_minutes: int = Field(default=120, ge=0, description="earliest bookable slot from now")
     booking_window_days: int = Field(default=60, ge=1, le=366, description="how far ahead citizens can book")

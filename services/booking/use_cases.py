@@ -66,6 +66,6 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
                         settings.booking_public_url)
     limiter = SharedRateLimiter(db, NAME, settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
-                   Queue(appointments, metrics), Loans(appointments), limiter, Locator(NAME), Seats(appointments),
+                   Queue(appointments, metrics), Loans(appointments, settings.contact_keys(NAME)), limiter, Locator(NAME), Seats(appointments),
                    Rota(NAME, settings.rota_rules()), Workshops(appointments, outbox),
                    Printing(appointments))

@@ -44,8 +44,3 @@ def address_for(channel: str, contact: ContactDetails,
         except EmailNotValidError as exc:
             raise InvalidAddress(f"the e-mail address is not valid: {exc}") from None
     raise InvalidAddress(f"unknown channel {channel}")
-
-
-def contact_key(contact: ContactDetails) -> str:
-    """A stable key for throttling and opt-outs that is not the number or address itself."""
-    return contact.key()

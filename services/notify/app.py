@@ -95,7 +95,7 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
         spec.subscriptions = [Subscription(topic, f"{NAME}.{group}", {}) for topic, group, _ in groups]
         return spec
     metrics = NotifyMetrics(runtime.registry)
-    repository = NotifyRepository(runtime.schema)
+    repository = NotifyRepository(runtime.schema, settings.contact_keys(NAME))
     planner = PlanMessages(repository, settings, clock)
     forget = ForgetLetterContacts(repository)
 
@@ -123,7 +123,13 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     document = notify_openapi()
     spec.routes = lambda _: [*receipt_routes(runtime, repository, outcomes, settings.sms_receipts_token, clock),
                              *opt_out_routes(runtime, repository), openapi_route(document)]
+    async def key_plain_contact_digests(_: Runtime) -> None:
+        async with runtime.db().acquire() as conn, conn.transaction():
+            if keyed := await repository.key_plain_contact_digests(conn):
+                log.info("notify: %d stored contact hashes keyed with the contact key secret", keyed)
+
     spec.background = [dispatch]
+    spec.on_start = [key_plain_contact_digests]
     # After their retention period messages keep what was sent and how it ended, not to whom.
     spec.retention = [Purge("notification_contact", tenant_setting("contact_days"), repository.erase_past_contacts)]
     return spec

@@ -1,5 +1,6 @@
 """`POST /opt-outs` {phone | email}: a citizen asked for no more messages (recorded by staff or
-a back-office, bearer token required). Only the contact key (a hash) is stored."""
+a back-office, bearer token required). Only the contact's keyed hash is stored
+(`loket.infra.contact_keys`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from loket.infra.http.auth import problem
 from loket.infra.identity.authorization import Decision, decide
 from loket.infra.identity.roles import Role
 from loket.infra.runtime import Runtime
-from services.notify.addresses import contact_key
 from services.notify.repository import NotifyRepository
 
 # Whoever the citizen tells: a counter, a back-office. A contact's opt-out holds for every
@@ -73,7 +73,7 @@ def opt_out_routes(runtime: Runtime, repository: NotifyRepository) -> list[Route
             return problem(422, "Invalid opt-out", validation_detail(exc))
         contact = ContactDetails(phone=wanted.phone, email=wanted.email, language="nl")
         async with runtime.db().acquire() as conn:
-            await repository.add_opt_out(conn, contact_key(contact))
+            await repository.add_opt_out(conn, contact)
         return JSONResponse(OptedOut().model_dump(), status_code=201)
 
     return [Route("/opt-outs", opt_out, methods=["POST"])]

@@ -15,13 +15,16 @@ from uuid import UUID
 import asyncpg
 
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
-from services.notify.addresses import contact_key
 from services.notify.planning import Planned
 from services.notify.throttle import Sent
 
 _PREFIX_LOCK_SALT = 0x5F1  # apart from the citizens' locks
 _CITIZEN_LOCK_SALT = 0x5E4D  # keeps these advisory locks apart from the outbox's and others'
+_KEYING_LOCK_SALT = 0x5E4E
+# A contact key written before keys had a secret: the contact's plain SHA-256 (see contact_keys).
+_PLAIN = "contact_key ~ '^[0-9a-f]{64}$'"
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ _BLANK_CONTACT = ("contact = jsonb_build_object('language', n.contact->'language
 
 
 class NotifyRepository:
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
+    def __init__(self, schema: str, keys: ContactKeys) -> None:
+        self.schema, self.keys = schema, keys
 
     async def erase_past_contacts(self, conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
         """Blank the phone number, e-mail address and their hash (a phone number's hash is
@@ -121,7 +124,7 @@ class NotifyRepository:
             [uuid.uuid4() for _ in planned], [p.dedupe_key for p in planned], [p.kind for p in planned],
             [p.trigger_event_id for p in planned], [p.aggregate_id for p in planned],
             [p.municipality for p in planned], [p.language for p in planned],
-            [p.contact.model_dump(mode="json") for p in planned], [contact_key(p.contact) for p in planned],
+            [p.contact.model_dump(mode="json") for p in planned], [self.keys.of(p.contact) for p in planned],
             [",".join(p.channels) for p in planned], [p.context for p in planned], [p.due_at for p in planned],
             [p.event_at for p in planned])
         return int(status.split()[-1])
@@ -235,9 +238,33 @@ class NotifyRepository:
             f"SELECT contact_key FROM {self.schema}.opt_outs WHERE contact_key = ANY($1::text[])", keys)
         return {r["contact_key"] for r in rows}
 
-    async def add_opt_out(self, conn: asyncpg.Connection, key: str) -> None:
+    async def add_opt_out(self, conn: asyncpg.Connection, contact: ContactDetails) -> None:
         await conn.execute(
-            f"INSERT INTO {self.schema}.opt_outs (contact_key) VALUES ($1) ON CONFLICT DO NOTHING", key)
+            f"INSERT INTO {self.schema}.opt_outs (contact_key) VALUES ($1) ON CONFLICT DO NOTHING",
+            self.keys.of(contact))
+
+    async def key_plain_contact_digests(self, conn: asyncpg.Connection) -> int:
+        """Replace the plain SHA-256 contact keys written before keys had a secret with their
+        keyed form (`ContactKeys.keyed_from_digest`); return how many rows changed. Idempotent,
+        and one replica at a time (the others wait and then find nothing left to do)."""
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", self.schema, _KEYING_LOCK_SALT)
+        plain = [r["contact_key"] for r in await conn.fetch(
+            f"SELECT contact_key FROM {self.schema}.notifications WHERE {_PLAIN} "
+            f"UNION SELECT contact_key FROM {self.schema}.opt_outs WHERE {_PLAIN}")]
+        if not plain:
+            return 0
+        keyed = [self.keys.keyed_from_digest(p) for p in plain]
+        status = await conn.execute(
+            f"UPDATE {self.schema}.notifications AS t SET contact_key = k.keyed "
+            "FROM unnest($1::text[], $2::text[]) AS k(plain, keyed) WHERE t.contact_key = k.plain", plain, keyed)
+        # An opt-out may exist in both forms (recorded again by a replica already keying): keep one.
+        await conn.execute(
+            f"INSERT INTO {self.schema}.opt_outs (contact_key, created_at) "
+            f"SELECT k.keyed, o.created_at FROM {self.schema}.opt_outs AS o "
+            "JOIN unnest($1::text[], $2::text[]) AS k(plain, keyed) ON o.contact_key = k.plain "
+            "ON CONFLICT DO NOTHING", plain, keyed)
+        opt_outs = await conn.execute(f"DELETE FROM {self.schema}.opt_outs WHERE contact_key = ANY($1::text[])", plain)
+        return int(status.split()[-1]) + int(opt_outs.split()[-1])
 
     async def lock_provider_ref(self, conn: asyncpg.Connection, ref: str) -> None:
         """Serialises a receipt and the recording of the send it answers (held until commit).

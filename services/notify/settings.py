@@ -7,10 +7,10 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from loket.infra.secret_strength import strong_secret
-from loket.infra.settings import ServiceSettings
+from loket.infra.settings import ContactKeySettings, ServiceSettings
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(ServiceSettings, ContactKeySettings):
     port: int = 8102
     # SMS provider (HTTP). Unset: `loket up` starts the simulator and sets these.
     sms_url: str | None = Field(default=None, description="SMS provider API base URL")

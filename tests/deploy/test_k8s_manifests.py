@@ -210,7 +210,7 @@ def test_secrets_are_referenced_never_defined_with_values() -> None:
                 referenced |= {(volume["secret"]["secretName"], k) for k in ("client.key", "client.crt")}
     assert referenced == {("loket-secrets", "database-url"), ("loket-secrets", "admin-token"),
                           ("loket-secrets", "reporting-pseudonym-secret"), ("loket-secrets", "sms-api-key"),
-                          ("loket-secrets", "sms-receipts-token"),
+                          ("loket-secrets", "sms-receipts-token"), ("loket-secrets", "contact-key-secret"),
                           ("loket-ebox-client", "client.key"), ("loket-ebox-client", "client.crt")}
     documentation = (BASE / "config.yaml").read_text()
     for name, key in referenced:  # the operator must learn from the comment what to create

@@ -29,6 +29,7 @@ from services.booking.use_cases import build_booking
 from services.notify.repository import NotifyRepository
 from tests.integration.test_booking_appointments import free_slots, wish
 from tests.support.booking_harness import running_booking
+from tests.support.contact_keys import run_contact_keys
 
 NOW = utc_now()
 NOTIFY_MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "notify" / "migrations"
@@ -132,7 +133,7 @@ async def test_finished_messages_lose_their_contact_and_its_hash(pool, schema) -
                             '{{}}', $4, $5, $5, $6)""",
                 uuid.uuid4(), str(uuid.uuid4()), json.dumps({"phone": "+32470123456", "language": "nl"}), status,
                 NOW - dt.timedelta(days=days_ago), finished)
-        assert await NotifyRepository(schema).erase_past_contacts(conn, NOW, RetentionDays(30)) == 1
+        assert await NotifyRepository(schema, run_contact_keys()).erase_past_contacts(conn, NOW, RetentionDays(30)) == 1
         rows = await conn.fetch(f"SELECT contact::text, contact_key FROM {schema}.notifications ORDER BY due_at")
     erased = [r for r in rows if r["contact_key"] == "erased"]
     assert len(erased) == 1 and json.loads(erased[0]["contact"]) == {"language": "nl", "preferred_channels": []}

@@ -18,6 +18,7 @@ from services.notify.planning import Planned
 from services.notify.repository import NotifyRepository
 from services.notify.throttle import Sent
 from services.notify.token_bucket import TokenBucket
+from tests.support.contact_keys import run_contact_keys
 from tests.support.notify_harness import daytime_clock, eventually, running_notify
 
 PHONE = "+32470555111"
@@ -42,7 +43,7 @@ async def test_two_replicas_together_keep_a_citizens_hourly_limit(database_url, 
     async with running_notify(database_url, bus_url, tmp_path, clock, replicas=2, citizen_max_per_hour=4,
                               dispatch_batch=1, dispatch_workers=2) as notify:
         async with pool.acquire() as conn:  # eight messages for one citizen, all due now
-            await NotifyRepository("notify").insert_planned(conn, [reminder(n, clock()) for n in range(8)])
+            await NotifyRepository("notify", run_contact_keys()).insert_planned(conn, [reminder(n, clock()) for n in range(8)])
 
         async def decided() -> bool:  # every message sent or put off until the hour is over
             return await pool.fetchval("SELECT count(*) FROM notify.notifications WHERE sent_at IS NOT NULL "
@@ -61,7 +62,7 @@ async def test_two_replicas_together_keep_a_number_ranges_daily_cap(database_url
     async with running_notify(database_url, bus_url, tmp_path, clock, replicas=2, sms_prefix_max_per_day=3,
                               dispatch_batch=1, dispatch_workers=2) as notify:
         async with pool.acquire() as conn:
-            await NotifyRepository("notify").insert_planned(conn, [reminder(n, clock(), phone)
+            await NotifyRepository("notify", run_contact_keys()).insert_planned(conn, [reminder(n, clock(), phone)
                                                                    for n, phone in enumerate(phones)])
 
         async def decided() -> bool:  # every message sent or put off by a day
@@ -98,7 +99,7 @@ async def test_a_send_in_flight_counts_from_when_its_round_claimed_it(pool, buck
     """Stamped with when its round claimed it (its lease's start: stamped "now" instead, a second
     confirmation to the same range was put off a whole day), and named by its notification id, by
     which the process that decided it counts it once: once remembered, once read back in flight."""
-    repository, lease_s = NotifyRepository("notify"), 60.0
+    repository, lease_s = NotifyRepository("notify", run_contact_keys()), 60.0
     claimed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     phone = "+32470777001"
     async with pool.acquire() as conn:

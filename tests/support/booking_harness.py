@@ -79,13 +79,15 @@ def write_tokens(directory: Path, monkeypatch: pytest.MonkeyPatch,
 @contextlib.asynccontextmanager
 async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                           clock: Callable[[], dt.datetime] = utc_now,
-                          extra_tokens: dict[str, dict[str, Any]] | None = None,
+                          extra_tokens: dict[str, dict[str, Any]] | None = None, *, seed: bool = True,
                           **overrides: Any) -> AsyncIterator[RunningBooking]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await seed_booking(conn)
-    finally:
-        await conn.close()
+    """`seed=False`: a restart of the service on the data an earlier `running_booking` left."""
+    if seed:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await seed_booking(conn)
+        finally:
+            await conn.close()
     tokens = write_tokens(tmp_path, monkeypatch, extra_tokens)
     settings = BookingSettings(database_url=database_url, bus_url=bus_url, db_pool_max=20, **overrides)
     app = create_app(settings, clock)

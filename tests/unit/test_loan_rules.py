@@ -6,10 +6,12 @@ contact itself."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import pytest
 
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
 from services.booking.calendar.local_time import BRUSSELS
 from services.booking.errors import Conflict, Invalid
 from services.booking.loans.borrowers import borrower_key
@@ -80,13 +82,17 @@ def test_no_renewals_at_all_when_the_rules_allow_none() -> None:
         renewed_due(LoanRules(max_renewals=0), due_on(dt.date(2026, 6, 10)), 0, at(dt.date(2026, 6, 1)), "laptop", 0)
 
 
-def test_the_borrower_key_is_a_stable_hash_of_the_phone_or_else_the_email() -> None:
+def test_the_borrower_key_is_a_stable_keyed_hash_of_the_phone_or_else_the_email() -> None:
+    keys = ContactKeys(secrets.token_urlsafe(32))
     phone = ContactDetails(phone="+32470123456", email="An@Example.org", language="nl")
-    assert borrower_key(phone) == borrower_key(ContactDetails(phone="+32470123456", language="fr"))
-    assert "32470123456" not in borrower_key(phone) and len(borrower_key(phone)) == 64
+    assert borrower_key(phone, keys) == borrower_key(ContactDetails(phone="+32470123456", language="fr"), keys)
+    assert "32470123456" not in borrower_key(phone, keys)
     email = ContactDetails(email="An@Example.org", language="nl")
-    assert borrower_key(email) == borrower_key(ContactDetails(email="an@example.org", language="nl"))
-    assert borrower_key(email) != borrower_key(phone)
+    assert borrower_key(email, keys) == borrower_key(ContactDetails(email="an@example.org", language="nl"), keys)
+    assert borrower_key(email, keys) != borrower_key(phone, keys)
+    # Not the plain hash anyone could recompute, and another secret gives another key.
+    assert borrower_key(phone, keys) != phone.digest() and phone.digest() not in borrower_key(phone, keys)
+    assert borrower_key(phone, keys) != borrower_key(phone, ContactKeys(secrets.token_urlsafe(32)))
 
 
 def test_defaults_are_library_like_and_rules_are_bounded() -> None:

@@ -35,7 +35,8 @@ def test_every_secret_the_example_file_suggests_is_refused_where_it_is_used(monk
 
     # Where each suggested secret is read: a service started with the example's value refuses it.
     read_by = {"LOKET_SMS_API_KEY": NotifySettings, "LOKET_SMS_RECEIPTS_TOKEN": NotifySettings,
-               "LOKET_REPORTING_PSEUDONYM_SECRET": lambda: ReportingSettings().pseudonym_secret()}
+               "LOKET_REPORTING_PSEUDONYM_SECRET": lambda: ReportingSettings().pseudonym_secret(),
+               "LOKET_CONTACT_KEY_SECRET": lambda: NotifySettings().contact_keys("notify")}
     placeholders = {name: value for name, value in suggested.items() if value}
     assert set(placeholders) == set(read_by), "a secret in .env.example that no check here reads"
     for name, value in placeholders.items():

@@ -1,14 +1,20 @@
-"""Who borrows, without knowing who they are: a borrower is the SHA-256 of their normalised
-phone number (E.164) or, without one, their e-mail address: `ContactDetails.key`, the key
-notify uses for opt-outs and throttling. Stable across loans and waitlists, so their open loans can be counted;
-never a national number, and the contact itself is only kept as long as reminders need it."""
+"""Who borrows, without knowing who they are: a borrower is the keyed hash of their normalised
+phone number (E.164) or, without one, their e-mail address (`loket.infra.contact_keys`), the
+same kind of key notify keeps for opt-outs and sending limits. Stable across loans and
+waitlists, so their open loans can be counted; never a national number, and the contact itself
+is only kept as long as reminders need it."""
 
 from __future__ import annotations
 
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
+
+# A borrower key written before keys had a secret: the contact's plain SHA-256. Each table's
+# owner keys its own such rows at start-up (Loans, DeviceWaitlist).
+PLAIN_BORROWER_KEY = "borrower_key ~ '^[0-9a-f]{64}$'"
 
 
-def borrower_key(contact: ContactDetails) -> str:
+def borrower_key(contact: ContactDetails, keys: ContactKeys) -> str:
     if not (contact.phone or contact.email):
         raise ValueError("a borrower needs a phone number or an e-mail address")
-    return contact.key()
+    return keys.of(contact)

@@ -17,10 +17,11 @@ import asyncpg
 
 from loket.contracts.devices import DeviceAvailable, DeviceAvailablePayload
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
 from loket.infra.db.outbox import Outbox
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.errors import Conflict, NotFound
-from services.booking.loans.borrowers import borrower_key
+from services.booking.loans.borrowers import PLAIN_BORROWER_KEY, borrower_key
 from services.booking.points.model import AssistancePoint
 
 PRODUCER = "booking"
@@ -66,8 +67,8 @@ _RETURNING_ENDED_OFFER = "RETURNING entry_id, point_id, kind, offered_device_id"
 
 
 class DeviceWaitlist:
-    def __init__(self, schema: str, outbox: Outbox) -> None:
-        self.schema, self.outbox = schema, outbox
+    def __init__(self, schema: str, outbox: Outbox, keys: ContactKeys) -> None:
+        self.schema, self.outbox, self.keys = schema, outbox, keys
 
     async def join(self, conn: asyncpg.Connection, point_id: str, kind: str, contact: ContactDetails,
                    now: dt.datetime) -> uuid.UUID:
@@ -78,11 +79,31 @@ class DeviceWaitlist:
                     f"""INSERT INTO {self.schema}.device_waitlist
                             (entry_id, point_id, kind, borrower_key, language, contact, joined_at)
                         VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                    entry_id, point_id, kind, borrower_key(contact), contact.language,
+                    entry_id, point_id, kind, borrower_key(contact, self.keys), contact.language,
                     contact.model_dump(mode="json"), now)
         except asyncpg.UniqueViolationError:
             raise Conflict("Already waiting", f"this citizen is on the {kind} waitlist of this point already") from None
         return entry_id
+
+    async def key_plain_borrower_digests(self, conn: asyncpg.Connection) -> int:
+        """Key the plain SHA-256 borrower keys of entries made before keys had a secret; return
+        how many changed. Someone waiting under both forms (a replica still on plain keys let
+        them join again) keeps one place, the keyed one."""
+        plain = [r["borrower_key"] for r in await conn.fetch(
+            f"SELECT DISTINCT borrower_key FROM {self.schema}.device_waitlist WHERE {PLAIN_BORROWER_KEY}")]
+        if not plain:
+            return 0
+        pairs, keyed = "unnest($1::text[], $2::text[]) AS k(plain, keyed)", [self.keys.keyed_from_digest(p) for p in plain]
+        await conn.execute(
+            f"""UPDATE {self.schema}.device_waitlist AS w SET closed_at = clock_timestamp() FROM {pairs}
+                WHERE w.borrower_key = k.plain AND w.closed_at IS NULL
+                  AND EXISTS (SELECT 1 FROM {self.schema}.device_waitlist AS o WHERE o.point_id = w.point_id
+                              AND o.kind = w.kind AND o.borrower_key = k.keyed AND o.closed_at IS NULL)""",
+            plain, keyed)
+        status = await conn.execute(
+            f"UPDATE {self.schema}.device_waitlist AS w SET borrower_key = k.keyed FROM {pairs} "
+            "WHERE w.borrower_key = k.plain", plain, keyed)
+        return int(status.split()[-1])
 
     async def entries(self, conn: asyncpg.Connection, point_id: str) -> list[WaitingEntry]:
         """Open entries (waiting or offered), first come first, without their contact details."""

@@ -19,11 +19,12 @@ from loket.contracts.devices import (
     DeviceReturnedPayload,
 )
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
-from services.booking.loans.borrowers import borrower_key
+from services.booking.loans.borrowers import PLAIN_BORROWER_KEY, borrower_key
 from services.booking.loans.device_waitlist import DeviceWaitlist, EndedOffer
 from services.booking.loans.rules import LoanRules, first_due, held_until, renewed_due
 from services.booking.points.model import AssistancePoint
@@ -99,13 +100,33 @@ def _too_many(rules: LoanRules) -> Conflict:
                                       "the most it allows: one must come back first")
 
 
+_KEYING_LOCK_SALT = 0x10A4  # one replica keys stored borrower hashes at a time
+
+
 class Loans:
     """Devices, their loans, history and loan rules (the only writer of `devices`, `loans`,
     `device_history` and `loan_rules`); the device waitlist is `self.waitlist`'s."""
 
-    def __init__(self, appointments: Appointments) -> None:
+    def __init__(self, appointments: Appointments, keys: ContactKeys) -> None:
         self.appointments, self.schema, self.outbox = appointments, appointments.schema, appointments.outbox
-        self.waitlist = DeviceWaitlist(self.schema, self.outbox)
+        self.keys = keys
+        self.waitlist = DeviceWaitlist(self.schema, self.outbox, keys)
+
+    async def key_plain_borrower_digests(self, conn: asyncpg.Connection) -> int:
+        """Key the plain SHA-256 borrower keys of loans and waitlist entries stored before keys
+        had a secret (`loket.infra.contact_keys`); return how many rows changed. Idempotent, and
+        one replica at a time: the others wait, then find nothing left."""
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", self.schema, _KEYING_LOCK_SALT)
+        plain = [r["borrower_key"] for r in await conn.fetch(
+            f"SELECT DISTINCT borrower_key FROM {self.schema}.loans WHERE {PLAIN_BORROWER_KEY}")]
+        changed = 0
+        if plain:
+            status = await conn.execute(
+                f"UPDATE {self.schema}.loans AS l SET borrower_key = k.keyed "
+                "FROM unnest($1::text[], $2::text[]) AS k(plain, keyed) WHERE l.borrower_key = k.plain",
+                plain, [self.keys.keyed_from_digest(p) for p in plain])
+            changed = int(status.split()[-1])
+        return changed + await self.waitlist.key_plain_borrower_digests(conn)
 
     async def rules(self, conn: asyncpg.Connection, point_id: str) -> LoanRules:
         row = await conn.fetchrow(
@@ -199,7 +220,7 @@ class Loans:
             raise _not_wiped(device_id)
         rules = await self.rules(conn, device["point_id"])
         due = first_due(rules, now, due_at)
-        key = borrower_key(borrower)
+        key = borrower_key(borrower, self.keys)
         hold = await self.waitlist.hold_on(conn, device_id, now)
         if hold is not None and hold.borrower_key != key:
             raise _held(device_id, hold.until)
