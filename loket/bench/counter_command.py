@@ -21,7 +21,7 @@ from loket.bench.counter_setup import clear_queue, prepare_counter
 from loket.bench.fresh_stack import run_on_fresh_stack
 from loket.bench.letters_sim import wait_http
 from loket.bench.report_output import emit
-from loket.devstack.stack import ensure_secret_file
+from loket.devstack.stack import CONTACT_KEY_SECRET_FILE, ensure_secret_file
 from loket.devstack.supervisor import service_argv
 from loket.infra.embedded.ports import free_port
 
@@ -63,7 +63,7 @@ async def _run(database_url: str, bus_url: str, work: Path, displays: int, count
     port, raw_port = free_port(), free_port()
     env = {**os.environ, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(port),
            "LOKET_LOG_LEVEL": "WARNING", "LOKET_DB_POOL_MAX": str(counters * 2 + 8), "LOKET_COOKIE_SECURE": "false",
-           "LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(work / "contact-key-secret"))}
+           "LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(work / CONTACT_KEY_SECRET_FILE))}
     for unset in ("LOKET_ADMIN_TOKEN", "LOKET_API_TOKENS_FILE"):
         env.pop(unset, None)
     server = subprocess.Popen(service_argv("booking"), env=env,  # noqa: ASYNC220 (starting is instant)

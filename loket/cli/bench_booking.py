@@ -34,7 +34,7 @@ from loket.bench.booking_setup import (
 from loket.bench.fresh_stack import run_on_fresh_stack
 from loket.bench.letters_sim import wait_http
 from loket.bench.report_output import emit
-from loket.devstack.stack import ensure_secret_file
+from loket.devstack.stack import CONTACT_KEY_SECRET_FILE, ensure_secret_file
 from loket.devstack.supervisor import service_argv
 from loket.infra.embedded.ports import free_port
 from loket.infra.http.auth import hash_token
@@ -80,7 +80,7 @@ async def _run(database_url: str, bus_url: str, work: Path, requests: int, clien
            "LOKET_API_TOKENS_FILE": str(work / "tokens.json"), "LOKET_LOG_LEVEL": "WARNING",
            "LOKET_DB_POOL_MAX": str(clients + 4), "LOKET_BOOKING_PUBLIC_RATE_PER_MINUTE": "1000000",
            "LOKET_BOOKING_PUBLIC_BURST": "100000",
-           "LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(work / "contact-key-secret"))}
+           "LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(work / CONTACT_KEY_SECRET_FILE))}
     env.pop("LOKET_ADMIN_TOKEN", None)
     server = subprocess.Popen(service_argv("booking"), env=env,  # noqa: ASYNC220 (starting is instant)
                               stdout=(work / "booking.log").open("ab"), stderr=subprocess.STDOUT)

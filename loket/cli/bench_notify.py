@@ -23,7 +23,7 @@ from loket.bench.letters_sim import wait_http
 from loket.bench.notify_runs import NotifyRun, booked_events, measure_loket, measure_raw
 from loket.bench.progress_bars import StageBars
 from loket.bench.report_output import emit
-from loket.devstack.stack import ensure_secret_file
+from loket.devstack.stack import CONTACT_KEY_SECRET_FILE, ensure_secret_file
 from loket.devstack.supervisor import service_argv
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.ports import free_port
@@ -70,7 +70,7 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, rate: fl
         service_argv("notify"), env={
             **base_env, "LOKET_DATABASE_URL": database_url, "LOKET_BUS_URL": bus_url, "LOKET_PORT": str(notify_port),
             "LOKET_SMS_URL": sim_url, "LOKET_SMS_API_KEY": key, "LOKET_SMS_RECEIPTS_TOKEN": receipts,
-            "LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(work / "contact-key-secret")),
+            "LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(work / CONTACT_KEY_SECRET_FILE)),
             "LOKET_QUIET_HOURS": "00:00-00:00", "LOKET_PROVIDER_RATE_PER_S": "100000", "LOKET_PROVIDER_BURST": "100000",
             # The load is 10 000 numbers in one range: above the anti-pumping prefix cap on purpose.
             "LOKET_SMS_PREFIX_MAX_PER_DAY": "100000",

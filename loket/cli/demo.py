@@ -30,10 +30,11 @@ from loket.cli.demo_letters import broken_letters, demo_letters, national_number
 from loket.cli.demo_summary import ebox_outage, summary_figures
 from loket.cli.print_cmd import close_print_batch
 from loket.contracts import LetterIssuedPayload, topics
-from loket.devstack.stack import running_stack
+from loket.devstack.stack import CONTACT_KEY_SECRET_FILE, running_stack
 from loket.devstack.supervisor import Supervisor
 from loket.devstack.up import Prepared, prepare_services, write_runtime
 from loket.infra.bus.bus import Bus
+from loket.infra.contact_keys import contact_keys_from
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import LoketSettings
 from services.ebox_bridge.domain import states
@@ -173,7 +174,8 @@ async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[s
         figures: dict[str, object] = dict(await play_booking(
             f"http://127.0.0.1:{prepared.ports['booking']}", token, scale, helped))
         progress.update(task, completed=1)
-    figures["no-shows (the week fast-forwarded)"] = await end_of_week_no_shows(stack.database_url)
+    figures["no-shows (the week fast-forwarded)"] = await end_of_week_no_shows(
+        stack.database_url, contact_keys_from(None, stack.data_dir / CONTACT_KEY_SECRET_FILE, "the demo"))
     outage = asyncio.create_task(ebox_outage(prepared.simulator_url, token))
     figures |= await push_letters(stack.database_url, stack.bus_url, letters, stack.data_dir / "print-spool", helped)
     await outage

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+from loket.infra.contact_keys import ContactKeys
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.identity.tenant_directory import TenantDirectory
@@ -113,7 +114,7 @@ async def play_booking(base: str, token: str, scale: int, citizen_number: str) -
     return figures
 
 
-async def end_of_week_no_shows(database_url: str, days: int = 8) -> int:
+async def end_of_week_no_shows(database_url: str, keys: ContactKeys, days: int = 8) -> int:
     """Fast-forward: run booking's own no-show round as if `days` had passed, so the
     appointments nobody came to become no-shows now (AppointmentNoShow through booking's
     outbox; notify offers a new slot, reporting counts them). Demo only: the running
@@ -121,7 +122,7 @@ async def end_of_week_no_shows(database_url: str, days: int = 8) -> int:
     settings = BookingSettings()
     tenants, outbox = TenantDirectory(None, settings.tenants_refresh_s), Outbox(BOOKING_SCHEMA)
     appointments = Appointments(BOOKING_SCHEMA, outbox, settings.rules(), SmsReach(tenants),
-                                PhoneChecks(BOOKING_SCHEMA, outbox, tenants))
+                                PhoneChecks(BOOKING_SCHEMA, outbox, tenants, keys))
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
     pool = await create_pool(database_url, min_size=1, max_size=1)  # the services' JSON codecs
     try:

@@ -66,6 +66,10 @@ def ensure_admin_token(data_dir: Path) -> str:
     return ensure_secret_file(data_dir / "admin-token").read_text().strip()
 
 
+# Where `loket up` (and each benchmark, in its own folder) keeps notify's and booking's contact key secret.
+CONTACT_KEY_SECRET_FILE = "contact-key-secret"
+
+
 def ensure_secret_file(path: Path) -> Path:
     """A random secret made once and kept private (0600): it must stay the same across restarts
     (reporting's pseudonyms, for one, would change with it)."""

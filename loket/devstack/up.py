@@ -21,7 +21,12 @@ from loket.devstack.service_credentials import (
     service_env,
     write_backoffice_credentials,
 )
-from loket.devstack.stack import ensure_admin_token, ensure_secret_file, running_stack
+from loket.devstack.stack import (
+    CONTACT_KEY_SECRET_FILE,
+    ensure_admin_token,
+    ensure_secret_file,
+    running_stack,
+)
 from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
 from loket.infra.embedded.ports import free_port, preferred_port
 from loket.infra.settings import LoketSettings
@@ -67,7 +72,7 @@ def prepare_services(stack, replicas: int = 1, well_known_ports: bool = True) ->
     notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid, well_known_ports=well_known_ports)
     secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
     # One for notify and booking, kept with the data it keys (a new one would orphan every opt-out).
-    contact_key = {"LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(stack.data_dir / "contact-key-secret"))}
+    contact_key = {"LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(stack.data_dir / CONTACT_KEY_SECRET_FILE))}
     booking_url = f"http://127.0.0.1:{ports['booking']}"
     extra = {"ebox_bridge": {**ebox.bridge_env, "LOKET_INSERT_BOOKING_URL": booking_url},
              "notify": {**notify.notify_env, **contact_key},

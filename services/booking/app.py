@@ -96,12 +96,15 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats,
                                      booking.workshops)
 
-    async def key_plain_borrower_digests(_: Runtime) -> None:
+    async def key_plain_contact_digests(_: Runtime) -> None:
+        # One transaction: the loans' advisory lock lets one replica at a time through.
         async with runtime.db().acquire() as conn, conn.transaction():
-            if keyed := await booking.loans.key_plain_borrower_digests(conn):
-                log.info("booking: %d stored borrower hashes keyed with the contact key secret", keyed)
+            keyed = (await booking.loans.key_plain_borrower_digests(conn)
+                     + await booking.phone_checks.key_plain_phone_digests(conn))
+        if keyed:
+            log.info("booking: %d stored contact hashes keyed with the contact key secret", keyed)
 
-    spec.on_start = [key_plain_borrower_digests]
+    spec.on_start = [key_plain_contact_digests]
     return spec
 
 

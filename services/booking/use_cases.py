@@ -60,12 +60,13 @@ def build_booking(settings: BookingSettings, metrics: BookingMetrics, clock: Clo
     # The tenants are the bridge's to import; booking reads each municipality's SMS countries and
     # whether it confirms phone numbers before a public booking.
     tenants = TenantDirectory(None, settings.tenants_refresh_s, changes=changes)
-    phone_checks = PhoneChecks(NAME, outbox, tenants)
+    keys = settings.contact_keys(NAME)
+    phone_checks = PhoneChecks(NAME, outbox, tenants, keys)
     appointments = Appointments(NAME, outbox, settings.rules(), SmsReach(tenants), phone_checks, changes=changes)
     waitlist = Waitlist(appointments, dt.timedelta(minutes=settings.booking_waitlist_claim_minutes),
                         settings.booking_public_url)
     limiter = SharedRateLimiter(db, NAME, settings.booking_public_rate_per_minute, settings.booking_public_burst)
     return Booking(settings, metrics, clock, appointments, phone_checks, waitlist, Cancellation(appointments, waitlist),
-                   Queue(appointments, metrics), Loans(appointments, settings.contact_keys(NAME)), limiter, Locator(NAME), Seats(appointments),
+                   Queue(appointments, metrics), Loans(appointments, keys), limiter, Locator(NAME), Seats(appointments),
                    Rota(NAME, settings.rota_rules()), Workshops(appointments, outbox),
                    Printing(appointments))

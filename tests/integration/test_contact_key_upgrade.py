@@ -1,6 +1,7 @@
 """Contact hashes stored before they were keyed with a secret are keyed at the next start, on
 real PostgreSQL, and keep doing their job: a borrower at their maximum stays at it, someone
-waiting cannot join twice, an opt-out still stops every message. The plain digests are gone."""
+waiting cannot join twice, an opt-out still stops every message, a pending phone check still
+names its number. The plain digests are gone."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from loket.contracts.values import ContactDetails
 from loket.infra.contact_keys import is_keyed
 from loket.infra.db.schema import migrate_service_schema
 from services.booking.loans.rules import LoanRules
+from services.booking.phone_checks.codes import phone_digest
 from services.notify.repository import NotifyRepository
 from tests.support.booking_harness import running_booking
 from tests.support.contact_keys import run_contact_keys
@@ -42,9 +44,14 @@ async def test_a_restarted_booking_keys_old_borrower_hashes_and_still_counts_the
         status, body = await booking.call("POST", f"/staff/points/{EUPEN}/device-waitlist", "admin", json={
             "kind": "laptop", "contact": waiting.model_dump(exclude_none=True)})
         assert status == 201, body
-    # As the rows were before this version: their keys the plain SHA-256 of the phone / address.
+    # As the rows were before this version: their keys the plain SHA-256 of the phone / address,
+    # and a phone check's number digest unkeyed too.
     assert await unkey(pool, "loans", keys.of(borrower), borrower.digest()) == len(devices) - 1
     assert await unkey(pool, "device_waitlist", keys.of(waiting), waiting.digest()) == 1
+    check_id = uuid.uuid4()
+    await pool.execute("INSERT INTO booking.phone_checks (check_id, municipality, phone_digest, code_digest, "
+                       "created_at, expires_at) VALUES ($1, '12025', $2, 'c', now(), now() + interval '10 minutes')",
+                       check_id, phone_digest(borrower.phone))
 
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch, seed=False) as booking:  # the upgrade
         status, body = await booking.call("POST", "/staff/loans", "admin", json={
@@ -54,6 +61,8 @@ async def test_a_restarted_booking_keys_old_borrower_hashes_and_still_counts_the
             "kind": "laptop", "contact": waiting.model_dump(exclude_none=True)})
         assert (status, body.get("title")) == (409, "Already waiting"), body
 
+    assert await pool.fetchval("SELECT phone_digest FROM booking.phone_checks WHERE check_id = $1",
+                               check_id) == keys.keyed_from_digest(phone_digest(borrower.phone))
     for table, contact in (("loans", borrower), ("device_waitlist", waiting)):
         stored = {r["borrower_key"] for r in await pool.fetch(
             f"SELECT borrower_key FROM booking.{table} WHERE borrower_key IN ($1, $2)",

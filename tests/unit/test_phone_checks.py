@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import secrets
 import uuid
 
 from prometheus_client import CollectorRegistry
 
 from loket.contracts.appointments import PhoneCodeRequested
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
 from services.booking.phone_checks.codes import (
     CONFIRMED_GOOD_FOR,
     MAX_WRONG_TRIES,
@@ -30,11 +32,17 @@ from services.notify.throttle import Sent
 
 NOW = dt.datetime(2026, 12, 2, 22, 30, tzinfo=dt.UTC)  # 23:30 in Brussels: within quiet hours
 PHONE = "+32470123456"
+KEYS = ContactKeys(secrets.token_urlsafe(32))
+
+
+def key_of(phone: str) -> str:
+    """What booking stores for a number, and what `judge` compares: its keyed digest."""
+    return KEYS.keyed_from_digest(phone_digest(phone))
 
 
 def check(code: str = "042917", **changes: object) -> StoredCheck:
     check_id = uuid.uuid4()
-    fields = {"check_id": check_id, "phone_digest": phone_digest(PHONE), "code_digest": code_digest(check_id, code),
+    fields = {"check_id": check_id, "phone_digest": key_of(PHONE), "code_digest": code_digest(check_id, code),
               "wrong_tries": 0, "expires_at": NOW + dt.timedelta(minutes=10), "confirmed_at": None, "used_at": None}
     return StoredCheck(**{**fields, **changes})  # type: ignore[arg-type]
 
@@ -46,24 +54,24 @@ def test_codes_are_six_digits_and_not_all_alike() -> None:
 
 def test_the_right_code_for_the_right_number_confirms_it() -> None:
     stored = check()
-    assert judge(stored, PhoneProof(stored.check_id, "042917"), PHONE, NOW) is None
+    assert judge(stored, PhoneProof(stored.check_id, "042917"), key_of(PHONE), NOW) is None
 
 
 def test_each_way_a_code_can_fail_says_why() -> None:
     stored = check()
     proof = PhoneProof(stored.check_id, "042917")
-    assert judge(stored, PhoneProof(stored.check_id, "042918"), PHONE, NOW) is Refusal.WRONG
-    assert judge(stored, proof, "+32470999999", NOW) is Refusal.OTHER_NUMBER
-    assert judge(stored, proof, PHONE, NOW + dt.timedelta(minutes=10)) is Refusal.EXPIRED
-    assert judge(check(wrong_tries=MAX_WRONG_TRIES), proof, PHONE, NOW) is Refusal.TOO_MANY_TRIES
-    assert judge(check(used_at=NOW), proof, PHONE, NOW) is Refusal.USED
+    assert judge(stored, PhoneProof(stored.check_id, "042918"), key_of(PHONE), NOW) is Refusal.WRONG
+    assert judge(stored, proof, key_of("+32470999999"), NOW) is Refusal.OTHER_NUMBER
+    assert judge(stored, proof, key_of(PHONE), NOW + dt.timedelta(minutes=10)) is Refusal.EXPIRED
+    assert judge(check(wrong_tries=MAX_WRONG_TRIES), proof, key_of(PHONE), NOW) is Refusal.TOO_MANY_TRIES
+    assert judge(check(used_at=NOW), proof, key_of(PHONE), NOW) is Refusal.USED
 
 
 def test_a_confirmed_number_stays_confirmed_for_a_second_choice_of_time_then_not() -> None:
     stored = check(confirmed_at=NOW, expires_at=NOW)  # the code itself has expired since
     typed = PhoneProof(stored.check_id, "whatever was typed")
-    assert judge(stored, typed, PHONE, NOW + CONFIRMED_GOOD_FOR - dt.timedelta(seconds=1)) is None
-    assert judge(stored, typed, PHONE, NOW + CONFIRMED_GOOD_FOR) is Refusal.EXPIRED
+    assert judge(stored, typed, key_of(PHONE), NOW + CONFIRMED_GOOD_FOR - dt.timedelta(seconds=1)) is None
+    assert judge(stored, typed, key_of(PHONE), NOW + CONFIRMED_GOOD_FOR) is Refusal.EXPIRED
 
 
 def requested(expires_at: dt.datetime = NOW + dt.timedelta(minutes=10), municipality: str = "21005") -> PhoneCodeRequested:

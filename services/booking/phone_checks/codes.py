@@ -2,7 +2,8 @@
 
 A code is six random digits, valid for ten minutes, with five tries; a number gets at most five
 codes a day (notify's own cap per number, ten SMS a day, still applies on top). Only digests are
-stored: the code and the number are compared, never read back.
+stored (the number's keyed with the contact key secret): the code and the number are compared,
+never read back.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def new_code() -> str:
 
 
 def phone_digest(phone: str) -> str:
+    """The number's plain digest; stored only keyed (`ContactKeys.keyed_from_digest`), since a
+    plain hash of a phone number is reversed by hashing every number."""
     return hashlib.sha256(f"phone:{phone}".encode()).hexdigest()
 
 
@@ -65,9 +68,10 @@ class Refusal(Enum):
     WRONG = "wrong"
 
 
-def judge(check: StoredCheck, proof: PhoneProof, phone: str, now: dt.datetime) -> Refusal | None:
-    """None when the code confirms `phone`; else why not. A wrong code counts as a try."""
-    if not hmac.compare_digest(check.phone_digest.encode(), phone_digest(phone).encode()):
+def judge(check: StoredCheck, proof: PhoneProof, phone_key: str, now: dt.datetime) -> Refusal | None:
+    """None when the code confirms the number whose stored form is `phone_key`; else why not. A
+    wrong code counts as a try."""
+    if not hmac.compare_digest(check.phone_digest.encode(), phone_key.encode()):
         return Refusal.OTHER_NUMBER
     if check.used_at is not None:
         return Refusal.USED

@@ -52,3 +52,16 @@ async def use(conn: asyncpg.Connection, schema: str, check_id: UUID, phone_diges
 async def erase_older_than(conn: asyncpg.Connection, schema: str, before: dt.datetime) -> int:
     status = await conn.execute(f"DELETE FROM {schema}.phone_checks WHERE created_at < $1", before)
     return int(status.split()[-1])
+
+
+async def plain_phone_digests(conn: asyncpg.Connection, schema: str) -> list[str]:
+    """Number digests stored before they were keyed with the contact key secret (64 hex characters)."""
+    return [r["phone_digest"] for r in await conn.fetch(
+        f"SELECT DISTINCT phone_digest FROM {schema}.phone_checks WHERE phone_digest ~ '^[0-9a-f]{{64}}$'")]
+
+
+async def replace_phone_digests(conn: asyncpg.Connection, schema: str, plain: list[str], keyed: list[str]) -> int:
+    status = await conn.execute(
+        f"UPDATE {schema}.phone_checks AS c SET phone_digest = k.keyed "
+        "FROM unnest($1::text[], $2::text[]) AS k(plain, keyed) WHERE c.phone_digest = k.plain", plain, keyed)
+    return int(status.split()[-1])

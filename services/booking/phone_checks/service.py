@@ -17,6 +17,7 @@ import asyncpg
 
 from loket.contracts.appointments import PhoneCodeRequested
 from loket.contracts.values import ContactDetails
+from loket.infra.contact_keys import ContactKeys
 from loket.infra.db.outbox import Outbox
 from loket.infra.identity.tenant_directory import TenantDirectory
 from services.booking.errors import BookingError, Conflict, Gone, Invalid, NotFound
@@ -44,8 +45,18 @@ class SentCode:
 
 
 class PhoneChecks:
-    def __init__(self, schema: str, outbox: Outbox, tenants: TenantDirectory) -> None:
-        self.schema, self.outbox, self.tenants = schema, outbox, tenants
+    def __init__(self, schema: str, outbox: Outbox, tenants: TenantDirectory, keys: ContactKeys) -> None:
+        self.schema, self.outbox, self.tenants, self.keys = schema, outbox, tenants, keys
+
+    def _phone_key(self, phone: str) -> str:
+        """What is stored for a number: its digest keyed with the contact key secret."""
+        return self.keys.keyed_from_digest(phone_digest(phone))
+
+    async def key_plain_phone_digests(self, conn: asyncpg.Connection) -> int:
+        """Key the number digests stored before keys had a secret (at start-up, in the caller's
+        transaction); return how many checks changed."""
+        plain = await repo.plain_phone_digests(conn, self.schema)
+        return await repo.replace_phone_digests(conn, self.schema, plain, [self.keys.keyed_from_digest(p) for p in plain])
 
     async def required(self, conn: asyncpg.Connection, municipality: str, contact: ContactDetails) -> bool:
         """Whether a public booking with this contact needs a confirmed phone number."""
@@ -59,7 +70,7 @@ class PhoneChecks:
         """A new code for the contact's phone number, sent by notify (through the outbox)."""
         if contact.phone is None:
             raise Invalid("Phone number needed", "a code can only be sent to a mobile phone number")
-        digest = phone_digest(contact.phone)
+        digest = self._phone_key(contact.phone)
         if await repo.codes_since(conn, self.schema, digest, now - dt.timedelta(days=1)) >= MAX_CODES_PER_PHONE_PER_DAY:
             raise Conflict("Too many codes",
                            f"this number got {MAX_CODES_PER_PHONE_PER_DAY} codes in the last 24 hours; try again "
@@ -80,7 +91,7 @@ class PhoneChecks:
             check = await repo.locked(conn, self.schema, proof.check_id)
             if check is None:
                 raise NotFound("Unknown phone check", "there is no such code request; ask for a new code")
-            refusal = judge(check, proof, phone, now)
+            refusal = judge(check, proof, self._phone_key(phone), now)
             if refusal is Refusal.WRONG:
                 await repo.count_wrong_try(conn, self.schema, check.check_id)
             elif refusal is None:
@@ -98,7 +109,7 @@ class PhoneChecks:
                           "this municipality confirms phone numbers before a booking: ask for a code "
                           "(POST /public/phone-checks) and send the check id and the code with the booking")
         assert contact.phone is not None  # required() said so
-        if not await repo.use(conn, self.schema, proof.check_id, phone_digest(contact.phone), now):
+        if not await repo.use(conn, self.schema, proof.check_id, self._phone_key(contact.phone), now):
             raise Gone("Phone number not confirmed",
                        "this code has not been confirmed for this number, was used already or is too old; "
                        "ask for a new code")
