@@ -27,7 +27,12 @@ from faststream.nats.prometheus import NatsPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLPlaintext
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
-from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import (
+    BadRequestError,
+    NoStreamResponseError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
@@ -45,11 +50,13 @@ ACK_WAIT_S = 30
 # wait, and the next attempt finds the stream created meanwhile. 8 × 5 s bounds a start.
 DECLARE_TIMEOUT_S = 5.0
 DECLARE_ATTEMPTS = 8
-# A cluster whose meta leader just died answers every JetStream request with 503 at once until
-# the survivors elect a new one (seconds); a process starting then waits that out instead of
-# failing. 40 × 0.5 s is well past the election, and a real outage still fails the start.
+# A cluster whose meta leader (or a stream's leader) just died answers JetStream requests (or
+# that stream's publishes) at once with 503 / no responders until the survivors elect a new one
+# (seconds); a start or a publish then waits that out instead of failing. 40 × 0.5 s is well
+# past an election, and a real outage still fails.
 UNAVAILABLE_ATTEMPTS = 40
 UNAVAILABLE_PAUSE_S = 0.5
+JETSTREAM_UNAVAILABLE = 10008  # err_code of "JetStream system temporarily unavailable"
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
@@ -186,15 +193,32 @@ def subscriber(broker: NatsBroker, topic: str, group: str, settings: ConsumerSet
 
 
 async def publish(
-    broker: NatsBroker, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str]
+    broker: NatsBroker, topic: str, key: str, message_id: str, body: bytes, headers: dict[str, str],
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
-    await broker.publish(
-        body,
-        topic,
-        headers={**headers, "Nats-Msg-Id": message_id},
-        stream=topics.stream_for(topic),
-        timeout=10,
-    )
+    """Publish and wait for JetStream's ack. While a stream's copies elect a new leader (its node
+    died) JetStream answers "no responders" or 503 at once; the publish is asked again, briefly
+    (UNAVAILABLE_ATTEMPTS × UNAVAILABLE_PAUSE_S), and a repeat is harmless: the stream drops a
+    second copy of the same `Nats-Msg-Id`."""
+    for attempt in range(1, UNAVAILABLE_ATTEMPTS + 1):
+        try:
+            await broker.publish(
+                body,
+                topic,
+                headers={**headers, "Nats-Msg-Id": message_id},
+                stream=topics.stream_for(topic),
+                timeout=10,
+            )
+            return
+        except (NoStreamResponseError, ServiceUnavailableError) as exc:
+            # Not a full stream (also a 503, with its own code): that waits for an operator.
+            if attempt == UNAVAILABLE_ATTEMPTS or not _electing(exc):
+                raise
+            await pause(UNAVAILABLE_PAUSE_S)
+
+
+def _electing(exc: Exception) -> bool:
+    return isinstance(exc, NoStreamResponseError) or getattr(exc, "err_code", None) == JETSTREAM_UNAVAILABLE
 
 
 async def redeliver_later(message: Any, delay_s: float) -> None:
