@@ -3,6 +3,8 @@ new leader answers; a full stream or an outage that does not end still fails, th
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 
@@ -27,10 +29,14 @@ class Pauses(list[float]):
         self.append(seconds)
 
 
-async def test_a_publish_during_a_stream_leader_election_waits_for_the_new_leader() -> None:
+async def test_a_publish_during_a_stream_leader_election_waits_for_the_new_leader(caplog) -> None:  # type: ignore[no-untyped-def]
     broker, pauses = Broker(3, NoStreamResponseError()), Pauses()
-    await publish(broker, "letters.issued.v1", "k", "m-1", b"{}", {}, pause=pauses)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="loket.infra.bus.nats_wiring"):
+        await publish(broker, "letters.issued.v1", "k", "m-1", b"{}", {}, pause=pauses)  # type: ignore[arg-type]
     assert pauses == [UNAVAILABLE_PAUSE_S] * 3
+    # The operator sees the wait once, not once per attempt.
+    assert [r.getMessage() for r in caplog.records] == [
+        "stream LETTERS has no leader (an election after a node was lost?); publishing again for up to 20 s"]
     # Every attempt carried the same message id: JetStream keeps one copy whichever landed.
     assert broker.published == [("letters.issued.v1", {"Nats-Msg-Id": "m-1"})]
 

@@ -14,6 +14,7 @@ relay pauses, the outbox keeps the events, and they go out once the operator rai
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from loket.infra.bus.undecoded import bodies_undecoded
 from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
 
+log = logging.getLogger(__name__)
+
 DUPLICATE_WINDOW_S = 120
 # Longer than a batch takes on the fast path (seconds); during in-process retries the consumer
 # sends in-progress acks, which restart this clock. After a crash, JetStream redelivers the
@@ -57,6 +60,7 @@ DECLARE_ATTEMPTS = 8
 UNAVAILABLE_ATTEMPTS = 40
 UNAVAILABLE_PAUSE_S = 0.5
 JETSTREAM_UNAVAILABLE = 10008  # err_code of "JetStream system temporarily unavailable"
+_WAIT_S = UNAVAILABLE_ATTEMPTS * UNAVAILABLE_PAUSE_S
 
 
 def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry,
@@ -141,6 +145,9 @@ async def declare_streams_with(js: Any, limits: StreamLimits | None = None,
                 unavailable += 1
                 if unavailable == UNAVAILABLE_ATTEMPTS:
                     raise
+                if unavailable == 1:
+                    log.warning("JetStream is unavailable (a leader election after a node was lost?); "
+                                "declaring stream %s again for up to %.0f s", name, _WAIT_S)
                 await pause(UNAVAILABLE_PAUSE_S)
 
 
@@ -214,6 +221,9 @@ async def publish(
             # Not a full stream (also a 503, with its own code): that waits for an operator.
             if attempt == UNAVAILABLE_ATTEMPTS or not _electing(exc):
                 raise
+            if attempt == 1:
+                log.warning("stream %s has no leader (an election after a node was lost?); publishing "
+                            "again for up to %.0f s", topics.stream_for(topic), _WAIT_S)
             await pause(UNAVAILABLE_PAUSE_S)
 
 
