@@ -60,7 +60,7 @@ def contact_keys_from(secret: str | None, secret_file: Path | None, service: str
         mode = stat.S_IMODE(secret_file.stat().st_mode)
         if mode & 0o077:  # as ssh refuses a key others may read
             raise ContactKeySecretError(f"{secret_file}: mode {mode:04o}: others may read the contact key secret; "
-                                          f"run `chmod 600 {secret_file}`")
+                                        f"run `chmod 600 {secret_file}`")
         return ContactKeys(secret_file.read_text().strip(), str(secret_file))
     if secret:
         return ContactKeys(secret)

@@ -2,8 +2,8 @@
 
 Start-up order: database pool (waiting for PostgreSQL), migrations, the service's start-up
 steps, subscribers, bus (streams declared before consumers start), outbox relay and the
-service's background loops. Shutdown reverses it. Nothing happens at import time; `create_app(settings)` in each service calls
-`build_service_app`.
+service's background loops. Shutdown reverses it. Nothing happens at import time;
+`create_app(settings)` in each service calls `build_service_app`.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ from loket.infra.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 BackgroundLoop = Callable[[Runtime], Awaitable[None]]
+StartStep = Callable[[Runtime], Awaitable[None]]  # runs once and returns, before the service works
 
 
 @dataclass
@@ -82,7 +83,7 @@ class ServiceSpec:
     background: list[BackgroundLoop] = field(default_factory=list)
     # Run once at every start, after the migrations and before any event or request is handled
     # (data a migration cannot change alone, such as keying stored hashes with a secret).
-    on_start: list[BackgroundLoop] = field(default_factory=list)
+    on_start: list[StartStep] = field(default_factory=list)
     open_path_prefixes: tuple[str, ...] = ()
     # Pages for people: a signed-in session cookie admits them, an anonymous browser is sent to sign in.
     person_pages: tuple[str, ...] = ()

@@ -123,6 +123,7 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     document = notify_openapi()
     spec.routes = lambda _: [*receipt_routes(runtime, repository, outcomes, settings.sms_receipts_token, clock),
                              *opt_out_routes(runtime, repository), openapi_route(document)]
+
     async def key_plain_contact_digests(_: Runtime) -> None:
         async with runtime.db().acquire() as conn, conn.transaction():
             if keyed := await repository.key_plain_contact_digests(conn):

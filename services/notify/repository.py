@@ -16,6 +16,7 @@ import asyncpg
 
 from loket.contracts.values import ContactDetails
 from loket.infra.contact_keys import ContactKeys
+from loket.infra.db.plain_digests import key_plain_digests, plain_digests
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.notify.planning import Planned
 from services.notify.throttle import Sent
@@ -23,8 +24,6 @@ from services.notify.throttle import Sent
 _PREFIX_LOCK_SALT = 0x5F1  # apart from the citizens' locks
 _CITIZEN_LOCK_SALT = 0x5E4D  # keeps these advisory locks apart from the outbox's and others'
 _KEYING_LOCK_SALT = 0x5E4E
-# A contact key written before keys had a secret: the contact's plain SHA-256 (see contact_keys).
-_PLAIN = "contact_key ~ '^[0-9a-f]{64}$'"
 
 
 @dataclass(frozen=True)
@@ -248,23 +247,18 @@ class NotifyRepository:
         keyed form (`ContactKeys.keyed_from_digest`); return how many rows changed. Idempotent,
         and one replica at a time (the others wait and then find nothing left to do)."""
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", self.schema, _KEYING_LOCK_SALT)
-        plain = [r["contact_key"] for r in await conn.fetch(
-            f"SELECT contact_key FROM {self.schema}.notifications WHERE {_PLAIN} "
-            f"UNION SELECT contact_key FROM {self.schema}.opt_outs WHERE {_PLAIN}")]
+        messages = await key_plain_digests(conn, f"{self.schema}.notifications", "contact_key", self.keys)
+        plain = await plain_digests(conn, f"{self.schema}.opt_outs", "contact_key")
         if not plain:
-            return 0
-        keyed = [self.keys.keyed_from_digest(p) for p in plain]
-        status = await conn.execute(
-            f"UPDATE {self.schema}.notifications AS t SET contact_key = k.keyed "
-            "FROM unnest($1::text[], $2::text[]) AS k(plain, keyed) WHERE t.contact_key = k.plain", plain, keyed)
+            return messages
         # An opt-out may exist in both forms (recorded again by a replica already keying): keep one.
         await conn.execute(
             f"INSERT INTO {self.schema}.opt_outs (contact_key, created_at) "
             f"SELECT k.keyed, o.created_at FROM {self.schema}.opt_outs AS o "
             "JOIN unnest($1::text[], $2::text[]) AS k(plain, keyed) ON o.contact_key = k.plain "
-            "ON CONFLICT DO NOTHING", plain, keyed)
+            "ON CONFLICT DO NOTHING", plain, [self.keys.keyed_from_digest(p) for p in plain])
         opt_outs = await conn.execute(f"DELETE FROM {self.schema}.opt_outs WHERE contact_key = ANY($1::text[])", plain)
-        return int(status.split()[-1]) + int(opt_outs.split()[-1])
+        return messages + int(opt_outs.split()[-1])
 
     async def lock_provider_ref(self, conn: asyncpg.Connection, ref: str) -> None:
         """Serialises a receipt and the recording of the send it answers (held until commit).

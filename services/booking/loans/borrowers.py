@@ -9,10 +9,6 @@ from __future__ import annotations
 from loket.contracts.values import ContactDetails
 from loket.infra.contact_keys import ContactKeys
 
-# A borrower key written before keys had a secret: the contact's plain SHA-256. Each table's
-# owner keys its own such rows at start-up (Loans, DeviceWaitlist).
-PLAIN_BORROWER_KEY = "borrower_key ~ '^[0-9a-f]{64}$'"
-
 
 def borrower_key(contact: ContactDetails, keys: ContactKeys) -> str:
     if not (contact.phone or contact.email):

@@ -19,9 +19,10 @@ from loket.contracts.devices import DeviceAvailable, DeviceAvailablePayload
 from loket.contracts.values import ContactDetails
 from loket.infra.contact_keys import ContactKeys
 from loket.infra.db.outbox import Outbox
+from loket.infra.db.plain_digests import plain_digests, replace_digests
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.errors import Conflict, NotFound
-from services.booking.loans.borrowers import PLAIN_BORROWER_KEY, borrower_key
+from services.booking.loans.borrowers import borrower_key
 from services.booking.points.model import AssistancePoint
 
 PRODUCER = "booking"
@@ -89,21 +90,18 @@ class DeviceWaitlist:
         """Key the plain SHA-256 borrower keys of entries made before keys had a secret; return
         how many changed. Someone waiting under both forms (a replica still on plain keys let
         them join again) keeps one place, the keyed one."""
-        plain = [r["borrower_key"] for r in await conn.fetch(
-            f"SELECT DISTINCT borrower_key FROM {self.schema}.device_waitlist WHERE {PLAIN_BORROWER_KEY}")]
-        if not plain:
-            return 0
-        pairs, keyed = "unnest($1::text[], $2::text[]) AS k(plain, keyed)", [self.keys.keyed_from_digest(p) for p in plain]
-        await conn.execute(
-            f"""UPDATE {self.schema}.device_waitlist AS w SET closed_at = clock_timestamp() FROM {pairs}
-                WHERE w.borrower_key = k.plain AND w.closed_at IS NULL
-                  AND EXISTS (SELECT 1 FROM {self.schema}.device_waitlist AS o WHERE o.point_id = w.point_id
-                              AND o.kind = w.kind AND o.borrower_key = k.keyed AND o.closed_at IS NULL)""",
-            plain, keyed)
-        status = await conn.execute(
-            f"UPDATE {self.schema}.device_waitlist AS w SET borrower_key = k.keyed FROM {pairs} "
-            "WHERE w.borrower_key = k.plain", plain, keyed)
-        return int(status.split()[-1])
+        table = f"{self.schema}.device_waitlist"
+        plain = await plain_digests(conn, table, "borrower_key")
+        keyed = [self.keys.keyed_from_digest(p) for p in plain]
+        if plain:
+            await conn.execute(
+                f"""UPDATE {table} AS w SET closed_at = clock_timestamp()
+                    FROM unnest($1::text[], $2::text[]) AS k(plain, keyed)
+                    WHERE w.borrower_key = k.plain AND w.closed_at IS NULL
+                      AND EXISTS (SELECT 1 FROM {table} AS o WHERE o.point_id = w.point_id
+                                  AND o.kind = w.kind AND o.borrower_key = k.keyed AND o.closed_at IS NULL)""",
+                plain, keyed)
+        return await replace_digests(conn, table, "borrower_key", plain, keyed)
 
     async def entries(self, conn: asyncpg.Connection, point_id: str) -> list[WaitingEntry]:
         """Open entries (waiting or offered), first come first, without their contact details."""

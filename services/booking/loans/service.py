@@ -20,11 +20,12 @@ from loket.contracts.devices import (
 )
 from loket.contracts.values import ContactDetails
 from loket.infra.contact_keys import ContactKeys
+from loket.infra.db.plain_digests import key_plain_digests
 from loket.infra.retention.policy import RetentionDays, past_retention, purged_rows
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import Conflict, Invalid, NotFound, NotOffered
-from services.booking.loans.borrowers import PLAIN_BORROWER_KEY, borrower_key
+from services.booking.loans.borrowers import borrower_key
 from services.booking.loans.device_waitlist import DeviceWaitlist, EndedOffer
 from services.booking.loans.rules import LoanRules, first_due, held_until, renewed_due
 from services.booking.points.model import AssistancePoint
@@ -117,16 +118,8 @@ class Loans:
         had a secret (`loket.infra.contact_keys`); return how many rows changed. Idempotent, and
         one replica at a time: the others wait, then find nothing left."""
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", self.schema, _KEYING_LOCK_SALT)
-        plain = [r["borrower_key"] for r in await conn.fetch(
-            f"SELECT DISTINCT borrower_key FROM {self.schema}.loans WHERE {PLAIN_BORROWER_KEY}")]
-        changed = 0
-        if plain:
-            status = await conn.execute(
-                f"UPDATE {self.schema}.loans AS l SET borrower_key = k.keyed "
-                "FROM unnest($1::text[], $2::text[]) AS k(plain, keyed) WHERE l.borrower_key = k.plain",
-                plain, [self.keys.keyed_from_digest(p) for p in plain])
-            changed = int(status.split()[-1])
-        return changed + await self.waitlist.key_plain_borrower_digests(conn)
+        loans = await key_plain_digests(conn, f"{self.schema}.loans", "borrower_key", self.keys)
+        return loans + await self.waitlist.key_plain_borrower_digests(conn)
 
     async def rules(self, conn: asyncpg.Connection, point_id: str) -> LoanRules:
         row = await conn.fetchrow(

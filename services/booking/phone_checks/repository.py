@@ -8,6 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
+from loket.infra.contact_keys import ContactKeys
+from loket.infra.db.plain_digests import key_plain_digests
 from services.booking.phone_checks.codes import CONFIRMED_GOOD_FOR, StoredCheck
 
 
@@ -54,14 +56,7 @@ async def erase_older_than(conn: asyncpg.Connection, schema: str, before: dt.dat
     return int(status.split()[-1])
 
 
-async def plain_phone_digests(conn: asyncpg.Connection, schema: str) -> list[str]:
-    """Number digests stored before they were keyed with the contact key secret (64 hex characters)."""
-    return [r["phone_digest"] for r in await conn.fetch(
-        f"SELECT DISTINCT phone_digest FROM {schema}.phone_checks WHERE phone_digest ~ '^[0-9a-f]{{64}}$'")]
 
-
-async def replace_phone_digests(conn: asyncpg.Connection, schema: str, plain: list[str], keyed: list[str]) -> int:
-    status = await conn.execute(
-        f"UPDATE {schema}.phone_checks AS c SET phone_digest = k.keyed "
-        "FROM unnest($1::text[], $2::text[]) AS k(plain, keyed) WHERE c.phone_digest = k.plain", plain, keyed)
-    return int(status.split()[-1])
+async def key_plain_phone_digests(conn: asyncpg.Connection, schema: str, keys: ContactKeys) -> int:
+    """Key the number digests stored before keys had a secret; return how many checks changed."""
+    return await key_plain_digests(conn, f"{schema}.phone_checks", "phone_digest", keys)

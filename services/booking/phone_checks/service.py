@@ -55,8 +55,7 @@ class PhoneChecks:
     async def key_plain_phone_digests(self, conn: asyncpg.Connection) -> int:
         """Key the number digests stored before keys had a secret (at start-up, in the caller's
         transaction); return how many checks changed."""
-        plain = await repo.plain_phone_digests(conn, self.schema)
-        return await repo.replace_phone_digests(conn, self.schema, plain, [self.keys.keyed_from_digest(p) for p in plain])
+        return await repo.key_plain_phone_digests(conn, self.schema, self.keys)
 
     async def required(self, conn: asyncpg.Connection, municipality: str, contact: ContactDetails) -> bool:
         """Whether a public booking with this contact needs a confirmed phone number."""
