@@ -91,9 +91,20 @@ async def test_a_citizen_confirms_the_code_on_the_page(database_url, bus_url, tm
         stored = await pool.fetchrow("SELECT phone_digest, code_digest FROM booking.phone_checks")
         assert PHONE not in str(dict(stored)) and code not in str(dict(stored))
         # The confirmation SMS waits for the morning (quiet hours); only the code went at night.
-        await eventually(lambda: _status_of(pool, "appointment_confirmation"), what="the confirmation planned")
-        assert await _status_of(pool, "appointment_confirmation") == "created"
+        # A dispatch round claims it ('sending') before it decides to defer it ('created', due in
+        # the morning): wait for that decision rather than read the state in between.
+        due = await eventually(lambda: _deferred_confirmation(pool), what="the confirmation deferred")
+        assert due > clock()
         assert await _status_of(pool, "phone_code") == "delivered"
+
+
+async def _deferred_confirmation(pool: asyncpg.Pool) -> dt.datetime | None:
+    """The confirmation's due time once it waits, unsent, for the end of the quiet hours (08:00;
+    planned at 23:30 it was due at once)."""
+    row = await pool.fetchrow("SELECT status, due_at, sent_at FROM notify.notifications "
+                              "WHERE kind = 'appointment_confirmation'")
+    waiting = row is not None and row["status"] == "created" and row["sent_at"] is None
+    return row["due_at"] if waiting and row["due_at"].astimezone(BRUSSELS).time() == dt.time(8, 0) else None
 
 
 async def _status_of(pool: asyncpg.Pool, kind: str) -> str | None:
