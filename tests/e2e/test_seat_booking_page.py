@@ -41,7 +41,7 @@ async def test_a_citizen_books_a_laptop_for_an_hour(database_url, bus_url, tmp_p
         await page.goto(f"{page.url}&day={day}")
         await assert_accessible(page, "seats slots")
         hour = f"{slot[0].astimezone(BRUSSELS):%H:%M}–{slot[1].astimezone(BRUSSELS):%H:%M}"
-        chosen = page.get_by_label(f"{hour} · 3 libre(s)")  # 5 laptops, 2 taken
+        chosen = page.get_by_label(f"{hour} · 3 libres")  # 5 laptops, 2 taken
         await chosen.check()
         unlabeled = await page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select')]
             .filter(e => !e.labels || e.labels.length === 0).map(e => e.name)""")

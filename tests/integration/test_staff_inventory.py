@@ -57,7 +57,7 @@ async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_n
                 assert await page.locator("#device-inv-tab-01 td").nth(1).inner_text() == available
                 await assert_accessible(page, f"inventory ({lang})")
             content = await page.content()
-            assert "Loan period 14 days, 1 renewal(s)" in content and "Tablet: 1 waiting" in content
+            assert "Loan period 14 days, 1 renewal, at most 2 devices per borrower." in content and "Tablet: 1 waiting" in content
             assert "on_loan" not in await page.locator("main").inner_text()  # human labels, not enum names
             await page.screenshot(path=str(artifact("staff-inventory.png")), full_page=True)
 
@@ -67,7 +67,7 @@ async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_n
             await page.wait_for_selector("[role=status]")
             assert "The loan is renewed until" in await page.locator("[role=status]").inner_text()
             assert [r["renewals"] for r in await outbox(pool, "DeviceLoanRenewed")] == [1]
-            assert await page.locator("#device-inv-lap-01 td").nth(3).inner_text() == "1 times"
+            assert await page.locator("#device-inv-lap-01 td").nth(3).inner_text() == "once"
 
             # Once is all the rules allow: refused, saying why, nothing published.
             await page.get_by_role("button", name="Renew the loan of Laptop 1").click()

@@ -20,6 +20,7 @@ from loket.infra.date_words import weekday_words, when_words
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import BRUSSELS, local_date
+from services.booking.counted import counted
 from services.booking.errors import BookingError, NotFound, NotOffered
 from services.booking.http.errors import status_of
 from services.booking.http.rate_limit import RateLimit
@@ -102,7 +103,7 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
                       submission=submission.kept_or_new(form), point_name=point.name_in(lang), kind=kind, kind_name=kind_name(kind, lang), day=day.isoformat(),
                       days=[(d.isoformat(), weekday_words(d, lang)) for d in open_days],
                       day_words=weekday_words(day, lang),
-                      slots=[{"value": s.starts_at.isoformat(), "free": s.free,
+                      slots=[{"value": s.starts_at.isoformat(), "free": counted("free", s.free, lang) if s.free else "",
                               "label": f"{s.starts_at.astimezone(BRUSSELS):%H:%M}–{s.ends_at.astimezone(BRUSSELS):%H:%M}"}
                              for s in slots],
                       chosen=form.get("starts_at"), phone=form.get("phone"), email=form.get("email"),

@@ -33,7 +33,6 @@ SEAT_TEXTS: dict[str, dict[str, str]] = {
     "step2": _t("2. Kies een dag en een uur", "2. Choisissez un jour et une heure", "2. Wählen Sie Tag und Stunde",
                 "2. Choose a day and an hour"),
     "days": _t("Dagen", "Jours", "Tage", "Days"),
-    "free_n": _t("{n} vrij", "{n} libre(s)", "{n} frei", "{n} free"),
     "full": _t("volzet", "complet", "ausgebucht", "full"),
     "no_slots": _t("Geen vrije uren op deze dag. Kies een andere dag.", "Aucune heure libre ce jour-là. Choisissez un autre jour.",
                    "An diesem Tag keine freien Stunden. Wählen Sie einen anderen Tag.",

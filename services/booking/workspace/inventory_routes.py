@@ -25,6 +25,7 @@ from loket.infra.date_words import day_words
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import local_date, local_text
+from services.booking.counted import counted
 from services.booking.errors import BookingError
 from services.booking.loans.rules import due_on
 from services.booking.loans.service import DeviceState, HistoryEntry, Loans
@@ -91,16 +92,18 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
         rows = [{"id": d.device_id, "label": d.label, "kind": DEVICE_KINDS[d.kind][lang],
                  "state": d.state(now), "state_label": _state_label(d, now, lang, t),
                  "due": day_words(local_date(d.due_at), lang) if d.due_at else "",
-                 "renewals": t["renewals_n"].format(n=d.renewals) if d.loan_id else "",
+                 "renewals": counted("times", d.renewals, lang) if d.loan_id else "",
                  "loan_id": str(d.loan_id) if d.loan_id else ""} for d in devices]
         return render(request, "inventory.html.j2", status, lang=lang,
                       title=t["inventory_title"].format(p=point.name_in(lang, *point.languages)), point=point,
                       devices=rows, error=error, notice=notice, lang_query=f"?lang={lang}",
-                      rules=t["rules_summary"].format(d=rules.loan_period_days, r=rules.max_renewals,
-                                                      m=rules.max_active_loans),
+                      rules=t["rules_summary"].format(d=counted("days", rules.loan_period_days, lang),
+                                                      r=counted("renewals", rules.max_renewals, lang),
+                                                      m=counted("devices", rules.max_active_loans, lang)),
                       hard_due=t["hard_due"].format(h=day_words(rules.hard_due_date, lang))
                       if rules.hard_due_date else None,
-                      hold_rule=t["hold_rule"].format(n=rules.offer_hold_days) if rules.offer_hold_days else None,
+                      hold_rule=t["hold_rule"].format(n=counted("days", rules.offer_hold_days, lang))
+                      if rules.offer_hold_days else None,
                       waiting=[t["waiting_n"].format(k=DEVICE_KINDS[k][lang], n=n) for k, n in sorted(waiting.items())],
                       kinds=[(k, names[lang]) for k, names in DEVICE_KINDS.items()],
                       conditions=[(c, names[lang]) for c, names in DEVICE_CONDITIONS.items()],

@@ -22,6 +22,7 @@ from loket.infra.identity.audit import Access
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import BRUSSELS, local_date
+from services.booking.counted import counted
 from services.booking.errors import BookingError
 from services.booking.locations import Locator
 from services.booking.seats.rules import SLOT_LENGTH, capacity
@@ -71,8 +72,8 @@ def seat_routes(runtime: Runtime, seats: Seats, locator: Locator, clock: Callabl
             done=request.query_params.get("done") == "1" and not error, manages=access.manages(principal),
             kinds=[(k, kind_name(k, lang)) for k in kinds],
             hours=[{"value": h.isoformat(), "label": _span(h, h + SLOT_LENGTH),
-                    "free": ", ".join(t["seats_free"].format(k=kind_name(k, lang), n=next(
-                        s.free for s in free[k] if s.starts_at == h)) for k in kinds)} for h in hours],
+                    "free": ", ".join(t["seats_free"].format(k=kind_name(k, lang), n=counted("free", next(
+                        s.free for s in free[k] if s.starts_at == h), lang)) for k in kinds)} for h in hours],
             languages=[(code, language_name(code, lang)) for code in point.languages],
             bookings=[_row(b, lang, t) for b in booked], form=form)
 

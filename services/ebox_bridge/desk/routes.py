@@ -41,6 +41,7 @@ from loket.infra.bus.dlq_store import (
     MalformedDeadLetterId,
     open_dlq_store,
 )
+from loket.infra.counted_words import count_words
 from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
@@ -68,6 +69,7 @@ from services.ebox_bridge.desk.texts import (
     DELIVERY_STATES,
     DLQ_KINDS,
     EVENT_TYPES,
+    REFUSED_LETTERS,
     ROUTINGS,
     STATES,
     STATUS,
@@ -291,6 +293,7 @@ class LetterDesk:
         shown = visible[::-1][:SHOWN]  # the store reads oldest first; people want the latest first
         return render(request, "refused.html.j2", section="refused", done=request.query_params.get("done") == "1",
                       gone=request.query_params.get("gone") == "1", total=len(visible),
+                      count=count_words(REFUSED_LETTERS, len(visible), lang),
                       rows=[{"id": r.id, "letter_id": r.letter_id or t["dlq_unreadable"],
                              "municipality": municipality_text(r.municipality) or "–",
                              "kind": label(DLQ_KINDS, r.kind, lang), "reason": r.reason, "attempts": r.attempts,

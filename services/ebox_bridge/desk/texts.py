@@ -3,6 +3,8 @@ shown by these human labels, never by their names in the code."""
 
 from __future__ import annotations
 
+from loket.infra.counted_words import Forms
+
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -193,8 +195,6 @@ TEXTS: dict[str, dict[str, str]] = {
                  "fr": "Le bus de messages est injoignable ; réessayez dans une minute.",
                  "de": "Der Nachrichtenbus ist nicht erreichbar; versuchen Sie es in einer Minute erneut.",
                  "en": "The message bus cannot be reached; try again in a minute."},
-    "dlq_count": {"nl": "{n} geweigerde brief/brieven.", "fr": "{n} lettre(s) refusée(s).",
-                  "de": "{n} abgewiesene(r) Brief(e).", "en": "{n} refused letter(s)."},
     "dlq_newest": {"nl": "U ziet de {m} recentste.", "fr": "Vous voyez les {m} plus récentes.",
                    "de": "Sie sehen die {m} neuesten.", "en": "You see the newest {m}."},
     # --- webhooks
@@ -392,3 +392,13 @@ def reason_text(reason: str | None, lang: str) -> str:
     if reason.startswith("policy ") and reason[7:] in ROUTINGS:
         return ROUTINGS[reason[7:]][lang]
     return reason
+
+
+# The refused page's count (loket/infra/counted_words.py picks the form): "1 refused letter.",
+# "3 lettres refusées.", never "lettre(s) refusée(s)".
+REFUSED_LETTERS = {
+    "nl": Forms("{n} geweigerde brief.", "{n} geweigerde brieven."),
+    "fr": Forms("{n} lettre refusée.", "{n} lettres refusées."),
+    "de": Forms("{n} abgewiesener Brief.", "{n} abgewiesene Briefe."),
+    "en": Forms("{n} refused letter.", "{n} refused letters."),
+}
