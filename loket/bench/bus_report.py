@@ -22,6 +22,7 @@ from pathlib import Path
 
 from loket.bench.kafka_warm_up import WarmUpRound
 from loket.bench.pipeline import PipelineResult
+from loket.bench.postgres_floor import PostgresFloor
 from loket.bench.raw_nats import RawBusResult
 from loket.bench.raw_postgres import RawPostgresResult
 
@@ -67,6 +68,9 @@ class BusReport:
     # Kafka: the warm-up rounds before the measurement.
     warm_up: list[WarmUpRound] = field(default_factory=list)
     machine: dict[str, object] = field(default_factory=dict)
+    # The pipeline's statements on PostgreSQL with no bus (postgres_floor.py); None: PostgreSQL is
+    # not on this machine, so its CPU could not be read.
+    postgres_floor: PostgresFloor | None = None
 
     @property
     def broker(self) -> str:
@@ -119,8 +123,17 @@ class BusReport:
              f"{n.consume_per_s:,.0f}", ""),
             (f"raw {broker} publish+consume msgs/s", f"{n.combined_per_s:,.0f}", self._raw_note()),
             ("raw PostgreSQL one-row commits/s", f"{pg.commits_per_s:,.0f}", f"{pg.connections} connections, {pg.seconds:.0f} s"),
+            self._floor_row(),
             ("pipeline ÷ raw publish+consume", f"{self.ratio:.2f}", verdict(self.ratio_met, f"≥ {ratio}")),
         ]
+
+    def _floor_row(self) -> tuple[str, str, str]:
+        name, floor = "PostgreSQL work alone, no bus (CPU)", self.postgres_floor
+        if floor is None:
+            return name, "not measured", "PostgreSQL is not on this machine"
+        stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in floor.stages.items())
+        return (name, f"{floor.total_s:.1f} s, {floor.per_event_us:.0f} µs/event",
+                f"the pipeline's statements, one connection: {stages}")
 
     def _raw_note(self) -> str:
         formula = "N ÷ (publish s + consume s)"
@@ -167,6 +180,7 @@ class BusReport:
             "raw_runs_combined_per_s": self.raw_runs,
             "warm_up": [asdict(r) for r in self.warm_up],
             "raw_postgres": self.raw_postgres.as_dict(),
+            "postgres_floor": self.postgres_floor.as_dict() if self.postgres_floor else None,
         }
 
     def markdown(self) -> str:

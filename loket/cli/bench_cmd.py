@@ -31,6 +31,8 @@ from loket.bench.bus_report import BusReport, cpu_summary, machine_info
 from loket.bench.counter_command import counter
 from loket.bench.kafka_warm_up import WarmUpRound, warm_up_kafka
 from loket.bench.pipeline import PipelineOptions, run_pipeline
+from loket.bench.postgres_floor import STAGES as FLOOR_STAGES
+from loket.bench.postgres_floor import measure_postgres_floor
 from loket.bench.progress_bars import StageBars
 from loket.bench.raw_kafka import run_raw_kafka
 from loket.bench.raw_nats import run_raw_nats
@@ -199,10 +201,16 @@ async def _run(
         raw_pg = await run_raw_postgres(
             stack.database_url, pg_connections, pg_seconds, bars.callback("pg"), keep=keep
         )
+        bars.add("floor", {stage: f"PostgreSQL alone: {stage}" for stage in FLOOR_STAGES}, options.events)
+        floor = await measure_postgres_floor(
+            stack.database_url, events=options.events, events_per_tx=options.events_per_tx,
+            relay_batch=options.relay_batch, consumer_batch=options.consumer_batch, on_progress=bars.callback("floor"),
+        )
     for path in profiles:
         console.print(f"profile written to {path}; top functions by own time:")
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(15)
-    return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs], warm_up=warm_up_rounds)
+    return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs], warm_up=warm_up_rounds,
+                     postgres_floor=floor)
 
 
 async def _warm_up(stack: Stack, bootstrap: str, options: PipelineOptions, consumer_counts: list[int], partitions: int,

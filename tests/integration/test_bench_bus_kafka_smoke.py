@@ -38,6 +38,8 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
         assert run["events_per_s"] > 0
     assert report["raw_bus"]["broker"] == "kafka" and report["raw_bus"]["messages"] == EVENTS
     assert report["raw_bus"]["combined_per_s"] > 0
+    floor = report["postgres_floor"]  # the test session's PostgreSQL runs here: its CPU is read
+    assert list(floor["stages_cpu_s"]) == ["writers", "relay", "consumer"] and floor["total_cpu_s"] > 0
     # The baseline is the fastest of the raw runs; the warm-up ran its one round of both kinds.
     assert len(report["raw_runs_combined_per_s"]) == 2
     assert report["raw_bus"]["combined_per_s"] == max(report["raw_runs_combined_per_s"])
