@@ -12,6 +12,7 @@ import inspect
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.producer.message_accumulator import BatchBuilder
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -89,7 +90,8 @@ async def publish_in_order(broker: KafkaBroker, rows: list[tuple[str, str, str, 
 
     Order holds without waiting for each ack: the producer sends one batch per partition at a
     time (a partition with a batch in flight is muted) and, idempotent, retries a batch before
-    the next, so a key's rows land in the order they were handed over.
+    the next, so a key's rows land in the order they were handed over. The rows of one partition
+    go in one record batch (more when it is full), built here.
 
     The rows go straight to the broker's aiokafka producer: FastStream's publish wraps each one
     in a command, a fresh correlation id and its Prometheus middleware, a third of the relay's
@@ -104,11 +106,28 @@ async def publish_in_order(broker: KafkaBroker, rows: list[tuple[str, str, str, 
     # Each topic's partition count once per batch, each row's partition here: the same one the
     # producer's default partitioner would pick (see kafka_partitioner), at half the relay's CPU.
     partitions = {topic: len(await producer.partitions_for(topic)) for topic in {row[0] for row in rows}}
-    sends = []
+    # One record batch per partition, filled here and handed over whole (`send_batch`): a
+    # `send` per row paid for a future, a lookup and a queue check per record, 15 against 9.5 µs
+    # of the relay's CPU per record. Idempotence is the producer's as before (it numbers every
+    # batch it drains), and a partition's rows stay in the order given: a full batch goes
+    # before the rows after it.
+    batches: dict[tuple[str, int], BatchBuilder] = {}
+    sends: list[asyncio.Future[Any]] = []
     for topic, key, message_id, body, headers in rows:
         key_bytes = key.encode()
-        sends.append(await producer.send(topic, body, key=key_bytes, partition=partition_for(key_bytes, partitions[topic]),
-                                         headers=_record_headers(headers, message_id)))
+        target = (topic, partition_for(key_bytes, partitions[topic]))
+        record = {"timestamp": None, "key": key_bytes, "value": body, "headers": _record_headers(headers, message_id)}
+        batch = batches.get(target)
+        if batch is not None and batch.append(**record) is not None:
+            continue
+        if batch is not None:  # full: on its way, this row starts the partition's next batch
+            sends.append(await producer.send_batch(batch, target[0], partition=target[1]))
+        batch = batches[target] = producer.create_batch()
+        if batch.append(**record) is None:  # only a closed batch refuses its first record
+            raise RuntimeError(f"a {len(body)}-byte event could not start a Kafka batch for {topic}")
+    for (topic, partition), batch in batches.items():
+        batch.close()
+        sends.append(await producer.send_batch(batch, topic, partition=partition))
     await asyncio.gather(*sends)
 
 
