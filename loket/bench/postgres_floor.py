@@ -4,8 +4,8 @@ The same statements as a pipeline run, for the same number of events, stage afte
 connection, nothing else running:
 - the producer's transactions: the letters' state change and `Outbox.append` (Producer, one writer);
 - the relay's rounds: `OutboxRelay.relay_once`, publishing to nowhere;
-- the consumer's batches: the inbox claim and the effect rows, one transaction per batch, as
-  `EventConsumer` with the benchmark's handler does.
+- the consumer's batches: the inbox claim and the benchmark's handler (`EffectRecorder`), one
+  transaction per batch, as `EventConsumer` runs them.
 
 The figure is the CPU the server process spent, read from /proc: known for a PostgreSQL on this
 machine (the embedded default), unknown (None) for a remote one. It is a floor, not a forecast:
@@ -26,9 +26,14 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from loket.bench import pipeline_tables as tables
+from loket.bench.consumer_replica import EffectRecorder
 from loket.bench.producer import Producer
 from loket.bench.sample_events import LetterFailedFactory
+from loket.contracts import LetterFailed
+from loket.contracts.registry import decode_event
+from loket.infra.bus.handler_context import BatchContext
 from loket.infra.db.inbox import Inbox
+from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
@@ -104,16 +109,16 @@ async def measure_postgres_floor(
             stages[stage] = (after or 0.0) - (before or 0.0)
             report(stage, events)
 
+        # The run's schema names its producer, as pipeline.py's run id does.
         producer = Producer(pool, schema, LetterFailedFactory(schema), letter_ids, writers=1,
                             events_per_tx=events_per_tx)
         await measured("writers", producer.run)
         relay = OutboxRelay(pool, schema, _publish_nowhere, PlatformMetrics(CollectorRegistry()),
                             batch_size=relay_batch, publish_in_order=_publish_all_nowhere)
         await measured("relay", lambda: _relay_all(relay))
-        async with pool.acquire() as conn:  # what the consumer receives, read before its clock starts
-            received = await conn.fetch(
-                f"SELECT event_id, (convert_from(payload, 'UTF8')::jsonb #>> '{{payload,letter_id}}')::uuid AS letter_id "
-                f"FROM {schema}.outbox ORDER BY id")
+        # What the consumer receives, decoded before its clock starts (decoding is client work).
+        received = [decode_event(LetterFailed.topic, bytes(row["payload"])) for row in
+                    await pool.fetch(f"SELECT payload FROM {schema}.outbox ORDER BY id")]
         await measured("consumer", lambda: _consume_all(pool, schema, received, consumer_batch))
         await _check_done(pool, schema, events)
         return PostgresFloor(events=events, stages=stages, wall_s=time.perf_counter() - started)
@@ -145,12 +150,12 @@ async def _relay_all(relay: OutboxRelay) -> None:
         pass
 
 
-async def _consume_all(pool: asyncpg.Pool, schema: str, received: list[asyncpg.Record], batch: int) -> None:
-    """The consumer's database work per batch: claim in the inbox, record the fresh ones' effects."""
-    inbox, record_effects = Inbox(schema), tables.record_effects_sql(schema)
+async def _consume_all(pool: asyncpg.Pool, schema: str, received: list[LetterFailed], batch: int) -> None:
+    """The consumer's database work per batch, as EventConsumer does it with the benchmark's
+    handler: claim the batch in the inbox, then EffectRecorder records the fresh events' effects."""
+    inbox, outbox, recorder = Inbox(schema), Outbox(schema), EffectRecorder(schema, producer=schema)
     for start in range(0, len(received), batch):
-        rows = received[start:start + batch]
+        events = received[start:start + batch]
         async with pool.acquire() as conn, conn.transaction():
-            fresh = await inbox.claim(conn, "bench-floor", [r["event_id"] for r in rows])
-            ours = [r for r in rows if r["event_id"] in fresh]
-            await conn.execute(record_effects, [r["event_id"] for r in ours], [r["letter_id"] for r in ours])
+            fresh = await inbox.claim(conn, "bench-floor", [e.event_id for e in events])
+            await recorder.handle_batch([e for e in events if e.event_id in fresh], BatchContext(conn, outbox))
