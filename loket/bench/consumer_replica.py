@@ -20,6 +20,7 @@ from loket.bench.pipeline_wiring import PipelineBus
 from loket.contracts import LetterFailed
 from loket.infra.bus.handler_context import BatchContext, BatchHandler
 from loket.infra.db.pool import create_pool
+from loket.infra.service_process import run_like_a_service
 from loket.infra.settings import ConsumerSettings
 
 
@@ -57,8 +58,8 @@ async def serve(bus_url: str, database_url: str, schema: str, group: str, topic:
 
 def main(argv: list[str]) -> None:
     schema, group, topic, producer, batch, timeout_s = argv
-    asyncio.run(serve(os.environ["LOKET_BUS_URL"], os.environ["LOKET_DATABASE_URL"], schema, group, topic, producer,
-                      int(batch), float(timeout_s)))
+    run_like_a_service(serve(os.environ["LOKET_BUS_URL"], os.environ["LOKET_DATABASE_URL"], schema, group, topic,
+                             producer, int(batch), float(timeout_s)))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ machine's state (disk, page cache, other load).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import cProfile
 import dataclasses
@@ -47,6 +46,7 @@ from loket.contracts import LetterFailed
 from loket.devstack.stack import Stack
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.kafka_topics import DEFAULT_PARTITIONS, production_partitions
+from loket.infra.service_process import run_like_a_service
 
 DEFAULTS = PipelineOptions()
 app = typer.Typer(help="Benchmarks on this machine, each against a raw baseline run alongside.", no_args_is_help=True)
@@ -137,9 +137,10 @@ def bus(
     with _stack(keep_data, broker) as stack:
         where = describe(stack, broker)
         console.print(f"database {stack.database_address}\nbus      {stack.bus_address}  ({where})")
-        report = asyncio.run(_run(stack, options, counts, pg_connections, pg_seconds, keep_data, profile,
-                                  warm_up if broker == "kafka" else 0, warm_up_rounds,
-                                  raw_repeats if broker == "kafka" else 1))
+        # The relay and the consumer run as in a service process; so do the raw clients.
+        report = run_like_a_service(_run(stack, options, counts, pg_connections, pg_seconds, keep_data, profile,
+                                         warm_up if broker == "kafka" else 0, warm_up_rounds,
+                                         raw_repeats if broker == "kafka" else 1))
     report.machine = machine_info(where)
     _print(report)
     json_path, md_path = report.write(out)
