@@ -30,16 +30,17 @@ class Outbox:
     async def append(self, conn: asyncpg.Connection, *events: Event) -> None:
         if not events:
             return
-        keys = sorted({e.partition_key() for e in events})  # sorted: no lock-order deadlocks
+        # Once per event: a key is usually a UUID's text, which Python formats slowly.
+        keys = [e.partition_key() for e in events]
         await conn.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(k, $2)) FROM unnest($1::text[]) AS k",
-            keys, _LOCK_SALT,
+            sorted(set(keys)), _LOCK_SALT,  # sorted: no lock-order deadlocks
         )
         await conn.execute(
             self._insert,
             [e.event_id for e in events],
             [e.topic for e in events],
-            [e.partition_key() for e in events],
+            keys,
             [e.event_type for e in events],
             [e.to_bytes() for e in events],
         )
