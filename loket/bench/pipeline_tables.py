@@ -58,8 +58,8 @@ def record_effects_sql(schema: str) -> str:
 class EffectCheck:
     effects: int
     distinct_events: int
-    outbox_rows: int
-    unsent: int
+    written: int  # letters the producer's transactions changed
+    unsent: int  # outbox rows left: the relay deletes what it published
     last_effect: float  # epoch seconds, PostgreSQL clock
     p50_s: float
     p99_s: float
@@ -73,19 +73,20 @@ async def count_effects(pool: asyncpg.Pool, schema: str) -> int:
 async def check_effects(pool: asyncpg.Pool, schema: str) -> EffectCheck:
     """Counts for the correctness check, and latency write → effect on PostgreSQL's clock.
 
-    Latency runs from the outbox row's `created_at` (clock_timestamp() in the producer's
-    transaction, just before its commit) to the effect's `recorded_at`: both one clock.
+    Latency runs from the letter's `updated_at` (clock_timestamp() of the producer's state
+    change, in the transaction that appended the event) to the effect's `recorded_at`: both one
+    clock. (Not from the outbox row: the relay deletes it once the bus has the event.)
     """
     row = await pool.fetchrow(
         f"""
         WITH lat AS (
-            SELECT extract(epoch FROM e.recorded_at - o.created_at)::float8 AS s
-            FROM {schema}.bench_effects e JOIN {schema}.outbox o USING (event_id)
+            SELECT extract(epoch FROM e.recorded_at - l.updated_at)::float8 AS s
+            FROM {schema}.bench_effects e JOIN {schema}.bench_letters l USING (letter_id)
         )
         SELECT
             (SELECT count(*) FROM {schema}.bench_effects) AS effects,
             (SELECT count(DISTINCT event_id) FROM {schema}.bench_effects) AS distinct_events,
-            (SELECT count(*) FROM {schema}.outbox) AS outbox_rows,
+            (SELECT count(*) FROM {schema}.bench_letters WHERE status = 'failed') AS written,
             (SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL) AS unsent,
             (SELECT extract(epoch FROM max(recorded_at))::float8 FROM {schema}.bench_effects) AS last_effect,
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) FROM lat) AS p50,
@@ -95,7 +96,7 @@ async def check_effects(pool: asyncpg.Pool, schema: str) -> EffectCheck:
     )
     return EffectCheck(
         effects=row["effects"], distinct_events=row["distinct_events"],
-        outbox_rows=row["outbox_rows"], unsent=row["unsent"],
+        written=row["written"], unsent=row["unsent"],
         last_effect=row["last_effect"] or 0.0,
         p50_s=row["p50"] or 0.0, p99_s=row["p99"] or 0.0, max_s=row["max"] or 0.0,
     )

@@ -160,7 +160,8 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
                 lag = await runtime.bus.wiring.consumer_lag(runtime.bus.broker, c.topic, c.group)
                 if lag is not None:
                     runtime.metrics.consumer_lag.labels(c.group, c.topic).set(lag)
-            # Purging scans the sent rows and stream sizes move slowly: once a minute is plenty.
+            # Purging the rows kept after publishing (none by default) and reading stream sizes:
+            # once a minute is plenty.
             if tick % 12 == 0:
                 await relay.purge_sent()
                 for stream, (stored, cap) in (await runtime.bus.wiring.stream_usage(runtime.bus.broker)).items():
@@ -212,6 +213,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
             batch_size=settings.relay_batch_size, publish_in_order=runtime.bus.publish_in_order,
+            keep_published_s=settings.outbox_keep_published_s,
         )
         runtime.spawn(relay.run(), "outbox-relay")
         runtime.spawn(_metrics_loop(runtime, relay, consumers), "metrics")

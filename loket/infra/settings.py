@@ -97,6 +97,12 @@ class ServiceSettings(LoketSettings):
     port: int = 0
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
+    outbox_keep_published_s: float = Field(
+        default=0.0, ge=0, le=30 * 24 * 3600,
+        description="how long the outbox keeps an event after the bus acknowledged it. 0 (the default) deletes "
+                    "it then: the bus holds it for its retention, and a copy here is a second place for its "
+                    "personal data. Set it (e.g. 86400) for an audit copy in the service's own database",
+    )
     db_pool_min: int = 2
     db_pool_max: int = 10
     http_only: bool = Field(

@@ -79,3 +79,34 @@ async def test_order_per_key_holds_with_concurrent_writers_and_a_running_relay(p
     assert sum(len(v) for v in published.values()) == 240
     for key, ids in committed.items():
         assert published[key] == ids, f"events of {key} reached the bus out of commit order"
+
+
+async def _published_rows(relay: OutboxRelay, pool, schema) -> list[tuple[bool, int]]:  # type: ignore[no-untyped-def]
+    """Append 3 events, relay them (to nowhere), and return what the outbox still holds."""
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(schema).append(conn, *(activation() for _ in range(3)))
+    assert await relay.relay_once() == 3
+    assert await relay.relay_once() == 0
+    return [(r["sent"], r["n"]) for r in await pool.fetch(
+        f"SELECT sent_at IS NOT NULL AS sent, count(*) AS n FROM {schema}.outbox GROUP BY 1")]
+
+
+async def _nowhere(rows: object) -> None:
+    return None
+
+
+async def test_the_relay_deletes_what_the_bus_acknowledged(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=_nowhere)
+    assert await _published_rows(relay, pool, schema) == []  # no second copy of the events' data
+
+
+async def test_an_audit_copy_is_kept_for_as_long_as_asked_then_purged(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=_nowhere,
+                        keep_published_s=3600)
+    assert await _published_rows(relay, pool, schema) == [(True, 3)]
+    assert await relay.purge_sent() == 0  # younger than an hour
+    await pool.execute(f"UPDATE {schema}.outbox SET sent_at = sent_at - interval '61 minutes'")
+    assert await relay.purge_sent() == 3
+    # A relay that keeps nothing also clears the rows a keeping relay (an earlier release) left.
+    await _published_rows(relay, pool, schema)
+    assert await OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry())).purge_sent() == 3

@@ -36,7 +36,7 @@ async def test_a_floor_whose_work_did_not_happen_is_refused(database_url: str, m
         return None
 
     monkeypatch.setattr(postgres_floor, "_consume_all", consume_nothing)
-    with pytest.raises(RuntimeError, match=r"did not do its work: 300 outbox rows, 0 unsent, 0 effects"):
+    with pytest.raises(RuntimeError, match=r"did not do its work: 300 letters changed, 0 unsent, 0 effects"):
         await measure_postgres_floor(database_url, events=300, events_per_tx=50, relay_batch=100, consumer_batch=100)
 
 

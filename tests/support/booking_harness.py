@@ -21,6 +21,7 @@ from loket.infra.http.auth import hash_token
 from services.booking.app import create_app
 from services.booking.seeding import read_seed, store_seed
 from services.booking.settings import BookingSettings
+from tests.support.outbox_copies import WITNESS_KEEP_S
 from tests.support.served_app import served
 
 # The tests' principals: counter staff at Mechelen's points, Mechelen's back-office, the operator.
@@ -89,6 +90,9 @@ async def running_booking(database_url: str, bus_url: str, tmp_path: Path, monke
         finally:
             await conn.close()
     tokens = write_tokens(tmp_path, monkeypatch, extra_tokens)
+    # The tests read the events their requests appended from the outbox, after the relay has
+    # published them: the outbox keeps an audit copy here (by default the relay deletes them).
+    overrides = {"outbox_keep_published_s": WITNESS_KEEP_S} | overrides
     settings = BookingSettings(database_url=database_url, bus_url=bus_url, db_pool_max=20, **overrides)
     app = create_app(settings, clock)
     async with served(app) as base, aiohttp.ClientSession() as http:

@@ -27,6 +27,7 @@ from services.ebox_bridge.domain import states
 from services.ebox_bridge.policy.loader import parse_policy_yaml
 from services.ebox_bridge.policy.repository import import_document
 from services.ebox_bridge.settings import EboxBridgeSettings
+from tests.support.outbox_copies import WITNESS_KEEP_S
 from tests.support.served_app import served
 from tests.support.stream_reader import read_subject
 
@@ -71,6 +72,9 @@ def bridge_settings(
         "retry_base_s": 0.2, "retry_max_s": 1.0, "ebox_breaker_cooldown_s": 0.5,
         # Batches close when a test says so, not when the wall clock passes 17:30 in Brussels.
         "print_auto_close": False,
+        # Tests read what the bridge appended from its outbox after the relay published it: an
+        # audit copy is kept (by default the relay deletes published rows).
+        "outbox_keep_published_s": WITNESS_KEEP_S,
     }
     return EboxBridgeSettings(**(values | overrides))
 

@@ -28,6 +28,7 @@ from services.notify.app import create_app
 from services.notify.rendering import BRUSSELS
 from services.notify.settings import NotifySettings
 from tests.support.bus_harness import purge_streams
+from tests.support.outbox_copies import WITNESS_KEEP_S
 from tests.support.served_app import served
 
 SMS_KEY, RECEIPTS_TOKEN = "test-sms-key-of-the-simulator", "test-receipts-token"
@@ -81,7 +82,8 @@ def notify_settings(database_url: str, bus_url: str, sms_url: str, smtp_port: in
     return NotifySettings(
         database_url=database_url, bus_url=bus_url, sms_url=sms_url, sms_api_key=SMS_KEY,
         sms_receipts_token=RECEIPTS_TOKEN, smtp_host="127.0.0.1", smtp_port=smtp_port, notify_retry_base_s=0.05,
-        notify_retry_max_s=0.5, notify_dispatch_idle_s=0.05, lease_s=3, **overrides)
+        notify_retry_max_s=0.5, notify_dispatch_idle_s=0.05, lease_s=3,
+        **({"outbox_keep_published_s": WITNESS_KEEP_S} | overrides))  # tests read what notify appended
 
 
 def daytime_clock() -> Callable[[], dt.datetime]:

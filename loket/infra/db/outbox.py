@@ -49,9 +49,10 @@ class Outbox:
 
 
 async def forget_published_mentioning(conn: asyncpg.Connection, schema: str, needles: list[bytes]) -> int:
-    """Erasure: delete the already published events whose bytes hold one of `needles` (a national
-    number, a letter id) now rather than with the day-old clean-up. Unpublished events stay: they
-    still have to leave, and the erasure is run again after they did."""
+    """Erasure: delete the published events still kept here whose bytes hold one of `needles` (a
+    national number, a letter id), now rather than at the end of `outbox_keep_published_s`. (By
+    default the relay deletes what it published, and there are none.) Unpublished events stay:
+    they still have to leave, and the erasure is run again after they did."""
     status = await conn.execute(f"DELETE FROM {schema}.outbox WHERE sent_at IS NOT NULL AND {_MENTIONS}", needles)
     return int(status.split()[-1])
 

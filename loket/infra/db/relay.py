@@ -1,10 +1,15 @@
-"""Outbox relay: publish committed outbox rows in id order, then mark them sent.
+"""Outbox relay: publish committed outbox rows in id order, then delete them (or mark them sent).
 
 - One active relay per schema: the leader holds a session advisory lock; other replicas wait
   for it, so two relays never interleave the same key's events.
-- Rows are locked `FOR UPDATE SKIP LOCKED` while they are published, and marked sent only after
-  the broker acknowledged them. A crash in between republishes them after restart; the broker's
-  de-duplication (`Nats-Msg-Id`) and the consumers' inbox make that harmless.
+- Rows are locked `FOR UPDATE SKIP LOCKED` while they are published, and deleted only after
+  the broker acknowledged them, in the same transaction. A crash in between republishes them
+  after restart; the broker's de-duplication (`Nats-Msg-Id`) and the consumers' inbox make that
+  harmless.
+- Deleted, because the bus now holds the event for its retention: a row kept here would be a
+  second copy of its personal data, and marking it sent wrote a new version of the whole row.
+  With `keep_published_s` > 0 (an operator who wants an audit copy) rows are marked sent
+  instead and `purge_sent` deletes them after that long.
 - Woken by `LISTEN/NOTIFY` when a transaction appends, with a slow poll as a safety net.
 - Within a batch, events of one key are published one after the other; different keys go
   out concurrently. A bus that keeps the order of publishes in flight together (Kafka:
@@ -42,18 +47,21 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         idle_poll_s: float = 1.0,
-        retention_s: float = 24 * 3600,
+        keep_published_s: float = 0.0,
         publish_in_order: PublishRows | None = None,
     ) -> None:
         self.pool, self.schema, self.publish, self.metrics = pool, schema, publish, metrics
         self.publish_in_order = publish_in_order
-        self.batch_size, self.idle_poll_s, self.retention_s = batch_size, idle_poll_s, retention_s
+        self.batch_size, self.idle_poll_s, self.keep_published_s = batch_size, idle_poll_s, keep_published_s
         self._wake = asyncio.Event()
         self._select = (
             f"SELECT id, event_id, topic, key, event_type, payload FROM {schema}.outbox "
             "WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
         )
-        self._mark = f"UPDATE {schema}.outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
+        self._published = (
+            f"UPDATE {schema}.outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
+            if keep_published_s > 0 else f"DELETE FROM {schema}.outbox WHERE id = ANY($1::bigint[])"
+        )
 
     async def run(self) -> None:
         """Relay forever; survives database and bus outages by retrying."""
@@ -94,7 +102,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             await self._publish_in_key_order(rows)
-            await conn.execute(self._mark, [r["id"] for r in rows])
+            await conn.execute(self._published, [r["id"] for r in rows])
         self.metrics.outbox_published.labels(self.schema).inc(len(rows))
         return len(rows)
 
@@ -121,10 +129,12 @@ class OutboxRelay:
         self.metrics.outbox_oldest_age.labels(self.schema).set(float(row["age"]))
 
     async def purge_sent(self) -> int:
-        """Delete rows published longer ago than the retention (kept meanwhile for audits)."""
+        """Delete rows marked sent longer ago than `keep_published_s`: the audit copies, and the
+        rows a relay of an earlier release (which kept every row a day) marked while a rolling
+        upgrade ran."""
         status = await self.pool.execute(
             f"DELETE FROM {self.schema}.outbox WHERE sent_at < clock_timestamp() - make_interval(secs => $1)",
-            self.retention_s,
+            self.keep_published_s,
         )
         return int(status.split()[-1])
 
