@@ -4,7 +4,6 @@ device loans, seat bookings and workshops. `create_app(settings)` is the only pl
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from loket.contracts import topics
 from loket.contracts.values import utc_now
+from loket.infra.db.plain_digests import keying_at_start
 from loket.infra.http.key_admin.routes import KEYS_PAGE, key_admin_routes
 from loket.infra.http.openapi_document import openapi_route
 from loket.infra.runtime import Runtime
@@ -45,7 +45,6 @@ from services.booking.workspace import routes as workspace
 from .settings import BookingSettings
 
 Clock = Callable[[], dt.datetime]
-log = logging.getLogger(__name__)
 
 
 def endpoints(runtime: Runtime, b: Booking) -> list[Endpoint]:
@@ -96,15 +95,9 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
     spec.retention = booking_purges(NAME, booking.loans, booking.phone_checks, booking.seats,
                                      booking.workshops)
 
-    async def key_plain_contact_digests(_: Runtime) -> None:
-        # One transaction: the loans' advisory lock lets one replica at a time through.
-        async with runtime.db().acquire() as conn, conn.transaction():
-            keyed = (await booking.loans.key_plain_borrower_digests(conn)
-                     + await booking.phone_checks.key_plain_phone_digests(conn))
-        if keyed:
-            log.info("booking: %d stored contact hashes keyed with the contact key secret", keyed)
-
-    spec.on_start = [key_plain_contact_digests]
+    # One transaction: the loans' advisory lock lets one replica at a time through.
+    spec.on_start = [keying_at_start(NAME, booking.loans.key_plain_borrower_digests,
+                                     booking.phone_checks.key_plain_phone_digests)]
     return spec
 
 

@@ -44,6 +44,7 @@ from loket.contracts.workshops import (
     WorkshopRegistered,
     WorkshopRegistrationCancelled,
 )
+from loket.infra.db.plain_digests import keying_at_start
 from loket.infra.http.openapi_document import openapi_route
 from loket.infra.identity.tenant_directory import TenantDirectory
 from loket.infra.retention.job import Purge, tenant_setting
@@ -124,13 +125,8 @@ def service_spec(settings: NotifySettings | None = None, clock: Clock = utc_now,
     spec.routes = lambda _: [*receipt_routes(runtime, repository, outcomes, settings.sms_receipts_token, clock),
                              *opt_out_routes(runtime, repository), openapi_route(document)]
 
-    async def key_plain_contact_digests(_: Runtime) -> None:
-        async with runtime.db().acquire() as conn, conn.transaction():
-            if keyed := await repository.key_plain_contact_digests(conn):
-                log.info("notify: %d stored contact hashes keyed with the contact key secret", keyed)
-
     spec.background = [dispatch]
-    spec.on_start = [key_plain_contact_digests]
+    spec.on_start = [keying_at_start(NAME, repository.key_plain_contact_digests)]
     # After their retention period messages keep what was sent and how it ended, not to whom.
     spec.retention = [Purge("notification_contact", tenant_setting("contact_days"), repository.erase_past_contacts)]
     return spec

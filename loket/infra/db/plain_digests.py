@@ -8,9 +8,18 @@ looks like and how one is swapped for its keyed form is written once.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 
 from loket.infra.contact_keys import ContactKeys
+from loket.infra.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# One table owner's keying: it keys its rows in the caller's transaction and returns how many changed.
+Keyer = Callable[[asyncpg.Connection], Awaitable[int]]
 
 
 def is_plain_digest(column: str) -> str:
@@ -40,3 +49,19 @@ async def key_plain_digests(conn: asyncpg.Connection, table: str, column: str, k
     """Key every plain digest of `table`.`column`; return the rows changed."""
     plain = await plain_digests(conn, table, column)
     return await replace_digests(conn, table, column, plain, [keys.keyed_from_digest(p) for p in plain])
+
+
+def keying_at_start(service: str, *keyers: Keyer) -> Callable[[Runtime], Awaitable[None]]:
+    """The service's start step (`ServiceSpec.on_start`) that runs its tables' keyers in one
+    transaction, so an advisory lock a keyer takes lets one replica at a time through until all
+    are done, and logs how many rows were keyed."""
+
+    async def key_plain_contact_digests(runtime: Runtime) -> None:
+        async with runtime.db().acquire() as conn, conn.transaction():
+            keyed = 0
+            for keyer in keyers:
+                keyed += await keyer(conn)
+        if keyed:
+            log.info("%s: %d stored contact hashes keyed with the contact key secret", service, keyed)
+
+    return key_plain_contact_digests
