@@ -3,7 +3,7 @@
 The same statements as a pipeline run, for the same number of events, stage after stage on one
 connection, nothing else running:
 - the producer's transactions: the letters' state change and `Outbox.append` (Producer, one writer);
-- the relay's rounds: `OutboxRelay.relay_once`, publishing to nowhere;
+- the relay's rounds: `OutboxRelay.relay_once`, handing its batches to a list instead of a bus;
 - the consumer's batches: the inbox claim and the benchmark's handler (`EffectRecorder`), one
   transaction per batch, as `EventConsumer` runs them.
 

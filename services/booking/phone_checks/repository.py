@@ -56,7 +56,6 @@ async def erase_older_than(conn: asyncpg.Connection, schema: str, before: dt.dat
     return int(status.split()[-1])
 
 
-
 async def key_plain_phone_digests(conn: asyncpg.Connection, schema: str, keys: ContactKeys) -> int:
     """Key the number digests stored before keys had a secret; return how many checks changed."""
     return await key_plain_digests(conn, f"{schema}.phone_checks", "phone_digest", keys)
