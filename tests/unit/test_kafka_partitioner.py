@@ -11,7 +11,7 @@ import pytest
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 
-from loket.infra.bus.kafka_partitioner import murmur2, partition_for
+from loket.infra.bus.kafka_partitioner import murmur2, murmur2_many, partition_for
 
 
 @pytest.mark.parametrize(("key", "java"), [
@@ -40,3 +40,13 @@ def test_the_partition_is_the_default_partitioners(partitions: int) -> None:
     keys = [f"citizen-{n}".encode() for n in range(2000)]
     assert [partition_for(k, partitions) for k in keys] == [DefaultPartitioner()(k, every, every) for k in keys]
     assert len({partition_for(k, partitions) for k in keys}) == partitions  # and it spreads
+
+
+def test_a_batch_hashes_as_one_key_at_a_time_does() -> None:
+    # Keys of every length mixed, so lanes of different lengths and tails are hashed apart.
+    draw = random.Random(23)
+    keys = [bytes(draw.randrange(256) for _ in range(length)) for length in range(0, 70) for _ in range(7)]
+    keys += [str(uuid.UUID(int=draw.getrandbits(128))).encode() for _ in range(500)]
+    draw.shuffle(keys)
+    assert murmur2_many(keys) == [aiokafka_murmur2(k) for k in keys]
+    assert murmur2_many([]) == []

@@ -18,7 +18,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
-from loket.infra.bus.kafka_partitioner import partition_for
+from loket.infra.bus.kafka_partitioner import murmur2_many, partition_of
 from loket.infra.bus.undecoded import bodies_undecoded
 from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
@@ -111,11 +111,11 @@ async def publish_in_order(broker: KafkaBroker, rows: list[tuple[str, str, str, 
     # of the relay's CPU per record. Idempotence is the producer's as before (it numbers every
     # batch it drains), and a partition's rows stay in the order given: a full batch goes
     # before the rows after it.
+    keys = [row[1].encode() for row in rows]
     batches: dict[tuple[str, int], BatchBuilder] = {}
     sends: list[asyncio.Future[Any]] = []
-    for topic, key, message_id, body, headers in rows:
-        key_bytes = key.encode()
-        target = (topic, partition_for(key_bytes, partitions[topic]))
+    for (topic, _, message_id, body, headers), key_bytes, hash_ in zip(rows, keys, murmur2_many(keys), strict=True):
+        target = (topic, partition_of(hash_, partitions[topic]))
         record = {"timestamp": None, "key": key_bytes, "value": body, "headers": _record_headers(headers, message_id)}
         batch = batches.get(target)
         if batch is not None and batch.append(**record) is not None:
