@@ -21,10 +21,20 @@ def notify_channel(schema: str) -> str:
 class Outbox:
     def __init__(self, schema: str) -> None:
         self.schema = schema
-        self._insert = (
-            f"INSERT INTO {schema}.outbox (event_id, topic, key, event_type, payload) "
-            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])"
-        )
+        # One statement, one round trip: the per-key locks, the rows, the notification. (Three
+        # statements cost the writer two more round trips per transaction, a third of its client
+        # CPU at 50 events per transaction.) The locks come first: `locked` is read by a one-time
+        # filter that PostgreSQL evaluates before the INSERT draws its first id from the sequence.
+        self._append = f"""
+            WITH locked AS (
+                SELECT pg_advisory_xact_lock(hashtextextended(k, $7)) FROM unnest($6::text[]) AS k
+            ), appended AS (
+                INSERT INTO {schema}.outbox (event_id, topic, key, event_type, payload)
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])
+                WHERE (SELECT count(*) FROM locked) >= 0
+            )
+            SELECT pg_notify($8, '')
+        """
         self._channel = notify_channel(schema)
 
     async def append(self, conn: asyncpg.Connection, *events: Event) -> None:
@@ -33,19 +43,17 @@ class Outbox:
         # Once per event: a key is usually a UUID's text, which Python formats slowly.
         keys = [e.partition_key() for e in events]
         await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(k, $2)) FROM unnest($1::text[]) AS k",
-            sorted(set(keys)), _LOCK_SALT,  # sorted: no lock-order deadlocks
-        )
-        await conn.execute(
-            self._insert,
+            self._append,
             [e.event_id for e in events],
             [e.topic for e in events],
             keys,
             [e.event_type for e in events],
             [e.to_bytes() for e in events],
+            sorted(set(keys)),  # sorted: no lock-order deadlocks
+            _LOCK_SALT,
+            # Delivered at commit, and folded into one notification per transaction.
+            self._channel,
         )
-        # Delivered at commit, and folded into one notification per transaction.
-        await conn.execute("SELECT pg_notify($1, '')", self._channel)
 
 
 async def forget_published_mentioning(conn: asyncpg.Connection, schema: str, needles: list[bytes]) -> int:
