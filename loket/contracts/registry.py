@@ -16,7 +16,7 @@ from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from loket.contracts.appointments import APPOINTMENT_EVENTS
 from loket.contracts.citizens import CITIZEN_EVENTS
 from loket.contracts.devices import DEVICE_EVENTS
-from loket.contracts.envelope import WIRE_CONTEXT, Event
+from loket.contracts.envelope import WIRE_REQUIRED, Event
 from loket.contracts.errors import MAX_REASON_LENGTH, ContractViolation
 from loket.contracts.letter_status import LETTER_STATUS_EVENTS
 from loket.contracts.letters import LETTER_ISSUED_EVENTS
@@ -54,6 +54,7 @@ TOPIC_EVENTS: dict[str, tuple[type[Event], ...]] = {
     topic: tuple(cls for cls in ALL_EVENTS if cls.topic == topic) for topic in ALL_TOPICS
 }
 
+_WIRE_REQUIRED = frozenset(WIRE_REQUIRED)  # set by the producer, never by a default (envelope.py)
 # Anything longer in a tag is not a real event type; cut it before it reaches a log line.
 _MAX_TAG_IN_REASON = 64
 
@@ -80,9 +81,16 @@ def decode_event(topic: str, data: bytes) -> Event:
     if topic not in TOPIC_EVENTS:
         raise KeyError(f"unknown topic {topic!r}; known topics: {', '.join(ALL_TOPICS)}")
     try:
-        return _adapter(topic).validate_json(data, context=WIRE_CONTEXT)
+        event: Event = _adapter(topic).validate_json(data)
     except ValidationError as exc:
         raise _violation(topic, data, exc) from None
+    if not _WIRE_REQUIRED <= event.model_fields_set:
+        missing = ", ".join(name for name in WIRE_REQUIRED if name not in event.model_fields_set)
+        raise ContractViolation(
+            f"{event.event_type} violates its schema: (event): missing envelope field(s) {missing}: "
+            "the producer must set them", event_type=event.event_type,
+        )
+    return event
 
 
 def _violation(topic: str, data: bytes, exc: ValidationError) -> ContractViolation:
