@@ -37,7 +37,7 @@ class _Item:
     event: Event
     body: bytes
     headers: dict[str, str]
-    source: str
+    index: int  # in the broker's batch: where it came from, named only if it is dead-lettered
 
 
 class EventConsumer:
@@ -88,20 +88,19 @@ class EventConsumer:
     async def _decode_or_dead_letter(self, message: Any) -> list[_Item]:
         # Subscribers are always declared as batch subscribers (see the wirings).
         bodies, headers = message.body, message.batch_headers
-        sources = self.bus.wiring.message_identities(message)
         items: list[_Item] = []
         seen: set[Any] = set()
-        for body, hdrs, source in zip(bodies, headers, sources, strict=True):
+        for index, (body, hdrs) in enumerate(zip(bodies, headers, strict=True)):
             try:
                 event = decode_event(self.topic, body)
             except ContractViolation as violation:
-                await self._dead_letter(body, hdrs, source, violation.reason, "contract", 0)
+                await self._dead_letter(body, hdrs, self._source(message, index), violation.reason, "contract", 0)
                 continue
             if event.event_id in seen:  # the same event twice in one batch
                 self._count.labels(self.group, self.topic, "duplicate").inc()
                 continue
             seen.add(event.event_id)
-            items.append(_Item(event, body, dict(hdrs), source))
+            items.append(_Item(event, body, hdrs, index))
         return items
 
     async def _handle(self, items: list[_Item], message: Any) -> None:
@@ -133,14 +132,16 @@ class EventConsumer:
                 self._count.labels(self.group, self.topic, "handled").inc()
                 return
             except PermanentError as exc:
-                await self._dead_letter(item.body, item.headers, item.source, str(exc), "permanent", attempt)
+                await self._dead_letter(item.body, item.headers, self._source(message, item.index), str(exc),
+                                        "permanent", attempt)
                 return
             except Exception as exc:
                 if is_infrastructure_error(exc):
                     raise
                 if attempt == self.policy.max_attempts:
                     reason = f"gave up after {attempt} attempts: {type(exc).__name__}: {exc}"
-                    await self._dead_letter(item.body, item.headers, item.source, reason, "exhausted", attempt)
+                    await self._dead_letter(item.body, item.headers, self._source(message, item.index), reason,
+                                            "exhausted", attempt)
                     return
                 self.bus.metrics.handler_retries.labels(self.group, self.topic).inc()
                 log.info("retrying %s on %s (attempt %d): %s", item.event.event_type, self.topic, attempt, exc)
@@ -149,6 +150,10 @@ class EventConsumer:
 
     async def _dispatch_all(self, conn: asyncpg.Connection, items: list[_Item]) -> None:
         await dispatch_events(self.handlers, conn, self.outbox, [(i.event, i.headers) for i in items])
+
+    def _source(self, message: Any, index: int) -> str:
+        """Where the batch's `index`-th message came from (stream sequence, partition offset)."""
+        return self.bus.wiring.message_identities(message)[index]
 
     async def _dead_letter(
         self, body: bytes, headers: dict[str, str], source: str, reason: str, kind: Any, attempts: int
