@@ -1,6 +1,8 @@
 """One consumer replica of `loket bench bus --consumers N`, in its own process as a service
 replica runs: the production Bus and EventConsumer in the benchmark's consumer group, recording
-each event's effect in the run's schema until SIGTERM. Prints `ready` once it consumes.
+each event's effect in the run's schema until SIGTERM. Prints `ready` once it consumes, then
+`handled N` whenever its count of handled events moved (the benchmark's progress: counting effect
+rows in PostgreSQL instead would add the benchmark's own queries to the CPU it measures).
 
     LOKET_BUS_URL=… LOKET_DATABASE_URL=… python -m loket.bench.consumer_replica SCHEMA GROUP TOPIC PRODUCER BATCH TIMEOUT_S
 
@@ -11,6 +13,7 @@ local account can read in the process list.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -22,6 +25,8 @@ from loket.infra.bus.handler_context import BatchContext, BatchHandler
 from loket.infra.db.pool import create_pool
 from loket.infra.service_process import run_like_a_service
 from loket.infra.settings import ConsumerSettings
+
+PROGRESS_EVERY_S = 0.1
 
 
 class EffectRecorder(BatchHandler):
@@ -50,10 +55,21 @@ async def serve(bus_url: str, database_url: str, schema: str, group: str, topic:
     try:
         await wiring.start(pool, schema, {LetterFailed: EffectRecorder(schema, producer)}, from_now=False)
         print("ready", flush=True)
-        await stop.wait()
+        await _report_progress(wiring, stop)
     finally:
         await wiring.stop(delete_durable=False)
         await pool.close()
+
+
+async def _report_progress(wiring: PipelineBus, stop: asyncio.Event) -> None:
+    reported = 0
+    while not stop.is_set():
+        handled = wiring.handled()
+        if handled != reported:
+            print(f"handled {handled}", flush=True)
+            reported = handled
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PROGRESS_EVERY_S)
 
 
 def main(argv: list[str]) -> None:

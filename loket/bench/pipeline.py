@@ -101,7 +101,7 @@ async def run_pipeline(
     )
     relay_task: asyncio.Task[None] | None = None
     replicas: list[asyncio.subprocess.Process] = []
-    effects = EffectCount(pool, schema)
+    progress = ReplicaProgress()
     try:
         async with pool.acquire() as conn:
             await migrate_service_schema(conn, schema, None)
@@ -110,6 +110,7 @@ async def run_pipeline(
         await wiring.start(pool, schema, {LetterFailed: EffectRecorder(schema, producer)} if in_process else None)
         if not in_process:
             replicas = await _start_replicas(options, database_url, bus_url, schema, group, producer)
+            progress.follow(replicas)
             if wiring.kind == "kafka":
                 await asyncio.sleep(KAFKA_GROUP_SETTLE_S)
         relay = OutboxRelay(pool, schema, wiring.bus.publish_raw, wiring.metrics, batch_size=options.relay_batch,
@@ -122,18 +123,12 @@ async def run_pipeline(
             pool, schema, factory, letter_ids,
             writers=options.writers, events_per_tx=options.events_per_tx, rate=options.rate,
         )
-        counting = None if in_process else asyncio.create_task(effects.follow())
         counters = {
             "written": lambda: writer.written,
             "relayed": lambda: wiring.published(schema),
-            # Replicas count in their own processes: their effect rows are the count here.
-            "consumed": wiring.handled if in_process else (lambda: effects.seen),
+            "consumed": wiring.handled if in_process else (lambda: progress.handled),
         }
-        try:
-            stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
-        finally:
-            if counting is not None:
-                counting.cancel()
+        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
         await _wait_for_effects(pool, schema, options.events)
         cpu = meter.stop()
         check = await tables.check_effects(pool, schema)
@@ -143,6 +138,7 @@ async def run_pipeline(
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
         await _stop_replicas(replicas)
+        await progress.stop()
         await wiring.stop(delete_durable=not keep)
         if not keep:
             with contextlib.suppress(asyncpg.PostgresError):
@@ -158,16 +154,33 @@ async def run_pipeline(
     )
 
 
-class EffectCount:
-    """The run's effect rows, read a few times per second: what replica processes consumed."""
+class ReplicaProgress:
+    """What the replica processes handled, from the `handled N` lines they print (they count in
+    their own processes). Read until they exit: a replica blocks on a full pipe."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
-        self.pool, self.schema, self.seen = pool, schema, 0
+    def __init__(self) -> None:
+        self._handled: list[int] = []
+        self._readers: list[asyncio.Task[None]] = []
 
-    async def follow(self) -> None:
-        while True:
-            self.seen = await tables.count_effects(self.pool, self.schema)
-            await asyncio.sleep(0.1)
+    @property
+    def handled(self) -> int:
+        return sum(self._handled)
+
+    def follow(self, replicas: list[asyncio.subprocess.Process]) -> None:
+        self._handled = [0] * len(replicas)
+        self._readers = [asyncio.create_task(self._read(i, r.stdout)) for i, r in enumerate(replicas)
+                         if r.stdout is not None]
+
+    async def _read(self, index: int, lines: asyncio.StreamReader) -> None:
+        async for line in lines:
+            kind, _, value = line.decode().partition(" ")
+            if kind == "handled":
+                self._handled[index] = int(value)
+
+    async def stop(self) -> None:
+        for reader in self._readers:
+            reader.cancel()
+        await asyncio.gather(*self._readers, return_exceptions=True)
 
 
 async def _start_replicas(options: PipelineOptions, database_url: str, bus_url: str, schema: str, group: str,
