@@ -206,6 +206,11 @@ async def test_a_refused_letter_is_sent_in_again(desk: Desk) -> None:
             page = await r.text()
         assert str(mine) in page and str(theirs) not in page
         assert "Refused by the rules" in page and "no rollout policy for 12025/housing/permit" in page
+        # The reason is the processing's English text: said in the header, marked for screen readers.
+        assert '<td data-label="Technical reason" lang="en">no rollout policy for 12025/housing/permit' in page
+        async with http.get(f"{base}/desk/refused", params={"lang": "nl"}) as r:
+            dutch = await r.text()
+        assert "Geweigerd door de regels" in dutch and "Technische reden (Engels)" in dutch
         for spelled in spellings(citizen(30)):
             assert spelled not in page  # masked in the reason
         mine_id = await dead_id(http, mine)

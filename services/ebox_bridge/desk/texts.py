@@ -178,6 +178,10 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "unreadable message"},
     "kind": {"nl": "Soort", "fr": "Type", "de": "Art", "en": "Kind"},
     "reason": {"nl": "Reden", "fr": "Raison", "de": "Grund", "en": "Reason"},
+    # A refused letter's reason is the processing's own text, always English: the header says so
+    # and the cell carries lang="en" so that a screen reader switches voice.
+    "technical_reason": {"nl": "Technische reden (Engels)", "fr": "Raison technique (en anglais)",
+                         "de": "Technischer Grund (Englisch)", "en": "Technical reason"},
     "tries": {"nl": "Pogingen", "fr": "Essais", "de": "Versuche", "en": "Tries"},
     "refused_at": {"nl": "Geweigerd", "fr": "Refusée le", "de": "Abgewiesen am", "en": "Refused"},
     "replay": {"nl": "Opnieuw insturen", "fr": "Renvoyer", "de": "Erneut einsenden", "en": "Send in again"},
