@@ -212,7 +212,8 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         runtime.spawn(runtime.changes.listen(runtime.db), "change-signals")
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
-            batch_size=settings.relay_batch_size, publish_in_order=runtime.bus.publish_in_order,
+            batch_size=settings.relay_batch_size, batch_bytes=settings.relay_batch_bytes,
+            publish_in_order=runtime.bus.publish_in_order,
             keep_published_s=settings.outbox_keep_published_s,
         )
         runtime.spawn(relay.run(), "outbox-relay")

@@ -97,6 +97,11 @@ class ServiceSettings(LoketSettings):
     port: int = 0
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
     relay_batch_size: int = Field(default=500, ge=1, le=10000)
+    relay_batch_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024,
+        description="payload bytes a relay round takes at most (it always takes one event): letters with "
+                    "their PDF inline are up to 7 MB each, and a round holds its rows in memory",
+    )
     outbox_keep_published_s: float = Field(
         default=0.0, ge=0, le=30 * 24 * 3600,
         description="how long the outbox keeps an event after the bus acknowledged it. 0 (the default) deletes "

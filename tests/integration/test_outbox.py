@@ -110,3 +110,36 @@ async def test_an_audit_copy_is_kept_for_as_long_as_asked_then_purged(pool, sche
     # A relay that keeps nothing also clears the rows a keeping relay (an earlier release) left.
     await _published_rows(relay, pool, schema)
     assert await OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry())).purge_sent() == 3
+
+
+class _Collected:
+    """A bus that keeps what the relay hands it, in order: (key, event id) per row."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str]] = []
+
+    async def __call__(self, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
+        self.rows += [(key, message_id) for _, key, message_id, _, _ in rows]
+
+
+async def test_a_round_stops_at_its_byte_budget_and_the_next_goes_on_in_order(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    events = [activation() for _ in range(5)]
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(schema).append(conn, *events)
+    sizes = [int(r["n"]) for r in await pool.fetch(f"SELECT octet_length(payload) AS n FROM {schema}.outbox ORDER BY id")]
+    bus = _Collected()
+    # Room for two whole rows and a bit: the third still starts within the budget, the fourth not.
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
+                        batch_bytes=sizes[0] + sizes[1] + 1)
+    assert await relay.relay_once() == 3
+    assert await relay.relay_once() == 2
+    assert await relay.relay_once() == 0
+    assert bus.rows == [(e.partition_key(), str(e.event_id)) for e in events]  # each once, in append order
+
+
+async def test_a_row_larger_than_the_budget_still_leaves_alone(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(schema).append(conn, *(activation() for _ in range(2)))
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=_nowhere,
+                        batch_bytes=1)
+    assert [await relay.relay_once() for _ in range(3)] == [1, 1, 0]

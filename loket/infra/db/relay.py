@@ -2,9 +2,11 @@
 
 - One active relay per schema: the leader holds a session advisory lock; other replicas wait
   for it, so two relays never interleave the same key's events.
-- Rows are locked `FOR UPDATE SKIP LOCKED` while they are published, and deleted only after
-  the broker acknowledged them, in the same transaction. A crash in between republishes them
-  after restart; the broker's de-duplication (`Nats-Msg-Id`) and the consumers' inbox make that
+- A round takes up to `batch_size` rows, and no more after `batch_bytes` of payload (a letter
+  with its PDF inline is up to 7 MB): one statement locks them `FOR UPDATE SKIP LOCKED`, deletes
+  them and returns them. The delete commits only after the broker acknowledged every row, in the
+  same transaction; a failed publish rolls it back. A crash in between republishes them after
+  restart; the broker's de-duplication (`Nats-Msg-Id`) and the consumers' inbox make that
   harmless.
 - Deleted, because the bus now holds the event for its retention: a row kept here would be a
   second copy of its personal data, and marking it sent wrote a new version of the whole row.
@@ -46,21 +48,33 @@ class OutboxRelay:
         metrics: PlatformMetrics,
         *,
         batch_size: int = 500,
+        batch_bytes: int = 8 * 1024 * 1024,
         idle_poll_s: float = 1.0,
         keep_published_s: float = 0.0,
         publish_in_order: PublishRows | None = None,
     ) -> None:
         self.pool, self.schema, self.publish, self.metrics = pool, schema, publish, metrics
         self.publish_in_order = publish_in_order
-        self.batch_size, self.idle_poll_s, self.keep_published_s = batch_size, idle_poll_s, keep_published_s
+        self.batch_size, self.batch_bytes = batch_size, batch_bytes
+        self.idle_poll_s, self.keep_published_s = idle_poll_s, keep_published_s
         self._wake = asyncio.Event()
-        self._select = (
-            f"SELECT id, event_id, topic, key, event_type, payload FROM {schema}.outbox "
-            "WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
-        )
-        self._published = (
-            f"UPDATE {schema}.outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
-            if keep_published_s > 0 else f"DELETE FROM {schema}.outbox WHERE id = ANY($1::bigint[])"
+        # The oldest unsent rows, as many as fit the byte budget (always the first: a row is
+        # taken when the rows before it hold less than the budget), deleted or marked sent
+        # and returned in one round trip. Rows locked beyond the budget are released at commit.
+        taken = f"""
+            WITH locked AS (
+                SELECT id, octet_length(payload) AS size FROM {schema}.outbox
+                WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+            ), taken AS (
+                SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id) - size AS before FROM locked) AS l
+                WHERE before < $2
+            )"""
+        returning = "RETURNING o.id, o.event_id, o.topic, o.key, o.event_type, o.payload"
+        self._take = (
+            f"{taken} UPDATE {schema}.outbox AS o SET sent_at = clock_timestamp() FROM taken "
+            f"WHERE o.id = taken.id {returning}"
+            if keep_published_s > 0 else
+            f"{taken} DELETE FROM {schema}.outbox AS o USING taken WHERE o.id = taken.id {returning}"
         )
 
     async def run(self) -> None:
@@ -83,8 +97,9 @@ class OutboxRelay:
         try:
             while True:
                 self._wake.clear()
-                published = await self.relay_once()
-                if published < self.batch_size:
+                # Until a round finds nothing: a round cut short by the byte budget is no sign
+                # that the outbox is drained.
+                if not await self.relay_once():
                     try:
                         await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
                     except TimeoutError:
@@ -98,11 +113,11 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows; return how many were published."""
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(self._select, self.batch_size)
+            rows = await conn.fetch(self._take, self.batch_size, self.batch_bytes)
             if not rows:
                 return 0
-            await self._publish_in_key_order(rows)
-            await conn.execute(self._published, [r["id"] for r in rows])
+            # RETURNING follows the join's order, not the ids'.
+            await self._publish_in_key_order(sorted(rows, key=_row_id))
         self.metrics.outbox_published.labels(self.schema).inc(len(rows))
         return len(rows)
 
@@ -137,6 +152,10 @@ class OutboxRelay:
             self.keep_published_s,
         )
         return int(status.split()[-1])
+
+
+def _row_id(row: Any) -> int:
+    return int(row["id"])
 
 
 def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
