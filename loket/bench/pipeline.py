@@ -34,7 +34,7 @@ from loket.contracts import LetterFailed
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
-from loket.infra.settings import ConsumerSettings
+from loket.infra.settings import ConsumerSettings, ServiceSettings
 
 # Called with (stage, done) for stage in STAGES, a few times per second.
 OnProgress = Callable[[str, int], None]
@@ -52,7 +52,7 @@ class PipelineOptions:
     events: int = 50_000
     writers: int = 4
     events_per_tx: int = 50
-    relay_batch: int = 500  # the services' default (ServiceSettings.relay_batch_size)
+    relay_batch: int = ServiceSettings.model_fields["relay_batch_size"].default  # the services' default
     # 500, not the services' default of 200: with 200 the consumer fell behind the relay on a
     # 2-core machine (a pull round trip and a commit are paid per batch); 500 keeps up.
     consumer_batch: int = 500

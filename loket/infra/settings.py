@@ -96,7 +96,9 @@ class ServiceSettings(LoketSettings):
     host: str = "127.0.0.1"
     port: int = 0
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
-    relay_batch_size: int = Field(default=500, ge=1, le=10000)
+    # 1 000: measured by `loket bench bus --bus kafka` (docs/performance.md, run 12): 9 % fewer
+    # CPU seconds per event than 500 (half the produce rounds); `relay_batch_bytes` bounds memory.
+    relay_batch_size: int = Field(default=1000, ge=1, le=10000)
     relay_batch_bytes: int = Field(
         default=8 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024,
         description="payload bytes a relay round takes at most (it always takes one event): letters with "
