@@ -53,9 +53,7 @@ class PipelineOptions:
     writers: int = 4
     events_per_tx: int = 50
     relay_batch: int = ServiceSettings.model_fields["relay_batch_size"].default  # the services' default
-    # 500, not the services' default of 200: with 200 the consumer fell behind the relay on a
-    # 2-core machine (a pull round trip and a commit are paid per batch); 500 keeps up.
-    consumer_batch: int = 500
+    consumer_batch: int = ConsumerSettings.model_fields["batch_size"].default  # the services' default
     consumer_timeout_s: float = 0.05
     # Offered load in events/s; 0 = as fast as the writers can. Unpaced, the writers outrun the
     # relay and latency measures the backlog; paced below capacity, it measures the path.

@@ -44,7 +44,7 @@ def murmur2(data: bytes) -> int:
 
 def murmur2_many(keys: Sequence[bytes]) -> list[int]:
     """`murmur2` of every key, a relay batch at a time: a few big-integer operations per 4-byte
-    word instead of a dozen Python operations per word and key (6 µs a key here, 1 µs this way).
+    word instead of a dozen Python operations per word and key (3.0 µs a key here, 0.6 µs this way).
 
     Keys of one length are hashed side by side, each in its own 64-bit lane of one Python int:
     a lane holds a 32-bit value and its product with the 31-bit constant without carrying into

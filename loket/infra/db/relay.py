@@ -25,6 +25,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
@@ -117,7 +118,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             # RETURNING follows the join's order, not the ids'.
-            await self._publish_in_key_order(sorted(rows, key=_row_id))
+            await self._publish_in_key_order(sorted(rows, key=itemgetter("id")))
         self.metrics.outbox_published.labels(self.schema).inc(len(rows))
         return len(rows)
 
@@ -152,10 +153,6 @@ class OutboxRelay:
             self.keep_published_s,
         )
         return int(status.split()[-1])
-
-
-def _row_id(row: Any) -> int:
-    return int(row["id"])
 
 
 def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
