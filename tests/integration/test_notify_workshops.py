@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 
 from loket.contracts.workshops import WorkshopRegistered, WorkshopRegistrationCancelled
+from services.notify.receipts import FINAL
 from services.notify.rendering import BRUSSELS
 from tests.support.bridge_harness import publish
 from tests.support.notify_harness import eventually, running_notify
@@ -28,6 +29,13 @@ def registered(phone: str, starts_at: dt.datetime, registration: uuid.UUID | Non
         **ref(registration or uuid.uuid4(), starts_at), "title": "Veilig internetbankieren",
         "ends_at": starts_at + dt.timedelta(hours=2), "workshop_language": "nl", "language": "nl",
         "contact": {"phone": phone, "language": "nl"}, "waiting": False})
+
+
+async def reminder_statuses_once_final(pool, registrations: list[str]) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
+    rows = await pool.fetch("SELECT trigger_aggregate_id, status FROM notify.notifications "
+                            "WHERE kind = 'workshop_reminder' AND trigger_aggregate_id = ANY($1::text[])", registrations)
+    statuses = {r["trigger_aggregate_id"]: r["status"] for r in rows}
+    return statuses if all(status in FINAL for status in statuses.values()) else None
 
 
 async def texts_to(notify, phone: str, count: int) -> list[str] | None:  # type: ignore[no-untyped-def]
@@ -73,11 +81,11 @@ async def test_one_reminder_at_ten_in_brussels_on_both_dst_change_days(database_
         now[0] = dt.datetime(2026, 10, 25, 9, tzinfo=dt.UTC)
         sent = await eventually(lambda: texts_to(notify, "+32470100002", 2), what="the autumn reminder")
         assert "14:00" in sent[1]
-    statuses = await pool.fetch("SELECT trigger_aggregate_id, status FROM notify.notifications "
-                                "WHERE kind = 'workshop_reminder' AND trigger_aggregate_id = ANY($1::text[])",
-                                [str(spring.payload.registration_id), str(autumn.payload.registration_id),
-                                 str(dropped_id)])
+        # The simulator's delivery receipt reaches notify a moment after the text itself: wait for
+        # it while notify runs, or shutting down first would leave the last reminder "sending".
+        ids = [str(spring.payload.registration_id), str(autumn.payload.registration_id), str(dropped_id)]
+        statuses = await eventually(lambda: reminder_statuses_once_final(pool, ids), what="the reminders' receipts")
     assert len(statuses) == 3  # one reminder row per registration, the redelivery made none
-    assert {r["trigger_aggregate_id"]: r["status"] for r in statuses} == {
+    assert statuses == {
         str(spring.payload.registration_id): "delivered", str(autumn.payload.registration_id): "delivered",
         str(dropped_id): "cancelled"}
