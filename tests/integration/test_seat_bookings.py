@@ -53,6 +53,30 @@ async def test_twenty_requests_for_five_laptops_get_five_seats(database_url, bus
     assert overlapping == 5
 
 
+async def test_bookings_of_one_points_laptops_queue_instead_of_deadlocking(
+        database_url, bus_url, tmp_path, monkeypatch, pool) -> None:  # type: ignore[no-untyped-def]
+    """Concurrent bookings wait for the first to commit (a lock per point and kind), so they never
+    meet inside the exclusion constraint's check, where two of them could deadlock (a 503 after
+    three in a row). Holding that lock here, a booking must wait on it, then get its seat."""
+    slot = open_hour(DIGIBANK, offset_hours=3)
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking, pool.acquire() as holder:
+        async with holder.transaction():
+            await holder.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 23))", f"seats:{DIGIBANK}:laptop")
+            pending = asyncio.ensure_future(booking.call("POST", f"/staff/points/{DIGIBANK}/seats", "staff",
+                                                         json=seat("laptop", slot)))
+            waiting = 0
+            for _ in range(200):  # up to 10 s for the request to reach the lock
+                waiting = await pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                              "AND NOT granted AND pid <> $1", holder.get_server_pid())
+                if waiting or pending.done():
+                    break
+                await asyncio.sleep(0.05)
+            assert not pending.done(), f"the booking went ahead past the held lock: {pending.result()}"
+            assert waiting == 1
+        status, body = await asyncio.wait_for(pending, 10)
+        assert status == 201 and body["seat_no"] == 1, body
+
+
 async def test_the_database_itself_refuses_a_seat_beyond_capacity_or_booked_twice(pool) -> None:  # type: ignore[no-untyped-def]
     """Whatever a future code path does: the constraint and the trigger hold on their own."""
     start = dt.datetime(2030, 1, 8, 13, tzinfo=dt.UTC)
