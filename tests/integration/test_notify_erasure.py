@@ -37,6 +37,12 @@ async def test_an_erased_citizens_letter_messages_lose_their_contact_details(
         erased, kept = delivered("erase.me@example.be"), delivered("keep.me@example.be")
         await publish(bus_url, [erased, kept])
         await eventually(lambda: len(notify.mails()) == 2, what="both e-mails sent")
+        # The SMTP server has the mails a moment before notify records them delivered: wait for
+        # that too, so the erasure below meets finished messages, as the assertions expect.
+        letters = [str(erased.payload.letter_id), str(kept.payload.letter_id)]
+        await eventually(lambda: pool.fetchval("SELECT count(*) = 2 FROM notify.notifications WHERE status = "
+                                               "'delivered' AND trigger_aggregate_id = ANY($1::text[])", letters),
+                         what="both e-mails recorded as delivered")
         request = CitizenErasureRequested(producer="test", payload={
             "erasure_id": uuid.uuid4(), "national_number": national_number(7, born=59), "requested_at": dt.datetime.now(dt.UTC)})
         event: LetterRecipientErased = status_events.recipient_erased(
