@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import uuid
 from collections import defaultdict
 
+import asyncpg
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
@@ -115,10 +117,12 @@ async def test_an_audit_copy_is_kept_for_as_long_as_asked_then_purged(pool, sche
 class _Collected:
     """A bus that keeps what the relay hands it, in order: (key, event id) per row."""
 
-    def __init__(self) -> None:
+    def __init__(self, ack_after_s: float = 0.0) -> None:
         self.rows: list[tuple[str, str]] = []
+        self.ack_after_s = ack_after_s
 
     async def __call__(self, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
+        await asyncio.sleep(self.ack_after_s)
         self.rows += [(key, message_id) for _, key, message_id, _, _ in rows]
 
 
@@ -143,3 +147,91 @@ async def test_a_row_larger_than_the_budget_still_leaves_alone(pool, schema) -> 
     relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=_nowhere,
                         batch_bytes=1)
     assert [await relay.relay_once() for _ in range(3)] == [1, 1, 0]
+
+
+async def test_a_second_relay_waits_for_the_rows_a_first_one_holds_instead_of_passing_them(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """Two relays overlapping (a leader's round still running as the next leader starts) publish in
+    id order: the second waits for the first's rows rather than taking the rows behind them."""
+    events = [activation() for _ in range(6)]
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(schema).append(conn, *events)
+    bus, release = _Collected(), asyncio.Event()
+
+    async def first_bus(rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
+        await release.wait()  # the broker has not acknowledged yet: the round holds its rows
+        await bus(rows)
+
+    metrics = PlatformMetrics(CollectorRegistry())
+    first = asyncio.ensure_future(OutboxRelay(pool, schema, _nowhere, metrics, batch_size=3,
+                                              publish_in_order=first_bus).relay_once())
+    try:
+        await asyncio.sleep(0.2)
+        second = asyncio.ensure_future(OutboxRelay(pool, schema, _nowhere, metrics, batch_size=3,
+                                                   publish_in_order=bus).relay_once())
+        await asyncio.sleep(0.5)
+        assert bus.rows == [], "the second relay published rows behind the ones the first still holds"
+    finally:
+        release.set()  # the first round ends either way: its open transaction would block the schema's drop
+    assert (await first, await second) == (3, 3)
+    assert bus.rows == [(e.partition_key(), str(e.event_id)) for e in events]  # each once, in append order
+
+
+async def test_a_leader_whose_session_ended_stops_relaying_and_the_next_one_takes_over(database_url, pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """The leader's lock lives in its session: when the server ends that session (a restart of the
+    connection, an operator's pg_terminate_backend), another replica can lead at once, and the old
+    leader must not go on relaying beside it."""
+    pools = {name: await asyncpg.create_pool(database_url, min_size=1, max_size=3,
+                                             server_settings={"application_name": f"relay-{name}-{schema}"})
+             for name in ("a", "b")}
+    buses = {name: _Collected(ack_after_s=0.01) for name in pools}  # a broker takes a moment to acknowledge
+    # Rounds of two rows: a burst takes several, so an old leader polling beside the new one
+    # would get some of them.
+    relays = {name: OutboxRelay(pools[name], schema, _nowhere, PlatformMetrics(CollectorRegistry()),
+                                publish_in_order=buses[name], idle_poll_s=0.02, batch_size=2) for name in pools}
+    outbox = Outbox(schema)
+
+    async def append(count: int) -> list[str]:
+        events = [activation() for _ in range(count)]
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.append(conn, *events)
+        return [str(e.event_id) for e in events]
+
+    async def published(name: str, ids: list[str]) -> bool:
+        return set(ids) <= {message_id for _, message_id in buses[name].rows}
+
+    tasks = [asyncio.ensure_future(relays["a"].run())]
+    try:
+        first = await append(3)
+        await _until(lambda: published("a", first), "the first leader to relay")
+        tasks.append(asyncio.ensure_future(relays["b"].run()))  # queues for the lock
+        ended = await pool.fetchval(
+            "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1", f"relay-a-{schema}")
+        assert ended == 1
+        handover = await append(1)
+        await _until(lambda: published("b", handover), "the second relay to lead")
+        later: list[str] = []
+        for _ in range(10):  # over half a second: the old leader polls every 20 ms
+            later += await append(10)
+            await asyncio.sleep(0.05)
+
+        async def all_published() -> bool:
+            return await published("a", []) and set(later) <= {m for bus in buses.values() for _, m in bus.rows}
+
+        await _until(all_published, "every event relayed")
+        assert not set(later) & {message_id for _, message_id in buses["a"].rows}, \
+            "the old leader went on relaying beside the new one"
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for p in pools.values():
+            await p.close()
+
+
+async def _until(check, what: str, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)

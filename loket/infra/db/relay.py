@@ -1,13 +1,18 @@
 """Outbox relay: publish committed outbox rows in id order, then delete them (or mark them sent).
 
 - One active relay per schema: the leader holds a session advisory lock; other replicas wait
-  for it, so two relays never interleave the same key's events.
+  for it, so two relays never interleave the same key's events. A leader whose lock connection
+  is gone (the server ended that session, and with it the lock) stops before its next round and
+  queues for the lock again: another replica may already lead.
 - A round takes up to `batch_size` rows, and no more after `batch_bytes` of payload (a letter
-  with its PDF inline is up to 7 MB): one statement locks them `FOR UPDATE SKIP LOCKED`, deletes
-  them and returns them. The delete commits only after the broker acknowledged every row, in the
-  same transaction; a failed publish rolls it back. A crash in between republishes them after
-  restart; the broker's de-duplication (`Nats-Msg-Id`) and the consumers' inbox make that
-  harmless.
+  with its PDF inline is up to 7 MB): one statement locks them `FOR UPDATE`, deletes them and
+  returns them. The lock waits rather than skips: should two relays ever overlap (a leader's
+  round still running when the next leader starts), the second takes the oldest rows only after
+  the first committed or rolled back, so rows still go out in id order. Skipping locked rows
+  would have let the second publish later rows of a key first. The delete commits only after
+  the broker acknowledged every row, in the same transaction; a failed publish rolls it back.
+  A crash in between republishes them after restart; the broker's de-duplication
+  (`Nats-Msg-Id`) and the consumers' inbox make that harmless.
 - Deleted, because the bus now holds the event for its retention: a row kept here would be a
   second copy of its personal data, and marking it sent wrote a new version of the whole row.
   With `keep_published_s` > 0 (an operator who wants an audit copy) rows are marked sent
@@ -65,7 +70,7 @@ class OutboxRelay:
         taken = f"""
             WITH locked AS (
                 SELECT id, octet_length(payload) AS size FROM {schema}.outbox
-                WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE
             ), taken AS (
                 SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id) - size AS before FROM locked) AS l
                 WHERE before < $2
@@ -97,6 +102,8 @@ class OutboxRelay:
         await leader.add_listener(notify_channel(self.schema), listener)
         try:
             while True:
+                if leader.is_closed():  # the lock went with the session: someone else may lead now
+                    raise ConnectionError(f"lost the leader's session for {self.schema}")
                 self._wake.clear()
                 # Until a round finds nothing: a round cut short by the byte budget is no sign
                 # that the outbox is drained.
