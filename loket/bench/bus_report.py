@@ -232,8 +232,12 @@ def cpu_summary(cpu: dict[str, float | int | None]) -> str:
                           ("kafka brokers", "kafka_s"), ("other", "other_s"))
         if cpu.get(key) is not None and not (key == "kafka_s" and not cpu[key])
     ]
-    if cpu.get("kafka_s") and cpu.get("kafka_jit_s") is not None:
-        parts = [f"{part} (JIT {cpu['kafka_jit_s']:.1f})" if part.startswith("kafka brokers") else part
-                 for part in parts]
+    if cpu.get("kafka_s"):
+        # Older reports (and runs without /proc) have no thread split, or only the JIT's.
+        split = ", ".join(f"{label} {cpu[key]:.1f}" for label, key in (
+            ("JIT", "kafka_jit_s"), ("requests", "kafka_requests_s"), ("replication", "kafka_replication_s"))
+            if cpu.get(key) is not None)
+        if split:
+            parts = [f"{part} ({split})" if part.startswith("kafka brokers") else part for part in parts]
     wall, cores = float(cpu.get("wall_s") or 0), int(cpu.get("cores") or 1)
     return f"{', '.join(parts)} of {wall * cores:.1f} available ({cores} cores × {wall:.1f} s wall)"

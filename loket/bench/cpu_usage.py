@@ -33,6 +33,11 @@ class CpuUsage:
     # Of kafka_s, their JIT compiler threads: large while the brokers are new, about nothing once
     # warm (a production broker's steady state), so it tells whether a run measured a warm cluster.
     kafka_jit_s: float | None = None
+    # Of kafka_s, the threads that read, handle and answer requests (produce, fetch, offset
+    # commits), and the followers' threads copying the leaders' new records: per request work,
+    # which the pipeline's many small rounds pay and a raw client's few large batches do not.
+    kafka_requests_s: float | None = None
+    kafka_replication_s: float | None = None
 
 
     @property
@@ -79,15 +84,23 @@ def _comm_and_ticks(stat: str) -> tuple[str, int]:
     return stat[stat.index("(") + 1 : stat.rindex(")")], int(rest[11]) + int(rest[12])
 
 
-# HotSpot names its compiler threads "C2 CompilerThread0", "C1 CompilerThread1", … (cut to 15 chars).
-_JIT_THREAD_PREFIXES = ("C1 CompilerThre", "C2 CompilerThre")
+# Broker threads by what they do, from their names as /proc shows them (cut to 15 characters):
+# HotSpot's compiler threads ("C2 CompilerThread0", …), Kafka's request handlers and network
+# threads ("data-plane-kafka-request-handler-0", "data-plane-kafka-network-thread-1-…"), and a
+# follower's fetchers ("ReplicaFetcherThread-0-2").
+_BROKER_THREADS = {
+    "jit": ("C1 CompilerThre", "C2 CompilerThre"),
+    "requests": ("data-plane-kafk",),
+    "replication": ("ReplicaFetcherT",),
+}
 
 
-def _java_jit_ticks() -> int | None:
-    """CPU ticks of every `java` process's JIT compiler threads (Linux), None elsewhere."""
+def _java_thread_ticks() -> dict[str, int] | None:
+    """CPU ticks of every `java` process's threads of each kind in _BROKER_THREADS (Linux), None
+    elsewhere."""
     if not (_PROC / "self").exists():
         return None
-    total = 0
+    totals = dict.fromkeys(_BROKER_THREADS, 0)
     for entry in _PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -102,9 +115,10 @@ def _java_jit_ticks() -> int | None:
                 name, ticks = _comm_and_ticks((thread / "stat").read_text())
             except OSError:  # the thread ended while we looked
                 continue
-            if name.startswith(_JIT_THREAD_PREFIXES):
-                total += ticks
-    return total
+            kind = next((kind for kind, prefixes in _BROKER_THREADS.items() if name.startswith(prefixes)), None)
+            if kind is not None:
+                totals[kind] += ticks
+    return totals
 
 
 class CpuMeter:
@@ -113,12 +127,12 @@ class CpuMeter:
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
         self._machine, self._groups = _machine_busy_ticks(), _ticks_by_group()
-        self._jit = _java_jit_ticks() if self._groups and self._groups["kafka"] else None
+        self._threads = _java_thread_ticks() if self._groups and self._groups["kafka"] else None
         return self
 
     def stop(self) -> CpuUsage:
         machine, groups = _machine_busy_ticks(), _ticks_by_group()
-        jit = _java_jit_ticks() if self._jit is not None else None
+        threads = _java_thread_ticks() if self._threads is not None else None
 
         def seconds(after: int | None, before: int | None) -> float | None:
             return None if after is None or before is None else (after - before) / _TICK
@@ -131,5 +145,8 @@ class CpuMeter:
             machine_busy_s=seconds(machine, self._machine),
             cores=os.cpu_count() or 1,
             kafka_s=seconds(groups and groups["kafka"], self._groups and self._groups["kafka"]),
-            kafka_jit_s=seconds(jit, self._jit),
+            kafka_jit_s=seconds(threads and threads["jit"], self._threads and self._threads["jit"]),
+            kafka_requests_s=seconds(threads and threads["requests"], self._threads and self._threads["requests"]),
+            kafka_replication_s=seconds(threads and threads["replication"],
+                                        self._threads and self._threads["replication"]),
         )

@@ -1,14 +1,16 @@
-"""The Kafka benchmark's warm-up stops once the brokers' JIT compiler has settled, and says so."""
+"""The Kafka benchmark's warm-up stops once the brokers' JIT compiler has settled, and says so; its CPU report
+splits the brokers' time by what their threads do."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from loket.bench import kafka_warm_up
+from loket.bench import cpu_usage, kafka_warm_up
 from loket.bench.bus_report import cpu_summary
 from loket.bench.cpu_usage import CpuUsage
 from loket.bench.kafka_warm_up import SETTLED_JIT_SHARE, WarmUpRound, warm_up_kafka
@@ -55,4 +57,33 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
 
 def test_the_cpu_summary_shows_the_brokers_compiling() -> None:
     usage = CpuUsage(5.0, 2.0, 1.0, 0.0, 9.0, 2, kafka_s=3.0, kafka_jit_s=0.4)
-    assert "kafka brokers 3.0 (JIT 0.4)" in cpu_summary(usage.as_dict())
+    assert "kafka brokers 3.0 (JIT 0.4)," in cpu_summary(usage.as_dict())
+
+
+def test_the_cpu_summary_splits_the_brokers_time_by_what_their_threads_do() -> None:
+    usage = CpuUsage(5.0, 2.0, 1.0, 0.0, 9.0, 2, kafka_s=3.0, kafka_jit_s=0.4, kafka_requests_s=1.2,
+                     kafka_replication_s=0.5)
+    assert "kafka brokers 3.0 (JIT 0.4, requests 1.2, replication 0.5)," in cpu_summary(usage.as_dict())
+    assert "JIT" not in cpu_summary(CpuUsage(5.0, 2.0, 1.0, 0.0, 9.0, 2).as_dict())  # no brokers, no split
+
+
+def _fake_process(proc: Path, pid: int, comm: str, threads: dict[str, int]) -> None:
+    def stat(tid: int, name: str, ticks: int) -> str:  # utime and stime are the 14th and 15th fields
+        return f"{tid} ({name}) S " + " ".join(["0"] * 10) + f" {ticks} {ticks} 0 0"
+
+    (proc / str(pid) / "task").mkdir(parents=True)
+    (proc / str(pid) / "stat").write_text(stat(pid, comm, sum(threads.values())))
+    for tid, (name, ticks) in enumerate(threads.items(), start=pid + 1):
+        (proc / str(pid) / "task" / str(tid)).mkdir()
+        (proc / str(pid) / "task" / str(tid) / "stat").write_text(stat(tid, name, ticks))
+
+
+def test_broker_threads_are_counted_by_kind_and_only_in_java_processes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "self").mkdir()
+    _fake_process(tmp_path, 100, "java", {"C2 CompilerThre": 5, "C1 CompilerThre": 1, "data-plane-kafk": 7,
+                                          "ReplicaFetcherT": 3, "GC Thread#0": 11})
+    _fake_process(tmp_path, 200, "java", {"data-plane-kafk": 2})
+    _fake_process(tmp_path, 300, "python3", {"C2 CompilerThre": 50, "data-plane-kafk": 50})
+    monkeypatch.setattr(cpu_usage, "_PROC", tmp_path)
+    # utime + stime, so each thread's ticks count twice
+    assert cpu_usage._java_thread_ticks() == {"jit": 12, "requests": 18, "replication": 6}
