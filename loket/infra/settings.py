@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from loket.infra.contact_keys import ContactKeys, contact_keys_from
+from loket.infra.db import relay_rounds
 from loket.infra.http.client_address import parse_networks
 
 
@@ -96,11 +97,10 @@ class ServiceSettings(LoketSettings):
     host: str = "127.0.0.1"
     port: int = 0
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
-    # 1 000: measured by `loket bench bus --bus kafka` (docs/performance.md, run 12): 9 % fewer
-    # CPU seconds per event than 500 (half the produce rounds); `relay_batch_bytes` bounds memory.
-    relay_batch_size: int = Field(default=1000, ge=1, le=10000)
+    # The defaults and the reasons for them: loket/infra/db/relay_rounds.py.
+    relay_batch_size: int = Field(default=relay_rounds.BATCH_SIZE, ge=1, le=10000)
     relay_batch_bytes: int = Field(
-        default=8 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024,
+        default=relay_rounds.BATCH_BYTES, ge=64 * 1024, le=256 * 1024 * 1024,
         description="payload bytes a relay round takes at most (it always takes one event): letters with "
                     "their PDF inline are up to 7 MB each, and a round holds its rows in memory",
     )

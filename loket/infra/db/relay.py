@@ -35,6 +35,7 @@ from typing import Any
 
 import asyncpg
 
+from loket.infra.db import relay_rounds
 from loket.infra.db.outbox import notify_channel
 from loket.infra.metrics import PlatformMetrics
 
@@ -53,8 +54,8 @@ class OutboxRelay:
         publish: PublishRow,
         metrics: PlatformMetrics,
         *,
-        batch_size: int = 500,
-        batch_bytes: int = 8 * 1024 * 1024,
+        batch_size: int = relay_rounds.BATCH_SIZE,
+        batch_bytes: int = relay_rounds.BATCH_BYTES,
         idle_poll_s: float = 1.0,
         keep_published_s: float = 0.0,
         publish_in_order: PublishRows | None = None,
