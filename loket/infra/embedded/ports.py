@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Collection
 from pathlib import Path
@@ -9,11 +10,46 @@ from pathlib import Path
 HOST = "127.0.0.1"
 
 
+# Below the kernel's range for outgoing connections (Linux: 32768–60999 by default). A port the
+# kernel hands out for `bind(0)` comes from that range, and between the look and the server's
+# bind (seconds, while `loket up` starts PostgreSQL and NATS first) any process's next outgoing
+# connection may take it as its own end: a parallel test worker's system did, and notify then
+# failed to bind its port for two minutes. Outgoing connections never take a port below it.
+_LOWEST_CHOSEN_PORT = 15000
+_LOCAL_PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_TRIES = 64
+
+
 def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on right now (the kernel picks it)."""
+    """A port on 127.0.0.1 that nothing listens on right now: a random one below the range the
+    kernel uses for outgoing connections where it can tell that range, else one the kernel picks."""
+    below = _outgoing_range_start()
+    if below - _LOWEST_CHOSEN_PORT >= 1000:
+        for _ in range(_TRIES):
+            port = secrets.SystemRandom().randrange(_LOWEST_CHOSEN_PORT, below)
+            if _nothing_on(port):
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+def _outgoing_range_start() -> int:
+    try:
+        return int(_LOCAL_PORT_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):  # not Linux, or a kernel that hides it
+        return 0
+
+
+def _nothing_on(port: int) -> bool:
+    """Free, and not even a connection in TIME_WAIT on it (a bind without SO_REUSEADDR fails then):
+    a fresh pick should not start out next to someone else's traffic."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
 
 
 def port_is_free(port: int) -> bool:
