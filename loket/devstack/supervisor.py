@@ -7,6 +7,7 @@ backoff resets once a child has stayed up for a minute.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -31,7 +32,12 @@ class Child:
     restarts: int = 0
     next_start: float = field(default=0.0)
 
+    log_offset: int = 0  # where this incarnation's lines begin in the log file
+    exit_reason: str | None = None
+
     def start(self) -> None:
+        self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self.exit_reason = None
         log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(
             self.argv, env=self.env, stdout=log_file, stderr=subprocess.STDOUT,
@@ -39,6 +45,25 @@ class Child:
         )
         log_file.close()
         self.started_at = time.monotonic()
+
+    def last_error(self, tail_bytes: int = 16_384) -> str | None:
+        """The message of this incarnation's last ERROR or CRITICAL log line (the services log JSON
+        lines), if any: why it exited, such as a port another process holds."""
+        try:
+            with self.log_path.open("rb") as log_file:
+                end = log_file.seek(0, os.SEEK_END)
+                log_file.seek(max(self.log_offset, end - tail_bytes))
+                lines = log_file.read().decode(errors="replace").splitlines()
+        except OSError:
+            return None
+        for line in reversed(lines):
+            try:
+                record = json.loads(line)
+            except ValueError:  # a line from before logging was set up, or cut at the tail's start
+                continue
+            if isinstance(record, dict) and record.get("level") in ("ERROR", "CRITICAL") and record.get("msg"):
+                return str(record["msg"])[:300]
+        return None
 
     def poll_crashed(self) -> int | None:
         if self.process is None:
@@ -87,7 +112,9 @@ class Supervisor:
                 if now - child.started_at > 60:
                     child.backoff_s = 1.0
                 child.next_start = now + child.backoff_s
-                log.warning("%s exited with %s; restarting in %.0f s", child.name, code, child.backoff_s)
+                child.exit_reason = child.last_error()
+                log.warning("%s exited with %s%s; restarting in %.0f s", child.name, code,
+                            f" ({child.exit_reason})" if child.exit_reason else "", child.backoff_s)
                 if on_restart:
                     on_restart(child, code)
             elif now >= child.next_start:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from loket.devstack.catalog import SERVICE_NAMES, service_settings
@@ -119,7 +120,9 @@ def up(
         write_runtime(stack, prepared)
         print_urls(stack, prepared)
         Supervisor(prepared.children).run(
-            on_restart=lambda child, code: console.print(f"[yellow]{child.name} exited ({code}); restarting[/]")
+            on_restart=lambda child, code: console.print(
+                f"[yellow]{child.name} exited ({code}"
+                f"{': ' + escape(child.exit_reason) if child.exit_reason else ''}); restarting[/]")
         )
     console.print("stopped")
 
