@@ -53,17 +53,27 @@ def start_up(data_dir: Path, ready_timeout_s: float = 90, **extra_env: str) -> t
         [sys.executable, "-m", "loket.cli", "up"], env=env,
         stdout=(data_dir / "up.out").open("ab"), stderr=subprocess.STDOUT,
     )
-    wait(lambda: (data_dir / "runtime.json").exists(), 60, "runtime.json")
-    runtime = json.loads((data_dir / "runtime.json").read_text())
     try:
-        wait(lambda: all(ready(p) for p in runtime["ports"].values()), ready_timeout_s, "all services ready")
-    except AssertionError as exc:
-        not_ready = [name for name, port in runtime["ports"].items() if not ready(port)]
-        output = (data_dir / "up.out").read_text(errors="replace")[-4000:]
-        raise AssertionError(f"{exc}: not ready {not_ready}; loket up printed last:\n{output}") from None
-    # The simulators start beside the services, not before them (the eBox one took 5 s longer in a CI run).
-    simulators = [url for url in (runtime.get("ebox_simulator_url"), runtime.get("sms_simulator_url")) if url]
-    wait(lambda: all(answers(f"{url}/health/live") for url in simulators), ready_timeout_s, "the simulators")
+        wait(lambda: (data_dir / "runtime.json").exists(), 60, "runtime.json")
+        runtime = json.loads((data_dir / "runtime.json").read_text())
+        try:
+            wait(lambda: all(ready(p) for p in runtime["ports"].values()), ready_timeout_s, "all services ready")
+        except AssertionError as exc:
+            not_ready = [name for name, port in runtime["ports"].items() if not ready(port)]
+            output = (data_dir / "up.out").read_text(errors="replace")[-4000:]
+            raise AssertionError(f"{exc}: not ready {not_ready}; loket up printed last:\n{output}") from None
+        # The simulators start beside the services, not before them (the eBox one took 5 s longer in a CI run).
+        simulators = [url for url in (runtime.get("ebox_simulator_url"), runtime.get("sms_simulator_url")) if url]
+        wait(lambda: all(answers(f"{url}/health/live") for url in simulators), ready_timeout_s, "the simulators")
+    except AssertionError:
+        # A start that failed must not leave its system running for the rest of the session (a
+        # CI run found its NATS server still running after the suite).
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
     return proc, runtime
 
 
