@@ -20,6 +20,7 @@ from loket.infra.db.relay import OutboxRelay
 from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
 from tests.support.keyed_writers import relay_while_writing
+from tests.support.notify_harness import eventually
 from tests.support.stream_reader import purge_stream_of, read_subject
 
 TOPIC = topics.CITIZENS
@@ -202,14 +203,14 @@ async def test_a_leader_whose_session_ended_stops_relaying_and_the_next_one_take
     tasks = [asyncio.ensure_future(relays["a"].run())]
     try:
         first = await append(3)
-        await _until(lambda: published("a", first), "the first leader to relay")
+        await eventually(lambda: published("a", first), timeout=10, what="the first leader to relay")
         tasks.append(asyncio.ensure_future(relays["b"].run()))  # queues for the lock
         ended = await pool.fetchval(
             "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
             "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1", f"relay-a-{schema}")
         assert ended == 1
         handover = await append(1)
-        await _until(lambda: published("b", handover), "the second relay to lead")
+        await eventually(lambda: published("b", handover), timeout=10, what="the second relay to lead")
         later: list[str] = []
         for _ in range(10):  # over half a second: the old leader polls every 20 ms
             later += await append(10)
@@ -218,7 +219,7 @@ async def test_a_leader_whose_session_ended_stops_relaying_and_the_next_one_take
         async def all_published() -> bool:
             return await published("a", []) and set(later) <= {m for bus in buses.values() for _, m in bus.rows}
 
-        await _until(all_published, "every event relayed")
+        await eventually(all_published, timeout=10, what="every event relayed")
         assert not set(later) & {message_id for _, message_id in buses["a"].rows}, \
             "the old leader went on relaying beside the new one"
     finally:
@@ -227,11 +228,3 @@ async def test_a_leader_whose_session_ended_stops_relaying_and_the_next_one_take
         await asyncio.gather(*tasks, return_exceptions=True)
         for p in pools.values():
             await p.close()
-
-
-async def _until(check, what: str, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)

@@ -25,9 +25,10 @@ def free_port() -> int:
     kernel uses for outgoing connections where it can tell that range, else one the kernel picks."""
     below = _outgoing_range_start()
     if below - _LOWEST_CHOSEN_PORT >= 1000:
+        pick = secrets.SystemRandom()
         for _ in range(_TRIES):
-            port = secrets.SystemRandom().randrange(_LOWEST_CHOSEN_PORT, below)
-            if _nothing_on(port):
+            port = pick.randrange(_LOWEST_CHOSEN_PORT, below)
+            if port_is_free(port, reuse_address=False):
                 return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
@@ -41,25 +42,17 @@ def _outgoing_range_start() -> int:
         return 0
 
 
-def _nothing_on(port: int) -> bool:
-    """Free, and not even a connection in TIME_WAIT on it (a bind without SO_REUSEADDR fails then):
-    a fresh pick should not start out next to someone else's traffic."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-        return True
-
-
-def port_is_free(port: int) -> bool:
+def port_is_free(port: int, *, reuse_address: bool = True) -> bool:
     """True when a server could bind `port` now.
 
     SO_REUSEADDR mirrors what PostgreSQL and nats-server do on their listeners: connections
     left in TIME_WAIT by the previous run must not make us abandon the remembered port.
+    `reuse_address=False` also refuses a port with a connection in TIME_WAIT: a fresh pick
+    should not start out next to someone else's traffic.
     """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
