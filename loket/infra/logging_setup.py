@@ -8,6 +8,11 @@ One handler on the root logger formats every line of a service process: Loket's 
 (started with `log_config=None`, so its loggers propagate here) and FastStream's (each broker is
 given a propagating logger, see `broker_logger`, instead of the coloured stdout handler it would
 make for itself). FastStream's "Received"/"Processed" line per message is logged at DEBUG.
+
+A line repeated word for word is written once a minute at most (`RepeatedLineFilter`): during
+a broker or database outage the clients retry many times a second and log each attempt
+(aiokafka wrote 300 lines a second per service), which would fill an operator's disk with one
+sentence. The next line after the minute says how many were left out.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from loket.contracts.national_number import mask_national_numbers
@@ -39,6 +46,36 @@ class NationalNumberMaskFilter(logging.Filter):
         return True
 
 
+class RepeatedLineFilter(logging.Filter):
+    """Let a line through once per `window_s` per (logger, level, text); count the others and
+    say so on the next one let through. Remembers at most `max_lines` distinct lines (the oldest
+    are forgotten first), so lines that each differ (an event id in each) cost nothing."""
+
+    def __init__(self, window_s: float = 60.0, max_lines: int = 1024,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.window_s, self.max_lines, self.clock = window_s, max_lines, clock
+        self._seen: dict[tuple[str, int, str], list[float | int]] = {}  # key -> [since, left out]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.getMessage())
+        now = self.clock()
+        seen = self._seen.get(key)
+        if seen is not None and now - seen[0] < self.window_s:
+            seen[1] += 1
+            return False
+        if seen is not None:
+            del self._seen[key]  # re-inserted below, as the newest
+            if seen[1]:
+                record.msg, record.args = (
+                    f"{record.getMessage()} (repeated {seen[1]} more times in the last "
+                    f"{now - seen[0]:.0f} s, not written)", None)
+        self._seen[key] = [now, 0]
+        if len(self._seen) > self.max_lines:
+            del self._seen[next(iter(self._seen))]
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -60,6 +97,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", fmt: str = "json", service: str | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RepeatedLineFilter())  # first: a dropped line is not masked or formatted
     handler.addFilter(NationalNumberMaskFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
