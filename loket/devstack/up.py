@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,14 @@ from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
 from loket.infra.embedded.ports import free_port, preferred_port
 from loket.infra.settings import LoketSettings
 
-console = Console()
+
+def operator_console() -> Console:
+    # Written to a file or a service manager's journal, rich would assume 80 columns and cut the
+    # table's URLs short ("http://127.0.0.1:8…"); there a line may be as long as it needs.
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
+console = operator_console()
 
 
 def allocate_ports(well_known: bool = True) -> dict[str, int]:
@@ -143,9 +151,9 @@ def print_urls(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-de
     ports, logs = prepared.ports, prepared.logs
     table = Table(title="Loket is running (Ctrl-C stops it)")
     table.add_column("service")
-    table.add_column("health")
-    table.add_column("metrics")
-    table.add_column("AsyncAPI (bearer token)")
+    # A narrow terminal folds an address onto two lines rather than cutting it short.
+    for heading in ("health", "metrics", "AsyncAPI (bearer token)"):
+        table.add_column(heading, overflow="fold")
     for name, port in ports.items():
         for n, replica_port in enumerate((prepared.replica_ports or {}).get(name, [port])):
             base = f"http://127.0.0.1:{replica_port}"

@@ -46,6 +46,7 @@ from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
 from loket.infra.http.signin.provider_routes import ProviderPages
 from loket.infra.http.signin.routes import SigninPages
+from loket.infra.http.unavailable import DatabaseUnavailableMiddleware
 from loket.infra.identity import audit
 from loket.infra.identity.key_verifier import KeyVerifier
 from loket.infra.identity.oidc_client import ProviderClient
@@ -246,6 +247,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(DatabaseUnavailableMiddleware),  # outermost: the auth lookups reach the database too
             Middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies)),
             Middleware(BodyLimitMiddleware, limits=spec.body_limits),
             Middleware(BearerAuthMiddleware,

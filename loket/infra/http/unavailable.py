@@ -1,0 +1,128 @@
+"""503 when the database cannot be reached, instead of a bare "Internal Server Error".
+
+During a PostgreSQL outage (a restart, a failover, a network cut) every request that touches
+the database fails with a connection error, in a route or already in the middleware that looks
+up a session or an API key. This outermost middleware answers those with 503 and `Retry-After`:
+problem+json for programs, a short page in the person's language for browsers, with a link to
+try the page again. A transaction cut off by the outage did not commit; the forms and the API
+that create things de-duplicate a resend (a form's submission token, a letter's id), so sending
+again is safe. Other errors pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from loket.infra.http.auth import problem
+from loket.infra.http.signin.rendering import HEADERS as PAGE_HEADERS
+from loket.infra.http.signin.rendering import page_language
+
+log = logging.getLogger(__name__)
+
+# Connection refused or reset, a session the server ended, a server starting or shutting down,
+# no connection slot left: the database is away, not the request wrong.
+DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+RETRY_AFTER_S = 10
+
+_TEXTS = {
+    "nl": ("Even niet beschikbaar", "Loket kan zijn gegevens nu niet bereiken. Als u een formulier verstuurde, is "
+           "het misschien niet bewaard: probeer het over een minuut opnieuw.", "Opnieuw proberen"),
+    "fr": ("Momentanément indisponible", "Loket ne peut pas joindre ses données pour le moment. Si vous envoyiez un "
+           "formulaire, il n'a peut-être pas été enregistré : réessayez dans une minute.", "Réessayer"),
+    "de": ("Kurz nicht verfügbar", "Loket kann seine Daten gerade nicht erreichen. Wenn Sie ein Formular "
+           "gesendet haben, wurde es vielleicht nicht gespeichert: Versuchen Sie es in einer Minute erneut.", "Erneut versuchen"),
+    "en": ("Unavailable for a moment", "Loket cannot reach its data right now. If you were sending a form, it may not "
+           "have been saved: please try again in a minute.", "Try again"),
+}
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except DATABASE_UNREACHABLE as exc:
+            if started:  # part of an answer is out: nothing better to do than cut it
+                raise
+            log.warning("answered 503 to %s %s: database unreachable (%s)", scope["method"], scope["path"],
+                        type(exc).__name__)
+            await unavailable_response(Request(scope))(scope, receive, send)
+
+
+def unavailable_response(request: Request) -> Response:
+    headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    if _wants_a_page(request):
+        return HTMLResponse(unavailable_page(page_language(request), _again(request)), status_code=503,
+                            headers={**PAGE_HEADERS, **headers})
+    response = problem(503, "Service Unavailable",
+                       "the service cannot reach its database; send the request again in "
+                       f"{RETRY_AFTER_S} seconds or later")
+    response.headers.update(headers)
+    return response
+
+
+def unavailable_page(lang: str, path: str) -> str:
+    title, text, again = _TEXTS.get(lang, _TEXTS["nl"])
+    return f"""<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{title} · Loket</title>
+<style>
+  html {{ font-size: 118.75%; }}
+  body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #111; background: #f3f4f6; margin: 0; }}
+  header {{ background: #0b3d91; color: #fff; padding: .75rem 1rem; font-weight: 700; font-size: 1.2rem; }}
+  main {{ max-width: 28rem; margin: 1.5rem auto; background: #fff; padding: 1.25rem 1.5rem 1.5rem;
+         border-radius: .5rem; box-shadow: 0 1px 3px rgba(0, 0, 0, .2); }}
+  h1 {{ margin: 0 0 .5rem; font-size: 1.6rem; line-height: 1.25; }}
+  a.button {{ display: block; text-align: center; padding: .7rem 1.2rem; min-height: 3rem; box-sizing: border-box;
+             border-radius: .3rem; background: #0b3d91; color: #fff; font-weight: 600; margin-top: 1.5rem; }}
+  a:focus {{ outline: 4px solid #f4b400; outline-offset: 2px; }}
+</style>
+</head>
+<body>
+<header>Loket</header>
+<main>
+<h1>{title}</h1>
+<p>{text}</p>
+<a class="button" href="{escape(path, quote=True)}">{again}</a>
+</main>
+</body>
+</html>
+"""
+
+
+def _again(request: Request) -> str:
+    """The page to try again: the same address (a form sent by POST comes back as its page)."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query and request.method == "GET" else "")
+
+
+def _wants_a_page(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
