@@ -18,6 +18,7 @@ import pytest
 
 from loket.infra.embedded import EmbeddedNats
 from tests.support.bus_harness import activation, open_harness
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -55,13 +56,8 @@ async def test_a_consumer_idles_through_a_nats_outage_and_consumes_after_it(
         assert client._pending_data_size <= SMALL_OUTBOUND_BUFFER, "pull requests piled up while disconnected"
 
         assert nats_server.start() == url  # same port, same JetStream store
-        await harness.wait_until(_connected(client), timeout=30.0)
+        await eventually(lambda: client.is_connected, timeout=30.0, what="the client's reconnect")
         await harness.publish_event(activation())
         await harness.wait_for_effects(2, timeout=30.0)
         assert _loop_tasks(harness) == tasks_before
 
-
-def _connected(client):  # type: ignore[no-untyped-def]
-    async def check() -> bool:
-        return bool(client.is_connected)
-    return check

@@ -11,7 +11,6 @@ PostgreSQL the way an auditor would.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import time
@@ -36,6 +35,7 @@ from loket.infra.errors import PermanentError, TransientError
 from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import ConsumerSettings
 from tests.contracts.examples import example
+from tests.support.waiting import eventually
 
 TOPIC = topics.CITIZENS
 
@@ -86,13 +86,7 @@ class Harness:
         return await self.pool.fetch(f"SELECT * FROM {self.schema}.effects ORDER BY id")
 
     async def wait_until(self, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while True:
-            if await predicate():
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError("condition not reached in time")
-            await asyncio.sleep(0.05)
+        await eventually(predicate, timeout)
 
     async def wait_for_effects(self, n: int, timeout: float = 30.0) -> None:
         async def enough() -> bool:

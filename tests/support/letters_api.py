@@ -3,11 +3,9 @@ keys of two municipalities, for the letters API and webhook tests."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import datetime as dt
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +16,7 @@ import asyncpg
 from loket.infra.identity import api_keys, repository
 from loket.infra.identity.schema import migrate_identity
 from services.ebox_bridge.settings import EboxBridgeSettings
+from tests.support import waiting
 from tests.support.bridge_harness import install_test_policy, running_bridge
 from tests.support.letters import ADDRESS, letter_pdf
 
@@ -78,11 +77,6 @@ def letter(ssin: str, **fields: Any) -> dict[str, Any]:
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 60, what: str = "condition") -> T:
-    """Poll `probe` until it returns something truthy; fail after a generous ceiling."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if result := await probe():
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached after {timeout}s")
-        await asyncio.sleep(0.1)
+    """`tests.support.waiting.eventually` with the letter flows' longer ceiling."""
+    result: T = await waiting.eventually(probe, timeout, what, interval=0.1)
+    return result

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import email
@@ -30,6 +29,7 @@ from services.notify.settings import NotifySettings
 from tests.support.bus_harness import purge_streams
 from tests.support.outbox_copies import WITNESS_KEEP_S
 from tests.support.served_app import served
+from tests.support.waiting import eventually
 
 SMS_KEY, RECEIPTS_TOKEN = "test-sms-key-of-the-simulator", "test-receipts-token"
 STREAMS = ("APPOINTMENTS", "DEVICES", "LETTERS", "VISITS")
@@ -120,20 +120,6 @@ async def running_notify(database_url: str, bus_url: str, tmp_path: Path,
                 yield RunningNotify(base, SmsSim(sim_url, http), sink, tmp_path / "mail")
     finally:
         controller.stop()
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 15, what: str = "condition") -> Any:
-    """Poll an async or sync check until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 __all__ = ["RunningNotify", "eventually", "running_notify", "topics"]
