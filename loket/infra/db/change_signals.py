@@ -83,6 +83,6 @@ class ChangeSignals:
             await lost.wait()
         finally:
             self.connected.clear()
-            conn.remove_termination_listener(on_lost)
-            with contextlib.suppress(Exception):  # after a lost connection this fails, harmlessly
+            with contextlib.suppress(Exception):  # after a lost connection these fail, harmlessly
+                conn.remove_termination_listener(on_lost)
                 await conn.remove_listener(CHANNEL, heard)

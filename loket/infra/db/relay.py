@@ -103,7 +103,7 @@ class OutboxRelay:
         await leader.add_listener(notify_channel(self.schema), listener)
         try:
             while True:
-                if leader.is_closed():  # the lock went with the session: someone else may lead now
+                if _session_lost(leader):  # the lock went with the session: someone else may lead now
                     raise ConnectionError(f"lost the leader's session for {self.schema}")
                 self._wake.clear()
                 # Until a round finds nothing: a round cut short by the byte budget is no sign
@@ -161,6 +161,13 @@ class OutboxRelay:
             self.keep_published_s,
         )
         return int(status.split()[-1])
+
+
+def _session_lost(leader: asyncpg.Connection) -> bool:
+    try:
+        return leader.is_closed()
+    except asyncpg.InterfaceError:  # the pool already took the dead connection back
+        return True
 
 
 def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
