@@ -24,13 +24,14 @@ import stat
 from pathlib import Path
 
 from loket.contracts.values import ContactDetails
+from loket.infra.configuration_error import ConfigurationError
 from loket.infra.secret_strength import strong_secret
 
 KEYED_PREFIX = "k1:"
 SECRET_SETTING = "LOKET_CONTACT_KEY_SECRET_FILE"
 
 
-class ContactKeySecretError(RuntimeError):
+class ContactKeySecretError(ConfigurationError, RuntimeError):
     pass
 
 

@@ -32,6 +32,7 @@ from loket.infra.bus.consumer import EventConsumer
 from loket.infra.bus.dlq_store.body_retention import dlq_body_purge
 from loket.infra.bus.handler_context import BatchHandler, Handler
 from loket.infra.bus.nats_wiring import StreamLimits
+from loket.infra.configuration_error import ConfigurationError
 from loket.infra.db.inbox import purge_handled_before
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
@@ -105,7 +106,7 @@ def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegis
     (opened later, in the lifespan). A service's `create_app` builds it first, then its own objects
     with it, then the app."""
     if not settings.bus_url or not settings.database_url:
-        raise RuntimeError(
+        raise ConfigurationError(
             "LOKET_BUS_URL and LOKET_DATABASE_URL must be set for a service process "
             "(`loket up` sets them when it starts the embedded servers)"
         )

@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from loket.infra.configuration_error import ConfigurationError
 from loket.infra.http.signin.person_pages import PersonPages
 from loket.infra.identity.key_verifier import KeyVerifier, Refusal
 from loket.infra.identity.principal import Principal
@@ -31,7 +32,7 @@ OPEN_PATHS = ("/health/live", "/health/ready", "/metrics")
 _LEGACY_ROLES = {"admin": Role.OPERATOR}
 
 
-class TokenFileError(ValueError):
+class TokenFileError(ConfigurationError, ValueError):
     """A configured token cannot become a principal; the message says which and why."""
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from loket.infra.configuration_error import ConfigurationError
 from loket.infra.identity.roles import POINT_ROLES, SYSTEM_ROLES, Role
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -24,7 +25,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PRECEDENCE = (Role.MUNICIPALITY_ADMIN, Role.POINT_MANAGER, Role.STAFF, Role.VOLUNTEER, Role.ANALYST)
 
 
-class ProviderSecretError(RuntimeError):
+class ProviderSecretError(ConfigurationError, RuntimeError):
     """The client secret file cannot be used; the message says why (never the secret)."""
 
 

@@ -20,6 +20,7 @@ from loket.contracts.reference.language_regime import (
     allowed_languages,
     municipality_name,
 )
+from loket.infra.configuration_error import ConfigurationError
 from loket.infra.identity.oidc_provider import OidcProvider
 
 # The tenant file the repository ships (the demo's municipalities); deployments import their own.
@@ -30,7 +31,7 @@ SHIPPED_TENANTS_FILE = Path(__file__).resolve().parents[3] / "deploy" / "tenants
 DEFAULT_SMS_COUNTRIES = ("BE", "NL", "FR", "DE", "LU")
 
 
-class TenantFileError(ValueError):
+class TenantFileError(ConfigurationError, ValueError):
     """The tenant file cannot be imported; the message names every problem and where it is."""
 
 
