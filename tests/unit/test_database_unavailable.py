@@ -41,8 +41,27 @@ async def call(app: Any, path: str = "/public/book", *, accept: str = "applicati
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
 
 
-@pytest.mark.parametrize("error", [ConnectionRefusedError(111, "Connection refused"),
-                                   asyncpg.ConnectionDoesNotExistError("connection was closed in the middle"),
+async def refused_by_asyncpg() -> None:
+    await asyncpg.connect("postgresql://nobody@127.0.0.1:1/none", timeout=5)  # nothing listens on port 1
+
+
+def failing_in_asyncpg():  # type: ignore[no-untyped-def]
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await refused_by_asyncpg()
+    return app
+
+
+async def test_a_connection_refused_inside_asyncpg_is_a_503() -> None:
+    status, headers, _ = await call(failing_in_asyncpg())
+    assert status == 503 and headers["retry-after"] == str(RETRY_AFTER_S)
+
+
+async def test_a_connection_refused_by_another_client_is_not_the_databases() -> None:
+    with pytest.raises(ConnectionRefusedError):
+        await call(failing_with(ConnectionRefusedError(111, "Connection refused")))
+
+
+@pytest.mark.parametrize("error", [asyncpg.ConnectionDoesNotExistError("connection was closed in the middle"),
                                    asyncpg.CannotConnectNowError("the database system is starting up"),
                                    asyncpg.AdminShutdownError("terminating connection due to administrator command"),
                                    asyncpg.TooManyConnectionsError("too many clients already")])
@@ -59,7 +78,7 @@ async def test_a_program_gets_a_503_problem_with_retry_after(error: BaseExceptio
 @pytest.mark.parametrize(("lang", "words"), [("nl", "Even niet beschikbaar"), ("fr", "Momentanément indisponible"),
                                              ("de", "Kurz nicht verfügbar"), ("en", "Unavailable for a moment")])
 async def test_a_browser_gets_a_page_in_its_language_with_a_way_back(lang: str, words: str) -> None:
-    status, headers, body = await call(failing_with(ConnectionRefusedError()), "/public/book/points",
+    status, headers, body = await call(failing_in_asyncpg(), "/public/book/points",
                                        accept="text/html,application/xhtml+xml", query=f"lang={lang}&postcode=1000")
     page = body.decode()
     assert status == 503 and headers["content-type"].startswith("text/html")
@@ -68,13 +87,13 @@ async def test_a_browser_gets_a_page_in_its_language_with_a_way_back(lang: str, 
 
 
 async def test_the_browsers_language_is_used_without_a_choice() -> None:
-    _, _, body = await call(failing_with(ConnectionRefusedError()), accept="text/html",
+    _, _, body = await call(failing_in_asyncpg(), accept="text/html",
                             headers=[(b"accept-language", b"fr-BE,fr;q=0.9,nl;q=0.5")])
     assert '<html lang="fr">' in body.decode()
 
 
 async def test_a_form_sent_by_post_links_back_to_its_page_without_the_query() -> None:
-    _, _, body = await call(failing_with(ConnectionRefusedError()), "/public/book/points/p1", accept="text/html",
+    _, _, body = await call(failing_in_asyncpg(), "/public/book/points/p1", accept="text/html",
                             method="POST", query="lang=en")
     assert 'href="/public/book/points/p1"' in body.decode()
 
@@ -87,5 +106,5 @@ async def test_other_errors_are_not_turned_into_503() -> None:
 
 
 async def test_an_answer_already_under_way_is_cut_not_replaced() -> None:
-    with pytest.raises(ConnectionResetError):
-        await call(failing_with(ConnectionResetError(), after_start=True))
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):
+        await call(failing_with(asyncpg.ConnectionDoesNotExistError("closed"), after_start=True))

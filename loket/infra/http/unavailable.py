@@ -25,10 +25,10 @@ from loket.infra.http.signin.rendering import page_language
 
 log = logging.getLogger(__name__)
 
-# Connection refused or reset, a session the server ended, a server starting or shutting down,
-# no connection slot left: the database is away, not the request wrong.
+# A session the server ended, a server starting or shutting down, no connection slot left: the
+# database is away, not the request wrong. A refused or reset connection (the builtin
+# ConnectionError) counts when asyncpg raised it, not when another client did.
 DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
-    ConnectionError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
@@ -65,12 +65,23 @@ class DatabaseUnavailableMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except DATABASE_UNREACHABLE as exc:
-            if started:  # part of an answer is out: nothing better to do than cut it
+        except (*DATABASE_UNREACHABLE, ConnectionError) as exc:
+            if started or not _from_the_database(exc):  # part of an answer is out: nothing better than cutting it
                 raise
             log.warning("answered 503 to %s %s: database unreachable (%s)", scope["method"], scope["path"],
                         type(exc).__name__)
             await unavailable_response(Request(scope))(scope, receive, send)
+
+
+def _from_the_database(exc: BaseException) -> bool:
+    if isinstance(exc, DATABASE_UNREACHABLE):
+        return True
+    frame = exc.__traceback__
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith("asyncpg"):
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def unavailable_response(request: Request) -> Response:
