@@ -3,6 +3,10 @@
 Each child is a separate OS process (`loket serve NAME`), so a crash in one service never takes
 another down, exactly as in production. Restarts back off (1 s doubling to 30 s) and the
 backoff resets once a child has stayed up for a minute.
+
+The embedded servers `loket up` started (PostgreSQL, NATS) are watched too: one that died (the
+kernel's OOM killer, a crash) is started again on its own data and port, and the services,
+which retry their connections, carry on without a restart of their own.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -81,26 +87,66 @@ class Child:
             self.process.wait()
 
 
+class Server(Protocol):
+    """An embedded server: started again on its own data directory and port by `start()`."""
+
+    name: str
+
+    def is_running(self) -> bool: ...
+
+    def start(self) -> str: ...
+
+
+# After a server failed to start again, the next try waits this long: its log says why, and a
+# disk that is full or a port someone took will not be fixed in a second.
+SERVER_RETRY_S = 10.0
+
+
 class Supervisor:
-    def __init__(self, children: list[Child]) -> None:
+    def __init__(self, children: list[Child], servers: list[Server] | None = None) -> None:
         self.children = children
+        self.servers = servers or []
+        self._server_retry_at: dict[str, float] = {}
         self._stopping = False
 
     def request_stop(self, *_: object) -> None:
         self._stopping = True
 
-    def run(self, on_restart=None) -> None:  # type: ignore[no-untyped-def]
+    def run(self, on_restart=None, on_server=None) -> None:  # type: ignore[no-untyped-def]
+        """`on_server(name, what)`: told when a server died ("restarting"), came back ("back")
+        or failed to start again (the error)."""
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGTERM, self.request_stop)
         for child in self.children:
             child.start()
         try:
             while not self._stopping:
+                self._revive_servers(on_server)
                 self._tick(on_restart)
                 time.sleep(0.5)
         finally:
             for child in reversed(self.children):
                 child.stop()
+
+    def _revive_servers(self, on_server: Callable[[str, str], None] | None = None) -> None:
+        # Told to the caller (`loket up`'s console), or else logged: never both, one line each.
+        tell = on_server or (lambda name, what: log.warning("%s: %s", name, what))
+        for server in self.servers:
+            if self._stopping or server.is_running():
+                continue
+            now = time.monotonic()
+            if now < self._server_retry_at.get(server.name, 0.0):
+                continue
+            tell(server.name, "restarting")
+            try:
+                server.start()
+            except Exception as exc:  # noqa: BLE001 - say why, try again later, keep the services running
+                self._server_retry_at[server.name] = now + SERVER_RETRY_S
+                tell(server.name, f"did not start again ({str(exc).splitlines()[0]}); next try in "
+                                  f"{SERVER_RETRY_S:.0f} s")
+                continue
+            self._server_retry_at.pop(server.name, None)
+            tell(server.name, "back")
 
     def _tick(self, on_restart) -> None:  # type: ignore[no-untyped-def]
         now = time.monotonic()
@@ -113,10 +159,11 @@ class Supervisor:
                     child.backoff_s = 1.0
                 child.next_start = now + child.backoff_s
                 child.exit_reason = child.last_error()
-                log.warning("%s exited with %s%s; restarting in %.0f s", child.name, code,
-                            f" ({child.exit_reason})" if child.exit_reason else "", child.backoff_s)
                 if on_restart:
                     on_restart(child, code)
+                else:  # one line either way: the caller's (`loket up`'s console) or the log's
+                    log.warning("%s exited with %s%s; restarting in %.0f s", child.name, code,
+                                f" ({child.exit_reason})" if child.exit_reason else "", child.backoff_s)
             elif now >= child.next_start:
                 child.restarts += 1
                 child.backoff_s = min(30.0, child.backoff_s * 2)

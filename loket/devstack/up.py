@@ -29,7 +29,8 @@ from loket.devstack.stack import (
     ensure_secret_file,
     running_stack,
 )
-from loket.devstack.supervisor import Child, Supervisor, child_env, service_argv
+from loket.devstack.supervisor import Child, Server, Supervisor, child_env, service_argv
+from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres
 from loket.infra.embedded.ports import free_port, preferred_port
 from loket.infra.settings import LoketSettings
 
@@ -119,7 +120,8 @@ def up(
                                         "keep 3 copies: one node may go down)"),
 ) -> None:
     """Start PostgreSQL and NATS (embedded unless LOKET_DATABASE_URL / LOKET_BUS_URL are set),
-    apply migrations, and run the four services, restarting any that crash."""
+    apply migrations, and run the four services, restarting any that crash (and the embedded
+    servers, should one die)."""
     if nats_nodes not in (1, 3, 5):
         raise typer.BadParameter("--nats-nodes must be 1, 3 or 5 (a cluster needs a majority to keep going)")
     settings = LoketSettings(nats_nodes=nats_nodes)
@@ -127,12 +129,21 @@ def up(
         prepared = prepare_services(stack, replicas, settings.well_known_ports)
         write_runtime(stack, prepared)
         print_urls(stack, prepared)
-        Supervisor(prepared.children).run(
+        Supervisor(prepared.children, watched_servers(stack)).run(
             on_restart=lambda child, code: console.print(
                 f"[yellow]{child.name} exited ({code}"
-                f"{': ' + escape(child.exit_reason) if child.exit_reason else ''}); restarting[/]")
+                f"{': ' + escape(child.exit_reason) if child.exit_reason else ''}); restarting[/]"),
+            on_server=lambda name, what: console.print(
+                f"[{'green' if what == 'back' else 'yellow'}]{name}: {escape(what)}[/]"),
         )
     console.print("stopped")
+
+
+def watched_servers(stack) -> list[Server]:  # type: ignore[no-untyped-def]
+    """The embedded servers this `loket up` started and restarts when they die: PostgreSQL and a
+    single NATS (a NATS cluster rides out one node's loss by itself; servers at a configured URL
+    are someone else's to run)."""
+    return [server for server in (stack.postgres, stack.nats) if isinstance(server, (EmbeddedPostgres, EmbeddedNats))]
 
 
 def write_runtime(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]

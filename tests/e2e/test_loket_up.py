@@ -94,6 +94,17 @@ def service_process(supervisor_pid: int, name: str) -> psutil.Process:
     raise AssertionError(f"no process for {name}")
 
 
+def server_process(supervisor_pid: int, program: str) -> psutil.Process | None:
+    """The embedded server `loket up` started (in its own session, still its child), if running."""
+    for child in psutil.Process(supervisor_pid).children():
+        try:
+            if Path(child.cmdline()[0]).name == program:
+                return child
+        except (psutil.ZombieProcess, psutil.NoSuchProcess, IndexError):
+            continue
+    return None
+
+
 def test_up_supervises_restarts_and_stops_cleanly_with_data_kept(tmp_path: Path) -> None:
     proc, runtime = start_up(tmp_path)
     try:
@@ -105,6 +116,17 @@ def test_up_supervises_restarts_and_stops_cleanly_with_data_kept(tmp_path: Path)
         wait(lambda: not ready(runtime["ports"]["booking"]), 10, "booking to go down")
         wait(lambda: ready(runtime["ports"]["booking"]), 60, "booking to be restarted")
         assert service_process(proc.pid, "booking").pid != booking.pid
+        # The embedded servers are watched as well: killed, each is started again on its data and
+        # port, and the services (which retry their connections) are ready again without a restart.
+        for server in ("postgres", "nats-server"):
+            killed = server_process(proc.pid, server)
+            assert killed is not None, f"no {server} process"
+            killed.kill()
+            wait(lambda s=server, k=killed: (server_process(proc.pid, s) or k).pid != k.pid, 60, f"{server} started again")
+            wait(lambda: all(ready(p) for p in runtime["ports"].values()), 90, f"the services after {server} came back")
+        printed = (tmp_path / "up.out").read_text(errors="replace")
+        assert "PostgreSQL: restarting" in printed and "PostgreSQL: back" in printed
+        assert "nats-server: restarting" in printed and "nats-server: back" in printed
         subprocess.run(
             [sys.executable, "-c", "import asyncio, asyncpg, sys\n"
              "async def main():\n"

@@ -34,7 +34,15 @@ def test_the_last_error_this_run_logged_is_the_reason(tmp_path: Path, caplog: py
     with caplog.at_level(logging.WARNING):
         Supervisor([child])._tick(lambda c, code: restarted.append((c.exit_reason or "", code)))
     assert restarted == [(bind, 3)]
-    assert f"notify exited with 3 ({bind}); restarting in 1 s" in caplog.text
+    assert "notify exited" not in caplog.text  # the caller says it (loket up's console): one line, not two
+
+
+def test_without_a_caller_the_reason_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    child = _child(tmp_path, [{"level": "ERROR", "msg": "database role notify has no password"}], code=3)
+    assert _exit(child) == 3
+    with caplog.at_level(logging.WARNING):
+        Supervisor([child])._tick(None)
+    assert "notify exited with 3 (database role notify has no password); restarting in 1 s" in caplog.text
 
 
 def test_an_earlier_runs_error_is_not_this_runs_reason(tmp_path: Path) -> None:
