@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from loket.infra.http import unavailable
 from tests.support.booking_harness import running_booking
 from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
@@ -59,9 +60,14 @@ async def test_pages_and_the_api_say_unavailable_while_the_database_is_cut_off(
                 # The way back: the button reloads the page the person was on.
                 await page.get_by_role("link", name="Try again").click()
                 await page.wait_for_url(f"{booking.base}/public/book?lang=en")
+                # A screen without scripts (a waiting-room display) asks again by itself.
+                monkeypatch.setattr(unavailable, "SELF_RETRY_S", 1)
+                screen = await (await browser.new_context(java_script_enabled=False)).new_page()
+                assert (await screen.goto(f"{booking.base}/public/book?lang=nl")).status == 503  # type: ignore[union-attr]
 
-            await proxy.restore()
-            await _until_served(booking, workshops)
+                await proxy.restore()
+                await _until_served(booking, workshops)
+                await screen.wait_for_function("!document.title.includes('Even niet beschikbaar')", timeout=30_000)
     finally:
         await proxy.close()
 

@@ -96,6 +96,12 @@ async def test_a_form_sent_by_post_links_back_to_its_page_without_the_query() ->
     _, _, body = await call(failing_in_asyncpg(), "/public/book/points/p1", accept="text/html",
                             method="POST", query="lang=en")
     assert 'href="/public/book/points/p1"' in body.decode()
+    assert "refresh" not in body.decode()  # a form is never sent again by itself
+
+
+async def test_a_page_asked_for_by_get_asks_again_by_itself_without_scripts() -> None:
+    _, _, body = await call(failing_in_asyncpg(), "/display/mechelen-stadhuis", accept="text/html")
+    assert '<noscript><meta http-equiv="refresh" content="30"></noscript>' in body.decode()
 
 
 async def test_other_errors_are_not_turned_into_503() -> None:

@@ -87,7 +87,8 @@ def _from_the_database(exc: BaseException) -> bool:
 def unavailable_response(request: Request) -> Response:
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
     if _wants_a_page(request):
-        return HTMLResponse(unavailable_page(page_language(request), _again(request)), status_code=503,
+        return HTMLResponse(unavailable_page(page_language(request), _again(request),
+                                             retry_by_itself=request.method == "GET"), status_code=503,
                             headers={**PAGE_HEADERS, **headers})
     response = problem(503, "Service Unavailable",
                        "the service cannot reach its database; send the request again in "
@@ -96,7 +97,13 @@ def unavailable_response(request: Request) -> Response:
     return response
 
 
-def unavailable_page(lang: str, path: str) -> str:
+# A page asked for by GET and shown without scripts (an unattended waiting-room screen that
+# reloads itself) asks again by itself, so it comes back after the outage without anyone there.
+# With scripts on, browsers ignore it: nobody reading the page has it replaced under their eyes.
+SELF_RETRY_S = 30
+
+
+def unavailable_page(lang: str, path: str, *, retry_by_itself: bool = False) -> str:
     title, text, again = _TEXTS.get(lang, _TEXTS["nl"])
     return f"""<!doctype html>
 <html lang="{lang}">
@@ -105,6 +112,7 @@ def unavailable_page(lang: str, path: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>{title} · Loket</title>
+{f'<noscript><meta http-equiv="refresh" content="{SELF_RETRY_S}"></noscript>' if retry_by_itself else ""}
 <style>
   html {{ font-size: 118.75%; }}
   body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #111; background: #f3f4f6; margin: 0; }}
