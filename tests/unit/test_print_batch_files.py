@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from pypdf import PdfReader
 
 from loket.contracts.values import PostalAddress
 from services.ebox_bridge.paper import BatchLetter, compose_print_pdf, write_batch
+from services.ebox_bridge.paper.batch_files import BatchFiles
 from services.ebox_bridge.sender_block import SenderBlock
 from tests.support.letters import letter_pdf
 
@@ -95,6 +98,8 @@ def test_rerun_returns_the_existing_batch_and_cleans_a_crash_leftover(tmp_path: 
     leftover = tmp_path / ".PB-1.partial"
     leftover.mkdir(parents=True)
     (leftover / "batch.pdf").write_bytes(b"half written")
+    an_hour_ago = time.time() - 3600
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
     first = write_batch(tmp_path, "PB-1", CUTOFF, [letter("1000")])
     assert not leftover.exists()
     written = {p.name: p.read_bytes() for p in first.directory.iterdir()}
@@ -145,3 +150,32 @@ def test_an_address_line_a_spreadsheet_would_run_stays_text_in_the_csv(tmp_path:
     assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
     assert manifest["letters"][0]["address_lines"][0].startswith("=HYPERLINK")  # JSON keeps the data as it is
+
+
+def test_another_writers_folder_at_work_is_left_alone(tmp_path: Path) -> None:
+    at_work = tmp_path / ".PB-1.partial"  # young: a writer is at it (a crash's leftover is older)
+    at_work.mkdir(parents=True)
+    (at_work / "batch.pdf").write_bytes(b"being written right now")
+    write_batch(tmp_path, "PB-1", CUTOFF, [letter("1000")])
+    assert (at_work / "batch.pdf").read_bytes() == b"being written right now"
+
+
+def test_two_writers_at_once_leave_the_first_ones_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second writer composes while the first renames its folder into place: the second's
+    rename finds the batch there, keeps it and drops its own folder."""
+    import services.ebox_bridge.paper.batch_files as batch_files
+
+    real_sync = batch_files._sync
+    first: list[BatchFiles] = []
+
+    def first_finishes_meanwhile(directory: Path) -> None:
+        real_sync(directory)
+        if not first:
+            monkeypatch.setattr(batch_files, "_sync", real_sync)
+            first.append(write_batch(tmp_path, "PB-1", CUTOFF, [letter("1000")], created_at=CUTOFF))
+
+    monkeypatch.setattr(batch_files, "_sync", first_finishes_meanwhile)
+    second = write_batch(tmp_path, "PB-1", CUTOFF, [letter("1000")], created_at=CUTOFF + dt.timedelta(seconds=1))
+    assert second == first[0]
+    assert json.loads((tmp_path / "PB-1" / "manifest.json").read_text())["created_at"] == CUTOFF.isoformat()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["PB-1"]

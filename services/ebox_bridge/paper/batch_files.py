@@ -4,8 +4,9 @@ postcode for bpost's sorting discount, written atomically.
 Everything is written into a hidden temporary directory next to the final one, synced, then
 renamed into place: the print house either sees a complete batch or none. Re-running for a
 batch whose directory exists returns it unchanged (a rename only ever produces complete
-directories), so a crash between writing the files and recording them is harmless. One writer
-per batch at a time is assumed (the batcher closes batches under a database lock).
+directories), so a crash between writing the files and recording them is harmless. The batcher
+writes a batch under a database lock; should two writers still meet (one whose lock went with
+its session), each composes in its own hidden folder and the first rename wins.
 
 The manifest holds what the print house needs to print, post and reconcile: no national
 register numbers (BatchLetter does not carry them) and no letter contents.
@@ -14,12 +15,15 @@ register numbers (BatchLetter does not carry them) and no letter contents.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
 import os
 import re
+import secrets
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +43,11 @@ MANIFEST_FIELDS = (
 )
 CSV_FIELDS = (*MANIFEST_FIELDS[:-1], *(f"address_line_{i}" for i in range(1, MAX_LINES + 1)))
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# Each writer composes in a folder of its own, so two writers of one batch never touch each
+# other's files (a writer whose database lock went with its session may still be at work when
+# the next one starts): the first rename wins, the other's folder is dropped. A partial folder
+# older than this is a crash's leftover (composing a batch takes seconds) and is removed.
+STALE_PARTIAL_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -68,12 +77,12 @@ def write_batch(
     if cutoff_at.tzinfo is None:
         raise ValueError("cutoff_at must be an aware datetime")
     final = spool_dir / batch_id
-    temp = spool_dir / f".{batch_id}.partial"
     if final.is_dir():
-        shutil.rmtree(temp, ignore_errors=True)
+        _remove_stale_partials(spool_dir, batch_id)
         return _existing(final)
     spool_dir.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(temp, ignore_errors=True)  # a crash's leftover
+    _remove_stale_partials(spool_dir, batch_id)
+    temp = spool_dir / f".{batch_id}.{secrets.token_hex(6)}.partial"
     temp.mkdir()
     try:
         return _write(temp, final, batch_id, cutoff_at, letters, created_at)
@@ -103,7 +112,15 @@ def _write(
     (temp / "manifest.json").write_bytes(manifest_bytes)
     (temp / "manifest.csv").write_text(_csv(entries), encoding="utf-8", newline="")
     _sync(temp)
-    os.rename(temp, final)
+    try:
+        os.rename(temp, final)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+            raise
+        # Another writer finished this batch first: its files stand, and the same letters in
+        # the same order make the same batch; ours go.
+        shutil.rmtree(temp, ignore_errors=True)
+        return _existing(final)
     _fsync_dir(final.parent)
     return BatchFiles(final, hashlib.sha256(manifest_bytes).hexdigest(), len(entries), page_count)
 
@@ -165,6 +182,16 @@ def _csv(entries: list[dict[str, Any]]) -> str:
         lines = e["address_lines"] + [""] * (MAX_LINES - len(e["address_lines"]))
         writer.writerow([*(e[f] for f in MANIFEST_FIELDS[:-1]), *lines])
     return out.getvalue()
+
+
+def _remove_stale_partials(spool_dir: Path, batch_id: str) -> None:
+    """Crash leftovers of this batch (another writer's folder at work now is younger)."""
+    for partial in spool_dir.glob(f".{batch_id}.*partial"):
+        try:
+            if time.time() - partial.stat().st_mtime > STALE_PARTIAL_S:
+                shutil.rmtree(partial, ignore_errors=True)
+        except FileNotFoundError:
+            continue  # its writer renamed or removed it meanwhile
 
 
 def _existing(final: Path) -> BatchFiles:
