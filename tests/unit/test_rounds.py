@@ -1,6 +1,6 @@
 """`run_rounds`: busy rounds follow each other at once, a dry round pauses, failures in a row
-back off (doubling up to a cap, never below the loop's own pause) and are logged once with a
-traceback, then one line each, then the recovery once."""
+back off (doubling up to a 2 s cap, never below the loop's own pause) and are logged once with a
+traceback, then one line every 30 s, then the recovery once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from loket.infra.rounds import MAX_FAILURE_PAUSE_S, failure_pause, run_rounds
 
 
 def test_failure_pauses_double_from_the_loops_pause_up_to_the_cap() -> None:
-    assert [failure_pause(0.2, n) for n in range(1, 8)] == [0.2, 0.4, 0.8, 1.6, 3.2, 6.4, MAX_FAILURE_PAUSE_S]
+    assert [failure_pause(0.2, n) for n in range(1, 6)] == [0.2, 0.4, 0.8, 1.6, MAX_FAILURE_PAUSE_S]
+    assert MAX_FAILURE_PAUSE_S == 2.0  # the recovery waits at most this long after the database is back
     assert failure_pause(0.2, 10_000) == MAX_FAILURE_PAUSE_S
 
 
@@ -26,13 +27,17 @@ async def test_failures_back_off_and_the_log_says_each_once(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
     waits: list[float] = []
+    clock = [0.0]
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
+        clock[0] += seconds
 
     monkeypatch.setattr(rounds.asyncio, "sleep", sleep)
-    outcomes = iter([True, ConnectionRefusedError("database gone"), ConnectionRefusedError("database gone"),
-                     ConnectionRefusedError("database gone"), False, True, False])
+    monkeypatch.setattr(rounds.time, "monotonic", lambda: clock[0])
+    gone = ConnectionRefusedError("database gone")
+    # busy, then 40 failures in a row (about a minute at the capped pause), dry, busy, dry
+    outcomes = iter([True, *[gone] * 40, False, True, False])
 
     async def round_() -> bool:
         outcome = next(outcomes, None)
@@ -46,12 +51,12 @@ async def test_failures_back_off_and_the_log_says_each_once(
     with pytest.raises(asyncio.CancelledError):
         await run_rounds(round_, 0.5, "dispatch")
 
-    # busy: no wait; three failures: 0.5, 1.0, 2.0; dry: 0.5; busy: none; dry: 0.5
-    assert waits == [0.5, 1.0, 2.0, 0.5, 0.5]
+    # busy: no wait; failures: 0.5, 1.0, then 2.0 each; dry: 0.5; busy: none; dry: 0.5
+    assert waits == [0.5, 1.0, *[2.0] * 38, 0.5, 0.5]
     records = [(r.levelname, r.getMessage(), r.exc_info is not None) for r in caplog.records]
     assert records == [
         ("ERROR", "dispatch round failed; retrying in 0.5 s", True),
-        ("WARNING", "dispatch round failed again (2 in a row): database gone; retrying in 1.0 s", False),
-        ("WARNING", "dispatch round failed again (3 in a row): database gone; retrying in 2.0 s", False),
-        ("INFO", "dispatch round works again after 3 failed in a row", False),
+        ("WARNING", "dispatch round still failing (18 in a row): database gone; retrying every 2.0 s", False),
+        ("WARNING", "dispatch round still failing (33 in a row): database gone; retrying every 2.0 s", False),
+        ("INFO", "dispatch round works again after 40 failed in a row", False),
     ]
