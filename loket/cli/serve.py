@@ -10,12 +10,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from loket.devstack.catalog import SERVICE_NAMES, service_module, service_settings
-from loket.infra.configuration_error import (
-    EXIT_STATUS,
-    ConfigurationError,
-    explain_settings_error,
-    settings_models,
-)
+from loket.infra.configuration_error import EXIT_STATUS, ConfigurationError, explain_settings_error
 from loket.infra.logging_setup import configure_logging
 from loket.infra.service_process import settle_heap
 
@@ -35,7 +30,7 @@ def serve(
         settings = service_settings(service, **({"port": port} if port else {}))
     except ValidationError as exc:
         configure_logging(service=service)  # the defaults: the settings saying otherwise did not parse
-        _refuse(service, explain_settings_error(exc, settings_models()))
+        _refuse(service, explain_settings_error(exc))
     configure_logging(settings.log_level, settings.log_format, service)
     try:
         app = service_module(service).create_app(settings)

@@ -9,7 +9,7 @@ secret (a database URL with its password).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 EXIT_STATUS = 2  # what argparse and click use for "you called me wrongly"
@@ -19,11 +19,11 @@ class ConfigurationError(Exception):
     """Raised (as a second base of a module's own error) when a setting makes starting pointless."""
 
 
-def explain_settings_error(exc: ValidationError, models: tuple[type[BaseModel], ...]) -> str:
-    """One line per problem, each named by the environment variable that sets it, for settings
-    classes among `models` (matched by the error's title); others by their field path."""
-    prefix = next((str(m.model_config.get("env_prefix", "")) for m in models
-                   if m.__name__ == exc.title and issubclass(m, BaseSettings)), None)
+def explain_settings_error(exc: ValidationError) -> str:
+    """One line per problem, each named by the environment variable that sets it when the error
+    is a settings class's (found by the error's title); by its field path otherwise."""
+    prefix = next((str(m.model_config.get("env_prefix", "")) for m in _settings_classes()
+                   if m.__name__ == exc.title), None)
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
         path = [str(part) for part in error["loc"]]
@@ -32,13 +32,13 @@ def explain_settings_error(exc: ValidationError, models: tuple[type[BaseModel], 
     return "; ".join(problems)
 
 
-def settings_models() -> tuple[type[BaseModel], ...]:
+def _settings_classes() -> list[type[BaseSettings]]:
     """Every settings class loaded so far (the services' own subclass the shared ones)."""
-    found: list[type[BaseModel]] = []
-    pending: list[type[BaseModel]] = [BaseSettings]
+    found: list[type[BaseSettings]] = []
+    pending: list[type[BaseSettings]] = [BaseSettings]
     while pending:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             found.append(sub)
             pending.append(sub)
-    return tuple(found)
+    return found

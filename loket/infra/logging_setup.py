@@ -68,8 +68,7 @@ class RepeatedLineFilter(logging.Filter):
             del self._seen[key]  # re-inserted below, as the newest
             if seen[1]:
                 record.msg, record.args = (
-                    f"{record.getMessage()} (repeated {seen[1]} more times in the last "
-                    f"{now - seen[0]:.0f} s, not written)", None)
+                    f"{key[2]} (repeated {seen[1]} more times in the last {now - seen[0]:.0f} s, not written)", None)
         self._seen[key] = [now, 0]
         if len(self._seen) > self.max_lines:
             del self._seen[next(iter(self._seen))]

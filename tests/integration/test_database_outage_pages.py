@@ -5,6 +5,8 @@ service and PostgreSQL drops every connection and refuses new ones."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -73,9 +75,6 @@ async def test_pages_and_the_api_say_unavailable_while_the_database_is_cut_off(
 
 
 async def _until_served(booking, path: str) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-    import time
-
     deadline = time.monotonic() + 30
     while (status := (await booking.call("GET", path))[0]) != 200:
         assert status == 503, f"while reconnecting the service answered {status}"

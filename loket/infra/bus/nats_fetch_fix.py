@@ -59,4 +59,3 @@ def install() -> None:
 
     setattr(fetch, _MARK, True)
     cls.fetch = fetch  # type: ignore[method-assign]
-

@@ -12,16 +12,14 @@ again is safe. Other errors pass through untouched.
 from __future__ import annotations
 
 import logging
-from html import escape
 
 import asyncpg
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loket.infra.http.auth import problem
-from loket.infra.http.signin.rendering import HEADERS as PAGE_HEADERS
-from loket.infra.http.signin.rendering import page_language
+from loket.infra.http.signin.rendering import page_language, render
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +85,16 @@ def _from_the_database(exc: BaseException) -> bool:
 def unavailable_response(request: Request) -> Response:
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
     if _wants_a_page(request):
-        return HTMLResponse(unavailable_page(page_language(request), _again(request),
-                                             retry_by_itself=request.method == "GET"), status_code=503,
-                            headers={**PAGE_HEADERS, **headers})
-    response = problem(503, "Service Unavailable",
-                       "the service cannot reach its database; send the request again in "
-                       f"{RETRY_AFTER_S} seconds or later")
+        lang = page_language(request)
+        title, text, again = _TEXTS[lang]
+        # The shell's page layout (the sign-in pages' base template and security headers).
+        response: Response = render(request, lang, "unavailable.html.j2", status=503, again=_again(request),
+                                    page={"title": title, "text": text, "again": again},
+                                    retry_seconds=SELF_RETRY_S if request.method == "GET" else None)
+    else:
+        response = problem(503, "Service Unavailable",
+                           "the service cannot reach its database; send the request again in "
+                           f"{RETRY_AFTER_S} seconds or later")
     response.headers.update(headers)
     return response
 
@@ -101,40 +103,6 @@ def unavailable_response(request: Request) -> Response:
 # reloads itself) asks again by itself, so it comes back after the outage without anyone there.
 # With scripts on, browsers ignore it: nobody reading the page has it replaced under their eyes.
 SELF_RETRY_S = 30
-
-
-def unavailable_page(lang: str, path: str, *, retry_by_itself: bool = False) -> str:
-    title, text, again = _TEXTS.get(lang, _TEXTS["nl"])
-    return f"""<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{title} · Loket</title>
-{f'<noscript><meta http-equiv="refresh" content="{SELF_RETRY_S}"></noscript>' if retry_by_itself else ""}
-<style>
-  html {{ font-size: 118.75%; }}
-  body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #111; background: #f3f4f6; margin: 0; }}
-  header {{ background: #0b3d91; color: #fff; padding: .75rem 1rem; font-weight: 700; font-size: 1.2rem; }}
-  main {{ max-width: 28rem; margin: 1.5rem auto; background: #fff; padding: 1.25rem 1.5rem 1.5rem;
-         border-radius: .5rem; box-shadow: 0 1px 3px rgba(0, 0, 0, .2); }}
-  h1 {{ margin: 0 0 .5rem; font-size: 1.6rem; line-height: 1.25; }}
-  a.button {{ display: block; text-align: center; padding: .7rem 1.2rem; min-height: 3rem; box-sizing: border-box;
-             border-radius: .3rem; background: #0b3d91; color: #fff; font-weight: 600; margin-top: 1.5rem; }}
-  a:focus {{ outline: 4px solid #f4b400; outline-offset: 2px; }}
-</style>
-</head>
-<body>
-<header>Loket</header>
-<main>
-<h1>{title}</h1>
-<p>{text}</p>
-<a class="button" href="{escape(path, quote=True)}">{again}</a>
-</main>
-</body>
-</html>
-"""
 
 
 def _again(request: Request) -> str:
