@@ -6,6 +6,8 @@ import json
 
 import asyncpg
 
+from loket.infra.db.session_state import SessionTrackingConnection, reset_if_touched
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
@@ -20,6 +22,10 @@ async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asy
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        # A connection is reset on release only if it may hold session state: one round trip
+        # less per transaction for all the others (session_state.py).
+        connection_class=SessionTrackingConnection,
+        reset=reset_if_touched,
         # Fail fast while PostgreSQL is down instead of hanging handlers and probes.
         timeout=5,
         command_timeout=30,
