@@ -27,12 +27,13 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     result = subprocess.run(
         [sys.executable, "-m", "loket.cli", "bench", "bus", "--bus", "kafka", "--events", str(EVENTS),
          "--consumers", "0,2", "--writers", "2", "--pg-seconds", "0.5", "--warm-up", "500",
-         "--warm-up-rounds", "1", "--raw-repeats", "2", "--out", str(tmp_path)],
+         "--warm-up-rounds", "1", "--pairs", "2", "--out", str(tmp_path)],
         env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "bus-kafka.json").read_text())
     assert report["broker"] == "kafka"
-    assert [r["options"]["consumer_processes"] for r in report["runs"]] == [0, 2]
+    # The first setting twice, each after a raw run; then the others once.
+    assert [r["options"]["consumer_processes"] for r in report["runs"]] == [0, 0, 2]
     for run in report["runs"]:
         assert run["effects"] == run["distinct_effects"] == EVENTS, run
         assert run["events_per_s"] > 0
@@ -43,6 +44,8 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     # The baseline is the fastest of the raw runs; the warm-up ran its one round of both kinds.
     assert len(report["raw_runs_combined_per_s"]) == 2
     assert report["raw_bus"]["combined_per_s"] == max(report["raw_runs_combined_per_s"])
+    assert [p["raw_combined_per_s"] for p in report["pairs"]] == report["raw_runs_combined_per_s"]
+    assert [p["pipeline_events_per_s"] for p in report["pairs"]] == [r["events_per_s"] for r in report["runs"][:2]]
     assert [r["events"] for r in report["warm_up"]] == [500]
     assert "warm-up round 1" in result.stdout
     judged = max(report["runs"], key=lambda r: r["events_per_s"])

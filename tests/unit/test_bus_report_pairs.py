@@ -1,0 +1,66 @@
+"""The Kafka bus benchmark measures the judged pipeline setting and the raw client in turn: its
+report judges the fastest of each, lists every pair's own ratio, and draws the replica curve
+from each setting's fastest run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from loket.bench.bus_report import BusReport
+from loket.bench.pipeline import PipelineOptions, PipelineResult
+from loket.bench.raw_nats import RawBusResult
+from loket.bench.raw_postgres import RawPostgresResult
+
+
+def _run(consumers: int, per_s: float) -> PipelineResult:
+    return PipelineResult(options=PipelineOptions(events=50_000, consumer_processes=consumers), events_per_s=per_s,
+                          seconds=50_000 / per_s, p50_ms=100.0, p99_ms=200.0, max_ms=300.0, effects=50_000,
+                          distinct_effects=50_000)
+
+
+def _raw(per_s: float) -> RawBusResult:
+    return RawBusResult(broker="kafka", messages=50_000, body_bytes=1023, publish_s=1.0, consume_s=0.3,
+                        publish_per_s=50_000.0, consume_per_s=160_000.0, combined_per_s=per_s,
+                        cpu_publish={}, cpu_consume={})
+
+
+def _report() -> BusReport:
+    judged = [_run(1, 12_000.0), _run(1, 15_000.0), _run(1, 13_000.0)]
+    raws = [38_000.0, 36_000.0, 40_000.0]
+    pg = RawPostgresResult(connections=16, seconds=5.0, commits=80_000, commits_per_s=16_000.0, cpu={})
+    return BusReport([*judged, _run(2, 11_000.0), _run(4, 9_000.0)], _raw(max(raws)), pg, raw_runs=raws,
+                     pairs=[(r.events_per_s, raw) for r, raw in zip(judged, raws, strict=True)])
+
+
+def test_the_ratio_is_the_fastest_pipeline_run_over_the_fastest_raw_run() -> None:
+    report = _report()
+    assert report.pipeline.events_per_s == 15_000.0
+    assert report.ratio == pytest.approx(15_000 / 40_000)
+    row = next(r for r in report.rows() if r[0] == "pipeline ÷ raw publish+consume")
+    assert row[1] == "0.38" and row[2] == "NOT met (target ≥ 0.4); the fastest of each"
+
+
+def test_each_pair_is_listed_with_its_own_ratio() -> None:
+    report = _report()
+    row = next(r for r in report.rows() if r[0] == "pipeline and raw measured in turn")
+    assert row[1] == "0.32, 0.42, 0.33"
+    assert row[2] == "12,000 ÷ 38,000; 15,000 ÷ 36,000; 13,000 ÷ 40,000"
+    saved = json.loads(json.dumps(report.as_dict()))["pairs"]
+    assert [p["ratio"] for p in saved] == pytest.approx([12 / 38, 15 / 36, 13 / 40])
+    assert "| pipeline and raw measured in turn | 0.32, 0.42, 0.33 |" in report.markdown()
+
+
+def test_the_curve_shows_each_setting_once_at_its_fastest() -> None:
+    rows = _report().curve_rows()
+    assert [(label, per_s) for label, per_s, *_ in rows] == [
+        ("1 consumer process (fastest of 3)", "15,000"), ("2 consumer processes", "11,000"),
+        ("4 consumer processes", "9,000")]
+    assert rows[0][4] == "█" * 30 and rows[2][4] == "█" * 18
+
+
+def test_a_single_pair_adds_no_row() -> None:
+    report = _report()
+    report.pairs = report.pairs[:1]
+    assert not any(r[0] == "pipeline and raw measured in turn" for r in report.rows())
