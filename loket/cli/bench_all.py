@@ -19,7 +19,7 @@ from loket.bench.bus_report import machine_info
 from loket.bench.summary import markdown, summarise
 
 console = Console()
-# --quick on Kafka: two warm-up rounds of 20 000, not up to eight of 50 000 (the figure is then
+# --quick on Kafka: two warm-up rounds of 20 000, not up to sixteen of 100 000 (the figure is then
 # measured on brokers still compiling: say so when quoting it).
 QUICK = {"bus": ["--events", "20000"],
          "bus-kafka": ["--events", "20000", "--warm-up", "20000", "--warm-up-rounds", "2"], "letters": ["--count", "5000"],

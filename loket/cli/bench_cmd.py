@@ -115,12 +115,12 @@ def bus(
              "file per run (NAME-x2.pstats for 2 consumers).",
     ),
     warm_up: int = typer.Option(
-        50_000, "--warm-up", min=0,
+        100_000, "--warm-up", min=0,
         help="Kafka: events per warm-up round, through the raw client and through the pipeline, before anything "
              "is measured (0: no warm-up).",
     ),
     warm_up_rounds: int = typer.Option(
-        12, "--warm-up-rounds", min=1,
+        16, "--warm-up-rounds", min=1,
         help="Kafka: at most this many warm-up rounds; they stop earlier once the brokers' JIT compiler used "
              "under 10 % of their CPU in a round.",
     ),
