@@ -76,6 +76,9 @@ class _Recording:
         self.executed.append(query)
         return "SELECT 1"
 
+    async def reset(self) -> None:  # asyncpg's, without a transaction or listeners to drop
+        await self.execute(self.get_reset_query())
+
 
 class _Tracking(_Recording, SessionTrackingConnection):
     """A SessionTrackingConnection without a socket: `execute` records instead of sending."""

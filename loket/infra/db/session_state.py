@@ -11,7 +11,7 @@ or five per batch.
 that outlives its transaction: a session-level advisory lock, LISTEN, SET or RESET at the start
 of a statement, `set_config`, PREPARE, DECLARE, a temporary table. The test is on the text and
 errs one way only: a false match (a column named `listen`) costs a reset, never skips one.
-`reset_if_touched` then runs asyncpg's own reset query for those connections only. What asyncpg
+`reset_if_touched` then runs asyncpg's own `reset()` for those connections only. What asyncpg
 does on every release anyway still happens: an open transaction is rolled back and the Python
 listener callbacks are dropped (`Connection._reset`, before the pool's `reset`).
 """
@@ -97,11 +97,11 @@ class SessionTrackingConnection(asyncpg.Connection):  # type: ignore[misc]
 
 
 async def reset_if_touched(conn: asyncpg.Connection) -> None:
-    """The pool's `reset`: asyncpg's full reset query for a connection that may hold session
-    state, nothing for the others (any connection class: one that does not track is reset)."""
-    if not isinstance(conn, SessionTrackingConnection) or conn.session_touched:
-        query = conn.get_reset_query()
-        if query:
-            await conn.execute(query)
-        if isinstance(conn, SessionTrackingConnection):
-            conn.forget_session_state()
+    """The pool's `reset`: asyncpg's own `reset()` for a connection that may hold session state
+    (or does not track it), nothing for the others."""
+    tracking = isinstance(conn, SessionTrackingConnection)
+    if tracking and not conn.session_touched:
+        return
+    await conn.reset()
+    if tracking:  # after the reset: its own query (UNLISTEN, RESET) marks the connection again
+        conn.forget_session_state()
