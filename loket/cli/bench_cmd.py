@@ -223,7 +223,7 @@ async def _run(
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(15)
     return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs], warm_up=warm_up_rounds,
                      postgres_floor=floor,
-                     pairs=[(p.events_per_s, r.combined_per_s) for p, r in zip(runs, raw_runs, strict=False)])
+                     pairs=[(p.events_per_s, r.combined_per_s) for p, r in zip(runs[:pairs], raw_runs, strict=True)])
 
 
 def _run_name(count: int, counts: list[int], attempt: int, pairs: int) -> str:

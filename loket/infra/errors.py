@@ -28,11 +28,16 @@ class InfrastructureUnavailable(Exception):
     """The database or the bus is unreachable; redeliver the batch later."""
 
 
-_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+# asyncpg's "the database is away": a session the server ended, a server starting up, no
+# connection slot left (also what the HTTP layer answers 503 for, infra/http/unavailable.py).
+DATABASE_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
+)
+_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    *DATABASE_CONNECTION_ERRORS,
+    asyncpg.InterfaceError,
     ConnectionError,
     InfrastructureUnavailable,
 )

@@ -5,8 +5,6 @@ service and PostgreSQL drops every connection and refuses new ones."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -17,6 +15,7 @@ from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
 from tests.support.staff_harness import DIGIBANK, chromium_browser, new_page
 from tests.support.tcp_cut import CuttableProxy
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 PHONE = {"width": 412, "height": 915}
@@ -75,8 +74,9 @@ async def test_pages_and_the_api_say_unavailable_while_the_database_is_cut_off(
 
 
 async def _until_served(booking, path: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 30
-    while (status := (await booking.call("GET", path))[0]) != 200:
-        assert status == 503, f"while reconnecting the service answered {status}"
-        assert time.monotonic() < deadline, "the service did not serve again after the database came back"
-        await asyncio.sleep(0.2)
+    async def served() -> bool:
+        status = (await booking.call("GET", path))[0]
+        assert status in (200, 503), f"while reconnecting the service answered {status}"
+        return status == 200
+
+    await eventually(served, 30, "the service to serve again after the database came back", interval=0.2)

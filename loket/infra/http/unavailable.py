@@ -18,21 +18,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from loket.infra.errors import DATABASE_CONNECTION_ERRORS
 from loket.infra.http.auth import problem
 from loket.infra.http.signin.rendering import page_language, render
 
 log = logging.getLogger(__name__)
 
-# A session the server ended, a server starting or shutting down, no connection slot left: the
-# database is away, not the request wrong. A refused or reset connection (the builtin
-# ConnectionError) counts when asyncpg raised it, not when another client did.
-DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-    asyncpg.TooManyConnectionsError,
-)
+# asyncpg's connection errors (the consumers' too) and a server shutting down: the database is
+# away, not the request wrong. A refused or reset connection (the builtin ConnectionError)
+# counts when asyncpg raised it, not when another client did.
+DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (*DATABASE_CONNECTION_ERRORS, asyncpg.AdminShutdownError)
 RETRY_AFTER_S = 10
+# A page asked for by GET and shown without scripts (an unattended waiting-room screen that
+# reloads itself) asks again by itself, so it comes back after the outage without anyone there.
+# With scripts on, browsers ignore it: nobody reading the page has it replaced under their eyes.
+SELF_RETRY_S = 30
 
 _TEXTS = {
     "nl": ("Even niet beschikbaar", "Loket kan zijn gegevens nu niet bereiken. Als u een formulier verstuurde, is "
@@ -98,11 +98,6 @@ def unavailable_response(request: Request) -> Response:
     response.headers.update(headers)
     return response
 
-
-# A page asked for by GET and shown without scripts (an unattended waiting-room screen that
-# reloads itself) asks again by itself, so it comes back after the outage without anyone there.
-# With scripts on, browsers ignore it: nobody reading the page has it replaced under their eyes.
-SELF_RETRY_S = 30
 
 
 def _again(request: Request) -> str:
