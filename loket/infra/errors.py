@@ -30,10 +30,16 @@ class InfrastructureUnavailable(Exception):
 
 # asyncpg's "the database is away": a session the server ended, a server starting up, no
 # connection slot left (also what the HTTP layer answers 503 for, infra/http/unavailable.py).
+# The server ending the session itself is one too: a shutdown, a restart or failover, an
+# operator's pg_terminate_backend ("terminating connection due to administrator command"), or
+# another backend's crash. Not the rest of their class (57): a statement timeout (57014) is the
+# statement's trouble, not the server's.
 DATABASE_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
 )
 _INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     *DATABASE_CONNECTION_ERRORS,

@@ -115,6 +115,28 @@ async def test_transient_failures_are_retried_with_growing_delays_then_succeed(h
     assert not harness.dead_letters
 
 
+async def test_a_batch_cut_by_the_database_ending_its_session_is_redelivered_whole(harness) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL ending the session mid-batch (a restart, a failover, an operator's
+    pg_terminate_backend: "terminating connection due to administrator command") is the
+    platform's trouble, not the events': the batch goes back to the broker and comes again, as
+    when the database is down, instead of being retried event by event as a failing handler's.
+    (The statement raises AdminShutdownError; leaving the transaction on the closed session then
+    raises asyncpg's InterfaceError, and both count as the database being away.)"""
+    if harness.kind == "kafka-memory":
+        pytest.skip("FastStream's in-memory Kafka broker does not redeliver a nacked batch")
+    event = activation()
+    key = str(event.payload.activation_id)
+    harness.script.server_shutdowns[key] = 1
+    await harness.publish_event(event)
+    await harness.wait_for_effects(1)
+    metrics = harness.bus.metrics
+    assert harness.count(metrics.redelivered_batches) == 1
+    assert harness.count(metrics.handler_retries) == 0
+    assert len(harness.script.attempts[key]) == 2  # the cut batch, then the redelivered one
+    assert [r["event_id"] for r in await harness.effects()] == [event.event_id]
+    assert not harness.dead_letters
+
+
 async def test_exhausted_retries_end_in_the_dlq(harness) -> None:  # type: ignore[no-untyped-def]
     event, good = activation(), activation()
     harness.script.transient_failures[str(event.payload.activation_id)] = 99

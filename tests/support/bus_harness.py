@@ -23,7 +23,7 @@ import asyncpg
 import nats
 from faststream import Context
 from faststream.kafka import TestKafkaBroker
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
 from loket.contracts import EboxActivationAssisted, topics
 from loket.infra.bus import nats_wiring
@@ -44,6 +44,9 @@ TOPIC = topics.CITIZENS
 class Script:
     transient_failures: dict[str, int] = field(default_factory=dict)
     permanent: set[str] = field(default_factory=set)
+    # This many times, PostgreSQL ends the handler's session mid-transaction, as a restart or
+    # an operator's pg_terminate_backend does.
+    server_shutdowns: dict[str, int] = field(default_factory=dict)
     attempts: dict[str, list[float]] = field(default_factory=dict)
     # On a shared real Kafka, earlier runs' events are still in the topic: only ours count.
     published: set[str] = field(default_factory=set)
@@ -55,6 +58,9 @@ class Script:
         self.attempts.setdefault(key, []).append(time.monotonic())
         if key in self.permanent:
             raise PermanentError(f"activation {key} refers to a point that was closed")
+        if self.server_shutdowns.get(key, 0):
+            self.server_shutdowns[key] -= 1
+            await ctx.conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
         left = self.transient_failures.get(key, 0)
         if left:
             self.transient_failures[key] = left - 1
@@ -81,6 +87,15 @@ class Harness:
     async def publish_event(self, event: EboxActivationAssisted, message_id: str | None = None) -> None:
         self.script.published.add(str(event.payload.activation_id))
         await self.publish(event.to_bytes(), event.partition_key(), message_id)
+
+    def count(self, counter: Counter) -> float:
+        """One of the bus's consumer counters (bus.metrics) for this harness's group and topic."""
+        labels = {"consumer": self.consumer.group, "topic": TOPIC}
+        for family in counter.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_total") and sample.labels == labels:
+                    return sample.value
+        return 0.0
 
     async def effects(self) -> list[Any]:
         return await self.pool.fetch(f"SELECT * FROM {self.schema}.effects ORDER BY id")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,10 +23,10 @@ from loket.infra.http.signin.rendering import page_language, render
 
 log = logging.getLogger(__name__)
 
-# asyncpg's connection errors (the consumers' too) and a server shutting down: the database is
-# away, not the request wrong. A refused or reset connection (the builtin ConnectionError)
-# counts when asyncpg raised it, not when another client did.
-DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (*DATABASE_CONNECTION_ERRORS, asyncpg.AdminShutdownError)
+# asyncpg's connection errors, the consumers' too (a server shutting down among them): the
+# database is away, not the request wrong. A refused or reset connection (the builtin
+# ConnectionError) counts when asyncpg raised it, not when another client did.
+DATABASE_UNREACHABLE = DATABASE_CONNECTION_ERRORS
 RETRY_AFTER_S = 10
 # A page asked for by GET and shown without scripts (an unattended waiting-room screen that
 # reloads itself) asks again by itself, so it comes back after the outage without anyone there.
