@@ -290,10 +290,16 @@ async def test_no_cancel_once_the_cutoff_closed_its_print_batch(api: Api, pool: 
     settings = EboxBridgeSettings(policy_file=POLICY, print_spool_dir=tmp_path / "spool-cutoff")
     batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()),
                            PaperSenders(FixedTenants(), PolicyHolder(NAME, POLICY, 60)), utc_now)
-    # A cut-off after the letter was queued (a whole second: it is truncated, as batch ids are).
+    # A cut-off after the letter was queued (a whole second: it is truncated, as batch ids are),
+    # and after every batch's cut-off so far: earlier tests share the schema, and a batch with
+    # the same second (the same batch id) would make this close a no-op.
+    latest = await pool.fetchval(f"SELECT max(cutoff_at) FROM {NAME}.print_batches")
     cutoff = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)).replace(microsecond=0)
+    cutoff = max(cutoff, latest + dt.timedelta(seconds=1)) if latest else cutoff
     closed = await batcher.close(cutoff, write_files=False)
-    assert closed is not None
+    row = await pool.fetchrow(f"SELECT paper_state, paper_queued_at, batch_id FROM {NAME}.letters WHERE letter_id = $1",
+                              uuid.UUID(body["letter_id"]))
+    assert closed is not None, f"nothing closed at {cutoff}; the letter: {dict(row) if row else None}"
     status, refused = await api.call("POST", f"/v1/letters/{body['letter_id']}/cancel")
     assert status == 409 and "print batch" in refused["detail"], refused
     _, view = await api.call("GET", f"/v1/letters/{body['letter_id']}")
