@@ -9,6 +9,7 @@ from pathlib import Path
 from loket.bench.letters_http import SingleResult
 from loket.bench.letters_loket import LoketResult
 from loket.bench.letters_raw import RawResult
+from loket.bench.letters_warm_up import LettersWarmUp
 
 TARGET_RATE = 1000.0
 TARGET_RATIO = 0.8
@@ -31,6 +32,8 @@ class LettersReport:
     single_in_worker: SingleResult | None = None  # answered by the bridge that also consumes and sends
     single_bus: SingleResult | None = None
     broker: str = "nats"  # the bus both runs used: "nats" (JetStream) or "kafka"
+    # Kafka: the raw letters rounds run before anything was measured (letters_warm_up.py).
+    warm_up: LettersWarmUp | None = None
 
     def sim_consistent(self, run: str) -> bool | None:
         """Each letter delivered in the run is one digital message in the simulator, and each
@@ -54,7 +57,7 @@ class LettersReport:
     def rows(self) -> list[tuple[str, str, str]]:
         lk = self.loket
         rate_ok = lk.per_second >= TARGET_RATE
-        rows = [
+        rows = self._warm_up_rows() + [
             ("Loket: letters settled", f"{lk.letters:,}", "all" if not lk.missing else f"{lk.missing:,} MISSING"),
             ("Loket: letters/s (issue → settled, end to end)", f"{lk.per_second:,.0f}",
              f"target ≥ {TARGET_RATE:,.0f}: " + ("met" if rate_ok else "NOT met")),
@@ -116,6 +119,14 @@ class LettersReport:
             ]
         return rows
 
+    def _warm_up_rows(self) -> list[tuple[str, str, str]]:
+        if self.warm_up is None:
+            return []
+        rounds = self.warm_up.rounds
+        cpu = ", ".join(f"{r.brokers_s:.1f}" for r in rounds if r.brokers_s is not None)
+        return [("Kafka warm-up before measuring: raw letters rounds on throw-away topics", f"{len(rounds)} × {rounds[0].events:,}",
+                 f"stopped: {self.warm_up.stopped}" + (f" (brokers' CPU s a round: {cpu})" if cpu else ""))]
+
     def _received_row(self, run: str, label: str) -> list[tuple[str, str, str]]:
         got = self.sim_received.get(run)
         if got is None:
@@ -137,6 +148,10 @@ class LettersReport:
                 "events_per_s": self.raw.per_second, "p50_ms": self.raw.percentile(0.5) * 1000,
                 "p99_ms": self.raw.percentile(0.99) * 1000, "outcomes": self.raw.outcomes,
                 "pipeline_cpu_s": self.raw.cpu_s, "sim_cpu_s": self.raw_sim_cpu_s},
+            "warm_up": None if self.warm_up is None else {
+                "stopped": self.warm_up.stopped,
+                "rounds": [{"letters": r.events, "brokers_s": r.brokers_s, "jit_s": r.jit_s, "jit_share": r.jit_share}
+                           for r in self.warm_up.rounds]},
             "simulator_received": self.sim_received,
             "simulator_consistent": {run: self.sim_consistent(run) for run in self.sim_received},
             "ratio": self.ratio,

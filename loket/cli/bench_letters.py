@@ -21,12 +21,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loket.bench.bus_report import machine_info
+from loket.bench.kafka_warm_up import WarmUpRound
 from loket.bench.letters_http import HttpBenchError, run_http_letters, run_single_posts
 from loket.bench.letters_load import letter_load, letter_payloads
 from loket.bench.letters_loket import run_loket_letters
 from loket.bench.letters_raw import run_raw_letters
 from loket.bench.letters_report import LettersReport
 from loket.bench.letters_sim import RunningSim, running_simulator, simulator_received
+from loket.bench.letters_warm_up import LettersWarmUp, warm_up_letters
 from loket.bench.progress_bars import StageBars
 from loket.cli.bench_stack import bench_stack, check_bus_choice, describe
 
@@ -50,6 +52,11 @@ def letters(
                                      "bridge, and as many bus publishes as their baseline."),
     broker: str = typer.Option("nats", "--bus", help="nats (JetStream) or kafka (a three-broker cluster: "
                                "LOKET_BUS_URL=kafka://…, else LOKET_TEST_KAFKA_BOOTSTRAP, else started here)."),
+    warm_up_rounds: int = typer.Option(
+        6, "--warm-up-rounds", min=0,
+        help="Kafka: before anything is measured, at most this many rounds of --count raw letters on throw-away "
+             "topics; they stop earlier once the brokers' JIT compiler used under 10 % of their CPU in a round, or "
+             "their CPU per round stopped falling (0: measure the cold cluster)."),
 ) -> None:
     """Letters/s and issue→settled latency of the ebox_bridge (35 % digital citizens), and the
     ratio to a raw nats-py (aiokafka) + asyncpg + aiohttp pipeline doing the same work per event. With
@@ -66,8 +73,9 @@ def letters(
     try:
         with bench_stack(work, broker, console) as stack:
             try:
+                warm_up = warm_up_rounds if broker == "kafka" else 0
                 report = asyncio.run(_run(stack.database_url, stack.bus_url, work, count, raw_workers, skip_raw, timeout,
-                                          shape))
+                                          shape, warm_up))
             except HttpBenchError as error:
                 console.print(f"[red]{error}[/]")
                 raise typer.Exit(1) from error
@@ -111,7 +119,7 @@ class HttpShape:
 
 async def _run(
     database_url: str, bus_url: str, work: Path, count: int, raw_workers: int, skip_raw: bool, timeout: float,
-    http: HttpShape | None,
+    http: HttpShape | None, warm_up_rounds: int,
 ) -> LettersReport:
     progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, refresh_per_second=4)
@@ -120,13 +128,14 @@ async def _run(
     received: dict[str, dict[str, int]] = {}
     async with running_simulator(work) as sim:
         with progress:
+            warmed = await _warm_up(database_url, bus_url, sim, count, raw_workers, warm_up_rounds, timeout, bars)
             loket = await run_loket_letters(
                 database_url, bus_url, sim, work, letter_load(count, 0, seed=1), timeout, bars.callback("Loket", count))
             received["loket"] = await simulator_received(sim)
             raw, raw_sim_cpu = None, None
             if http is not None:  # the bus path just measured is the baseline; no raw run
                 return await _run_http(database_url, bus_url, sim, work, count, timeout, http, bars,
-                                       LettersReport(loket, None, {}, None, received))
+                                       LettersReport(loket, None, {}, None, received, warm_up=warmed))
             if not skip_raw:
                 await sim.admin("POST", "/admin/reset")
                 before = _cpu(sim.pid)
@@ -135,7 +144,28 @@ async def _run(
                     timeout)
                 raw_sim_cpu = _cpu(sim.pid) - before
                 received["raw"] = await simulator_received(sim)
-    return LettersReport(loket, raw, {}, raw_sim_cpu, received)
+    return LettersReport(loket, raw, {}, raw_sim_cpu, received, warm_up=warmed)
+
+
+async def _warm_up(database_url: str, bus_url: str, sim: RunningSim, count: int, workers: int, max_rounds: int,
+                   timeout: float, bars: StageBars) -> LettersWarmUp | None:
+    """Not measured: raw letters rounds until a fresh Kafka cluster's compiler has settled
+    (letters_warm_up.py), a bar per round and a line per round; then the simulator forgets them."""
+    if not max_rounds:
+        return None
+
+    def on_round(number: int, done: WarmUpRound) -> None:
+        share = "" if done.jit_share is None else (
+            f": the brokers used {done.brokers_s:.1f} CPU s, {done.jit_share:.0%} of it compiling")
+        console.print(f"warm-up round {number}{share}")
+
+    done = await warm_up_letters(database_url, bus_url, sim.url, sim.key, count=count, workers=workers,
+                                   max_rounds=max_rounds, timeout_s=timeout,
+                                   progress=lambda number: bars.callback(f"warm-up {number}", count),
+                                   on_round=on_round)
+    await sim.admin("POST", "/admin/reset")
+    console.print(f"warm-up done after {len(done.rounds)} round(s): {done.stopped}")
+    return done
 
 
 async def _run_http(database_url: str, bus_url: str, sim: RunningSim, work: Path, count: int, timeout: float,
