@@ -160,9 +160,9 @@ async def _warm_up(database_url: str, bus_url: str, sim: RunningSim, count: int,
         console.print(f"warm-up round {number}{share}")
 
     done = await warm_up_letters(database_url, bus_url, sim.url, sim.key, count=count, workers=workers,
-                                   max_rounds=max_rounds, timeout_s=timeout,
-                                   progress=lambda number: bars.callback(f"warm-up {number}", count),
-                                   on_round=on_round)
+                                 max_rounds=max_rounds, timeout_s=timeout,
+                                 progress=lambda number: bars.callback(f"warm-up {number}", count),
+                                 on_round=on_round)
     await sim.admin("POST", "/admin/reset")
     console.print(f"warm-up done after {len(done.rounds)} round(s): {done.stopped}")
     return done

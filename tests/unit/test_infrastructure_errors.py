@@ -14,7 +14,6 @@ from loket.infra.errors import (
     TransientError,
     is_infrastructure_error,
 )
-from loket.infra.http.unavailable import DATABASE_UNREACHABLE
 
 
 @pytest.mark.parametrize("exc", [
@@ -43,10 +42,3 @@ def test_the_database_or_bus_being_away_is_infrastructure(exc: BaseException) ->
 def test_an_events_own_failure_is_not_infrastructure(exc: BaseException) -> None:
     assert not is_infrastructure_error(exc)
 
-
-@pytest.mark.parametrize("exc", [
-    asyncpg.AdminShutdownError("terminating connection due to administrator command"),
-    asyncpg.CannotConnectNowError("the database system is shutting down"),
-])
-def test_a_server_going_away_is_a_503_for_the_pages_too(exc: BaseException) -> None:
-    assert isinstance(exc, DATABASE_UNREACHABLE)

@@ -23,10 +23,6 @@ from loket.infra.http.signin.rendering import page_language, render
 
 log = logging.getLogger(__name__)
 
-# asyncpg's connection errors, the consumers' too (a server shutting down among them): the
-# database is away, not the request wrong. A refused or reset connection (the builtin
-# ConnectionError) counts when asyncpg raised it, not when another client did.
-DATABASE_UNREACHABLE = DATABASE_CONNECTION_ERRORS
 RETRY_AFTER_S = 10
 # A page asked for by GET and shown without scripts (an unattended waiting-room screen that
 # reloads itself) asks again by itself, so it comes back after the outage without anyone there.
@@ -62,7 +58,10 @@ class DatabaseUnavailableMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except (*DATABASE_UNREACHABLE, ConnectionError) as exc:
+        # asyncpg's connection errors, the consumers' too (a server shutting down among them): the
+        # database is away, not the request wrong. A refused or reset connection (the builtin
+        # ConnectionError) counts when asyncpg raised it, not when another client did.
+        except (*DATABASE_CONNECTION_ERRORS, ConnectionError) as exc:
             if started or not _from_the_database(exc):  # part of an answer is out: nothing better than cutting it
                 raise
             log.warning("answered 503 to %s %s: database unreachable (%s)", scope["method"], scope["path"],
@@ -71,7 +70,7 @@ class DatabaseUnavailableMiddleware:
 
 
 def _from_the_database(exc: BaseException) -> bool:
-    if isinstance(exc, DATABASE_UNREACHABLE):
+    if isinstance(exc, DATABASE_CONNECTION_ERRORS):
         return True
     frame = exc.__traceback__
     while frame is not None:
