@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -25,7 +24,13 @@ from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.settings import EboxBridgeSettings
-from tests.support.bridge_harness import POLICY, bridge_settings, publish, status_events
+from tests.support.bridge_harness import (
+    POLICY,
+    bridge_settings,
+    next_print_cutoff,
+    publish,
+    status_events,
+)
 from tests.support.fake_letters import FixedTenants
 from tests.support.letters import ADDRESS, Companies, Population, letter_issued, letter_pdf
 from tests.support.letters_api import (
@@ -290,12 +295,9 @@ async def test_no_cancel_once_the_cutoff_closed_its_print_batch(api: Api, pool: 
     settings = EboxBridgeSettings(policy_file=POLICY, print_spool_dir=tmp_path / "spool-cutoff")
     batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()),
                            PaperSenders(FixedTenants(), PolicyHolder(NAME, POLICY, 60)), utc_now)
-    # A cut-off after the letter was queued (a whole second: it is truncated, as batch ids are),
-    # and after every batch's cut-off so far: earlier tests share the schema, and a batch with
-    # the same second (the same batch id) would make this close a no-op.
-    latest = await pool.fetchval(f"SELECT max(cutoff_at) FROM {NAME}.print_batches")
-    cutoff = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)).replace(microsecond=0)
-    cutoff = max(cutoff, latest + dt.timedelta(seconds=1)) if latest else cutoff
+    # After the letter was queued, and after every earlier test's batch (a batch with the same
+    # second, the same batch id, would make this close a no-op).
+    cutoff = await next_print_cutoff(pool)
     closed = await batcher.close(cutoff, write_files=False)
     row = await pool.fetchrow(f"SELECT paper_state, paper_queued_at, batch_id FROM {NAME}.letters WHERE letter_id = $1",
                               uuid.UUID(body["letter_id"]))

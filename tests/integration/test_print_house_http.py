@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import csv
-import datetime as dt
 import hashlib
 import io
 import json
@@ -29,7 +28,7 @@ from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
 from services.ebox_bridge.print_batcher import PrintBatcher
 from services.ebox_bridge.settings import EboxBridgeSettings
-from tests.support.bridge_harness import POLICY, bridge_settings, letter_rows
+from tests.support.bridge_harness import POLICY, bridge_settings, letter_rows, next_print_cutoff
 from tests.support.fake_letters import FixedTenants
 from tests.support.letters import Population
 from tests.support.letters_api import ETTERBEEK, MECHELEN, eventually, letter, letters_api, make_key
@@ -86,31 +85,23 @@ def batcher(house: SimpleNamespace) -> PrintBatcher:
     return PrintBatcher(lambda: house.pool, NAME, settings, BridgeMetrics(CollectorRegistry()), senders, utc_now)
 
 
-async def next_cutoff(house: SimpleNamespace) -> dt.datetime:
-    """A cut-off after every letter queued so far and after every batch's (batch ids name the
-    second, and one cut-off makes one batch)."""
-    latest = await house.pool.fetchval(f"SELECT max(cutoff_at) FROM {NAME}.print_batches")
-    cutoff = utc_now().replace(microsecond=0) + dt.timedelta(seconds=1)
-    return max(cutoff, latest + dt.timedelta(seconds=1)) if latest else cutoff
-
-
 async def drain(house: SimpleNamespace) -> None:
     """Earlier tests of the session may have left letters queued for print: they go into a batch
     of their own, so the next batch holds this test's letters only. An earlier test's letter may
     also still be on its way (its event not yet consumed when this test's bridge started, as a CI
     run saw): batches are closed until a whole second passes with nothing left to close."""
     for _ in range(20):
-        closed = await batcher(house).close(await next_cutoff(house), write_files=False)
+        closed = await batcher(house).close(await next_print_cutoff(house.pool), write_files=False)
         if closed is None:
             await asyncio.sleep(1)
-            if await batcher(house).close(await next_cutoff(house), write_files=False) is None:
+            if await batcher(house).close(await next_print_cutoff(house.pool), write_files=False) is None:
                 return
     raise AssertionError("letters of earlier tests kept arriving for 20 rounds")
 
 
 async def close_batch(house: SimpleNamespace, ids: list[UUID]) -> str:
     """A batch of the letters queued so far, its files written."""
-    closed = await batcher(house).close(await next_cutoff(house), wait_for_files=True)
+    closed = await batcher(house).close(await next_print_cutoff(house.pool), wait_for_files=True)
     assert closed is not None
     rows = await letter_rows(house.pool, ids)
     assert {r["batch_id"] for r in rows.values()} == {closed.batch_id}

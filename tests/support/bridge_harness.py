@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -17,6 +18,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import Event, topics
+from loket.contracts.values import utc_now
 from loket.infra.bus.bus import Bus
 from loket.infra.db.schema import migrate_service_schema
 from loket.infra.metrics import PlatformMetrics
@@ -77,6 +79,14 @@ def bridge_settings(
         "outbox_keep_published_s": WITNESS_KEEP_S,
     }
     return EboxBridgeSettings(**(values | overrides))
+
+
+async def next_print_cutoff(pool: asyncpg.Pool) -> dt.datetime:
+    """A cut-off after every letter queued so far and after every batch's: tests share the
+    bridge's schema, and batch ids name the second (one cut-off, one batch)."""
+    latest = await pool.fetchval(f"SELECT max(cutoff_at) FROM {NAME}.print_batches")
+    cutoff = utc_now().replace(microsecond=0) + dt.timedelta(seconds=1)
+    return max(cutoff, latest + dt.timedelta(seconds=1)) if latest else cutoff
 
 
 async def install_test_policy(pool: asyncpg.Pool) -> None:

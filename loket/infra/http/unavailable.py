@@ -97,7 +97,6 @@ def unavailable_response(request: Request) -> Response:
     return response
 
 
-
 def _again(request: Request) -> str:
     """The page to try again: the same address (a form sent by POST comes back as its page)."""
     query = request.url.query
