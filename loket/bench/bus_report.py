@@ -213,7 +213,8 @@ class BusReport:
             " · ".join(f"{k}: {v}" for k, v in self.machine.items()),
             "",
             f"{p.options.events:,} events of ~{self.raw_bus.body_bytes} B; {p.options.writers} writers × "
-            f"{p.options.events_per_tx} events per transaction; relay batch {p.options.relay_batch}; "
+            f"{p.options.events_per_tx} events per transaction; relay batch {p.options.relay_batch}, "
+            f"lingering {p.options.relay_linger_s * 1000:.0f} ms; "
             f"consumer batch {p.options.consumer_batch} / {p.options.consumer_timeout_s} s; "
             + (f"offered {p.options.rate:,.0f} events/s." if p.options.rate else
                "writers unpaced (latency includes the backlog they build up)."),

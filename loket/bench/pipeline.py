@@ -53,6 +53,7 @@ class PipelineOptions:
     writers: int = 4
     events_per_tx: int = 50
     relay_batch: int = ServiceSettings.model_fields["relay_batch_size"].default  # the services' default
+    relay_linger_s: float = ServiceSettings.model_fields["relay_linger_s"].default
     consumer_batch: int = ConsumerSettings.model_fields["batch_size"].default  # the services' default
     consumer_timeout_s: float = 0.05
     # Offered load in events/s; 0 = as fast as the writers can. Unpaced, the writers outrun the
@@ -112,7 +113,7 @@ async def run_pipeline(
             if wiring.kind == "kafka":
                 await asyncio.sleep(KAFKA_GROUP_SETTLE_S)
         relay = OutboxRelay(pool, schema, wiring.bus.publish_raw, wiring.metrics, batch_size=options.relay_batch,
-                            publish_in_order=wiring.bus.publish_in_order)
+                            publish_in_order=wiring.bus.publish_in_order, linger_s=options.relay_linger_s)
         relay_task = asyncio.create_task(relay.run())
 
         started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))

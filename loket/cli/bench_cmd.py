@@ -93,6 +93,10 @@ def bus(
         help="Events per producer transaction: 50 is a batch producer (print batch, import); 1 is an HTTP request.",
     ),
     relay_batch: int = typer.Option(DEFAULTS.relay_batch, "--relay-batch", min=1, help="Outbox rows per relay round."),
+    relay_linger: float = typer.Option(
+        DEFAULTS.relay_linger_s, "--relay-linger", min=0, max=5,
+        help="Seconds from one relay round to the next while the outbox keeps filling (0: none); the services' default.",
+    ),
     consumer_batch: int = typer.Option(DEFAULTS.consumer_batch, "--consumer-batch", min=1, max=5000, help="Pull batch size."),
     consumer_timeout: float = typer.Option(DEFAULTS.consumer_timeout_s, "--consumer-timeout", min=0.001, max=5, help="Pull batch wait, seconds."),
     rate: float = typer.Option(
@@ -134,7 +138,10 @@ def bus(
     the raw client (nats-py or aiokafka) and asyncpg baselines on the same servers."""
     check_bus_choice(broker)
     counts = _consumer_counts(consumers, broker)
-    options = PipelineOptions(events, writers, per_tx, relay_batch, consumer_batch, consumer_timeout, rate)
+    options = PipelineOptions(
+        events=events, writers=writers, events_per_tx=per_tx, relay_batch=relay_batch, relay_linger_s=relay_linger,
+        consumer_batch=consumer_batch, consumer_timeout_s=consumer_timeout, rate=rate,
+    )
     with _stack(keep_data, broker) as stack:
         where = describe(stack, broker)
         console.print(f"database {stack.database_address}\nbus      {stack.bus_address}  ({where})")

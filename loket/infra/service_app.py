@@ -215,7 +215,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         relay = OutboxRelay(
             runtime.db(), spec.name, runtime.bus.publish_raw, runtime.metrics,
             batch_size=settings.relay_batch_size, batch_bytes=settings.relay_batch_bytes,
-            publish_in_order=runtime.bus.publish_in_order,
+            publish_in_order=runtime.bus.publish_in_order, linger_s=settings.relay_linger_s,
             keep_published_s=settings.outbox_keep_published_s,
         )
         runtime.spawn(relay.run(), "outbox-relay")

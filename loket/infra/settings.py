@@ -99,6 +99,11 @@ class ServiceSettings(LoketSettings):
     consumer: ConsumerSettings = Field(default_factory=ConsumerSettings)
     # The defaults and the reasons for them: loket/infra/db/relay_rounds.py.
     relay_batch_size: int = Field(default=relay_rounds.BATCH_SIZE, ge=1, le=10000)
+    relay_linger_s: float = Field(
+        default=relay_rounds.LINGER_S, ge=0, le=5,
+        description="while the outbox keeps filling, the least time from one relay round to the next (0: none); "
+                    "an idle relay publishes a new event at once",
+    )
     relay_batch_bytes: int = Field(
         default=relay_rounds.BATCH_BYTES, ge=64 * 1024, le=256 * 1024 * 1024,
         description="payload bytes a relay round takes at most (it always takes one event): letters with "

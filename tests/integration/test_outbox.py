@@ -228,3 +228,66 @@ async def test_a_leader_whose_session_ended_stops_relaying_and_the_next_one_take
         await asyncio.gather(*tasks, return_exceptions=True)
         for p in pools.values():
             await p.close()
+
+
+class _Rounds:
+    """A bus that keeps each round's event ids, and lets a test wait for the next round."""
+
+    def __init__(self) -> None:
+        self.rounds: list[list[str]] = []
+        self.arrived = asyncio.Condition()
+
+    async def __call__(self, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
+        async with self.arrived:
+            self.rounds.append([message_id for _, _, message_id, _, _ in rows])
+            self.arrived.notify_all()
+
+    async def wait_for(self, count: int) -> list[list[str]]:
+        async with self.arrived:
+            await asyncio.wait_for(self.arrived.wait_for(lambda: len(self.rounds) >= count), 20)
+        return self.rounds
+
+
+async def _append_one(pool: asyncpg.Pool, schema: str) -> str:
+    event = activation()
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(schema).append(conn, event)
+    return str(event.event_id)
+
+
+async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its_linger(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """A round that was not full is followed by the next only `linger_s` after it began: what the
+    writers commit meanwhile leaves in one round, not in one round each (fewer transactions and
+    produce requests under steady load)."""
+    bus = _Rounds()
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
+                        linger_s=3.0)
+    task = asyncio.ensure_future(relay.run())
+    try:
+        first = await _append_one(pool, schema)
+        assert await bus.wait_for(1) == [[first]]
+        later = []
+        for _ in range(3):  # each its own transaction and notification, well inside the linger
+            later.append(await _append_one(pool, schema))
+            await asyncio.sleep(0.2)
+        rounds = await bus.wait_for(2)
+        assert rounds[1] == later, f"the relay did not linger: rounds {rounds}"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_relay_woken_from_idle_publishes_at_once_whatever_its_linger(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    bus = _Rounds()
+    # A linger far beyond the wait below: had the woken relay lingered first, the wait would time out.
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
+                        linger_s=3600.0, idle_poll_s=3600.0)
+    task = asyncio.ensure_future(relay.run())
+    try:
+        await asyncio.sleep(0.3)  # the relay found the outbox empty and waits for a notification
+        assert bus.rounds == []
+        event_id = await _append_one(pool, schema)
+        assert await bus.wait_for(1) == [[event_id]]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

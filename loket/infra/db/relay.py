@@ -18,6 +18,9 @@
   With `keep_published_s` > 0 (an operator who wants an audit copy) rows are marked sent
   instead and `purge_sent` deletes them after that long.
 - Woken by `LISTEN/NOTIFY` when a transaction appends, with a slow poll as a safety net.
+- Lingers while busy: after a round that published rows but was not full, the next starts no
+  sooner than `linger_s` after it began, so a steady stream goes out in fewer, larger rounds
+  (relay_rounds.LINGER_S says why). A relay woken from idle publishes at once.
 - Within a batch, events of one key are published one after the other; different keys go
   out concurrently. A bus that keeps the order of publishes in flight together (Kafka:
   `publish_in_order`) gets the whole batch at once, in id order.
@@ -59,11 +62,13 @@ class OutboxRelay:
         idle_poll_s: float = 1.0,
         keep_published_s: float = 0.0,
         publish_in_order: PublishRows | None = None,
+        linger_s: float = relay_rounds.LINGER_S,
     ) -> None:
         self.pool, self.schema, self.publish, self.metrics = pool, schema, publish, metrics
         self.publish_in_order = publish_in_order
         self.batch_size, self.batch_bytes = batch_size, batch_bytes
         self.idle_poll_s, self.keep_published_s = idle_poll_s, keep_published_s
+        self.linger_s = linger_s
         self._wake = asyncio.Event()
         # The oldest unsent rows, as many as fit the byte budget (always the first: a row is
         # taken when the rows before it hold less than the budget), deleted or marked sent
@@ -100,19 +105,24 @@ class OutboxRelay:
     async def _lead(self, leader: asyncpg.Connection) -> None:
         await leader.execute("SELECT pg_advisory_lock(hashtextextended($1, $2))", self.schema, _LEADER_SALT)
         listener = lambda *_: self._wake.set()  # noqa: E731
+        loop = asyncio.get_running_loop()
         await leader.add_listener(notify_channel(self.schema), listener)
         try:
             while True:
                 if _session_lost(leader):  # the lock went with the session: someone else may lead now
                     raise ConnectionError(f"lost the leader's session for {self.schema}")
                 self._wake.clear()
-                # Until a round finds nothing: a round cut short by the byte budget is no sign
-                # that the outbox is drained.
-                if not await self.relay_once():
+                began = loop.time()
+                published = await self.relay_once()
+                if not published:
                     try:
                         await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
                     except TimeoutError:
                         pass
+                elif published < self.batch_size:
+                    # A round cut short by the byte budget counts as not full, so this waits too:
+                    # one linger per 8 MiB of PDFs costs nothing worth having.
+                    await asyncio.sleep(began + self.linger_s - loop.time())
         finally:
             # After a lost connection these fail; the lock died with the session anyway.
             with contextlib.suppress(Exception):
