@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 
+from loket.infra.contact_keys import is_keyed
 from loket.infra.identity.schema import migrate_identity
 from loket.infra.identity.tenant_store import import_tenants
 from loket.infra.identity.tenants import SHIPPED_TENANTS_FILE, read_tenant_file
@@ -90,6 +91,7 @@ async def test_a_citizen_confirms_the_code_on_the_page(database_url, bus_url, tm
         # Neither the code nor the number is stored in clear.
         stored = await pool.fetchrow("SELECT phone_digest, code_digest FROM booking.phone_checks")
         assert PHONE not in str(dict(stored)) and code not in str(dict(stored))
+        assert is_keyed(stored["code_digest"]), "the code's digest is stored unkeyed: a million hashes reveal it"
         # The confirmation SMS waits for the morning (quiet hours); only the code went at night.
         # A dispatch round claims it ('sending') before it decides to defer it ('created', due in
         # the morning): wait for that decision rather than read the state in between.

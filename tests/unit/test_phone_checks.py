@@ -16,13 +16,13 @@ from loket.infra.contact_keys import ContactKeys
 from services.booking.phone_checks.codes import (
     CONFIRMED_GOOD_FOR,
     MAX_WRONG_TRIES,
-    PhoneProof,
     Refusal,
     StoredCheck,
     code_digest,
     judge,
     new_code,
     phone_digest,
+    typed_code_key,
 )
 from services.notify.metrics import NotifyMetrics
 from services.notify.planning import plan
@@ -40,9 +40,15 @@ def key_of(phone: str) -> str:
     return KEYS.keyed_from_digest(phone_digest(phone))
 
 
+def typed(stored: StoredCheck, code: str) -> str:
+    """A typed code in the form `judge` compares, as booking computes it."""
+    return typed_code_key(stored, code, KEYS.keyed_from_digest)
+
+
 def check(code: str = "042917", **changes: object) -> StoredCheck:
     check_id = uuid.uuid4()
-    fields = {"check_id": check_id, "phone_digest": key_of(PHONE), "code_digest": code_digest(check_id, code),
+    fields = {"check_id": check_id, "phone_digest": key_of(PHONE),
+              "code_digest": KEYS.keyed_from_digest(code_digest(check_id, code)),
               "wrong_tries": 0, "expires_at": NOW + dt.timedelta(minutes=10), "confirmed_at": None, "used_at": None}
     return StoredCheck(**{**fields, **changes})  # type: ignore[arg-type]
 
@@ -54,24 +60,41 @@ def test_codes_are_six_digits_and_not_all_alike() -> None:
 
 def test_the_right_code_for_the_right_number_confirms_it() -> None:
     stored = check()
-    assert judge(stored, PhoneProof(stored.check_id, "042917"), key_of(PHONE), NOW) is None
+    assert judge(stored, typed(stored, "042917"), key_of(PHONE), NOW) is None
+
+
+def test_a_stored_code_is_keyed_so_a_copy_of_the_table_does_not_give_it_away() -> None:
+    stored = check()
+    # Whoever copies the table can hash all million codes with the check id: the right one must not
+    # give the stored value.
+    assert code_digest(stored.check_id, "042917") != stored.code_digest
+    assert judge(stored, typed(stored, "042917"), key_of(PHONE), NOW) is None
+
+
+def test_a_check_made_before_codes_were_keyed_still_confirms_with_its_code() -> None:
+    legacy = check()
+    legacy = dataclasses.replace(legacy, code_digest=code_digest(legacy.check_id, "042917"))
+    assert judge(legacy, typed(legacy, "042917"), key_of(PHONE), NOW) is None
+    assert judge(legacy, typed(legacy, "042918"), key_of(PHONE), NOW) is Refusal.WRONG
 
 
 def test_each_way_a_code_can_fail_says_why() -> None:
     stored = check()
-    proof = PhoneProof(stored.check_id, "042917")
-    assert judge(stored, PhoneProof(stored.check_id, "042918"), key_of(PHONE), NOW) is Refusal.WRONG
-    assert judge(stored, proof, key_of("+32470999999"), NOW) is Refusal.OTHER_NUMBER
-    assert judge(stored, proof, key_of(PHONE), NOW + dt.timedelta(minutes=10)) is Refusal.EXPIRED
-    assert judge(check(wrong_tries=MAX_WRONG_TRIES), proof, key_of(PHONE), NOW) is Refusal.TOO_MANY_TRIES
-    assert judge(check(used_at=NOW), proof, key_of(PHONE), NOW) is Refusal.USED
+    right = typed(stored, "042917")
+    assert judge(stored, typed(stored, "042918"), key_of(PHONE), NOW) is Refusal.WRONG
+    assert judge(stored, right, key_of("+32470999999"), NOW) is Refusal.OTHER_NUMBER
+    assert judge(stored, right, key_of(PHONE), NOW + dt.timedelta(minutes=10)) is Refusal.EXPIRED
+    too_many = check(wrong_tries=MAX_WRONG_TRIES)
+    assert judge(too_many, typed(too_many, "042917"), key_of(PHONE), NOW) is Refusal.TOO_MANY_TRIES
+    used = check(used_at=NOW)
+    assert judge(used, typed(used, "042917"), key_of(PHONE), NOW) is Refusal.USED
 
 
 def test_a_confirmed_number_stays_confirmed_for_a_second_choice_of_time_then_not() -> None:
     stored = check(confirmed_at=NOW, expires_at=NOW)  # the code itself has expired since
-    typed = PhoneProof(stored.check_id, "whatever was typed")
-    assert judge(stored, typed, key_of(PHONE), NOW + CONFIRMED_GOOD_FOR - dt.timedelta(seconds=1)) is None
-    assert judge(stored, typed, key_of(PHONE), NOW + CONFIRMED_GOOD_FOR) is Refusal.EXPIRED
+    anything = typed(stored, "whatever was typed")
+    assert judge(stored, anything, key_of(PHONE), NOW + CONFIRMED_GOOD_FOR - dt.timedelta(seconds=1)) is None
+    assert judge(stored, anything, key_of(PHONE), NOW + CONFIRMED_GOOD_FOR) is Refusal.EXPIRED
 
 
 def requested(expires_at: dt.datetime = NOW + dt.timedelta(minutes=10), municipality: str = "21005") -> PhoneCodeRequested:

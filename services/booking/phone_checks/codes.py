@@ -1,9 +1,10 @@
 """The rules of a phone check, pure: how a code is made, kept and judged.
 
 A code is six random digits, valid for ten minutes, with five tries; a number gets at most five
-codes a day (notify's own cap per number, ten SMS a day, still applies on top). Only digests are
-stored (the number's keyed with the contact key secret): the code and the number are compared,
-never read back.
+codes a day (notify's own cap per number, ten SMS a day, still applies on top). Only keyed digests
+are stored, under the contact key secret: the code and the number are compared, never read back.
+A code's plain digest would not hide it: hashing all million six-digit codes takes a second, well
+inside the ten minutes in which a copy of the table could confirm someone else's number.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from uuid import UUID
+
+from loket.infra.contact_keys import is_keyed
 
 CODE_VALID_FOR = dt.timedelta(minutes=10)
 # A confirmed number stays confirmed a while longer: the slot may have been taken meanwhile,
@@ -54,8 +58,17 @@ def phone_digest(phone: str) -> str:
 
 
 def code_digest(check_id: UUID, code: str) -> str:
-    # Salted with the check id, so equal codes of two checks do not look alike.
+    """The code's plain digest; stored only keyed (`ContactKeys.keyed_from_digest`). Salted with
+    the check id, so equal codes of two checks do not look alike."""
     return hashlib.sha256(f"{check_id}:{code.strip()}".encode()).hexdigest()
+
+
+def typed_code_key(check: StoredCheck, code: str, keyed: Callable[[str], str]) -> str:
+    """A typed code in the form its check stored: keyed; the plain digest for a check made before
+    codes were keyed (such a check expires ten minutes after it was made, and a replica of the
+    release before may still make one while a rolling upgrade runs)."""
+    plain = code_digest(check.check_id, code)
+    return keyed(plain) if is_keyed(check.code_digest) else plain
 
 
 class Refusal(Enum):
@@ -68,9 +81,9 @@ class Refusal(Enum):
     WRONG = "wrong"
 
 
-def judge(check: StoredCheck, proof: PhoneProof, phone_key: str, now: dt.datetime) -> Refusal | None:
-    """None when the code confirms the number whose stored form is `phone_key`; else why not. A
-    wrong code counts as a try."""
+def judge(check: StoredCheck, code_key: str, phone_key: str, now: dt.datetime) -> Refusal | None:
+    """None when the typed code, in its stored form `code_key` (`typed_code_key`), confirms the
+    number whose stored form is `phone_key`; else why not. A wrong code counts as a try."""
     if not hmac.compare_digest(check.phone_digest.encode(), phone_key.encode()):
         return Refusal.OTHER_NUMBER
     if check.used_at is not None:
@@ -81,6 +94,6 @@ def judge(check: StoredCheck, proof: PhoneProof, phone_key: str, now: dt.datetim
         return Refusal.EXPIRED
     if check.wrong_tries >= MAX_WRONG_TRIES:
         return Refusal.TOO_MANY_TRIES
-    if not hmac.compare_digest(check.code_digest.encode(), code_digest(check.check_id, proof.code).encode()):
+    if not hmac.compare_digest(check.code_digest.encode(), code_key.encode()):
         return Refusal.WRONG
     return None

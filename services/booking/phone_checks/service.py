@@ -32,6 +32,7 @@ from services.booking.phone_checks.codes import (
     judge,
     new_code,
     phone_digest,
+    typed_code_key,
 )
 from services.booking.points.model import AssistancePoint
 
@@ -75,8 +76,8 @@ class PhoneChecks:
                            f"this number got {MAX_CODES_PER_PHONE_PER_DAY} codes in the last 24 hours; try again "
                            "tomorrow, or book with an e-mail address only")
         check_id, code, expires_at = uuid.uuid4(), new_code(), now + CODE_VALID_FOR
-        await repo.insert(conn, self.schema, check_id, point.municipality, digest, code_digest(check_id, code), now,
-                          expires_at)
+        await repo.insert(conn, self.schema, check_id, point.municipality, digest,
+                          self.keys.keyed_from_digest(code_digest(check_id, code)), now, expires_at)
         await self.outbox.append(conn, PhoneCodeRequested(producer=PRODUCER, occurred_at=now, payload={
             "check_id": check_id, "point_id": point.point_id, "municipality": point.municipality,
             "point_name": point.name_in(contact.language), "phone": contact.phone, "language": contact.language,
@@ -90,7 +91,8 @@ class PhoneChecks:
             check = await repo.locked(conn, self.schema, proof.check_id)
             if check is None:
                 raise NotFound("Unknown phone check", "there is no such code request; ask for a new code")
-            refusal = judge(check, proof, self._phone_key(phone), now)
+            code_key = typed_code_key(check, proof.code, self.keys.keyed_from_digest)
+            refusal = judge(check, code_key, self._phone_key(phone), now)
             if refusal is Refusal.WRONG:
                 await repo.count_wrong_try(conn, self.schema, check.check_id)
             elif refusal is None:
