@@ -12,8 +12,9 @@ BATCH_BYTES = 8 * 1024 * 1024
 # before the next starts: rows gather into fewer, larger rounds. Each round is one transaction
 # and, on Kafka, a produce request per leader replicated to two followers; rounds of what the
 # writers committed in the last few milliseconds made the brokers' request threads the largest
-# part of the pipeline's extra CPU. 50 ms: on one warm cluster, alternating pipeline runs gave
-# 12 % to 19 % more events/s with 60 ms than with none, at about 30 ms more latency (p50);
-# 100 ms added nothing more (docs/performance.md, run 18). A relay that found the outbox empty
-# is woken by the append's notification and publishes at once: a lone event never waits.
+# part of the pipeline's extra CPU. With 50 ms, on one warm cluster, rounds held 725-758 rows
+# instead of 394-439, and alternating pipeline runs gave 11 % more events/s for 12 % less CPU per
+# event, at about 20 ms more latency (p50); 80 and 100 ms added nothing more (docs/performance.md,
+# run 18). A relay that found the outbox empty is woken by the append's notification and
+# publishes at once: a lone event never waits.
 LINGER_S = 0.05
