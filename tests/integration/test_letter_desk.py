@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from services.ebox_bridge.app import NAME
+from services.ebox_bridge.desk.rendering import cutoff_text
 from services.ebox_bridge.desk.routes import (
     DOWNLOAD_BATCH_FILE,
     REPLAY_DELIVERY,
@@ -157,6 +158,9 @@ async def test_print_batches_files_and_returned_letters(desk: Desk) -> None:
         assert r.status == 200 and f"/desk/batches/{batch_id}" in page
         row = page[page.index(f"/desk/batches/{batch_id}"):].split("</tr>")[0]
         assert "Fully confirmed" in row and "Posted: 1" in row and "Returned: 1" in row, row
+        # Closed by hand, not at 17:30: the cut-off shows its second, as the batch id does.
+        cutoff = await desk.pool.fetchval(f"SELECT cutoff_at FROM {NAME}.print_batches WHERE batch_id = $1", batch_id)
+        assert cutoff_text(cutoff) in row, row
         async with http.get(f"{base}/desk/batches/{batch_id}") as r:
             page = await r.text()
         assert r.status == 200

@@ -72,6 +72,14 @@ def when(instant: dt.datetime | None) -> str:
     return f"{instant.astimezone(BRUSSELS):%Y-%m-%d %H:%M}" if instant else "–"
 
 
+def cutoff_text(instant: dt.datetime) -> str:
+    """A print batch's cut-off: to the minute when it was the scheduled one (17:30), to the second
+    when a batch was closed by hand. Batch ids name the second; two batches closed within one
+    minute would otherwise show the same cut-off."""
+    local = instant.astimezone(BRUSSELS)
+    return f"{local:%Y-%m-%d %H:%M}" if local.second == local.microsecond == 0 else f"{local:%Y-%m-%d %H:%M:%S}"
+
+
 def municipality_text(refnis: str | None) -> str | None:
     if not refnis:
         return None

@@ -56,6 +56,7 @@ from services.ebox_bridge.desk import access
 from services.ebox_bridge.desk.guards import SERVICE, desk_refusal, form_refusal
 from services.ebox_bridge.desk.rendering import (
     DESK,
+    cutoff_text,
     language,
     message,
     municipality_text,
@@ -411,7 +412,7 @@ def _batch_row(view: PrintBatchView, lang: str, request: Request) -> dict[str, A
     t = texts_for(lang)
     p = view.progress
     return {"id": view.batch_id, "href": with_lang(f"{BATCHES}/{view.batch_id}", request),
-            "cutoff": when(view.cutoff_at), "letters": view.letter_count, "pages": view.page_count,
+            "cutoff": cutoff_text(view.cutoff_at), "letters": view.letter_count, "pages": view.page_count,
             "confirmation": label(CONFIRMATION, view.confirmation_state, lang),
             "files": _files_text(view, t), "files_written": view.files_written,
             "progress": [(t["count_in_batch"], p.in_batch), (label(STATES, "printed", lang), p.printed),
