@@ -189,31 +189,23 @@ async def test_a_leader_whose_session_ended_stops_relaying_and_the_next_one_take
     # would get some of them.
     relays = {name: OutboxRelay(pools[name], schema, _nowhere, PlatformMetrics(CollectorRegistry()),
                                 publish_in_order=buses[name], idle_poll_s=0.02, batch_size=2) for name in pools}
-    outbox = Outbox(schema)
-
-    async def append(count: int) -> list[str]:
-        events = [activation() for _ in range(count)]
-        async with pool.acquire() as conn, conn.transaction():
-            await outbox.append(conn, *events)
-        return [str(e.event_id) for e in events]
-
     async def published(name: str, ids: list[str]) -> bool:
         return set(ids) <= {message_id for _, message_id in buses[name].rows}
 
     tasks = [asyncio.ensure_future(relays["a"].run())]
     try:
-        first = await append(3)
+        first = await _append(pool, schema, 3)
         await eventually(lambda: published("a", first), timeout=10, what="the first leader to relay")
         tasks.append(asyncio.ensure_future(relays["b"].run()))  # queues for the lock
         ended = await pool.fetchval(
             "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
             "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1", f"relay-a-{schema}")
         assert ended == 1
-        handover = await append(1)
+        handover = await _append(pool, schema, 1)
         await eventually(lambda: published("b", handover), timeout=10, what="the second relay to lead")
         later: list[str] = []
         for _ in range(10):  # over half a second: the old leader polls every 20 ms
-            later += await append(10)
+            later += await _append(pool, schema, 10)
             await asyncio.sleep(0.05)
 
         async def all_published() -> bool:
@@ -248,11 +240,12 @@ class _Rounds:
         return self.rounds
 
 
-async def _append_one(pool: asyncpg.Pool, schema: str) -> str:
-    event = activation()
+async def _append(pool: asyncpg.Pool, schema: str, count: int) -> list[str]:
+    """`count` events appended in one transaction; their event ids."""
+    events = [activation() for _ in range(count)]
     async with pool.acquire() as conn, conn.transaction():
-        await Outbox(schema).append(conn, event)
-    return str(event.event_id)
+        await Outbox(schema).append(conn, *events)
+    return [str(e.event_id) for e in events]
 
 
 async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its_linger(pool, schema) -> None:  # type: ignore[no-untyped-def]
@@ -264,11 +257,11 @@ async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its
                         linger_s=3.0)
     task = asyncio.ensure_future(relay.run())
     try:
-        first = await _append_one(pool, schema)
-        assert await bus.wait_for(1) == [[first]]
+        first = await _append(pool, schema, 1)
+        assert await bus.wait_for(1) == [first]
         later = []
         for _ in range(3):  # each its own transaction and notification, well inside the linger
-            later.append(await _append_one(pool, schema))
+            later += await _append(pool, schema, 1)
             await asyncio.sleep(0.2)
         rounds = await bus.wait_for(2)
         assert rounds[1] == later, f"the relay did not linger: rounds {rounds}"
@@ -286,8 +279,8 @@ async def test_a_relay_woken_from_idle_publishes_at_once_whatever_its_linger(poo
     try:
         await asyncio.sleep(0.3)  # the relay found the outbox empty and waits for a notification
         assert bus.rounds == []
-        event_id = await _append_one(pool, schema)
-        assert await bus.wait_for(1) == [[event_id]]
+        appended = await _append(pool, schema, 1)
+        assert await bus.wait_for(1) == [appended]
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

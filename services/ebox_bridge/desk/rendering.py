@@ -76,8 +76,9 @@ def cutoff_text(instant: dt.datetime) -> str:
     """A print batch's cut-off: to the minute when it was the scheduled one (17:30), to the second
     when a batch was closed by hand. Batch ids name the second; two batches closed within one
     minute would otherwise show the same cut-off."""
-    local = instant.astimezone(BRUSSELS)
-    return f"{local:%Y-%m-%d %H:%M}" if local.second == local.microsecond == 0 else f"{local:%Y-%m-%d %H:%M:%S}"
+    # Brussels is a whole number of hours off UTC: the seconds are the same in either.
+    minute = when(instant)
+    return minute if instant.second == instant.microsecond == 0 else f"{minute}:{instant.second:02d}"
 
 
 def municipality_text(refnis: str | None) -> str | None:
