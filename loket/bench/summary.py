@@ -50,6 +50,12 @@ def summarise(folder: Path) -> list[dict[str, Any]]:
                          f"{d['events']:,} in {d['rebuild']['seconds']:.0f} s", f"{d['raw']['per_s']:,.0f}/s raw upserts",
                          d["ratio_live_to_raw"], "≥ 5 000/s, rebuild < 60 s",
                          d["projected"]["per_s"] >= 5000 and d["rebuild"]["seconds"] < 60))
+    if (folder / "outbox.json").exists():
+        d = read("outbox")
+        rows.append(_row(f"outbox ({d['processes']} processes × {d['writers_per_process']}, one event per transaction)",
+                         f"{d['loket']['per_s']:,.0f} commits/s, p99 {d['loket']['p99_ms']:.0f} ms",
+                         f"{d['raw']['per_s']:,.0f}/s raw INSERT", d["ratio"], "every append relayed",
+                         d["checks"]["all_relayed"] and d["checks"]["raw_all_written"]))
     return rows
 
 

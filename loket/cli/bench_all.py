@@ -26,7 +26,7 @@ QUICK = {"bus": ["--events", "20000"],
          "bus-kafka": ["--events", "20000", "--warm-up", "20000", "--warm-up-rounds", "2"], "letters": ["--count", "5000"],
          "letters-kafka": ["--count", "5000", "--warm-up-rounds", "2"],
          "booking": ["--requests", "2000"], "notify": ["--count", "3000", "--paced-seconds", "10"],
-         "reporting": ["--count", "50000"]}
+         "reporting": ["--count", "50000"], "outbox": ["--seconds", "2", "--pairs", "1"]}
 COMMANDS = {"bus-kafka": ["bus", "--bus", "kafka"], "letters-kafka": ["letters", "--bus", "kafka"]}  # the rest: `loket bench <name>`
 ON_KAFKA = ("bus-kafka", "letters-kafka")
 
@@ -40,10 +40,10 @@ def kafka_reachable() -> bool:
 def all_benchmarks(
     out: Path = typer.Option(Path("bench-results"), "--out", help="Folder for every result and summary.{json,md}."),
     quick: bool = typer.Option(False, "--quick", help="Smaller loads for a quick look (the full run takes about 4 minutes on 2 cores, and about 12 more on Kafka: its brokers are warmed up first, for each benchmark)."),
-    only: list[str] = typer.Option(None, "--only", help="Run just these (bus, bus-kafka, letters, letters-kafka, booking, notify, reporting)."),
+    only: list[str] = typer.Option(None, "--only", help="Run just these (bus, bus-kafka, letters, letters-kafka, booking, notify, reporting, outbox)."),
 ) -> None:
     """Run the bus and letters benchmarks (on JetStream, and on Kafka where java and mvn are),
-    then booking, notify and reporting, and summarise them."""
+    then booking, notify, reporting and outbox, and summarise them."""
     names = only or list(QUICK)
     if not only and not kafka_reachable():
         for name in ON_KAFKA:

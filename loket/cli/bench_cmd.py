@@ -40,6 +40,7 @@ from loket.cli.bench_all import all_benchmarks
 from loket.cli.bench_booking import booking
 from loket.cli.bench_letters import letters
 from loket.cli.bench_notify import notify
+from loket.cli.bench_outbox import outbox
 from loket.cli.bench_reporting import reporting
 from loket.cli.bench_stack import bench_stack, check_bus_choice, describe
 from loket.contracts import LetterFailed
@@ -55,6 +56,7 @@ app.command("booking")(booking)
 app.command("notify")(notify)
 app.command("reporting")(reporting)
 app.command("counter")(counter)
+app.command("outbox")(outbox)
 app.command("all")(all_benchmarks)
 console = Console()
 

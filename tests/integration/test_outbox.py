@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 from loket.contracts import topics
 from loket.infra.bus import nats_wiring
 from loket.infra.bus.bus import Bus
-from loket.infra.db.outbox import Outbox
+from loket.infra.db.outbox import RELAY_ASLEEP_SALT, Outbox, notify_channel
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
@@ -281,6 +281,47 @@ async def test_a_relay_woken_from_idle_publishes_at_once_whatever_its_linger(poo
         assert bus.rounds == []
         appended = await _append(pool, schema, 1)
         assert await bus.wait_for(1) == [appended]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_an_append_notifies_the_relay_only_while_it_sleeps(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL commits notifying transactions one at a time, cluster-wide: an append notifies
+    only when the schema's relay holds its "asleep" lock."""
+    heard: asyncio.Queue[object] = asyncio.Queue()
+    hear = lambda *args: heard.put_nowait(args)  # noqa: E731
+    async with pool.acquire() as listening, pool.acquire() as relay_session:
+        await listening.add_listener(notify_channel(schema), hear)
+        try:
+            await _append(pool, schema, 1)  # the relay is awake (nobody holds the lock)
+            await relay_session.execute("SELECT pg_advisory_lock(hashtextextended($1, $2))", schema, RELAY_ASLEEP_SALT)
+            await _append(pool, schema, 1)  # the relay sleeps
+            await asyncio.wait_for(heard.get(), 5)
+            await asyncio.sleep(0.3)  # notifications arrive in commit order: the first append's would be here
+            assert heard.empty(), "the append made while the relay was awake notified it too"
+        finally:
+            await relay_session.execute("SELECT pg_advisory_unlock_all()")
+            await listening.remove_listener(notify_channel(schema), hear)
+
+
+async def test_a_relay_does_not_sleep_past_a_writer_that_skipped_its_notification(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """A writer appended while the relay was awake (no notification) and commits after the relay
+    found the outbox empty: the relay must not go to sleep waiting for a notification that will
+    not come (its idle poll here is an hour, the wait below 20 s)."""
+    bus = _Rounds()
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
+                        linger_s=1.0, idle_poll_s=3600.0)
+    task = asyncio.ensure_future(relay.run())
+    try:
+        first = await _append(pool, schema, 1)
+        assert await bus.wait_for(1) == [first]  # the relay lingers for a second after this round
+        events = [activation()]
+        async with pool.acquire() as conn, conn.transaction():
+            await Outbox(schema).append(conn, *events)
+            await asyncio.sleep(2.0)  # commits after the relay's next, empty round
+        rounds = await bus.wait_for(2)
+        assert rounds[1] == [str(events[0].event_id)]
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

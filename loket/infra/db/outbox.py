@@ -12,6 +12,13 @@ import asyncpg
 from loket.contracts import Event
 
 _LOCK_SALT = 0x0B0C  # keeps these advisory locks apart from any other use of hashtext
+# The schema's relay holds this session lock, exclusive, while it sleeps until an append notifies
+# it (relay.py). An append notifies only when it cannot take the lock shared, that is while the
+# relay sleeps. Why not always: PostgreSQL commits the transactions that notify one at a time,
+# in the whole cluster (its notification queue lock is held until the commit is on disk), so
+# every outbox writer of every service waited on every other one's commit. Under load the
+# relay does not sleep and writers commit side by side.
+RELAY_ASLEEP_SALT = 0x0B0E
 
 
 def notify_channel(schema: str) -> str:
@@ -21,7 +28,8 @@ def notify_channel(schema: str) -> str:
 class Outbox:
     def __init__(self, schema: str) -> None:
         self.schema = schema
-        # One statement, one round trip: the per-key locks, the rows, the notification. (Three
+        # One statement, one round trip: the per-key locks, the rows, the notification if the relay
+        # sleeps. (Three
         # statements cost the writer two more round trips per transaction: 2 to 5 µs of client
         # CPU per event at 50 events per transaction.) The locks come first: `locked` is read by a one-time
         # filter that PostgreSQL evaluates before the INSERT draws its first id from the sequence.
@@ -33,7 +41,7 @@ class Outbox:
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])
                 WHERE (SELECT count(*) FROM locked) >= 0
             )
-            SELECT pg_notify($8, '')
+            SELECT pg_notify($8, '') WHERE NOT pg_try_advisory_xact_lock_shared(hashtextextended($9, $10))
         """
         self._channel = notify_channel(schema)
 
@@ -53,6 +61,10 @@ class Outbox:
             _LOCK_SALT,
             # Delivered at commit, and folded into one notification per transaction.
             self._channel,
+            # Taken shared, until commit, when the relay is awake: it does not go to sleep while a
+            # writer holds it, so it finds these rows by looking again, without a notification.
+            self.schema,
+            RELAY_ASLEEP_SALT,
         )
 
 

@@ -17,7 +17,12 @@
   second copy of its personal data, and marking it sent wrote a new version of the whole row.
   With `keep_published_s` > 0 (an operator who wants an audit copy) rows are marked sent
   instead and `purge_sent` deletes them after that long.
-- Woken by `LISTEN/NOTIFY` when a transaction appends, with a slow poll as a safety net.
+- Woken by `LISTEN/NOTIFY` when a transaction appends while it sleeps, with a slow poll as a
+  safety net. Appends notify only then (outbox.py says why): before it sleeps the relay takes the
+  schema's "asleep" lock exclusively, which an append takes shared when it skips its notification.
+  The relay cannot take it while a writer that skipped has not committed: it looks again shortly
+  instead. Once it holds it, every writer that skipped has committed (a lock is released after the
+  commit is visible), so one last look finds their rows, and every later append notifies.
 - Lingers while busy: after a round that published rows but was not full, the next starts no
   sooner than `linger_s` after it began, so a steady stream goes out in fewer, larger rounds
   (relay_rounds.LINGER_S says why). A relay woken from idle publishes at once.
@@ -39,7 +44,7 @@ from typing import Any
 import asyncpg
 
 from loket.infra.db import relay_rounds
-from loket.infra.db.outbox import notify_channel
+from loket.infra.db.outbox import RELAY_ASLEEP_SALT, notify_channel
 from loket.infra.metrics import PlatformMetrics
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,9 @@ log = logging.getLogger(__name__)
 PublishRow = Callable[[str, str, str, bytes, dict[str, str]], Awaitable[None]]
 PublishRows = Callable[[list[tuple[str, str, str, bytes, dict[str, str]]]], Awaitable[None]]
 _LEADER_SALT = 0x0B0D
+# How soon a relay that could not go to sleep (a writer that skipped its notification has not
+# committed yet) looks again when it has no linger of its own.
+UNNOTIFIED_POLL_S = 0.01
 
 
 class OutboxRelay:
@@ -111,14 +119,10 @@ class OutboxRelay:
             while True:
                 if _session_lost(leader):  # the lock went with the session: someone else may lead now
                     raise ConnectionError(f"lost the leader's session for {self.schema}")
-                self._wake.clear()
                 began = loop.time()
                 published = await self.relay_once()
                 if not published:
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
-                    except TimeoutError:
-                        pass
+                    await self._sleep(leader)
                 elif published < self.batch_size:
                     # A round cut short by the byte budget counts as not full, so this waits too:
                     # one linger per 8 MiB of PDFs costs nothing worth having.
@@ -128,6 +132,27 @@ class OutboxRelay:
             with contextlib.suppress(Exception):
                 await leader.remove_listener(notify_channel(self.schema), listener)
                 await leader.execute("SELECT pg_advisory_unlock_all()")
+
+    async def _sleep(self, leader: asyncpg.Connection) -> None:
+        """The outbox was empty: wait for an append's notification, or look again shortly while a
+        writer that did not notify has yet to commit."""
+        if not await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
+                                     self.schema, RELAY_ASLEEP_SALT):
+            await asyncio.sleep(self.linger_s or UNNOTIFIED_POLL_S)
+            return
+        try:
+            # From here every append notifies; a notification from before is for rows the last
+            # look below finds.
+            self._wake.clear()
+            if await self.relay_once():  # rows of writers that committed without notifying
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
+        finally:
+            # If the session is gone, so is its lock; the loop finds out before its next round.
+            with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                await leader.execute("SELECT pg_advisory_unlock(hashtextextended($1, $2))",
+                                     self.schema, RELAY_ASLEEP_SALT)
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows; return how many were published."""
