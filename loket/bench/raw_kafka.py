@@ -10,6 +10,7 @@ count, three copies, `min.insync.replicas` 2), deleted afterwards.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -27,8 +28,17 @@ FETCH_TIMEOUT_S = 30.0  # no record for this long: the consumer is stuck, not sl
 async def prime_partitions(producer: AIOKafkaProducer, topics: list[str], partitions: int) -> None:
     """One record to every partition of new topics before a clock starts: the brokers and the
     producer agree on each partition's leader (a topic just created can answer NOT_LEADER for a
-    moment, and the retries would slow a baseline, flattering Loket's ratio)."""
-    await asyncio.gather(*[await producer.send(t, PRIMER, partition=p) for t in topics for p in range(partitions)])
+    moment, and the retries would slow a baseline, flattering Loket's ratio).
+
+    Those retries are what priming is for, so they are not printed: aiokafka logs each one as a
+    warning, a screenful per benchmark. A retry after the clock started is still printed."""
+    sender = logging.getLogger("aiokafka.producer.sender")
+    level = sender.level
+    sender.setLevel(logging.ERROR)
+    try:
+        await asyncio.gather(*[await producer.send(t, PRIMER, partition=p) for t in topics for p in range(partitions)])
+    finally:
+        sender.setLevel(level)
 
 
 async def run_raw_kafka(

@@ -29,10 +29,10 @@ class Outbox:
     def __init__(self, schema: str) -> None:
         self.schema = schema
         # One statement, one round trip: the per-key locks, the rows, the notification if the relay
-        # sleeps. (Three
-        # statements cost the writer two more round trips per transaction: 2 to 5 µs of client
-        # CPU per event at 50 events per transaction.) The locks come first: `locked` is read by a one-time
-        # filter that PostgreSQL evaluates before the INSERT draws its first id from the sequence.
+        # sleeps. (Three statements cost the writer two more round trips per transaction: 2 to 5 µs
+        # of client CPU per event at 50 events per transaction.) The locks come first: `locked` is
+        # read by a one-time filter that PostgreSQL evaluates before the INSERT draws its first id
+        # from the sequence.
         self._append = f"""
             WITH locked AS (
                 SELECT pg_advisory_xact_lock(hashtextextended(k, $7)) FROM unnest($6::text[]) AS k
