@@ -16,6 +16,11 @@ from typing import Any
 
 import yaml
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    NotCoordinatorError,
+)
 
 from loket.contracts import topics
 from loket.infra.settings import LoketSettings
@@ -28,6 +33,8 @@ TOPIC_CONFIGS = {"min.insync.replicas": "2", "max.message.bytes": "8388608"}
 DEFAULT_PARTITIONS, DEFAULT_DLQ_PARTITIONS = 3, 1
 DAY_MS = 24 * 3600 * 1000
 _TOPIC_ALREADY_EXISTS = 36
+_COORDINATOR_PROBE_GROUP = "loket-coordinator-probe"  # asked for, never joined
+_OFFSETS_TOPIC = "__consumer_offsets"
 
 
 @dataclass(frozen=True)
@@ -122,9 +129,29 @@ async def ensure_topics(
                     raise RuntimeError(f"creating topic {name} failed: error {code} {message}")
                 created.append(name)
         await _wait_for_leaders(admin, [s.name for s in specs], timeout)
+        await wait_for_group_coordinator(admin, timeout)
         return created, sorted(existing & {s.name for s in specs})
     finally:
         await admin.close()
+
+
+async def wait_for_group_coordinator(admin: AIOKafkaAdminClient, timeout: float) -> None:
+    """Until the cluster names a consumer group coordinator. A new cluster creates its offsets
+    topic on the first request for one; a service's consumer asking first logs
+    `GroupCoordinatorNotAvailableError` at ERROR until it exists, which on a fresh `loket kafka up`
+    was every service's first start."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await admin.find_coordinator(_COORDINATOR_PROBE_GROUP)
+            # Created now, if it was not: every group's coordinator has a leader once all of its
+            # partitions do (not only the probe's).
+            await _wait_for_leaders(admin, [_OFFSETS_TOPIC], max(0.0, deadline - time.monotonic()))
+            return
+        except (CoordinatorNotAvailableError, NotCoordinatorError, CoordinatorLoadInProgressError) as exc:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no consumer group coordinator after {timeout:.0f} s: {exc}") from exc
+        await asyncio.sleep(0.2)
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float) -> None:
