@@ -26,6 +26,7 @@ from rich.table import Table
 
 from loket.cli.demo_account import USERNAME, ensure_demo_account
 from loket.cli.demo_booking import end_of_week_no_shows, play_booking, seed
+from loket.cli.demo_labels import letter_outcome
 from loket.cli.demo_letters import broken_letters, demo_letters, national_number
 from loket.cli.demo_summary import ebox_outage, summary_figures
 from loket.cli.print_cmd import close_print_batch
@@ -106,14 +107,14 @@ async def push_letters(database_url: str, bus_url: str, count: int, spool: Path,
                     break
                 await asyncio.sleep(0.2)
         rows = await conn.fetch(
-            "SELECT coalesce(ebox_state, '-') AS ebox, coalesce(paper_reason, '-') AS paper, count(*) AS n "
+            "SELECT ebox_state AS ebox, paper_reason AS paper, count(*) AS n "
             "FROM ebox_bridge.letters WHERE letter_id = ANY($1::uuid[]) GROUP BY 1, 2 ORDER BY 3 DESC",
             ids,
         )
     finally:
         await conn.close()
     batch = await close_print_batch(database_url, dt.datetime.now(dt.UTC))
-    figures = {f"letters: eBox {r['ebox']}, paper {r['paper']}": r["n"] for r in rows}
+    figures = {f"letters: {letter_outcome(r['ebox'], r['paper'])}": r["n"] for r in rows}
     if batch is not None:
         figures[f"print batch {batch.batch_id} (letters; files in {spool / batch.batch_id})"] = batch.letter_count
     figures["broken letters published (see `loket dlq list`)"] = len(broken_letters())
@@ -153,7 +154,7 @@ def demo(
             for label, value in figures.items():
                 summary.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
             console.print(summary)
-            _print_places(ports, prepared, stack.data_dir, logs)
+            _print_places(ports, prepared, stack.data_dir, logs, still_running=keep_running)
             if keep_running:
                 for child in children:
                     child.stop()
@@ -191,21 +192,31 @@ async def _sim_activate(url: str, token: str, ssin: str) -> None:
         await r.read()
 
 
-def _print_places(ports: dict[str, int], prepared, data_dir: Path, logs: Path) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title="Where to look (APIs: the bearer token in the admin-token file; pages: sign in)")
-    table.add_column("what")
-    table.add_column("where")
-    table.add_row("citizen booking page", f"http://127.0.0.1:{ports['booking']}/public/book?lang=nl")
-    table.add_row("KPI dashboard (sign in)", f"http://127.0.0.1:{ports['reporting']}/dashboard?lang=nl")
-    table.add_row("Digibank Mechelen: rota, settings (sign in)",
-                  f"http://127.0.0.1:{ports['booking']}/staff/rota/mechelen-digibank-predikheren?lang=nl   "
-                  f"/staff/manage/mechelen-digibank-predikheren")
-    table.add_row("API keys of Mechelen (sign in)", f"http://127.0.0.1:{ports['booking']}/admin/keys?lang=nl")
-    table.add_row("sign in as", f"{USERNAME}, password in {data_dir / 'demo-admin-password'}")
-    table.add_row("booking API (OpenAPI)", f"http://127.0.0.1:{ports['booking']}/docs/openapi.json")
-    for name, port in ports.items():
-        table.add_row(f"{name} metrics / AsyncAPI", f"http://127.0.0.1:{port}/metrics   /docs/asyncapi")
-    if prepared.mail_dir:
-        table.add_row("e-mails sent", str(prepared.mail_dir))
-    table.add_row("admin token / logs", f"{data_dir / 'admin-token'}   {logs}")
-    console.print(table)
+def _print_places(ports: dict[str, int], prepared, data_dir: Path, logs: Path, *, still_running: bool) -> None:  # type: ignore[no-untyped-def]
+    """One line each, never cut: a terminal of any width keeps a long address on one logical line,
+    so it can be clicked or copied whole (a table column of 80 characters cut them short)."""
+    booking, reporting = f"http://127.0.0.1:{ports['booking']}", f"http://127.0.0.1:{ports['reporting']}"
+    places = [
+        ("citizen booking page", f"{booking}/public/book?lang=nl"),
+        ("KPI dashboard (sign in)", f"{reporting}/dashboard?lang=nl"),
+        ("Digibank Mechelen's rota (sign in)", f"{booking}/staff/rota/mechelen-digibank-predikheren?lang=nl"),
+        ("Digibank Mechelen's settings (sign in)", f"{booking}/staff/manage/mechelen-digibank-predikheren"),
+        ("API keys of Mechelen (sign in)", f"{booking}/admin/keys?lang=nl"),
+        ("sign in as", f"{USERNAME}, password in {data_dir / 'demo-admin-password'}"),
+        ("booking API (OpenAPI)", f"{booking}/docs/openapi.json"),
+        *((f"{name} metrics, AsyncAPI", f"http://127.0.0.1:{port}/metrics  http://127.0.0.1:{port}/docs/asyncapi")
+          for name, port in ports.items()),
+        *((("e-mails sent", str(prepared.mail_dir)),) if prepared.mail_dir else ()),
+        ("admin token (the APIs' bearer token)", str(data_dir / "admin-token")),
+        ("logs", str(logs)),
+    ]
+    console.print("[bold]Where to look[/] (pages: sign in; APIs: the bearer token in the admin-token file)")
+    for what, where in places:
+        console.print(f"  {what}: [link={where}]{where}[/link]" if where.startswith("http") and " " not in where
+                      else f"  {what}: {where}", soft_wrap=True, highlight=False)
+    if still_running:
+        console.print("The system stays up until Ctrl-C.")
+    else:
+        console.print("The demo has stopped the system again, so these pages no longer answer: "
+                      "`loket demo --keep-running` leaves it up (Ctrl-C stops it), `loket up` starts it "
+                      "with the demo's data.", soft_wrap=True)

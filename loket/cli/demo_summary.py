@@ -8,6 +8,7 @@ import asyncio
 import aiohttp
 import asyncpg
 
+from loket.cli.demo_labels import appointment_status, channel, words
 from services.reporting.settings import ReportingSettings
 
 
@@ -30,16 +31,16 @@ async def summary_figures(database_url: str) -> dict[str, object]:
     try:
         figures: dict[str, object] = {}
         for status, n in await conn.fetch("SELECT status, count(*) FROM booking.appointments GROUP BY 1 ORDER BY 1"):
-            figures[f"appointments {status}"] = n
+            figures[f"appointments: {appointment_status(status).lower()}"] = n
         figures["loans overdue (announced)"] = await conn.fetchval(
             "SELECT count(*) FROM booking.loans WHERE last_overdue_notice_on IS NOT NULL")
-        for channel, status, n in await conn.fetch(
+        for medium, status, n in await conn.fetch(
                 "SELECT channels[channel_index + 1], status, count(*) FROM notify.notifications "
                 "WHERE status <> 'created' GROUP BY 1, 2 ORDER BY 1, 2"):
-            figures[f"notifications {channel} {status}"] = n
+            figures[f"messages by {channel(medium).lower()}: {words(status)}"] = n
         for kind, n in await conn.fetch(
                 "SELECT kind, count(*) FROM notify.notifications WHERE sent_at IS NOT NULL GROUP BY 1 ORDER BY 1"):
-            figures[f"messages sent: {kind.replace('_', ' ')}"] = n
+            figures[f"messages sent: {words(kind)}"] = n
         figures["reminders scheduled"] = await conn.fetchval(
             "SELECT count(*) FROM notify.notifications WHERE status = 'created'")
         row = await conn.fetchrow(
