@@ -70,7 +70,7 @@ class _CountingBus:
 
 
 async def _nowhere(*_: object) -> None:
-    raise AssertionError("the relay publishes whole rounds here")
+    raise AssertionError("never called: with publish_in_order the relay hands over whole rounds")
 
 
 async def run_outbox_bench(database_url: str, *, processes: int, writers: int, seconds: float, pairs: int,

@@ -147,12 +147,16 @@ def demo(
         try:
             wait_ready(health_urls(prepared))
             token = (stack.data_dir / "admin-token").read_text().strip()
-            figures = asyncio.run(_play(stack, prepared, token, letters * scale, scale))
-            summary = Table(title=f"Loket demo ({time.monotonic() - started:.1f} s)")
+            this_run, totals = asyncio.run(_play(stack, prepared, token, letters * scale, scale))
+            summary = Table(title=f"Loket demo ({time.monotonic() - started:.1f} s)",
+                            caption=f"Above the line: this run. Below: everything in {stack.data_dir}, "
+                                    "earlier demo runs included.")
             summary.add_column("figure")
             summary.add_column("value", justify="right")
-            for label, value in figures.items():
-                summary.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+            for figures in (this_run, totals):
+                for label, value in figures.items():
+                    summary.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+                summary.add_section()
             console.print(summary)
             _print_places(ports, prepared, stack.data_dir, logs, still_running=keep_running)
             if keep_running:
@@ -164,7 +168,8 @@ def demo(
                 child.stop()
 
 
-async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+async def _play(stack, prepared, token: str, letters: int, scale: int) -> tuple[dict[str, object], dict[str, object]]:  # type: ignore[no-untyped-def]
+    """The week played: what this run did, and the installation's totals read from its tables."""
     await seed(stack.database_url)
     await ensure_demo_account(stack.database_url, stack.data_dir)
     helped = national_number(random.Random(99))
@@ -181,7 +186,7 @@ async def _play(stack, prepared, token: str, letters: int, scale: int) -> dict[s
     figures |= await push_letters(stack.database_url, stack.bus_url, letters, stack.data_dir / "print-spool", helped)
     await outage
     await asyncio.sleep(2)  # let notify and reporting catch up with the last events
-    return figures | await summary_figures(stack.database_url)
+    return figures, await summary_figures(stack.database_url)
 
 
 async def _sim_activate(url: str, token: str, ssin: str) -> None:
