@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from loket.bench.booking_setup import BUSY_POINT
+from loket.bench.timing import percentile
 
 DEVICE_COOKIE = "loket_device"
 
@@ -36,8 +37,7 @@ class SideResult:
 
     @staticmethod
     def percentile(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+        return percentile(values, q)  # the module's, from timing
 
     def summary(self) -> dict[str, object]:
         ms = {f"call_to_display_{q}_ms": self.percentile(self.call_to_display_s, v) * 1000

@@ -33,6 +33,7 @@ from prometheus_client import CollectorRegistry
 
 from loket.bench.cpu_usage import CpuMeter
 from loket.bench.outbox_writer import RAW_TABLE, raw_table_ddl
+from loket.bench.timing import percentile
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
@@ -148,17 +149,14 @@ async def _run_side(database_url: str, side: str, schema: str, processes: int, w
                 with contextlib.suppress(ProcessLookupError):
                     child.kill()
                 await child.wait()
-    latencies = sorted(ms for report in reports for ms in report["latencies_ms"])
+    latencies = [ms for report in reports for ms in report["latencies_ms"]]
     commits = sum(report["commits"] for report in reports)
     elapsed = max(report["seconds"] for report in reports)  # they started together, on one line each
     if on_progress is not None:
         on_progress(name, seconds, seconds)
     return SideRun(side=side, commits=commits, seconds=elapsed, per_s=commits / elapsed if elapsed else 0.0,
-                   p50_ms=_percentile(latencies, 0.5), p99_ms=_percentile(latencies, 0.99), cpu=cpu.as_dict())
-
-
-def _percentile(sorted_values: list[float], q: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))] if sorted_values else 0.0
+                   p50_ms=percentile(latencies, 0.5, empty=0.0), p99_ms=percentile(latencies, 0.99, empty=0.0),
+                   cpu=cpu.as_dict())
 
 
 async def _drained(pool: asyncpg.Pool, schema: str, bus: _CountingBus, expected: int) -> int:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+
+def percentile(values: Iterable[float], q: float, empty: float = float("nan")) -> float:
+    """The q-quantile of `values` (the nearest rank below); `empty` when there are none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else empty
+
 
 class Timed:
     """Mixin for a result dataclass with `latencies_s` and a count/seconds pair: `per_second`
@@ -16,5 +24,4 @@ class Timed:
         return getattr(self, self.counted) / self.seconds if self.seconds else 0.0
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_s)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+        return percentile(self.latencies_s, q)

@@ -5,12 +5,9 @@ words."""
 from __future__ import annotations
 
 from services.ebox_bridge.desk.texts import REASONS, STATES
-from services.reporting.value_labels import VALUES
+from services.reporting.value_labels import value_label, words
 
-
-def words(value: str) -> str:
-    """A code name as words: `permanent-failure` → `permanent failure`."""
-    return value.replace("_", " ").replace("-", " ")
+__all__ = ["appointment_status", "channel", "letter_outcome", "words"]
 
 
 def letter_outcome(ebox_state: str | None, paper_reason: str | None) -> str:
@@ -25,11 +22,11 @@ def letter_outcome(ebox_state: str | None, paper_reason: str | None) -> str:
 
 
 def appointment_status(status: str) -> str:
-    return VALUES["outcome"].get(status, {}).get("en", words(status).capitalize())
+    return str(value_label("outcome", status, "en"))
 
 
 def channel(name: str) -> str:
-    return VALUES["channel"].get(name, {}).get("en", words(name))
+    return str(value_label("channel", name, "en"))
 
 
 def _lower_first(text: str) -> str:

@@ -128,5 +128,10 @@ def value_label(column: str, value: Any, lang: str) -> Any:
     known = VALUES[column].get(value)
     if known is not None:
         return known[lang]
-    words = value.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:]
+    spelled = words(value)
+    return spelled[:1].upper() + spelled[1:]
+
+
+def words(value: str) -> str:
+    """A value no label names yet, as words: `permanent-failure` → `permanent failure`."""
+    return value.replace("_", " ").replace("-", " ").strip()
