@@ -122,8 +122,10 @@ class OutboxRelay:
                 began = loop.time()
                 published = await self.relay_once()
                 if not published:
-                    await self._sleep(leader)
-                elif published < self.batch_size:
+                    began = loop.time()
+                    # Its last look before sleeping is a round too: rows it found linger like any.
+                    published = await self._sleep(leader)
+                if 0 < published < self.batch_size:
                     # A round cut short by the byte budget counts as not full, so this waits too:
                     # one linger per 8 MiB of PDFs costs nothing worth having.
                     await asyncio.sleep(began + self.linger_s - loop.time())
@@ -133,21 +135,22 @@ class OutboxRelay:
                 await leader.remove_listener(notify_channel(self.schema), listener)
                 await leader.execute("SELECT pg_advisory_unlock_all()")
 
-    async def _sleep(self, leader: asyncpg.Connection) -> None:
+    async def _sleep(self, leader: asyncpg.Connection) -> int:
         """The outbox was empty: wait for an append's notification, or look again shortly while a
-        writer that did not notify has yet to commit."""
+        writer that did not notify has yet to commit. Returns the rows its last look published."""
         if not await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
                                      self.schema, RELAY_ASLEEP_SALT):
             await asyncio.sleep(self.linger_s or UNNOTIFIED_POLL_S)
-            return
+            return 0
         try:
             # From here every append notifies; a notification from before is for rows the last
             # look below finds.
             self._wake.clear()
-            if await self.relay_once():  # rows of writers that committed without notifying
-                return
+            if published := await self.relay_once():  # rows of writers that committed without notifying
+                return published
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
+            return 0
         finally:
             # If the session is gone, so is its lock; the loop finds out before its next round.
             with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
