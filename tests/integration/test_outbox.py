@@ -270,6 +270,44 @@ async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its
         await asyncio.gather(task, return_exceptions=True)
 
 
+class _RelayWithAWriterBehindItsEmptyRound(OutboxRelay):
+    """Forces one interleaving: a writer commits right after the relay's first empty round, so the
+    relay's last look before sleeping (which an append made while it was awake does not notify)
+    is the round that finds the row."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.written_after_empty_round: list[str] = []
+
+    async def relay_once(self) -> int:
+        published = await super().relay_once()
+        if not published and not self.written_after_empty_round:
+            self.written_after_empty_round = await _append(self.pool, self.schema, 1)
+        return published
+
+
+async def test_rows_found_by_the_last_look_before_sleeping_linger_like_any_round(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """The relay's last look before it sleeps is a round too: what the writers commit during the
+    linger after it leaves together. (Once, the loop went from that look straight to an empty
+    round and to sleep, and the next append woke it to leave alone.)"""
+    bus = _Rounds()
+    relay = _RelayWithAWriterBehindItsEmptyRound(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()),
+                                                 publish_in_order=bus, linger_s=3.0, idle_poll_s=3600.0)
+    task = asyncio.ensure_future(relay.run())
+    try:
+        first = await bus.wait_for(1)
+        assert first == [relay.written_after_empty_round]
+        later = []
+        for _ in range(3):  # each its own transaction, well inside the linger
+            later += await _append(pool, schema, 1)
+            await asyncio.sleep(0.2)
+        rounds = await bus.wait_for(2)
+        assert rounds[1] == later, f"the relay did not linger after its last look: rounds {rounds}"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def test_a_relay_woken_from_idle_publishes_at_once_whatever_its_linger(pool, schema) -> None:  # type: ignore[no-untyped-def]
     bus = _Rounds()
     # A linger far beyond the wait below: had the woken relay lingered first, the wait would time out.
