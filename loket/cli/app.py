@@ -26,6 +26,7 @@ from loket.cli import (
     sms_sim_cmd,
     tenants_cmd,
 )
+from loket.cli.help_text import one_line_summaries
 from loket.devstack import up
 
 app = typer.Typer(
@@ -57,4 +58,5 @@ app.add_typer(kafka_cmd.app, name="kafka")
 app.add_typer(tenants_cmd.app, name="tenants")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(accounts_cmd.app, name="accounts")
-
+# Last: the groups above are complete.
+one_line_summaries(app)
