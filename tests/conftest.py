@@ -22,6 +22,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # notify and booking refuse to start without the secret that keys stored contact hashes;
     # the services the tests build (in process or as children) get one made for this run.
     os.environ.setdefault("LOKET_CONTACT_KEY_SECRET", secrets.token_urlsafe(32))
+    # The session's NATS and Kafka are test buses: the benchmarks the tests run may publish there
+    # beside the services' consumers (loket/bench/shared_bus.py; its own test unsets this).
+    os.environ.setdefault("LOKET_BENCH_ON_SHARED_BUS", "yes")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]

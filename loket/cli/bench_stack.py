@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from loket.bench.shared_bus import refuse_on_a_live_bus
 from loket.devstack.stack import Stack, running_stack
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.kafka import BOOTSTRAP_VARIABLE, EmbeddedKafkaCluster
@@ -29,11 +30,15 @@ def check_bus_choice(broker: str) -> None:
 
 @contextlib.contextmanager
 def bench_stack(data_dir: Path, broker: str, console: Console) -> Iterator[Stack]:
-    with kafka_url(data_dir, console) if broker == "kafka" else contextlib.nullcontext(None) as url:
+    started_here: dict[str, str] = {}
+    with kafka_url(data_dir, console, started_here) if broker == "kafka" else contextlib.nullcontext(None) as url:
         settings = LoketSettings(data_dir=data_dir, bus_url=url) if url else LoketSettings(data_dir=data_dir)
         with running_stack(settings) as stack:
             if parse_bus_url(stack.bus_url).kind != broker:
                 raise typer.BadParameter(f"LOKET_BUS_URL is not a {broker} bus", param_hint="--bus")
+            ours = "url" in started_here if broker == "kafka" else "nats" in stack.embedded
+            if not ours:
+                refuse_on_a_live_bus(stack.bus_url, console)
             yield stack
 
 
@@ -48,7 +53,8 @@ def describe(stack: Stack, broker: str) -> str:
 
 
 @contextlib.contextmanager
-def kafka_url(data_dir: Path, console: Console) -> Iterator[str]:
+def kafka_url(data_dir: Path, console: Console, started_here: dict[str, str] | None = None) -> Iterator[str]:
+    """The Kafka bus URL; `started_here["url"]` is set when the cluster is this call's own."""
     configured = os.environ.get("LOKET_BUS_URL", "")
     if configured.startswith("kafka://"):
         yield configured
@@ -64,7 +70,10 @@ def kafka_url(data_dir: Path, console: Console) -> Iterator[str]:
     except KafkaToolMissing as exc:
         console.print(f"[red]--bus kafka needs a Kafka cluster: set LOKET_BUS_URL=kafka://… or start one here: {exc}[/]")
         raise typer.Exit(2) from exc
+    url = f"kafka://{bootstrap}"
+    if started_here is not None:
+        started_here["url"] = url
     try:
-        yield f"kafka://{bootstrap}"
+        yield url
     finally:
         cluster.stop()
