@@ -9,10 +9,12 @@ so a shell can `export` it and run the `kafka`-marked tests:
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import typer
 
+from loket.infra.bus.kafka_lag import consumer_group_lags
 from loket.infra.embedded import default_data_dir
 from loket.infra.embedded.kafka import (
     BOOTSTRAP_VARIABLE,
@@ -87,7 +89,8 @@ def down(
 def status(
     data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:
-    """Each node up or down (pid, ports, memory) and the topics; exit 1 unless all are up."""
+    """Each node up or down (pid, ports, memory), the topics and each consumer group's lag; exit 1
+    unless all are up."""
     cluster = _cluster(data_dir)
     report = cluster.status()
     version = cluster.version() or "not resolved yet"
@@ -108,8 +111,25 @@ def status(
                        f"replication {t['replication_factor']}{lag}")
     if report.all_up:
         try:
-            typer.echo(f"{BOOTSTRAP_VARIABLE}={cluster.bootstrap}")
+            bootstrap = cluster.bootstrap
         except EmbeddedServerError:
-            pass
+            return
+        _print_group_lags(bootstrap)
+        typer.echo(f"{BOOTSTRAP_VARIABLE}={bootstrap}")  # the last line, as `up` prints it
     else:
         raise typer.Exit(1)
+
+
+def _print_group_lags(bootstrap: str) -> None:
+    """Each consumer group's lag per topic: what a stuck or stopped service leaves unread."""
+    try:
+        rows = asyncio.run(consumer_group_lags(bootstrap))
+    except Exception as exc:  # noqa: BLE001 - status reports, it does not fail
+        typer.echo(f"consumer groups: could not be read ({type(exc).__name__}: {exc})")
+        return
+    if not rows:
+        typer.echo("consumer groups: none has committed an offset yet")
+        return
+    typer.echo("consumer groups (lag: records on the topic the group has not handled yet):")
+    for row in rows:
+        typer.echo(f"  {row.group:32} {row.topic:22} lag {row.lag:>9,}")
