@@ -248,6 +248,16 @@ async def _append(pool: asyncpg.Pool, schema: str, count: int) -> list[str]:
     return [str(e.event_id) for e in events]
 
 
+async def _appends_one_by_one_within_the_linger(pool: asyncpg.Pool, schema: str) -> list[str]:
+    """Three events, each its own transaction (and notification, should the relay sleep), well
+    inside the tests' 3 s linger; their event ids."""
+    later = []
+    for _ in range(3):
+        later += await _append(pool, schema, 1)
+        await asyncio.sleep(0.2)
+    return later
+
+
 async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its_linger(pool, schema) -> None:  # type: ignore[no-untyped-def]
     """A round that was not full is followed by the next only `linger_s` after it began: what the
     writers commit meanwhile leaves in one round, not in one round each (fewer transactions and
@@ -259,10 +269,7 @@ async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its
     try:
         first = await _append(pool, schema, 1)
         assert await bus.wait_for(1) == [first]
-        later = []
-        for _ in range(3):  # each its own transaction and notification, well inside the linger
-            later += await _append(pool, schema, 1)
-            await asyncio.sleep(0.2)
+        later = await _appends_one_by_one_within_the_linger(pool, schema)
         rounds = await bus.wait_for(2)
         assert rounds[1] == later, f"the relay did not linger: rounds {rounds}"
     finally:
@@ -297,10 +304,7 @@ async def test_rows_found_by_the_last_look_before_sleeping_linger_like_any_round
     try:
         first = await bus.wait_for(1)
         assert first == [relay.written_after_empty_round]
-        later = []
-        for _ in range(3):  # each its own transaction, well inside the linger
-            later += await _append(pool, schema, 1)
-            await asyncio.sleep(0.2)
+        later = await _appends_one_by_one_within_the_linger(pool, schema)
         rounds = await bus.wait_for(2)
         assert rounds[1] == later, f"the relay did not linger after its last look: rounds {rounds}"
     finally:
