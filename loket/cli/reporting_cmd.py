@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
+from loket.cli.database_target import (
+    BUS_URL_HELP,
+    DATABASE_URL_HELP,
+    data_dir,
+    resolve_bus_url,
+    resolve_database_url,
+)
+from loket.devstack.stack import REPORTING_PSEUDONYM_SECRET_FILE
 from services.reporting.app import NAME, TOPICS
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.rebuild import rebuild as run_rebuild
@@ -23,17 +30,17 @@ console = Console()
 @app.command()
 def rebuild(
     database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
-    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
-                                help="nats://… or kafka://… (on Kafka the topics' retention must reach back to the start)"),
+    bus_url: str = typer.Option(None, "--bus-url",
+                                help=f"{BUS_URL_HELP} (on Kafka the topics' retention must reach back to the start)"),
     schema: str = typer.Option(NAME, "--schema", help="the live projection schema to replace"),
 ) -> None:
     """Replay every topic from the beginning into a fresh schema, swap it in atomically, then
     catch up on events that arrived meanwhile. The running reporting service keeps answering
     from the old projections until the swap. Needs LOKET_REPORTING_PSEUDONYM_SECRET(_FILE), the
-    same secret the service uses, or the pseudonyms would change."""
-    if not bus_url:
-        raise typer.BadParameter("set LOKET_BUS_URL or pass --bus-url")
-    settings = ReportingSettings()
+    same secret the service uses, or the pseudonyms would change (by default the one `loket up`
+    keeps in its data directory)."""
+    bus_url = resolve_bus_url(bus_url)
+    settings = settings_with_the_services_secret()
     try:
         pseudonymize = Pseudonymizer(settings.pseudonym_secret())
     except (RuntimeError, ValueError) as exc:
@@ -63,3 +70,14 @@ def rebuild(
     table.add_row("caught up after the swap", f"{result.caught_up:,}")
     table.add_row("undecodable (in a DLQ when live)", f"{result.skipped:,}")
     console.print(table)
+
+
+def settings_with_the_services_secret() -> ReportingSettings:
+    """The reporting settings, with the pseudonym secret of the installation `loket up` runs here
+    when none is configured: a rebuild with another secret would change every pseudonym."""
+    settings = ReportingSettings()
+    if settings.reporting_pseudonym_secret_file is None and not settings.reporting_pseudonym_secret:
+        kept = data_dir() / REPORTING_PSEUDONYM_SECRET_FILE
+        if kept.is_file():
+            return ReportingSettings(reporting_pseudonym_secret_file=kept)
+    return settings

@@ -68,6 +68,8 @@ def ensure_admin_token(data_dir: Path) -> str:
 
 # Where `loket up` (and each benchmark, in its own folder) keeps notify's and booking's contact key secret.
 CONTACT_KEY_SECRET_FILE = "contact-key-secret"
+# The reporting service's pseudonym key; `loket reporting rebuild` must use the same one.
+REPORTING_PSEUDONYM_SECRET_FILE = "reporting-pseudonym-secret"
 
 
 def ensure_secret_file(path: Path) -> Path:

@@ -25,6 +25,7 @@ from loket.devstack.service_credentials import (
 )
 from loket.devstack.stack import (
     CONTACT_KEY_SECRET_FILE,
+    REPORTING_PSEUDONYM_SECRET_FILE,
     ensure_admin_token,
     ensure_secret_file,
     running_stack,
@@ -80,7 +81,7 @@ def prepare_services(stack, replicas: int = 1, well_known_ports: bool = True) ->
     ebox = ebox_wiring(stack.data_dir, token, logs, avoid_ports=ports.values(), well_known_ports=well_known_ports)
     avoid = [*ports.values(), *([int(ebox.simulator_url.rsplit(":", 1)[1])] if ebox.simulator_url else [])]
     notify = notify_wiring(stack.data_dir, logs, ports, token, avoid_ports=avoid, well_known_ports=well_known_ports)
-    secret = ensure_secret_file(stack.data_dir / "reporting-pseudonym-secret")
+    secret = ensure_secret_file(stack.data_dir / REPORTING_PSEUDONYM_SECRET_FILE)
     # One for notify and booking, kept with the data it keys (a new one would orphan every opt-out).
     contact_key = {"LOKET_CONTACT_KEY_SECRET_FILE": str(ensure_secret_file(stack.data_dir / CONTACT_KEY_SECRET_FILE))}
     booking_url = f"http://127.0.0.1:{ports['booking']}"
