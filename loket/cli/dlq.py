@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from loket.contracts.national_number import mask_national_numbers
+from loket.devstack.runtime_file import recorded_external_bus_url
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.dlq_store import (
     BusUnavailable,
@@ -37,12 +38,14 @@ from loket.infra.settings import LoketSettings
 
 app = typer.Typer(help="Dead-letter queues: list, show and replay.", no_args_is_help=True)
 T = TypeVar("T")
-BUS_URL_HELP = "kafka://… or nats://…; unset: the embedded NATS of the data directory"
+BUS_URL_HELP = "kafka://… or nats://…; unset: the bus of the data directory's `loket up` (its embedded NATS by default)"
 
 
 @contextlib.contextmanager
 def bus_url_or_embedded(bus_url: str | None) -> Iterator[str]:
-    """The given URL, else the embedded NATS in `<data dir>/nats` (started if not running).
+    """The given URL (or LOKET_BUS_URL), else the bus the `loket up` of the data directory
+    recorded when it is not its embedded NATS, else the embedded NATS in `<data dir>/nats`
+    (started if not running).
 
     Not `stack.running_stack()`: it would also start PostgreSQL, and on exit it stops a server
     it merely adopted, which would take down the NATS of a running `loket up`.
@@ -54,7 +57,11 @@ def bus_url_or_embedded(bus_url: str | None) -> Iterator[str]:
     if settings.bus_url:  # from a .env file, which typer's envvar does not read
         yield settings.bus_url
         return
-    data_dir = (settings.data_dir or default_data_dir()).expanduser() / "nats"
+    root = (settings.data_dir or default_data_dir()).expanduser()
+    if recorded := recorded_external_bus_url(root):
+        yield recorded
+        return
+    data_dir = root / "nats"
     server = EmbeddedNats(data_dir)
     already_running = _live_pid(data_dir)
     server.start()

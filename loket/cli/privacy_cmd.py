@@ -38,7 +38,7 @@ NationalNumber = Annotated[str, typer.Argument(
     help="the citizen's national register or BIS number (11 digits); `-` reads it from standard input "
          "(kept out of shell history)")]
 BusUrl = Annotated[str | None, typer.Option(
-    "--bus-url", envvar="LOKET_BUS_URL", help="nats://… or kafka://…; default: the embedded NATS of `loket up`")]
+    "--bus-url", envvar="LOKET_BUS_URL", help="nats://… or kafka://…; default: the bus of the data directory's `loket up` (its embedded NATS by default)")]
 DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help=DATABASE_URL_HELP)]
 
 app = typer.Typer(help="Personal data of one citizen: what Loket holds (subject access).", no_args_is_help=True)

@@ -36,3 +36,21 @@ def runtime_database_url(runtime: dict[str, Any]) -> str:
 def runtime_bus_url(runtime: dict[str, Any]) -> str:
     """The operator's URL of its bus (a secret: don't print it)."""
     return read_secret(Path(runtime["bus_url_file"]))
+
+
+def recorded_external_bus_url(data_dir: Path) -> str | None:
+    """The bus of the `loket up` recorded in `data_dir` when it is not the data directory's own
+    embedded NATS (Kafka, or a NATS named by LOKET_BUS_URL), else None. An operator's shell need
+    not have the variable `loket up` was started with: without this, commands fell back to the
+    embedded NATS, which nobody reads on such an installation (`dlq list` showed no dead letters)."""
+    try:
+        runtime = read_runtime(data_dir)
+    except (FileNotFoundError, ValueError):
+        return None
+    # A runtime file from before `embedded` was recorded: the embedded NATS, as assumed then.
+    if "nats" in runtime.get("embedded", ["nats"]):
+        return None
+    try:
+        return runtime_bus_url(runtime)
+    except (FileNotFoundError, KeyError):
+        return None

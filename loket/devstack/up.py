@@ -150,7 +150,8 @@ def watched_servers(stack) -> list[Server]:  # type: ignore[no-untyped-def]
 def write_runtime(stack, prepared: Prepared) -> None:  # type: ignore[no-untyped-def]
     """Where everything runs, for operators' scripts and tests (secrets only by file path)."""
     write_runtime_file(stack.data_dir, {
-        "database_address": stack.database_address, "bus_address": stack.bus_address, "ports": prepared.ports,
+        "database_address": stack.database_address, "bus_address": stack.bus_address,
+        "embedded": list(stack.embedded), "ports": prepared.ports,
         "replica_ports": prepared.replica_ports or {name: [port] for name, port in prepared.ports.items()},
         "ebox_simulator_url": prepared.simulator_url, "sms_simulator_url": prepared.sms_url,
         "mail_dir": str(prepared.mail_dir) if prepared.mail_dir else None,
