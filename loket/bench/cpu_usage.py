@@ -14,11 +14,13 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 _PROC = Path("/proc")
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 # The embedded Kafka brokers are JVMs (`java`); the consumer replica processes stay in `other`.
 _GROUPS = {"postgres": "postgres", "nats-server": "nats", "java": "kafka"}
+K = TypeVar("K")  # a pid, or a (pid, tid)
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,11 @@ def _machine_busy_ticks() -> int | None:
     return sum(values) - values[3] - values[4]
 
 
-def _ticks_by_group() -> dict[str, int] | None:
+def _ticks_by_process() -> dict[int, tuple[str, int]] | None:
+    """pid → (group, CPU ticks) of every process in one of _GROUPS (Linux), None elsewhere."""
     if not (_PROC / "self").exists():
         return None
-    totals = dict.fromkeys(_GROUPS.values(), 0)
+    found: dict[int, tuple[str, int]] = {}
     for entry in _PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -73,8 +76,18 @@ def _ticks_by_group() -> dict[str, int] | None:
         comm, ticks = _comm_and_ticks(stat)
         group = _GROUPS.get(comm)
         if group:
-            totals[group] += ticks
-    return totals
+            found[int(entry.name)] = (group, ticks)
+    return found
+
+
+def _ticks_used(after: dict[K, tuple[str, int]], before: dict[K, tuple[str, int]], kind: str) -> int:
+    """Ticks the processes (or threads) of `kind` used between two readings, each against its own
+    earlier reading: one that started in between (or a reused id of another kind) counts from
+    zero, one that ended in between is left out (what it used is unknown). Sums of the totals instead went negative when a process
+    ended (another cluster stopped during a run: the brokers "used -4.1 CPU s", which the warm-up
+    took for settled) and counted a new process's whole life."""
+    return sum(ticks - (before[key][1] if before.get(key, ("", 0))[0] == kind else 0)
+               for key, (name, ticks) in after.items() if name == kind)
 
 
 def _comm_and_ticks(stat: str) -> tuple[str, int]:
@@ -95,12 +108,13 @@ _BROKER_THREADS = {
 }
 
 
-def _java_thread_ticks() -> dict[str, int] | None:
-    """CPU ticks of every `java` process's threads of each kind in _BROKER_THREADS (Linux), None
-    elsewhere."""
+def _java_thread_ticks() -> dict[tuple[int, int], tuple[str, int]] | None:
+    """(pid, tid) → (kind, CPU ticks) of every `java` process's threads of a kind in
+    _BROKER_THREADS (Linux), None elsewhere. HotSpot starts and stops compiler threads as it
+    needs them, so threads come and go during a run."""
     if not (_PROC / "self").exists():
         return None
-    totals = dict.fromkeys(_BROKER_THREADS, 0)
+    found: dict[tuple[int, int], tuple[str, int]] = {}
     for entry in _PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -117,8 +131,8 @@ def _java_thread_ticks() -> dict[str, int] | None:
                 continue
             kind = next((kind for kind, prefixes in _BROKER_THREADS.items() if name.startswith(prefixes)), None)
             if kind is not None:
-                totals[kind] += ticks
-    return totals
+                found[(int(entry.name), int(thread.name))] = (kind, ticks)
+    return found
 
 
 class CpuMeter:
@@ -126,27 +140,34 @@ class CpuMeter:
 
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
-        self._machine, self._groups = _machine_busy_ticks(), _ticks_by_group()
-        self._threads = _java_thread_ticks() if self._groups and self._groups["kafka"] else None
+        self._machine, self._processes = _machine_busy_ticks(), _ticks_by_process()
+        has_brokers = bool(self._processes) and any(g == "kafka" for g, _ in self._processes.values())
+        self._threads = _java_thread_ticks() if has_brokers else None
         return self
 
     def stop(self) -> CpuUsage:
-        machine, groups = _machine_busy_ticks(), _ticks_by_group()
+        machine, processes = _machine_busy_ticks(), _ticks_by_process()
         threads = _java_thread_ticks() if self._threads is not None else None
 
-        def seconds(after: int | None, before: int | None) -> float | None:
-            return None if after is None or before is None else (after - before) / _TICK
+        def group_s(group: str) -> float | None:
+            if processes is None or self._processes is None:
+                return None
+            return _ticks_used(processes, self._processes, group) / _TICK
+
+        def threads_s(kind: str) -> float | None:
+            if threads is None or self._threads is None:
+                return None
+            return _ticks_used(threads, self._threads, kind) / _TICK
 
         return CpuUsage(
             wall_s=time.perf_counter() - self._wall,
             python_s=time.process_time() - self._python,
-            postgres_s=seconds(groups and groups["postgres"], self._groups and self._groups["postgres"]),
-            nats_s=seconds(groups and groups["nats"], self._groups and self._groups["nats"]),
-            machine_busy_s=seconds(machine, self._machine),
+            postgres_s=group_s("postgres"),
+            nats_s=group_s("nats"),
+            machine_busy_s=None if machine is None or self._machine is None else (machine - self._machine) / _TICK,
             cores=os.cpu_count() or 1,
-            kafka_s=seconds(groups and groups["kafka"], self._groups and self._groups["kafka"]),
-            kafka_jit_s=seconds(threads and threads["jit"], self._threads and self._threads["jit"]),
-            kafka_requests_s=seconds(threads and threads["requests"], self._threads and self._threads["requests"]),
-            kafka_replication_s=seconds(threads and threads["replication"],
-                                        self._threads and self._threads["replication"]),
+            kafka_s=group_s("kafka"),
+            kafka_jit_s=threads_s("jit"),
+            kafka_requests_s=threads_s("requests"),
+            kafka_replication_s=threads_s("replication"),
         )

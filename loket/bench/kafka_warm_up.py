@@ -44,7 +44,10 @@ class WarmUpRound:
 
     @property
     def settled(self) -> bool:
-        """Compiling no longer matters, or there is no way to tell (not Linux): stop warming."""
+        """Compiling no longer matters, or there is no way to tell (not Linux): stop warming. Brokers
+        that used no CPU in a pipeline run were not measured right: that settles nothing."""
+        if self.brokers_s is not None and self.brokers_s <= 0:
+            return False
         share = self.jit_share
         return share is None or share < SETTLED_JIT_SHARE
 

@@ -4,6 +4,7 @@ splits the brokers' time by what their threads do."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +16,8 @@ from loket.bench.bus_report import cpu_summary
 from loket.bench.cpu_usage import CpuUsage
 from loket.bench.kafka_warm_up import SETTLED_JIT_SHARE, WarmUpRound, warm_up_kafka
 from loket.bench.pipeline import PipelineOptions
+
+TICK = cpu_usage._TICK
 
 
 def test_a_round_is_settled_below_the_share_and_when_nothing_can_be_measured() -> None:
@@ -67,13 +70,23 @@ def test_the_cpu_summary_splits_the_brokers_time_by_what_their_threads_do() -> N
     assert "JIT" not in cpu_summary(CpuUsage(5.0, 2.0, 1.0, 0.0, 9.0, 2).as_dict())  # no brokers, no split
 
 
-def _fake_process(proc: Path, pid: int, comm: str, threads: dict[str, int]) -> None:
+# Thread ids by name, so a thread keeps its id from one reading of the fake /proc to the next.
+_TIDS = {"C2 CompilerThre": 1, "C1 CompilerThre": 2, "data-plane-kafk": 3, "ReplicaFetcherT": 4, "GC Thread#0": 5}
+
+
+def _fake_process(proc: Path, pid: int, comm: str, threads: dict[str, int], *, total: int | None = None,
+                  replace: bool = False) -> None:
+    """A process in a fake /proc with these threads' ticks; its own ticks are `total` (a real
+    process's keep what its ended threads used), else the threads' sum."""
     def stat(tid: int, name: str, ticks: int) -> str:  # utime and stime are the 14th and 15th fields
         return f"{tid} ({name}) S " + " ".join(["0"] * 10) + f" {ticks} {ticks} 0 0"
 
+    if replace:
+        shutil.rmtree(proc / str(pid))
     (proc / str(pid) / "task").mkdir(parents=True)
-    (proc / str(pid) / "stat").write_text(stat(pid, comm, sum(threads.values())))
-    for tid, (name, ticks) in enumerate(threads.items(), start=pid + 1):
+    (proc / str(pid) / "stat").write_text(stat(pid, comm, sum(threads.values()) if total is None else total))
+    for name, ticks in threads.items():
+        tid = pid + _TIDS[name]
         (proc / str(pid) / "task" / str(tid)).mkdir()
         (proc / str(pid) / "task" / str(tid) / "stat").write_text(stat(tid, name, ticks))
 
@@ -86,4 +99,32 @@ def test_broker_threads_are_counted_by_kind_and_only_in_java_processes(tmp_path:
     _fake_process(tmp_path, 300, "python3", {"C2 CompilerThre": 50, "data-plane-kafk": 50})
     monkeypatch.setattr(cpu_usage, "_PROC", tmp_path)
     # utime + stime, so each thread's ticks count twice
-    assert cpu_usage._java_thread_ticks() == {"jit": 12, "requests": 18, "replication": 6}
+    meter = cpu_usage.CpuMeter().start()
+    _fake_process(tmp_path, 100, "java", {"C2 CompilerThre": 6, "C1 CompilerThre": 1, "data-plane-kafk": 9,
+                                          "ReplicaFetcherT": 3, "GC Thread#0": 20}, replace=True)
+    usage = meter.stop()
+    assert (usage.kafka_jit_s, usage.kafka_requests_s, usage.kafka_replication_s) == (2 / TICK, 4 / TICK, 0.0)
+
+
+def test_a_process_or_thread_that_ends_during_a_run_takes_nothing_away(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Seen: another Kafka cluster stopped during a warm-up round, the brokers "used -4.1 CPU s"
+    and the warm-up took the round for settled."""
+    (tmp_path / "self").mkdir()
+    monkeypatch.setattr(cpu_usage, "_PROC", tmp_path)
+    _fake_process(tmp_path, 100, "java", {"C2 CompilerThre": 50, "data-plane-kafk": 10})
+    _fake_process(tmp_path, 200, "java", {"C2 CompilerThre": 400, "data-plane-kafk": 400})  # about to stop
+    meter = cpu_usage.CpuMeter().start()
+    shutil.rmtree(tmp_path / "200")
+    # Broker 100's C2 thread ended (HotSpot stops idle compiler threads) and a C1 thread started.
+    _fake_process(tmp_path, 100, "java", {"data-plane-kafk": 13, "C1 CompilerThre": 2}, total=80, replace=True)
+    _fake_process(tmp_path, 300, "java", {"data-plane-kafk": 5})  # a broker started meanwhile
+    usage = meter.stop()
+    # utime + stime: every tick twice. Process 200 is left out; 300 counts from zero.
+    assert usage.kafka_s == ((80 - 60) + 5) * 2 / TICK
+    assert usage.kafka_requests_s == ((13 - 10) + 5) * 2 / TICK
+    assert usage.kafka_jit_s == 2 * 2 / TICK  # the new thread from zero, the ended one left out
+
+
+def test_a_round_whose_broker_cpu_is_not_positive_has_not_settled() -> None:
+    assert not WarmUpRound(1000, -4.12, 4.11).settled
+    assert not WarmUpRound(1000, 0.0, 0.0).settled
