@@ -1,6 +1,6 @@
-"""Which PostgreSQL (and bus) an operator command talks to: --database-url / LOKET_DATABASE_URL
-(--bus-url / LOKET_BUS_URL), else the one a running `loket up` recorded (`<data dir>/runtime.json`
-names the files holding the owner's and the operator's URLs)."""
+"""Which PostgreSQL an operator command talks to: --database-url / LOKET_DATABASE_URL, else the
+one a running `loket up` recorded (`<data dir>/runtime.json` names the owner URL's file). (The
+bus: `dlq.bus_url_or_embedded`.)"""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from pathlib import Path
 
 import typer
 
-from loket.devstack.runtime_file import read_runtime, runtime_bus_url, runtime_database_url
+from loket.devstack.runtime_file import read_runtime, runtime_database_url
 from loket.infra.embedded import default_data_dir
 from loket.infra.settings import LoketSettings
 
 DATABASE_URL_HELP = "PostgreSQL URL; default: LOKET_DATABASE_URL, else the running `loket up`"
-BUS_URL_HELP = "nats://… or kafka://…; default: LOKET_BUS_URL, else the running `loket up`'s"
 
 
 def data_dir() -> Path:
@@ -35,16 +34,3 @@ def resolve_database_url(database_url: str | None) -> str:
             param_hint="--database-url",
         ) from None
 
-
-def resolve_bus_url(bus_url: str | None) -> str:
-    if bus_url:
-        return bus_url
-    settings = LoketSettings()
-    if settings.bus_url:
-        return settings.bus_url
-    try:
-        return runtime_bus_url(read_runtime(data_dir()))
-    except (FileNotFoundError, KeyError, ValueError):
-        raise typer.BadParameter(
-            "no bus: pass --bus-url, set LOKET_BUS_URL, or start `loket up` first", param_hint="--bus-url",
-        ) from None

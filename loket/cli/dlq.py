@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from loket.cli.database_target import data_dir
 from loket.contracts.national_number import mask_national_numbers
 from loket.devstack.runtime_file import recorded_external_bus_url
 from loket.infra.bus.address import parse_bus_url
@@ -32,7 +33,7 @@ from loket.infra.bus.dlq_store import (
     open_dlq_store,
 )
 from loket.infra.bus.dlq_store.preview import body_preview, dead_letter_table
-from loket.infra.embedded import EmbeddedNats, default_data_dir
+from loket.infra.embedded import EmbeddedNats
 from loket.infra.embedded.process import pid_alive
 from loket.infra.settings import LoketSettings
 
@@ -57,13 +58,13 @@ def bus_url_or_embedded(bus_url: str | None) -> Iterator[str]:
     if settings.bus_url:  # from a .env file, which typer's envvar does not read
         yield settings.bus_url
         return
-    root = (settings.data_dir or default_data_dir()).expanduser()
+    root = data_dir()
     if recorded := recorded_external_bus_url(root):
         yield recorded
         return
-    data_dir = root / "nats"
-    server = EmbeddedNats(data_dir)
-    already_running = _live_pid(data_dir)
+    nats_dir = root / "nats"
+    server = EmbeddedNats(nats_dir)
+    already_running = _live_pid(nats_dir)
     server.start()
     try:
         yield server.url

@@ -10,13 +10,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loket.cli.database_target import (
-    BUS_URL_HELP,
-    DATABASE_URL_HELP,
-    data_dir,
-    resolve_bus_url,
-    resolve_database_url,
-)
+from loket.cli.database_target import DATABASE_URL_HELP, data_dir, resolve_database_url
+from loket.cli.dlq import BUS_URL_HELP, bus_url_or_embedded
 from loket.devstack.stack import REPORTING_PSEUDONYM_SECRET_FILE
 from services.reporting.app import NAME, TOPICS
 from services.reporting.pseudonyms import Pseudonymizer
@@ -30,7 +25,7 @@ console = Console()
 @app.command()
 def rebuild(
     database_url: str = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
-    bus_url: str = typer.Option(None, "--bus-url",
+    bus_url: str = typer.Option(None, "--bus-url", envvar="LOKET_BUS_URL",
                                 help=f"{BUS_URL_HELP} (on Kafka the topics' retention must reach back to the start)"),
     schema: str = typer.Option(NAME, "--schema", help="the live projection schema to replace"),
 ) -> None:
@@ -39,13 +34,13 @@ def rebuild(
     from the old projections until the swap. Needs LOKET_REPORTING_PSEUDONYM_SECRET(_FILE), the
     same secret the service uses, or the pseudonyms would change (by default the one `loket up`
     keeps in its data directory)."""
-    bus_url = resolve_bus_url(bus_url)
     settings = settings_with_the_services_secret()
     try:
         pseudonymize = Pseudonymizer(settings.pseudonym_secret())
     except (RuntimeError, ValueError) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
+    database = resolve_database_url(database_url)  # before a bus is started for nothing
     started = time.monotonic()
     with Progress(SpinnerColumn(), TextColumn("{task.description:<24}"), TextColumn("{task.completed:,} events"),
                   TimeElapsedColumn(), console=console) as progress:
@@ -57,8 +52,8 @@ def rebuild(
             progress.update(tasks[topic], completed=done)
 
         try:
-            result = asyncio.run(run_rebuild(resolve_database_url(database_url), bus_url, pseudonymize, schema,
-                                             TOPICS, update))
+            with bus_url_or_embedded(bus_url) as url:
+                result = asyncio.run(run_rebuild(database, url, pseudonymize, schema, TOPICS, update))
         except RuntimeError as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from None

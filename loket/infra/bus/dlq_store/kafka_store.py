@@ -134,7 +134,8 @@ class KafkaDeadLetterStore:
         await self._load_metadata()
         by_topic = {original: self._partitions(dlq_topic(original)) for original in topics_to_read(None)}
         # All partitions in one pair of requests: a pair per topic cost about a second each.
-        begin, end = await self._bounds([tp for tps in by_topic.values() for tp in tps])
+        every = [tp for tps in by_topic.values() for tp in tps]
+        begin, end = await self._bounds(every) if every else ({}, {})  # no DLQ topic created yet
         return {original: sum(int(end[tp]) - int(begin[tp]) for tp in tps) for original, tps in by_topic.items()}
 
     async def _load_metadata(self) -> None:
@@ -153,29 +154,31 @@ class KafkaDeadLetterStore:
         tps = self._partitions(topic)
         if not tps:
             return []  # the DLQ topic does not exist (yet): nothing was ever dead-lettered
-        begin, end = await self._bounds(tps)  # before assigning: see the end of this method
+        begin, end = await self._bounds(tps)  # before assigning: see below
         pending = [tp for tp in tps if end[tp] > begin[tp]]
         if not pending:
             return []
-        self._consumer.assign(pending)
-        for tp in pending:
-            self._consumer.seek(tp, begin[tp])
-        found: builtins.list[DeadLetter] = []
-        deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
-        while pending and len(found) < limit:
-            if asyncio.get_running_loop().time() > deadline:
-                raise BusUnavailable(f"timed out reading {topic} from Kafka")
-            batch = await self._consumer.getmany(*pending, timeout_ms=POLL_MS, max_records=limit)
-            for tp, records in batch.items():
-                found.extend(self._to_dead_letter(r) for r in records if r.offset < end[tp])
-            # position, not the last offset seen: transaction markers occupy offsets too.
-            pending = [tp for tp in pending if await self._consumer.position(tp) < end[tp]]
         # Partitions are assigned only while they are read, and nothing stays assigned: an assigned
         # partition keeps a fetch waiting on the broker (up to fetch_max_wait_ms), and a broker
         # answers one connection's requests in order, so every offset lookup behind it waited that
         # long (`dlq list` took 10 s for six dead letters).
-        self._consumer.unsubscribe()
-        return found[:limit]
+        self._consumer.assign(pending)
+        try:
+            for tp in pending:
+                self._consumer.seek(tp, begin[tp])
+            found: builtins.list[DeadLetter] = []
+            deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
+            while pending and len(found) < limit:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise BusUnavailable(f"timed out reading {topic} from Kafka")
+                batch = await self._consumer.getmany(*pending, timeout_ms=POLL_MS, max_records=limit)
+                for tp, records in batch.items():
+                    found.extend(self._to_dead_letter(r) for r in records if r.offset < end[tp])
+                # position, not the last offset seen: transaction markers occupy offsets too.
+                pending = [tp for tp in pending if await self._consumer.position(tp) < end[tp]]
+            return found[:limit]
+        finally:
+            self._consumer.unsubscribe()
 
     @staticmethod
     def _to_dead_letter(record: Any) -> DeadLetter:
