@@ -95,6 +95,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json", service: str | None = None) -> None:
+    # FastStream configures its "faststream" logger when it is first imported (a coloured text
+    # handler, no propagation). Imported here, first, so that the settings below are the last
+    # word: a service process that configured logging before it imported its broker wrote
+    # FastStream's lines as coloured text into its JSON log.
+    import faststream  # noqa: F401
+
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RepeatedLineFilter())  # first: a dropped line is not masked or formatted
     handler.addFilter(NationalNumberMaskFilter())
