@@ -51,7 +51,7 @@ async def refuse_if_shared(bus_url: str, where: str) -> None:
         return
     shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
     raise SharedBusRefused(
-        f"{where} has consumers that are not a benchmark's ({shown}): the benchmark would publish its "
+        f"{where} has {len(others)} consumer(s) that are not a benchmark's ({shown}): the benchmark would publish its "
         f"test events to them. Run it on a bus of its own (unset LOKET_BUS_URL and "
         f"LOKET_TEST_KAFKA_BOOTSTRAP: it starts one), or set {ALLOW_VARIABLE}=yes if this bus is for tests."
     )
