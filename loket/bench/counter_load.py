@@ -35,15 +35,11 @@ class SideResult:
     statuses: dict[str, int] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
 
-    @staticmethod
-    def percentile(values: list[float], q: float) -> float:
-        return percentile(values, q)  # the module's, from timing
-
     def summary(self) -> dict[str, object]:
-        ms = {f"call_to_display_{q}_ms": self.percentile(self.call_to_display_s, v) * 1000
+        ms = {f"call_to_display_{q}_ms": percentile(self.call_to_display_s, v) * 1000
               for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}
         if self.page_s:
-            ms |= {f"page_{q}_ms": self.percentile(self.page_s, v) * 1000 for q, v in (("p50", 0.5), ("p95", 0.95))}
+            ms |= {f"page_{q}_ms": percentile(self.page_s, v) * 1000 for q, v in (("p50", 0.5), ("p95", 0.95))}
         return {"calls": self.calls, "seconds": self.seconds, "calls_per_s": self.calls / self.seconds if self.seconds else 0,
                 "deliveries": len(self.call_to_display_s), "unseen": self.unseen, "statuses": self.statuses, **ms}
 

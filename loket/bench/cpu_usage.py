@@ -83,9 +83,9 @@ def _ticks_by_process() -> dict[int, tuple[str, int]] | None:
 def _ticks_used(after: dict[K, tuple[str, int]], before: dict[K, tuple[str, int]], kind: str) -> int:
     """Ticks the processes (or threads) of `kind` used between two readings, each against its own
     earlier reading: one that started in between (or a reused id of another kind) counts from
-    zero, one that ended in between is left out (what it used is unknown). Sums of the totals instead went negative when a process
-    ended (another cluster stopped during a run: the brokers "used -4.1 CPU s", which the warm-up
-    took for settled) and counted a new process's whole life."""
+    zero, one that ended in between is left out (what it used is unknown). Sums of the totals
+    instead went negative when a process ended (another cluster stopped during a run: the brokers
+    "used -4.1 CPU s", which the warm-up took for settled) and counted a new process's whole life."""
     return sum(ticks - (before[key][1] if before.get(key, ("", 0))[0] == kind else 0)
                for key, (name, ticks) in after.items() if name == kind)
 
@@ -108,21 +108,18 @@ _BROKER_THREADS = {
 }
 
 
-def _java_thread_ticks() -> dict[tuple[int, int], tuple[str, int]] | None:
-    """(pid, tid) → (kind, CPU ticks) of every `java` process's threads of a kind in
-    _BROKER_THREADS (Linux), None elsewhere. HotSpot starts and stops compiler threads as it
-    needs them, so threads come and go during a run."""
-    if not (_PROC / "self").exists():
+def _java_thread_ticks(processes: dict[int, tuple[str, int]]) -> dict[tuple[int, int], tuple[str, int]] | None:
+    """(pid, tid) → (kind, CPU ticks) of the threads of a kind in _BROKER_THREADS of the `java`
+    processes in `processes` (a `_ticks_by_process` reading); None when there are none. HotSpot
+    starts and stops compiler threads as it needs them, so threads come and go during a run."""
+    brokers = [pid for pid, (group, _) in processes.items() if group == "kafka"]
+    if not brokers:
         return None
     found: dict[tuple[int, int], tuple[str, int]] = {}
-    for entry in _PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in brokers:
         try:
-            if _comm_and_ticks((entry / "stat").read_text())[0] != "java":
-                continue
-            threads = list((entry / "task").iterdir())
-        except OSError:  # the process ended while we looked
+            threads = list((_PROC / str(pid) / "task").iterdir())
+        except OSError:  # the process ended since
             continue
         for thread in threads:
             try:
@@ -131,7 +128,7 @@ def _java_thread_ticks() -> dict[tuple[int, int], tuple[str, int]] | None:
                 continue
             kind = next((kind for kind, prefixes in _BROKER_THREADS.items() if name.startswith(prefixes)), None)
             if kind is not None:
-                found[(int(entry.name), int(thread.name))] = (kind, ticks)
+                found[(pid, int(thread.name))] = (kind, ticks)
     return found
 
 
@@ -141,13 +138,12 @@ class CpuMeter:
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
         self._machine, self._processes = _machine_busy_ticks(), _ticks_by_process()
-        has_brokers = bool(self._processes) and any(g == "kafka" for g, _ in self._processes.values())
-        self._threads = _java_thread_ticks() if has_brokers else None
+        self._threads = _java_thread_ticks(self._processes) if self._processes is not None else None
         return self
 
     def stop(self) -> CpuUsage:
         machine, processes = _machine_busy_ticks(), _ticks_by_process()
-        threads = _java_thread_ticks() if self._threads is not None else None
+        threads = _java_thread_ticks(processes) if self._threads is not None and processes is not None else None
 
         def group_s(group: str) -> float | None:
             if processes is None or self._processes is None:

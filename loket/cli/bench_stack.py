@@ -30,13 +30,13 @@ def check_bus_choice(broker: str) -> None:
 
 @contextlib.contextmanager
 def bench_stack(data_dir: Path, broker: str, console: Console) -> Iterator[Stack]:
-    started_here: dict[str, str] = {}
-    with kafka_url(data_dir, console, started_here) if broker == "kafka" else contextlib.nullcontext(None) as url:
+    kafka = kafka_url(data_dir, console) if broker == "kafka" else contextlib.nullcontext((None, False))
+    with kafka as (url, cluster_started_here):
         settings = LoketSettings(data_dir=data_dir, bus_url=url) if url else LoketSettings(data_dir=data_dir)
         with running_stack(settings) as stack:
             if parse_bus_url(stack.bus_url).kind != broker:
                 raise typer.BadParameter(f"LOKET_BUS_URL is not a {broker} bus", param_hint="--bus")
-            ours = "url" in started_here if broker == "kafka" else "nats" in stack.embedded
+            ours = cluster_started_here if broker == "kafka" else "nats" in stack.embedded
             if not ours:
                 refuse_on_a_live_bus(stack.bus_url, console)
             yield stack
@@ -53,14 +53,14 @@ def describe(stack: Stack, broker: str) -> str:
 
 
 @contextlib.contextmanager
-def kafka_url(data_dir: Path, console: Console, started_here: dict[str, str] | None = None) -> Iterator[str]:
-    """The Kafka bus URL; `started_here["url"]` is set when the cluster is this call's own."""
+def kafka_url(data_dir: Path, console: Console) -> Iterator[tuple[str, bool]]:
+    """The Kafka bus URL, and whether the cluster is this call's own."""
     configured = os.environ.get("LOKET_BUS_URL", "")
     if configured.startswith("kafka://"):
-        yield configured
+        yield configured, False
         return
     if bootstrap := os.environ.get(BOOTSTRAP_VARIABLE):
-        yield f"kafka://{bootstrap}"
+        yield f"kafka://{bootstrap}", False
         return
     # Compiled as production compiles it (C2): a benchmark measures brokers at their steady state.
     cluster = EmbeddedKafkaCluster(data_dir / "kafka", progress=lambda m: console.print(f"[dim]{m}[/]"),
@@ -70,10 +70,7 @@ def kafka_url(data_dir: Path, console: Console, started_here: dict[str, str] | N
     except KafkaToolMissing as exc:
         console.print(f"[red]--bus kafka needs a Kafka cluster: set LOKET_BUS_URL=kafka://… or start one here: {exc}[/]")
         raise typer.Exit(2) from exc
-    url = f"kafka://{bootstrap}"
-    if started_here is not None:
-        started_here["url"] = url
     try:
-        yield url
+        yield f"kafka://{bootstrap}", True
     finally:
         cluster.stop()

@@ -15,9 +15,9 @@ from loket.infra.settings import LoketSettings
 DATABASE_URL_HELP = "PostgreSQL URL; default: LOKET_DATABASE_URL, else the running `loket up`"
 
 
-def data_dir() -> Path:
+def data_dir(settings: LoketSettings | None = None) -> Path:
     """The data directory `loket up` uses here: LOKET_DATA_DIR, else the default."""
-    return (LoketSettings().data_dir or default_data_dir()).expanduser()
+    return ((settings or LoketSettings()).data_dir or default_data_dir()).expanduser()
 
 
 def resolve_database_url(database_url: str | None) -> str:
@@ -27,10 +27,9 @@ def resolve_database_url(database_url: str | None) -> str:
     if settings.database_url:
         return settings.database_url
     try:
-        return runtime_database_url(read_runtime(data_dir()))
+        return runtime_database_url(read_runtime(data_dir(settings)))
     except (FileNotFoundError, KeyError, ValueError):
         raise typer.BadParameter(
             "no database: pass --database-url, set LOKET_DATABASE_URL, or start `loket up` first",
             param_hint="--database-url",
         ) from None
-

@@ -58,7 +58,7 @@ def bus_url_or_embedded(bus_url: str | None) -> Iterator[str]:
     if settings.bus_url:  # from a .env file, which typer's envvar does not read
         yield settings.bus_url
         return
-    root = data_dir()
+    root = data_dir(settings)
     if recorded := recorded_external_bus_url(root):
         yield recorded
         return

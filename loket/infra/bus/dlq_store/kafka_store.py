@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import builtins  # `list` below is a method name; annotations after it need the builtin
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -101,12 +102,11 @@ class KafkaDeadLetterStore:
         if partition not in self._topic_partitions.get(topic, ()):
             raise DeadLetterNotFound(f"no dead letter {id}: {topic} has no partition {partition}")
         tp = TopicPartition(topic, partition)
-        begin, end = await self._bounds([tp])  # before assigning (see _read_topic)
+        begin, end = await self._bounds([tp])  # before assigning (see _assigned)
         if not begin[tp] <= offset < end[tp]:
             raise DeadLetterNotFound(f"no dead letter {id} (expired by retention, or never existed)")
-        self._consumer.assign([tp])
-        self._consumer.seek(tp, offset)
-        try:
+        with self._assigned([tp]):
+            self._consumer.seek(tp, offset)
             deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
             while asyncio.get_running_loop().time() < deadline:
                 batch = await self._consumer.getmany(tp, timeout_ms=POLL_MS, max_records=1)
@@ -115,8 +115,6 @@ class KafkaDeadLetterStore:
                         raise DeadLetterNotFound(f"no dead letter {id} (offset {offset} is gone)")
                     return self._to_dead_letter(record)
             raise BusUnavailable(f"timed out reading {id} from Kafka")
-        finally:
-            self._consumer.unsubscribe()
 
     async def replay(self, id: str) -> DeadLetter:
         """Publish the body back with its key; the dead letter stays (Kafka cannot delete it)."""
@@ -154,16 +152,11 @@ class KafkaDeadLetterStore:
         tps = self._partitions(topic)
         if not tps:
             return []  # the DLQ topic does not exist (yet): nothing was ever dead-lettered
-        begin, end = await self._bounds(tps)  # before assigning: see below
+        begin, end = await self._bounds(tps)  # before assigning (see _assigned)
         pending = [tp for tp in tps if end[tp] > begin[tp]]
         if not pending:
             return []
-        # Partitions are assigned only while they are read, and nothing stays assigned: an assigned
-        # partition keeps a fetch waiting on the broker (up to fetch_max_wait_ms), and a broker
-        # answers one connection's requests in order, so every offset lookup behind it waited that
-        # long (`dlq list` took 10 s for six dead letters).
-        self._consumer.assign(pending)
-        try:
+        with self._assigned(pending):
             for tp in pending:
                 self._consumer.seek(tp, begin[tp])
             found: builtins.list[DeadLetter] = []
@@ -177,6 +170,16 @@ class KafkaDeadLetterStore:
                 # position, not the last offset seen: transaction markers occupy offsets too.
                 pending = [tp for tp in pending if await self._consumer.position(tp) < end[tp]]
             return found[:limit]
+
+    @contextlib.contextmanager
+    def _assigned(self, tps: builtins.list[TopicPartition]) -> Iterator[None]:
+        """Partitions assigned only while they are read, nothing assigned after (also after a
+        failure): an assigned partition keeps a fetch waiting on the broker (up to
+        fetch_max_wait_ms), and a broker answers one connection's requests in order, so every
+        offset lookup behind it waited that long (`dlq list` took 10 s for six dead letters)."""
+        self._consumer.assign(tps)
+        try:
+            yield
         finally:
             self._consumer.unsubscribe()
 
