@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 
 import asyncpg
 from prometheus_client import CollectorRegistry
@@ -248,6 +250,17 @@ async def _append(pool: asyncpg.Pool, schema: str, count: int) -> list[str]:
     return [str(e.event_id) for e in events]
 
 
+@contextlib.asynccontextmanager
+async def _relaying(relay: OutboxRelay) -> AsyncIterator[None]:
+    """The relay runs in the background for the block, and is stopped after it."""
+    task = asyncio.ensure_future(relay.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def _appends_one_by_one_within_the_linger(pool: asyncpg.Pool, schema: str) -> list[str]:
     """Three events, each its own transaction (and notification, should the relay sleep), well
     inside the tests' 3 s linger; their event ids."""
@@ -265,16 +278,12 @@ async def test_events_appended_while_the_relay_is_busy_go_out_together_after_its
     bus = _Rounds()
     relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
                         linger_s=3.0)
-    task = asyncio.ensure_future(relay.run())
-    try:
+    async with _relaying(relay):
         first = await _append(pool, schema, 1)
         assert await bus.wait_for(1) == [first]
         later = await _appends_one_by_one_within_the_linger(pool, schema)
         rounds = await bus.wait_for(2)
         assert rounds[1] == later, f"the relay did not linger: rounds {rounds}"
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 class _RelayWithAWriterBehindItsEmptyRound(OutboxRelay):
@@ -300,16 +309,12 @@ async def test_rows_found_by_the_last_look_before_sleeping_linger_like_any_round
     bus = _Rounds()
     relay = _RelayWithAWriterBehindItsEmptyRound(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()),
                                                  publish_in_order=bus, linger_s=3.0, idle_poll_s=3600.0)
-    task = asyncio.ensure_future(relay.run())
-    try:
+    async with _relaying(relay):
         first = await bus.wait_for(1)
         assert first == [relay.written_after_empty_round]
         later = await _appends_one_by_one_within_the_linger(pool, schema)
         rounds = await bus.wait_for(2)
         assert rounds[1] == later, f"the relay did not linger after its last look: rounds {rounds}"
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_relay_woken_from_idle_publishes_at_once_whatever_its_linger(pool, schema) -> None:  # type: ignore[no-untyped-def]
@@ -317,15 +322,11 @@ async def test_a_relay_woken_from_idle_publishes_at_once_whatever_its_linger(poo
     # A linger far beyond the wait below: had the woken relay lingered first, the wait would time out.
     relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
                         linger_s=3600.0, idle_poll_s=3600.0)
-    task = asyncio.ensure_future(relay.run())
-    try:
+    async with _relaying(relay):
         await asyncio.sleep(0.3)  # the relay found the outbox empty and waits for a notification
         assert bus.rounds == []
         appended = await _append(pool, schema, 1)
         assert await bus.wait_for(1) == [appended]
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_an_append_notifies_the_relay_only_while_it_sleeps(pool, schema) -> None:  # type: ignore[no-untyped-def]
@@ -354,8 +355,7 @@ async def test_a_relay_does_not_sleep_past_a_writer_that_skipped_its_notificatio
     bus = _Rounds()
     relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
                         linger_s=1.0, idle_poll_s=3600.0)
-    task = asyncio.ensure_future(relay.run())
-    try:
+    async with _relaying(relay):
         first = await _append(pool, schema, 1)
         assert await bus.wait_for(1) == [first]  # the relay lingers for a second after this round
         events = [activation()]
@@ -364,6 +364,3 @@ async def test_a_relay_does_not_sleep_past_a_writer_that_skipped_its_notificatio
             await asyncio.sleep(2.0)  # commits after the relay's next, empty round
         rounds = await bus.wait_for(2)
         assert rounds[1] == [str(events[0].event_id)]
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
