@@ -14,7 +14,8 @@ from pathlib import Path
 
 import typer
 
-from loket.infra.bus.kafka_lag import consumer_group_lags
+from loket.infra.bus.kafka_group_members import readers_label
+from loket.infra.bus.kafka_lag import ConsumerGroups, consumer_groups
 from loket.infra.embedded import default_data_dir
 from loket.infra.embedded.kafka import (
     BOOTSTRAP_VARIABLE,
@@ -88,9 +89,10 @@ def down(
 @app.command("status")
 def status(
     data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    members: bool = typer.Option(False, "--members", help="also list each group's members: client id, host and partitions"),
 ) -> None:
-    """Each node up or down (pid, ports, memory), the topics and each consumer group's lag; exit 1
-    unless all are up."""
+    """Each node up or down (pid, ports, memory), the topics, and each consumer group's lag and
+    readers; exit 1 unless all are up."""
     cluster = _cluster(data_dir)
     report = cluster.status()
     version = cluster.version() or "not resolved yet"
@@ -114,22 +116,54 @@ def status(
             bootstrap = cluster.bootstrap
         except EmbeddedServerError:
             return
-        _print_group_lags(bootstrap)
+        _print_consumer_groups(bootstrap, members)
         typer.echo(f"{BOOTSTRAP_VARIABLE}={bootstrap}")  # the last line, as `up` prints it
     else:
         raise typer.Exit(1)
 
 
-def _print_group_lags(bootstrap: str) -> None:
-    """Each consumer group's lag per topic: what a stuck or stopped service leaves unread."""
+def _print_consumer_groups(bootstrap: str, with_members: bool) -> None:
+    """Each consumer group's lag and readers per topic: what a stuck or stopped service leaves
+    unread, and which replicas hold the partitions."""
     try:
-        rows = asyncio.run(consumer_group_lags(bootstrap))
+        groups = asyncio.run(consumer_groups(bootstrap))
     except Exception as exc:  # noqa: BLE001 - status reports, it does not fail
         typer.echo(f"consumer groups: could not be read ({type(exc).__name__}: {exc})")
         return
-    if not rows:
+    if not groups.lags:
         typer.echo("consumer groups: none has committed an offset yet")
         return
-    typer.echo("consumer groups (lag: records on the topic the group has not handled yet):")
-    for row in rows:
-        typer.echo(f"  {row.group:32} {row.topic:22} lag {row.lag:>9,}")
+    for line in consumer_group_lines(groups, with_members):
+        typer.echo(line)
+
+
+def consumer_group_lines(groups: ConsumerGroups, with_members: bool = False) -> list[str]:
+    """The table `kafka status` prints: columns as wide as their longest entry."""
+    described = groups.members or {}
+    rows = [(r.group, r.topic, f"{r.lag:,}", readers_label(described.get(r.group), r.topic)) for r in groups.lags]
+    widths = [max(len(row[i]) for row in [("group", "topic", "lag", "")] + rows) for i in range(3)]
+    lines = ["consumer groups (lag: records the group has not handled yet; readers: members holding "
+             "the topic's partitions):",
+             f"  {'group':{widths[0]}}  {'topic':{widths[1]}}  {'lag':>{widths[2]}}  readers"]
+    shown: set[str] = set()
+    for group, topic, lag, readers in rows:
+        lines.append(f"  {group:{widths[0]}}  {topic:{widths[1]}}  {lag:>{widths[2]}}  {readers}")
+        if with_members and group in described and group not in shown:
+            shown.add(group)
+            for m in described[group].members:
+                parts = "; ".join(f"{t} {_ranges(p)}" for t, p in m.partitions) or "no partitions yet"
+                lines.append(f"      member {m.client_id} on {m.host}: {parts}")
+    if groups.members_error:
+        lines.append(f"  (readers not known: {groups.members_error})")
+    return lines
+
+
+def _ranges(partitions: tuple[int, ...]) -> str:
+    """(0, 1, 2, 5, 7, 8) → '0-2, 5, 7-8': partition lists of 12 stay short."""
+    spans: list[list[int]] = []
+    for p in partitions:
+        if spans and p == spans[-1][1] + 1:
+            spans[-1][1] = p
+        else:
+            spans.append([p, p])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)

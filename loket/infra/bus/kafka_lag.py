@@ -3,8 +3,9 @@ records between its committed offsets and the partitions' ends. `loket kafka sta
 a service that is stuck or stopped shows as a growing lag on its topic, and a benchmark's test
 events left on a shared cluster as a backlog in every group that reads that topic.
 
-(Production exports the same figure through the Kafka exporter in deploy/. The group's members
-are not shown: aiokafka 0.14 cannot decode Kafka 4's DescribeGroups answer.)
+Next to the lag it reads who holds each group's partitions (`kafka_group_members`): a lag that
+grows with nobody reading is a stopped service, one that grows while members read is a stuck one.
+(Production exports the lag through the Kafka exporter in deploy/.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from loket.infra.bus.kafka_group_members import GroupDescription, describe_groups
 from loket.infra.embedded.kafka_topics import admin_client
 
 
@@ -37,7 +39,15 @@ def lags(committed: dict[str, dict[TopicPartition, int]], ends: dict[TopicPartit
     return sorted(rows, key=lambda r: (r.group, r.topic))
 
 
-async def consumer_group_lags(bootstrap: str) -> list[GroupLag]:
+@dataclass(frozen=True)
+class ConsumerGroups:
+    lags: list[GroupLag]
+    # None when the brokers could not say who reads (members_error says why): the lag stands alone.
+    members: dict[str, GroupDescription] | None
+    members_error: str | None = None
+
+
+async def consumer_groups(bootstrap: str) -> ConsumerGroups:
     admin = admin_client(bootstrap)
     await admin.start()
     try:
@@ -46,8 +56,17 @@ async def consumer_group_lags(bootstrap: str) -> list[GroupLag]:
             offsets = await admin.list_consumer_group_offsets(group)
             # -1: a partition the group was assigned but never committed on.
             committed[group] = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        members, members_error = None, None
+        try:
+            members = await describe_groups(admin, sorted(committed))
+        except Exception as exc:  # noqa: BLE001 - the lag is worth showing without the members
+            members_error = f"{type(exc).__name__}: {exc}"
     finally:
         await admin.close()
+    return ConsumerGroups(await _lags_of(bootstrap, committed), members, members_error)
+
+
+async def _lags_of(bootstrap: str, committed: dict[str, dict[TopicPartition, int]]) -> list[GroupLag]:
     partitions = sorted({tp for offsets in committed.values() for tp in offsets})
     if not partitions:
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -37,7 +38,9 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -
         acks="all",
         enable_idempotence=True,
         max_batch_size=PRODUCER_BATCH_BYTES,
-        client_id=service,
+        # The process in the name: `loket kafka status --members` then tells a service's
+        # replicas apart (the brokers show the client id and host of each group member).
+        client_id=f"{service}-{os.getpid()}",
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
     )
 
