@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from loket.infra.bus.kafka_group_members import readers_label
+from loket.infra.bus.kafka_group_members import holdings_label, readers_label
 from loket.infra.bus.kafka_lag import ConsumerGroups, consumer_groups
 from loket.infra.embedded import default_data_dir
 from loket.infra.embedded.kafka import (
@@ -151,19 +151,7 @@ def consumer_group_lines(groups: ConsumerGroups, with_members: bool = False) -> 
         if with_members and group in described and group not in shown:
             shown.add(group)
             for m in described[group].members:
-                parts = "; ".join(f"{t} {_ranges(p)}" for t, p in m.partitions) or "no partitions yet"
-                lines.append(f"      member {m.client_id} on {m.host}: {parts}")
+                lines.append(f"      member {m.client_id} on {m.host}: {holdings_label(described[group], m)}")
     if groups.members_error:
         lines.append(f"  (readers not known: {groups.members_error})")
     return lines
-
-
-def _ranges(partitions: tuple[int, ...]) -> str:
-    """(0, 1, 2, 5, 7, 8) → '0-2, 5, 7-8': partition lists of 12 stay short."""
-    spans: list[list[int]] = []
-    for p in partitions:
-        if spans and p == spans[-1][1] + 1:
-            spans[-1][1] = p
-        else:
-            spans.append([p, p])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)

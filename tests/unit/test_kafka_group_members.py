@@ -11,6 +11,7 @@ from loket.infra.bus.kafka_group_members import (
     GroupDescription,
     GroupMember,
     descriptions,
+    holdings_label,
     readers_label,
 )
 from loket.infra.bus.kafka_lag import ConsumerGroups, GroupLag
@@ -51,6 +52,20 @@ def test_a_group_the_broker_could_not_describe_raises_its_kafka_error() -> None:
 ])
 def test_readers_in_words(state: str, members: tuple[GroupMember, ...], expected: str) -> None:
     assert readers_label(GroupDescription("g", state, members), "t") == expected
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    ("Stable", "holds no partition (more members than partitions)"),
+    ("CompletingRebalance", "waiting for its partitions (rebalancing)"),
+])
+def test_a_member_without_partitions_says_why(state: str, expected: str) -> None:
+    idle = GroupMember("a", "h", ())
+    assert holdings_label(GroupDescription("g", state, (idle,)), idle) == expected
+
+
+def test_a_members_partitions_read_as_ranges_per_topic() -> None:
+    m = GroupMember("a", "h", (("a.v1", (0, 1, 2, 5, 7, 8)), ("b.v1", (3,))))
+    assert holdings_label(GroupDescription("g", "Stable", (m,)), m) == "a.v1 0-2, 5, 7-8; b.v1 3"
 
 
 def test_readers_of_a_group_not_described_are_not_known() -> None:

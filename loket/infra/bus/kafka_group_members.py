@@ -120,3 +120,23 @@ def readers_label(description: GroupDescription | None, topic: str) -> str:
     shares = " + ".join(str(len(m.partitions_of(topic))) for m in readers)
     noun = "partition" if shares == "1" else "partitions"
     return f"{len(readers)} ({shares} {noun})"
+
+
+def holdings_label(description: GroupDescription, member: GroupMember) -> str:
+    """A member's partitions in words: 'a.v1 0-2, 5; b.v1 1'."""
+    if member.partitions:
+        return "; ".join(f"{topic} {partition_ranges(parts)}" for topic, parts in member.partitions)
+    if description.state in REBALANCING_STATES:
+        return "waiting for its partitions (rebalancing)"
+    return "holds no partition (more members than partitions)"
+
+
+def partition_ranges(partitions: tuple[int, ...]) -> str:
+    """(0, 1, 2, 5, 7, 8) → '0-2, 5, 7-8': a member's share of 12 partitions stays short."""
+    spans: list[list[int]] = []
+    for p in partitions:
+        if spans and p == spans[-1][1] + 1:
+            spans[-1][1] = p
+        else:
+            spans.append([p, p])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
