@@ -44,7 +44,7 @@ class PlatformMetrics:
         )
         self.consumer_lag = Gauge(
             "loket_consumer_lag_messages",
-            "Messages not yet acknowledged by a consumer group (NATS; Kafka lag comes from the exporter)",
+            "Messages a consumer group has not handled yet, the group's figure on every replica (NATS: pending and unacknowledged; Kafka: end offsets minus committed offsets)",
             ["consumer", "topic"],
             registry=registry,
         )

@@ -159,7 +159,7 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
         with contextlib.suppress(Exception):
             await relay.refresh_metrics()
             for c in consumers:
-                lag = await runtime.bus.wiring.consumer_lag(runtime.bus.broker, c.topic, c.group)
+                lag = await runtime.bus.consumer_lag(c.topic, c.group)
                 if lag is not None:
                     runtime.metrics.consumer_lag.labels(c.group, c.topic).set(lag)
             # Purging the rows kept after publishing (none by default) and reading stream sizes:

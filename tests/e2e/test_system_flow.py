@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -60,6 +61,22 @@ def book_and_expect_the_sms(data_dir: Path, runtime: dict) -> None:  # type: ign
     wait(confirmation_sent, 90, "the confirmation SMS")
     assert "Rendez-vous confirmé" in found[0]["body"]
     assert "Espace Public Numérique d'Etterbeek" in found[0]["body"]
+    # The lag alert's figure, as notify reads it for its group on either bus: caught up.
+    wait_for_metric(runtime["ports"]["notify"],
+                    'loket_consumer_lag_messages{consumer="notify.appointments",topic="appointments.v1"} 0.0')
+
+
+def wait_for_metric(port: int, line: str, timeout_s: float = 30.0) -> None:
+    """Until the service's /metrics holds `line` (its metrics round runs every 5 s)."""
+    deadline, text = time.monotonic() + timeout_s, ""
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        if line in text.splitlines():
+            return
+        time.sleep(1)
+    shown = [m for m in text.splitlines() if m.startswith(line.split("{")[0])]
+    raise AssertionError(f"no {line!r} in /metrics after {timeout_s:.0f} s; it has {shown}")
 
 
 def assert_one_json_format(logs: Path) -> None:

@@ -24,7 +24,12 @@ from tests.chaos.auditor import (
     wait_until_quiet,
 )
 from tests.e2e.test_loket_up import stop_up
-from tests.e2e.test_system_flow import assert_one_json_format, book_and_expect_the_sms, start_up
+from tests.e2e.test_system_flow import (
+    assert_one_json_format,
+    book_and_expect_the_sms,
+    start_up,
+    wait_for_metric,
+)
 from tests.support.bridge_harness import publish
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.skipif(
@@ -61,6 +66,9 @@ def test_the_whole_system_on_kafka(tmp_path: Path) -> None:
                                       "WHERE letter_id = ANY($1::uuid[]) AND paper_state IS NOT NULL", ids))
         assert 0 < on_paper < len(letters), "the demo letters go both ways"
         assert sum(1 for r in live if r["queued_at"]) == on_paper
+        # The lag alert's figure, read by the service itself on Kafka: its intake is caught up.
+        wait_for_metric(runtime["ports"]["ebox_bridge"],
+                         'loket_consumer_lag_messages{consumer="ebox_bridge.intake",topic="letters.issued.v1"} 0.0')
 
         # As the operator of this installation runs it: the database, the bus and the pseudonym
         # secret are the running `loket up`'s, found through its data directory.

@@ -23,6 +23,7 @@ from loket.infra.bus.dead_letters import (
     dlq_topic,
     log_dead_letter,
 )
+from loket.infra.bus.kafka_lag import GroupLagReader
 from loket.infra.bus.nats_wiring import StreamLimits
 from loket.infra.db.relay import PublishRows
 from loket.infra.metrics import PlatformMetrics
@@ -44,6 +45,7 @@ class Bus:
         else:
             self.wiring = kafka_wiring
             self.broker = kafka_wiring.build(self.address.servers, service, registry)
+        self._kafka_lag: GroupLagReader | None = None
 
     @property
     def kind(self) -> str:
@@ -56,7 +58,23 @@ class Bus:
         await self.broker.start()
 
     async def stop(self) -> None:
+        if self._kafka_lag is not None:
+            await self._kafka_lag.close()
         await self.broker.stop()
+
+    async def consumer_lag(self, topic: str, group: str) -> int | None:
+        """Messages on `topic` the group has not handled yet, the group's figure (the same on every
+        replica); None when the bus could not say. JetStream keeps it per durable consumer; on
+        Kafka it is the topic's end offsets minus the group's committed ones."""
+        if self.address.kind == "nats":
+            return await nats_wiring.consumer_lag(self.broker, topic, group)
+        if self._kafka_lag is None:
+            self._kafka_lag = GroupLagReader(self.address.servers, client_id=f"{self.service}-lag")
+        try:
+            return await self._kafka_lag.lag(group, topic)
+        except Exception as exc:  # noqa: BLE001 - a metrics round reports nothing rather than fail
+            log.debug("consumer lag of %s on %s not read: %s", group, topic, exc)
+            return None
 
     async def ping(self, timeout: float = 2.0) -> bool:
         return await self.broker.ping(timeout)

@@ -5,15 +5,17 @@ events left on a shared cluster as a backlog in every group that reads that topi
 
 Next to the lag it reads who holds each group's partitions (`kafka_group_members`): a lag that
 grows with nobody reading is a stopped service, one that grows while members read is a stuck one.
-(Production exports the lag through the Kafka exporter in deploy/.)
+A running service reports its own groups' lag as a metric through `GroupLagReader` (below).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from loket.infra.bus.kafka_group_members import GroupDescription, describe_groups
 from loket.infra.embedded.kafka_topics import admin_client
@@ -77,3 +79,59 @@ async def _lags_of(bootstrap: str, committed: dict[str, dict[TopicPartition, int
     finally:
         await reader.stop()
     return lags(committed, ends)
+
+
+class GroupLagReader:
+    """A running service's view of its own consumer groups' lag (`loket_consumer_lag_messages`,
+    which the lag alert and the operations dashboard read). The figure is the group's, the same on
+    every replica, as JetStream reports it for a durable consumer: records on the topic the group
+    has not committed, over all its partitions, not only the ones this replica holds.
+
+    A partition the group never committed on counts from the partition's first record: the group
+    starts there (`auto_offset_reset="earliest"`). Keeps one admin client and one group-less reader
+    open between rounds; `close` them when the service stops."""
+
+    def __init__(self, servers: tuple[str, ...], client_id: str, timeout_s: float = 4.0) -> None:
+        self._servers, self._client_id, self._timeout_s = list(servers), client_id, timeout_s
+        self._admin: AIOKafkaAdminClient | None = None
+        self._reader: AIOKafkaConsumer | None = None
+
+    async def lag(self, group: str, topic: str) -> int:
+        """Raises what Kafka raised (or TimeoutError): a metrics round reports nothing rather than
+        a figure it could not read."""
+        return await asyncio.wait_for(self._lag(group, topic), self._timeout_s)
+
+    async def _lag(self, group: str, topic: str) -> int:
+        admin, reader = await self._clients()
+        offsets = await admin.list_consumer_group_offsets(group)
+        committed = {tp: meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset >= 0}
+        described = (await admin.describe_topics([topic]))[0]
+        if described["error_code"] or not described["partitions"]:
+            raise LookupError(f"topic {topic} is not in the cluster's metadata (error {described['error_code']})")
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        ends = await reader.end_offsets(partitions)
+        never = [tp for tp in partitions if tp not in committed]
+        starts = await reader.beginning_offsets(never) if never else {}
+        return sum(row.lag for row in lags({group: committed | starts}, ends))
+
+    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._admin is None or self._reader is None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._servers, client_id=self._client_id,
+                                        request_timeout_ms=int(self._timeout_s * 1000))
+            await admin.start()
+            reader = AIOKafkaConsumer(bootstrap_servers=self._servers, client_id=self._client_id, group_id=None,
+                                      enable_auto_commit=False)
+            try:
+                await reader.start()
+            except BaseException:
+                await admin.close()
+                raise
+            self._admin, self._reader = admin, reader
+        return self._admin, self._reader
+
+    async def close(self) -> None:
+        admin, reader, self._admin, self._reader = self._admin, self._reader, None, None
+        if reader is not None:
+            await reader.stop()
+        if admin is not None:
+            await admin.close()

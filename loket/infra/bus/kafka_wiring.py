@@ -163,7 +163,3 @@ def message_identities(message: Any) -> list[str]:
 async def keep_alive(message: Any) -> None:
     """Nothing to do: Kafka's liveness is the poll loop, not per message."""
 
-
-async def consumer_lag(broker: KafkaBroker, topic: str, group: str) -> int | None:
-    # Lag is exported by the Kafka exporter in deploy/ (per group and partition).
-    return None
