@@ -89,6 +89,9 @@ class ConsumerSettings(BaseSettings):
     # Kafka only: a fetch waits (at most `batch_timeout_s`) until the broker has this much for it,
     # so a busy consumer gets whole batches instead of a trickle of small ones.
     kafka_fetch_min_bytes: int = Field(default=256 * 1024, ge=1, le=16 * 1024 * 1024)
+    # Kafka only: how long handling one batch may take besides its retries' sleeps before Kafka
+    # gives the member's partitions to another (kafka_wiring.max_poll_interval_ms adds the sleeps).
+    kafka_handling_allowance_s: float = Field(default=300.0, gt=0, le=3600)
 
 
 class ServiceSettings(LoketSettings):

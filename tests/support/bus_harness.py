@@ -127,7 +127,8 @@ FAST_RETRIES = ConsumerSettings(
 
 
 @contextlib.asynccontextmanager
-async def open_harness(kind: str, pool: asyncpg.Pool, schema: str, nats_url: str | None) -> AsyncIterator[Harness]:
+async def open_harness(kind: str, pool: asyncpg.Pool, schema: str, nats_url: str | None,
+                       settings: ConsumerSettings = FAST_RETRIES) -> AsyncIterator[Harness]:
     await pool.execute(
         f"CREATE TABLE {schema}.effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
         " activation_id uuid NOT NULL)"
@@ -140,7 +141,7 @@ async def open_harness(kind: str, pool: asyncpg.Pool, schema: str, nats_url: str
     group = f"test.{schema}"
     consumer = EventConsumer(
         bus=bus, pool=pool, schema=schema, group=group, topic=TOPIC,
-        handlers={EboxActivationAssisted: script.handle}, settings=FAST_RETRIES,
+        handlers={EboxActivationAssisted: script.handle}, settings=settings,
     )
     consumer.attach()
     dead: list[tuple[bytes, dict[str, str]]] = []

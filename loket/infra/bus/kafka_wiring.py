@@ -20,6 +20,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from loket.infra.bus.kafka_partitioner import murmur2_many, partition_of
+from loket.infra.bus.retry import RetryPolicy
 from loket.infra.bus.undecoded import bodies_undecoded
 from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
 from loket.infra.settings import ConsumerSettings
@@ -69,9 +70,26 @@ def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSe
         auto_offset_reset="earliest",
         # The consumer commits after the batch's effects are committed in PostgreSQL.
         ack_policy=AckPolicy.MANUAL,
+        max_poll_interval_ms=max_poll_interval_ms(settings),
         title=f"{group}:{topic}",
         decoder=bodies_undecoded,
     )
+
+
+def max_poll_interval_ms(settings: ConsumerSettings) -> int:
+    """How long a member may spend on one batch before Kafka gives its partitions to another.
+
+    A batch that fails as a whole is handled again one event at a time, each failing event
+    retried with backoff (consumer.py). On JetStream `keep_alive` extends the ack wait meanwhile;
+    Kafka has no such call, only this bound. With aiokafka's 300 s a batch of 500 events failing
+    alike (a handler's bug, a dependency's outage) outlasted it after about a hundred of them:
+    the member left its group, another took the same batch over and dead-lettered the same
+    events again (in a test with a bound shorter than their retries, 12 events became 42 dead
+    letters). So the bound covers every event of a full batch sleeping through all its retries,
+    plus `kafka_handling_allowance_s` (aiokafka's 300 s). A crashed member is still noticed
+    within the session timeout: aiokafka heartbeats from its own task, not from the poll."""
+    policy = RetryPolicy(settings.max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s)
+    return int(1000 * (settings.batch_size * policy.longest_wait_s() + settings.kafka_handling_allowance_s))
 
 
 def _with_message_id(headers: dict[str, str], message_id: str) -> dict[str, str]:
@@ -161,5 +179,6 @@ def message_identities(message: Any) -> list[str]:
 
 
 async def keep_alive(message: Any) -> None:
-    """Nothing to do: Kafka's liveness is the poll loop, not per message."""
+    """Nothing to send: a member's time on one batch is bounded by `max_poll_interval_ms`, set
+    to outlast the batch's retries."""
 

@@ -18,3 +18,8 @@ class RetryPolicy:
         ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, attempt - 2))
         # Half fixed, half random: delays still grow, but many consumers do not retry in step.
         return ceiling / 2 + random.uniform(0, ceiling / 2) if self.jitter else ceiling
+
+    def longest_wait_s(self) -> float:
+        """The most one event's retries can sleep in all: every delay at its ceiling."""
+        return sum(min(self.max_delay_s, self.base_delay_s * 2 ** max(0, attempt - 2))
+                   for attempt in range(2, self.max_attempts + 1))
