@@ -62,14 +62,18 @@ class Child:
                 lines = log_file.read().decode(errors="replace").splitlines()
         except OSError:
             return None
+        generic = None
         for line in reversed(lines):
             try:
                 record = json.loads(line)
             except ValueError:  # a line from before logging was set up, or cut at the tail's start
                 continue
             if isinstance(record, dict) and record.get("level") in ("ERROR", "CRITICAL") and record.get("msg"):
-                return str(record["msg"])[:300]
-        return None
+                message = _reason(str(record["msg"]))
+                if message not in _SAYS_NOTHING:
+                    return message[:300]
+                generic = generic or message
+        return generic
 
     def poll_crashed(self) -> int | None:
         if self.process is None:
@@ -169,6 +173,20 @@ class Supervisor:
                 child.backoff_s = min(30.0, child.backoff_s * 2)
                 child.next_start = 0.0
                 child.start()
+
+
+# Uvicorn's last words after any failed start: the error logged before it says why.
+_SAYS_NOTHING = {"Application startup failed. Exiting."}
+
+
+def _reason(message: str) -> str:
+    """A logged traceback's last line, the exception, without its module path
+    ("TopicsMissing: the Kafka cluster has no topic …"); any other message as it is."""
+    if not message.startswith("Traceback (most recent call last)"):
+        return message
+    last = next((line for line in reversed(message.splitlines()) if line.strip()), message)
+    name, colon, rest = last.partition(": ")
+    return f"{name.rsplit('.', 1)[-1]}{colon}{rest}"
 
 
 def service_argv(name: str) -> list[str]:

@@ -50,3 +50,19 @@ def test_an_earlier_runs_error_is_not_this_runs_reason(tmp_path: Path) -> None:
     child = _child(tmp_path, [{"level": "INFO", "msg": "Application shutdown complete."}], code=0)
     assert _exit(child) == 0
     assert child.last_error() is None
+
+
+def test_a_failed_start_is_told_by_its_exception_not_by_uvicorns_last_words(tmp_path: Path) -> None:
+    traceback = ("Traceback (most recent call last):\n  File \"starlette/routing.py\", line 661, in lifespan\n"
+                 "    async with self.lifespan_context(app) as maybe_state:\n"
+                 "loket.infra.bus.kafka_wiring.TopicsMissing: the Kafka cluster has no topic points.v1: create it\n")
+    child = _child(tmp_path, [{"level": "ERROR", "msg": traceback},
+                              {"level": "ERROR", "msg": "Application startup failed. Exiting."}], code=3)
+    assert _exit(child) == 3
+    assert child.last_error() == "TopicsMissing: the Kafka cluster has no topic points.v1: create it"
+
+
+def test_uvicorns_last_words_are_still_better_than_nothing(tmp_path: Path) -> None:
+    child = _child(tmp_path, [{"level": "ERROR", "msg": "Application startup failed. Exiting."}], code=3)
+    assert _exit(child) == 3
+    assert child.last_error() == "Application startup failed. Exiting."

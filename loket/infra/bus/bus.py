@@ -14,6 +14,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import Event
+from loket.contracts.topics import DLQ_SUFFIX
 from loket.infra.bus import kafka_wiring, nats_wiring
 from loket.infra.bus.address import BusAddress, parse_bus_url
 from loket.infra.bus.dead_letters import (
@@ -46,15 +47,19 @@ class Bus:
             self.wiring = kafka_wiring
             self.broker = kafka_wiring.build(self.address.servers, service, registry)
         self._kafka_lag: GroupLagReader | None = None
+        self._topics: set[str] = set()  # read or written: on Kafka they must exist before start
 
     @property
     def kind(self) -> str:
         return self.address.kind
 
     async def start(self) -> None:
-        """Connect, declare streams (NATS), then start the subscribers."""
+        """Connect, declare streams (NATS) or check the topics exist (Kafka), then start the
+        subscribers."""
         await self.broker.connect()
         await self.wiring.declare_streams(self.broker, self.stream_limits)
+        if self.kind == "kafka":
+            await kafka_wiring.require_topics(self.broker, self._topics)
         await self.broker.start()
 
     async def stop(self) -> None:
@@ -104,9 +109,12 @@ class Bus:
 
     def declare_publisher(self, topic: str) -> None:
         """Declare a topic this service publishes to (it appears in the AsyncAPI document)."""
+        self._topics.add(topic)
         self.broker.publisher(topic, title=f"{self.service}:{topic}:publish")
 
     def subscriber(self, topic: str, group: str, settings: ConsumerSettings) -> Any:
+        # Its dead letters go to the twin (a reader of dead letters writes none).
+        self._topics |= {topic} if topic.endswith(DLQ_SUFFIX) else {topic, dlq_topic(topic)}
         return self.wiring.subscriber(self.broker, topic, group, settings)
 
     async def dead_letter(

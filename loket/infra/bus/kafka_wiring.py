@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.producer.message_accumulator import BatchBuilder
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
@@ -56,9 +57,34 @@ async def stream_usage(broker: KafkaBroker) -> dict[str, tuple[int, int]]:
     return {}
 
 
+class TopicsMissing(RuntimeError):
+    """The cluster lacks topics this service reads or writes: it does not start without them."""
+
+
+async def require_topics(broker: KafkaBroker, topics: Iterable[str]) -> None:
+    """Refuse to start on a cluster without the service's topics, naming them. Loket never
+    creates a topic itself (FastStream would, with one partition and one replica, when a
+    subscriber starts): it would bound the group to one consumer and lose the topic with one
+    broker, and the topics job would then find it "already there" and leave it so."""
+    # The admin client FastStream 0.7 connects in `broker.connect()`; its in-memory test broker
+    # connects none, and has no cluster to ask.
+    admin = broker.config.admin.admin_client
+    if admin is None:
+        return
+    existing = set(await admin.list_topics())
+    missing = sorted(set(topics) - existing)
+    if missing:
+        raise TopicsMissing(
+            f"the Kafka cluster has no topic {', '.join(missing)}: create the contracts' topics first "
+            "(deploy/k8s/base/topics-job.yaml, the kafka-init service of deploy/docker-compose.yml, or "
+            "`loket kafka up` for a development cluster); Loket does not create topics itself")
+
+
 def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSettings) -> Any:
     return broker.subscriber(
-        topic,
+        # declare=False: FastStream would otherwise create a missing topic with one partition and
+        # one replica when the subscriber starts; `require_topics` refuses to start instead.
+        Topic(topic, declare=False),
         group_id=group,
         batch=True,
         max_records=settings.batch_size,
