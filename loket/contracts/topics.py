@@ -28,6 +28,10 @@ ALL_TOPICS: tuple[str, ...] = (
 
 DLQ_SUFFIX = ".dlq"
 
+# The largest message a topic takes, on either bus: a letter with its PDF inline (5 MiB, about
+# 7 MB as base64) and its envelope, and the same letter dead-lettered with the DLQ's headers.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
 
 def dlq_topic(topic: str) -> str:
     """The dead-letter twin of `topic`: where messages that can never be handled go."""

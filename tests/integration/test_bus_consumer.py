@@ -88,6 +88,20 @@ async def test_bad_input_goes_to_the_dlq_with_a_reason_and_the_next_good_event_f
     assert "85073003329" not in headers["x-loket-dlq-reason"]
 
 
+async def test_a_letter_sized_message_is_dead_lettered_whole_and_the_next_event_flows(harness) -> None:  # type: ignore[no-untyped-def]
+    # A letter with its 5 MiB PDF inline is about 7 MB of JSON; this one does not decode. Above
+    # 1 MiB aiokafka refused to send it to the DLQ by default, and the batch came back forever.
+    body = b'{"event_type": "LetterIssued", "payload": {"pdf_base64": "' + b"A" * 7_000_000 + b'"}'
+    good = activation()
+    await harness.publish(body)
+    await harness.publish_event(good)
+    await harness.wait_for_effects(1, timeout=60)
+    await harness.wait_for_dead_letters(1, timeout=60)
+    dead_body, headers = harness.dead_letters[0]
+    assert dead_body == body
+    assert headers["x-loket-dlq-kind"] == "contract"
+
+
 async def test_a_permanently_failing_handler_dead_letters_at_once(harness) -> None:  # type: ignore[no-untyped-def]
     doomed, good = activation(), activation()
     harness.script.permanent.add(str(doomed.payload.activation_id))

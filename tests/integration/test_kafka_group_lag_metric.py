@@ -12,9 +12,9 @@ from prometheus_client import CollectorRegistry
 
 from loket.infra.bus.bus import Bus
 from loket.infra.bus.kafka_lag import GroupLagReader
-from loket.infra.embedded.kafka_topics import TopicSpec, admin_client, ensure_topics
+from loket.infra.embedded.kafka_topics import TopicSpec, ensure_topics
 from loket.infra.metrics import PlatformMetrics
-from tests.support.kafka_suite import BOOTSTRAP, ON_THE_SHARED_CLUSTER
+from tests.support.kafka_suite import BOOTSTRAP, ON_THE_SHARED_CLUSTER, delete_topics
 
 pytestmark = ON_THE_SHARED_CLUSTER
 
@@ -49,9 +49,4 @@ async def test_a_groups_lag_counts_uncommitted_records_on_every_partition() -> N
     finally:
         await reader.close()
         await bus.stop()
-        admin = admin_client(BOOTSTRAP)
-        await admin.start()
-        try:
-            await admin.delete_topics([topic])
-        finally:
-            await admin.close()
+        await delete_topics(topic)

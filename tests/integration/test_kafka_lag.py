@@ -10,19 +10,10 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from loket.infra.bus.kafka_lag import GroupLag, consumer_groups
-from loket.infra.embedded.kafka_topics import TopicSpec, admin_client, ensure_topics
-from tests.support.kafka_suite import BOOTSTRAP, ON_THE_SHARED_CLUSTER
+from loket.infra.embedded.kafka_topics import TopicSpec, ensure_topics
+from tests.support.kafka_suite import BOOTSTRAP, ON_THE_SHARED_CLUSTER, delete_topics
 
 pytestmark = ON_THE_SHARED_CLUSTER
-
-
-async def _delete(topic: str) -> None:
-    admin = admin_client(BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.delete_topics([topic])
-    finally:
-        await admin.close()
 
 
 async def test_a_group_that_stopped_reading_is_as_far_behind_as_the_records_it_missed() -> None:
@@ -52,7 +43,7 @@ async def test_a_group_that_stopped_reading_is_as_far_behind_as_the_records_it_m
         assert groups.members[group].state == "Empty"
         assert groups.members[group].members == ()
     finally:
-        await _delete(topic)
+        await delete_topics(topic)
 
 
 async def test_the_members_of_a_running_group_show_with_the_partitions_each_holds() -> None:
@@ -85,4 +76,4 @@ async def test_the_members_of_a_running_group_show_with_the_partitions_each_hold
     finally:
         for consumer in members:
             await consumer.stop()
-        await _delete(topic)
+        await delete_topics(topic)

@@ -22,3 +22,13 @@ async def topic_names() -> set[str]:
         return set(await admin.list_topics())
     finally:
         await admin.close()
+
+
+async def delete_topics(*names: str) -> None:
+    """Remove a test's throw-away topics from the shared cluster."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP.split(","), request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        await admin.delete_topics(list(names))
+    finally:
+        await admin.close()

@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
+from loket.contracts import topics
 from loket.infra.bus.kafka_partitioner import murmur2_many, partition_of
 from loket.infra.bus.retry import RetryPolicy
 from loket.infra.bus.undecoded import bodies_undecoded
@@ -40,6 +41,10 @@ def build(servers: tuple[str, ...], service: str, registry: CollectorRegistry) -
         acks="all",
         enable_idempotence=True,
         max_batch_size=PRODUCER_BATCH_BYTES,
+        # aiokafka refuses to send a record above 1 MiB by default, and dead letters go through
+        # `send`: a letter with its PDF inline could not be dead-lettered, and its batch came
+        # back again and again. The relay's record batches do not pass that check.
+        max_request_size=topics.MAX_MESSAGE_BYTES,
         # The process in the name: `loket kafka status --members` then tells a service's
         # replicas apart (the brokers show the client id and host of each group member).
         client_id=f"{service}-{os.getpid()}",

@@ -114,7 +114,7 @@ def stream_config(name: str, subjects: list[str], limits: StreamLimits | None = 
         max_bytes=limits.max_bytes,
         max_age=limits.max_age_s,
         duplicate_window=DUPLICATE_WINDOW_S,
-        max_msg_size=8 * 1024 * 1024,
+        max_msg_size=topics.MAX_MESSAGE_BYTES,
         num_replicas=limits.replicas,
     )
 

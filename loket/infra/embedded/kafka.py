@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loket.contracts.topics import MAX_MESSAGE_BYTES
 from loket.infra.embedded.kafka_runtime import (
     Progress,
     classpath,
@@ -288,8 +289,8 @@ class EmbeddedKafkaCluster:
             "share.coordinator.state.topic.min.isr": 2,
             "auto.create.topics.enable": "false",
             "unclean.leader.election.enable": "false",
-            "message.max.bytes": 8388608,
-            "replica.fetch.max.bytes": 8388608,
+            "message.max.bytes": MAX_MESSAGE_BYTES,
+            "replica.fetch.max.bytes": MAX_MESSAGE_BYTES,
             "num.partitions": 3,
             # Small machine, short tests: fewer threads and internal partitions than the
             # defaults, and a new consumer group starts without the 3 s wait for more members.

@@ -28,7 +28,7 @@ from loket.infra.settings import LoketSettings
 # loket/infra/embedded/kafka_topics.py -> the checkout's deploy/k8s/base/config.yaml
 K8S_CONFIG = Path(__file__).resolve().parents[3] / "deploy" / "k8s" / "base" / "config.yaml"
 REPLICATION_FACTOR = 3
-TOPIC_CONFIGS = {"min.insync.replicas": "2", "max.message.bytes": "8388608"}
+TOPIC_CONFIGS = {"min.insync.replicas": "2", "max.message.bytes": str(topics.MAX_MESSAGE_BYTES)}
 # Used only for a topic the production list does not name yet (a contract added since).
 DEFAULT_PARTITIONS, DEFAULT_DLQ_PARTITIONS = 3, 1
 DAY_MS = 24 * 3600 * 1000

@@ -17,6 +17,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from loket.contracts import topics
 from loket.contracts.topics import dlq_topic
 from loket.infra.bus.dlq_store.model import (
     BusUnavailable,
@@ -70,7 +71,8 @@ class KafkaDeadLetterStore:
             auto_offset_reset="earliest",
         )
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.servers, acks="all", enable_idempotence=True
+            bootstrap_servers=self.servers, acks="all", enable_idempotence=True,
+            max_request_size=topics.MAX_MESSAGE_BYTES,  # a dead letter with its PDF inline replays too
         )
         try:
             await self._consumer.start()
