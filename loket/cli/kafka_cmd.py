@@ -14,6 +14,9 @@ from pathlib import Path
 
 import typer
 
+from loket.cli.database_target import data_dir
+from loket.devstack.runtime_file import recorded_external_bus_url
+from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.kafka_group_members import holdings_label, readers_label
 from loket.infra.bus.kafka_lag import ConsumerGroups, consumer_groups
 from loket.infra.embedded import default_data_dir
@@ -25,6 +28,7 @@ from loket.infra.embedded.kafka import (
 )
 from loket.infra.embedded.kafka_runtime import KafkaToolMissing
 from loket.infra.embedded.process import EmbeddedServerError
+from loket.infra.settings import LoketSettings
 
 app = typer.Typer(
     help=(
@@ -122,19 +126,50 @@ def status(
         raise typer.Exit(1)
 
 
-def _print_consumer_groups(bootstrap: str, with_members: bool) -> None:
+@app.command("groups")
+def groups(
+    bootstrap: str = typer.Option(
+        None, "--bootstrap",
+        help="host:port,… of the cluster (default: LOKET_BUS_URL when it is kafka://…, else the Kafka "
+             "the data directory's `loket up` uses, else the data directory's `loket kafka up` cluster)"),
+    members: bool = typer.Option(False, "--members", help="also list each group's members: client id, host and partitions"),
+) -> None:
+    """Each consumer group's lag and readers on any Kafka cluster, a production one included:
+    a lag that grows with nobody reading is a stopped service, one that grows while members
+    hold the partitions a slow or stuck one. Exit 1 when the cluster cannot be read."""
+    if not _print_consumer_groups(_bootstrap_of(bootstrap), members):
+        raise typer.Exit(1)
+
+
+def _bootstrap_of(given: str | None) -> str:
+    if given:
+        return given
+    settings = LoketSettings()
+    for url in (settings.bus_url, recorded_external_bus_url(data_dir(settings))):
+        if url and parse_bus_url(url).kind == "kafka":
+            return ",".join(parse_bus_url(url).servers)
+    try:
+        return _cluster(None).bootstrap
+    except EmbeddedServerError as exc:
+        _fail(f"no Kafka cluster to read: give --bootstrap host:port, set LOKET_BUS_URL=kafka://…, "
+              f"or start one with `loket kafka up` ({exc})")
+        raise  # not reached: _fail exits
+
+
+def _print_consumer_groups(bootstrap: str, with_members: bool) -> bool:
     """Each consumer group's lag and readers per topic: what a stuck or stopped service leaves
-    unread, and which replicas hold the partitions."""
+    unread, and which replicas hold the partitions. False when the cluster could not be read."""
     try:
         groups = asyncio.run(consumer_groups(bootstrap))
-    except Exception as exc:  # noqa: BLE001 - status reports, it does not fail
-        typer.echo(f"consumer groups: could not be read ({type(exc).__name__}: {exc})")
-        return
+    except Exception as exc:  # noqa: BLE001 - reported in words, not as a traceback
+        typer.echo(f"consumer groups: could not be read from {bootstrap} ({type(exc).__name__}: {exc})")
+        return False
     if not groups.lags:
         typer.echo("consumer groups: none has committed an offset yet")
-        return
+        return True
     for line in consumer_group_lines(groups, with_members):
         typer.echo(line)
+    return True
 
 
 def consumer_group_lines(groups: ConsumerGroups, with_members: bool = False) -> list[str]:

@@ -5,6 +5,9 @@ of two running members shows each with its own partition."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -77,3 +80,29 @@ async def test_the_members_of_a_running_group_show_with_the_partitions_each_hold
         for consumer in members:
             await consumer.stop()
         await delete_topics(topic)
+
+
+async def test_loket_kafka_groups_reads_the_cluster_the_bus_url_names() -> None:
+    # A production cluster, as far as the command knows: named by LOKET_BUS_URL, not started by it.
+    topic, group = f"groups-cli.{uuid.uuid4().hex[:8]}", f"groups-cli-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(BOOTSTRAP, [TopicSpec(topic, 2)])
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, group_id=group, client_id="svc-7",
+                                enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        for _ in range(100):
+            await consumer.getmany(timeout_ms=100)
+            if consumer.assignment():
+                break
+        await consumer.commit({tp: 0 for tp in consumer.assignment()})
+        env = {**os.environ, "LOKET_BUS_URL": f"kafka://{BOOTSTRAP}", "COLUMNS": "250"}
+        shown = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "loket.cli", "kafka", "groups", "--members"],
+            env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        await consumer.stop()
+        await delete_topics(topic)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    ours = [line.split() for line in shown.stdout.splitlines() if group in line]
+    assert ours == [[group, topic, "0", "1", "(2", "partitions)"]]
+    assert f"member svc-7 on 127.0.0.1: {topic} 0-1" in shown.stdout
