@@ -19,9 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from loket.cli.database_target import data_dir
+from loket.cli.database_target import configured_bus_url, data_dir
 from loket.contracts.national_number import mask_national_numbers
-from loket.devstack.runtime_file import recorded_external_bus_url
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.dlq_store import (
     BusUnavailable,
@@ -55,14 +54,10 @@ def bus_url_or_embedded(bus_url: str | None) -> Iterator[str]:
         yield bus_url
         return
     settings = LoketSettings()
-    if settings.bus_url:  # from a .env file, which typer's envvar does not read
-        yield settings.bus_url
+    if configured := configured_bus_url(settings):
+        yield configured
         return
-    root = data_dir(settings)
-    if recorded := recorded_external_bus_url(root):
-        yield recorded
-        return
-    nats_dir = root / "nats"
+    nats_dir = data_dir(settings) / "nats"
     server = EmbeddedNats(nats_dir)
     already_running = _live_pid(nats_dir)
     server.start()

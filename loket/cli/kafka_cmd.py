@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
-from loket.cli.database_target import data_dir
-from loket.devstack.runtime_file import recorded_external_bus_url
+from loket.cli.database_target import configured_bus_url
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.kafka_group_members import holdings_label, readers_label
 from loket.infra.bus.kafka_lag import ConsumerGroups, consumer_groups
@@ -49,7 +49,7 @@ def _cluster(data_dir: Path | None, heap: str = DEFAULT_HEAP) -> EmbeddedKafkaCl
     )
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
@@ -144,16 +144,14 @@ def groups(
 def _bootstrap_of(given: str | None) -> str:
     if given:
         return given
-    settings = LoketSettings()
-    for url in (settings.bus_url, recorded_external_bus_url(data_dir(settings))):
-        if url and parse_bus_url(url).kind == "kafka":
-            return ",".join(parse_bus_url(url).servers)
+    configured = configured_bus_url(LoketSettings())
+    if configured and (address := parse_bus_url(configured)).kind == "kafka":
+        return ",".join(address.servers)
     try:
         return _cluster(None).bootstrap
     except EmbeddedServerError as exc:
         _fail(f"no Kafka cluster to read: give --bootstrap host:port, set LOKET_BUS_URL=kafka://…, "
               f"or start one with `loket kafka up` ({exc})")
-        raise  # not reached: _fail exits
 
 
 def _print_consumer_groups(bootstrap: str, with_members: bool) -> bool:

@@ -25,7 +25,7 @@ def test_no_sleep_of_the_policy_is_longer_than_its_ceiling() -> None:
 
 def test_a_full_batch_failing_alike_fits_within_the_members_poll_interval() -> None:
     settings = ConsumerSettings()
-    policy = RetryPolicy(settings.max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s)
+    policy = RetryPolicy.of(settings)
     bound_s = kafka_wiring.max_poll_interval_ms(settings) / 1000
     assert bound_s >= settings.batch_size * policy.longest_wait_s()  # 500 × 3 s with the defaults
     assert bound_s > 300, "aiokafka's default, which a failing batch outlasts"

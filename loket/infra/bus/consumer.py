@@ -50,9 +50,7 @@ class EventConsumer:
         self.handlers, self.settings = handlers, settings
         # A service passes its one outbox (the runtime's); harnesses may let the consumer make one.
         self.inbox, self.outbox = Inbox(schema), outbox or Outbox(schema)
-        self.policy = RetryPolicy(
-            settings.max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s
-        )
+        self.policy = RetryPolicy.of(settings)
         self._count = bus.metrics.events_consumed
 
     def attach(self) -> None:

@@ -26,7 +26,9 @@ from aiokafka.protocol.admin import (
 )
 from aiokafka.protocol.api import Request
 
-NO_READER_STATES = {"Empty", "Dead"}  # Kafka's names: nobody holds the group's partitions
+# Kafka's names for a group's states.
+NO_READER_STATES = {"Empty", "Dead"}  # nobody holds the group's partitions
+REBALANCING_STATES = {"PreparingRebalance", "CompletingRebalance"}
 
 
 class _DescribeGroupsRequest_v3(DescribeGroupsRequest_v3):  # noqa: N801 - aiokafka's naming
@@ -103,9 +105,6 @@ async def describe_groups(admin: AIOKafkaAdminClient, groups: list[str]) -> dict
         answer = await admin._send_request_to_node(node, _DescribeGroups(its_groups))  # noqa: SLF001
         described |= {d.group: d for d in descriptions(answer.groups)}
     return described
-
-
-REBALANCING_STATES = {"PreparingRebalance", "CompletingRebalance"}
 
 
 def readers_label(description: GroupDescription | None, topic: str) -> str:

@@ -119,8 +119,8 @@ def max_poll_interval_ms(settings: ConsumerSettings) -> int:
     letters). So the bound covers every event of a full batch sleeping through all its retries,
     plus `kafka_handling_allowance_s` (aiokafka's 300 s). A crashed member is still noticed
     within the session timeout: aiokafka heartbeats from its own task, not from the poll."""
-    policy = RetryPolicy(settings.max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s)
-    return int(1000 * (settings.batch_size * policy.longest_wait_s() + settings.kafka_handling_allowance_s))
+    longest_wait_s = RetryPolicy.of(settings).longest_wait_s()
+    return int(1000 * (settings.batch_size * longest_wait_s + settings.kafka_handling_allowance_s))
 
 
 def _with_message_id(headers: dict[str, str], message_id: str) -> dict[str, str]:
