@@ -163,17 +163,21 @@ def _print_consumer_groups(bootstrap: str, with_members: bool) -> bool:
         typer.echo(f"consumer groups: could not be read from {bootstrap} ({type(exc).__name__}: {exc})")
         return False
     if not groups.lags:
-        typer.echo("consumer groups: none has committed an offset yet")
+        typer.echo("consumer groups: none has committed an offset or holds a partition yet")
         return True
     for line in consumer_group_lines(groups, with_members):
         typer.echo(line)
     return True
 
 
+UNCOMMITTED_MARK = "*"
+
+
 def consumer_group_lines(groups: ConsumerGroups, with_members: bool = False) -> list[str]:
     """The table `kafka status` prints: columns as wide as their longest entry."""
     described = groups.members or {}
-    rows = [(r.group, r.topic, f"{r.lag:,}", readers_label(described.get(r.group), r.topic)) for r in groups.lags]
+    rows = [(r.group, r.topic, f"{r.lag:,}{UNCOMMITTED_MARK if r.uncommitted else ''}",
+             readers_label(described.get(r.group), r.topic)) for r in groups.lags]
     widths = [max(len(row[i]) for row in [("group", "topic", "lag", "")] + rows) for i in range(3)]
     lines = ["consumer groups (lag: records the group has not handled yet; readers: members holding "
              "the topic's partitions):",
@@ -185,6 +189,9 @@ def consumer_group_lines(groups: ConsumerGroups, with_members: bool = False) -> 
             shown.add(group)
             for m in described[group].members:
                 lines.append(f"      member {m.client_id} on {m.host}: {holdings_label(described[group], m)}")
+    if any(r.uncommitted for r in groups.lags):
+        lines.append(f"  {UNCOMMITTED_MARK} counts the partitions the group has not committed on yet from their first "
+                     "record, where a new group starts")
     if groups.members_error:
         lines.append(f"  (readers not known: {groups.members_error})")
     return lines

@@ -1,6 +1,7 @@
 """`loket kafka status`'s consumer groups on the real cluster: a group that committed at the end
 of a topic and then did not read three new records is three behind, with nobody reading; a group
-of two running members shows each with its own partition."""
+of two running members shows each with its own partition; a member that holds partitions but has
+never committed (a new service stuck on its first batch) shows its whole backlog."""
 
 from __future__ import annotations
 
@@ -80,6 +81,34 @@ async def test_the_members_of_a_running_group_show_with_the_partitions_each_hold
         for consumer in members:
             await consumer.stop()
         await delete_topics(topic)
+
+
+async def test_a_running_group_that_never_committed_shows_its_whole_backlog() -> None:
+    topic, group = f"stuck-test.{uuid.uuid4().hex[:8]}", f"stuck-test-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(BOOTSTRAP, [TopicSpec(topic, 2)])
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    await producer.start()
+    try:
+        for n in range(5):
+            await producer.send_and_wait(topic, b"waiting", partition=n % 2)
+    finally:
+        await producer.stop()
+    stuck = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, group_id=group, enable_auto_commit=False,
+                             auto_offset_reset="earliest")
+    await stuck.start()
+    try:
+        for _ in range(100):  # until it holds both partitions; it reads and never commits
+            await stuck.getmany(timeout_ms=100)
+            if len(stuck.assignment()) == 2:
+                break
+        groups = await consumer_groups(BOOTSTRAP)
+    finally:
+        await stuck.stop()
+        await delete_topics(topic)
+    assert [row for row in groups.lags if row.group == group] == [
+        GroupLag(group, topic, lag=5, partitions=2, uncommitted=2)]
+    assert groups.members is not None, groups.members_error
+    assert groups.members[group].readers_of(topic)
 
 
 async def test_loket_kafka_groups_reads_the_cluster_the_bus_url_names() -> None:

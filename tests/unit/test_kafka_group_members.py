@@ -91,3 +91,11 @@ def test_the_table_is_as_wide_as_its_longest_group_and_lists_members_when_asked(
 def test_the_table_says_why_readers_are_missing() -> None:
     groups = ConsumerGroups([GroupLag("g", "t", 1, 1)], None, "KafkaTimeoutError: no answer")
     assert consumer_group_lines(groups)[-1] == "  (readers not known: KafkaTimeoutError: no answer)"
+
+
+def test_a_lag_that_counts_never_committed_partitions_is_marked_and_explained() -> None:
+    groups = ConsumerGroups([GroupLag("svc.new", "a.v1", 42, 2, uncommitted=2), GroupLag("svc.old", "a.v1", 3, 2)], None)
+    lines = consumer_group_lines(groups)
+    assert lines[2].split()[:3] == ["svc.new", "a.v1", "42*"]
+    assert lines[3].split()[:3] == ["svc.old", "a.v1", "3"]
+    assert lines[4].strip().startswith("* counts the partitions the group has not committed on yet")

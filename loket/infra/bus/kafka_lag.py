@@ -26,19 +26,36 @@ class GroupLag:
     group: str
     topic: str
     lag: int  # records not yet committed by the group, summed over the topic's partitions
-    partitions: int  # partitions the group has committed offsets for
+    partitions: int  # the topic's partitions counted
+    # Of those, partitions the group reads but has never committed on: counted from their first
+    # record, where the group starts (the services' `auto_offset_reset="earliest"`).
+    uncommitted: int = 0
 
 
-def lags(committed: dict[str, dict[TopicPartition, int]], ends: dict[TopicPartition, int]) -> list[GroupLag]:
-    """group → {partition: committed offset} and each partition's end offset → one row per
-    group and topic, sorted. A committed offset past the end (a topic recreated) counts as 0."""
+def lags(committed: dict[str, dict[TopicPartition, int]], ends: dict[TopicPartition, int],
+         starts: dict[str, dict[TopicPartition, int]] | None = None) -> list[GroupLag]:
+    """group → {partition: committed offset}, each partition's end offset and, for the partitions
+    a group reads but never committed on, group → {partition: its first offset} → one row per group
+    and topic, sorted. A committed offset past the end (a topic recreated) counts as 0."""
+    starts = starts or {}
     rows = []
-    for group, offsets in committed.items():
-        by_topic: dict[str, list[int]] = defaultdict(list)
-        for tp, offset in offsets.items():
-            by_topic[tp.topic].append(max(0, ends.get(tp, offset) - offset))
-        rows += [GroupLag(group, topic, sum(behind), len(behind)) for topic, behind in by_topic.items()]
+    for group in committed.keys() | starts.keys():
+        behind: dict[str, list[int]] = defaultdict(list)
+        never: dict[str, int] = defaultdict(int)
+        for tp, offset in committed.get(group, {}).items():
+            behind[tp.topic].append(max(0, ends.get(tp, offset) - offset))
+        for tp, first in starts.get(group, {}).items():
+            behind[tp.topic].append(max(0, ends.get(tp, first) - first))
+            never[tp.topic] += 1
+        rows += [GroupLag(group, topic, sum(each), len(each), never[topic]) for topic, each in behind.items()]
     return sorted(rows, key=lambda r: (r.group, r.topic))
+
+
+def topics_read(committed: dict[TopicPartition, int], description: GroupDescription | None) -> set[str]:
+    """The topics a group reads, as far as the cluster can tell: those it committed on and those its
+    running members hold. (A group with neither, a new one not yet assigned, reads nothing yet.)"""
+    held = {topic for m in description.members for topic, _ in m.partitions} if description else set()
+    return {tp.topic for tp in committed} | held
 
 
 @dataclass(frozen=True)
@@ -63,22 +80,41 @@ async def consumer_groups(bootstrap: str) -> ConsumerGroups:
             members = await describe_groups(admin, sorted(committed))
         except Exception as exc:  # noqa: BLE001 - the lag is worth showing without the members
             members_error = f"{type(exc).__name__}: {exc}"
+        reads = {group: topics_read(offsets, (members or {}).get(group)) for group, offsets in committed.items()}
+        partitions = await partitions_of(admin, sorted(set().union(*reads.values())))
     finally:
         await admin.close()
-    return ConsumerGroups(await _lags_of(bootstrap, committed), members, members_error)
+    never = {group: [tp for topic in sorted(topics) for tp in partitions.get(topic, []) if tp not in committed[group]]
+             for group, topics in reads.items()}
+    return ConsumerGroups(await _lags_of(bootstrap, committed, never), members, members_error)
 
 
-async def _lags_of(bootstrap: str, committed: dict[str, dict[TopicPartition, int]]) -> list[GroupLag]:
-    partitions = sorted({tp for offsets in committed.values() for tp in offsets})
+async def partitions_of(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, list[TopicPartition]]:
+    """Each topic's partitions from the cluster's metadata; a topic it does not know (deleted since a
+    group committed on it) is left out."""
+    if not topics:
+        return {}
+    return {t["topic"]: [TopicPartition(t["topic"], p["partition"]) for p in t["partitions"]]
+            for t in await admin.describe_topics(topics) if not t["error_code"] and t["partitions"]}
+
+
+async def _lags_of(bootstrap: str, committed: dict[str, dict[TopicPartition, int]],
+                   never: dict[str, list[TopicPartition]]) -> list[GroupLag]:
+    partitions = sorted({tp for offsets in committed.values() for tp in offsets} | {tp for tps in never.values() for tp in tps})
     if not partitions:
         return []
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await reader.start()
     try:
         ends = await reader.end_offsets(partitions)
+        firsts = await _first_offsets(reader, sorted({tp for tps in never.values() for tp in tps}))
     finally:
         await reader.stop()
-    return lags(committed, ends)
+    return lags(committed, ends, {group: {tp: firsts[tp] for tp in tps} for group, tps in never.items() if tps})
+
+
+async def _first_offsets(reader: AIOKafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    return await reader.beginning_offsets(partitions) if partitions else {}
 
 
 class GroupLagReader:
@@ -105,14 +141,12 @@ class GroupLagReader:
         admin, reader = await self._clients()
         offsets = await admin.list_consumer_group_offsets(group)
         committed = {tp: meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset >= 0}
-        described = (await admin.describe_topics([topic]))[0]
-        if described["error_code"] or not described["partitions"]:
-            raise LookupError(f"topic {topic} is not in the cluster's metadata (error {described['error_code']})")
-        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        partitions = (await partitions_of(admin, [topic])).get(topic)
+        if not partitions:
+            raise LookupError(f"topic {topic} is not in the cluster's metadata")
         ends = await reader.end_offsets(partitions)
-        never = [tp for tp in partitions if tp not in committed]
-        starts = await reader.beginning_offsets(never) if never else {}
-        return sum(row.lag for row in lags({group: committed | starts}, ends))
+        starts = await _first_offsets(reader, [tp for tp in partitions if tp not in committed])
+        return sum(row.lag for row in lags({group: committed}, ends, {group: starts}))
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._reader is None:
