@@ -206,11 +206,7 @@ def replay(
             typer.confirm(f"Replay {len(letters)} dead letter(s) to their original topics?",
                           abort=True)
         outcomes = _run(republish(url, letters))
-        kind = parse_bus_url(url).kind
     for line in outcomes:
         console.print(line, markup=False)
-    if kind == "kafka":
-        console.print("Kafka cannot delete records: these dead letters stay listed until "
-                      "retention removes them.", markup=False)
     if any(line.startswith("skipped") for line in outcomes):
         raise typer.Exit(1)

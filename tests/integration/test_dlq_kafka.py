@@ -111,3 +111,63 @@ async def test_replay_publishes_the_same_bytes_with_its_key_and_a_fresh_message_
         assert headers["x-loket-event-type"] == "EboxActivationAssisted"
     finally:
         await reader.stop()
+
+
+async def test_a_replayed_dead_letter_is_no_longer_listed_counted_or_replayed_again(seeded: Seeded) -> None:
+    async with open_dlq_store(BUS_URL) as store:
+        target = next(d for d in await store.list(CITIZENS, limit=10_000) if d.body == seeded.bodies[0])
+        await store.replay(target.id)
+    # A new store, as the next command or desk request: it reads the replay's marker back.
+    async with open_dlq_store(BUS_URL) as store:
+        ours = [d for d in await store.list(CITIZENS, limit=10_000) if seeded.run.encode() in d.body]
+        assert [d.body for d in ours] == [seeded.bodies[1]]
+        assert (await store.count_by_topic())[CITIZENS] == seeded.count_before + 1
+        with pytest.raises(DeadLetterNotFound, match="replayed already"):
+            await store.replay(target.id)
+        assert (await store.get(target.id)).body == seeded.bodies[0]  # `dlq show` still finds it
+        marker = await _marker_of(target.id)
+        with pytest.raises(DeadLetterNotFound, match="not a dead letter"):
+            await store.get(marker)
+
+
+async def test_a_bad_message_dead_lettered_twice_is_listed_and_counted_once(seeded: Seeded) -> None:
+    # Kafka redelivers a batch whose offsets were not committed: its bad message is dead-lettered
+    # again, the same source and body, so the same message id.
+    registry = CollectorRegistry()
+    bus = Bus(BUS_URL, "dlq-kafka-test", registry, PlatformMetrics(registry))
+    await bus.broker.connect()
+    body = json.dumps({"event_id": seeded.run, "n": "twice"}).encode()
+    try:
+        for attempt in (1, 2):
+            await bus.dead_letter(topic=CITIZENS, consumer="test.group", body=body, reason=f"refused ({attempt})",
+                                  kind="permanent", attempts=attempt, source=f"{CITIZENS}:0:{seeded.run}-twice",
+                                  key=f"pseudonym-{seeded.run}", original_headers={})
+    finally:
+        await bus.stop()
+    async with open_dlq_store(BUS_URL) as store:
+        twice = [d for d in await store.list(CITIZENS, limit=10_000) if d.body == body]
+        assert [d.reason for d in twice] == ["refused (1)"]
+        assert (await store.count_by_topic())[CITIZENS] == seeded.count_before + 3
+
+
+async def _marker_of(dead_letter_id: str) -> str:
+    """The id of the marker the replay of `dead_letter_id` wrote (read without the store)."""
+    topic = dlq_topic(CITIZENS)
+    reader = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, group_id=None, enable_auto_commit=False,
+                              auto_offset_reset="earliest")
+    await reader.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in (await partitions_of(BOOTSTRAP.split(","), [topic]))[topic]]
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        ends = await reader.end_offsets(partitions)
+        for _ in range(100):
+            for tp, records in (await reader.getmany(timeout_ms=200)).items():
+                for r in records:
+                    if ("x-loket-replayed-from", dead_letter_id.encode()) in list(r.headers):
+                        return f"{tp.topic}:{tp.partition}:{r.offset}"
+            if all([await reader.position(tp) >= ends[tp] for tp in partitions]):
+                break
+    finally:
+        await reader.stop()
+    raise AssertionError(f"no replay marker for {dead_letter_id}")

@@ -1,7 +1,15 @@
 """Dead letters on Kafka: `<topic>.dlq` topics, read from the beginning without a consumer group.
 
-Kafka cannot delete one record, so a replay leaves the dead letter where it is (retention
-removes it eventually) and `list` keeps showing it. Replaying twice is harmless: the event
+Kafka cannot delete one record, where JetStream deletes a replayed dead letter and keeps a
+redelivered one once (`Nats-Msg-Id`). So that `list`, `count_by_topic` and the desk's refused
+letters show the same here:
+- a replay writes a *marker* after it into the same `.dlq` topic (no body, `x-loket-dlq-replayed`
+  naming the dead letter's message id), and a dead letter with a marker is no longer listed or
+  counted, nor replayed again;
+- a bad message redelivered before its offset was committed is dead-lettered again under the
+  same message id (dead_letters.dead_letter_id); only its first copy is listed and counted.
+Both need the whole topic read, which a `.dlq` topic's retention keeps short. A crash between
+a replay and its marker leaves the dead letter listed; replaying it again is harmless: the event
 keeps its event_id, and every consumer skips an event_id its inbox has already seen.
 """
 
@@ -11,6 +19,8 @@ import asyncio
 import builtins  # `list` below is a method name; annotations after it need the builtin
 import contextlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -20,6 +30,7 @@ from aiokafka.errors import KafkaError
 from loket.contracts import topics
 from loket.contracts.topics import dlq_topic
 from loket.infra.bus.dlq_store.model import (
+    REPLAYED_FROM_HEADER,
     BusUnavailable,
     DeadLetter,
     DeadLetterNotFound,
@@ -33,6 +44,9 @@ from loket.infra.bus.kafka_partitions import partitions_of
 # Reading a DLQ to its end should take well under this; past it the cluster is unhealthy.
 READ_TIMEOUT_S = 30.0
 POLL_MS = 500
+READ_BATCH = 1000
+MESSAGE_ID_HEADER = "x-loket-message-id"  # a dead letter's: stable per bad message (dead_letter_id)
+REPLAYED_HEADER = "x-loket-dlq-replayed"  # on a marker: the message id of the dead letter replayed
 
 
 def parse_kafka_id(id: str) -> tuple[str, int, int]:
@@ -62,6 +76,7 @@ class KafkaDeadLetterStore:
         self._consumer: Any = None
         self._producer: Any = None
         self._topic_partitions: dict[str, builtins.list[int]] = {}
+        self._scans: dict[str, DlqScan] = {}
 
     async def __aenter__(self) -> KafkaDeadLetterStore:
         # group_id=None: partitions are assigned by hand and no offset is ever committed, so
@@ -90,12 +105,13 @@ class KafkaDeadLetterStore:
                 await client.stop()
 
     async def list(self, topic: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        """Oldest first: the dead letters not replayed yet, each bad message once."""
         found: list[DeadLetter] = []
         await self._load_metadata()
         for original in topics_to_read(topic):
             if len(found) >= limit:
                 break
-            found.extend(await self._read_topic(dlq_topic(original), limit - len(found)))
+            found.extend((await self._scan(dlq_topic(original))).waiting()[:limit - len(found)])
         return found
 
     async def get(self, id: str) -> DeadLetter:
@@ -115,28 +131,39 @@ class KafkaDeadLetterStore:
                 for record in batch.get(tp, []):
                     if record.offset != offset:  # compacted away, or a transaction marker
                         raise DeadLetterNotFound(f"no dead letter {id} (offset {offset} is gone)")
-                    return self._to_dead_letter(record)
+                    letter = self._to_dead_letter(record)
+                    if REPLAYED_HEADER in letter.headers:
+                        raise DeadLetterNotFound(f"{id} is the note that {letter.headers.get(REPLAYED_FROM_HEADER)} "
+                                                 "was replayed, not a dead letter")
+                    return letter
             raise BusUnavailable(f"timed out reading {id} from Kafka")
 
     async def replay(self, id: str) -> DeadLetter:
-        """Publish the body back with its key; the dead letter stays (Kafka cannot delete it)."""
+        """Publish the body back with its key, then the marker that it was replayed (the dead
+        letter itself stays: Kafka cannot delete it). A replayed one raises DeadLetterNotFound,
+        as on JetStream, where the replay deleted it."""
         letter = await self.get(id)
         letter.require_body()  # never on Kafka today (records are not rewritten), kept for symmetry
+        scan = await self._scan(letter.topic)
+        if message_id(letter) in scan.replayed:
+            raise DeadLetterNotFound(f"no dead letter {id} waiting: it was replayed already")
         key = letter.key()
         await self._producer.send_and_wait(
             letter.original_topic, letter.body, key=key.encode() if key else None,
-            headers=encode_kafka_headers(letter.replay_headers("x-loket-message-id")),
+            headers=encode_kafka_headers(letter.replay_headers(MESSAGE_ID_HEADER)),
         )
+        await self._producer.send_and_wait(
+            letter.topic, b"", key=key.encode() if key else None,
+            headers=encode_kafka_headers({REPLAYED_HEADER: message_id(letter), REPLAYED_FROM_HEADER: letter.id,
+                                          "x-loket-dlq-at": datetime.now(UTC).isoformat()}),
+        )
+        scan.replayed.add(message_id(letter))
         return letter
 
     async def count_by_topic(self) -> dict[str, int]:
-        """Records between the first and next offsets: exact unless a DLQ is compacted."""
+        """Dead letters not replayed yet, each bad message once, per original topic."""
         await self._load_metadata()
-        by_topic = {original: self._partitions(dlq_topic(original)) for original in topics_to_read(None)}
-        # All partitions in one pair of requests: a pair per topic cost about a second each.
-        every = [tp for tps in by_topic.values() for tp in tps]
-        begin, end = await self._bounds(every) if every else ({}, {})  # no DLQ topic created yet
-        return {original: sum(int(end[tp]) - int(begin[tp]) for tp in tps) for original, tps in by_topic.items()}
+        return {original: len((await self._scan(dlq_topic(original))).waiting()) for original in topics_to_read(None)}
 
     async def _load_metadata(self) -> None:
         """Remember the partitions of every dead-letter topic (see `kafka_partitions`)."""
@@ -149,8 +176,15 @@ class KafkaDeadLetterStore:
     async def _bounds(self, tps: builtins.list[TopicPartition]) -> tuple[dict[Any, int], dict[Any, int]]:
         return await self._consumer.beginning_offsets(tps), await self._consumer.end_offsets(tps)
 
-    async def _read_topic(self, topic: str, limit: int) -> builtins.list[DeadLetter]:
-        """Everything from the first offset to the end offsets taken now (later arrivals wait)."""
+    async def _scan(self, topic: str) -> DlqScan:
+        """The topic read once per store (a command, a desk request), its own replays added."""
+        if topic not in self._scans:
+            self._scans[topic] = DlqScan.of(await self._read_topic(topic))
+        return self._scans[topic]
+
+    async def _read_topic(self, topic: str) -> builtins.list[DeadLetter]:
+        """Everything from the first offset to the end offsets taken now (later arrivals wait),
+        markers included, in offset order per partition."""
         tps = self._partitions(topic)
         if not tps:
             return []  # the DLQ topic does not exist (yet): nothing was ever dead-lettered
@@ -163,15 +197,15 @@ class KafkaDeadLetterStore:
                 self._consumer.seek(tp, begin[tp])
             found: builtins.list[DeadLetter] = []
             deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
-            while pending and len(found) < limit:
+            while pending:
                 if asyncio.get_running_loop().time() > deadline:
                     raise BusUnavailable(f"timed out reading {topic} from Kafka")
-                batch = await self._consumer.getmany(*pending, timeout_ms=POLL_MS, max_records=limit)
+                batch = await self._consumer.getmany(*pending, timeout_ms=POLL_MS, max_records=READ_BATCH)
                 for tp, records in batch.items():
                     found.extend(self._to_dead_letter(r) for r in records if r.offset < end[tp])
                 # position, not the last offset seen: transaction markers occupy offsets too.
                 pending = [tp for tp in pending if await self._consumer.position(tp) < end[tp]]
-            return found[:limit]
+            return found
 
     @contextlib.contextmanager
     def _assigned(self, tps: builtins.list[TopicPartition]) -> Iterator[None]:
@@ -189,3 +223,30 @@ class KafkaDeadLetterStore:
     def _to_dead_letter(record: Any) -> DeadLetter:
         id = f"{record.topic}:{record.partition}:{record.offset}"
         return dead_letter_from(id, record.topic, record.value or b"", decode_kafka_headers(record.headers))
+
+
+def message_id(letter: DeadLetter) -> str:
+    """Which bad message a dead letter is: the same for its copies (a redelivered message is
+    dead-lettered again under the same message id); its record id when it has none."""
+    return letter.headers.get(MESSAGE_ID_HEADER) or letter.id
+
+
+@dataclass
+class DlqScan:
+    letters: builtins.list[DeadLetter]  # the first copy of each bad message, in the order read
+    replayed: set[str]  # message ids a marker says were replayed
+
+    @classmethod
+    def of(cls, records: Iterable[DeadLetter]) -> DlqScan:
+        letters: dict[str, DeadLetter] = {}
+        replayed: set[str] = set()
+        for record in records:
+            if REPLAYED_HEADER in record.headers:
+                replayed.add(record.headers[REPLAYED_HEADER])
+            else:
+                letters.setdefault(message_id(record), record)
+        return cls(builtins.list(letters.values()), replayed)
+
+    def waiting(self) -> builtins.list[DeadLetter]:
+        """What an operator still has to look at: not replayed, each bad message once."""
+        return [letter for letter in self.letters if message_id(letter) not in self.replayed]
