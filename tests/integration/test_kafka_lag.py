@@ -33,13 +33,7 @@ async def test_a_group_that_stopped_reading_is_as_far_behind_as_the_records_it_m
             await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
         finally:
             await consumer.stop()
-        producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
-        await producer.start()
-        try:
-            for n in range(3):
-                await producer.send_and_wait(topic, b"missed", partition=n % 2)
-        finally:
-            await producer.stop()
+        await _send(topic, b"missed", 3)
 
         groups = await consumer_groups(BOOTSTRAP)
         assert [row for row in groups.lags if row.group == group] == [GroupLag(group, topic, lag=3, partitions=2)]
@@ -86,13 +80,7 @@ async def test_the_members_of_a_running_group_show_with_the_partitions_each_hold
 async def test_a_running_group_that_never_committed_shows_its_whole_backlog() -> None:
     topic, group = f"stuck-test.{uuid.uuid4().hex[:8]}", f"stuck-test-{uuid.uuid4().hex[:8]}"
     await ensure_topics(BOOTSTRAP, [TopicSpec(topic, 2)])
-    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
-    await producer.start()
-    try:
-        for n in range(5):
-            await producer.send_and_wait(topic, b"waiting", partition=n % 2)
-    finally:
-        await producer.stop()
+    await _send(topic, b"waiting", 5)
     stuck = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, group_id=group, enable_auto_commit=False,
                              auto_offset_reset="earliest")
     await stuck.start()
@@ -135,3 +123,14 @@ async def test_loket_kafka_groups_reads_the_cluster_the_bus_url_names() -> None:
     ours = [line.split() for line in shown.stdout.splitlines() if group in line]
     assert ours == [[group, topic, "0", "1", "(2", "partitions)"]]
     assert f"member svc-7 on 127.0.0.1: {topic} 0-1" in shown.stdout
+
+
+async def _send(topic: str, body: bytes, count: int) -> None:
+    """`count` records, alternating between partitions 0 and 1."""
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    await producer.start()
+    try:
+        for n in range(count):
+            await producer.send_and_wait(topic, body, partition=n % 2)
+    finally:
+        await producer.stop()
