@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from loket.infra.bus.kafka_group_members import GroupDescription, describe_groups
+from loket.infra.bus.kafka_partitions import partitions_known_to
 from loket.infra.embedded.kafka_topics import admin_client
 
 
@@ -81,7 +82,7 @@ async def consumer_groups(bootstrap: str) -> ConsumerGroups:
         except Exception as exc:  # noqa: BLE001 - the lag is worth showing without the members
             members_error = f"{type(exc).__name__}: {exc}"
         reads = {group: topics_read(offsets, (members or {}).get(group)) for group, offsets in committed.items()}
-        partitions = await partitions_of(admin, sorted(set().union(*reads.values())))
+        partitions = await _topic_partitions(admin, sorted(set().union(*reads.values())))
     finally:
         await admin.close()
     never = {group: [tp for topic in sorted(topics) for tp in partitions.get(topic, []) if tp not in committed[group]]
@@ -89,13 +90,11 @@ async def consumer_groups(bootstrap: str) -> ConsumerGroups:
     return ConsumerGroups(await _lags_of(bootstrap, committed, never), members, members_error)
 
 
-async def partitions_of(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, list[TopicPartition]]:
-    """Each topic's partitions from the cluster's metadata; a topic it does not know (deleted since a
-    group committed on it) is left out."""
-    if not topics:
-        return {}
-    return {t["topic"]: [TopicPartition(t["topic"], p["partition"]) for p in t["partitions"]]
-            for t in await admin.describe_topics(topics) if not t["error_code"] and t["partitions"]}
+async def _topic_partitions(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, list[TopicPartition]]:
+    """Each topic's partitions; a topic the cluster does not know (deleted since a group committed
+    on it) is left out."""
+    known = await partitions_known_to(admin, topics)
+    return {topic: [TopicPartition(topic, p) for p in parts] for topic, parts in known.items()}
 
 
 async def _lags_of(bootstrap: str, committed: dict[str, dict[TopicPartition, int]],
@@ -141,7 +140,7 @@ class GroupLagReader:
         admin, reader = await self._clients()
         offsets = await admin.list_consumer_group_offsets(group)
         committed = {tp: meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset >= 0}
-        partitions = (await partitions_of(admin, [topic])).get(topic)
+        partitions = (await _topic_partitions(admin, [topic])).get(topic)
         if not partitions:
             raise LookupError(f"topic {topic} is not in the cluster's metadata")
         ends = await reader.end_offsets(partitions)
