@@ -8,9 +8,12 @@ letters show the same here:
   counted, nor replayed again;
 - a bad message redelivered before its offset was committed is dead-lettered again under the
   same message id (dead_letters.dead_letter_id); only its first copy is listed and counted.
-Both need the whole topic read, which a `.dlq` topic's retention keeps short. A crash between
-a replay and its marker leaves the dead letter listed; replaying it again is harmless: the event
-keeps its event_id, and every consumer skips an event_id its inbox has already seen.
+Both need the whole topic read, which a `.dlq` topic's retention keeps short. It is read twice,
+neither time keeping what it does not need: once for an index (each record's id and message id,
+no body: a DLQ of letters with their PDFs inline would not fit in a service's memory), then up to
+the last dead letter asked for, keeping only their bodies. A crash between a replay and its marker
+leaves the dead letter listed; replaying it again is harmless: the event keeps its event_id, and
+every consumer skips an event_id its inbox has already seen.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from __future__ import annotations
 import asyncio
 import builtins  # `list` below is a method name; annotations after it need the builtin
 import contextlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -76,7 +79,7 @@ class KafkaDeadLetterStore:
         self._consumer: Any = None
         self._producer: Any = None
         self._topic_partitions: dict[str, builtins.list[int]] = {}
-        self._scans: dict[str, DlqScan] = {}
+        self._indexes: dict[str, DlqIndex] = {}
 
     async def __aenter__(self) -> KafkaDeadLetterStore:
         # group_id=None: partitions are assigned by hand and no offset is ever committed, so
@@ -111,7 +114,8 @@ class KafkaDeadLetterStore:
         for original in topics_to_read(topic):
             if len(found) >= limit:
                 break
-            found.extend((await self._scan(dlq_topic(original))).waiting()[:limit - len(found)])
+            wanted = (await self._index(dlq_topic(original))).waiting()[:limit - len(found)]
+            found.extend(await self._read_letters(dlq_topic(original), wanted))
         return found
 
     async def get(self, id: str) -> DeadLetter:
@@ -144,8 +148,8 @@ class KafkaDeadLetterStore:
         as on JetStream, where the replay deleted it."""
         letter = await self.get(id)
         letter.require_body()  # never on Kafka today (records are not rewritten), kept for symmetry
-        scan = await self._scan(letter.topic)
-        if message_id(letter) in scan.replayed:
+        index = await self._index(letter.topic)
+        if message_id(letter) in index.replayed:
             raise DeadLetterNotFound(f"no dead letter {id} waiting: it was replayed already")
         key = letter.key()
         await self._producer.send_and_wait(
@@ -157,13 +161,13 @@ class KafkaDeadLetterStore:
             headers=encode_kafka_headers({REPLAYED_HEADER: message_id(letter), REPLAYED_FROM_HEADER: letter.id,
                                           "x-loket-dlq-at": datetime.now(UTC).isoformat()}),
         )
-        scan.replayed.add(message_id(letter))
+        index.replayed.add(message_id(letter))
         return letter
 
     async def count_by_topic(self) -> dict[str, int]:
         """Dead letters not replayed yet, each bad message once, per original topic."""
         await self._load_metadata()
-        return {original: len((await self._scan(dlq_topic(original))).waiting()) for original in topics_to_read(None)}
+        return {original: len((await self._index(dlq_topic(original))).waiting()) for original in topics_to_read(None)}
 
     async def _load_metadata(self) -> None:
         """Remember the partitions of every dead-letter topic (see `kafka_partitions`)."""
@@ -176,36 +180,52 @@ class KafkaDeadLetterStore:
     async def _bounds(self, tps: builtins.list[TopicPartition]) -> tuple[dict[Any, int], dict[Any, int]]:
         return await self._consumer.beginning_offsets(tps), await self._consumer.end_offsets(tps)
 
-    async def _scan(self, topic: str) -> DlqScan:
-        """The topic read once per store (a command, a desk request), its own replays added."""
-        if topic not in self._scans:
-            self._scans[topic] = DlqScan.of(await self._read_topic(topic))
-        return self._scans[topic]
+    async def _index(self, topic: str) -> DlqIndex:
+        """The topic's index, read once per store (a command, a desk request), its own replays added."""
+        if topic not in self._indexes:
+            index = DlqIndex()
+            async with contextlib.aclosing(self._records(topic)) as records:
+                async for record in records:
+                    index.add(_record_id(record), decode_kafka_headers(record.headers))
+            self._indexes[topic] = index
+        return self._indexes[topic]
 
-    async def _read_topic(self, topic: str) -> builtins.list[DeadLetter]:
-        """Everything from the first offset to the end offsets taken now (later arrivals wait),
-        markers included, in offset order per partition."""
+    async def _read_letters(self, topic: str, ids: builtins.list[str]) -> builtins.list[DeadLetter]:
+        """The dead letters `ids` names, in that order, read up to the last of them."""
+        wanted, found = set(ids), {}
+        if wanted:
+            async with contextlib.aclosing(self._records(topic)) as records:
+                async for record in records:
+                    if _record_id(record) in wanted:
+                        found[_record_id(record)] = self._to_dead_letter(record)
+                        if len(found) == len(wanted):
+                            break
+        return [found[i] for i in ids if i in found]
+
+    async def _records(self, topic: str) -> AsyncIterator[Any]:
+        """Every record from the first offset to the end offsets taken now (later arrivals wait),
+        markers included, in offset order per partition; nothing assigned once closed."""
         tps = self._partitions(topic)
         if not tps:
-            return []  # the DLQ topic does not exist (yet): nothing was ever dead-lettered
+            return  # the DLQ topic does not exist (yet): nothing was ever dead-lettered
         begin, end = await self._bounds(tps)  # before assigning (see _assigned)
         pending = [tp for tp in tps if end[tp] > begin[tp]]
         if not pending:
-            return []
+            return
         with self._assigned(pending):
             for tp in pending:
                 self._consumer.seek(tp, begin[tp])
-            found: builtins.list[DeadLetter] = []
             deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_S
             while pending:
                 if asyncio.get_running_loop().time() > deadline:
                     raise BusUnavailable(f"timed out reading {topic} from Kafka")
                 batch = await self._consumer.getmany(*pending, timeout_ms=POLL_MS, max_records=READ_BATCH)
                 for tp, records in batch.items():
-                    found.extend(self._to_dead_letter(r) for r in records if r.offset < end[tp])
+                    for record in records:
+                        if record.offset < end[tp]:
+                            yield record
                 # position, not the last offset seen: transaction markers occupy offsets too.
                 pending = [tp for tp in pending if await self._consumer.position(tp) < end[tp]]
-            return found
 
     @contextlib.contextmanager
     def _assigned(self, tps: builtins.list[TopicPartition]) -> Iterator[None]:
@@ -221,32 +241,38 @@ class KafkaDeadLetterStore:
 
     @staticmethod
     def _to_dead_letter(record: Any) -> DeadLetter:
-        id = f"{record.topic}:{record.partition}:{record.offset}"
-        return dead_letter_from(id, record.topic, record.value or b"", decode_kafka_headers(record.headers))
+        return dead_letter_from(_record_id(record), record.topic, record.value or b"",
+                                decode_kafka_headers(record.headers))
+
+
+def _record_id(record: Any) -> str:
+    return f"{record.topic}:{record.partition}:{record.offset}"
 
 
 def message_id(letter: DeadLetter) -> str:
     """Which bad message a dead letter is: the same for its copies (a redelivered message is
     dead-lettered again under the same message id); its record id when it has none."""
-    return letter.headers.get(MESSAGE_ID_HEADER) or letter.id
+    return _message_id(letter.id, letter.headers)
+
+
+def _message_id(record_id: str, headers: dict[str, str]) -> str:
+    return headers.get(MESSAGE_ID_HEADER) or record_id
 
 
 @dataclass
-class DlqScan:
-    letters: builtins.list[DeadLetter]  # the first copy of each bad message, in the order read
-    replayed: set[str]  # message ids a marker says were replayed
+class DlqIndex:
+    """What a `.dlq` topic holds, without the bodies: each bad message's first copy, and which
+    were replayed."""
 
-    @classmethod
-    def of(cls, records: Iterable[DeadLetter]) -> DlqScan:
-        letters: dict[str, DeadLetter] = {}
-        replayed: set[str] = set()
-        for record in records:
-            if REPLAYED_HEADER in record.headers:
-                replayed.add(record.headers[REPLAYED_HEADER])
-            else:
-                letters.setdefault(message_id(record), record)
-        return cls(builtins.list(letters.values()), replayed)
+    first: dict[str, str] = field(default_factory=dict)  # message id -> record id of its first copy, as read
+    replayed: set[str] = field(default_factory=set)  # message ids a marker says were replayed
 
-    def waiting(self) -> builtins.list[DeadLetter]:
-        """What an operator still has to look at: not replayed, each bad message once."""
-        return [letter for letter in self.letters if message_id(letter) not in self.replayed]
+    def add(self, record_id: str, headers: dict[str, str]) -> None:
+        if REPLAYED_HEADER in headers:
+            self.replayed.add(headers[REPLAYED_HEADER])
+        else:
+            self.first.setdefault(_message_id(record_id, headers), record_id)
+
+    def waiting(self) -> builtins.list[str]:
+        """The record ids an operator still has to look at: not replayed, each bad message once."""
+        return [record_id for mid, record_id in self.first.items() if mid not in self.replayed]
