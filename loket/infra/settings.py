@@ -86,9 +86,13 @@ class ConsumerSettings(BaseSettings):
     retry_max_delay_s: float = Field(default=5.0, gt=0)
     # Delay before a batch is redelivered when the database is unreachable.
     unavailable_backoff_s: float = Field(default=2.0, gt=0)
-    # Kafka only: a fetch waits (at most `batch_timeout_s`) until the broker has this much for it,
-    # so a busy consumer gets whole batches instead of a trickle of small ones.
-    kafka_fetch_min_bytes: int = Field(default=256 * 1024, ge=1, le=16 * 1024 * 1024)
+    # Kafka only: a fetch waits until the broker has this much for it. 1 (Kafka's own default): a
+    # fetch returns as soon as a record is there, and an idle consumer asks every 500 ms. More
+    # makes each fetch wait up to `batch_timeout_s` for it: an idle consumer then asks every 50 ms
+    # per broker, which cost an idle `loket up` about half a core (brokers 29 % of a core, services
+    # 25 %, against 10 % and 7 % with 1), for no gain under load since the relay lingers between
+    # rounds (docs/performance.md, "Idle consumers").
+    kafka_fetch_min_bytes: int = Field(default=1, ge=1, le=16 * 1024 * 1024)
     # Kafka only: how long handling one batch may take besides its retries' sleeps before Kafka
     # gives the member's partitions to another (kafka_wiring.max_poll_interval_ms adds the sleeps).
     kafka_handling_allowance_s: float = Field(default=300.0, gt=0, le=3600)

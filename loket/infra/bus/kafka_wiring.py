@@ -95,8 +95,9 @@ def subscriber(broker: KafkaBroker, topic: str, group: str, settings: ConsumerSe
         max_records=settings.batch_size,
         batch_timeout_ms=int(settings.batch_timeout_s * 1000),
         fetch_min_bytes=settings.kafka_fetch_min_bytes,
-        # A fetch returns as soon as the broker has `fetch_min_bytes`: with 1 byte the wait only
-        # paces an idle consumer's polls (aiokafka's 500 ms); with more it is the latency floor.
+        # A fetch returns as soon as the broker has `fetch_min_bytes`: with 1 byte (the default) the
+        # wait only paces an idle consumer's polls (aiokafka's 500 ms); with more it is the latency
+        # floor, and an idle consumer polls every `batch_timeout_s` (settings.py says what that costs).
         fetch_max_wait_ms=500 if settings.kafka_fetch_min_bytes == 1 else max(1, int(settings.batch_timeout_s * 1000)),
         auto_offset_reset="earliest",
         # The consumer commits after the batch's effects are committed in PostgreSQL.
