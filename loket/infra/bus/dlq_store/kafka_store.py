@@ -33,6 +33,8 @@ from aiokafka.errors import KafkaError
 from loket.contracts import topics
 from loket.contracts.topics import dlq_topic
 from loket.infra.bus.dlq_store.model import (
+    DEAD_LETTERED_AT_HEADER,
+    MESSAGE_ID_HEADER,
     REPLAYED_FROM_HEADER,
     BusUnavailable,
     DeadLetter,
@@ -48,7 +50,6 @@ from loket.infra.bus.kafka_partitions import partitions_of
 READ_TIMEOUT_S = 30.0
 POLL_MS = 500
 READ_BATCH = 1000
-MESSAGE_ID_HEADER = "x-loket-message-id"  # a dead letter's: stable per bad message (dead_letter_id)
 REPLAYED_HEADER = "x-loket-dlq-replayed"  # on a marker: the message id of the dead letter replayed
 
 
@@ -159,7 +160,7 @@ class KafkaDeadLetterStore:
         await self._producer.send_and_wait(
             letter.topic, b"", key=key.encode() if key else None,
             headers=encode_kafka_headers({REPLAYED_HEADER: message_id(letter), REPLAYED_FROM_HEADER: letter.id,
-                                          "x-loket-dlq-at": datetime.now(UTC).isoformat()}),
+                                          DEAD_LETTERED_AT_HEADER: datetime.now(UTC).isoformat()}),
         )
         index.replayed.add(message_id(letter))
         return letter

@@ -14,7 +14,11 @@ from loket.contracts.topics import ALL_TOPICS, DLQ_SUFFIX, dlq_topic
 
 # Broker bookkeeping the original message carried: a replay gets fresh values, because the
 # original id may still be inside NATS's de-duplication window (the replay would be dropped).
-_BOOKKEEPING = {"Nats-Msg-Id", "Nats-Expected-Stream", "x-loket-message-id"}
+# The message id on Kafka (kafka_wiring); a dead letter's is stable per bad message (dead_letter_id).
+MESSAGE_ID_HEADER = "x-loket-message-id"
+_BOOKKEEPING = {"Nats-Msg-Id", "Nats-Expected-Stream", MESSAGE_ID_HEADER}
+# When the dead letter was written (dead_letters.dead_letter_headers), ISO 8601.
+DEAD_LETTERED_AT_HEADER = "x-loket-dlq-at"
 REPLAYED_FROM_HEADER = "x-loket-replayed-from"
 # Set on a dead letter whose body the retention job removed (body_retention.py): when, ISO 8601.
 BODY_REMOVED_HEADER = "x-loket-body-removed-at"
@@ -101,7 +105,7 @@ def dead_letter_from(id: str, subject: str, body: bytes, headers: dict[str, str]
         consumer=headers.get("x-loket-dlq-consumer", ""),
         kind=headers.get("x-loket-dlq-kind", ""),
         reason=headers.get("x-loket-dlq-reason", ""),
-        attempts=attempts, at=headers.get("x-loket-dlq-at", ""), body=body, headers=headers,
+        attempts=attempts, at=headers.get(DEAD_LETTERED_AT_HEADER, ""), body=body, headers=headers,
     )
 
 
