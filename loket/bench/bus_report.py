@@ -160,8 +160,10 @@ class BusReport:
         events = self.warm_up[0].events
         line = (f"Warm-up: {len(self.warm_up)} round{'s' if len(self.warm_up) > 1 else ''} of {events:,} raw and "
                 f"{events:,} pipeline events")
-        return line + (f"; the brokers' JIT compiler's share of their CPU during each round's pipeline run: {', '.join(shares)}." if shares
-                       else ".")
+        line += (f"; the brokers' JIT compiler's share of their CPU during each round's pipeline run: {', '.join(shares)}"
+                 if shares else "")
+        rates = [f"{r.pipeline_per_s:,.0f}" for r in self.warm_up if r.pipeline_per_s is not None]
+        return line + (f"; each round's pipeline events/s: {', '.join(rates)}." if rates else ".")
 
     def _correctness(self) -> str:
         if self.correct:

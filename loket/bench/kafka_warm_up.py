@@ -35,6 +35,10 @@ class WarmUpRound:
     events: int
     brokers_s: float | None  # the brokers' CPU seconds during the round's pipeline run (None: not measurable here)
     jit_s: float | None  # of which their JIT compiler threads
+    # The round's own rates, to see whether the measured side still speeds up (or slows down) as
+    # rounds go by; None where the round does not measure them (the letters warm-up).
+    pipeline_per_s: float | None = None
+    raw_per_s: float | None = None
 
     @property
     def jit_share(self) -> float | None:
@@ -59,10 +63,11 @@ async def warm_up_kafka(
     """Rounds of `events` raw and `events` pipeline events until the brokers' JIT has settled."""
     rounds: list[WarmUpRound] = []
     for number in range(1, max_rounds + 1):
-        await run_raw_kafka(bootstrap, events, options.consumer_batch, partitions)
+        raw = await run_raw_kafka(bootstrap, events, options.consumer_batch, partitions)
         result = await run_pipeline(database_url, bus_url,
                                     dataclasses.replace(options, events=events, consumer_processes=consumer_processes))
-        rounds.append(WarmUpRound(events, result.cpu.get("kafka_s"), result.cpu.get("kafka_jit_s")))  # type: ignore[arg-type]
+        rounds.append(WarmUpRound(events, result.cpu.get("kafka_s"), result.cpu.get("kafka_jit_s"),  # type: ignore[arg-type]
+                                  pipeline_per_s=result.events_per_s, raw_per_s=raw.combined_per_s))
         on_round(number, rounds[-1])
         if rounds[-1].settled:
             break

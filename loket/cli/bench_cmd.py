@@ -251,7 +251,9 @@ async def _warm_up(stack: Stack, bootstrap: str, options: PipelineOptions, consu
         report("rounds", number)
         share = "" if done.jit_share is None else (
             f": the brokers used {done.brokers_s:.1f} CPU s in its pipeline run, {done.jit_share:.0%} of it compiling")
-        console.print(f"warm-up round {number}{share}" + (" (settled)" if done.settled else ""))
+        rates = "" if done.pipeline_per_s is None or done.raw_per_s is None else (
+            f"; pipeline {done.pipeline_per_s:,.0f} events/s, raw {done.raw_per_s:,.0f} msg/s")
+        console.print(f"warm-up round {number}{share}{rates}" + (" (settled)" if done.settled else ""))
 
     return await warm_up_kafka(
         stack.database_url, stack.bus_url, bootstrap, options, events=events,

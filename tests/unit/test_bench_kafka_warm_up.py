@@ -36,15 +36,16 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
 ) -> None:
     calls: list[str] = []
 
-    async def raw(bootstrap: str, events: int, *args: Any) -> None:
+    async def raw(bootstrap: str, events: int, *args: Any) -> Any:
         calls.append(f"raw {events}")
+        return SimpleNamespace(combined_per_s=30_000.0 + len(calls))
 
     scripted = iter(shares)
 
     async def pipeline(database_url: str, bus_url: str, options: PipelineOptions) -> Any:
         calls.append(f"pipeline {options.events} x{options.consumer_processes}")
         brokers, jit = next(scripted)
-        return SimpleNamespace(cpu={"kafka_s": brokers, "kafka_jit_s": jit})
+        return SimpleNamespace(cpu={"kafka_s": brokers, "kafka_jit_s": jit}, events_per_s=1_000.0 * len(calls))
 
     monkeypatch.setattr(kafka_warm_up, "run_raw_kafka", raw)
     monkeypatch.setattr(kafka_warm_up, "run_pipeline", pipeline)
@@ -56,6 +57,9 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
     assert seen == list(range(1, expected_rounds + 1))
     assert calls == ["raw 700", "pipeline 700 x2"] * expected_rounds
     assert rounds[-1].settled == (expected_rounds < max_rounds)
+    # Each round keeps its own rates: the pipeline's from its run, the raw client's from its run.
+    assert [(r.raw_per_s, r.pipeline_per_s) for r in rounds] == [
+        (30_000.0 + 2 * n + 1, 1_000.0 * (2 * n + 2)) for n in range(expected_rounds)]
 
 
 def test_the_cpu_summary_shows_the_brokers_compiling() -> None:

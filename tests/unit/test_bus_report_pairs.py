@@ -9,6 +9,7 @@ import json
 import pytest
 
 from loket.bench.bus_report import BusReport
+from loket.bench.kafka_warm_up import WarmUpRound
 from loket.bench.pipeline import PipelineOptions, PipelineResult
 from loket.bench.raw_nats import RawBusResult
 from loket.bench.raw_postgres import RawPostgresResult
@@ -64,3 +65,14 @@ def test_a_single_pair_adds_no_row() -> None:
     report = _report()
     report.pairs = report.pairs[:1]
     assert not any(r[0] == "pipeline and raw measured in turn" for r in report.rows())
+
+
+def test_the_warm_up_line_shows_each_rounds_compiling_share_and_pipeline_rate() -> None:
+    report = _report()
+    report.warm_up = [WarmUpRound(100_000, 4.0, 2.0, pipeline_per_s=9_876.0, raw_per_s=30_000.0),
+                      WarmUpRound(100_000, 2.0, 0.1, pipeline_per_s=14_321.0, raw_per_s=35_000.0)]
+    assert report.warm_up_line() == (
+        "Warm-up: 2 rounds of 100,000 raw and 100,000 pipeline events; the brokers' JIT compiler's share of "
+        "their CPU during each round's pipeline run: 50%, 5%; each round's pipeline events/s: 9,876, 14,321.")
+    report.warm_up = [WarmUpRound(100_000, 2.0, 0.1)]  # rounds that did not measure their rates
+    assert report.warm_up_line().endswith("run: 5%.")
