@@ -18,6 +18,7 @@ from aiokafka.admin import RecordsToDelete
 from aiokafka.structs import TopicPartition
 
 from loket.bench.raw_kafka import prime_partitions
+from loket.infra.bus import headers as h
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.kafka_topics import (
     DEFAULT_PARTITIONS,
@@ -73,7 +74,7 @@ class NatsBenchBus:
         await self.nc.close()
 
     async def publish(self, topic: str, body: bytes, message_id: str, key: str) -> None:
-        await self.js.publish(topic, body, headers={"Nats-Msg-Id": message_id, "x-loket-key": key})
+        await self.js.publish(topic, body, headers={h.NATS_MESSAGE_ID: message_id, h.KEY: key})
 
     @contextlib.asynccontextmanager
     async def watching(self, topic: str, on_message: OnMessage) -> AsyncIterator[None]:
@@ -114,7 +115,7 @@ class KafkaBenchBus:
 
     async def publish(self, topic: str, body: bytes, message_id: str, key: str) -> None:
         await self.producer.send_and_wait(topic, body, key=key.encode(), headers=[
-            ("x-loket-message-id", message_id.encode()), ("x-loket-key", key.encode())])
+            (h.KAFKA_MESSAGE_ID, message_id.encode()), (h.KEY, key.encode())])
 
     @contextlib.asynccontextmanager
     async def watching(self, topic: str, on_message: OnMessage) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ import aiohttp
 from loket.bench.timing import Timed
 from loket.contracts import topics
 from loket.contracts.appointments import AppointmentBooked
+from loket.infra.bus import headers as h
 
 
 @dataclass
@@ -55,7 +56,7 @@ async def publish_events(js, events: list[AppointmentBooked], rate: float, publi
         async with slots:
             published[event.payload.contact.phone] = time.time()  # type: ignore[index]
             await js.publish(topics.APPOINTMENTS, event.to_bytes(),
-                             headers={"Nats-Msg-Id": str(event.event_id), "x-loket-key": event.partition_key()})
+                             headers={h.NATS_MESSAGE_ID: str(event.event_id), h.KEY: event.partition_key()})
         if index % 500 == 0:
             progress(index)
 

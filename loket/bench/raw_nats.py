@@ -17,6 +17,7 @@ from nats.js import api
 
 from loket.bench.cpu_usage import CpuMeter, CpuUsage
 from loket.bench.sample_events import LetterFailedFactory
+from loket.infra.bus import headers as h
 from loket.infra.bus import nats_wiring
 from loket.infra.bus.address import parse_bus_url
 
@@ -75,7 +76,7 @@ async def run_raw_nats(
             meter = CpuMeter().start()
             futures = []
             for i, (message_id, body) in enumerate(bodies, 1):
-                futures.append(await js.publish_async(subject, body, headers={"Nats-Msg-Id": message_id}))
+                futures.append(await js.publish_async(subject, body, headers={h.NATS_MESSAGE_ID: message_id}))
                 if i % 1000 == 0:
                     report("published", i - js.publish_async_pending())
             await js.publish_async_completed()

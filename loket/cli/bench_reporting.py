@@ -24,6 +24,7 @@ from loket.bench.report_output import emit
 from loket.bench.reporting_load import mixed_events
 from loket.contracts import topics
 from loket.devstack.supervisor import service_argv
+from loket.infra.bus import headers as h
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.bus.nats_wiring import durable_name, stream_config
 from loket.infra.db.schema import migrate_service_schema
@@ -85,7 +86,7 @@ async def _run(database_url: str, bus_url: str, work: Path, count: int, timeout:
             async def one(event) -> None:  # type: ignore[no-untyped-def]
                 async with slots:
                     await js.publish(event.topic, event.to_bytes(),
-                                     headers={"Nats-Msg-Id": str(event.event_id), "x-loket-key": event.partition_key()})
+                                     headers={h.NATS_MESSAGE_ID: str(event.event_id), h.KEY: event.partition_key()})
 
             for start in range(0, count, 2000):
                 await asyncio.gather(*(one(e) for e in events[start:start + 2000]))

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from loket.infra.bus.dlq_store.kafka_store import (
-    MESSAGE_ID_HEADER,
-    REPLAYED_HEADER,
-    DlqIndex,
-    message_id,
-)
+from loket.infra.bus.dlq_store.kafka_store import DlqIndex, message_id
 from loket.infra.bus.dlq_store.model import dead_letter_from
+from loket.infra.bus.headers import KAFKA_MESSAGE_ID as MESSAGE_ID_HEADER
+from loket.infra.bus.headers import REPLAYED as REPLAYED_HEADER
 
 TOPIC = "citizens.v1.dlq"
 

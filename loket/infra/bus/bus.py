@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from loket.contracts import Event
 from loket.contracts.topics import DLQ_SUFFIX
+from loket.infra.bus import headers as h
 from loket.infra.bus import kafka_wiring, nats_wiring
 from loket.infra.bus.address import BusAddress, parse_bus_url
 from loket.infra.bus.dead_letters import (
@@ -87,7 +88,7 @@ class Bus:
     async def publish(self, event: Event) -> None:
         await self.publish_raw(
             event.topic, event.partition_key(), str(event.event_id), event.to_bytes(),
-            {"x-loket-event-type": event.event_type},
+            {h.EVENT_TYPE: event.event_type},
         )
 
     async def publish_raw(
@@ -134,4 +135,4 @@ class Bus:
 
 def _with_key(headers: dict[str, str] | None, key: str) -> dict[str, str]:
     """The key travels as a header too, so a dead letter keeps it on either broker."""
-    return {**(headers or {}), "x-loket-key": key}
+    return {**(headers or {}), h.KEY: key}

@@ -20,6 +20,7 @@ import asyncpg
 from faststream import Context
 
 from loket.contracts import ContractViolation, Event, decode_event
+from loket.infra.bus import headers as h
 from loket.infra.bus.bus import Bus
 from loket.infra.bus.handler_context import BatchContext, BatchHandler, Handler, HandlerContext
 from loket.infra.bus.retry import RetryPolicy
@@ -159,7 +160,7 @@ class EventConsumer:
         await self.bus.dead_letter(
             topic=self.topic, consumer=self.group, body=body, original_headers=dict(headers),
             reason=reason, kind=kind, attempts=attempts, source=source,
-            key=headers.get("x-loket-key", ""),
+            key=headers.get(h.KEY, ""),
         )
         self._count.labels(self.group, self.topic, "dead_lettered").inc()
 

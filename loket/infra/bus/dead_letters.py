@@ -1,14 +1,5 @@
-"""Dead-letter publishing: the original bytes, unchanged, on `<topic>.dlq`, with why in headers.
-
-Headers (all text):
-  x-loket-dlq-reason     what was wrong, readable, national numbers masked (≤ 1000 chars)
-  x-loket-dlq-kind       contract | permanent | exhausted
-  x-loket-dlq-topic      the topic the message came from
-  x-loket-dlq-consumer   the consumer group that gave up on it
-  x-loket-dlq-attempts   how many times the handler was tried (0 for contract violations)
-  x-loket-dlq-at         when (UTC, ISO 8601)
-  x-loket-dlq-source     broker position of the original (stream:seq or topic:partition:offset)
-  x-loket-original-headers  the original headers as JSON
+"""Dead-letter publishing: the original bytes, unchanged, on `<topic>.dlq`, with why in headers
+(headers.py lists them: reason, kind, topic, consumer, attempts, when, source, original headers).
 """
 
 from __future__ import annotations
@@ -21,14 +12,13 @@ from typing import Literal
 
 from loket.contracts.national_number import mask_national_numbers
 from loket.contracts.topics import dlq_topic
+from loket.infra.bus import headers as h
 
 log = logging.getLogger(__name__)
 
 DeadLetterKind = Literal["contract", "permanent", "exhausted"]
-REASON_HEADER = "x-loket-dlq-reason"
+REASON_HEADER = h.DLQ_REASON
 _MAX_REASON = 1000
-# Broker bookkeeping headers that must not be copied onto the dead letter.
-_DROP = {"Nats-Msg-Id", "x-loket-message-id", "Nats-Expected-Stream"}
 
 
 def clean_reason(reason: str) -> str:
@@ -40,16 +30,16 @@ def dead_letter_headers(
     *, reason: str, kind: DeadLetterKind, topic: str, consumer: str, attempts: int,
     source: str, original_headers: dict[str, str],
 ) -> dict[str, str]:
-    kept = {k: v for k, v in original_headers.items() if k not in _DROP}
+    kept = {k: v for k, v in original_headers.items() if k not in h.BOOKKEEPING}
     return {
         REASON_HEADER: clean_reason(reason),
-        "x-loket-dlq-kind": kind,
-        "x-loket-dlq-topic": topic,
-        "x-loket-dlq-consumer": consumer,
-        "x-loket-dlq-attempts": str(attempts),
-        "x-loket-dlq-at": datetime.now(UTC).isoformat(),
-        "x-loket-dlq-source": source,
-        "x-loket-original-headers": json.dumps(kept, ensure_ascii=True),
+        h.DLQ_KIND: kind,
+        h.DLQ_TOPIC: topic,
+        h.DLQ_CONSUMER: consumer,
+        h.DLQ_ATTEMPTS: str(attempts),
+        h.DLQ_AT: datetime.now(UTC).isoformat(),
+        h.DLQ_SOURCE: source,
+        h.ORIGINAL_HEADERS: json.dumps(kept, ensure_ascii=True),
     }
 
 

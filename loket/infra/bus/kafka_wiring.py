@@ -21,6 +21,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
+from loket.infra.bus import headers as h
 from loket.infra.bus.kafka_partitioner import murmur2_many, partition_of
 from loket.infra.bus.retry import RetryPolicy
 from loket.infra.bus.undecoded import bodies_undecoded
@@ -128,7 +129,7 @@ def _with_message_id(headers: dict[str, str], message_id: str) -> dict[str, str]
     """The message id rides as a header, where JetStream has `Nats-Msg-Id` (dead letters and
     their replays carry it); Kafka itself de-duplicates nothing by it, the consumers' inbox does
     by event id."""
-    return {**headers, "x-loket-message-id": message_id}
+    return {**headers, h.KAFKA_MESSAGE_ID: message_id}
 
 
 async def publish(

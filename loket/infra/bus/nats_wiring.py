@@ -37,6 +37,7 @@ from nats.js.errors import (
 from prometheus_client import CollectorRegistry
 
 from loket.contracts import topics
+from loket.infra.bus import headers as h
 from loket.infra.bus import nats_fetch_fix
 from loket.infra.bus.undecoded import bodies_undecoded
 from loket.infra.logging_setup import BROKER_MESSAGE_LEVEL, broker_logger
@@ -212,7 +213,7 @@ async def publish(
             await broker.publish(
                 body,
                 topic,
-                headers={**headers, "Nats-Msg-Id": message_id},
+                headers={**headers, h.NATS_MESSAGE_ID: message_id},
                 stream=topics.stream_for(topic),
                 timeout=10,
             )

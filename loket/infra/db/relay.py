@@ -43,6 +43,7 @@ from typing import Any
 
 import asyncpg
 
+from loket.infra.bus import headers as h
 from loket.infra.db import relay_rounds
 from loket.infra.db.outbox import RELAY_ASLEEP_SALT, notify_channel
 from loket.infra.metrics import PlatformMetrics
@@ -211,4 +212,4 @@ def _session_lost(leader: asyncpg.Connection) -> bool:
 def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
     """(topic, key, message id, body, headers) of an outbox row, as both publish paths take it."""
     return (row["topic"], row["key"], str(row["event_id"]), bytes(row["payload"]),
-            {"x-loket-event-type": row["event_type"]})
+            {h.EVENT_TYPE: row["event_type"]})

@@ -47,7 +47,8 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from loket.contracts.topics import ALL_TOPICS, dlq_topic, stream_for
-from loket.infra.bus.dlq_store.model import BODY_REMOVED_HEADER, DeadLetter
+from loket.infra.bus import headers as h
+from loket.infra.bus.dlq_store.model import DeadLetter
 from loket.infra.bus.dlq_store.nats_store import PUBLISH_TIMEOUT_S, dead_letter_of
 from loket.infra.retention.job import Purge, fixed_days
 from loket.infra.retention.policy import RetentionDays
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
     from loket.infra.bus.bus import Bus
 
 DATA_CLASS = "dlq_body"
-TRIMMED_FROM_HEADER = "x-loket-dlq-trimmed-from"
 
 
 async def trim_bodies(
@@ -129,8 +129,8 @@ def trimmed_headers(letter: DeadLetter, stream: str, seq: int, stamp: str) -> di
     """The dead letter's headers without the server's directives (`Nats-*`), a de-duplication
     id of its own, when the body was removed and which message the copy replaces."""
     kept = {k: v for k, v in letter.headers.items() if not k.lower().startswith("nats-")}
-    return {**kept, "Nats-Msg-Id": f"trim:{stream}:{seq}", BODY_REMOVED_HEADER: stamp,
-            TRIMMED_FROM_HEADER: f"{stream}:{seq}"}
+    return {**kept, h.NATS_MESSAGE_ID: f"trim:{stream}:{seq}", h.BODY_REMOVED_AT: stamp,
+            h.TRIMMED_FROM: f"{stream}:{seq}"}
 
 
 def dlq_body_purge(bus: Bus, subscriptions: Iterable[tuple[str, str]], days: int) -> Purge:

@@ -32,10 +32,8 @@ from aiokafka.errors import KafkaError
 
 from loket.contracts import topics
 from loket.contracts.topics import dlq_topic
+from loket.infra.bus import headers as h
 from loket.infra.bus.dlq_store.model import (
-    DEAD_LETTERED_AT_HEADER,
-    MESSAGE_ID_HEADER,
-    REPLAYED_FROM_HEADER,
     BusUnavailable,
     DeadLetter,
     DeadLetterNotFound,
@@ -50,7 +48,6 @@ from loket.infra.bus.kafka_partitions import partitions_of
 READ_TIMEOUT_S = 30.0
 POLL_MS = 500
 READ_BATCH = 1000
-REPLAYED_HEADER = "x-loket-dlq-replayed"  # on a marker: the message id of the dead letter replayed
 
 
 def parse_kafka_id(id: str) -> tuple[str, int, int]:
@@ -137,8 +134,8 @@ class KafkaDeadLetterStore:
                     if record.offset != offset:  # compacted away, or a transaction marker
                         raise DeadLetterNotFound(f"no dead letter {id} (offset {offset} is gone)")
                     letter = self._to_dead_letter(record)
-                    if REPLAYED_HEADER in letter.headers:
-                        raise DeadLetterNotFound(f"{id} is the note that {letter.headers.get(REPLAYED_FROM_HEADER)} "
+                    if h.REPLAYED in letter.headers:
+                        raise DeadLetterNotFound(f"{id} is the note that {letter.headers.get(h.REPLAYED_FROM)} "
                                                  "was replayed, not a dead letter")
                     return letter
             raise BusUnavailable(f"timed out reading {id} from Kafka")
@@ -155,12 +152,12 @@ class KafkaDeadLetterStore:
         key = letter.key()
         await self._producer.send_and_wait(
             letter.original_topic, letter.body, key=key.encode() if key else None,
-            headers=encode_kafka_headers(letter.replay_headers(MESSAGE_ID_HEADER)),
+            headers=encode_kafka_headers(letter.replay_headers(h.KAFKA_MESSAGE_ID)),
         )
         await self._producer.send_and_wait(
             letter.topic, b"", key=key.encode() if key else None,
-            headers=encode_kafka_headers({REPLAYED_HEADER: message_id(letter), REPLAYED_FROM_HEADER: letter.id,
-                                          DEAD_LETTERED_AT_HEADER: datetime.now(UTC).isoformat()}),
+            headers=encode_kafka_headers({h.REPLAYED: message_id(letter), h.REPLAYED_FROM: letter.id,
+                                          h.DLQ_AT: datetime.now(UTC).isoformat()}),
         )
         index.replayed.add(message_id(letter))
         return letter
@@ -257,7 +254,7 @@ def message_id(letter: DeadLetter) -> str:
 
 
 def _message_id(record_id: str, headers: dict[str, str]) -> str:
-    return headers.get(MESSAGE_ID_HEADER) or record_id
+    return headers.get(h.KAFKA_MESSAGE_ID) or record_id
 
 
 @dataclass
@@ -269,8 +266,8 @@ class DlqIndex:
     replayed: set[str] = field(default_factory=set)  # message ids a marker says were replayed
 
     def add(self, record_id: str, headers: dict[str, str]) -> None:
-        if REPLAYED_HEADER in headers:
-            self.replayed.add(headers[REPLAYED_HEADER])
+        if h.REPLAYED in headers:
+            self.replayed.add(headers[h.REPLAYED])
         else:
             self.first.setdefault(_message_id(record_id, headers), record_id)
 

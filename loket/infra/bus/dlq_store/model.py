@@ -11,17 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from loket.contracts.topics import ALL_TOPICS, DLQ_SUFFIX, dlq_topic
-
-# Broker bookkeeping the original message carried: a replay gets fresh values, because the
-# original id may still be inside NATS's de-duplication window (the replay would be dropped).
-# The message id on Kafka (kafka_wiring); a dead letter's is stable per bad message (dead_letter_id).
-MESSAGE_ID_HEADER = "x-loket-message-id"
-_BOOKKEEPING = {"Nats-Msg-Id", "Nats-Expected-Stream", MESSAGE_ID_HEADER}
-# When the dead letter was written (dead_letters.dead_letter_headers), ISO 8601.
-DEAD_LETTERED_AT_HEADER = "x-loket-dlq-at"
-REPLAYED_FROM_HEADER = "x-loket-replayed-from"
-# Set on a dead letter whose body the retention job removed (body_retention.py): when, ISO 8601.
-BODY_REMOVED_HEADER = "x-loket-body-removed-at"
+from loket.infra.bus import headers as h
 
 
 class DeadLetterNotFound(LookupError):
@@ -61,7 +51,7 @@ class DeadLetter:
     def original_headers(self) -> dict[str, str]:
         """The headers the message had before it was dead-lettered (best effort if garbled)."""
         try:
-            decoded = json.loads(self.headers.get("x-loket-original-headers", "{}"))
+            decoded = json.loads(self.headers.get(h.ORIGINAL_HEADERS, "{}"))
         except json.JSONDecodeError:
             return {}
         if not isinstance(decoded, dict):
@@ -70,13 +60,13 @@ class DeadLetter:
 
     def replay_headers(self, message_id_header: str) -> dict[str, str]:
         """Original headers with a new message id (`replay:<id>`) and where the replay came from."""
-        kept = {k: v for k, v in self.original_headers().items() if k not in _BOOKKEEPING}
-        return {**kept, message_id_header: f"replay:{self.id}", REPLAYED_FROM_HEADER: self.id}
+        kept = {k: v for k, v in self.original_headers().items() if k not in h.BOOKKEEPING}
+        return {**kept, message_id_header: f"replay:{self.id}", h.REPLAYED_FROM: self.id}
 
     @property
     def body_removed_at(self) -> str:
         """When the retention job removed the body (ISO 8601); empty while the body is kept."""
-        return self.headers.get(BODY_REMOVED_HEADER, "")
+        return self.headers.get(h.BODY_REMOVED_AT, "")
 
     def require_body(self) -> None:
         """Raise DeadLetterBodyRemoved for a trimmed dead letter: there is nothing to replay."""
@@ -88,7 +78,7 @@ class DeadLetter:
 
     def key(self) -> str:
         """The aggregate key of the original message (keeps Kafka's per-key order on replay)."""
-        return self.original_headers().get("x-loket-key") or self.headers.get("x-loket-key", "")
+        return self.original_headers().get(h.KEY) or self.headers.get(h.KEY, "")
 
 
 def dead_letter_from(id: str, subject: str, body: bytes, headers: dict[str, str]) -> DeadLetter:
@@ -97,15 +87,15 @@ def dead_letter_from(id: str, subject: str, body: bytes, headers: dict[str, str]
     # to whatever a (possibly hand-written) header claims.
     original = subject.removesuffix(DLQ_SUFFIX)
     try:
-        attempts = int(headers.get("x-loket-dlq-attempts", "0"))
+        attempts = int(headers.get(h.DLQ_ATTEMPTS, "0"))
     except ValueError:
         attempts = 0
     return DeadLetter(
         id=id, topic=subject, original_topic=original,
-        consumer=headers.get("x-loket-dlq-consumer", ""),
-        kind=headers.get("x-loket-dlq-kind", ""),
-        reason=headers.get("x-loket-dlq-reason", ""),
-        attempts=attempts, at=headers.get(DEAD_LETTERED_AT_HEADER, ""), body=body, headers=headers,
+        consumer=headers.get(h.DLQ_CONSUMER, ""),
+        kind=headers.get(h.DLQ_KIND, ""),
+        reason=headers.get(h.DLQ_REASON, ""),
+        attempts=attempts, at=headers.get(h.DLQ_AT, ""), body=body, headers=headers,
     )
 
 
@@ -139,8 +129,7 @@ class DeadLetterStore(Protocol):
 
 
 __all__ = [
-    "BODY_REMOVED_HEADER", "BusUnavailable", "DeadLetter", "DeadLetterBodyRemoved", "DeadLetterNotFound",
-    "DeadLetterStore",
+    "BusUnavailable", "DeadLetter", "DeadLetterBodyRemoved", "DeadLetterNotFound", "DeadLetterStore",
     "MalformedDeadLetterId", "UnknownTopic", "dead_letter_from", "dlq_topic",
     "is_dead_letter_subject", "topics_to_read",
 ]

@@ -17,6 +17,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from loket.contracts.topics import NATS_STREAMS, dlq_topic, stream_for
+from loket.infra.bus import headers as h
 from loket.infra.bus.dlq_store.model import (
     BusUnavailable,
     DeadLetter,
@@ -130,7 +131,7 @@ class NatsDeadLetterStore:
         await self.js.publish(
             letter.original_topic, letter.body, timeout=PUBLISH_TIMEOUT_S,
             stream=stream_for(letter.original_topic),
-            headers=letter.replay_headers("Nats-Msg-Id"),
+            headers=letter.replay_headers(h.NATS_MESSAGE_ID),
         )
         # Deleting an already deleted message (a concurrent replay) is not worth failing on.
         with contextlib.suppress(NotFoundError):
