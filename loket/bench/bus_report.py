@@ -24,6 +24,7 @@ from pathlib import Path
 
 from loket.bench.kafka_warm_up import WarmUpRound
 from loket.bench.pipeline import PipelineResult
+from loket.bench.postgres_activity import activity_summary
 from loket.bench.postgres_floor import PostgresFloor
 from loket.bench.raw_nats import RawBusResult
 from loket.bench.raw_postgres import RawPostgresResult
@@ -172,6 +173,19 @@ class BusReport:
         return "; ".join(f"{consumers_label(r.options.consumer_processes)}: {r.effects:,} effects, "
                          f"{r.distinct_effects:,} distinct" for r in self.runs)
 
+    def run_lines(self) -> list[str]:
+        """Each pipeline run in the order measured, with what the machine spent on it: why one
+        run of a pair was slower shows here (more CPU per event, a checkpoint's extra WAL)."""
+        lines = []
+        for number, run in enumerate(self.runs, 1):
+            busy = run.cpu.get("machine_busy_s")
+            cpu = (f", the machine's CPU {busy:.1f} s ({busy / run.options.events * 1e6:.0f} µs per event)"
+                   if busy else "")
+            written = activity_summary(run.postgres, run.options.events)
+            lines.append(f"run {number}, {consumers_label(run.options.consumer_processes)}: "
+                         f"{run.events_per_s:,.0f} events/s{cpu}" + (f"; {written}" if written else ""))
+        return lines
+
     def curve_rows(self) -> list[tuple[str, str, str, str, str]]:
         """(consumers, events/s, p50, p99, bar) per consumer setting, its fastest run: how the
         pipeline scales with replicas."""
@@ -236,6 +250,10 @@ class BusReport:
             *([self.warm_up_line(), ""] if self.broker == "kafka" else []),
             "CPU seconds during the pipeline: " + cpu_summary(p.cpu)
             + (" (consumer replica processes count as other)" if self.broker == "kafka" else ""),
+            "",
+            "Runs in the order measured:",
+            "",
+            *(f"- {line}" for line in self.run_lines()),
             "",
         ]
         return "\n".join(lines)

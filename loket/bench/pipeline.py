@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 
 from loket.bench import pipeline_tables as tables
+from loket.bench import postgres_activity
 from loket.bench.consumer_replica import EffectRecorder
 from loket.bench.cpu_usage import CpuMeter
 from loket.bench.pipeline_wiring import PipelineBus
@@ -76,6 +77,8 @@ class PipelineResult:
     # Python wall-clock seconds from start until each stage had seen every event.
     stage_done_s: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float | int | None] = field(default_factory=dict)
+    # What PostgreSQL wrote meanwhile (postgres_activity.py): WAL bytes, checkpoints begun.
+    postgres: dict[str, int] = field(default_factory=dict)
 
     @property
     def correct(self) -> bool:
@@ -117,6 +120,7 @@ async def run_pipeline(
         relay_task = asyncio.create_task(relay.run())
 
         started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))
+        pg_mark = await postgres_activity.mark(pool)
         meter, started = CpuMeter().start(), time.perf_counter()
         writer = Producer(
             pool, schema, factory, letter_ids,
@@ -130,6 +134,7 @@ async def run_pipeline(
         stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
         await _wait_for_effects(pool, schema, options.events)
         cpu = meter.stop()
+        written = await postgres_activity.since(pool, pg_mark)
         check = await tables.check_effects(pool, schema)
     finally:
         if relay_task is not None:
@@ -149,7 +154,7 @@ async def run_pipeline(
         options=options, events_per_s=options.events / seconds if seconds > 0 else 0.0,
         seconds=seconds, p50_ms=check.p50_s * 1000, p99_ms=check.p99_s * 1000,
         max_ms=check.max_s * 1000, effects=check.effects, distinct_effects=check.distinct_events,
-        stage_done_s=stage_done, cpu=cpu.as_dict(),
+        stage_done_s=stage_done, cpu=cpu.as_dict(), postgres=written.as_dict(),
     )
 
 

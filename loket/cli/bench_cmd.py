@@ -282,6 +282,8 @@ def _print(report: BusReport) -> None:
             curve.add_row(*row)
         console.print(curve)
     console.print("CPU seconds during the judged run: " + cpu_summary(report.pipeline.cpu))
+    for line in report.run_lines():
+        console.print(line)
     console.print(
         "stages done after: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in report.pipeline.stage_done_s.items())

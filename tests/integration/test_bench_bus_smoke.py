@@ -40,6 +40,9 @@ async def test_every_event_has_exactly_one_effect(database_url: str, bus_url: st
     assert 0 < result.p50_ms <= result.p99_ms <= result.max_ms
     assert seen["written"] == seen["relayed"] == EVENTS
     assert seen["consumed"] >= EVENTS
+    # What PostgreSQL wrote meanwhile: at least the 500 events' 1 KB bodies, in the outbox.
+    assert result.postgres["wal_bytes"] >= EVENTS * 1000
+    assert result.postgres["checkpoints"] >= 0
 
     # Nothing left behind on shared servers.
     conn = await asyncpg.connect(database_url)

@@ -76,3 +76,17 @@ def test_the_warm_up_line_shows_each_rounds_compiling_share_and_pipeline_rate() 
         "their CPU during each round's pipeline run: 50%, 5%; each round's pipeline events/s: 9,876, 14,321.")
     report.warm_up = [WarmUpRound(100_000, 2.0, 0.1)]  # rounds that did not measure their rates
     assert report.warm_up_line().endswith("run: 5%.")
+
+
+def test_each_run_is_listed_in_order_with_its_cpu_wal_and_checkpoints() -> None:
+    report = _report()
+    report.runs[0].cpu = {"machine_busy_s": 5.0}
+    report.runs[0].postgres = {"wal_bytes": 112_000_000, "checkpoints": 0}
+    report.runs[1].postgres = {"wal_bytes": 180_000_000, "checkpoints": 1}
+    lines = report.run_lines()
+    assert lines[0] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.0 s (100 µs per event); "
+                        "WAL 112 MB (2.2 KB per event), no checkpoint began")
+    assert lines[1] == ("run 2, 1 consumer process: 15,000 events/s; WAL 180 MB (3.5 KB per event), "
+                        "1 checkpoint began (full-page images follow)")
+    assert lines[4] == "run 5, 4 consumer processes: 9,000 events/s"  # an older report: neither measured
+    assert f"- {lines[1]}" in report.markdown()
