@@ -119,8 +119,8 @@ async def run_pipeline(
                             publish_in_order=wiring.bus.publish_in_order, linger_s=options.relay_linger_s)
         relay_task = asyncio.create_task(relay.run())
 
+        pg_mark = await postgres_activity.mark(pool)  # before the clock: its queries are not the pipeline's
         started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))
-        pg_mark = await postgres_activity.mark(pool)
         meter, started = CpuMeter().start(), time.perf_counter()
         writer = Producer(
             pool, schema, factory, letter_ids,

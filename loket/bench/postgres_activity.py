@@ -1,6 +1,6 @@
 """What PostgreSQL wrote during a measurement: WAL bytes, and the checkpoints that began in it.
 
-The pipeline's statements cost about 2.2 KB of WAL per event on a quiet server. After a
+The pipeline's statements write about 2 KB of WAL per event. After a
 checkpoint begins, the first change to every page writes the whole page into the WAL once more
 (full-page images), so a run that a checkpoint falls into writes more and costs PostgreSQL more
 CPU for the same work. With the default `max_wal_size` (1 GB) a benchmark that writes some
