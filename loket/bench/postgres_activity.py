@@ -8,6 +8,8 @@ CPU for the same work. With the default `max_wal_size` (1 GB) a benchmark that w
 
 WAL bytes come from the WAL position (exact); checkpoints from the checkpointer's counters, which
 PostgreSQL 17 and later keep in `pg_stat_checkpointer` and older versions in `pg_stat_bgwriter`.
+The checkpointer counts a checkpoint when it begins but reports its counters while it writes and
+when it is done, so one that begins in a run's last moments may be counted in the next run.
 """
 
 from __future__ import annotations
