@@ -3,11 +3,10 @@ WAL bytes a write produced, and a checkpoint that began in between."""
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 
 from loket.bench import postgres_activity
+from tests.support.waiting import eventually
 
 
 async def test_wal_written_and_a_checkpoint_begun_are_counted(database_url: str) -> None:
@@ -21,12 +20,12 @@ async def test_wal_written_and_a_checkpoint_begun_are_counted(database_url: str)
         await conn.execute("CHECKPOINT")  # the test role may run it: pg_checkpoint or superuser
         # The checkpointer reports its counters when it is done, just after it lets CHECKPOINT
         # return: wait for them.
-        after = await postgres_activity.since(conn, before)
-        for _ in range(100):
-            if after.checkpoints:
-                break
-            await asyncio.sleep(0.1)
-            after = await postgres_activity.since(conn, before)
+
+        async def counted() -> postgres_activity.PostgresActivity | None:
+            activity = await postgres_activity.since(conn, before)
+            return activity if activity.checkpoints else None
+
+        after = await eventually(counted, timeout=10, what="the checkpoint to be counted")
     finally:
         await conn.execute("DROP TABLE IF EXISTS public.activity_probe_logged")
         await conn.close()
