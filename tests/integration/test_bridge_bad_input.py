@@ -16,7 +16,7 @@ import asyncpg
 
 from loket.contracts import topics
 from loket.contracts.topics import dlq_topic
-from loket.infra.bus.dead_letters import REASON_HEADER
+from loket.infra.bus.headers import DLQ_REASON as REASON_HEADER
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.ebox_client.credentials import write_self_signed_keypair
 from tests.support.bridge_harness import (

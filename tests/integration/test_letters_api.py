@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 from loket.contracts import topics
 from loket.contracts.topics import dlq_topic
 from loket.contracts.values import utc_now
-from loket.infra.bus.dead_letters import REASON_HEADER
+from loket.infra.bus.headers import DLQ_REASON as REASON_HEADER
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.domain.letter_rules import MAX_PAGES
 from services.ebox_bridge.metrics import BridgeMetrics

@@ -17,7 +17,6 @@ from loket.infra.bus import headers as h
 log = logging.getLogger(__name__)
 
 DeadLetterKind = Literal["contract", "permanent", "exhausted"]
-REASON_HEADER = h.DLQ_REASON
 _MAX_REASON = 1000
 
 
@@ -32,7 +31,7 @@ def dead_letter_headers(
 ) -> dict[str, str]:
     kept = {k: v for k, v in original_headers.items() if k not in h.BOOKKEEPING}
     return {
-        REASON_HEADER: clean_reason(reason),
+        h.DLQ_REASON: clean_reason(reason),
         h.DLQ_KIND: kind,
         h.DLQ_TOPIC: topic,
         h.DLQ_CONSUMER: consumer,
@@ -56,4 +55,4 @@ def log_dead_letter(topic: str, consumer: str, kind: str, reason: str) -> None:
     )
 
 
-__all__ = ["dead_letter_headers", "dead_letter_id", "dlq_topic", "log_dead_letter", "REASON_HEADER"]
+__all__ = ["dead_letter_headers", "dead_letter_id", "dlq_topic", "log_dead_letter"]
