@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from loket.bench.host_speed import speeds_summary
 from loket.bench.kafka_warm_up import WarmUpRound
 from loket.bench.pipeline import PipelineResult
 from loket.bench.postgres_activity import activity_summary
@@ -76,6 +77,10 @@ class BusReport:
     postgres_floor: PostgresFloor | None = None
     # (pipeline events/s, raw msgs/s) of the runs measured in turn, in order.
     pairs: list[tuple[float, float]] = field(default_factory=list)
+    # The cores' speed during each raw run (host_speed.py), in the order of raw_runs, and each
+    # core's reference: its fastest probes over the whole benchmark, in nanoseconds.
+    raw_host_speeds: list[dict[int, float]] = field(default_factory=list)
+    host_reference_ns: dict[int, float] = field(default_factory=dict)
 
     @property
     def broker(self) -> str:
@@ -164,7 +169,11 @@ class BusReport:
         line += (f"; the brokers' JIT compiler's share of their CPU during each round's pipeline run: {', '.join(shares)}"
                  if shares else "")
         rates = [f"{r.pipeline_per_s:,.0f}" for r in self.warm_up if r.pipeline_per_s is not None]
-        return line + (f"; each round's pipeline events/s: {', '.join(rates)}." if rates else ".")
+        line += f"; each round's pipeline events/s: {', '.join(rates)}" if rates else ""
+        speeds = ["/".join(f"{share * 100:.0f}" for _, share in sorted(r.host_speed.items(), key=lambda kv: int(kv[0])))
+                  for r in self.warm_up if r.host_speed]
+        return line + (f"; the cores' speed in each round's pipeline run, % of their best: {', '.join(speeds)}."
+                       if speeds else ".")
 
     def _correctness(self) -> str:
         if self.correct:
@@ -174,17 +183,32 @@ class BusReport:
                          f"{r.distinct_effects:,} distinct" for r in self.runs)
 
     def run_lines(self) -> list[str]:
-        """Each pipeline run in the order measured, with what the machine spent on it: why one
-        run of a pair was slower shows here (more CPU per event, a checkpoint's extra WAL)."""
+        """Each run in the order measured (a pair's raw run came first), with what the machine
+        spent on it and how fast its cores ran: why one run of a pair was slower shows here (more
+        CPU per event, a checkpoint's extra WAL, a host whose cores ran slower meanwhile)."""
         lines = []
         for number, run in enumerate(self.runs, 1):
+            if number <= len(self.pairs) and number <= len(self.raw_runs):
+                speeds = self.raw_host_speeds[number - 1] if number <= len(self.raw_host_speeds) else {}
+                lines.append(f"raw run {number}: {self.raw_runs[number - 1]:,.0f} msg/s"
+                             + (f"; {speeds_summary(speeds)}" if speeds else ""))
             busy = run.cpu.get("machine_busy_s")
             cpu = (f", the machine's CPU {busy:.1f} s ({busy / run.options.events * 1e6:.0f} µs per event)"
                    if busy else "")
-            written = activity_summary(run.postgres, run.options.events)
+            notes = [n for n in (activity_summary(run.postgres, run.options.events), speeds_summary(run.host_speed)) if n]
             lines.append(f"run {number}, {consumers_label(run.options.consumer_processes)}: "
-                         f"{run.events_per_s:,.0f} events/s{cpu}" + (f"; {written}" if written else ""))
+                         f"{run.events_per_s:,.0f} events/s{cpu}" + "".join(f"; {n}" for n in notes))
         return lines
+
+    def host_line(self) -> str:
+        """What 100 % means in the runs' core speeds: each core's best probe time this benchmark."""
+        if not self.host_reference_ns:
+            return ""
+        best = ", ".join(f"core {cpu} {ns / 1e6:.2f} ms" for cpu, ns in sorted(self.host_reference_ns.items(),
+                                                                           key=lambda kv: int(kv[0])))
+        return (f"Cores' speed: a fixed probe (host_speed.py) took at best {best} of CPU; a run's share is its "
+                "median probe against that best. The benchmark's own load costs the probe some speed (shared "
+                "caches), so compare runs of one kind: a pipeline run well below the others ran on a slower host.")
 
     def curve_rows(self) -> list[tuple[str, str, str, str, str]]:
         """(consumers, events/s, p50, p99, bar) per consumer setting, its fastest run: how the
@@ -214,6 +238,8 @@ class BusReport:
             "runs": [r.as_dict() for r in self.runs],
             "raw_bus": self.raw_bus.as_dict(),
             "raw_runs_combined_per_s": self.raw_runs,
+            "raw_runs_host_speed": self.raw_host_speeds,
+            "host_reference_ns": self.host_reference_ns,
             "pairs": [{"pipeline_events_per_s": p, "raw_combined_per_s": r, "ratio": p / r if r else 0.0}
                       for p, r in self.pairs],
             "warm_up": [asdict(r) for r in self.warm_up],
@@ -255,6 +281,7 @@ class BusReport:
             "",
             *(f"- {line}" for line in self.run_lines()),
             "",
+            *([self.host_line(), ""] if self.host_reference_ns else []),
         ]
         return "\n".join(lines)
 

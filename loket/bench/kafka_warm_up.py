@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from loket.bench.pipeline import PipelineOptions, run_pipeline
 from loket.bench.raw_kafka import run_raw_kafka
@@ -39,6 +39,9 @@ class WarmUpRound:
     # rounds go by; None where the round does not measure them (the letters warm-up).
     pipeline_per_s: float | None = None
     raw_per_s: float | None = None
+    # The pipeline run's time.monotonic() window, and the cores' speed in it (host_speed.py).
+    pipeline_window: tuple[float, float] | None = None
+    host_speed: dict[int, float] = field(default_factory=dict)
 
     @property
     def jit_share(self) -> float | None:
@@ -67,7 +70,8 @@ async def warm_up_kafka(
         result = await run_pipeline(database_url, bus_url,
                                     dataclasses.replace(options, events=events, consumer_processes=consumer_processes))
         rounds.append(WarmUpRound(events, result.cpu.get("kafka_s"), result.cpu.get("kafka_jit_s"),  # type: ignore[arg-type]
-                                  pipeline_per_s=result.events_per_s, raw_per_s=raw.combined_per_s))
+                                  pipeline_per_s=result.events_per_s, raw_per_s=raw.combined_per_s,
+                                  pipeline_window=result.window))
         on_round(number, rounds[-1])
         if rounds[-1].settled:
             break

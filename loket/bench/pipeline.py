@@ -79,6 +79,10 @@ class PipelineResult:
     cpu: dict[str, float | int | None] = field(default_factory=dict)
     # What PostgreSQL wrote meanwhile (postgres_activity.py): WAL bytes, checkpoints begun.
     postgres: dict[str, int] = field(default_factory=dict)
+    # time.monotonic() from the first write to the last effect, and the cores' speed meanwhile
+    # (host_speed.py; filled in by the benchmark once it has every probe).
+    window: tuple[float, float] = (0.0, 0.0)
+    host_speed: dict[int, float] = field(default_factory=dict)
 
     @property
     def correct(self) -> bool:
@@ -121,7 +125,7 @@ async def run_pipeline(
 
         pg_mark = await postgres_activity.mark(pool)  # before the clock: its queries are not the pipeline's
         started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))
-        meter, started = CpuMeter().start(), time.perf_counter()
+        meter, started, began = CpuMeter().start(), time.perf_counter(), time.monotonic()
         writer = Producer(
             pool, schema, factory, letter_ids,
             writers=options.writers, events_per_tx=options.events_per_tx, rate=options.rate,
@@ -133,7 +137,7 @@ async def run_pipeline(
         }
         stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
         await _wait_for_effects(pool, schema, options.events)
-        cpu = meter.stop()
+        cpu, ended = meter.stop(), time.monotonic()
         written = await postgres_activity.since(pool, pg_mark)
         check = await tables.check_effects(pool, schema)
     finally:
@@ -154,7 +158,7 @@ async def run_pipeline(
         options=options, events_per_s=options.events / seconds if seconds > 0 else 0.0,
         seconds=seconds, p50_ms=check.p50_s * 1000, p99_ms=check.p99_s * 1000,
         max_ms=check.max_s * 1000, effects=check.effects, distinct_effects=check.distinct_events,
-        stage_done_s=stage_done, cpu=cpu.as_dict(), postgres=written.as_dict(),
+        stage_done_s=stage_done, cpu=cpu.as_dict(), postgres=written.as_dict(), window=(began, ended),
     )
 
 

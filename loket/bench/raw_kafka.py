@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -59,7 +60,7 @@ async def run_raw_kafka(
         await producer.start()
         try:
             await prime_partitions(producer, [topic], partitions)
-            meter = CpuMeter().start()
+            began, meter = time.monotonic(), CpuMeter().start()
             pending = [await producer.send(topic, body, key=key) for key, body in records]
             done = 0
             for chunk in range(0, len(pending), 1000):
@@ -82,7 +83,7 @@ async def run_raw_kafka(
                 consumed += sum(len(b) for b in batches.values())
                 await consumer.commit()  # after each batch, as Loket commits after its transaction
                 report("consumed", max(consumed, 0))
-            cpu_consume = meter.stop()
+            cpu_consume, ended = meter.stop(), time.monotonic()
         finally:
             await consumer.stop()
     finally:
@@ -93,4 +94,5 @@ async def run_raw_kafka(
         finally:
             await admin.close()
 
-    return RawBusResult.measured("kafka", messages, len(records[0][1]) if records else 0, cpu_publish, cpu_consume)
+    return RawBusResult.measured("kafka", messages, len(records[0][1]) if records else 0, cpu_publish, cpu_consume,
+                                 (began, ended))

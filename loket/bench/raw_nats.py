@@ -8,9 +8,10 @@ The stream is a throw-away one with the production stream settings, deleted afte
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import nats
 from nats.js import api
@@ -42,20 +43,24 @@ class RawBusResult:
     combined_per_s: float
     cpu_publish: dict[str, float | int | None]
     cpu_consume: dict[str, float | int | None]
+    # time.monotonic() from the first publish to the last commit, and the cores' speed meanwhile
+    # (host_speed.py; filled in by the benchmark once it has every probe).
+    window: tuple[float, float] = (0.0, 0.0)
+    host_speed: dict[int, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
     def measured(cls, broker: str, messages: int, body_bytes: int, cpu_publish: CpuUsage,
-                 cpu_consume: CpuUsage) -> RawBusResult:
+                 cpu_consume: CpuUsage, window: tuple[float, float] = (0.0, 0.0)) -> RawBusResult:
         """The rates of N messages published in `cpu_publish.wall_s` and consumed in `cpu_consume.wall_s`."""
         publish_s, consume_s = cpu_publish.wall_s, cpu_consume.wall_s
         return cls(
             broker=broker, messages=messages, body_bytes=body_bytes, publish_s=publish_s, consume_s=consume_s,
             publish_per_s=messages / publish_s, consume_per_s=messages / consume_s,
             combined_per_s=messages / (publish_s + consume_s),
-            cpu_publish=cpu_publish.as_dict(), cpu_consume=cpu_consume.as_dict(),
+            cpu_publish=cpu_publish.as_dict(), cpu_consume=cpu_consume.as_dict(), window=window,
         )
 
 
@@ -73,7 +78,7 @@ async def run_raw_nats(
         js = nc.jetstream(publish_async_max_pending=PUBLISH_WINDOW)
         await js.add_stream(nats_wiring.stream_config(stream, [subject]))
         try:
-            meter = CpuMeter().start()
+            began, meter = time.monotonic(), CpuMeter().start()
             futures = []
             for i, (message_id, body) in enumerate(bodies, 1):
                 futures.append(await js.publish_async(subject, body, headers={h.NATS_MESSAGE_ID: message_id}))
@@ -101,10 +106,11 @@ async def run_raw_nats(
                 consumed += len(batch)
                 report("consumed", consumed)
             await nc.flush()  # the acks are on the wire, not just in the client's buffer
-            cpu_consume = meter.stop()
+            cpu_consume, ended = meter.stop(), time.monotonic()
         finally:
             await js.delete_stream(stream)
     finally:
         await nc.close()
 
-    return RawBusResult.measured("nats", messages, len(bodies[0][1]) if bodies else 0, cpu_publish, cpu_consume)
+    return RawBusResult.measured("nats", messages, len(bodies[0][1]) if bodies else 0, cpu_publish, cpu_consume,
+                                 (began, ended))

@@ -28,6 +28,7 @@ from rich.table import Table
 
 from loket.bench.bus_report import BusReport, cpu_summary, machine_info
 from loket.bench.counter_command import counter
+from loket.bench.host_speed import HostSpeedProbe
 from loket.bench.kafka_warm_up import WarmUpRound, warm_up_kafka
 from loket.bench.pipeline import PipelineOptions, PipelineResult, run_pipeline
 from loket.bench.postgres_floor import STAGES as FLOOR_STAGES
@@ -168,6 +169,21 @@ async def _run(
         console=console, refresh_per_second=4,  # the refresh thread competes for the GIL
     )
     bars = StageBars(progress)
+    # Beside every run from the first warm-up round on: how fast the cores ran in each (host_speed.py).
+    host = HostSpeedProbe()
+    await host.start()
+    try:
+        return await _measure(stack, options, consumer_counts, pg_connections, pg_seconds, keep, profile,
+                              warm_up, warm_up_max_rounds, pairs, bars, progress, host)
+    finally:
+        await host.stop()
+
+
+async def _measure(
+    stack: Stack, options: PipelineOptions, consumer_counts: list[int], pg_connections: int, pg_seconds: float,
+    keep: bool, profile: Path | None, warm_up: int, warm_up_max_rounds: int, pairs: int, bars: StageBars,
+    progress: Progress, host: HostSpeedProbe,
+) -> BusReport:
     with progress:
         address = parse_bus_url(stack.bus_url)
         kafka, bootstrap = address.kind == "kafka", ",".join(address.servers)
@@ -230,9 +246,15 @@ async def _run(
     for path in profiles:
         console.print(f"profile written to {path}; top functions by own time:")
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(15)
+    # Every run's share of its cores' best, now that the best of the whole benchmark is known.
+    for run in runs:
+        run.host_speed = host.speeds(*run.window)
+    warm_up_rounds = [dataclasses.replace(r, host_speed=host.speeds(*r.pipeline_window)) if r.pipeline_window else r
+                      for r in warm_up_rounds]
     return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs], warm_up=warm_up_rounds,
                      postgres_floor=floor,
-                     pairs=[(p.events_per_s, r.combined_per_s) for p, r in zip(runs[:pairs], raw_runs, strict=True)])
+                     pairs=[(p.events_per_s, r.combined_per_s) for p, r in zip(runs[:pairs], raw_runs, strict=True)],
+                     raw_host_speeds=[host.speeds(*r.window) for r in raw_runs], host_reference_ns=host.reference())
 
 
 def _run_name(count: int, counts: list[int], attempt: int, pairs: int) -> str:
@@ -284,6 +306,8 @@ def _print(report: BusReport) -> None:
     console.print("CPU seconds during the judged run: " + cpu_summary(report.pipeline.cpu))
     for line in report.run_lines():
         console.print(line)
+    if report.host_reference_ns:
+        console.print(report.host_line())
     console.print(
         "stages done after: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in report.pipeline.stage_done_s.items())

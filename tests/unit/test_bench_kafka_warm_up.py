@@ -45,7 +45,8 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
     async def pipeline(database_url: str, bus_url: str, options: PipelineOptions) -> Any:
         calls.append(f"pipeline {options.events} x{options.consumer_processes}")
         brokers, jit = next(scripted)
-        return SimpleNamespace(cpu={"kafka_s": brokers, "kafka_jit_s": jit}, events_per_s=1_000.0 * len(calls))
+        return SimpleNamespace(cpu={"kafka_s": brokers, "kafka_jit_s": jit}, events_per_s=1_000.0 * len(calls),
+                               window=(float(len(calls)), len(calls) + 0.5))
 
     monkeypatch.setattr(kafka_warm_up, "run_raw_kafka", raw)
     monkeypatch.setattr(kafka_warm_up, "run_pipeline", pipeline)
@@ -60,6 +61,8 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
     # Each round keeps its own rates: the pipeline's from its run, the raw client's from its run.
     assert [(r.raw_per_s, r.pipeline_per_s) for r in rounds] == [
         (30_000.0 + 2 * n + 1, 1_000.0 * (2 * n + 2)) for n in range(expected_rounds)]
+    # And its pipeline run's window, for the cores' speed in it (filled in by the benchmark).
+    assert [r.pipeline_window for r in rounds] == [(2.0 * n + 2, 2.0 * n + 2.5) for n in range(expected_rounds)]
 
 
 def test_the_cpu_summary_shows_the_brokers_compiling() -> None:

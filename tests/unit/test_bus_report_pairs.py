@@ -84,9 +84,38 @@ def test_each_run_is_listed_in_order_with_its_cpu_wal_and_checkpoints() -> None:
     report.runs[0].postgres = {"wal_bytes": 112_000_000, "checkpoints": 0}
     report.runs[1].postgres = {"wal_bytes": 180_000_000, "checkpoints": 1}
     lines = report.run_lines()
-    assert lines[0] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.0 s (100 µs per event); "
+    # Each pair's raw run came first; the curve's runs follow the pairs.
+    assert lines[0] == "raw run 1: 38,000 msg/s"
+    assert lines[1] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.0 s (100 µs per event); "
                         "WAL 112 MB (2.2 KB per event), no checkpoint began")
-    assert lines[1] == ("run 2, 1 consumer process: 15,000 events/s; WAL 180 MB (3.5 KB per event), "
+    assert lines[3] == ("run 2, 1 consumer process: 15,000 events/s; WAL 180 MB (3.5 KB per event), "
                         "1 checkpoint began (full-page images follow)")
-    assert lines[4] == "run 5, 4 consumer processes: 9,000 events/s"  # an older report: neither measured
-    assert f"- {lines[1]}" in report.markdown()
+    assert lines[4:6] == ["raw run 3: 40,000 msg/s", "run 3, 1 consumer process: 13,000 events/s"]
+    assert lines[7] == "run 5, 4 consumer processes: 9,000 events/s"  # an older report: neither measured
+    assert len(lines) == 8
+    assert f"- {lines[3]}" in report.markdown()
+
+
+def test_each_run_shows_how_fast_the_hosts_cores_ran_meanwhile() -> None:
+    report = _report()
+    report.runs[0].host_speed = {0: 0.97, 1: 0.61}
+    report.raw_host_speeds = [{0: 1.0, 1: 0.995}, {0: 0.9, 1: 0.9}, {}]
+    report.host_reference_ns = {0: 1_104_000.0, 1: 1_150_000.0}
+    lines = report.run_lines()
+    assert lines[0] == "raw run 1: 38,000 msg/s; cores at 100 % and 100 % of their best"
+    assert lines[1] == "run 1, 1 consumer process: 12,000 events/s; cores at 97 % and 61 % of their best"
+    assert lines[4] == "raw run 3: 40,000 msg/s"  # no probe fell in its window
+    markdown = report.markdown()
+    assert "took at best core 0 1.10 ms, core 1 1.15 ms of CPU" in markdown
+    saved = json.loads(json.dumps(report.as_dict()))
+    assert saved["runs"][0]["host_speed"] == {"0": 0.97, "1": 0.61}
+    assert saved["raw_runs_host_speed"][1] == {"0": 0.9, "1": 0.9}
+    report.warm_up = [WarmUpRound(100_000, 2.0, 0.1, pipeline_per_s=14_321.0, host_speed={0: 0.994, 1: 0.5})]
+    assert report.warm_up_line().endswith("the cores' speed in each round's pipeline run, % of their best: 99/50.")
+
+
+def test_a_report_without_probes_says_nothing_about_the_cores() -> None:
+    report = _report()
+    assert "Cores' speed" not in report.markdown()
+    assert report.host_line() == ""
+    assert not any("cores at" in line for line in report.run_lines())
