@@ -77,10 +77,10 @@ class BusReport:
     postgres_floor: PostgresFloor | None = None
     # (pipeline events/s, raw msgs/s) of the runs measured in turn, in order.
     pairs: list[tuple[float, float]] = field(default_factory=list)
-    # The cores' speed during each raw run (host_speed.py), in the order of raw_runs, and each
-    # core's reference: its fastest probes over the whole benchmark, in nanoseconds.
-    raw_host_speeds: list[dict[int, float]] = field(default_factory=list)
-    host_reference_ns: dict[int, float] = field(default_factory=dict)
+    # How fast the machine ran during each raw run (host_speed.py: each probe's share of its best),
+    # in the order of raw_runs, and each probe's best over the whole benchmark, in nanoseconds.
+    raw_host_speeds: list[dict[str, float]] = field(default_factory=list)
+    host_reference_ns: dict[str, float] = field(default_factory=dict)
 
     @property
     def broker(self) -> str:
@@ -170,10 +170,11 @@ class BusReport:
                  if shares else "")
         rates = [f"{r.pipeline_per_s:,.0f}" for r in self.warm_up if r.pipeline_per_s is not None]
         line += f"; each round's pipeline events/s: {', '.join(rates)}" if rates else ""
-        speeds = ["/".join(f"{share * 100:.0f}" for _, share in sorted(r.host_speed.items(), key=lambda kv: int(kv[0])))
+        speeds = ["/".join(f"{share * 100:.0f}" for _, share in sorted(r.host_speed.items()))
                   for r in self.warm_up if r.host_speed]
-        return line + (f"; the cores' speed in each round's pipeline run, % of their best: {', '.join(speeds)}."
-                       if speeds else ".")
+        names = " / ".join(sorted(next((r.host_speed for r in self.warm_up if r.host_speed), {})))
+        return line + (f"; the machine's speed in each round's pipeline run ({names}, % of their best): "
+                       f"{', '.join(speeds)}." if speeds else ".")
 
     def _correctness(self) -> str:
         if self.correct:
@@ -185,7 +186,7 @@ class BusReport:
     def run_lines(self) -> list[str]:
         """Each run in the order measured (a pair's raw run came first), with what the machine
         spent on it and how fast its cores ran: why one run of a pair was slower shows here (more
-        CPU per event, a checkpoint's extra WAL, a host whose cores ran slower meanwhile)."""
+        CPU per event, a checkpoint's extra WAL, a host that ran slower meanwhile)."""
         lines = []
         for number, run in enumerate(self.runs, 1):
             if number <= len(self.pairs) and number <= len(self.raw_runs):
@@ -201,14 +202,14 @@ class BusReport:
         return lines
 
     def host_line(self) -> str:
-        """What 100 % means in the runs' core speeds: each core's best probe time this benchmark."""
+        """What 100 % means in the runs' speeds: each probe's best time in this benchmark."""
         if not self.host_reference_ns:
             return ""
-        best = ", ".join(f"core {cpu} {ns / 1e6:.2f} ms" for cpu, ns in sorted(self.host_reference_ns.items(),
-                                                                           key=lambda kv: int(kv[0])))
-        return (f"Cores' speed: a fixed probe (host_speed.py) took at best {best} of CPU; a run's share is its "
-                "median probe against that best. The benchmark's own load costs the probe some speed (shared "
-                "caches), so compare runs of one kind: a pipeline run well below the others ran on a slower host.")
+        best = ", ".join(f"{probe} {ns / 1e6:.2f} ms" for probe, ns in sorted(self.host_reference_ns.items()))
+        return (f"The machine's speed: fixed probes (host_speed.py) took at best {best} of CPU; a run's share is "
+                "its median probe against that best. The benchmark's own load costs the probes some speed (shared "
+                "cores and caches), so compare runs of one kind: a pipeline run well below the others ran on a "
+                "slower host.")
 
     def curve_rows(self) -> list[tuple[str, str, str, str, str]]:
         """(consumers, events/s, p50, p99, bar) per consumer setting, its fastest run: how the

@@ -1,24 +1,28 @@
-"""How fast the machine's cores ran during each measured run: a probe beside the benchmark.
+"""How fast the machine ran during each measured run: probes beside the benchmark.
 
 Why: on a shared 2-core virtual machine the same pipeline run cost 90 to 187 µs of CPU per event
-from one minute to the next, in every process alike (docs/performance.md, runs 29 to 34). At such
-times the cores themselves execute slower (another tenant of the host on the same physical core,
-its caches, its clock), and a run's events/s measures the host as much as Loket. The probe tells
-such a minute from a slower Loket.
+from one minute to the next, in every process alike (docs/performance.md, runs 29 to 35). A run's
+events/s then measures the host as much as Loket. The probes tell such a minute from a slower Loket.
 
-How: a small process (`python -m loket.bench.host_speed`) times one fixed piece of work on each
-core in turn, PROBES_PER_S times a second, by its own thread CPU time: waiting for a busy core
-does not count, a core that executes the same instructions slower does. The work is interpreted
-Python and a copy of 2 MiB (caches and memory), about a millisecond, so the probe takes about
-1 % of one core from what it watches, the same in every run.
+How: a small process (`python -m loket.bench.host_speed`) times fixed pieces of work, PROBES_PER_S
+a second in turn, each by its own thread CPU time (waiting for a busy core does not count, the
+same work taking longer does):
 
-A run's speed on a core is that core's median probe in the run's window, as a share of the
-core's fastest probes over the whole benchmark, warm-up included (their REFERENCE_QUANTILE): 100 %
-is as fast as this machine ran that day, 60 % a core that took two thirds longer for the same
-work. The benchmark's own processes slow the probe too (they share the cores' caches): with both
-cores busy it ran at about 75 to 85 % of its idle best in a NATS run, so shares compare runs of one
-kind (pipeline with pipeline), not a loaded run with an idle machine. Linux only (core affinity);
-elsewhere there are no samples and no speeds.
+- `core N`: interpreted Python and a copy of 2 MiB (caches and memory), pinned to core N;
+- `wake-up`: WAKE_ROUND_TRIPS one-byte round trips through two pipes to a partner process pinned
+  to another core: the system calls and cross-core wake-ups that a pipeline of a dozen processes
+  talking over loopback lives on. On a virtual machine waking another core goes through the
+  hypervisor, and its time is charged to the process that woke it.
+
+Each probe is about a millisecond, so together they take about 1 % of one core from what they
+watch, the same in every run.
+
+A run's speed on a probe is its median in the run's window as a share of that probe's fastest over
+the whole benchmark, warm-up included (its REFERENCE_QUANTILE): 100 % is as fast as this machine
+ran that day, 60 % the same work taking two thirds longer. The benchmark's own processes slow the
+probes too (they share the cores and their caches), so shares compare runs of one kind (pipeline
+with pipeline), not a loaded run with an idle machine. Linux only (core affinity); elsewhere there
+are no samples and no speeds.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from dataclasses import dataclass
 
 PROBES_PER_S = 10.0
 REFERENCE_QUANTILE = 0.05
+WAKE_ROUND_TRIPS = 100
+WAKE_UP = "wake-up"
 _LOOP = 4_000
 _COPY_BYTES = 2 * 1024 * 1024
 
@@ -41,11 +47,15 @@ _COPY_BYTES = 2 * 1024 * 1024
 @dataclass(frozen=True)
 class Sample:
     at: float  # time.monotonic() when the probe ended: one clock for every process on Linux
-    cpu: int
-    ns: int  # thread CPU time the fixed work took on that core
+    probe: str  # "core 0", "core 1", …, or WAKE_UP
+    ns: int  # thread CPU time the probe's fixed work took
 
 
-def probe_once(source: bytes, target: bytearray) -> int:
+def core(number: int) -> str:
+    return f"core {number}"
+
+
+def compute_once(source: bytes, target: bytearray) -> int:
     """Thread CPU nanoseconds of the fixed work, on whatever core this thread is pinned to."""
     began = time.thread_time_ns()
     total = 0
@@ -55,33 +65,50 @@ def probe_once(source: bytes, target: bytearray) -> int:
     return time.thread_time_ns() - began
 
 
-def reference(samples: Iterable[Sample]) -> dict[int, float]:
-    """Each core's fastest probes (their REFERENCE_QUANTILE, not the single fastest: one lucky
-    probe would make every run look slow)."""
-    by_cpu: dict[int, list[int]] = {}
+def wake_up_once(to_partner: int, from_partner: int) -> int:
+    """Thread CPU nanoseconds of WAKE_ROUND_TRIPS round trips to the partner on another core."""
+    began = time.thread_time_ns()
+    for _ in range(WAKE_ROUND_TRIPS):
+        os.write(to_partner, b"x")
+        os.read(from_partner, 1)
+    return time.thread_time_ns() - began
+
+
+def reference(samples: Iterable[Sample]) -> dict[str, float]:
+    """Each probe's fastest (its REFERENCE_QUANTILE, not the single fastest: one lucky probe
+    would make every run look slow)."""
+    by_probe: dict[str, list[int]] = {}
     for s in samples:
-        by_cpu.setdefault(s.cpu, []).append(s.ns)
-    return {cpu: sorted(ns)[int(REFERENCE_QUANTILE * (len(ns) - 1))] for cpu, ns in sorted(by_cpu.items())}
+        by_probe.setdefault(s.probe, []).append(s.ns)
+    return {probe: sorted(ns)[int(REFERENCE_QUANTILE * (len(ns) - 1))] for probe, ns in sorted(by_probe.items())}
 
 
-def speeds(samples: Iterable[Sample], began: float, ended: float, best: dict[int, float]) -> dict[int, float]:
-    """Per core, the share of its best speed it ran at between `began` and `ended` (monotonic
-    seconds); cores without a probe in that window are left out."""
-    by_cpu: dict[int, list[int]] = {}
+def speeds(samples: Iterable[Sample], began: float, ended: float, best: dict[str, float]) -> dict[str, float]:
+    """Per probe, the share of its best speed it ran at between `began` and `ended` (monotonic
+    seconds); probes that did not run in that window are left out."""
+    by_probe: dict[str, list[int]] = {}
     for s in samples:
         if began <= s.at <= ended:
-            by_cpu.setdefault(s.cpu, []).append(s.ns)
-    return {cpu: best[cpu] / statistics.median(ns) for cpu, ns in sorted(by_cpu.items()) if cpu in best}
+            by_probe.setdefault(s.probe, []).append(s.ns)
+    return {probe: best[probe] / statistics.median(ns) for probe, ns in sorted(by_probe.items()) if probe in best}
 
 
-def speeds_summary(shares: dict[int, float] | dict[str, float]) -> str:
-    """"cores at 98 % and 64 % of their best" (JSON turns the core numbers into strings)."""
-    if not shares:
+def speeds_summary(shares: dict[str, float]) -> str:
+    """"cores at 98 % and 64 %, wake-ups at 71 % of their best"."""
+    def pct(share: float) -> str:
+        return f"{share * 100:.0f} %"
+
+    cores = [pct(share) for name, share in sorted(shares.items()) if name.startswith("core ")]
+    parts = []
+    if cores:
+        listed = cores[0] if len(cores) == 1 else f"{', '.join(cores[:-1])} and {cores[-1]}"
+        parts.append(f"{'core' if len(cores) == 1 else 'cores'} at {listed}")
+    if WAKE_UP in shares:
+        parts.append(f"wake-ups at {pct(shares[WAKE_UP])}")
+    if not parts:
         return ""
-    values = [f"{share:.0%}".replace("%", " %") for _, share in sorted(shares.items(), key=lambda kv: int(kv[0]))]
-    if len(values) == 1:
-        return f"core at {values[0]} of its best"
-    return f"cores at {', '.join(values[:-1])} and {values[-1]} of their best"
+    one_core_only = len(cores) == 1 and WAKE_UP not in shares
+    return f"{', '.join(parts)} of {'its' if one_core_only else 'their'} best"
 
 
 class HostSpeedProbe:
@@ -94,7 +121,7 @@ class HostSpeedProbe:
 
     @staticmethod
     def available() -> bool:
-        return hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 0
+        return hasattr(os, "sched_setaffinity") and hasattr(os, "fork") and len(os.sched_getaffinity(0)) > 0
 
     async def start(self) -> None:
         if not self.available():
@@ -104,14 +131,15 @@ class HostSpeedProbe:
         self._reader = asyncio.create_task(self._read(self._process.stdout))  # type: ignore[arg-type]
 
     async def _read(self, lines: asyncio.StreamReader) -> None:
-        async for line in lines:
-            at, cpu, ns = line.split()
-            self.samples.append(Sample(float(at), int(cpu), int(ns)))
+        async for line in lines:  # "37286.5291 core 0 1298039", "37286.6308 wake-up 512345"
+            at, rest = line.decode().split(" ", 1)
+            probe, ns = rest.rsplit(" ", 1)
+            self.samples.append(Sample(float(at), probe, int(ns)))
 
-    def reference(self) -> dict[int, float]:
+    def reference(self) -> dict[str, float]:
         return reference(self.samples)
 
-    def speeds(self, began: float, ended: float) -> dict[int, float]:
+    def speeds(self, began: float, ended: float) -> dict[str, float]:
         return speeds(self.samples, began, ended, reference(self.samples))
 
     async def stop(self) -> None:
@@ -123,17 +151,41 @@ class HostSpeedProbe:
                 await self._reader
 
 
+def _start_partner(cpu: int) -> tuple[int, int]:
+    """A forked process on `cpu` that echoes every byte; it ends when this one does (its pipe's
+    other end closes). Returns (to partner, from partner)."""
+    to_r, to_w = os.pipe()
+    from_r, from_w = os.pipe()
+    if os.fork() == 0:  # the partner
+        os.close(to_w)
+        os.close(from_r)
+        os.sched_setaffinity(0, {cpu})
+        while byte := os.read(to_r, 1):
+            os.write(from_w, byte)
+        os._exit(0)
+    os.close(to_r)
+    os.close(from_w)
+    return to_w, from_r
+
+
 def main(argv: list[str]) -> None:
-    """Probe every core this process may run on, in turn, forever: one line per probe."""
+    """Probe every core this process may run on, and wake-ups across two of them, in turn,
+    forever: one line per probe, `<monotonic s> <probe> <ns>`."""
     per_s = float(argv[0]) if argv else PROBES_PER_S
     cores = sorted(os.sched_getaffinity(0))
     pause = 1.0 / per_s
     source, target = b"\x01" * _COPY_BYTES, bytearray(_COPY_BYTES)
+    partner = _start_partner(cores[-1]) if len(cores) > 1 else None
     while True:
         for cpu in cores:
             os.sched_setaffinity(0, {cpu})
-            ns = probe_once(source, target)
-            print(f"{time.monotonic():.4f} {cpu} {ns}", flush=True)
+            ns = compute_once(source, target)
+            print(f"{time.monotonic():.4f} {core(cpu)} {ns}", flush=True)
+            time.sleep(pause)
+        if partner is not None:
+            os.sched_setaffinity(0, {cores[0]})
+            ns = wake_up_once(*partner)
+            print(f"{time.monotonic():.4f} {WAKE_UP} {ns}", flush=True)
             time.sleep(pause)
 
 

@@ -39,9 +39,9 @@ class WarmUpRound:
     # rounds go by; None where the round does not measure them (the letters warm-up).
     pipeline_per_s: float | None = None
     raw_per_s: float | None = None
-    # The pipeline run's time.monotonic() window, and the cores' speed in it (host_speed.py).
+    # The pipeline run's time.monotonic() window, and the machine's speed in it (host_speed.py).
     pipeline_window: tuple[float, float] | None = None
-    host_speed: dict[int, float] = field(default_factory=dict)
+    host_speed: dict[str, float] = field(default_factory=dict)
 
     @property
     def jit_share(self) -> float | None:

@@ -79,10 +79,10 @@ class PipelineResult:
     cpu: dict[str, float | int | None] = field(default_factory=dict)
     # What PostgreSQL wrote meanwhile (postgres_activity.py): WAL bytes, checkpoints begun.
     postgres: dict[str, int] = field(default_factory=dict)
-    # time.monotonic() from the first write to the last effect, and the cores' speed meanwhile
+    # time.monotonic() from the first write to the last effect, and the machine's speed meanwhile
     # (host_speed.py; filled in by the benchmark once it has every probe).
     window: tuple[float, float] = (0.0, 0.0)
-    host_speed: dict[int, float] = field(default_factory=dict)
+    host_speed: dict[str, float] = field(default_factory=dict)
 
     @property
     def correct(self) -> bool:

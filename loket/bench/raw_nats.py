@@ -43,10 +43,10 @@ class RawBusResult:
     combined_per_s: float
     cpu_publish: dict[str, float | int | None]
     cpu_consume: dict[str, float | int | None]
-    # time.monotonic() from the first publish to the last commit, and the cores' speed meanwhile
+    # time.monotonic() from the first publish to the last commit, and the machine's speed meanwhile
     # (host_speed.py; filled in by the benchmark once it has every probe).
     window: tuple[float, float] = (0.0, 0.0)
-    host_speed: dict[int, float] = field(default_factory=dict)
+    host_speed: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

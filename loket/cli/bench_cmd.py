@@ -169,7 +169,7 @@ async def _run(
         console=console, refresh_per_second=4,  # the refresh thread competes for the GIL
     )
     bars = StageBars(progress)
-    # Beside every run from the first warm-up round on: how fast the cores ran in each (host_speed.py).
+    # Beside every run from the first warm-up round on: how fast the machine ran in each (host_speed.py).
     host = HostSpeedProbe()
     await host.start()
     try:
@@ -246,7 +246,7 @@ async def _measure(
     for path in profiles:
         console.print(f"profile written to {path}; top functions by own time:")
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(15)
-    # Every run's share of its cores' best, now that the best of the whole benchmark is known.
+    # Every run's share of the probes' best, now that the best of the whole benchmark is known.
     for run in runs:
         run.host_speed = host.speeds(*run.window)
     warm_up_rounds = [dataclasses.replace(r, host_speed=host.speeds(*r.pipeline_window)) if r.pipeline_window else r

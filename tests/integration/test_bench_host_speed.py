@@ -1,4 +1,5 @@
-"""The cores' speed probe as the benchmark runs it: a real process, pinned to each core in turn."""
+"""The machine's speed probes as the benchmark runs them: a real process, pinned to each core in turn,
+and its partner on another core for the wake-ups."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 
 import pytest
 
-from loket.bench.host_speed import HostSpeedProbe
+from loket.bench.host_speed import WAKE_UP, HostSpeedProbe, core
 
 pytestmark = pytest.mark.skipif(not HostSpeedProbe.available(), reason="needs Linux core affinity")
 
@@ -21,9 +22,10 @@ async def test_every_core_is_probed_and_gets_a_speed_for_a_window() -> None:
     try:
         began = time.monotonic()
         cores = os.sched_getaffinity(0)
+        expected = {core(c) for c in cores} | ({WAKE_UP} if len(cores) > 1 else set())
         deadline = began + 20
-        # Three probes per core at least: the probe alternates cores, ten probes a second.
-        while {s.cpu for s in probe.samples} != cores or len(probe.samples) < 3 * len(cores):
+        # Three of each at least: the probes take turns, ten a second.
+        while {s.probe for s in probe.samples} != expected or len(probe.samples) < 3 * len(expected):
             assert time.monotonic() < deadline, f"probes so far: {probe.samples}"
             await asyncio.sleep(0.1)
         ended = time.monotonic()
@@ -32,19 +34,39 @@ async def test_every_core_is_probed_and_gets_a_speed_for_a_window() -> None:
     assert probe._process is not None and probe._process.returncode is not None  # stopped
     assert all(1_000 < s.ns < 1_000_000_000 for s in probe.samples)  # a millisecond's work, in ns
     window = probe.speeds(began, ended)
-    assert set(window) == cores
+    assert set(window) == expected
     assert all(0.05 < share < 2.0 for share in window.values()), window
     assert probe.speeds(ended + 100, ended + 200) == {}
 
 
 def test_the_probe_stops_when_nobody_reads_it() -> None:
-    # A benchmark killed outright leaves no probe behind: its next line finds the pipe closed.
+    # A benchmark killed outright leaves no probe behind: its next line finds the pipe closed, and
+    # its wake-up partner reads the end of its pipe when the probe is gone.
     process = subprocess.Popen([sys.executable, "-m", "loket.bench.host_speed", "20"], stdout=subprocess.PIPE)
     try:
         assert process.stdout is not None
-        assert process.stdout.readline().split()[1].isdigit()
+        assert process.stdout.readline().split()[1] in (b"core", b"wake-up")
         process.stdout.close()
         assert process.wait(timeout=20) is not None
+        deadline = time.monotonic() + 20
+        while _probe_processes():
+            assert time.monotonic() < deadline, f"left behind: {_probe_processes()}"
+            time.sleep(0.1)
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def _probe_processes() -> list[str]:
+    """Processes still running the probe module (the partner is a fork: same command line)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            if b"loket.bench.host_speed" in cmdline:
+                found.append(entry)
+    return found

@@ -96,26 +96,29 @@ def test_each_run_is_listed_in_order_with_its_cpu_wal_and_checkpoints() -> None:
     assert f"- {lines[3]}" in report.markdown()
 
 
-def test_each_run_shows_how_fast_the_hosts_cores_ran_meanwhile() -> None:
+def test_each_run_shows_how_fast_the_machine_ran_meanwhile() -> None:
     report = _report()
-    report.runs[0].host_speed = {0: 0.97, 1: 0.61}
-    report.raw_host_speeds = [{0: 1.0, 1: 0.995}, {0: 0.9, 1: 0.9}, {}]
-    report.host_reference_ns = {0: 1_104_000.0, 1: 1_150_000.0}
+    report.runs[0].host_speed = {"core 0": 0.97, "core 1": 0.61, "wake-up": 0.55}
+    report.raw_host_speeds = [{"core 0": 1.0, "core 1": 0.995}, {"core 0": 0.9, "core 1": 0.9}, {}]
+    report.host_reference_ns = {"core 0": 1_104_000.0, "core 1": 1_150_000.0, "wake-up": 480_000.0}
     lines = report.run_lines()
     assert lines[0] == "raw run 1: 38,000 msg/s; cores at 100 % and 100 % of their best"
-    assert lines[1] == "run 1, 1 consumer process: 12,000 events/s; cores at 97 % and 61 % of their best"
+    assert lines[1] == ("run 1, 1 consumer process: 12,000 events/s; cores at 97 % and 61 %, wake-ups at 55 % of "
+                        "their best")
     assert lines[4] == "raw run 3: 40,000 msg/s"  # no probe fell in its window
     markdown = report.markdown()
-    assert "took at best core 0 1.10 ms, core 1 1.15 ms of CPU" in markdown
+    assert "took at best core 0 1.10 ms, core 1 1.15 ms, wake-up 0.48 ms of CPU" in markdown
     saved = json.loads(json.dumps(report.as_dict()))
-    assert saved["runs"][0]["host_speed"] == {"0": 0.97, "1": 0.61}
-    assert saved["raw_runs_host_speed"][1] == {"0": 0.9, "1": 0.9}
-    report.warm_up = [WarmUpRound(100_000, 2.0, 0.1, pipeline_per_s=14_321.0, host_speed={0: 0.994, 1: 0.5})]
-    assert report.warm_up_line().endswith("the cores' speed in each round's pipeline run, % of their best: 99/50.")
+    assert saved["runs"][0]["host_speed"] == {"core 0": 0.97, "core 1": 0.61, "wake-up": 0.55}
+    assert saved["raw_runs_host_speed"][1] == {"core 0": 0.9, "core 1": 0.9}
+    report.warm_up = [WarmUpRound(100_000, 2.0, 0.1, pipeline_per_s=14_321.0,
+                                  host_speed={"core 0": 0.994, "core 1": 0.5, "wake-up": 0.7})]
+    assert report.warm_up_line().endswith(
+        "the machine's speed in each round's pipeline run (core 0 / core 1 / wake-up, % of their best): 99/50/70.")
 
 
-def test_a_report_without_probes_says_nothing_about_the_cores() -> None:
+def test_a_report_without_probes_says_nothing_about_the_machines_speed() -> None:
     report = _report()
-    assert "Cores' speed" not in report.markdown()
+    assert "The machine's speed" not in report.markdown()
     assert report.host_line() == ""
-    assert not any("cores at" in line for line in report.run_lines())
+    assert not any("of their best" in line for line in report.run_lines())
