@@ -67,8 +67,8 @@ class BusReport:
     runs: list[PipelineResult]  # one per consumer setting, in the order measured
     raw_bus: RawBusResult
     raw_postgres: RawPostgresResult
-    # Every raw publish+consume rate measured (msgs/s); raw_bus is the fastest of them.
-    raw_runs: list[float] = field(default_factory=list)
+    # Every raw publish+consume run, in the order measured; raw_bus is the fastest of them.
+    raw_results: list[RawBusResult] = field(default_factory=list)
     # Kafka: the warm-up rounds before the measurement.
     warm_up: list[WarmUpRound] = field(default_factory=list)
     machine: dict[str, object] = field(default_factory=dict)
@@ -77,10 +77,13 @@ class BusReport:
     postgres_floor: PostgresFloor | None = None
     # (pipeline events/s, raw msgs/s) of the runs measured in turn, in order.
     pairs: list[tuple[float, float]] = field(default_factory=list)
-    # How fast the machine ran during each raw run (host_speed.py: each probe's share of its best),
-    # in the order of raw_runs, and each probe's best over the whole benchmark, in nanoseconds.
-    raw_host_speeds: list[dict[str, float]] = field(default_factory=list)
+    # Each machine speed probe's best over the whole benchmark, in nanoseconds (host_speed.py).
     host_reference_ns: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def raw_runs(self) -> list[float]:
+        """Every raw publish+consume rate measured (msgs/s)."""
+        return [r.combined_per_s for r in self.raw_results]
 
     @property
     def broker(self) -> str:
@@ -189,13 +192,16 @@ class BusReport:
         CPU per event, a checkpoint's extra WAL, a host that ran slower meanwhile)."""
         lines = []
         for number, run in enumerate(self.runs, 1):
-            if number <= len(self.pairs) and number <= len(self.raw_runs):
-                speeds = self.raw_host_speeds[number - 1] if number <= len(self.raw_host_speeds) else {}
-                lines.append(f"raw run {number}: {self.raw_runs[number - 1]:,.0f} msg/s"
-                             + (f"; {speeds_summary(speeds)}" if speeds else ""))
+            if number <= len(self.pairs) and number <= len(self.raw_results):
+                raw = self.raw_results[number - 1]
+                switches = _per_message(raw.messages, raw.cpu_publish.get("context_switches"),
+                                        raw.cpu_consume.get("context_switches"))
+                notes = [n for n in (switches, speeds_summary(raw.host_speed)) if n]
+                lines.append(f"raw run {number}: {raw.combined_per_s:,.0f} msg/s" + "".join(f"; {n}" for n in notes))
             busy = run.cpu.get("machine_busy_s")
-            cpu = (f", the machine's CPU {busy:.1f} s ({busy / run.options.events * 1e6:.0f} µs per event)"
-                   if busy else "")
+            switches = _per_message(run.options.events, run.cpu.get("context_switches"))
+            cpu = (f", the machine's CPU {busy:.1f} s ({busy / run.options.events * 1e6:.0f} µs per event"
+                   + (f", {switches}" if switches else "") + ")" if busy else "")
             notes = [n for n in (activity_summary(run.postgres, run.options.events), speeds_summary(run.host_speed)) if n]
             lines.append(f"run {number}, {consumers_label(run.options.consumer_processes)}: "
                          f"{run.events_per_s:,.0f} events/s{cpu}" + "".join(f"; {n}" for n in notes))
@@ -239,7 +245,7 @@ class BusReport:
             "runs": [r.as_dict() for r in self.runs],
             "raw_bus": self.raw_bus.as_dict(),
             "raw_runs_combined_per_s": self.raw_runs,
-            "raw_runs_host_speed": self.raw_host_speeds,
+            "raw_runs": [r.as_dict() for r in self.raw_results],
             "host_reference_ns": self.host_reference_ns,
             "pairs": [{"pipeline_events_per_s": p, "raw_combined_per_s": r, "ratio": p / r if r else 0.0}
                       for p, r in self.pairs],
@@ -293,6 +299,13 @@ class BusReport:
         json_path.write_text(json.dumps(self.as_dict(), indent=2, default=str) + "\n")
         md_path.write_text(self.markdown())
         return json_path, md_path
+
+
+def _per_message(messages: int, *counts: float | int | None) -> str:
+    """"9.1 context switches per event" over the counts given; "" when one was not measured."""
+    if not messages or any(c is None for c in counts):
+        return ""
+    return f"{sum(c for c in counts if c is not None) / messages:.1f} context switches per event"
 
 
 def cpu_summary(cpu: dict[str, float | int | None]) -> str:

@@ -40,6 +40,11 @@ class CpuUsage:
     # which the pipeline's many small rounds pay and a raw client's few large batches do not.
     kafka_requests_s: float | None = None
     kafka_replication_s: float | None = None
+    # The whole machine's context switches and interrupts (/proc/stat): a pipeline of a dozen
+    # processes lives on waking one another, a raw client on few large requests; on a virtual
+    # machine each cross-core wake-up goes through the hypervisor (host_speed.py).
+    context_switches: int | None = None
+    interrupts: int | None = None
 
 
     @property
@@ -52,13 +57,26 @@ class CpuUsage:
         return {**asdict(self), "other_s": self.other_s}
 
 
-def _machine_busy_ticks() -> int | None:
+@dataclass(frozen=True)
+class _MachineCounters:
+    busy_ticks: int
+    context_switches: int
+    interrupts: int
+
+    def since(self, earlier: _MachineCounters) -> _MachineCounters:
+        return _MachineCounters(self.busy_ticks - earlier.busy_ticks, self.context_switches - earlier.context_switches,
+                                self.interrupts - earlier.interrupts)
+
+
+def _machine_counters() -> _MachineCounters | None:
     try:
-        fields = (_PROC / "stat").read_text().split("\n", 1)[0].split()[1:]
+        lines = (_PROC / "stat").read_text().splitlines()
     except OSError:
         return None
-    values = [int(v) for v in fields[:8]]  # user nice system idle iowait irq softirq steal
-    return sum(values) - values[3] - values[4]
+    values = [int(v) for v in lines[0].split()[1:9]]  # user nice system idle iowait irq softirq steal
+    named = {line.split(" ", 1)[0]: line.split() for line in lines[1:] if line.startswith(("ctxt ", "intr "))}
+    return _MachineCounters(busy_ticks=sum(values) - values[3] - values[4],
+                            context_switches=int(named["ctxt"][1]), interrupts=int(named["intr"][1]))
 
 
 def _ticks_by_process() -> dict[int, tuple[str, int]] | None:
@@ -137,12 +155,12 @@ class CpuMeter:
 
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
-        self._machine, self._processes = _machine_busy_ticks(), _ticks_by_process()
+        self._machine, self._processes = _machine_counters(), _ticks_by_process()
         self._threads = _java_thread_ticks(self._processes) if self._processes is not None else None
         return self
 
     def stop(self) -> CpuUsage:
-        machine, processes = _machine_busy_ticks(), _ticks_by_process()
+        machine, processes = _machine_counters(), _ticks_by_process()
         threads = _java_thread_ticks(processes) if self._threads is not None and processes is not None else None
 
         def group_s(group: str) -> float | None:
@@ -155,15 +173,18 @@ class CpuMeter:
                 return None
             return _ticks_used(threads, self._threads, kind) / _TICK
 
+        counted = None if machine is None or self._machine is None else machine.since(self._machine)
         return CpuUsage(
             wall_s=time.perf_counter() - self._wall,
             python_s=time.process_time() - self._python,
             postgres_s=group_s("postgres"),
             nats_s=group_s("nats"),
-            machine_busy_s=None if machine is None or self._machine is None else (machine - self._machine) / _TICK,
+            machine_busy_s=counted.busy_ticks / _TICK if counted else None,
             cores=os.cpu_count() or 1,
             kafka_s=group_s("kafka"),
             kafka_jit_s=threads_s("jit"),
             kafka_requests_s=threads_s("requests"),
             kafka_replication_s=threads_s("replication"),
+            context_switches=counted.context_switches if counted else None,
+            interrupts=counted.interrupts if counted else None,
         )

@@ -233,7 +233,6 @@ async def _measure(
             runs.append(await pipeline(judged, _run_name(judged, consumer_counts, attempt, pairs)))
         for count in others:
             runs.append(await pipeline(count, _run_name(count, consumer_counts, 0, 1)))
-        raw_bus = max(raw_runs, key=lambda r: r.combined_per_s)
         bars.add("pg", {"elapsed": "raw: commits (seconds)"}, pg_seconds)
         raw_pg = await run_raw_postgres(
             stack.database_url, pg_connections, pg_seconds, bars.callback("pg"), keep=keep
@@ -251,10 +250,11 @@ async def _measure(
         run.host_speed = host.speeds(*run.window)
     warm_up_rounds = [dataclasses.replace(r, host_speed=host.speeds(*r.pipeline_window)) if r.pipeline_window else r
                       for r in warm_up_rounds]
-    return BusReport(runs, raw_bus, raw_pg, raw_runs=[r.combined_per_s for r in raw_runs], warm_up=warm_up_rounds,
-                     postgres_floor=floor,
+    raw_runs = [dataclasses.replace(r, host_speed=host.speeds(*r.window)) for r in raw_runs]
+    raw_bus = max(raw_runs, key=lambda r: r.combined_per_s)
+    return BusReport(runs, raw_bus, raw_pg, raw_results=raw_runs, warm_up=warm_up_rounds, postgres_floor=floor,
                      pairs=[(p.events_per_s, r.combined_per_s) for p, r in zip(runs[:pairs], raw_runs, strict=True)],
-                     raw_host_speeds=[host.speeds(*r.window) for r in raw_runs], host_reference_ns=host.reference())
+                     host_reference_ns=host.reference())
 
 
 def _run_name(count: int, counts: list[int], attempt: int, pairs: int) -> str:

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from loket.bench.cpu_usage import CpuMeter
 from loket.bench.host_speed import WAKE_UP, HostSpeedProbe, core
 
 pytestmark = pytest.mark.skipif(not HostSpeedProbe.available(), reason="needs Linux core affinity")
@@ -70,3 +71,30 @@ def _probe_processes() -> list[str]:
             if b"loket.bench.host_speed" in cmdline:
                 found.append(entry)
     return found
+
+
+def test_the_cpu_meter_counts_the_machines_context_switches() -> None:
+    # 200 round trips to another process: each blocking read gives up the core at least once.
+    to_r, to_w = os.pipe()
+    from_r, from_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(to_w)  # else its own copy keeps the pipe open and it never reads the end
+        os.close(from_r)
+        while byte := os.read(to_r, 1):
+            os.write(from_w, byte)
+        os._exit(0)
+    os.close(to_r)
+    os.close(from_w)
+    try:
+        meter = CpuMeter().start()
+        for _ in range(200):
+            os.write(to_w, b"x")
+            os.read(from_r, 1)
+        used = meter.stop()
+    finally:
+        os.close(to_w)
+        os.waitpid(child, 0)
+        os.close(from_r)
+    assert used.context_switches is not None and used.context_switches >= 200
+    assert used.interrupts is not None and used.interrupts >= 0

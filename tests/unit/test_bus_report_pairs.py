@@ -4,6 +4,7 @@ from each setting's fastest run."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -31,7 +32,8 @@ def _report() -> BusReport:
     judged = [_run(1, 12_000.0), _run(1, 15_000.0), _run(1, 13_000.0)]
     raws = [38_000.0, 36_000.0, 40_000.0]
     pg = RawPostgresResult(connections=16, seconds=5.0, commits=80_000, commits_per_s=16_000.0, cpu={})
-    return BusReport([*judged, _run(2, 11_000.0), _run(4, 9_000.0)], _raw(max(raws)), pg, raw_runs=raws,
+    return BusReport([*judged, _run(2, 11_000.0), _run(4, 9_000.0)], _raw(max(raws)), pg,
+                     raw_results=[_raw(r) for r in raws],
                      pairs=[(r.events_per_s, raw) for r, raw in zip(judged, raws, strict=True)])
 
 
@@ -80,14 +82,16 @@ def test_the_warm_up_line_shows_each_rounds_compiling_share_and_pipeline_rate() 
 
 def test_each_run_is_listed_in_order_with_its_cpu_wal_and_checkpoints() -> None:
     report = _report()
-    report.runs[0].cpu = {"machine_busy_s": 5.0}
+    report.runs[0].cpu = {"machine_busy_s": 5.0, "context_switches": 455_000}
+    report.raw_results[0] = dataclasses.replace(report.raw_results[0], cpu_publish={"context_switches": 20_000},
+                                                cpu_consume={"context_switches": 5_000})
     report.runs[0].postgres = {"wal_bytes": 112_000_000, "checkpoints": 0}
     report.runs[1].postgres = {"wal_bytes": 180_000_000, "checkpoints": 1}
     lines = report.run_lines()
     # Each pair's raw run came first; the curve's runs follow the pairs.
-    assert lines[0] == "raw run 1: 38,000 msg/s"
-    assert lines[1] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.0 s (100 µs per event); "
-                        "WAL 112 MB (2.2 KB per event), no checkpoint began")
+    assert lines[0] == "raw run 1: 38,000 msg/s; 0.5 context switches per event"
+    assert lines[1] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.0 s (100 µs per event, "
+                        "9.1 context switches per event); WAL 112 MB (2.2 KB per event), no checkpoint began")
     assert lines[3] == ("run 2, 1 consumer process: 15,000 events/s; WAL 180 MB (3.5 KB per event), "
                         "1 checkpoint began (full-page images follow)")
     assert lines[4:6] == ["raw run 3: 40,000 msg/s", "run 3, 1 consumer process: 13,000 events/s"]
@@ -99,7 +103,9 @@ def test_each_run_is_listed_in_order_with_its_cpu_wal_and_checkpoints() -> None:
 def test_each_run_shows_how_fast_the_machine_ran_meanwhile() -> None:
     report = _report()
     report.runs[0].host_speed = {"core 0": 0.97, "core 1": 0.61, "wake-up": 0.55}
-    report.raw_host_speeds = [{"core 0": 1.0, "core 1": 0.995}, {"core 0": 0.9, "core 1": 0.9}, {}]
+    for raw, speeds in zip(report.raw_results, [{"core 0": 1.0, "core 1": 0.995}, {"core 0": 0.9, "core 1": 0.9}, {}],
+                           strict=True):
+        raw.host_speed.update(speeds)
     report.host_reference_ns = {"core 0": 1_104_000.0, "core 1": 1_150_000.0, "wake-up": 480_000.0}
     lines = report.run_lines()
     assert lines[0] == "raw run 1: 38,000 msg/s; cores at 100 % and 100 % of their best"
@@ -110,7 +116,7 @@ def test_each_run_shows_how_fast_the_machine_ran_meanwhile() -> None:
     assert "took at best core 0 1.10 ms, core 1 1.15 ms, wake-up 0.48 ms of CPU" in markdown
     saved = json.loads(json.dumps(report.as_dict()))
     assert saved["runs"][0]["host_speed"] == {"core 0": 0.97, "core 1": 0.61, "wake-up": 0.55}
-    assert saved["raw_runs_host_speed"][1] == {"core 0": 0.9, "core 1": 0.9}
+    assert saved["raw_runs"][1]["host_speed"] == {"core 0": 0.9, "core 1": 0.9}
     report.warm_up = [WarmUpRound(100_000, 2.0, 0.1, pipeline_per_s=14_321.0,
                                   host_speed={"core 0": 0.994, "core 1": 0.5, "wake-up": 0.7})]
     assert report.warm_up_line().endswith(
