@@ -13,6 +13,11 @@ same work taking longer does):
   to another core: the system calls and cross-core wake-ups that a pipeline of a dozen processes
   talking over loopback lives on. On a virtual machine waking another core goes through the
   hypervisor, and its time is charged to the process that woke it.
+- `memory`: MEMORY_STEPS steps of a chase through a 64 MiB cycle of slots far apart, each step
+  waiting for the last: what a miss in the core's own cache costs. The core probe's work fits in
+  that cache (2 MiB of a 4 MiB L2 here) and cannot see another tenant of the host crowding the
+  shared last-level cache or the memory bus, which slows every large program alike (the
+  interpreters, PostgreSQL, the brokers' JVMs) and which the core probes missed in runs 35 to 37.
 
 Each probe is about a millisecond, so together they take about 1 % of one core from what they
 watch, the same in every run.
@@ -27,6 +32,7 @@ are no samples and no speeds.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import os
@@ -40,6 +46,9 @@ PROBES_PER_S = 10.0
 REFERENCE_QUANTILE = 0.05
 WAKE_ROUND_TRIPS = 100
 WAKE_UP = "wake-up"
+MEMORY = "memory"
+MEMORY_STEPS = 6_000
+_MEMORY_SLOTS = 8 * 1024 * 1024  # of 8 bytes: 64 MiB, a power of two
 _LOOP = 4_000
 _COPY_BYTES = 2 * 1024 * 1024
 
@@ -74,6 +83,33 @@ def wake_up_once(to_partner: int, from_partner: int) -> int:
     return time.thread_time_ns() - began
 
 
+class MemoryChase:
+    """A single cycle through every slot of a 64 MiB array, consecutive slots of the cycle far
+    apart (an odd multiplier modulo a power of two is a permutation). Each probe goes on from where
+    the last stopped, so it never walks memory it walked recently."""
+
+    def __init__(self, slots: int = _MEMORY_SLOTS) -> None:
+        multiplier = 0x9E3779B1 % slots | 1
+        self.next = array.array("q", bytes(8 * slots))
+        previous = 0
+        for k in range(1, slots):  # a few seconds, once, before the first probe
+            current = (k * multiplier) & (slots - 1)
+            self.next[previous] = current
+            previous = current
+        self.next[previous] = 0
+        self.at = 0
+
+    def once(self, steps: int = MEMORY_STEPS) -> int:
+        """Thread CPU nanoseconds of `steps` dependent loads."""
+        following, at = self.next, self.at
+        began = time.thread_time_ns()
+        for _ in range(steps):
+            at = following[at]
+        took = time.thread_time_ns() - began
+        self.at = at
+        return took
+
+
 def reference(samples: Iterable[Sample]) -> dict[str, float]:
     """Each probe's fastest (its REFERENCE_QUANTILE, not the single fastest: one lucky probe
     would make every run look slow)."""
@@ -94,7 +130,7 @@ def speeds(samples: Iterable[Sample], began: float, ended: float, best: dict[str
 
 
 def speeds_summary(shares: dict[str, float]) -> str:
-    """"cores at 98 % and 64 %, wake-ups at 71 % of their best"."""
+    """"cores at 98 % and 64 %, wake-ups at 71 %, memory at 55 % of their best"."""
     def pct(share: float) -> str:
         return f"{share * 100:.0f} %"
 
@@ -105,9 +141,11 @@ def speeds_summary(shares: dict[str, float]) -> str:
         parts.append(f"{'core' if len(cores) == 1 else 'cores'} at {listed}")
     if WAKE_UP in shares:
         parts.append(f"wake-ups at {pct(shares[WAKE_UP])}")
+    if MEMORY in shares:
+        parts.append(f"memory at {pct(shares[MEMORY])}")
     if not parts:
         return ""
-    one_core_only = len(cores) == 1 and WAKE_UP not in shares
+    one_core_only = len(parts) == 1 and len(cores) == 1
     return f"{', '.join(parts)} of {'its' if one_core_only else 'their'} best"
 
 
@@ -169,13 +207,14 @@ def _start_partner(cpu: int) -> tuple[int, int]:
 
 
 def main(argv: list[str]) -> None:
-    """Probe every core this process may run on, and wake-ups across two of them, in turn,
-    forever: one line per probe, `<monotonic s> <probe> <ns>`."""
+    """Probe every core this process may run on, wake-ups across two of them and memory, in
+    turn, forever: one line per probe, `<monotonic s> <probe> <ns>`."""
     per_s = float(argv[0]) if argv else PROBES_PER_S
     cores = sorted(os.sched_getaffinity(0))
     pause = 1.0 / per_s
     source, target = b"\x01" * _COPY_BYTES, bytearray(_COPY_BYTES)
     partner = _start_partner(cores[-1]) if len(cores) > 1 else None
+    chase = MemoryChase()
     while True:
         for cpu in cores:
             os.sched_setaffinity(0, {cpu})
@@ -187,6 +226,10 @@ def main(argv: list[str]) -> None:
             ns = wake_up_once(*partner)
             print(f"{time.monotonic():.4f} {WAKE_UP} {ns}", flush=True)
             time.sleep(pause)
+        os.sched_setaffinity(0, {cores[0]})
+        ns = chase.once()
+        print(f"{time.monotonic():.4f} {MEMORY} {ns}", flush=True)
+        time.sleep(pause)
 
 
 if __name__ == "__main__":

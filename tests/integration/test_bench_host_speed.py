@@ -12,7 +12,7 @@ import time
 import pytest
 
 from loket.bench.cpu_usage import CpuMeter
-from loket.bench.host_speed import WAKE_UP, HostSpeedProbe, core
+from loket.bench.host_speed import MEMORY, WAKE_UP, HostSpeedProbe, core
 
 pytestmark = pytest.mark.skipif(not HostSpeedProbe.available(), reason="needs Linux core affinity")
 
@@ -23,8 +23,8 @@ async def test_every_core_is_probed_and_gets_a_speed_for_a_window() -> None:
     try:
         began = time.monotonic()
         cores = os.sched_getaffinity(0)
-        expected = {core(c) for c in cores} | ({WAKE_UP} if len(cores) > 1 else set())
-        deadline = began + 20
+        expected = {core(c) for c in cores} | {MEMORY} | ({WAKE_UP} if len(cores) > 1 else set())
+        deadline = began + 30  # the memory probe builds its 64 MiB cycle first, a few seconds
         # Three of each at least: the probes take turns, ten a second.
         while {s.probe for s in probe.samples} != expected or len(probe.samples) < 3 * len(expected):
             assert time.monotonic() < deadline, f"probes so far: {probe.samples}"
@@ -33,7 +33,7 @@ async def test_every_core_is_probed_and_gets_a_speed_for_a_window() -> None:
     finally:
         await probe.stop()
     assert probe._process is not None and probe._process.returncode is not None  # stopped
-    assert all(1_000 < s.ns < 1_000_000_000 for s in probe.samples)  # a millisecond's work, in ns
+    assert all(1_000 < s.ns < 1_000_000_000 for s in probe.samples)  # about a millisecond's work, in ns
     window = probe.speeds(began, ended)
     assert set(window) == expected
     assert all(0.05 < share < 2.0 for share in window.values()), window
@@ -46,7 +46,7 @@ def test_the_probe_stops_when_nobody_reads_it() -> None:
     process = subprocess.Popen([sys.executable, "-m", "loket.bench.host_speed", "20"], stdout=subprocess.PIPE)
     try:
         assert process.stdout is not None
-        assert process.stdout.readline().split()[1] in (b"core", b"wake-up")
+        assert process.stdout.readline().split()[1] in (b"core", b"wake-up", b"memory")
         process.stdout.close()
         assert process.wait(timeout=20) is not None
         deadline = time.monotonic() + 20

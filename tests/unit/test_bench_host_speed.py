@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from loket.bench.host_speed import WAKE_UP, Sample, core, reference, speeds, speeds_summary
+from loket.bench.host_speed import (
+    MEMORY,
+    WAKE_UP,
+    MemoryChase,
+    Sample,
+    core,
+    reference,
+    speeds,
+    speeds_summary,
+)
 
 
 def _probes(probe: str, times_ns: list[int], start: float = 0.0) -> list[Sample]:
@@ -44,4 +53,17 @@ def test_the_summary_names_the_cores_in_order_then_the_wake_ups() -> None:
     assert speeds_summary({"core 0": 1.0, "core 1": 0.5, "core 2": 0.75}) == "cores at 100 %, 50 % and 75 % of their best"
     assert speeds_summary({"core 0": 0.9}) == "core at 90 % of its best"
     assert speeds_summary({WAKE_UP: 0.9}) == "wake-ups at 90 % of their best"
+    assert speeds_summary({"core 0": 0.9, MEMORY: 0.45}) == "core at 90 %, memory at 45 % of their best"
     assert speeds_summary({}) == ""
+
+
+def test_the_memory_chase_visits_every_slot_once_per_cycle_far_apart() -> None:
+    chase = MemoryChase(slots=1024)
+    seen, at = [], 0
+    for _ in range(1024):
+        seen.append(at)
+        at = chase.next[at]
+    assert at == 0 and sorted(seen) == list(range(1024))  # one cycle through every slot
+    assert all(abs(b - a) > 8 for a, b in zip(seen, seen[1:], strict=False))  # never a neighbour's cache line
+    chase.once(steps=100)
+    assert chase.at == seen[100]  # the next probe goes on from there
