@@ -55,7 +55,7 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     # The machine's speed probes ran beside the whole benchmark, on every core (host_speed.py); runs
     # this short may fall between two probes of a kind, so only the reference is certain.
     cores = os.sched_getaffinity(0)
-    assert set(report["host_reference_ns"]) == ({f"core {c}" for c in cores} | {"memory"}
+    assert set(report["host_reference_ns"]) == ({f"core {c}" for c in cores} | {"memory", "kernel"}
                                                 | ({"wake-up"} if len(cores) > 1 else set()))
     assert all(len(run["window"]) == 2 and run["window"][0] < run["window"][1] for run in report["runs"])
     assert "The machine's speed: fixed probes" in (tmp_path / "bus-kafka.md").read_text()

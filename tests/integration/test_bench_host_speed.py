@@ -12,7 +12,7 @@ import time
 import pytest
 
 from loket.bench.cpu_usage import CpuMeter
-from loket.bench.host_speed import MEMORY, WAKE_UP, HostSpeedProbe, core
+from loket.bench.host_speed import KERNEL, MEMORY, WAKE_UP, HostSpeedProbe, core
 
 pytestmark = pytest.mark.skipif(not HostSpeedProbe.available(), reason="needs Linux core affinity")
 
@@ -23,7 +23,7 @@ async def test_every_core_is_probed_and_gets_a_speed_for_a_window() -> None:
     try:
         began = time.monotonic()
         cores = os.sched_getaffinity(0)
-        expected = {core(c) for c in cores} | {MEMORY} | ({WAKE_UP} if len(cores) > 1 else set())
+        expected = {core(c) for c in cores} | {MEMORY, KERNEL} | ({WAKE_UP} if len(cores) > 1 else set())
         deadline = began + 30  # the memory probe builds its 64 MiB cycle first, a few seconds
         # Three of each at least: the probes take turns, ten a second.
         while {s.probe for s in probe.samples} != expected or len(probe.samples) < 3 * len(expected):
@@ -46,7 +46,7 @@ def test_the_probe_stops_when_nobody_reads_it() -> None:
     process = subprocess.Popen([sys.executable, "-m", "loket.bench.host_speed", "20"], stdout=subprocess.PIPE)
     try:
         assert process.stdout is not None
-        assert process.stdout.readline().split()[1] in (b"core", b"wake-up", b"memory")
+        assert process.stdout.readline().split()[1] in (b"core", b"wake-up", b"memory", b"kernel")
         process.stdout.close()
         assert process.wait(timeout=20) is not None
         deadline = time.monotonic() + 20

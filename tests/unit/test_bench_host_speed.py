@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from loket.bench.host_speed import (
+    KERNEL,
     MEMORY,
     WAKE_UP,
     MemoryChase,
@@ -54,6 +55,8 @@ def test_the_summary_names_the_cores_in_order_then_the_wake_ups() -> None:
     assert speeds_summary({"core 0": 0.9}) == "core at 90 % of its best"
     assert speeds_summary({WAKE_UP: 0.9}) == "wake-ups at 90 % of their best"
     assert speeds_summary({"core 0": 0.9, MEMORY: 0.45}) == "core at 90 %, memory at 45 % of their best"
+    assert speeds_summary({KERNEL: 0.5, "core 0": 1.0, WAKE_UP: 0.8, MEMORY: 0.7}) == (
+        "core at 100 %, wake-ups at 80 %, memory at 70 %, kernel work at 50 % of their best")
     assert speeds_summary({}) == ""
 
 
