@@ -21,6 +21,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from loket.infra.logging_setup import described
+
 log = logging.getLogger(__name__)
 
 MAX_FAILURE_PAUSE_S = 2.0
@@ -49,7 +51,7 @@ async def run_rounds(round_: Callable[[], Awaitable[bool]], pause_s: float, what
                 reported_at = now
             elif now - reported_at >= REPORT_EVERY_S:
                 log.warning("%s round still failing (%d in a row): %s; retrying every %.1f s",
-                            what, failures, exc, wait)
+                            what, failures, described(exc), wait)
                 reported_at = now
             await asyncio.sleep(wait)
             continue

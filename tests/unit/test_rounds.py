@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from loket.infra import rounds
+from loket.infra.logging_setup import described
 from loket.infra.rounds import MAX_FAILURE_PAUSE_S, failure_pause, run_rounds
 
 
@@ -56,7 +57,15 @@ async def test_failures_back_off_and_the_log_says_each_once(
     records = [(r.levelname, r.getMessage(), r.exc_info is not None) for r in caplog.records]
     assert records == [
         ("ERROR", "dispatch round failed; retrying in 0.5 s", True),
-        ("WARNING", "dispatch round still failing (18 in a row): database gone; retrying every 2.0 s", False),
-        ("WARNING", "dispatch round still failing (33 in a row): database gone; retrying every 2.0 s", False),
+        ("WARNING", "dispatch round still failing (18 in a row): ConnectionRefusedError: database gone; retrying "
+                    "every 2.0 s", False),
+        ("WARNING", "dispatch round still failing (33 in a row): ConnectionRefusedError: database gone; retrying "
+                    "every 2.0 s", False),
         ("INFO", "dispatch round works again after 40 failed in a row", False),
     ]
+
+
+def test_an_error_without_a_message_is_still_named_in_the_log() -> None:
+    # asyncpg's command timeout and aiokafka's undrained batch: "relay paused: " said nothing.
+    assert described(TimeoutError()) == "TimeoutError"
+    assert described(ConnectionRefusedError("database gone")) == "ConnectionRefusedError: database gone"

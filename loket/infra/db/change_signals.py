@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 import asyncpg
 
+from loket.infra.logging_setup import described
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "loket_config_changed"
@@ -63,7 +65,7 @@ class ChangeSignals:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # database away: the TTLs hold until it is back
-                log.warning("configuration change signals paused: %s", exc)
+                log.warning("configuration change signals paused: %s", described(exc))
             await asyncio.sleep(RECONNECT_S)
 
     async def _listen_on(self, conn: asyncpg.Connection) -> None:

@@ -46,6 +46,7 @@ import asyncpg
 from loket.infra.bus import headers as h
 from loket.infra.db import relay_rounds
 from loket.infra.db.outbox import RELAY_ASLEEP_SALT, notify_channel
+from loket.infra.logging_setup import described
 from loket.infra.metrics import PlatformMetrics
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # database gone, bus gone: wait and start over
                 self.metrics.outbox_publish_errors.labels(self.schema).inc()
-                log.warning("outbox relay for %s paused: %s", self.schema, exc)
+                log.warning("outbox relay for %s paused: %s", self.schema, described(exc))
                 await asyncio.sleep(1.0)
 
     async def _lead(self, leader: asyncpg.Connection) -> None:

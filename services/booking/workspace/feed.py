@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 
+from loket.infra.logging_setup import described
 from loket.infra.runtime import Runtime
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import BRUSSELS, local_date, local_instant
@@ -99,7 +100,7 @@ class CallFeed:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # database gone: the displays keep their last board
-                    log.warning("display feed paused: %s", exc)
+                    log.warning("display feed paused: %s", described(exc))
                 self.listening.clear()
                 await asyncio.sleep(1.0)
         finally:
