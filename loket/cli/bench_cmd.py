@@ -65,12 +65,18 @@ console = Console()
 @contextlib.contextmanager
 def _stack(keep_data: bool, broker: str) -> Iterator[Stack]:
     data_dir = Path(tempfile.mkdtemp(prefix="loket-bench-"))
+    failed = False
     try:
         with bench_stack(data_dir, broker, console) as stack:
             yield stack
+    except Exception:
+        failed = True  # not on Ctrl-C: whoever stopped it wants the disk back
+        raise
     finally:
-        if keep_data:
-            console.print(f"data kept in {data_dir}")
+        if keep_data or failed:
+            console.print(f"data kept in {data_dir}" + (
+                ": the benchmark failed, and the brokers' and PostgreSQL's logs are there "
+                f"(`rm -r {data_dir}` when done)" if failed and not keep_data else ""))
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
 
