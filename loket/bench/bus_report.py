@@ -188,7 +188,7 @@ class BusReport:
 
     def run_lines(self) -> list[str]:
         """Each run in the order measured (a pair's raw run came first), with what the machine
-        spent on it and how fast its cores ran: why one run of a pair was slower shows here (more
+        spent on it and how fast the machine ran: why one run of a pair was slower shows here (more
         CPU per event, a checkpoint's extra WAL, a host that ran slower meanwhile)."""
         lines = []
         for number, run in enumerate(self.runs, 1):

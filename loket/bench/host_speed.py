@@ -224,21 +224,30 @@ class HostSpeedProbe:
                 await self._reader
 
 
-def _start_partner(cpu: int) -> tuple[int, int]:
-    """A forked process on `cpu` that echoes every byte; it ends when this one does (its pipe's
-    other end closes). Returns (to partner, from partner)."""
+@dataclass(frozen=True)
+class EchoPartner:
+    pid: int
+    to_partner: int  # write a byte here …
+    from_partner: int  # … and read it back here
+
+
+def start_echo_partner(cpu: int | None) -> EchoPartner:
+    """A forked process (on `cpu`, if given) that echoes every byte; it ends when the writing end
+    closes, also when this process ends without closing it."""
     to_r, to_w = os.pipe()
     from_r, from_w = os.pipe()
-    if os.fork() == 0:  # the partner
+    pid = os.fork()
+    if pid == 0:  # the partner: closes its copies of our ends, or it would never read the end
         os.close(to_w)
         os.close(from_r)
-        os.sched_setaffinity(0, {cpu})
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
         while byte := os.read(to_r, 1):
             os.write(from_w, byte)
         os._exit(0)
     os.close(to_r)
     os.close(from_w)
-    return to_w, from_r
+    return EchoPartner(pid, to_w, from_r)
 
 
 def main(argv: list[str]) -> None:
@@ -248,7 +257,7 @@ def main(argv: list[str]) -> None:
     cores = sorted(os.sched_getaffinity(0))
     pause = 1.0 / per_s
     source, target = b"\x01" * _COPY_BYTES, bytearray(_COPY_BYTES)
-    partner = _start_partner(cores[-1]) if len(cores) > 1 else None
+    partner = start_echo_partner(cores[-1]) if len(cores) > 1 else None
     chase, kernel = MemoryChase(), KernelWork()
     while True:
         for cpu in cores:
@@ -258,7 +267,7 @@ def main(argv: list[str]) -> None:
             time.sleep(pause)
         if partner is not None:
             os.sched_setaffinity(0, {cores[0]})
-            ns = wake_up_once(*partner)
+            ns = wake_up_once(partner.to_partner, partner.from_partner)
             print(f"{time.monotonic():.4f} {WAKE_UP} {ns}", flush=True)
             time.sleep(pause)
         os.sched_setaffinity(0, {cores[0]})

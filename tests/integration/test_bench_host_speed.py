@@ -12,7 +12,7 @@ import time
 import pytest
 
 from loket.bench.cpu_usage import CpuMeter
-from loket.bench.host_speed import KERNEL, MEMORY, WAKE_UP, HostSpeedProbe, core
+from loket.bench.host_speed import KERNEL, MEMORY, WAKE_UP, HostSpeedProbe, core, start_echo_partner
 
 pytestmark = pytest.mark.skipif(not HostSpeedProbe.available(), reason="needs Linux core affinity")
 
@@ -75,26 +75,16 @@ def _probe_processes() -> list[str]:
 
 def test_the_cpu_meter_counts_the_machines_context_switches() -> None:
     # 200 round trips to another process: each blocking read gives up the core at least once.
-    to_r, to_w = os.pipe()
-    from_r, from_w = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(to_w)  # else its own copy keeps the pipe open and it never reads the end
-        os.close(from_r)
-        while byte := os.read(to_r, 1):
-            os.write(from_w, byte)
-        os._exit(0)
-    os.close(to_r)
-    os.close(from_w)
+    partner = start_echo_partner(None)
     try:
         meter = CpuMeter().start()
         for _ in range(200):
-            os.write(to_w, b"x")
-            os.read(from_r, 1)
+            os.write(partner.to_partner, b"x")
+            os.read(partner.from_partner, 1)
         used = meter.stop()
     finally:
-        os.close(to_w)
-        os.waitpid(child, 0)
-        os.close(from_r)
+        os.close(partner.to_partner)
+        os.waitpid(partner.pid, 0)
+        os.close(partner.from_partner)
     assert used.context_switches is not None and used.context_switches >= 200
     assert used.interrupts is not None and used.interrupts >= 0
