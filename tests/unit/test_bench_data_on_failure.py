@@ -38,8 +38,8 @@ def test_a_failed_benchmark_keeps_its_data_and_says_where(stacks: list[Path], ca
 
 
 def test_a_benchmark_that_ends_well_or_is_interrupted_leaves_nothing(stacks: list[Path]) -> None:
-    with bench_cmd._stack(False, "kafka"):
-        pass
+    with bench_cmd._stack(False, "kafka") as stack:
+        assert stack == "stack" and stacks[0].exists()  # there while the benchmark runs
     with pytest.raises(KeyboardInterrupt), bench_cmd._stack(False, "kafka"):
         raise KeyboardInterrupt
     assert len(stacks) == 2 and not any(path.exists() for path in stacks)
