@@ -28,6 +28,7 @@ from loket.infra.embedded.kafka import (
 )
 from loket.infra.embedded.kafka_runtime import KafkaToolMissing
 from loket.infra.embedded.process import EmbeddedServerError
+from loket.infra.errors import described
 from loket.infra.settings import LoketSettings
 
 app = typer.Typer(
@@ -160,7 +161,7 @@ def _print_consumer_groups(bootstrap: str, with_members: bool) -> bool:
     try:
         groups = asyncio.run(consumer_groups(bootstrap))
     except Exception as exc:  # noqa: BLE001 - reported in words, not as a traceback
-        typer.echo(f"consumer groups: could not be read from {bootstrap} ({type(exc).__name__}: {exc})")
+        typer.echo(f"consumer groups: could not be read from {bootstrap} ({described(exc)})")
         return False
     if not groups.lags:
         typer.echo("consumer groups: none has committed an offset or holds a partition yet")

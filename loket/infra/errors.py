@@ -54,3 +54,12 @@ def is_infrastructure_error(exc: BaseException) -> bool:
         return True
     # asyncpg raises a bare OSError (ECONNREFUSED) while PostgreSQL is down.
     return isinstance(exc, OSError) and not isinstance(exc, TimeoutError)
+
+
+def described(exc: BaseException) -> str:
+    """An error in one line, for a log, a dead letter's reason or a letter's failure: its kind, and
+    its message if it has one. Some say nothing themselves: asyncio's `TimeoutError()`, which is
+    also what asyncpg raises when a statement outlasts its command timeout; "relay paused: " told
+    the operator on call nothing (run 39)."""
+    message = str(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

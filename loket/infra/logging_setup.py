@@ -94,14 +94,6 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def described(exc: BaseException) -> str:
-    """An error as an operator can read it in one log line: its kind, and its message if it has one.
-    Some say nothing themselves: aiokafka's `KafkaTimeoutError()` for a batch that did not drain,
-    asyncio's `TimeoutError()`; "relay paused: " told the operator on call nothing (run 39)."""
-    message = str(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-
-
 def configure_logging(level: str = "INFO", fmt: str = "json", service: str | None = None) -> None:
     # FastStream configures its "faststream" logger when it is first imported (a coloured text
     # handler, no propagation). Imported here, first, so that the settings below are the last

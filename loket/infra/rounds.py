@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from loket.infra.logging_setup import described
+from loket.infra.errors import described
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ import asyncpg
 
 from loket.contracts import Event
 from loket.infra.db.work_queue import Lease
+from loket.infra.errors import described
 from services.ebox_bridge import status_events
 from services.ebox_bridge.domain import delivery, states
 from services.ebox_bridge.domain.delivery import ClaimedLetter, EboxChange
@@ -190,9 +191,9 @@ class EboxDispatcher:
         if not isinstance(exc, EboxUnavailable):
             # Auth/scope problems and bugs: the letter waits (the deadline still protects it)
             # while someone is alerted by the log and the error metric.
-            log.error("eBox call failed for letter %s: %s: %s", letter.letter_id, type(exc).__name__, exc)
+            log.error("eBox call failed for letter %s: %s", letter.letter_id, described(exc))
         return delivery.transient(
-            letter, f"{type(exc).__name__}: {exc}"[:500], self.clock(), retry_after=retry_after,
+            letter, described(exc)[:500], self.clock(), retry_after=retry_after,
             base=self.settings.retry_base_s, cap=self.settings.retry_max_s,
         )
 

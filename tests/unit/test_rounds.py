@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from loket.infra import rounds
-from loket.infra.logging_setup import described
+from loket.infra.errors import described
 from loket.infra.rounds import MAX_FAILURE_PAUSE_S, failure_pause, run_rounds
 
 
@@ -66,6 +66,6 @@ async def test_failures_back_off_and_the_log_says_each_once(
 
 
 def test_an_error_without_a_message_is_still_named_in_the_log() -> None:
-    # asyncpg's command timeout and aiokafka's undrained batch: "relay paused: " said nothing.
+    # asyncpg's command timeout raises a bare TimeoutError: "relay paused: " said nothing.
     assert described(TimeoutError()) == "TimeoutError"
     assert described(ConnectionRefusedError("database gone")) == "ConnectionRefusedError: database gone"

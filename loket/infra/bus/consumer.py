@@ -26,7 +26,7 @@ from loket.infra.bus.handler_context import BatchContext, BatchHandler, Handler,
 from loket.infra.bus.retry import RetryPolicy
 from loket.infra.db.inbox import Inbox
 from loket.infra.db.outbox import Outbox
-from loket.infra.errors import PermanentError, is_infrastructure_error
+from loket.infra.errors import PermanentError, described, is_infrastructure_error
 from loket.infra.log_context import correlation
 from loket.infra.settings import ConsumerSettings
 
@@ -138,7 +138,7 @@ class EventConsumer:
                 if is_infrastructure_error(exc):
                     raise
                 if attempt == self.policy.max_attempts:
-                    reason = f"gave up after {attempt} attempts: {type(exc).__name__}: {exc}"
+                    reason = f"gave up after {attempt} attempts: {described(exc)}"
                     await self._dead_letter(item.body, item.headers, self._source(message, item.index), reason,
                                             "exhausted", attempt)
                     return

@@ -20,6 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from loket.infra.bus.kafka_group_members import GroupDescription, describe_groups
 from loket.infra.bus.kafka_partitions import partitions_known_to
 from loket.infra.embedded.kafka_topics import admin_client
+from loket.infra.errors import described
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ async def consumer_groups(bootstrap: str) -> ConsumerGroups:
         try:
             members = await describe_groups(admin, sorted(committed))
         except Exception as exc:  # noqa: BLE001 - the lag is worth showing without the members
-            members_error = f"{type(exc).__name__}: {exc}"
+            members_error = described(exc)
         reads = {group: topics_read(offsets, (members or {}).get(group)) for group, offsets in committed.items()}
         partitions = await _topic_partitions(admin, sorted(set().union(*reads.values())))
     finally:

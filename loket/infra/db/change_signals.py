@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from loket.infra.logging_setup import described
+from loket.infra.errors import described
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ import asyncpg
 from loket.infra.bus import headers as h
 from loket.infra.db import relay_rounds
 from loket.infra.db.outbox import RELAY_ASLEEP_SALT, notify_channel
-from loket.infra.logging_setup import described
+from loket.infra.errors import described
 from loket.infra.metrics import PlatformMetrics
 
 log = logging.getLogger(__name__)

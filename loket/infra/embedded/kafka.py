@@ -46,6 +46,7 @@ from loket.infra.embedded.kafka_topics import (
 )
 from loket.infra.embedded.ports import HOST, free_port, port_is_free
 from loket.infra.embedded.process import EmbeddedServerError, ServerProcess, pid_alive
+from loket.infra.errors import described
 
 NODE_IDS = (1, 2, 3)
 BOOTSTRAP_VARIABLE = "LOKET_TEST_KAFKA_BOOTSTRAP"
@@ -379,7 +380,7 @@ class EmbeddedKafkaCluster:
                         return
                     last_error = f"{len(brokers)} of {len(self.nodes)} brokers registered"
                 except Exception as exc:  # noqa: BLE001 - any client error means "not yet"
-                    last_error = f"{type(exc).__name__}: {exc}"
+                    last_error = described(exc)
             if time.monotonic() > deadline:
                 tails = "\n".join(n.process.log_tail(15) for n in self.nodes)
                 raise EmbeddedServerError(

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from loket.infra.logging_setup import described
+from loket.infra.errors import described
 from loket.infra.runtime import Runtime
 from services.booking.appointments.service import Appointments
 from services.booking.calendar.local_time import BRUSSELS, local_date, local_instant

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import aiohttp
 
-from loket.infra.errors import PermanentError
+from loket.infra.errors import PermanentError, described
 from services.ebox_bridge.ebox_client.assertion import ClientAssertion
 from services.ebox_bridge.ebox_client.circuit_breaker import CircuitBreaker
 from services.ebox_bridge.ebox_client.config import EboxClientConfig
@@ -175,7 +175,7 @@ class EboxClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             self.breaker.record_failure()
             raise EboxUnavailable(
-                f"{type(exc).__name__}: {exc}".rstrip(": "),
+                described(exc),
                 # Refused before connecting: nothing was sent. Anything later may have landed.
                 ambiguous=not isinstance(exc, aiohttp.ClientConnectorError),
             ) from exc

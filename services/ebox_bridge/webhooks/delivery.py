@@ -19,6 +19,7 @@ import asyncpg
 
 from loket.contracts import Event
 from loket.infra.db.work_queue import Lease
+from loket.infra.errors import described
 from services.ebox_bridge.webhooks import repository as webhooks
 from services.ebox_bridge.webhooks.retry import RetryPolicy
 from services.ebox_bridge.webhooks.signing import signed_headers
@@ -56,7 +57,7 @@ class WebhookDelivery:
                 await response.read()
                 return response.status, None if 200 <= response.status < 300 else f"answered {response.status}"
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:500]
+            return None, described(exc)[:500]
 
     async def record(self, conn: asyncpg.Connection, items: Sequence[asyncpg.Record], result: list[Attempt],
                      lease: Lease) -> list[Event]:
