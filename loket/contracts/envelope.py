@@ -8,10 +8,11 @@ to guess which fields are bookkeeping.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
+from loket.contracts.event_ids import new_event_id
 from loket.contracts.values import UtcDatetime, ValueObject, utc_now
 
 # Defaults exist for producers building events in Python. On the wire these must be explicit:
@@ -46,7 +47,7 @@ class Event(ValueObject):
     topic: ClassVar[str]
 
     event_id: UUID = Field(
-        default_factory=uuid4,
+        default_factory=new_event_id,
         description="Set once by the producer; consumers de-duplicate on it (inbox, Nats-Msg-Id).",
     )
     event_type: str

@@ -21,6 +21,7 @@ from uuid import UUID
 import asyncpg
 from pydantic import ValidationError
 
+from loket.contracts.event_ids import new_event_id
 from loket.contracts.letters import LetterIssued, LetterIssuedPayload
 from loket.infra.db.outbox import Outbox
 from loket.infra.identity.principal import Principal
@@ -149,7 +150,7 @@ class LetterSubmission:
             payload = LetterIssuedPayload.model_validate(data)
         except ValidationError as exc:
             return invalid(field_errors(exc))
-        event_id = uuid.uuid4()
+        event_id = new_event_id()
         return LetterIssued(event_id=event_id, producer=PRODUCER, correlation_id=event_id, payload=payload)
 
     async def _check(self, event: LetterIssued, seen: Mapping[UUID, str], policy: Any, tenants: Any,
