@@ -14,6 +14,7 @@ LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 _WHEN = {"nl": "EEEE d MMMM HH:mm", "fr": "EEEE d MMMM HH:mm", "de": "EEEE, d. MMMM HH:mm", "en": "EEEE d MMMM HH:mm"}
 _DAY = {"nl": "EEEE d MMMM", "fr": "EEEE d MMMM", "de": "EEEE, d. MMMM", "en": "EEEE d MMMM"}
 _DATE = {"nl": "d MMMM", "fr": "d MMMM", "de": "d. MMMM", "en": "d MMMM"}  # German writes the day as an ordinal: 7. Dezember
+_DATE_IN_YEAR = {"nl": "d MMM y", "fr": "d MMM y", "de": "d. MMM y", "en": "d MMM y"}
 
 
 def when_words(instant: dt.datetime, language: str) -> str:
@@ -29,3 +30,14 @@ def weekday_words(day: dt.date, language: str) -> str:
 def day_words(day: dt.date, language: str) -> str:
     """`30 maart`, `30 mars`, `30. März`, … (no weekday)."""
     return format_date(day, _DATE[language], locale=LOCALES[language])
+
+
+def month_words(day: dt.date, language: str) -> str:
+    """The month `day` falls in: `januari 2026`, `janvier 2026`, `Januar 2026`, `January 2026`."""
+    return format_date(day, "LLLL y", locale=LOCALES[language])
+
+
+def date_in_year_words(day: dt.date, language: str) -> str:
+    """`5 jan. 2026`, `5 janv. 2026`, `5. Jan. 2026`, `5 Jan 2026`: short, with the year (a table
+    of figures spans years)."""
+    return format_date(day, _DATE_IN_YEAR[language], locale=LOCALES[language])

@@ -8,6 +8,7 @@ from typing import Any
 from services.reporting.charts import chart_svg
 from services.reporting.kpi_model import Kpi
 from services.reporting.labels import column_label, kpi_title
+from services.reporting.period_labels import period_label
 from services.reporting.value_labels import value_label
 
 RATES = frozenset({"no_show_rate", "ebox_share", "unread_rate", "digital_share", "with_insert_share", "holdout_share"})
@@ -21,10 +22,12 @@ def in_council_order(kpis: tuple[Kpi, ...]) -> list[Kpi]:
     return first + [k for k in kpis if k.name not in COUNCIL_FIRST]
 
 
-def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str]) -> dict[str, Any]:
-    """`rows`: the public (suppressed) figures, still in codes."""
+def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], period: str = "month") -> dict[str, Any]:
+    """`rows`: the public (suppressed) figures, still in codes; `period`: what each row's period
+    column covers (day, week, month), to word it."""
     title = kpi_title(kpi.name, lang)
-    worded = [[value_label(column, value, lang) for column, value in zip(kpi.columns, row, strict=True)]
+    worded = [[period_label(value, period, lang) if column == "period" else value_label(column, value, lang)
+               for column, value in zip(kpi.columns, row, strict=True)]
               for row in rows]
     headers = [column_label(c, lang) for c in kpi.columns]
     plotted = kpi.plotted_column

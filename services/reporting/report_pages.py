@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from loket.contracts.values import utc_now
+from loket.infra.date_words import month_words
 from loket.infra.http.auth import problem
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
@@ -80,7 +81,8 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         }
         html = render(request, "monthly.html.j2", lang, month=month.strftime("%Y-%m"), summary=summary,
                       sections=sections, place=town_name(municipality) if municipality else TEXTS[lang]["all"],
-                      municipality=municipality, first=first.strftime("%Y-%m"))
+                      municipality=municipality, month_name=month_words(month, lang),
+                      first_name=month_words(first, lang))
         return HTMLResponse(html)
 
     async def performance(request: Request) -> Response:

@@ -92,7 +92,7 @@ def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
                 rows = suppress(kpi, await compute(conn, runtime.schema, kpi, *chosen, cost,
                                                    handling_eur=settings.reporting_print_handling_eur),
                                 settings.reporting_small_cell)
-                sections.append(section(kpi, rows, lang, TEXTS[lang]))
+                sections.append(section(kpi, rows, lang, TEXTS[lang], period=chosen[1]))
             codes = [r[0] for r in await conn.fetch(
                 f"SELECT DISTINCT municipality FROM {runtime.schema}.letters WHERE municipality IS NOT NULL UNION "
                 f"SELECT DISTINCT municipality FROM {runtime.schema}.visits WHERE municipality IS NOT NULL ORDER BY 1")]

@@ -4,11 +4,13 @@ and screenshots; the figures come from the synthetic streams with their known tr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 
 import pytest
 
+from loket.infra.date_words import month_words
 from loket.infra.identity.roles import Role
 from services.reporting.app import NAME
 from services.reporting.projector import project
@@ -58,9 +60,12 @@ async def test_the_monthly_report_has_the_months_key_figures_and_prints(reportin
             assert await page.inner_text("#sum-eur") == f"{eur:.2f}"
             assert sum(visits.values()) >= 5  # the stream's truth: the total is not a small cell
             assert await page.inner_text("#sum-visits") == str(sum(visits.values()))
+            # The month in words, in the page's language (its first day read like a date).
+            assert month_words(dt.date(2026, 1, 1), lang) in await page.inner_text("h1")
             periods = set(await page.locator("tbody th[scope=row]").all_inner_texts())
-            assert "2025-12-01" in periods and "2026-01-01" in periods
-            assert not {p for p in periods if p > "2026-01-01"}  # nothing after the month reported
+            assert {month_words(dt.date(2025, 12, 1), lang), month_words(dt.date(2026, 1, 1), lang)} <= periods
+            trend = {month_words(day, lang) for day in [*(dt.date(2025, m, 1) for m in range(2, 13)), dt.date(2026, 1, 1)]}
+            assert periods <= trend, periods - trend  # the twelve months up to the one reported, none after
             await assert_accessible(page, f"monthly report {lang}")
             await page.screenshot(path=str(artifact(f"report-monthly-{lang}.png")), full_page=True)
         # Printed: no controls, the figures only; Chromium makes the PDF a council gets.
@@ -85,6 +90,9 @@ async def test_the_public_performance_page_needs_no_sign_in_and_hides_small_cell
             assert cells and "<5" in cells
             small = [c for c in cells if re.fullmatch(r"[1-4]", c.strip())]
             assert not small, small
+            periods = await page.locator("tbody th[scope=row]").all_inner_texts()
+            assert month_words(dt.date(2026, 1, 1), lang) in periods
+            assert not [p for p in periods if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p)]
             assert await page.locator("figure svg[role=img]").count() == await page.locator("table").count() > 0
             await assert_accessible(page, f"performance {lang}")
             await page.screenshot(path=str(artifact(f"performance-{lang}.png")), full_page=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import aiohttp
 import pytest
@@ -106,6 +107,10 @@ async def test_the_dashboard_renders_with_charts_in_chromium(reporting) -> None:
         box = await charts.first.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 150
         assert await page.locator("table").count() == await charts.count()  # every chart has its table
+        # Periods in words, in the page's language: "maart 2026", not the ISO date of its first day.
+        periods = await page.locator("tbody th[scope=row]").all_inner_texts()
+        assert periods and not any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p) for p in periods)
+        assert any(re.fullmatch(r"[a-z]+ \d{4}", p) for p in periods), periods
         unlabeled = await page.evaluate("""() => [...document.querySelectorAll('select')]
             .filter(e => !e.labels || e.labels.length === 0).length""")
         assert unlabeled == 0
