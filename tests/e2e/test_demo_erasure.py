@@ -154,7 +154,7 @@ async def test_an_erased_citizen_leaves_no_trace_after_a_full_demo(tmp_path: Pat
         assert await stream_hits(bus_url, [ssin], streams=("LETTERS",))
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")} | {"LOKET_DATA_DIR": str(data_dir)}
-        erase = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "erase", ssin, "--wait", "120"],
+        erase = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "loket.cli", "privacy", "erase", ssin, "--wait", "120"],
                                env=env, capture_output=True, text=True, timeout=300)
         assert erase.returncode == 0, erase.stdout[-3000:] + erase.stderr[-3000:]
         assert ssin not in erase.stdout + erase.stderr

@@ -6,6 +6,7 @@ gone afterwards. Runs against LOKET_TEST_KAFKA_BOOTSTRAP (`.ci/run` sets it when
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -24,7 +25,8 @@ pytestmark = ON_THE_SHARED_CLUSTER
 async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LOKET_BUS_URL"}
     env["LOKET_DATABASE_URL"] = database_url
-    result = subprocess.run(
+    result = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "loket.cli", "bench", "bus", "--bus", "kafka", "--events", str(EVENTS),
          "--consumers", "0,2", "--writers", "2", "--pg-seconds", "0.5", "--warm-up", "500",
          "--warm-up-rounds", "1", "--pairs", "2", "--out", str(tmp_path)],

@@ -178,16 +178,17 @@ async def test_two_writers_of_one_batch_write_its_files_once(pool, tmp_path) -> 
 async def test_two_processes_writing_one_batch_write_its_files_once(pool, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Two replicas (OS processes, each with its own connections) start writing the same batch at
     the same moment: one composes and writes it, the other waits for it and finds it written."""
-    import subprocess
     import sys
     import time
 
     batch_id = await batch_without_files(pool, tmp_path, dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC), 40_300)
     start_at = time.time() + 4  # both processes have imported everything by then
-    runs = [subprocess.Popen([sys.executable, "-m", "tests.support.batch_writer_process", database_url,
-                              str(tmp_path), batch_id, str(start_at)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [await asyncio.to_thread(run.communicate, timeout=120) for run in runs]
+    argv = [sys.executable, "-m", "tests.support.batch_writer_process", database_url, str(tmp_path), batch_id,
+            str(start_at)]
+    runs = [await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            for _ in range(2)]
+    finished = await asyncio.wait_for(asyncio.gather(*(run.communicate() for run in runs)), 120)
+    outputs = [(out.decode(), err.decode()) for out, err in finished]
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
     composed = sorted(int(out.split("composed ")[1]) for out, _ in outputs)
     assert composed == [0, 1], outputs

@@ -5,6 +5,7 @@ cached eBox status, leaves letters in flight and other citizens alone."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -35,7 +36,7 @@ async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database
         await conn.execute("UPDATE ebox_bridge.outbox SET sent_at = now() WHERE event_id = $1", kept.event_id)
     out = tmp_path / "export.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
-    run = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "export", citizen, "--out", str(out),
+    run = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "loket.cli", "privacy", "export", citizen, "--out", str(out),
                           "--database-url", database_url], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert citizen not in run.stdout + run.stderr and "2 letters" in run.stdout
@@ -46,7 +47,7 @@ async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database
     assert other not in out.read_text() and letters[0]["postal_address"] and letters[0]["pdf_bytes"] > 0
     assert [e["event_type"] for e in exported["outboxes"]["ebox_bridge"]] == ["LetterIssued"]
 
-    refused = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "export", "12345678901", "--out",
+    refused = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "loket.cli", "privacy", "export", "12345678901", "--out",
                               str(tmp_path / "x.json"), "--database-url", database_url], env=env,
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "not a valid national register" in refused.stderr
@@ -55,7 +56,6 @@ async def test_export_holds_the_citizens_letters_and_no_one_elses(pool, database
 
 async def test_erase_reaches_the_running_bridge_and_erases_only_what_is_settled(  # type: ignore[no-untyped-def]
         pool, database_url, bus_url, tmp_path) -> None:
-    import asyncio
     import datetime as dt
 
     from services.ebox_bridge.ebox_client.credentials import ensure_keypair
@@ -77,7 +77,7 @@ async def test_erase_reaches_the_running_bridge_and_erases_only_what_is_settled(
                                                                       tmp_path / "spool")):
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
         erasing_from = dt.datetime.now(dt.UTC)
-        run = subprocess.run([sys.executable, "-m", "loket.cli", "privacy", "erase", citizen, "--bus-url", bus_url,
+        run = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "loket.cli", "privacy", "erase", citizen, "--bus-url", bus_url,
                               "--no-scrub"],
                              env=env, capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr[-2000:]

@@ -18,7 +18,13 @@ from services.booking.staff.repository import upsert_staff
 from tests.support.booking_harness import running_booking
 from tests.support.chromium import artifact
 from tests.support.signin_harness import assert_accessible
-from tests.support.staff_harness import DIGIBANK, chromium_browser, new_page, sign_in_page, staff_account
+from tests.support.staff_harness import (
+    DIGIBANK,
+    chromium_browser,
+    new_page,
+    sign_in_page,
+    staff_account,
+)
 
 TABLET = {"width": 1280, "height": 800}
 NOW = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)  # a Sunday: tomorrow is a Monday, when the Digibank is closed
