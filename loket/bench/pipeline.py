@@ -29,6 +29,7 @@ from loket.bench import postgres_activity
 from loket.bench.consumer_replica import EffectRecorder
 from loket.bench.cpu_usage import CpuMeter
 from loket.bench.pipeline_wiring import PipelineBus
+from loket.bench.postgres_sessions import describe_sessions
 from loket.bench.producer import Producer
 from loket.bench.sample_events import LetterFailedFactory
 from loket.contracts import LetterFailed
@@ -135,7 +136,7 @@ async def run_pipeline(
             "relayed": lambda: wiring.published(schema),
             "consumed": wiring.handled if in_process else (lambda: progress.handled),
         }
-        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress)
+        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress, pool)
         await _wait_for_effects(pool, schema, options.events)
         cpu, ended = meter.stop(), time.monotonic()
         written = await postgres_activity.since(pool, pg_mark)
@@ -224,9 +225,10 @@ async def _stop_replicas(replicas: list[asyncio.subprocess.Process]) -> None:
 
 async def _watch(
     writing: Coroutine[Any, Any, None], counters: dict[str, Callable[[], int]], total: int,
-    started: float, on_progress: OnProgress | None,
+    started: float, on_progress: OnProgress | None, pool: asyncpg.Pool,
 ) -> dict[str, float]:
-    """Report progress until every stage saw `total` events; fail on a writer error or a stall."""
+    """Report progress until every stage saw `total` events; fail on a writer error or a stall
+    (saying what PostgreSQL's sessions were doing: postgres_sessions.py)."""
     writers = asyncio.create_task(writing)
     done: dict[str, float] = {}
     last, last_change = None, time.perf_counter()
@@ -244,7 +246,8 @@ async def _watch(
             if values != last:
                 last, last_change = values, now
             elif now - last_change > STALL_TIMEOUT_S:
-                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}")
+                sessions = await describe_sessions(pool)
+                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}; {sessions}")
             # Short enough that the completion time is accurate, cheap enough not to matter.
             await asyncio.sleep(0.05)
         await writers
