@@ -59,6 +59,7 @@ async def test_postgres_committed_row_survives_restart_on_same_port(pg: Embedded
         assert await conn.fetchval("SELECT current_database()") == "loket"
         assert await conn.fetchval("SHOW fsync") == "on"
         assert await conn.fetchval("SHOW listen_addresses") == "127.0.0.1"
+        assert await conn.fetchval("SHOW log_lock_waits") == "on"  # a stuck statement names its blocker
         await conn.execute("CREATE TABLE letters (id int PRIMARY KEY, body text)")
         await conn.execute("INSERT INTO letters VALUES (1, 'aanslagbiljet')")
     finally:

@@ -183,6 +183,10 @@ class EmbeddedPostgres(EmbeddedServer):
             "synchronous_commit": "on",
             "listen_addresses": HOST,
             "log_destination": "stderr",
+            # A statement that waits for a lock longer than deadlock_timeout (1 s) is logged with
+            # the sessions holding it: a relay or consumer stuck behind another transaction then
+            # says who, in the log an operator reads (off by default, as of PostgreSQL 18).
+            "log_lock_waits": "on",
         }
         argv = [str(self._bin / "postgres"), "-D", str(self.data_dir), "-h", HOST]
         argv += ["-p", str(self._port), "-k", str(self._socket_dir())]
