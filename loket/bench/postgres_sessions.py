@@ -5,8 +5,9 @@ that takes a round's rows ran for 30 s, was cancelled by asyncpg's command timeo
 again, while nothing else visibly happened. Whatever held it (a lock, a session, the server)
 was gone with the run. The error now carries a snapshot of every other busy session of the
 database: its state, what it waits on, which sessions block it (`pg_blocking_pids`), how long its
-transaction and its statement have run, and the statement's first words. Statements are SQL text
-with `$n` parameters (the benchmark's own), never values.
+transaction and its statement have run, and the statement's first words; and of the server's own
+processes (checkpointer, WAL writer, autovacuum), whose wait events show a disk that stopped.
+Statements are SQL text with `$n` parameters (the benchmark's own), never values.
 """
 
 from __future__ import annotations

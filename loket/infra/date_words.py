@@ -38,6 +38,6 @@ def month_words(day: dt.date, language: str) -> str:
 
 
 def date_in_year_words(day: dt.date, language: str) -> str:
-    """`5 jan. 2026`, `5 janv. 2026`, `5. Jan. 2026`, `5 Jan 2026`: short, with the year (a table
-    of figures spans years)."""
+    """`5 mrt 2026`, `5 mars 2026`, `5. März 2026`, `5 Mar 2026`: the month abbreviated where the
+    language does, with the year (a table of figures spans years)."""
     return format_date(day, _DATE_IN_YEAR[language], locale=LOCALES[language])
