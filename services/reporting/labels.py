@@ -62,7 +62,7 @@ TITLES: dict[str, dict[str, str]] = {
 }
 
 COLUMNS: dict[str, dict[str, str]] = {
-    "period": _w("Periode (begin)", "Période (début)", "Zeitraum (Beginn)", "Period (start)"),
+    "period": _w("Periode", "Période", "Zeitraum", "Period"),  # its cells name it in words (period_labels.py)
     "point_kind": _w("Soort hulppunt", "Type de point d'aide", "Art der Hilfestelle", "Kind of help point"),
     "outcome": _w("Uitkomst", "Résultat", "Ergebnis", "Outcome"),
     "visits": _w("Bezoeken", "Visites", "Besuche", "Visits"),
