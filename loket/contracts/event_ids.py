@@ -6,7 +6,7 @@ Random ids land anywhere in that index: each insert dirties another leaf page, a
 half full everywhere. Ids that grow with time are appended at the index's right edge, as a
 sequence is. With the pipeline's statements alone (`loket bench bus`'s PostgreSQL floor,
 50 000 events, a fresh inbox) the consumer's stage cost PostgreSQL 0.45 instead of 0.56 CPU s
-(docs/performance.md, "Runs 41 to 44"); the older the inbox, the larger the difference.
+(docs/performance.md, "Runs 41 to 45"); the older the inbox, the larger the difference.
 
 The id stays as unguessable as it needs to be (74 random bits: the inbox de-duplicates by it, and
 nothing authorises by it) and says when the event was made, which `occurred_at` says anyway.
