@@ -262,21 +262,19 @@ def main(argv: list[str]) -> None:
     while True:
         for cpu in cores:
             os.sched_setaffinity(0, {cpu})
-            ns = compute_once(source, target)
-            print(f"{time.monotonic():.4f} {core(cpu)} {ns}", flush=True)
-            time.sleep(pause)
+            _report(core(cpu), compute_once(source, target), pause)
         if partner is not None:
             os.sched_setaffinity(0, {cores[0]})
-            ns = wake_up_once(partner.to_partner, partner.from_partner)
-            print(f"{time.monotonic():.4f} {WAKE_UP} {ns}", flush=True)
-            time.sleep(pause)
+            _report(WAKE_UP, wake_up_once(partner.to_partner, partner.from_partner), pause)
         os.sched_setaffinity(0, {cores[0]})
-        ns = chase.once()
-        print(f"{time.monotonic():.4f} {MEMORY} {ns}", flush=True)
-        time.sleep(pause)
-        ns = kernel.once()
-        print(f"{time.monotonic():.4f} {KERNEL} {ns}", flush=True)
-        time.sleep(pause)
+        _report(MEMORY, chase.once(), pause)
+        _report(KERNEL, kernel.once(), pause)
+
+
+def _report(probe: str, ns: int, pause: float) -> None:
+    """One probe's line, as HostSpeedProbe reads it, then the pause before the next probe."""
+    print(f"{time.monotonic():.4f} {probe} {ns}", flush=True)
+    time.sleep(pause)
 
 
 if __name__ == "__main__":
