@@ -75,7 +75,7 @@ class EventConsumer:
             if not is_infrastructure_error(exc):
                 log.exception("batch on %s failed unexpectedly; redelivering", self.topic)
             else:
-                log.warning("database or bus unavailable (%s); redelivering batch", exc)
+                log.warning("database or bus unavailable (%s); redelivering batch", described(exc))
             self.bus.metrics.redelivered_batches.labels(self.group, self.topic).inc()
             await self.bus.wiring.redeliver_later(message, self.settings.unavailable_backoff_s)
             return
@@ -143,7 +143,8 @@ class EventConsumer:
                                             "exhausted", attempt)
                     return
                 self.bus.metrics.handler_retries.labels(self.group, self.topic).inc()
-                log.info("retrying %s on %s (attempt %d): %s", item.event.event_type, self.topic, attempt, exc)
+                log.info("retrying %s on %s (attempt %d): %s", item.event.event_type, self.topic, attempt,
+                         described(exc))
                 await self.bus.wiring.keep_alive(message)
                 await asyncio.sleep(self.policy.delay_before(attempt + 1))
 

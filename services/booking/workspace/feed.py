@@ -137,7 +137,7 @@ class CallFeed:
                 try:
                     board = await self.board(point_id)
                 except Exception as exc:
-                    log.warning("display board of %s not read: %s", point_id, exc)
+                    log.warning("display board of %s not read: %s", point_id, described(exc))
                     continue
                 for queue in list(self._subscribers.get(point_id, ())):
                     if queue.full():
