@@ -42,6 +42,9 @@ class WarmUpRound:
     # The pipeline run's time.monotonic() window, and the machine's speed in it (host_speed.py).
     pipeline_window: tuple[float, float] | None = None
     host_speed: dict[str, float] = field(default_factory=dict)
+    # Seconds from the first write until each stage (written, relayed, consumed) had every event:
+    # a round far slower than the others says here which stage held it up.
+    stage_done_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def jit_share(self) -> float | None:
@@ -71,7 +74,7 @@ async def warm_up_kafka(
                                     dataclasses.replace(options, events=events, consumer_processes=consumer_processes))
         rounds.append(WarmUpRound(events, result.cpu.get("kafka_s"), result.cpu.get("kafka_jit_s"),  # type: ignore[arg-type]
                                   pipeline_per_s=result.events_per_s, raw_per_s=raw.combined_per_s,
-                                  pipeline_window=result.window))
+                                  pipeline_window=result.window, stage_done_s=result.stage_done_s))
         on_round(number, rounds[-1])
         if rounds[-1].settled:
             break

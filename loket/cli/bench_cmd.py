@@ -281,7 +281,9 @@ async def _warm_up(stack: Stack, bootstrap: str, options: PipelineOptions, consu
             f": the brokers used {done.brokers_s:.1f} CPU s in its pipeline run, {done.jit_share:.0%} of it compiling")
         rates = "" if done.pipeline_per_s is None or done.raw_per_s is None else (
             f"; pipeline {done.pipeline_per_s:,.0f} events/s, raw {done.raw_per_s:,.0f} msg/s")
-        console.print(f"warm-up round {number}{share}{rates}" + (" (settled)" if done.settled else ""))
+        stages = "" if not done.stage_done_s else "; stages done after " + ", ".join(
+            f"{stage} {seconds:.1f} s" for stage, seconds in done.stage_done_s.items())
+        console.print(f"warm-up round {number}{share}{rates}{stages}" + (" (settled)" if done.settled else ""))
 
     return await warm_up_kafka(
         stack.database_url, stack.bus_url, bootstrap, options, events=events,

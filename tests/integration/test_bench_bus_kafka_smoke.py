@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,10 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     assert [p["pipeline_events_per_s"] for p in report["pairs"]] == [r["events_per_s"] for r in report["runs"][:2]]
     assert [r["events"] for r in report["warm_up"]] == [500]
     assert "warm-up round 1" in result.stdout
+    # Which stage a slow round lost its time in (the console wraps the line: read it unwrapped).
+    unwrapped = " ".join(result.stdout.split())
+    assert re.search(r"warm-up round 1[^;]*; pipeline [0-9,]+ events/s, raw [0-9,]+ msg/s; "
+                     r"stages done after written [0-9.]+ s, relayed [0-9.]+ s, consumed [0-9.]+ s", unwrapped), unwrapped
     judged = max(report["runs"], key=lambda r: r["events_per_s"])
     assert report["verdict"]["ratio"] == pytest.approx(judged["events_per_s"] / report["raw_bus"]["combined_per_s"])
     assert "events/s by consumer replicas" in result.stdout

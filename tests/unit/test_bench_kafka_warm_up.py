@@ -46,7 +46,8 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
         calls.append(f"pipeline {options.events} x{options.consumer_processes}")
         brokers, jit = next(scripted)
         return SimpleNamespace(cpu={"kafka_s": brokers, "kafka_jit_s": jit}, events_per_s=1_000.0 * len(calls),
-                               window=(float(len(calls)), len(calls) + 0.5))
+                               window=(float(len(calls)), len(calls) + 0.5),
+                               stage_done_s={"written": 0.1 * len(calls), "relayed": 0.2, "consumed": 0.3})
 
     monkeypatch.setattr(kafka_warm_up, "run_raw_kafka", raw)
     monkeypatch.setattr(kafka_warm_up, "run_pipeline", pipeline)
@@ -63,6 +64,8 @@ def test_rounds_run_until_the_compiler_settles_or_the_cap(
         (30_000.0 + 2 * n + 1, 1_000.0 * (2 * n + 2)) for n in range(expected_rounds)]
     # And its pipeline run's window, for the cores' speed in it (filled in by the benchmark).
     assert [r.pipeline_window for r in rounds] == [(2.0 * n + 2, 2.0 * n + 2.5) for n in range(expected_rounds)]
+    # And when each stage of its pipeline run was done, to tell which one held a slow round up.
+    assert [r.stage_done_s["written"] for r in rounds] == pytest.approx([0.1 * (2 * n + 2) for n in range(expected_rounds)])
 
 
 def test_the_cpu_summary_shows_the_brokers_compiling() -> None:
