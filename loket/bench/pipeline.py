@@ -13,7 +13,9 @@ latency per event = effect's `recorded_at` − outbox row's `created_at`, on the
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -32,6 +34,7 @@ from loket.bench.pipeline_wiring import PipelineBus
 from loket.bench.postgres_sessions import describe_sessions
 from loket.bench.producer import Producer
 from loket.bench.sample_events import LetterFailedFactory
+from loket.bench.task_awaits import awaited_chain
 from loket.contracts import LetterFailed
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
@@ -39,9 +42,17 @@ from loket.infra.db.schema import migrate_service_schema
 from loket.infra.settings import ConsumerSettings, ServiceSettings
 
 # Called with (stage, done) for stage in STAGES, a few times per second.
+log = logging.getLogger(__name__)
+
 OnProgress = Callable[[str, int], None]
 STAGES = ("written", "relayed", "consumed")
 STALL_TIMEOUT_S = 60.0  # no counter moved for this long: something is broken, not slow
+# Over the last HESITATION_S the stages together moved at under SLOW_SHARE of the run's best pace
+# over as long, with events still on their way: said once (until the pace comes back), with what the
+# relay awaits and what PostgreSQL's sessions do. Warm-up rounds have crawled for a minute and then
+# gone on at full pace (docs/performance.md, runs 46 to 48); this says where, while it happens.
+HESITATION_S = 5.0
+SLOW_SHARE = 0.2
 REPLICA_START_TIMEOUT_S = 60.0
 # After the last replica said `ready`: Kafka's group coordinator waits for more members before
 # its first assignment (group.initial.rebalance.delay.ms, 3 s by default) and then rebalances
@@ -136,7 +147,8 @@ async def run_pipeline(
             "relayed": lambda: wiring.published(schema),
             "consumed": wiring.handled if in_process else (lambda: progress.handled),
         }
-        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress, pool)
+        stage_done = await _watch(writer.run(), counters, options.events, started, on_progress, pool,
+                                  lambda: awaited_chain(relay_task) if relay_task is not None else "no relay")
         await _wait_for_effects(pool, schema, options.events)
         cpu, ended = meter.stop(), time.monotonic()
         written = await postgres_activity.since(pool, pg_mark)
@@ -226,12 +238,15 @@ async def _stop_replicas(replicas: list[asyncio.subprocess.Process]) -> None:
 async def _watch(
     writing: Coroutine[Any, Any, None], counters: dict[str, Callable[[], int]], total: int,
     started: float, on_progress: OnProgress | None, pool: asyncpg.Pool,
+    relay_awaits: Callable[[], str] = lambda: "not known",
 ) -> dict[str, float]:
     """Report progress until every stage saw `total` events; fail on a writer error or a stall
-    (saying what PostgreSQL's sessions were doing: postgres_sessions.py)."""
+    (saying what PostgreSQL's sessions were doing: postgres_sessions.py). Standing still for
+    HESITATION_S is logged once per pause, with what the relay awaits."""
     writers = asyncio.create_task(writing)
     done: dict[str, float] = {}
     last, last_change = None, time.perf_counter()
+    pace = _Pace(HESITATION_S)
     try:
         while len(done) < len(counters):
             if writers.done() and writers.exception() is not None:
@@ -247,7 +262,12 @@ async def _watch(
                 last, last_change = values, now
             elif now - last_change > STALL_TIMEOUT_S:
                 sessions = await describe_sessions(pool)
-                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}; {sessions}")
+                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}; the relay awaits "
+                                   f"{relay_awaits()}; {sessions}")
+            if pace.slowed_down(now, sum(values.values())) and min(values.values()) < total:
+                log.warning("pipeline slowed down to %.0f%% of its best pace over the last %.0f s, at %s; the relay "
+                            "awaits %s; %s", 100 * pace.share(), HESITATION_S, values, relay_awaits(),
+                            await describe_sessions(pool))
             # Short enough that the completion time is accurate, cheap enough not to matter.
             await asyncio.sleep(0.05)
         await writers
@@ -255,6 +275,37 @@ async def _watch(
         if not writers.done():
             writers.cancel()
     return done
+
+
+class _Pace:
+    """The stages' combined progress per second over a sliding window, against the best such
+    window so far; `slowed_down` is true once per slow spell (the pace must come back to half
+    its best before another is reported)."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._samples: collections.deque[tuple[float, int]] = collections.deque()
+        self._rate = self._best = 0.0
+        self._in_spell = False
+
+    def share(self) -> float:
+        return self._rate / self._best if self._best > 0 else 1.0
+
+    def slowed_down(self, now: float, progress: int) -> bool:
+        self._samples.append((now, progress))
+        while now - self._samples[0][0] > self.window_s:
+            self._samples.popleft()
+        oldest, then = self._samples[0]
+        if now - oldest < 0.9 * self.window_s:  # not a whole window yet
+            return False
+        self._rate = (progress - then) / (now - oldest)
+        self._best = max(self._best, self._rate)
+        if self.share() >= 0.5:
+            self._in_spell = False
+        if self.share() < SLOW_SHARE and not self._in_spell:
+            self._in_spell = True
+            return True
+        return False
 
 
 async def _wait_for_effects(pool: asyncpg.Pool, schema: str, total: int, timeout_s: float = 10.0) -> None:
