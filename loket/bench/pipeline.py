@@ -50,7 +50,7 @@ STALL_TIMEOUT_S = 60.0  # no counter moved for this long: something is broken, n
 # Over the last HESITATION_S the stages together moved at under SLOW_SHARE of the run's best pace
 # over as long, with events still on their way: said once (until the pace comes back), with what the
 # relay awaits and what PostgreSQL's sessions do. Warm-up rounds have crawled for a minute and then
-# gone on at full pace (docs/performance.md, runs 46 to 48); this says where, while it happens.
+# gone on at full pace (docs/performance.md, runs 46 to 49); this says where, while it happens.
 HESITATION_S = 5.0
 SLOW_SHARE = 0.2
 REPLICA_START_TIMEOUT_S = 60.0
