@@ -41,9 +41,9 @@ from loket.infra.db.relay import OutboxRelay
 from loket.infra.db.schema import migrate_service_schema
 from loket.infra.settings import ConsumerSettings, ServiceSettings
 
-# Called with (stage, done) for stage in STAGES, a few times per second.
 log = logging.getLogger(__name__)
 
+# Called with (stage, done) for stage in STAGES, a few times per second.
 OnProgress = Callable[[str, int], None]
 STAGES = ("written", "relayed", "consumed")
 STALL_TIMEOUT_S = 60.0  # no counter moved for this long: something is broken, not slow
@@ -241,8 +241,8 @@ async def _watch(
     relay_awaits: Callable[[], str] = lambda: "not known",
 ) -> dict[str, float]:
     """Report progress until every stage saw `total` events; fail on a writer error or a stall
-    (saying what PostgreSQL's sessions were doing: postgres_sessions.py). Standing still for
-    HESITATION_S is logged once per pause, with what the relay awaits."""
+    (saying what PostgreSQL's sessions were doing: postgres_sessions.py). A pace under SLOW_SHARE
+    of the run's best over HESITATION_S is logged once per slow spell, with what the relay awaits."""
     writers = asyncio.create_task(writing)
     done: dict[str, float] = {}
     last, last_change = None, time.perf_counter()
