@@ -237,8 +237,7 @@ async def _stop_replicas(replicas: list[asyncio.subprocess.Process]) -> None:
 
 async def _watch(
     writing: Coroutine[Any, Any, None], counters: dict[str, Callable[[], int]], total: int,
-    started: float, on_progress: OnProgress | None, pool: asyncpg.Pool,
-    relay_awaits: Callable[[], str] = lambda: "not known",
+    started: float, on_progress: OnProgress | None, pool: asyncpg.Pool, relay_awaits: Callable[[], str],
 ) -> dict[str, float]:
     """Report progress until every stage saw `total` events; fail on a writer error or a stall
     (saying what PostgreSQL's sessions were doing: postgres_sessions.py). A pace under SLOW_SHARE
@@ -261,13 +260,11 @@ async def _watch(
             if values != last:
                 last, last_change = values, now
             elif now - last_change > STALL_TIMEOUT_S:
-                sessions = await describe_sessions(pool)
-                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}; the relay awaits "
-                                   f"{relay_awaits()}; {sessions}")
+                raise TimeoutError(f"pipeline stalled for {STALL_TIMEOUT_S:.0f} s at {values}; "
+                                   f"{await _waiting_on(relay_awaits, pool)}")
             if pace.slowed_down(now, sum(values.values())) and min(values.values()) < total:
-                log.warning("pipeline slowed down to %.0f%% of its best pace over the last %.0f s, at %s; the relay "
-                            "awaits %s; %s", 100 * pace.share(), HESITATION_S, values, relay_awaits(),
-                            await describe_sessions(pool))
+                log.warning("pipeline slowed down to %.0f%% of its best pace over the last %.0f s, at %s; %s",
+                            100 * pace.share(), HESITATION_S, values, await _waiting_on(relay_awaits, pool))
             # Short enough that the completion time is accurate, cheap enough not to matter.
             await asyncio.sleep(0.05)
         await writers
@@ -275,6 +272,11 @@ async def _watch(
         if not writers.done():
             writers.cancel()
     return done
+
+
+async def _waiting_on(relay_awaits: Callable[[], str], pool: asyncpg.Pool) -> str:
+    """What a stalled or crawling run waits on: the relay's await chain, PostgreSQL's sessions."""
+    return f"the relay awaits {relay_awaits()}; {await describe_sessions(pool)}"
 
 
 class _Pace:

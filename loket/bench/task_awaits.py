@@ -3,9 +3,10 @@
 `Task.get_stack()` gives a suspended coroutine's outermost frame only (the relay's `run`), which
 cannot tell a relay waiting for PostgreSQL from one waiting for the brokers' acknowledgement.
 Following each coroutine's `cr_await` down to the awaitable at the bottom can:
-`relay.py:103 run → relay.py:130 _lead → relay.py:169 relay_once → … kafka_wiring.py:186
-publish_in_order → a future` (the brokers' acknowledgements) or `… connection.py:2069 _do_execute
-→ a future` (a statement).
+`relay.py:107 run → relay.py:125 _lead → relay.py:169 relay_once → relay.py:175
+_publish_in_key_order → bus.py:107 _publish_rows_kafka → kafka_wiring.py:185 publish_in_order →
+a future` (the brokers' acknowledgements) or `… connection.py:2069 _do_execute → a future` (a
+statement).
 """
 
 from __future__ import annotations
