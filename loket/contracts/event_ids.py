@@ -17,17 +17,23 @@ from __future__ import annotations
 
 import os
 import time
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 # Of 80 random bits, the 12 above the variant and the 62 below it; the version and variant are fixed.
 _RANDOM_BITS = ((1 << 12) - 1) << 64 | ((1 << 62) - 1)
 _VERSION_AND_VARIANT = 0x7 << 76 | 0b10 << 62
+# UUID(int=…) checks which of its five ways to be made it was given: a third of the id's cost.
+# Filling its two slots directly is what Python 3.14's uuid7 does (UUID._from_int).
+_new_object, _set_slot, _SAFETY_UNKNOWN = object.__new__, object.__setattr__, SafeUUID.unknown
 
 
 def new_event_id() -> UUID:
     """A fresh version 7 UUID: 48 bits of Unix time in milliseconds, the version, 12 random bits,
     the RFC's variant, 62 random bits. Ids made in the same millisecond are in no particular order
-    among themselves; the index only needs them near each other. (About as fast as `uuid4`.)"""
+    among themselves; the index only needs them near each other. (Faster than `uuid4`.)"""
     millis = time.time_ns() // 1_000_000
     random = int.from_bytes(os.urandom(10), "big") & _RANDOM_BITS
-    return UUID(int=millis << 80 | _VERSION_AND_VARIANT | random)
+    made = _new_object(UUID)
+    _set_slot(made, "int", millis << 80 | _VERSION_AND_VARIANT | random)
+    _set_slot(made, "is_safe", _SAFETY_UNKNOWN)
+    return made

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from loket.contracts import Event, LetterIssued, LetterRead, decode_event
-from tests.contracts.examples import LETTER_ID, example, payload_dict
+from tests.contracts.examples import LETTER_ID, all_examples, example, payload_dict
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -127,3 +127,17 @@ def test_base_event_has_no_partition_key() -> None:
 
     with pytest.raises(NotImplementedError):
         Bare(event_type="Bare", schema_version=1, producer="x", payload={}).partition_key()
+
+
+@pytest.mark.parametrize("event", all_examples(), ids=lambda e: e.event_type)
+def test_the_wire_bytes_are_the_models_json_in_utf_8(event: Event) -> None:
+    # to_bytes asks the serializer directly; the bytes must stay those of model_dump_json.
+    assert event.to_bytes() == event.model_dump_json().encode("utf-8")
+    assert decode_event(event.topic, event.to_bytes()) == event
+
+
+def test_the_wire_bytes_carry_text_as_utf_8_not_escapes() -> None:
+    failed = example("LetterFailed", message="Rue de l'Église 5, 1000 Bruxelles: adresse inconnue — réessayé")
+    data = failed.to_bytes()
+    assert "l'Église 5, 1000 Bruxelles: adresse inconnue — réessayé".encode() in data
+    assert data == failed.model_dump_json().encode("utf-8")

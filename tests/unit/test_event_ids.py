@@ -1,7 +1,9 @@
 """Event ids are UUID version 7: time first, so inbox keys grow like a sequence (event_ids.py)."""
 
+import copy
+import pickle
 import time
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 from loket.bench.sample_events import LetterFailedFactory
 from loket.contracts import LetterFailed
@@ -13,6 +15,10 @@ def test_an_event_id_is_a_version_7_uuid_of_the_rfc():
     assert made.version == 7
     assert made.variant == "specified in RFC 4122"
     assert UUID(str(made)) == made  # survives the wire as text
+    assert hash(UUID(str(made))) == hash(made)  # made without UUID.__init__: the same object inside
+    assert made.is_safe is SafeUUID.unknown
+    assert pickle.loads(pickle.dumps(made)) == made
+    assert copy.deepcopy(made) == made
 
 
 def test_its_first_48_bits_are_the_unix_time_in_milliseconds():

@@ -91,7 +91,9 @@ class OutboxRelay:
                 SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id) - size AS before FROM locked) AS l
                 WHERE before < $2
             )"""
-        returning = "RETURNING o.id, o.event_id, o.topic, o.key, o.event_type, o.payload"
+        # The event id as text: it leaves as the message id, and PostgreSQL formats a uuid for less
+        # than asyncpg's UUID and Python's str() of it (0.7 µs an event).
+        returning = "RETURNING o.id, o.event_id::text AS event_id, o.topic, o.key, o.event_type, o.payload"
         self._take = (
             f"{taken} UPDATE {schema}.outbox AS o SET sent_at = clock_timestamp() FROM taken "
             f"WHERE o.id = taken.id {returning}"
@@ -212,5 +214,5 @@ def _session_lost(leader: asyncpg.Connection) -> bool:
 
 def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
     """(topic, key, message id, body, headers) of an outbox row, as both publish paths take it."""
-    return (row["topic"], row["key"], str(row["event_id"]), bytes(row["payload"]),
+    return (row["topic"], row["key"], row["event_id"], bytes(row["payload"]),
             {h.EVENT_TYPE: row["event_type"]})
