@@ -29,9 +29,11 @@ def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, pl
     """A bar chart (or, for trends, a line chart) of the `plotted` column per period (the first
     column), one series per combination of the `dimensions` columns (default: the text columns
     between the period and the plotted one)."""
-    if not rows:
-        return ""
     value_at = columns.index(plotted) if plotted else len(columns) - 1
+    if not any(_number(row[value_at]) is not None for row in rows):
+        # Nothing to plot (no rows, or every figure hidden as a small cell): no chart at all, rather
+        # than pygal's own "No data" in English on a page in Dutch; the page says why instead.
+        return ""
     if dimensions is None:
         dimensions = tuple(i for i in range(1, value_at) if all(isinstance(r[i], str | bool) or r[i] is None
                                                                 for r in rows))
@@ -42,8 +44,7 @@ def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, pl
         if period not in periods:
             periods.append(period)
         label = " / ".join(str(row[i]) for i in dimensions) or columns[value_at]
-        value = row[value_at]
-        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        number = _number(row[value_at])
         series[label][period] = number * 100 if percent and number is not None else number
     # Long labels ("Municipal counter / Needs an appointment") get fewer legend columns, so none overlaps.
     longest = max((len(label) for label in series), default=0)
@@ -58,6 +59,11 @@ def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, pl
     for label, values in list(series.items())[:MAX_SERIES]:
         chart.add(label, [values.get(p) for p in periods])
     return accessible(chart.render(is_unicode=True), chart_id, title, description)
+
+
+def _number(value: Any) -> float | None:
+    """A figure to plot; None for a hidden cell (None or "x") and anything else not a number."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def accessible(svg: str, chart_id: str, title: str, description: str) -> str:

@@ -8,6 +8,7 @@ TEXTS: dict[str, dict[str, str]] = {
            "skip": "Naar de inhoud", "signed_in_as": "Aangemeld als", "signout": "Afmelden", "no_data": "Nog geen gegevens.",
            "table_below": "De cijfers staan in de tabel hieronder.", "languages": "Taal",
            "chart_desc": "Grafiek van {figure} per periode, per {series}.", "all_rows": "alle rijen",
+           "all_hidden": "Geen grafiek: elk aantal hier is kleiner dan 5 personen of verborgen. De tabel hieronder toont wat er is.",
            "suppressed": "Aantallen onder 5 personen worden niet getoond (<5), om niemand herkenbaar te maken; "
                          "x: verborgen zodat een <5 niet uit de totalen kan worden afgeleid."},
     "fr": {"title": "L'inclusion numérique en chiffres", "period": "Période", "day": "jour", "week": "semaine",
@@ -15,6 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
            "skip": "Aller au contenu", "signed_in_as": "Connecté en tant que", "signout": "Se déconnecter",
            "no_data": "Pas encore de données.", "table_below": "Les chiffres figurent dans le tableau ci-dessous.",
            "languages": "Langue", "chart_desc": "Graphique : {figure} par période, par {series}.", "all_rows": "toutes les lignes",
+           "all_hidden": "Pas de graphique : chaque effectif ici compte moins de 5 personnes ou est masqué. Le tableau ci-dessous montre ce qu'il y a.",
            "suppressed": "Les effectifs de moins de 5 personnes ne sont pas affichés (<5), pour que personne ne soit "
                          "reconnaissable ; x : masqué pour qu'un <5 ne puisse pas se déduire des totaux."},
     "de": {"title": "Digitale Inklusion in Zahlen", "period": "Zeitraum", "day": "Tag", "week": "Woche",
@@ -22,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
            "skip": "Zum Inhalt", "signed_in_as": "Angemeldet als", "signout": "Abmelden", "no_data": "Noch keine Daten.",
            "table_below": "Die Zahlen stehen in der Tabelle darunter.", "languages": "Sprache",
            "chart_desc": "Diagramm: {figure} je Zeitraum, nach {series}.", "all_rows": "alle Zeilen",
+           "all_hidden": "Kein Diagramm: jede Zahl hier liegt unter 5 Personen oder ist verborgen. Die Tabelle darunter zeigt, was es gibt.",
            "suppressed": "Zahlen unter 5 Personen werden nicht gezeigt (<5), damit niemand erkennbar ist; "
                          "x: verborgen, damit sich ein <5 nicht aus den Summen errechnen lässt."},
     "en": {"title": "Digital inclusion in figures", "period": "Period", "day": "day", "week": "week",
@@ -29,6 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
            "skip": "Skip to content", "signed_in_as": "Signed in as", "signout": "Sign out", "no_data": "No data yet.",
            "table_below": "The figures are in the table below.", "languages": "Language",
            "chart_desc": "Chart of {figure} per period, by {series}.", "all_rows": "all rows",
+           "all_hidden": "No chart: every count here is below 5 people or hidden. The table below shows what there is.",
            "suppressed": "Counts below 5 people are not shown (<5), so that nobody can be recognised; "
                          "x: hidden so that a <5 cannot be worked out from the totals."},
 }
