@@ -23,6 +23,7 @@ from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.texts import TEXTS
 from services.reporting.value_labels import VALUES
 from tests.support.chromium import artifact, chromium_page, require_chromium
+from tests.support.reporting_figures import figures_shown
 from tests.support.reporting_stream import campaign_stream, stream, trend_stream
 from tests.support.signin_harness import PASSWORD, assert_accessible, new_account, running_reporting
 
@@ -85,13 +86,12 @@ async def test_the_dashboard_in_every_language_has_words_not_codes(dashboard, po
             leaked = {c for c in underscored if any(c in text for text in texts)}
             leaked |= {t for t in texts[1:] if t in CODES}
             assert not leaked, (lang, sorted(leaked))
-            charts = page.locator("figure svg[role=img]")
             # A figure whose every count is hidden (small cells) has its table and a sentence, no chart.
-            all_hidden = page.get_by_text(TEXTS[lang]["all_hidden"], exact=True)
-            assert await all_hidden.count() >= 1  # the fixture's few visits hide whole figures
-            assert await charts.count() + await all_hidden.count() == await page.locator("table").count() >= len(KPIS) - 2
+            shown = await figures_shown(page, lang)
+            assert shown.all_hidden >= 1  # the fixture's few visits hide whole figures
+            assert shown.charts + shown.all_hidden == shown.tables >= len(KPIS) - 2
             assert await page.locator("svg text", has_text="No data").count() == 0  # pygal's own, in English
-            first = charts.first
+            first = page.locator("figure svg[role=img]").first
             title_id = await first.get_attribute("aria-labelledby")
             assert await page.locator(f"svg > title#{title_id}").count() == 1
             assert await page.locator("table:not(:has(caption))").count() == 0

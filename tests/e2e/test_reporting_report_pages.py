@@ -19,6 +19,7 @@ from services.reporting.tariffs import TARIFFS
 from services.reporting.texts import TEXTS
 from tests.e2e.test_reporting_dashboard_page import sign_in
 from tests.support.chromium import artifact, chromium_page, require_chromium
+from tests.support.reporting_figures import figures_shown
 from tests.support.reporting_stream import TREND_DEPARTMENTS, stream, trend_stream
 from tests.support.signin_harness import assert_accessible, new_account, running_reporting
 
@@ -93,9 +94,8 @@ async def test_the_public_performance_page_needs_no_sign_in_and_hides_small_cell
             periods = await page.locator("tbody th[scope=row]").all_inner_texts()
             assert month_words(dt.date(2026, 1, 1), lang) in periods
             assert not [p for p in periods if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p)]
-            charts = await page.locator("figure svg[role=img]").count()
-            all_hidden = await page.get_by_text(TEXTS[lang]["all_hidden"], exact=True).count()
-            assert charts > 0 and charts + all_hidden == await page.locator("table").count()
+            shown = await figures_shown(page, lang)
+            assert shown.charts > 0 and shown.charts + shown.all_hidden == shown.tables
             await assert_accessible(page, f"performance {lang}")
             await page.screenshot(path=str(artifact(f"performance-{lang}.png")), full_page=True)
         response = await page.goto(f"{base}/public/performance?municipality=12x")

@@ -20,10 +20,10 @@ from services.reporting.kpis import KPIS
 from services.reporting.pseudonyms import Pseudonymizer
 from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
-from services.reporting.texts import TEXTS
 from tests.integration.test_reporting_figures import national_numbers_in
 from tests.support.bus_harness import purge_streams
 from tests.support.chromium import artifact, chromium_page, require_chromium
+from tests.support.reporting_figures import figures_shown
 from tests.support.reporting_stream import project, stream
 from tests.support.served_app import served
 
@@ -108,8 +108,8 @@ async def test_the_dashboard_renders_with_charts_in_chromium(reporting) -> None:
         box = await charts.first.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 150
         # Every figure has its table, and a chart or, when each of its counts is hidden, a sentence.
-        all_hidden = await page.get_by_text(TEXTS["nl"]["all_hidden"], exact=True).count()
-        assert await page.locator("table").count() == await charts.count() + all_hidden
+        shown = await figures_shown(page, "nl")
+        assert shown.tables == shown.charts + shown.all_hidden and shown.charts == await charts.count()
         # Periods in words, in the page's language: "maart 2026", not the ISO date of its first day.
         periods = await page.locator("tbody th[scope=row]").all_inner_texts()
         assert periods and not any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p) for p in periods)
