@@ -25,27 +25,32 @@ MAX_SERIES = 12
 
 def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, plotted: str | None = None,
               kind: str = "bar", dimensions: tuple[int, ...] | None = None, chart_id: str = "chart",
-              description: str = "", percent: bool = False) -> str:
+              description: str = "", percent: bool = False, stages: dict[str, str] | None = None) -> str:
     """A bar chart (or, for trends, a line chart) of the `plotted` column per period (the first
     column), one series per combination of the `dimensions` columns (default: the text columns
-    between the period and the plotted one)."""
-    value_at = columns.index(plotted) if plotted else len(columns) - 1
-    if not any(_number(row[value_at]) is not None for row in rows):
+    between the period and the plotted one). `stages` (column: its words), for a funnel: each of
+    those columns is a series of its own, named in words, the dimensions before the name."""
+    plotted_at = [columns.index(c) for c in stages] if stages else [columns.index(plotted) if plotted
+                                                                    else len(columns) - 1]
+    if not any(_number(row[at]) is not None for row in rows for at in plotted_at):
         # Nothing to plot (no rows, or every figure hidden as a small cell): no chart at all, rather
         # than pygal's own "No data" in English on a page in Dutch; the page says why instead.
         return ""
     if dimensions is None:
-        dimensions = tuple(i for i in range(1, value_at) if all(isinstance(r[i], str | bool) or r[i] is None
-                                                                for r in rows))
+        dimensions = tuple(i for i in range(1, min(plotted_at)) if all(isinstance(r[i], str | bool) or r[i] is None
+                                                                       for r in rows))
+    names = list(stages.values()) if stages else [columns[plotted_at[0]]]
     series: dict[str, dict[str, float | None]] = defaultdict(dict)
     periods: list[str] = []
     for row in rows:
         period = str(row[0])
         if period not in periods:
             periods.append(period)
-        label = " / ".join(str(row[i]) for i in dimensions) or columns[value_at]
-        number = _number(row[value_at])
-        series[label][period] = number * 100 if percent and number is not None else number
+        about = " / ".join(str(row[i]) for i in dimensions)
+        for at, name in zip(plotted_at, names, strict=True):
+            label = f"{about} / {name}" if about and stages else about or name
+            number = _number(row[at])
+            series[label][period] = number * 100 if percent and number is not None else number
     # Long labels ("Municipal counter / Needs an appointment") get fewer legend columns, so none overlaps.
     longest = max((len(label) for label in series), default=0)
     legend_columns = 1 if longest > 48 else 2 if longest > 26 else 3

@@ -30,13 +30,16 @@ def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], p
                for column, value in zip(kpi.columns, row, strict=True)]
               for row in rows]
     headers = [column_label(c, lang) for c in kpi.columns]
-    plotted = kpi.plotted_column
-    series = [h for c, h in zip(kpi.columns[1:], headers[1:], strict=True) if c in _dimension_columns(kpi, rows)]
-    description = texts["chart_desc"].format(figure=column_label(plotted, lang).lower(),
-                                             series=", ".join(s.lower() for s in series) or texts["all_rows"])
-    svg = chart_svg(title, kpi.columns, worded, plotted=plotted, kind=kpi.chart,
-                    dimensions=tuple(i for i, c in enumerate(kpi.columns) if c in _dimension_columns(kpi, rows)),
-                    chart_id=f"chart-{kpi.name}", description=description, percent=plotted in RATES)
+    plotted = kpi.plotted_columns
+    dimensions = _dimension_columns(kpi, rows)
+    series = [h for c, h in zip(kpi.columns[1:], headers[1:], strict=True) if c in dimensions]
+    figure = ", ".join(column_label(c, lang).lower() for c in plotted)
+    description = texts["chart_desc"].format(figure=figure, series=", ".join(s.lower() for s in series)
+                                             or texts["all_rows"])
+    svg = chart_svg(title, kpi.columns, worded, plotted=plotted[0], kind=kpi.chart,
+                    dimensions=tuple(i for i, c in enumerate(kpi.columns) if c in dimensions),
+                    chart_id=f"chart-{kpi.name}", description=description, percent=plotted[0] in RATES,
+                    stages={c: column_label(c, lang) for c in kpi.stages} or None)
     return {"name": kpi.name, "title": title, "headers": headers, "svg": svg,
             "rows": [[_cell(c, v) for c, v in zip(kpi.columns, row, strict=True)] for row in worded]}
 
@@ -44,7 +47,7 @@ def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], p
 def _dimension_columns(kpi: Kpi, rows: list[list[Any]]) -> set[str]:
     """The columns that say what a row is about (text or yes/no), besides the period."""
     return {c for i, c in enumerate(kpi.columns[1:], start=1)
-            if rows and all(isinstance(r[i], str | bool) or r[i] is None for r in rows) and c != kpi.plotted_column
+            if rows and all(isinstance(r[i], str | bool) or r[i] is None for r in rows) and c not in kpi.plotted_columns
             and not all(r[i] in (None, "x") for r in rows)}
 
 

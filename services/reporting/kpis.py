@@ -124,7 +124,8 @@ KPIS: tuple[Kpi, ...] = (
                   AND ($1::text IS NULL OR a.municipality = $1))
             SELECT period, campaign, sum(inserts)::int, sum(visits)::int, sum(bookings)::int, sum(attended)::int,
                    sum(activated)::int
-            FROM steps GROUP BY 1, 2 ORDER BY 1, 2""", plotted="bookings"),
+            FROM steps GROUP BY 1, 2 ORDER BY 1, 2""",
+        stages=("inserts_sent", "link_visits", "bookings", "attended", "activations")),
     # Loans by the period they were lent in, and offers to people on a waitlist by the period they
     # were made in: how much the stock lends, and how much demand it did not meet at once.
     Kpi("device_loans", ("period", "lent", "returned", "overdue", "renewed", "offered_from_waitlist"),

@@ -21,3 +21,21 @@ def test_every_count_hidden_draws_no_chart_instead_of_an_english_no_data():
               ["February 2026", "Digibank", None]]
     assert chart_svg("Visits", COLUMNS, hidden) == ""
     assert chart_svg("Visits", COLUMNS, []) == ""
+
+
+FUNNEL = ("period", "campaign", "inserts_sent", "link_visits", "bookings")
+STAGES = {"inserts_sent": "Inserts sent", "link_visits": "Visits through the QR code", "bookings": "Appointments"}
+
+
+def test_a_funnel_draws_every_stage_in_its_order_named_in_words_per_campaign():
+    rows = [["January 2026", "Spring", 120, 30, 9], ["February 2026", "Spring", 80, None, 6]]
+    svg = chart_svg("Campaign", FUNNEL, rows, stages=STAGES)
+    legend = re.findall(r'class="legend reactive[^"]*"><rect[^>]*/><text[^>]*>([^<]*)</text>', svg)
+    assert legend == ["Spring / Inserts sent", "Spring / Visits through the QR code", "Spring / Appointments"]
+    assert "inserts_sent" not in svg and "link_visits" not in svg
+
+
+def test_a_funnel_with_one_stage_left_to_show_is_still_a_chart():
+    hidden_but_bookings = [["January 2026", "Spring", None, "x", 7]]
+    assert chart_svg("Campaign", FUNNEL, hidden_but_bookings, stages=STAGES).startswith("<svg")
+    assert chart_svg("Campaign", FUNNEL, [["January 2026", "Spring", None, "x", None]], stages=STAGES) == ""
