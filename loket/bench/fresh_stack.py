@@ -4,7 +4,6 @@ the run did not succeed."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.console import Console
 
 from loket.bench.bus_report import machine_info
 from loket.bench.shared_bus import refuse_on_a_live_bus
+from loket.bench.work_folder import leave_work_folder
 from loket.devstack.stack import Stack, running_stack
 from loket.infra.settings import LoketSettings
 
@@ -37,9 +37,7 @@ def run_on_fresh_stack(name: str, console: Console, run: Callable[[Stack, Path],
                 refuse_on_a_live_bus(stack.bus_url, console)
             report = run(stack, work)
             report["machine"] = machine_info("embedded" if stack.embedded else "external servers")
-    finally:
-        if report and succeeded(report):
-            shutil.rmtree(work, ignore_errors=True)
-        else:  # the services' logs tell what went wrong
-            console.print(f"[yellow]work folder kept: {work}[/]")
+    finally:  # after a failure the services' logs tell what went wrong
+        leave_work_folder(work, keep=not (report and succeeded(report)), console=console,
+                          kept_note=f"[yellow]work folder kept: {work}[/]")
     return report

@@ -16,7 +16,6 @@ import contextlib
 import cProfile
 import dataclasses
 import pstats
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +36,7 @@ from loket.bench.progress_bars import StageBars
 from loket.bench.raw_kafka import run_raw_kafka
 from loket.bench.raw_nats import RawBusResult, run_raw_nats
 from loket.bench.raw_postgres import run_raw_postgres
+from loket.bench.work_folder import leave_work_folder
 from loket.cli.bench_all import all_benchmarks
 from loket.cli.bench_booking import booking
 from loket.cli.bench_letters import letters
@@ -73,12 +73,9 @@ def _stack(keep_data: bool, broker: str) -> Iterator[Stack]:
         failed = True  # not on Ctrl-C: whoever stopped it wants the disk back
         raise
     finally:
-        if keep_data or failed:
-            console.print(f"data kept in {data_dir}" + (
-                ": the benchmark failed, and the brokers' and PostgreSQL's logs are there "
-                f"(`rm -r {data_dir}` when done)" if failed and not keep_data else ""))
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        leave_work_folder(data_dir, keep=keep_data or failed, console=console, kept_note=(
+            f"data kept in {data_dir}" + (": the benchmark failed, and the brokers' and PostgreSQL's logs are there "
+                                          f"(`rm -r {data_dir}` when done)" if failed and not keep_data else "")))
 
 
 def _consumer_counts(text: str | None, broker: str) -> list[int]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from loket.bench.letters_report import LettersReport
 from loket.bench.letters_sim import RunningSim, running_simulator, simulator_received
 from loket.bench.letters_warm_up import LettersWarmUp, warm_up_letters
 from loket.bench.progress_bars import StageBars
+from loket.bench.work_folder import leave_work_folder
 from loket.cli.bench_stack import bench_stack, check_bus_choice, describe
 
 console = Console()
@@ -81,11 +81,9 @@ def letters(
                 raise typer.Exit(1) from error
             report.machine = machine_info(describe(stack, broker))
             report.broker = broker
-    finally:
-        if report is not None and not report.missing:
-            shutil.rmtree(work, ignore_errors=True)
-        else:  # keep the logs (ebox_bridge.log, ebox_sim.log) for the post-mortem
-            console.print(f"[yellow]work folder kept: {work}[/]")
+    finally:  # after a failure the logs (ebox_bridge.log, ebox_sim.log) are for the post-mortem
+        leave_work_folder(work, keep=report is None or bool(report.missing), console=console,
+                          kept_note=f"[yellow]work folder kept: {work}[/]")
     path = report.write(out)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))

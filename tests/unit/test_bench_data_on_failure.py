@@ -43,3 +43,20 @@ def test_a_benchmark_that_ends_well_or_is_interrupted_leaves_nothing(stacks: lis
     with pytest.raises(KeyboardInterrupt), bench_cmd._stack(False, "kafka"):
         raise KeyboardInterrupt
     assert len(stacks) == 2 and not any(path.exists() for path in stacks)
+
+
+def test_a_benchmark_refused_before_anything_wrote_leaves_no_empty_folder(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[Path] = []
+
+    @contextlib.contextmanager
+    def refusing_stack(data_dir: Path, broker: str, console: Any) -> Iterator[str]:
+        seen.append(data_dir)  # as on a shared bus with a service's consumer: refused, no server started
+        raise RuntimeError("a Loket installation consumes on this bus")
+        yield "never"
+
+    monkeypatch.setattr(bench_cmd, "bench_stack", refusing_stack)
+    with pytest.raises(RuntimeError), bench_cmd._stack(False, "kafka"):
+        pass
+    assert len(seen) == 1 and not seen[0].exists()
+    assert "data kept" not in capsys.readouterr().out
