@@ -39,3 +39,11 @@ def test_a_funnel_with_one_stage_left_to_show_is_still_a_chart():
     hidden_but_bookings = [["January 2026", "Spring", None, "x", 7]]
     assert chart_svg("Campaign", FUNNEL, hidden_but_bookings, stages=STAGES).startswith("<svg")
     assert chart_svg("Campaign", FUNNEL, [["January 2026", "Spring", None, "x", None]], stages=STAGES) == ""
+
+
+def test_legend_labels_too_long_for_two_columns_stand_in_one():
+    french = {"inserts_sent": "Encarts envoyés", "link_visits": "Visites via le code QR",
+              "bookings": "Rendez-vous via le code QR"}
+    svg = chart_svg("Campagne", FUNNEL, [["octobre 2026", "Mechelen 2026 Q4", 40, 0, 0]], stages=french)
+    squares = re.findall(r'class="legend reactive[^"]*"><rect x="([0-9.]+)"', svg)
+    assert len(squares) == 3 and set(squares) == {"0.0"}  # one column: every colour square at the left edge
