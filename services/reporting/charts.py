@@ -31,26 +31,24 @@ def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, pl
     column), one series per combination of the `dimensions` columns (default: the text columns
     between the period and the plotted one). `stages` (column: its words), for a funnel: each of
     those columns is a series of its own, named in words, the dimensions before the name."""
-    plotted_at = [columns.index(c) for c in stages] if stages else [columns.index(plotted) if plotted
-                                                                    else len(columns) - 1]
-    if not any(_number(row[at]) is not None for row in rows for at in plotted_at):
+    # Each plotted column's index, with its name in the legend (None: the dimensions alone name it).
+    names = {columns.index(c): name for c, name in (stages or {plotted or columns[-1]: None}).items()}
+    if not any(plotted_number(row[at]) is not None for row in rows for at in names):
         # Nothing to plot (no rows, or every figure hidden as a small cell): no chart at all, rather
         # than pygal's own "No data" in English on a page in Dutch; the page says why instead.
         return ""
     if dimensions is None:
-        dimensions = tuple(i for i in range(1, min(plotted_at)) if all(isinstance(r[i], str | bool) or r[i] is None
-                                                                       for r in rows))
-    names = list(stages.values()) if stages else [columns[plotted_at[0]]]
+        dimensions = tuple(i for i in range(1, min(names)) if all(isinstance(r[i], str | bool) or r[i] is None
+                                                                  for r in rows))
     series: dict[str, dict[str, float | None]] = defaultdict(dict)
     periods: list[str] = []
     for row in rows:
         period = str(row[0])
         if period not in periods:
             periods.append(period)
-        about = " / ".join(str(row[i]) for i in dimensions)
-        for at, name in zip(plotted_at, names, strict=True):
-            label = f"{about} / {name}" if about and stages else about or name
-            number = _number(row[at])
+        for at, name in names.items():
+            label = " / ".join([*(str(row[i]) for i in dimensions), *([name] if name else [])]) or columns[at]
+            number = plotted_number(row[at])
             series[label][period] = number * 100 if percent and number is not None else number
     # Long labels ("Municipal counter / Needs an appointment") get fewer legend columns, so none overlaps:
     # a column of two holds about 38 characters at 14 px (CI's French funnel, "Mechelen 2026 Q4 /
@@ -69,7 +67,7 @@ def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, pl
     return accessible(chart.render(is_unicode=True), chart_id, title, description)
 
 
-def _number(value: Any) -> float | None:
+def plotted_number(value: Any) -> float | None:
     """A figure to plot; None for a hidden cell (None or "x") and anything else not a number."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 

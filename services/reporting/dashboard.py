@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.reporting.charts import chart_svg
+from services.reporting.charts import chart_svg, plotted_number
 from services.reporting.kpi_model import Kpi
 from services.reporting.labels import column_label, kpi_title
 from services.reporting.period_labels import period_label
@@ -54,8 +54,8 @@ def _dimension_columns(kpi: Kpi, rows: list[list[Any]]) -> set[str]:
 def _cell(column: str, value: Any) -> str:
     if value is None:
         return "<5"
-    if column in RATES and isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value * 100:.1f} %"
+    if column in RATES and (number := plotted_number(value)) is not None:
+        return f"{number * 100:.1f} %"
     if column == "eur" and isinstance(value, int | float):
         return f"{value:.2f}"
     return str(value)
