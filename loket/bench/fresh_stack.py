@@ -38,6 +38,5 @@ def run_on_fresh_stack(name: str, console: Console, run: Callable[[Stack, Path],
             report = run(stack, work)
             report["machine"] = machine_info("embedded" if stack.embedded else "external servers")
     finally:  # after a failure the services' logs tell what went wrong
-        leave_work_folder(work, keep=not (report and succeeded(report)), console=console,
-                          kept_note=f"[yellow]work folder kept: {work}[/]")
+        leave_work_folder(work, keep=not (report and succeeded(report)), console=console)
     return report

@@ -9,12 +9,12 @@ from pathlib import Path
 from rich.console import Console
 
 
-def leave_work_folder(folder: Path, *, keep: bool, console: Console, kept_note: str) -> None:
+def leave_work_folder(folder: Path, *, keep: bool, console: Console, kept_note: str | None = None) -> None:
     """`keep`: the run failed or the person asked for the data. A folder with nothing in it (a
     benchmark that refused to start, before any server wrote a log) is removed all the same:
     pointing someone at an empty folder helps nobody, and `.ci/run` left one behind every time."""
     if keep and _holds_something(folder):
-        console.print(kept_note)
+        console.print(kept_note or f"[yellow]work folder kept: {folder}[/]")
     else:
         shutil.rmtree(folder, ignore_errors=True)
 

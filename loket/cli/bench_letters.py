@@ -82,8 +82,7 @@ def letters(
             report.machine = machine_info(describe(stack, broker))
             report.broker = broker
     finally:  # after a failure the logs (ebox_bridge.log, ebox_sim.log) are for the post-mortem
-        leave_work_folder(work, keep=report is None or bool(report.missing), console=console,
-                          kept_note=f"[yellow]work folder kept: {work}[/]")
+        leave_work_folder(work, keep=report is None or bool(report.missing), console=console)
     path = report.write(out)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
