@@ -24,6 +24,7 @@ from loket.infra.http.auth import problem
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
 from services.reporting.kpis import BY_NAME, compute, suppress
+from services.reporting.month_choices import month_choices, months_before
 from services.reporting.page_context import page_language, render, town_name
 from services.reporting.routes import bad_municipality, filters
 from services.reporting.settings import ReportingSettings
@@ -58,11 +59,12 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         if isinstance(chosen, Response):
             return chosen
         municipality = chosen[0]
-        asked = request.query_params.get("month") or utc_now().strftime("%Y-%m")
+        today = utc_now().date()
+        asked = request.query_params.get("month") or today.strftime("%Y-%m")
         if not (match := _MONTH.match(asked)):
             return problem(400, "Bad month", "month is YYYY-MM, e.g. 2026-05")
         month = dt.date(int(match[1]), int(match[2]), 1)
-        first = _months_before(month, TREND_MONTHS - 1)
+        first = months_before(month, TREND_MONTHS - 1)
         lang = page_language(request)
         sections, headline = [], {}
         for name in MONTHLY_KPIS:
@@ -82,7 +84,7 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         html = render(request, "monthly.html.j2", lang, month=month.strftime("%Y-%m"), summary=summary,
                       sections=sections, place=town_name(municipality) if municipality else TEXTS[lang]["all"],
                       municipality=municipality, month_name=month_words(month, lang),
-                      first_name=month_words(first, lang))
+                      first_name=month_words(first, lang), month_choices=month_choices(today, month, lang))
         return HTMLResponse(html)
 
     async def performance(request: Request) -> Response:
@@ -102,10 +104,6 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
 
     return [Route(MONTHLY, monthly, methods=["GET"]), Route(PERFORMANCE, performance, methods=["GET"])]
 
-
-def _months_before(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 - n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _total(rows: list[list[Any]], threshold: int) -> str:

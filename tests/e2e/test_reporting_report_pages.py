@@ -63,6 +63,8 @@ async def test_the_monthly_report_has_the_months_key_figures_and_prints(reportin
             assert await page.inner_text("#sum-visits") == str(sum(visits.values()))
             # The month in words, in the page's language (its first day read like a date).
             assert month_words(dt.date(2026, 1, 1), lang) in await page.inner_text("h1")
+            # The month picker names the months in the page's language, the one on show chosen.
+            assert await page.locator("#month option:checked").inner_text() == month_words(dt.date(2026, 1, 1), lang)
             periods = set(await page.locator("tbody th[scope=row]").all_inner_texts())
             assert {month_words(dt.date(2025, 12, 1), lang), month_words(dt.date(2026, 1, 1), lang)} <= periods
             trend = {month_words(day, lang) for day in [*(dt.date(2025, m, 1) for m in range(2, 13)), dt.date(2026, 1, 1)]}
@@ -78,6 +80,13 @@ async def test_the_monthly_report_has_the_months_key_figures_and_prints(reportin
         pdf = await page.pdf(format="A4")
         assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
         artifact("report-monthly-en.pdf").write_bytes(pdf)
+        # Another month, picked by its name with the keyboard (no date typed in any format).
+        await page.emulate_media(media="screen")
+        await page.get_by_label(TEXTS["en"]["month_label"], exact=True).select_option(label="December 2025")
+        await page.get_by_role("button", name=TEXTS["en"]["show"]).press("Enter")
+        await page.wait_for_url(re.compile(r"month=2025-12"))
+        assert "December 2025" in await page.inner_text("h1")
+        assert await page.locator("#month option:checked").get_attribute("value") == "2025-12"
 
 
 async def test_the_public_performance_page_needs_no_sign_in_and_hides_small_cells(reporting) -> None:  # type: ignore[no-untyped-def]
