@@ -105,7 +105,6 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
     return [Route(MONTHLY, monthly, methods=["GET"]), Route(PERFORMANCE, performance, methods=["GET"])]
 
 
-
 def _total(rows: list[list[Any]], threshold: int) -> str:
     total = sum(r[-1] for r in rows)
     return str(total) if total == 0 or total >= threshold else f"<{threshold}"
