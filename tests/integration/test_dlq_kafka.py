@@ -144,6 +144,9 @@ async def test_a_bad_message_dead_lettered_twice_is_listed_and_counted_once(seed
                                   key=f"pseudonym-{seeded.run}", original_headers={})
     finally:
         await bus.stop()
+    # Counted once: an operator's dead-letter alert and the DLQ listing agree.
+    assert registry.get_sample_value(
+        "loket_dead_lettered_total", {"consumer": "test.group", "topic": CITIZENS, "kind": "permanent"}) == 1
     async with open_dlq_store(BUS_URL) as store:
         twice = [d for d in await store.list(CITIZENS, limit=10_000) if d.body == body]
         assert [d.reason for d in twice] == ["refused (1)"]

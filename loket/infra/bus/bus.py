@@ -20,6 +20,7 @@ from loket.infra.bus import kafka_wiring, nats_wiring
 from loket.infra.bus.address import BusAddress, parse_bus_url
 from loket.infra.bus.dead_letters import (
     DeadLetterKind,
+    RecentIds,
     dead_letter_headers,
     dead_letter_id,
     dlq_topic,
@@ -32,6 +33,13 @@ from loket.infra.metrics import PlatformMetrics
 from loket.infra.settings import ConsumerSettings
 
 log = logging.getLogger(__name__)
+
+# How many dead-letter ids a process remembers. A message redelivered to the same process (Kafka
+# redelivers a batch whose offsets were not committed) is dead-lettered again under the same id:
+# the DLQ lists it once, and `loket_dead_lettered_total` counts it once. A redelivery comes a batch
+# or two later, not thousands of dead letters later. (Redelivered to another replica after a
+# rebalance, it is counted by each; the DLQ still lists it once.)
+RECENT_DEAD_LETTER_IDS = 4096
 
 
 class Bus:
@@ -49,6 +57,7 @@ class Bus:
             self.broker = kafka_wiring.build(self.address.servers, service, registry)
         self._kafka_lag: GroupLagReader | None = None
         self._topics: set[str] = set()  # read or written: on Kafka they must exist before start
+        self._recent_dead_letters = RecentIds(RECENT_DEAD_LETTER_IDS)
 
     @property
     def kind(self) -> str:
@@ -126,10 +135,10 @@ class Bus:
             reason=reason, kind=kind, topic=topic, consumer=consumer, attempts=attempts,
             source=source, original_headers=original_headers,
         )
-        await self.publish_raw(
-            dlq_topic(topic), key or source, dead_letter_id(consumer, source, body), body, headers
-        )
-        self.metrics.dead_lettered.labels(consumer, topic, kind).inc()
+        message_id = dead_letter_id(consumer, source, body)
+        await self.publish_raw(dlq_topic(topic), key or source, message_id, body, headers)
+        if self._recent_dead_letters.first_time(message_id):
+            self.metrics.dead_lettered.labels(consumer, topic, kind).inc()
         log_dead_letter(topic, consumer, kind, reason)
 
 

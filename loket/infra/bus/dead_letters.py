@@ -48,6 +48,23 @@ def dead_letter_id(consumer: str, source: str, body: bytes) -> str:
     return f"dlq:{consumer}:{source}:{digest}"
 
 
+class RecentIds:
+    """The last `size` ids seen; the oldest is forgotten first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._seen: dict[str, None] = {}  # insertion-ordered
+
+    def first_time(self, id_: str) -> bool:
+        """True the first time `id_` is seen (again once it has been forgotten)."""
+        if id_ in self._seen:
+            return False
+        self._seen[id_] = None
+        if len(self._seen) > self.size:
+            del self._seen[next(iter(self._seen))]
+        return True
+
+
 def log_dead_letter(topic: str, consumer: str, kind: str, reason: str) -> None:
     log.warning(
         "dead-lettered a message from %s (%s, %s): %s", topic, consumer, kind, clean_reason(reason),
