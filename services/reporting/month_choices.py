@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loket.infra.date_words import month_words
+from loket.infra.date_words import BRUSSELS, month_words
 
 # Three years: this year against the two before it is what a council compares.
 OFFERED_MONTHS = 36
+
+
+def this_month(now: dt.datetime) -> dt.date:
+    """The first day of the month it is in Brussels at `now`: the report's figures are counted by
+    Brussels months (kpi_model.py), and an analyst opening it just after midnight on 1 January
+    wants January, not the December UTC still shows for another hour."""
+    return now.astimezone(BRUSSELS).date().replace(day=1)
 
 
 def months_before(month: dt.date, n: int) -> dt.date:

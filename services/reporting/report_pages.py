@@ -24,7 +24,7 @@ from loket.infra.http.auth import problem
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
 from services.reporting.kpis import BY_NAME, compute, suppress
-from services.reporting.month_choices import month_choices, months_before
+from services.reporting.month_choices import month_choices, months_before, this_month
 from services.reporting.page_context import page_language, render, town_name
 from services.reporting.routes import bad_municipality, filters
 from services.reporting.settings import ReportingSettings
@@ -59,8 +59,8 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         if isinstance(chosen, Response):
             return chosen
         municipality = chosen[0]
-        today = utc_now().date()
-        asked = request.query_params.get("month") or today.strftime("%Y-%m")
+        current = this_month(utc_now())
+        asked = request.query_params.get("month") or current.strftime("%Y-%m")
         if not (match := _MONTH.match(asked)):
             return problem(400, "Bad month", "month is YYYY-MM, e.g. 2026-05")
         month = dt.date(int(match[1]), int(match[2]), 1)
@@ -84,7 +84,7 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         html = render(request, "monthly.html.j2", lang, month=month.strftime("%Y-%m"), summary=summary,
                       sections=sections, place=town_name(municipality) if municipality else TEXTS[lang]["all"],
                       municipality=municipality, month_name=month_words(month, lang),
-                      first_name=month_words(first, lang), month_choices=month_choices(today, month, lang))
+                      first_name=month_words(first, lang), month_choices=month_choices(current, month, lang))
         return HTMLResponse(html)
 
     async def performance(request: Request) -> Response:

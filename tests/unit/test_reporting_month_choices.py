@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.reporting.month_choices import OFFERED_MONTHS, month_choices, months_before
+from services.reporting.month_choices import (
+    OFFERED_MONTHS,
+    month_choices,
+    months_before,
+    this_month,
+)
 
 
 def test_the_picker_offers_this_month_and_the_35_before_it_newest_first() -> None:
@@ -32,3 +37,12 @@ def test_months_before_crosses_years_both_ways() -> None:
     assert months_before(dt.date(2026, 1, 1), 1) == dt.date(2025, 12, 1)
     assert months_before(dt.date(2026, 1, 1), 13) == dt.date(2024, 12, 1)
     assert months_before(dt.date(2025, 12, 1), -1) == dt.date(2026, 1, 1)
+
+
+def test_this_month_is_the_month_in_brussels_not_in_utc() -> None:
+    # 23:30 UTC on New Year's Eve is 00:30 on 1 January in Brussels (UTC+1 in winter).
+    assert this_month(dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC)) == dt.date(2026, 1, 1)
+    assert this_month(dt.datetime(2025, 12, 31, 22, 59, tzinfo=dt.UTC)) == dt.date(2025, 12, 1)
+    # Summer time: UTC+2.
+    assert this_month(dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC)) == dt.date(2026, 7, 1)
+    assert this_month(dt.datetime(2026, 6, 30, 21, 59, tzinfo=dt.UTC)) == dt.date(2026, 6, 1)
