@@ -6,6 +6,7 @@ folder (and stopped after), as `loket kafka up` starts them."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from loket.bench.shared_bus import refuse_on_a_live_bus
 from loket.devstack.stack import Stack, running_stack
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.kafka import BOOTSTRAP_VARIABLE, EmbeddedKafkaCluster
-from loket.infra.embedded.kafka_runtime import KafkaToolMissing
+from loket.infra.embedded.kafka_runtime import KafkaToolMissing, java_runtime
 from loket.infra.settings import LoketSettings
 
 BUSES = ("nats", "kafka")
@@ -39,14 +40,16 @@ def bench_stack(data_dir: Path, broker: str, console: Console) -> Iterator[Stack
             ours = cluster_started_here if broker == "kafka" else "nats" in stack.embedded
             if not ours:
                 refuse_on_a_live_bus(stack.bus_url, console)
-            yield stack
+            yield dataclasses.replace(stack, embedded=(*stack.embedded, "kafka")) if cluster_started_here else stack
 
 
 def describe(stack: Stack, broker: str) -> str:
     """Where a benchmark ran, for its report: what was embedded, and the durability settings."""
     if broker == "kafka":
         postgres = "embedded PostgreSQL (fsync on)" if "postgres" in stack.embedded else "external PostgreSQL"
-        return f"{postgres}, three Kafka brokers (acks=all, min.insync.replicas 2)"
+        # Our own cluster's Java (the one `java_runtime` picked to start it): runs differ by it.
+        java = f" on Java {java_runtime().major}" if "kafka" in stack.embedded else ""
+        return f"{postgres}, three Kafka brokers{java} (acks=all, min.insync.replicas 2)"
     if stack.embedded == ("postgres", "nats"):
         return "embedded (PostgreSQL fsync on, JetStream sync always)"
     return f"external servers except {', '.join(stack.embedded) or 'none'} embedded"

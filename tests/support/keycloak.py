@@ -3,8 +3,8 @@
 loopback port with the test realm (tests/support/keycloak_realm/) imported.
 
 Skips with a visible reason when Maven or a Java 21+ runtime is missing. Java is found in
-LOKET_TEST_JAVA_HOME, JAVA_HOME or /usr/lib/jvm (the newest with a `release` file saying 21+),
-since the default `java` may be older. The unpacked copy lives in LOKET_KEYCLOAK_CACHE or
+LOKET_TEST_JAVA_HOME, JAVA_HOME, /usr/lib/jvm or PATH (the newest, 21 or later), since the
+default `java` may be older. The unpacked copy lives in LOKET_KEYCLOAK_CACHE or
 ~/.cache/loket-keycloak (a fresh unpack from Maven's local repository takes seconds).
 """
 
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from loket.infra.embedded.java_runtimes import installed_runtimes, newest_runtime
 from loket.infra.embedded.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,19 +58,9 @@ def keycloak_version() -> str:
 
 
 def java_home_21() -> Path | None:
-    candidates = [os.environ.get("LOKET_TEST_JAVA_HOME"), os.environ.get("JAVA_HOME")]
-    jvm = Path("/usr/lib/jvm")
-    candidates += [str(p) for p in sorted(jvm.iterdir(), reverse=True)] if jvm.is_dir() else []
-    best: tuple[int, Path] | None = None
-    for candidate in filter(None, candidates):
-        home = Path(candidate)
-        release = home / "release"
-        if not (home / "bin" / "java").exists() or not release.is_file():
-            continue
-        match = re.search(r'^JAVA_VERSION="(\d+)', release.read_text(), re.MULTILINE)
-        if match and int(match.group(1)) >= 21 and (best is None or int(match.group(1)) > best[0]):
-            best = (int(match.group(1)), home)
-    return best[1] if best else None
+    homes = [Path(p) for p in (os.environ.get("LOKET_TEST_JAVA_HOME"), os.environ.get("JAVA_HOME")) if p]
+    newest = newest_runtime(installed_runtimes(homes=homes), 21)
+    return newest.home if newest is not None else None
 
 
 def require_keycloak_tools() -> tuple[str, Path]:

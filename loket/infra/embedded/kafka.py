@@ -33,7 +33,7 @@ from loket.contracts.topics import MAX_MESSAGE_BYTES
 from loket.infra.embedded.kafka_runtime import (
     Progress,
     classpath,
-    java_binary,
+    java_runtime,
     kafka_version,
     resolve_jars,
 )
@@ -217,7 +217,8 @@ class EmbeddedKafkaCluster:
         down with it, and the error carries its log tail."""
         began = time.monotonic()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        java = java_binary()
+        runtime = java_runtime()
+        java = str(runtime.java)
         already = self.running_nodes()
         to_start = [n for n in self.nodes if n not in already]
         if to_start:
@@ -233,7 +234,7 @@ class EmbeddedKafkaCluster:
             options = self.jvm_options()
             for node in to_start:
                 self._progress(f"starting Kafka node {node.node_id} on {node.broker} "
-                               f"(controller {node.controller}, log {node.process.log_path})")
+                               f"(controller {node.controller}, log {node.process.log_path}) on {runtime.describe()}")
                 node.start(java, self.lib_dir, options, log4j)
         else:
             self._progress(f"Kafka cluster already running in {self.data_dir}")

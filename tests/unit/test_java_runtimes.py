@@ -1,0 +1,91 @@
+"""Which Java the embedded Kafka brokers (and the tests' Keycloak) run on: JAVA_HOME when set,
+else the newest installed of PATH's `java` and the JDKs under /usr/lib/jvm."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from loket.infra.embedded import java_runtimes, kafka_runtime
+from loket.infra.embedded.java_runtimes import installed_runtimes, newest_runtime, runtime_of_home
+from loket.infra.embedded.kafka_runtime import KafkaToolMissing, java_runtime
+
+
+def _jdk(root: Path, name: str, version: str | None, prints: str | None = None) -> Path:
+    """A fake installation: `release` saying `version` (None: no release file), and a `java`
+    printing `prints` as `java -version` does (on stderr)."""
+    home = root / name
+    (home / "bin").mkdir(parents=True)
+    java = home / "bin" / "java"
+    java.write_text(f"#!/bin/sh\necho 'openjdk version \"{prints or version}\"' >&2\n")
+    java.chmod(java.stat().st_mode | stat.S_IXUSR)
+    if version is not None:
+        (home / "release").write_text(f'IMPLEMENTOR="test"\nJAVA_VERSION="{version}"\n')
+    return home
+
+
+@pytest.fixture
+def jvm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "jvm"
+    root.mkdir()
+    monkeypatch.setattr(java_runtimes, "JVM_ROOT", root)
+    monkeypatch.setattr(java_runtimes.shutil, "which", lambda name: None)  # no `java` on PATH
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    return root
+
+
+def test_the_newest_java_of_at_least_the_minimum_is_chosen(jvm: Path) -> None:
+    for name, version in (("java-17", "17.0.15"), ("temurin-25", "25.0.3"), ("temurin-21", "21.0.5")):
+        _jdk(jvm, name, version)
+    runtimes = installed_runtimes()
+    assert sorted(r.major for r in runtimes) == [17, 21, 25]
+    newest = newest_runtime(runtimes, 17)
+    assert newest is not None and newest.major == 25 and newest.home == (jvm / "temurin-25").resolve()
+    assert newest_runtime(runtimes, 26) is None
+
+
+def test_without_a_release_file_the_version_comes_from_java_itself(jvm: Path) -> None:
+    home = _jdk(jvm, "custom", None, prints="21.0.2")
+    runtime = runtime_of_home(home)
+    assert runtime is not None and runtime.major == 21
+    assert runtime_of_home(_jdk(jvm, "old", None, prints="1.8.0_392")).major == 8  # type: ignore[union-attr]
+
+
+def test_paths_java_counts_and_one_jdk_under_two_names_is_listed_once(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = _jdk(jvm, "java-17-openjdk-amd64", "17.0.15")
+    (jvm / "java-1.17.0-openjdk-amd64").symlink_to(home)  # Debian's second name for it
+    elsewhere = _jdk(jvm.parent / "opt", "jdk-23", None, prints="23.0.1")
+    monkeypatch.setattr(java_runtimes.shutil, "which", lambda name: str(elsewhere / "bin" / "java"))
+    runtimes = installed_runtimes()
+    assert sorted(r.major for r in runtimes) == [17, 23]
+    assert newest_runtime(runtimes, 17).home == elsewhere.resolve()  # type: ignore[union-attr]
+
+
+def test_kafka_runs_on_the_newest_unless_java_home_names_one(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _jdk(jvm, "java-17", "17.0.15")
+    chosen_by_hand = _jdk(jvm, "temurin-21", "21.0.5")
+    _jdk(jvm, "temurin-25", "25.0.3")
+    assert java_runtime().major == 25
+    monkeypatch.setenv("JAVA_HOME", str(chosen_by_hand))
+    assert java_runtime().major == 21
+
+
+def test_kafka_refuses_a_java_home_older_than_17_and_says_so(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _jdk(jvm, "temurin-25", "25.0.3")
+    monkeypatch.setenv("JAVA_HOME", str(_jdk(jvm, "java-11", "11.0.22")))
+    with pytest.raises(KafkaToolMissing, match=r"JAVA_HOME is Java 11 .*unset it to use the newest installed"):
+        java_runtime()
+
+
+def test_kafka_without_a_new_enough_java_names_what_it_found(jvm: Path) -> None:
+    _jdk(jvm, "java-11", "11.0.22")
+    with pytest.raises(KafkaToolMissing, match=r"need Java 17 or newer; found only Java 11"):
+        java_runtime()
+    assert kafka_runtime.MIN_JAVA == 17
+
+
+def test_kafka_without_any_java_says_where_it_looked(jvm: Path) -> None:
+    with pytest.raises(KafkaToolMissing, match=r"java not found \(JAVA_HOME, PATH, /usr/lib/jvm\)"):
+        java_runtime()
