@@ -47,8 +47,8 @@ def describe(stack: Stack, broker: str) -> str:
     """Where a benchmark ran, for its report: what was embedded, and the durability settings."""
     if broker == "kafka":
         postgres = "embedded PostgreSQL (fsync on)" if "postgres" in stack.embedded else "external PostgreSQL"
-        # Our own cluster's Java (the one `java_runtime` picked to start it): runs differ by it.
-        java = f" on Java {java_runtime().major}" if "kafka" in stack.embedded else ""
+        # Our own cluster's Java (the one `java_runtime` started it with): runs may differ by it.
+        java = f" on Java {java_runtime().major or '(version unknown)'}" if "kafka" in stack.embedded else ""
         return f"{postgres}, three Kafka brokers{java} (acks=all, min.insync.replicas 2)"
     if stack.embedded == ("postgres", "nats"):
         return "embedded (PostgreSQL fsync on, JetStream sync always)"

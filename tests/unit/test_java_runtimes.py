@@ -1,5 +1,5 @@
-"""Which Java the embedded Kafka brokers (and the tests' Keycloak) run on: JAVA_HOME when set,
-else the newest installed of PATH's `java` and the JDKs under /usr/lib/jvm."""
+"""The Javas on a machine: the tests' Keycloak runs on the newest (21 or later) of JAVA_HOME's,
+PATH's and the JDKs under /usr/lib/jvm; the embedded Kafka brokers on JAVA_HOME's, else PATH's."""
 
 from __future__ import annotations
 
@@ -63,29 +63,27 @@ def test_paths_java_counts_and_one_jdk_under_two_names_is_listed_once(jvm: Path,
     assert newest_runtime(runtimes, 17).home == elsewhere.resolve()  # type: ignore[union-attr]
 
 
-def test_kafka_runs_on_the_newest_unless_java_home_names_one(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _jdk(jvm, "java-17", "17.0.15")
-    chosen_by_hand = _jdk(jvm, "temurin-21", "21.0.5")
-    _jdk(jvm, "temurin-25", "25.0.3")
-    assert java_runtime().major == 25
-    monkeypatch.setenv("JAVA_HOME", str(chosen_by_hand))
+def test_kafka_runs_on_java_homes_java_else_paths_even_with_a_newer_jdk_beside_it(
+    jvm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _jdk(jvm, "temurin-25", "25.0.3")  # installed beside it, not chosen
+    debian = _jdk(jvm, "java-17", "17.0.15")
+    monkeypatch.setattr(kafka_runtime.shutil, "which", lambda name: str(debian / "bin" / "java"))
+    runtime = java_runtime()
+    assert (runtime.major, runtime.home) == (17, debian.resolve())
+    monkeypatch.setenv("JAVA_HOME", str(_jdk(jvm, "temurin-21", "21.0.5")))
     assert java_runtime().major == 21
 
 
-def test_kafka_refuses_a_java_home_older_than_17_and_says_so(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _jdk(jvm, "temurin-25", "25.0.3")
-    monkeypatch.setenv("JAVA_HOME", str(_jdk(jvm, "java-11", "11.0.22")))
-    with pytest.raises(KafkaToolMissing, match=r"JAVA_HOME is Java 11 .*unset it to use the newest installed"):
-        java_runtime()
-
-
-def test_kafka_without_a_new_enough_java_names_what_it_found(jvm: Path) -> None:
-    _jdk(jvm, "java-11", "11.0.22")
-    with pytest.raises(KafkaToolMissing, match=r"need Java 17 or newer; found only Java 11"):
+def test_kafka_refuses_a_java_older_than_17_and_says_so(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = _jdk(jvm, "java-11", "11.0.22")
+    monkeypatch.setenv("JAVA_HOME", str(old))
+    with pytest.raises(KafkaToolMissing, match=r"java-11/bin/java is Java 11: Kafka 4.x brokers need Java 17"):
         java_runtime()
     assert kafka_runtime.MIN_JAVA == 17
 
 
-def test_kafka_without_any_java_says_where_it_looked(jvm: Path) -> None:
-    with pytest.raises(KafkaToolMissing, match=r"java not found \(JAVA_HOME, PATH, /usr/lib/jvm\)"):
+def test_kafka_without_any_java_says_where_it_looked(jvm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kafka_runtime.shutil, "which", lambda name: None)
+    with pytest.raises(KafkaToolMissing, match=r"java not found \(PATH, JAVA_HOME\)"):
         java_runtime()

@@ -1,10 +1,7 @@
-"""Which Java a JVM server (the embedded Kafka brokers, the tests' Keycloak) runs on: the newest
-one installed, unless JAVA_HOME names one.
-
-Debian's `java` on PATH is the distribution's (17 on bookworm); newer JDKs are often installed
-beside it under /usr/lib/jvm (this project's CI machines have a Temurin 25). Kafka's own images
-run on Java 21 or newer: the newest installed is what production resembles (docs/performance.md,
-"Java 25 for the brokers", says what it changed in the bus benchmark).
+"""The Javas on a machine and their versions: the embedded Kafka brokers say which one they run
+on (kafka_runtime.java_runtime: JAVA_HOME, else PATH), and the tests' Keycloak, which needs 21 or
+newer, looks for the newest, since Debian's `java` on PATH is 17 on bookworm and newer JDKs are
+often installed beside it under /usr/lib/jvm (this project's CI machines have a Temurin 25).
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ JVM_ROOT = Path("/usr/lib/jvm")
 @dataclass(frozen=True)
 class JavaRuntime:
     java: Path  # the `java` binary
-    major: int  # 17, 21, 25, …
+    major: int | None  # 17, 21, 25, …; None when it did not say
 
     @property
     def home(self) -> Path:
@@ -30,7 +27,7 @@ class JavaRuntime:
         return self.java.resolve().parent.parent
 
     def describe(self) -> str:
-        return f"Java {self.major} ({self.home})"
+        return f"Java {self.major or '(version unknown)'} ({self.home})"
 
 
 def release_major(home: Path) -> int | None:
@@ -91,6 +88,8 @@ def newest_runtime(runtimes: Iterable[JavaRuntime], min_major: int) -> JavaRunti
     """The highest version of at least `min_major`; the first listed among equals."""
     best: JavaRuntime | None = None
     for runtime in runtimes:
-        if runtime.major >= min_major and (best is None or runtime.major > best.major):
+        if runtime.major is None or runtime.major < min_major:
+            continue
+        if best is None or runtime.major > (best.major or 0):
             best = runtime
     return best
