@@ -48,7 +48,7 @@ def describe(stack: Stack, broker: str) -> str:
     if broker == "kafka":
         postgres = "embedded PostgreSQL (fsync on)" if "postgres" in stack.embedded else "external PostgreSQL"
         # Our own cluster's Java (the one `java_runtime` started it with): runs may differ by it.
-        java = f" on Java {java_runtime().major or '(version unknown)'}" if "kafka" in stack.embedded else ""
+        java = f" on {java_runtime().name}" if "kafka" in stack.embedded else ""
         return f"{postgres}, three Kafka brokers{java} (acks=all, min.insync.replicas 2)"
     if stack.embedded == ("postgres", "nats"):
         return "embedded (PostgreSQL fsync on, JetStream sync always)"

@@ -26,8 +26,12 @@ class JavaRuntime:
         """The installation's folder (JAVA_HOME for it): the parent of its `bin`."""
         return self.java.resolve().parent.parent
 
+    @property
+    def name(self) -> str:
+        return f"Java {self.major}" if self.major else "Java (version unknown)"
+
     def describe(self) -> str:
-        return f"Java {self.major or '(version unknown)'} ({self.home})"
+        return f"{self.name} ({self.home})"
 
 
 def release_major(home: Path) -> int | None:
@@ -36,11 +40,7 @@ def release_major(home: Path) -> int | None:
         text = (home / "release").read_text()
     except OSError:
         return None
-    match = re.search(r'^JAVA_VERSION="(\d+)(?:\.(\d+))?', text, re.MULTILINE)
-    if match is None:
-        return None
-    major = int(match.group(1))
-    return int(match.group(2) or 0) if major == 1 else major
+    return _major(re.search(r'^JAVA_VERSION="(\d+)(?:\.(\d+))?', text, re.MULTILINE))
 
 
 def version_major(java: str | Path) -> int | None:
@@ -50,11 +50,15 @@ def version_major(java: str | Path) -> int | None:
         done = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
-    if match is None:
+    return _major(re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout))
+
+
+def _major(version: re.Match[str] | None) -> int | None:
+    """The major version of a matched `17.0.15` (17) or `1.8.0_392` (8: Java before 9 counted 1.x)."""
+    if version is None:
         return None
-    major = int(match.group(1))
-    return int(match.group(2) or 0) if major == 1 else major
+    major = int(version.group(1))
+    return int(version.group(2) or 0) if major == 1 else major
 
 
 def runtime_of_home(home: Path) -> JavaRuntime | None:
