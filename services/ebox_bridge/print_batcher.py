@@ -56,6 +56,10 @@ log = logging.getLogger(__name__)
 UNPRINTABLE = "UNPRINTABLE"
 # The eBox campaign's leaflet after the letter's own pages (services/ebox_bridge/campaign).
 INSERT_PAGES = 1
+# How long `loket print close` waits for a replica writing the same batch's files. Composing and
+# merging a day's letters takes minutes on a busy machine (in CI's fault suite one batch took over
+# the pool's 30 s statement timeout, and the command failed while the replica was nearly done).
+WAIT_FOR_OTHER_WRITER_S = 30 * 60
 
 
 @dataclass(frozen=True)
@@ -149,11 +153,12 @@ class PrintBatcher:
         this returns (the command line's close)."""
         started = time.perf_counter()
         async with self.db().acquire() as lock:
-            if wait:
-                await print_batches.lock_writing(lock, self.schema, batch_id)
-            elif not await print_batches.try_lock_writing(lock, self.schema, batch_id):
-                log.info("print batch %s: another writer is writing its files", batch_id)
-                return
+            if not await print_batches.try_lock_writing(lock, self.schema, batch_id):
+                if not wait:
+                    log.info("print batch %s: another writer is writing its files", batch_id)
+                    return
+                log.info("print batch %s: another writer is writing its files; waiting for it", batch_id)
+                await print_batches.lock_writing(lock, self.schema, batch_id, timeout_s=WAIT_FOR_OTHER_WRITER_S)
             try:
                 if await print_batches.files_written(lock, self.schema, batch_id):
                     return

@@ -195,3 +195,26 @@ async def test_two_processes_writing_one_batch_write_its_files_once(pool, databa
     manifest = json.loads((tmp_path / batch_id / "manifest.json").read_text())
     assert len(manifest["letters"]) == 3
     assert not list(tmp_path.glob(".*partial*"))
+
+
+async def test_close_waits_for_a_slow_writer_longer_than_a_statement_may_take(pool, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`loket print close` waits for a replica writing the same batch's files however long that
+    takes: the wait is not a statement the pool's command timeout cuts off. (In CI's fault suite a
+    replica took over 30 s on a batch under load and the command failed with a TimeoutError.)"""
+    from loket.infra.db.pool import create_pool
+    from services.ebox_bridge.repository import print_batches
+
+    cutoff = dt.datetime(2026, 4, 1, 15, 30, tzinfo=dt.UTC)
+    batch_id = await batch_without_files(pool, tmp_path, cutoff, 40_400)
+    impatient = await create_pool(database_url, min_size=1, max_size=3, command_timeout=1)
+    try:
+        async with pool.acquire() as replica:  # the replica writing the batch holds its lock
+            assert await print_batches.try_lock_writing(replica, NAME, batch_id)
+            closing = asyncio.create_task(batcher(impatient, tmp_path, cutoff).write_files(batch_id, wait=True))
+            await asyncio.sleep(2.5)  # more than twice the pool's command timeout
+            assert not closing.done(), closing.exception() if closing.done() else None
+            await print_batches.unlock_writing(replica, NAME, batch_id)
+        await asyncio.wait_for(closing, 60)
+    finally:
+        await impatient.close()
+    assert len(json.loads((tmp_path / batch_id / "manifest.json").read_text())["letters"]) == 3

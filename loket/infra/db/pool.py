@@ -16,7 +16,7 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
-async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10, command_timeout: float = 30) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url,
         min_size=min_size,
@@ -28,5 +28,5 @@ async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asy
         reset=reset_if_touched,
         # Fail fast while PostgreSQL is down instead of hanging handlers and probes.
         timeout=5,
-        command_timeout=30,
+        command_timeout=command_timeout,
     )

@@ -22,9 +22,10 @@ async def try_lock_writing(conn: asyncpg.Connection, schema: str, batch_id: str)
     return bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"{schema}:print-files:{batch_id}"))
 
 
-async def lock_writing(conn: asyncpg.Connection, schema: str, batch_id: str) -> None:
-    """The same lock, waiting for the other writer to finish."""
-    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"{schema}:print-files:{batch_id}")
+async def lock_writing(conn: asyncpg.Connection, schema: str, batch_id: str, *, timeout_s: float) -> None:
+    """The same lock, waiting up to `timeout_s` for the other writer to finish (its own bound, not
+    the pool's per-statement timeout: writing a large batch takes longer than a statement may)."""
+    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"{schema}:print-files:{batch_id}", timeout=timeout_s)
 
 
 async def unlock_writing(conn: asyncpg.Connection, schema: str, batch_id: str) -> None:
