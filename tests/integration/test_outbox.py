@@ -364,3 +364,44 @@ async def test_a_relay_does_not_sleep_past_a_writer_that_skipped_its_notificatio
             await asyncio.sleep(2.0)  # commits after the relay's next, empty round
         rounds = await bus.wait_for(2)
         assert rounds[1] == [str(events[0].event_id)]
+
+
+async def test_a_standby_waits_for_the_lead_quietly_however_long_the_leader_lives(database_url, pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """A second replica's relay waits for the lead without counting publish errors: the wait used
+    to be one `pg_advisory_lock` statement, which the pool's command timeout (30 s) cut off, so
+    every standby logged "paused: TimeoutError" and counted a publish error twice a minute. Here
+    the pools' statements time out after 1 s and the standby waits 2.5 s; then the leader stops
+    and the standby takes over."""
+    from loket.infra.db.pool import create_pool
+
+    pools = {name: await create_pool(database_url, min_size=1, max_size=3, command_timeout=1)
+             for name in ("leader", "standby")}
+    registries = {name: CollectorRegistry() for name in pools}
+    buses = {name: _Collected() for name in pools}
+    relays = {name: OutboxRelay(pools[name], schema, _nowhere, PlatformMetrics(registries[name]),
+                                publish_in_order=buses[name], idle_poll_s=0.02) for name in pools}
+
+    async def published(name: str, ids: list[str]) -> bool:
+        return set(ids) <= {message_id for _, message_id in buses[name].rows}
+
+    leader = asyncio.ensure_future(relays["leader"].run())
+    standby: asyncio.Future[None] | None = None
+    try:
+        first = await _append(pool, schema, 2)
+        await eventually(lambda: published("leader", first), timeout=10, what="the leader to relay")
+        standby = asyncio.ensure_future(relays["standby"].run())
+        await asyncio.sleep(2.5)  # more than twice the pools' command timeout
+        errors = registries["standby"].get_sample_value("loket_outbox_publish_errors_total", {"schema": schema})
+        assert not errors, f"the standby counted {errors} publish errors while it waited"
+        assert not standby.done()
+        leader.cancel()
+        await asyncio.gather(leader, return_exceptions=True)
+        handover = await _append(pool, schema, 1)
+        await eventually(lambda: published("standby", handover), timeout=10, what="the standby to take over")
+    finally:
+        for task in (leader, standby):
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*(t for t in (leader, standby) if t is not None), return_exceptions=True)
+        for p in pools.values():
+            await p.close()

@@ -1,7 +1,7 @@
 """Outbox relay: publish committed outbox rows in id order, then delete them (or mark them sent).
 
-- One active relay per schema: the leader holds a session advisory lock; other replicas wait
-  for it, so two relays never interleave the same key's events. A leader whose lock connection
+- One active relay per schema: the leader holds a session advisory lock; other replicas ask for
+  it every second, so two relays never interleave the same key's events. A leader whose lock connection
   is gone (the server ended that session, and with it the lock) stops before its next round and
   queues for the lock again: another replica may already lead.
 - A round takes up to `batch_size` rows, and no more after `batch_bytes` of payload (a letter
@@ -57,6 +57,8 @@ _LEADER_SALT = 0x0B0D
 # How soon a relay that could not go to sleep (a writer that skipped its notification has not
 # committed yet) looks again when it has no linger of its own.
 UNNOTIFIED_POLL_S = 0.01
+# How often a standby replica asks for the lead: how long the rows may wait after a leader dies.
+STANDBY_POLL_S = 1.0
 
 
 class OutboxRelay:
@@ -115,7 +117,7 @@ class OutboxRelay:
                 await asyncio.sleep(1.0)
 
     async def _lead(self, leader: asyncpg.Connection) -> None:
-        await leader.execute("SELECT pg_advisory_lock(hashtextextended($1, $2))", self.schema, _LEADER_SALT)
+        await self._wait_for_the_lead(leader)
         listener = lambda *_: self._wake.set()  # noqa: E731
         loop = asyncio.get_running_loop()
         await leader.add_listener(notify_channel(self.schema), listener)
@@ -138,6 +140,16 @@ class OutboxRelay:
             with contextlib.suppress(Exception):
                 await leader.remove_listener(notify_channel(self.schema), listener)
                 await leader.execute("SELECT pg_advisory_unlock_all()")
+
+    async def _wait_for_the_lead(self, leader: asyncpg.Connection) -> None:
+        """A standby replica waits here as long as another one leads, asking every STANDBY_POLL_S.
+        Not one blocking `pg_advisory_lock`: that was a statement, which the pool's command
+        timeout cut off every 30 s, so every standby logged "paused: TimeoutError" and counted a
+        publish error twice a minute (the operations dashboard's publish errors never went to 0)."""
+        while True:  # a lock in another session, not an event of this process: asking is all there is
+            if await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))", self.schema, _LEADER_SALT):
+                return
+            await asyncio.sleep(STANDBY_POLL_S)
 
     async def _sleep(self, leader: asyncpg.Connection) -> int:
         """The outbox was empty: wait for an append's notification, or look again shortly while a
