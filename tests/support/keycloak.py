@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from loket.infra.embedded.java_runtimes import installed_runtimes, newest_runtime
 from loket.infra.embedded.ports import free_port
+from tests.support.java_homes import installed_runtimes, newest_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 POM = ROOT / "deploy" / "keycloak" / "pom.xml"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from loket.infra.embedded import java_runtimes, kafka_runtime
-from loket.infra.embedded.java_runtimes import installed_runtimes, newest_runtime, runtime_of_home
+from loket.infra.embedded import kafka_runtime
 from loket.infra.embedded.kafka_runtime import KafkaToolMissing, java_runtime
+from tests.support import java_homes
+from tests.support.java_homes import installed_runtimes, newest_runtime, runtime_of_home
 
 
 def _jdk(root: Path, name: str, version: str | None, prints: str | None = None) -> Path:
@@ -30,8 +31,8 @@ def _jdk(root: Path, name: str, version: str | None, prints: str | None = None) 
 def jvm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "jvm"
     root.mkdir()
-    monkeypatch.setattr(java_runtimes, "JVM_ROOT", root)
-    monkeypatch.setattr(java_runtimes.shutil, "which", lambda name: None)  # no `java` on PATH
+    monkeypatch.setattr(java_homes, "JVM_ROOT", root)
+    monkeypatch.setattr(java_homes.shutil, "which", lambda name: None)  # no `java` on PATH
     monkeypatch.delenv("JAVA_HOME", raising=False)
     return root
 
@@ -57,7 +58,7 @@ def test_paths_java_counts_and_one_jdk_under_two_names_is_listed_once(jvm: Path,
     home = _jdk(jvm, "java-17-openjdk-amd64", "17.0.15")
     (jvm / "java-1.17.0-openjdk-amd64").symlink_to(home)  # Debian's second name for it
     elsewhere = _jdk(jvm.parent / "opt", "jdk-23", None, prints="23.0.1")
-    monkeypatch.setattr(java_runtimes.shutil, "which", lambda name: str(elsewhere / "bin" / "java"))
+    monkeypatch.setattr(java_homes.shutil, "which", lambda name: str(elsewhere / "bin" / "java"))
     runtimes = installed_runtimes()
     assert sorted(r.major for r in runtimes) == [17, 23]
     assert newest_runtime(runtimes, 17).home == elsewhere.resolve()  # type: ignore[union-attr]
