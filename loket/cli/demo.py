@@ -159,9 +159,7 @@ def demo(
                 summary.add_section()
             console.print(summary)
             _print_places(ports, prepared, stack.data_dir, logs, still_running=keep_running)
-            if keep_running:
-                for child in children:
-                    child.stop()
+            if keep_running:  # the same processes go on, now watched: the simulators keep what they hold
                 Supervisor(children).run()
         finally:
             for child in reversed(children):

@@ -75,6 +75,9 @@ class Child:
                 generic = generic or message
         return generic
 
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def poll_crashed(self) -> int | None:
         if self.process is None:
             return None
@@ -121,8 +124,7 @@ class Supervisor:
         or failed to start again (the error)."""
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGTERM, self.request_stop)
-        for child in self.children:
-            child.start()
+        self.start_the_stopped()
         try:
             while not self._stopping:
                 self._revive_servers(on_server)
@@ -131,6 +133,13 @@ class Supervisor:
         finally:
             for child in reversed(self.children):
                 child.stop()
+
+    def start_the_stopped(self) -> None:
+        """Start every child that is not running; one already running is adopted as it is (the
+        demo's `--keep-running`: a restart would make the simulated eBox forget every letter)."""
+        for child in self.children:
+            if not child.is_running():
+                child.start()
 
     def _revive_servers(self, on_server: Callable[[str, str], None] | None = None) -> None:
         # Told to the caller (`loket up`'s console), or else logged: never both, one line each.
