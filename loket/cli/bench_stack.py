@@ -18,7 +18,7 @@ from loket.bench.shared_bus import refuse_on_a_live_bus
 from loket.devstack.stack import Stack, running_stack
 from loket.infra.bus.address import parse_bus_url
 from loket.infra.embedded.kafka import BOOTSTRAP_VARIABLE, EmbeddedKafkaCluster
-from loket.infra.embedded.kafka_runtime import KafkaToolMissing, java_runtime
+from loket.infra.embedded.kafka_runtime import KafkaToolMissing
 from loket.infra.settings import LoketSettings
 
 BUSES = ("nats", "kafka")
@@ -31,24 +31,25 @@ def check_bus_choice(broker: str) -> None:
 
 @contextlib.contextmanager
 def bench_stack(data_dir: Path, broker: str, console: Console) -> Iterator[Stack]:
-    kafka = kafka_url(data_dir, console) if broker == "kafka" else contextlib.nullcontext((None, False))
-    with kafka as (url, cluster_started_here):
+    kafka = kafka_url(data_dir, console) if broker == "kafka" else contextlib.nullcontext((None, None))
+    with kafka as (url, own_cluster):
         settings = LoketSettings(data_dir=data_dir, bus_url=url) if url else LoketSettings(data_dir=data_dir)
         with running_stack(settings) as stack:
             if parse_bus_url(stack.bus_url).kind != broker:
                 raise typer.BadParameter(f"LOKET_BUS_URL is not a {broker} bus", param_hint="--bus")
-            ours = cluster_started_here if broker == "kafka" else "nats" in stack.embedded
+            ours = own_cluster is not None if broker == "kafka" else "nats" in stack.embedded
             if not ours:
                 refuse_on_a_live_bus(stack.bus_url, console)
-            yield dataclasses.replace(stack, embedded=(*stack.embedded, "kafka")) if cluster_started_here else stack
+            yield (dataclasses.replace(stack, embedded=(*stack.embedded, "kafka"), kafka=own_cluster)
+                   if own_cluster is not None else stack)
 
 
 def describe(stack: Stack, broker: str) -> str:
     """Where a benchmark ran, for its report: what was embedded, and the durability settings."""
     if broker == "kafka":
         postgres = "embedded PostgreSQL (fsync on)" if "postgres" in stack.embedded else "external PostgreSQL"
-        # Our own cluster's Java (the one `java_runtime` started it with): runs may differ by it.
-        java = f" on {java_runtime().name}" if "kafka" in stack.embedded else ""
+        # Our own cluster's Java, as it started the brokers: runs may differ by it.
+        java = f" on {stack.kafka.java.name}" if stack.kafka is not None and stack.kafka.java else ""
         return f"{postgres}, three Kafka brokers{java} (acks=all, min.insync.replicas 2)"
     if stack.embedded == ("postgres", "nats"):
         return "embedded (PostgreSQL fsync on, JetStream sync always)"
@@ -56,14 +57,14 @@ def describe(stack: Stack, broker: str) -> str:
 
 
 @contextlib.contextmanager
-def kafka_url(data_dir: Path, console: Console) -> Iterator[tuple[str, bool]]:
-    """The Kafka bus URL, and whether the cluster is this call's own."""
+def kafka_url(data_dir: Path, console: Console) -> Iterator[tuple[str, EmbeddedKafkaCluster | None]]:
+    """The Kafka bus URL, and the cluster when it is this call's own."""
     configured = os.environ.get("LOKET_BUS_URL", "")
     if configured.startswith("kafka://"):
-        yield configured, False
+        yield configured, None
         return
     if bootstrap := os.environ.get(BOOTSTRAP_VARIABLE):
-        yield f"kafka://{bootstrap}", False
+        yield f"kafka://{bootstrap}", None
         return
     # Compiled as production compiles it (C2): a benchmark measures brokers at their steady state.
     cluster = EmbeddedKafkaCluster(data_dir / "kafka", progress=lambda m: console.print(f"[dim]{m}[/]"),
@@ -74,6 +75,6 @@ def kafka_url(data_dir: Path, console: Console) -> Iterator[tuple[str, bool]]:
         console.print(f"[red]--bus kafka needs a Kafka cluster: set LOKET_BUS_URL=kafka://… or start one here: {exc}[/]")
         raise typer.Exit(2) from exc
     try:
-        yield f"kafka://{bootstrap}", True
+        yield f"kafka://{bootstrap}", cluster
     finally:
         cluster.stop()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from loket.infra.connection_urls import redacted
 from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres, default_data_dir
+from loket.infra.embedded.kafka import EmbeddedKafkaCluster
 from loket.infra.embedded.nats_cluster import REPLICAS, EmbeddedNatsCluster
 from loket.infra.settings import LoketSettings
 
@@ -22,6 +23,7 @@ class Stack:
     embedded: tuple[str, ...]  # which servers we started ourselves
     postgres: EmbeddedPostgres | None = None
     nats: EmbeddedNats | EmbeddedNatsCluster | None = None
+    kafka: EmbeddedKafkaCluster | None = None  # only a benchmark's own cluster
 
     @property
     def database_address(self) -> str:

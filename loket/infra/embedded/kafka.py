@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from loket.contracts.topics import MAX_MESSAGE_BYTES
+from loket.infra.embedded.java_runtimes import JavaRuntime
 from loket.infra.embedded.kafka_runtime import (
     Progress,
     classpath,
@@ -191,6 +192,8 @@ class EmbeddedKafkaCluster:
         self.nodes = [KafkaNode(self.data_dir, i) for i in NODE_IDS]
         self._progress = progress or (lambda _message: None)
         self._cluster_id: str | None = None
+        # The Java the last start() resolved (and ran any node it started on): a report names it.
+        self.java: JavaRuntime | None = None
         self._load_state()
 
     # -- what callers read ------------------------------------------------------------------
@@ -217,7 +220,7 @@ class EmbeddedKafkaCluster:
         down with it, and the error carries its log tail."""
         began = time.monotonic()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        runtime = java_runtime()
+        runtime = self.java = java_runtime()
         java = str(runtime.java)
         already = self.running_nodes()
         to_start = [n for n in self.nodes if n not in already]
