@@ -85,6 +85,8 @@ class _Tracking(_Recording, SessionTrackingConnection):
 
     def __init__(self) -> None:  # asyncpg's __init__ wants a live protocol
         _Recording.__init__(self)
+        # As a closed connection: asyncpg's __del__ asks is_closed(), which reads these.
+        self._aborted, self._protocol = True, None
 
     async def execute(self, query: str, *args: Any) -> str:
         self._note(query)
