@@ -85,22 +85,26 @@ class OutboxRelay:
         # The oldest unsent rows, as many as fit the byte budget (always the first: a row is
         # taken when the rows before it hold less than the budget), deleted or marked sent
         # and returned in one round trip. Rows locked beyond the budget are released at commit.
+        # The rows are then found by their row address (a TID scan), not joined to the outbox: an
+        # outbox analyzed while empty looks empty to the planner however full it is, and the join
+        # it then planned, a nested loop, went through the batch once per row of the outbox (60
+        # million rows for 1 000 taken from 20 000; tests/integration/test_relay_plan.py).
         taken = f"""
             WITH locked AS (
-                SELECT id, octet_length(payload) AS size FROM {schema}.outbox
+                SELECT ctid, id, octet_length(payload) AS size FROM {schema}.outbox
                 WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE
             ), taken AS (
-                SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id) - size AS before FROM locked) AS l
+                SELECT ctid FROM (SELECT ctid, sum(size) OVER (ORDER BY id) - size AS before FROM locked) AS l
                 WHERE before < $2
             )"""
         # The event id as text: it leaves as the message id, and PostgreSQL formats a uuid for less
         # than asyncpg's UUID and Python's str() of it (0.7 µs an event).
         returning = "RETURNING o.id, o.event_id::text AS event_id, o.topic, o.key, o.event_type, o.payload"
+        these = "o.ctid = ANY (ARRAY(SELECT ctid FROM taken))"
         self._take = (
-            f"{taken} UPDATE {schema}.outbox AS o SET sent_at = clock_timestamp() FROM taken "
-            f"WHERE o.id = taken.id {returning}"
+            f"{taken} UPDATE {schema}.outbox AS o SET sent_at = clock_timestamp() WHERE {these} {returning}"
             if keep_published_s > 0 else
-            f"{taken} DELETE FROM {schema}.outbox AS o USING taken WHERE o.id = taken.id {returning}"
+            f"{taken} DELETE FROM {schema}.outbox AS o WHERE {these} {returning}"
         )
 
     async def run(self) -> None:
@@ -179,7 +183,7 @@ class OutboxRelay:
             rows = await conn.fetch(self._take, self.batch_size, self.batch_bytes)
             if not rows:
                 return 0
-            # RETURNING follows the join's order, not the ids'.
+            # RETURNING follows the row addresses' order, not the ids'.
             await self._publish_in_key_order(sorted(rows, key=itemgetter("id")))
         self.metrics.outbox_published.labels(self.schema).inc(len(rows))
         return len(rows)
