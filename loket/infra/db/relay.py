@@ -1,9 +1,9 @@
 """Outbox relay: publish committed outbox rows in id order, then delete them (or mark them sent).
 
 - One active relay per schema: the leader holds a session advisory lock; other replicas ask for
-  it every second, so two relays never interleave the same key's events. A leader whose lock connection
-  is gone (the server ended that session, and with it the lock) stops before its next round and
-  queues for the lock again: another replica may already lead.
+  it every second, so two relays never interleave the same key's events. A leader whose lock
+  connection is gone (the server ended that session, and with it the lock) stops before its next
+  round and queues for the lock again: another replica may already lead.
 - A round takes up to `batch_size` rows, and no more after `batch_bytes` of payload (a letter
   with its PDF inline is up to 7 MB): one statement locks them `FOR UPDATE`, deletes them and
   returns them. The lock waits rather than skips: should two relays ever overlap (a leader's
@@ -151,15 +151,18 @@ class OutboxRelay:
         timeout cut off every 30 s, so every standby logged "paused: TimeoutError" and counted a
         publish error twice a minute (the operations dashboard's publish errors never went to 0)."""
         while True:  # a lock in another session, not an event of this process: asking is all there is
-            if await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))", self.schema, _LEADER_SALT):
+            if await self._try_lock(leader, _LEADER_SALT):
                 return
             await asyncio.sleep(STANDBY_POLL_S)
+
+    async def _try_lock(self, leader: asyncpg.Connection, salt: int) -> bool:
+        """This schema's session lock of the kind `salt` names (the lead, or "asleep"), if free."""
+        return bool(await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))", self.schema, salt))
 
     async def _sleep(self, leader: asyncpg.Connection) -> int:
         """The outbox was empty: wait for an append's notification, or look again shortly while a
         writer that did not notify has yet to commit. Returns the rows its last look published."""
-        if not await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
-                                     self.schema, RELAY_ASLEEP_SALT):
+        if not await self._try_lock(leader, RELAY_ASLEEP_SALT):
             await asyncio.sleep(self.linger_s or UNNOTIFIED_POLL_S)
             return 0
         try:
