@@ -70,6 +70,10 @@ class PlatformMetrics:
             "loket_retention_purged_total", "Records whose personal data the retention job removed",
             ["data_class"], registry=registry,
         )
+        self.retention_failures = Counter(
+            "loket_retention_failures_total", "Retention purges that failed (their data is kept past its period)",
+            ["data_class"], registry=registry,
+        )
         self.stream_bytes = Gauge(
             "loket_bus_stream_bytes", "Bytes stored in a NATS stream", ["stream"], registry=registry
         )

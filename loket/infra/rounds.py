@@ -35,7 +35,10 @@ def failure_pause(pause_s: float, failures_in_a_row: int) -> float:
     return max(pause_s, min(backed_off, MAX_FAILURE_PAUSE_S))
 
 
-async def run_rounds(round_: Callable[[], Awaitable[bool]], pause_s: float, what: str) -> None:
+async def run_rounds(round_: Callable[[], Awaitable[bool]], pause_s: float, what: str,
+                     retry_s: float | None = None) -> None:
+    """`retry_s`: the pause after a failed round, where it should be shorter than `pause_s` (a
+    daily job retries within the hour); the backoff starts from it."""
     failures, reported_at = 0, 0.0
     while True:
         try:
@@ -44,7 +47,7 @@ async def run_rounds(round_: Callable[[], Awaitable[bool]], pause_s: float, what
             raise
         except Exception as exc:
             failures += 1
-            wait = failure_pause(pause_s, failures)
+            wait = failure_pause(pause_s if retry_s is None else retry_s, failures)
             now = time.monotonic()
             if failures == 1:
                 log.exception("%s round failed; retrying in %.1f s", what, wait)

@@ -37,6 +37,7 @@ from loket.infra.db.inbox import purge_handled_before
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.pool import create_pool
 from loket.infra.db.relay import OutboxRelay
+from loket.infra.db.roles import AUDIT_TRAIL_PURGER
 from loket.infra.db.schema import migrate_service_schema
 from loket.infra.http.asyncapi_route import asyncapi_routes
 from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore
@@ -94,7 +95,8 @@ class ServiceSpec:
     # The service's declared API endpoints (its own type), kept for the authorisation matrix test.
     endpoints: list[Any] = field(default_factory=list)
     # Personal data this service holds, purged once its retention period has passed (the inbox
-    # and the audit trail are added for every service).
+    # and the dead letters' bodies are added for every service, the audit trail for one:
+    # retention_job).
     retention: list[Purge] = field(default_factory=list)
     # Request bodies are capped at DEFAULT_BODY_LIMIT; (path prefix, bytes) raises it where a
     # document travels in the body.
@@ -174,8 +176,9 @@ async def _metrics_loop(runtime: Runtime, relay: OutboxRelay, consumers: list[Ev
 
 def retention_job(spec: ServiceSpec, runtime: Runtime) -> RetentionJob:
     """The service's purges, then its inbox (kept as long as the bus can redeliver), the
-    audit trail (every service runs it; the deletes are idempotent) and the bodies of the dead
-    letters its own consumer groups wrote (each service trims only its own: body_retention.py)."""
+    audit trail (in AUDIT_TRAIL_PURGER only: the other services' roles may only append to it) and
+    the bodies of the dead letters its own consumer groups wrote (each service trims only its own:
+    body_retention.py)."""
     settings = runtime.settings
     inbox_days = math.ceil(settings.bus_stream_max_age_days) + 1
 
@@ -184,11 +187,13 @@ def retention_job(spec: ServiceSpec, runtime: Runtime) -> RetentionJob:
 
     dead_letters = dlq_body_purge(runtime.bus, [(s.topic, s.group) for s in spec.subscriptions],
                                   settings.dlq_body_days)
-    purges = [*spec.retention, Purge("inbox", fixed_days(inbox_days), inbox),
-              Purge("audit", tenant_setting("audit_days"), audit.purge), dead_letters]
+    audit_trail = [Purge("audit", tenant_setting("audit_days"), audit.purge)] if spec.name == AUDIT_TRAIL_PURGER else []
+    purges = [*spec.retention, Purge("inbox", fixed_days(inbox_days), inbox), *audit_trail, dead_letters]
     tenants = TenantDirectory(None, settings.tenants_refresh_s, changes=runtime.changes)
+    metrics = runtime.metrics
     return RetentionJob(spec.name, runtime.db, tenants, purges,
-                        lambda data_class, n: runtime.metrics.retention_purged.labels(data_class).inc(n), utc_now)
+                        lambda data_class, n: metrics.retention_purged.labels(data_class).inc(n), utc_now,
+                        lambda data_class: metrics.retention_failures.labels(data_class).inc())
 
 
 def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
@@ -223,7 +228,8 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
         if not settings.http_only:
             for loop in spec.background:
                 runtime.spawn(loop(runtime), loop.__name__)
-            runtime.spawn(retention_job(spec, runtime).loop(settings.retention_interval_s), "retention")
+            runtime.spawn(retention_job(spec, runtime).loop(settings.retention_interval_s,
+                                                            settings.retention_first_after_s), "retention")
         runtime.started = True
         log.info("%s started%s", spec.name, " (HTTP only)" if settings.http_only else "")
         try:

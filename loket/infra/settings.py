@@ -140,6 +140,9 @@ class ServiceSettings(LoketSettings):
     )
     retention_interval_s: float = Field(default=24 * 3600, gt=0,
                                         description="how often personal data past its retention is purged")
+    retention_first_after_s: float = Field(default=60.0, ge=0,
+                                           description="how long after a start the first purge runs (a restart "
+                                                       "does not postpone it by a whole interval)")
     tenants_refresh_s: float = Field(default=30.0, gt=0,
                                      description="how often a changed tenant entry is looked for, should its change "
                                                  "signal be missed (it normally counts at once in every process)")

@@ -5,8 +5,10 @@ admits only known users, each publishing only what it owns."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 import stat
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,20 +18,24 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from loket.contracts import topics
+from loket.contracts.values import utc_now
 from loket.devstack.catalog import SERVICE_NAMES, service_module
 from loket.devstack.migrate import migrate_all
 from loket.infra.bus import nats_wiring
 from loket.infra.bus.nats_users import BACKOFFICE, SERVICE_TOPICS
 from loket.infra.connection_urls import redacted, with_credentials
-from loket.infra.db.roles import service_role
+from loket.infra.db.roles import AUDIT_TRAIL_PURGER, service_role
 from loket.infra.embedded import EmbeddedNats, EmbeddedPostgres
 from loket.infra.embedded import service_account as accounts
 from loket.infra.embedded.postgres import _install_dir
 from loket.infra.embedded.process import run_tool
+from loket.infra.identity import audit
+from loket.infra.retention.policy import RetentionDays
 
 # One table of each service's schema that another service must never read.
 TABLE_OF = {"booking": "appointments", "notify": "notifications", "ebox_bridge": "letters", "reporting": "letters"}
 PASSWORDS = {name: secrets.token_urlsafe(16) for name in SERVICE_NAMES}
+NOW = utc_now()
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +111,35 @@ async def test_identity_grants_are_exactly_what_the_services_do(role_urls: dict[
     finally:
         await booking.close()
         await reporting.close()
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+async def test_the_audit_trail_is_trimmed_by_its_one_purger_and_appended_to_by_the_others(
+        database_url: str, role_urls: dict[str, str], service: str) -> None:
+    """Every service's retention job used to run the audit trail's purge, and every role was
+    refused it (they may only append), which stopped each round before the dead letters' bodies."""
+    who = f"least-privilege-{uuid.uuid4().hex[:8]}"
+    owner = await _as(database_url)
+    await owner.execute("""INSERT INTO identity.audit_log (at, principal, principal_kind, role, municipality, action,
+                               object_type, object_id, service)
+                           VALUES ($2, $1, 'person', 'staff', '12025', 'read', 'appointment', 'old', 'booking'),
+                                  ($3, $1, 'person', 'staff', '12025', 'read', 'appointment', 'new', 'booking')""",
+                        who, NOW - dt.timedelta(days=800), NOW - dt.timedelta(days=10))
+    conn = await _as(role_urls[service])
+    try:
+        if service == AUDIT_TRAIL_PURGER:
+            assert await audit.purge(conn, NOW, RetentionDays(730)) >= 1
+            assert [r["object_id"] for r in await owner.fetch(
+                "SELECT object_id FROM identity.audit_log WHERE principal = $1", who)] == ["new"]
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+                await conn.fetch("SELECT principal, object_id FROM identity.audit_log LIMIT 1")  # choose, not read
+        else:
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+                await audit.purge(conn, NOW, RetentionDays(730))
+    finally:
+        await conn.close()
+        await owner.execute("DELETE FROM identity.audit_log WHERE principal = $1", who)
+        await owner.close()
 
 
 async def test_only_the_bridge_may_import_the_tenant_file(role_urls: dict[str, str]) -> None:

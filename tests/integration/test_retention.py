@@ -19,7 +19,7 @@ from loket.infra.db.inbox import purge_handled_before
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.schema import migrate_service_schema
 from loket.infra.identity import audit
-from loket.infra.retention.job import RetentionJob
+from loket.infra.retention.job import Purge, RetentionIncomplete, RetentionJob, fixed_days
 from loket.infra.retention.policy import RetentionDays
 from services.booking.appointments import repository as appointments
 from services.booking.metrics import BookingMetrics
@@ -157,3 +157,31 @@ async def test_the_inbox_and_the_audit_trail_are_trimmed(pool, schema) -> None: 
         await audit.purge(conn, NOW, RetentionDays(730))
         assert [r["object_id"] for r in await conn.fetch(
             "SELECT object_id FROM identity.audit_log WHERE principal = $1", who)] == ["y"]
+
+
+async def test_a_failing_purge_holds_back_none_of_the_others_and_is_counted(pool) -> None:  # type: ignore[no-untyped-def]
+    """Once the audit trail's purge was refused in every service (its role could not delete), and
+    the round stopped there: the dead letters' bodies after it were never purged."""
+    ran: list[str] = []
+
+    def purge(name: str, fails: bool = False):  # type: ignore[no-untyped-def]
+        async def run(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+            ran.append(name)
+            if fails:
+                await conn.execute("SELECT * FROM a_table_that_is_not_there")
+            return 3
+        return Purge(name, fixed_days(30), run)
+
+    counted: list[tuple[str, int]] = []
+    failures: list[str] = []
+    job = RetentionJob(f"failing-{uuid.uuid4().hex[:8]}", lambda: pool, NoTenants(),
+                       [purge("before"), purge("refused", fails=True), purge("after")],
+                       lambda data_class, n: counted.append((data_class, n)), utc_now, failures.append)
+    with pytest.raises(RetentionIncomplete, match="could not purge refused") as raised:
+        await job.run_once()
+    assert raised.value.failed == ("refused",)
+    assert ran == ["before", "refused", "after"]
+    assert counted == [("before", 3), ("after", 3)] and failures == ["refused"]
+    # The job's lock was let go: the next round (or another replica) can take it.
+    assert await pool.fetchval("SELECT pg_try_advisory_lock($1)", job.lock_key)
+    await pool.execute("SELECT pg_advisory_unlock_all()")

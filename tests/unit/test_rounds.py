@@ -6,12 +6,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from loket.infra import rounds
 from loket.infra.errors import described
 from loket.infra.rounds import MAX_FAILURE_PAUSE_S, failure_pause, run_rounds
+
+
+def _rounds_from(outcomes: list[bool | Exception]) -> Callable[[], Awaitable[bool]]:
+    """A round that returns or raises the next outcome, and stops the loop after the last."""
+    left = iter(outcomes)
+
+    async def round_() -> bool:
+        outcome = next(left, None)
+        if outcome is None:
+            raise asyncio.CancelledError
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return round_
 
 
 def test_failure_pauses_double_from_the_loops_pause_up_to_the_cap() -> None:
@@ -38,15 +54,7 @@ async def test_failures_back_off_and_the_log_says_each_once(
     monkeypatch.setattr(rounds.time, "monotonic", lambda: clock[0])
     gone = ConnectionRefusedError("database gone")
     # busy, then 40 failures in a row (about a minute at the capped pause), dry, busy, dry
-    outcomes = iter([True, *[gone] * 40, False, True, False])
-
-    async def round_() -> bool:
-        outcome = next(outcomes, None)
-        if outcome is None:
-            raise asyncio.CancelledError
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+    round_ = _rounds_from([True, *[gone] * 40, False, True, False])
 
     caplog.set_level(logging.INFO, logger=rounds.__name__)
     with pytest.raises(asyncio.CancelledError):
@@ -69,3 +77,19 @@ def test_an_error_without_a_message_is_still_named_in_the_log() -> None:
     # asyncpg's command timeout raises a bare TimeoutError: "relay paused: " said nothing.
     assert described(TimeoutError()) == "TimeoutError"
     assert described(ConnectionRefusedError("database gone")) == "ConnectionRefusedError: database gone"
+
+
+async def test_a_daily_loop_retries_a_failed_round_within_the_hour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retention job's loop: a day between rounds, an hour after a failed one (it used to be a
+    day: data past its period kept a day longer for one failed statement)."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(rounds.asyncio, "sleep", sleep)
+    round_ = _rounds_from([RuntimeError("refused"), RuntimeError("refused"), False])
+
+    with pytest.raises(asyncio.CancelledError):
+        await run_rounds(round_, 86_400.0, "retention", retry_s=3_600.0)
+    assert waits == [3_600.0, 3_600.0, 86_400.0]

@@ -18,6 +18,10 @@ from loket.infra.db.migrations import MIGRATION_LOCK_KEY
 from loket.infra.db.scram import scram_verifier
 
 IDENTITY = "identity"
+# The one service whose retention job trims the audit trail past each municipality's
+# `audit_days`. The others may only append to it: an audit trail that every service could delete
+# from would prove little. Booking, because it already serves the administrators' pages.
+AUDIT_TRAIL_PURGER = "booking"
 
 
 def service_role(service: str) -> str:
@@ -30,6 +34,7 @@ class TableGrant:
     privileges: tuple[str, ...]  # whole-table privileges
     update_columns: tuple[str, ...] = ()  # UPDATE allowed on these columns only
     insert_columns: tuple[str, ...] = ()  # INSERT allowed with these columns only
+    select_columns: tuple[str, ...] = ()  # SELECT of these columns only (e.g. what a DELETE's WHERE reads)
     sequences: tuple[str, ...] = ()  # sequences its INSERT draws from (USAGE)
 
 
@@ -55,7 +60,10 @@ IDENTITY_GRANTS: tuple[TableGrant, ...] = (
 )
 EXTRA_IDENTITY_GRANTS: dict[str, tuple[TableGrant, ...]] = {
     # Booking serves the administrators' key page (loket/infra/http/key_admin): make and revoke keys.
-    "booking": (TableGrant("api_keys", ("INSERT",), update_columns=("revoked_at",)),),
+    # As AUDIT_TRAIL_PURGER it deletes audit rows past their retention (audit.purge reads `at` and
+    # `municipality` to choose them, nothing else).
+    AUDIT_TRAIL_PURGER: (TableGrant("api_keys", ("INSERT",), update_columns=("revoked_at",)),
+                         TableGrant("audit_log", ("DELETE",), select_columns=("at", "municipality"))),
     # The bridge's tenant directory imports the shipped tenant file once when no municipality
     # is onboarded (tenant_store.import_tenants: an upsert).
     "ebox_bridge": (TableGrant("tenants", ("SELECT",), update_columns=("name", "document", "updated_at"),
@@ -135,7 +143,8 @@ async def _grant_identity(conn: asyncpg.Connection, role: str, grants: tuple[Tab
         if grant.privileges:
             await conn.execute(f"GRANT {', '.join(grant.privileges)} ON {table} TO {r}")
         existing = await _columns(conn, grant.table)
-        for privilege, wanted in (("UPDATE", grant.update_columns), ("INSERT", grant.insert_columns)):
+        for privilege, wanted in (("UPDATE", grant.update_columns), ("INSERT", grant.insert_columns),
+                                  ("SELECT", grant.select_columns)):
             # A column a later migration adds is granted once it exists (on the next run).
             columns = ", ".join(_ident(c) for c in wanted if c in existing)
             if columns:

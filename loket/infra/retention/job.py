@@ -7,6 +7,10 @@ Invariants:
 - Purges are idempotent (a blanked contact is not blanked again), so two replicas racing, or a
   crash half-way, cost nothing; a session advisory lock still keeps replicas from doing the work
   twice at the same time.
+- One purge failing does not hold the others back: each data class has its own period and its
+  own statement, and a refused statement in one (the audit trail's, once) must not keep, say, the
+  dead letters' bodies past theirs. The failure is logged and counted per data class
+  (`loket_retention_failures_total`), and the round is retried within the hour, not the next day.
 - The log says what was done in counts per data class, never whose data it was.
 """
 
@@ -22,11 +26,24 @@ from typing import Protocol
 
 import asyncpg
 
+from loket.infra.errors import described
 from loket.infra.identity.tenants import Tenant
 from loket.infra.retention.policy import RetentionDays, days_of
 from loket.infra.rounds import run_rounds
 
 log = logging.getLogger(__name__)
+
+# A round that could not purge everything is tried again this long after (a daily job that
+# waited a whole day would keep the data a day past its period for one failed statement).
+RETRY_AFTER_FAILURE_S = 3600.0
+
+
+class RetentionIncomplete(Exception):
+    """Some data classes could not be purged this round (each is logged with its cause)."""
+
+    def __init__(self, failed: Sequence[str]) -> None:
+        super().__init__(f"retention could not purge {', '.join(failed)}; the others were purged")
+        self.failed = tuple(failed)
 
 PurgeRun = Callable[[asyncpg.Connection, dt.datetime, RetentionDays], Awaitable[int]]
 
@@ -59,26 +76,41 @@ class Tenants(Protocol):
 
 class RetentionJob:
     def __init__(self, lock_name: str, db: Callable[[], asyncpg.Pool], tenants: Tenants, purges: Sequence[Purge],
-                 count: Callable[[str, int], None], clock: Callable[[], dt.datetime]) -> None:
+                 count: Callable[[str, int], None], clock: Callable[[], dt.datetime],
+                 count_failure: Callable[[str], None] = lambda data_class: None) -> None:
         self.lock_key = zlib.crc32(f"retention:{lock_name}".encode())
         self.db, self.tenants, self.purges, self.count, self.clock = db, tenants, tuple(purges), count, clock
+        self.count_failure = count_failure
 
     async def run_once(self) -> dict[str, int] | None:
-        """Counts per data class; None when another replica holds the job right now."""
+        """Counts per data class; None when another replica holds the job right now. Raises
+        RetentionIncomplete, after trying every purge, when some failed."""
+        done: dict[str, int] = {}
+        failed: list[str] = []
         async with self.db().acquire() as conn:
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", self.lock_key):
                 return None
             try:
                 tenants = await self.tenants.current(conn)
-                done: dict[str, int] = {}
                 for purge in self.purges:
-                    async with conn.transaction():
-                        n = await purge.run(conn, self.clock(), purge.days(tenants))
+                    try:
+                        async with conn.transaction():
+                            n = await purge.run(conn, self.clock(), purge.days(tenants))
+                    except Exception as exc:  # noqa: BLE001 - any data class's failure, not just the database's
+                        # Its transaction rolled back; the connection is still good for the next
+                        # purge (a lost one fails those too, and the round is retried). A purge of
+                        # a bus's dead letters fails with the bus's errors, not PostgreSQL's.
+                        failed.append(purge.data_class)
+                        self.count_failure(purge.data_class)
+                        log.error("retention: purging %s failed: %s", purge.data_class, described(exc))
+                        continue
                     done[purge.data_class] = n
                     self.count(purge.data_class, n)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", self.lock_key)
         log.info("retention: %s", ", ".join(f"{n} {name}" for name, n in done.items()) or "nothing configured")
+        if failed:
+            raise RetentionIncomplete(failed)
         return done
 
     async def loop(self, interval_s: float, first_after_s: float = 60.0) -> None:
@@ -89,4 +121,4 @@ class RetentionJob:
             await self.run_once()
             return False
 
-        await run_rounds(round_, interval_s, "retention")
+        await run_rounds(round_, interval_s, "retention", retry_s=min(interval_s, RETRY_AFTER_FAILURE_S))
