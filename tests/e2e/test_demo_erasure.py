@@ -119,16 +119,19 @@ async def no_national_number_logged_or_exported(data_dir: Path, runtime: dict[st
     assert {f"{name}.log" for name in runtime["ports"]} <= set(texts) and sum(len(t) for t in texts.values()) > 20_000
 
 
-async def every_retention_round_worked(data_dir: Path, services: list[str], timeout: float = 60) -> None:
+async def every_retention_round_worked(data_dir: Path, services: list[str], timeout: float = 90) -> None:
     """Each service's retention job purged every data class it has, as that service's own
     database role and bus user: all four used to be refused the audit trail's purge, which
-    stopped their rounds before the dead letters' bodies (a demo on Kafka showed it)."""
+    stopped their rounds before the dead letters' bodies (a demo on Kafka showed it). A round
+    that began before the bridge had imported the tenants waits for them (a warning, then a
+    look every 30 s): expected at a first start, not a failure."""
     deadline = time.monotonic() + timeout
     while True:
         lines = {s: [json.loads(line) for p in (data_dir / "logs").glob(f"{s}*.log")
                      for line in p.read_text(errors="replace").splitlines() if '"retention' in line]
                  for s in services}
-        failed = [f"{s}: {line['msg']}" for s, found in lines.items() for line in found if line["level"] != "INFO"]
+        failed = [f"{s}: {line['msg']}" for s, found in lines.items() for line in found
+                  if line["level"] != "INFO" and not line["msg"].startswith("retention waits: no municipality")]
         assert failed == [], failed
         done = {s for s, found in lines.items() if any(line["msg"].startswith("retention: ") for line in found)}
         if done == set(services):

@@ -128,7 +128,7 @@ async def test_the_audit_trail_is_trimmed_by_its_one_purger_and_appended_to_by_t
     conn = await _as(role_urls[service])
     try:
         if service == AUDIT_TRAIL_PURGER:
-            assert await audit.purge(conn, NOW, RetentionDays(730)) >= 1
+            await audit.purge(conn, NOW, RetentionDays(730))  # (another test's purge may take the old row first)
             assert [r["object_id"] for r in await owner.fetch(
                 "SELECT object_id FROM identity.audit_log WHERE principal = $1", who)] == ["new"]
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):

@@ -5,21 +5,33 @@ second run changes nothing; a replica holding the job makes another wait its tur
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import logging
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
 from loket.contracts.values import utc_now
+from loket.infra import rounds
 from loket.infra.db.inbox import purge_handled_before
 from loket.infra.db.outbox import Outbox
 from loket.infra.db.schema import migrate_service_schema
+from loket.infra.errors import InfrastructureUnavailable
 from loket.infra.identity import audit
-from loket.infra.retention.job import Purge, RetentionIncomplete, RetentionJob, fixed_days
+from loket.infra.retention import job as retention_job
+from loket.infra.retention.job import (
+    WAIT_FOR_TENANTS_S,
+    Purge,
+    RetentionIncomplete,
+    RetentionJob,
+    fixed_days,
+)
 from loket.infra.retention.policy import RetentionDays
 from services.booking.appointments import repository as appointments
 from services.booking.metrics import BookingMetrics
@@ -185,3 +197,45 @@ async def test_a_failing_purge_holds_back_none_of_the_others_and_is_counted(pool
     # The job's lock was let go: the next round (or another replica) can take it.
     assert await pool.fetchval("SELECT pg_try_advisory_lock($1)", job.lock_key)
     await pool.execute("SELECT pg_advisory_unlock_all()")
+
+
+async def test_a_round_before_any_municipality_is_onboarded_waits_for_them_without_an_error(
+        pool, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """In CI the demo's services began their first round before the bridge had imported the
+    tenant file: 'no municipality is onboarded' failed the round, logged as an error with its
+    traceback and retried an hour later. Now the round waits for the tenants and then runs."""
+    asked: list[str] = []
+
+    class TenantsImportedLater:
+        async def current(self, conn: asyncpg.Connection) -> dict:  # type: ignore[type-arg]
+            asked.append("current")
+            if len(asked) < 3:
+                raise InfrastructureUnavailable("no municipality is onboarded: import the tenants")
+            return {}
+
+    ran: list[str] = []
+
+    async def inbox(conn: asyncpg.Connection, now: dt.datetime, days: RetentionDays) -> int:
+        ran.append("inbox")
+        return 0
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the loops' waits, recorded instead of waited
+        waits.append(seconds)
+        if seconds == 86_400.0:  # the pause after a complete round: enough seen
+            raise asyncio.CancelledError
+
+    for module in (retention_job, rounds):
+        monkeypatch.setattr(module, "asyncio", SimpleNamespace(sleep=sleep, CancelledError=asyncio.CancelledError))
+    job = RetentionJob(f"waiting-{uuid.uuid4().hex[:8]}", lambda: pool, TenantsImportedLater(),
+                       [Purge("inbox", fixed_days(30), inbox)], lambda data_class, n: None, utc_now)
+    caplog.set_level(logging.INFO)
+    with pytest.raises(asyncio.CancelledError):
+        await job.loop(86_400.0, first_after_s=5.0)
+    assert waits == [5.0, WAIT_FOR_TENANTS_S, WAIT_FOR_TENANTS_S, 86_400.0]
+    assert ran == ["inbox"] and len(asked) == 3
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if "retention" in r.getMessage()]
+    assert said == [("WARNING", f"retention waits: no municipality is onboarded: import the tenants; looking again "
+                                f"every {WAIT_FOR_TENANTS_S:.0f} s"),
+                    ("INFO", "retention: 0 inbox")]

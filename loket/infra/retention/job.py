@@ -26,7 +26,7 @@ from typing import Protocol
 
 import asyncpg
 
-from loket.infra.errors import described
+from loket.infra.errors import InfrastructureUnavailable, described
 from loket.infra.identity.tenants import Tenant
 from loket.infra.retention.policy import RetentionDays, days_of
 from loket.infra.rounds import run_rounds
@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 # A round that could not purge everything is tried again this long after (a daily job that
 # waited a whole day would keep the data a day past its period for one failed statement).
 RETRY_AFTER_FAILURE_S = 3600.0
+# Before any municipality is onboarded (a new installation before `loket tenants import`, or the
+# bridge still importing the shipped tenant file while the others start) no purge knows the
+# municipalities' periods: the round waits for them, looking this often (the tenant directory
+# reads the table at most every LOKET_TENANTS_REFRESH_S, 30 s by default, anyway).
+WAIT_FOR_TENANTS_S = 30.0
 
 
 class RetentionIncomplete(Exception):
@@ -116,9 +121,18 @@ class RetentionJob:
     async def loop(self, interval_s: float, first_after_s: float = 60.0) -> None:
         """Once shortly after start (a restart does not postpone it by a day), then every interval."""
         await asyncio.sleep(first_after_s)
+        said_waiting = False
 
         async def round_() -> bool:
-            await self.run_once()
+            nonlocal said_waiting
+            try:
+                await self.run_once()
+            except InfrastructureUnavailable as exc:  # nobody onboarded yet: expected, not a failure
+                if not said_waiting:
+                    log.warning("retention waits: %s; looking again every %.0f s", exc, WAIT_FOR_TENANTS_S)
+                    said_waiting = True
+                await asyncio.sleep(WAIT_FOR_TENANTS_S)
+                return True  # the round is still due: try it again now that the wait is over
             return False
 
         await run_rounds(round_, interval_s, "retention", retry_s=min(interval_s, RETRY_AFTER_FAILURE_S))
