@@ -8,6 +8,7 @@ and with them national numbers).
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Annotated, Any, Union
 
@@ -23,6 +24,7 @@ from loket.contracts.letters import LETTER_ISSUED_EVENTS
 from loket.contracts.national_number import mask_national_numbers
 from loket.contracts.notifications import NOTIFICATION_EVENTS
 from loket.contracts.points import POINT_EVENTS
+from loket.contracts.storable_text import UNSTORABLE_MESSAGE, first_unstorable
 from loket.contracts.topics import ALL_TOPICS
 from loket.contracts.visits import VISIT_EVENTS
 from loket.contracts.workshops import WORKSHOP_EVENTS
@@ -54,6 +56,7 @@ TOPIC_EVENTS: dict[str, tuple[type[Event], ...]] = {
     topic: tuple(cls for cls in ALL_EVENTS if cls.topic == topic) for topic in ALL_TOPICS
 }
 
+_NUL_ESCAPE = b"\\u0000"
 _WIRE_REQUIRED = frozenset(WIRE_REQUIRED)  # set by the producer, never by a default (envelope.py)
 # Anything longer in a tag is not a real event type; cut it before it reaches a log line.
 _MAX_TAG_IN_REASON = 64
@@ -91,6 +94,12 @@ def decode_event(topic: str, data: bytes) -> Event:
             f"{event.event_type} violates its schema: (event): missing envelope field(s) {missing}: "
             "the producer must set them", event_type=event.event_type,
         )
+    # A NUL is the one unstorable character pydantic's JSON parser lets through (it refuses lone
+    # surrogates); the byte search costs next to nothing on the events that carry none.
+    if _NUL_ESCAPE in data and (path := first_unstorable(json.loads(data))) is not None:
+        where = mask_national_numbers(".".join(map(str, path)))[:_MAX_TAG_IN_REASON]
+        raise ContractViolation(f"{event.event_type} violates its schema: {where}: {UNSTORABLE_MESSAGE}",
+                                event_type=event.event_type)
     return event
 
 

@@ -4,7 +4,6 @@ a back-office, bearer token required). Only the contact's keyed hash is stored
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
@@ -14,6 +13,7 @@ from starlette.routing import Route
 
 from loket.contracts.values import ContactDetails, E164Phone, Email
 from loket.infra.http.auth import problem
+from loket.infra.http.json_body import MalformedJson, UnstorableText, parse_json
 from loket.infra.identity.authorization import Decision, decide
 from loket.infra.identity.roles import Role
 from loket.infra.runtime import Runtime
@@ -64,9 +64,11 @@ def opt_out_routes(runtime: Runtime, repository: NotifyRepository) -> list[Route
             return problem(403, "Forbidden", f"opt-outs are recorded by {', '.join(sorted(RECORDERS))}; "
                                              f"{principal.name!r} is {principal.role}")
         try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError) as exc:
-            return problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}")
+            body = parse_json(await request.body())
+        except UnstorableText as exc:
+            return problem(422, "Invalid opt-out", f"{'/'.join(map(str, exc.path)) or 'body'}: {exc}")
+        except MalformedJson as exc:
+            return problem(400, "Malformed JSON", str(exc))
         try:
             wanted = OptOutRequest.model_validate(body)
         except ValidationError as exc:

@@ -10,8 +10,6 @@ the send is recorded.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -20,6 +18,7 @@ from starlette.routing import Route
 
 from loket.infra.constant_time import same_secret
 from loket.infra.http.auth import problem
+from loket.infra.http.json_body import MalformedJson, UnstorableText, parse_json
 from loket.infra.runtime import Runtime
 from services.notify.outcomes import Outcomes
 from services.notify.repository import NotifyRepository
@@ -27,7 +26,6 @@ from services.notify.repository import NotifyRepository
 FINAL = {"delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"}
 MAX_ID_CHARS = 255  # the id is a primary key: PostgreSQL's btree takes at most ~2.7 kB per entry
 # What a JSON string may carry and PostgreSQL text may not: NUL, and a lone surrogate (no UTF-8).
-_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Outcomes, token: str | None,
@@ -37,17 +35,17 @@ def receipt_routes(runtime: Runtime, repository: NotifyRepository, outcomes: Out
         if not token or not same_secret(given, token):
             return problem(401, "Unauthorized", "send the receipt secret in X-Receipt-Token")
         try:
-            body = json.loads(await request.body())
+            body = parse_json(await request.body())
             ref, status = str(body["id"]), str(body["status"])
-        except (ValueError, KeyError, TypeError):
+        except UnstorableText as exc:
+            return problem(422, "Bad receipt", f"{'/'.join(map(str, exc.path))}: {exc}")
+        except (MalformedJson, KeyError, TypeError):
             return problem(400, "Bad receipt", "expected JSON {id, status, reason?}")
         if status not in ("delivered", "permanent-failure", "temporary-failure"):
             return problem(422, "Unknown status", "status must be delivered, permanent-failure or temporary-failure")
         reason = str(body.get("reason") or f"the provider reported {status}")
         if not ref or len(ref) > MAX_ID_CHARS:
             return problem(422, "Bad receipt", f"id must be 1 to {MAX_ID_CHARS} characters long")
-        if bad := [name for name, text in (("id", ref), ("reason", reason)) if _UNSTORABLE.search(text)]:
-            return problem(422, "Bad receipt", f"{' and '.join(bad)} must not contain NUL or a lone surrogate")
         async with runtime.db().acquire() as conn, conn.transaction():
             await repository.lock_provider_ref(conn, ref)
             n = await repository.by_provider_ref(conn, ref)

@@ -126,3 +126,15 @@ def test_decoding_does_not_reuse_consumer_defaults() -> None:
     decoded = decode_event(LetterIssued.topic, event.to_bytes())
     assert decoded.event_id == event.event_id
     assert decoded.occurred_at == event.occurred_at
+
+
+def test_text_with_a_nul_character_is_a_violation_naming_its_field() -> None:
+    # PostgreSQL refuses NUL in text: accepted here, the letter failed in intake's INSERT five
+    # times and was dead-lettered as "exhausted", the partition held up by the retries meanwhile.
+    body = wire("LetterIssued")
+    body["payload"]["subject"] = "Uw factuur\x00"
+    reason = violation(topics.LETTERS_ISSUED, json.dumps(body).encode()).reason
+    assert reason == ("LetterIssued violates its schema: payload.subject: "
+                      "text must not contain the NUL character (U+0000) or a lone surrogate")
+    body["payload"]["subject"] = "Uw factuur \\u0000"  # a backslash and five characters: storable
+    assert decode_event(topics.LETTERS_ISSUED, json.dumps(body).encode()).payload.subject == "Uw factuur \\u0000"

@@ -195,6 +195,14 @@ async def test_bad_requests_get_precise_problems(booking) -> None:  # type: igno
     async with booking.http.post(f"{booking.base}/public/appointments", data=b"{not json",
                                  headers={"Content-Type": "application/json"}) as r:
         assert r.status == 400 and "not valid JSON" in (await r.json(content_type=None))["detail"]
+    # Under the body limit, deep enough for a RecursionError: it was a plain-text 500.
+    async with booking.http.post(f"{booking.base}/public/appointments", data=b"[" * 20_000 + b"]" * 20_000,
+                                 headers={"Content-Type": "application/json"}) as r:
+        assert r.status == 400 and r.content_type == "application/problem+json"
+        assert (await r.json(content_type=None))["detail"] == "the body nests arrays or objects too deeply"
+    got, problem = await booking.call("POST", "/public/appointments", json={**wish(slot), "language": "nl\x00"})
+    assert got == 422 and [e["location"] for e in problem["errors"]] == ["body.language"], problem
+    assert "NUL character" in problem["detail"], problem
 
 
 async def test_check_in_attended_and_automatic_no_show_after_the_grace_period(

@@ -147,6 +147,11 @@ async def test_concurrent_requests_under_one_key_make_one_letter(api: Api, pool:
     ({"sha256": "0" * 64}, "/sha256"),
     ({"municipality": ETTERBEEK}, "/municipality"),  # not the key's municipality
     ({"unexpected": 1}, "/unexpected"),
+    # text PostgreSQL cannot store: a 500 (sender_reference), or a 202 for a letter that intake
+    # then dead-lettered (subject), before the API refused it at the door
+    ({"sender_reference": "INV\u00002026"}, "/sender_reference"),
+    ({"subject": "Uw factuur\u0000"}, "/subject"),
+    ({"postal_address": {**ADDRESS, "name": "Jan\u0000"}}, "/postal_address/name"),
     # the published letter rules
     ({"postal_address": {**ADDRESS, "postcode": "1999"}}, "/postal_address/postcode"),
     ({"postal_address": {**ADDRESS, "name": "=1+1"}}, "/postal_address/name"),
@@ -159,6 +164,14 @@ async def test_invalid_fields_are_named_by_json_pointers(api: Api, change: dict,
     assert status == 422, body
     assert body["status"] == 422 and body["detail"]
     assert pointer in [e["pointer"] for e in body["errors"]], body
+
+
+async def test_a_body_nested_too_deeply_is_a_400_on_every_json_endpoint(api: Api) -> None:
+    deep = b"[" * 20_000 + b"]" * 20_000  # Python's parser gives up with a RecursionError (it was a 500)
+    for path in ("/v1/letters", "/v1/letters/batch", "/v1/webhooks"):
+        status, body = await api.call("POST", path, data=deep, headers={"Content-Type": "application/json"})
+        assert status == 400, (path, body)
+        assert body["detail"] == "the body nests arrays or objects too deeply", body
 
 
 async def test_a_pdf_that_does_not_parse_is_refused_synchronously(api: Api) -> None:

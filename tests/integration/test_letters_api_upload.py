@@ -106,6 +106,8 @@ async def test_upload_refusals(database_url: str, bus_url: str, sim: Any, keys: 
         assert status == 422 and body["errors"][0]["pointer"] == "/language"
         status, body = await upload(api, letter(PEOPLE.take(True)), letter_pdf())
         assert status == 422 and body["errors"][0]["pointer"] == "/pdf_base64"
+        status, body = await upload(api, {**fields, "subject": "Uw factuur\u0000"}, letter_pdf())
+        assert status == 422 and body["errors"][0]["pointer"] == "/subject", body
         # No document store configured: a PDF over the inline limit cannot be taken.
         status, body = await upload(api, fields, large_pdf)
         assert status == 413, body

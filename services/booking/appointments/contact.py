@@ -6,15 +6,11 @@ sent on as E.164, so notify never has to guess a country.
 
 from __future__ import annotations
 
-import re
-
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from loket.contracts.storable_text import UNSTORABLE
 from loket.contracts.values import Channel, ContactDetails, Language
-
-# What a JSON string may carry and PostgreSQL text (or a hash's UTF-8) may not: NUL, and a lone surrogate.
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class ContactIn(BaseModel):

@@ -7,7 +7,6 @@ Response); they never parse JSON, check roles or check whose object it is themse
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from loket.infra.http.client_address import client_label
+from loket.infra.http.json_body import MalformedJson, UnstorableText, parse_json
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.authorization import Decision, decide
@@ -64,8 +64,11 @@ class Endpoint:
 
 
 def validation_problem(exc: ValidationError, where: str) -> Response:
-    errors = [{"location": ".".join([where, *(str(p) for p in e["loc"])]), "message": e["msg"]}
-              for e in exc.errors(include_url=False, include_input=False)]
+    return _invalid([{"location": ".".join([where, *(str(p) for p in e["loc"])]), "message": e["msg"]}
+                     for e in exc.errors(include_url=False, include_input=False)])
+
+
+def _invalid(errors: list[dict[str, str]]) -> Response:
     detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
     return problem_response(422, "Invalid request", detail, errors)
 
@@ -108,9 +111,11 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | R
     if not request.headers.get("content-type", "").startswith("application/json"):
         return problem_response(415, "Unsupported media type", "send the body as application/json")
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return problem_response(400, "Malformed JSON", f"the body is not valid JSON: {exc}")
+        data = parse_json(raw)
+    except UnstorableText as exc:
+        return _invalid([{"location": ".".join(["body", *map(str, exc.path)]), "message": str(exc)}])
+    except MalformedJson as exc:
+        return problem_response(400, "Malformed JSON", str(exc))
     try:
         return model.model_validate(data)
     except ValidationError as exc:

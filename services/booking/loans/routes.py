@@ -12,9 +12,10 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
+from loket.contracts.storable_text import UNSTORABLE
 from loket.contracts.values import Language
 from loket.infra.runtime import Runtime
-from services.booking.appointments.contact import UNSTORABLE, ContactIn
+from services.booking.appointments.contact import ContactIn
 from services.booking.http.endpoint import Endpoint, uuid_path
 from services.booking.http.scopes import COUNTER, MANAGERS, Audited, InBody, InPath
 from services.booking.loans.device_waitlist import WaitingEntry

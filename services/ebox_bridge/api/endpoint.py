@@ -8,7 +8,6 @@ which answer only within the principal's municipality (another's object is "unkn
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,9 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from loket.infra.errors import InfrastructureUnavailable
+from loket.infra.http.json_body import MalformedJson, UnstorableText, parse_json
 from loket.infra.identity.principal import Principal
 from loket.infra.identity.roles import Role
-from services.ebox_bridge.api.problems import ApiProblem
+from services.ebox_bridge.api.problems import ApiProblem, FieldError, invalid, pointer
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,15 @@ async def json_body(request: Request) -> Any:
     """The request's JSON body; 415 or 400 problems for anything else."""
     if not request.headers.get("content-type", "").startswith("application/json"):
         raise ApiProblem(415, "Unsupported media type", "send the body as application/json")
-    raw = await request.body()
+    return parsed_json(await request.body(), "the body")
+
+
+def parsed_json(raw: bytes, what: str) -> Any:
+    """`raw` parsed, or the letters API's problem: 400 for what is not JSON, 422 with a pointer
+    for text no field may hold."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiProblem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from None
+        return parse_json(raw, what)
+    except UnstorableText as exc:
+        raise invalid([FieldError(pointer=pointer(*exc.path), detail=str(exc))]) from None
+    except MalformedJson as exc:
+        raise ApiProblem(400, "Malformed JSON", str(exc)) from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from starlette.requests import Request
 
 from loket.infra.identity.principal import Principal
 from services.ebox_bridge.api.cancelling import LetterCancelling
-from services.ebox_bridge.api.endpoint import Endpoint, json_body
+from services.ebox_bridge.api.endpoint import Endpoint, json_body, parsed_json
 from services.ebox_bridge.api.letter_reading import LetterReading, query_of
 from services.ebox_bridge.api.models import (
     MAX_BATCH,
@@ -26,7 +25,7 @@ from services.ebox_bridge.api.models import (
     dump,
 )
 from services.ebox_bridge.api.multipart import form_parts
-from services.ebox_bridge.api.problems import ApiProblem, FieldError, invalid, not_found
+from services.ebox_bridge.api.problems import FieldError, invalid, not_found
 from services.ebox_bridge.api.submission import (
     LetterSubmission,
     accepted_body,
@@ -93,10 +92,7 @@ class LetterRoutes:
                    for name in ("letter", "pdf") if name not in parts]
         if missing:
             raise invalid(missing)
-        try:
-            letter = json.loads(parts["letter"])
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiProblem(400, "Malformed JSON", f"the letter part is not valid JSON: {exc}") from None
+        letter = parsed_json(parts["letter"], "the letter part")
         if not isinstance(letter, dict):
             raise invalid([FieldError(pointer="", detail="the letter part is a JSON object")])
         if doubled := [name for name in ("pdf_base64", "document_ref", "sha256") if name in letter]:
