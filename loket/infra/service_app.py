@@ -43,6 +43,7 @@ from loket.infra.http.asyncapi_route import asyncapi_routes
 from loket.infra.http.auth import Authenticator, BearerAuthMiddleware, TokenStore
 from loket.infra.http.body_limit import BodyLimitMiddleware
 from loket.infra.http.client_address import ClientAddressMiddleware, parse_networks
+from loket.infra.http.fallback_answers import FALLBACK_HANDLERS
 from loket.infra.http.health import health_routes
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
@@ -253,6 +254,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers=FALLBACK_HANDLERS,  # what no route answers: problem+json or a page, not plain text
         middleware=[
             Middleware(DatabaseUnavailableMiddleware),  # outermost: the auth lookups reach the database too
             Middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies)),

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loket.infra.errors import DATABASE_CONNECTION_ERRORS
 from loket.infra.http.auth import problem
+from loket.infra.http.fallback_answers import wants_a_page
 from loket.infra.http.signin.rendering import page_language, render
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _from_the_database(exc: BaseException) -> bool:
 
 def unavailable_response(request: Request) -> Response:
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
-    if _wants_a_page(request):
+    if wants_a_page(request):
         lang = page_language(request)
         title, text, again = _TEXTS[lang]
         # The shell's page layout (the sign-in pages' base template and security headers).
@@ -101,7 +102,3 @@ def _again(request: Request) -> str:
     """The page to try again: the same address (a form sent by POST comes back as its page)."""
     query = request.url.query
     return request.url.path + (f"?{query}" if query and request.method == "GET" else "")
-
-
-def _wants_a_page(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "")

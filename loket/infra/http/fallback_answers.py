@@ -1,0 +1,92 @@
+"""What a service answers when no route does (404, 405) or a request fails outside a route's own
+error handling (500): problem+json for programs, a short page in the person's language for
+browsers.
+
+Starlette's own answers are a line of plain English ("Not Found", "Method Not Allowed",
+"Internal Server Error"): a back-office's client that reads problem details got no title and no
+detail for a mistyped path, and a person who followed a broken link saw a bare line of text in
+a language that may not be theirs. The routes keep their own answers (a page's "unknown letter",
+the APIs' problems); these are only for what no route answered.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from loket.infra.http.auth import problem
+from loket.infra.http.signin.rendering import page_language, render
+
+_TEXTS = {
+    404: {
+        "nl": ("Pagina niet gevonden", "Op dit adres staat geen pagina van Loket. Kijk het adres na, of ga terug "
+               "naar de pagina waar u vandaan kwam."),
+        "fr": ("Page introuvable", "Il n'y a pas de page de Loket à cette adresse. Vérifiez l'adresse, ou revenez à "
+               "la page d'où vous veniez."),
+        "de": ("Seite nicht gefunden", "Unter dieser Adresse gibt es keine Seite von Loket. Prüfen Sie die Adresse, "
+               "oder gehen Sie zurück zur vorherigen Seite."),
+        "en": ("Page not found", "There is no Loket page at this address. Check the address, or go back to the page "
+               "you came from."),
+    },
+    405: {
+        "nl": ("Dat kan hier niet", "Deze pagina kan dat verzoek niet aannemen. Ga terug naar de pagina waar u "
+               "vandaan kwam en probeer het daar opnieuw."),
+        "fr": ("Action impossible ici", "Cette page ne peut pas recevoir cette demande. Revenez à la page d'où vous "
+               "veniez et réessayez."),
+        "de": ("Das geht hier nicht", "Diese Seite kann diese Anfrage nicht annehmen. Gehen Sie zurück zur "
+               "vorherigen Seite und versuchen Sie es dort erneut."),
+        "en": ("Not possible here", "This page cannot take that request. Go back to the page you came from and try "
+               "again there."),
+    },
+    500: {
+        "nl": ("Er ging iets mis", "Er ging bij ons iets mis, niet bij u. Probeer het zo meteen opnieuw. Als u een "
+               "formulier verstuurde, kijk dan na of het bewaard is voor u het opnieuw verstuurt."),
+        "fr": ("Une erreur s'est produite", "Une erreur s'est produite chez nous, pas chez vous. Réessayez dans un "
+               "instant. Si vous envoyiez un formulaire, vérifiez s'il a été enregistré avant de le renvoyer."),
+        "de": ("Etwas ist schiefgegangen", "Bei uns ist etwas schiefgegangen, nicht bei Ihnen. Versuchen Sie es "
+               "gleich noch einmal. Wenn Sie ein Formular gesendet haben, prüfen Sie, ob es gespeichert wurde, bevor "
+               "Sie es erneut senden."),
+        "en": ("Something went wrong", "Something went wrong on our side, not yours. Please try again in a moment. "
+               "If you were sending a form, check whether it was saved before you send it again."),
+    },
+}
+_AGAIN = {"nl": "Opnieuw proberen", "fr": "Réessayer", "de": "Erneut versuchen", "en": "Try again"}
+
+
+def wants_a_page(request: Request) -> bool:
+    """A browser asks for HTML; programs (and curl) do not."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _answer(request, 404, "Not Found", f"nothing is served at {request.method} {request.url.path}")
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    allowed = exc.headers.get("Allow", "") if isinstance(exc, HTTPException) and exc.headers else ""
+    response = _answer(request, 405, "Method Not Allowed",
+                       f"{request.url.path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else ""))
+    if allowed:
+        response.headers["Allow"] = allowed
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # Starlette's ServerErrorMiddleware calls this, then re-raises: the server logs the traceback.
+    return _answer(request, 500, "Internal error", "something went wrong on our side; please try again")
+
+
+FALLBACK_HANDLERS = {404: not_found, 405: method_not_allowed, 500: server_error}
+
+
+def _answer(request: Request, status: int, title: str, detail: str) -> Response:
+    if not wants_a_page(request):
+        return problem(status, title, detail)
+    lang = page_language(request)
+    heading, text = _TEXTS[status][lang]
+    # Only a page asked for by GET can simply be asked for again; a form's answer cannot.
+    again = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return render(request, lang, "message.html.j2", status=status,
+                  page={"title": heading, "text": text, "again": _AGAIN[lang] if status == 500 else None},
+                  again=again if request.method == "GET" else None)

@@ -1,0 +1,73 @@
+"""What no route answers, answered as the rest of Loket is: a mistyped path (404), a method a
+path does not take (405) and a failure outside a route's own error handling (500) are
+problem+json for a program and a page in the person's language for a browser (axe-core checked,
+screenshots), where Starlette's defaults were a bare line of plain English."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.booking.page import routes as booking_pages
+from tests.support.booking_harness import running_booking
+from tests.support.chromium import artifact
+from tests.support.signin_harness import assert_accessible
+from tests.support.staff_harness import chromium_browser, new_page
+
+pytestmark = pytest.mark.slow
+TABLET = {"width": 820, "height": 1180}
+NOT_FOUND = {"nl": "Pagina niet gevonden", "fr": "Page introuvable", "de": "Seite nicht gefunden", "en": "Page not found"}
+
+
+async def test_programs_get_problems_for_what_no_route_answers(database_url, bus_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking:
+        for path, role in [("/public/nowhere", None), ("/staff/points/x/nowhere", "staff")]:
+            async with booking.http.get(f"{booking.base}{path}", headers=booking.auth(role) if role else {}) as r:
+                assert r.status == 404 and r.content_type == "application/problem+json", path
+                assert await r.json() == {"type": "about:blank", "title": "Not Found", "status": 404,
+                                          "detail": f"nothing is served at GET {path}"}
+        async with booking.http.delete(f"{booking.base}/public/points") as r:
+            assert r.status == 405 and r.content_type == "application/problem+json"
+            assert "GET" in r.headers["Allow"]
+            assert (await r.json())["detail"] == f"/public/points does not take DELETE; it takes {r.headers['Allow']}"
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a bug in a page")
+
+        monkeypatch.setattr(booking_pages, "render_page", broken)
+        async with booking.http.get(f"{booking.base}/public/book?lang=nl") as r:
+            assert r.status == 500 and r.content_type == "application/problem+json"
+            body = await r.json()
+            assert body["title"] == "Internal error" and "a bug" not in str(body)  # nothing of the cause leaks
+
+
+async def test_people_get_a_page_in_their_language(database_url, bus_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking, chromium_browser() as browser:
+        page = await new_page(browser, TABLET)
+        for lang, words in NOT_FOUND.items():
+            response = await page.goto(f"{booking.base}/public/boek?lang={lang}")  # a mistyped address
+            assert response is not None and response.status == 404
+            assert await page.get_attribute("html", "lang") == lang
+            assert await page.inner_text("h1") == words
+            await assert_accessible(page, f"not found ({lang})")
+            await page.screenshot(path=str(artifact(f"not-found-{lang}.png")), full_page=True)
+        # The browser's own language when the address names none.
+        french = await (await browser.new_context(locale="fr-BE")).new_page()
+        assert (await french.goto(f"{booking.base}/public/nergens")).status == 404  # type: ignore[union-attr]
+        assert await french.inner_text("h1") == NOT_FOUND["fr"]
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a bug in a page")
+
+        working = booking_pages.render_page
+        monkeypatch.setattr(booking_pages, "render_page", broken)
+        response = await page.goto(f"{booking.base}/public/book?lang=de")
+        assert response is not None and response.status == 500
+        assert await page.inner_text("h1") == "Etwas ist schiefgegangen"
+        assert "RuntimeError" not in await page.content()
+        await assert_accessible(page, "server error (de)")
+        await page.screenshot(path=str(artifact("server-error-de.png")), full_page=True)
+        # The way back: the button asks for the same page again.
+        monkeypatch.setattr(booking_pages, "render_page", working)
+        await page.get_by_role("link", name="Erneut versuchen").click()
+        await page.wait_for_url(f"{booking.base}/public/book?lang=de")
+        assert await page.get_attribute("html", "lang") == "de"
