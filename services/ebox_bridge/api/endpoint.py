@@ -102,6 +102,6 @@ def parsed_json(raw: bytes, what: str) -> Any:
     try:
         return parse_json(raw, what)
     except UnstorableText as exc:
-        raise invalid([FieldError(pointer=pointer(*exc.path), detail=str(exc))]) from None
+        raise invalid([FieldError(pointer=pointer(*exc.path), detail=str(exc))], "Invalid request") from None
     except MalformedJson as exc:
         raise ApiProblem(400, "Malformed JSON", str(exc)) from None

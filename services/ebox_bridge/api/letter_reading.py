@@ -132,11 +132,12 @@ def _position(cursor: str) -> tuple[dt.datetime, UUID]:
         at, letter_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return dt.datetime.fromisoformat(at), UUID(letter_id)
     except (ValueError, TypeError, binascii.Error):
-        raise invalid([FieldError(pointer="/query/cursor", detail="not a cursor this API gave out")]) from None
+        raise invalid([FieldError(pointer="/query/cursor", detail="not a cursor this API gave out")],
+                      "Invalid query") from None
 
 
 def query_of(params: Any) -> ListQuery:
     try:
         return ListQuery.model_validate(dict(params))
     except ValidationError as exc:
-        raise invalid(field_errors(exc, ("query",))) from None
+        raise invalid(field_errors(exc, ("query",)), "Invalid query") from None

@@ -85,7 +85,7 @@ class PrintHouseRoutes:
         try:
             query = BatchListQuery.model_validate(dict(request.query_params))
         except ValidationError as exc:
-            raise invalid(field_errors(exc, ("query",))) from None
+            raise invalid(field_errors(exc, ("query",)), "Invalid query") from None
         batches = await self.reading.batches(principal, query.limit, _base(request))
         return 200, dump(PrintBatchList(batches=batches))
 

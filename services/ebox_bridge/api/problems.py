@@ -58,9 +58,10 @@ def field_errors(exc: ValidationError, prefix: Sequence[str | int] = ()) -> list
     return errors
 
 
-def invalid(errors: Sequence[FieldError]) -> ApiProblem:
+def invalid(errors: Sequence[FieldError], title: str = "Invalid letter") -> ApiProblem:
+    """422 naming each field; `title` says what was invalid (a letter unless told otherwise)."""
     detail = "; ".join(f"{e.pointer or '/'}: {e.detail}" for e in errors)
-    return ApiProblem(422, "Invalid letter" if errors else "Invalid request", detail, errors)
+    return ApiProblem(422, title if errors else "Invalid request", detail, errors)
 
 
 def not_found(what: str, object_id: object) -> ApiProblem:

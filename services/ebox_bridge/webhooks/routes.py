@@ -60,7 +60,7 @@ class WebhookRoutes:
         try:
             body = WebhookRequest.model_validate(raw)
         except ValidationError as exc:
-            raise invalid(field_errors(exc)) from None
+            raise invalid(field_errors(exc), "Invalid webhook") from None
         secret = new_secret()
         async with self.pool().acquire() as conn:
             row = await webhooks.create_endpoint(conn, self.schema, uuid.uuid4(), municipality, str(body.url),
@@ -84,7 +84,7 @@ class WebhookRoutes:
         try:
             query = DeliveryQuery.model_validate(dict(request.query_params))
         except ValidationError as exc:
-            raise invalid(field_errors(exc, ("query",))) from None
+            raise invalid(field_errors(exc, ("query",)), "Invalid query") from None
         async with self.pool().acquire() as conn:
             await self._own(conn, principal, webhook_id)
             rows = await webhooks.deliveries(conn, self.schema, webhook_id, query.state, query.limit)
