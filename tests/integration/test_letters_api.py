@@ -227,7 +227,7 @@ async def test_list_filters_and_pages(api: Api) -> None:
     status, none = await api.call("GET", f"/v1/letters?sender_reference={reference}&status=posted")
     assert status == 200 and none["letters"] == []
     status, bad = await api.call("GET", "/v1/letters?status=lost")
-    assert status == 422 and bad["errors"][0]["pointer"] == "/query/status"
+    assert status == 422 and bad["errors"][0]["pointer"] == "/query/status" and bad["title"] == "Invalid query"
 
 
 async def test_cancel_before_the_cutoff_and_not_after_publishing(api: Api, bus_url: str) -> None:

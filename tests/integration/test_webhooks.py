@@ -112,7 +112,7 @@ async def test_webhook_endpoints_belong_to_one_municipality(
         assert (await api.call("DELETE", f"/v1/webhooks/{webhook_id}", ETTERBEEK))[0] == 404
         assert (await api.call("GET", f"/v1/webhooks/{webhook_id}/deliveries", ETTERBEEK))[0] == 404
         status, refused = await api.call("POST", "/v1/webhooks", json={"url": hook.url, "event_types": ["Nope"]})
-        assert status == 422 and refused["errors"][0]["pointer"] == "/event_types"
+        assert status == 422 and refused["errors"][0]["pointer"] == "/event_types" and refused["title"] == "Invalid webhook"
         status, refused = await api.call("POST", "/v1/webhooks", json={"url": "not a url", "event_types": ["*"]})
         assert status == 422 and refused["errors"][0]["pointer"] == "/url"
         status, refused = await api.call("POST", "/v1/webhooks", json={"url": "http://example.org/h", "event_types": ["*"]})
