@@ -45,6 +45,7 @@ from loket.infra.http.body_limit import BodyLimitMiddleware
 from loket.infra.http.client_address import ClientAddressMiddleware, parse_networks
 from loket.infra.http.fallback_answers import FALLBACK_HANDLERS
 from loket.infra.http.health import health_routes
+from loket.infra.http.nul_refusal import NulRefusalMiddleware
 from loket.infra.http.signin.cookies import CookiePolicy
 from loket.infra.http.signin.person_pages import PersonPages
 from loket.infra.http.signin.provider_routes import ProviderPages
@@ -259,6 +260,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
             Middleware(DatabaseUnavailableMiddleware),  # outermost: the auth lookups reach the database too
             Middleware(ClientAddressMiddleware, trusted=parse_networks(settings.trusted_proxies)),
             Middleware(BodyLimitMiddleware, limits=spec.body_limits),
+            Middleware(NulRefusalMiddleware),  # inside the limit: it reads a form's body whole
             Middleware(BearerAuthMiddleware,
                        authenticator=Authenticator(TokenStore.from_environment(), keys),
                        open_prefixes=spec.open_path_prefixes,

@@ -1,7 +1,8 @@
 """What no route answers, answered as the rest of Loket is: a mistyped path (404), a method a
-path does not take (405) and a failure outside a route's own error handling (500) are
-problem+json for a program and a page in the person's language for a browser (axe-core checked,
-screenshots), where Starlette's defaults were a bare line of plain English."""
+path does not take (405), a failure outside a route's own error handling (500) and a NUL
+character in a query string or a form (400, nul_refusal.py) are problem+json for a program and
+a page in the person's language for a browser (axe-core checked, screenshots), where they were
+Starlette's bare line of plain English, or a 500 from PostgreSQL refusing the NUL."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ async def test_programs_get_problems_for_what_no_route_answers(database_url, bus
             assert r.status == 405 and r.content_type == "application/problem+json"
             assert "GET" in r.headers["Allow"]
             assert (await r.json())["detail"] == f"/public/points does not take DELETE; it takes {r.headers['Allow']}"
+
+        # A NUL reached PostgreSQL from a query parameter or a form field (a 500), now refused first.
+        async with booking.http.get(f"{booking.base}/public/points?postcode=28%0000") as r:
+            assert r.status == 400 and r.content_type == "application/problem+json"
+            assert (await r.json())["detail"].startswith("the query string holds a NUL character (%00)")
+        async with booking.http.post(f"{booking.base}/signin", data=b"username=a%00&password=b",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
+            assert r.status == 400 and (await r.json())["detail"].startswith("the form holds a NUL character")
+        async with booking.http.post(f"{booking.base}/signin", data=b"username=%2500&password=b",  # the text "%00"
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
+            assert r.status != 400  # handed on to the sign-in form, which answers it as any other
 
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("a bug in a page")
@@ -71,3 +83,12 @@ async def test_people_get_a_page_in_their_language(database_url, bus_url, tmp_pa
         await page.get_by_role("link", name="Erneut versuchen").click()
         await page.wait_for_url(f"{booking.base}/public/book?lang=de")
         assert await page.get_attribute("html", "lang") == "de"
+
+        # A form sent with a NUL in a field (a broken client, a probe: nobody types one).
+        await page.goto(f"{booking.base}/signin?lang=fr")
+        await page.evaluate("document.getElementById('username').value = 'agent\\u0000'")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Se connecter").click()
+        assert await page.inner_text("h1") == "Illisible"
+        await assert_accessible(page, "unreadable form (fr)")
+        await page.screenshot(path=str(artifact("unreadable-form-fr.png")), full_page=True)

@@ -19,6 +19,16 @@ from loket.infra.http.auth import problem
 from loket.infra.http.signin.rendering import page_language, render
 
 _TEXTS = {
+    400: {
+        "nl": ("Niet te lezen", "Wat u verstuurde bevat een teken dat in geen enkele tekst mag staan (een NUL-teken). "
+               "Ga terug en verstuur het opnieuw zonder dat teken."),
+        "fr": ("Illisible", "Ce que vous avez envoyé contient un caractère qu'aucun texte ne peut contenir (un "
+               "caractère NUL). Revenez en arrière et renvoyez-le sans ce caractère."),
+        "de": ("Nicht lesbar", "Was Sie gesendet haben, enthält ein Zeichen, das in keinem Text stehen darf (ein "
+               "NUL-Zeichen). Gehen Sie zurück und senden Sie es ohne dieses Zeichen erneut."),
+        "en": ("Cannot be read", "What you sent contains a character no text may hold (a NUL character). Go back "
+               "and send it again without it."),
+    },
     404: {
         "nl": ("Pagina niet gevonden", "Op dit adres staat geen pagina van Loket. Kijk het adres na, of ga terug "
                "naar de pagina waar u vandaan kwam."),
@@ -60,12 +70,12 @@ def wants_a_page(request: Request) -> bool:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return _answer(request, 404, "Not Found", f"nothing is served at {request.method} {request.url.path}")
+    return answer(request, 404, "Not Found", f"nothing is served at {request.method} {request.url.path}")
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
     allowed = exc.headers.get("Allow", "") if isinstance(exc, HTTPException) and exc.headers else ""
-    response = _answer(request, 405, "Method Not Allowed",
+    response = answer(request, 405, "Method Not Allowed",
                        f"{request.url.path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else ""))
     if allowed:
         response.headers["Allow"] = allowed
@@ -74,13 +84,14 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     # Starlette's ServerErrorMiddleware calls this, then re-raises: the server logs the traceback.
-    return _answer(request, 500, "Internal error", "something went wrong on our side; please try again")
+    return answer(request, 500, "Internal error", "something went wrong on our side; please try again")
 
 
 FALLBACK_HANDLERS = {404: not_found, 405: method_not_allowed, 500: server_error}
 
 
-def _answer(request: Request, status: int, title: str, detail: str) -> Response:
+def answer(request: Request, status: int, title: str, detail: str) -> Response:
+    """problem+json with `title` and `detail` for a program; for a browser, the page of `status`."""
     if not wants_a_page(request):
         return problem(status, title, detail)
     lang = page_language(request)
