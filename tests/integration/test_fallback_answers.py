@@ -35,6 +35,9 @@ async def test_programs_get_problems_for_what_no_route_answers(database_url, bus
         async with booking.http.get(f"{booking.base}/public/points?postcode=28%0000") as r:
             assert r.status == 400 and r.content_type == "application/problem+json"
             assert (await r.json())["detail"].startswith("the query string holds a NUL character (%00)")
+        for path in ("/public/book/points/ab%00c", "/staff/rota/ab%00c"):  # an id in the path (a 500 too)
+            async with booking.http.get(f"{booking.base}{path}", headers={"Accept": "application/json"}) as r:
+                assert r.status == 400 and (await r.json())["detail"].startswith("the address holds a NUL"), path
         async with booking.http.post(f"{booking.base}/signin", data=b"username=a%00&password=b",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
             assert r.status == 400 and (await r.json())["detail"].startswith("the form holds a NUL character")

@@ -1,8 +1,9 @@
-"""A NUL character in a query string or a posted form is refused at the door, with a 400.
+"""A NUL character in the address, the query string or a posted form is refused at the door,
+with a 400.
 
-PostgreSQL's text cannot hold NUL (U+0000): a form field or a query parameter carrying `%00`
-reached the first statement that stored or compared it and was a 500 (found by fuzzing the
-staff pages and the letter desk of a running demo). Nobody types a NUL; it comes from a broken
+PostgreSQL's text cannot hold NUL (U+0000): a path segment, a form field or a query parameter
+carrying `%00` reached the first statement that stored or compared it and was a 500 (found by
+fuzzing the staff pages, the citizen pages and the letter desk of a running demo). Nobody types a NUL; it comes from a broken
 client or a probe, so the answer names the character rather than a field: one check for every
 page and API instead of one per form. JSON bodies are checked where they are parsed
 (json_body.py), with the field's place; multipart bodies carry files, where NUL is ordinary.
@@ -35,6 +36,10 @@ class NulRefusalMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        # The path as sent (`raw_path`, %00) and as decoded (`path`, a NUL the router hands on as an id).
+        if holds_nul(scope.get("raw_path") or b"") or "\x00" in scope.get("path", ""):
+            await _refuse(scope, receive, send, "the address")
             return
         if holds_nul(scope.get("query_string", b"")):
             await _refuse(scope, receive, send, "the query string")
