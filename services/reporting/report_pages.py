@@ -21,6 +21,7 @@ from starlette.routing import Route
 from loket.contracts.values import utc_now
 from loket.infra.date_words import month_words
 from loket.infra.http.auth import problem
+from loket.infra.http.fallback_answers import bad_link
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
 from services.reporting.kpis import BY_NAME, compute, suppress
@@ -57,12 +58,12 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
     async def monthly(request: Request) -> Response:
         chosen = filters(request)
         if isinstance(chosen, Response):
-            return chosen
+            return bad_link(request, chosen, MONTHLY)
         municipality = chosen[0]
         current = this_month(utc_now())
         asked = request.query_params.get("month") or current.strftime("%Y-%m")
         if not (match := _MONTH.match(asked)):
-            return problem(400, "Bad month", "month is YYYY-MM, e.g. 2026-05")
+            return bad_link(request, problem(400, "Bad month", "month is YYYY-MM, e.g. 2026-05"), MONTHLY)
         month = dt.date(int(match[1]), int(match[2]), 1)
         first = months_before(month, TREND_MONTHS - 1)
         lang = page_language(request)
@@ -90,7 +91,7 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
     async def performance(request: Request) -> Response:
         municipality = request.query_params.get("municipality") or None
         if refused := bad_municipality(municipality):
-            return refused
+            return bad_link(request, refused, PERFORMANCE)
         lang = page_language(request)
         sections = [section(BY_NAME[name], await figures(municipality, name, public=True), lang, TEXTS[lang])
                     for name in PUBLIC_KPIS]

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from loket.infra.csv_cells import SafeCsvWriter
 from loket.infra.http.auth import problem
+from loket.infra.http.fallback_answers import bad_link
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import in_council_order, section
 from services.reporting.kpis import BY_NAME, KPIS, PERIODS, compute, suppress
@@ -84,7 +85,7 @@ def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
     async def dashboard(request: Request) -> Response:
         chosen = filters(request)
         if isinstance(chosen, Response):
-            return chosen
+            return bad_link(request, chosen, DASHBOARD)
         lang = page_language(request)
         sections = []
         async with runtime.db().acquire() as conn:

@@ -98,6 +98,16 @@ async def test_the_dashboard_in_every_language_has_words_not_codes(dashboard, po
             assert await page.locator("th:not([scope])").count() == 0
             await assert_accessible(page, f"dashboard {lang}")
             await page.screenshot(path=str(artifact(f"dashboard-{lang}.png")), full_page=True)
+        # An old or edited link (a period that does not exist, another municipality's figures): a
+        # page, not the problem+json the figures API answers programs with.
+        for query, status in (("period=quarter", 400), ("municipality=21005", 404)):
+            response = await page.goto(f"{dashboard}/dashboard?lang=fr&{query}")
+            assert response is not None and response.status == status
+            assert await page.inner_text("h1") == "Ce lien n'est pas valable"
+        await assert_accessible(page, "dashboard, a bad link (fr)")
+        await page.get_by_role("link", name="Aller à la page").click()
+        await page.wait_for_url(f"{dashboard}/dashboard?lang=fr")
+        assert await page.inner_text("h1") == TEXTS["fr"]["title"]
         assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
 
 

@@ -107,8 +107,16 @@ async def test_the_public_performance_page_needs_no_sign_in_and_hides_small_cell
             assert shown.charts > 0 and shown.charts + shown.all_hidden == shown.tables
             await assert_accessible(page, f"performance {lang}")
             await page.screenshot(path=str(artifact(f"performance-{lang}.png")), full_page=True)
-        response = await page.goto(f"{base}/public/performance?municipality=12x")
+        # A link with a choice that does not exist: a page in the person's language (it was the
+        # problem+json meant for programs), and the way to the page itself.
+        response = await page.goto(f"{base}/public/performance?municipality=12x&lang=de")
         assert response.status == 400
+        assert await page.inner_text("h1") == "Dieser Link stimmt nicht"
+        await assert_accessible(page, "performance, a bad link (de)")
+        await page.screenshot(path=str(artifact("performance-bad-link-de.png")), full_page=True)
+        await page.get_by_role("link", name="Zur Seite").click()
+        await page.wait_for_url(f"{base}/public/performance?lang=de")
+        assert await page.inner_text("h1") == TEXTS["de"]["performance_title"]
         # The monthly report stays behind the sign-in.
         await page.goto(f"{base}/report/monthly?month=2026-01")
         assert "/signin" in page.url

@@ -62,6 +62,18 @@ _TEXTS = {
     },
 }
 _AGAIN = {"nl": "Opnieuw proberen", "fr": "Réessayer", "de": "Erneut versuchen", "en": "Try again"}
+_BAD_LINK = {
+    "nl": ("Deze link klopt niet", "Het adres vraagt iets wat Loket niet kan tonen, bijvoorbeeld een periode, maand "
+           "of gemeente die niet bestaat. Begin opnieuw vanaf de pagina zelf.", "Naar de pagina"),
+    "fr": ("Ce lien n'est pas valable", "L'adresse demande quelque chose que Loket ne peut pas afficher, par exemple "
+           "une période, un mois ou une commune qui n'existe pas. Recommencez depuis la page elle-même.",
+           "Aller à la page"),
+    "de": ("Dieser Link stimmt nicht", "Die Adresse verlangt etwas, das Loket nicht zeigen kann, zum Beispiel einen "
+           "Zeitraum, Monat oder eine Gemeinde, die es nicht gibt. Beginnen Sie noch einmal auf der Seite selbst.",
+           "Zur Seite"),
+    "en": ("This link is not right", "The address asks for something Loket cannot show, such as a period, month or "
+           "municipality that does not exist. Start again from the page itself.", "Go to the page"),
+}
 
 
 def wants_a_page(request: Request) -> bool:
@@ -85,6 +97,17 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     # Starlette's ServerErrorMiddleware calls this, then re-raises: the server logs the traceback.
     return answer(request, 500, "Internal error", "something went wrong on our side; please try again")
+
+
+def bad_link(request: Request, refusal: Response, page: str) -> Response:
+    """A page's refusal of its query parameters (a problem, `refusal`), for a browser: a page in
+    the person's language, with the way to `page` itself (its defaults); a program keeps the problem."""
+    if not wants_a_page(request) or refusal.status_code not in (400, 404):
+        return refusal
+    lang = page_language(request)
+    title, text, go = _BAD_LINK[lang]
+    return render(request, lang, "message.html.j2", status=refusal.status_code,
+                  page={"title": title, "text": text, "again": go}, again=f"{page}?lang={lang}")
 
 
 FALLBACK_HANDLERS = {404: not_found, 405: method_not_allowed, 500: server_error}
