@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import Match
 
 from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.http.signin.rendering import page_language
@@ -43,8 +44,23 @@ def render(request: Request, template: str, status: int = 200, lang: str | None 
     # Every form of a signed-in page carries the session's CSRF token; a page may still pass its own.
     values = {"csrf": live.csrf_secret if live else "", **context}
     body = _templates().get_template(template).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
-                                                      **values)
+                                                      language_page=language_page(request), **values)
     return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def language_page(request: Request) -> str:
+    """Where the language links lead. A page shown in answer to a form (a refused counter action,
+    say) stands at the form's address, which takes only POST: "?lang=fr" there was a 405. So
+    they lead to the page the form belongs to, the address itself or the one above it that a
+    GET reaches; "" (this address) for a page asked for by GET."""
+    if request.method == "GET":
+        return ""
+    path = request.url.path
+    for candidate in (path, path.rsplit("/", 1)[0]):
+        probe = {"type": "http", "path": candidate, "method": "GET"}
+        if candidate and any(route.matches(probe)[0] is Match.FULL for route in request.app.routes):
+            return candidate
+    return ""
 
 
 def message(request: Request, status: int, text: str, lang: str | None = None) -> HTMLResponse:
