@@ -26,6 +26,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # A Starlette path parameter, with its optional converter: `{name}`, `{point_id:str}`.
 PATH_PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 _REF_TEMPLATE = "#/components/schemas/{model}"
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 ModelUse = tuple[type[BaseModel], JsonSchemaMode]
 
@@ -71,8 +72,27 @@ def bearer_scheme(description: str) -> dict[str, Any]:
     return {"type": "http", "scheme": "bearer", "description": description}
 
 
+# Every operation may meet it, before its own handler (nul_refusal.py): a NUL in the address, the
+# query string or a form.
+DOOR_REFUSAL = "Unreadable request: the address, the query string or the form holds a NUL character (%00)"
+
+
+def with_door_refusals(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with the 400 every operation may answer, where an operation does not name
+    its own 400 already (the Problem schema added if the document has none)."""
+    for item in document.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in _METHODS:  # not a path item's shared "parameters" or "summary"
+                operation.setdefault("responses", {}).setdefault("400", problem_answer(DOOR_REFUSAL))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in schemas:
+        schemas.update(component_schemas([(Problem, "serialization")]))
+    return document
+
+
 def openapi_route(document: dict[str, Any]) -> Route:
     """`GET /docs/openapi.json`: the document, built once when the routes are."""
+    document = with_door_refusals(document)
 
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(document)
