@@ -96,14 +96,18 @@ class ServerProcess:
         """SIGKILL the whole process group: like pulling the plug, no shutdown code runs."""
         if self._pid is None or not self.is_running():
             return
+        group = None
         try:
             if os.getpgid(self._pid) == self._pid:
+                group = self._pid
                 os.killpg(self._pid, signal.SIGKILL)
             else:  # an adopted server not started by us in its own session
                 os.kill(self._pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self._wait_exit(10.0)
+        if group is not None:
+            _wait_group_gone(group, 10.0)
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -126,6 +130,36 @@ class ServerProcess:
                 return False
             time.sleep(0.05)
         return True
+
+
+def _wait_group_gone(group: int, timeout: float) -> None:
+    """Until no live member of the process group is left (a zombie holds nothing), or `timeout`.
+
+    The leader's exit is not the end of a SIGKILLed group: a PostgreSQL backend scheduled late
+    under load still held the shared memory when the next start looked, and that start failed
+    with "pre-existing shared memory block … is still in use" (seen once in CI). Linux's /proc
+    tells the members; without it there is nothing to wait on."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    deadline = time.monotonic() + timeout
+    while _live_members(proc, group) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _live_members(proc: Path, group: int) -> bool:
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        # "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ")".
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
 
 
 def pid_alive(pid: int) -> bool:
