@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 
 import pytest
 
@@ -48,6 +49,24 @@ def test_other_lines_loggers_and_levels_pass() -> None:
     assert repeats.filter(record("Unable connect to node with id %s", 1, name="aiokafka.consumer"))
     assert repeats.filter(record("Unable connect to node with id %s", 1, level=logging.WARNING))
     assert not repeats.filter(record("Unable connect to node with id %s", 1))
+
+
+def _failed(where: str) -> logging.LogRecord:
+    try:
+        if where == "keys":
+            raise ValueError("invalid byte sequence for encoding UTF8: 0x00")
+        raise ValueError("invalid byte sequence for encoding UTF8: 0x00")  # the same error, another line
+    except ValueError:
+        return logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application", None,
+                                 sys.exc_info())
+
+
+def test_one_message_with_different_failures_behind_it_writes_each_traceback() -> None:
+    repeats = RepeatedLineFilter(clock=Clock())
+    assert repeats.filter(_failed("keys"))
+    assert repeats.filter(_failed("rota"))  # same message and exception, raised elsewhere: written
+    assert not repeats.filter(_failed("keys"))  # the same failure again: held back
+    assert not repeats.filter(_failed("rota"))
 
 
 def test_a_line_without_repeats_is_written_unchanged_after_the_window() -> None:
