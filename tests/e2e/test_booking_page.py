@@ -59,6 +59,12 @@ async def test_a_bad_phone_number_is_explained_and_the_choice_kept(database_url,
     require_chromium()
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch) as booking, chromium_page() as page:
         await page.goto(f"{booking.base}/public/book/points/mechelen-stadhuis?lang=nl&service=ebox_activation&help_language=nl")
+        # Another language keeps the chosen service and help language (a bare ?lang= was a 422 page).
+        await page.get_by_role("link", name="Français").click()
+        await page.wait_for_url("**/public/book/points/mechelen-stadhuis?service=ebox_activation&help_language=nl&lang=fr")
+        assert await page.get_attribute("html", "lang") == "fr" and await page.locator("input[name=starts_at]").count()
+        await page.get_by_role("link", name="Nederlands").click()
+        await page.wait_for_url("**&lang=nl")
         slot = page.locator("input[name=starts_at]").first
         value = await slot.get_attribute("value")
         await slot.check()

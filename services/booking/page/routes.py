@@ -54,7 +54,11 @@ CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Ter
 def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: PhoneChecks, cancellation: Cancellation,
                 metrics: BookingMetrics, limiter: RateLimit, clock: Callable[[], dt.datetime]) -> list[Route]:
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
-        return render_page(page_language(request), name, status, **context)
+        # Another language keeps what the address chose (a point's slots need their service and
+        # help language: a bare ?lang= was a 422 page); a page may give its own links.
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        links = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
+        return render_page(page_language(request), name, status, **{"language_links": links, **context})
 
     async def limited(request: Request) -> Response | None:
         return await too_many_requests(request, limiter)
