@@ -107,8 +107,9 @@ async def test_the_insert_short_link_opens_the_points_booking_page_and_is_counte
     # A point that is gone (or never offered activation) → the finder, still counted.
     async with get(f"{booking.base}/b/i12025-2026q4/no-such-point?lang=fr", allow_redirects=False) as r:
         assert r.status == 303 and r.headers["Location"] == "/public/find?campaign=i12025-2026q4&lang=fr"
-    async with get(f"{booking.base}/b/not-a-campaign/mechelen-stadhuis", allow_redirects=False) as r:
-        assert r.status == 404
+    # A code mistyped from the paper → the finder too (it was a plain-text 404), not counted.
+    async with get(f"{booking.base}/b/not-a-campaign/mechelen-stadhuis?lang=de", allow_redirects=False) as r:
+        assert r.status == 303 and r.headers["Location"] == "/public/find?lang=de"
     async with get(f"{booking.base}/metrics") as r:
         assert 'loket_booking_campaign_visits_total{municipality="12025"} 2.0' in await r.text()
     # Reporting hears of both visits (for the funnel), with the point or without one, and of no one.

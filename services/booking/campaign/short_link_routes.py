@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from prometheus_client import Counter
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from loket.contracts.appointments import CampaignLinkVisited
@@ -38,11 +38,14 @@ def short_link_routes(runtime: Runtime, visits: Counter, limiter: RateLimit,
         if refusal := await too_many_requests(request, limiter):  # each visit writes a row: not for scripts
             return refusal
         campaign = request.path_params["campaign"]
+        lang = request.query_params.get("lang", "")
         if not CAMPAIGN.match(campaign):
-            return PlainTextResponse("This link is not one of ours. Look for help at /public/find", status_code=404)
+            # Typed from the paper with a slip: the finder still helps (it was a line of plain
+            # English text); not counted, no campaign named.
+            return RedirectResponse(f"/public/find?{urlencode({'lang': lang} if lang in LANGUAGES else {})}",
+                                    status_code=303)
         municipality = campaign[1:6]  # the REFNIS code after the "i"
         visits.labels(municipality).inc()
-        lang = request.query_params.get("lang", "")
         language = {"lang": lang, "help_language": lang} if lang in LANGUAGES else {}
         point_id = request.path_params.get("point_id")
         async with runtime.db().acquire() as conn, conn.transaction():
