@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
 from loket.contracts.reference.language_regime import UnknownMunicipality, municipality_name
+from loket.infra.http.language_links import language_links
 from loket.infra.http.signin.person_pages import signed_in
 from services.reporting.texts import LANGUAGE_NAMES, TEXTS
 
@@ -32,14 +32,9 @@ def page_language(request: Request) -> str:
     return "nl"
 
 
-def language_links(request: Request) -> dict[str, str]:
-    kept = {k: v for k, v in request.query_params.items() if k != "lang"}
-    return {code: f"{request.url.path}?{urlencode({'lang': code, **kept})}" for code in LANGUAGE_NAMES}
-
-
 def render(request: Request, template: str, lang: str, **context: object) -> str:
     return templates().get_template(template).render(
-        lang=lang, t=TEXTS[lang], language_names=LANGUAGE_NAMES, language_links=language_links(request),
+        lang=lang, t=TEXTS[lang], language_names=LANGUAGE_NAMES, language_links=language_links(request.url.path, request.query_params.multi_items(), LANGUAGE_NAMES),
         person=signed_in(request), **context)
 
 

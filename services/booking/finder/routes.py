@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from loket.infra.http.language_links import language_links
 from loket.infra.runtime import Runtime
 from services.booking.catalogue import CATALOGUE, SERVICES
 from services.booking.finder.listing import Listed, Origin, list_points
@@ -44,7 +45,7 @@ def finder_routes(runtime: Runtime, limiter: RateLimit, clock: Callable[[], dt.d
             "kinds": {k: v[lang] for k, v in KINDS.items()}, "weekday_names": WEEKDAY_NAMES[lang],
             "accessibility_names": {k: v[lang] for k, v in ACCESSIBILITY.items()},
             "service_names": {s: CATALOGUE[s].names[lang] for s in SERVICES},
-            "language_links": {code: f"{FINDER}?{urlencode({**kept, 'lang': code})}" for code in LANGUAGES},
+            "language_links": language_links(FINDER, kept.items(), LANGUAGES),
             "weekday_index": WEEKDAY_INDEX, "searched": bool(kept.keys() - {"service"}), "booking_url": booking_url,
         }
         try:

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from loket.contracts.values import CAMPAIGN_PATTERN
 from loket.infra.date_words import weekday_words, when_words
+from loket.infra.http.language_links import language_links
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.appointments.service import Appointments, Booked, BookingWish
@@ -54,10 +55,8 @@ CANCEL = {"nl": "Afspraak annuleren", "fr": "Annuler le rendez-vous", "de": "Ter
 def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: PhoneChecks, cancellation: Cancellation,
                 metrics: BookingMetrics, limiter: RateLimit, clock: Callable[[], dt.datetime]) -> list[Route]:
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
-        # Another language keeps what the address chose (a point's slots need their service and
-        # help language: a bare ?lang= was a 422 page); a page may give its own links.
-        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-        links = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
+        # A page may give its own links (one shown at a form's address, which takes only POST).
+        links = language_links("", request.query_params.multi_items(), LANGUAGES)
         return render_page(page_language(request), name, status, **{"language_links": links, **context})
 
     async def limited(request: Request) -> Response | None:

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from loket.infra.date_words import when_words
+from loket.infra.http.language_links import language_links
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.errors import BookingError, NotFound
@@ -41,7 +42,7 @@ def workshop_page_routes(runtime: Runtime, workshops: Workshops, limiter: RateLi
                          clock: Callable[[], dt.datetime]) -> list[Route]:
     def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
         lang = page_language(request)
-        links = {code: f"{request.url.path}?{urlencode({**request.query_params, 'lang': code})}" for code in LANGUAGES}
+        links = language_links(request.url.path, request.query_params.multi_items(), LANGUAGES)
         return render_from((TEMPLATES,), lang, name, status, t={**texts_for(lang), **workshop_texts(lang)},
                            language_links=links, **context)
 
