@@ -34,6 +34,16 @@ async def test_a_declared_length_over_the_limit_is_refused_before_the_handler_ru
     assert calls == []
 
 
+async def test_a_browser_is_refused_with_a_page_in_its_language() -> None:
+    calls: list[int] = []
+    async with served(app_with(calls)) as base, aiohttp.ClientSession() as http, \
+            http.post(f"{base}/small?lang=de", data=b"x" * 101, headers={"Accept": "text/html"}) as response:
+        assert response.status == 413 and response.content_type == "text/html"
+        page = await response.text()
+        assert '<html lang="de"' in page and "Zu lang" in page and "Gehen Sie zurück" in page
+    assert calls == []
+
+
 async def test_an_undeclared_streamed_body_is_counted_and_refused() -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(5):

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from loket.infra.http.auth import problem
+from loket.infra.http.fallback_answers import answer
 
 # Enough for any JSON command or form the services take; documents have their own prefixes.
 DEFAULT_BODY_LIMIT = 64 * 1024
@@ -91,5 +92,7 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    response = problem(413, "Content Too Large", f"the request body is larger than the limit of {limit} bytes")
+    # A program gets the problem; a person's browser a page in their language.
+    response = answer(Request(scope), 413, "Content Too Large",
+                      f"the request body is larger than the limit of {limit} bytes")
     await response(scope, receive, send)
