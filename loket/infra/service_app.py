@@ -103,6 +103,8 @@ class ServiceSpec:
     # Request bodies are capped at DEFAULT_BODY_LIMIT; (path prefix, bytes) raises it where a
     # document travels in the body.
     body_limits: tuple[tuple[str, int], ...] = ()
+    # (path prefix, page): where the 404 page sends a person on, by the address's longest prefix.
+    start_pages: tuple[tuple[str, str], ...] = ()
 
 
 def build_runtime(name: str, settings: ServiceSettings, registry: CollectorRegistry | None = None) -> Runtime:
@@ -269,6 +271,7 @@ def build_service_app(spec: ServiceSpec, runtime: Runtime) -> Starlette:
     )
     app.state.runtime = runtime
     app.state.endpoints = spec.endpoints
+    app.state.start_pages = spec.start_pages
     return app
 
 

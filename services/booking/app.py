@@ -21,7 +21,7 @@ from loket.infra.service_app import ServiceSpec, build_runtime, build_service_ap
 from services.booking.appointments.routes import appointment_endpoints
 from services.booking.campaign.short_link_routes import short_link_routes
 from services.booking.closures.routes import closure_endpoints
-from services.booking.finder.routes import finder_routes
+from services.booking.finder.routes import FINDER, finder_routes
 from services.booking.http.endpoint import Endpoint, to_route
 from services.booking.http.openapi import openapi_document
 from services.booking.loans.routes import loan_endpoints
@@ -71,6 +71,7 @@ def service_spec(settings: BookingSettings | None = None, metrics: BookingMetric
         # Administrators manage their municipality's API keys in the browser, signed in.
         person_pages=(KEYS_PAGE, *workspace.PERSON_PAGES),
         person_page_paths=workspace.FRONT_DOOR,
+        start_pages=(("/", FINDER), ("/staff", "/staff")),
     )
     if settings is None or metrics is None or runtime is None:
         return spec

@@ -68,6 +68,7 @@ def service_spec(
         name=NAME,
         migrations=Path(__file__).parent / "migrations",
         publishes=(topics.LETTERS_STATUS, topics.LETTERS_ISSUED),  # + the letters API's and desk's letters
+        start_pages=(("/", DESK),),
     )
     if settings is None or metrics is None or runtime is None:
         spec.subscriptions = [

@@ -19,7 +19,7 @@ from services.reporting.handlers import ProjectEvents
 from services.reporting.openapi import reporting_openapi
 from services.reporting.projector import PROJECTED, ProjectionStore, SqlProjections
 from services.reporting.pseudonyms import Pseudonymizer
-from services.reporting.report_pages import MONTHLY, report_page_routes
+from services.reporting.report_pages import MONTHLY, PERFORMANCE, report_page_routes
 from services.reporting.routes import DASHBOARD, report_routes
 
 from .settings import ReportingSettings
@@ -50,7 +50,8 @@ def service_spec(settings: ReportingSettings | None = None, gauges: ReportingGau
     # The dashboard is a page for people (signed in with their account); the JSON and CSV stay on tokens.
     # The performance page is public (suppressed figures only).
     spec = ServiceSpec(name=NAME, migrations=Path(__file__).parent / "migrations", publishes=(),
-                       person_pages=(DASHBOARD, MONTHLY), open_path_prefixes=("/public/",))
+                       person_pages=(DASHBOARD, MONTHLY), open_path_prefixes=("/public/",),
+                       start_pages=(("/", DASHBOARD), ("/public/", PERFORMANCE)))
     if settings is None or gauges is None:
         spec.subscriptions = subscriptions(None, None)
         return spec

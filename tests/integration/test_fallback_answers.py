@@ -17,6 +17,7 @@ from tests.support.staff_harness import chromium_browser, new_page
 pytestmark = pytest.mark.slow
 TABLET = {"width": 820, "height": 1180}
 NOT_FOUND = {"nl": "Pagina niet gevonden", "fr": "Page introuvable", "de": "Seite nicht gefunden", "en": "Page not found"}
+START = {"nl": "Naar de beginpagina", "fr": "Aller à la page d'accueil", "de": "Zur Startseite", "en": "Go to the start page"}
 
 
 async def test_programs_get_problems_for_what_no_route_answers(database_url, bus_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -45,6 +46,12 @@ async def test_programs_get_problems_for_what_no_route_answers(database_url, bus
                                      headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
             assert r.status != 400  # handed on to the sign-in form, which answers it as any other
 
+        # A form longer than ours can be was read as empty: "this form has expired" (403).
+        async with booking.http.post(f"{booking.base}/signin", data=b"username=" + b"a" * 9_000 + b"&password=b",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
+            assert r.status == 413 and r.content_type == "application/problem+json"
+            assert (await r.json())["detail"].startswith("the form is larger than the 8192 bytes a form of ours can be")
+
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("a bug in a page")
 
@@ -63,8 +70,12 @@ async def test_people_get_a_page_in_their_language(database_url, bus_url, tmp_pa
             assert response is not None and response.status == 404
             assert await page.get_attribute("html", "lang") == lang
             assert await page.inner_text("h1") == words
+            # Not a dead end: the citizens' start page, the point finder, in the same language.
+            assert await page.get_by_role("link", name=START[lang]).get_attribute("href") == f"/public/find?lang={lang}"
             await assert_accessible(page, f"not found ({lang})")
             await page.screenshot(path=str(artifact(f"not-found-{lang}.png")), full_page=True)
+        await page.get_by_role("link", name=START["en"]).click()
+        await page.wait_for_url(f"{booking.base}/public/find?lang=en")
         # The browser's own language when the address names none.
         french = await (await browser.new_context(locale="fr-BE")).new_page()
         assert (await french.goto(f"{booking.base}/public/nergens")).status == 404  # type: ignore[union-attr]
@@ -95,3 +106,13 @@ async def test_people_get_a_page_in_their_language(database_url, bus_url, tmp_pa
         assert await page.inner_text("h1") == "Illisible"
         await assert_accessible(page, "unreadable form (fr)")
         await page.screenshot(path=str(artifact("unreadable-form-fr.png")), full_page=True)
+
+        # A long text pasted into a form: the reason to shorten it, not "this form has expired".
+        await page.goto(f"{booking.base}/signin?lang=nl")
+        await page.evaluate("document.getElementById('username').value = 'lang '.repeat(2000)")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Aanmelden").click()
+        assert await page.inner_text("h1") == "Te lang"
+        assert "maak de tekst korter" in await page.inner_text("main")
+        await assert_accessible(page, "form too long (nl)")
+        await page.screenshot(path=str(artifact("form-too-long-nl.png")), full_page=True)

@@ -1,5 +1,5 @@
 """What a service answers when no route does (404, 405) or a request fails outside a route's own
-error handling (500): problem+json for programs, a short page in the person's language for
+error handling (500), or a form is longer than a form of ours can be (413): problem+json for programs, a short page in the person's language for
 browsers.
 
 Starlette's own answers are a line of plain English ("Not Found", "Method Not Allowed",
@@ -11,11 +11,15 @@ the APIs' problems); these are only for what no route answered.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from loket.infra.http.auth import problem
+from loket.infra.http.signin.forms import FormTooLong
 from loket.infra.http.signin.rendering import page_language, render
 
 _TEXTS = {
@@ -49,6 +53,16 @@ _TEXTS = {
         "en": ("Not possible here", "This page cannot take that request. Go back to the page you came from and try "
                "again there."),
     },
+    413: {
+        "nl": ("Te lang", "Wat u verstuurde is langer dan Loket hier aanneemt. Ga terug, maak de tekst korter en "
+               "verstuur het opnieuw."),
+        "fr": ("Trop long", "Ce que vous avez envoyé est plus long que ce que Loket accepte ici. Revenez en arrière, "
+               "raccourcissez le texte et renvoyez-le."),
+        "de": ("Zu lang", "Was Sie gesendet haben, ist länger, als Loket hier annimmt. Gehen Sie zurück, kürzen Sie "
+               "den Text und senden Sie es erneut."),
+        "en": ("Too long", "What you sent is longer than Loket takes here. Go back, shorten the text and send it "
+               "again."),
+    },
     500: {
         "nl": ("Er ging iets mis", "Er ging bij ons iets mis, niet bij u. Probeer het zo meteen opnieuw. Als u een "
                "formulier verstuurde, kijk dan na of het bewaard is voor u het opnieuw verstuurt."),
@@ -62,6 +76,8 @@ _TEXTS = {
     },
 }
 _AGAIN = {"nl": "Opnieuw proberen", "fr": "Réessayer", "de": "Erneut versuchen", "en": "Try again"}
+_START = {"nl": "Naar de beginpagina", "fr": "Aller à la page d'accueil", "de": "Zur Startseite",
+          "en": "Go to the start page"}
 _BAD_LINK = {
     "nl": ("Deze link klopt niet", "Het adres vraagt iets wat Loket niet kan tonen, bijvoorbeeld een periode, maand "
            "of gemeente die niet bestaat. Begin opnieuw vanaf de pagina zelf.", "Naar de pagina"),
@@ -82,7 +98,16 @@ def wants_a_page(request: Request) -> bool:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return answer(request, 404, "Not Found", f"nothing is served at {request.method} {request.url.path}")
+    return answer(request, 404, "Not Found", f"nothing is served at {request.method} {request.url.path}",
+                  onward=start_page(request))
+
+
+def start_page(request: Request) -> str | None:
+    """Where a person who reached no page is sent on: the service's start page for the address's
+    longest matching prefix (`ServiceSpec.start_pages`), so a mistyped link is not a dead end."""
+    pages = getattr(request.app.state, "start_pages", ()) if "app" in request.scope else ()
+    matching = [(len(prefix), page) for prefix, page in pages if request.url.path.startswith(prefix)]
+    return max(matching)[1] if matching else None
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
@@ -92,6 +117,11 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     if allowed:
         response.headers["Allow"] = allowed
     return response
+
+
+async def form_too_long(request: Request, exc: Exception) -> Response:
+    # A person who pasted a long text into a staff form was told the form had expired (a 403).
+    return answer(request, 413, "Content Too Large", str(exc))
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -110,15 +140,21 @@ def bad_link(request: Request, refusal: Response, page: str) -> Response:
                   page={"title": title, "text": text, "again": go}, again=f"{page}?lang={lang}")
 
 
-FALLBACK_HANDLERS = {404: not_found, 405: method_not_allowed, 500: server_error}
+FALLBACK_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    404: not_found, 405: method_not_allowed, FormTooLong: form_too_long, 500: server_error,
+}
 
 
-def answer(request: Request, status: int, title: str, detail: str) -> Response:
-    """problem+json with `title` and `detail` for a program; for a browser, the page of `status`."""
+def answer(request: Request, status: int, title: str, detail: str, onward: str | None = None) -> Response:
+    """problem+json with `title` and `detail` for a program; for a browser, the page of `status`,
+    with a button to `onward` (a start page) if given."""
     if not wants_a_page(request):
         return problem(status, title, detail)
     lang = page_language(request)
     heading, text = _TEXTS[status][lang]
+    if onward is not None:
+        return render(request, lang, "message.html.j2", status=status,
+                      page={"title": heading, "text": text, "again": _START[lang]}, again=f"{onward}?lang={lang}")
     # Only a page asked for by GET can simply be asked for again; a form's answer cannot.
     again = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return render(request, lang, "message.html.j2", status=status,
