@@ -99,13 +99,35 @@ class PrintBatcher:
         self, cutoff_at: dt.datetime, *, wait_for_files: bool = False, write_files: bool = True,
     ) -> ClosedBatch | None:
         """Close the batch of `cutoff_at` (letters queued up to then); None if there is nothing
-        to print or the batch exists already. Files are written afterwards."""
+        to print or the batch exists already. Files are written afterwards, by this closer.
+
+        The closer takes the batch's writing lock before the batch exists, so no other replica's
+        round can see it without files and start writing it first. It used to: the closer then
+        waited while that replica composed the batch between its own events (in the fault suite,
+        `loket print close` waited over a minute for a batch it composes in three seconds)."""
+        if not write_files:
+            return await self._closed(cutoff_at)
+        batch_id = batch_id_for(cutoff_at, self.settings.print_timezone)
+        async with self.db().acquire() as lock:
+            # False only while another writer holds this batch's lock: then the batch exists
+            # already (closed by someone else), and _closed answers None.
+            ours = await print_batches.try_lock_writing(lock, self.schema, batch_id)
+            try:
+                batch = await self._closed(cutoff_at)
+                if batch is not None and ours:
+                    await self._write_locked(lock, batch.batch_id)
+            finally:
+                if ours:
+                    await print_batches.unlock_writing(lock, self.schema, batch_id)
+        if batch is not None and not ours:
+            await self.write_files(batch.batch_id, wait=wait_for_files)
+        return batch
+
+    async def _closed(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
         batch = await self._assign(cutoff_at)
         if batch is not None:
             self.metrics.print_batch_letters.observe(batch.letter_count)
             log.info("print batch %s closed: %d letters, %d pages", batch.batch_id, batch.letter_count, batch.page_count)
-            if write_files:
-                await self.write_files(batch.batch_id, wait=wait_for_files)
         return batch
 
     async def _assign(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
@@ -151,7 +173,6 @@ class PrintBatcher:
         would remove each other's half-written folder (a replica's round and `loket print close`).
         `wait`: wait for the other writer instead of leaving it the work, so the files exist when
         this returns (the command line's close)."""
-        started = time.perf_counter()
         async with self.db().acquire() as lock:
             if not await print_batches.try_lock_writing(lock, self.schema, batch_id):
                 if not wait:
@@ -160,25 +181,31 @@ class PrintBatcher:
                 log.info("print batch %s: another writer is writing its files; waiting for it", batch_id)
                 await print_batches.lock_writing(lock, self.schema, batch_id, timeout_s=WAIT_FOR_OTHER_WRITER_S)
             try:
-                if await print_batches.files_written(lock, self.schema, batch_id):
-                    return
-                async with self.db().acquire() as conn:
-                    sender_of = await self.senders.current(conn)
-                    cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
-                    rows = await letters.letters_of_batch(conn, self.schema, batch_id)
-                    inserts = await campaign.inserts_of_batch(conn, self.schema, batch_id)
-                    cards = {c.point_id: c for c in await campaign.all_cards(conn, self.schema)} if inserts else {}
-                pages = InsertPages(inserts, cards, self.settings.insert_booking_url, lambda m: sender_of(m).name)
-                # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-                prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of, pages)
-                if broken:
-                    await self._quarantine(batch_id, broken, set(inserts))
-                files = await asyncio.to_thread(
-                    write_batch, self.settings.spool_dir(), batch_id, cutoff_at, prepared,
-                )
-                await print_batches.mark_files_written(lock, self.schema, batch_id, files.manifest_sha256)
+                await self._write_locked(lock, batch_id)
             finally:
                 await print_batches.unlock_writing(lock, self.schema, batch_id)
+
+    async def _write_locked(self, lock: asyncpg.Connection, batch_id: str) -> None:
+        """Compose and write the batch's files, unless written already; the caller holds the
+        batch's writing lock on `lock`."""
+        started = time.perf_counter()
+        if await print_batches.files_written(lock, self.schema, batch_id):
+            return
+        async with self.db().acquire() as conn:
+            sender_of = await self.senders.current(conn)
+            cutoff_at = await print_batches.cutoff_of(conn, self.schema, batch_id)
+            rows = await letters.letters_of_batch(conn, self.schema, batch_id)
+            inserts = await campaign.inserts_of_batch(conn, self.schema, batch_id)
+            cards = {c.point_id: c for c in await campaign.all_cards(conn, self.schema)} if inserts else {}
+        pages = InsertPages(inserts, cards, self.settings.insert_booking_url, lambda m: sender_of(m).name)
+        # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
+        prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of, pages)
+        if broken:
+            await self._quarantine(batch_id, broken, set(inserts))
+        files = await asyncio.to_thread(
+            write_batch, self.settings.spool_dir(), batch_id, cutoff_at, prepared,
+        )
+        await print_batches.mark_files_written(lock, self.schema, batch_id, files.manifest_sha256)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
 
     async def _quarantine(self, batch_id: str, broken: dict[UUID, str], with_insert: set[UUID]) -> None:

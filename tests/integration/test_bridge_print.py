@@ -218,3 +218,27 @@ async def test_close_waits_for_a_slow_writer_longer_than_a_statement_may_take(po
     finally:
         await impatient.close()
     assert len(json.loads((tmp_path / batch_id / "manifest.json").read_text())["letters"]) == 3
+
+
+async def test_the_closer_writes_its_batch_itself_while_replicas_look_on(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The closer holds the batch's writing lock from before the batch exists: a replica's round
+    that sees the new batch without files leaves it alone. It used to start writing it first, and
+    `loket print close` then waited while that replica composed the batch between its own events
+    (over a minute in the fault suite, for a batch the command composes in seconds)."""
+    cutoff = dt.datetime(2026, 4, 2, 15, 30, tzinfo=dt.UTC)
+    await install_test_policy(pool)
+    await queue_paper_letters(pool, [cutoff - dt.timedelta(minutes=5)] * 3, 40_500)
+    closer, replica = batcher(pool, tmp_path, cutoff), batcher(pool, tmp_path, cutoff)
+    assign, written_by_the_replica = closer._assign, []
+
+    async def assign_then_a_replica_round(cutoff_at: dt.datetime):  # type: ignore[no-untyped-def]
+        batch = await assign(cutoff_at)  # committed: every replica's round sees it from now on
+        await replica.write_missing_files()
+        written_by_the_replica.append((tmp_path / batch.batch_id).exists())
+        return batch
+
+    closer._assign = assign_then_a_replica_round  # type: ignore[method-assign]
+    closed = await closer.close(cutoff, wait_for_files=True)
+    assert closed is not None and written_by_the_replica == [False]
+    manifest = json.loads((tmp_path / closed.batch_id / "manifest.json").read_text())
+    assert len(manifest["letters"]) == closed.letter_count >= 3
