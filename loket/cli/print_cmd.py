@@ -11,6 +11,14 @@ import asyncpg
 import typer
 from prometheus_client import CollectorRegistry
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
@@ -24,7 +32,7 @@ from services.ebox_bridge.metrics import BridgeMetrics
 from services.ebox_bridge.paper import PrintResponseError, parse_print_response
 from services.ebox_bridge.paper_senders import PaperSenders
 from services.ebox_bridge.policy_holder import PolicyHolder
-from services.ebox_bridge.print_batcher import ClosedBatch, PrintBatcher
+from services.ebox_bridge.print_batcher import BatchProgress, ClosedBatch, PrintBatcher, no_progress
 from services.ebox_bridge.print_confirmations import ConfirmResult, apply_confirmations
 from services.ebox_bridge.repository import print_batches
 from services.ebox_bridge.settings import EboxBridgeSettings
@@ -43,7 +51,12 @@ def close(
     cutoff = at or utc_now()
     if cutoff.tzinfo is None:
         raise typer.BadParameter("give the time with its offset, e.g. 2026-03-29T17:30:00+02:00", param_hint="--at")
-    batch = asyncio.run(close_print_batch(resolve_database_url(database_url), cutoff.astimezone(dt.UTC)))
+    url = resolve_database_url(database_url)
+    # A day's batch is thousands of letters, minutes of composing: bars say how far it is, and
+    # that it waits when a replica writes the same batch. Transient: the summary line stays.
+    with Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bars:
+        batch = asyncio.run(close_print_batch(url, cutoff.astimezone(dt.UTC), _bars_of(bars)))
     if batch is None:
         console.print("nothing to print: no letters queued before that cut-off (or the batch exists)")
         return
@@ -54,7 +67,22 @@ def close(
     )
 
 
-async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None:
+_STAGES = {"waiting": "waiting for another writer of the batch", "composing": "composing the letters",
+           "merging": "merging them into batch.pdf"}
+
+
+def _bars_of(bars: Progress) -> BatchProgress:
+    tasks: dict[str, TaskID] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(_STAGES.get(stage, stage), total=total or None)
+        bars.update(tasks[stage], completed=done)
+    return update
+
+
+async def close_print_batch(url: str, cutoff: dt.datetime,
+                            progress: BatchProgress = no_progress) -> ClosedBatch | None:
     settings = EboxBridgeSettings(database_url=url)
     pool = await create_pool(url, min_size=1, max_size=2)
     try:
@@ -63,7 +91,7 @@ async def close_print_batch(url: str, cutoff: dt.datetime) -> ClosedBatch | None
         policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
         senders = PaperSenders(TenantDirectory(settings.tenants_file, settings.policy_refresh_s), policies)
         batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), senders, utc_now)
-        return await batcher.close(cutoff, wait_for_files=True)
+        return await batcher.close(cutoff, wait_for_files=True, progress=progress)
     finally:
         await pool.close()
 

@@ -62,6 +62,16 @@ INSERT_PAGES = 1
 WAIT_FOR_OTHER_WRITER_S = 30 * 60
 
 
+# (stage, done, total): "waiting" (for another writer of the batch; total 0: unknown), "composing"
+# and "merging" (letters). Called from the composing thread too: the receiver must be thread-safe
+# (rich's Progress is). The command line draws bars from it; a replica passes none.
+BatchProgress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
 @dataclass(frozen=True)
 class ClosedBatch:
     batch_id: str
@@ -97,6 +107,7 @@ class PrintBatcher:
 
     async def close(
         self, cutoff_at: dt.datetime, *, wait_for_files: bool = False, write_files: bool = True,
+        progress: BatchProgress = no_progress,
     ) -> ClosedBatch | None:
         """Close the batch of `cutoff_at` (letters queued up to then); None if there is nothing
         to print or the batch exists already. Files are written afterwards, by this closer.
@@ -115,12 +126,12 @@ class PrintBatcher:
             try:
                 batch = await self._closed(cutoff_at)
                 if batch is not None and ours:
-                    await self._write_locked(lock, batch.batch_id)
+                    await self._write_locked(lock, batch.batch_id, progress)
             finally:
                 if ours:
                     await print_batches.unlock_writing(lock, self.schema, batch_id)
         if batch is not None and not ours:
-            await self.write_files(batch.batch_id, wait=wait_for_files)
+            await self.write_files(batch.batch_id, wait=wait_for_files, progress=progress)
         return batch
 
     async def _closed(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
@@ -168,7 +179,7 @@ class PrintBatcher:
                 # and the sweeper reports its letters as stuck.
                 log.exception("print batch %s: writing its files failed; later batches go on", batch_id)
 
-    async def write_files(self, batch_id: str, *, wait: bool = False) -> None:
+    async def write_files(self, batch_id: str, *, wait: bool = False, progress: BatchProgress = no_progress) -> None:
         """Write the batch's files unless another writer is at it or was: two writers of one batch
         would remove each other's half-written folder (a replica's round and `loket print close`).
         `wait`: wait for the other writer instead of leaving it the work, so the files exist when
@@ -179,13 +190,15 @@ class PrintBatcher:
                     log.info("print batch %s: another writer is writing its files", batch_id)
                     return
                 log.info("print batch %s: another writer is writing its files; waiting for it", batch_id)
+                progress("waiting", 0, 0)
                 await print_batches.lock_writing(lock, self.schema, batch_id, timeout_s=WAIT_FOR_OTHER_WRITER_S)
             try:
-                await self._write_locked(lock, batch_id)
+                await self._write_locked(lock, batch_id, progress)
             finally:
                 await print_batches.unlock_writing(lock, self.schema, batch_id)
 
-    async def _write_locked(self, lock: asyncpg.Connection, batch_id: str) -> None:
+    async def _write_locked(self, lock: asyncpg.Connection, batch_id: str,
+                            progress: BatchProgress = no_progress) -> None:
         """Compose and write the batch's files, unless written already; the caller holds the
         batch's writing lock on `lock`."""
         started = time.perf_counter()
@@ -199,11 +212,12 @@ class PrintBatcher:
             cards = {c.point_id: c for c in await campaign.all_cards(conn, self.schema)} if inserts else {}
         pages = InsertPages(inserts, cards, self.settings.insert_booking_url, lambda m: sender_of(m).name)
         # Composing is CPU work: in a thread, so the event loop keeps serving health checks.
-        prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of, pages)
+        prepared, broken = await asyncio.to_thread(_compose_letters, rows, sender_of, pages, progress)
         if broken:
             await self._quarantine(batch_id, broken, set(inserts))
         files = await asyncio.to_thread(
             write_batch, self.settings.spool_dir(), batch_id, cutoff_at, prepared,
+            merged=lambda done, total: progress("merging", done, total),
         )
         await print_batches.mark_files_written(lock, self.schema, batch_id, files.manifest_sha256)
         self.metrics.print_batch_seconds.observe(time.perf_counter() - started)
@@ -235,17 +249,20 @@ class PrintBatcher:
 
 def _compose_letters(
     rows: list[asyncpg.Record], sender_of: Callable[[str], SenderBlock], inserts: InsertPages,
+    progress: BatchProgress = no_progress,
 ) -> tuple[list[BatchLetter], dict[UUID, str]]:
     """Each letter's print-ready PDF, one at a time; a letter that cannot be composed is set
     aside with the reason (never its content) instead of failing the whole batch."""
     prepared, broken = [], {}
-    for row in rows:
+    for done, row in enumerate(rows):
+        progress("composing", done, len(rows))
         try:
             prepared.append(_compose_one(row, sender_of, inserts))
         except UnreadablePdf as exc:
             broken[row["letter_id"]] = f"the letter's PDF cannot be printed: {exc}"
         except ValueError as exc:  # the stored address does not validate or lay out
             broken[row["letter_id"]] = f"the letter cannot be laid out for print ({type(exc).__name__})"
+    progress("composing", len(rows), len(rows))
     return prepared, broken
 
 

@@ -242,3 +242,18 @@ async def test_the_closer_writes_its_batch_itself_while_replicas_look_on(pool, t
     assert closed is not None and written_by_the_replica == [False]
     manifest = json.loads((tmp_path / closed.batch_id / "manifest.json").read_text())
     assert len(manifest["letters"]) == closed.letter_count >= 3
+
+
+async def test_closing_tells_how_far_composing_and_merging_are(pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`loket print close` draws its bars from these: each letter composed, then merged, up to all."""
+    cutoff = dt.datetime(2026, 4, 3, 15, 30, tzinfo=dt.UTC)
+    await install_test_policy(pool)
+    await queue_paper_letters(pool, [cutoff - dt.timedelta(minutes=5)] * 4, 40_600)
+    told: list[tuple[str, int, int]] = []
+    closed = await batcher(pool, tmp_path, cutoff).close(cutoff, progress=lambda *report: told.append(report))
+    assert closed is not None
+    n = closed.letter_count
+    for stage in ("composing", "merging"):
+        reports = [(done, total) for s, done, total in told if s == stage]
+        assert reports == [(done, n) for done in range(n + 1)], (stage, reports)
+    assert [s for s, _, _ in told] == ["composing"] * (n + 1) + ["merging"] * (n + 1)  # nobody else was writing

@@ -24,7 +24,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +69,10 @@ class BatchFiles:
 
 def write_batch(
     spool_dir: Path, batch_id: str, cutoff_at: dt.datetime, letters: Iterable[BatchLetter],
-    *, created_at: dt.datetime | None = None,
+    *, created_at: dt.datetime | None = None, merged: Callable[[int, int], None] | None = None,
 ) -> BatchFiles:
+    """`merged(done, total)`: told as each letter is merged into batch.pdf (a day's batch takes a
+    while; the command line shows it)."""
     if not _BATCH_ID.match(batch_id):
         # It becomes a directory name: no separators, no "..", no hidden names.
         raise ValueError("batch_id must be letters, digits, '.', '_' or '-' (not leading)")
@@ -85,7 +87,7 @@ def write_batch(
     temp = spool_dir / f".{batch_id}.{secrets.token_hex(6)}.partial"
     temp.mkdir()
     try:
-        return _write(temp, final, batch_id, cutoff_at, letters, created_at)
+        return _write(temp, final, batch_id, cutoff_at, letters, created_at, merged or _nobody)
     except BaseException:
         # Refused input or a failed write: no half batch stays behind (a hard crash's leftover
         # is removed by the next run instead).
@@ -95,10 +97,10 @@ def write_batch(
 
 def _write(
     temp: Path, final: Path, batch_id: str, cutoff_at: dt.datetime, letters: Iterable[BatchLetter],
-    created_at: dt.datetime | None,
+    created_at: dt.datetime | None, merged: Callable[[int, int], None],
 ) -> BatchFiles:
     ordered = sorted(letters, key=sort_key)
-    entries, page_count = _merge(ordered, temp / "batch.pdf")
+    entries, page_count = _merge(ordered, temp / "batch.pdf", merged)
     manifest = {
         "batch_id": batch_id,
         "cutoff_at": cutoff_at.astimezone(dt.UTC).isoformat(),
@@ -132,10 +134,15 @@ def sort_key(letter: BatchLetter) -> tuple[bool, str, str, str]:
     return (address.country != "BE", address.country, address.postcode, str(letter.letter_id))
 
 
-def _merge(ordered: list[BatchLetter], target: Path) -> tuple[list[dict[str, Any]], int]:
+def _nobody(done: int, total: int) -> None:
+    pass
+
+
+def _merge(ordered: list[BatchLetter], target: Path, merged: Callable[[int, int], None]) -> tuple[list[dict[str, Any]], int]:
     # PdfWriter.append adds pages to one page list: linear in the number of letters.
     writer, entries, seen, next_page = PdfWriter(), [], set(), 1
-    for letter in ordered:
+    for done, letter in enumerate(ordered):
+        merged(done, len(ordered))
         if letter.letter_id in seen:
             raise ValueError(f"letter {letter.letter_id} appears twice in the batch")
         seen.add(letter.letter_id)
@@ -159,6 +166,7 @@ def _merge(ordered: list[BatchLetter], target: Path) -> tuple[list[dict[str, Any
         next_page += letter.pages
     with target.open("wb") as out:
         writer.write(out)
+    merged(len(ordered), len(ordered))
     return entries, next_page - 1
 
 
