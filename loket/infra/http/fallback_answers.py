@@ -1,6 +1,7 @@
-"""What a service answers when no route does (404, 405) or a request fails outside a route's own
-error handling (500), or a form is longer than a form of ours can be (413): problem+json for programs, a short page in the person's language for
-browsers.
+"""What a service answers when no route does (404, 405), a request fails outside a route's own
+error handling (500) or a form is longer than a form of ours can be (413): problem+json for
+programs, a short page in the person's language for browsers (a 404's with a way on: the
+service's start page).
 
 Starlette's own answers are a line of plain English ("Not Found", "Method Not Allowed",
 "Internal Server Error"): a back-office's client that reads problem details got no title and no
