@@ -34,7 +34,8 @@ def page_language(request: Request) -> str:
 
 def render(request: Request, template: str, lang: str, **context: object) -> str:
     return templates().get_template(template).render(
-        lang=lang, t=TEXTS[lang], language_names=LANGUAGE_NAMES, language_links=language_links(request.url.path, request.query_params.multi_items(), LANGUAGE_NAMES),
+        lang=lang, t=TEXTS[lang], language_names=LANGUAGE_NAMES,
+        language_links=language_links(request.url.path, request.query_params.multi_items(), LANGUAGE_NAMES),
         person=signed_in(request), **context)
 
 

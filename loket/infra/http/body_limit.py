@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loket.infra.http.fallback_answers import answer
+from loket.infra.http.path_prefixes import by_longest_prefix
 
 # Enough for any JSON command or form the services take; documents have their own prefixes.
 DEFAULT_BODY_LIMIT = 64 * 1024
@@ -32,8 +33,8 @@ class BodyTooLarge(Exception):
 
 
 def limit_for(path: str, limits: Sequence[tuple[str, int]], default: int) -> int:
-    matching = [(len(prefix), limit) for prefix, limit in limits if path.startswith(prefix)]
-    return max(matching)[1] if matching else default
+    limit = by_longest_prefix(path, limits)
+    return default if limit is None else limit
 
 
 class BodyLimitMiddleware:

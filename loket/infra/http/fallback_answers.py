@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from loket.infra.http.auth import problem
+from loket.infra.http.path_prefixes import by_longest_prefix
 from loket.infra.http.signin.forms import FormTooLong
 from loket.infra.http.signin.rendering import page_language, render
 
@@ -107,8 +108,7 @@ def start_page(request: Request) -> str | None:
     """Where a person who reached no page is sent on: the service's start page for the address's
     longest matching prefix (`ServiceSpec.start_pages`), so a mistyped link is not a dead end."""
     pages = getattr(request.app.state, "start_pages", ()) if "app" in request.scope else ()
-    matching = [(len(prefix), page) for prefix, page in pages if request.url.path.startswith(prefix)]
-    return max(matching)[1] if matching else None
+    return by_longest_prefix(request.url.path, pages)
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
@@ -153,11 +153,14 @@ def answer(request: Request, status: int, title: str, detail: str, onward: str |
         return problem(status, title, detail)
     lang = page_language(request)
     heading, text = _TEXTS[status][lang]
+    button: str | None
+    target: str | None
     if onward is not None:
-        return render(request, lang, "message.html.j2", status=status,
-                      page={"title": heading, "text": text, "again": _START[lang]}, again=f"{onward}?lang={lang}")
-    # Only a page asked for by GET can simply be asked for again; a form's answer cannot.
-    again = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        button, target = _START[lang], f"{onward}?lang={lang}"
+    else:
+        # Only a page asked for by GET can simply be asked for again; a form's answer cannot.
+        button = _AGAIN[lang] if status == 500 else None
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = here if request.method == "GET" else None
     return render(request, lang, "message.html.j2", status=status,
-                  page={"title": heading, "text": text, "again": _AGAIN[lang] if status == 500 else None},
-                  again=again if request.method == "GET" else None)
+                  page={"title": heading, "text": text, "again": button}, again=target)
