@@ -116,15 +116,15 @@ class PrintBatcher:
         round can see it without files and start writing it first. It used to: the closer then
         waited while that replica composed the batch between its own events (in the fault suite,
         `loket print close` waited over a minute for a batch it composes in three seconds)."""
-        if not write_files:
-            return await self._closed(cutoff_at)
         batch_id = batch_id_for(cutoff_at, self.settings.print_timezone)
+        if not write_files:
+            return await self._closed(cutoff_at, batch_id)
         async with self.db().acquire() as lock:
             # False only while another writer holds this batch's lock: then the batch exists
             # already (closed by someone else), and _closed answers None.
             ours = await print_batches.try_lock_writing(lock, self.schema, batch_id)
             try:
-                batch = await self._closed(cutoff_at)
+                batch = await self._closed(cutoff_at, batch_id)
                 if batch is not None and ours:
                     await self._write_locked(lock, batch.batch_id, progress)
             finally:
@@ -134,15 +134,14 @@ class PrintBatcher:
             await self.write_files(batch.batch_id, wait=wait_for_files, progress=progress)
         return batch
 
-    async def _closed(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
-        batch = await self._assign(cutoff_at)
+    async def _closed(self, cutoff_at: dt.datetime, batch_id: str) -> ClosedBatch | None:
+        batch = await self._assign(cutoff_at, batch_id)
         if batch is not None:
             self.metrics.print_batch_letters.observe(batch.letter_count)
             log.info("print batch %s closed: %d letters, %d pages", batch.batch_id, batch.letter_count, batch.page_count)
         return batch
 
-    async def _assign(self, cutoff_at: dt.datetime) -> ClosedBatch | None:
-        batch_id = batch_id_for(cutoff_at, self.settings.print_timezone)
+    async def _assign(self, cutoff_at: dt.datetime, batch_id: str) -> ClosedBatch | None:
         async with self.db().acquire() as conn, conn.transaction():
             await print_batches.lock_closing(conn, self.schema)
             if await print_batches.exists(conn, self.schema, cutoff_at, batch_id):

@@ -231,8 +231,8 @@ async def test_the_closer_writes_its_batch_itself_while_replicas_look_on(pool, t
     closer, replica = batcher(pool, tmp_path, cutoff), batcher(pool, tmp_path, cutoff)
     assign, written_by_the_replica = closer._assign, []
 
-    async def assign_then_a_replica_round(cutoff_at: dt.datetime):  # type: ignore[no-untyped-def]
-        batch = await assign(cutoff_at)  # committed: every replica's round sees it from now on
+    async def assign_then_a_replica_round(cutoff_at: dt.datetime, batch_id: str):  # type: ignore[no-untyped-def]
+        batch = await assign(cutoff_at, batch_id)  # committed: every replica's round sees it from now on
         await replica.write_missing_files()
         written_by_the_replica.append((tmp_path / batch.batch_id).exists())
         return batch

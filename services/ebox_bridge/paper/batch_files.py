@@ -67,9 +67,13 @@ class BatchFiles:
     page_count: int
 
 
+def _nobody(done: int, total: int) -> None:
+    pass
+
+
 def write_batch(
     spool_dir: Path, batch_id: str, cutoff_at: dt.datetime, letters: Iterable[BatchLetter],
-    *, created_at: dt.datetime | None = None, merged: Callable[[int, int], None] | None = None,
+    *, created_at: dt.datetime | None = None, merged: Callable[[int, int], None] = _nobody,
 ) -> BatchFiles:
     """`merged(done, total)`: told as each letter is merged into batch.pdf (a day's batch takes a
     while; the command line shows it)."""
@@ -87,7 +91,7 @@ def write_batch(
     temp = spool_dir / f".{batch_id}.{secrets.token_hex(6)}.partial"
     temp.mkdir()
     try:
-        return _write(temp, final, batch_id, cutoff_at, letters, created_at, merged or _nobody)
+        return _write(temp, final, batch_id, cutoff_at, letters, created_at, merged)
     except BaseException:
         # Refused input or a failed write: no half batch stays behind (a hard crash's leftover
         # is removed by the next run instead).
@@ -132,10 +136,6 @@ def sort_key(letter: BatchLetter) -> tuple[bool, str, str, str]:
     postcode; the letter id makes the order total, so a batch's files are reproducible."""
     address = letter.address
     return (address.country != "BE", address.country, address.postcode, str(letter.letter_id))
-
-
-def _nobody(done: int, total: int) -> None:
-    pass
 
 
 def _merge(ordered: list[BatchLetter], target: Path, merged: Callable[[int, int], None]) -> tuple[list[dict[str, Any]], int]:
