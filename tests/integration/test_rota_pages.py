@@ -79,6 +79,13 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             await boss.get_by_role("button", name="Save", exact=True).click()
             await boss.wait_for_url(re.compile(r".*done=saved.*"))
             assert "New bookings follow the new settings at once." in await boss.inner_text("main")
+            # The notice is said once: the page in another language does not say it again.
+            await boss.get_by_role("link", name="Français").click()
+            assert "done=" not in boss.url and "lang=fr" in boss.url
+            assert "New bookings follow the new settings at once." not in await boss.inner_text("main")
+            await boss.get_by_role("link", name="English").click()
+            await boss.wait_for_url(re.compile(r".*lang=en.*"))
+            assert "New bookings follow the new settings at once." not in await boss.inner_text("main")
             assert await _monday_seat(booking) == 201  # at once, no stale cache
             assert await boss.locator("#label-warning").count() == 1
             await boss.get_by_role("link", name="Marleen Janssens").click()

@@ -167,9 +167,12 @@ async def test_display_kiosk_and_dashboard_on_device_links(database_url, bus_url
                 dashboard = await r.text()
             assert re.search(r'id="served">2<', dashboard) and re.search(r'id="waiting-now">0<', dashboard)
             assert "Activate your eBox" in dashboard and clerk in dashboard
-            async with boss.get(f"{base}/staff/dashboard/{STADHUIS}?lang=en&period=week&day="
-                                f"{dt.date.today().isoformat()}") as r:
+            today = dt.date.today().isoformat()
+            async with boss.get(f"{base}/staff/dashboard/{STADHUIS}?lang=en&period=week&day={today}") as r:
                 assert r.status == 200
+                week = await r.text()
+            # Another language shows the same week, not today's figures again.
+            assert f'href="?period=week&amp;day={today}&amp;lang=fr" lang="fr"' in week, week[:3000]
         finally:
             for session in (boss, staff, display, kiosk):
                 if session is not None:

@@ -10,9 +10,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Match
 
+from loket.infra.http.language_links import language_links
 from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.http.signin.rendering import page_language
 from services.booking.workspace.texts import LANGUAGE_NAMES, texts_for
+
+# One-shot notices after a form ("done", "renewed") and a device's key are not repeated by the language switch.
+TRANSIENT_PARAMETERS = ("done", "renewed", "key")
 
 # Scripts only from this app (the display's live updates), forms only to ourselves, no frames.
 HEADERS = {
@@ -43,8 +47,12 @@ def render(request: Request, template: str, status: int = 200, lang: str | None 
     live = signed_in(request)
     # Every form of a signed-in page carries the session's CSRF token; a page may still pass its own.
     values = {"csrf": live.csrf_secret if live else "", **context}
+    # A GET page keeps what its address chose (a point's week of figures stays that week); an
+    # answer to a form leads to the page the form belongs to, without the form's parameters.
+    query = request.query_params.multi_items() if request.method == "GET" else []
+    links = language_links(language_page(request), query, LANGUAGE_NAMES, dropping=TRANSIENT_PARAMETERS)
     body = _templates().get_template(template).render(lang=lang, t=texts_for(lang), language_names=LANGUAGE_NAMES,
-                                                      language_page=language_page(request), **values)
+                                                      language_links=links, **values)
     return HTMLResponse(body, status_code=status, headers=HEADERS)
 
 

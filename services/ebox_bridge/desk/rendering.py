@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from loket.contracts.reference.language_regime import municipality_name
+from loket.infra.http.language_links import language_links
 from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.http.signin.rendering import HEADERS, page_language
 from services.ebox_bridge.desk.texts import LANGUAGE_NAMES, texts_for
@@ -44,10 +45,10 @@ def render(request: Request, template: str, status: int = 200, *, section: str =
     its own to repeat); by default this page with its query, in the other language."""
     lang = language(request)
     if here is None:
-        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "done")]
-        links = {code: request.url.path + "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGE_NAMES}
+        links = language_links(request.url.path, request.query_params.multi_items(), LANGUAGE_NAMES,
+                               dropping=("done",))  # "done": the notice after a form, said once
     else:
-        links = {code: f"{here}?lang={code}" for code in LANGUAGE_NAMES}
+        links = language_links(here, [], LANGUAGE_NAMES)
     live = signed_in(request)
     principal = getattr(request.state, "principal", None)
     body = _templates().get_template(template).render(
