@@ -1,7 +1,7 @@
 """How a handler tells the consumer what went wrong (GOV.UK Notify's split, for events).
 
 - `PermanentError`: retrying cannot help (the event is valid but the domain refuses it):
-  dead-lettered at once.
+  dead-lettered at once. So is a value PostgreSQL refuses as data (`is_permanent`).
 - `TransientError`: may work later (a remote service is busy): retried with backoff up to a
   bound, then dead-lettered.
 - Any other exception from a handler is treated as transient: a bug gets a few retries and then
@@ -18,6 +18,14 @@ import asyncpg
 
 class PermanentError(Exception):
     """The event can never be handled; the message says why, for the DLQ reason."""
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Retrying cannot help: the handler said so, or PostgreSQL refused the event's values as data
+    (class 22: a number out of its column's range, text it cannot store, an impossible date).
+    The same values fail the same way on every attempt; backing off would only hold up the
+    events behind this one before the dead letter it ends in anyway."""
+    return isinstance(exc, PermanentError | asyncpg.DataError)
 
 
 class TransientError(Exception):

@@ -116,6 +116,23 @@ async def test_a_permanently_failing_handler_dead_letters_at_once(harness) -> No
     assert [r["event_id"] for r in await harness.effects()] == [good.event_id]
 
 
+async def test_a_value_the_database_refuses_as_data_dead_letters_at_once(harness) -> None:  # type: ignore[no-untyped-def]
+    """An int4 overflow is the same on every attempt: no backoff loop holding up the events
+    behind it, a dead letter at once that says what PostgreSQL refused."""
+    doomed, good = activation(), activation()
+    harness.script.out_of_range.add(str(doomed.payload.activation_id))
+    await harness.publish_event(doomed)
+    await harness.publish_event(good)
+    await harness.wait_for_dead_letters(1)
+    await harness.wait_for_effects(1)
+    _, headers = harness.dead_letters[0]
+    assert headers["x-loket-dlq-kind"] == "permanent"
+    assert headers["x-loket-dlq-reason"] == "NumericValueOutOfRangeError: integer out of range"
+    assert len(harness.script.attempts[str(doomed.payload.activation_id)]) <= 2  # the batch, then alone once
+    assert harness.count(harness.bus.metrics.handler_retries) == 0
+    assert [r["event_id"] for r in await harness.effects()] == [good.event_id]
+
+
 async def test_transient_failures_are_retried_with_growing_delays_then_succeed(harness) -> None:  # type: ignore[no-untyped-def]
     event = activation()
     key = str(event.payload.activation_id)

@@ -44,6 +44,8 @@ TOPIC = topics.CITIZENS
 class Script:
     transient_failures: dict[str, int] = field(default_factory=dict)
     permanent: set[str] = field(default_factory=set)
+    # These write a count larger than its int4 column can hold: PostgreSQL refuses the value.
+    out_of_range: set[str] = field(default_factory=set)
     # This many times, PostgreSQL ends the handler's session mid-transaction, as a restart or
     # an operator's pg_terminate_backend does.
     server_shutdowns: dict[str, int] = field(default_factory=dict)
@@ -58,6 +60,8 @@ class Script:
         self.attempts.setdefault(key, []).append(time.monotonic())
         if key in self.permanent:
             raise PermanentError(f"activation {key} refers to a point that was closed")
+        if key in self.out_of_range:
+            await ctx.conn.execute("SELECT ($1::bigint)::int4", 2**31)
         if self.server_shutdowns.get(key, 0):
             self.server_shutdowns[key] -= 1
             await ctx.conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")

@@ -13,6 +13,7 @@ from loket.infra.errors import (
     PermanentError,
     TransientError,
     is_infrastructure_error,
+    is_permanent,
 )
 
 
@@ -42,3 +43,24 @@ def test_the_database_or_bus_being_away_is_infrastructure(exc: BaseException) ->
 def test_an_events_own_failure_is_not_infrastructure(exc: BaseException) -> None:
     assert not is_infrastructure_error(exc)
 
+
+
+@pytest.mark.parametrize("exc", [
+    PermanentError("the point was closed"),
+    asyncpg.NumericValueOutOfRangeError("integer out of range"),
+    asyncpg.StringDataRightTruncationError("value too long for type character varying(8)"),
+    asyncpg.InvalidDatetimeFormatError("invalid input syntax for type date"),
+], ids=lambda exc: type(exc).__name__)
+def test_a_value_refused_as_data_fails_the_same_way_every_time(exc: BaseException) -> None:
+    assert is_permanent(exc) and not is_infrastructure_error(exc)
+
+
+@pytest.mark.parametrize("exc", [
+    TransientError("the eBox is busy"),
+    asyncpg.UniqueViolationError("duplicate key value violates unique constraint"),  # a race may clear it
+    asyncpg.SerializationError("could not serialize access"),
+    asyncpg.QueryCanceledError("canceling statement due to statement timeout"),
+    ValueError("a handler's bug"),
+], ids=lambda exc: type(exc).__name__)
+def test_what_may_go_away_is_retried(exc: BaseException) -> None:
+    assert not is_permanent(exc)

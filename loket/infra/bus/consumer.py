@@ -26,7 +26,7 @@ from loket.infra.bus.handler_context import BatchContext, BatchHandler, Handler,
 from loket.infra.bus.retry import RetryPolicy
 from loket.infra.db.inbox import Inbox
 from loket.infra.db.outbox import Outbox
-from loket.infra.errors import PermanentError, described, is_infrastructure_error
+from loket.infra.errors import PermanentError, described, is_infrastructure_error, is_permanent
 from loket.infra.log_context import correlation
 from loket.infra.settings import ConsumerSettings
 
@@ -130,13 +130,14 @@ class EventConsumer:
                     await self._dispatch_all(conn, [item])
                 self._count.labels(self.group, self.topic, "handled").inc()
                 return
-            except PermanentError as exc:
-                await self._dead_letter(item.body, item.headers, self._source(message, item.index), str(exc),
-                                        "permanent", attempt)
-                return
             except Exception as exc:
                 if is_infrastructure_error(exc):
                     raise
+                if is_permanent(exc):
+                    reason = str(exc) if isinstance(exc, PermanentError) else described(exc)
+                    await self._dead_letter(item.body, item.headers, self._source(message, item.index), reason,
+                                            "permanent", attempt)
+                    return
                 if attempt == self.policy.max_attempts:
                     reason = f"gave up after {attempt} attempts: {described(exc)}"
                     await self._dead_letter(item.body, item.headers, self._source(message, item.index), reason,
