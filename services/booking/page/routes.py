@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
-from urllib.parse import urlencode
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -196,8 +195,8 @@ def page_routes(runtime: Runtime, appointments: Appointments, phone_checks: Phon
                       can_cancel=a.status == "booked", appointment_id=a.appointment_id,
                       token=token, cancel_label=CANCEL[lang],
                       # Another language keeps the link's token (a bare ?lang= would drop it).
-                      language_links={code: f"/public/book/manage/{a.appointment_id}?"
-                                            f"{urlencode({'lang': code, 'token': token})}" for code in LANGUAGES})
+                      language_links=language_links(f"/public/book/manage/{a.appointment_id}", [("token", token)],
+                                                    LANGUAGES))
 
     return [Route("/public/book", start, methods=["GET"]), Route("/public/book/points", points, methods=["GET"]),
             Route("/public/book/points/{point_id}", slots, methods=["GET"]),

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.infra.date_words import weekday_words, when_words
+from loket.infra.http.language_links import language_links
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import BRUSSELS, local_date
@@ -108,8 +109,7 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
                              for s in slots],
                       chosen=form.get("starts_at"), phone=form.get("phone"), email=form.get("email"),
                       help_language=form.get("language") or lang,
-                      language_links={code: f"{SEATS}/{point_id}?{urlencode({'lang': code, 'kind': kind, 'day': day})}"
-                                      for code in LANGUAGES})
+                      language_links=language_links(f"{SEATS}/{point_id}", [("kind", kind), ("day", day.isoformat())], LANGUAGES))
 
     async def start_again(lang: str, point_id: str | None, error: str | None = None, status: int = 404) -> Response:
         """Back to the first step, when the point or the kind in the address is not one to book."""
@@ -178,8 +178,7 @@ def seat_page_routes(runtime: Runtime, seats: Seats, limiter: RateLimit,
                       cancelled=seat.cancelled, can_cancel=not seat.cancelled and not seat.checked_in
                       and seat.starts_at > clock(), booking_id=seat.booking_id, token=token,
                       # Another language keeps the link's token (a bare ?lang= would drop it).
-                      language_links={code: f"{SEATS}/booking/{seat.booking_id}?{urlencode({'lang': code, 'token': token})}"
-                                      for code in LANGUAGES})
+                      language_links=language_links(f"{SEATS}/booking/{seat.booking_id}", [("token", token)], LANGUAGES))
 
     return [Route(SEATS, start, methods=["GET"]), Route(SEATS + "/{point_id}", slots, methods=["GET"]),
             Route(SEATS + "/{point_id}", book, methods=["POST"]),
