@@ -5,6 +5,7 @@ suppressed in every public export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import secrets
@@ -15,7 +16,9 @@ import pytest
 
 from loket.contracts import Event
 from loket.contracts.national_number import is_valid_national_number
+from loket.contracts.visits import VisitStarted
 from loket.infra.db.schema import migrate_service_schema
+from loket.infra.errors import is_infrastructure_error, is_permanent
 from services.reporting.kpis import BY_NAME, KPIS, compute, suppress
 from services.reporting.projector import project
 from services.reporting.pseudonyms import Pseudonymizer
@@ -149,3 +152,24 @@ async def test_small_cells_are_suppressed_in_public_figures(pool, projected) -> 
                     assert not any(isinstance(v, float) for v in row), kpi.name
     assert found_small, "the stream should contain small cells, or this test proves nothing"
     assert BY_NAME["visits_by_outcome"].counts_people
+
+
+async def test_a_wait_beyond_what_reporting_can_count_is_refused_as_data_not_retried(pool) -> None:  # type: ignore[no-untyped-def]
+    """The visit contract bounds a wait below (≥ 0), not above; reporting keeps it in an `int`.
+    A wait of 2³¹ seconds fails the same way on every attempt, so the consumer dead-letters the
+    event at once ("permanent", with PostgreSQL's or asyncpg's words) instead of backing off
+    with the partition held up behind it (tests/integration/test_bus_consumer.py)."""
+    schema = await fresh(pool, "rep_overflow")
+    started = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    visit = VisitStarted(producer="t", occurred_at=started, payload={
+        "point_id": "mechelen-stadhuis", "municipality": "12025", "point_kind": "municipal_counter",
+        "visit_id": "00000000-0000-4000-8000-000000000001", "helper_id": "h1", "language": "nl",
+        "started_at": started, "ticket_id": "t1", "waited_seconds": 2**31})
+    try:
+        with pytest.raises(asyncpg.DataError) as refused:
+            async with pool.acquire() as conn, conn.transaction():
+                await project(conn, schema, [visit], PSEUDONYMS)
+        assert is_permanent(refused.value) and not is_infrastructure_error(refused.value)
+        assert "2147483648" in str(refused.value)
+    finally:
+        await pool.execute(f"DROP SCHEMA {schema} CASCADE")
