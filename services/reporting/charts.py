@@ -22,15 +22,19 @@ STYLE = Style(background="white", plot_background="white", foreground="#111", fo
               legend_font_size=14, title_font_size=16)
 MAX_SERIES = 12
 LEGEND_CHARS_IN_TWO_COLUMNS = 38
+MAX_X_LABELS = 16  # rotated month names side by side in 800 px
 
 
 def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, plotted: str | None = None,
               kind: str = "bar", dimensions: tuple[int, ...] | None = None, chart_id: str = "chart",
-              description: str = "", percent: bool = False, stages: dict[str, str] | None = None) -> str:
+              description: str = "", percent: bool = False, stages: dict[str, str] | None = None,
+              axis: list[str] | None = None) -> str:
     """A bar chart (or, for trends, a line chart) of the `plotted` column per period (the first
     column), one series per combination of the `dimensions` columns (default: the text columns
     between the period and the plotted one). `stages` (column: its words), for a funnel: each of
-    those columns is a series of its own, named in words, the dimensions before the name."""
+    those columns is a series of its own, named in words, the dimensions before the name.
+    `axis`: the periods along the x axis in order, those without a row included (default: the
+    rows' own periods)."""
     # Each plotted column's index, with its name in the legend (None: the dimensions alone name it).
     names = {columns.index(c): name for c, name in (stages or {plotted or columns[-1]: None}).items()}
     if not any(plotted_number(row[at]) is not None for row in rows for at in names):
@@ -61,7 +65,11 @@ def chart_svg(title: str, columns: tuple[str, ...], rows: list[list[Any]], *, pl
                   truncate_legend=-1, legend_at_bottom_columns=legend_columns)
     if percent:  # shares on an honest 0–100 % axis
         chart.range, chart.y_title = (0, 100), "%"
+    if axis:
+        periods = axis
     chart.x_labels = periods
+    if len(periods) > MAX_X_LABELS:  # a label for every few periods, the rest are ticks
+        chart.x_labels_major_every, chart.show_minor_x_labels = -(-len(periods) // MAX_X_LABELS), False
     for label, values in list(series.items())[:MAX_SERIES]:
         chart.add(label, [values.get(p) for p in periods])
     return accessible(chart.render(is_unicode=True), chart_id, title, description)

@@ -8,6 +8,7 @@ from typing import Any
 from services.reporting.charts import chart_svg, plotted_number
 from services.reporting.kpi_model import Kpi
 from services.reporting.labels import column_label, kpi_title
+from services.reporting.period_axis import every_period
 from services.reporting.period_labels import period_label
 from services.reporting.value_labels import value_label
 
@@ -39,9 +40,17 @@ def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], p
     svg = chart_svg(title, kpi.columns, worded, plotted=plotted[0], kind=kpi.chart,
                     dimensions=tuple(i for i, c in enumerate(kpi.columns) if c in dimensions),
                     chart_id=f"chart-{kpi.name}", description=description, percent=plotted[0] in RATES,
-                    stages={c: column_label(c, lang) for c in kpi.stages} or None)
+                    stages={c: column_label(c, lang) for c in kpi.stages} or None, axis=_time_axis(kpi, rows, period, lang))
     return {"name": kpi.name, "title": title, "headers": headers, "svg": svg,
             "rows": [[_cell(c, v) for c, v in zip(kpi.columns, row, strict=True)] for row in worded]}
+
+
+def _time_axis(kpi: Kpi, rows: list[list[Any]], period: str, lang: str) -> list[str] | None:
+    """A trend line's x axis with the periods that have no figure on it too, so that its slopes
+    are true to time; bars keep the periods that have figures."""
+    if kpi.chart != "line" or not kpi.columns or kpi.columns[0] != "period":
+        return None
+    return [str(period_label(day, period, lang)) for day in every_period((r[0] for r in rows), period)]
 
 
 def _dimension_columns(kpi: Kpi, rows: list[list[Any]]) -> set[str]:

@@ -47,3 +47,19 @@ def test_legend_labels_too_long_for_two_columns_stand_in_one():
     svg = chart_svg("Campagne", FUNNEL, [["octobre 2026", "Mechelen 2026 Q4", 40, 0, 0]], stages=french)
     squares = re.findall(r'class="legend reactive[^"]*"><rect x="([0-9.]+)"', svg)
     assert len(squares) == 3 and set(squares) == {"0.0"}  # one column: every colour square at the left edge
+
+
+def test_a_trend_keeps_the_months_without_a_figure_on_its_axis_and_breaks_its_line_there():
+    columns = ("period", "department", "ebox_share", "letters")
+    rows = [["December 2025", "Finance", 0.3, 10], ["January 2026", "Finance", 0.5, 10],
+            ["May 2026", "Finance", 0.7, 25]]
+    axis = ["December 2025", "January 2026", "February 2026", "March 2026", "April 2026", "May 2026"]
+    svg = chart_svg("eBox share", columns, rows, plotted="ebox_share", kind="line", percent=True, axis=axis)
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert [label for label in axis if label in drawn] == axis  # every month named, in order
+    # The line joins December and January only; May, after three months without a figure, is a dot
+    # of its own (with no axis of its own, all three would have been joined, evenly spaced).
+    lines = re.findall(r'<path d="([^"]*)" class="line reactive nofill"', svg)
+    points = [len(re.findall(r"-?\d+(?:\.\d+)?", line)) // 2 for line in lines]
+    assert points == [2], lines
+    assert len(re.findall(r'<circle[^>]*class="dot reactive', svg)) == 3
