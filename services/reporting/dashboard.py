@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from loket.infra.number_words import count_words, decimal_words, figure_words, percent_words
 from services.reporting.charts import chart_svg, plotted_number
 from services.reporting.kpi_model import Kpi
 from services.reporting.labels import column_label, kpi_title
@@ -23,9 +24,11 @@ def in_council_order(kpis: tuple[Kpi, ...]) -> list[Kpi]:
     return first + [k for k in kpis if k.name not in COUNCIL_FIRST]
 
 
-def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], period: str = "month") -> dict[str, Any]:
+def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], period: str = "month",
+            span: tuple[str, str] | None = None) -> dict[str, Any]:
     """`rows`: the public (suppressed) figures, still in codes; `period`: what each row's period
-    column covers (day, week, month), to word it."""
+    column covers (day, week, month), to word it; `span`: the first and last period a trend's axis
+    shows whether they have figures or not (the monthly report's twelve months)."""
     title = kpi_title(kpi.name, lang)
     worded = [[period_label(value, period, lang) if column == "period" else value_label(column, value, lang)
                for column, value in zip(kpi.columns, row, strict=True)]
@@ -40,17 +43,19 @@ def section(kpi: Kpi, rows: list[list[Any]], lang: str, texts: dict[str, str], p
     svg = chart_svg(title, kpi.columns, worded, plotted=plotted[0], kind=kpi.chart,
                     dimensions=tuple(i for i, c in enumerate(kpi.columns) if c in dimensions),
                     chart_id=f"chart-{kpi.name}", description=description, percent=plotted[0] in RATES,
-                    stages={c: column_label(c, lang) for c in kpi.stages} or None, axis=_time_axis(kpi, rows, period, lang))
+                    stages={c: column_label(c, lang) for c in kpi.stages} or None, axis=_time_axis(kpi, rows, period, lang, span))
     return {"name": kpi.name, "title": title, "headers": headers, "svg": svg,
-            "rows": [[_cell(c, v) for c, v in zip(kpi.columns, row, strict=True)] for row in worded]}
+            "rows": [[_cell(c, v, lang) for c, v in zip(kpi.columns, row, strict=True)] for row in worded]}
 
 
-def _time_axis(kpi: Kpi, rows: list[list[Any]], period: str, lang: str) -> list[str] | None:
+def _time_axis(kpi: Kpi, rows: list[list[Any]], period: str, lang: str,
+               span: tuple[str, str] | None) -> list[str] | None:
     """A trend line's x axis with the periods that have no figure on it too, so that its slopes
     are true to time; bars keep the periods that have figures."""
     if kpi.chart != "line" or not kpi.columns or kpi.columns[0] != "period":
         return None
-    return [str(period_label(day, period, lang)) for day in every_period((r[0] for r in rows), period)]
+    days = [*(r[0] for r in rows), *(span or ())]
+    return [str(period_label(day, period, lang)) for day in every_period(days, period)]
 
 
 def _dimension_columns(kpi: Kpi, rows: list[list[Any]]) -> set[str]:
@@ -60,11 +65,15 @@ def _dimension_columns(kpi: Kpi, rows: list[list[Any]]) -> set[str]:
             and not all(r[i] in (None, "x") for r in rows)}
 
 
-def _cell(column: str, value: Any) -> str:
+def _cell(column: str, value: Any, lang: str) -> str:
+    """A table cell in the page's language: `30,0 %`, `1.234,50`, `1 234` (words stay words)."""
     if value is None:
         return "<5"
-    if column in RATES and (number := plotted_number(value)) is not None:
-        return f"{number * 100:.1f} %"
-    if column == "eur" and isinstance(value, int | float):
-        return f"{value:.2f}"
-    return str(value)
+    number = plotted_number(value)
+    if number is None:
+        return str(value)
+    if column in RATES:
+        return percent_words(number, lang)
+    if column == "eur":
+        return decimal_words(number, lang, 2)
+    return count_words(value, lang) if isinstance(value, int) else figure_words(number, lang)

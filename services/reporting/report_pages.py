@@ -22,6 +22,7 @@ from loket.contracts.values import utc_now
 from loket.infra.date_words import month_words
 from loket.infra.http.auth import problem
 from loket.infra.http.fallback_answers import bad_link
+from loket.infra.number_words import count_words, decimal_words, percent_words
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
 from services.reporting.kpis import BY_NAME, compute, suppress
@@ -70,17 +71,18 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         sections, headline = [], {}
         for name in MONTHLY_KPIS:
             rows = [r for r in await figures(municipality, name) if first.isoformat() <= r[0] <= month.isoformat()]
-            sections.append(section(BY_NAME[name], rows, lang, TEXTS[lang]))
+            sections.append(section(BY_NAME[name], rows, lang, TEXTS[lang], span=(first.isoformat(), month.isoformat())))
             headline[name] = [r for r in rows if r[0] == month.isoformat()]
         row = {r[0]: r for r in await figures(municipality, "ebox_share")}.get(month.isoformat())
         summary = {
-            "letters": "0" if row is None else "<5" if row[2] is None else str(row[2]),
-            "ebox_share": f"{row[1] * 100:.1f} %" if row is not None and isinstance(row[1], float) else "-",
-            "eur": f"{sum(r[5] for r in headline['cost_avoided_by_department'] if isinstance(r[5], float)):.2f}",
+            "letters": "0" if row is None else "<5" if row[2] is None else count_words(row[2], lang),
+            "ebox_share": percent_words(row[1], lang) if row is not None and isinstance(row[1], float) else "-",
+            "eur": decimal_words(sum(r[5] for r in headline["cost_avoided_by_department"] if isinstance(r[5], float)),
+                                 lang, 2),
             # The month's total is one cell of its own: shown unless it is itself small (the
             # breakdown's complementary suppression keeps a hidden kind from being subtracted out).
             "visits": _total([r for r in await raw(municipality, "visits_by_point_kind") if r[0] == month.isoformat()],
-                             settings.reporting_small_cell),
+                             settings.reporting_small_cell, lang),
         }
         html = render(request, "monthly.html.j2", lang, month=month.strftime("%Y-%m"), summary=summary,
                       sections=sections, place=town_name(municipality) if municipality else TEXTS[lang]["all"],
@@ -106,6 +108,6 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
     return [Route(MONTHLY, monthly, methods=["GET"]), Route(PERFORMANCE, performance, methods=["GET"])]
 
 
-def _total(rows: list[list[Any]], threshold: int) -> str:
+def _total(rows: list[list[Any]], threshold: int, lang: str) -> str:
     total = sum(r[-1] for r in rows)
-    return str(total) if total == 0 or total >= threshold else f"<{threshold}"
+    return count_words(total, lang) if total == 0 or total >= threshold else f"<{threshold}"

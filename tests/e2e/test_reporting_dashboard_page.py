@@ -119,7 +119,7 @@ async def test_trend_lines_and_labelled_reminder_groups(dashboard, pool) -> None
         assert await trend.locator("svg .line").count() >= 2  # one line per department
         table = await trend.locator("table").inner_text()
         assert "Finance" in table and "Administrative sanctions" in table and "%" in table
-        assert "\t50.0 %\t10" in table  # finance in January 2026: 5 of its 10 letters in the eBox
+        assert "\t50.0\u00a0%\t10" in table  # finance in January 2026: 5 of its 10 letters in the eBox
         reminder = await page.locator("section[aria-labelledby=h-no_show_by_reminder] table").inner_text()
         assert "With a delivered reminder" in reminder and "Without a delivered reminder" in reminder
         cost = await page.locator("section[aria-labelledby=h-cost_avoided_by_department] table").inner_text()

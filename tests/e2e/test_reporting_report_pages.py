@@ -57,8 +57,11 @@ async def test_the_monthly_report_has_the_months_key_figures_and_prints(reportin
             assert await page.get_attribute("html", "lang") == lang
             assert TEXTS[lang]["monthly_title"] in await page.inner_text("h1")
             assert await page.inner_text("#sum-letters") == str(total)
-            assert await page.inner_text("#sum-share") == f"{digital / total * 100:.1f} %"
-            assert await page.inner_text("#sum-eur") == f"{eur:.2f}"
+            # Figures in the page's language: a decimal comma but in English (below a thousand,
+            # where no thousands separator comes in), the sign after a no-break space.
+            comma = "." if lang == "en" else ","
+            assert await page.inner_text("#sum-share") == f"{digital / total * 100:.1f}\u00a0%".replace(".", comma)
+            assert eur < 1000 and await page.inner_text("#sum-eur") == f"{eur:.2f}".replace(".", comma)
             assert sum(visits.values()) >= 5  # the stream's truth: the total is not a small cell
             assert await page.inner_text("#sum-visits") == str(sum(visits.values()))
             # The month in words, in the page's language (its first day read like a date).
@@ -69,6 +72,10 @@ async def test_the_monthly_report_has_the_months_key_figures_and_prints(reportin
             assert {month_words(dt.date(2025, 12, 1), lang), month_words(dt.date(2026, 1, 1), lang)} <= periods
             trend = {month_words(day, lang) for day in [*(dt.date(2025, m, 1) for m in range(2, 13)), dt.date(2026, 1, 1)]}
             assert periods <= trend, periods - trend  # the twelve months up to the one reported, none after
+            # The trend's axis shows all twelve, those without letters too, as the page says it covers.
+            axis = set(await page.locator("section[aria-labelledby=h-ebox_share_by_department] svg .axis.x text")
+                       .all_text_contents())
+            assert trend <= axis, trend - axis
             await assert_accessible(page, f"monthly report {lang}")
             await page.screenshot(path=str(artifact(f"report-monthly-{lang}.png")), full_page=True)
         # Printed: no controls, the figures only; Chromium makes the PDF a council gets.
