@@ -45,13 +45,19 @@ def test_a_postcodes_own_points_come_first(points, postcode, municipality, neare
     distances = [item.distance_km or 0.0 for item in listed]
     assert distances == sorted(distances)  # nearest first, all the way down
     assert len(listed) > len(nearest)  # and then the next nearest elsewhere
+    # Distances as a Dutch reader writes them: "12,4" km, one decimal.
+    far = listed[-1]
+    assert far.distance_km is not None and far.distance_words == f"{far.distance_km:.1f}".replace(".", ",")
+    assert "," in far.distance_words
 
 
 def test_coordinates_and_a_service_filter(points) -> None:  # type: ignore[no-untyped-def]
     # Standing on Eupen's Rathausplatz: the town hall is nearer than the library.
     here = list_points(points, Origin(latitude=50.6280, longitude=6.0340), TUESDAY_10H, "de")
     assert [i.point.point_id for i in here[:2]] == ["eupen-rathaus", "eupen-digibank"]
-    assert (here[0].distance_km or 0.0) < 0.05
+    assert (here[0].distance_km or 0.0) < 0.05 and here[0].distance_words == "0,0"
+    english = list_points(points, Origin(postcode="2800"), TUESDAY_10H, "en")
+    assert all(i.distance_words == f"{i.distance_km:.1f}" for i in english)
     lending = list_points(points, Origin(postcode="2800"), TUESDAY_10H, "nl", service="device_lending")
     assert lending and all("device_lending" in i.point.services for i in lending)
     assert list_points(points, Origin(), TUESDAY_10H, "nl") == []

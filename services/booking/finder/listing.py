@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from loket.infra.number_words import decimal_words
 from services.booking.catalogue import BOOKABLE, CATALOGUE
 from services.booking.finder.opening_state import OpeningState, opening_state
 from services.booking.points.model import WEEKDAYS, AssistancePoint, Weekday
@@ -37,6 +38,7 @@ class Listed:
     booking_service: str | None  # where the booking link starts; None: nothing to book here
     booking_language: str
     accessible: list[str]  # the accessibility facts known true (step_free, …); empty: unknown
+    distance_words: str = ""  # "2,3" in Dutch, "2.3" in English; "" when no distance is known
 
 
 def list_points(points: list[AssistancePoint], origin: Origin, now: dt.datetime, lang: str,
@@ -61,4 +63,5 @@ def _listed(point: AssistancePoint, distance: float | None, now: dt.datetime, la
                   [(day, point.opening_hours[day]) for day in WEEKDAYS if point.opening_hours.get(day)],
                   bookable, [s for s in offered if s not in BOOKABLE], start,
                   lang if lang in point.languages else point.languages[0],
-                  [k for k, v in point.accessibility.model_dump().items() if v] if point.accessibility else [])
+                  [k for k, v in point.accessibility.model_dump().items() if v] if point.accessibility else [],
+                  decimal_words(distance, lang, 1) if distance is not None else "")
