@@ -102,33 +102,28 @@ async def test_a_letter_sized_message_is_dead_lettered_whole_and_the_next_event_
     assert headers["x-loket-dlq-kind"] == "contract"
 
 
-async def test_a_permanently_failing_handler_dead_letters_at_once(harness) -> None:  # type: ignore[no-untyped-def]
+# Failures that are the same on every attempt: the handler's PermanentError, and a value
+# PostgreSQL refuses as data (an int4 overflow). No backoff loop holding up the events behind
+# them: a dead letter at once, saying why.
+PERMANENT_FAILURES = [
+    pytest.param("permanent", "activation {key} refers to a point that was closed", id="handler-says-permanent"),
+    pytest.param("out_of_range", "NumericValueOutOfRangeError: integer out of range", id="database-refuses-data"),
+]
+
+
+@pytest.mark.parametrize(("failure", "reason"), PERMANENT_FAILURES)
+async def test_a_failure_that_cannot_pass_dead_letters_at_once(harness, failure: str, reason: str) -> None:  # type: ignore[no-untyped-def]
     doomed, good = activation(), activation()
-    harness.script.permanent.add(str(doomed.payload.activation_id))
+    key = str(doomed.payload.activation_id)
+    getattr(harness.script, failure).add(key)
     await harness.publish_event(doomed)
     await harness.publish_event(good)
     await harness.wait_for_dead_letters(1)
     await harness.wait_for_effects(1)
     _, headers = harness.dead_letters[0]
     assert headers["x-loket-dlq-kind"] == "permanent"
-    assert "point that was closed" in headers["x-loket-dlq-reason"]
-    assert len(harness.script.attempts[str(doomed.payload.activation_id)]) <= 2  # no backoff loop
-    assert [r["event_id"] for r in await harness.effects()] == [good.event_id]
-
-
-async def test_a_value_the_database_refuses_as_data_dead_letters_at_once(harness) -> None:  # type: ignore[no-untyped-def]
-    """An int4 overflow is the same on every attempt: no backoff loop holding up the events
-    behind it, a dead letter at once that says what PostgreSQL refused."""
-    doomed, good = activation(), activation()
-    harness.script.out_of_range.add(str(doomed.payload.activation_id))
-    await harness.publish_event(doomed)
-    await harness.publish_event(good)
-    await harness.wait_for_dead_letters(1)
-    await harness.wait_for_effects(1)
-    _, headers = harness.dead_letters[0]
-    assert headers["x-loket-dlq-kind"] == "permanent"
-    assert headers["x-loket-dlq-reason"] == "NumericValueOutOfRangeError: integer out of range"
-    assert len(harness.script.attempts[str(doomed.payload.activation_id)]) <= 2  # the batch, then alone once
+    assert headers["x-loket-dlq-reason"] == reason.format(key=key)
+    assert len(harness.script.attempts[key]) <= 2  # the batch, then alone once
     assert harness.count(harness.bus.metrics.handler_retries) == 0
     assert [r["event_id"] for r in await harness.effects()] == [good.event_id]
 
