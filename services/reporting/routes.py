@@ -48,6 +48,13 @@ def filters(request: Request) -> tuple[str | None, str] | Response:
     return figures_scope(request.state.principal, municipality, period)
 
 
+def _quoted(names: list[str], shown: int = 3, length: int = 40) -> str:
+    """The first few unknown names, each cut short: the answer says what was wrong without
+    repeating whatever a query string held, however long."""
+    quoted = ", ".join(f"'{n[:length]}…'" if len(n) > length else f"'{n}'" for n in names[:shown])
+    return quoted + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
     cost = settings.reporting_stamp_eur + settings.reporting_print_handling_eur
 
@@ -57,7 +64,7 @@ def report_routes(runtime: Runtime, settings: ReportingSettings) -> list[Route]:
             return chosen
         names = request.query_params.getlist("name") or [k.name for k in KPIS]
         if unknown := [n for n in names if n not in BY_NAME]:
-            return problem(404, "Unknown KPI", f"{', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+            return problem(404, "Unknown KPI", f"no KPI is named {_quoted(unknown)}; known: {', '.join(BY_NAME)}")
         async with runtime.db().acquire() as conn:
             body = {n: {"columns": list(BY_NAME[n].columns),
                         "rows": await compute(conn, runtime.schema, BY_NAME[n], *chosen, cost,

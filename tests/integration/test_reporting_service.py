@@ -76,6 +76,12 @@ async def test_outputs_need_a_token_suppress_small_cells_and_hold_no_national_nu
         assert r.status == 401
     async with http.get(f"{base}/kpis", params={"period": "fortnight"}) as r:
         assert r.status == 400 and "period must be one of" in (await r.json())["detail"]
+    # Unknown names are named back, a few and cut short, whatever the query held.
+    asked = [("name", "ebox_share"), ("name", "ebox_sahre"), ("name", "x" * 3000), ("name", "a"), ("name", "b")]
+    async with http.get(f"{base}/kpis", params=asked) as r:
+        detail = (await r.json())["detail"]
+        assert r.status == 404 and detail.startswith(f"no KPI is named 'ebox_sahre', '{'x' * 40}…', 'a' and 1 more;")
+        assert "ebox_share" in detail and len(detail) < 2000
     everything = ""
     for kpi in KPIS:
         async with http.get(f"{base}/exports/{kpi.name}.csv", params={"period": "month"}) as r:
