@@ -15,6 +15,7 @@ from typing import NamedTuple
 from babel import Locale
 
 from loket.infra.date_words import LOCALES
+from loket.infra.number_words import integer_words
 
 
 class Forms(NamedTuple):
@@ -30,7 +31,8 @@ def count_words(forms: Mapping[str, Forms], n: int, language: str) -> str:
     phrase = forms[language]
     if n == 0 and phrase.zero is not None:
         return phrase.zero
-    return (phrase.one if _locale(language).plural_form(n) == "one" else phrase.other).format(n=n)
+    return (phrase.one if _locale(language).plural_form(n) == "one" else phrase.other).format(
+        n=integer_words(n, language))
 
 
 @cache

@@ -14,7 +14,7 @@ from loket.infra.date_words import LOCALES
 PERCENT = "\u00a0%"  # a no-break space: the sign never wraps to a line of its own
 
 
-def count_words(value: int, language: str) -> str:
+def integer_words(value: int, language: str) -> str:
     """A whole number with the language's thousands separator: `12.345`, `12 345`, `12,345`."""
     return format_decimal(value, "#,##0", locale=LOCALES[language])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loket.infra.number_words import count_words, decimal_words, figure_words, percent_words
+from loket.infra.number_words import decimal_words, figure_words, integer_words, percent_words
 from services.reporting.charts import chart_svg, plotted_number
 from services.reporting.kpi_model import Kpi
 from services.reporting.labels import column_label, kpi_title
@@ -76,4 +76,4 @@ def _cell(column: str, value: Any, lang: str) -> str:
         return percent_words(number, lang)
     if column == "eur":
         return decimal_words(number, lang, 2)
-    return count_words(value, lang) if isinstance(value, int) else figure_words(number, lang)
+    return integer_words(value, lang) if isinstance(value, int) else figure_words(number, lang)

@@ -22,7 +22,7 @@ from loket.contracts.values import utc_now
 from loket.infra.date_words import month_words
 from loket.infra.http.auth import problem
 from loket.infra.http.fallback_answers import bad_link
-from loket.infra.number_words import count_words, decimal_words, percent_words
+from loket.infra.number_words import decimal_words, integer_words, percent_words
 from loket.infra.runtime import Runtime
 from services.reporting.dashboard import section
 from services.reporting.kpis import BY_NAME, compute, suppress
@@ -75,7 +75,7 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
             headline[name] = [r for r in rows if r[0] == month.isoformat()]
         row = {r[0]: r for r in await figures(municipality, "ebox_share")}.get(month.isoformat())
         summary = {
-            "letters": "0" if row is None else "<5" if row[2] is None else count_words(row[2], lang),
+            "letters": "0" if row is None else "<5" if row[2] is None else integer_words(row[2], lang),
             "ebox_share": percent_words(row[1], lang) if row is not None and isinstance(row[1], float) else "-",
             "eur": decimal_words(sum(r[5] for r in headline["cost_avoided_by_department"] if isinstance(r[5], float)),
                                  lang, 2),
@@ -110,4 +110,4 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
 
 def _total(rows: list[list[Any]], threshold: int, lang: str) -> str:
     total = sum(r[-1] for r in rows)
-    return count_words(total, lang) if total == 0 or total >= threshold else f"<{threshold}"
+    return integer_words(total, lang) if total == 0 or total >= threshold else f"<{threshold}"

@@ -54,6 +54,8 @@ def test_the_rules_sentence_reads_whole_in_every_language() -> None:
     (1, "fr", "1 lettre refusée."), (2, "fr", "2 lettres refusées."),
     (1, "de", "1 abgewiesener Brief."), (2, "de", "2 abgewiesene Briefe."),
     (1, "en", "1 refused letter."), (12, "en", "12 refused letters."),
+    (1234, "nl", "1.234 geweigerde brieven."), (1234, "fr", "1\u202f234 lettres refusées."),
+    (1234, "en", "1,234 refused letters."),
 ])
 def test_the_refused_letters_page_counts_in_words(n: int, lang: str, expected: str) -> None:
     assert count_words(REFUSED_LETTERS, n, lang) == expected

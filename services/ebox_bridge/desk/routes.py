@@ -47,6 +47,7 @@ from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.identity.principal import Principal
+from loket.infra.number_words import integer_words
 from services.ebox_bridge.api.letter_reading import LetterReading
 from services.ebox_bridge.api.models import LetterView
 from services.ebox_bridge.api.print_house_batches import PrintBatchReading
@@ -412,12 +413,14 @@ def _batch_row(view: PrintBatchView, lang: str, request: Request) -> dict[str, A
     t = texts_for(lang)
     p = view.progress
     return {"id": view.batch_id, "href": with_lang(f"{BATCHES}/{view.batch_id}", request),
-            "cutoff": cutoff_text(view.cutoff_at), "letters": view.letter_count, "pages": view.page_count,
+            "cutoff": cutoff_text(view.cutoff_at), "letters": integer_words(view.letter_count, lang),
+            "pages": integer_words(view.page_count, lang),
             "confirmation": label(CONFIRMATION, view.confirmation_state, lang),
             "files": _files_text(view, t), "files_written": view.files_written,
-            "progress": [(t["count_in_batch"], p.in_batch), (label(STATES, "printed", lang), p.printed),
-                         (label(STATES, "posted", lang), p.posted), (label(STATES, "returned", lang), p.returned),
-                         (label(STATES, "failed", lang), p.failed)]}
+            "progress": [(name, integer_words(n, lang)) for name, n in (
+                (t["count_in_batch"], p.in_batch), (label(STATES, "printed", lang), p.printed),
+                (label(STATES, "posted", lang), p.posted), (label(STATES, "returned", lang), p.returned),
+                (label(STATES, "failed", lang), p.failed))]}
 
 
 def _files_text(view: PrintBatchView, t: dict[str, str]) -> str:
