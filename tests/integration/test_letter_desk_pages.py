@@ -107,6 +107,9 @@ async def test_every_desk_page_in_chromium(database_url, bus_url, pool: asyncpg.
             await check("batch")
             await page.goto(f"{base}/desk/batches")
             assert "Fully confirmed" in await page.inner_text("main")
+            # A batch's progress lists the states its letters are in, not the empty ones.
+            progress = await page.locator(f"tr:has(a[href*='{batch_id}']) td[data-label=Progress]").inner_text()
+            assert "Posted: 1" in progress and "Returned: 1" in progress and ": 0" not in progress, progress
             await check("batches")
 
             await page.goto(f"{base}/desk/refused")

@@ -417,7 +417,8 @@ def _batch_row(view: PrintBatchView, lang: str, request: Request) -> dict[str, A
             "pages": integer_words(view.page_count, lang),
             "confirmation": label(CONFIRMATION, view.confirmation_state, lang),
             "files": _files_text(view, t), "files_written": view.files_written,
-            "progress": [(name, integer_words(n, lang)) for name, n in (
+            # (state, how many, the number in words): the list shows only the states some letter is in.
+            "progress": [(name, n, integer_words(n, lang)) for name, n in (
                 (t["count_in_batch"], p.in_batch), (label(STATES, "printed", lang), p.printed),
                 (label(STATES, "posted", lang), p.posted), (label(STATES, "returned", lang), p.returned),
                 (label(STATES, "failed", lang), p.failed))]}
