@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from services.reporting.month_choices import months_before
+from services.reporting.period_labels import period_start
+
 # A day-by-day axis over years would be thousands of empty slots: past this many, the axis keeps
 # only the periods that have figures, as before.
 MAX_PERIODS = 400
@@ -17,7 +20,7 @@ def every_period(first_days: Iterable[object], period: str, limit: int = MAX_PER
     """Every period (`YYYY-MM-DD`, its first day) from the earliest of `first_days` to the latest,
     in order, those without a figure included; values that are not such dates are left out. More
     than `limit` periods: only the given ones, in order."""
-    days = sorted({day for value in first_days if (day := _date(value)) is not None})
+    days = sorted({day for value in first_days if (day := period_start(value)) is not None})
     if not days:
         return []
     filled, day = [], days[0]
@@ -28,16 +31,7 @@ def every_period(first_days: Iterable[object], period: str, limit: int = MAX_PER
     return [day.isoformat() for day in chosen]
 
 
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _next(day: dt.date, period: str) -> dt.date:
     if period == "month":
-        return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        return months_before(day, -1)
     return day + dt.timedelta(days=7 if period == "week" else 1)

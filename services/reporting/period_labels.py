@@ -11,14 +11,21 @@ from loket.infra.date_words import date_in_year_words, month_words
 WEEK_OF = {"nl": "week van {day}", "fr": "semaine du {day}", "de": "Woche ab {day}", "en": "week of {day}"}
 
 
+def period_start(value: object) -> dt.date | None:
+    """The first day a period column's `YYYY-MM-DD` names; None for anything else (a total's row)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def period_label(first_day: object, period: str, lang: str) -> object:
     """`first_day` as the month, week or day it starts; anything that is not such a date is
     returned as it came (a total's row has no period)."""
-    if not isinstance(first_day, str):
-        return first_day
-    try:
-        day = dt.date.fromisoformat(first_day)
-    except ValueError:
+    day = period_start(first_day)
+    if day is None:
         return first_day
     if period == "month":
         return month_words(day, lang)
