@@ -117,6 +117,9 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             await boss.get_by_role("button", name="Save", exact=True).click()
             await boss.wait_for_url(re.compile(r".*/staff/manage/[^/]+\?.*done=saved.*"))
             assert await boss.locator("#label-warning").count() == 0
+            # The certificate's dates as a person reads them, not as the date field stores them.
+            helper_row = await boss.get_by_role("row", name=re.compile("Marleen Janssens")).inner_text()
+            assert "1 Jun 2026" in helper_row and "1 Jun 2029" in helper_row and "2029-06-01" not in helper_row
             async with pool.acquire() as conn:
                 staffed = await PointDirectory("booking", ttl_s=0).get(conn, DIGIBANK)
             marleen = next(h for h in staffed.helpers if h.name == "Marleen Janssens")  # type: ignore[union-attr]
@@ -153,17 +156,17 @@ async def test_a_manager_runs_the_point_and_its_rota_and_volunteers_sign_up(
             for lang in ("nl", "fr", "de", "en"):
                 await first.goto(f"{base}/staff/shifts?lang={lang}")
                 await assert_accessible(first, f"my shifts ({lang})")
-            await first.get_by_role("button", name="Sign up for Tue 2027-01-12, 13:00–17:00").click()
+            await first.get_by_role("button", name="Sign up for Tuesday 12 January, 13:00–17:00").click()
             assert "You are signed up." in await first.inner_text("main")
             assert "Requested" in await first.inner_text("main")
             await first.screenshot(path=str(artifact("staff-my-shifts.png")), full_page=True)
 
             second = await new_page(browser, TABLET)
             await sign_in_page(second, base, "/staff/shifts?lang=en", bram)
-            row = second.get_by_role("row", name=re.compile("Tue 2027-01-12"))
+            row = second.get_by_role("row", name=re.compile("Tuesday 12 January"))
             assert "Full" in await row.inner_text() and await row.get_by_role("button").count() == 0
             await second.goto(f"{base}/staff/shifts?lang=nl")
-            await second.get_by_role("button", name="Inschrijven voor ma 2027-01-11, 09:00–12:00").click()
+            await second.get_by_role("button", name="Inschrijven voor maandag 11 januari, 09:00–12:00").click()
             assert "Inschrijven kan tot 24 uur voor het begin" in await second.inner_text("[role=alert]")
             second.console_errors.clear()  # the refusal was answered 409, as it should be
 

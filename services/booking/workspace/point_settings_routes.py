@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.date_words import date_in_year_words
 from loket.infra.http.client_address import client_label
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
@@ -80,8 +81,7 @@ def point_settings_routes(runtime: Runtime, points: PointDirectory, clock: Calla
                       accessibility=[(field, r[field]) for field in ACCESSIBILITY_FIELDS],
                       unlabelled_warning=label_without_certified_helper(staffed, today),
                       helpers=[{"id": h.helper_id, "name": h.name, "kind": r["volunteer" if h.kind == "volunteer" else "staff"],
-                                "since": h.connectoo_certified_on.isoformat() if h.connectoo_certified_on else "",
-                                "until": h.connectoo_expires_on.isoformat() if h.connectoo_expires_on else "",
+                                "since": _day(h.connectoo_certified_on, lang), "until": _day(h.connectoo_expires_on, lang),
                                 "valid": r["yes"] if h.certified_on(today) else r["no"]} for h in staffed.helpers])
 
     async def save(request: Request) -> Response:
@@ -189,6 +189,12 @@ def _reasons(invalid: ValidationError, r: dict[str, str]) -> str:
         else:
             reasons.append(str(error.get("msg", "")).removeprefix("Value error, "))
     return "; ".join(dict.fromkeys(reasons))  # each once, in order
+
+
+def _day(day: dt.date | None, lang: str) -> str:
+    """A certificate's date as a person reads it (`5 mrt 2026`), with its year: certificates run
+    for years. Empty when there is none (the table shows a dash)."""
+    return date_in_year_words(day, lang) if day else ""
 
 
 def _capacity_label(field: str, r: dict[str, str]) -> str:

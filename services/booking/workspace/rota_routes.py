@@ -14,13 +14,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.date_words import weekday_words
 from loket.infra.runtime import Runtime
 from services.booking.availability.opening import opening_spans
 from services.booking.calendar.local_time import local_date
 from services.booking.errors import BookingError
 from services.booking.rota.rules import RotaRules, uncovered
 from services.booking.rota.service import Rota
-from services.booking.rota.texts import WEEKDAY_NAMES, refusal_text, rota_texts
+from services.booking.rota.texts import refusal_text, rota_texts
 from services.booking.staff.directory import PointDirectory, Staffed
 from services.booking.workspace import access
 from services.booking.workspace.posted_form import done_url, posted_form, visitor
@@ -165,7 +166,10 @@ async def tomorrows_gaps(conn, staffed: Staffed, rota: Rota, day: dt.date, lang:
 
 
 def _when(on_date: dt.date, starts: dt.time, ends: dt.time, lang: str) -> str:
-    return f"{WEEKDAY_NAMES[lang][on_date.weekday()]} {on_date.isoformat()}, {starts:%H:%M}–{ends:%H:%M}"
+    """`maandag 11 januari, 09:00–12:00`: the weekday and month in words, as the citizen pages
+    write a day (an ISO date read like a code to volunteers); no year, as shifts are at most
+    AHEAD away."""
+    return f"{weekday_words(on_date, lang)}, {starts:%H:%M}–{ends:%H:%M}"
 
 
 def _numbers(rules: RotaRules) -> dict[str, object]:
