@@ -213,6 +213,12 @@ async def test_a_device_kept_for_someone_waiting_is_shown_refused_to_others_and_
                 await assert_accessible(page, f"inventory with a kept device ({lang})")
             assert "kept 3 days for the first person waiting" in await page.inner_text("main")
             await page.screenshot(path=str(artifact("staff-inventory-held.png")), full_page=True)
+            # On a tablet the row's links are finger-sized targets with room between them, not two
+            # words a space apart (WCAG 2.5.8 asks 24 px; the buttons beside them are 44+).
+            history = await page.get_by_role("link", name="History of Tablet 7").bounding_box()
+            lend = await page.get_by_role("link", name="Lend Tablet 7").bounding_box()
+            assert history and lend and history["height"] >= 40 and lend["height"] >= 40, (history, lend)
+            assert lend["x"] - (history["x"] + history["width"]) >= 12, (history, lend)
 
             # Someone else at the counter: refused, saying why, in the page's language.
             await page.get_by_role("link", name="Lend Tablet 7").click()
