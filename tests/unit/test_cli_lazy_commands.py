@@ -1,14 +1,18 @@
 """A `loket` command imports what it uses, not every other command's module: an operator's
 `loket kafka status` or `loket dlq list` started 2 s late while the services, the benchmarks and
-fpdf were imported for nothing."""
+fpdf were imported for nothing. `loket --help` imports none of them (it took 2 s too), and says
+of each command what the command itself says."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
+
+from loket.cli.app import COMMANDS, SUMMARIES, load_command
 
 HEAVY = ["services.ebox_bridge.app", "services.booking.app", "loket.bench.pipeline", "fpdf"]
 
@@ -29,3 +33,22 @@ def test_an_operator_command_does_not_import_the_others(command: str) -> None:
 
 def test_a_command_that_drives_a_service_still_loads_it() -> None:
     assert "services.ebox_bridge.app" in _modules_after_loading("print")  # the test can see an import
+
+
+def test_the_command_list_imports_no_command() -> None:
+    code = ("import json, sys; from loket.cli.app import app\n"
+            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                            env={**os.environ, "COLUMNS": "2000"})
+    listing, _, modules = result.stdout.rpartition("\n[")
+    loaded = set(json.loads("[" + modules))
+    assert not loaded & ({module for module, _ in COMMANDS.values()} | set(HEAVY)), \
+        sorted(loaded & ({module for module, _ in COMMANDS.values()} | set(HEAVY)))
+    assert all(SUMMARIES[name] in listing for name in COMMANDS), listing
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_listed_summary_is_the_command_s_own(name: str) -> None:
+    command = load_command(name)
+    assert SUMMARIES[name] == " ".join((command.short_help or command.help or "").split("\n\n")[0].split())
