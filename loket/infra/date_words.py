@@ -15,6 +15,7 @@ _WHEN = {"nl": "EEEE d MMMM HH:mm", "fr": "EEEE d MMMM HH:mm", "de": "EEEE, d. M
 _DAY = {"nl": "EEEE d MMMM", "fr": "EEEE d MMMM", "de": "EEEE, d. MMMM", "en": "EEEE d MMMM"}
 _DATE = {"nl": "d MMMM", "fr": "d MMMM", "de": "d. MMMM", "en": "d MMMM"}  # German writes the day as an ordinal: 7. Dezember
 _DATE_IN_YEAR = {"nl": "d MMM y", "fr": "d MMM y", "de": "d. MMM y", "en": "d MMM y"}
+_MOMENT_IN_YEAR = {language: f"{pattern} HH:mm" for language, pattern in _DATE_IN_YEAR.items()}
 
 
 def when_words(instant: dt.datetime, language: str) -> str:
@@ -41,3 +42,9 @@ def date_in_year_words(day: dt.date, language: str) -> str:
     """`5 mrt 2026`, `5 mars 2026`, `5. März 2026`, `5 Mar 2026`: the month abbreviated where the
     language does, with the year (a table of figures spans years)."""
     return format_date(day, _DATE_IN_YEAR[language], locale=LOCALES[language])
+
+
+def moment_in_year_words(instant: dt.datetime, language: str) -> str:
+    """`7 dec 2026 10:44`, `7. Dez. 2026 10:44`, … in Brussels time: a record in a history that
+    spans years."""
+    return format_datetime(instant, _MOMENT_IN_YEAR[language], tzinfo=BRUSSELS, locale=LOCALES[language])

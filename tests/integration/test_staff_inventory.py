@@ -6,6 +6,8 @@ to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 
 from loket.infra.identity.roles import Role
@@ -80,6 +82,9 @@ async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_n
             await page.wait_for_url(f"{base}{PAGE}/devices/inv-lap-01*")
             rows = await page.locator("tbody tr td:nth-child(2)").all_inner_texts()
             assert rows == ["Registered", "Lent", "Renewed"]
+            # When, as a person reads a date in a history that spans years: "7 Dec 2026 10:44".
+            for when in await page.locator("tbody tr td:nth-child(1)").all_inner_texts():
+                assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d", when), when
             await assert_accessible(page, "device history")
             await page.screenshot(path=str(artifact("staff-device-history.png")), full_page=True)
             # The refusal's page came with its status (409); nothing else went wrong (the page has no script).

@@ -21,10 +21,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from loket.contracts.values import ContactDetails
-from loket.infra.date_words import day_words
+from loket.infra.date_words import day_words, moment_in_year_words
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
-from services.booking.calendar.local_time import local_date, local_text
+from services.booking.calendar.local_time import local_date
 from services.booking.counted import counted
 from services.booking.errors import BookingError
 from services.booking.loans.rules import due_on
@@ -129,7 +129,7 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
         if isinstance(found, Response):
             return found
         lang, t, point, device, entries = found.who.lang, found.who.t, found.point, found.device, found.entries
-        rows = [{"when": local_text(e.at), "what": DEVICE_EVENTS[e.what][lang],
+        rows = [{"when": moment_in_year_words(e.at, lang), "what": DEVICE_EVENTS[e.what][lang],
                  "note": _note(e.what, e.condition, e.detail, e.due_at, lang), "by": e.by_whom or ""} for e in entries]
         return render(request, "device_history.html.j2", lang=lang, title=t["history_of"].format(d=device.label),
                       point=point, entries=rows, lang_query=f"?lang={lang}",
