@@ -101,6 +101,7 @@ SUMMARIES: dict[str, str] = {
     "accounts": "Accounts of people: create, list, disable, reset a password.",
 }
 
+
 @functools.cache
 def load_command(name: str) -> Any:
     """The click command (or group) `name` stands for, its module imported now."""
