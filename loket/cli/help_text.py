@@ -14,7 +14,11 @@ import typer
 
 
 def summary(command: typer.models.CommandInfo) -> str:
-    text = command.help or inspect.getdoc(command.callback) or ""
+    return first_paragraph(command.help or inspect.getdoc(command.callback) or "")
+
+
+def first_paragraph(text: str) -> str:
+    """A help text's first paragraph on one line: what a command list shows of it."""
     return " ".join(text.split("\n\n")[0].split())
 
 

@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from loket.cli.app import app
+from loket.cli.help_text import first_paragraph
 
 
 def _groups(group: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
@@ -35,7 +36,7 @@ def test_each_command_summary_is_one_line_on_a_wide_console(path: tuple[str, ...
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     for name, command in group.commands.items():
-        summary = " ".join((command.short_help or command.help or "").split("\n\n")[0].split())
+        summary = first_paragraph(command.short_help or command.help or "")
         assert summary, f"`loket {' '.join((*path, name))}` has no summary"
         assert any(summary in line for line in lines), \
             f"the summary of `loket {' '.join((*path, name))}` is broken over lines:\n{result.output}"

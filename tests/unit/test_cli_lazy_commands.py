@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from loket.cli.app import COMMANDS, SUMMARIES, load_command
+from loket.cli.help_text import first_paragraph
 
 HEAVY = ["services.ebox_bridge.app", "services.booking.app", "loket.bench.pipeline", "fpdf"]
 
@@ -51,4 +52,4 @@ def test_the_command_list_imports_no_command() -> None:
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_each_listed_summary_is_the_command_s_own(name: str) -> None:
     command = load_command(name)
-    assert SUMMARIES[name] == " ".join((command.short_help or command.help or "").split("\n\n")[0].split())
+    assert SUMMARIES[name] == first_paragraph(command.short_help or command.help or "")
