@@ -69,10 +69,12 @@ def report_page_routes(runtime: Runtime, settings: ReportingSettings) -> list[Ro
         first = months_before(month, TREND_MONTHS - 1)
         lang = page_language(request)
         sections, headline = [], {}
+        # The twelve months the report covers: its rows, and its trends' axes whether a month has figures or not.
+        span = (first.isoformat(), month.isoformat())
         for name in MONTHLY_KPIS:
-            rows = [r for r in await figures(municipality, name) if first.isoformat() <= r[0] <= month.isoformat()]
-            sections.append(section(BY_NAME[name], rows, lang, TEXTS[lang], span=(first.isoformat(), month.isoformat())))
-            headline[name] = [r for r in rows if r[0] == month.isoformat()]
+            rows = [r for r in await figures(municipality, name) if span[0] <= r[0] <= span[1]]
+            sections.append(section(BY_NAME[name], rows, lang, TEXTS[lang], span=span))
+            headline[name] = [r for r in rows if r[0] == span[1]]
         row = {r[0]: r for r in await figures(municipality, "ebox_share")}.get(month.isoformat())
         summary = {
             "letters": "0" if row is None else "<5" if row[2] is None else integer_words(row[2], lang),
