@@ -9,6 +9,8 @@ import uuid
 import pytest
 
 from loket.contracts import topics
+from loket.contracts.topics import dlq_topic
+from loket.infra.bus.dlq_store.model import dead_letter_from
 from tests.support.bus_harness import activation, open_harness
 
 KINDS = [
@@ -86,6 +88,19 @@ async def test_bad_input_goes_to_the_dlq_with_a_reason_and_the_next_good_event_f
     assert headers["x-loket-dlq-topic"] == topics.CITIZENS
     # The reason never repeats the (invalid) national number it complains about.
     assert "85073003329" not in headers["x-loket-dlq-reason"]
+
+
+async def test_a_dead_letter_keeps_its_messages_key_for_a_replay(harness) -> None:  # type: ignore[no-untyped-def]
+    # On Kafka the relay writes the key only as the record's key; the dead letter must still name
+    # it, or a replay would land on another partition than the key's later events.
+    event = activation()
+    harness.script.permanent.add(str(event.payload.activation_id))
+    await harness.publish_as_the_relay(event)
+    await harness.wait_for_dead_letters(1)
+    body, headers = harness.dead_letters[0]
+    letter = dead_letter_from("test:0", dlq_topic(topics.CITIZENS), body, headers)
+    assert letter.key() == event.partition_key()
+    assert json.loads(headers["x-loket-original-headers"])["x-loket-key"] == event.partition_key()
 
 
 async def test_a_letter_sized_message_is_dead_lettered_whole_and_the_next_event_flows(harness) -> None:  # type: ignore[no-untyped-def]

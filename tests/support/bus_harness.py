@@ -92,6 +92,16 @@ class Harness:
         self.script.published.add(str(event.payload.activation_id))
         await self.publish(event.to_bytes(), event.partition_key(), message_id)
 
+    async def publish_as_the_relay(self, event: EboxActivationAssisted) -> None:
+        """The way the outbox relay publishes: on Kafka whole record batches, the key only as the
+        record's key; on JetStream one by one with the key as a header."""
+        self.script.published.add(str(event.payload.activation_id))
+        if self.bus.publish_in_order is None:
+            await self.publish(event.to_bytes(), event.partition_key())
+            return
+        await self.bus.publish_in_order([(TOPIC, event.partition_key(), uuid.uuid4().hex, event.to_bytes(),
+                                          {"x-loket-event-type": event.event_type})])
+
     def count(self, counter: Counter) -> float:
         """One of the bus's consumer counters (bus.metrics) for this harness's group and topic."""
         labels = {"consumer": self.consumer.group, "topic": TOPIC}

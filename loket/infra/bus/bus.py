@@ -113,9 +113,9 @@ class Bus:
         return self._publish_rows_kafka if self.kind == "kafka" else None
 
     async def _publish_rows_kafka(self, rows: list[tuple[str, str, str, bytes, dict[str, str]]]) -> None:
-        await kafka_wiring.publish_in_order(
-            self.broker, [(topic, key, message_id, body, _with_key(headers, key))
-                          for topic, key, message_id, body, headers in rows])
+        # No key header: on Kafka a record carries its key, and the consumer reads it from there
+        # when it dead-letters one (a header per record was 60 bytes written, replicated and read).
+        await kafka_wiring.publish_in_order(self.broker, rows)
 
     def declare_publisher(self, topic: str) -> None:
         """Declare a topic this service publishes to (it appears in the AsyncAPI document)."""

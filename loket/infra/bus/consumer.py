@@ -93,7 +93,7 @@ class EventConsumer:
             try:
                 event = decode_event(self.topic, body)
             except ContractViolation as violation:
-                await self._dead_letter(body, hdrs, self._source(message, index), violation.reason, "contract", 0)
+                await self._dead_letter(body, hdrs, message, index, violation.reason, "contract", 0)
                 continue
             if event.event_id in seen:  # the same event twice in one batch
                 self._count.labels(self.group, self.topic, "duplicate").inc()
@@ -135,12 +135,12 @@ class EventConsumer:
                     raise
                 if is_permanent(exc):
                     reason = str(exc) if isinstance(exc, PermanentError) else described(exc)
-                    await self._dead_letter(item.body, item.headers, self._source(message, item.index), reason,
+                    await self._dead_letter(item.body, item.headers, message, item.index, reason,
                                             "permanent", attempt)
                     return
                 if attempt == self.policy.max_attempts:
                     reason = f"gave up after {attempt} attempts: {described(exc)}"
-                    await self._dead_letter(item.body, item.headers, self._source(message, item.index), reason,
+                    await self._dead_letter(item.body, item.headers, message, item.index, reason,
                                             "exhausted", attempt)
                     return
                 self.bus.metrics.handler_retries.labels(self.group, self.topic).inc()
@@ -152,17 +152,17 @@ class EventConsumer:
     async def _dispatch_all(self, conn: asyncpg.Connection, items: list[_Item]) -> None:
         await dispatch_events(self.handlers, conn, self.outbox, [(i.event, i.headers) for i in items])
 
-    def _source(self, message: Any, index: int) -> str:
-        """Where the batch's `index`-th message came from (stream sequence, partition offset)."""
-        return self.bus.wiring.message_identities(message)[index]
-
     async def _dead_letter(
-        self, body: bytes, headers: dict[str, str], source: str, reason: str, kind: Any, attempts: int
+        self, body: bytes, headers: dict[str, str], message: Any, index: int, reason: str, kind: Any, attempts: int
     ) -> None:
+        """Dead-letter the batch's `index`-th message, naming where it came from (stream sequence,
+        partition offset) and keeping its key among its original headers, for a replay."""
+        key = headers.get(h.KEY) or self.bus.wiring.message_keys(message)[index]
         await self.bus.dead_letter(
-            topic=self.topic, consumer=self.group, body=body, original_headers=dict(headers),
-            reason=reason, kind=kind, attempts=attempts, source=source,
-            key=headers.get(h.KEY, ""),
+            topic=self.topic, consumer=self.group, body=body,
+            original_headers={**headers, h.KEY: key} if key else dict(headers),
+            reason=reason, kind=kind, attempts=attempts, source=self.bus.wiring.message_identities(message)[index],
+            key=key,
         )
         self._count.labels(self.group, self.topic, "dead_lettered").inc()
 

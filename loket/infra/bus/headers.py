@@ -6,7 +6,11 @@ be spelt one way where it is written and another where it is read. All values ar
 
 On every message:
   x-loket-event-type   the event's type (the relay sets it from the outbox row)
-  x-loket-key          the partition key, also as a header so a dead letter keeps it on either bus
+  x-loket-key          the partition key, so a dead letter keeps it on either bus. On JetStream,
+                       which has no keys, a header on every message; on Kafka the relay's records
+                       carry it only as their own key (a header would be ~60 more bytes a record to
+                       write, replicate and read), and the consumer copies the record's key into a
+                       dead letter's original headers. Dead letters carry it as a header on both.
 
 Message ids, the bus's own de-duplication on NATS, a plain header on Kafka (where the consumers'
 inbox de-duplicates by event id):

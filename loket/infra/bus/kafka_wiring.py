@@ -194,10 +194,10 @@ def _connected_producer(broker: KafkaBroker) -> AIOKafkaProducer | None:
 
 
 def _record_headers(headers: dict[str, str], message_id: str) -> list[tuple[str, bytes]]:
-    """The headers FastStream's publish would write: ours, the message id, and a correlation id
-    (its consumers make up a random one when it is missing; the message id costs nothing)."""
-    return [(name, value.encode()) for name, value in
-            {**_with_message_id(headers, message_id), "correlation_id": message_id}.items()]
+    """Ours and the message id. No `correlation_id`, which FastStream's publish would add: its
+    batch subscribers take one from a batch's first record only (and make one up without it),
+    and Loket's consumers log the event's own correlation id."""
+    return [*((name, value.encode()) for name, value in headers.items()), (h.KAFKA_MESSAGE_ID, message_id.encode())]
 
 
 async def redeliver_later(message: Any, delay_s: float) -> None:
@@ -206,9 +206,17 @@ async def redeliver_later(message: Any, delay_s: float) -> None:
     await message.nack()
 
 
+def _records(message: Any) -> list[Any] | tuple[Any, ...]:
+    return message.raw_message if isinstance(message.raw_message, list | tuple) else [message.raw_message]
+
+
 def message_identities(message: Any) -> list[str]:
-    raws = message.raw_message if isinstance(message.raw_message, list | tuple) else [message.raw_message]
-    return [f"{m.topic}:{m.partition}:{m.offset}" for m in raws]
+    return [f"{m.topic}:{m.partition}:{m.offset}" for m in _records(message)]
+
+
+def message_keys(message: Any) -> list[str]:
+    """Each record's own key (the relay writes no key header on Kafka)."""
+    return [(m.key or b"").decode(errors="replace") for m in _records(message)]
 
 
 async def keep_alive(message: Any) -> None:

@@ -236,9 +236,17 @@ async def redeliver_later(message: Any, delay_s: float) -> None:
     await message.nack(delay=delay_s)
 
 
+def _messages(message: Any) -> list[Any]:
+    return message.raw_message if isinstance(message.raw_message, list) else [message.raw_message]
+
+
 def message_identities(message: Any) -> list[str]:
-    raws = message.raw_message if isinstance(message.raw_message, list) else [message.raw_message]
-    return [f"{m.metadata.stream}:{m.metadata.sequence.stream}" for m in raws]
+    return [f"{m.metadata.stream}:{m.metadata.sequence.stream}" for m in _messages(message)]
+
+
+def message_keys(message: Any) -> list[str]:
+    """A JetStream message has no key of its own: it travels as a header (`x-loket-key`)."""
+    return ["" for _ in _messages(message)]
 
 
 async def keep_alive(message: Any) -> None:
