@@ -82,6 +82,10 @@ async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_n
             await page.wait_for_url(f"{base}{PAGE}/devices/inv-lap-01*")
             rows = await page.locator("tbody tr td:nth-child(2)").all_inner_texts()
             assert rows == ["Registered", "Lent", "Renewed"]
+            # Who, as colleagues know each other: the clerk's name, not the account's; the
+            # back-office systems by their keys' names.
+            assert await page.locator("tbody tr td:nth-child(4)").all_inner_texts() == [
+                "test-backoffice", "test-staff", "Test staff"]
             # When, as a person reads a date in a history that spans years: "7 Dec 2026 10:44".
             for when in await page.locator("tbody tr td:nth-child(1)").all_inner_texts():
                 assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d", when), when

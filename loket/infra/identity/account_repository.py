@@ -69,6 +69,17 @@ async def account_by_id(conn: Executor, account_id: int) -> Account | None:
     return _account(row) if row else None
 
 
+async def display_names(conn: Executor, municipality: str, usernames: set[str]) -> dict[str, str]:
+    """The display names of those of `usernames` that are accounts of the municipality: what a
+    page shows where a record keeps who did something by account name (an API key's name, or an
+    account since removed, is not among them)."""
+    rows = await conn.fetch(
+        f"SELECT username, display_name FROM {SCHEMA}.accounts WHERE municipality = $1 AND username = ANY($2::text[])",
+        municipality, sorted(usernames),
+    )
+    return {r["username"]: r["display_name"] for r in rows}
+
+
 async def list_accounts(conn: Executor, municipality: str | None) -> list[Account]:
     rows = await conn.fetch(
         f"""SELECT {_ACCOUNT_COLUMNS} FROM {SCHEMA}.accounts
