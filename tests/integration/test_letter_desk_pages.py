@@ -93,6 +93,7 @@ async def test_every_desk_page_in_chromium(database_url, bus_url, pool: asyncpg.
             await page.goto(f"{base}/desk/letters/{ids[0]}")
             text = await page.inner_text("main")
             assert "Posted" in text and "Route chosen" in text and batch_id in text
+            assert "Not used for this letter." in text  # its eBox card: a sentence, not a lower-case fragment
             await check("letter-posted")
             await page.goto(f"{base}/desk/letters/{ids[1]}?lang=nl")
             text = await page.inner_text("main")
