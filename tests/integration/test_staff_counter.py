@@ -64,6 +64,7 @@ async def test_a_clerk_calls_recalls_misses_and_helps(database_url, bus_url, tmp
 
             status, page = await post("call-next")
             assert status == 303 and "You are calling ticket 1 (1 of 2 times)." in page
+            assert _message(page) == "Called."
             status, page = await post("missed")
             assert status == 409  # not called often enough yet: the screen again, at the form's address
             # whose language links lead to the screen itself (they led to GET …/missed, a 405)
@@ -72,6 +73,7 @@ async def test_a_clerk_calls_recalls_misses_and_helps(database_url, bus_url, tmp
             assert "(2 of 2 times)" in page and "Did not come</button>" in page
             status, page = await post("missed")
             assert "Did not come today" in page and "may be called again from" in page
+            assert _message(page) == "Noted: did not come when called."
             missed_id = await pool.fetchval("SELECT ticket_id FROM booking.tickets WHERE number = 1 "
                                             "AND status = 'missed'")
             assert (await post("call", kind="ticket", id=str(missed_id)))[0] == 409  # too soon
@@ -87,6 +89,7 @@ async def test_a_clerk_calls_recalls_misses_and_helps(database_url, bus_url, tmp
             status, page = await post("end", topic="ebox_activation", outcome="resolved", language="nl",
                                       ebox="yes", consent="yes", national_number="85.07.30-033.28")
             assert status == 303 and "Nobody. Call the next person." in page and NN not in page
+            assert _message(page) == "Visit ended and counted."
             # The missed ticket comes back after the delay and is called by name ("call this one").
             status, page = await post("call", kind="ticket", id=str(missed_id))
             assert status == 303 and "You are calling ticket 1 (1 of 2 times)." in page

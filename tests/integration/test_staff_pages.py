@@ -102,7 +102,9 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             # The appointment's citizen arrives: checked in at counter 2, and their time comes.
             check_in = second.get_by_role("button", name=re.compile(r"Check in the appointment at \d\d:\d\d"))
             await check_in.click()
-            await second.wait_for_url(re.compile(r".*done=1.*"))
+            await second.wait_for_url(re.compile(r".*done=check-in.*"))
+            # What was done, in words a screen reader announces (it said "Done." after every action).
+            assert await second.inner_text("[role=status]") == "Checked in: the appointment is in the queue."
             now[0] = _at(slot) + dt.timedelta(minutes=1)
 
             # Counter 1 calls next: the appointment, in its turn before the walk-in who came earlier.
@@ -112,6 +114,7 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             await second.goto(second.url)
             await second.get_by_role("button", name="Call next").click()
             assert "You are calling ticket 1 (1 of 3 times)." in await second.inner_text("main")
+            assert await second.inner_text("[role=status]") == "Called."
             await second.screenshot(path=str(artifact("staff-counter-calling.png")), full_page=True)
 
             # The display shows ticket 1 at counter 2 (polled with a generous ceiling, not timed).

@@ -51,7 +51,8 @@ async def test_staff_check_a_citizen_in_and_out_and_book_a_walk_in(database_url,
             await page.screenshot(path=str(artifact("staff-seats.png")), full_page=True)
 
             await page.get_by_role("button", name=re.compile(r"Check in seat Computer 1 at ")).click()
-            await page.wait_for_url(re.compile(r".*done=1.*"))
+            await page.wait_for_url(re.compile(r".*done=check-in.*"))
+            assert await page.inner_text("[role=status]") == "Checked in."
             assert "in" in await page.inner_text("#today-h + table tbody td:nth-child(5)")
             now[0] += dt.timedelta(minutes=40)
             await page.get_by_role("button", name=re.compile(r"Check out seat Computer 1 at ")).click()
@@ -66,11 +67,13 @@ async def test_staff_check_a_citizen_in_and_out_and_book_a_walk_in(database_url,
             await page.locator("#language").select_option("nl")
             await page.get_by_label("Mobile number (optional)").fill("0470 12 34 56")
             await page.get_by_role("button", name="Book the seat").click()
-            await page.wait_for_url(re.compile(r".*done=1.*"))
+            await page.wait_for_url(re.compile(r".*done=book.*"))
+            assert await page.inner_text("[role=status]") == "Seat booked."
             assert "Laptop: 4 free" in await page.inner_text("#starts_at")
             await page.screenshot(path=str(artifact("staff-seats-walk-in.png")), full_page=True)
             await page.get_by_role("button", name=re.compile(r"Cancel seat Laptop 1 at ")).click()
             assert "cancelled" in await page.inner_text("#today-h + table")
+            assert await page.inner_text("[role=status]") == "Booking cancelled."
             assert "Laptop: 5 free" in await page.inner_text("#starts_at")
             await assert_accessible(page, "seats after the day's steps")
             assert not page.console_errors, page.console_errors

@@ -112,7 +112,8 @@ async def test_staff_count_pages_on_the_counter_screen(database_url, bus_url, tm
             await page.get_by_role("button", name="Is at the counter: start the visit").click()
             await page.get_by_label("Pages printed", exact=True).fill("12")
             await page.get_by_role("button", name="Count the pages").click()
-            await page.wait_for_url(re.compile(r".*done=1.*"))
+            await page.wait_for_url(re.compile(r".*done=prints.*"))
+            assert await page.inner_text("[role=status]") == "Pages counted."
             assert await page.inner_text("#prints") == \
                 "12 pages printed in this visit: 10 free, 2 over the quota (10 free per visit)."
             response = await page.request.post(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -31,10 +30,22 @@ from services.booking.queue.counter import Counter
 from services.booking.queue.routes import EndRequest
 from services.booking.rota.texts import rota_texts
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import FormError, form_uuid, posted_form, visitor
+from services.booking.workspace.posted_form import (
+    FormError,
+    done_url,
+    form_uuid,
+    posted_form,
+    visitor,
+)
 from services.booking.workspace.queue_view import today_at
 from services.booking.workspace.rendering import language, message, render
-from services.booking.workspace.texts import OUTCOMES, STATUS, language_name, texts_for
+from services.booking.workspace.texts import (
+    COUNTER_DONE,
+    OUTCOMES,
+    STATUS,
+    language_name,
+    texts_for,
+)
 
 COUNTER_PAGES = "/staff/counter"
 COUNTER_NAME = re.compile(r"^[0-9A-Za-z]{1,4}$")
@@ -89,7 +100,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             request, "counter.html.j2", status, lang=lang, error=error,
             title=t["counter_title"].format(c=desk, p=point.name_in(lang, *point.languages)),
             point=point, desk=desk, lang_query=f"?lang={lang}",
-            done=request.query_params.get("done") == "1", manages=access.manages(principal),
+            done=COUNTER_DONE.get(request.query_params.get("done", ""), {}).get(lang), manages=access.manages(principal),
             calling=calling and _who(calling, t), calling_call=calling, max_calls=counter.rules.max_calls,
             serving=serving and _who(serving, t), serving_call=serving,
             serving_since=serving and f"{serving.last_called_at.astimezone(BRUSSELS):%H:%M}",
@@ -137,7 +148,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             return await _screen_response(request, f"{refused.title}: {refused.detail}", 409)
         except FormError as bad:
             return await _screen_response(request, bad.text, 400)
-        return RedirectResponse(_screen(point_id, desk, request, done=True), 303)
+        return RedirectResponse(_screen(point_id, desk, request, done=action), 303)
 
     async def _perform(conn, action: str, form: dict[str, str], point_id: str, desk: str,  # type: ignore[no-untyped-def]
                        helper_id: str, now: dt.datetime, lang: str) -> Access | None:
@@ -222,9 +233,9 @@ def _pages(form: dict[str, str], lang: str, required: bool) -> int:
 
 
 
-def _screen(point_id: str, desk: str, request: Request, done: bool = False) -> str:
-    query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", "1" if done else "")) if v}
-    return f"{COUNTER_PAGES}/{point_id}/{desk}" + (f"?{urlencode(query)}" if query else "")
+def _screen(point_id: str, desk: str, request: Request, done: str = "") -> str:
+    """The counter's screen; after an action, `done` names it for the notice."""
+    return done_url(f"{COUNTER_PAGES}/{point_id}/{desk}", request, done)
 
 
 def _who(call: calls_repo.Call, t: dict[str, str]) -> str:

@@ -77,4 +77,4 @@ def done_url(path: str, request: Request, done: str) -> str:
     """Where a handled form redirects (POST-redirect-GET): its page, in the language the person
     chose in the address if they did, with `done` naming what the page confirms."""
     query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", done)) if v}
-    return f"{path}?{urlencode(query)}"
+    return f"{path}?{urlencode(query)}" if query else path

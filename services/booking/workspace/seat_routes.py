@@ -37,7 +37,7 @@ from services.booking.workspace.posted_form import (
     visitor,
 )
 from services.booking.workspace.rendering import message, render
-from services.booking.workspace.texts import LANGUAGES, language_name, texts_for
+from services.booking.workspace.texts import LANGUAGES, SEATS_DONE, language_name, texts_for
 
 SEAT_PAGES = "/staff/seats"
 STEPS = ("check-in", "check-out", "cancel")
@@ -69,7 +69,8 @@ def seat_routes(runtime: Runtime, seats: Seats, locator: Locator, clock: Callabl
             request, "seats.html.j2", status, lang=lang, error=error,
             title=t["seats_title"].format(p=point.name_in(lang, *point.languages)), point=point,
             lang_query=f"?lang={lang}",
-            done=request.query_params.get("done") == "1" and not error, manages=access.manages(principal),
+            done=None if error else SEATS_DONE.get(request.query_params.get("done", ""), {}).get(lang),
+            manages=access.manages(principal),
             kinds=[(k, kind_name(k, lang)) for k in kinds],
             hours=[{"value": h.isoformat(), "label": _span(h, h + SLOT_LENGTH),
                     "free": ", ".join(t["seats_free"].format(k=kind_name(k, lang), n=counted("free", next(
@@ -108,7 +109,7 @@ def seat_routes(runtime: Runtime, seats: Seats, locator: Locator, clock: Callabl
             return await page(request, f"{refused.title}: {refused.detail}", 409, form)
         except FormError as bad:
             return await page(request, bad.text, 400, form)
-        return RedirectResponse(done_url(f"{SEAT_PAGES}/{point_id}", request, "1"), 303)
+        return RedirectResponse(done_url(f"{SEAT_PAGES}/{point_id}", request, action), 303)
 
     async def _book(conn, point_id: str, form: dict[str, str], lang: str) -> Access | None:  # type: ignore[no-untyped-def]
         """A walk-in's seat for the chosen hour; the booking when it holds contact details."""

@@ -118,7 +118,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_show": _t("Niet gekomen", "Absent", "Nicht erschienen", "No-show"),
     "no_show_label": _t("Afspraak van {t}: niet gekomen", "Rendez-vous de {t} : absent",
                         "Termin um {t}: nicht erschienen", "Appointment at {t}: no-show"),
-    "done": _t("Gedaan.", "C'est fait.", "Erledigt.", "Done."),
     "open_display": _t("Wachtzaalscherm en kiosk", "Écran de salle d'attente et borne",
                        "Wartezimmer-Bildschirm und Kiosk", "Waiting-room display and kiosk"),
     "dashboard": _t("Cijfers van het hulppunt", "Chiffres du point d'aide", "Zahlen des Hilfepunkts",
@@ -127,13 +126,39 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 STATUS = {
-    "booked": _t("geboekt", "réservé", "gebucht", "booked"),
-    "held": _t("vastgehouden", "réservé provisoirement", "vorgemerkt", "held"),
-    "checked_in": _t("aangemeld", "arrivé", "angemeldet", "checked in"),
-    "attended": _t("geholpen", "aidé", "betreut", "helped"),
-    "no_show": _t("niet gekomen", "absent", "nicht erschienen", "no-show"),
-    "cancelled": _t("geannuleerd", "annulé", "abgesagt", "cancelled"),
-    "expired": _t("vervallen", "expiré", "verfallen", "expired"),
+    "booked": _t("Geboekt", "Réservé", "Gebucht", "Booked"),
+    "held": _t("Vastgehouden", "Réservé provisoirement", "Vorgemerkt", "Held"),
+    "checked_in": _t("Aangemeld", "Arrivé", "Angemeldet", "Checked in"),
+    "attended": _t("Geholpen", "Aidé", "Betreut", "Helped"),
+    "no_show": _t("Niet gekomen", "Absent", "Nicht erschienen", "No-show"),
+    "cancelled": _t("Geannuleerd", "Annulé", "Abgesagt", "Cancelled"),
+    "expired": _t("Vervallen", "Expiré", "Verfallen", "Expired"),
+}
+
+# What the seats page says after each of its actions (role=status, as the counter's).
+SEATS_DONE = {
+    "book": _t("Plaats geboekt.", "Place réservée.", "Platz gebucht.", "Seat booked."),
+    "check-in": _t("Aangemeld.", "Arrivée notée.", "Angemeldet.", "Checked in."),
+    "check-out": _t("Vertrokken: de plaats is weer vrij.", "Départ noté : la place est libre.",
+                    "Gegangen: der Platz ist wieder frei.", "Checked out: the seat is free again."),
+    "cancel": _t("Boeking geannuleerd.", "Réservation annulée.", "Buchung storniert.", "Booking cancelled."),
+}
+
+# What the counter screen says after each of its actions (role=status: a screen reader hears it).
+COUNTER_DONE = {
+    "call-next": _t("Opgeroepen.", "Appelé.", "Aufgerufen.", "Called."),
+    "call": _t("Opgeroepen.", "Appelé.", "Aufgerufen.", "Called."),
+    "recall": _t("Opnieuw opgeroepen.", "Appelé à nouveau.", "Erneut aufgerufen.", "Called again."),
+    "missed": _t("Genoteerd: niet gekomen na de oproepen.", "Noté : pas venu après les appels.",
+                 "Notiert: nach den Aufrufen nicht gekommen.", "Noted: did not come when called."),
+    "transfer": _t("Doorgestuurd.", "Transféré.", "Weitergeleitet.", "Transferred."),
+    "arrived": _t("Bezoek gestart.", "Visite commencée.", "Besuch begonnen.", "Visit started."),
+    "end": _t("Bezoek afgesloten en geteld.", "Visite terminée et comptée.", "Besuch beendet und gezählt.",
+              "Visit ended and counted."),
+    "check-in": _t("Aangemeld: de afspraak staat in de wachtrij.", "Arrivée notée : le rendez-vous est dans la file.",
+                   "Angemeldet: der Termin steht in der Warteschlange.", "Checked in: the appointment is in the queue."),
+    "no-show": _t("Genoteerd: niet gekomen.", "Noté : absent.", "Notiert: nicht erschienen.", "Marked as a no-show."),
+    "prints": _t("Pagina's geteld.", "Pages comptées.", "Seiten gezählt.", "Pages counted."),
 }
 
 OUTCOMES = {
