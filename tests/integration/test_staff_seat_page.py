@@ -47,16 +47,16 @@ async def test_staff_check_a_citizen_in_and_out_and_book_a_walk_in(database_url,
             page = await new_page(browser, TABLET)
             await sign_in_page(page, booking.base, f"/staff/seats/{DIGIBANK}?lang=en", clerk)
             today = await page.inner_text("#today-h + table")
-            assert "Computer" in today and "French" in today and "expected" in today, today
+            assert "Computer" in today and "French" in today and "Expected" in today, today
             await page.screenshot(path=str(artifact("staff-seats.png")), full_page=True)
 
             await page.get_by_role("button", name=re.compile(r"Check in seat Computer 1 at ")).click()
             await page.wait_for_url(re.compile(r".*done=check-in.*"))
             assert await page.inner_text("[role=status]") == "Checked in."
-            assert "in" in await page.inner_text("#today-h + table tbody td:nth-child(5)")
+            assert await page.inner_text("#today-h + table tbody td:nth-child(5)") == "Present"
             now[0] += dt.timedelta(minutes=40)
             await page.get_by_role("button", name=re.compile(r"Check out seat Computer 1 at ")).click()
-            assert await page.inner_text("#today-h + table tbody td:nth-child(5)") == "left"
+            assert await page.inner_text("#today-h + table tbody td:nth-child(5)") == "Left"
 
             # A walk-in: a laptop for the hour under way, with a mobile number (on the audit trail).
             await page.get_by_label("What").select_option("laptop")
@@ -72,7 +72,7 @@ async def test_staff_check_a_citizen_in_and_out_and_book_a_walk_in(database_url,
             assert "Laptop: 4 free" in await page.inner_text("#starts_at")
             await page.screenshot(path=str(artifact("staff-seats-walk-in.png")), full_page=True)
             await page.get_by_role("button", name=re.compile(r"Cancel seat Laptop 1 at ")).click()
-            assert "cancelled" in await page.inner_text("#today-h + table")
+            assert "Cancelled" in await page.inner_text("#today-h + table")
             assert await page.inner_text("[role=status]") == "Booking cancelled."
             assert "Laptop: 5 free" in await page.inner_text("#starts_at")
             await assert_accessible(page, "seats after the day's steps")
