@@ -20,10 +20,10 @@ NOUNS: dict[str, dict[str, Forms]] = {
         "nl": Forms("{n} toestel", "{n} toestellen"), "fr": Forms("{n} appareil", "{n} appareils"),
         "de": Forms("{n} Gerät", "{n} Geräte"), "en": Forms("{n} device", "{n} devices"),
     },
-    # How often a loan was renewed, under the column "Renewed".
+    # How often a loan was renewed, alone in the column "Renewed" (so capitalised, as a cell's label).
     "times": {
-        "nl": Forms("{n} keer", "{n} keer", "nog niet"), "fr": Forms("{n} fois", "{n} fois", "pas encore"),
-        "de": Forms("{n}-mal", "{n}-mal", "noch nicht"), "en": Forms("once", "{n} times", "not yet"),
+        "nl": Forms("{n} keer", "{n} keer", "Nog niet"), "fr": Forms("{n} fois", "{n} fois", "Pas encore"),
+        "de": Forms("{n}-mal", "{n}-mal", "Noch nicht"), "en": Forms("Once", "{n} times", "Not yet"),
     },
     # Free places of one hour ("3 free"); a full hour says "full" instead.
     "free": {

@@ -69,7 +69,7 @@ async def test_the_inventory_page_shows_states_renews_by_keyboard_and_says_why_n
             await page.wait_for_selector("[role=status]")
             assert "The loan is renewed until" in await page.locator("[role=status]").inner_text()
             assert [r["renewals"] for r in await outbox(pool, "DeviceLoanRenewed")] == [1]
-            assert await page.locator("#device-inv-lap-01 td").nth(3).inner_text() == "once"
+            assert await page.locator("#device-inv-lap-01 td").nth(3).inner_text() == "Once"
 
             # Once is all the rules allow: refused, saying why, nothing published.
             await page.get_by_role("button", name="Renew the loan of Laptop 1").click()

@@ -24,8 +24,8 @@ from services.ebox_bridge.desk.texts import REFUSED_LETTERS
     ("renewals", 1, "en", "1 renewal"), ("renewals", 5, "en", "5 renewals"),
     ("devices", 1, "nl", "1 toestel"), ("devices", 2, "nl", "2 toestellen"),
     ("devices", 1, "fr", "1 appareil"), ("devices", 2, "de", "2 Geräte"), ("devices", 20, "en", "20 devices"),
-    ("times", 0, "en", "not yet"), ("times", 1, "en", "once"), ("times", 2, "en", "2 times"),
-    ("times", 1, "nl", "1 keer"), ("times", 3, "de", "3-mal"), ("times", 0, "fr", "pas encore"),
+    ("times", 0, "en", "Not yet"), ("times", 1, "en", "Once"), ("times", 2, "en", "2 times"),
+    ("times", 1, "nl", "1 keer"), ("times", 3, "de", "3-mal"), ("times", 0, "fr", "Pas encore"),
     ("free", 1, "fr", "1 libre"), ("free", 3, "fr", "3 libres"), ("free", 3, "nl", "3 vrij"),
 ])
 def test_a_number_takes_its_nouns_form_in_the_pages_language(noun: str, n: int, lang: str, expected: str) -> None:
