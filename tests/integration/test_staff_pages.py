@@ -59,8 +59,8 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
                                                         pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
     now = [dt.datetime.now(dt.UTC)]
     manager = await staff_account(pool, role=Role.POINT_MANAGER)
-    an = await staff_account(pool, points=(STADHUIS, DIGIBANK))
-    youssef = await staff_account(pool)
+    an = await staff_account(pool, points=(STADHUIS, DIGIBANK), display_name="An Peeters")
+    youssef = await staff_account(pool, display_name="Youssef El Amrani")
     async with running_booking(database_url, bus_url, tmp_path, monkeypatch, clock=lambda: now[0]) as booking:
         base = booking.base
         slot = (await free_slots(booking))[0]
@@ -143,6 +143,9 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             assert await boss.inner_text("#waiting-now") == "0"
             figures = await boss.inner_text("main")
             assert "eID card reader and PIN" in figures and "Activate your eBox" in figures
+            # The helpers by their names, as a manager knows them, not by their accounts'.
+            helpers = await boss.locator("h2:has-text('By helper') + table tbody td:first-child").all_inner_texts()
+            assert sorted(helpers) == ["An Peeters", "Youssef El Amrani"] and an not in figures
             await boss.screenshot(path=str(artifact("staff-dashboard.png")), full_page=True)
     started = await outbox(pool, "VisitStarted")
     walk_in = next(s for s in started if s["appointment_id"] is None)

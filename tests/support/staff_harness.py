@@ -25,10 +25,10 @@ DIGIBANK = "mechelen-digibank-predikheren"
 
 
 async def staff_account(pool: asyncpg.Pool, points: tuple[str, ...] = (STADHUIS,), role: Role = Role.STAFF,
-                        language: str = "en", municipality: str = MECHELEN) -> str:
+                        language: str = "en", municipality: str = MECHELEN, display_name: str | None = None) -> str:
     username = f"{role.value.replace('_', '-')}-{uuid.uuid4().hex[:8]}"
-    request = account_admin.AccountRequest(username, f"Test {role.value}", municipality, role, points, language,
-                                           False)
+    request = account_admin.AccountRequest(username, display_name or f"Test {role.value}", municipality, role, points,
+                                           language, False)
     async with pool.acquire() as conn:
         await migrate_identity(conn)
         await import_tenants(conn, read_tenant_file(TENANTS))

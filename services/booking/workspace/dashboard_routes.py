@@ -18,6 +18,7 @@ from services.booking.rota.texts import rota_texts
 from services.booking.staff.directory import PointDirectory
 from services.booking.workspace import access
 from services.booking.workspace.dashboard_figures import Period, figures
+from services.booking.workspace.people import names_of_people
 from services.booking.workspace.point_settings_routes import label_without_certified_helper
 from services.booking.workspace.rendering import language, message, render
 from services.booking.workspace.rota_routes import tomorrows_gaps
@@ -48,13 +49,14 @@ def dashboard_routes(runtime: Runtime, points: PointDirectory, rota: Rota,
                 return message(request, 404, t["not_here"])
             point, today = staffed.point, local_date(clock())
             found = await figures(conn, schema, point.point_id, Period.of(day, week))
+            person = await names_of_people(conn, point.municipality, (helper for helper, _, _ in found.by_helper))
             # The rota's gaps of tomorrow (seen from today, whatever day the figures show).
             gaps = await tomorrows_gaps(conn, staffed, rota, today + dt.timedelta(days=1), lang)
         label_warning = label_without_certified_helper(staffed, today)
         return render(request, "dashboard.html.j2", lang=lang,
                       title=t["dashboard_title"].format(p=point.name_in(lang, *point.languages)), point=point,
                       f=found, day=day.isoformat(), gaps=gaps, r=rota_texts(lang), label_warning=label_warning, week=week, lang_query=f"?lang={lang}",
-                      minutes=lambda s: "–" if s is None else t["minutes"].format(n=round(s / 60)),
+                      person=person, minutes=lambda s: "–" if s is None else t["minutes"].format(n=round(s / 60)),
                       topic_name=lambda slug: CATALOGUE[slug].names[lang] if slug in CATALOGUE else (slug or "–"))
 
     return [Route(DASHBOARD_PAGES + "/{point_id}", page, methods=["GET"])]

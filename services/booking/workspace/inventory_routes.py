@@ -22,7 +22,6 @@ from starlette.routing import Route
 
 from loket.contracts.values import ContactDetails
 from loket.infra.date_words import day_words, moment_in_year_words
-from loket.infra.identity import account_repository as accounts
 from loket.infra.runtime import Runtime
 from services.booking.appointments.contact import ContactIn
 from services.booking.calendar.local_time import local_date
@@ -33,6 +32,7 @@ from services.booking.loans.service import DeviceState, HistoryEntry, Loans
 from services.booking.locations import Locator
 from services.booking.points.model import AssistancePoint
 from services.booking.workspace import access
+from services.booking.workspace.people import names_of_people
 from services.booking.workspace.posted_form import Visitor, posted_form, visitor
 from services.booking.workspace.rendering import message, render
 from services.booking.workspace.texts import (
@@ -132,10 +132,10 @@ def inventory_routes(runtime: Runtime, loans: Loans, locator: Locator,
         lang, t, point, device, entries = found.who.lang, found.who.t, found.point, found.device, found.entries
         # The history keeps who by account name (stable, for the audit); people read each other's names.
         async with db().acquire() as conn:
-            people = await accounts.display_names(conn, point.municipality, {e.by_whom for e in entries if e.by_whom})
+            person = await names_of_people(conn, point.municipality, (e.by_whom for e in entries))
         rows = [{"when": moment_in_year_words(e.at, lang), "what": DEVICE_EVENTS[e.what][lang],
-                 "note": _note(e.what, e.condition, e.detail, e.due_at, lang),
-                 "by": people.get(e.by_whom, e.by_whom) if e.by_whom else ""} for e in entries]
+                 "note": _note(e.what, e.condition, e.detail, e.due_at, lang), "by": person(e.by_whom)}
+                for e in entries]
         return render(request, "device_history.html.j2", lang=lang, title=t["history_of"].format(d=device.label),
                       point=point, entries=rows, lang_query=f"?lang={lang}",
                       state=DEVICE_STATES[device.state(clock())][lang])
