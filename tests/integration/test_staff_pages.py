@@ -111,6 +111,10 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             await first.goto(first.url)
             await first.get_by_role("button", name="Call next").click()
             assert re.search(r"You are calling appointment at \d\d:\d\d", await first.inner_text("main"))
+            # The display announces it as an appointment, by its time (it said "Number 15:00").
+            from playwright.async_api import expect
+            await expect(display.locator("#announce")).to_have_text(
+                re.compile(r"^Appointment at \d\d:\d\d, to counter 1$"), timeout=CEILING_MS)
             await second.goto(second.url)
             await second.get_by_role("button", name="Call next").click()
             assert "You are calling ticket 1 (1 of 3 times)." in await second.inner_text("main")
@@ -118,9 +122,9 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             await second.screenshot(path=str(artifact("staff-counter-calling.png")), full_page=True)
 
             # The display shows ticket 1 at counter 2 (polled with a generous ceiling, not timed).
-            from playwright.async_api import expect
             await expect(display.locator("#now-number")).to_have_text("1", timeout=CEILING_MS)
             await expect(display.locator("#now-counter")).to_have_text("2", timeout=CEILING_MS)
+            await expect(display.locator("#announce")).to_have_text("Number 1, to counter 2", timeout=CEILING_MS)
             await display.screenshot(path=str(artifact("staff-display.png")))
             assert not display.console_errors, display.console_errors
 

@@ -93,16 +93,18 @@ async def close(conn: asyncpg.Connection, schema: str, call_id: uuid.UUID, statu
 class Shown:
     """A call as the waiting-room display shows it: nothing that names the person."""
 
-    label: str
+    label: str  # the ticket's number, or the appointment's time
     counter: str
     called_at: dt.datetime
     calling: bool
+    appointment: bool = False  # announced as "appointment at 15:00", not "number 15:00"
 
 
 async def recent(conn: asyncpg.Connection, schema: str, point_id: str, since: dt.datetime,
                  limit: int = 8) -> list[Shown]:
     rows = await conn.fetch(
-        f"""SELECT label, counter, last_called_at AS called_at, status = 'calling' AS calling FROM {schema}.calls
+        f"""SELECT label, counter, last_called_at AS called_at, status = 'calling' AS calling,
+                   ticket_id IS NULL AS appointment FROM {schema}.calls
             WHERE point_id = $1 AND last_called_at >= $2 AND status <> 'missed'
             ORDER BY shown_order DESC LIMIT $3""", point_id, since, limit)
     return [Shown(**dict(r)) for r in rows]

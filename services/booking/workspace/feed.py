@@ -41,7 +41,7 @@ class Board:
     wait: WaitEstimate  # for someone taking a ticket now
 
     def as_json(self) -> dict[str, Any]:
-        return {"calls": [{"label": c.label, "counter": c.counter, "calling": c.calling,
+        return {"calls": [{"label": c.label, "counter": c.counter, "calling": c.calling, "appointment": c.appointment,
                            "time": f"{c.called_at.astimezone(BRUSSELS):%H:%M}",
                            "key": f"{c.label}@{c.counter}@{c.called_at.timestamp():.3f}"} for c in self.calls],
                 "waiting": self.waiting, "wait": [self.wait.optimistic_minutes, self.wait.realistic_minutes]}

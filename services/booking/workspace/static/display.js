@@ -47,7 +47,8 @@
     text("waiting", root.getAttribute("data-waiting").replace("{n}", board.waiting)
       .replace("{o}", board.wait[0]).replace("{r}", board.wait[1]));
     if (latest && latest.key !== lastKey) {
-      text("announce", root.getAttribute("data-announce").replace("{n}", latest.label).replace("{c}", latest.counter));
+      text("announce", root.getAttribute(latest.appointment ? "data-announce-appointment" : "data-announce")
+        .replace("{n}", latest.label).replace("{c}", latest.counter));
       if (lastKey !== null) { chime(); }
     }
     lastKey = latest ? latest.key : null;
