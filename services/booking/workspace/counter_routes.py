@@ -32,6 +32,7 @@ from services.booking.rota.texts import rota_texts
 from services.booking.workspace import access
 from services.booking.workspace.posted_form import (
     FormError,
+    done_notice,
     done_url,
     form_uuid,
     posted_form,
@@ -100,7 +101,7 @@ def counter_routes(runtime: Runtime, counter: Counter, appointments: Appointment
             request, "counter.html.j2", status, lang=lang, error=error,
             title=t["counter_title"].format(c=desk, p=point.name_in(lang, *point.languages)),
             point=point, desk=desk, lang_query=f"?lang={lang}",
-            done=COUNTER_DONE.get(request.query_params.get("done", ""), {}).get(lang), manages=access.manages(principal),
+            done=done_notice(COUNTER_DONE, request, lang), manages=access.manages(principal),
             calling=calling and _who(calling, t), calling_call=calling, max_calls=counter.rules.max_calls,
             serving=serving and _who(serving, t), serving_call=serving,
             serving_since=serving and f"{serving.last_called_at.astimezone(BRUSSELS):%H:%M}",

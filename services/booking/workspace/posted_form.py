@@ -78,3 +78,9 @@ def done_url(path: str, request: Request, done: str) -> str:
     chose in the address if they did, with `done` naming what the page confirms."""
     query = {k: v for k, v in (("lang", request.query_params.get("lang", "")), ("done", done)) if v}
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def done_notice(notices: dict[str, dict[str, str]], request: Request, lang: str) -> str | None:
+    """What the page confirms after `done_url` brought the person back: the notice for the
+    action the address names, in their language; None without one (or for an unknown name)."""
+    return notices.get(request.query_params.get("done", ""), {}).get(lang)

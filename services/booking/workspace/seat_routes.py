@@ -31,6 +31,7 @@ from services.booking.seats.texts import KINDS, kind_name
 from services.booking.workspace import access
 from services.booking.workspace.posted_form import (
     FormError,
+    done_notice,
     done_url,
     form_uuid,
     posted_form,
@@ -69,7 +70,7 @@ def seat_routes(runtime: Runtime, seats: Seats, locator: Locator, clock: Callabl
             request, "seats.html.j2", status, lang=lang, error=error,
             title=t["seats_title"].format(p=point.name_in(lang, *point.languages)), point=point,
             lang_query=f"?lang={lang}",
-            done=None if error else SEATS_DONE.get(request.query_params.get("done", ""), {}).get(lang),
+            done=None if error else done_notice(SEATS_DONE, request, lang),
             manages=access.manages(principal),
             kinds=[(k, kind_name(k, lang)) for k in kinds],
             hours=[{"value": h.isoformat(), "label": _span(h, h + SLOT_LENGTH),
