@@ -59,6 +59,7 @@ async def test_staff_record_attendance_and_cancel_on_the_workshop_desk(database_
             assert await page.get_by_role("button", name="Mark as came").count() == 0
             await page.get_by_role("button", name="Cancel: +32470123456").click()
             await page.wait_for_selector("[role=status]")
+            assert await page.inner_text("[role=status]") == "Registration cancelled."  # not "Saved."
             assert [p["contact"]["email"] for p in await outbox(pool, "WorkshopPlaceOffered")] == ["jan@example.be"]
             for lang in ("nl", "fr", "de", "en"):
                 for url, name in ((f"{base}/staff/workshop-desk/{DIGIBANK}", "list"), (desk, "registrations")):
@@ -72,6 +73,7 @@ async def test_staff_record_attendance_and_cancel_on_the_workshop_desk(database_
             await page.goto(f"{desk}?lang=en")
             await page.get_by_role("button", name="Mark as came").first.click()
             await page.wait_for_selector("[role=status]")
+            assert await page.inner_text("[role=status]") == "Attendance noted."
             await assert_accessible(page, "workshop desk after attendance")
             await page.screenshot(path=str(artifact("staff-workshop-attended-en.png")), full_page=True)
             assert len(await outbox(pool, "WorkshopAttended")) == 1
@@ -128,6 +130,7 @@ async def test_a_manager_plans_a_workshop_on_the_desk_and_citizens_see_it(databa
             await page.get_by_label("Number of places").fill("9")
             await page.get_by_role("button", name="Change the number of places").click()
             await page.wait_for_selector("[role=status]")
+            assert await page.inner_text("[role=status]") == "Number of places changed."
             assert await page.get_by_label("Number of places").input_value() == "9"
             await assert_accessible(page, "workshop places changed")
         status, listed = await booking.call("GET", f"/public/points/{DIGIBANK}/workshops")

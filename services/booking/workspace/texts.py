@@ -135,6 +135,14 @@ STATUS = {
     "expired": _t("Vervallen", "Expiré", "Verfallen", "Expired"),
 }
 
+# What a workshop's page says after each of its actions (role=status, as the counter's).
+WORKSHOP_DONE = {
+    "attended": _t("Aanwezigheid genoteerd.", "Présence notée.", "Teilnahme vermerkt.", "Attendance noted."),
+    "cancel": _t("Inschrijving geannuleerd.", "Inscription annulée.", "Anmeldung storniert.", "Registration cancelled."),
+    "capacity": _t("Aantal plaatsen gewijzigd.", "Nombre de places modifié.", "Anzahl der Plätze geändert.",
+                   "Number of places changed."),
+}
+
 # What the seats page says after each of its actions (role=status, as the counter's).
 SEATS_DONE = {
     "book": _t("Plaats geboekt.", "Place réservée.", "Platz gebucht.", "Seat booked."),
@@ -513,7 +521,6 @@ WORKSHOP_DESK_TEXTS: dict[str, dict[str, str]] = {
                            "Nobody has registered yet."),
     "back_to_workshops": _t("Alle workshops van dit hulppunt", "Tous les ateliers de ce point", "Alle Workshops dieses "
                             "Hilfepunkts", "All workshops of this point"),
-    "saved": _t("Opgeslagen.", "Enregistré.", "Gespeichert.", "Saved."),
     "contact_erased": _t("(gewist)", "(effacé)", "(gelöscht)", "(erased)"),
     "message_language": _t("Taal van de berichten", "Langue des messages", "Sprache der Nachrichten",
                            "Language of messages"),

@@ -26,9 +26,9 @@ from services.booking.workshops.model import Registration, Workshop, WorkshopDra
 from services.booking.workshops.rules import attendance_problem
 from services.booking.workshops.service import Workshops
 from services.booking.workspace import access
-from services.booking.workspace.posted_form import done_url, posted_form, visitor
+from services.booking.workspace.posted_form import done_notice, done_url, posted_form, visitor
 from services.booking.workspace.rendering import message, render
-from services.booking.workspace.texts import WORKSHOP_STATUS, language_name
+from services.booking.workspace.texts import WORKSHOP_DONE, WORKSHOP_STATUS, language_name
 
 WORKSHOP_PAGES = "/staff/workshop-desk"
 LOOK_BACK = dt.timedelta(days=7)  # attendance is often noted after the session, from the sign-in sheet
@@ -80,7 +80,7 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
         return render(request, "workshop.html.j2", status, lang=lang, error=error,
                       title=t["workshop_title"].format(w=workshop.title), workshop=workshop,
                       when=when_words(workshop.starts_at, lang), lang_query=f"?lang={lang}",
-                      done=request.query_params.get("done") == "1",
+                      done=done_notice(WORKSHOP_DONE, request, lang),
                       base=f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}",
                       manages=access.manages(principal),
                       rows=[_row(r, lang, t, workshop, now) for r in registrations])
@@ -119,7 +119,7 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                         await workshops.cancel(conn, registration_id, "staff", clock())
         except BookingError as refused:
             return await one(request, f"{refused.title}: {refused.detail}", 409)
-        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}", request, "1"),
+        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}", request, action),
                                 303)
 
     async def plan(request: Request) -> Response:
@@ -168,8 +168,8 @@ def workshop_routes(runtime: Runtime, workshops: Workshops, clock: Callable[[], 
                     await workshops.change_capacity(conn, workshop.workshop_id, int(raw), clock())
         except BookingError as refused:
             return await one(request, f"{t['refused']}: {refused.detail}", 409)
-        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}", request, "1"),
-                                303)
+        return RedirectResponse(done_url(f"{WORKSHOP_PAGES}/{workshop.point_id}/{workshop.workshop_id}", request,
+                                         "capacity"), 303)
 
     return [Route(WORKSHOP_PAGES + "/{point_id}", at_point, methods=["GET"]),
             Route(WORKSHOP_PAGES + "/{point_id}/{workshop_id}/capacity", capacity, methods=["POST"]),
