@@ -40,6 +40,10 @@ async def test_a_citizen_books_a_slot_on_the_page(database_url, bus_url, tmp_pat
         await assert_accessible(page, "confirmed")
         await page.screenshot(path=str(artifact("booking-page-confirmed.png")), full_page=True)
         manage_url = await page.get_attribute("#manage-link", "href")
+        # The link says what it does (a screen reader read out its 100-character address); the
+        # address stays on the page beneath it, to photograph or copy.
+        assert await page.get_by_role("link", name="Déplacer ou annuler ce rendez-vous").get_attribute("href") == manage_url
+        assert await page.inner_text("#manage-address") == manage_url
         assert page.console_errors == []
         row = await pool.fetchrow("SELECT starts_at, booked_via, contact FROM booking.appointments")
         assert row["starts_at"].isoformat() == chosen and row["booked_via"] == "citizen"

@@ -48,10 +48,15 @@ TEXTS: dict[str, dict[str, str]] = {
                "de": "Ihr Termin ist bestätigt", "en": "Your appointment is confirmed"},
     "when": {"nl": "Wanneer", "fr": "Quand", "de": "Wann", "en": "When"},
     "where": {"nl": "Waar", "fr": "Où", "de": "Wo", "en": "Where"},
-    "manage": {"nl": "Bewaar deze link om te verplaatsen of te annuleren:",
-               "fr": "Gardez ce lien pour déplacer ou annuler :",
-               "de": "Bewahren Sie diesen Link auf, um zu verschieben oder abzusagen:",
-               "en": "Keep this link to move or cancel:"},
+    "manage": {"nl": "Om later te verplaatsen of te annuleren, bewaar deze link (als bladwijzer, of een foto "
+                     "van het adres hieronder).",
+               "fr": "Pour déplacer ou annuler plus tard, gardez ce lien (en favori, ou une photo de l'adresse "
+                     "ci-dessous).",
+               "de": "Um später zu verschieben oder abzusagen, bewahren Sie diesen Link auf (als Lesezeichen oder "
+                     "als Foto der Adresse unten).",
+               "en": "To move or cancel it later, keep this link (as a bookmark, or a photo of the address below)."},
+    "manage_link": {"nl": "Deze afspraak verplaatsen of annuleren", "fr": "Déplacer ou annuler ce rendez-vous",
+                    "de": "Diesen Termin verschieben oder absagen", "en": "Move or cancel this appointment"},
     "error": {"nl": "Er ging iets mis", "fr": "Un problème est survenu", "de": "Etwas ist schiefgelaufen",
               "en": "Something went wrong"},
     "finder_link": {"nl": "Alle hulppunten in de buurt, met hun openingsuren", "fr": "Tous les points d'aide proches, avec leurs horaires",

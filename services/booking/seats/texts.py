@@ -58,10 +58,16 @@ SEAT_TEXTS: dict[str, dict[str, str]] = {
                   "Présentez-vous au guichet en arrivant. Vous ne pouvez pas venir ? Annulez avec le lien ci-dessous pour libérer la place.",
                   "Melden Sie sich bei Ankunft am Schalter. Können Sie nicht kommen? Sagen Sie über den Link unten ab, damit der Platz frei wird.",
                   "Report to the counter when you arrive. Cannot come? Cancel with the link below so the seat is free for someone else."),
-    "keep_link": _t("Bewaar deze link om uw reservatie te bekijken of te annuleren:",
-                    "Gardez ce lien pour voir ou annuler votre réservation :",
-                    "Bewahren Sie diesen Link auf, um Ihre Reservierung zu sehen oder abzusagen:",
-                    "Keep this link to see or cancel your booking:"),
+    "keep_link": _t("Om uw reservatie later te bekijken of te annuleren, bewaar deze link (als bladwijzer, of een "
+                    "foto van het adres hieronder).",
+                    "Pour voir ou annuler votre réservation plus tard, gardez ce lien (en favori, ou une photo de "
+                    "l'adresse ci-dessous).",
+                    "Um Ihre Reservierung später zu sehen oder abzusagen, bewahren Sie diesen Link auf (als "
+                    "Lesezeichen oder als Foto der Adresse unten).",
+                    "To see or cancel your booking later, keep this link (as a bookmark, or a photo of the address "
+                    "below)."),
+    "booking_link": _t("Deze reservatie bekijken of annuleren", "Voir ou annuler cette réservation",
+                       "Diese Reservierung sehen oder absagen", "See or cancel this booking"),
     "your_booking": _t("Uw reservatie", "Votre réservation", "Ihre Reservierung", "Your booking"),
     "cancel_seat": _t("Reservatie annuleren", "Annuler la réservation", "Reservierung absagen", "Cancel the booking"),
     "seat_cancelled": _t("Deze reservatie is geannuleerd. De plaats is vrij voor iemand anders.",
