@@ -197,7 +197,7 @@ def _record_headers(headers: dict[str, str], message_id: str) -> list[tuple[str,
     """Ours and the message id. No `correlation_id`, which FastStream's publish would add: its
     batch subscribers take one from a batch's first record only (and make one up without it),
     and Loket's consumers log the event's own correlation id."""
-    return [*((name, value.encode()) for name, value in headers.items()), (h.KAFKA_MESSAGE_ID, message_id.encode())]
+    return [(name, value.encode()) for name, value in _with_message_id(headers, message_id).items()]
 
 
 async def redeliver_later(message: Any, delay_s: float) -> None:
