@@ -18,7 +18,7 @@ from loket.contracts import topics
 from loket.infra.bus import nats_wiring
 from loket.infra.bus.bus import Bus
 from loket.infra.db.outbox import RELAY_ASLEEP_SALT, Outbox, notify_channel
-from loket.infra.db.relay import OutboxRelay
+from loket.infra.db.relay import OutboxRelay, Round
 from loket.infra.metrics import PlatformMetrics
 from tests.support.bus_harness import activation
 from tests.support.keyed_writers import relay_while_writing
@@ -142,6 +142,37 @@ async def test_a_round_stops_at_its_byte_budget_and_the_next_goes_on_in_order(po
     assert await relay.relay_once() == 2
     assert await relay.relay_once() == 0
     assert bus.rows == [(e.partition_key(), str(e.event_id)) for e in events]  # each once, in append order
+
+
+async def test_a_round_says_whether_it_took_all_it_may_by_rows_or_by_bytes(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    await _append(pool, schema, 5)
+    sizes = [int(r["n"]) for r in await pool.fetch(f"SELECT octet_length(payload) AS n FROM {schema}.outbox ORDER BY id")]
+    # Any two rows reach the budget, one alone does not (the events differ by a few bytes at most).
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=_nowhere,
+                        batch_size=10, batch_bytes=2 * min(sizes))
+    assert await relay.relay_round() == Round(published=2, full=True)
+    assert await relay.relay_round() == Round(published=2, full=True)
+    # The one left holds less than the budget and fewer rows than the batch: not full.
+    assert await relay.relay_round() == Round(published=1, full=False)
+    assert await relay.relay_round() == Round(published=0, full=False)
+    await _append(pool, schema, 3)
+    relay.batch_size, relay.batch_bytes = 3, 100 * max(sizes)
+    assert await relay.relay_round() == Round(published=3, full=True)  # full by rows
+
+
+async def test_a_round_full_by_its_byte_budget_is_followed_by_the_next_at_once(pool, schema) -> None:  # type: ignore[no-untyped-def]
+    """A relay lingers to gather rows into larger rounds; a round that reached its byte budget (a
+    stream of letters with their PDFs) has all it may carry, and waiting would only slow the stream."""
+    appended = await _append(pool, schema, 3)
+    sizes = [int(r["n"]) for r in await pool.fetch(f"SELECT octet_length(payload) AS n FROM {schema}.outbox ORDER BY id")]
+    bus = _Rounds()
+    # Two rows a round, the first full by bytes. A linger far beyond the wait for the second round:
+    # had the full round lingered, the wait would time out.
+    relay = OutboxRelay(pool, schema, _nowhere, PlatformMetrics(CollectorRegistry()), publish_in_order=bus,
+                        batch_bytes=2 * min(sizes), linger_s=3600.0, idle_poll_s=3600.0)
+    async with _relaying(relay):
+        rounds = await bus.wait_for(2)
+    assert rounds == [appended[:2], appended[2:]]
 
 
 async def test_a_row_larger_than_the_budget_still_leaves_alone(pool, schema) -> None:  # type: ignore[no-untyped-def]
@@ -298,11 +329,11 @@ class _RelayWithAWriterBehindItsEmptyRound(OutboxRelay):
         super().__init__(*args, **kwargs)
         self.written_after_empty_round: list[str] = []
 
-    async def relay_once(self) -> int:
-        published = await super().relay_once()
-        if not published and not self.written_after_empty_round:
+    async def relay_round(self) -> Round:
+        done = await super().relay_round()
+        if not done.published and not self.written_after_empty_round:
             self.written_after_empty_round = await _append(self.pool, self.schema, 1)
-        return published
+        return done
 
 
 async def test_rows_found_by_the_last_look_before_sleeping_linger_like_any_round(pool, schema) -> None:  # type: ignore[no-untyped-def]

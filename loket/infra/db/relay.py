@@ -25,7 +25,9 @@
   commit is visible), so one last look finds their rows, and every later append notifies.
 - Lingers while busy: after a round that published rows but was not full, the next starts no
   sooner than `linger_s` after it began, so a steady stream goes out in fewer, larger rounds
-  (relay_rounds.LINGER_S says why). A relay woken from idle publishes at once.
+  (relay_rounds.LINGER_S says why). A round is full when it took `batch_size` rows or
+  `batch_bytes` of payload: a stream of PDFs is not held back. A relay woken from idle
+  publishes at once.
 - Within a batch, events of one key are published one after the other; different keys go
   out concurrently. A bus that keeps the order of publishes in flight together (Kafka:
   `publish_in_order`) gets the whole batch at once, in id order.
@@ -38,6 +40,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -52,13 +55,27 @@ from loket.infra.metrics import PlatformMetrics
 log = logging.getLogger(__name__)
 
 PublishRow = Callable[[str, str, str, bytes, dict[str, str]], Awaitable[None]]
-PublishRows = Callable[[list[tuple[str, str, str, bytes, dict[str, str]]]], Awaitable[None]]
+# (topic, key, message id, body, headers): an outbox row as both publish paths take it.
+Publication = tuple[str, str, str, bytes, dict[str, str]]
+PublishRows = Callable[[list[Publication]], Awaitable[None]]
 _LEADER_SALT = 0x0B0D
 # How soon a relay that could not go to sleep (a writer that skipped its notification has not
 # committed yet) looks again when it has no linger of its own.
 UNNOTIFIED_POLL_S = 0.01
 # How often a standby replica asks for the lead: how long the rows may wait after a leader dies.
 STANDBY_POLL_S = 1.0
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one relay round published, and whether it took all it may (rows or bytes): a full
+    round is followed by the next at once, one that was not lingers."""
+
+    published: int
+    full: bool
+
+
+_NOTHING = Round(0, False)
 
 
 class OutboxRelay:
@@ -130,14 +147,12 @@ class OutboxRelay:
                 if _session_lost(leader):  # the lock went with the session: someone else may lead now
                     raise ConnectionError(f"lost the leader's session for {self.schema}")
                 began = loop.time()
-                published = await self.relay_once()
-                if not published:
+                done = await self.relay_round()
+                if not done.published:
                     began = loop.time()
                     # Its last look before sleeping is a round too: rows it found linger like any.
-                    published = await self._sleep(leader)
-                if 0 < published < self.batch_size:
-                    # A round cut short by the byte budget counts as not full, so this waits too:
-                    # one linger per 8 MiB of PDFs costs nothing worth having.
+                    done = await self._sleep(leader)
+                if done.published and not done.full:
                     await asyncio.sleep(began + self.linger_s - loop.time())
         finally:
             # After a lost connection these fail; the lock died with the session anyway.
@@ -159,21 +174,21 @@ class OutboxRelay:
         """This schema's session lock of the kind `salt` names (the lead, or "asleep"), if free."""
         return bool(await leader.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, $2))", self.schema, salt))
 
-    async def _sleep(self, leader: asyncpg.Connection) -> int:
+    async def _sleep(self, leader: asyncpg.Connection) -> Round:
         """The outbox was empty: wait for an append's notification, or look again shortly while a
-        writer that did not notify has yet to commit. Returns the rows its last look published."""
+        writer that did not notify has yet to commit. Returns what its last look published."""
         if not await self._try_lock(leader, RELAY_ASLEEP_SALT):
             await asyncio.sleep(self.linger_s or UNNOTIFIED_POLL_S)
-            return 0
+            return _NOTHING
         try:
             # From here every append notifies; a notification from before is for rows the last
             # look below finds.
             self._wake.clear()
-            if published := await self.relay_once():  # rows of writers that committed without notifying
-                return published
+            if (done := await self.relay_round()).published:  # rows of writers that committed without notifying
+                return done
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
-            return 0
+            return _NOTHING
         finally:
             # If the session is gone, so is its lock; the loop finds out before its next round.
             with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
@@ -182,26 +197,34 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows; return how many were published."""
+        return (await self.relay_round()).published
+
+    async def relay_round(self) -> Round:
+        """Publish one batch of unsent rows; say how many, and whether the batch was full."""
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(self._take, self.batch_size, self.batch_bytes)
             if not rows:
-                return 0
+                return _NOTHING
             # RETURNING follows the row addresses' order, not the ids'.
-            await self._publish_in_key_order(sorted(rows, key=itemgetter("id")))
+            publications = [_publication(r) for r in sorted(rows, key=itemgetter("id"))]
+            await self._publish_in_key_order(publications)
         self.metrics.outbox_published.labels(self.schema).inc(len(rows))
-        return len(rows)
+        # A round stops at the row that takes it to `batch_bytes` or beyond (taken: the rows
+        # before it held less), so a round cut short by the budget holds at least that much.
+        full = len(rows) >= self.batch_size or sum(len(p[3]) for p in publications) >= self.batch_bytes
+        return Round(len(rows), full)
 
-    async def _publish_in_key_order(self, rows: list[Any]) -> None:
+    async def _publish_in_key_order(self, rows: list[Publication]) -> None:
         if self.publish_in_order is not None:
-            await self.publish_in_order([_publication(r) for r in rows])
+            await self.publish_in_order(rows)
             return
-        by_key: dict[str, list[Any]] = defaultdict(list)
+        by_key: dict[str, list[Publication]] = defaultdict(list)
         for row in rows:
-            by_key[row["key"]].append(row)
+            by_key[row[1]].append(row)
 
-        async def publish_key(key_rows: list[Any]) -> None:
+        async def publish_key(key_rows: list[Publication]) -> None:
             for r in key_rows:
-                await self.publish(*_publication(r))
+                await self.publish(*r)
 
         await asyncio.gather(*(publish_key(k) for k in by_key.values()))
 
@@ -231,7 +254,6 @@ def _session_lost(leader: asyncpg.Connection) -> bool:
         return True
 
 
-def _publication(row: Any) -> tuple[str, str, str, bytes, dict[str, str]]:
-    """(topic, key, message id, body, headers) of an outbox row, as both publish paths take it."""
+def _publication(row: Any) -> Publication:
     return (row["topic"], row["key"], row["event_id"], bytes(row["payload"]),
             {h.EVENT_TYPE: row["event_type"]})
