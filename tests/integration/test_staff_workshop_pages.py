@@ -55,6 +55,10 @@ async def test_staff_record_attendance_and_cancel_on_the_workshop_desk(database_
             desk = page.url.split("?")[0]
             main = await page.inner_text("main")
             assert "+32470123456" in main and "jan@example.be" in main and "Waiting" in main
+            # Every column's header is drawn alike: the cancel column's was a small grey hint.
+            header_sizes = await page.eval_on_selector_all(
+                "main thead th", "ths => ths.map(th => getComputedStyle(th.firstElementChild || th).fontSize)")
+            assert len(set(header_sizes)) == 1, header_sizes
             # Before the workshop's day nobody can be marked as came; a cancellation promotes the one waiting.
             assert await page.get_by_role("button", name="Mark as came").count() == 0
             await page.get_by_role("button", name="Cancel: +32470123456").click()
