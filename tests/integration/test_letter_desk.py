@@ -13,6 +13,7 @@ import io
 import re
 import uuid
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -153,14 +154,17 @@ async def test_print_batches_files_and_returned_letters(desk: Desk) -> None:
     batch_id = await confirmed_batch(desk, ids)
 
     async with signed_in(desk, "mechelen") as http:
-        async with http.get(f"{base}/desk/batches") as r:
+        async with http.get(f"{base}/desk/batches", params={"lang": "en"}) as r:
             page = await r.text()
         assert r.status == 200 and f"/desk/batches/{batch_id}" in page
         row = page[page.index(f"/desk/batches/{batch_id}"):].split("</tr>")[0]
         assert "Fully confirmed" in row and "Posted: 1" in row and "Returned: 1" in row, row
-        # Closed by hand, not at 17:30: the cut-off shows its second, as the batch id does.
+        # Closed by hand, not at 17:30: the cut-off shows its second, as the batch id does; the
+        # day as people write it (7 Dec 2026), not as an ISO date.
         cutoff = await desk.pool.fetchval(f"SELECT cutoff_at FROM {NAME}.print_batches WHERE batch_id = $1", batch_id)
-        assert cutoff_text(cutoff) in row, row
+        local = cutoff.astimezone(ZoneInfo("Europe/Brussels"))
+        assert cutoff_text(cutoff, "en") == f"{local.day} {local:%b %Y %H:%M:%S}", cutoff_text(cutoff, "en")
+        assert cutoff_text(cutoff, "en") in row and not re.search(r"\d{4}-\d{2}-\d{2}", row), row
         async with http.get(f"{base}/desk/batches/{batch_id}") as r:
             page = await r.text()
         assert r.status == 200

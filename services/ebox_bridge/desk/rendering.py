@@ -6,19 +6,18 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from loket.contracts.reference.language_regime import municipality_name
+from loket.infra.date_words import moment_in_year_words
 from loket.infra.http.language_links import language_links
 from loket.infra.http.signin.person_pages import signed_in
 from loket.infra.http.signin.rendering import HEADERS, page_language
 from services.ebox_bridge.desk.texts import LANGUAGE_NAMES, texts_for
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 DESK = "/desk"
 
 
@@ -69,16 +68,18 @@ def with_lang(path: str, request: Request, **query: str) -> str:
     return path + (f"?{urlencode(items)}" if items else "")
 
 
-def when(instant: dt.datetime | None) -> str:
-    return f"{instant.astimezone(BRUSSELS):%Y-%m-%d %H:%M}" if instant else "–"
+def when(instant: dt.datetime | None, lang: str) -> str:
+    """`7 dec 2026 15:30`, `7. Dez. 2026 15:30`, … in Brussels time, as the other staff pages write a
+    moment (an ISO `2026-12-07 15:30` reads like a code)."""
+    return moment_in_year_words(instant, lang) if instant else "–"
 
 
-def cutoff_text(instant: dt.datetime) -> str:
+def cutoff_text(instant: dt.datetime, lang: str) -> str:
     """A print batch's cut-off: to the minute when it was the scheduled one (17:30), to the second
     when a batch was closed by hand. Batch ids name the second; two batches closed within one
     minute would otherwise show the same cut-off."""
     # Brussels is a whole number of hours off UTC: the seconds are the same in either.
-    minute = when(instant)
+    minute = when(instant, lang)
     return minute if instant.second == instant.microsecond == 0 else f"{minute}:{instant.second:02d}"
 
 

@@ -55,13 +55,14 @@ class ReturnedLetters:
         principal: Principal = request.state.principal
         async with self.pool().acquire() as conn:
             rows = await letters_repo.returned_to_check(conn, self.schema, _scope(principal), SHOWN)
-        t = texts_for(language(request))
+        lang = language(request)
+        t = texts_for(lang)
         return render(request, "returned.html.j2", section="returned", done=request.query_params.get("done") == "1",
                       rows=[{"id": str(r["letter_id"]), "short": str(r["letter_id"])[:8],
                              "href": with_lang(f"{DESK}/letters/{r['letter_id']}", request),
                              "municipality": municipality_text(r["municipality"]) or "–",
                              "department": r["department"].replace("_", " ").capitalize(),
-                             "returned": when(r["returned_at"]),
+                             "returned": when(r["returned_at"], lang),
                              "reason": r["reason"] or t["returned_no_reason"],
                              "action": with_lang(f"{RETURNED}/{r['letter_id']}/checked", request)} for r in rows])
 

@@ -207,14 +207,14 @@ class LetterDesk:
             request, "letter.html.j2", section="find", title=t["letter_title"].format(i=str(view.letter_id)[:8]),
             letter=_letter_row(view, lang, request), letter_id=str(view.letter_id),
             routing=label(ROUTINGS, view.routing, lang) if view.routing else "–",
-            ebox=ebox and {"state": label(STATES, ebox.state, lang), "delivered": when(ebox.delivered_at),
-                           "read": when(ebox.read_at),
+            ebox=ebox and {"state": label(STATES, ebox.state, lang), "delivered": when(ebox.delivered_at, lang),
+                           "read": when(ebox.read_at, lang),
                            "error": mask_national_numbers(ebox.last_error) if ebox.last_error else ""},
             paper=paper and {"state": label(STATES, paper.state, lang), "reason": reason_text(paper.reason, lang),
                              "batch": paper.print_batch,
                              "batch_link": with_lang(f"{BATCHES}/{paper.print_batch}", request)
                              if paper.print_batch else None},
-            timeline=[{"at": when(h.at), "channel": label(CHANNELS, h.channel, lang),
+            timeline=[{"at": when(h.at, lang), "channel": label(CHANNELS, h.channel, lang),
                        "step": label(STATES, h.to_state, lang),
                        "from": label(STATES, h.from_state, lang) if h.from_state else "",
                        "why": mask_national_numbers(_why(h.to_state, h.reason, lang))}
@@ -251,7 +251,7 @@ class LetterDesk:
                       batch=_batch_row(view, lang, request), files=files,
                       returned=[{"letter_id": str(r["letter_id"]), "short": str(r["letter_id"])[:8],
                                  "href": with_lang(f"{LETTERS}/{r['letter_id']}", request),
-                                 "at": when(r["returned_at"]), "why": mask_national_numbers(r["reason"] or ""),
+                                 "at": when(r["returned_at"], lang), "why": mask_national_numbers(r["reason"] or ""),
                                  "municipality": municipality_text(r["municipality"])}
                                 for r in returned])
 
@@ -299,7 +299,7 @@ class LetterDesk:
                       rows=[{"id": r.id, "letter_id": r.letter_id or t["dlq_unreadable"],
                              "municipality": municipality_text(r.municipality) or "–",
                              "kind": label(DLQ_KINDS, r.kind, lang), "reason": r.reason, "attempts": r.attempts,
-                             "at": _dlq_when(r.at)} for r in shown],
+                             "at": _dlq_when(r.at, lang)} for r in shown],
                       action=with_lang(f"{REFUSED}/replay", request))
 
     async def replay(self, request: Request) -> Response:
@@ -353,7 +353,7 @@ class LetterDesk:
                     "municipality": municipality_text(endpoint["municipality"]),
                     "events": ", ".join(t["all_events"] if e == "*" else label(EVENT_TYPES, e, lang)
                                         for e in endpoint["event_types"]),
-                    "created": when(endpoint["created_at"]),
+                    "created": when(endpoint["created_at"], lang),
                     "latest": [_delivery_row(d, lang, request) for d in latest],
                     "failed": [_delivery_row(d, lang, request) for d in failed],
                     "replay": f"{WEBHOOKS}/{endpoint['webhook_id']}/deliveries",
@@ -400,7 +400,7 @@ def _letter_row(view: LetterView, lang: str, request: Request) -> dict[str, Any]
     return {"id": letter_id, "short": letter_id[:8], "href": with_lang(f"{LETTERS}/{letter_id}", request),
             "reference": view.sender_reference or "–", "municipality": municipality_text(view.municipality),
             "status": label(STATUS, view.status, lang), "status_code": view.status,
-            "received": when(view.received_at), "updated": when(view.updated_at)}
+            "received": when(view.received_at, lang), "updated": when(view.updated_at, lang)}
 
 
 def _why(to_state: str, reason: str | None, lang: str) -> str:
@@ -413,7 +413,7 @@ def _batch_row(view: PrintBatchView, lang: str, request: Request) -> dict[str, A
     t = texts_for(lang)
     p = view.progress
     return {"id": view.batch_id, "href": with_lang(f"{BATCHES}/{view.batch_id}", request),
-            "cutoff": cutoff_text(view.cutoff_at), "letters": integer_words(view.letter_count, lang),
+            "cutoff": cutoff_text(view.cutoff_at, lang), "letters": integer_words(view.letter_count, lang),
             "pages": integer_words(view.page_count, lang),
             "confirmation": label(CONFIRMATION, view.confirmation_state, lang),
             "files": _files_text(view, t), "files_written": view.files_written,
@@ -432,7 +432,7 @@ def _files_text(view: PrintBatchView, t: dict[str, str]) -> str:
 
 def _delivery_row(row: asyncpg.Record, lang: str, request: Request) -> dict[str, Any]:
     letter_id = row["letter_id"]
-    return {"at": when(row["created_at"]), "event": label(EVENT_TYPES, row["event_type"], lang),
+    return {"at": when(row["created_at"], lang), "event": label(EVENT_TYPES, row["event_type"], lang),
             "letter": str(letter_id)[:8] if letter_id else "–",
             "href": with_lang(f"{LETTERS}/{letter_id}", request) if letter_id else None,
             "state": label(DELIVERY_STATES, row["state"], lang), "state_code": row["state"],
@@ -461,8 +461,8 @@ def _refused(dead: DeadLetter) -> Refused:
                    reason=mask_national_numbers(dead.reason), attempts=dead.attempts, at=dead.at)
 
 
-def _dlq_when(at: str) -> str:
+def _dlq_when(at: str, lang: str) -> str:
     try:
-        return when(dt.datetime.fromisoformat(at))
+        return when(dt.datetime.fromisoformat(at), lang)
     except ValueError:
         return at or "–"
