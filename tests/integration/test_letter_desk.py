@@ -13,11 +13,11 @@ import io
 import re
 import uuid
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 
+from loket.infra.date_words import BRUSSELS
 from services.ebox_bridge.app import NAME
 from services.ebox_bridge.desk.rendering import cutoff_text
 from services.ebox_bridge.desk.routes import (
@@ -162,7 +162,7 @@ async def test_print_batches_files_and_returned_letters(desk: Desk) -> None:
         # Closed by hand, not at 17:30: the cut-off shows its second, as the batch id does; the
         # day as people write it (7 Dec 2026), not as an ISO date.
         cutoff = await desk.pool.fetchval(f"SELECT cutoff_at FROM {NAME}.print_batches WHERE batch_id = $1", batch_id)
-        local = cutoff.astimezone(ZoneInfo("Europe/Brussels"))
+        local = cutoff.astimezone(BRUSSELS)
         assert cutoff_text(cutoff, "en") == f"{local.day} {local:%b %Y %H:%M:%S}", cutoff_text(cutoff, "en")
         assert cutoff_text(cutoff, "en") in row and not re.search(r"\d{4}-\d{2}-\d{2}", row), row
         async with http.get(f"{base}/desk/batches/{batch_id}") as r:
