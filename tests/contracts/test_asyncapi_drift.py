@@ -37,3 +37,11 @@ def test_letter_issued_channel_carries_the_contract_schema() -> None:
     schema = document["components"]["schemas"]["LetterIssued"]
     assert "event_id" in schema["required"]
     assert json.dumps(schema)  # serialisable as published
+
+
+def test_every_message_finds_its_correlation_id_in_the_envelope_not_in_a_header() -> None:
+    # The relay's records carry no correlation_id header; the envelope's field is where it is.
+    messages = kafka_document()["components"]["messages"]
+    assert messages
+    locations = {name: m["correlationId"]["location"] for name, m in messages.items()}
+    assert set(locations.values()) == {"$message.payload#/correlation_id"}, locations

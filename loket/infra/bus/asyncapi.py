@@ -16,6 +16,13 @@ from pydantic.json_schema import models_json_schema
 from loket.contracts.registry import EVENT_TYPES, TOPIC_EVENTS
 
 _REF = "#/components/schemas/{model}"
+# Where a message's correlation id is: the envelope's own field (contracts/envelope.py). FastStream
+# names a `correlation_id` header, which Loket's records do not carry (the relay writes the event
+# type and message id only: kafka_wiring.py); a dead letter keeps the original bytes, field and all.
+_CORRELATION_ID = {
+    "location": "$message.payload#/correlation_id",
+    "description": "event_id of the first event of the causal chain; null on the chain's first event.",
+}
 
 
 def _event_schemas() -> dict[str, Any]:
@@ -41,6 +48,7 @@ def asyncapi_document(*brokers: Any, title: str, version: str, description: str)
             message = messages[name]
             message["payload"] = {"oneOf": [{"$ref": _REF.format(model=e.__name__)} for e in events]}
             message["contentType"] = "application/json"
+            message["correlationId"] = dict(_CORRELATION_ID)
             if channel["address"].endswith(".dlq"):
                 message["description"] = "Original bytes, unchanged; the reason is in the x-loket-dlq-* headers."
     schemas = {k: v for k, v in components.get("schemas", {}).items() if k != "EmptyPayload"}
