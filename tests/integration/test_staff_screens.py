@@ -15,6 +15,7 @@ import re
 import aiohttp
 import asyncpg
 
+from loket.infra.date_words import when_words
 from loket.infra.identity.roles import Role
 from tests.integration.test_booking_appointments import free_slots
 from tests.support.booking_harness import running_booking
@@ -118,6 +119,11 @@ async def test_display_kiosk_and_dashboard_on_device_links(database_url, bus_url
                     ticket_page = await r.text()
                 assert expected_before in ticket_page and re.search(r"Waiting time: \d+ to \d+ minutes", ticket_page)
             assert '<p class="number">2</p>' in ticket_page and "@media print" in ticket_page
+            # When it was taken, in words and Brussels time (a numeric 07/12 is easy to misread).
+            taken = re.search(r"<p>Taken on ([^<]+)</p>", ticket_page)
+            assert taken is not None, ticket_page
+            moments = {when_words(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=m), "en") for m in (-1, 0, 1)}
+            assert taken.group(1) in moments and not re.search(r"\d{2}/\d{2}/\d{4}", ticket_page)
 
             # The display's live stream: the board at once, then each call.
             boards: list[dict] = []  # type: ignore[type-arg]

@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.infra.date_words import when_words
 from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
 from loket.infra.identity.audit import Access
 from loket.infra.runtime import Runtime
-from services.booking.calendar.local_time import BRUSSELS
 from services.booking.catalogue import CATALOGUE
 from services.booking.errors import BookingError
 from services.booking.queue.service import Queue
@@ -122,7 +122,8 @@ def kiosk_routes(runtime: Runtime, queue: Queue, devices: DeviceAccess,
                       point_name=point.name_in(lang, *point.languages), number=row["number"], before=before,
                       service=CATALOGUE[row["topic"]].names[lang] if row["topic"] in CATALOGUE else None,
                       wait=t["wait_about"].format(o=estimate.optimistic_minutes, r=estimate.realistic_minutes),
-                      taken=f"{row['created_at'].astimezone(BRUSSELS):%d/%m/%Y %H:%M}",
+                      # The weekday and month in words, as the citizen's other texts: `07/12` is easy to misread.
+                      taken=t["taken_at"].format(when=when_words(row["created_at"], lang)),
                       back=f"/kiosk/{point.point_id}?lang={lang}", sms=request.query_params.get("sms") == "1")
 
     async def script(_: Request) -> Response:

@@ -226,6 +226,7 @@ SCREEN_TEXTS: dict[str, dict[str, str]] = {
                        "Achten Sie auf den Bildschirm: dort erscheinen Ihre Nummer und Ihr Schalter.",
                        "Watch the screen: your number and your counter appear there."),
     "print": _t("Ticket afdrukken", "Imprimer le ticket", "Ticket drucken", "Print the ticket"),
+    "taken_at": _t("Genomen op {when}", "Pris le {when}", "Gezogen am {when}", "Taken on {when}"),
     "new_ticket": _t("Klaar – volgende persoon", "Terminé – personne suivante", "Fertig – nächste Person",
                      "Done – next person"),
     "devices_title": _t("Scherm en kiosk van {p}", "Écran et borne de {p}", "Bildschirm und Kiosk von {p}",
