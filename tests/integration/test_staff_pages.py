@@ -57,6 +57,8 @@ async def _open_counter(page, base: str, username: str, counter: str, point_name
 
 async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, tmp_path, monkeypatch,
                                                         pool: asyncpg.Pool) -> None:  # type: ignore[no-untyped-def]
+    from playwright.async_api import expect
+
     now = [dt.datetime.now(dt.UTC)]
     manager = await staff_account(pool, role=Role.POINT_MANAGER)
     an = await staff_account(pool, points=(STADHUIS, DIGIBANK), display_name="An Peeters")
@@ -78,6 +80,11 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             await display.goto(display_link + "&lang=en")
             assert display.url == f"{base}/display/{STADHUIS}?lang=en"  # the key left the address bar
             await display.wait_for_selector("#display[data-live='1']", timeout=CEILING_MS)
+            # Nobody called yet: the banner says what it is for, no placeholder number or counter.
+            await expect(display.locator("#now-idle")).to_have_text(
+                "Your number or your appointment appears here when it is your turn.")
+            await expect(display.locator("#now-number")).to_be_hidden()
+            await expect(display.locator("#now-to")).to_be_hidden()
 
             kiosk = await new_page(browser, KIOSK)
             await kiosk.goto(kiosk_link + "&lang=en")
@@ -112,7 +119,6 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             await first.get_by_role("button", name="Call next").click()
             assert re.search(r"You are calling appointment at \d\d:\d\d", await first.inner_text("main"))
             # The display announces it as an appointment, by its time (it said "Number 15:00").
-            from playwright.async_api import expect
             await expect(display.locator("#announce")).to_have_text(
                 re.compile(r"^Appointment at \d\d:\d\d, to counter 1$"), timeout=CEILING_MS)
             await second.goto(second.url)
@@ -124,6 +130,7 @@ async def test_a_morning_at_one_point_with_two_counters(database_url, bus_url, t
             # The display shows ticket 1 at counter 2 (polled with a generous ceiling, not timed).
             await expect(display.locator("#now-number")).to_have_text("1", timeout=CEILING_MS)
             await expect(display.locator("#now-counter")).to_have_text("2", timeout=CEILING_MS)
+            await expect(display.locator("#now-idle")).to_be_hidden()  # the live board left its idle state
             await expect(display.locator("#announce")).to_have_text("Number 1, to counter 2", timeout=CEILING_MS)
             await display.screenshot(path=str(artifact("staff-display.png")))
             assert not display.console_errors, display.console_errors

@@ -42,8 +42,11 @@
     });
     if (board.calls.length) { body.replaceChildren(rows); }
     var latest = board.calls[0];
-    text("now-number", latest ? latest.label : "\u2013");
-    text("now-counter", latest ? latest.counter : "\u2013");
+    text("now-number", latest ? latest.label : "");
+    text("now-counter", latest ? latest.counter : "");
+    // Before the first call the banner says what it is for (the board of a new day is empty).
+    ["now-number", "now-to"].forEach(function (id) { var el = document.getElementById(id); if (el) { el.hidden = !latest; } });
+    var idle = document.getElementById("now-idle"); if (idle) { idle.hidden = !!latest; }
     text("waiting", root.getAttribute("data-waiting").replace("{n}", board.waiting)
       .replace("{o}", board.wait[0]).replace("{r}", board.wait[1]));
     if (latest && latest.key !== lastKey) {
