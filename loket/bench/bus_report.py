@@ -196,12 +196,14 @@ class BusReport:
                 raw = self.raw_results[number - 1]
                 switches = _per_message(raw.messages, raw.cpu_publish.get("context_switches"),
                                         raw.cpu_consume.get("context_switches"))
-                notes = [n for n in (switches, speeds_summary(raw.host_speed)) if n]
+                compiling = _compiling(raw.cpu_publish, raw.cpu_consume)
+                notes = [n for n in (switches, compiling, speeds_summary(raw.host_speed)) if n]
                 lines.append(f"raw run {number}: {raw.combined_per_s:,.0f} msg/s" + "".join(f"; {n}" for n in notes))
             busy = run.cpu.get("machine_busy_s")
             switches = _per_message(run.options.events, run.cpu.get("context_switches"))
+            extras = "".join(f", {n}" for n in (switches, _compiling(run.cpu)) if n)
             cpu = (f", the machine's CPU {busy:.1f} s ({busy / run.options.events * 1e6:.0f} µs per event"
-                   + (f", {switches}" if switches else "") + ")" if busy else "")
+                   + extras + ")" if busy else "")
             notes = [n for n in (activity_summary(run.postgres, run.options.events), speeds_summary(run.host_speed)) if n]
             lines.append(f"run {number}, {consumers_label(run.options.consumer_processes)}: "
                          f"{run.events_per_s:,.0f} events/s{cpu}" + "".join(f"; {n}" for n in notes))
@@ -306,6 +308,16 @@ def _per_message(messages: int, *counts: float | int | None) -> str:
     if not messages or any(c is None for c in counts):
         return ""
     return f"{sum(c for c in counts if c is not None) / messages:.1f} context switches per event"
+
+
+def _compiling(*cpus: dict[str, float | int | None]) -> str:
+    """"the brokers compiling 1.01 s": their JIT compiler threads' CPU over the runs' CPU figures,
+    which still varies from run to run after the warm-up (docs/performance.md, runs 95 to 97); ""
+    where no Kafka broker was measured (JetStream, no /proc)."""
+    seconds = [cpu.get("kafka_jit_s") for cpu in cpus if cpu.get("kafka_s")]
+    if not cpus or len(seconds) < len(cpus) or any(s is None for s in seconds):
+        return ""
+    return f"the brokers compiling {sum(s for s in seconds if s is not None):.2f} s"
 
 
 def cpu_summary(cpu: dict[str, float | int | None]) -> str:
