@@ -11,6 +11,7 @@
   if (first) { lastKey = first.getAttribute("data-key"); }
 
   function text(id, value) { var el = document.getElementById(id); if (el) { el.textContent = value; } }
+  function shown(id, visible) { var el = document.getElementById(id); if (el) { el.hidden = !visible; } }
 
   function chime() {
     if (root.getAttribute("data-chime") !== "1") { return; }
@@ -45,8 +46,7 @@
     text("now-number", latest ? latest.label : "");
     text("now-counter", latest ? latest.counter : "");
     // Before the first call the banner says what it is for (the board of a new day is empty).
-    ["now-number", "now-to"].forEach(function (id) { var el = document.getElementById(id); if (el) { el.hidden = !latest; } });
-    var idle = document.getElementById("now-idle"); if (idle) { idle.hidden = !!latest; }
+    shown("now-number", latest); shown("now-to", latest); shown("now-idle", !latest);
     text("waiting", root.getAttribute("data-waiting").replace("{n}", board.waiting)
       .replace("{o}", board.wait[0]).replace("{r}", board.wait[1]));
     if (latest && latest.key !== lastKey) {
