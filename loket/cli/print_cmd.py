@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import asyncpg
 import typer
-from prometheus_client import CollectorRegistry
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -23,19 +22,13 @@ from rich.table import Table
 
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
 from loket.contracts.values import utc_now
-from loket.infra.db.outbox import Outbox
-from loket.infra.db.pool import create_pool
-from loket.infra.db.schema import migrate_service_schema
-from loket.infra.identity.tenant_directory import TenantDirectory
-from services.ebox_bridge.app import NAME, service_spec
-from services.ebox_bridge.metrics import BridgeMetrics
-from services.ebox_bridge.paper import PrintResponseError, parse_print_response
-from services.ebox_bridge.paper_senders import PaperSenders
-from services.ebox_bridge.policy_holder import PolicyHolder
-from services.ebox_bridge.print_batcher import BatchProgress, ClosedBatch, PrintBatcher, no_progress
-from services.ebox_bridge.print_confirmations import ConfirmResult, apply_confirmations
-from services.ebox_bridge.repository import print_batches
-from services.ebox_bridge.settings import EboxBridgeSettings
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    from services.ebox_bridge.print_batcher import BatchProgress
+
+# Each command imports the bridge (print_jobs) when it runs: `loket print --help` need not.
 
 app = typer.Typer(help="Paper letters: print batches and the print house's confirmations.", no_args_is_help=True)
 console = Console()
@@ -51,6 +44,9 @@ def close(
     cutoff = at or utc_now()
     if cutoff.tzinfo is None:
         raise typer.BadParameter("give the time with its offset, e.g. 2026-03-29T17:30:00+02:00", param_hint="--at")
+    from loket.cli.print_jobs import close_print_batch
+    from services.ebox_bridge.settings import EboxBridgeSettings
+
     url = resolve_database_url(database_url)
     # A day's batch is thousands of letters, minutes of composing: bars say how far it is, and
     # that it waits when a replica writes the same batch. Transient: the summary line stays.
@@ -81,21 +77,6 @@ def _bars_of(bars: Progress) -> BatchProgress:
     return update
 
 
-async def close_print_batch(url: str, cutoff: dt.datetime,
-                            progress: BatchProgress = no_progress) -> ClosedBatch | None:
-    settings = EboxBridgeSettings(database_url=url)
-    pool = await create_pool(url, min_size=1, max_size=2)
-    try:
-        async with pool.acquire() as conn:
-            await migrate_service_schema(conn, NAME, service_spec().migrations)
-        policies = PolicyHolder(NAME, settings.policy_file, settings.policy_refresh_s)
-        senders = PaperSenders(TenantDirectory(settings.tenants_file, settings.policy_refresh_s), policies)
-        batcher = PrintBatcher(lambda: pool, NAME, settings, BridgeMetrics(CollectorRegistry()), senders, utc_now)
-        return await batcher.close(cutoff, wait_for_files=True, progress=progress)
-    finally:
-        await pool.close()
-
-
 @app.command("confirm")
 def confirm(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="the print house's CSV or JSON response"),
@@ -104,12 +85,15 @@ def confirm(
     """Record printed / posted / returned per letter and publish the matching events.
 
     All or nothing: if any line is wrong nothing changes; re-running a file is harmless."""
+    from loket.cli.print_jobs import confirm_all
+    from services.ebox_bridge.paper import PrintResponseError, parse_print_response
+
     try:
         confirmations = parse_print_response(file)
     except PrintResponseError as exc:
         console.print(f"[red]{file}: not a valid print response[/]\n{exc}")
         raise typer.Exit(2) from None
-    result = asyncio.run(_confirm(resolve_database_url(database_url), confirmations))
+    result = asyncio.run(confirm_all(resolve_database_url(database_url), confirmations))
     if result.problems:
         console.print(f"[red]{file}: nothing recorded, {len(result.problems)} problem(s):[/]")
         for problem in result.problems:
@@ -120,23 +104,12 @@ def confirm(
     console.print("the events are in the outbox; the running ebox_bridge publishes them")
 
 
-async def _confirm(url: str, confirmations: list) -> ConfirmResult:  # type: ignore[type-arg]
-    conn = await asyncpg.connect(url)
-    try:
-        await migrate_service_schema(conn, NAME, service_spec().migrations)
-        tx = conn.transaction()
-        await tx.start()
-        result = await apply_confirmations(conn, NAME, Outbox(NAME), confirmations, utc_now())
-        await (tx.rollback() if result.problems else tx.commit())
-        return result
-    finally:
-        await conn.close()
-
-
 @app.command("batches")
 def batches(database_url: str = DB, limit: int = typer.Option(20, min=1)) -> None:
     """The latest print batches and how far the print house got with them."""
-    rows = asyncio.run(_batches(resolve_database_url(database_url), limit))
+    from loket.cli.print_jobs import latest_batches
+
+    rows = asyncio.run(latest_batches(resolve_database_url(database_url), limit))
     table = Table(title="print batches")
     for column in ("batch", "cut-off (UTC)", "letters", "pages", "files", "printed", "posted", "returned"):
         table.add_column(column)
@@ -153,12 +126,3 @@ def _files_state(batch: asyncpg.Record) -> str:
     if batch["files_purged_at"] is not None:  # retention removed the spool folder; the row stays
         return f"removed {batch['files_purged_at']:%Y-%m-%d} (retention)"
     return "written" if batch["files_written_at"] else "[yellow]pending[/]"
-
-
-async def _batches(url: str, limit: int) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(url)
-    try:
-        await migrate_service_schema(conn, NAME, service_spec().migrations)
-        return await print_batches.latest_with_progress(conn, NAME, limit)
-    finally:
-        await conn.close()

@@ -8,31 +8,21 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID, uuid4
 
-import asyncpg
 import typer
-from prometheus_client import CollectorRegistry
 from rich.console import Console
 
 from loket.cli.database_target import DATABASE_URL_HELP, resolve_database_url
 from loket.cli.dlq import bus_url_or_embedded
 from loket.cli.identity_db import fail
-from loket.cli.privacy_scrub import letters_of, scrub
 from loket.contracts.citizens import CitizenErasureRequested
 from loket.contracts.national_number import is_valid_national_number, mask_national_numbers
-from loket.devstack.catalog import SERVICE_NAMES
-from loket.infra.bus.bus import Bus
-from loket.infra.metrics import PlatformMetrics
 from loket.infra.secret_files import write_private
-from services.ebox_bridge.app import NAME as BRIDGE
-from services.ebox_bridge.repository import ebox_status_cache
-from services.ebox_bridge.repository import letters as bridge_letters
-from services.reporting.app import NAME as REPORTING
-from services.reporting.privacy import rows_of_citizen
-from services.reporting.pseudonyms import Pseudonymizer
-from services.reporting.settings import ReportingSettings
+
+# The services' repositories, the bus client and the scrub are imported by the command that uses
+# them: `loket privacy --help` and a mistyped number took 1.9 s of imports before a word was said.
 
 NationalNumber = Annotated[str, typer.Argument(
     help="the citizen's national register or BIS number (11 digits); `-` reads it from standard input "
@@ -53,9 +43,11 @@ def export(
     """Write every letter (with its history), cached eBox status, event still waiting in an
     outbox, and reporting's pseudonymous row counts for this citizen. Booking and notify key
     their data by phone or e-mail, never by national number: they hold none of it."""
+    from loket.cli.privacy_export import BRIDGE, as_json, gather
+
     digits = _valid(national_number)
-    found = asyncio.run(_gather(resolve_database_url(database_url), digits))
-    write_private(out, json.dumps(found, indent=2, default=_json, ensure_ascii=False))
+    found = asyncio.run(gather(resolve_database_url(database_url), digits))
+    write_private(out, json.dumps(found, indent=2, default=as_json, ensure_ascii=False))
     letters = found["services"][BRIDGE]["letters"]
     Console().print(f"{mask_national_numbers(digits)}: {len(letters)} letters, "
                     f"{sum(len(v) for v in found['outboxes'].values())} events waiting in an outbox; written to {out}")
@@ -77,6 +69,8 @@ def erase(
     first). Then, once every service consumed it, remove the events naming the citizen from the
     bus and the outboxes (the request itself included). Prints the request's reference for the
     records, never the number. Exit code 3: something had to be left (said what)."""
+    from loket.cli.privacy_scrub import letters_of
+
     digits = _valid(national_number)
     event = CitizenErasureRequested(producer="loket-cli", payload={
         "erasure_id": uuid4(), "national_number": digits, "requested_at": dt.datetime.now(dt.UTC)})
@@ -106,6 +100,8 @@ def scrub_command(
     this by itself; run it again with `--erasure` once the letters that were in flight at the
     erasure have settled (the bridge erases them then). Exit code 3: something had to be left
     (said what)."""
+    from loket.cli.privacy_scrub import letters_of
+
     digits = _valid(national_number)
     database = resolve_database_url(database_url)
     with bus_url_or_embedded(bus_url) as url:
@@ -115,6 +111,8 @@ def scrub_command(
 
 def _scrub_and_report(bus_url: str, database_url: str, digits: str, letter_ids: list[UUID], wait: float,
                       console: Console, erasure_id: UUID | None) -> None:
+    from loket.cli.privacy_scrub import scrub
+
     done = asyncio.run(scrub(bus_url, database_url, digits, letter_ids, wait, console))
     console.print(f"removed {done.bus_removed} events from the bus and {done.outbox_removed} published events "
                   "from the outboxes")
@@ -136,6 +134,11 @@ def _scrub_and_report(bus_url: str, database_url: str, digits: str, letter_ids: 
 
 
 async def _publish(url: str, event: CitizenErasureRequested) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from loket.infra.bus.bus import Bus
+    from loket.infra.metrics import PlatformMetrics
+
     registry = CollectorRegistry()
     bus = Bus(url, "loket-cli", registry, PlatformMetrics(registry))
     await bus.broker.connect()
@@ -152,49 +155,3 @@ def _valid(national_number: str) -> str:
     if not is_valid_national_number(digits):
         fail("that is not a valid national register or BIS number (11 digits with their check digits)")
     return digits
-
-
-async def _gather(url: str, nn: str) -> dict[str, Any]:
-    conn = await asyncpg.connect(url)
-    try:
-        bridge = {"letters": await _if_schema(conn, BRIDGE, bridge_letters.of_citizen(conn, BRIDGE, nn), []),
-                  "ebox_status": await _if_schema(conn, BRIDGE, ebox_status_cache.of_citizen(conn, BRIDGE, nn), None)}
-        outboxes = {s: [dict(r) for r in await conn.fetch(
-            f"SELECT id, event_type, created_at FROM {s}.outbox WHERE position($1::bytea IN payload) > 0",
-            nn.encode())]
-            for s in SERVICE_NAMES if await _exists(conn, s)}
-        reporting = await _reporting(conn, nn)
-    finally:
-        await conn.close()
-    return {"exported_at": dt.datetime.now(dt.UTC), "services": {
-        BRIDGE: bridge, REPORTING: reporting,
-        "booking": {"note": "appointments, waitlist entries and loans are kept by phone or e-mail, not national number"},
-        "notify": {"note": "messages are kept by phone or e-mail, not national number"}}, "outboxes": outboxes}
-
-
-async def _reporting(conn: asyncpg.Connection, nn: str) -> dict[str, Any]:
-    try:
-        pseudonym = Pseudonymizer(ReportingSettings().pseudonym_secret())(nn)
-    except (RuntimeError, ValueError) as exc:
-        return {"note": f"not looked up: {exc}"}
-    assert pseudonym is not None
-    return {"rows_by_pseudonym": await _if_schema(conn, REPORTING, rows_of_citizen(conn, REPORTING, pseudonym), {})}
-
-
-async def _exists(conn: asyncpg.Connection, schema: str) -> bool:
-    return bool(await conn.fetchval("SELECT to_regclass($1)", f"{schema}.outbox"))
-
-
-async def _if_schema(conn: asyncpg.Connection, schema: str, work: Any, empty: Any) -> Any:
-    if not await _exists(conn, schema):
-        work.close()  # never awaited: the service was never installed here
-        return empty
-    return await work
-
-
-def _json(value: object) -> object:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

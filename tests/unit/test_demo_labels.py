@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from loket.cli import demo
+from loket.cli import demo_week as demo
 from loket.cli.demo_labels import appointment_status, channel, letter_outcome, words
 from services.ebox_bridge.domain import states
 
