@@ -197,11 +197,12 @@ class BusReport:
                 switches = _per_message(raw.messages, raw.cpu_publish.get("context_switches"),
                                         raw.cpu_consume.get("context_switches"))
                 compiling = _compiling(raw.cpu_publish, raw.cpu_consume)
-                notes = [n for n in (switches, compiling, speeds_summary(raw.host_speed)) if n]
+                busy_share = _cores_busy(raw.cpu_publish, raw.cpu_consume)
+                notes = [n for n in (busy_share, switches, compiling, speeds_summary(raw.host_speed)) if n]
                 lines.append(f"raw run {number}: {raw.combined_per_s:,.0f} msg/s" + "".join(f"; {n}" for n in notes))
             busy = run.cpu.get("machine_busy_s")
             switches = _per_message(run.options.events, run.cpu.get("context_switches"))
-            extras = "".join(f", {n}" for n in (switches, _compiling(run.cpu)) if n)
+            extras = "".join(f", {n}" for n in (_cores_busy(run.cpu), switches, _compiling(run.cpu)) if n)
             cpu = (f", the machine's CPU {busy:.1f} s ({busy / run.options.events * 1e6:.0f} µs per event"
                    + extras + ")" if busy else "")
             notes = [n for n in (activity_summary(run.postgres, run.options.events), speeds_summary(run.host_speed)) if n]
@@ -308,6 +309,20 @@ def _per_message(messages: int, *counts: float | int | None) -> str:
     if not messages or any(c is None for c in counts):
         return ""
     return f"{sum(c for c in counts if c is not None) / messages:.1f} context switches per event"
+
+
+def _cores_busy(*cpus: dict[str, float | int | None]) -> str:
+    """"the cores 89 % busy": the machine's CPU over what its cores could give in the runs' wall
+    time. The ratio divides throughputs, not CPU: a raw run that leaves a third of the cores idle
+    gets its messages through faster than its CPU per message says, so how busy a run kept the
+    machine moves the ratio as much as the pipeline's CPU per event does (docs/performance.md,
+    runs 81 and 82). "" where a figure was not measured."""
+    figures = [(cpu.get("machine_busy_s"), cpu.get("wall_s"), cpu.get("cores")) for cpu in cpus]
+    if not figures or not all(busy and wall and cores for busy, wall, cores in figures):
+        return ""
+    used = sum(float(busy or 0) for busy, _, _ in figures)
+    available = sum(float(wall or 0) * int(cores or 0) for _, wall, cores in figures)
+    return f"the cores {100 * used / available:.0f} % busy"
 
 
 def _compiling(*cpus: dict[str, float | int | None]) -> str:

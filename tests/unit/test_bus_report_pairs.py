@@ -143,3 +143,21 @@ def test_each_run_says_how_long_the_brokers_compiled_meanwhile() -> None:
     assert lines[1] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.0 s (100 µs per event, "
                         "the brokers compiling 1.01 s)")
     assert lines[3] == "run 2, 1 consumer process: 15,000 events/s, the machine's CPU 4.0 s (80 µs per event)"
+
+
+def test_each_run_says_how_busy_it_kept_the_cores() -> None:
+    # The ratio divides throughputs: a raw run that left the cores a third idle shows it beside the
+    # pipeline run that kept them nine tenths busy (runs 81 and 82).
+    report = _report()
+    report.runs[0].cpu = {"machine_busy_s": 5.8, "wall_s": 3.27, "cores": 2}
+    report.raw_results[0] = dataclasses.replace(
+        report.raw_results[0], cpu_publish={"machine_busy_s": 1.3, "wall_s": 1.0, "cores": 2},
+        cpu_consume={"machine_busy_s": 0.5, "wall_s": 0.31, "cores": 2})
+    # A raw run whose consume phase was not metered says nothing rather than half a figure.
+    report.raw_results[1] = dataclasses.replace(
+        report.raw_results[1], cpu_publish={"machine_busy_s": 1.3, "wall_s": 1.0, "cores": 2}, cpu_consume={})
+    lines = report.run_lines()
+    assert lines[0] == "raw run 1: 38,000 msg/s; the cores 69 % busy"
+    assert lines[1] == ("run 1, 1 consumer process: 12,000 events/s, the machine's CPU 5.8 s (116 µs per event, "
+                        "the cores 89 % busy)")
+    assert lines[2] == "raw run 2: 36,000 msg/s"
