@@ -6,19 +6,15 @@ commands from their summaries here (SUMMARIES) without importing any."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Mapping
-from importlib import import_module
 from typing import Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
-from loket.cli.help_text import one_line_summaries
+from loket.cli.lazy_group import Commands, lazy_group, load
 
 # name → (module, attribute): a typer app (a group of commands) or a command's function. The
 # order is the order of `loket --help`.
-COMMANDS: dict[str, tuple[str, str]] = {
+COMMANDS: Commands = {
     "demo": ("loket.cli.demo", "demo"),
     "up": ("loket.devstack.up", "up"),
     "serve": ("loket.cli.serve", "serve"),
@@ -32,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("loket.cli.audit_cmd", "audit_trail"),
     "contracts": ("loket.cli.contracts_cmd", "app"),
     "dlq": ("loket.cli.dlq", "app"),
-    "bench": ("loket.cli.bench_cmd", "app"),
+    "bench": ("loket.cli.bench_group", "app"),
     "print": ("loket.cli.print_cmd", "app"),
     "privacy": ("loket.cli.privacy_cmd", "app"),
     "policy": ("loket.cli.policy_cmd", "app"),
@@ -102,65 +98,14 @@ SUMMARIES: dict[str, str] = {
 }
 
 
-@functools.cache
 def load_command(name: str) -> Any:
     """The click command (or group) `name` stands for, its module imported now."""
-    module, attribute = COMMANDS[name]
-    target = getattr(import_module(module), attribute)
-    if isinstance(target, typer.Typer):
-        one_line_summaries(target)
-        group = typer.main.get_group(target)
-        group.name = name
-        return group
-    single = typer.Typer()
-    single.command(name)(target)
-    one_line_summaries(single)
-    return typer.main.get_command(single)
-
-
-class _LoadedOnUse(Mapping[str, Any]):
-    """The root group's commands: every name known at once (for `--help` and "Did you mean"),
-    each command loaded when it is looked up."""
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in COMMANDS:
-            raise KeyError(name)
-        return load_command(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(COMMANDS)
-
-    def __len__(self) -> int:
-        return len(COMMANDS)
-
-
-class LazyCommands(TyperGroup):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.commands = _LoadedOnUse()  # type: ignore[assignment]
-        self._listing = False
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(COMMANDS)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        # While `loket --help` lists the commands, each is its name and summary only: loading
-        # them all for that imported the services, the benchmarks and both bus clients.
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if self._listing and cmd_name in SUMMARIES:
-            return TyperCommand(cmd_name, short_help=SUMMARIES[cmd_name])
-        return super().get_command(ctx, cmd_name)
+    return load(*COMMANDS[name], name)
 
 
 app = typer.Typer(
     name="loket",
-    cls=LazyCommands,
+    cls=lazy_group(COMMANDS, SUMMARIES),
     help="Loket: municipal digital inclusion on an event bus (booking, notify, ebox_bridge, reporting).",
     no_args_is_help=True,
     add_completion=False,
@@ -170,4 +115,4 @@ app = typer.Typer(
 
 @app.callback()
 def _root() -> None:
-    """Makes `loket` a group of commands (they are listed by LazyCommands, not registered here)."""
+    """Makes `loket` a group of commands (they are listed by lazy_group, not registered here)."""

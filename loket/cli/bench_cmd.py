@@ -26,7 +26,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loket.bench.bus_report import BusReport, cpu_summary, machine_info
-from loket.bench.counter_command import counter
 from loket.bench.host_speed import HostSpeedProbe
 from loket.bench.kafka_warm_up import WarmUpRound, warm_up_kafka
 from loket.bench.pipeline import PipelineOptions, PipelineResult, run_pipeline
@@ -37,12 +36,6 @@ from loket.bench.raw_kafka import run_raw_kafka
 from loket.bench.raw_nats import RawBusResult, run_raw_nats
 from loket.bench.raw_postgres import run_raw_postgres
 from loket.bench.work_folder import leave_work_folder
-from loket.cli.bench_all import all_benchmarks
-from loket.cli.bench_booking import booking
-from loket.cli.bench_letters import letters
-from loket.cli.bench_notify import notify
-from loket.cli.bench_outbox import outbox
-from loket.cli.bench_reporting import reporting
 from loket.cli.bench_stack import bench_stack, check_bus_choice, describe
 from loket.contracts import LetterFailed
 from loket.devstack.stack import Stack
@@ -51,14 +44,6 @@ from loket.infra.embedded.kafka_topics import DEFAULT_PARTITIONS, production_par
 from loket.infra.service_process import run_like_a_service
 
 DEFAULTS = PipelineOptions()
-app = typer.Typer(help="Benchmarks on this machine, each against a raw baseline run alongside.", no_args_is_help=True)
-app.command("letters")(letters)
-app.command("booking")(booking)
-app.command("notify")(notify)
-app.command("reporting")(reporting)
-app.command("counter")(counter)
-app.command("outbox")(outbox)
-app.command("all")(all_benchmarks)
 console = Console()
 
 
@@ -90,7 +75,6 @@ def _consumer_counts(text: str | None, broker: str) -> list[int]:
     return counts
 
 
-@app.command("bus")
 def bus(
     events: int = typer.Option(DEFAULTS.events, "--events", min=1, help="Events through the pipeline (and raw messages)."),
     writers: int = typer.Option(DEFAULTS.writers, "--writers", min=1, help="Concurrent producer tasks."),

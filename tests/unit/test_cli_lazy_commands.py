@@ -13,28 +13,31 @@ import sys
 import pytest
 
 from loket.cli.app import COMMANDS, SUMMARIES, load_command
+from loket.cli.bench_group import BENCH_COMMANDS, BENCH_SUMMARIES
 from loket.cli.help_text import first_paragraph
 
 HEAVY = ["services.ebox_bridge.app", "services.booking.app", "loket.bench.pipeline", "fpdf"]
 
 
-def _modules_after_loading(command: str) -> set[str]:
+def _modules_after_loading(command: str, *sub: str) -> set[str]:
     # A fresh interpreter: this test process has imported much of Loket already.
+    looked_up = "".join(f".commands[{name!r}]" for name in sub)
     code = ("import json, sys; from loket.cli.app import load_command; "
-            f"load_command({command!r}); print(json.dumps(sorted(sys.modules)))")
+            f"load_command({command!r}){looked_up}; print(json.dumps(sorted(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     return set(json.loads(result.stdout))
 
 
-# `demo`, `print` and `privacy` drive the services, and import them when they run, not for their help.
-@pytest.mark.parametrize("command", ["kafka", "dlq", "accounts", "up", "demo", "print", "privacy"])
+# `demo`, `print` and `privacy` drive the services, and import them when they run, not for their help;
+# `bench` lists its benchmarks without loading any.
+@pytest.mark.parametrize("command", ["kafka", "dlq", "accounts", "up", "demo", "print", "privacy", "bench"])
 def test_an_operator_command_does_not_import_the_others(command: str) -> None:
     loaded = _modules_after_loading(command)
     assert not loaded & set(HEAVY), f"`loket {command}` imported {sorted(loaded & set(HEAVY))}"
 
 
-def test_a_command_whose_module_imports_the_benchmarks_still_loads_them() -> None:
-    assert "loket.bench.pipeline" in _modules_after_loading("bench")  # the test can see an import
+def test_a_benchmark_looked_up_loads_its_pipeline() -> None:
+    assert "loket.bench.pipeline" in _modules_after_loading("bench", "bus")  # the test can see an import
 
 
 def test_the_privacy_export_names_the_services_schemas() -> None:
@@ -63,3 +66,9 @@ def test_the_command_list_imports_no_command() -> None:
 def test_each_listed_summary_is_the_command_s_own(name: str) -> None:
     command = load_command(name)
     assert SUMMARIES[name] == first_paragraph(command.short_help or command.help or "")
+
+
+@pytest.mark.parametrize("name", list(BENCH_COMMANDS))
+def test_each_listed_benchmark_summary_is_the_benchmark_s_own(name: str) -> None:
+    command = load_command("bench").commands[name]
+    assert BENCH_SUMMARIES[name] == first_paragraph(command.short_help or command.help or "")
