@@ -43,9 +43,9 @@ def export(
     """Write every letter (with its history), cached eBox status, event still waiting in an
     outbox, and reporting's pseudonymous row counts for this citizen. Booking and notify key
     their data by phone or e-mail, never by national number: they hold none of it."""
+    digits = _valid(national_number)  # a number refused before anything heavy is imported
     from loket.cli.privacy_export import BRIDGE, as_json, gather
 
-    digits = _valid(national_number)
     found = asyncio.run(gather(resolve_database_url(database_url), digits))
     write_private(out, json.dumps(found, indent=2, default=as_json, ensure_ascii=False))
     letters = found["services"][BRIDGE]["letters"]
@@ -69,9 +69,9 @@ def erase(
     first). Then, once every service consumed it, remove the events naming the citizen from the
     bus and the outboxes (the request itself included). Prints the request's reference for the
     records, never the number. Exit code 3: something had to be left (said what)."""
+    digits = _valid(national_number)
     from loket.cli.privacy_scrub import letters_of
 
-    digits = _valid(national_number)
     event = CitizenErasureRequested(producer="loket-cli", payload={
         "erasure_id": uuid4(), "national_number": digits, "requested_at": dt.datetime.now(dt.UTC)})
     console = Console()
@@ -100,9 +100,9 @@ def scrub_command(
     this by itself; run it again with `--erasure` once the letters that were in flight at the
     erasure have settled (the bridge erases them then). Exit code 3: something had to be left
     (said what)."""
+    digits = _valid(national_number)
     from loket.cli.privacy_scrub import letters_of
 
-    digits = _valid(national_number)
     database = resolve_database_url(database_url)
     with bus_url_or_embedded(bus_url) as url:
         _scrub_and_report(url, database, digits, asyncio.run(letters_of(database, digits, erasure)), wait,
