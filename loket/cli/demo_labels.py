@@ -4,8 +4,9 @@ words."""
 
 from __future__ import annotations
 
+from loket.contracts.reference.letter_words import words
 from services.ebox_bridge.desk.texts import REASONS, STATES
-from services.reporting.value_labels import value_label, words
+from services.reporting.value_labels import value_label
 
 __all__ = ["appointment_status", "channel", "letter_outcome", "words"]
 

@@ -1,5 +1,6 @@
 """Human words for the values in the dimension columns (kinds of point, outcomes, channels,
-reasons, departments…), in NL, FR, DE and EN. A value without a label (a department a
+reasons, departments…), in NL, FR, DE and EN; departments and document types are the letter
+desk's words too (loket/contracts/reference/letter_words.py). A value without a label (a department a
 municipality added later, a new visit topic) is shown as words, never as a code with
 underscores; the test of the dashboard lists every closed set of the contracts."""
 
@@ -9,6 +10,7 @@ import re
 from typing import Any
 
 from loket.contracts.reference.language_regime import municipality_name
+from loket.contracts.reference.letter_words import DEPARTMENTS, DOCUMENT_TYPES, spelled_out
 from services.reporting.labels import _w
 
 YES_NO = {True: _w("Met afgeleverde herinnering", "Avec rappel remis", "Mit zugestellter Erinnerung",
@@ -67,28 +69,8 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "prior": _w("Prior", "Prior", "Prior", "Prior"),
         "registered": _w("Aangetekend", "Recommandé", "Einschreiben", "Registered"),
     },
-    "department": {
-        "finance": _w("Financiën", "Finances", "Finanzen", "Finance"),
-        "gas": _w("GAS-boetes", "Sanctions administratives (SAC)", "Verwaltungssanktionen", "Administrative sanctions"),
-        "economy": _w("Economie", "Économie", "Wirtschaft", "Economy"),
-        "housing": _w("Wonen", "Logement", "Wohnen", "Housing"),
-        "elections": _w("Verkiezingen", "Élections", "Wahlen", "Elections"),
-        "population": _w("Bevolking", "Population", "Bevölkerung", "Population"),
-    },
-    "document_type": {
-        "invoice": _w("Factuur", "Facture", "Rechnung", "Invoice"),
-        "reminder": _w("Herinnering", "Rappel", "Mahnung", "Reminder"),
-        "tax_assessment": _w("Aanslagbiljet", "Avertissement-extrait de rôle", "Steuerbescheid", "Tax assessment"),
-        "administrative_sanction": _w("Administratieve sanctie", "Sanction administrative", "Verwaltungssanktion",
-                                      "Administrative sanction"),
-        "sanction_reminder": _w("Herinnering sanctie", "Rappel de sanction", "Mahnung Sanktion", "Sanction reminder"),
-        "market_permit": _w("Marktvergunning", "Autorisation de marché", "Marktgenehmigung", "Market permit"),
-        "renovation_premium": _w("Renovatiepremie", "Prime à la rénovation", "Renovierungsprämie", "Renovation grant"),
-        "permit": _w("Vergunning", "Permis", "Genehmigung", "Permit"),
-        "convocation": _w("Oproepingsbrief", "Convocation", "Einberufung", "Polling card"),
-        "appointment_confirmation": _w("Bevestiging afspraak", "Confirmation de rendez-vous", "Terminbestätigung",
-                                       "Appointment confirmation"),
-    },
+    "department": DEPARTMENTS,
+    "document_type": DOCUMENT_TYPES,
     "topic": {
         "ebox": _w("eBox", "eBox", "eBox", "eBox"),
         "ebox_activation": _w("eBox activeren", "Activer l'eBox", "eBox aktivieren", "Activating the eBox"),
@@ -128,10 +110,4 @@ def value_label(column: str, value: Any, lang: str) -> Any:
     known = VALUES[column].get(value)
     if known is not None:
         return known[lang]
-    spelled = words(value)
-    return spelled[:1].upper() + spelled[1:]
-
-
-def words(value: str) -> str:
-    """A value no label names yet, as words: `permanent-failure` → `permanent failure`."""
-    return value.replace("_", " ").replace("-", " ").strip()
+    return spelled_out(value)

@@ -181,6 +181,12 @@ async def test_print_batches_files_and_returned_letters(desk: Desk) -> None:
         async with http.get(f"{base}/desk/letters/{ids[1]}") as r:
             page = await r.text()
             assert "Returned to sender" in page and f"/desk/batches/{batch_id}" in page
+        # The returned-letters list names the department in the clerk's words, as the council's
+        # dashboard does (housing: "Wonen"), not as its slug with a capital ("Housing").
+        async with http.get(f"{base}/desk/returned", params={"lang": "nl"}) as r:
+            page = await r.text()
+        row = page[page.index(f"/desk/letters/{ids[1]}"):].split("</tr>")[0]
+        assert ">Wonen</td>" in row and "Housing" not in row, row
     downloads = await audit_rows(desk.pool, desk.people["mechelen"], DOWNLOAD_BATCH_FILE)
     assert [d["object_id"] for d in downloads] == [f"{batch_id}/manifest.csv"]
 

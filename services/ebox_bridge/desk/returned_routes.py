@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from loket.contracts.reference.letter_words import department_words
 from loket.infra.http.client_address import client_label
 from loket.infra.http.signin.forms import read_form
 from loket.infra.identity import audit
@@ -61,7 +62,7 @@ class ReturnedLetters:
                       rows=[{"id": str(r["letter_id"]), "short": str(r["letter_id"])[:8],
                              "href": with_lang(f"{DESK}/letters/{r['letter_id']}", request),
                              "municipality": municipality_text(r["municipality"]) or "–",
-                             "department": r["department"].replace("_", " ").capitalize(),
+                             "department": department_words(r["department"], lang),
                              "returned": when(r["returned_at"], lang),
                              "reason": r["reason"] or t["returned_no_reason"],
                              "action": with_lang(f"{RETURNED}/{r['letter_id']}/checked", request)} for r in rows])
