@@ -1,8 +1,8 @@
 """Human words for the values in the dimension columns (kinds of point, outcomes, channels,
 reasons, departments…), in NL, FR, DE and EN; departments and document types are the letter
-desk's words too (loket/contracts/reference/letter_words.py). A value without a label (a department a
-municipality added later, a new visit topic) is shown as words, never as a code with
-underscores; the test of the dashboard lists every closed set of the contracts."""
+desk's words too (loket/contracts/reference/letter_words.py). A value without a label (a
+department a municipality added later, a new visit topic) is shown as words, never as a code
+with underscores; the test of the dashboard lists every closed set of the contracts."""
 
 from __future__ import annotations
 
