@@ -181,6 +181,10 @@ async def test_print_batches_files_and_returned_letters(desk: Desk) -> None:
         async with http.get(f"{base}/desk/letters/{ids[1]}") as r:
             page = await r.text()
             assert "Returned to sender" in page and f"/desk/batches/{batch_id}" in page
+        # The letter's department and kind, in the clerk's words: a housing permit in Dutch.
+        async with http.get(f"{base}/desk/letters/{ids[1]}", params={"lang": "nl"}) as r:
+            page = await r.text()
+        assert "<dt>Dienst</dt><dd>Wonen</dd>" in page and "<dt>Soort brief</dt><dd>Vergunning</dd>" in page
         # The returned-letters list names the department in the clerk's words, as the council's
         # dashboard does (housing: "Wonen"), not as its slug with a capital ("Housing").
         async with http.get(f"{base}/desk/returned", params={"lang": "nl"}) as r:

@@ -83,6 +83,8 @@ async def test_a_letter_is_accepted_then_reaches_the_ebox(api: Api) -> None:
     view = await settled_status(api, body["letter_id"], {"delivered_to_ebox"})
     assert view["channels"]["ebox"]["message_id"] and view["ebox_message_id"] == view["channels"]["ebox"]["message_id"]
     assert view["sender_reference"] == "INV-1"
+    # The sender's department and document type, as it sent them (tests/support/letters_api.py).
+    assert (view["department"], view["document_type"]) == ("finance", "invoice")
     assert [(h["channel"], h["to_state"]) for h in view["history"]][:2] == [("letter", "received"), ("letter", "routed")]
     assert all(h["at"] for h in view["history"])
 

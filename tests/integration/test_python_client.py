@@ -74,6 +74,7 @@ async def test_a_letter_sent_as_json_reaches_the_ebox(loket: AsyncLoketClient, a
     assert accepted.status_url == f"{api.base}/v1/letters/{accepted.letter_id}"
     view = await settled(loket, accepted.letter_id, {"delivered_to_ebox"})
     assert view.settled and view.sender_reference == "PY-1"
+    assert (view.department, view.document_type) == ("finance", "invoice")  # as tests/support/letters_api.py sends them
     assert view.ebox is not None and view.ebox.message_id == view.ebox_message_id
     assert [(h.channel, h.to_state) for h in view.history][:2] == [("letter", "received"), ("letter", "routed")]
 

@@ -7,6 +7,7 @@ from loket.contracts.reference.letter_words import (
     DEPARTMENTS,
     DOCUMENT_TYPES,
     department_words,
+    document_type_words,
     spelled_out,
 )
 from services.reporting.labels import LANGUAGES
@@ -28,6 +29,12 @@ def test_a_department_in_the_reader_s_language() -> None:
     assert department_words("gas", "nl") == "GAS-boetes"
 
 
+def test_a_kind_of_letter_in_the_reader_s_language() -> None:
+    assert document_type_words("permit", "nl") == "Vergunning"
+    assert document_type_words("tax_assessment", "fr") == "Avertissement-extrait de rôle"
+    assert document_type_words("dog_licence", "en") == "Dog licence"  # a kind a town added later
+
+
 def test_a_department_a_town_added_later_is_spelled_out() -> None:
     assert department_words("parking_permits", "de") == "Parking permits"
     assert spelled_out("permanent-failure") == "Permanent failure"
@@ -37,3 +44,6 @@ def test_the_dashboard_and_the_desk_use_the_same_words() -> None:
     for slug in (*DEPARTMENTS, "social_services"):
         for lang in LANGUAGES:
             assert value_label("department", slug, lang) == department_words(slug, lang)
+    for slug in (*DOCUMENT_TYPES, "dog_licence"):
+        for lang in LANGUAGES:
+            assert value_label("document_type", slug, lang) == document_type_words(slug, lang)

@@ -51,5 +51,13 @@ def spelled_out(code: str) -> str:
 
 
 def department_words(slug: str, lang: str) -> str:
-    known = DEPARTMENTS.get(slug)
+    return _named(DEPARTMENTS, slug, lang)
+
+
+def document_type_words(slug: str, lang: str) -> str:
+    return _named(DOCUMENT_TYPES, slug, lang)
+
+
+def _named(vocabulary: dict[str, dict[str, str]], slug: str, lang: str) -> str:
+    known = vocabulary.get(slug)
     return known[lang] if known is not None else spelled_out(slug)

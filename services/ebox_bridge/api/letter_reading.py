@@ -114,7 +114,8 @@ def _view(row: asyncpg.Record, sender_reference: str | None) -> LetterView:
     if row["paper_state"] is not None:
         paper = PaperChannel(state=row["paper_state"], reason=row["paper_reason"], print_batch=row["batch_id"])
     return LetterView(
-        letter_id=row["letter_id"], municipality=row["municipality"],
+        letter_id=row["letter_id"], municipality=row["municipality"], department=row["department"],
+        document_type=row["document_type"],
         status=public_status(row["state"], row["ebox_state"], row["paper_state"]),  # type: ignore[arg-type]
         sender_reference=sender_reference, routing=row["routing"], received_at=row["received_at"],
         updated_at=row["updated_at"], ebox_message_id=row["ebox_message_id"], print_batch=row["batch_id"],

@@ -110,6 +110,9 @@ class Channels(BaseModel):
 class LetterView(BaseModel):
     letter_id: UUID
     municipality: str
+    # The sender's own slugs, as it sent them; null while the letter is only accepted.
+    department: str | None = Field(default=None, examples=["finance"])
+    document_type: str | None = Field(default=None, examples=["tax_assessment"])
     status: PublicStatus
     sender_reference: str | None = None
     routing: str | None = None

@@ -34,6 +34,7 @@ from loket.contracts.national_number import (
     mask_national_numbers,
     normalise_national_number,
 )
+from loket.contracts.reference.letter_words import department_words, document_type_words
 from loket.contracts.topics import LETTERS_ISSUED
 from loket.infra.bus.dlq_store import (
     DeadLetter,
@@ -207,6 +208,8 @@ class LetterDesk:
             request, "letter.html.j2", section="find", title=t["letter_title"].format(i=str(view.letter_id)[:8]),
             letter=_letter_row(view, lang, request), letter_id=str(view.letter_id),
             routing=label(ROUTINGS, view.routing, lang) if view.routing else "–",
+            department=department_words(view.department, lang) if view.department else "–",
+            document_type=document_type_words(view.document_type, lang) if view.document_type else "–",
             ebox=ebox and {"state": label(STATES, ebox.state, lang), "delivered": when(ebox.delivered_at, lang),
                            "read": when(ebox.read_at, lang),
                            "error": mask_national_numbers(ebox.last_error) if ebox.last_error else ""},

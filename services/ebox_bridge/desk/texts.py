@@ -28,7 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
                              "Bevölkerungsregister und markieren Sie den Brief dann als geprüft.",
                        "en": "bpost could not deliver these letters. Check the address in the population register, "
                              "then mark the letter as checked."},
-    "returned_department": {"nl": "Dienst", "fr": "Service", "de": "Dienst", "en": "Department"},
+    "department": {"nl": "Dienst", "fr": "Service", "de": "Dienst", "en": "Department"},
     "returned_check": {"nl": "Adres nagekeken", "fr": "Adresse vérifiée", "de": "Adresse geprüft",
                        "en": "Address checked"},
     "returned_check_label": {"nl": "Adres van brief {i} nagekeken", "fr": "Adresse de la lettre {i} vérifiée",
@@ -95,6 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "letter_title": {"nl": "Brief {i}", "fr": "Lettre {i}", "de": "Brief {i}", "en": "Letter {i}"},
     "summary": {"nl": "Overzicht", "fr": "Résumé", "de": "Übersicht", "en": "Summary"},
     "routing": {"nl": "Route", "fr": "Acheminement", "de": "Zustellweg", "en": "Route"},
+    "document_type": {"nl": "Soort brief", "fr": "Type de document", "de": "Dokumentart", "en": "Kind of letter"},
     "ebox_channel": {"nl": "eBox", "fr": "eBox", "de": "eBox", "en": "eBox"},
     "paper_channel": {"nl": "Papier", "fr": "Papier", "de": "Papier", "en": "Paper"},
     "not_used": {"nl": "Niet gebruikt voor deze brief.", "fr": "Pas utilisé pour ce courrier.",

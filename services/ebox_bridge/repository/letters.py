@@ -354,8 +354,8 @@ async def stuck_examples(
 
 # --- the letters API -----------------------------------------------------------------------
 
-_VIEW = ("letter_id, municipality, state, routing, ebox_state, paper_state, paper_reason, ebox_message_id, "
-         "ebox_last_error, batch_id, received_at, delivered_at, read_at, updated_at")
+_VIEW = ("letter_id, municipality, department, document_type, state, routing, ebox_state, paper_state, "
+         "paper_reason, ebox_message_id, ebox_last_error, batch_id, received_at, delivered_at, read_at, updated_at")
 
 
 async def letter_view(conn: asyncpg.Connection, schema: str, letter_id: UUID) -> asyncpg.Record | None:

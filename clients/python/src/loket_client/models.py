@@ -110,6 +110,8 @@ class LetterView:
     status: LetterStatus
     received_at: dt.datetime
     sender_reference: str | None = None
+    department: str | None = None  # as you sent it; None while the letter is only accepted
+    document_type: str | None = None
     routing: str | None = None
     updated_at: dt.datetime | None = None
     ebox_message_id: str | None = None
@@ -129,7 +131,8 @@ class LetterView:
         ebox, paper = channels.get("ebox"), channels.get("paper")
         return cls(
             letter_id=body["letter_id"], municipality=body["municipality"], status=body["status"],
-            received_at=_required_time(body["received_at"]), sender_reference=body.get("sender_reference"), routing=body.get("routing"),
+            received_at=_required_time(body["received_at"]), sender_reference=body.get("sender_reference"),
+            department=body.get("department"), document_type=body.get("document_type"), routing=body.get("routing"),
             updated_at=_time(body.get("updated_at")), ebox_message_id=body.get("ebox_message_id"),
             print_batch=body.get("print_batch"),
             ebox=EboxChannel(state=ebox["state"], message_id=ebox.get("message_id"),
