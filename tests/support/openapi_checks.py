@@ -98,6 +98,12 @@ def operations_tested(output: str) -> int:
     return int(found[1]) if found else 0
 
 
+def operations_in_document(output: str) -> int:
+    """How many operations schemathesis found in the document (`Operations: 46 selected / 46 total`)."""
+    found = re.search(r"^\s*Operations:\s+\d+ selected / (\d+) total\s*$", output, re.MULTILINE)
+    return int(found[1]) if found else 0
+
+
 def _schemas(node: Any, where: str) -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         for key, value in node.items():
