@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from loket.contracts.reference.language_regime import municipality_name
-from loket.contracts.reference.letter_words import DEPARTMENTS, DOCUMENT_TYPES, spelled_out
+from loket.contracts.reference.letter_words import DEPARTMENTS, DOCUMENT_TYPES, in_words
 from services.reporting.labels import _w
 
 YES_NO = {True: _w("Met afgeleverde herinnering", "Avec rappel remis", "Mit zugestellter Erinnerung",
@@ -107,7 +107,4 @@ def value_label(column: str, value: Any, lang: str) -> Any:
         return f"{municipality_name(found['town'])} {found['year']} Q{found['quarter']}"
     if column not in VALUES or not isinstance(value, str):
         return value
-    known = VALUES[column].get(value)
-    if known is not None:
-        return known[lang]
-    return spelled_out(value)
+    return in_words(VALUES[column], value, lang)

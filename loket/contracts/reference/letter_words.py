@@ -51,13 +51,14 @@ def spelled_out(code: str) -> str:
 
 
 def department_words(slug: str, lang: str) -> str:
-    return _named(DEPARTMENTS, slug, lang)
+    return in_words(DEPARTMENTS, slug, lang)
 
 
 def document_type_words(slug: str, lang: str) -> str:
-    return _named(DOCUMENT_TYPES, slug, lang)
+    return in_words(DOCUMENT_TYPES, slug, lang)
 
 
-def _named(vocabulary: dict[str, dict[str, str]], slug: str, lang: str) -> str:
-    known = vocabulary.get(slug)
-    return known[lang] if known is not None else spelled_out(slug)
+def in_words(vocabulary: dict[str, dict[str, str]], code: str, lang: str) -> str:
+    """`code`'s words in `lang` from `vocabulary`, or the code spelled out if it has none there."""
+    known = vocabulary.get(code)
+    return known[lang] if known is not None else spelled_out(code)
