@@ -50,6 +50,26 @@ async def test_a_good_event_has_its_effect_once(harness) -> None:  # type: ignor
     assert [r["event_id"] for r in rows] == [event.event_id]
 
 
+async def test_a_batch_is_handled_without_a_worker_thread(harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The handler gets the broker's message on the event loop: a `Context("message")` parameter
+    made fast_depends resolve it in a worker thread for every batch, a hand-over to a thread and
+    back that cost a Kafka consumer replica a fifth of its CPU in the bus benchmark."""
+    import anyio.to_thread
+
+    handed_over: list[object] = []
+
+    async def refuse(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        handed_over.append(func)
+        raise AssertionError(f"{func!r} was run in a worker thread")
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", refuse)
+    event = activation()
+    await harness.publish_event(event)
+    await harness.wait_for_effects(1)
+    assert [r["event_id"] for r in await harness.effects()] == [event.event_id]
+    assert handed_over == []
+
+
 async def test_a_redelivered_event_has_its_effect_once(harness) -> None:  # type: ignore[no-untyped-def]
     event, marker = activation(), activation()
     # Different broker message ids, same event: what a relay republishing after a crash

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from faststream import Context
 
 from loket.contracts import ContractViolation, Event, decode_event
 from loket.infra.bus import headers as h
@@ -55,10 +54,17 @@ class EventConsumer:
         self._count = bus.metrics.events_consumed
 
     def attach(self) -> None:
-        """Register with the broker under an explicit consumer group and ack policy."""
+        """Register with the broker under an explicit consumer group and ack policy.
 
-        async def on_batch(message: Any = Context("message")) -> None:
-            await self.handle_batch(message)
+        The handler reads the broker's message from FastStream's context itself, and takes no
+        `Context("message")` parameter: fast_depends resolves such a parameter with a synchronous
+        call that it runs in a worker thread, a hand-over to a thread and back for every batch
+        (15 % of a Kafka consumer replica's samples in the bus benchmark, docs/performance.md,
+        "Run 113"). The batch's bodies, its one argument, are what `bodies_undecoded` returns."""
+        context = self.bus.broker.context
+
+        async def on_batch(_bodies: Any) -> None:
+            await self.handle_batch(context.get_local("message"))
 
         self.bus.subscriber(self.topic, self.group, self.settings)(on_batch)
 
