@@ -340,7 +340,7 @@ def cpu_summary(cpu: dict[str, float | int | None]) -> str:
     parts = [
         f"{name} {cpu[key]:.1f}"
         for name, key in (("python", "python_s"), ("postgres", "postgres_s"), ("nats", "nats_s"),
-                          ("kafka brokers", "kafka_s"), ("other", "other_s"))
+                          ("kafka brokers", "kafka_s"), ("consumer replicas", "consumers_s"), ("other", "other_s"))
         if cpu.get(key) is not None and not (key == "kafka_s" and not cpu[key])
     ]
     if cpu.get("kafka_s"):

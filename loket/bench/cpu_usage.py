@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
 _PROC = Path("/proc")
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-# The embedded Kafka brokers are JVMs (`java`); the consumer replica processes stay in `other`.
+# The embedded Kafka brokers are JVMs (`java`). The consumer replicas are Python processes like any
+# other on the machine: CpuMeter counts them by the process ids it is given (`consumers_s`).
 _GROUPS = {"postgres": "postgres", "nats-server": "nats", "java": "kafka"}
 K = TypeVar("K")  # a pid, or a (pid, tid)
 
@@ -45,13 +47,17 @@ class CpuUsage:
     # machine each cross-core wake-up goes through the hypervisor (host_speed.py).
     context_switches: int | None = None
     interrupts: int | None = None
-
+    # The consumer replica processes the benchmark started for this run (`--consumers N`), by
+    # their process ids: they are Python too, and in `other` they passed for unrelated work
+    # (docs/performance.md, "Where the "other" CPU went"). None where the run started none.
+    consumers_s: float | None = None
 
     @property
     def other_s(self) -> float | None:
         if self.machine_busy_s is None or self.postgres_s is None or self.nats_s is None:
             return None
-        return max(0.0, self.machine_busy_s - self.python_s - self.postgres_s - self.nats_s - (self.kafka_s or 0.0))
+        return max(0.0, self.machine_busy_s - self.python_s - self.postgres_s - self.nats_s - (self.kafka_s or 0.0)
+                   - (self.consumers_s or 0.0))
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {**asdict(self), "other_s": self.other_s}
@@ -151,10 +157,15 @@ def _java_thread_ticks(processes: dict[int, tuple[str, int]]) -> dict[tuple[int,
 
 
 class CpuMeter:
-    """`start()` then `stop()` → the CPU seconds each party used in between."""
+    """`start()` then `stop()` → the CPU seconds each party used in between; `consumers`: the
+    process ids of the run's consumer replicas, counted apart (`consumers_s`)."""
+
+    def __init__(self, consumers: Iterable[int] = ()) -> None:
+        self._consumer_pids = list(consumers)
 
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
+        self._consumers = _ticks_of(self._consumer_pids)
         self._machine, self._processes = _machine_counters(), _ticks_by_process()
         self._threads = _java_thread_ticks(self._processes) if self._processes is not None else None
         return self
@@ -174,6 +185,9 @@ class CpuMeter:
             return _ticks_used(threads, self._threads, kind) / _TICK
 
         counted = None if machine is None or self._machine is None else machine.since(self._machine)
+        consumers = _ticks_of(self._consumer_pids)
+        consumers_s = (_ticks_used(consumers, self._consumers, "consumer") / _TICK
+                       if self._consumer_pids and consumers is not None and self._consumers is not None else None)
         return CpuUsage(
             wall_s=time.perf_counter() - self._wall,
             python_s=time.process_time() - self._python,
@@ -187,4 +201,19 @@ class CpuMeter:
             kafka_replication_s=threads_s("replication"),
             context_switches=counted.context_switches if counted else None,
             interrupts=counted.interrupts if counted else None,
+            consumers_s=consumers_s,
         )
+
+
+def _ticks_of(pids: list[int]) -> dict[int, tuple[str, int]] | None:
+    """pid → ("consumer", CPU ticks) of these processes (Linux), None elsewhere; one that ended is
+    left out, as `_ticks_used` expects."""
+    if not (_PROC / "self").exists():
+        return None
+    found: dict[int, tuple[str, int]] = {}
+    for pid in pids:
+        try:
+            found[pid] = ("consumer", _comm_and_ticks((_PROC / str(pid) / "stat").read_text())[1])
+        except OSError:  # it ended
+            continue
+    return found

@@ -137,7 +137,8 @@ async def run_pipeline(
 
         pg_mark = await postgres_activity.mark(pool)  # before the clock: its queries are not the pipeline's
         started_pg = float(await pool.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8"))
-        meter, started, began = CpuMeter().start(), time.perf_counter(), time.monotonic()
+        meter = CpuMeter(consumers=[replica.pid for replica in replicas]).start()
+        started, began = time.perf_counter(), time.monotonic()
         writer = Producer(
             pool, schema, factory, letter_ids,
             writers=options.writers, events_per_tx=options.events_per_tx, rate=options.rate,

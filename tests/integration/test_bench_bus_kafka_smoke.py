@@ -40,6 +40,9 @@ async def test_bench_bus_on_kafka_with_consumer_replicas(database_url: str, tmp_
     for run in report["runs"]:
         assert run["effects"] == run["distinct_effects"] == EVENTS, run
         assert run["events_per_s"] > 0
+    # The replicas' CPU is their own figure, not part of `other`; in-process runs have none.
+    assert [r["cpu"]["consumers_s"] is None for r in report["runs"]] == [True, True, False]
+    assert report["runs"][2]["cpu"]["consumers_s"] > 0
     assert report["raw_bus"]["broker"] == "kafka" and report["raw_bus"]["messages"] == EVENTS
     assert report["raw_bus"]["combined_per_s"] > 0
     floor = report["postgres_floor"]  # the test session's PostgreSQL runs here: its CPU is read

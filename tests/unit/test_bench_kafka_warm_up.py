@@ -138,3 +138,23 @@ def test_a_process_or_thread_that_ends_during_a_run_takes_nothing_away(tmp_path:
 def test_a_round_whose_broker_cpu_is_not_positive_has_not_settled() -> None:
     assert not WarmUpRound(1000, -4.12, 4.11).settled
     assert not WarmUpRound(1000, 0.0, 0.0).settled
+
+
+def test_the_consumer_replicas_are_counted_apart_and_not_as_other(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The replicas were in `other`, where they passed for unrelated work on the machine."""
+    (tmp_path / "self").mkdir()
+    monkeypatch.setattr(cpu_usage, "_PROC", tmp_path)
+    _fake_process(tmp_path, 400, "python3", {"data-plane-kafk": 30}, total=30)  # a replica (thread names unread)
+    _fake_process(tmp_path, 500, "python3", {}, total=7)  # some other Python on the machine
+    meter = cpu_usage.CpuMeter(consumers=[400]).start()
+    _fake_process(tmp_path, 400, "python3", {"data-plane-kafk": 30}, total=55, replace=True)
+    _fake_process(tmp_path, 500, "python3", {}, total=90, replace=True)
+    usage = meter.stop()
+    assert usage.consumers_s == (55 - 30) * 2 / TICK  # utime + stime
+    assert usage.kafka_s == 0.0  # Python processes are no broker, whatever their threads are called
+    assert cpu_usage.CpuMeter().start().stop().consumers_s is None  # a run without replicas has no figure
+
+    counted = CpuUsage(4.0, 1.5, 1.0, 0.0, 6.0, 2, kafka_s=1.5, consumers_s=1.2)
+    assert counted.other_s == pytest.approx(0.8)
+    assert "consumer replicas 1.2, other 0.8 of 8.0 available" in cpu_summary(counted.as_dict())
+    assert "consumer replicas" not in cpu_summary(CpuUsage(4.0, 1.5, 1.0, 0.0, 6.0, 2, kafka_s=1.5).as_dict())
