@@ -284,8 +284,7 @@ class BusReport:
             + ", ".join(f"{k} {v:.1f}" for k, v in p.stage_done_s.items()),
             "",
             *([self.warm_up_line(), ""] if self.broker == "kafka" else []),
-            "CPU seconds during the pipeline: " + cpu_summary(p.cpu)
-            + (" (consumer replica processes count as other)" if self.broker == "kafka" else ""),
+            "CPU seconds during the pipeline: " + cpu_summary(p.cpu),
             "",
             "Runs in the order measured:",
             "",
