@@ -85,8 +85,9 @@ def _machine_counters() -> _MachineCounters | None:
                             context_switches=int(named["ctxt"][1]), interrupts=int(named["intr"][1]))
 
 
-def _ticks_by_process() -> dict[int, tuple[str, int]] | None:
-    """pid → (group, CPU ticks) of every process in one of _GROUPS (Linux), None elsewhere."""
+def _ticks_by_process(consumers: frozenset[int] = frozenset()) -> dict[int, tuple[str, int]] | None:
+    """pid → (group, CPU ticks) of every process in one of _GROUPS, and of the `consumers` pids as
+    "consumer" (Linux), None elsewhere."""
     if not (_PROC / "self").exists():
         return None
     found: dict[int, tuple[str, int]] = {}
@@ -98,7 +99,7 @@ def _ticks_by_process() -> dict[int, tuple[str, int]] | None:
         except OSError:  # the process ended while we looked
             continue
         comm, ticks = _comm_and_ticks(stat)
-        group = _GROUPS.get(comm)
+        group = "consumer" if int(entry.name) in consumers else _GROUPS.get(comm)
         if group:
             found[int(entry.name)] = (group, ticks)
     return found
@@ -161,17 +162,16 @@ class CpuMeter:
     process ids of the run's consumer replicas, counted apart (`consumers_s`)."""
 
     def __init__(self, consumers: Iterable[int] = ()) -> None:
-        self._consumer_pids = list(consumers)
+        self._consumer_pids = frozenset(consumers)
 
     def start(self) -> CpuMeter:
         self._wall, self._python = time.perf_counter(), time.process_time()
-        self._consumers = _ticks_of(self._consumer_pids)
-        self._machine, self._processes = _machine_counters(), _ticks_by_process()
+        self._machine, self._processes = _machine_counters(), _ticks_by_process(self._consumer_pids)
         self._threads = _java_thread_ticks(self._processes) if self._processes is not None else None
         return self
 
     def stop(self) -> CpuUsage:
-        machine, processes = _machine_counters(), _ticks_by_process()
+        machine, processes = _machine_counters(), _ticks_by_process(self._consumer_pids)
         threads = _java_thread_ticks(processes) if self._threads is not None and processes is not None else None
 
         def group_s(group: str) -> float | None:
@@ -185,9 +185,6 @@ class CpuMeter:
             return _ticks_used(threads, self._threads, kind) / _TICK
 
         counted = None if machine is None or self._machine is None else machine.since(self._machine)
-        consumers = _ticks_of(self._consumer_pids)
-        consumers_s = (_ticks_used(consumers, self._consumers, "consumer") / _TICK
-                       if self._consumer_pids and consumers is not None and self._consumers is not None else None)
         return CpuUsage(
             wall_s=time.perf_counter() - self._wall,
             python_s=time.process_time() - self._python,
@@ -201,19 +198,5 @@ class CpuMeter:
             kafka_replication_s=threads_s("replication"),
             context_switches=counted.context_switches if counted else None,
             interrupts=counted.interrupts if counted else None,
-            consumers_s=consumers_s,
+            consumers_s=group_s("consumer") if self._consumer_pids else None,
         )
-
-
-def _ticks_of(pids: list[int]) -> dict[int, tuple[str, int]] | None:
-    """pid → ("consumer", CPU ticks) of these processes (Linux), None elsewhere; one that ended is
-    left out, as `_ticks_used` expects."""
-    if not (_PROC / "self").exists():
-        return None
-    found: dict[int, tuple[str, int]] = {}
-    for pid in pids:
-        try:
-            found[pid] = ("consumer", _comm_and_ticks((_PROC / str(pid) / "stat").read_text())[1])
-        except OSError:  # it ended
-            continue
-    return found
