@@ -60,7 +60,7 @@ class EventConsumer:
         `Context("message")` parameter: fast_depends resolves such a parameter with a synchronous
         call that it runs in a worker thread, a hand-over to a thread and back for every batch
         (15 % of a Kafka consumer replica's samples in the bus benchmark, docs/performance.md,
-        "Run 113"). The batch's bodies, its one argument, are what `bodies_undecoded` returns."""
+        "Where the "other" CPU went"). The batch's bodies, its one argument, are what `bodies_undecoded` returns."""
         context = self.bus.broker.context
 
         async def on_batch(_bodies: Any) -> None:
